@@ -1,0 +1,130 @@
+"""Error and warning classes of ``eventstudy``, with their message templates side by side.
+
+Every error says what failed, where (file, line, column, argument), the value seen, what is
+accepted and how to fix it. Every warning says how to silence it. Modules raise these classes;
+they never ``print``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class EventStudyError(Exception):
+    """Base class of every error raised by ``eventstudy``."""
+
+
+# --------------------------------------------------------------------------------------------
+# events.csv
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogProblem:
+    """One problem found in an events catalog.
+
+    Attributes
+    ----------
+    path : str
+        The file, as given.
+    line : int or None
+        Line number as an editor shows it (header = line 1); None for file-level problems.
+    column : str or None
+        Column name, or None when the problem concerns the whole row or file.
+    event_id : str or None
+        The row's ``event_id`` when it could be read.
+    value : str or None
+        The offending value, as read.
+    message : str
+        What is wrong and what was expected.
+    """
+
+    path: str
+    line: int | None
+    column: str | None
+    event_id: str | None
+    value: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f" line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column}"
+        if self.event_id:
+            where += f" (event_id={self.event_id})"
+        value = "" if self.value is None else f"{self.value!r}: "
+        return f"{where}: {value}{self.message}"
+
+
+class CatalogError(EventStudyError, ValueError):
+    """An events catalog has one or more problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: Sequence[CatalogProblem]):
+        self.problems = list(problems)
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the events catalog:"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+# --------------------------------------------------------------------------------------------
+# data directory and fetching
+# --------------------------------------------------------------------------------------------
+
+
+class DataNotFoundError(EventStudyError, FileNotFoundError):
+    """A file the analysis needs is not in the data directory.
+
+    The message names the ticker, series or token, the path looked at, and the command that
+    would fetch it.
+    """
+
+    def __init__(self, what: str, path: str, fetch_command: str | None = None):
+        self.what = what
+        self.path = path
+        self.fetch_command = fetch_command
+        msg = f"{what} is not in the data directory: {path} does not exist."
+        if fetch_command:
+            msg += f" Fetch it with: {fetch_command}"
+        super().__init__(msg)
+
+
+class DataFormatError(EventStudyError, ValueError):
+    """A data file exists but does not have the expected layout (columns, types, values)."""
+
+
+class FetchError(EventStudyError, RuntimeError):
+    """A download failed or returned unusable data; nothing was written to the data directory."""
+
+
+class UnknownInstrumentError(EventStudyError, KeyError):
+    """A ticker or series has no entry in the instrument registry."""
+
+    def __str__(self) -> str:  # KeyError quotes its message; keep it readable
+        return str(self.args[0]) if self.args else ""
+
+
+class SpecificationError(EventStudyError, ValueError):
+    """An option or argument has a value that is not accepted (the message lists accepted ones)."""
+
+
+# --------------------------------------------------------------------------------------------
+# warnings
+# --------------------------------------------------------------------------------------------
+
+
+class EventStudyWarning(UserWarning):
+    """Base class of warnings; silence all with
+    ``warnings.simplefilter("ignore", eventstudy.exceptions.EventStudyWarning)``."""
+
+
+class MissingPriceWarning(EventStudyWarning):
+    """Prices are missing inside a window; silence with
+    ``warnings.simplefilter("ignore", MissingPriceWarning)``."""
+
+
+class WindowOverlapWarning(EventStudyWarning):
+    """Event windows overlap other events' windows; silence with
+    ``warnings.simplefilter("ignore", WindowOverlapWarning)``."""

@@ -1,0 +1,46 @@
+"""Shared fixtures.
+
+The real data live beside the repository in ``../shared/data`` (never copied into the repo).
+``EVENTSTUDY_DATA`` overrides where the snapshot is. Tests that need it use the ``snapshot_dir``
+fixture: when the snapshot is absent they *fail* under CI (``CI`` set) and skip elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def _require(path: Path, what: str) -> Path:
+    if path.is_dir():
+        return path
+    msg = f"{what} not found at {path}; put ../shared beside the repo or set EVENTSTUDY_DATA"
+    if os.environ.get("CI"):
+        pytest.fail(msg)
+    pytest.skip(msg)
+
+
+@pytest.fixture(scope="session")
+def snapshot_dir() -> Path:
+    """The ``eventstudy-data/1`` snapshot directory with real data."""
+    env = os.environ.get("EVENTSTUDY_DATA")
+    return _require(Path(env) if env else SHARED_DATA / "snapshot", "data snapshot")
+
+
+@pytest.fixture(scope="session")
+def validation_dir() -> Path:
+    """Peer reference cases (``../shared/data/validation``)."""
+    return _require(SHARED_DATA / "validation", "validation cases")
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
