@@ -24,8 +24,9 @@ def _split(value: str) -> list[str]:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .catalog import load_events
 
-    events = load_events(args.path)
-    print(f"OK: {args.path}: {len(events)} events, no problems found")
+    events = load_events(args.path)  # raises CatalogError listing every problem (exit 2)
+    n = len(events)
+    print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
     return EXIT_OK
 
 
@@ -34,6 +35,10 @@ def _cmd_events(args: argparse.Namespace) -> int:
     from .instruments import align_events
 
     table = align_events(load_events(args.catalog), _split(args.instruments))
+    # ISO 8601 for printing: event time in UTC with a Z, day 0 columns as plain dates.
+    table["event_time"] = table["event_time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for col in table.columns[2:]:
+        table[col] = table[col].dt.strftime("%Y-%m-%d")
     if args.csv:
         table.to_csv(sys.stdout, index=False)
     else:

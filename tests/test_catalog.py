@@ -1,0 +1,576 @@
+"""Tests of ``eventstudy.catalog``: the shipped ``events.csv`` and the validator's messages.
+
+Independent references: the research notes (``../shared/events-research.md``, section 2, whose
+``time_utc`` column was computed separately), the snapshot's ``polymarket/markets.csv``, and
+UTC times worked out by hand below.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eventstudy.catalog import COLUMNS, REQUIRED_COLUMNS, check_events, load_events
+from eventstudy.cli import main
+from eventstudy.exceptions import CatalogError
+
+CATALOGS = Path(__file__).parent / "data" / "catalogs"
+
+# --------------------------------------------------------------------------------------------
+# fixtures
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def events_path(repo_root: Path) -> Path:
+    return repo_root / "events.csv"
+
+
+@pytest.fixture(scope="module")
+def events(events_path: Path) -> pd.DataFrame:
+    return load_events(events_path)
+
+
+@pytest.fixture(scope="module")
+def research(repo_root: Path) -> pd.DataFrame:
+    """Section 2 of the research notes, parsed here as an independent reference."""
+    path = repo_root.parent / "shared" / "events-research.md"
+    if not path.is_file():
+        pytest.skip(f"research notes not found at {path}")
+    text = path.read_text(encoding="utf-8")
+    block = re.search(r"## 2\..*?```csv\n(.*?)```", text, re.S)
+    assert block is not None, "section 2 CSV block not found in events-research.md"
+    rows = list(csv.DictReader(io.StringIO(block[1])))
+    return pd.DataFrame(rows).set_index("event_id")
+
+
+# A valid row; tests change one cell at a time.
+BASE = {
+    "event_id": "sample_event",
+    "date": "2025-02-18",
+    "time": "12:00",
+    "tz": "America/New_York",
+    "day_basis": "time",
+    "title": "Sample event",
+    "title_ja": "サンプル",
+    "category": "nato",
+    "gold_direction": "up",
+    "date_confidence": "high",
+    "time_confidence": "low",
+    "polymarket": "will-us-leave-nato-by-june-30",
+    "description": "A test row.",
+    "sources": "https://example.com/a",
+}
+
+
+def _csv_text(rows: list[dict[str, str]], header: list[str] | None = None) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = list(COLUMNS) if header is None else header
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(c, "") for c in header])
+    return out.getvalue()
+
+
+def _write(tmp_path: Path, text: str | bytes, name: str = "events.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    return path
+
+
+def _row(**changes: str) -> dict[str, str]:
+    return {**BASE, **changes}
+
+
+def _found(path: Path) -> list[tuple[int | None, str | None, str | None]]:
+    """(line, column, value) of every problem, after checking load_events raises them all."""
+    with pytest.raises(CatalogError) as info:
+        load_events(path)
+    assert info.value.problems == check_events(path)
+    return [(p.line, p.column, p.value) for p in info.value.problems]
+
+
+def _messages(path: Path) -> list[str]:
+    return [p.message for p in check_events(path)]
+
+
+# --------------------------------------------------------------------------------------------
+# the shipped catalog
+# --------------------------------------------------------------------------------------------
+
+
+def test_shipped_catalog_loads_57_unique_events(events: pd.DataFrame) -> None:
+    assert len(events) == 57
+    assert events["event_id"].is_unique
+    assert list(events.columns) == [*COLUMNS, "event_time", "time_known", "polymarket_slugs"]
+    assert str(events["event_time"].dtype) == "datetime64[us, UTC]"
+    assert events["time_known"].dtype == bool
+    assert pd.api.types.is_string_dtype(events["title_ja"])
+
+
+def test_shipped_file_is_plain_utf8_with_header_in_order(events_path: Path) -> None:
+    raw = events_path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    assert raw.decode("utf-8").splitlines()[0] == ",".join(COLUMNS)
+    assert check_events(events_path) == []
+
+
+def test_shipped_catalog_agrees_with_research_facts(
+    events: pd.DataFrame, research: pd.DataFrame
+) -> None:
+    ours = events.set_index("event_id")
+    assert sorted(ours.index) == sorted(research.index)
+    pairs = {
+        "date": "date",
+        "time": "time",
+        "tz": "tz",
+        "day_basis": "day_basis",
+        "title_ja": "title_ja",
+        "category": "category",
+        "gold_direction": "gold_risk_dir",
+        "date_confidence": "conf_date",
+        "time_confidence": "conf_time",
+    }
+    for ours_col, research_col in pairs.items():
+        mismatched = ours.index[ours[ours_col] != research.loc[ours.index, research_col]]
+        assert list(mismatched) == [], f"{ours_col} differs from the research for {mismatched}"
+
+
+def test_event_time_matches_research_time_utc_for_every_timed_event(
+    events: pd.DataFrame, research: pd.DataFrame
+) -> None:
+    timed = research[research["time_utc"] != ""]
+    assert len(timed) == 34
+    ours = events.set_index("event_id")
+    for event_id, expected in timed["time_utc"].items():
+        assert ours.loc[event_id, "event_time"] == pd.Timestamp(expected), event_id
+    assert set(ours.index[ours["time_known"]]) == set(timed.index)
+
+
+@pytest.mark.parametrize(
+    ("event_id", "utc"),
+    [
+        # 05:55 Moscow, UTC+3 all year since 2014
+        ("russia_invades_ukraine", "2022-02-24 02:55"),
+        # 06:30 Israel, still on summer time (IDT, UTC+3) on 7 Oct 2023
+        ("hamas_attack_israel", "2023-10-07 03:30"),
+        # noon EST (UTC-5)
+        ("trump_inauguration_2025", "2025-01-20 17:00"),
+        # 14:30 in Berlin in February (CET, UTC+1)
+        ("vance_munich_speech", "2025-02-14 13:30"),
+        # 14:30 AKDT (UTC-8)
+        ("trump_putin_alaska_summit", "2025-08-15 22:30"),
+        # no time, after US close: 16:00 EST (UTC-5) on the date
+        ("nyt_trump_private_nato_withdrawal", "2019-01-14 21:00"),
+        # no time, before cut-offs: 00:00 EDT (UTC-4) on the date
+        ("mtg_ndaa_nato_withdrawal_amendment", "2023-07-11 04:00"),
+        # no time, before cut-offs: 00:00 in Riga in March (EET, UTC+2) -> previous UTC day
+        ("musk_nato_post_rinkevics_reply", "2024-03-02 22:00"),
+        # no time, before cut-offs: 00:00 JST (UTC+9)
+        ("gold_5000_milestone", "2026-01-25 15:00"),
+    ],
+)
+def test_event_time_hand_worked(events: pd.DataFrame, event_id: str, utc: str) -> None:
+    got = events.set_index("event_id").loc[event_id, "event_time"]
+    assert got == pd.Timestamp(utc, tz="UTC")
+
+
+def test_japanese_round_trip(events: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "copy.csv"
+    events[list(COLUMNS)].to_csv(path, index=False, encoding="utf-8")
+    again = load_events(path)
+    pd.testing.assert_frame_equal(again, events)
+    hamas = again.set_index("event_id").loc["hamas_attack_israel", "title_ja"]
+    assert hamas == "ハマスによるイスラエル奇襲攻撃"
+
+
+def test_linked_slugs_exist_in_snapshot_markets(events: pd.DataFrame, snapshot_dir: Path) -> None:
+    markets = pd.read_csv(
+        snapshot_dir / "polymarket" / "markets.csv", dtype=str, keep_default_na=False
+    )
+    known = set(markets["slug"])
+    linked = {s for slugs in events["polymarket_slugs"] for s in slugs}
+    assert linked, "no event links a market"
+    assert linked - known == set()
+    assert all(0 <= len(s) <= 4 for s in events["polymarket_slugs"])
+
+
+def test_linked_markets_were_open_on_the_event_date(
+    events: pd.DataFrame, snapshot_dir: Path
+) -> None:
+    markets = pd.read_csv(
+        snapshot_dir / "polymarket" / "markets.csv", dtype=str, keep_default_na=False
+    ).drop_duplicates("slug")
+    life = markets.set_index("slug")[["created_at", "closed_at"]]
+    for event_id, day, slugs in events[["event_id", "date", "polymarket_slugs"]].itertuples(
+        index=False
+    ):
+        for slug in slugs:
+            created, closed = life.loc[slug, "created_at"][:10], life.loc[slug, "closed_at"][:10]
+            assert created <= day, (event_id, slug)
+            assert closed == "" or closed >= day, (event_id, slug)
+
+
+def test_key_market_links(events: pd.DataFrame) -> None:
+    slugs = events.set_index("event_id")["polymarket_slugs"]
+    aid = "will-trump-administration-announces-end-of-ukraine-aid-by-next-friday"
+    assert aid in slugs["us_pauses_military_aid_ukraine"]
+    assert "us-military-action-against-iran-before-july" in slugs["us_strikes_iran_nuclear_sites"]
+    assert "israel-x-iran-ceasefire-before-july" in slugs["israel_iran_ceasefire"]
+    assert "will-us-leave-nato-by-june-30" in slugs["lee_musk_leave_nato_posts"]
+
+
+# --------------------------------------------------------------------------------------------
+# accepted variations
+# --------------------------------------------------------------------------------------------
+
+
+def test_bom_crlf_and_trailing_blank_lines_accepted(tmp_path: Path) -> None:
+    plain = _csv_text([_row(), _row(event_id="second", description="two\nlines")])
+    reference = load_events(_write(tmp_path, plain, "plain.csv"))
+    messy = "\ufeff" + plain.replace("\n", "\r\n") + "\r\n\r\n" + "," * 13 + "\r\n\r\n"
+    got = load_events(_write(tmp_path, messy, "messy.csv"))
+    reference.loc[1, "description"] = "two\r\nlines"  # quoted line ends are kept as written
+    pd.testing.assert_frame_equal(got, reference)
+
+
+def test_harmless_spelling_is_normalised(tmp_path: Path) -> None:
+    row = _row(
+        gold_direction="Up ",
+        category=" Middle East",
+        day_basis="TIME",
+        date_confidence="High",
+        tz="america/new_york",
+        time="9:05",
+    )
+    got = load_events(_write(tmp_path, _csv_text([row]))).iloc[0]
+    assert (got["gold_direction"], got["category"], got["day_basis"]) == (
+        "up",
+        "middle_east",
+        "time",
+    )
+    assert (got["date_confidence"], got["tz"], got["time"]) == (
+        "high",
+        "America/New_York",
+        "09:05",
+    )
+    assert got["event_time"] == pd.Timestamp("2025-02-18 14:05", tz="UTC")
+
+
+def test_ambiguous_fall_back_time_takes_first_occurrence(tmp_path: Path) -> None:
+    # 01:30 on 2025-11-02 happens twice in New York: 05:30 UTC (EDT) and 06:30 UTC (EST).
+    row = _row(date="2025-11-02", time="01:30")
+    got = load_events(_write(tmp_path, _csv_text([row])))
+    assert got.loc[0, "event_time"] == pd.Timestamp("2025-11-02 05:30", tz="UTC")
+
+
+def test_no_time_rules(tmp_path: Path) -> None:
+    rows = [
+        _row(
+            event_id="before", time="", day_basis="no_time_assume_before_cutoffs", tz="Asia/Tokyo"
+        ),
+        _row(event_id="after", time="", day_basis="no_time_assume_after_us_close", tz="Asia/Tokyo"),
+    ]
+    got = load_events(_write(tmp_path, _csv_text(rows))).set_index("event_id")
+    assert got.loc["before", "event_time"] == pd.Timestamp("2025-02-17 15:00", tz="UTC")
+    assert got.loc["after", "event_time"] == pd.Timestamp("2025-02-18 21:00", tz="UTC")
+    assert not got["time_known"].any()
+
+
+def test_blank_polymarket_gives_empty_list(tmp_path: Path) -> None:
+    got = load_events(_write(tmp_path, _csv_text([_row(polymarket="")])))
+    assert got.loc[0, "polymarket_slugs"] == []
+
+
+ZONES = ["America/New_York", "Europe/London", "Asia/Tokyo", "Asia/Jerusalem", "Australia/Sydney"]
+
+
+@pytest.fixture(scope="module")
+def prop_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("catalog-prop")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)),
+    hour=st.integers(0, 23),
+    minute=st.integers(0, 59),
+    zone=st.sampled_from(ZONES),
+)
+def test_event_time_back_in_local_zone_is_the_written_time(
+    prop_dir: Path, day: date, hour: int, minute: int, zone: str
+) -> None:
+    clock = f"{hour:02d}:{minute:02d}"
+    path = prop_dir / "prop.csv"
+    path.write_text(_csv_text([_row(date=day.isoformat(), time=clock, tz=zone)]), encoding="utf-8")
+    problems = check_events(path)
+    if problems:  # only a time skipped by a DST change may be refused
+        assert [p.column for p in problems] == ["time"]
+        assert "does not exist" in problems[0].message
+        return
+    local = load_events(path).loc[0, "event_time"].tz_convert(zone)
+    assert (local.date(), local.strftime("%H:%M")) == (day, clock)
+
+
+# --------------------------------------------------------------------------------------------
+# one broken catalog per problem kind
+# --------------------------------------------------------------------------------------------
+
+
+def test_unknown_time_zone_suggests_close_names(tmp_path: Path) -> None:
+    path = _write(tmp_path, _csv_text([_row(tz="Europe/Londn")]))
+    assert _found(path) == [(2, "tz", "Europe/Londn")]
+    assert "'Europe/London'" in _messages(path)[0]
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("date", "2025-02-30"), ("date", "2025-13-01"), ("time", "25:00"), ("time", "12:60")],
+)
+def test_impossible_date_or_time(tmp_path: Path, column: str, value: str) -> None:
+    path = _write(tmp_path, _csv_text([_row(**{column: value})]))
+    assert _found(path) == [(2, column, value)]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("18/02/2025", "probably means 2025-02-18"),
+        ("2025/02/18", "probably means 2025-02-18"),
+        ("Feb 18 2025", "probably means 2025-02-18"),
+        ("18 February 2025", "probably means 2025-02-18"),
+        ("03/04/2025", "could be 2025-03-04 or 2025-04-03"),
+        ("last Tuesday", "(e.g. 2025-02-18)"),
+    ],
+)
+def test_date_in_another_format(tmp_path: Path, value: str, hint: str) -> None:
+    path = _write(tmp_path, _csv_text([_row(date=value)]))
+    assert _found(path) == [(2, "date", value)]
+    message = _messages(path)[0]
+    assert "expected YYYY-MM-DD" in message
+    assert hint in message
+
+
+def test_time_in_another_format(tmp_path: Path) -> None:
+    path = _write(tmp_path, _csv_text([_row(time="2pm")]))
+    assert _found(path) == [(2, "time", "2pm")]
+    assert "HH:MM" in _messages(path)[0]
+
+
+def test_duplicate_event_id_names_both_lines(tmp_path: Path) -> None:
+    rows = [_row(), _row(event_id="other"), _row()]
+    path = _write(tmp_path, _csv_text(rows))
+    assert _found(path) == [(4, "event_id", "sample_event")]
+    assert "lines 2 and 4" in _messages(path)[0]
+
+
+@pytest.mark.parametrize("value", ["Sample_Event", "sample-event", "2025_event", "a__b", "x y"])
+def test_event_id_not_snake_case(tmp_path: Path, value: str) -> None:
+    path = _write(tmp_path, _csv_text([_row(event_id=value)]))
+    assert _found(path) == [(2, "event_id", value)]
+    assert "snake_case" in _messages(path)[0]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "accepted"),
+    [
+        ("category", "energy", "nato, russia_ukraine, middle_east"),
+        ("gold_direction", "sideways", "up, down, none"),
+        ("date_confidence", "sure", "high, medium, low, unknown"),
+        ("time_confidence", "hi", "high, medium, low, unknown"),
+        ("day_basis", "guess", "time, no_time_assume_before_cutoffs"),
+    ],
+)
+def test_unknown_choice_lists_accepted_values(
+    tmp_path: Path, column: str, value: str, accepted: str
+) -> None:
+    path = _write(tmp_path, _csv_text([_row(**{column: value})]))
+    assert _found(path) == [(2, column, value)]
+    assert accepted in _messages(path)[0]
+
+
+@pytest.mark.parametrize("column", REQUIRED_COLUMNS)
+def test_missing_required_value(tmp_path: Path, column: str) -> None:
+    path = _write(tmp_path, _csv_text([_row(**{column: ""})]))
+    assert _found(path) == [(2, column, "")]
+    assert "required" in _messages(path)[0]
+
+
+@pytest.mark.parametrize("n_fields", [13, 15])
+def test_wrong_number_of_fields(tmp_path: Path, n_fields: int) -> None:
+    good = _csv_text([_row()]).splitlines()
+    cells = next(csv.reader([good[1]]))
+    cells = cells[:13] if n_fields == 13 else [*cells, "extra"]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([good[0].split(","), cells])
+    path = _write(tmp_path, out.getvalue())
+    assert _found(path) == [(2, None, None)]
+    assert f"found {n_fields} fields, expected 14" in _messages(path)[0]
+
+
+def test_missing_and_unknown_header_columns(tmp_path: Path) -> None:
+    header = [c for c in COLUMNS if c != "sources"] + ["gold_dir"]
+    header[header.index("gold_direction")] = "gold_dir"
+    header[-1] = "notes"
+    path = _write(tmp_path, _csv_text([{**_row(), "gold_dir": "up", "notes": "x"}], header))
+    assert _found(path) == [
+        (1, "gold_dir", "gold_dir"),
+        (1, "notes", "notes"),
+        (1, "gold_direction", None),
+        (1, "sources", None),
+    ]
+    assert "did you mean 'gold_direction'" in _messages(path)[0]
+
+
+def test_non_utf8_byte_reports_line_and_offset(tmp_path: Path) -> None:
+    rows = [_row(title_ja=""), _row(event_id="cafe", title="Caf\u00e9", title_ja="")]
+    text = _csv_text(rows)
+    raw = text.encode("latin-1")
+    path = _write(tmp_path, raw)
+    offset = raw.index(b"\xe9")
+    assert _found(path) == [(3, None, "\\xe9")]
+    message = _messages(path)[0]
+    assert f"byte offset {offset}" in message
+    assert "UTF-8" in message
+
+
+def test_cp932_file_gets_shift_jis_hint(tmp_path: Path) -> None:
+    raw = _csv_text([_row(), _row(event_id="second")]).encode("cp932")
+    path = _write(tmp_path, raw)
+    found = _found(path)
+    assert [line for line, _, _ in found] == [2, 3]  # both rows carry Japanese text
+    message = _messages(path)[0]
+    assert "Shift_JIS/CP932" in message
+    assert "CSV UTF-8 (Comma delimited)" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "bad"),
+    [
+        ("will--leave", "will--leave"),
+        ("trailing-", "trailing-"),
+        ("good-slug bad_slug", "bad_slug"),
+        ("a,b", "a,b"),
+        ("https://polymarket.com/event/foo-bar", "https://polymarket.com/event/foo-bar"),
+    ],
+)
+def test_bad_slug(tmp_path: Path, value: str, bad: str) -> None:
+    # Capitals are accepted (real slugs such as "israel-x-hamas-ceasefire-by-friday-July-4"
+    # carry them); doubled or dangling hyphens, underscores, commas and URLs are not.
+    path = _write(tmp_path, _csv_text([_row(polymarket=value)]))
+    assert _found(path) == [(2, "polymarket", bad)]
+
+
+def test_url_instead_of_slug_gets_the_slug_suggested(tmp_path: Path) -> None:
+    path = _write(tmp_path, _csv_text([_row(polymarket="https://polymarket.com/event/foo-bar")]))
+    assert "'foo-bar'" in _messages(path)[0]
+
+
+def test_nonexistent_local_time_in_dst_gap(tmp_path: Path) -> None:
+    path = _write(tmp_path, _csv_text([_row(date="2025-03-09", time="02:30")]))
+    assert _found(path) == [(2, "time", "02:30")]
+    assert "does not exist" in _messages(path)[0]
+
+
+@pytest.mark.parametrize(
+    ("time", "basis"),
+    [("12:00", "no_time_assume_before_cutoffs"), ("", "time")],
+)
+def test_day_basis_must_match_time(tmp_path: Path, time: str, basis: str) -> None:
+    path = _write(tmp_path, _csv_text([_row(time=time, day_basis=basis)]))
+    assert _found(path) == [(2, "day_basis", basis)]
+
+
+@pytest.mark.parametrize("bad", ["ftp://example.com/x", "example.com/page", "https://", "see-ap"])
+def test_sources_must_be_http_urls(tmp_path: Path, bad: str) -> None:
+    path = _write(tmp_path, _csv_text([_row(sources=f"https://ok.example.org/a {bad}")]))
+    assert _found(path) == [(2, "sources", bad)]
+
+
+def test_multiline_description_keeps_later_line_numbers(tmp_path: Path) -> None:
+    rows = [
+        _row(event_id="first", description="one\ntwo\nthree", sources="not-a-url"),
+        _row(event_id="second", tz="Mars/Olympus"),
+    ]
+    path = _write(tmp_path, _csv_text(rows).replace("\n", "\r\n"))
+    # row 1 spans lines 2-4 and its sources cell sits on line 4; row 2 starts on line 5
+    assert _found(path) == [(4, "sources", "not-a-url"), (5, "tz", "Mars/Olympus")]
+
+
+def test_one_bad_row_yields_no_partial_catalog(tmp_path: Path) -> None:
+    rows = [_row(event_id=f"event_{i}") for i in range(5)] + [_row(event_id="bad", tz="Nowhere")]
+    with pytest.raises(CatalogError):
+        load_events(_write(tmp_path, _csv_text(rows)))
+
+
+def test_missing_file_and_empty_file(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.csv"
+    assert _found(missing) == [(None, None, None)]
+    assert "cannot read the file" in _messages(missing)[0]
+    empty = _write(tmp_path, "\n\n", "empty.csv")
+    assert _found(empty) == [(None, None, None)]
+    assert "empty" in _messages(empty)[0]
+
+
+MANY = [
+    (2, "event_id", "Bad Id"),
+    (2, "date", "2025-02-30"),
+    (2, "time", "25:00"),
+    (2, "tz", "Europe/Londn"),
+    (2, "time_confidence", "hi"),
+    (2, "polymarket", "Foo_bar"),
+    (3, "sources", "ftp://files.example.com/x"),
+    (4, "date", "18/02/2025"),
+    (4, "day_basis", "time"),
+    (5, "event_id", "dup_id"),
+    (5, "time", "02:30"),
+    (5, "gold_direction", "sideways"),
+    (6, None, None),
+    (7, "category", ""),
+]
+
+
+def test_many_problems_at_once_all_reported(tmp_path: Path) -> None:
+    path = CATALOGS / "many_problems.csv"
+    assert _found(path) == MANY
+    with pytest.raises(CatalogError) as info:
+        load_events(path)
+    text = str(info.value)
+    assert text.startswith(f"{len(MANY)} problems in the events catalog:")
+    assert "many_problems.csv line 4, column date (event_id=dup_id): '18/02/2025'" in text
+
+
+# --------------------------------------------------------------------------------------------
+# command line
+# --------------------------------------------------------------------------------------------
+
+
+def test_cli_validate_ok(events_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(events_path)]) == 0
+    assert capsys.readouterr().out.strip() == f"OK: {events_path}: 57 events"
+
+
+def test_cli_validate_lists_problems_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    path = CATALOGS / "many_problems.csv"
+    assert main(["validate", str(path)]) == 2
+    out = capsys.readouterr().out
+    listed = [line for line in out.splitlines() if line.startswith("  - ")]
+    assert len(listed) == len(MANY)
+    assert f"{path} line 2, column tz (event_id=Bad Id): 'Europe/Londn'" in out
+
+
+def test_cli_validate_cp932(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, _csv_text([_row()]).encode("cp932"))
+    assert main(["validate", str(path)]) == 2
+    assert "Shift_JIS/CP932" in capsys.readouterr().out
