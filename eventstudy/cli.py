@@ -1,6 +1,7 @@
 """Command line: argument parsing only. Each subcommand calls one public function.
 
-Exit codes: 0 OK; 2 bad input (problems listed); 3 data missing (the message says how to fetch).
+Exit codes: 0 OK; 1 some downloads failed (``fetch``; the report says which); 2 bad input
+(problems listed); 3 data missing (the message says how to fetch).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .exceptions import CatalogError, DataNotFoundError, EventStudyError
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_NO_DATA = 3
+EXIT_FETCH_FAILED = 1  # eventstudy fetch: at least one download failed (see the report)
 
 
 def _split(value: str) -> list[str]:
@@ -58,7 +60,21 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
     )
+    if report.empty:
+        print("nothing to fetch")
+        return EXIT_OK
     print(report.to_string(index=False))
+    failed = int((report["status"] == "failed").sum())
+    empty = int((report["status"] == "empty").sum())
+    if empty:
+        print(f"{empty} item(s) returned no data; nothing was written for them", file=sys.stderr)
+    if failed:
+        print(
+            f"{failed} of {len(report)} item(s) failed; nothing was written for them "
+            "(previous files are unchanged)",
+            file=sys.stderr,
+        )
+        return EXIT_FETCH_FAILED
     return EXIT_OK
 
 

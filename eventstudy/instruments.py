@@ -1,0 +1,952 @@
+"""Instruments: trading calendar, time zone and strike time of each series; the day-0 rule.
+
+The day-0 rule
+--------------
+This is the one place where the package's event-timing convention is written down; every
+other module links here.
+
+**Day 0 of an event for an instrument is the first trading date of that instrument whose
+daily price is struck strictly after the event time.** Formally, for an event at UTC time
+:math:`\\tau` and an instrument with sessions :math:`s_1 < s_2 < \\dots` (tz-naive dates),
+close time :math:`c` (local clock time) and time zone :math:`z`,
+
+.. math::
+
+    \\text{day0}(\\tau) = \\min \\{ s_i : \\text{strike}(s_i) > \\tau \\},
+    \\qquad \\text{strike}(s) = \\text{localize}_z(s + c) \\text{ (DST-aware)}.
+
+Consequences:
+
+* an event during a session but before the strike belongs to that date (day 0 = today);
+* an event exactly at the strike, or after it, belongs to the next trading date (the day-0
+  return close(t-1) -> close(t) must contain the event, and a price struck at the event
+  instant cannot have reacted to it);
+* weekend and holiday events roll forward to the next trading date;
+* each instrument has its own day 0: an event at 17:45 UTC on 2025-03-12 (13:45 EDT) is after
+  COMEX gold's 13:30 ET settlement (day 0 = 2025-03-13 for ``GC=F``) but before the NYSE
+  16:00 close (day 0 = 2025-03-12 for ``GLD``).
+
+Returns are close-to-close: the day-t return covers close(t-1) -> close(t), so the day-0
+return is the first one that can contain the event. Event windows are integer trading-day
+offsets from day 0 (:func:`session_offset`). Early closes (Christmas Eve, the day after
+Thanksgiving) are ignored: the strike time is the regular one.
+
+Events whose clock time is unknown
+----------------------------------
+When an event's clock time is unknown (``time_known`` False), only its local calendar date
+``date`` is known, and the catalog's ``day_basis`` says which side of the day's cut-offs
+the analyst assumes:
+
+* ``"no_time_assume_before_cutoffs"``: day 0 is the first session **on or after** ``date``
+  (the event is assumed to precede that day's strike, wherever the instrument trades);
+* ``"no_time_assume_after_us_close"``: day 0 is the first session **strictly after**
+  ``date`` (the event is assumed to come after the US close of that day).
+
+This is a rule on dates, not on the placeholder ``event_time`` the catalog stores for such
+rows: an Asia/Tokyo event on Tuesday 2026-01-27 with no time has day 0 = 2026-01-27 for
+``GC=F``, although 00:00 JST is 10:00 EST on Monday, before Monday's settlement.
+
+How the calendars were chosen
+-----------------------------
+The sessions of an instrument must be the dates on which its price file has rows, otherwise
+day 0 falls on a date without a price. Measured on the ``eventstudy-data/1`` snapshot from
+2015-01-01 to each file's last row:
+
+* ``GC=F``: exchange-calendars ``CMES`` (alias ``COMEX``) has sessions on US holidays (MLK,
+  Presidents', Memorial, Labor, Thanksgiving...) because Globex trades on them, but COMEX does
+  not settle on them and Yahoo has no rows: 73 ``CMES`` sessions without a row and 2 rows
+  outside ``CMES``. ``XNYS`` sessions leave 3 sessions without a row (2016-10-10,
+  2016-11-11, 2018-01-29: gaps in Yahoo's futures series; ``GLD`` has rows on them and
+  COMEX is open on Columbus and Veterans Days) and 4 rows outside ``XNYS`` (2025-01-09, the
+  NYSE's day of mourning for President Carter; 2025-07-04 and 2025-09-01, Globex holiday
+  trading dated on the holiday; Sunday 2025-07-13). COMEX metals and NYMEX energy therefore
+  use ``XNYS`` sessions.
+* ``GLD`` and the other NYSE-listed ETFs match ``XNYS`` exactly (0 and 0).
+* ``^GDAXI`` matches ``XETR`` exactly. Yahoo's ``^STOXX50E`` has no rows on Swiss holidays
+  (Berchtoldstag, Ascension, Whit Monday, 1 August): it matches ``XSWX`` (1 session without a
+  row, 0 extra rows) against 33 and 5 for ``XETR``, so it uses ``XSWX`` sessions with the
+  17:30 Europe/Berlin close.
+* ``EURUSD=X`` uses ``24/5`` (Monday to Friday): 8 sessions without a row (New Year, Christmas,
+  Easter 2025 and 3 gaps) and 3 weekend rows.
+* FRED Treasury series (``DGS10``, ``DGS2``, ``DFII10``, ``T10YIE``) follow the bond-market
+  calendar, which exchange-calendars lacks: ``XNYS`` leaves 20 sessions without a value
+  (Columbus and Veterans Days) and 4 extra values (Good Fridays).
+* ``GPRD`` and its components have a value every calendar day (``24/7``, 0 and 0).
+
+Calendars are built once per process for 2000-01-01 to 2027-12-31
+(:data:`CALENDAR_START`, :data:`CALENDAR_END`); events outside that range raise
+:class:`~eventstudy.exceptions.SpecificationError`.
+
+Polymarket odds trade continuously (calendar ``"continuous"``): there are no sessions and no
+day 0; measure odds shifts in wall-clock hours around the event time. :func:`day0` raises for
+such instruments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import warnings
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import exchange_calendars as xcals
+import numpy as np
+import pandas as pd
+
+from .exceptions import SpecificationError, UnknownInstrumentError
+
+__all__ = [
+    "CALENDAR_END",
+    "CALENDAR_START",
+    "CONTINUOUS",
+    "DAY_BASES",
+    "END_OF_DAY",
+    "Instrument",
+    "align_events",
+    "day0",
+    "day0_for_events",
+    "get_instrument",
+    "register_instrument",
+    "registered_instruments",
+    "session_offset",
+    "trading_sessions",
+]
+
+CALENDAR_START = "2000-01-01"
+"""First date of every calendar (events before it have no day 0)."""
+CALENDAR_END = "2027-12-31"
+"""Last date of every calendar (events after the last strike have no day 0)."""
+CONTINUOUS = "continuous"
+"""Calendar name of instruments that trade around the clock without sessions (Polymarket)."""
+END_OF_DAY = dt.time.max
+"""``close_time`` meaning 24:00, the end of the local calendar day (written ``"24:00"``)."""
+DAY_BASES = ("time", "no_time_assume_before_cutoffs", "no_time_assume_after_us_close")
+"""Accepted values of ``day_basis`` (see the module docstring)."""
+
+DayBasis = Literal["time", "no_time_assume_before_cutoffs", "no_time_assume_after_us_close"]
+Kind = Literal["price", "level"]
+_KINDS = ("price", "level")
+
+
+def _parse_close_time(value: Any, symbol: str) -> dt.time | None:
+    if value is None or isinstance(value, dt.time):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text == "24:00":
+            return END_OF_DAY
+        try:
+            return dt.time.fromisoformat(text)
+        except ValueError:
+            pass
+    raise SpecificationError(
+        f"Instrument {symbol!r}: close_time {value!r} is not a clock time; expected a "
+        "datetime.time, 'HH:MM' (local time of the daily price), '24:00' (end of day), "
+        f"or None for calendar {CONTINUOUS!r}."
+    )
+
+
+@functools.cache
+def _calendar_names() -> tuple[str, ...]:
+    return tuple(sorted(xcals.get_calendar_names(include_aliases=True)))
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """What the package knows about one ticker or series: calendar, clock, unit.
+
+    Parameters
+    ----------
+    symbol : str
+        Ticker as Yahoo spells it (``"GC=F"``, ``"^VIX"``), FRED id (``"DGS10"``) or
+        series name (``"GPRD"``, ``"POLYMARKET"``).
+    calendar : str
+        exchange-calendars name whose sessions are the dates the series has values on
+        (``"XNYS"``, ``"XETR"``, ``"24/7"``...), or ``"continuous"`` for around-the-clock
+        markets without sessions (then ``close_time`` is None).
+    tz : str
+        IANA time zone in which ``close_time`` is read (``"America/New_York"``).
+    close_time : datetime.time or str or None
+        Local clock time at which the daily value is struck (settlement, close, fixing),
+        e.g. ``"13:30"``; ``"24:00"`` (:data:`END_OF_DAY`) for end-of-day values. Strings
+        are converted to :class:`datetime.time`.
+    kind : {"price", "level"}
+        * ``"price"``: a traded price or exchange rate; analyse (log or simple) returns.
+        * ``"level"``: a yield, spread, volatility index, risk index or probability;
+          analyse first differences in its own unit.
+    description : str
+        One line saying what the series is and when its value is struck.
+    unit : str
+        Unit of the values (``"USD/oz"``, ``"percent"``, ``"index points"``).
+    notes : str, optional
+        Why this calendar and strike time were chosen; known gaps against the data.
+
+    Raises
+    ------
+    SpecificationError
+        Unknown calendar name (the message lists accepted ones), unknown time zone,
+        malformed close time or kind.
+
+    Examples
+    --------
+    >>> gold = Instrument("XAU_LBMA_PM", "XLON", "Europe/London", "15:00", "price",
+    ...                   "LBMA gold price PM auction", "USD/oz")
+    >>> gold.close_time
+    datetime.time(15, 0)
+    """
+
+    symbol: str
+    calendar: str
+    tz: str
+    close_time: dt.time | None
+    kind: Kind
+    description: str
+    unit: str
+    notes: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.symbol, str) or not self.symbol.strip():
+            raise SpecificationError(f"Instrument symbol {self.symbol!r} must be a non-empty str.")
+        object.__setattr__(self, "symbol", self.symbol.strip())
+        sym = self.symbol
+        if self.calendar != CONTINUOUS and self.calendar not in _calendar_names():
+            accepted = ", ".join([CONTINUOUS, *_calendar_names()])
+            raise SpecificationError(
+                f"Instrument {sym!r}: calendar {self.calendar!r} is not an exchange-calendars "
+                f"name. Accepted: {accepted}."
+            )
+        try:
+            zoneinfo.ZoneInfo(self.tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+            raise SpecificationError(
+                f"Instrument {sym!r}: tz {self.tz!r} is not an IANA time zone; expected a name "
+                "from zoneinfo.available_timezones(), e.g. 'America/New_York', "
+                "'Europe/Berlin', 'UTC'."
+            ) from exc
+        object.__setattr__(self, "close_time", _parse_close_time(self.close_time, sym))
+        if self.calendar == CONTINUOUS and self.close_time is not None:
+            raise SpecificationError(
+                f"Instrument {sym!r}: a {CONTINUOUS!r} instrument has no daily strike; "
+                f"pass close_time=None (got {self.close_time})."
+            )
+        if self.calendar != CONTINUOUS and self.close_time is None:
+            raise SpecificationError(
+                f"Instrument {sym!r}: calendar {self.calendar!r} needs close_time, the local "
+                "time at which the daily value is struck ('HH:MM' or '24:00')."
+            )
+        if self.kind not in _KINDS:
+            raise SpecificationError(
+                f"Instrument {sym!r}: kind {self.kind!r} is not accepted; expected one of "
+                f"{', '.join(_KINDS)} ('price' -> returns, 'level' -> differences)."
+            )
+
+    @property
+    def has_sessions(self) -> bool:
+        """False for continuous markets (no trading sessions, no day 0)."""
+        return self.calendar != CONTINUOUS
+
+    @property
+    def change(self) -> Literal["return", "difference"]:
+        """How to measure day-to-day changes: ``"return"`` for prices, else ``"difference"``."""
+        return "return" if self.kind == "price" else "difference"
+
+    @property
+    def close_time_str(self) -> str:
+        """``close_time`` as ``"HH:MM"`` (``"24:00"`` for end of day, ``""`` if none)."""
+        if self.close_time is None:
+            return ""
+        if self.close_time == END_OF_DAY:
+            return "24:00"
+        return self.close_time.strftime("%H:%M:%S" if self.close_time.second else "%H:%M")
+
+
+_NYSE_NOTE = "NYSE/Arca listing; sessions and 16:00 close of XNYS, matching its price file."
+_COMEX_NOTE = (
+    "COMEX/NYMEX settle only on NYSE business days (US holidays: no settlement; Globex trades "
+    "on them are dated to the next day), so sessions are XNYS, not CMES (which has sessions "
+    "on MLK, Presidents', Memorial, Labor Day...). Yahoo's continuous series quotes the last "
+    "price, close to the settlement."
+)
+_UST_NOTE = (
+    "Treasury CMT yields are read from bid-side quotes near 15:30 ET. Sessions are XNYS; the "
+    "bond market also closes on Columbus and Veterans Days (no FRED value) and opens on some "
+    "Good Fridays."
+)
+
+_BUILTIN: tuple[Instrument, ...] = (
+    # ---------------------------------------------------------------- gold, metals, energy
+    Instrument("GC=F", "XNYS", "America/New_York", "13:30", "price",
+               "COMEX gold futures, Yahoo continuous front month; settles 13:30 ET",
+               "USD/oz", _COMEX_NOTE),
+    Instrument("SI=F", "XNYS", "America/New_York", "13:25", "price",
+               "COMEX silver futures, Yahoo continuous front month; settles 13:25 ET",
+               "USD/oz", _COMEX_NOTE),
+    Instrument("CL=F", "XNYS", "America/New_York", "14:30", "price",
+               "NYMEX WTI crude futures, Yahoo continuous front month; settles 14:30 ET "
+               "(printed a negative price on 2020-04-20)", "USD/bbl", _COMEX_NOTE),
+    Instrument("ES=F", "XNYS", "America/New_York", "16:00", "price",
+               "CME E-mini S&P 500 futures, continuous; settles 15:00 CT = 16:00 ET",
+               "index points",
+               "CME equity futures settle on NYSE business days; sessions are XNYS."),
+    Instrument("GLD", "XNYS", "America/New_York", "16:00", "price",
+               "SPDR Gold Shares ETF (no dividends); NYSE Arca close 16:00 ET",
+               "USD/share", _NYSE_NOTE),
+    Instrument("GDX", "XNYS", "America/New_York", "16:00", "price",
+               "VanEck gold miners ETF, dividend-adjusted close; 16:00 ET",
+               "USD/share", _NYSE_NOTE),
+    # ---------------------------------------------------------------- equity benchmarks
+    Instrument("SPY", "XNYS", "America/New_York", "16:00", "price",
+               "SPDR S&P 500 ETF, dividend-adjusted close; 16:00 ET", "USD/share", _NYSE_NOTE),
+    Instrument("^GSPC", "XNYS", "America/New_York", "16:00", "price",
+               "S&P 500 price index (no dividends); NYSE close 16:00 ET", "index points",
+               _NYSE_NOTE),
+    Instrument("ACWI", "XNYS", "America/New_York", "16:00", "price",
+               "iShares MSCI ACWI ETF (world equity), dividend-adjusted close; 16:00 ET",
+               "USD/share", _NYSE_NOTE),
+    Instrument("VT", "XNYS", "America/New_York", "16:00", "price",
+               "Vanguard Total World Stock ETF, dividend-adjusted close; 16:00 ET",
+               "USD/share", _NYSE_NOTE),
+    Instrument("URTH", "XNYS", "America/New_York", "16:00", "price",
+               "iShares MSCI World ETF, dividend-adjusted close; 16:00 ET",
+               "USD/share", _NYSE_NOTE),
+    Instrument("^STOXX50E", "XSWX", "Europe/Berlin", "17:30", "price",
+               "Euro Stoxx 50 index; closing auction 17:30 CET", "index points",
+               "STOXX computes the index on Eurex days, but Yahoo's series has no rows on "
+               "Swiss holidays and matches XSWX sessions (1 session without a row since 2015) "
+               "far better than XETR (33 and 5)."),
+    Instrument("^GDAXI", "XETR", "Europe/Berlin", "17:30", "price",
+               "DAX index; Xetra closing auction 17:30 CET", "index points",
+               "Matches XETR sessions exactly since 2015."),
+    # ---------------------------------------------------------------- dollar, FX, vol, rates
+    Instrument("DX-Y.NYB", "XNYS", "America/New_York", "17:00", "price",
+               "ICE US Dollar Index; daily value taken at about 17:00 ET", "index points",
+               "ICE futures trade nearly 24 h; Yahoo rows follow NYSE business days."),
+    Instrument("EURUSD=X", "24/5", "Europe/London", "24:00", "price",
+               "EUR/USD spot (USD per EUR), Yahoo daily FX bar", "USD per EUR",
+               "Yahoo dates FX bars by the London calendar day; the close is taken as the end "
+               "of that day (24:00 London). Sessions Monday to Friday (24/5); Yahoo has no rows "
+               "on 1 Jan and 25 Dec and a few weekend rows."),
+    Instrument("^VIX", "XNYS", "America/New_York", "16:15", "level",
+               "CBOE VIX index; closing value 16:15 ET", "index points", _NYSE_NOTE),
+    Instrument("^TNX", "XNYS", "America/New_York", "15:00", "level",
+               "CBOE 10-year Treasury yield index; 15:00 ET", "percent",
+               "Yield in percent (4.544 = 4.544%): use differences (x100 for bp)."),
+    Instrument("^FVX", "XNYS", "America/New_York", "15:00", "level",
+               "CBOE 5-year Treasury yield index; 15:00 ET", "percent",
+               "Yield in percent: use differences."),
+    Instrument("TIP", "XNYS", "America/New_York", "16:00", "price",
+               "iShares TIPS bond ETF, dividend-adjusted close; 16:00 ET", "USD/share",
+               _NYSE_NOTE),
+    Instrument("TLT", "XNYS", "America/New_York", "16:00", "price",
+               "iShares 20+ year Treasury bond ETF, dividend-adjusted close; 16:00 ET",
+               "USD/share", _NYSE_NOTE),
+    # ---------------------------------------------------------------- FRED / EIA series
+    Instrument("DGS10", "XNYS", "America/New_York", "15:30", "level",
+               "FRED 10-year Treasury constant-maturity yield; quotes near 15:30 ET",
+               "percent", _UST_NOTE),
+    Instrument("DGS2", "XNYS", "America/New_York", "15:30", "level",
+               "FRED 2-year Treasury constant-maturity yield; quotes near 15:30 ET",
+               "percent", _UST_NOTE),
+    Instrument("DFII10", "XNYS", "America/New_York", "15:30", "level",
+               "FRED 10-year TIPS real yield; quotes near 15:30 ET", "percent", _UST_NOTE),
+    Instrument("T10YIE", "XNYS", "America/New_York", "15:30", "level",
+               "FRED 10-year breakeven inflation (DGS10 - DFII10); 15:30 ET", "percent",
+               _UST_NOTE),
+    Instrument("DTWEXBGS", "XNYS", "America/New_York", "12:00", "price",
+               "FRED nominal broad US dollar index (Fed H.10, Jan-2006 = 100); noon buying "
+               "rates in New York", "index",
+               "Fed H.10 rates are noon ET; Fed holidays (Columbus, Veterans Day) have no value. "
+               "FRED publishes it about a week late."),
+    Instrument("DCOILBRENTEU", "XLON", "Europe/London", "16:30", "price",
+               "EIA Europe Brent spot FOB; London close assessment (about 16:30 London)",
+               "USD/bbl",
+               "Assessed on London business days (XLON: 4 sessions without a value, 18 extra "
+               "values since 2015)."),
+    Instrument("DCOILWTICO", "XNYS", "America/New_York", "14:30", "price",
+               "EIA Cushing WTI spot; assessed at the NYMEX settlement, 14:30 ET",
+               "USD/bbl", "Follows US business days (XNYS)."),
+    Instrument("GPRD", "24/7", "America/New_York", "24:00", "level",
+               "Caldara-Iacoviello daily geopolitical risk index; articles of the day",
+               "index (1985-2019 mean = 100)",
+               "Counts newspaper articles dated that calendar day: a value every day, "
+               "complete at the end of the day (24:00 New York)."),
+    Instrument("GPRD_ACT", "24/7", "America/New_York", "24:00", "level",
+               "Daily geopolitical risk, acts component (Caldara-Iacoviello)",
+               "index (1985-2019 mean = 100)", "As GPRD."),
+    Instrument("GPRD_THREAT", "24/7", "America/New_York", "24:00", "level",
+               "Daily geopolitical risk, threats component (Caldara-Iacoviello)",
+               "index (1985-2019 mean = 100)", "As GPRD."),
+    # ---------------------------------------------------------------- prediction markets
+    Instrument("POLYMARKET", CONTINUOUS, "UTC", None, "level",
+               "Polymarket outcome prices (implied probability); trades 24/7",
+               "probability (0-1)",
+               "No sessions and no day 0: measure odds shifts in wall-clock hours around the "
+               "event time (UTC)."),
+)  # fmt: skip
+
+_REGISTRY: dict[str, Instrument] = {inst.symbol: inst for inst in _BUILTIN}
+
+
+def register_instrument(instrument: Instrument, *, replace: bool = False) -> Instrument:
+    """Add an instrument to the registry (validated when the :class:`Instrument` is built).
+
+    Parameters
+    ----------
+    instrument : Instrument
+        The entry; its ``symbol`` is the key.
+    replace : bool, default False
+        Overwrite an existing entry with the same symbol. Without it, re-registering an equal
+        instrument is a no-op and a different one raises.
+
+    Returns
+    -------
+    Instrument
+        The registered instrument.
+
+    Raises
+    ------
+    SpecificationError
+        ``instrument`` is not an :class:`Instrument`, or the symbol is taken by a different
+        entry and ``replace`` is False.
+    """
+    if not isinstance(instrument, Instrument):
+        raise SpecificationError(
+            f"register_instrument expects an Instrument, got {type(instrument).__name__}; "
+            "build one with Instrument(symbol, calendar, tz, close_time, kind, description, unit)."
+        )
+    old = _REGISTRY.get(instrument.symbol)
+    if old is not None and old != instrument and not replace:
+        raise SpecificationError(
+            f"Instrument {instrument.symbol!r} is already registered ({old.calendar}, "
+            f"{old.tz}, close {old.close_time_str}); pass replace=True to overwrite it."
+        )
+    _REGISTRY[instrument.symbol] = instrument
+    return instrument
+
+
+def get_instrument(symbol: str | Instrument) -> Instrument:
+    """Look up an instrument by symbol (exact, else case-insensitive).
+
+    Parameters
+    ----------
+    symbol : str or Instrument
+        ``"GC=F"``, ``"gld"``...; an :class:`Instrument` is returned as is.
+
+    Returns
+    -------
+    Instrument
+
+    Raises
+    ------
+    UnknownInstrumentError
+        No entry; the message names the symbol and lists the registered ones.
+    """
+    if isinstance(symbol, Instrument):
+        return symbol
+    key = str(symbol).strip()
+    if key in _REGISTRY:
+        return _REGISTRY[key]
+    matches = [k for k in _REGISTRY if k.casefold() == key.casefold()]
+    if len(matches) == 1:
+        return _REGISTRY[matches[0]]
+    raise UnknownInstrumentError(
+        f"unknown instrument {symbol!r}. Registered: {', '.join(_REGISTRY)}. "
+        "Add one with eventstudy.instruments.register_instrument(Instrument(...))."
+    )
+
+
+def registered_instruments() -> pd.DataFrame:
+    """The registry as a table, one row per instrument.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``symbol``; columns ``calendar``, ``tz``, ``close_time`` (``"HH:MM"`` local,
+        ``"24:00"`` = end of day, ``""`` = continuous), ``kind`` (``price`` / ``level``),
+        ``change`` (``return`` / ``difference``), ``unit``, ``description``, ``notes``.
+    """
+    rows = [
+        {
+            "symbol": i.symbol,
+            "calendar": i.calendar,
+            "tz": i.tz,
+            "close_time": i.close_time_str,
+            "kind": i.kind,
+            "change": i.change,
+            "unit": i.unit,
+            "description": i.description,
+            "notes": i.notes,
+        }
+        for i in _REGISTRY.values()
+    ]
+    return pd.DataFrame(rows).set_index("symbol")
+
+
+# --------------------------------------------------------------------------------------------
+# calendars and strike times (cached)
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _calendar(name: str) -> xcals.ExchangeCalendar:
+    with warnings.catch_warnings():
+        # exchange-calendars 4.13 reads Series.values on tz-aware data while building a
+        # calendar, which pandas 3.1 deprecates; the warning is about its code, not ours.
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        return xcals.get_calendar(name, start=CALENDAR_START, end=CALENDAR_END)
+
+
+@dataclass(frozen=True)
+class _Schedule:
+    sessions: pd.DatetimeIndex  # tz-naive dates, ns
+    session_ns: np.ndarray  # int64 of sessions
+    strike_ns: np.ndarray  # int64 UTC ns of each session's strike, increasing
+    start_ns: int  # CALENDAR_START 00:00 in the instrument's tz, UTC ns
+
+
+def _require_sessions(inst: Instrument, what: str) -> None:
+    if not inst.has_sessions:
+        raise SpecificationError(
+            f"{inst.symbol!r} trades continuously (calendar {CONTINUOUS!r}): it has no "
+            f"trading sessions, so {what} is not defined. Measure its changes in wall-clock "
+            "hours around the event time (UTC) instead."
+        )
+
+
+def _localize(naive: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
+    # Strikes never fall in a DST gap or overlap for the built-in clocks; for user clocks a
+    # nonexistent time moves forward and an ambiguous one takes the later (standard-time) instant.
+    return naive.tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
+
+
+@functools.cache
+def _schedule(inst: Instrument) -> _Schedule:
+    _require_sessions(inst, "a session schedule")
+    sessions = pd.DatetimeIndex(_calendar(inst.calendar).sessions).as_unit("ns")
+    sessions = pd.DatetimeIndex(sessions[sessions >= pd.Timestamp(CALENDAR_START)], freq=None)
+    if inst.close_time == END_OF_DAY:
+        offset = pd.Timedelta(days=1)
+    else:
+        t = inst.close_time
+        assert t is not None
+        offset = pd.Timedelta(hours=t.hour, minutes=t.minute, seconds=t.second,
+                              microseconds=t.microsecond)  # fmt: skip
+    strikes = _localize(sessions + offset, inst.tz).tz_convert("UTC").as_unit("ns")
+    start = _localize(pd.DatetimeIndex([CALENDAR_START]).as_unit("ns"), inst.tz)
+    strike_ns = strikes.asi8.copy()
+    if np.any(np.diff(strike_ns) <= 0):  # pragma: no cover - guards odd user clocks
+        raise SpecificationError(f"{inst.symbol!r}: strike times are not increasing.")
+    return _Schedule(sessions, sessions.asi8.copy(), strike_ns, int(start.asi8[0]))
+
+
+def _range_text(inst: Instrument, sch: _Schedule) -> str:
+    return (
+        f"the calendar of {inst.symbol!r} ({inst.calendar}) covers sessions "
+        f"{sch.sessions[0].date()}..{sch.sessions[-1].date()} (CALENDAR_START={CALENDAR_START}, "
+        f"CALENDAR_END={CALENDAR_END})"
+    )
+
+
+def _to_utc(value: Any, what: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise SpecificationError(
+            f"{what} {value!r} is not a timestamp; expected a tz-aware time such as "
+            "'2022-02-24T02:55:00Z' or pd.Timestamp('2025-02-18 20:00', tz='America/New_York')."
+        ) from exc
+    if ts is pd.NaT or pd.isna(ts):
+        raise SpecificationError(f"{what} is missing (NaT); an event with a known time needs it.")
+    if ts.tzinfo is None:
+        raise SpecificationError(
+            f"{what} {value!r} has no time zone; give a tz-aware time, e.g. "
+            f"pd.Timestamp({str(value)!r}, tz='America/New_York') or a string ending in 'Z'."
+        )
+    return ts.tz_convert("UTC")
+
+
+def _to_date(value: Any, what: str) -> pd.Timestamp:
+    try:
+        d = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise SpecificationError(f"{what} {value!r} is not a date; expected YYYY-MM-DD.") from exc
+    if d is pd.NaT or pd.isna(d):
+        raise SpecificationError(f"{what} is missing; an event without a clock time needs it.")
+    if d.tzinfo is not None:
+        d = d.tz_localize(None)
+    return d.normalize().as_unit("ns")
+
+
+def _check_basis(day_basis: str, where: str) -> None:
+    if day_basis not in DAY_BASES:
+        raise SpecificationError(
+            f"{where}: day_basis {day_basis!r} is not accepted; expected one of "
+            f"{', '.join(DAY_BASES)}."
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# day 0
+# --------------------------------------------------------------------------------------------
+
+
+def _positions_time(sch: _Schedule, t_ns: np.ndarray) -> np.ndarray:
+    # first session whose strike is strictly greater than the event time
+    return np.searchsorted(sch.strike_ns, t_ns, side="right")
+
+
+def _positions_date(sch: _Schedule, d_ns: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    on_or_after = np.searchsorted(sch.session_ns, d_ns, side="left")
+    after = np.searchsorted(sch.session_ns, d_ns, side="right")
+    return np.where(basis == "no_time_assume_after_us_close", after, on_or_after)
+
+
+def day0(
+    event_time: Any,
+    symbol: str | Instrument,
+    *,
+    time_known: bool = True,
+    event_date: Any = None,
+    day_basis: DayBasis = "time",
+) -> pd.Timestamp:
+    """Day 0 of one event for one instrument (the rule is in the module docstring).
+
+    Parameters
+    ----------
+    event_time : str, datetime or pandas.Timestamp, tz-aware
+        When the event happened (any time zone; compared in UTC). Ignored (may be None) when
+        ``day_basis`` is not ``"time"``.
+    symbol : str or Instrument
+        Registered symbol (``"GC=F"``) or an :class:`Instrument`.
+    time_known : bool, default True
+        Whether the clock time is known; must agree with ``day_basis`` (True iff ``"time"``).
+    event_date : str or date, optional
+        The event's local calendar date (``YYYY-MM-DD``); required when the time is unknown.
+    day_basis : {"time", "no_time_assume_before_cutoffs", "no_time_assume_after_us_close"}
+        * ``"time"``: first session whose strike is strictly after ``event_time``.
+        * ``"no_time_assume_before_cutoffs"``: first session on or after ``event_date``.
+        * ``"no_time_assume_after_us_close"``: first session strictly after ``event_date``.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The session date, tz-naive, at midnight.
+
+    Raises
+    ------
+    SpecificationError
+        Naive or missing ``event_time``, missing ``event_date``, unknown ``day_basis``,
+        ``time_known`` contradicting ``day_basis``, an event outside the calendar range, or an
+        instrument without sessions (Polymarket).
+    UnknownInstrumentError
+        ``symbol`` is not registered.
+
+    Examples
+    --------
+    >>> day0("2025-02-18 20:00-05:00", "GC=F")  # after the close: next session
+    Timestamp('2025-02-19 00:00:00')
+    >>> day0(None, "GC=F", time_known=False, event_date="2026-01-26",
+    ...      day_basis="no_time_assume_before_cutoffs")
+    Timestamp('2026-01-26 00:00:00')
+    """
+    inst = get_instrument(symbol)
+    _require_sessions(inst, "day 0")
+    _check_basis(day_basis, "day0")
+    if time_known != (day_basis == "time"):
+        raise SpecificationError(
+            f"day0: time_known={time_known} contradicts day_basis={day_basis!r}; use "
+            "day_basis='time' for events with a known clock time and one of "
+            "'no_time_assume_before_cutoffs', 'no_time_assume_after_us_close' otherwise."
+        )
+    sch = _schedule(inst)
+    if day_basis == "time":
+        t = _to_utc(event_time, "event_time")
+        t_ns = t.as_unit("ns")._value
+        if t_ns < sch.start_ns:
+            raise SpecificationError(f"event_time {t} is before {_range_text(inst, sch)}.")
+        pos = int(_positions_time(sch, np.array([t_ns]))[0])
+        where = f"event_time {t}"
+    else:
+        d = _to_date(event_date, "event_date")
+        if d < pd.Timestamp(CALENDAR_START):
+            raise SpecificationError(f"event_date {d.date()} is before {_range_text(inst, sch)}.")
+        pos = int(_positions_date(sch, np.array([d._value]), np.array([day_basis]))[0])
+        where = f"event_date {d.date()}"
+    if pos >= len(sch.sessions):
+        raise SpecificationError(f"{where} has no later session: {_range_text(inst, sch)}.")
+    return sch.sessions[pos]
+
+
+def _event_ids(events: pd.DataFrame) -> pd.Index:
+    if "event_id" in events.columns:
+        return pd.Index(events["event_id"].astype(str))
+    return pd.Index(events.index.astype(str))
+
+
+def _utc_ns(values: pd.Series, use: np.ndarray, ids: pd.Index) -> np.ndarray:
+    out = np.zeros(len(values), dtype=np.int64)
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        conv = values.dt.tz_convert("UTC").dt.as_unit("ns")
+        bad = use & conv.isna().to_numpy()
+        if bad.any():
+            raise SpecificationError(
+                f"event_time is missing for events with day_basis 'time': {list(ids[bad])}."
+            )
+        ns = conv.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+        return np.where(use, ns.view(np.int64), 0)
+    problems = []
+    for i, (v, u) in enumerate(zip(values, use, strict=True)):
+        if not u:
+            continue
+        try:
+            out[i] = _to_utc(v, "event_time").as_unit("ns")._value
+        except SpecificationError as exc:
+            problems.append(f"{ids[i]}: {exc}")
+    if problems:
+        raise SpecificationError("bad event_time:\n  " + "\n  ".join(problems))
+    return out
+
+
+def day0_for_events(events: pd.DataFrame, symbol: str | Instrument) -> pd.Series:
+    """Day 0 of every event of a catalog frame for one instrument (vectorised :func:`day0`).
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        As returned by :func:`eventstudy.catalog.load_events`. Used columns:
+
+        ============  ==========================================================
+        event_time    tz-aware time (UTC); needed for rows with day_basis "time"
+        date          local date ``YYYY-MM-DD``; needed for rows without time
+        day_basis     optional; "time" when absent (see the module docstring)
+        time_known    optional; checked against day_basis
+        event_id      optional; names the rows in error messages
+        ============  ==========================================================
+
+        For example::
+
+            event_id         date        event_time                 day_basis  time_known
+            hamas_attack     2023-10-07  2023-10-07 03:30:00+00:00  time       True
+            gold_5000        2026-01-26  2026-01-25 15:00:00+00:00  no_time_…  False
+
+    symbol : str or Instrument
+        Registered symbol or an :class:`Instrument`.
+
+    Returns
+    -------
+    pandas.Series
+        ``datetime64[ns]`` session dates (tz-naive), same index as ``events``, named
+        ``day0_<symbol>``.
+
+    Raises
+    ------
+    SpecificationError
+        Missing columns or values, contradicting ``time_known``, events outside the calendar
+        range (all offending ``event_id`` are listed), or a continuous instrument.
+    """
+    inst = get_instrument(symbol)
+    _require_sessions(inst, "day 0")
+    name = f"day0_{inst.symbol}"
+    n = len(events)
+    if n == 0:
+        return pd.Series(pd.DatetimeIndex([], dtype="datetime64[ns]"), index=events.index,
+                         name=name)  # fmt: skip
+    ids = _event_ids(events)
+    if "day_basis" in events.columns:
+        basis = events["day_basis"].astype(str).to_numpy()
+        bad = ~np.isin(basis, DAY_BASES)
+        if bad.any():
+            raise SpecificationError(
+                f"day_basis not accepted for events {list(ids[bad])} (values "
+                f"{sorted(set(basis[bad]))}); expected one of {', '.join(DAY_BASES)}."
+            )
+    else:
+        basis = np.full(n, "time", dtype=object)
+    is_time = basis == "time"
+    if "time_known" in events.columns:
+        known = events["time_known"].astype(bool).to_numpy()
+        bad = known != is_time
+        if bad.any():
+            raise SpecificationError(
+                f"time_known contradicts day_basis for events {list(ids[bad])}: rows with a "
+                "clock time need day_basis 'time', rows without one a 'no_time_...' basis."
+            )
+    sch = _schedule(inst)
+    pos = np.zeros(n, dtype=np.int64)
+    out_of_range: list[str] = []
+    if is_time.any():
+        if "event_time" not in events.columns:
+            raise SpecificationError("events has no column 'event_time' (tz-aware UTC times).")
+        t_ns = _utc_ns(events["event_time"], is_time, ids)
+        early = is_time & (t_ns < sch.start_ns)
+        out_of_range += list(ids[early])
+        pos[is_time] = _positions_time(sch, t_ns[is_time])
+    if (~is_time).any():
+        if "date" not in events.columns:
+            raise SpecificationError(
+                "events has no column 'date' (YYYY-MM-DD), needed for rows without a clock time."
+            )
+        no_time = ~is_time
+        try:
+            dates = pd.to_datetime(events["date"].where(no_time), format="mixed")
+        except (ValueError, TypeError) as exc:
+            raise SpecificationError(
+                f"events column 'date' has values that are not dates (YYYY-MM-DD): {exc}"
+            ) from exc
+        if dates[no_time].isna().any():
+            raise SpecificationError(
+                f"date is missing for events without a clock time: "
+                f"{list(ids[no_time & dates.isna().to_numpy()])}."
+            )
+        d_ns = dates.dt.as_unit("ns").to_numpy(dtype="datetime64[ns]").view(np.int64)
+        early = no_time & (d_ns < pd.Timestamp(CALENDAR_START).as_unit("ns")._value)
+        out_of_range += list(ids[early])
+        pos[no_time] = _positions_date(sch, d_ns[no_time], basis[no_time])
+    out_of_range += list(ids[pos >= len(sch.sessions)])
+    if out_of_range:
+        raise SpecificationError(
+            f"events outside the calendar range: {sorted(set(out_of_range))}; "
+            f"{_range_text(inst, sch)}."
+        )
+    return pd.Series(sch.sessions[pos], index=events.index, name=name)
+
+
+def align_events(events: pd.DataFrame, symbols: str | Sequence[str]) -> pd.DataFrame:
+    """Day 0 of every event for each instrument, side by side.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        As from :func:`eventstudy.catalog.load_events` (see :func:`day0_for_events`).
+    symbols : str or sequence of str
+        Registered symbols, e.g. ``["GC=F", "GLD"]`` (a single str is one symbol).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``event_id``, ``event_time`` (tz-aware UTC; for rows without a clock time the
+        catalog's placeholder) and one ``day0_<SYMBOL>`` column per instrument
+        (``datetime64[ns]`` session dates), in the order given; same index as ``events``.
+
+    Raises
+    ------
+    SpecificationError
+        No symbols, or as :func:`day0_for_events`.
+    UnknownInstrumentError
+        A symbol is not registered.
+    """
+    syms = [symbols] if isinstance(symbols, str) else list(symbols)
+    if not syms:
+        raise SpecificationError(
+            f"align_events: no instruments given; pass symbols such as ['GC=F', 'GLD']. "
+            f"Registered: {', '.join(_REGISTRY)}."
+        )
+    insts = [get_instrument(s) for s in syms]
+    ids = _event_ids(events)
+    out = pd.DataFrame({"event_id": ids.to_numpy()}, index=events.index)
+    if "event_time" in events.columns:
+        et = events["event_time"]
+        if not isinstance(et.dtype, pd.DatetimeTZDtype):
+            et = pd.Series(
+                [pd.NaT if v is None or v is pd.NaT else _to_utc(v, "event_time") for v in et],
+                index=events.index,
+                dtype="datetime64[ns, UTC]",
+            )
+        out["event_time"] = et.dt.tz_convert("UTC")
+    else:
+        out["event_time"] = pd.Series(pd.NaT, index=events.index, dtype="datetime64[ns, UTC]")
+    for inst in insts:
+        col = day0_for_events(events, inst)
+        out[col.name] = col
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# sessions and trading-day offsets
+# --------------------------------------------------------------------------------------------
+
+
+def trading_sessions(symbol: str | Instrument, start: Any, end: Any) -> pd.DatetimeIndex:
+    """Trading sessions of an instrument between two dates, both included.
+
+    Parameters
+    ----------
+    symbol : str or Instrument
+    start, end : str or date-like
+        Dates ``YYYY-MM-DD`` (times are dropped).
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        tz-naive session dates (``datetime64[ns]``), increasing.
+
+    Raises
+    ------
+    SpecificationError
+        ``start`` after ``end``, dates outside the calendar range, or a continuous instrument.
+    """
+    inst = get_instrument(symbol)
+    _require_sessions(inst, "trading sessions")
+    sch = _schedule(inst)
+    lo, hi = _to_date(start, "start"), _to_date(end, "end")
+    if lo > hi:
+        raise SpecificationError(f"trading_sessions: start {lo.date()} is after end {hi.date()}.")
+    if lo < pd.Timestamp(CALENDAR_START) or hi > pd.Timestamp(CALENDAR_END):
+        raise SpecificationError(
+            f"trading_sessions: {lo.date()}..{hi.date()} is outside {_range_text(inst, sch)}."
+        )
+    i = int(np.searchsorted(sch.session_ns, lo._value, side="left"))
+    j = int(np.searchsorted(sch.session_ns, hi._value, side="right"))
+    return sch.sessions[i:j]
+
+
+def session_offset(symbol: str | Instrument, session: Any, k: int) -> pd.Timestamp:
+    """The session ``k`` trading days after (``k > 0``) or before (``k < 0``) ``session``.
+
+    Parameters
+    ----------
+    symbol : str or Instrument
+    session : str or date-like
+        A session date of the instrument (e.g. a day 0).
+    k : int
+        Offset in the instrument's trading days; 0 returns ``session``.
+
+    Returns
+    -------
+    pandas.Timestamp
+        tz-naive session date.
+
+    Raises
+    ------
+    SpecificationError
+        ``session`` is not a session of the instrument (the message gives the neighbours), or
+        the offset leaves the calendar range.
+
+    Examples
+    --------
+    >>> session_offset("GLD", "2025-02-14", 1)  # Friday + 1 skips Presidents' Day
+    Timestamp('2025-02-18 00:00:00')
+    """
+    inst = get_instrument(symbol)
+    _require_sessions(inst, "a trading-day offset")
+    if isinstance(k, bool) or not isinstance(k, int | np.integer):
+        raise SpecificationError(f"session_offset: k must be an int (trading days), got {k!r}.")
+    sch = _schedule(inst)
+    d = _to_date(session, "session")
+    i = int(np.searchsorted(sch.session_ns, d._value, side="left"))
+    if i >= len(sch.sessions) or sch.session_ns[i] != d._value:
+        prev = sch.sessions[i - 1].date() if i > 0 else None
+        nxt = sch.sessions[i].date() if i < len(sch.sessions) else None
+        raise SpecificationError(
+            f"{d.date()} is not a trading session of {inst.symbol!r} ({inst.calendar}); "
+            f"the sessions around it are {prev} and {nxt}."
+        )
+    j = i + int(k)
+    if not 0 <= j < len(sch.sessions):
+        raise SpecificationError(
+            f"session_offset: {d.date()} {k:+d} trading days leaves {_range_text(inst, sch)}."
+        )
+    return sch.sessions[j]

@@ -1,0 +1,686 @@
+"""Tests of eventstudy.instruments: the registry and the day-0 rule.
+
+Hand-worked cases write out the reasoning. Reminders used throughout:
+
+* GC=F: COMEX settlement 13:30 America/New_York on NYSE business days (XNYS sessions).
+* GLD: NYSE Arca close 16:00 America/New_York (XNYS sessions).
+* EST = UTC-5 (until 2025-03-09 02:00 and from 2025-11-02 02:00), EDT = UTC-4 in between.
+  Europe switches on the last Sunday of March (2025-03-30) and of October (2025-10-26), so from
+  2025-03-10 to 2025-03-28 New York is 4 h behind UTC while Berlin is still UTC+1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import warnings
+import zoneinfo
+from pathlib import Path
+
+import exchange_calendars as xcals
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import eventstudy.instruments as ins
+from eventstudy.exceptions import SpecificationError, UnknownInstrumentError
+from eventstudy.instruments import (
+    DAY_BASES,
+    Instrument,
+    align_events,
+    day0,
+    day0_for_events,
+    get_instrument,
+    register_instrument,
+    registered_instruments,
+    session_offset,
+    trading_sessions,
+)
+
+NY = "America/New_York"
+SNAPSHOT_END = "2026-02-20"  # last date the cross-checks use (prices end 2026-02-23)
+
+
+def ts(text: str, tz: str = NY) -> pd.Timestamp:
+    return pd.Timestamp(text, tz=tz)
+
+
+def d(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text)
+
+
+@pytest.fixture
+def clean_registry():
+    saved = dict(ins._REGISTRY)
+    yield
+    ins._REGISTRY.clear()
+    ins._REGISTRY.update(saved)
+
+
+# --------------------------------------------------------------------------------------------
+# registry
+# --------------------------------------------------------------------------------------------
+
+
+def test_required_entries():
+    gc = get_instrument("GC=F")
+    assert (gc.calendar, gc.tz, gc.close_time) == ("XNYS", NY, dt.time(13, 30))
+    assert gc.kind == "price" and gc.change == "return"
+    for sym in ("GLD", "SPY", "ACWI"):
+        i = get_instrument(sym)
+        assert (i.calendar, i.tz, i.close_time) == ("XNYS", NY, dt.time(16, 0))
+    assert get_instrument("SI=F").close_time == dt.time(13, 25)
+    assert get_instrument("ES=F").close_time == dt.time(16, 0)  # 15:00 CT
+    assert get_instrument("CL=F").close_time == dt.time(14, 30)
+    assert get_instrument("^VIX").close_time == dt.time(16, 15)
+    for sym in ("^STOXX50E", "^GDAXI"):
+        assert get_instrument(sym).tz == "Europe/Berlin"
+        assert get_instrument(sym).close_time == dt.time(17, 30)
+    for sym in ("^VIX", "^TNX", "^FVX", "DGS10", "DGS2", "DFII10", "T10YIE", "GPRD"):
+        assert get_instrument(sym).change == "difference", sym
+    assert get_instrument("GPRD").calendar == "24/7"
+    poly = get_instrument("POLYMARKET")
+    assert not poly.has_sessions and poly.tz == "UTC" and poly.close_time is None
+
+
+def test_every_snapshot_file_is_registered(snapshot_dir: Path):
+    tickers = sorted(p.stem for p in (snapshot_dir / "prices").glob("*.csv"))
+    assert len(tickers) == 20
+    daily = ["DFII10", "DGS10", "DGS2", "DTWEXBGS", "T10YIE", "DCOILBRENTEU", "DCOILWTICO"]
+    daily += ["GPRD", "GPRD_ACT", "GPRD_THREAT"]
+    for sym in [*tickers, *daily]:
+        assert get_instrument(sym).symbol == sym
+
+
+def test_registered_instruments_table():
+    table = registered_instruments()
+    assert table.index.name == "symbol"
+    assert list(table.columns) == [
+        "calendar",
+        "tz",
+        "close_time",
+        "kind",
+        "change",
+        "unit",
+        "description",
+        "notes",
+    ]
+    assert table.loc["GC=F", "close_time"] == "13:30"
+    assert table.loc["EURUSD=X", "close_time"] == "24:00"
+    assert table.loc["POLYMARKET", "close_time"] == ""
+    assert table["description"].str.len().min() > 10
+    assert set(table["kind"]) == {"price", "level"}
+
+
+def test_unknown_symbol_names_it_and_lists_registered():
+    with pytest.raises(UnknownInstrumentError) as err:
+        get_instrument("XAUUSD=X")
+    msg = str(err.value)
+    assert "'XAUUSD=X'" in msg and "GC=F" in msg and "GLD" in msg and "register_instrument" in msg
+    assert isinstance(err.value, KeyError)
+
+
+def test_lookup_normalises_case_and_spaces():
+    assert get_instrument(" gld ") is get_instrument("GLD")
+    assert get_instrument("gc=f").symbol == "GC=F"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"calendar": "NYSEE"}, "XNYS"),  # message lists accepted calendars
+        ({"tz": "New York"}, "IANA"),
+        ({"tz": "Mars/Olympus"}, "America/New_York"),
+        ({"close_time": "25:99"}, "HH:MM"),
+        ({"kind": "yield"}, "price, level"),
+        ({"calendar": "continuous"}, "close_time=None"),
+        ({"close_time": None}, "needs close_time"),
+        ({"symbol": "  "}, "non-empty"),
+    ],
+)
+def test_instrument_validation(kwargs, needle):
+    base = dict(
+        symbol="X",
+        calendar="XNYS",
+        tz=NY,
+        close_time="16:00",
+        kind="price",
+        description="test",
+        unit="USD",
+    )
+    base.update(kwargs)
+    with pytest.raises(SpecificationError, match=None) as err:
+        Instrument(**base)
+    assert needle in str(err.value)
+
+
+def test_register_custom_instrument(clean_registry):
+    # LBMA gold price PM auction: 15:00 London on London business days.
+    lbma = register_instrument(
+        Instrument("LBMA_PM", "XLON", "Europe/London", "15:00", "price", "LBMA gold PM", "USD/oz")
+    )
+    assert get_instrument("LBMA_PM") is lbma
+    # 2025-02-14 14:30 Berlin = 13:30 UTC = 13:30 London (GMT) < 15:00 -> same day.
+    assert day0(ts("2025-02-14 14:30", "Europe/Berlin"), "LBMA_PM") == d("2025-02-14")
+    # 15:00 London exactly -> strike is not strictly after -> next London session (Mon 17th;
+    # London is open on US Presidents' Day).
+    assert day0(ts("2025-02-14 15:00", "Europe/London"), "LBMA_PM") == d("2025-02-17")
+    # re-registering the same entry is a no-op; a different one needs replace=True
+    register_instrument(lbma)
+    other = Instrument("LBMA_PM", "XLON", "Europe/London", "10:30", "price", "AM", "USD/oz")
+    with pytest.raises(SpecificationError, match="replace=True"):
+        register_instrument(other)
+    register_instrument(other, replace=True)
+    assert get_instrument("LBMA_PM").close_time == dt.time(10, 30)
+    with pytest.raises(SpecificationError, match="expects an Instrument"):
+        register_instrument("LBMA_PM")  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# the day-0 rule: hand-worked cases
+# --------------------------------------------------------------------------------------------
+
+HAND_CASES = [
+    # (event time, tz, symbol, expected day 0, reasoning)
+    ("2025-02-18 20:00", NY, "GC=F", "2025-02-19", "Tue 20:00 ET after 13:30 -> Wed"),
+    ("2025-02-18 20:00", NY, "GLD", "2025-02-19", "Tue 20:00 ET after 16:00 -> Wed"),
+    ("2025-02-18 16:00", NY, "GLD", "2025-02-19", "exactly at the NYSE close -> next"),
+    ("2025-02-18 13:30", NY, "GC=F", "2025-02-19", "exactly at COMEX settlement -> next"),
+    ("2025-02-18 15:59", NY, "GLD", "2025-02-18", "one minute before the close -> same"),
+    ("2025-02-18 13:29", NY, "GC=F", "2025-02-18", "one minute before settlement -> same"),
+    ("2025-02-18 13:30", NY, "GLD", "2025-02-18", "13:30 is before GLD's 16:00 -> same"),
+    # Hamas attack: Sat 2023-10-07 06:30 Jerusalem (IDT, UTC+3) = 03:30 UTC, weekend -> Mon 9th
+    ("2023-10-07 06:30", "Asia/Jerusalem", "GC=F", "2023-10-09", "weekend -> Monday"),
+    ("2023-10-07 06:30", "Asia/Jerusalem", "GLD", "2023-10-09", "weekend -> Monday"),
+    # Inauguration: Mon 2025-01-20 (MLK day, NYSE closed, COMEX no settlement) 12:00 ET -> Tue
+    ("2025-01-20 12:00", NY, "GC=F", "2025-01-21", "MLK day: no settlement -> Tue"),
+    ("2025-01-20 12:00", NY, "GLD", "2025-01-21", "MLK day: NYSE closed -> Tue"),
+    # Presidents' Day Mon 2025-02-17: any time that day -> Tue 18th
+    ("2025-02-17 09:00", NY, "GC=F", "2025-02-18", "Presidents' Day -> Tue"),
+    ("2025-02-17 09:00", NY, "GLD", "2025-02-18", "Presidents' Day -> Tue"),
+    # Russia invades Ukraine: 2022-02-24 05:55 Moscow (UTC+3) = 02:55 UTC = 21:55 ET on the
+    # 23rd, after both of the 23rd's strikes, before both of the 24th's -> Thu 24th for both
+    ("2022-02-24 05:55", "Europe/Moscow", "GC=F", "2022-02-24", "Asia hours -> same day"),
+    ("2022-02-24 05:55", "Europe/Moscow", "GLD", "2022-02-24", "Asia hours -> same day"),
+    # Vance in Munich: Fri 2025-02-14 14:30 Berlin (CET, UTC+1) = 13:30 UTC = 08:30 EST
+    ("2025-02-14 14:30", "Europe/Berlin", "GC=F", "2025-02-14", "08:30 ET -> same day"),
+    ("2025-02-14 14:30", "Europe/Berlin", "GLD", "2025-02-14", "08:30 ET -> same day"),
+    # US spring forward Sun 2025-03-09: Monday's strike is 13:30 EDT = 17:30 UTC
+    ("2025-03-09 12:00", NY, "GC=F", "2025-03-10", "Sunday of the switch -> Mon"),
+    ("2025-03-10 17:29", "UTC", "GC=F", "2025-03-10", "13:29 EDT -> same day"),
+    ("2025-03-10 17:30", "UTC", "GC=F", "2025-03-11", "13:30 EDT = strike -> next"),
+    ("2025-03-10 18:29", "UTC", "GC=F", "2025-03-11", "would be 13:29 EST; it is EDT -> next"),
+    # US fall back Sun 2025-11-02: Monday 3rd's strike is 13:30 EST = 18:30 UTC
+    ("2025-11-03 18:29", "UTC", "GC=F", "2025-11-03", "13:29 EST -> same day"),
+    ("2025-11-03 17:45", "UTC", "GC=F", "2025-11-03", "12:45 EST -> same day"),
+    ("2025-11-03 18:30", "UTC", "GC=F", "2025-11-04", "13:30 EST = strike -> next"),
+    ("2025-10-31 17:45", "UTC", "GC=F", "2025-11-03", "Fri 13:45 EDT -> next = Mon"),
+    # US/Europe out of sync (2025-03-10..03-28): NY on EDT (UTC-4), Berlin still CET (UTC+1)
+    ("2025-03-12 12:45", NY, "GC=F", "2025-03-12", "12:45 EDT before 13:30"),
+    ("2025-03-12 17:45", "UTC", "GC=F", "2025-03-13", "17:45 UTC = 13:45 EDT -> next"),
+    ("2025-03-12 17:45", "UTC", "GLD", "2025-03-12", "13:45 EDT before 16:00 -> same"),
+    ("2025-01-15 17:45", "UTC", "GC=F", "2025-01-15", "same UTC in winter = 12:45 EST"),
+    # DAX closes 17:30 Berlin: 16:45 UTC on 2025-03-12 = 17:45 CET -> after -> next
+    ("2025-03-12 16:45", "UTC", "^GDAXI", "2025-03-13", "17:45 CET after 17:30"),
+    # ... and 16:15 UTC = 17:15 CET -> same day, although it is already 12:15 in New York
+    ("2025-03-12 16:15", "UTC", "^GDAXI", "2025-03-12", "17:15 CET before 17:30"),
+    # on 2025-04-02 Berlin is on CEST (UTC+2): 15:45 UTC = 17:45 CEST -> next
+    ("2025-04-02 15:45", "UTC", "^GDAXI", "2025-04-03", "17:45 CEST after 17:30"),
+    # Liberation Day tariffs: 2025-04-02 16:00 ET, exactly at the close -> next for both
+    ("2025-04-02 16:00", NY, "GLD", "2025-04-03", "at the close -> next"),
+    ("2025-04-02 16:00", NY, "GC=F", "2025-04-03", "after settlement -> next"),
+    # VIX strikes at 16:15: 16:10 ET -> same day, unlike GLD
+    ("2025-04-02 16:10", NY, "^VIX", "2025-04-02", "16:10 before 16:15"),
+    # GPRD: a value every calendar day, complete at 24:00 New York
+    ("2023-10-07 06:30", "Asia/Jerusalem", "GPRD", "2023-10-06", "23:30 ET on the 6th"),
+    ("2023-10-07 23:59", NY, "GPRD", "2023-10-07", "Saturday counts for GPRD"),
+    ("2023-10-08 00:00", NY, "GPRD", "2023-10-08", "midnight = strike of the 7th -> 8th"),
+    # EUR/USD daily bar = London calendar day (24:00 London), Monday to Friday
+    ("2025-02-17 23:30", NY, "EURUSD=X", "2025-02-18", "04:30 London on Tue"),
+    ("2025-02-15 12:00", NY, "EURUSD=X", "2025-02-17", "Saturday -> Monday (no US holiday)"),
+]
+
+
+@pytest.mark.parametrize(("when", "tz", "symbol", "expected", "why"), HAND_CASES)
+def test_day0_hand_worked(when, tz, symbol, expected, why):
+    assert day0(ts(when, tz), symbol) == d(expected), why
+
+
+def test_day0_accepts_strings_and_datetimes():
+    assert day0("2022-02-24T02:55:00Z", "GC=F") == d("2022-02-24")
+    aware = dt.datetime(2025, 2, 18, 20, 0, tzinfo=zoneinfo.ZoneInfo(NY))
+    assert day0(aware, "GLD") == d("2025-02-19")
+    out = day0("2025-02-18 20:00-05:00", "GC=F")
+    assert isinstance(out, pd.Timestamp) and out.tzinfo is None and out == out.normalize()
+
+
+def test_day0_rejects_naive_and_missing_times():
+    with pytest.raises(SpecificationError, match="no time zone"):
+        day0("2025-02-18 20:00", "GC=F")
+    with pytest.raises(SpecificationError, match="missing"):
+        day0(None, "GC=F")
+    with pytest.raises(SpecificationError, match="not a timestamp"):
+        day0("yesterday-ish", "GC=F")
+
+
+# --------------------------------------------------------------------------------------------
+# events without a clock time
+# --------------------------------------------------------------------------------------------
+
+NO_TIME_CASES = [
+    # (date, day_basis, symbol, expected, reasoning)
+    ("2026-01-26", "no_time_assume_before_cutoffs", "GC=F", "2026-01-26", "Mon: on or after"),
+    # Tue 2026-01-27 in Tokyo: 00:00 JST would be Mon 10:00 EST (before Monday's settlement),
+    # but the date rule assumes the event precedes Tuesday's strike -> Tue
+    ("2026-01-27", "no_time_assume_before_cutoffs", "GC=F", "2026-01-27", "date rule, not time"),
+    ("2025-02-16", "no_time_assume_before_cutoffs", "GC=F", "2025-02-18", "Sun, Mon holiday"),
+    ("2025-02-16", "no_time_assume_before_cutoffs", "^GDAXI", "2025-02-17", "Xetra open Mon"),
+    ("2025-02-16", "no_time_assume_before_cutoffs", "GPRD", "2025-02-16", "every day"),
+    ("2019-01-14", "no_time_assume_after_us_close", "GLD", "2019-01-15", "Mon -> Tue"),
+    ("2025-02-14", "no_time_assume_after_us_close", "GC=F", "2025-02-18", "Fri -> Tue (17th)"),
+    ("2025-02-15", "no_time_assume_after_us_close", "GLD", "2025-02-18", "Sat -> Tue"),
+]
+
+
+@pytest.mark.parametrize(("date", "basis", "symbol", "expected", "why"), NO_TIME_CASES)
+def test_day0_without_time(date, basis, symbol, expected, why):
+    got = day0(None, symbol, time_known=False, event_date=date, day_basis=basis)
+    assert got == d(expected), why
+
+
+def test_date_rule_differs_from_time_rule_for_asian_dates():
+    # the catalog's placeholder for the Tokyo row: 00:00 JST Tue = 15:00 UTC Mon = 10:00 EST
+    placeholder = ts("2026-01-27 00:00", "Asia/Tokyo")
+    assert day0(placeholder, "GC=F") == d("2026-01-26")
+    got = day0(
+        placeholder,
+        "GC=F",
+        time_known=False,
+        event_date="2026-01-27",
+        day_basis="no_time_assume_before_cutoffs",
+    )
+    assert got == d("2026-01-27")
+
+
+def test_day0_basis_checks():
+    with pytest.raises(SpecificationError, match="contradicts"):
+        day0(None, "GC=F", time_known=False, event_date="2025-01-07")  # basis "time"
+    with pytest.raises(SpecificationError, match="contradicts"):
+        day0(ts("2025-01-07 12:00"), "GC=F", day_basis="no_time_assume_before_cutoffs")
+    with pytest.raises(SpecificationError, match="expected one of"):
+        day0(None, "GC=F", time_known=False, event_date="2025-01-07", day_basis="guess")
+    with pytest.raises(SpecificationError, match="needs it"):
+        day0(None, "GC=F", time_known=False, day_basis="no_time_assume_before_cutoffs")
+
+
+def test_day_bases_documented_equal_accepted():
+    doc = ins.__doc__ or ""
+    for basis in DAY_BASES[1:]:
+        assert f'``"{basis}"``' in doc
+    assert set(DAY_BASES) == set(ins.DayBasis.__args__)
+
+
+# --------------------------------------------------------------------------------------------
+# errors: continuous instruments, calendar range
+# --------------------------------------------------------------------------------------------
+
+
+def test_polymarket_has_no_day0():
+    for call in (
+        lambda: day0(ts("2025-02-18 20:00"), "POLYMARKET"),
+        lambda: trading_sessions("POLYMARKET", "2025-01-01", "2025-02-01"),
+        lambda: session_offset("POLYMARKET", "2025-01-02", 1),
+        lambda: align_events(_frame([("a", "2025-02-18", "2025-02-19 01:00Z")]), ["POLYMARKET"]),
+    ):
+        with pytest.raises(SpecificationError, match="wall-clock hours"):
+            call()
+
+
+def test_events_outside_calendar_range():
+    with pytest.raises(SpecificationError, match=r"2000-01-03\.\.2027-12-31"):
+        day0(ts("1999-06-01 12:00"), "GLD")
+    with pytest.raises(SpecificationError, match="no later session"):
+        day0(ts("2027-12-31 16:00"), "GLD")
+    assert day0(ts("2027-12-31 15:59"), "GLD") == d("2027-12-31")
+    # 2000-01-01 is a Saturday inside the range: rolls to the first session
+    assert day0(ts("2000-01-01 12:00"), "GLD") == d("2000-01-03")
+    with pytest.raises(SpecificationError, match="before"):
+        day0(
+            None,
+            "GC=F",
+            time_known=False,
+            event_date="1999-12-31",
+            day_basis="no_time_assume_before_cutoffs",
+        )
+    with pytest.raises(SpecificationError, match=r"\['late'\]"):
+        day0_for_events(
+            _frame(
+                [
+                    ("ok", "2025-01-02", "2025-01-02 12:00Z"),
+                    ("late", "2028-03-01", "2028-03-01 12:00Z"),
+                ]
+            ),
+            "GC=F",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# vectorised versions
+# --------------------------------------------------------------------------------------------
+
+
+def _frame(rows, basis=None):
+    """Small catalog frame: (event_id, date, event_time[, day_basis])."""
+    out = pd.DataFrame(
+        {
+            "event_id": [r[0] for r in rows],
+            "date": [r[1] for r in rows],
+            "event_time": pd.to_datetime([r[2] for r in rows], utc=True),
+            "day_basis": [r[3] if len(r) > 3 else "time" for r in rows],
+        }
+    )
+    out["time_known"] = out["day_basis"] == "time"
+    return out
+
+
+CATALOG_ROWS = [
+    ("russia_invades_ukraine", "2022-02-24", "2022-02-24 02:55Z"),
+    ("hamas_attack_israel", "2023-10-07", "2023-10-07 03:30Z"),
+    ("trump_inauguration_2025", "2025-01-20", "2025-01-20 17:00Z"),
+    ("vance_munich_speech", "2025-02-14", "2025-02-14 13:30Z"),
+    ("dst_gap_week", "2025-03-12", "2025-03-12 17:45Z"),
+    ("nyt_evening", "2019-01-14", "2019-01-14 21:00Z", "no_time_assume_after_us_close"),
+    ("gold_5000", "2026-01-26", "2026-01-25 15:00Z", "no_time_assume_before_cutoffs"),
+    ("taiwan_sunday", "2025-02-16", "2025-02-15 16:00Z", "no_time_assume_before_cutoffs"),
+]
+
+
+def test_align_events_frame():
+    events = _frame(CATALOG_ROWS).set_index(pd.Index([10, 11, 12, 13, 14, 15, 16, 17]))
+    got = align_events(events, ["GC=F", "GLD"])
+    expected = pd.DataFrame(
+        {
+            "event_id": [r[0] for r in CATALOG_ROWS],
+            "event_time": pd.to_datetime([r[2] for r in CATALOG_ROWS], utc=True),
+            "day0_GC=F": pd.to_datetime(
+                [
+                    "2022-02-24",
+                    "2023-10-09",
+                    "2025-01-21",
+                    "2025-02-14",
+                    "2025-03-13",
+                    "2019-01-15",
+                    "2026-01-26",
+                    "2025-02-18",
+                ]
+            ).as_unit("ns"),
+            "day0_GLD": pd.to_datetime(
+                [
+                    "2022-02-24",
+                    "2023-10-09",
+                    "2025-01-21",
+                    "2025-02-14",
+                    "2025-03-12",
+                    "2019-01-15",
+                    "2026-01-26",
+                    "2025-02-18",
+                ]
+            ).as_unit("ns"),
+        },
+        index=events.index,
+    )
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert str(got["event_time"].dt.tz) == "UTC"
+    assert got["day0_GC=F"].dtype.kind == "M" and got["day0_GC=F"].dt.tz is None
+
+
+def test_day0_for_events_matches_scalar():
+    events = _frame(CATALOG_ROWS)
+    for sym in ("GC=F", "GLD", "^GDAXI", "EURUSD=X", "GPRD", "DCOILBRENTEU"):
+        col = day0_for_events(events, sym)
+        assert col.name == f"day0_{sym}"
+        for i, row in events.iterrows():
+            one = day0(
+                row["event_time"],
+                sym,
+                time_known=row["time_known"],
+                event_date=row["date"],
+                day_basis=row["day_basis"],
+            )
+            assert col[i] == one, (sym, row["event_id"])
+
+
+def test_day0_for_events_mixed_tz_objects_and_checks():
+    events = pd.DataFrame(
+        {
+            "event_id": ["a", "b"],
+            "date": ["2025-02-18", "2023-10-07"],
+            "event_time": [ts("2025-02-18 20:00"), ts("2023-10-07 06:30", "Asia/Jerusalem")],
+        }
+    )
+    assert events["event_time"].dtype == object
+    got = day0_for_events(events, "GLD")  # no day_basis column: every row is timed
+    assert list(got) == [d("2025-02-19"), d("2023-10-09")]
+    bad = events.assign(time_known=[True, False])
+    with pytest.raises(SpecificationError, match=r"\['b'\]"):
+        day0_for_events(bad, "GLD")
+    with pytest.raises(SpecificationError, match="expected one of"):
+        day0_for_events(events.assign(day_basis=["time", "sometime"]), "GLD")
+    naive = events.assign(event_time=[pd.Timestamp("2025-02-18 20:00"), ts("2025-02-18 20:00")])
+    with pytest.raises(SpecificationError, match=r"a: .*no time zone"):
+        day0_for_events(naive, "GLD")
+    assert day0_for_events(events.iloc[:0], "GLD").empty
+    with pytest.raises(SpecificationError, match="no instruments"):
+        align_events(events, [])
+
+
+def test_cli_events_prints_iso(monkeypatch, capsys):
+    from eventstudy import catalog, cli
+
+    monkeypatch.setattr(catalog, "load_events", lambda path: _frame(CATALOG_ROWS[:3]))
+    assert cli.main(["events", "--instruments", "GC=F,GLD", "--csv"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "event_id,event_time,day0_GC=F,day0_GLD"
+    assert lines[1] == "russia_invades_ukraine,2022-02-24T02:55:00Z,2022-02-24,2022-02-24"
+    assert lines[2] == "hamas_attack_israel,2023-10-07T03:30:00Z,2023-10-09,2023-10-09"
+    assert cli.main(["events", "--instruments", "GC=F,NOPE"]) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# sessions and offsets
+# --------------------------------------------------------------------------------------------
+
+
+def test_trading_sessions():
+    got = trading_sessions("GC=F", "2025-01-15", "2025-01-24")
+    expected = pd.DatetimeIndex(
+        [
+            "2025-01-15",
+            "2025-01-16",
+            "2025-01-17",
+            "2025-01-21",
+            "2025-01-22",
+            "2025-01-23",
+            "2025-01-24",
+        ]
+    ).as_unit("ns")  # Sat 18, Sun 19, MLK Mon 20 are not sessions
+    pd.testing.assert_index_equal(got, expected)
+    assert list(trading_sessions("^GDAXI", "2025-01-17", "2025-01-20")) == [
+        d("2025-01-17"),
+        d("2025-01-20"),
+    ]  # Xetra is open on MLK day
+    assert len(trading_sessions("GPRD", "2025-02-01", "2025-02-28")) == 28
+    with pytest.raises(SpecificationError, match="after end"):
+        trading_sessions("GLD", "2025-02-01", "2025-01-01")
+    with pytest.raises(SpecificationError, match="outside"):
+        trading_sessions("GLD", "1999-01-01", "2001-01-01")
+
+
+def test_session_offset():
+    assert session_offset("GLD", "2025-02-14", 1) == d("2025-02-18")  # skips Mon 17th
+    assert session_offset("GLD", "2025-02-18", -1) == d("2025-02-14")
+    assert session_offset("GC=F", "2025-01-21", -5) == d("2025-01-13")  # 17,16,15,14,13
+    assert session_offset("GC=F", "2025-01-21", 0) == d("2025-01-21")
+    assert session_offset("^GDAXI", "2025-01-17", 1) == d("2025-01-20")
+    with pytest.raises(SpecificationError, match="2025-02-14 and 2025-02-18"):
+        session_offset("GLD", "2025-02-17", 1)
+    with pytest.raises(SpecificationError, match="leaves"):
+        session_offset("GLD", "2000-01-03", -1)
+    with pytest.raises(SpecificationError, match="must be an int"):
+        session_offset("GLD", "2025-02-18", 1.5)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------------
+# property: day 0 is never before the event, and no earlier session qualifies
+# --------------------------------------------------------------------------------------------
+
+SESSION_SYMBOLS = [s for s in ins._REGISTRY if get_instrument(s).has_sessions]
+
+
+@functools.cache
+def _oracle_sessions(calendar: str) -> pd.DatetimeIndex:
+    with warnings.catch_warnings():  # exchange-calendars 4.13 vs pandas 3.1 deprecation
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        cal = xcals.get_calendar(calendar, start="2000-01-01", end="2027-12-31")
+    return pd.DatetimeIndex(cal.sessions)
+
+
+def _oracle_strike(inst: Instrument, session: pd.Timestamp) -> pd.Timestamp:
+    """Strike time written independently of the module: datetime.combine + zoneinfo."""
+    zone = zoneinfo.ZoneInfo(inst.tz)
+    if inst.close_time == dt.time.max:  # 24:00 = next midnight
+        local = dt.datetime.combine(session.date() + dt.timedelta(days=1), dt.time(0), zone)
+    else:
+        local = dt.datetime.combine(session.date(), inst.close_time, zone)
+    return pd.Timestamp(local).tz_convert("UTC")
+
+
+def _check_property(symbol: str, event: pd.Timestamp) -> None:
+    inst = get_instrument(symbol)
+    got = day0(event, symbol)
+    sessions = _oracle_sessions(inst.calendar)
+    i = sessions.get_loc(got)  # day 0 is a session
+    assert _oracle_strike(inst, got) > event
+    if i > 0:  # every earlier session's strike is at or before the event
+        assert _oracle_strike(inst, sessions[i - 1]) <= event
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    symbol=st.sampled_from(SESSION_SYMBOLS),
+    event=st.datetimes(
+        min_value=dt.datetime(2000, 1, 2),
+        max_value=dt.datetime(2027, 12, 20),
+        timezones=st.just(dt.UTC),
+    ),
+)
+def test_property_uniform_times(symbol, event):
+    _check_property(symbol, pd.Timestamp(event))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    symbol=st.sampled_from(SESSION_SYMBOLS),
+    n=st.integers(min_value=1, max_value=7000),
+    minutes=st.integers(min_value=-3, max_value=3),
+)
+def test_property_near_strikes(symbol, n, minutes):
+    # events within 3 minutes of a strike, including exactly at it
+    inst = get_instrument(symbol)
+    sessions = _oracle_sessions(inst.calendar)
+    strike = _oracle_strike(inst, sessions[min(n, len(sessions) - 2)])
+    _check_property(symbol, strike + pd.Timedelta(minutes=minutes))
+
+
+# --------------------------------------------------------------------------------------------
+# calendars against the snapshot's trading dates
+# --------------------------------------------------------------------------------------------
+
+
+def _snapshot_dates(snapshot_dir: Path, symbol: str) -> pd.DatetimeIndex:
+    sub = "series" if (snapshot_dir / "series" / f"{symbol}.csv").exists() else "prices"
+    frame = pd.read_csv(snapshot_dir / sub / f"{symbol}.csv", dtype={"date": str})
+    frame = frame.dropna(subset=["value" if sub == "series" else "close"])  # blank holidays
+    return pd.DatetimeIndex(pd.to_datetime(frame["date"])).as_unit("ns")
+
+
+def _mismatch(snapshot_dir, symbol, calendar=None):
+    dates = _snapshot_dates(snapshot_dir, symbol)
+    lo, hi = max(d("2015-01-01"), dates[0]), dates[-1]
+    dates = dates[(dates >= lo) & (dates <= hi)]
+    if calendar is None:
+        sessions = trading_sessions(symbol, lo, hi)
+    else:
+        sessions = _oracle_sessions(calendar)
+        sessions = sessions[(sessions >= lo) & (sessions <= hi)]
+    return sessions.difference(dates), dates.difference(sessions)
+
+
+def test_gold_calendars_match_snapshot_dates(snapshot_dir):
+    # GC=F on XNYS: 3 sessions without a Yahoo row, 4 Yahoo rows on non-sessions (docstring)
+    missing, extra = _mismatch(snapshot_dir, "GC=F")
+    assert [str(x.date()) for x in missing] == ["2016-10-10", "2016-11-11", "2018-01-29"]
+    assert [str(x.date()) for x in extra] == [
+        "2025-01-09",
+        "2025-07-04",
+        "2025-07-13",
+        "2025-09-01",
+    ]
+    # exchange-calendars' CMES counts Globex holiday sessions: far worse
+    missing_cmes, extra_cmes = _mismatch(snapshot_dir, "GC=F", "CMES")
+    assert (len(missing_cmes), len(extra_cmes)) == (73, 2)
+    assert d("2025-01-20") in missing_cmes and d("2025-02-17") in missing_cmes
+    # GLD matches XNYS exactly
+    missing, extra = _mismatch(snapshot_dir, "GLD")
+    assert (len(missing), len(extra)) == (0, 0)
+
+
+@pytest.mark.parametrize("symbol", [s for s in SESSION_SYMBOLS])
+def test_every_calendar_close_to_its_data(snapshot_dir, symbol):
+    prices = snapshot_dir / "prices" / f"{symbol}.csv"
+    series = snapshot_dir / "series" / f"{symbol}.csv"
+    if not (prices.exists() or series.exists()):
+        pytest.skip(f"no snapshot file for {symbol}")
+    missing, extra = _mismatch(snapshot_dir, symbol)
+    n = len(_snapshot_dates(snapshot_dir, symbol))
+    assert len(missing) + len(extra) <= max(5, 0.02 * n), (symbol, missing, extra)
+
+
+def test_day0_lands_on_snapshot_rows(snapshot_dir):
+    # every 3 hours from 2015 to 2026-02-20 (about 30,000 events), vectorised
+    times = pd.date_range("2015-01-01", f"{SNAPSHOT_END} 12:00", freq="3h", tz="UTC")
+    events = pd.DataFrame({"event_id": np.arange(len(times)).astype(str), "event_time": times})
+    known_gaps = {"GC=F": {d("2016-10-10"), d("2016-11-11"), d("2018-01-29")}, "GLD": set()}
+    for symbol, gaps in known_gaps.items():
+        got = pd.DatetimeIndex(day0_for_events(events, symbol).unique())
+        rows = _snapshot_dates(snapshot_dir, symbol)
+        assert set(got.difference(rows)) == gaps, symbol
+
+
+def test_real_catalog(repo_root, snapshot_dir):
+    path = repo_root / "events.csv"
+    if not path.exists():
+        pytest.skip("events.csv not written yet")
+    from eventstudy.catalog import load_events
+
+    table = align_events(load_events(path), ["GC=F", "GLD"]).set_index("event_id")
+    expected = {
+        "russia_invades_ukraine": ("2022-02-24", "2022-02-24"),
+        "hamas_attack_israel": ("2023-10-09", "2023-10-09"),
+        "trump_inauguration_2025": ("2025-01-21", "2025-01-21"),
+        "vance_munich_speech": ("2025-02-14", "2025-02-14"),
+        "nyt_trump_private_nato_withdrawal": ("2019-01-15", "2019-01-15"),
+        "gold_5000_milestone": ("2026-01-26", "2026-01-26"),
+    }
+    for event_id, (gc, gld) in expected.items():
+        if event_id in table.index:
+            assert table.loc[event_id, "day0_GC=F"] == d(gc), event_id
+            assert table.loc[event_id, "day0_GLD"] == d(gld), event_id
+    for symbol in ("GC=F", "GLD"):
+        col = table[f"day0_{symbol}"]
+        col = col[col <= d(SNAPSHOT_END)]
+        rows = _snapshot_dates(snapshot_dir, symbol)
+        assert set(col).issubset(set(rows)), symbol
+        assert (table["event_time"].notna()).all()
