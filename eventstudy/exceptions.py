@@ -128,3 +128,33 @@ class MissingPriceWarning(EventStudyWarning):
 class WindowOverlapWarning(EventStudyWarning):
     """Event windows overlap other events' windows; silence with
     ``warnings.simplefilter("ignore", WindowOverlapWarning)``."""
+
+
+# --------------------------------------------------------------------------------------------
+# data directory and fetching (store / fetch engineer)
+# --------------------------------------------------------------------------------------------
+
+
+class OfflineError(FetchError):
+    """A download was refused because ``EVENTSTUDY_OFFLINE`` is set.
+
+    Unset ``EVENTSTUDY_OFFLINE`` (or set it to ``0``) on a machine with internet, or point
+    ``EVENTSTUDY_DATA`` at a data directory that already holds the file.
+    """
+
+
+class UnknownMarketError(DataNotFoundError):
+    """A Polymarket market slug is not listed in ``polymarket/markets.csv``.
+
+    The message names the slug, the file searched and the command that would fetch the market.
+    """
+
+    def __init__(self, slug: str, path: str, fetch_command: str | None = None):
+        self.what = f"Polymarket market {slug!r}"
+        self.path = path
+        self.fetch_command = fetch_command
+        self.slug = slug
+        msg = f"Polymarket market slug {slug!r} is not listed in {path}."
+        if fetch_command:
+            msg += f" Fetch it with: {fetch_command}"
+        EventStudyError.__init__(self, msg)

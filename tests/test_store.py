@@ -1,0 +1,361 @@
+"""Tests of eventstudy.store: reading the data directory, manifest, atomic writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy import store
+from eventstudy.exceptions import (
+    DataFormatError,
+    DataNotFoundError,
+    SpecificationError,
+    UnknownMarketError,
+)
+
+NATO_SLUG = "will-us-leave-nato-by-june-30"
+NATO_YES = "9252583647094848244431316973245869222379640287360099162283052699401101960353"
+
+
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# resolve_data_dir
+# --------------------------------------------------------------------------------------------
+
+
+def test_resolve_data_dir_order(monkeypatch, tmp_path):
+    monkeypatch.setenv("EVENTSTUDY_DATA", str(tmp_path / "env"))
+    assert store.resolve_data_dir(tmp_path / "explicit") == tmp_path / "explicit"
+    assert store.resolve_data_dir() == tmp_path / "env"
+    monkeypatch.delenv("EVENTSTUDY_DATA")
+    assert store.resolve_data_dir() == Path("data")
+
+
+def test_bad_ticker_cannot_escape_data_dir(tmp_path):
+    with pytest.raises(SpecificationError, match="cannot be a file name"):
+        store.load_prices("../etc/passwd", tmp_path)
+    with pytest.raises(SpecificationError, match="78 digits"):
+        store.load_odds("0xabc", tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# the real snapshot
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.snapshot
+def test_snapshot_gold_prices(snapshot_dir):
+    gc = store.load_prices("GC=F", snapshot_dir)
+    assert list(gc.columns) == ["open", "high", "low", "close", "volume"]
+    assert all(gc[c].dtype == np.float64 for c in gc.columns)
+    assert isinstance(gc.index, pd.DatetimeIndex) and gc.index.tz is None
+    assert gc.index.name == "date"
+    assert gc.index.is_monotonic_increasing and gc.index.is_unique
+    # PROVENANCE.md §0: COMEX gold close on 2025-02-18 is 2931.60
+    assert gc.loc["2025-02-18", "close"] == pytest.approx(2931.6, abs=1e-4)
+    assert len(gc) == 6395  # manifest rows
+
+
+@pytest.mark.snapshot
+def test_snapshot_close_only_ticker_keeps_what_exists(snapshot_dir):
+    spx = store.load_prices("^GSPC", snapshot_dir)
+    assert list(spx.columns) == ["close"]
+    assert spx.index[0] == pd.Timestamp("2016-02-12")
+    assert spx["close"].iloc[0] == pytest.approx(1864.78)
+
+
+@pytest.mark.snapshot
+def test_snapshot_series(snapshot_dir):
+    s = store.load_series("DFII10", snapshot_dir)
+    assert s.name == "DFII10" and s.dtype == np.float64
+    assert s.index.name == "date" and s.index.is_monotonic_increasing
+    assert s.loc["2003-01-02"] == pytest.approx(2.43)
+
+
+@pytest.mark.snapshot
+def test_snapshot_markets_types(snapshot_dir):
+    m = store.load_markets(snapshot_dir)
+    assert list(m.columns) == list(store.MARKET_COLUMNS)
+    assert len(m) == 2094
+    for col in ("market_id", "slug", "condition_id", "outcome", "token_id"):
+        assert pd.api.types.is_string_dtype(m[col]), col
+    assert str(m["created_at"].dtype) == "datetime64[us, UTC]"
+    assert str(m["closed_at"].dtype) == "datetime64[us, UTC]"
+    assert m["volume_usd"].dtype == np.float64
+    assert m["neg_risk"].dtype == bool and m["has_prices"].dtype == bool
+    # both timestamp formats: ISO with Z (created_at) and "YYYY-MM-DD HH:MM:SS+00" (closed_at)
+    row = m.loc[m["slug"] == "trump-wins-ends-ukraine-war-in-90-days"].iloc[0]
+    assert row["created_at"] == pd.Timestamp("2024-10-21T18:09:12.014074Z")
+    assert row["closed_at"] == pd.Timestamp("2025-04-24 00:57:31", tz="UTC")
+    # token ids keep all their digits and are the price files' names
+    files = {p.stem for p in (snapshot_dir / "polymarket" / "prices").glob("*.csv")}
+    assert set(m.loc[m["has_prices"], "token_id"]) == files
+    assert m["token_id"].str.len().max() >= 77
+
+
+@pytest.mark.snapshot
+def test_snapshot_every_odds_file_reads(snapshot_dir):
+    m = store.load_markets(snapshot_dir)
+    tokens = list(m.loc[m["has_prices"], "token_id"])
+    assert len(tokens) == 370
+    dropped = 0
+    for token in tokens:
+        odds = store.load_odds(token, snapshot_dir)
+        assert str(odds["t"].dtype) == "datetime64[us, UTC]"
+        assert odds["p"].dtype == np.float64
+        assert odds["t"].is_monotonic_increasing and odds["t"].is_unique
+        assert odds["p"].between(0, 1).all()
+        dropped += odds.attrs["duplicates_dropped"]
+    assert dropped == 60  # one repeated 2025-12-17T00:00:00Z in 60 files (source artefact)
+
+
+@pytest.mark.snapshot
+def test_snapshot_market_tokens_and_missing_history(snapshot_dir):
+    assert store.token_id_for(NATO_SLUG, "Yes", snapshot_dir) == NATO_YES
+    both = store.market_tokens(NATO_SLUG, snapshot_dir, outcome=None)
+    assert sorted(both["outcome"]) == ["No", "Yes"]
+    # the known gap: listed but no price history; the message says how to fetch it
+    with pytest.raises(DataNotFoundError) as info:
+        store.load_odds(NATO_YES, snapshot_dir)
+    assert f"eventstudy fetch --markets {NATO_SLUG}" in str(info.value)
+
+
+@pytest.mark.snapshot
+def test_snapshot_file_versions(snapshot_dir):
+    v = store.file_versions(["prices/GC=F.csv", snapshot_dir / "series" / "GPRD.csv"], snapshot_dir)
+    assert list(v["path"]) == ["prices/GC=F.csv", "series/GPRD.csv"]
+    assert list(v.columns) == ["path", "sha256", "rows", "source", "fetched_at", "first", "last"]
+    assert v.loc[0, "sha256"] == _sha(snapshot_dir / "prices" / "GC=F.csv")
+    assert v.loc[0, "rows"] == 6395
+    assert v.loc[0, "last"] == "2026-02-23"
+    assert pd.isna(v.loc[0, "fetched_at"])  # the snapshot has no fetch time: NA, not guessed
+    manifest = store.load_manifest(snapshot_dir)
+    assert manifest["format"] == "eventstudy-data/1"
+
+
+# --------------------------------------------------------------------------------------------
+# tiny directories: missing and malformed files
+# --------------------------------------------------------------------------------------------
+
+
+def test_missing_price_file_names_ticker_and_command(tmp_path):
+    with pytest.raises(DataNotFoundError) as info:
+        store.load_prices("GC=F", tmp_path)
+    msg = str(info.value)
+    assert "GC=F" in msg
+    assert f"eventstudy fetch --tickers GC=F --data-dir {tmp_path}" in msg
+    assert isinstance(info.value, FileNotFoundError)
+
+
+def test_missing_series_and_unknown_token(tmp_path):
+    with pytest.raises(DataNotFoundError, match=r"DGS10.*eventstudy fetch --series DGS10"):
+        store.load_series("DGS10", tmp_path)
+    with pytest.raises(DataNotFoundError, match=r"not listed in polymarket/markets\.csv"):
+        store.load_odds("123", tmp_path)
+
+
+def test_prices_bad_date_names_line_and_column(tmp_path):
+    _write(tmp_path / "prices" / "GLD.csv", "date,close\n2025-01-02,1\n2025-13-06,2\n")
+    with pytest.raises(DataFormatError) as info:
+        store.load_prices("GLD", tmp_path)
+    msg = str(info.value)
+    assert "GLD.csv line 3, column date" in msg and "'2025-13-06'" in msg
+
+
+def test_prices_bad_number_blank_close_and_duplicate(tmp_path):
+    path = tmp_path / "prices" / "GLD.csv"
+    _write(path, "date,close\n2025-01-02,1\n2025-01-03,abc\n")
+    with pytest.raises(DataFormatError, match="line 3, column close: 'abc' is not a number"):
+        store.load_prices("GLD", tmp_path)
+    _write(path, "date,close\n2025-01-02,\n")
+    with pytest.raises(DataFormatError, match="line 2, column close: value is missing"):
+        store.load_prices("GLD", tmp_path)
+    _write(path, "date,close\n2025-01-02,1\n2025-01-02,2\n")
+    with pytest.raises(DataFormatError, match=r"line 3.*repeated"):
+        store.load_prices("GLD", tmp_path)
+    _write(path, "date,open\n2025-01-02,1\n")
+    with pytest.raises(DataFormatError, match=r"missing column.*close"):
+        store.load_prices("GLD", tmp_path)
+
+
+def test_prices_sorted_partial_blank_kept_as_nan(tmp_path):
+    _write(
+        tmp_path / "prices" / "X.csv",
+        "date,open,high,low,close,volume\n2025-01-03,2,,2,2.5,10\n2025-01-02,1,,1,1.5,\n",
+    )
+    p = store.load_prices("X", tmp_path)
+    expected = pd.DataFrame(
+        {"open": [1.0, 2.0], "low": [1.0, 2.0], "close": [1.5, 2.5], "volume": [np.nan, 10.0]},
+        index=pd.DatetimeIndex(["2025-01-02", "2025-01-03"], name="date"),
+    )
+    pd.testing.assert_frame_equal(p, expected, check_index_type=False)
+
+
+def test_series_blank_is_nan(tmp_path):
+    _write(tmp_path / "series" / "S.csv", "date,value\n2025-01-02,1.5\n2025-01-03,\n")
+    s = store.load_series("S", tmp_path)
+    assert s.iloc[0] == 1.5 and np.isnan(s.iloc[1])
+
+
+def test_odds_outside_unit_interval_and_duplicate_t(tmp_path):
+    path = tmp_path / "polymarket" / "prices" / "42.csv"
+    _write(path, "t,p\n2025-01-01T00:00:00Z,0.5\n2025-01-02T00:00:00Z,1.5\n")
+    with pytest.raises(DataFormatError, match=r"42.csv line 3, column p: 1.5 is outside \[0, 1\]"):
+        store.load_odds("42", tmp_path)
+    _write(path, "t,p\n2025-01-01T00:00:00Z,0.5\n2025-01-01T00:00:00Z,0.6\n")
+    with pytest.raises(DataFormatError, match=r"line 3, column t.*repeated"):
+        store.load_odds("42", tmp_path, duplicates="raise")
+    kept = store.load_odds("42", tmp_path)  # default: the last row of a repeated t wins
+    assert list(kept["p"]) == [0.6] and kept.attrs["duplicates_dropped"] == 1
+    _write(path, "t,p\n2025-01-02T00:00:00Z,0.5\n2025-01-01T12:00:00Z,0.25\n")
+    odds = store.load_odds(42, tmp_path)  # int accepted, sorted on read
+    assert list(odds["p"]) == [0.25, 0.5]
+    assert odds["t"].iloc[0] == pd.Timestamp("2025-01-01T12:00:00Z")
+
+
+def _markets_csv(rows: list[str]) -> str:
+    return ",".join(store.MARKET_COLUMNS) + "\n" + "".join(r + "\n" for r in rows)
+
+
+def test_markets_unknown_slug_and_outcome(tmp_path):
+    _write(
+        tmp_path / "polymarket" / "markets.csv",
+        _markets_csv(
+            [
+                "1,s,Q?,e,0x1,Yes,11,2025-01-01T00:00:00Z,,10.5,False,False",
+                "1,s,Q?,e,0x1,No,12,2025-01-01T00:00:00Z,,10.5,False,False",
+            ]
+        ),
+    )
+    assert store.token_id_for("s", "no", tmp_path) == "12"  # label match, case-insensitive
+    with pytest.raises(UnknownMarketError) as info:
+        store.market_tokens("nope", tmp_path)
+    assert "'nope'" in str(info.value) and "eventstudy fetch --markets nope" in str(info.value)
+    assert isinstance(info.value, DataNotFoundError)
+    with pytest.raises(SpecificationError, match="outcomes are 'Yes', 'No'"):
+        store.market_tokens("s", tmp_path, outcome="Maybe")
+    m = store.load_markets(tmp_path)
+    assert m["closed_at"].isna().all()  # blank closed_at: not closed -> NaT
+
+
+def test_markets_bad_bool(tmp_path):
+    _write(
+        tmp_path / "polymarket" / "markets.csv",
+        _markets_csv(["1,s,Q?,e,0x1,Yes,11,2025-01-01T00:00:00Z,,10.5,False,maybe"]),
+    )
+    with pytest.raises(DataFormatError, match="line 2, column has_prices: 'maybe'"):
+        store.load_markets(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# write_csv_atomic and the manifest
+# --------------------------------------------------------------------------------------------
+
+
+def _bars(close: list[float]) -> pd.DataFrame:
+    dates = pd.date_range("2025-01-02", periods=len(close), freq="D").strftime("%Y-%m-%d")
+    return pd.DataFrame({"date": dates, "close": close})
+
+
+def test_write_creates_file_and_manifest(tmp_path):
+    entry = store.write_csv_atomic(
+        _bars([1.0, 2.0, 3.0]), "prices/T.csv", tmp_path, source="test", params={"a": 1}
+    )
+    path = tmp_path / "prices" / "T.csv"
+    assert path.read_text() == "date,close\n2025-01-02,1.0\n2025-01-03,2.0\n2025-01-04,3.0\n"
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["format"] == "eventstudy-data/1"
+    assert {"created", "files", "licences"} <= set(manifest)
+    stored = manifest["files"]["prices/T.csv"]
+    assert stored == entry
+    assert stored["sha256"] == _sha(path)
+    assert stored["rows"] == 3 and stored["params"] == {"a": 1}
+    assert (stored["first"], stored["last"]) == ("2025-01-02", "2025-01-04")
+    assert stored["fetched_at"].endswith("Z") and "pandas" in stored["versions"]
+    assert store.load_prices("T", tmp_path)["close"].tolist() == [1.0, 2.0, 3.0]
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["T.csv", "manifest.json", "prices"]
+
+
+def test_write_keeps_other_entries_and_created(tmp_path):
+    store.write_csv_atomic(_bars([1.0]), "prices/A.csv", tmp_path, source="s")
+    created = json.loads((tmp_path / "manifest.json").read_text())["created"]
+    store.write_csv_atomic(_bars([2.0]), "prices/B.csv", tmp_path, source="s")
+    manifest = store.load_manifest(tmp_path)
+    assert set(manifest["files"]) == {"prices/A.csv", "prices/B.csv"}
+    assert manifest["created"] == created
+
+
+def _snapshot_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_failed_replace_leaves_everything_byte_identical(tmp_path, monkeypatch):
+    store.write_csv_atomic(_bars([1.0, 2.0]), "prices/T.csv", tmp_path, source="s")
+    before = _snapshot_bytes(tmp_path)
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store.os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        store.write_csv_atomic(_bars([9.0]), "prices/T.csv", tmp_path, source="s")
+    assert _snapshot_bytes(tmp_path) == before  # also: no temporary files left behind
+
+
+def test_failed_manifest_replace_restores_previous_data_file(tmp_path, monkeypatch):
+    store.write_csv_atomic(_bars([1.0, 2.0]), "prices/T.csv", tmp_path, source="s")
+    before = _snapshot_bytes(tmp_path)
+    real_replace = os.replace
+
+    def fail_on_manifest(src, dst):
+        if Path(dst).name == "manifest.json":
+            raise OSError("manifest write failed")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(store.os, "replace", fail_on_manifest)
+    with pytest.raises(OSError, match="manifest write failed"):
+        store.write_csv_atomic(_bars([9.0]), "prices/T.csv", tmp_path, source="s")
+    assert _snapshot_bytes(tmp_path) == before
+    # a brand-new file is removed again when its manifest entry cannot be written
+    with pytest.raises(OSError):
+        store.write_csv_atomic(_bars([9.0]), "prices/NEW.csv", tmp_path, source="s")
+    assert _snapshot_bytes(tmp_path) == before
+
+
+def test_failed_serialisation_leaves_nothing(tmp_path):
+    class Bad(pd.DataFrame):
+        def to_csv(self, *args, **kwargs):
+            raise RuntimeError("cannot serialise")
+
+    with pytest.raises(RuntimeError):
+        store.write_csv_atomic(Bad(_bars([1.0])), "prices/T.csv", tmp_path, source="s")
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_write_refuses_paths_outside(tmp_path):
+    with pytest.raises(SpecificationError):
+        store.write_csv_atomic(_bars([1.0]), "../x.csv", tmp_path, source="s")
+
+
+def test_load_manifest_rejects_other_format(tmp_path):
+    _write(tmp_path / "manifest.json", json.dumps({"format": "other/2", "files": {}}))
+    with pytest.raises(DataFormatError, match="other/2"):
+        store.load_manifest(tmp_path)
+    _write(tmp_path / "manifest.json", "{not json")
+    with pytest.raises(DataFormatError, match="not valid JSON"):
+        store.load_manifest(tmp_path)
