@@ -1,0 +1,143 @@
+"""Plots of Polymarket odds around events (:mod:`eventstudy.odds`).
+
+One function per chart: ``ax=None`` in (a figure is made only then), the Axes out, never
+``plt.show()``. Probabilities are drawn on [0, 1] with the unit in the axis label; times are UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from ..odds import DEFAULT_HORIZONS, odds_shift, prepare_odds
+from ..odds_results import GoldOddsAssociation, horizon_label
+
+__all__ = ["plot_gold_vs_odds", "plot_odds_path"]
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float] = (7, 4)) -> Axes:
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_odds_path(
+    odds_frame: pd.DataFrame,
+    event_time: Any,
+    ax: Axes | None = None,
+    title: str | None = None,
+    *,
+    horizons: Iterable[Any] = DEFAULT_HORIZONS,
+    closed_at: Any = None,
+    before: Any = "14D",
+    after: Any = "14D",
+) -> Axes:
+    """A market's probability path around an event, with the samples the shift uses.
+
+    Parameters
+    ----------
+    odds_frame : DataFrame
+        ``t`` (tz-aware), ``p`` (probability in [0, 1]) of one outcome token.
+    event_time : Timestamp-like, tz-aware
+        Drawn as a vertical line.
+    ax : matplotlib Axes, optional
+        Drawn into; a new figure is made when None.
+    title : str, optional
+    horizons : sequence of Timedelta-like, default ("1D", "3D", "7D")
+        The "after" samples highlighted (as :func:`eventstudy.odds.odds_shift` picks them).
+    closed_at : Timestamp-like, optional
+        Market close; after-samples stop there (truncation), and it is drawn as a dotted line.
+    before, after : Timedelta-like, default "14D"
+        Wall-clock span shown either side of the event.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` is the path (step plot: a sample's value holds until the next one),
+        ``ax.lines[1]`` the event line; the before sample is a filled square, the after samples
+        filled circles labelled with their horizon.
+    """
+    ax = _axes(ax)
+    data = prepare_odds(odds_frame)
+    tau = pd.Timestamp(event_time).tz_convert("UTC")
+    lo, hi = tau - pd.Timedelta(before), tau + pd.Timedelta(after)
+    shown = data[(data["t"] >= lo) & (data["t"] <= hi)]
+    ax.plot(shown["t"], shown["p"], drawstyle="steps-post", marker=".", color="tab:gray", lw=1.2)
+    ax.axvline(tau, color="tab:red", lw=1.2, label=f"event {tau:%Y-%m-%d %H:%M} UTC")
+    if closed_at is not None and not pd.isna(closed_at):
+        close = pd.Timestamp(closed_at).tz_convert("UTC")
+        if lo <= close <= hi:
+            ax.axvline(close, color="black", lw=0.8, ls=":", label="market close")
+    shifts = odds_shift(data, tau, list(horizons), closed_at=closed_at, min_null=1)
+    ok = shifts[shifts["status"] != "not_computable"]
+    if len(ok):
+        ax.scatter(
+            [ok["t_before"].iloc[0]],
+            [ok["p_before"].iloc[0]],
+            marker="s",
+            s=60,
+            color="tab:blue",
+            zorder=3,
+            label="before (last sample < event)",
+        )
+        after = ok.drop_duplicates("t_after")
+        ax.scatter(
+            after["t_after"], after["p_after"], s=50, color="tab:orange", zorder=3, label="after"
+        )
+        for t_a, p_a in zip(after["t_after"], after["p_after"], strict=True):
+            hs = ok.loc[ok["t_after"] == t_a, "horizon"]
+            label = "+" + "/".join(horizon_label(h) for h in hs)
+            ax.annotate(label, (t_a, p_a), textcoords="offset points", xytext=(4, 6), fontsize=8)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlim(lo, hi)
+    ax.set_ylabel("probability (price of the outcome token)")
+    ax.set_xlabel("time (UTC)")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="best", fontsize=8)
+    ax.figure.autofmt_xdate()
+    return ax
+
+
+def plot_gold_vs_odds(
+    association: GoldOddsAssociation, ax: Axes | None = None, title: str | None = None
+) -> Axes:
+    """Scatter of gold CAR (percent) against the events' log-odds shift, one point per event.
+
+    Parameters
+    ----------
+    association : GoldOddsAssociation
+        From :func:`eventstudy.odds.gold_odds_association`.
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default: the permutation test's r and p-value.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.collections[0]``: x = log-odds shift (nats), y = CAR in percent.
+    """
+    ax = _axes(ax)
+    table = association.table
+    x = table["shift_logodds"].to_numpy(dtype=float)
+    y = 100.0 * table["car"].to_numpy(dtype=float)
+    ax.scatter(x, y, color="tab:blue")
+    for xi, yi, name in zip(x, y, table["event_id"], strict=True):
+        ax.annotate(str(name), (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=7)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_xlabel("odds shift (log-odds, nats)")
+    ax.set_ylabel("gold CAR (%)")
+    if title is None:
+        test = association.tests.get("pearson_permutation")
+        if test is not None and np.isfinite(test.stat):
+            title = f"r = {test.stat:.2f}, permutation p = {test.pvalue:.3g} (N = {test.nobs})"
+    if title:
+        ax.set_title(title)
+    return ax
