@@ -1,0 +1,458 @@
+"""Unit, hand-worked and simulation tests of the test battery (:mod:`eventstudy.stats`)."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from _panels import simulated_panel
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+from scipy import stats as sps
+
+from eventstudy import stats
+from eventstudy.exceptions import SpecificationError
+from eventstudy.panel import AbnormalReturnPanel
+from eventstudy.stats import (
+    OPTION_VALUES,
+    TEST_NAMES,
+    TestResult,
+    aar_tests,
+    caar_tests,
+    kp_factor,
+    mean_residual_correlation,
+)
+from eventstudy.stats import battery as battery_module
+
+# ---------------------------------------------------------------------------------------------
+# tiny hand-made panels
+# ---------------------------------------------------------------------------------------------
+
+
+def tiny_panel(
+    event_ar: np.ndarray,
+    est_ar: np.ndarray,
+    *,
+    sigma: np.ndarray | None = None,
+    event_cov: np.ndarray | None = None,
+    est_dates: np.ndarray | None = None,
+    k: int = 2,
+) -> AbnormalReturnPanel:
+    """A panel from explicit numbers (no model fitted)."""
+    event_ar = np.asarray(event_ar, dtype=float)
+    est_ar = np.asarray(est_ar, dtype=float)
+    n, l2 = event_ar.shape
+    le = est_ar.shape[1]
+    n_est = np.isfinite(est_ar).sum(axis=1)
+    if sigma is None:
+        sigma = np.sqrt(np.nansum(est_ar**2, axis=1) / (n_est - k))
+    if event_cov is None:
+        event_cov = (np.asarray(sigma) ** 2)[:, None, None] * np.eye(l2)[None]
+    base = np.datetime64("2021-01-04")
+    if est_dates is None:
+        est_dates = np.tile(base + np.arange(le), (n, 1))
+    return AbnormalReturnPanel(
+        event_ids=np.array([f"e{i}" for i in range(n)]),
+        est_rel_days=np.arange(-le, 0),
+        est_ar=est_ar,
+        est_dates=np.asarray(est_dates, dtype="datetime64[D]"),
+        event_rel_days=np.arange(l2),
+        event_ar=event_ar,
+        event_dates=np.tile(base + le + np.arange(l2), (n, 1)),
+        sigma=np.asarray(sigma, dtype=float),
+        n_est=n_est,
+        k=np.full(n, k),
+        event_cov=np.asarray(event_cov, dtype=float),
+    )
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulated_panel(np.random.default_rng(20240601), n_events=60, n_est=80, n_event=4)
+
+
+# ---------------------------------------------------------------------------------------------
+# documentation equals behaviour
+# ---------------------------------------------------------------------------------------------
+
+
+def test_documented_test_names_equal_accepted():
+    source = inspect.getsource(battery_module)
+    documented = re.findall(r'^#: \* ``"(\w+)"``', source, flags=re.M)
+    assert tuple(documented) == TEST_NAMES
+
+
+def test_documented_options_equal_accepted():
+    doc = stats.aar_tests.__doc__
+    for name, values in OPTION_VALUES.items():
+        m = re.search(rf"^\s+{name} : \{{(.+?)\}}", doc, flags=re.M)
+        assert m, f"option {name} is not documented"
+        documented = tuple(v.strip().strip('"') for v in m.group(1).split(","))
+        assert documented == values
+    for conv in stats.CONVENTIONS:
+        assert f'``"{conv}"``' in doc
+
+
+def test_every_test_has_a_public_function_with_formula_and_source():
+    for name in TEST_NAMES:
+        fn = getattr(stats, name)
+        assert ".. math::" in fn.__doc__, name
+        assert re.search(r"\b(19|20)\d\d\b", fn.__doc__), name
+
+
+def test_unknown_names_and_values_raise(sim):
+    with pytest.raises(SpecificationError, match="accepted"):
+        aar_tests(sim, tests=["nope"])
+    with pytest.raises(SpecificationError, match="textbook"):
+        aar_tests(sim, patell_ddof="n-1")
+    with pytest.raises(SpecificationError, match="unknown option"):
+        aar_tests(sim, ddof=1)
+    with pytest.raises(SpecificationError, match="convention"):
+        aar_tests(sim, convention="stata")
+    with pytest.raises(SpecificationError, match="alternative"):
+        aar_tests(sim, alternative="bigger")
+    with pytest.raises(SpecificationError):
+        caar_tests(sim, (0, 9))
+
+
+def test_aliases_and_spelling(sim):
+    frame = aar_tests(sim, tests=["T-Test", "pt", "bh", "mrank"])
+    assert list(frame["test"].unique()) == ["csect_t", "patell", "bmp", "cz_rank"]
+
+
+# ---------------------------------------------------------------------------------------------
+# layout
+# ---------------------------------------------------------------------------------------------
+
+
+def test_aar_frame_layout_hand_worked():
+    # two days, three events: day 0 ARs (1, 2, 3), day 1 ARs (-1, 0, 4)
+    p = tiny_panel([[1.0, -1.0], [2.0, 0.0], [3.0, 4.0]], np.ones((3, 5)))
+    got = aar_tests(p, tests="csect_t")
+    t0 = 2.0 / (1.0 / math.sqrt(3))
+    m1, s1 = 1.0, float(np.std([-1.0, 0.0, 4.0], ddof=1))
+    t1 = m1 / (s1 / math.sqrt(3))
+    expected = pd.DataFrame(
+        {
+            "rel_day": np.array([0, 1], dtype="int64"),
+            "test": ["csect_t", "csect_t"],
+            "stat": [t0, t1],
+            "pvalue": [2 * sps.t.sf(t0, 2), 2 * sps.t.sf(t1, 2)],
+            "dist": ["t(2)", "t(2)"],
+            "df": [2.0, 2.0],
+            "nobs": np.array([3, 3], dtype="int64"),
+            "alternative": ["two-sided", "two-sided"],
+            "reason": pd.Series([None, None], dtype=object),
+            "estimate": [2.0, 1.0],
+        }
+    )
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert list(got.columns) == list(expected.columns)
+    assert got["rel_day"].dtype == np.int64 and got["nobs"].dtype == np.int64
+
+
+def test_caar_frame_layout(sim):
+    got = caar_tests(sim, [(0, 1), (0, 3)], tests=["csect_t", "sign"])
+    assert list(got.columns) == [
+        "window_start", "window_end", "test", "stat", "pvalue", "dist", "df", "nobs",
+        "alternative", "reason", "estimate",
+    ]  # fmt: skip
+    assert list(zip(got["window_start"], got["window_end"], got["test"], strict=True)) == [
+        (0, 1, "csect_t"), (0, 1, "sign"), (0, 3, "csect_t"), (0, 3, "sign"),
+    ]  # fmt: skip
+    # the CAAR estimate equals the sum of the AARs when nothing is missing
+    aar = aar_tests(sim, tests="csect_t")["estimate"].to_numpy()
+    assert_allclose(got["estimate"].iloc[2], aar.sum(), rtol=1e-12)
+
+
+def test_full_battery_runs_every_test(sim):
+    frame = aar_tests(sim, seed=1)
+    assert len(frame) == len(TEST_NAMES) * 4
+    assert frame["reason"].isna().all()
+    assert frame["pvalue"].between(0, 1).all()
+    car = caar_tests(sim, (0, 3), seed=1)
+    assert car["reason"].isna().all()
+
+
+def test_test_result_str_and_nan_reason():
+    p = tiny_panel([[1.0]], np.ones((1, 5)))
+    r = stats.csect_t(p, 0)
+    assert isinstance(r, TestResult)
+    assert math.isnan(r.stat) and math.isnan(r.pvalue)
+    assert "at least 2 events" in r.reason
+    text = str(r)
+    assert "Cross-sectional t test" in text and "not computed" in text
+    ok = stats.patell(tiny_panel([[1.0], [2.0]], np.array([[1.0, -1, 2, -2, 0.5]] * 2)), 0)
+    assert "H0:" in str(ok) and "P-value" in str(ok) and "N(0,1)" in str(ok)
+
+
+def test_degenerate_inputs_give_nan_with_reason_not_errors():
+    # zero cross-sectional variance, one event, all-missing day
+    same = tiny_panel([[0.01, np.nan]] * 4, np.array([[1.0, -1, 2, -2, 0.5, 0.3]] * 4))
+    frame = aar_tests(same, seed=0)
+    day1 = frame[frame["rel_day"] == 1]
+    assert day1["stat"].isna().all() and day1["reason"].notna().all()
+    day0 = frame[frame["rel_day"] == 0].set_index("test")
+    assert "zero cross-sectional variance" in day0.loc["csect_t", "reason"]
+    single = tiny_panel([[0.01, 0.02]], np.array([[1.0, -1, 2, -2, 0.5, 0.3]]))
+    assert len(aar_tests(single, seed=0)) == 2 * len(TEST_NAMES)
+    assert len(caar_tests(single, (0, 1), seed=0)) == len(TEST_NAMES)
+
+
+# ---------------------------------------------------------------------------------------------
+# hand-worked formulas
+# ---------------------------------------------------------------------------------------------
+
+
+def test_kp_factor_hand_worked():
+    assert kp_factor(0.1, 5) == pytest.approx(math.sqrt(0.9 / 1.4), rel=1e-15)
+    assert kp_factor(0.0, 50) == 1.0
+    assert math.isnan(kp_factor(-0.5, 5))  # 1 + 4(-0.5) < 0
+    assert math.isnan(kp_factor(math.nan, 5))
+
+
+def test_mean_residual_correlation_hand_worked():
+    a = np.array([1.0, -2.0, 0.5, 3.0, -1.0, 2.0, -0.5, 1.5, -3.0, 0.0, 2.5, -1.5])
+    est = np.vstack([a, a, -a])  # r12 = 1, r13 = r23 = -1
+    p = tiny_panel(np.zeros((3, 1)), est)
+    assert mean_residual_correlation(p) == pytest.approx(-1 / 3, abs=1e-12)
+
+
+def test_mean_residual_correlation_calendar_vs_event_time():
+    rng = np.random.default_rng(3)
+    common = rng.standard_normal(40)  # a calendar-time factor
+    base = np.datetime64("2021-01-04")
+    # event B's estimation window starts 5 days after A's: same calendar shocks, shifted
+    est = np.vstack([common[:30], common[5:35]])
+    dates = np.vstack([base + np.arange(30), base + 5 + np.arange(30)])
+    p = tiny_panel(np.zeros((2, 1)), est, est_dates=dates)
+    assert mean_residual_correlation(p, "calendar") == pytest.approx(1.0, abs=1e-12)
+    r_event = mean_residual_correlation(p, "event_time")
+    assert abs(r_event) < 0.6
+    assert r_event == pytest.approx(np.corrcoef(common[:30], common[5:35])[0, 1], abs=1e-12)
+
+
+def test_kp_tests_are_base_times_factor():
+    rng = np.random.default_rng(11)
+    common = rng.standard_normal((1, 60))
+    est = 0.5 * common + rng.standard_normal((8, 60))
+    ev = rng.standard_normal((8, 2)) + 0.5
+    p = tiny_panel(ev, est)
+    r_bar = mean_residual_correlation(p)
+    f = kp_factor(r_bar, 8)
+    assert 0.1 < r_bar < 0.5
+    for base, adj in (("patell", "kp_patell"), ("bmp", "kp_bmp")):
+        b, a = getattr(stats, base)(p, 0), getattr(stats, adj)(p, 0)
+        assert a.stat == pytest.approx(b.stat * f, rel=1e-12)
+        assert a.dist == b.dist
+
+
+def test_patell_and_bmp_caar_use_full_prediction_error_variance():
+    # 3 events, 2-day window with off-diagonal covariance from shared estimated parameters
+    ev = np.array([[0.02, 0.01], [-0.01, 0.03], [0.015, 0.005]])
+    s = np.array([0.01, 0.02, 0.015])
+    cov = np.array(
+        [si**2 * np.array([[1.1, 0.3], [0.3, 1.2]]) for si in s]
+    )  # gamma' V gamma = s^2 (1.1 + 1.2 + 0.6)
+    est = np.tile(np.array([1.0, -1.0, 0.5, -0.5, 0.2, -0.2, 0.1, -0.1, 0.3, -0.3]), (3, 1))
+    p = tiny_panel(ev, est * s[:, None], sigma=s, event_cov=cov)
+    scar = ev.sum(axis=1) / (s * math.sqrt(2.9))
+    n = 3
+    t_bmp = scar.mean() / (scar.std(ddof=1) / math.sqrt(n))
+    assert stats.bmp(p, (0, 1)).stat == pytest.approx(t_bmp, rel=1e-12)
+    q = (10 - 2) / (10 - 4)
+    assert stats.patell(p, (0, 1)).stat == pytest.approx(scar.sum() / math.sqrt(n * q), rel=1e-12)
+    # summing only the daily variances (2.3 s^2) would inflate Patell's Z by sqrt(2.9/2.3)
+    naive = ev.sum(axis=1) / (s * math.sqrt(2.3))
+    assert stats.patell(p, (0, 1)).stat < naive.sum() / math.sqrt(n * q) - 0.1
+
+
+def test_skewness_adjusted_t_hand_worked():
+    x = np.array([1.0, 2.0, 3.0, 10.0])
+    s = math.sqrt(50 / 3)
+    big_s = 4 / s
+    gamma = 180 / (4 * s**3)
+    expected = 2 * (big_s + gamma * big_s**2 / 3 + gamma / 24)
+    assert stats.skewness_adjusted_t(x) == pytest.approx(expected, rel=1e-14)
+    p = tiny_panel(x[:, None] / 100, np.ones((4, 6)))
+    assert stats.skew_t(p, 0).stat == pytest.approx(expected, rel=1e-12)
+
+
+def test_wilcoxon_expectation_and_variance_hand_worked():
+    x = np.array([1.0, -2.0, 3.0, 4.0, -5.0]) / 100
+    p = tiny_panel(x[:, None], np.ones((5, 6)))
+    w, e, var = 1 + 3 + 4, 5 * 6 / 4, 5 * 6 * 11 / 24
+    assert stats.wilcoxon(p, 0).stat == pytest.approx((w - e) / math.sqrt(var), rel=1e-14)
+    raw = stats.wilcoxon(p, 0, wilcoxon_stat="W")
+    assert raw.stat == w and raw.dist == "signrank(5)"
+    pmf = stats.signrank_pmf(5)
+    assert raw.pvalue == pytest.approx(2 * min(pmf[w:].sum(), pmf[: w + 1].sum()))
+    assert_allclose(stats.signrank_pmf(3) * 8, [1, 1, 1, 2, 1, 1, 1])
+    ref = sps.wilcoxon(x, method="exact")
+    assert raw.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
+
+
+def test_grank_t_transform_hand_worked():
+    assert stats.grank_t(2.0, 10) == pytest.approx(2 * math.sqrt(8 / 5), rel=1e-15)
+    assert math.isnan(stats.grank_t(3.0, 10))  # T - 1 - Z^2 = 0
+
+
+def test_grank_hand_worked():
+    # 3 events, 3 estimation days, sigma = 1, diagonal unit variance: GSAR = AR
+    est = np.array([[0.1, -0.2, 0.3], [0.5, -0.1, 0.2], [-0.3, 0.4, 0.0]])
+    ev = np.array([[0.6], [0.1], [0.9]])
+    p = tiny_panel(ev, est, sigma=np.ones(3), event_cov=np.ones((3, 1, 1)))
+    scar_star = ev[:, 0] / np.std(ev[:, 0], ddof=1)
+    g = np.column_stack([est, scar_star])
+    u = np.array([sps.rankdata(row) / 5 - 0.5 for row in g])  # T_i + 1 = 5
+    u_bar = u.mean(axis=0)
+    s_u = math.sqrt(np.mean(u_bar**2))  # all N_t = N, T = 4
+    z = u_bar[-1] / s_u
+    t = z * math.sqrt((4 - 2) / (4 - 1 - z**2))
+    res = stats.grank(p, 0)
+    assert res.stat == pytest.approx(t, rel=1e-12)
+    assert res.dist == "t(2)" and res.df == 2
+
+
+def test_sign_and_generalized_sign_hand_worked():
+    ev = np.array([[0.01], [0.02], [-0.01], [0.03], [0.0]])
+    est = np.array(
+        [[1.0, -1, 1, -1], [1, 1, 1, -1], [1, -1, -1, -1], [1, 1, -1, -1], [1, -1, 1, -1]]
+    )
+    p = tiny_panel(ev, est)
+    assert stats.sign(p, 0).stat == pytest.approx((3 - 2.5) / math.sqrt(5 / 4))
+    p_hat = np.mean([0.5, 0.75, 0.25, 0.5, 0.5])
+    expected = (3 - 5 * p_hat) / math.sqrt(5 * p_hat * (1 - p_hat))
+    assert stats.gen_sign(p, 0).stat == pytest.approx(expected, rel=1e-14)
+
+
+def test_corrado_rank_hand_worked():
+    # 2 events, combined series of 4 days (3 estimation + 1 event), no missing
+    est = np.array([[0.1, 0.3, -0.2], [0.0, -0.1, 0.2]])
+    ev = np.array([[0.5], [0.1]])
+    p = tiny_panel(ev, est)
+    k = np.array([[2, 3, 1, 4], [2, 1, 4, 3]], dtype=float) - 2.5
+    kbar = k.mean(axis=0)
+    s = math.sqrt(np.mean(kbar**2))
+    assert stats.corrado_rank(p, 0).stat == pytest.approx(kbar[-1] / s, rel=1e-14)
+    u = np.array([[2, 3, 1, 4], [2, 1, 4, 3]]) / 5 - 0.5
+    ubar = u.sum(axis=0) / math.sqrt(2)
+    assert stats.cz_rank(p, 0).stat == pytest.approx(ubar[-1] / math.sqrt(np.mean(ubar**2)))
+
+
+def test_brown_warner_hand_worked():
+    est = np.array([[0.01, -0.01, 0.02, -0.02], [0.03, -0.03, 0.0, 0.0]])
+    ev = np.array([[0.02], [0.04]])
+    p = tiny_panel(ev, est)
+    s2 = (est**2).sum(axis=1) / (4 - 2)
+    assert stats.brown_warner_1980(p, 0).stat == pytest.approx(0.03 / (math.sqrt(s2.sum()) / 2))
+    aar_est = est.mean(axis=0)
+    assert stats.brown_warner_1985(p, 0).stat == pytest.approx(0.03 / np.std(aar_est, ddof=1))
+
+
+# ---------------------------------------------------------------------------------------------
+# wild bootstrap
+# ---------------------------------------------------------------------------------------------
+
+
+def test_wild_bootstrap_pvalue_formula_and_seed(sim):
+    a = stats.wild_bootstrap(sim, 0, seed=5, n_boot=499)
+    b = stats.wild_bootstrap(sim, 0, rng=np.random.default_rng(5), n_boot=499)
+    assert a == b and a.dist == "bootstrap(499)" and a.df is None
+    x = sim.event_ar[:, 0]
+    w = np.random.default_rng(5).choice(np.array([-1.0, 1.0]), size=(499, x.size))
+    xs = w * x
+    tb = xs.mean(axis=1) / (xs.std(axis=1, ddof=1) / math.sqrt(x.size))
+    assert a.stat == pytest.approx(stats.csect_t(sim, 0).stat, rel=1e-14)
+    assert a.pvalue == (1 + np.sum(np.abs(tb) >= abs(a.stat))) / 500
+    mam = stats.wild_bootstrap(sim, 0, seed=5, weights="mammen")
+    assert 0 < mam.pvalue <= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# properties
+# ---------------------------------------------------------------------------------------------
+
+ANALYTIC = [n for n in TEST_NAMES if n != "wild_bootstrap"]
+
+
+@pytest.mark.parametrize("name", ANALYTIC)
+def test_one_sided_is_half_two_sided(sim, name):
+    shifted = simulated_panel(np.random.default_rng(7), 40, 60, 2, shift=0.004)
+    fn = getattr(stats, name)
+    two = fn(shifted, 0)
+    if name == "wilcoxon":
+        assert two.stat > 0
+    assert two.stat > 0
+    greater = fn(shifted, 0, alternative="greater")
+    less = fn(shifted, 0, alternative="less")
+    assert greater.pvalue == pytest.approx(two.pvalue / 2, rel=1e-9)
+    assert less.pvalue == pytest.approx(1 - two.pvalue / 2, rel=1e-9)
+
+
+def _permute(panel: AbnormalReturnPanel, order: np.ndarray) -> AbnormalReturnPanel:
+    fields = {}
+    for name, value in panel.__dict__.items():
+        if isinstance(value, np.ndarray) and value.ndim >= 1 and value.shape[0] == panel.n_events:
+            fields[name] = value[order]
+        else:
+            fields[name] = value
+    return AbnormalReturnPanel(**fields)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.permutations(list(range(12))))
+def test_reordering_events_changes_no_statistic(order):
+    panel = simulated_panel(np.random.default_rng(99), 12, 40, 3, missing=0.05)
+    tests = [n for n in TEST_NAMES if n != "wild_bootstrap"]
+    a = aar_tests(panel, tests=tests)
+    b = aar_tests(_permute(panel, np.asarray(order)), tests=tests)
+    assert_allclose(a["stat"], b["stat"], rtol=1e-10, atol=1e-12)
+    ca = caar_tests(panel, (0, 2), tests=tests, convention="estudy2")
+    cb = caar_tests(_permute(panel, np.asarray(order)), (0, 2), tests=tests, convention="estudy2")
+    assert_allclose(ca["stat"], cb["stat"], rtol=1e-10, atol=1e-12)
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.floats(min_value=0.008, max_value=0.02), st.integers(0, 10_000))
+def test_injected_abnormal_return_is_detected(shift, seed):
+    panel = simulated_panel(np.random.default_rng(seed), 100, 60, 2, shift=shift)
+    for name in ("csect_t", "patell", "bmp", "kp_bmp", "brown_warner_1985", "corrado_rank",
+                 "grank", "gen_sign", "wilcoxon", "skew_t"):  # fmt: skip
+        r = getattr(stats, name)(panel, 0)
+        assert r.stat > 0 and r.pvalue < 0.01, (name, r)
+    car = caar_tests(panel, (0, 1), tests=["csect_t", "bmp", "patell"])
+    assert (car["pvalue"] < 0.01).all()
+    assert car["estimate"].iloc[0] == pytest.approx(2 * shift, abs=0.006)
+
+
+NULL_TESTS = [
+    "csect_t", "brown_warner_1980", "brown_warner_1985", "patell", "bmp", "kp_patell", "kp_bmp",
+    "skew_t", "grank", "corrado_rank", "cz_rank", "gen_sign", "wilcoxon",
+]  # fmt: skip
+
+
+def test_rejection_rates_under_the_null():
+    """Staggered events, i.i.d. normal market model: 5% tests reject about 5% of the time."""
+    rng = np.random.default_rng(2024)
+    reps, n_event_days = 40, 5
+    rejections = {name: 0 for name in NULL_TESTS}
+    car_rejections = {"csect_t": 0, "patell": 0, "bmp": 0}
+    for _ in range(reps):
+        panel = simulated_panel(rng, 60, 100, n_event_days)
+        frame = aar_tests(panel, tests=NULL_TESTS)
+        for name, p in frame.groupby("test")["pvalue"]:
+            rejections[name] += int((p < 0.05).sum())
+        car = caar_tests(panel, (0, 4), tests=list(car_rejections))
+        for name, p in zip(car["test"], car["pvalue"], strict=True):
+            car_rejections[name] += int(p < 0.05)
+    draws = reps * n_event_days  # 200: binomial SE of a 5% rate is 1.5 points
+    for name, k in rejections.items():
+        assert 0.01 <= k / draws <= 0.10, (name, k / draws)
+    for name, k in car_rejections.items():
+        assert k / reps <= 0.175, (name, k / reps)
