@@ -289,8 +289,31 @@ def _decode(where: str, raw: bytes) -> tuple[str, _Problems]:
             f"byte 0x{byte.hex()} at byte offset {pos + offset_bom} of the file (counting "
             f"from 0) is not valid UTF-8; {hint}"
         )
-        problems.append(_problem(where, line, None, None, repr(byte)[2:-1], msg))
+        column, event_id = _locate_byte(body, pos)
+        problems.append(_problem(where, line, column, event_id, repr(byte)[2:-1], msg))
     return "", problems
+
+
+def _locate_byte(body: bytes, pos: int) -> tuple[str | None, str | None]:
+    """Column name and ``event_id`` of the record holding byte ``pos``.
+
+    The bytes are read as Latin-1 (one character per byte, so offsets are kept). Commas, double
+    quotes and newlines are ASCII, and neither UTF-8 nor Shift_JIS/CP932 uses those byte values
+    inside a multi-byte character, so the CSV structure is intact whatever the encoding.
+    """
+    text = body.decode("latin-1")
+    records = list(csv.reader(io.StringIO(text[:pos], newline="")))
+    if len(records) < 2:
+        return None, None
+    header = [name.strip() for name in records[0]]
+    current = records[-1]
+    index = len(current) - 1
+    column = header[index] if 0 <= index < len(header) else None
+    event_id = None
+    if "event_id" in header and header.index("event_id") < index:
+        raw_id = current[header.index("event_id")]
+        event_id = raw_id.encode("latin-1").decode("utf-8", errors="replace").strip() or None
+    return column, event_id
 
 
 def _bad_utf8_offsets(body: bytes) -> list[int]:
@@ -573,10 +596,7 @@ def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
             hint = f"; put only the slug (e.g. '{tail}'), not the URL"
         else:
             hint = "; separate several slugs with spaces"
-        msg = (
-            "not a Polymarket market slug; expected letters, digits and single "
-            f"hyphens{hint}"
-        )
+        msg = f"not a Polymarket market slug; expected letters, digits and single hyphens{hint}"
         problem = _cell_problem(where, row, "polymarket", msg)
         problems.append(_replace_value(problem, slug))
     return problems

@@ -439,9 +439,10 @@ def test_non_utf8_byte_reports_line_and_offset(tmp_path: Path) -> None:
     raw = text.encode("latin-1")
     path = _write(tmp_path, raw)
     offset = raw.index(b"\xe9")
-    assert _found(path) == [(3, None, "\\xe9")]
+    assert _found(path) == [(3, "title", "\\xe9")]
     message = _messages(path)[0]
     assert f"byte offset {offset}" in message
+    assert "(event_id=cafe)" in message
     assert "UTF-8" in message
 
 
@@ -450,6 +451,7 @@ def test_cp932_file_gets_shift_jis_hint(tmp_path: Path) -> None:
     path = _write(tmp_path, raw)
     found = _found(path)
     assert [line for line, _, _ in found] == [2, 3]  # both rows carry Japanese text
+    assert {column for _, column, _ in found} == {"title_ja"}
     message = _messages(path)[0]
     assert "Shift_JIS/CP932" in message
     assert "CSV UTF-8 (Comma delimited)" in message
