@@ -442,7 +442,7 @@ def test_non_utf8_byte_reports_line_and_offset(tmp_path: Path) -> None:
     assert _found(path) == [(3, "title", "\\xe9")]
     message = _messages(path)[0]
     assert f"byte offset {offset}" in message
-    assert "(event_id=cafe)" in message
+    assert check_events(path)[0].event_id == "cafe"
     assert "UTF-8" in message
 
 
