@@ -1,0 +1,246 @@
+"""EventStudyTools ARC input files: read them, run the same study, write CSV results.
+
+Files (``;``-separated, no header; a header line is tolerated and skipped):
+
+* request file, one line per event::
+
+      event_id;firm;market_id;event_date;group;event_start;event_end;estimation_end;estimation_length
+      1;ACME;SPX;16.03.2020;covid;0;4;-1;240
+
+  dates ``dd.mm.yyyy``; windows in trading days relative to day 0 (the event date, or the next
+  trading date of the market when it is not one); the estimation window is the
+  ``estimation_length`` trading days ending at ``estimation_end``.
+* firm price file: ``firm;dd.mm.yyyy;price``; market price file: ``market;dd.mm.yyyy;price``.
+
+The trading calendar is the union of the market files' dates. Firm prices are placed on it;
+returns are computed with :func:`eventstudy.returns.to_returns` (log by default, as ARC does;
+a return after a missing price spans the gap). Events with the same windows are studied
+together with :class:`eventstudy.study.EventStudy`; the battery runs per ARC group.
+
+Outputs in ``out/``: ``ar.csv`` (``event_id, firm, date, rel_day, ar, ar_se``), ``car.csv``
+(``event_id, firm, window_start, window_end, car, car_se, scar, tstat, pvalue, df``; one row
+per event over its event window), ``tests.csv`` (``group`` + the battery's long columns, and
+CLM's :math:`J_1` CAAR test as ``test = "caar_j1"``), ``exclusions.csv``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from .exceptions import DataFormatError, SpecificationError
+from .returns import to_returns
+from .study import EventStudy
+from .windows import EstimationWindow
+
+ArcModel = Literal["market", "constant-mean", "market-adjusted"]
+ARC_MODELS: tuple[str, ...] = ("market", "constant-mean", "market-adjusted")
+
+REQUEST_COLUMNS = (
+    "event_id", "firm", "market", "event_date", "group", "event_start", "event_end",
+    "estimation_end", "estimation_length",
+)  # fmt: skip
+
+__all__ = ["ARC_MODELS", "read_prices", "read_request", "run_arc"]
+
+
+def _lines(path: Path):
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise DataFormatError(f"{path}: file not found") from exc
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            yield number, [f.strip() for f in line.split(";")]
+
+
+def _date(value: str, path: Path, number: int, what: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(value, "%d.%m.%Y").date()
+    except ValueError as exc:
+        raise DataFormatError(
+            f"{path} line {number}: {what} {value!r} is not a date; expected dd.mm.yyyy"
+        ) from exc
+
+
+def _int(value: str, path: Path, number: int, what: str) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise DataFormatError(f"{path} line {number}: {what} {value!r} is not an integer") from exc
+
+
+def _is_header(fields: list[str], date_pos: int) -> bool:
+    try:
+        dt.datetime.strptime(fields[date_pos], "%d.%m.%Y")
+    except (ValueError, IndexError):
+        return True
+    return False
+
+
+def read_request(path: str | Path) -> pd.DataFrame:
+    """Read an ARC request file into a frame with :data:`REQUEST_COLUMNS`.
+
+    Raises
+    ------
+    DataFormatError
+        Naming the file and line of the first malformed line.
+    """
+    path = Path(path)
+    rows = []
+    for number, fields in _lines(path):
+        if number == 1 and _is_header(fields, 3):
+            continue
+        if len(fields) != 9:
+            raise DataFormatError(
+                f"{path} line {number}: {len(fields)} fields, expected 9 "
+                f"({';'.join(REQUEST_COLUMNS)})"
+            )
+        ev_start = _int(fields[5], path, number, "event-window start")
+        ev_end = _int(fields[6], path, number, "event-window end")
+        est_end = _int(fields[7], path, number, "estimation-window end")
+        est_len = _int(fields[8], path, number, "estimation-window length")
+        if ev_start > ev_end or est_end >= ev_start or est_len < 1:
+            raise DataFormatError(
+                f"{path} line {number}: windows must satisfy event start <= end, estimation "
+                f"end < event start and length >= 1; got event ({ev_start}, {ev_end}), "
+                f"estimation end {est_end}, length {est_len}"
+            )
+        rows.append(
+            (fields[0], fields[1], fields[2], _date(fields[3], path, number, "event date"),
+             fields[4], ev_start, ev_end, est_end, est_len)
+        )  # fmt: skip
+    if not rows:
+        raise DataFormatError(f"{path}: no request lines")
+    frame = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
+    dup = frame.duplicated(["event_id", "firm"])
+    if dup.any():
+        first = frame.loc[dup].iloc[0]
+        raise DataFormatError(
+            f"{path}: duplicate event id {first.event_id!r} for firm {first.firm!r}"
+        )
+    return frame
+
+
+def read_prices(path: str | Path) -> pd.DataFrame:
+    """Read an ARC price file (``name;dd.mm.yyyy;price``) into a wide frame (dates x names)."""
+    path = Path(path)
+    names, dates, prices = [], [], []
+    for number, fields in _lines(path):
+        if number == 1 and _is_header(fields, 1):
+            continue
+        if len(fields) != 3:
+            raise DataFormatError(
+                f"{path} line {number}: {len(fields)} fields, expected 3 (name;dd.mm.yyyy;price)"
+            )
+        day = _date(fields[1], path, number, "date")
+        try:
+            price = float(fields[2].replace(",", "."))
+        except ValueError as exc:
+            raise DataFormatError(
+                f"{path} line {number}: price {fields[2]!r} is not a number"
+            ) from exc
+        if not price > 0:
+            raise DataFormatError(f"{path} line {number}: price {price} must be positive")
+        names.append(fields[0])
+        dates.append(day)
+        prices.append(price)
+    if not names:
+        raise DataFormatError(f"{path}: no price lines")
+    long = pd.DataFrame({"name": names, "date": pd.to_datetime(dates), "price": prices})
+    dup = long.duplicated(["name", "date"])
+    if dup.any():
+        row = long.loc[dup].iloc[0]
+        raise DataFormatError(f"{path}: two prices for {row['name']!r} on {row['date']:%d.%m.%Y}")
+    return long.pivot(index="date", columns="name", values="price").sort_index()
+
+
+def run_arc(
+    request: str | Path,
+    firms: str | Path,
+    market: str | Path,
+    *,
+    out: str | Path,
+    model: ArcModel = "market",
+    returns: Literal["log", "simple"] = "log",
+) -> Path:
+    """Run an ARC-format event study and write ``ar.csv``, ``car.csv``, ``tests.csv``.
+
+    Parameters
+    ----------
+    request, firms, market : path
+        ARC request, firm price and market price files (see the module docstring).
+    out : path
+        Output directory (created if needed).
+    model : {"market", "constant-mean", "market-adjusted"}, default "market"
+        * ``"market"``: OLS market model, prediction-error corrected variances (CLM 4.4.9).
+        * ``"constant-mean"``: mean estimation-window return.
+        * ``"market-adjusted"``: firm minus market return.
+    returns : {"log", "simple"}, default "log"
+        Decimal log or simple returns from the prices.
+
+    Returns
+    -------
+    Path
+        The output directory.
+
+    Raises
+    ------
+    DataFormatError
+        A malformed input line (the message names the file and line).
+    SpecificationError
+        An unknown ``model`` or ``returns``.
+    """
+    if model not in ARC_MODELS:
+        raise SpecificationError(f"model={model!r} is not accepted; use one of {ARC_MODELS}")
+    if returns not in ("log", "simple"):
+        raise SpecificationError(f"returns={returns!r} is not accepted; use 'log' or 'simple'")
+    req = read_request(request)
+    firm_prices = read_prices(firms)
+    market_prices = read_prices(market)
+    calendar = market_prices.index
+    firm_returns = to_returns(firm_prices.reindex(calendar), kind=returns, multi_day=True)
+    market_returns = to_returns(market_prices, kind=returns, multi_day=True)
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    ars, cars, tests, exclusions = [], [], [], []
+    keys = ["group", "event_start", "event_end", "estimation_end", "estimation_length"]
+    for (group, ev_start, ev_end, est_end, est_len), rows in req.groupby(keys, sort=False):
+        events = pd.DataFrame(
+            {
+                "event_id": rows["event_id"],
+                "asset": rows["firm"],
+                "market": rows["market"],
+                "day0": pd.to_datetime(rows["event_date"]),
+            }
+        )
+        window = (int(ev_start), int(ev_end))
+        res = EventStudy(
+            firm_returns,
+            events,
+            benchmark=market_returns,
+            model=model,
+            estimation_window=EstimationWindow(int(est_len), int(est_end)),
+            event_window=window,
+            car_windows=[window],
+            return_type=returns,
+        ).fit()
+        ar = res.ar.rename(columns={"asset": "firm"})
+        ars.append(ar[["event_id", "firm", "date", "rel_day", "ar", "ar_se"]])
+        cars.append(pd.DataFrame(res.car).rename(columns={"asset": "firm"}))
+        t = res.tests.copy()
+        j1 = res.caar.rename(columns={"tstat": "stat", "n": "nobs"})
+        j1 = j1.assign(test="caar_j1", dist="N(0,1)", alternative=res.alternative)
+        t = pd.concat([t, j1[[c for c in j1.columns if c in t.columns or c == "caar"]]])
+        t.insert(0, "group", group)
+        tests.append(t)
+        exclusions.append(res.exclusions.rename(columns={"asset": "firm"}).assign(group=group))
+    pd.concat(ars, ignore_index=True).to_csv(out / "ar.csv", index=False, date_format="%Y-%m-%d")
+    pd.concat(cars, ignore_index=True).to_csv(out / "car.csv", index=False)
+    pd.concat(tests, ignore_index=True).to_csv(out / "tests.csv", index=False)
+    pd.concat(exclusions, ignore_index=True).to_csv(out / "exclusions.csv", index=False)
+    return out

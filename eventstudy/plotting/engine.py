@@ -1,0 +1,93 @@
+"""Plots of :class:`~eventstudy.results.EventStudyResults`: CAR/CAAR paths and AR bars.
+
+Each function takes ``ax=None`` (a new figure is made only then), draws decimal returns in
+percent (the axis label says so) against trading-day offsets, returns the Axes and never calls
+``plt.show()``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats as sps
+
+__all__ = ["plot_ar", "plot_car"]
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 4))
+    return ax
+
+
+def plot_car(results, ax=None, *, event_id: str | None = None, level: float = 0.95):
+    """Cumulative (average) abnormal return from the event-window start, with a band.
+
+    Parameters
+    ----------
+    results : EventStudyResults
+    ax : matplotlib Axes, optional
+    event_id : str, optional
+        Plot this event's CAR path (first asset of that event); default the CAAR path.
+    level : float, default 0.95
+        Coverage of the band ``± q · se`` (q: normal quantile for the CAAR, t(df) for an event).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` holds the path in percent (y) against ``rel_day`` (x).
+    """
+    ax = _axes(ax)
+    if event_id is None:
+        path = results.caar_path
+        y, se = path["caar"].to_numpy(), path["caar_se"].to_numpy()
+        q = sps.norm.ppf(0.5 + level / 2)
+        label = f"CAAR (N = {results.n_events})"
+    else:
+        path = results.car_path[results.car_path["event_id"] == str(event_id)]
+        if path.empty:
+            raise KeyError(f"event_id {event_id!r} was not studied (see results.exclusions)")
+        path = path[path["asset"] == path["asset"].iloc[0]]
+        y, se = path["car"].to_numpy(), path["car_se"].to_numpy()
+        df = results.nobs.loc[results.nobs["event_id"] == str(event_id), "df"].iloc[0]
+        q = sps.t.ppf(0.5 + level / 2, df)
+        label = f"CAR {event_id}"
+    x = path["rel_day"].to_numpy()
+    ax.plot(x, 100 * y, marker="o", ms=3, label=label)
+    ax.fill_between(x, 100 * (y - q * se), 100 * (y + q * se), alpha=0.2, label=f"{level:.0%} band")
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    ax.axvline(0.0, color="0.5", lw=0.8, ls="--")
+    ax.set_xlabel("trading days relative to day 0")
+    ax.set_ylabel(f"cumulative abnormal {results.return_type} return (%)")
+    ax.legend(loc="best")
+    return ax
+
+
+def plot_ar(results, ax=None, *, event_id: str | None = None):
+    """Bars of the average abnormal return per day (or one event's ARs), in percent.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.patches`` are the bars, heights in percent.
+    """
+    ax = _axes(ax)
+    if event_id is None:
+        x = results.aar["rel_day"].to_numpy()
+        y = results.aar["aar"].to_numpy()
+        label = f"AAR (N = {results.n_events})"
+    else:
+        rows = results.ar[results.ar["event_id"] == str(event_id)]
+        if rows.empty:
+            raise KeyError(f"event_id {event_id!r} was not studied (see results.exclusions)")
+        rows = rows[rows["asset"] == rows["asset"].iloc[0]]
+        x, y = rows["rel_day"].to_numpy(), rows["ar"].to_numpy()
+        label = f"AR {event_id}"
+    colors = np.where(y >= 0, "tab:blue", "tab:red")
+    ax.bar(x, 100 * y, color=colors, label=label)
+    ax.axhline(0.0, color="0.5", lw=0.8)
+    ax.set_xlabel("trading days relative to day 0")
+    ax.set_ylabel(f"abnormal {results.return_type} return (%)")
+    ax.legend(loc="best")
+    return ax

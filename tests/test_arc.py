@@ -1,0 +1,167 @@
+"""ARC (EventStudyTools) input files: parsing, a hand-computed toy, and the estudy2 case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+from eventstudy.arc import read_prices, read_request, run_arc
+from eventstudy.cli import main
+from eventstudy.exceptions import DataFormatError
+from eventstudy.returns import to_returns
+from eventstudy.study import EventStudy
+from eventstudy.windows import EstimationWindow
+
+
+def _write_prices(path, frame):
+    lines = [
+        f"{name};{date:%d.%m.%Y};{price!r}"
+        for name in frame.columns
+        for date, price in frame[name].dropna().items()
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+# ---------------------------------------------------------------- hand-computed toy
+# Market and two firms over 10 trading days (weekends after 05.01 and 12.01.2024).
+DATES = pd.to_datetime(
+    ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05", "2024-01-08", "2024-01-09",
+     "2024-01-10", "2024-01-11", "2024-01-12", "2024-01-15"]
+)  # fmt: skip
+MKT = [100.0, 101.0, 99.0, 102.0, 103.0, 101.0, 104.0, 105.0, 104.5, 106.0]
+FIRMS = {
+    "A": [50.0, 51.0, 50.0, 52.0, 52.5, 51.0, 55.0, 54.0, 54.2, 55.0],
+    "B": [20.0, 20.2, 19.6, 20.5, 20.4, 20.0, 21.0, 21.5, 21.1, 22.4],
+}
+# e1: day 0 = 10.01 (row 6), event (0, 1), estimation 5 days ending at -1;
+# e2: day 0 = Saturday 13.01 -> 15.01 (row 9), event (-1, 0), estimation 5 days ending at -2.
+TOY = (("e1", "A", 6, (0, 1), -1), ("e2", "B", 9, (-1, 0), -2))
+
+
+@pytest.fixture
+def toy(tmp_path):
+    _write_prices(tmp_path / "market.csv", pd.DataFrame({"MKT": MKT}, index=DATES))
+    _write_prices(tmp_path / "firms.csv", pd.DataFrame(FIRMS, index=DATES))
+    (tmp_path / "request.csv").write_text(
+        "e1;A;MKT;10.01.2024;g;0;1;-1;5\ne2;B;MKT;13.01.2024;g;-1;0;-2;5\n"
+    )
+    return tmp_path
+
+
+def _hand_market_model(firm, row0, window, est_end, kind):
+    """Market model by the textbook formulas (no engine code); L1 = 5, k = 2."""
+    p, m = np.array(FIRMS[firm]), np.array(MKT)
+    if kind == "log":
+        r, rm = np.diff(np.log(p)), np.diff(np.log(m))
+    else:
+        r, rm = p[1:] / p[:-1] - 1, m[1:] / m[:-1] - 1
+    # the return on price row q is r[q - 1]
+    est = slice(row0 + est_end - 4 - 1, row0 + est_end)
+    ev = slice(row0 + window[0] - 1, row0 + window[1])
+    x, y = rm[est], r[est]
+    assert x.size == 5
+    beta = ((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum()
+    alpha = y.mean() - beta * x.mean()
+    s2 = ((y - alpha - beta * x) ** 2).sum() / (5 - 2)
+    xs = rm[ev]
+    ar = r[ev] - alpha - beta * xs
+    sxx = ((x - x.mean()) ** 2).sum()
+    var_ar = s2 * (1 + 1 / 5 + (xs - x.mean()) ** 2 / sxx)
+    var_car = s2 * (2 + 4 / 5 + ((xs - x.mean()).sum()) ** 2 / sxx)  # CLM 4.4.16, L = 2
+    return ar, np.sqrt(var_ar), ar.sum(), np.sqrt(var_car)
+
+
+@pytest.mark.parametrize("kind", ["log", "simple"])
+def test_toy_two_events_match_hand_computation(toy, kind):
+    out = run_arc(toy / "request.csv", toy / "firms.csv", toy / "market.csv",
+                  out=toy / "out", returns=kind)  # fmt: skip
+    ar = pd.read_csv(out / "ar.csv", parse_dates=["date"])
+    car = pd.read_csv(out / "car.csv")
+    assert list(ar.columns) == ["event_id", "firm", "date", "rel_day", "ar", "ar_se"]
+    for event, firm, row0, window, est_end in TOY:
+        exp_ar, exp_se, exp_car, exp_car_se = _hand_market_model(firm, row0, window, est_end, kind)
+        got = ar[ar.event_id == event]
+        assert got["date"].tolist() == list(DATES[row0 + window[0] : row0 + window[1] + 1])
+        assert got["rel_day"].tolist() == list(range(window[0], window[1] + 1))
+        assert_allclose(got["ar"], exp_ar, rtol=1e-10)
+        assert_allclose(got["ar_se"], exp_se, rtol=1e-10)
+        row = car[car.event_id == event].iloc[0]
+        assert (row.window_start, row.window_end, row.df) == (*window, 3)
+        assert_allclose([row.car, row.car_se], [exp_car, exp_car_se], rtol=1e-10)
+    assert (out / "tests.csv").exists() and (out / "exclusions.csv").exists()
+
+
+def test_toy_constant_mean_and_market_adjusted(toy):
+    out = run_arc(toy / "request.csv", toy / "firms.csv", toy / "market.csv",
+                  out=toy / "cm", model="constant-mean", returns="simple")  # fmt: skip
+    ar = pd.read_csv(out / "ar.csv")
+    p = np.array(FIRMS["A"])
+    r = p[1:] / p[:-1] - 1
+    mu = r[0:5].mean()  # returns on price rows 1..5 = offsets -5..-1 of e1
+    s2 = r[0:5].var(ddof=1)
+    got = ar[ar.event_id == "e1"]
+    assert_allclose(got["ar"], r[5:7] - mu, rtol=1e-10)
+    assert_allclose(got["ar_se"], np.sqrt(s2 * (1 + 1 / 5)), rtol=1e-10)
+    out = run_arc(toy / "request.csv", toy / "firms.csv", toy / "market.csv",
+                  out=toy / "ma", model="market-adjusted", returns="simple")  # fmt: skip
+    ar = pd.read_csv(out / "ar.csv")
+    m = np.array(MKT)
+    rm = m[1:] / m[:-1] - 1
+    assert_allclose(ar[ar.event_id == "e1"]["ar"], r[5:7] - rm[5:7], rtol=1e-10)
+
+
+def test_cli_arc_prints_the_path(toy, capsys):
+    code = main(["arc", str(toy / "request.csv"), str(toy / "firms.csv"),
+                 str(toy / "market.csv"), "--out", str(toy / "cli")])  # fmt: skip
+    assert code == 0
+    assert str(toy / "cli") in capsys.readouterr().out
+    assert (toy / "cli" / "car.csv").exists()
+
+
+def test_errors_name_file_and_line(tmp_path):
+    bad = tmp_path / "request.csv"
+    bad.write_text("e1;A;MKT;09.01.2024;g;0;1;-1;4\ne2;B;MKT;2024-01-06;g;0;1;-1;4\n")
+    with pytest.raises(DataFormatError, match=r"request.csv line 2: event date '2024-01-06'"):
+        read_request(bad)
+    bad.write_text("e1;A;MKT;09.01.2024;g;0;1;-1\n")
+    with pytest.raises(DataFormatError, match=r"line 1: 8 fields, expected 9"):
+        read_request(bad)
+    prices = tmp_path / "firms.csv"
+    prices.write_text("A;02.01.2024;50\nA;03.01.2024;abc\n")
+    with pytest.raises(DataFormatError, match=r"firms.csv line 2: price 'abc'"):
+        read_prices(prices)
+    prices.write_text("name;date;price\nA;02.01.2024;50\n")  # header tolerated
+    assert read_prices(prices).shape == (1, 1)
+
+
+# ---------------------------------------------------------------- estudy2 case in ARC format
+def test_estudy2_case_in_arc_format_equals_direct_api(tmp_path, validation_dir):
+    d = validation_dir / "estudy2_covid19"
+    prices = pd.read_csv(d / "prices.csv", index_col=0, parse_dates=True)
+    index = pd.read_csv(d / "prices_indx.csv", index_col=0, parse_dates=True)
+    _write_prices(tmp_path / "firms.csv", prices)
+    _write_prices(tmp_path / "market.csv", index.rename(columns={"^GSPC": "GSPC"}))
+    (tmp_path / "request.csv").write_text(
+        "".join(f"{i};{t};GSPC;16.03.2020;covid;0;4;-1;240\n" for i, t in enumerate(prices, 1))
+    )
+    out = run_arc(tmp_path / "request.csv", tmp_path / "firms.csv", tmp_path / "market.csv",
+                  out=tmp_path / "out")  # fmt: skip
+    ar = pd.read_csv(out / "ar.csv", parse_dates=["date"])
+    direct = EventStudy(
+        to_returns(prices), pd.DataFrame({"event_id": [str(i) for i in range(1, 8)],
+                                          "asset": prices.columns, "day0": "2020-03-16"}),
+        benchmark=to_returns(index["^GSPC"]), estimation_window=EstimationWindow(240, -1),
+        event_window=(0, 4), car_windows=[(0, 4)],
+    ).fit()  # fmt: skip
+    assert_allclose(ar["ar"], direct.ar["ar"], rtol=1e-12)
+    assert_allclose(ar["ar_se"], direct.ar["ar_se"], rtol=1e-12)
+    car = pd.read_csv(out / "car.csv")
+    assert_allclose(car["car"], direct.car["car"], rtol=1e-12)
+    # and estudy2's published mean AR per day
+    exp = pd.read_csv(d / "expected_parametric_tests.csv")["mean"]
+    assert_allclose(ar.groupby("date")["ar"].mean(), exp, rtol=1e-8)
+    tests = pd.read_csv(out / "tests.csv")
+    assert "caar_j1" in set(tests["test"])
+    assert (tests["group"] == "covid").all()

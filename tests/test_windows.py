@@ -1,0 +1,61 @@
+"""Windows as trading-day offsets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eventstudy.exceptions import SpecificationError
+from eventstudy.windows import (
+    EstimationWindow,
+    EventWindow,
+    as_car_windows,
+    as_estimation_window,
+    as_event_window,
+    check_order,
+    default_min_estimation_obs,
+    gather,
+)
+
+
+def test_estimation_window_bounds():
+    w = EstimationWindow(length=250, end=-11)
+    assert w.bounds == (-260, -11)
+    assert w.rel_days[0] == -260 and w.rel_days[-1] == -11 and w.rel_days.size == 250
+    assert as_estimation_window((-260, -11)) == w
+    assert as_estimation_window(w) is w
+
+
+def test_event_window_and_car_windows():
+    ev = as_event_window((-10, 10))
+    assert ev == EventWindow(-10, 10) and ev.length == 21
+    assert as_car_windows([(-1, 1), (0, 0), (-1, 1)], ev) == ((-1, 1), (0, 0))
+    with pytest.raises(SpecificationError, match="inside the event window"):
+        as_car_windows([(0, 11)], ev)
+    with pytest.raises(SpecificationError, match="start must not be after end"):
+        EventWindow(3, 1)
+
+
+def test_estimation_must_end_before_event():
+    check_order(EstimationWindow(100, -1), EventWindow(0, 5))
+    with pytest.raises(SpecificationError, match="end before"):
+        check_order(EstimationWindow(100, 0), EventWindow(0, 5))
+
+
+def test_bad_values():
+    with pytest.raises(SpecificationError, match="positive integer"):
+        EstimationWindow(length=0)
+    with pytest.raises(SpecificationError):
+        as_estimation_window("250")
+
+
+def test_min_obs_rule():
+    assert default_min_estimation_obs(EstimationWindow(250), 2) == 125
+    assert default_min_estimation_obs(EstimationWindow(4), 2) == 5
+
+
+def test_gather_out_of_range_is_nan():
+    values = np.arange(12.0).reshape(6, 2)
+    rows = np.array([[-1, 0, 1], [4, 5, 6]])
+    out = gather(values, rows, np.array([1, 0]))
+    np.testing.assert_array_equal(out, [[np.nan, 1, 3], [8, 10, np.nan]])
