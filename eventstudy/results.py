@@ -358,11 +358,36 @@ class EventStudyResults:
             "window"
         )
 
+    def _battery_table(self) -> pd.DataFrame:
+        """The test battery on each CAR window: one row per window and test."""
+        if self.tests.empty or "window_start" not in self.tests:
+            return pd.DataFrame()
+        rows = self.tests[self.tests["rel_day"].isna()] if "rel_day" in self.tests else self.tests
+        if rows.empty:
+            return pd.DataFrame()
+        label = [
+            f"{test} ({a}, {b})"
+            for test, a, b in zip(
+                rows["test"], rows["window_start"], rows["window_end"], strict=True
+            )
+        ]
+        table = pd.DataFrame(
+            {
+                "test (window)": label,
+                "stat": rows["stat"].to_numpy(),
+                "dist": rows["dist"].to_numpy(),
+                "pvalue": rows["pvalue"].to_numpy(),
+                "N": rows["nobs"].astype(str).to_numpy(),
+            }
+        )
+        return table.set_index("test (window)")
+
     def summary(self, *, float_format: str = "%.4f"):
         """A statsmodels ``Summary`` (``as_text``, ``as_html``, ``as_latex``).
 
-        One table (CAAR per CAR window, in percent for display), the settings, and numbered
-        notes: exclusions and conventions.
+        Two tables: CAAR per CAR window (in percent for display) and the test battery on each
+        CAR window (statistic, distribution, p-value, N); the settings; numbered notes on
+        exclusions and conventions. Daily (AAR) tests are in :attr:`tests`.
         """
         from statsmodels.iolib.summary2 import Summary
 
@@ -381,6 +406,9 @@ class EventStudyResults:
             }
         )
         smry.add_df(self._summary_table(), float_format=float_format)
+        battery = self._battery_table()
+        if not battery.empty:
+            smry.add_df(battery, float_format=float_format)
         for i, note in enumerate(self._notes(), 1):
             smry.add_text(f"[{i}] {note}")
         return smry
