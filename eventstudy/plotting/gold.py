@@ -1,0 +1,209 @@
+"""Plots of :class:`~eventstudy.gold_results.GoldStudyResults`.
+
+One function per chart (alphalens style): ``ax=None`` in (a figure is made only then), the Axes
+out, never ``plt.show()``. Returns are drawn in percent and prices in USD/oz, with the unit in
+the axis label; x axes are trading-day offsets from day 0 or calendar dates. Japanese titles
+render with the IPAexGothic font shipped by ``matplotlib-fontja`` (registered on import here).
+"""
+
+from __future__ import annotations
+
+import matplotlib_fontja  # noqa: F401  (registers IPAexGothic for Japanese labels)
+import pandas as pd
+
+__all__ = [
+    "JAPANESE_FONT",
+    "plot_caar_by_group",
+    "plot_event_car",
+    "plot_gold_with_events",
+    "plot_placebo",
+]
+
+JAPANESE_FONT = "IPAexGothic"
+_COLORS = {"up": "tab:red", "down": "tab:blue", "none": "tab:gray"}
+
+
+def _integer_x(ax) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _axes(ax, figsize=(7, 4)):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _font_kw(text: str | None) -> dict:
+    """Use the Japanese font whenever a label has non-ASCII characters."""
+    if text and any(ord(ch) > 0x2FF for ch in text):
+        return {"fontfamily": JAPANESE_FONT}
+    return {}
+
+
+def plot_event_car(
+    results, event_id: str, ax=None, *, level: float = 0.95, title: str | None = None
+):
+    """One event's cumulative abnormal return over the event window, with a band.
+
+    Parameters
+    ----------
+    results : GoldStudyResults
+    event_id : str
+        A studied unit (event id, or episode id under ``overlap="merge"``).
+    ax : matplotlib Axes, optional
+    level : float, default 0.95
+        Coverage of the pointwise band (see :meth:`GoldStudyResults.car_path`).
+    title : str, optional
+        Default: the event's Japanese title and its id.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]``: CAR in percent (y) against the trading-day offset (x).
+    """
+    ax = _axes(ax)
+    path = results.car_path(level)
+    path = path[path["event_id"] == event_id]
+    if path.empty:
+        raise KeyError(f"{event_id!r} is not a studied unit of these results")
+    x = path["rel_day"].to_numpy()
+    ax.plot(x, 100 * path["car"], color="black", marker="o", ms=3, label="CAR")
+    ax.fill_between(
+        x,
+        100 * path["lower"],
+        100 * path["upper"],
+        color="gray",
+        alpha=0.25,
+        label=f"{level:.0%} band",
+    )
+    w0, w1 = results.main_window
+    ax.axvspan(w0 - 0.5, w1 + 0.5, color="gold", alpha=0.2, label=f"main window ({w0:+d}, {w1:+d})")
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.axvline(0, color="gray", lw=0.8, ls="--")
+    if title is None:
+        row = results.events[results.events["event_id"] == event_id]
+        title = f"{row['title_ja'].iloc[0]} ({event_id})" if len(row) else event_id
+    ax.set_title(title, **_font_kw(title))
+    ax.set_xlabel("trading days relative to day 0")
+    _integer_x(ax)
+    ax.set_ylabel("cumulative abnormal return (%)")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def plot_caar_by_group(
+    results, ax=None, *, by: str = "gold_direction", level: float = 0.95, title: str | None = None
+):
+    """Mean CAR path per group (default: expected gold direction), with t bands.
+
+    Parameters
+    ----------
+    results : GoldStudyResults
+    ax : matplotlib Axes, optional
+    by : str, default "gold_direction"
+        Column of ``results.events`` to group by (``gold_direction`` or ``category``).
+    level : float, default 0.95
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per group, in percent, labelled ``"<group> (n=...)"``.
+    """
+    ax = _axes(ax)
+    caar = results.caar_path(by=by, level=level)
+    for grp, g in caar.groupby("group"):
+        color = _COLORS.get(grp)
+        x = g["rel_day"].to_numpy()
+        ax.plot(x, 100 * g["caar"], color=color, label=f"{grp} (n={int(g['n'].max())})")
+        ax.fill_between(x, 100 * g["lower"], 100 * g["upper"], color=color, alpha=0.15)
+    ax.axhline(0, color="gray", lw=0.8)
+    ax.axvline(0, color="gray", lw=0.8, ls="--")
+    title = title or f"金の平均累積異常リターン (CAAR) by {by}"
+    ax.set_title(title, **_font_kw(title))
+    ax.set_xlabel("trading days relative to day 0")
+    _integer_x(ax)
+    ax.set_ylabel("CAAR (%)")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def plot_gold_with_events(
+    results, ax=None, *, start=None, end=None, title: str | None = None, annotate: bool = False
+):
+    """Gold price over time with a marker at each event's day 0, coloured by direction.
+
+    Parameters
+    ----------
+    results : GoldStudyResults
+    ax : matplotlib Axes, optional
+    start, end : date-like, optional
+        Date range; default from 60 trading days before the first event to the data end.
+    title : str, optional
+        Default a Japanese title.
+    annotate : bool, default False
+        Write each event id beside its marker.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax.lines[0]`` is the price in USD/oz; one scatter collection per direction.
+    """
+    ax = _axes(ax, figsize=(10, 4))
+    close = results.close
+    ev = results.events.dropna(subset=["day0"])
+    ev = ev[pd.to_datetime(ev["day0"]) <= close.index[-1]]
+    if start is None and len(ev):
+        first = close.index.searchsorted(pd.to_datetime(ev["day0"]).min())
+        start = close.index[max(first - 60, 0)]
+    close = close.loc[start:end]
+    ax.plot(
+        close.index, close.to_numpy(), color="goldenrod", lw=1.2, label=results.settings["gold"]
+    )
+    for direction, g in ev.groupby("gold_direction"):
+        d = pd.DatetimeIndex(g["day0"])
+        d = d[(d >= close.index[0]) & (d <= close.index[-1])]
+        y = close.reindex(d).to_numpy()
+        ax.scatter(
+            d,
+            y,
+            color=_COLORS.get(direction, "black"),
+            s=18,
+            zorder=3,
+            label=f"event, expected {direction}",
+        )
+        if annotate:
+            for dd, yy, eid in zip(d, y, g["event_id"], strict=False):
+                ax.annotate(eid, (dd, yy), fontsize=6, rotation=60)
+    title = title or "金価格と地政学イベント (day 0)"
+    ax.set_title(title, **_font_kw(title))
+    ax.set_ylabel("price (USD/oz)" if results.settings["gold"] == "GC=F" else "price (USD/share)")
+    ax.legend(loc="upper left", fontsize=8)
+    return ax
+
+
+def plot_placebo(results, ax=None, *, title: str | None = None):
+    """Placebo distribution of the CAR statistic with each studied event's value marked.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    null = results.placebo.null
+    ax.hist(null, bins=60, color="lightgray", density=True, label="placebo (non-event dates)")
+    vals = results.placebo.events["stat"].dropna().to_numpy()
+    for v in vals:
+        ax.axvline(v, color="tab:red", lw=0.6, alpha=0.6)
+    ax.plot([], [], color="tab:red", label=f"events (n={len(vals)})")
+    stat = results.placebo.statistic
+    ax.set_xlabel("standardized CAR" if stat == "scar" else "CAR (decimal)")
+    ax.set_ylabel("density")
+    title = title or "プラセボ分布とイベントのCAR"
+    ax.set_title(title, **_font_kw(title))
+    ax.legend(fontsize=8)
+    return ax

@@ -1,0 +1,341 @@
+"""The report directory: runs the gold study (and the odds study) and writes what a reader needs.
+
+:func:`run_report` is what ``eventstudy run`` calls. It composes; it computes nothing itself
+(:mod:`eventstudy.gold`, :mod:`eventstudy.odds`) and draws with :mod:`eventstudy.plotting`.
+
+Layout of ``out/``::
+
+    index.html              summary, figures, data versions, exclusions, numbered notes
+    gold_events.csv         one row per catalog event (studied / merged / excluded, reason,
+                            CAR over the main window with SE and p-values: analytic, HAC, placebo)
+    gold_groups.csv         mean CAR by expected direction and category; up-vs-down tests
+    gold_overlaps.csv       other events in each event's estimation / event window, action
+    gold_sensitivity.csv    CAR under alternative day-0 choices
+    gold_car.csv            every unit's CAR over every CAR window
+    gold_ar.csv             abnormal returns over the event window
+    gold_tests.csv          HAC joint tests, group tests, the engine's battery (with caveat)
+    gold_robustness.csv     main-window CAR under other models and with GLD
+    data_versions.csv       files used (sha256 from the data manifest)
+    odds_shifts.csv         Polymarket odds shifts (when the odds study runs)
+    fig_*.png               figures
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from .exceptions import WindowOverlapWarning
+
+__all__ = ["run_report"]
+
+
+def run_report(
+    catalog: str | os.PathLike[str] = "events.csv",
+    data_dir: str | os.PathLike[str] | None = None,
+    out: str | os.PathLike[str] = "report",
+    *,
+    n_boot: int = 200,
+    robustness: bool = True,
+) -> Path:
+    """Run the gold (and odds) study on a catalog and write a report directory.
+
+    Parameters
+    ----------
+    catalog : str or path-like, default "events.csv"
+    data_dir : str or path-like, optional
+        Data directory (``$EVENTSTUDY_DATA``, else ``./data``; see
+        :func:`eventstudy.store.resolve_data_dir`).
+    out : str or path-like, default "report"
+        Output directory (created; existing files of the same names are overwritten).
+    n_boot : int, default 200
+        Placebo bootstrap resamples.
+    robustness : bool, default True
+        Also compute the main-window CAR under the market and factor models and for GLD.
+
+    Returns
+    -------
+    pathlib.Path
+        The ``index.html`` written.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from .catalog import load_events
+    from .gold import gold_event_study, load_gold_data
+    from .plotting import gold as gplot
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    events = load_events(catalog)
+    data = load_gold_data("GC=F", data_dir=data_dir)
+    with warnings.catch_warnings():  # the report shows the overlap table and notes instead
+        warnings.simplefilter("ignore", WindowOverlapWarning)
+        res = gold_event_study(events, data=data, data_dir=data_dir, n_boot=n_boot)
+
+    res.events.to_csv(out / "gold_events.csv", index=False)
+    groups = pd.concat(
+        [res.groups.assign(kind="group"), res.group_tests.assign(kind="test")], ignore_index=True
+    )
+    groups.to_csv(out / "gold_groups.csv", index=False)
+    res.overlaps.to_csv(out / "gold_overlaps.csv", index=False)
+    res.sensitivity.to_csv(out / "gold_sensitivity.csv", index=False)
+    res.car.to_csv(out / "gold_car.csv", index=False)
+    res.ar.to_csv(out / "gold_ar.csv", index=False)
+    tests = pd.concat(
+        [
+            res.hac.tests.assign(route="hac_regression"),
+            res.group_tests.assign(route="cross_event_groups"),
+            res.engine_tests.assign(route="engine_battery"),
+        ],
+        ignore_index=True,
+    )
+    tests.to_csv(out / "gold_tests.csv", index=False)
+    res.data_versions.to_csv(out / "data_versions.csv", index=False)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", WindowOverlapWarning)
+        robust = _robustness(events, data, data_dir, res) if robustness else pd.DataFrame()
+    if len(robust):
+        robust.to_csv(out / "gold_robustness.csv", index=False)
+
+    figures: list[tuple[str, str]] = []
+
+    def save(ax, name: str, caption: str) -> None:
+        ax.figure.tight_layout()
+        ax.figure.savefig(out / name, dpi=110)
+        plt.close(ax.figure)
+        figures.append((name, caption))
+
+    save(
+        gplot.plot_gold_with_events(res),
+        "fig_gold_events.png",
+        "GC=F close with each event's day 0 (colour: expected direction)",
+    )
+    save(
+        gplot.plot_caar_by_group(res),
+        "fig_caar_direction.png",
+        "Mean CAR by expected gold direction, t bands (events treated as independent)",
+    )
+    save(
+        gplot.plot_placebo(res),
+        "fig_placebo.png",
+        "Placebo distribution of the standardized CAR and the events' values",
+    )
+    studied = res.events[res.events["status"] == "studied"]
+    top = studied.reindex(studied["car"].abs().sort_values(ascending=False).index).head(6)
+    for eid in top["event_id"]:
+        save(gplot.plot_event_car(res, eid), f"fig_car_{eid}.png", f"CAR path of {eid}")
+
+    odds_html, odds_note = _odds_section(events, data_dir, out)
+    index = out / "index.html"
+    index.write_text(_html(res, figures, robust, odds_html, odds_note), encoding="utf-8")
+    return index
+
+
+def _robustness(events, data, data_dir, base) -> pd.DataFrame:
+    """Main-window CAR of each studied event under other models and with GLD."""
+    from .gold import gold_event_study, load_gold_data
+
+    cols = {"constant_mean GC=F": base}
+    kw = {"n_boot": 20, "draws_per_boot": 20, "run_engine": False}
+    cols["market ACWI GC=F"] = gold_event_study(events, data=data, model="market", **kw)
+    cols["factor GC=F"] = gold_event_study(events, data=data, model="factor", **kw)
+    try:
+        gld = load_gold_data("GLD", data_dir=data_dir)
+        cols["constant_mean GLD"] = gold_event_study(events, gold="GLD", data=gld, **kw)
+    except Exception:  # GLD missing from a data directory: leave the column out
+        pass
+    frames = []
+    for name, r in cols.items():
+        e = r.events.set_index("event_id")
+        frames.append(e["car_pct"].rename(f"car_pct [{name}]"))
+        frames.append(e["p_analytic"].rename(f"p [{name}]"))
+        if name.endswith("GLD"):
+            frames.append(e["day0"].rename("day0 [GLD]"))
+    out = pd.concat(frames, axis=1)
+    out.insert(0, "day0 [GC=F]", base.events.set_index("event_id")["day0"])
+    return out.reset_index()
+
+
+def _odds_section(events, data_dir, out: Path) -> tuple[str, str]:
+    try:
+        from .odds import run_odds_study
+        from .odds_results import write_odds_shifts_csv
+    except ImportError as exc:
+        return "", f"Odds study not run: the odds module is not available ({exc})."
+    try:
+        odds = run_odds_study(events, data_dir=data_dir)
+        write_odds_shifts_csv(odds, out / "odds_shifts.csv")
+    except Exception as exc:  # odds data missing or incomplete: report, do not fail the gold report
+        return "", f"Odds study not run: {type(exc).__name__}: {exc}"
+    shifts = odds.shifts
+    cols = [
+        c
+        for c in (
+            "event_id",
+            "slug",
+            "horizon",
+            "p_before",
+            "p_after",
+            "shift_pp",
+            "shift_logodds",
+            "status",
+            "reason",
+        )
+        if c in shifts.columns
+    ]
+    shown = shifts[cols]
+    if "status" in shifts.columns:
+        n_ok = int((shifts["status"] == "ok").sum())
+        counts = shifts["status"].value_counts()
+        other = ", ".join(f"{n} {st}" for st, n in counts.items() if st != "ok")
+        note = (
+            f"Odds shifts: {len(shifts)} rows, {n_ok} computed (shown below); not shown: "
+            f"{other or 'none'} (reasons in odds_shifts.csv)."
+        )
+        shown = shown[shifts["status"] == "ok"]
+    else:
+        note = f"Odds shifts: {len(shifts)} rows; see odds_shifts.csv."
+    return shown.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""), note
+
+
+def _html(res, figures, robust, odds_html, odds_note) -> str:
+    s = res.settings
+    esc = html.escape
+    smry = res.summary()
+    ev = res.events.copy()
+    show = [
+        "event_id",
+        "title_ja",
+        "day0",
+        "status",
+        "car_pct",
+        "car_usd",
+        "p_analytic",
+        "p_hac",
+        "p_placebo",
+        "timing_sensitive",
+        "reason",
+    ]
+    ev["day0"] = pd.to_datetime(ev["day0"]).dt.strftime("%Y-%m-%d")
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>Gold and geopolitical events</title>",
+        "<style>body{font-family:sans-serif;max-width:1200px;margin:auto;padding:1em}"
+        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
+        "padding:2px 5px}pre{font-size:12px;background:#f7f7f7;padding:8px;overflow-x:auto}"
+        "img{max-width:100%}</style></head><body>",
+        "<h1>Gold and geopolitical events: abnormal returns</h1>",
+        f"<p>Gold series {esc(s['gold'])}, model <b>{esc(s['model'])}</b>, decimal log returns "
+        f"(shown in percent and USD/oz). Main CAR window {esc(str(s['main_window']))} trading "
+        f"days around day 0; estimation window {esc(str(s['estimation_window']))}; "
+        f"overlap policy '{esc(s['overlap'])}'. p-values: <i>analytic</i> = per-event t "
+        "(Campbell-Lo-MacKinlay prediction-error variance), <i>HAC</i> = event-dummy "
+        "regression with Newey-West errors, <i>placebo</i> = stationary-bootstrap placebo "
+        "(two-sided).</p>",
+        "<h2>Headline</h2>",
+        _headline(res),
+        "<h2>Summary</h2><pre>",
+        esc(smry.as_text()),
+        "</pre>",
+        "<h2>Figures</h2>",
+    ]
+    for name, caption in figures:
+        parts.append(
+            f"<figure><img src='{esc(name)}' alt='{esc(caption)}'>"
+            f"<figcaption>{esc(caption)}</figcaption></figure>"
+        )
+    parts += [
+        "<h2>Events (gold_events.csv)</h2>",
+        ev[show].to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""),
+        "<h2>Exclusions</h2>",
+        res.exclusions.to_html(index=False),
+        "<h2>Overlaps (gold_overlaps.csv)</h2>",
+        res.overlaps[
+            [
+                "event_id",
+                "day0",
+                "in_event_window",
+                "n_in_estimation_window",
+                "masked_estimation_days",
+                "action",
+            ]
+        ].to_html(index=False),
+        "<h2>Timing sensitivity (gold_sensitivity.csv)</h2>",
+        "<p>Events whose sign or 5% significance changes with the day-0 choice:</p>",
+        _sensitive(res.sensitivity),
+    ]
+    if len(robust):
+        parts += [
+            "<h2>Robustness: other models and GLD (gold_robustness.csv)</h2>",
+            robust.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""),
+        ]
+    if len(res.engine_tests):
+        et = res.engine_tests
+        w0, w1 = s["main_window"]
+        if {"window_start", "window_end"} <= set(et.columns):
+            et = et[(et["window_start"] == w0) & (et["window_end"] == w1)]
+        parts += [
+            f"<h2>Engine cross-sectional battery, CAAR {esc(str(s['main_window']))}</h2>",
+            f"<p><b>Caveat:</b> {esc(res.engine_tests['caveat'].iloc[0])}. "
+            "All windows and days are in gold_tests.csv.</p>",
+            et.drop(columns=["caveat"]).to_html(
+                index=False, float_format=lambda v: f"{v:.4f}", na_rep=""
+            ),
+        ]
+    parts += ["<h2>Polymarket odds</h2>", f"<p>{esc(odds_note)}</p>", odds_html]
+    parts += [
+        "<h2>Data versions</h2>",
+        res.data_versions.to_html(index=False),
+        "<h2>Notes</h2><ol>",
+    ]
+    parts += [f"<li>{esc(n)}</li>" for n in res.notes]
+    parts += ["</ol></body></html>"]
+    return "\n".join(parts)
+
+
+def _headline(res) -> str:
+    """A few sentences read off the results (no computation beyond formatting)."""
+    esc = html.escape
+    ev = res.events[res.events["status"] == "studied"]
+    g = res.groups[res.groups["by"] == "gold_direction"].set_index("group")
+    hac = res.hac.tests.set_index("test")
+    items = [
+        f"{len(ev)} of {len(res.events)} catalog events studied; "
+        f"{int((res.events['status'] == 'excluded').sum())} excluded with reasons."
+    ]
+    for d, word in (("up", "positive"), ("down", "negative")):
+        if d in g.index and f"mean_car_{d}" in hac.index:
+            items.append(
+                f"Events expected to push gold {d} (n={int(g.loc[d, 'n'])}): mean CAR "
+                f"{g.loc[d, 'mean_car_pct']:+.2f} % ({g.loc[d, 'mean_car_usd']:+.0f} USD/oz); "
+                f"one-sided test of a {word} mean: p = {g.loc[d, 'pvalue']:.3f} (events as "
+                f"independent), p = {hac.loc[f'mean_car_{d}', 'pvalue']:.3f} (HAC regression)."
+            )
+    sig = ev[(ev["p_hac"] < 0.05) & (ev["p_placebo"] < 0.05) & (ev["p_analytic"] < 0.05)]
+    if len(sig):
+        pairs = zip(sig["event_id"], sig["car_pct"], strict=True)
+        names = ", ".join(f"{e} ({c:+.1f} %)" for e, c in pairs)
+        items.append(f"Significant at 5 % on all three routes: {names}.")
+    else:
+        items.append("No event is significant at 5 % on all three routes.")
+    n_t = int(ev["timing_sensitive"].fillna(False).sum())
+    items.append(f"{n_t} studied events change sign or 5 % significance with the day-0 choice.")
+    return "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>"
+
+
+def _sensitive(sens: pd.DataFrame) -> str:
+    flag = sens["sign_depends_on_timing"] | sens["significance_depends_on_timing"]
+    sub = sens[flag].copy()
+    if sub.empty:
+        return "<p>none</p>"
+    sub["day0"] = pd.to_datetime(sub["day0"]).dt.strftime("%Y-%m-%d")
+    cols = ["event_id", "variant", "day0", "car_pct", "pvalue", "significant"]
+    return sub[cols].to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep="")

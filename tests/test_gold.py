@@ -1,0 +1,548 @@
+"""Tests of the gold study: numbers against independent computations from the raw closes,
+simulated shocks recovered by every route, overlaps checked against the catalog's dates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from eventstudy.gold import (
+    GoldData,
+    event_abnormal_returns,
+    gold_event_study,
+    group_tests,
+    load_gold_data,
+)
+from eventstudy.overlap import (
+    calendar_positions,
+    overlap_clusters,
+    overlap_table,
+    study_units,
+)
+from eventstudy.timeseries import event_dummy_regression, newey_west_lags, placebo_test
+
+pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.WindowOverlapWarning")
+
+FAST = {"n_boot": 40, "draws_per_boot": 25, "run_engine": False}
+
+
+# --------------------------------------------------------------------------------------------
+# fixtures on the snapshot (computed once per session)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def catalog(repo_root):
+    from eventstudy.catalog import load_events
+
+    return load_events(repo_root / "events.csv")
+
+
+@pytest.fixture(scope="session")
+def gold_data(snapshot_dir):
+    return load_gold_data("GC=F", data_dir=snapshot_dir)
+
+
+@pytest.fixture(scope="session")
+def study(catalog, gold_data, snapshot_dir):
+    return gold_event_study(
+        catalog, data=gold_data, data_dir=snapshot_dir, n_boot=60, draws_per_boot=25
+    )
+
+
+@pytest.fixture(scope="session")
+def raw_gc(snapshot_dir):
+    """GC=F closes read with plain pandas (independent of eventstudy.store)."""
+    raw = pd.read_csv(snapshot_dir / "prices" / "GC=F.csv", parse_dates=["date"])
+    return raw.set_index("date")["close"]
+
+
+# --------------------------------------------------------------------------------------------
+# snapshot: accounting, hand-computed numbers
+# --------------------------------------------------------------------------------------------
+
+
+def test_every_event_studied_or_excluded_with_reason(study, catalog):
+    ev = study.events
+    assert list(ev["event_id"]) == list(catalog["event_id"])
+    assert set(ev["status"]) <= {"studied", "excluded", "merged"}
+    excluded = ev[ev["status"] == "excluded"]
+    assert (excluded["reason"].str.len() > 0).all()
+    assert set(excluded["event_id"]) == set(study.exclusions["event_id"])
+    # events after the data end (2026-02-23) are excluded at the day-0 stage
+    late = catalog.loc[pd.to_datetime(catalog["date"]) > "2026-02-23", "event_id"]
+    stages = study.exclusions.set_index("event_id")["stage"]
+    assert len(late) == 8
+    assert (stages[late] == "day0").all()
+    assert ev.loc[ev["status"] == "studied", "car"].notna().all()
+
+
+def test_russia_invasion_path_from_raw_closes(study, raw_gc):
+    """2022-02-24: +0.8 % on day 0, -2.0 % on day +1, after a 2.9 % six-session run-up."""
+    simple = raw_gc.pct_change()
+    assert simple["2022-02-24"] == pytest.approx(0.0083, abs=5e-4)
+    assert simple["2022-02-25"] == pytest.approx(-0.0201, abs=5e-4)
+    p = raw_gc.index.get_loc(pd.Timestamp("2022-02-24"))
+    runup = raw_gc.iloc[p - 1] / raw_gc.iloc[p - 6] - 1  # closes of the six prior sessions
+    assert runup == pytest.approx(0.029, abs=1e-3)
+
+    # constant-mean ARs by hand: mean log return over offsets -260..-11 (no event masked here)
+    logret = np.log(raw_gc).diff()
+    mu = logret.iloc[p - 260 : p - 10].mean()
+    resid = logret.iloc[p - 260 : p - 10] - mu
+    s = math.sqrt((resid**2).sum() / (250 - 1))
+    ar = study.ar[study.ar["event_id"] == "russia_invades_ukraine"].set_index("rel_day")
+    for k in range(-10, 11):
+        assert ar.loc[k, "ret"] == pytest.approx(logret.iloc[p + k], abs=1e-12)
+        assert ar.loc[k, "ar"] == pytest.approx(logret.iloc[p + k] - mu, abs=1e-12)
+    assert ar.loc[0, "date"] == pd.Timestamp("2022-02-24")
+    car = study.car_window((-1, 1)).set_index("event_id").loc["russia_invades_ukraine"]
+    assert car["car"] == pytest.approx(sum(logret.iloc[p + k] - mu for k in (-1, 0, 1)), abs=1e-12)
+    # CLM 4.4.16 for the constant-mean model: Var = s^2 (L + L^2 / L1)
+    assert car["car_se"] == pytest.approx(s * math.sqrt(3 + 9 / 250), rel=1e-10)
+    run = study.car_window((-5, -1)).set_index("event_id").loc["russia_invades_ukraine", "car"]
+    assert run == pytest.approx(sum(logret.iloc[p + k] - mu for k in range(-5, 0)), abs=1e-12)
+
+
+def test_usd_effect_uses_price_before_window(study, raw_gc):
+    row = study.events.set_index("event_id").loc["russia_invades_ukraine"]
+    assert row["price_before"] == pytest.approx(raw_gc["2022-02-22"])
+    assert row["car_usd"] == pytest.approx(row["car"] * raw_gc["2022-02-22"])
+
+
+def test_feb_mar_2025_cluster(catalog, gold_data, raw_gc):
+    """12 Feb - 11 Mar 2025 holds thirteen events; under "merge" they form one episode."""
+    dates = pd.to_datetime(catalog["date"])
+    in_cluster = catalog.loc[(dates >= "2025-02-12") & (dates <= "2025-03-11"), "event_id"]
+    assert len(in_cluster) == 13
+    from eventstudy.instruments import day0_for_events
+
+    d0 = pd.Series(day0_for_events(catalog, "GC=F").to_numpy(), index=catalog["event_id"])
+    cal = gold_data.returns.index
+    pos = calendar_positions(d0, cal)
+    units = study_units(pos, event_window=(-10, 10), policy="merge")
+    holders = [u for u, r in units.iterrows() if set(in_cluster) <= set(r["members"])]
+    assert len(holders) == 1
+    # in_event_window of the Jeddah statement, recomputed from the raw file's dates
+    table = overlap_table(pos, cal, estimation_window=(-260, -11), event_window=(-10, 10))
+    row = table.set_index("event_id").loc["jeddah_ceasefire_proposal_aid_resumes"]
+    file_dates = raw_gc.index
+    p = file_dates.get_loc(pd.Timestamp("2025-03-11"))
+    lo, hi = file_dates[p - 10], file_dates[p + 10]
+    expected = {e for e, d in d0.items() if lo <= d <= hi and e != row.name}
+    assert set(row["in_event_window"].split()) == expected
+    assert row["n_in_event_window"] == len(expected)
+
+
+def test_gld_can_have_a_different_day0(catalog, snapshot_dir):
+    from eventstudy.instruments import day0_for_events
+
+    gc = day0_for_events(catalog, "GC=F")
+    gld = day0_for_events(catalog, "GLD")
+    # day 0 never precedes the event's local date minus one day and GLD never precedes GC=F
+    assert (gld >= gc).all()
+    assert (gc >= pd.to_datetime(catalog["date"]) - pd.Timedelta(days=1)).all()
+
+
+def test_timing_sensitivity_variants(study, catalog):
+    sens = study.sensitivity
+    unknown = catalog.loc[~catalog["time_known"], "event_id"]
+    studied = set(study.events.loc[study.events["status"] == "studied", "event_id"])
+    for eid in set(unknown) & studied:
+        v = sens[sens["event_id"] == eid].set_index("variant")
+        assert {"base", "day0-1", "day0+1", "date_itself", "next_session"} <= set(v.index)
+        assert v.loc["base", "day0"] in (
+            v.loc["date_itself", "day0"],
+            v.loc["next_session", "day0"],
+        )
+    base = sens[sens["variant"] == "base"].set_index("event_id")["car"]
+    main = study.car_window((-1, 1)).set_index("event_id")["car"]
+    pd.testing.assert_series_equal(base.sort_index(), main.sort_index(), check_names=False)
+
+
+def test_engine_agrees_with_per_event_route(catalog, gold_data, study):
+    pytest.importorskip("eventstudy.study")
+    from eventstudy.study import EventStudy
+
+    units = study.events[study.events["status"] == "studied"]
+    evs = pd.DataFrame({"event_id": units["event_id"], "asset": "gold", "day0": units["day0"]})
+    from eventstudy.overlap import estimation_mask
+
+    pos = calendar_positions(
+        pd.Series(study.events["day0"].to_numpy(), index=study.events["event_id"]),
+        gold_data.returns.index,
+    )
+    mask = estimation_mask(pos, gold_data.returns.index, (-1, 5))
+    fit = EventStudy(
+        gold_data.returns[["gold"]],
+        evs,
+        model="constant_mean",
+        estimation_mask=mask,
+        min_estimation_obs=100,
+    ).fit()
+    e = fit.car[(fit.car.window_start == -1) & (fit.car.window_end == 1)].set_index("event_id")
+    mine = study.car_window((-1, 1)).set_index("event_id")
+    np.testing.assert_allclose(e.loc[mine.index, "car"], mine["car"], atol=1e-12)
+    np.testing.assert_allclose(e.loc[mine.index, "car_se"], mine["car_se"], rtol=1e-9)
+
+
+def test_overlap_warning_and_to_frame(study, catalog, gold_data):
+    from eventstudy.exceptions import WindowOverlapWarning
+
+    with pytest.warns(WindowOverlapWarning, match="share days"):
+        gold_event_study(catalog, data=gold_data, **FAST)
+    frame = study.to_frame()
+    assert len(frame) == 4 * study.n_events
+    np.testing.assert_allclose(frame["car_pct"], 100 * frame["car"])
+    assert frame["gold_direction"].notna().all()
+
+
+def test_summary_and_notes(study):
+    text = study.summary().as_text()
+    assert "[1] 57 catalog events" in text
+    assert "HAC" in text and "placebo" in text.lower()
+    assert "GoldStudyResults" in repr(study)
+
+
+# --------------------------------------------------------------------------------------------
+# simulation: injected shocks are recovered, null p-values are uniform
+# --------------------------------------------------------------------------------------------
+
+
+def _synthetic(catalog, shock: float, seed: int):
+    """GARCH-like gold returns on business days; shocks on day 0 of up/down catalog events."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2016-01-04", "2026-02-20")
+    n = len(dates)
+    sig = np.empty(n)
+    r = np.empty(n)
+    s2 = 1e-4
+    for t in range(n):
+        z = rng.standard_normal()
+        r[t] = math.sqrt(s2) * z
+        s2 = 1e-4 * 0.05 + 0.05 * r[t] ** 2 + 0.90 * s2
+        sig[t] = s2
+    ev = catalog[pd.to_datetime(catalog["date"]) <= "2026-01-31"].copy()
+    day0 = dates[dates.searchsorted(pd.to_datetime(ev["date"]))]
+    ev["day0"] = day0
+    sign = ev["gold_direction"].map({"up": 1.0, "down": -1.0, "none": 0.0}).to_numpy()
+    labels = ev["category"].eq("gold_market").to_numpy()
+    for d, sgn, lab in zip(day0, sign, labels, strict=True):
+        if not lab:
+            r[dates.get_loc(d)] += shock * sgn
+    injected = pd.Series(0.0, index=dates)
+    for d, sgn, lab in zip(day0, sign, labels, strict=True):
+        if not lab:
+            injected[d] += shock * sgn
+    close = pd.Series(1000 * np.exp(np.cumsum(r)), index=dates, name="close")
+    returns = pd.DataFrame({"gold": np.r_[np.nan, r[1:]]}, index=dates)
+    data = GoldData(returns, close, "SIM", "ACWI", pd.DataFrame(columns=["date", "reason"]), ())
+    return ev.drop(columns=["event_time"]), data, injected
+
+
+def test_injected_shocks_recovered_by_all_routes(catalog):
+    ev, data, injected = _synthetic(catalog, shock=0.06, seed=7)
+    res = gold_event_study(ev, data=data, **{**FAST, "run_engine": True})
+    st = res.events[res.events["status"] == "studied"].set_index("event_id")
+    # the injected abnormal return summed over each event's (-1, +1) window (clustered events
+    # share shocks: two events one day apart both carry both shocks)
+    win = res.ar[res.ar["rel_day"].between(-1, 1)]
+    expected = win.assign(x=injected.reindex(win["date"]).to_numpy()).groupby("event_id")["x"].sum()
+    # the shock is recovered exactly: CAR(shocked) - CAR(same noise, no shock) = injected sum
+    ev0, data0, _ = _synthetic(catalog, shock=0.0, seed=7)
+    base = gold_event_study(ev0, data=data0, **FAST).events.set_index("event_id")
+    np.testing.assert_allclose(
+        st["car"] - base.loc[st.index, "car"], expected[st.index], atol=1e-12
+    )
+    err = st["car"] - expected[st.index]
+    assert (err.abs() < 4 * st["car_se"]).all()
+    moved = st[expected[st.index].abs() > 0.05].reset_index()
+    # all three routes reject for most shocked events, rarely for the others
+    for col in ("p_analytic", "p_hac", "p_placebo"):
+        assert (moved[col] < 0.05).mean() > 0.8, col
+    tests = res.hac.tests.set_index("test")
+    assert tests.loc["mean_car_up", "pvalue"] < 1e-4
+    assert tests.loc["mean_car_down", "pvalue"] < 1e-3
+    assert tests.loc["wald_all_zero", "pvalue"] < 1e-6
+    g = res.groups.set_index(["by", "group"])
+    assert g.loc[("gold_direction", "up"), "pvalue"] < 1e-3
+    up_ids = st.index[st["gold_direction"] == "up"]
+    assert g.loc[("gold_direction", "up"), "mean_car_pct"] == pytest.approx(
+        100 * expected[up_ids].mean(), abs=1.5
+    )
+    gt = res.group_tests.set_index("test")
+    assert (gt["pvalue"] < 1e-3).all()
+    # the engine's battery pools up (+6 %) and down (-6 %) shocks: the CAAR is positive but
+    # diluted, so only the dispersion-free tests reject strongly (seeded, deterministic)
+    et = res.engine_tests
+    main = et[(et["window_start"] == -1) & (et["window_end"] == 1)].set_index("test")
+    assert main.loc["csect_t", "pvalue"] < 0.05
+    assert main.loc["brown_warner_1985", "pvalue"] < 1e-6
+    assert (et["caveat"] == et["caveat"].iloc[0]).all()
+
+
+def test_no_shock_placebo_pvalues_uniform():
+    rng = np.random.default_rng(11)
+    n = 2000
+    dates = pd.bdate_range("2010-01-01", periods=n)
+    vol = np.exp(np.convolve(rng.standard_normal(n), np.ones(20) / 8, mode="same"))
+    ar = pd.Series(0.01 * vol * rng.standard_normal(n), index=dates)
+    starts = rng.choice(np.arange(300, n - 5, 20), size=80, replace=False)
+    windows = {f"e{i}": list(dates[s : s + 3]) for i, s in enumerate(starts)}
+    event_days = pd.Series(False, index=dates)
+    for w in windows.values():
+        event_days[w] = True
+    plc = placebo_test(ar, event_days, windows, n_boot=40, draws_per_boot=50, seed=3)
+    p = plc.events["pvalue"].to_numpy()
+    assert stats.kstest(p, "uniform").pvalue > 0.01
+    # HAC route keeps its size too (|z| > 1.96 in about 5 % of events)
+    reg = event_dummy_regression(ar, windows)
+    assert (reg.car["pvalue"] < 0.05).mean() < 0.15
+    # ... whereas the statsmodels gamma'V gamma alone would be far too small
+    assert (reg.car["se_param"] < 0.2 * reg.car["car_se"]).all()
+
+
+# --------------------------------------------------------------------------------------------
+# small hand-checkable pieces
+# --------------------------------------------------------------------------------------------
+
+
+def test_newey_west_lags():
+    assert newey_west_lags(100) == 4
+    assert newey_west_lags(2000) == math.floor(4 * 20 ** (2 / 9))
+
+
+def test_dummy_coefficients_are_abnormal_returns():
+    rng = np.random.default_rng(0)
+    dates = pd.bdate_range("2020-01-01", periods=400)
+    y = pd.Series(0.001 + 0.01 * rng.standard_normal(400), index=dates)
+    windows = {"a": list(dates[100:103]), "b": list(dates[102:105])}  # share one day
+    reg = event_dummy_regression(y, windows, maxlags=3)
+    event = np.zeros(400, bool)
+    event[100:105] = True
+    mu = y[~event].mean()
+    car = reg.car.set_index("event_id")["car"]
+    assert car["a"] == pytest.approx((y.iloc[100:103] - mu).sum(), abs=1e-12)
+    assert car["b"] == pytest.approx((y.iloc[102:105] - mu).sum(), abs=1e-12)
+    # shared day counted in both CARs: their covariance includes its variance
+    assert reg.car_cov.loc["a", "b"] > 0
+
+
+def test_overlap_policies_on_a_small_calendar():
+    cal = pd.bdate_range("2024-01-01", periods=100)
+    pos = pd.Series([10, 14, 19, 60, pd.NA], index=["a", "b", "c", "d", "e"], dtype="Int64")
+    assert overlap_clusters(pos, (-1, 1)).to_dict() == {"a": "a", "b": "b", "c": "c", "d": "d"}
+    # (-3, 3): windows overlap when day 0s are <= 6 apart: a-b (4) and b-c (5) chain
+    assert overlap_clusters(pos, (-3, 3)).to_dict() == {"a": "a", "b": "a", "c": "a", "d": "d"}
+    drop = study_units(pos, event_window=(-3, 3), policy="drop")
+    assert list(drop.index) == ["a", "d"]  # b overlaps a; c overlaps b (earlier) -> dropped
+    merge = study_units(pos, event_window=(-3, 3), policy="merge")
+    assert list(merge.index) == ["a+2", "d"]
+    assert merge.loc["a+2", "members"] == ("a", "b", "c")
+    table = overlap_table(
+        pos, cal, estimation_window=(-8, -4), event_window=(-3, 3), policy="drop"
+    ).set_index("event_id")
+    assert table.loc["b", "in_event_window"] == ""  # a's day 0 (10) is outside 11..17
+    assert table.loc["b", "action"] == "dropped: event window overlaps that of earlier event(s) a"
+    assert table.loc["c", "in_estimation_window"] == "b"  # 11..15 holds b's day 0 (14)
+    assert table.loc["c", "action"].startswith("dropped")
+    assert table.loc["e", "action"].startswith("not in data")
+
+
+def test_event_abnormal_returns_market_model_matches_ols():
+    rng = np.random.default_rng(5)
+    dates = pd.bdate_range("2020-01-01", periods=400)
+    m = 0.01 * rng.standard_normal(400)
+    y = 0.0002 + 0.3 * m + 0.008 * rng.standard_normal(400)
+    returns = pd.DataFrame({"gold": y, "equity": m}, index=dates)
+    out = event_abnormal_returns(
+        returns, pd.Series({"x": 300}), regressors=("equity",), car_windows=((-1, 1),)
+    )
+    X = np.column_stack([np.ones(250), m[40:290]])
+    b = np.linalg.lstsq(X, y[40:290], rcond=None)[0]
+    ar0 = y[300] - b[0] - b[1] * m[300]
+    row = out.ar.set_index("rel_day").loc[0]
+    assert row["ar"] == pytest.approx(ar0, abs=1e-12)
+    assert out.params.loc[0, "b_equity"] == pytest.approx(b[1], abs=1e-12)
+
+
+def test_group_tests_by_hand():
+    cars = pd.DataFrame(
+        {
+            "event_id": list("abcdef"),
+            "car": [0.02, 0.03, 0.01, -0.01, -0.02, 0.0],
+            "gold_direction": ["up", "up", "up", "down", "down", "none"],
+            "category": ["x", "x", "y", "y", "y", "x"],
+            "price_before": [2000.0] * 6,
+        }
+    )
+    groups, tests = group_tests(cars, n_permutations=999)
+    g = groups.set_index(["by", "group"])
+    t = stats.ttest_1samp([0.02, 0.03, 0.01], 0, alternative="greater")
+    assert g.loc[("gold_direction", "up"), "pvalue"] == pytest.approx(t.pvalue)
+    assert g.loc[("gold_direction", "up"), "mean_car_usd"] == pytest.approx(40.0)
+    w = stats.ttest_ind([0.02, 0.03, 0.01], [-0.01, -0.02], equal_var=False)
+    assert tests.set_index("test").loc["welch_t_up_vs_down", "pvalue"] == pytest.approx(w.pvalue)
+    # exact permutation: C(5, 3) = 10 relabellings; the observed one alone has |d| >= 0.035
+    perm = tests.set_index("test").loc["permutation_up_vs_down"]
+    assert perm["stat"] == pytest.approx(0.035)
+    assert perm["pvalue"] == pytest.approx(0.1)
+
+
+def test_model_option_is_validated(catalog, gold_data):
+    from eventstudy.exceptions import SpecificationError
+
+    with pytest.raises(SpecificationError, match="constant_mean"):
+        gold_event_study(catalog, data=gold_data, model="capm")
+
+
+# --------------------------------------------------------------------------------------------
+# plots
+# --------------------------------------------------------------------------------------------
+
+
+def test_plots_return_axes_and_render_japanese(study):
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    from eventstudy.plotting import gold as gplot
+
+    ax = gplot.plot_event_car(study, "russia_invades_ukraine")
+    title = ax.title
+    assert "ロシア" in title.get_text()
+    path = font_manager.findfont(title.get_fontproperties(), fallback_to_default=False)
+    assert "ipaex" in path.lower()
+    assert "DejaVu" not in path
+    y = ax.lines[0].get_ydata()
+    car = study.car_path().query("event_id == 'russia_invades_ukraine'")["car"]
+    np.testing.assert_allclose(y, 100 * car.to_numpy())
+    for fn in (gplot.plot_caar_by_group, gplot.plot_gold_with_events, gplot.plot_placebo):
+        fig, ax2 = plt.subplots()
+        assert fn(study, ax=ax2) is ax2
+        plt.close(fig)
+    plt.close("all")
+
+
+def test_merge_policy_extends_the_episode_window(catalog, gold_data):
+    res = gold_event_study(catalog, data=gold_data, overlap="merge", overlap_window=(-1, 1), **FAST)
+    ev = res.events.set_index("event_id")
+    uid = "trump_putin_call_hegseth_brussels+5"
+    members = ev.index[ev["unit_id"] == uid]
+    assert list(members) == [
+        "trump_putin_call_hegseth_brussels",
+        "trump_russia_back_in_g8",
+        "vance_munich_speech",
+        "state_dept_taiwan_factsheet",
+        "riyadh_us_russia_talks",
+        "trump_calls_zelensky_dictator",
+    ]
+    assert ev.loc[members[0], "status"] == "studied"
+    assert (ev.loc[members[1:], "status"] == "merged").all()
+    # day 0 2025-02-12, last member 2025-02-19 = 4 sessions later (17 Feb is a holiday)
+    assert (ev.loc[members, "window"] == "(-1, +5)").all()
+    ar = res.ar[(res.ar["event_id"] == uid) & res.ar["rel_day"].between(-1, 5)]
+    assert ar["date"].iloc[0] == pd.Timestamp("2025-02-11")
+    assert ar["date"].iloc[-1] == pd.Timestamp("2025-02-20")
+    assert ev.loc[members[0], "car"] == pytest.approx(ar["ar"].sum(), abs=1e-12)
+    hac = res.hac.car.set_index("event_id").loc[uid]
+    assert hac["n_days"] == 7
+
+
+def test_drop_policy_leaves_no_overlapping_event_windows(catalog, gold_data):
+    res = gold_event_study(catalog, data=gold_data, overlap="drop", **FAST)
+    studied = res.events[res.events["status"] == "studied"]
+    cal = gold_data.returns.index
+    pos = np.sort(cal.get_indexer(pd.DatetimeIndex(studied["day0"])))
+    assert (np.diff(pos) > 20).all()
+    dropped = res.exclusions[res.exclusions["stage"] == "overlap"]
+    assert dropped["reason"].str.startswith("dropped: event window overlaps").all()
+    assert len(studied) + len(res.exclusions) == len(catalog)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    shock=st.floats(-0.1, 0.1),
+    p0=st.integers(300, 380),
+    k=st.integers(-3, 3),
+    window=st.tuples(st.integers(-5, 0), st.integers(0, 5)),
+)
+def test_property_shock_in_event_window_moves_only_that_ar(shock, p0, k, window):
+    """An abnormal return injected at offset k changes AR_k by exactly the shock, no other AR,
+    and CAR = sum of ARs over any window."""
+    rng = np.random.default_rng(1)
+    dates = pd.bdate_range("2020-01-01", periods=400)
+    base = pd.DataFrame({"gold": 0.01 * rng.standard_normal(400)}, index=dates)
+    hit = base.copy()
+    hit.iloc[p0 + k, 0] += shock
+    kw = {"car_windows": (window,), "event_window": (-5, 5)}
+    a = event_abnormal_returns(base, pd.Series({"e": p0}), **kw)
+    b = event_abnormal_returns(hit, pd.Series({"e": p0}), **kw)
+    diff = b.ar["ar"].to_numpy() - a.ar["ar"].to_numpy()
+    expected = np.where(a.ar["rel_day"].to_numpy() == k, shock, 0.0)
+    np.testing.assert_allclose(diff, expected, atol=1e-14)
+    sel = a.ar["rel_day"].between(*window)
+    assert a.car["car"].iloc[0] == pytest.approx(a.ar.loc[sel, "ar"].sum(), abs=1e-14)
+
+
+def test_asof_join_of_benchmarks_on_the_gold_calendar():
+    from eventstudy.gold import align_factors
+
+    gold = pd.Series(
+        [100.0, 101.0, 102.0, 103.0],
+        index=pd.to_datetime(["2024-10-11", "2024-10-14", "2024-10-15", "2024-10-28"]),
+    )
+    # DFII10 has no value on Columbus Day (14 Oct) and none between 16 and 27 Oct
+    real = pd.Series(
+        [2.00, 2.10, 2.30], index=pd.to_datetime(["2024-10-11", "2024-10-15", "2024-10-16"])
+    )
+    out = align_factors(gold, real_yield=real, max_stale_days=5)
+    assert np.isnan(out["real_yield"].iloc[0])
+    assert out["real_yield"].iloc[1] == pytest.approx(0.0)  # level carried over the holiday
+    assert out["real_yield"].iloc[2] == pytest.approx(0.10)  # change spans 11 -> 15 Oct
+    assert np.isnan(out["real_yield"].iloc[3])  # last value 12 days old: missing
+    assert out["gold"].iloc[1] == pytest.approx(math.log(101 / 100))
+
+
+def test_documented_options_are_the_accepted_ones():
+    import typing
+
+    from eventstudy.gold import GOLD_MODELS, MODEL_REGRESSORS, GoldModel
+    from eventstudy.overlap import OVERLAP_POLICIES, OverlapPolicy
+
+    assert set(GOLD_MODELS) == set(MODEL_REGRESSORS) == set(typing.get_args(GoldModel))
+    assert set(OVERLAP_POLICIES) == set(typing.get_args(OverlapPolicy))
+    for name in GOLD_MODELS:
+        assert f'"{name}"' in gold_event_study.__doc__
+    for name in OVERLAP_POLICIES:
+        assert f'"{name}"' in gold_event_study.__doc__
+
+
+def test_constant_mean_cars_from_raw_closes_for_events_before_2025(study, raw_gc):
+    """Every pre-2025 event (the raw file's calendar equals the study's there): constant mean
+    over the unmasked rows -260..-11, CAR(-1, +1) and its CLM standard error, by hand."""
+    logret = np.log(raw_gc).diff().to_numpy()
+    dates = raw_gc.index
+    day0 = pd.to_datetime(study.events["day0"])
+    pos_all = dates.get_indexer(day0[day0 <= dates[-1]])
+    masked = np.zeros(len(dates), bool)
+    for p in pos_all:
+        masked[p - 1 : p + 6] = True
+    ev = study.events[(study.events["status"] == "studied") & (day0 < "2025-01-01")]
+    assert len(ev) == 9
+    for _, row in ev.iterrows():
+        p = dates.get_loc(row["day0"])
+        est = np.arange(p - 260, p - 10)
+        est = est[~masked[est]]
+        mu = logret[est].mean()
+        s2 = ((logret[est] - mu) ** 2).sum() / (len(est) - 1)
+        car = (logret[p - 1 : p + 2] - mu).sum()
+        se = math.sqrt(s2 * (3 + 9 / len(est)))
+        assert row["car"] == pytest.approx(car, abs=1e-12), row["event_id"]
+        assert row["car_se"] == pytest.approx(se, rel=1e-9), row["event_id"]
+        assert row["price_before"] == pytest.approx(raw_gc.iloc[p - 2])
