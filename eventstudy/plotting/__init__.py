@@ -1,1 +1,24 @@
-"""Plots of event-study results: one function per chart, ``ax=None`` in, the Axes out."""
+"""Plots of event-study results: one function per chart, ``ax=None`` in, the Axes out.
+
+Never ``plt.show()``; Japanese labels use the IPAexGothic font shipped by matplotlib-fontja.
+
+* engine results: :func:`plot_car`, :func:`plot_ar`
+* gold study: :func:`plot_event_car`, :func:`plot_caar_by_group`, :func:`plot_gold_with_events`,
+  :func:`plot_placebo`
+* Polymarket odds: :func:`plot_odds_path`, :func:`plot_gold_vs_odds`
+"""
+
+from .engine import plot_ar, plot_car
+from .gold import plot_caar_by_group, plot_event_car, plot_gold_with_events, plot_placebo
+from .odds import plot_gold_vs_odds, plot_odds_path
+
+__all__ = [
+    "plot_ar",
+    "plot_caar_by_group",
+    "plot_car",
+    "plot_event_car",
+    "plot_gold_vs_odds",
+    "plot_gold_with_events",
+    "plot_odds_path",
+    "plot_placebo",
+]

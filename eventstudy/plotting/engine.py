@@ -10,15 +10,9 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as sps
 
+from ._common import new_axes
+
 __all__ = ["plot_ar", "plot_car"]
-
-
-def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=(7, 4))
-    return ax
 
 
 def plot_car(results, ax=None, *, event_id: str | None = None, level: float = 0.95):
@@ -38,7 +32,7 @@ def plot_car(results, ax=None, *, event_id: str | None = None, level: float = 0.
     matplotlib.axes.Axes
         ``ax.lines[0]`` holds the path in percent (y) against ``rel_day`` (x).
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     if event_id is None:
         path = results.caar_path
         y, se = path["caar"].to_numpy(), path["caar_se"].to_numpy()
@@ -72,7 +66,7 @@ def plot_ar(results, ax=None, *, event_id: str | None = None):
     matplotlib.axes.Axes
         ``ax.patches`` are the bars, heights in percent.
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     if event_id is None:
         x = results.aar["rel_day"].to_numpy()
         y = results.aar["aar"].to_numpy()

@@ -8,8 +8,9 @@ render with the IPAexGothic font shipped by ``matplotlib-fontja`` (registered on
 
 from __future__ import annotations
 
-import matplotlib_fontja  # noqa: F401  (registers IPAexGothic for Japanese labels)
 import pandas as pd
+
+from ._common import JAPANESE_FONT, font_kw, new_axes, set_title
 
 __all__ = [
     "JAPANESE_FONT",
@@ -19,7 +20,6 @@ __all__ = [
     "plot_placebo",
 ]
 
-JAPANESE_FONT = "IPAexGothic"
 _COLORS = {"up": "tab:red", "down": "tab:blue", "none": "tab:gray"}
 
 
@@ -27,21 +27,6 @@ def _integer_x(ax) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-
-
-def _axes(ax, figsize=(7, 4)):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def _font_kw(text: str | None) -> dict:
-    """Use the Japanese font whenever a label has non-ASCII characters."""
-    if text and any(ord(ch) > 0x2FF for ch in text):
-        return {"fontfamily": JAPANESE_FONT}
-    return {}
 
 
 def plot_event_car(
@@ -65,7 +50,7 @@ def plot_event_car(
     matplotlib.axes.Axes
         ``ax.lines[0]``: CAR in percent (y) against the trading-day offset (x).
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     path = results.car_path(level)
     path = path[path["event_id"] == event_id]
     if path.empty:
@@ -87,7 +72,7 @@ def plot_event_car(
     if title is None:
         row = results.events[results.events["event_id"] == event_id]
         title = f"{row['title_ja'].iloc[0]} ({event_id})" if len(row) else event_id
-    ax.set_title(title, **_font_kw(title))
+    set_title(ax, title)
     ax.set_xlabel("trading days relative to day 0")
     _integer_x(ax)
     ax.set_ylabel("cumulative abnormal return (%)")
@@ -114,7 +99,7 @@ def plot_caar_by_group(
     matplotlib.axes.Axes
         One line per group, in percent, labelled ``"<group> (n=...)"``.
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     caar = results.caar_path(by=by, level=level)
     for grp, g in caar.groupby("group"):
         color = _COLORS.get(grp)
@@ -124,7 +109,7 @@ def plot_caar_by_group(
     ax.axhline(0, color="gray", lw=0.8)
     ax.axvline(0, color="gray", lw=0.8, ls="--")
     title = title or f"金の平均累積異常リターン (CAAR) by {by}"
-    ax.set_title(title, **_font_kw(title))
+    ax.set_title(title, **font_kw(title))
     ax.set_xlabel("trading days relative to day 0")
     _integer_x(ax)
     ax.set_ylabel("CAAR (%)")
@@ -153,7 +138,7 @@ def plot_gold_with_events(
     matplotlib.axes.Axes
         ``ax.lines[0]`` is the price in USD/oz; one scatter collection per direction.
     """
-    ax = _axes(ax, figsize=(10, 4))
+    ax = new_axes(ax, figsize=(10, 4))
     close = results.close
     ev = results.events.dropna(subset=["day0"])
     ev = ev[pd.to_datetime(ev["day0"]) <= close.index[-1]]
@@ -180,7 +165,7 @@ def plot_gold_with_events(
             for dd, yy, eid in zip(d, y, g["event_id"], strict=False):
                 ax.annotate(eid, (dd, yy), fontsize=6, rotation=60)
     title = title or "金価格と地政学イベント (day 0)"
-    ax.set_title(title, **_font_kw(title))
+    ax.set_title(title, **font_kw(title))
     ax.set_ylabel("price (USD/oz)" if results.settings["gold"] == "GC=F" else "price (USD/share)")
     ax.legend(loc="upper left", fontsize=8)
     return ax
@@ -193,7 +178,7 @@ def plot_placebo(results, ax=None, *, title: str | None = None):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     null = results.placebo.null
     ax.hist(null, bins=60, color="lightgray", density=True, label="placebo (non-event dates)")
     vals = results.placebo.events["stat"].dropna().to_numpy()
@@ -204,6 +189,6 @@ def plot_placebo(results, ax=None, *, title: str | None = None):
     ax.set_xlabel("standardized CAR" if stat == "scar" else "CAR (decimal)")
     ax.set_ylabel("density")
     title = title or "プラセボ分布とイベントのCAR"
-    ax.set_title(title, **_font_kw(title))
+    ax.set_title(title, **font_kw(title))
     ax.legend(fontsize=8)
     return ax

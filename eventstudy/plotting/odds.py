@@ -15,16 +15,9 @@ from matplotlib.axes import Axes
 
 from ..odds import DEFAULT_HORIZONS, odds_shift, prepare_odds
 from ..odds_results import GoldOddsAssociation, horizon_label
+from ._common import new_axes, set_title
 
 __all__ = ["plot_gold_vs_odds", "plot_odds_path"]
-
-
-def _axes(ax: Axes | None, figsize: tuple[float, float] = (7, 4)) -> Axes:
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
 
 
 def plot_odds_path(
@@ -63,7 +56,7 @@ def plot_odds_path(
         ``ax.lines[1]`` the event line; the before sample is a filled square, the after samples
         filled circles labelled with their horizon.
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     data = prepare_odds(odds_frame)
     tau = pd.Timestamp(event_time).tz_convert("UTC")
     lo, hi = tau - pd.Timedelta(before), tau + pd.Timedelta(after)
@@ -99,7 +92,7 @@ def plot_odds_path(
     ax.set_ylabel("probability (price of the outcome token)")
     ax.set_xlabel("time (UTC)")
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     ax.legend(loc="best", fontsize=8)
     ax.figure.autofmt_xdate()
     return ax
@@ -123,7 +116,7 @@ def plot_gold_vs_odds(
     matplotlib.axes.Axes
         ``ax.collections[0]``: x = log-odds shift (nats), y = CAR in percent.
     """
-    ax = _axes(ax)
+    ax = new_axes(ax)
     table = association.table
     x = table["shift_logodds"].to_numpy(dtype=float)
     y = 100.0 * table["car"].to_numpy(dtype=float)
@@ -139,5 +132,5 @@ def plot_gold_vs_odds(
         if test is not None and np.isfinite(test.stat):
             title = f"r = {test.stat:.2f}, permutation p = {test.pvalue:.3g} (N = {test.nobs})"
     if title:
-        ax.set_title(title)
+        set_title(ax, title)
     return ax
