@@ -124,12 +124,13 @@ def run_battery(
         return pd.DataFrame(columns=TEST_COLUMNS), ("Test battery not run: no event studied.",)
     options = options or {}
     kw = {"tests": tests, "alternative": alternative, "convention": convention, **options}
-    aar = stats.aar_tests(panel, **kw).copy()
+    prepared = stats.prepare(panel)  # ranks, r_bar, ... computed once for all calls below
+    aar = stats.aar_tests(prepared, **kw).copy()
     aar["window_start"] = aar["rel_day"]
     aar["window_end"] = aar["rel_day"]
     frames = [aar]
     for window in windows:
-        frames.append(stats.caar_tests(panel, window, **kw))
+        frames.append(stats.caar_tests(prepared, window, **kw))
     out = pd.concat([f for f in frames if len(f)], ignore_index=True)
     for col in ("rel_day", "window_start", "window_end"):
         out[col] = out[col].astype("Int64")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import re
@@ -231,8 +232,19 @@ def test_mean_residual_correlation_calendar_vs_event_time():
     est = np.vstack([common[:30], common[5:35]])
     dates = np.vstack([base + np.arange(30), base + 5 + np.arange(30)])
     p = tiny_panel(np.zeros((2, 1)), est, est_dates=dates)
-    assert mean_residual_correlation(p, "calendar") == pytest.approx(1.0, abs=1e-12)
+    # peers' pairwise Pearson on the 25 common dates: identical shocks, r = 1
+    assert mean_residual_correlation(p, "calendar", estimator="pairwise") == pytest.approx(
+        1.0, abs=1e-12
+    )
+    # pooled (default): each event standardized over its own 30 days, averaged over the overlap
+    z = (est - est.mean(axis=1, keepdims=True)) / est.std(axis=1, keepdims=True)
+    r_pooled = float(np.mean(z[0, 5:] * z[1, :25]))
+    assert mean_residual_correlation(p, "calendar") == pytest.approx(r_pooled, rel=1e-12)
+    assert 0.9 < r_pooled < 1.0
     r_event = mean_residual_correlation(p, "event_time")
+    assert r_event == pytest.approx(
+        mean_residual_correlation(p, "event_time", estimator="pairwise"), rel=1e-12
+    )  # same days for both events: the estimators agree
     assert abs(r_event) < 0.6
     assert r_event == pytest.approx(np.corrcoef(common[:30], common[5:35])[0, 1], abs=1e-12)
 
@@ -456,3 +468,211 @@ def test_rejection_rates_under_the_null():
         assert 0.01 <= k / draws <= 0.10, (name, k / draws)
     for name, k in car_rejections.items():
         assert k / reps <= 0.175, (name, k / reps)
+
+
+# ---------------------------------------------------------------------------------------------
+# the fast paths equal straightforward reference implementations
+# ---------------------------------------------------------------------------------------------
+
+
+def _staggered_panel(seed: int, n: int = 14, le: int = 40, l2: int = 4) -> AbnormalReturnPanel:
+    """Staggered calendar dates, a common factor, gaps in both windows and tied values."""
+    rng = np.random.default_rng(seed)
+    p = simulated_panel(rng, n, le, l2, missing=0.06)
+    offsets = rng.integers(0, 25, n).astype("timedelta64[D]")
+    event_ar = p.event_ar.copy()
+    event_ar[rng.random(event_ar.shape) < 0.05] = np.nan
+    return dataclasses.replace(
+        p,
+        est_ar=np.round(p.est_ar, 3),  # ties inside each event's series
+        event_ar=np.round(event_ar, 3),
+        est_dates=p.est_dates + offsets[:, None],
+        event_dates=p.event_dates + offsets[:, None],
+    )
+
+
+def _reference_pairwise_r_bar(panel: AbnormalReturnPanel, alignment: str) -> float:
+    """Mean Pearson correlation over pairs with >= 10 common days, one pair at a time."""
+    key = (
+        panel.est_dates
+        if alignment == "calendar"
+        else np.broadcast_to(panel.est_rel_days, panel.est_ar.shape)
+    )
+    series = [
+        {k: v for k, v in zip(key[i], panel.est_ar[i], strict=True) if np.isfinite(v)}
+        for i in range(panel.n_events)
+    ]
+    vals = []
+    for i in range(panel.n_events):
+        for j in range(i + 1, panel.n_events):
+            common = sorted(set(series[i]) & set(series[j]))
+            if len(common) >= stats.correlation.KP_MIN_OVERLAP:
+                a = [series[i][d] for d in common]
+                b = [series[j][d] for d in common]
+                vals.append(np.corrcoef(a, b)[0, 1])
+    return float(np.mean(vals))
+
+
+def _reference_pooled_r_bar(panel: AbnormalReturnPanel, alignment: str) -> float:
+    """Overlap-weighted mean of sum_t z_it z_jt over pairs, one pair at a time."""
+    key = (
+        panel.est_dates
+        if alignment == "calendar"
+        else np.broadcast_to(panel.est_rel_days, panel.est_ar.shape)
+    )
+    z = []
+    for i in range(panel.n_events):
+        ok = np.isfinite(panel.est_ar[i])
+        x = panel.est_ar[i, ok]
+        z.append(dict(zip(key[i, ok], (x - x.mean()) / x.std(), strict=True)))
+    num = den = 0.0
+    for i in range(panel.n_events):
+        for j in range(i + 1, panel.n_events):
+            common = set(z[i]) & set(z[j])
+            num += sum(z[i][d] * z[j][d] for d in common)
+            den += len(common)
+    return num / den
+
+
+@pytest.mark.parametrize("alignment", ["calendar", "event_time"])
+def test_r_bar_estimators_equal_pair_by_pair_references(alignment):
+    p = _staggered_panel(5)
+    pairwise = mean_residual_correlation(p, alignment, estimator="pairwise")
+    assert pairwise == pytest.approx(_reference_pairwise_r_bar(p, alignment), rel=1e-12)
+    matrix = stats.residual_correlation_matrix(p, alignment)
+    assert pairwise == pytest.approx(
+        mean_residual_correlation(p, alignment, corr=matrix), rel=1e-12
+    )
+    pooled = mean_residual_correlation(p, alignment)
+    assert pooled == pytest.approx(_reference_pooled_r_bar(p, alignment), rel=1e-12)
+    # a subset of events: both estimators restrict to it
+    sub = np.arange(p.n_events) % 3 != 0
+    small = dataclasses.replace(
+        p, **{f: getattr(p, f)[sub] for f in ("est_ar", "est_dates", "event_ids", "event_ar")}
+    )
+    assert mean_residual_correlation(p, alignment, events=sub) == pytest.approx(
+        _reference_pooled_r_bar(small, alignment), rel=1e-12
+    )
+    assert mean_residual_correlation(
+        p, alignment, events=sub, estimator="pairwise"
+    ) == pytest.approx(_reference_pairwise_r_bar(small, alignment), rel=1e-12)
+
+
+def test_pooled_r_bar_equals_pairwise_when_events_share_days():
+    rng = np.random.default_rng(8)
+    est = 0.4 * rng.standard_normal((1, 50)) + rng.standard_normal((9, 50))
+    p = tiny_panel(rng.standard_normal((9, 2)), est)
+    ref = np.corrcoef(est)[np.triu_indices(9, 1)].mean()
+    for estimator in ("pooled", "pairwise"):
+        assert mean_residual_correlation(p, estimator=estimator) == pytest.approx(ref, rel=1e-12)
+    # fewer common days than KP_MIN_OVERLAP: no pair qualifies under either estimator
+    short = tiny_panel(rng.standard_normal((4, 1)), est[:4, :8])
+    assert math.isnan(mean_residual_correlation(short))
+    assert math.isnan(mean_residual_correlation(short, estimator="pairwise"))
+
+
+def test_row_ranks_equal_scipy_with_ties_and_gaps():
+    from eventstudy.stats._prepared import row_ranks
+
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 6, size=(30, 25)).astype(float)
+    x[rng.random(x.shape) < 0.15] = np.nan
+    x[3] = np.nan
+    expected = sps.rankdata(x, axis=1, nan_policy="omit")
+    assert_allclose(row_ranks(x), expected, rtol=0, atol=0)
+    y = rng.standard_normal((5, 9))
+    assert_allclose(row_ranks(y), sps.rankdata(y, axis=1), rtol=0, atol=0)
+
+
+def _reference_rank_stats(panel: AbnormalReturnPanel, col: int) -> dict[str, float]:
+    """Corrado, Corrado-Zivney rank and sign of one day, textbook options, recomputed."""
+    full = np.hstack([panel.est_ar, panel.event_ar])
+    m = np.isfinite(full).sum(axis=1)
+    k = np.array([sps.rankdata(row, nan_policy="omit") for row in full])
+    scores = {
+        "corrado_rank": k - ((m + 1) / 2)[:, None],
+        "cz_rank": k / (m + 1)[:, None] - 0.5,
+        "cz_sign": np.sign(full - np.array([np.median(r[np.isfinite(r)]) for r in full])[:, None]),
+    }
+    out = {}
+    for name, sc in scores.items():
+        daily = []
+        for t in range(full.shape[1]):
+            v = sc[:, t][np.isfinite(sc[:, t])]
+            if v.size:
+                daily.append(v.mean() if name == "corrado_rank" else v.sum() / math.sqrt(v.size))
+            else:
+                daily.append(np.nan)
+        daily = np.array(daily)
+        s = math.sqrt(np.nanmean(daily**2))
+        out[name] = daily[panel.est_ar.shape[1] + col] / s
+    return out
+
+
+def _reference_grank(panel: AbnormalReturnPanel, col: int) -> float:
+    """GRANK t of one day with the textbook options, straight from the formulas."""
+    s = panel.sigma
+    scar = panel.event_ar[:, col] / np.sqrt(panel.event_cov[:, col, col])
+    ok = np.isfinite(scar) & np.isfinite(s) & (s > 0)
+    n = int(ok.sum())
+    gsar = np.hstack(
+        [panel.est_ar[ok] / s[ok, None], (scar[ok] / np.std(scar[ok], ddof=1))[:, None]]
+    )
+    u = np.array([sps.rankdata(row, nan_policy="omit") for row in gsar])
+    u = u / (np.isfinite(gsar).sum(axis=1) + 1)[:, None] - 0.5
+    n_t = np.isfinite(u).sum(axis=0)
+    used = n_t > 0
+    u_bar = np.nansum(u, axis=0)[used] / n_t[used]
+    s_u = math.sqrt(np.sum(n_t[used] / n * u_bar**2) / used.sum())
+    return stats.grank_t(float(u_bar[-1] / s_u), int(used.sum()))
+
+
+def test_rank_tests_equal_per_day_reference_with_ties_and_gaps():
+    p = _staggered_panel(6)
+    frame = aar_tests(p, tests=["corrado_rank", "cz_rank", "cz_sign", "grank"])
+    for col, day in enumerate(p.event_rel_days):
+        got = frame[frame["rel_day"] == day].set_index("test")["stat"]
+        for name, value in _reference_rank_stats(p, col).items():
+            assert got[name] == pytest.approx(value, rel=1e-12), (name, day)
+        assert got["grank"] == pytest.approx(_reference_grank(p, col), rel=1e-12)
+
+
+def test_grank_when_the_cumulative_point_ties_an_estimation_point():
+    ev = np.array([[0.6], [0.1], [0.9], [-0.2]])
+    v = ev[:, 0] / np.std(ev[:, 0], ddof=1)  # SCAR* with sigma = 1, unit variance
+    est = np.array([[0.1, v[0], -0.3], [v[1], 0.5, -0.1], [0.2, 0.0, v[2]], [0.4, -0.5, 0.3]])
+    p = tiny_panel(ev, est, sigma=np.ones(4), event_cov=np.ones((4, 1, 1)))
+    assert stats.grank(p, 0).stat == pytest.approx(_reference_grank(p, 0), rel=1e-12)
+
+
+def test_wild_bootstrap_equals_per_day_loop_including_ties():
+    # N = 6: all-(+1) and all-(-1) Rademacher draws reproduce |t| exactly, and must count
+    rng = np.random.default_rng(12)
+    p = tiny_panel(rng.normal(0.01, 0.02, (6, 3)), rng.standard_normal((6, 20)))
+    for weights in ("rademacher", "mammen"):
+        frame = aar_tests(p, tests="wild_bootstrap", seed=21, weights=weights, n_boot=499)
+        for col in range(3):
+            x = p.event_ar[:, col]
+            r = np.random.default_rng(21)
+            if weights == "rademacher":
+                w = r.choice(np.array([-1.0, 1.0]), size=(499, 6))
+            else:
+                lo, hi = -(math.sqrt(5) - 1) / 2, (math.sqrt(5) + 1) / 2
+                w = np.where(r.random((499, 6)) < (math.sqrt(5) + 1) / (2 * math.sqrt(5)), lo, hi)
+            xs = w * x
+            tb = xs.mean(axis=1) / (xs.std(axis=1, ddof=1) / math.sqrt(6))
+            t = x.mean() / (x.std(ddof=1) / math.sqrt(6))
+            assert frame["pvalue"].iloc[col] == (1 + np.sum(np.abs(tb) >= abs(t))) / 500
+
+
+def test_prepared_panel_is_reused_and_changes_nothing(sim):
+    prep = stats.prepare(sim)
+    assert stats.prepare(prep) is prep
+    a = aar_tests(prep, seed=3)
+    pd.testing.assert_frame_equal(a, aar_tests(sim, seed=3))
+    both = caar_tests(prep, [(0, 1), (1, 3)], seed=3)
+    one = pd.concat(
+        [caar_tests(sim, (0, 1), seed=3), caar_tests(sim, (1, 3), seed=3)], ignore_index=True
+    )
+    pd.testing.assert_frame_equal(both, one)
+    assert stats.patell(prep, (0, 2)) == stats.patell(sim, (0, 2))

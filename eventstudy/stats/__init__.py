@@ -3,21 +3,24 @@
 Input is an :class:`~eventstudy.panel.AbnormalReturnPanel`; nothing here does I/O.
 
 * :func:`aar_tests` / :func:`caar_tests` -- the whole battery as a tidy long frame.
+* :func:`prepare` -- a :class:`PreparedPanel` that keeps the per-panel quantities (ranks,
+  residual correlation, ...) so repeated battery calls on one panel compute them once.
 * One public function per test (``patell(panel, 0)``, ``bmp(panel, (0, 4))``, ...), all with
   the signature ``test(panel, day_or_window, *, alternative, convention, **options)``.
 * Defaults are the textbook formulas (METHODS.md); ``convention="estudy2"`` or the individual
   options documented in :func:`aar_tests` reproduce estudy2 0.10.
 """
 
-from ._core import (
-    CONVENTIONS,
-    OPTION_VALUES,
-    TestResult,
+from ._core import CONVENTIONS, OPTION_VALUES, TestResult, resolve_options
+from ._prepared import PreparedPanel, prepare
+from .battery import TEST_ALIASES, TEST_NAMES, aar_tests, caar_tests, resolve_tests
+from .correlation import (
     kp_factor,
     mean_residual_correlation,
-    resolve_options,
+    pairwise_mean_correlation,
+    pooled_mean_correlation,
+    residual_correlation_matrix,
 )
-from .battery import TEST_ALIASES, TEST_NAMES, aar_tests, caar_tests, resolve_tests
 from .nonparametric import (
     corrado_rank,
     cz_rank,
@@ -48,6 +51,7 @@ __all__ = [
     "OPTION_VALUES",
     "TEST_ALIASES",
     "TEST_NAMES",
+    "PreparedPanel",
     "TestResult",
     "aar_tests",
     "bmp",
@@ -66,7 +70,11 @@ __all__ = [
     "kp_patell",
     "lamb",
     "mean_residual_correlation",
+    "pairwise_mean_correlation",
     "patell",
+    "pooled_mean_correlation",
+    "prepare",
+    "residual_correlation_matrix",
     "resolve_options",
     "resolve_tests",
     "sign",

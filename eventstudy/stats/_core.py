@@ -11,18 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats as sps
+from scipy import special as sc
 
 from ..exceptions import SpecificationError
 from ..panel import AbnormalReturnPanel
+from ._prepared import PreparedPanel, as_prepared
 
 Alternative = Literal["two-sided", "greater", "less"]
 ALTERNATIVES: tuple[str, ...] = ("two-sided", "greater", "less")
 DayOrWindow = int | tuple[int, int]
-
-#: Minimum number of common estimation days for a pair of events to enter the
-#: Kolari-Pynnonen average correlation.
-KP_MIN_OVERLAP = 10
 
 
 @dataclass(frozen=True)
@@ -130,6 +127,7 @@ OPTION_VALUES: dict[str, tuple[str, ...]] = {
     "car_mean": ("textbook", "estudy2"),
     "wilcoxon_stat": ("z", "W"),
     "kp_alignment": ("calendar", "event_time"),
+    "kp_estimator": ("pooled", "pairwise"),
     "weights": ("rademacher", "mammen"),
 }
 
@@ -150,6 +148,7 @@ CONVENTIONS: dict[str, dict[str, str]] = {
         "car_mean": "estudy2",
         "wilcoxon_stat": "W",
         "kp_alignment": "event_time",
+        "kp_estimator": "pairwise",
         "weights": "rademacher",
     },
 }
@@ -236,8 +235,9 @@ class Target:
         return f"window ({self.start}, {self.end})"
 
 
-def as_target(panel: AbnormalReturnPanel, day_or_window: DayOrWindow) -> Target:
+def as_target(panel: AbnormalReturnPanel | PreparedPanel, day_or_window: DayOrWindow) -> Target:
     """Resolve an event-time day ``d`` or window ``(start, end)`` against ``panel``."""
+    panel = as_prepared(panel).panel
     if isinstance(day_or_window, tuple | list):
         start, end = (int(v) for v in day_or_window)
     else:
@@ -255,20 +255,24 @@ def as_target(panel: AbnormalReturnPanel, day_or_window: DayOrWindow) -> Target:
 
 
 def pvalue(stat: float, df: float | None, alternative: Alternative) -> float:
-    """p-value of ``stat`` under N(0,1) (``df`` None) or Student t(``df``)."""
+    """p-value of ``stat`` under N(0,1) (``df`` None) or Student t(``df``).
+
+    Uses the functions behind ``scipy.stats.norm``/``t`` directly (``ndtr``, ``stdtr``: the
+    same numbers, without the distribution objects' per-call overhead).
+    """
     if not math.isfinite(stat):
         return math.nan
     if df is None:
-        sf, cdf = sps.norm.sf, sps.norm.cdf
+        cdf = sc.ndtr
         args: tuple = ()
     else:
-        sf, cdf = sps.t.sf, sps.t.cdf
+        cdf = sc.stdtr
         args = (df,)
     if alternative == "greater":
-        return float(sf(stat, *args))
+        return float(cdf(*args, -stat))
     if alternative == "less":
-        return float(cdf(stat, *args))
-    return float(min(1.0, 2.0 * sf(abs(stat), *args)))
+        return float(cdf(*args, stat))
+    return float(min(1.0, 2.0 * cdf(*args, -abs(stat))))
 
 
 def normal_result(
@@ -333,18 +337,44 @@ def null_median(target: Target) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# shared computations
+# shared computations (cached on the PreparedPanel)
 # --------------------------------------------------------------------------------------------
 
+PanelLike = AbnormalReturnPanel | PreparedPanel
 
-def window_car(panel: AbnormalReturnPanel, target: Target) -> np.ndarray:
+
+def window_car(panel: PanelLike, target: Target) -> np.ndarray:
     """CAR_i over the target; NaN for events with any missing day in it."""
-    return panel.event_ar[:, target.cols].sum(axis=1)
+    prep = as_prepared(panel)
+    return prep.memo(
+        ("car", target.start, target.end),
+        lambda: prep.panel.event_ar[:, target.cols].sum(axis=1),
+    )
 
 
-def aar_series(panel: AbnormalReturnPanel) -> np.ndarray:
+def aar_series(panel: PanelLike) -> np.ndarray:
     """Cross-event mean abnormal return of each event-window day (NaN where nobody)."""
-    return _nanmean_rows(panel.event_ar)
+    prep = as_prepared(panel)
+    return prep.memo(("aar",), lambda: _nanmean_rows(prep.panel.event_ar))
+
+
+def event_counts(panel: PanelLike) -> np.ndarray:
+    """Number of events with a finite abnormal return on each event-window day."""
+    prep = as_prepared(panel)
+    return prep.memo(("n_day",), lambda: np.isfinite(prep.panel.event_ar).sum(axis=0))
+
+
+def estimation_aar(panel: PanelLike) -> np.ndarray:
+    """Estimation-window AAR series in event time (days nobody has are dropped)."""
+    prep = as_prepared(panel)
+
+    def compute():
+        x = prep.panel.est_ar
+        n = np.isfinite(x).sum(axis=0)
+        s = np.nansum(x, axis=0)
+        return s[n > 0] / n[n > 0]
+
+    return prep.memo(("est_aar",), compute)
 
 
 def _nanmean_rows(x: np.ndarray) -> np.ndarray:
@@ -354,19 +384,58 @@ def _nanmean_rows(x: np.ndarray) -> np.ndarray:
         return np.where(n > 0, s / np.maximum(n, 1), np.nan)
 
 
-def sigma_used(panel: AbnormalReturnPanel, opts: Mapping[str, Any]) -> np.ndarray:
+def sigma_used(panel: PanelLike, opts: Mapping[str, Any]) -> np.ndarray:
     """Residual SD s_i: textbook ``panel.sigma`` (divisor n-k) or estudy2's sd() (divisor n-1)."""
-    if opts["patell_ddof"] == "estudy2":
+    prep = as_prepared(panel)
+    if opts["patell_ddof"] != "estudy2":
+        return np.asarray(prep.panel.sigma, dtype=float)
+
+    def compute():
+        est = prep.panel.est_ar
         with np.errstate(invalid="ignore", divide="ignore"):
-            n = np.isfinite(panel.est_ar).sum(axis=1)
-            mean = np.nansum(panel.est_ar, axis=1) / np.maximum(n, 1)
-            ss = np.nansum((panel.est_ar - mean[:, None]) ** 2, axis=1)
+            n = np.isfinite(est).sum(axis=1)
+            mean = np.nansum(est, axis=1) / np.maximum(n, 1)
+            ss = np.nansum((est - mean[:, None]) ** 2, axis=1)
             return np.where(n > 1, np.sqrt(ss / np.maximum(n - 1, 1)), np.nan)
-    return np.asarray(panel.sigma, dtype=float)
+
+    return prep.memo(("sigma", "estudy2"), compute)
+
+
+def _variance_parts(
+    prep: PreparedPanel, opts: Mapping[str, Any]
+) -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
+    """(V or the panel's ``event_cov``, per-event scale or None, reason) for ``event_variance``."""
+    panel = prep.panel
+
+    def compute():
+        s = sigma_used(prep, opts)
+        if opts["pe_variance"] == "panel":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scale = (s / np.asarray(panel.sigma, dtype=float)) ** 2
+            return panel.event_cov, scale, None
+        if panel.est_market is None or panel.event_market is None:
+            why = "pe_variance='estudy2' needs benchmark returns (est_market, event_market)"
+            return None, None, why
+        est_m = np.asarray(panel.est_market, dtype=float)
+        n_m = np.isfinite(est_m).sum(axis=1)
+        mean_m = np.nansum(est_m, axis=1) / np.maximum(n_m, 1)
+        ss = np.nansum((est_m - mean_m[:, None]) ** 2, axis=1)
+        d = np.asarray(panel.event_market, dtype=float) - mean_m[:, None]
+        l2 = d.shape[1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            inner = (
+                1.0 / panel.n_est[:, None, None] + d[:, :, None] * d[:, None, :] / ss[:, None, None]
+            )
+            v = (s**2)[:, None, None] * (np.eye(l2)[None, :, :] + inner)
+        miss = ~np.isfinite(panel.event_ar)
+        v = np.where(miss[:, :, None] | miss[:, None, :], np.nan, v)
+        return v, None, None
+
+    return prep.memo(("variance", opts["patell_ddof"], opts["pe_variance"]), compute)
 
 
 def event_variance(
-    panel: AbnormalReturnPanel, opts: Mapping[str, Any]
+    panel: PanelLike, opts: Mapping[str, Any]
 ) -> tuple[np.ndarray | None, str | None]:
     """Prediction-error covariance V_i of the event-window ARs, shape (N, L2, L2).
 
@@ -374,136 +443,33 @@ def event_variance(
     ``"estudy2"`` rebuilds s_i^2 [I + 1/L1_i + d d' / sum (R_mt - Rbar_m)^2] from ``est_market``
     over every estimation day with a benchmark return, d_tau = R_m,tau - Rbar_m.
     """
-    s = sigma_used(panel, opts)
-    if opts["pe_variance"] == "panel":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = (s / np.asarray(panel.sigma, dtype=float)) ** 2
-        return panel.event_cov * scale[:, None, None], None
-    if panel.est_market is None or panel.event_market is None:
-        return None, "pe_variance='estudy2' needs benchmark returns (est_market, event_market)"
-    est_m = np.asarray(panel.est_market, dtype=float)
-    n_m = np.isfinite(est_m).sum(axis=1)
-    mean_m = np.nansum(est_m, axis=1) / np.maximum(n_m, 1)
-    ss = np.nansum((est_m - mean_m[:, None]) ** 2, axis=1)
-    d = np.asarray(panel.event_market, dtype=float) - mean_m[:, None]
-    l2 = d.shape[1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        inner = 1.0 / panel.n_est[:, None, None] + d[:, :, None] * d[:, None, :] / ss[:, None, None]
-        v = (s**2)[:, None, None] * (np.eye(l2)[None, :, :] + inner)
-    miss = ~np.isfinite(panel.event_ar)
-    v = np.where(miss[:, :, None] | miss[:, None, :], np.nan, v)
-    return v, None
+    v, scale, reason = _variance_parts(as_prepared(panel), opts)
+    if v is None or scale is None:
+        return v, reason
+    return v * scale[:, None, None], None
 
 
 def standardized_car(
-    panel: AbnormalReturnPanel, target: Target, opts: Mapping[str, Any]
+    panel: PanelLike, target: Target, opts: Mapping[str, Any]
 ) -> tuple[np.ndarray, str | None]:
     """SCAR_i = CAR_i / sqrt(gamma' V_i gamma) (SAR_i for a single day); NaN where missing."""
-    v, reason = event_variance(panel, opts)
-    if v is None:
-        return np.full(panel.n_events, np.nan), reason
-    sub = v[:, target.cols][:, :, target.cols]
-    var = sub.sum(axis=(1, 2))
-    car = window_car(panel, target)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where(var > 0, car / np.sqrt(var), np.nan)
-    return out, None
+    prep = as_prepared(panel)
 
+    def compute():
+        v, scale, reason = _variance_parts(prep, opts)
+        if v is None:
+            return np.full(prep.n_events, np.nan), reason
+        sub = v[:, target.cols][:, :, target.cols]
+        if scale is not None:
+            sub = sub * scale[:, None, None]
+        var = sub.sum(axis=(1, 2))
+        car = window_car(prep, target)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(var > 0, car / np.sqrt(var), np.nan)
+        return out, None
 
-def residual_correlation_matrix(
-    panel: AbnormalReturnPanel, alignment: str = "calendar", min_overlap: int = KP_MIN_OVERLAP
-) -> np.ndarray:
-    """Pairwise correlations (N x N) of estimation-window residuals, NaN for thin pairs.
-
-    ``alignment="calendar"`` pairs residuals on the same calendar date (``est_dates``);
-    ``"event_time"`` pairs them on the same relative day, as eventstudy2 and sipemu do.
-    """
-    n, le = panel.est_ar.shape
-    if alignment == "event_time":
-        wide = np.asarray(panel.est_ar, dtype=float).T  # (Le, N)
-    else:
-        dates = np.asarray(panel.est_dates, dtype="datetime64[D]")
-        ok = np.isfinite(panel.est_ar) & ~np.isnat(dates)
-        uniq, inv = np.unique(dates[ok], return_inverse=True)
-        wide = np.full((len(uniq), n), np.nan)
-        rows = np.broadcast_to(np.arange(n)[:, None], (n, le))[ok]
-        wide[inv, rows] = np.asarray(panel.est_ar, dtype=float)[ok]
-    m = np.isfinite(wide).astype(float)
-    x = np.where(m > 0, wide, 0.0)
-    cnt = m.T @ m
-    sx = x.T @ m  # sx[i, j] = sum of x_i over days where j also observed
-    sxx = (x * x).T @ m
-    sxy = x.T @ x
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mx = sx / cnt
-        my = sx.T / cnt
-        cov = sxy / cnt - mx * my
-        vx = sxx / cnt - mx**2
-        vy = sxx.T / cnt - my**2
-        r = cov / np.sqrt(vx * vy)
-    r[cnt < min_overlap] = np.nan
-    return r
-
-
-def mean_residual_correlation(
-    panel: AbnormalReturnPanel,
-    alignment: Literal["calendar", "event_time"] = "calendar",
-    events: np.ndarray | None = None,
-    corr: np.ndarray | None = None,
-) -> float:
-    r"""Average off-diagonal correlation :math:`\bar r` of estimation-window residuals.
-
-    Parameters
-    ----------
-    panel : AbnormalReturnPanel
-    alignment : {"calendar", "event_time"}
-        * ``"calendar"`` (default) -- pair residuals of two events on the same calendar date
-          (``est_dates``); right for staggered events and for one asset with overlapping
-          estimation windows.
-        * ``"event_time"`` -- pair them on the same relative day, as eventstudy2's ``KOLARI()``
-          and sipemu do; equal to ``"calendar"`` only when all events share day 0.
-    events : ndarray of bool or int, optional
-        Subset of events (default: all).
-    corr : ndarray, optional
-        A precomputed :func:`residual_correlation_matrix` of the same alignment.
-
-    Returns
-    -------
-    float
-        Mean of the pairwise Pearson correlations over pairs with at least
-        ``KP_MIN_OVERLAP`` common days; NaN when no pair qualifies.
-
-    References
-    ----------
-    Kolari, J. W., & Pynnonen, S. (2010). Event study testing with cross-sectional correlation
-    of abnormal returns. *Review of Financial Studies*, 23(11), 3996-4025.
-    """
-    if alignment not in OPTION_VALUES["kp_alignment"]:
-        raise SpecificationError(
-            f"alignment={alignment!r} is not accepted; use one of "
-            f"{list(OPTION_VALUES['kp_alignment'])}"
-        )
-    r = residual_correlation_matrix(panel, alignment) if corr is None else corr
-    if events is not None:
-        idx = np.arange(panel.n_events)[events]
-        r = r[np.ix_(idx, idx)]
-    iu = np.triu_indices(r.shape[0], 1)
-    vals = r[iu]
-    vals = vals[np.isfinite(vals)]
-    return float(vals.mean()) if vals.size else math.nan
-
-
-def kp_factor(r_bar: float, n: int) -> float:
-    r"""Kolari-Pynnonen (2010) correction factor for cross-correlated abnormal returns.
-
-    .. math:: f = \sqrt{\frac{1-\bar r}{1+(n-1)\bar r}}
-
-    Returns NaN when :math:`1 + (n-1)\bar r \le 0` or :math:`\bar r` is NaN.
-    """
-    den = 1.0 + (n - 1) * r_bar
-    if not (math.isfinite(r_bar) and den > 0 and r_bar <= 1):
-        return math.nan
-    return math.sqrt((1.0 - r_bar) / den)
+    key = ("scar", target.start, target.end, opts["patell_ddof"], opts["pe_variance"])
+    return prep.memo(key, compute)
 
 
 # --------------------------------------------------------------------------------------------
@@ -523,59 +489,73 @@ DAILY_SUM_TESTS: frozenset[str] = frozenset(
 ESTUDY2_MIN_PERCENTAGE = 90.0
 
 
-def default_estimate(panel: AbnormalReturnPanel, target: Target) -> float:
+def default_estimate(panel: PanelLike, target: Target) -> float:
     """AAR of a day; CAAR (mean CAR over events with the whole window) of a window."""
-    if target.is_day:
-        return float(aar_series(panel)[target.cols[0]])
-    car = window_car(panel, target)
-    car = car[np.isfinite(car)]
-    return float(car.mean()) if car.size else math.nan
+    prep = as_prepared(panel)
+
+    def compute():
+        if target.is_day:
+            return float(aar_series(prep)[target.cols[0]])
+        car = window_car(prep, target)
+        car = car[np.isfinite(car)]
+        return float(car.mean()) if car.size else math.nan
+
+    return prep.memo(("estimate", target.start, target.end), compute)
 
 
 def run_target(
     name: str,
     inner: Any,
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     target: Target,
     alternative: Alternative,
     opts: Mapping[str, Any],
 ) -> TestResult:
-    """Run ``inner(panel, target, alternative, opts)`` with the window-level options applied."""
+    """Run ``inner(prep, target, alternative, opts)`` with the window-level options applied."""
+    prep = as_prepared(panel)
     if not target.is_day and opts["car_aggregation"] == "estudy2" and name in DAILY_SUM_TESTS:
-        res = _daily_sum(name, inner, panel, target, alternative, opts)
+        res = _daily_sum(name, inner, prep, target, alternative, opts)
     else:
-        res = inner(panel, target, alternative, opts)
-    if not target.is_day and opts["car_mean"] == "estudy2":
-        aar = aar_series(panel)[target.cols]
-        share = 100.0 * np.isfinite(panel.event_ar[:, target.cols]).mean(axis=0)
-        keep = share > ESTUDY2_MIN_PERCENTAGE
-        est = float(np.nanmean(aar[keep])) if keep.any() else math.nan
-        res = TestResult(
-            res.name, res.stat, res.pvalue, res.dist, res.df, res.nobs, res.null,
-            res.alternative, res.reason, est,
-        )  # fmt: skip
-    return res
+        res = inner(prep, target, alternative, opts)
+    return with_car_mean(prep, target, res, opts)
+
+
+def with_car_mean(
+    prep: PreparedPanel, target: Target, res: TestResult, opts: Mapping[str, Any]
+) -> TestResult:
+    """``res`` with ``estimate`` = mean daily AAR for a window under ``car_mean="estudy2"``."""
+    if target.is_day or opts["car_mean"] != "estudy2":
+        return res
+    aar = aar_series(prep)[target.cols]
+    share = 100.0 * (event_counts(prep)[target.cols] / prep.n_events)
+    keep = share > ESTUDY2_MIN_PERCENTAGE
+    est = float(np.nanmean(aar[keep])) if keep.any() else math.nan
+    return TestResult(
+        res.name, res.stat, res.pvalue, res.dist, res.df, res.nobs, res.null,
+        res.alternative, res.reason, est,
+    )  # fmt: skip
 
 
 def _daily_sum(
     name: str,
     inner: Any,
-    panel: AbnormalReturnPanel,
+    prep: PreparedPanel,
     target: Target,
     alternative: Alternative,
     opts: Mapping[str, Any],
 ) -> TestResult:
-    share = 100.0 * np.isfinite(panel.event_ar[:, target.cols]).mean(axis=0)
+    panel = prep.panel
+    share = 100.0 * (event_counts(prep)[target.cols] / prep.n_events)
     null = null_mean(target)
     stats_, nobs = [], []
     for col, pct in zip(target.cols, share, strict=True):
         if not pct > ESTUDY2_MIN_PERCENTAGE:
             continue
         day = int(panel.event_rel_days[col])
-        r = inner(panel, Target(day, day, np.array([col])), alternative, opts)
+        r = inner(prep, Target(day, day, np.array([col])), alternative, opts)
         stats_.append(r.stat)
         nobs.append(r.nobs)
-    est = default_estimate(panel, target)
+    est = default_estimate(prep, target)
     if not stats_:
         return nan_result(
             name, 0, null, alternative,
@@ -591,7 +571,7 @@ def _daily_sum(
 def run(
     name: str,
     inner: Any,
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     alternative: str,
     convention: str,
@@ -600,5 +580,6 @@ def run(
     """Validate the arguments of a public test function and run it."""
     opts = resolve_options(convention, **options)
     alt = check_alternative(alternative)
-    target = as_target(panel, day_or_window)
-    return run_target(name, inner, panel, target, alt, opts)
+    prep = as_prepared(panel)
+    target = as_target(prep, day_or_window)
+    return run_target(name, inner, prep, target, alt, opts)

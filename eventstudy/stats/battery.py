@@ -12,13 +12,16 @@ from ..exceptions import SpecificationError
 from ..panel import AbnormalReturnPanel
 from . import nonparametric, parametric
 from ._core import (
+    Alternative,
     Target,
     TestResult,
     as_target,
     check_alternative,
     resolve_options,
     run_target,
+    with_car_mean,
 )
+from ._prepared import PreparedPanel, prepare
 
 #: Accepted test names, in the order the battery reports them.
 #:
@@ -88,6 +91,7 @@ TEST_ALIASES: dict[str, str] = {
 }
 
 _INNER = {**parametric.INNER, **nonparametric.INNER}
+_BATCH = dict(parametric.BATCH)
 
 AAR_COLUMNS = (
     "rel_day", "test", "stat", "pvalue", "dist", "df", "nobs", "alternative", "reason", "estimate",
@@ -147,8 +151,28 @@ def _rows(results: list[tuple[tuple, TestResult]], lead: tuple[str, ...]) -> pd.
     return df
 
 
+def _run_all(
+    names: list[str],
+    prep: PreparedPanel,
+    targets: list[Target],
+    alt: Alternative,
+    opts: dict[str, Any],
+) -> list[list[TestResult]]:
+    """Results ``[target][test]``: each test over all targets (batched where it can be)."""
+    by_test = []
+    for name in names:
+        if name in _BATCH:
+            res = _BATCH[name](prep, targets, alt, opts)
+            by_test.append(
+                [with_car_mean(prep, t, r, opts) for t, r in zip(targets, res, strict=True)]
+            )
+        else:
+            by_test.append([run_target(name, _INNER[name], prep, t, alt, opts) for t in targets])
+    return [[col[k] for col in by_test] for k in range(len(targets))]
+
+
 def aar_tests(
-    panel: AbnormalReturnPanel,
+    panel: AbnormalReturnPanel | PreparedPanel,
     *,
     tests: str | Sequence[str] | None = None,
     alternative: str = "two-sided",
@@ -159,7 +183,9 @@ def aar_tests(
 
     Parameters
     ----------
-    panel : AbnormalReturnPanel
+    panel : AbnormalReturnPanel or PreparedPanel
+        A :class:`~eventstudy.stats.PreparedPanel` (:func:`~eventstudy.stats.prepare`) lets
+        several calls share the per-panel computations.
     tests : str or sequence of str, optional
         Test names from :data:`TEST_NAMES` (estudy2 names accepted as aliases, see
         :data:`TEST_ALIASES`); default all.
@@ -170,7 +196,7 @@ def aar_tests(
           MacKinlay 1997 and the papers cited by each test).
         * ``"estudy2"`` -- reproduce estudy2 0.10 (Rudnytskyi): sets every option below to its
           ``"estudy2"`` value (``rank_sd_divisor="mean_obs"``, ``gsign_phat="pooled"``,
-          ``wilcoxon_stat="W"``, ``kp_alignment="event_time"``).
+          ``wilcoxon_stat="W"``, ``kp_alignment="event_time"``, ``kp_estimator="pairwise"``).
     **options
         Individual options; each overrides the bundle.
 
@@ -213,6 +239,15 @@ def aar_tests(
         kp_alignment : {"calendar", "event_time"}
             * ``"calendar"`` -- residual correlations on common calendar dates.
             * ``"event_time"`` -- on common relative days (eventstudy2, sipemu).
+        kp_estimator : {"pooled", "pairwise"}
+            The Kolari-Pynnonen :math:`\bar r` (see :mod:`eventstudy.stats.correlation`).
+
+            * ``"pooled"`` -- :math:`\sum_t[(\sum_i z_{it})^2 - \sum_i z_{it}^2] /
+              \sum_t (n_t^2 - n_t)` over residuals standardized by each event's own mean and
+              SD; O(N x L1). Equals ``"pairwise"`` when all events are observed on the same
+              days; for staggered events it weights each pair by its common days.
+            * ``"pairwise"`` -- mean of the pairwise Pearson correlations on common days
+              (peers; pairs with >= 10 common days); O(N^2 x D) time, for small N.
         weights : {"rademacher", "mammen"}
             Wild bootstrap weights.
         n_boot : int, default 999
@@ -242,17 +277,16 @@ def aar_tests(
     names = resolve_tests(tests)
     opts = resolve_options(convention, **options)
     alt = check_alternative(alternative)
-    opts["_cache"] = {}  # shared by the days/windows of this call only
-    results = []
-    for col, day in enumerate(panel.event_rel_days):
-        target = Target(int(day), int(day), np.array([col]))
-        for name in names:
-            results.append(((int(day),), run_target(name, _INNER[name], panel, target, alt, opts)))
+    prep = prepare(panel)
+    days = [int(d) for d in prep.panel.event_rel_days]
+    targets = [Target(d, d, np.array([col])) for col, d in enumerate(days)]
+    grid = _run_all(names, prep, targets, alt, opts)
+    results = [((d,), r) for d, row in zip(days, grid, strict=True) for r in row]
     return _rows(results, ("rel_day",))
 
 
 def caar_tests(
-    panel: AbnormalReturnPanel,
+    panel: AbnormalReturnPanel | PreparedPanel,
     window: tuple[int, int] | Sequence[tuple[int, int]],
     *,
     tests: str | Sequence[str] | None = None,
@@ -264,7 +298,7 @@ def caar_tests(
 
     Parameters
     ----------
-    panel : AbnormalReturnPanel
+    panel : AbnormalReturnPanel or PreparedPanel
     window : tuple of int, or sequence of them
         Closed event-time window(s) ``(start, end)`` inside the panel's event window.
     tests, alternative, convention, **options
@@ -285,12 +319,9 @@ def caar_tests(
     names = resolve_tests(tests)
     opts = resolve_options(convention, **options)
     alt = check_alternative(alternative)
-    opts["_cache"] = {}
+    prep = prepare(panel)
     windows = [window] if np.ndim(window) == 1 else list(window)  # type: ignore[arg-type]
-    targets = [as_target(panel, tuple(w)) for w in windows]  # type: ignore[arg-type]
-    results = []
-    for target in targets:
-        for name in names:
-            res = run_target(name, _INNER[name], panel, target, alt, opts)
-            results.append(((target.start, target.end), res))
+    targets = [as_target(prep, tuple(w)) for w in windows]  # type: ignore[arg-type]
+    grid = _run_all(names, prep, targets, alt, opts)
+    results = [((t.start, t.end), r) for t, row in zip(targets, grid, strict=True) for r in row]
     return _rows(results, ("window_start", "window_end"))

@@ -21,6 +21,7 @@ from ._core import (
     ESTUDY2_MIN_PERCENTAGE,
     Alternative,
     DayOrWindow,
+    PreparedPanel,
     Target,
     TestResult,
     default_estimate,
@@ -34,6 +35,7 @@ from ._core import (
     t_result,
     window_car,
 )
+from ._prepared import row_ranks
 
 __all__ = [
     "corrado_rank",
@@ -47,11 +49,7 @@ __all__ = [
 ]
 
 Opts = Mapping[str, Any]
-
-
-def _row_ranks(x: np.ndarray) -> np.ndarray:
-    """Average ranks of each row's finite values (1 = smallest); NaN stays NaN."""
-    return sps.rankdata(x, axis=1, method="average", nan_policy="omit")
+PanelLike = AbnormalReturnPanel | PreparedPanel
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,40 +57,43 @@ def _row_ranks(x: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def _sign(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    x = window_car(panel, target)
+def _sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = window_car(prep, target)
     x = x[np.isfinite(x)]
     n = x.size
-    null, est = null_median(target), default_estimate(panel, target)
+    null, est = null_median(target), default_estimate(prep, target)
     if n < 1:
         return nan_result("sign", n, null, alt, "no events", est)
     pos = float((x > 0).sum())
     if opts["na_sums"] == "estudy2":
-        pos = pos * panel.n_events / n
+        pos = pos * prep.n_events / n
     return normal_result("sign", (pos - 0.5 * n) / math.sqrt(0.25 * n), n, null, alt, est)
 
 
-def _p_hat(panel: AbnormalReturnPanel, opts: Opts) -> float:
-    e = panel.est_ar
-    ok = np.isfinite(e)
-    pos = (e > 0) & ok
-    if opts["gsign_phat"] == "pooled":
-        return float(pos.sum() / max(ok.sum(), 1))
-    per = pos.sum(axis=1) / np.maximum(ok.sum(axis=1), 1)
-    return float(per[ok.sum(axis=1) > 0].mean())
+def _p_hat(prep: PreparedPanel, opts: Opts) -> float:
+    def compute():
+        e = prep.panel.est_ar
+        ok = np.isfinite(e)
+        pos = (e > 0) & ok
+        if opts["gsign_phat"] == "pooled":
+            return float(pos.sum() / max(ok.sum(), 1))
+        per = pos.sum(axis=1) / np.maximum(ok.sum(axis=1), 1)
+        return float(per[ok.sum(axis=1) > 0].mean())
+
+    return prep.memo(("p_hat", opts["gsign_phat"]), compute)
 
 
-def _gen_sign(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    x = window_car(panel, target)
+def _gen_sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = window_car(prep, target)
     x = x[np.isfinite(x)]
     n = x.size
-    null, est = null_median(target), default_estimate(panel, target)
-    p = _p_hat(panel, opts)
+    null, est = null_median(target), default_estimate(prep, target)
+    p = _p_hat(prep, opts)
     if n < 1 or not 0 < p < 1:
         return nan_result("gen_sign", n, null, alt, f"no events or p_hat={p:.3g}", est)
     w = float((x > 0).sum())
     if opts["na_sums"] == "estudy2":
-        w = w * panel.n_events / n
+        w = w * prep.n_events / n
     return normal_result("gen_sign", (w - n * p) / math.sqrt(n * p * (1 - p)), n, null, alt, est)
 
 
@@ -101,23 +102,22 @@ def _gen_sign(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts
 # --------------------------------------------------------------------------------------------
 
 
-def _combined(panel: AbnormalReturnPanel, event_cols: np.ndarray | None = None) -> np.ndarray:
-    ev = panel.event_ar if event_cols is None else panel.event_ar[:, event_cols]
-    return np.hstack([panel.est_ar, ev])
+def _combined(prep: PreparedPanel) -> np.ndarray:
+    """Each event's estimation residuals followed by its event-window ARs, (N, L1 + L2)."""
+    return np.hstack([prep.panel.est_ar, prep.panel.event_ar])
 
 
-def _scores(kind: str, full: np.ndarray) -> np.ndarray:
-    m = np.isfinite(full).sum(axis=1).astype(float)
-    if kind == "cz_sign":
-        med = np.nanmedian(full, axis=1)
-        return np.sign(full - med[:, None])
-    k = _row_ranks(full)
-    if kind == "corrado_rank":
-        return k - ((m + 1) / 2)[:, None]
-    return k / (m + 1)[:, None] - 0.5  # cz_rank
+def _combined_counts(prep: PreparedPanel) -> np.ndarray:
+    """Non-missing days M_i of each event's combined series."""
+    panel = prep.panel
+
+    def compute():
+        return np.isfinite(panel.est_ar).sum(axis=1) + np.isfinite(panel.event_ar).sum(axis=1)
+
+    return prep.memo(("combined_m",), compute)
 
 
-def _daily_aggregate(kind: str, scores: np.ndarray, n_all: int, na_sums: str) -> np.ndarray:
+def _aggregate(kind: str, scores: np.ndarray, n_all: int, na_sums: str) -> np.ndarray:
     """Cross-event aggregate of each day: mean (Corrado) or sum/sqrt(N_t) (Corrado-Zivney)."""
     n_t = np.isfinite(scores).sum(axis=0).astype(float)
     total = np.nansum(scores, axis=0)
@@ -128,19 +128,47 @@ def _daily_aggregate(kind: str, scores: np.ndarray, n_all: int, na_sums: str) ->
     return np.where(n_t > 0, agg, np.nan)
 
 
-def _rank_like(kind: str, panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts):
-    null, est = null_median(target), default_estimate(panel, target)
+def _daily_aggregate(kind: str, prep: PreparedPanel, na_sums: str) -> np.ndarray:
+    """Daily aggregate of the scores of ``kind`` over the combined series (cached).
+
+    Only the aggregates (one number per day) are kept: the ranks of the combined series are
+    computed once for both rank tests and both ``na_sums`` conventions, then dropped.
+    """
+    key = ("daily_aggregate", kind, na_sums)
+    if key in prep:
+        return prep.memo(key, lambda: None)
+    full = _combined(prep)
+    m = _combined_counts(prep).astype(float)
+    if kind == "cz_sign":
+        has_nan = bool(np.isnan(full).any())
+        med = np.nanmedian(full, axis=1) if has_nan else np.median(full, axis=1)
+        scores = {"cz_sign": np.sign(full - med[:, None])}
+    else:
+        k = row_ranks(full)
+        scores = {
+            "corrado_rank": k - ((m + 1) / 2)[:, None],
+            "cz_rank": k / (m + 1)[:, None] - 0.5,
+        }
+    for name, sc in scores.items():
+        for conv in ("textbook", "estudy2"):
+            prep.memo(
+                ("daily_aggregate", name, conv),
+                lambda name=name, sc=sc, conv=conv: _aggregate(name, sc, prep.n_events, conv),
+            )
+    return prep.memo(key, lambda: None)
+
+
+def _rank_like(kind: str, prep: PreparedPanel, target: Target, alt: Alternative, opts):
+    null, est = null_median(target), default_estimate(prep, target)
     if kind == "corrado_rank" and not target.is_day and opts["car_rank"] == "estudy2":
-        return _car_rank_estudy2(panel, target, alt, opts)
-    full = _combined(panel)
-    sc = _scores(kind, full)
-    agg = _daily_aggregate(kind, sc, panel.n_events, opts["na_sums"])
-    le = panel.est_ar.shape[1]
+        return _car_rank_estudy2(prep, target, alt, opts)
+    agg = _daily_aggregate(kind, prep, opts["na_sums"])
+    le = prep.panel.est_ar.shape[1]
     cols = le + target.cols
-    nobs = int((np.isfinite(full[:, cols]).any(axis=1)).sum())
+    nobs = int((np.isfinite(prep.panel.event_ar[:, target.cols]).any(axis=1)).sum())
     days = np.isfinite(agg)
     if opts["rank_sd_divisor"] == "mean_obs":
-        m = np.isfinite(full).sum(axis=1)
+        m = _combined_counts(prep)
         divisor = float(m[m > 0].mean())
     else:
         divisor = float(days.sum())
@@ -151,11 +179,12 @@ def _rank_like(kind: str, panel: AbnormalReturnPanel, target: Target, alt: Alter
     return normal_result(kind, stat, nobs, null, alt, est)
 
 
-def _car_rank_estudy2(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts):
+def _car_rank_estudy2(prep: PreparedPanel, target: Target, alt: Alternative, opts):
     """estudy2's ``car_rank_test``: ranks over estimation + CAR window, pooled centring."""
-    null, est = null_median(target), default_estimate(panel, target)
-    full = _combined(panel, target.cols)
-    k = _row_ranks(full)
+    panel = prep.panel
+    null, est = null_median(target), default_estimate(prep, target)
+    full = np.hstack([panel.est_ar, panel.event_ar[:, target.cols]])
+    k = row_ranks(full)
     m = np.isfinite(full).sum(axis=1)
     mean_rank = float(np.mean(((m + 1) / 2)[m > 0]))
     le = panel.est_ar.shape[1]
@@ -173,16 +202,16 @@ def _car_rank_estudy2(panel: AbnormalReturnPanel, target: Target, alt: Alternati
     return normal_result("corrado_rank", float(stat), nobs, null, alt, est)
 
 
-def _corrado_rank(panel, target, alt, opts):
-    return _rank_like("corrado_rank", panel, target, alt, opts)
+def _corrado_rank(prep, target, alt, opts):
+    return _rank_like("corrado_rank", prep, target, alt, opts)
 
 
-def _cz_rank(panel, target, alt, opts):
-    return _rank_like("cz_rank", panel, target, alt, opts)
+def _cz_rank(prep, target, alt, opts):
+    return _rank_like("cz_rank", prep, target, alt, opts)
 
 
-def _cz_sign(panel, target, alt, opts):
-    return _rank_like("cz_sign", panel, target, alt, opts)
+def _cz_sign(prep, target, alt, opts):
+    return _rank_like("cz_sign", prep, target, alt, opts)
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,10 +230,25 @@ def grank_t(z: float, t_points: int) -> float:
     return z * math.sqrt((t_points - 2) / den)
 
 
-def _grank(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    null, est = null_median(target), default_estimate(panel, target)
-    scar, reason = standardized_car(panel, target, opts)
-    s = sigma_used(panel, opts)
+def _grank_base(prep: PreparedPanel, opts: Opts):
+    """GSARs e_it/s_i of the estimation days, their within-event ranks (0 where missing), the
+    number of estimation days of each event and the number of events on each day."""
+
+    def compute():
+        s = sigma_used(prep, opts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g = prep.panel.est_ar / s[:, None]
+        fin = np.isfinite(g)
+        k0 = np.where(fin, row_ranks(np.where(fin, g, np.nan)), 0.0)
+        return g, fin, k0, fin.sum(axis=1), fin.sum(axis=0)
+
+    return prep.memo(("grank_base", opts["patell_ddof"]), compute)
+
+
+def _grank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    null, est = null_median(target), default_estimate(prep, target)
+    scar, reason = standardized_car(prep, target, opts)
+    s = sigma_used(prep, opts)
     ok = np.isfinite(scar) & np.isfinite(s) & (s > 0)
     n = int(ok.sum())
     if reason:
@@ -214,19 +258,35 @@ def _grank(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: O
     s_scar = float(np.std(scar[ok], ddof=1))
     if not s_scar > 0:
         return nan_result("grank", n, null, alt, "zero cross-sectional SCAR variance", est, "t")
-    gsar = np.hstack([panel.est_ar[ok] / s[ok, None], (scar[ok] / s_scar)[:, None]])
-    k = _row_ranks(gsar)
-    t_i = np.isfinite(gsar).sum(axis=1)
-    u = k / (t_i + 1)[:, None] - 0.5
-    n_t = np.isfinite(u).sum(axis=0)
+    # Ranks over the T_i = n0_i + 1 points (estimation GSARs and the cumulative SCAR*), from the
+    # estimation-only ranks k0: inserting v shifts a point's average rank by 1 if v < it and by
+    # 1/2 if v equals it (exactly the ranks of scipy.stats.rankdata on the combined row).
+    g, fin, k0, n0, n_t_all = _grank_base(prep, opts)
+    v = np.full(prep.n_events, np.nan)
+    v[ok] = scar[ok] / s_scar
+    denom = (n0 + 2).astype(float)  # T_i + 1
+    w = np.where(ok, 1.0 / denom, 0.0)
+    above = np.greater(g, v[:, None], out=np.empty(g.shape))  # 1.0 where v < g; 0 if NaN
+    n_t = n_t_all if ok.all() else n_t_all - fin[~ok].sum(axis=0)
+    sum_u = w @ k0 + w @ above - 0.5 * n_t
+    n_gt = above.sum(axis=1)
+    eq = g == v[:, None]
+    if eq.any():
+        sum_u = sum_u + 0.5 * (w @ eq.astype(float))
+        n_eq = eq.sum(axis=1)
+    else:
+        n_eq = np.zeros(prep.n_events)
+    k_v = (n0 - n_gt - n_eq) + (n_eq + 2) / 2.0
+    u_v = k_v[ok] / denom[ok] - 0.5
     used = n_t > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        u_bar = np.nansum(u, axis=0) / n_t
-    t_points = int(used.sum())
-    s_u = math.sqrt(float(np.sum((n_t[used] / n) * u_bar[used] ** 2)) / t_points)
+    u_bar = sum_u[used] / n_t[used]
+    u_bar0 = float(u_v.sum() / n)
+    t_points = int(used.sum()) + 1
+    ss = float(np.sum((n_t[used] / n) * u_bar**2)) + u_bar0**2
+    s_u = math.sqrt(ss / t_points)
     if not s_u > 0:
         return nan_result("grank", n, null, alt, "zero rank variance", est, "t")
-    z = float(u_bar[-1] / s_u)
+    z = float(u_bar0 / s_u)
     stat = grank_t(z, t_points)
     if not math.isfinite(stat):
         return nan_result("grank", n, null, alt, f"T-1-Z^2 <= 0 (Z={z:.4g})", est, "t")
@@ -250,19 +310,19 @@ def signrank_pmf(n: int) -> np.ndarray:
     return counts / 2.0**n
 
 
-def _wilcoxon(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    x = window_car(panel, target)
+def _wilcoxon(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = window_car(prep, target)
     x = x[np.isfinite(x)]
     nobs = x.size
     x = x[x != 0]
     n = x.size
-    null, est = null_median(target), default_estimate(panel, target)
+    null, est = null_median(target), default_estimate(prep, target)
     if n < 1:
         return nan_result("wilcoxon", nobs, null, alt, "no non-zero abnormal returns", est)
     r = sps.rankdata(np.abs(x))
     w = float(r[x > 0].sum())
     if opts["na_sums"] == "estudy2":
-        w = w * panel.n_events / n
+        w = w * prep.n_events / n
     mean = n * (n + 1) / 4.0
     _, tie_counts = np.unique(r, return_counts=True)
     var = n * (n + 1) * (2 * n + 1) / 24.0 - float((tie_counts**3 - tie_counts).sum()) / 48.0
@@ -289,7 +349,7 @@ def _wilcoxon(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts
 _SIG = """
     Parameters
     ----------
-    panel : AbnormalReturnPanel
+    panel : AbnormalReturnPanel or PreparedPanel
     day_or_window : int or tuple of int
         Event-time day ``d`` or closed window ``(start, end)``.
     alternative : {"two-sided", "greater", "less"}
@@ -305,7 +365,7 @@ _SIG = """
 
 
 def sign(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -326,7 +386,7 @@ def sign(
 
 
 def gen_sign(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -351,7 +411,7 @@ def gen_sign(
 
 
 def cz_sign(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -378,7 +438,7 @@ def cz_sign(
 
 
 def corrado_rank(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -410,7 +470,7 @@ def corrado_rank(
 
 
 def cz_rank(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -435,7 +495,7 @@ def cz_rank(
 
 
 def grank(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -465,7 +525,7 @@ def grank(
 
 
 def wilcoxon(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",

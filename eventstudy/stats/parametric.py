@@ -14,7 +14,7 @@ tests (Brown-Warner, Lamb) sum the daily AARs.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,22 +23,23 @@ from ..panel import AbnormalReturnPanel
 from ._core import (
     Alternative,
     DayOrWindow,
+    PreparedPanel,
     Target,
     TestResult,
     aar_series,
     default_estimate,
-    kp_factor,
-    mean_residual_correlation,
+    estimation_aar,
+    event_counts,
     nan_result,
     normal_result,
     null_mean,
-    residual_correlation_matrix,
     run,
     sigma_used,
     standardized_car,
     t_result,
     window_car,
 )
+from .correlation import kp_factor, mean_residual_correlation
 
 __all__ = [
     "bmp",
@@ -54,6 +55,7 @@ __all__ = [
 ]
 
 Opts = Mapping[str, Any]
+PanelLike = AbnormalReturnPanel | PreparedPanel
 
 
 # --------------------------------------------------------------------------------------------
@@ -61,9 +63,9 @@ Opts = Mapping[str, Any]
 # --------------------------------------------------------------------------------------------
 
 
-def _cross_section(panel: AbnormalReturnPanel, target: Target) -> np.ndarray:
+def _cross_section(prep: PreparedPanel, target: Target) -> np.ndarray:
     """AR_i of the day or CAR_i of the window, per event (NaN where incomplete)."""
-    return window_car(panel, target)
+    return window_car(prep, target)
 
 
 def _t_of_mean(x: np.ndarray) -> tuple[float, str | None]:
@@ -76,40 +78,33 @@ def _t_of_mean(x: np.ndarray) -> tuple[float, str | None]:
     return float(x.mean() / (sd / math.sqrt(n))), None
 
 
-def _estimation_aar(panel: AbnormalReturnPanel) -> np.ndarray:
-    """Estimation-window AAR series in event time (days nobody has are dropped)."""
-    x = panel.est_ar
-    n = np.isfinite(x).sum(axis=0)
-    s = np.nansum(x, axis=0)
-    return s[n > 0] / n[n > 0]
-
-
-def _portfolio_caar(panel: AbnormalReturnPanel, target: Target) -> tuple[float, int]:
+def _portfolio_caar(prep: PreparedPanel, target: Target) -> tuple[float, int]:
     """Sum of the daily AARs over the target, and the smallest daily number of events."""
-    aar = aar_series(panel)[target.cols]
-    n = np.isfinite(panel.event_ar[:, target.cols]).sum(axis=0)
+    aar = aar_series(prep)[target.cols]
+    n = event_counts(prep)[target.cols]
     return float(aar.sum()), int(n.min())
 
 
 # --------------------------------------------------------------------------------------------
-# inner implementations: (panel, target, alternative, opts) -> TestResult
+# inner implementations: (prep, target, alternative, opts) -> TestResult
 # --------------------------------------------------------------------------------------------
 
 
-def _csect_t(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    x = _cross_section(panel, target)
+def _csect_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = _cross_section(prep, target)
     x = x[np.isfinite(x)]
-    null, est = null_mean(target), default_estimate(panel, target)
+    null, est = null_mean(target), default_estimate(prep, target)
     stat, reason = _t_of_mean(x)
     if reason:
         return nan_result("csect_t", x.size, null, alt, reason, est)
     return t_result("csect_t", stat, x.size - 1, x.size, null, alt, est)
 
 
-def _bw1980(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    s2 = sigma_used(panel, opts) ** 2
+def _bw1980(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    panel = prep.panel
+    s2 = sigma_used(prep, opts) ** 2
     ar = panel.event_ar[:, target.cols]
-    caar, nmin = _portfolio_caar(panel, target)
+    caar, nmin = _portfolio_caar(prep, target)
     null = null_mean(target)
     var = 0.0
     for j in range(ar.shape[1]):
@@ -127,9 +122,9 @@ def _bw1980(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: 
     return t_result("brown_warner_1980", caar / math.sqrt(var), df, nmin, null, alt, caar)
 
 
-def _bw1985(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    est_aar = _estimation_aar(panel)
-    caar, nmin = _portfolio_caar(panel, target)
+def _bw1985(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    est_aar = estimation_aar(prep)
+    caar, nmin = _portfolio_caar(prep, target)
     null = null_mean(target)
     if est_aar.size < 2:
         return nan_result("brown_warner_1985", nmin, null, alt, "fewer than 2 estimation days")
@@ -142,15 +137,27 @@ def _bw1985(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: 
     return t_result("brown_warner_1985", stat, est_aar.size - 1, nmin, null, alt, caar)
 
 
-def _lamb(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    caar, nmin = _portfolio_caar(panel, target)
+def _market_means(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
+    """Cross-event mean benchmark return per estimation day (finite only) and event day."""
+
+    def compute():
+        panel = prep.panel
+        m_est = np.nanmean(np.asarray(panel.est_market, dtype=float), axis=0)
+        m_ev = np.nanmean(np.asarray(panel.event_market, dtype=float), axis=0)
+        return m_est[np.isfinite(m_est)], m_ev
+
+    return prep.memo(("market_means",), compute)
+
+
+def _lamb(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    panel = prep.panel
+    caar, nmin = _portfolio_caar(prep, target)
     null = null_mean(target)
     if panel.est_market is None or panel.event_market is None:
         return nan_result("lamb", nmin, null, alt, "needs benchmark returns (est_market)", caar)
-    est_aar = _estimation_aar(panel)
-    m_est = np.nanmean(np.asarray(panel.est_market, dtype=float), axis=0)
-    m_est = m_est[np.isfinite(m_est)]
-    m_ev = np.nanmean(np.asarray(panel.event_market, dtype=float)[:, target.cols], axis=0)
+    est_aar = estimation_aar(prep)
+    m_est, m_ev_all = _market_means(prep)
+    m_ev = m_ev_all[target.cols]
     mm = m_est.mean()
     ss = float(((m_est - mm) ** 2).sum())
     if est_aar.size < 2 or not ss > 0 or nmin < 1:
@@ -163,21 +170,20 @@ def _lamb(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Op
     return normal_result("lamb", caar / (s * math.sqrt(c)), nmin, null, alt, caar)
 
 
-def _q(panel: AbnormalReturnPanel) -> np.ndarray:
-    dfree = (panel.n_est - panel.k).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(dfree > 2, dfree / (dfree - 2), np.nan)
+def _q(prep: PreparedPanel) -> np.ndarray:
+    def compute():
+        panel = prep.panel
+        dfree = (panel.n_est - panel.k).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(dfree > 2, dfree / (dfree - 2), np.nan)
+
+    return prep.memo(("patell_q",), compute)
 
 
-def _patell_parts(panel: AbnormalReturnPanel, target: Target, opts: Opts):
-    scar, reason = standardized_car(panel, target, opts)
-    q = _q(panel)
+def _patell_stat(prep, target, opts) -> tuple[float, int, np.ndarray, str | None]:
+    scar, reason = standardized_car(prep, target, opts)
+    q = _q(prep)
     ok = np.isfinite(scar) & np.isfinite(q)
-    return scar, q, ok, reason
-
-
-def _patell_stat(panel, target, opts) -> tuple[float, int, np.ndarray, str | None]:
-    scar, q, ok, reason = _patell_parts(panel, target, opts)
     n = int(ok.sum())
     if reason:
         return math.nan, n, ok, reason
@@ -185,20 +191,20 @@ def _patell_stat(panel, target, opts) -> tuple[float, int, np.ndarray, str | Non
         return math.nan, n, ok, "no event with a standardized abnormal return"
     if opts["na_sums"] == "estudy2":
         qall = q[np.isfinite(q)]
-        return float(scar[ok].mean() * panel.n_events / math.sqrt(qall.sum())), n, ok, None
+        return float(scar[ok].mean() * prep.n_events / math.sqrt(qall.sum())), n, ok, None
     return float(scar[ok].sum() / math.sqrt(q[ok].sum())), n, ok, None
 
 
-def _patell(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    stat, n, _, reason = _patell_stat(panel, target, opts)
-    null, est = null_mean(target), default_estimate(panel, target)
+def _patell(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    stat, n, _, reason = _patell_stat(prep, target, opts)
+    null, est = null_mean(target), default_estimate(prep, target)
     if reason:
         return nan_result("patell", n, null, alt, reason, est)
     return normal_result("patell", stat, n, null, alt, est)
 
 
-def _bmp_stat(panel, target, opts) -> tuple[float, int, np.ndarray, str | None]:
-    scar, reason = standardized_car(panel, target, opts)
+def _bmp_stat(prep, target, opts) -> tuple[float, int, np.ndarray, str | None]:
+    scar, reason = standardized_car(prep, target, opts)
     ok = np.isfinite(scar)
     if reason:
         return math.nan, int(ok.sum()), ok, reason
@@ -206,28 +212,30 @@ def _bmp_stat(panel, target, opts) -> tuple[float, int, np.ndarray, str | None]:
     return stat, int(ok.sum()), ok, reason
 
 
-def _bmp(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    stat, n, _, reason = _bmp_stat(panel, target, opts)
-    null, est = null_mean(target), default_estimate(panel, target)
+def _bmp(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    stat, n, _, reason = _bmp_stat(prep, target, opts)
+    null, est = null_mean(target), default_estimate(prep, target)
     if reason:
         return nan_result("bmp", n, null, alt, reason, est, dist="t")
     return t_result("bmp", stat, n - 1, n, null, alt, est)
 
 
-def _kp(name: str, base: Any, panel, target, alt, opts):
-    stat, n, ok, reason = base(panel, target, opts)
-    null, est = null_mean(target), default_estimate(panel, target)
+def _r_bar(prep: PreparedPanel, events: np.ndarray, opts: Opts) -> float:
+    """Kolari-Pynnonen r_bar of the events used, cached per set of events and options."""
+    align, estimator = opts["kp_alignment"], opts["kp_estimator"]
+    key = ("r_bar", align, estimator, np.packbits(events).tobytes())
+    return prep.memo(
+        key, lambda: mean_residual_correlation(prep, align, events=events, estimator=estimator)
+    )
+
+
+def _kp(name: str, base: Any, prep: PreparedPanel, target, alt, opts):
+    stat, n, ok, reason = base(prep, target, opts)
+    null, est = null_mean(target), default_estimate(prep, target)
     dist = "N(0,1)" if name == "kp_patell" else "t"
     if reason:
         return nan_result(name, n, null, alt, reason, est, dist=dist)
-    cache = opts.get("_cache")
-    key = ("corr", opts["kp_alignment"])
-    corr = None if cache is None else cache.get(key)
-    if corr is None:
-        corr = residual_correlation_matrix(panel, opts["kp_alignment"])
-        if cache is not None:
-            cache[key] = corr
-    r_bar = mean_residual_correlation(panel, opts["kp_alignment"], events=ok, corr=corr)
+    r_bar = _r_bar(prep, ok, opts)
     f = kp_factor(r_bar, n)
     if not math.isfinite(f):
         why = f"no valid correlation adjustment (r_bar={r_bar:.4g}, N={n})"
@@ -237,12 +245,12 @@ def _kp(name: str, base: Any, panel, target, alt, opts):
     return t_result(name, stat * f, n - 1, n, null, alt, est)
 
 
-def _kp_patell(panel, target, alt, opts):
-    return _kp("kp_patell", _patell_stat, panel, target, alt, opts)
+def _kp_patell(prep, target, alt, opts):
+    return _kp("kp_patell", _patell_stat, prep, target, alt, opts)
 
 
-def _kp_bmp(panel, target, alt, opts):
-    return _kp("kp_bmp", _bmp_stat, panel, target, alt, opts)
+def _kp_bmp(prep, target, alt, opts):
+    return _kp("kp_bmp", _bmp_stat, prep, target, alt, opts)
 
 
 def skewness_adjusted_t(x: np.ndarray) -> float:
@@ -267,10 +275,10 @@ def skewness_adjusted_t(x: np.ndarray) -> float:
     return math.sqrt(n) * (big_s + gamma * big_s**2 / 3.0 + gamma / (6.0 * n))
 
 
-def _skew_t(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    x = _cross_section(panel, target)
+def _skew_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = _cross_section(prep, target)
     x = x[np.isfinite(x)]
-    null, est = null_mean(target), default_estimate(panel, target)
+    null, est = null_mean(target), default_estimate(prep, target)
     stat = skewness_adjusted_t(x)
     if not math.isfinite(stat):
         why = f"needs at least 3 events with non-zero variance, has {x.size}"
@@ -278,9 +286,16 @@ def _skew_t(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: 
     return normal_result("skew_t", stat, x.size, null, alt, est)
 
 
+# --------------------------------------------------------------------------------------------
+# wild bootstrap
+# --------------------------------------------------------------------------------------------
+
 _MAMMEN_LO = -(math.sqrt(5) - 1) / 2
 _MAMMEN_HI = (math.sqrt(5) + 1) / 2
 _MAMMEN_P_LO = (math.sqrt(5) + 1) / (2 * math.sqrt(5))
+
+#: Bootstrap weights are turned into floats this many replications at a time.
+_BOOT_CHUNK = 128
 
 
 def _weights(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.ndarray:
@@ -289,28 +304,145 @@ def _weights(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.
     return rng.choice(np.array([-1.0, 1.0]), size=shape)
 
 
-def _wild_bootstrap(panel: AbnormalReturnPanel, target: Target, alt: Alternative, opts: Opts):
-    x = _cross_section(panel, target)
-    x = x[np.isfinite(x)]
-    n_boot = int(opts["n_boot"])
-    dist = f"bootstrap({n_boot})"
-    null, est = null_mean(target), default_estimate(panel, target)
-    stat, reason = _t_of_mean(x)
-    if reason:
-        return nan_result("wild_bootstrap", x.size, null, alt, reason, est, dist=dist)
-    rng = opts["rng"] if opts["rng"] is not None else np.random.default_rng(opts["seed"])
-    xs = _weights(rng, opts["weights"], (n_boot, x.size)) * x[None, :]
+def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
+    """The (n_boot, n) weights of ``default_rng(seed)`` in one byte each, cached per n.
+
+    The draws are exactly those of ``_weights(np.random.default_rng(seed), kind, (B, n))``
+    (taken in row chunks, which consume the generator identically): int8 signs for Rademacher,
+    booleans "low value" for Mammen. With ``seed=None`` the draw (fresh entropy) is made once per
+    prepared panel and shared by all its days and windows, as a fixed seed is.
+    """
+    n_boot, kind, seed = int(opts["n_boot"]), opts["weights"], opts["seed"]
+
+    def compute():
+        rng = np.random.default_rng(seed)
+        dtype = np.int8 if kind == "rademacher" else np.bool_
+        out = np.empty((n_boot, n), dtype=dtype)
+        for c0 in range(0, n_boot, _BOOT_CHUNK):
+            c1 = min(n_boot, c0 + _BOOT_CHUNK)
+            if kind == "mammen":
+                out[c0:c1] = rng.random((c1 - c0, n)) < _MAMMEN_P_LO
+            else:
+                out[c0:c1] = rng.choice(np.array([-1.0, 1.0]), size=(c1 - c0, n))
+        return out
+
+    try:
+        key = ("boot_weights", kind, n_boot, n, seed)
+        hash(key)
+    except TypeError:  # an unhashable seed (e.g. a list): no caching
+        return compute()
+    return prep.memo(key, compute)
+
+
+def _boot_t(compact: np.ndarray, kind: str, x: np.ndarray) -> np.ndarray:
+    """Cross-sectional t of every replication (rows) for every column of ``x`` (n, K).
+
+    Mean and variance of :math:`w_b x` as matrix products: :math:`\\bar x^*_b = w_b'x/n`,
+    :math:`s^{*2}_b = (\\sum_i w_{bi}^2 x_i^2 - n \\bar x^{*2}_b)/(n-1)`.
+    """
+    n = x.shape[0]
+    out = np.empty((compact.shape[0], x.shape[1]))
+    x2 = x * x
+    ss_fixed = x2.sum(axis=0)
+    for c0 in range(0, compact.shape[0], _BOOT_CHUNK):
+        c1 = min(compact.shape[0], c0 + _BOOT_CHUNK)
+        w = _float_weights(compact[c0:c1], kind)
+        ss = (w * w) @ x2 if kind == "mammen" else ss_fixed  # Rademacher: w^2 = 1
+        mean = (w @ x) / n
+        var = np.maximum((ss - n * mean * mean) / (n - 1), 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[c0:c1] = mean / (np.sqrt(var) / math.sqrt(n))
+    return out
+
+
+def _two_pass_t(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """t of each row of ``w * x`` by the textbook two-pass mean and SD (the reference)."""
+    xs = w * x[None, :]
     sd = xs.std(axis=1, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        tb = xs.mean(axis=1) / (sd / math.sqrt(x.size))
+        return xs.mean(axis=1) / (sd / math.sqrt(x.size))
+
+
+def _boot_pvalue(
+    tb: np.ndarray,
+    stat: float,
+    alt: Alternative,
+    n_boot: int,
+    recheck: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> float:
+    """p = (1 + hits) / (B + 1); replications within 1e-8 of the cut-off are recomputed.
+
+    The matrix-product t* of :func:`_boot_t` can differ from the two-pass one in the last
+    bits; a replication that ties the observed t (e.g. all Rademacher weights +1, common when
+    N is small) must count exactly as the two-pass formula counts it, so ``recheck(rows)``
+    recomputes those rows by :func:`_two_pass_t`.
+    """
+    if recheck is not None:
+        ref = stat if alt in ("greater", "less") else abs(stat)
+        val = tb if alt in ("greater", "less") else np.abs(tb)
+        close = ~np.isfinite(val) | (np.abs(val - ref) <= 1e-8 * max(abs(ref), 1e-300))
+        if close.any():
+            tb = tb.copy()
+            rows = np.flatnonzero(close)
+            tb[rows] = recheck(rows)
     if alt == "greater":
         hits = np.sum(tb >= stat)
     elif alt == "less":
         hits = np.sum(tb <= stat)
     else:
         hits = np.sum(np.abs(tb) >= abs(stat))
-    p = (1.0 + float(hits)) / (n_boot + 1.0)
-    return TestResult("wild_bootstrap", stat, p, dist, None, x.size, null, alt, None, est)
+    return (1.0 + float(hits)) / (n_boot + 1.0)
+
+
+def _float_weights(compact: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "mammen":
+        return np.where(compact, _MAMMEN_LO, _MAMMEN_HI)
+    return compact.astype(float)
+
+
+def _wild_bootstrap_batch(
+    prep: PreparedPanel, targets: Sequence[Target], alt: Alternative, opts: Opts
+) -> list[TestResult]:
+    """Wild bootstrap of every target at once: one weight matrix times all cross-sections.
+
+    With ``rng=`` the generator is consumed target by target, in order, as separate calls
+    would; otherwise each target's weights are those of ``default_rng(seed)`` (shared by all
+    targets with the same number of events).
+    """
+    n_boot = int(opts["n_boot"])
+    dist = f"bootstrap({n_boot})"
+    out: list[TestResult | None] = [None] * len(targets)
+    groups: dict[int, list[tuple[int, float, np.ndarray]]] = {}
+    for k, target in enumerate(targets):
+        x = _cross_section(prep, target)
+        x = x[np.isfinite(x)]
+        null, est = null_mean(target), default_estimate(prep, target)
+        stat, reason = _t_of_mean(x)
+        if reason:
+            out[k] = nan_result("wild_bootstrap", x.size, null, alt, reason, est, dist=dist)
+        elif opts["rng"] is not None:
+            tb = _two_pass_t(_weights(opts["rng"], opts["weights"], (n_boot, x.size)), x)
+            p = _boot_pvalue(tb, stat, alt, n_boot)
+            out[k] = TestResult("wild_bootstrap", stat, p, dist, None, x.size, null, alt, None, est)
+        else:
+            groups.setdefault(x.size, []).append((k, stat, x))
+    for n, members in groups.items():
+        compact = _compact_weights(prep, opts, n)
+        tb_all = _boot_t(compact, opts["weights"], np.column_stack([m[2] for m in members]))
+        for j, (k, stat, x) in enumerate(members):
+            target = targets[k]
+
+            def recheck(rows, x=x, compact=compact):
+                return _two_pass_t(_float_weights(compact[rows], opts["weights"]), x)
+
+            p = _boot_pvalue(tb_all[:, j], stat, alt, n_boot, recheck)
+            null, est = null_mean(target), default_estimate(prep, target)
+            out[k] = TestResult("wild_bootstrap", stat, p, dist, None, n, null, alt, None, est)
+    return out  # type: ignore[return-value]
+
+
+def _wild_bootstrap(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    return _wild_bootstrap_batch(prep, [target], alt, opts)[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,7 +452,7 @@ def _wild_bootstrap(panel: AbnormalReturnPanel, target: Target, alt: Alternative
 _SIG = """
     Parameters
     ----------
-    panel : AbnormalReturnPanel
+    panel : AbnormalReturnPanel or PreparedPanel
     day_or_window : int or tuple of int
         Event-time day ``d`` (tests the AAR of that day) or closed window ``(start, end)``
         (tests the CAAR).
@@ -337,7 +469,7 @@ _SIG = """
 
 
 def csect_t(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -361,7 +493,7 @@ def csect_t(
 
 
 def brown_warner_1980(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -386,7 +518,7 @@ def brown_warner_1980(
 
 
 def brown_warner_1985(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -410,7 +542,7 @@ def brown_warner_1985(
 
 
 def lamb(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -436,7 +568,7 @@ def lamb(
 
 
 def patell(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -464,7 +596,7 @@ def patell(
 
 
 def bmp(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -488,7 +620,7 @@ def bmp(
 
 
 def kp_patell(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -512,7 +644,7 @@ def kp_patell(
 
 
 def kp_bmp(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -533,7 +665,7 @@ def kp_bmp(
 
 
 def skew_t(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -556,7 +688,7 @@ def skew_t(
 
 
 def wild_bootstrap(
-    panel: AbnormalReturnPanel,
+    panel: PanelLike,
     day_or_window: DayOrWindow,
     *,
     alternative: str = "two-sided",
@@ -591,6 +723,9 @@ for _f in (
     skew_t, wild_bootstrap,
 ):  # fmt: skip
     _f.__doc__ = _f.__doc__.replace("{sig}", _SIG.strip("\n").lstrip() + "\n")  # type: ignore[union-attr]
+
+#: Tests with a batched implementation ``(prep, targets, alternative, opts) -> [TestResult]``.
+BATCH = {"wild_bootstrap": _wild_bootstrap_batch}
 
 INNER = {
     "csect_t": _csect_t,
