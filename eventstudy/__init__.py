@@ -6,10 +6,16 @@ The public API, by job:
 * data directory: :func:`resolve_data_dir`, :func:`load_prices`, :func:`load_series`,
   :func:`load_markets`, :func:`load_odds`, :func:`file_versions`; live download: :func:`fetch_data`
 * instruments and day 0: :func:`align_events`, :func:`day0`, :func:`get_instrument`, ...
+* returns and the engine: :func:`to_returns`, :func:`differences`, :class:`EventStudy`,
+  :class:`EstimationWindow`, :class:`EventWindow`, :class:`EventStudyResults`; ARC files:
+  :func:`run_arc`
 * test battery: :func:`aar_tests`, :func:`caar_tests`, :class:`TestResult`
+* gold (one asset, many events): :func:`gold_event_study`, :class:`GoldStudyResults`;
+  the report: :func:`run_report`
 * Polymarket odds: :func:`run_odds_study`, :func:`screen_markets`, :func:`odds_shift`
 """
 
+from .arc import run_arc
 from .catalog import check_events, load_events
 from .exceptions import (
     CatalogError,
@@ -21,6 +27,8 @@ from .exceptions import (
     UnknownInstrumentError,
 )
 from .fetch import fetch_data
+from .gold import gold_event_study
+from .gold_results import GoldStudyResults
 from .instruments import (
     Instrument,
     align_events,
@@ -34,6 +42,9 @@ from .instruments import (
 )
 from .odds import odds_shift, run_odds_study, screen_markets
 from .odds_results import OddsStudyResults, write_odds_shifts_csv
+from .report import run_report
+from .results import EventStudyResults
+from .returns import differences, to_returns
 from .stats import TestResult, aar_tests, caar_tests
 from .store import (
     file_versions,
@@ -46,6 +57,8 @@ from .store import (
     resolve_data_dir,
     token_id_for,
 )
+from .study import EventStudy
+from .windows import EstimationWindow, EventWindow
 
 __version__ = "0.1.0"
 
@@ -53,8 +66,13 @@ __all__ = [
     "CatalogError",
     "DataFormatError",
     "DataNotFoundError",
+    "EstimationWindow",
+    "EventStudy",
     "EventStudyError",
+    "EventStudyResults",
+    "EventWindow",
     "FetchError",
+    "GoldStudyResults",
     "Instrument",
     "OddsStudyResults",
     "SpecificationError",
@@ -67,9 +85,11 @@ __all__ = [
     "check_events",
     "day0",
     "day0_for_events",
+    "differences",
     "fetch_data",
     "file_versions",
     "get_instrument",
+    "gold_event_study",
     "load_events",
     "load_manifest",
     "load_markets",
@@ -81,9 +101,12 @@ __all__ = [
     "register_instrument",
     "registered_instruments",
     "resolve_data_dir",
+    "run_arc",
     "run_odds_study",
+    "run_report",
     "screen_markets",
     "session_offset",
+    "to_returns",
     "token_id_for",
     "trading_sessions",
     "write_odds_shifts_csv",
