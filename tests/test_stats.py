@@ -676,3 +676,32 @@ def test_prepared_panel_is_reused_and_changes_nothing(sim):
     )
     pd.testing.assert_frame_equal(both, one)
     assert stats.patell(prep, (0, 2)) == stats.patell(sim, (0, 2))
+
+
+def test_wild_bootstrap_is_reproducible_by_default():
+    # Two independently built, identical panels: the default seed gives identical p-values
+    # (a rerun of a study reproduces its numbers); seed=None draws fresh entropy.
+    def build():
+        return simulated_panel(np.random.default_rng(7), n_events=25, n_est=60, n_event=3)
+
+    first = stats.aar_tests(build(), tests=["wild_bootstrap"])
+    second = stats.aar_tests(build(), tests=["wild_bootstrap"])
+    assert first["pvalue"].tolist() == second["pvalue"].tolist()
+    other = stats.aar_tests(build(), tests=["wild_bootstrap"], seed=1)
+    assert other["stat"].tolist() == first["stat"].tolist()  # the statistic is not random
+
+
+def test_kolari_pynnonen_degenerate_when_events_share_one_residual_series():
+    # One asset, events whose estimation windows cover the same calendar days: the residual
+    # series are identical, r_bar = 1, and the KP factor sqrt((1-r)/(1+(N-1)r)) is 0. That is
+    # not evidence of "no effect": the tests report NaN with the reason.
+    rng = np.random.default_rng(3)
+    resid = rng.normal(0, 0.01, size=50)
+    est = np.tile(resid, (4, 1))
+    event = rng.normal(0.02, 0.01, size=(4, 2))
+    panel = tiny_panel(event, est)
+    out = stats.aar_tests(panel, tests=["kp_patell", "kp_bmp", "patell"])
+    kp = out[out["test"].isin(["kp_patell", "kp_bmp"])]
+    assert kp["stat"].isna().all()
+    assert kp["reason"].str.contains("degenerate").all()
+    assert out.loc[out["test"] == "patell", "stat"].notna().all()

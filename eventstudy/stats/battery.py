@@ -252,8 +252,9 @@ def aar_tests(
             Wild bootstrap weights.
         n_boot : int, default 999
             Wild bootstrap replications.
-        seed : int, optional; rng : numpy.random.Generator, optional
-            Randomness of the wild bootstrap (``rng`` wins).
+        seed : int or None, default 20260101; rng : numpy.random.Generator, optional
+            Randomness of the wild bootstrap (``rng`` wins). Seeded by default so reruns give
+            the same p-values; ``seed=None`` draws fresh entropy.
 
     Returns
     -------

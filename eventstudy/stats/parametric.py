@@ -236,6 +236,13 @@ def _kp(name: str, base: Any, prep: PreparedPanel, target, alt, opts):
     if reason:
         return nan_result(name, n, null, alt, reason, est, dist=dist)
     r_bar = _r_bar(prep, ok, opts)
+    if math.isfinite(r_bar) and r_bar > 1.0 - 1e-9:
+        why = (
+            f"r_bar={r_bar:.4g}: the events' estimation residuals are (almost) the same series "
+            "(e.g. one asset whose estimation windows share calendar days), so the "
+            "Kolari-Pynnonen adjustment is degenerate"
+        )
+        return nan_result(name, n, null, alt, why, est, dist=dist)
     f = kp_factor(r_bar, n)
     if not math.isfinite(f):
         why = f"no valid correlation adjustment (r_bar={r_bar:.4g}, N={n})"
