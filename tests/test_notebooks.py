@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ast
 import math
-import os
 from pathlib import Path
 
 import nbformat
@@ -22,10 +21,11 @@ from nbclient import NotebookClient
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
-def _execute(path: Path, snapshot_dir: Path) -> nbformat.NotebookNode:
+def _execute(path: Path, snapshot_dir: Path, monkeypatch) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
-    env = {**os.environ, "EVENTSTUDY_DATA": str(snapshot_dir), "EVENTSTUDY_OFFLINE": "1"}
-    os.environ.update({k: env[k] for k in ("EVENTSTUDY_DATA", "EVENTSTUDY_OFFLINE")})
+    # the kernel inherits this process's environment
+    monkeypatch.setenv("EVENTSTUDY_DATA", str(snapshot_dir))
+    monkeypatch.setenv("EVENTSTUDY_OFFLINE", "1")
     client = NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
     )
@@ -43,8 +43,8 @@ def _last_value(nb: nbformat.NotebookNode) -> dict:
 
 @pytest.mark.enable_socket
 @pytest.mark.slow
-def test_gold_events_notebook(snapshot_dir: Path) -> None:
-    nb = _execute(NOTEBOOKS / "gold_events.ipynb", snapshot_dir)
+def test_gold_events_notebook(snapshot_dir: Path, monkeypatch) -> None:
+    nb = _execute(NOTEBOOKS / "gold_events.ipynb", snapshot_dir, monkeypatch)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.get("output_type") == "error"]  # fmt: skip
     assert not errors
