@@ -1,6 +1,7 @@
 """EventStudyTools ARC input files: read them, run the same study, write CSV results.
 
-Files (``;``-separated, no header; a header line is tolerated and skipped):
+Files (``;``-separated, no header; a header line is tolerated and skipped; UTF-8 or the
+Windows code page Excel writes; decimal point or comma):
 
 * request file, one line per event::
 
@@ -25,7 +26,9 @@ CLM's :math:`J_1` CAAR test as ``test = "caar_j1"``), ``exclusions.csv``.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Literal
 
@@ -47,14 +50,47 @@ REQUEST_COLUMNS = (
 __all__ = ["ARC_MODELS", "read_prices", "read_request", "run_arc"]
 
 
-def _lines(path: Path):
+def _read_text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else Windows-1252.
+
+    EventStudyTools asks for "CSV (standard, not UTF-8)", which Excel writes in the Windows
+    code page; firm names with accents then arrive as Windows-1252 bytes.
+    """
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        raw = Path(path).read_bytes()
     except FileNotFoundError as exc:
         raise DataFormatError(f"{path}: file not found") from exc
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            yield number, [f.strip() for f in line.split(";")]
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _lines(path: Path):
+    """(line number, fields) of each non-blank line; ``;``-separated, double quotes allowed,
+    empty trailing fields (a trailing ``;`` as Excel writes) dropped."""
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    for fields in reader:
+        fields = [f.strip() for f in fields]
+        while fields and fields[-1] == "":
+            fields.pop()
+        if fields:
+            yield reader.line_num, fields
+
+
+def _number(value: str) -> float:
+    """A price written with a decimal point or a decimal comma, thousands separators allowed
+    (``1234.5``, ``1234,5``, ``1,234.5``, ``1.234,5``)."""
+    value = value.replace(" ", "").replace("\u00a0", "").replace("'", "")
+    if "," in value and "." in value:
+        if value.rfind(",") > value.rfind("."):
+            value = value.replace(".", "").replace(",", ".")
+        else:
+            value = value.replace(",", "")
+    else:
+        value = value.replace(",", ".")
+    return float(value)
 
 
 def _date(value: str, path: Path, number: int, what: str) -> dt.date:
@@ -138,7 +174,7 @@ def read_prices(path: str | Path) -> pd.DataFrame:
             )
         day = _date(fields[1], path, number, "date")
         try:
-            price = float(fields[2].replace(",", "."))
+            price = _number(fields[2])
         except ValueError as exc:
             raise DataFormatError(
                 f"{path} line {number}: price {fields[2]!r} is not a number"

@@ -165,3 +165,24 @@ def test_estudy2_case_in_arc_format_equals_direct_api(tmp_path, validation_dir):
     tests = pd.read_csv(out / "tests.csv")
     assert "caar_j1" in set(tests["test"])
     assert (tests["group"] == "covid").all()
+
+
+def test_excel_style_files_are_read(tmp_path):
+    # What Excel on Windows writes for "CSV (standard, not UTF-8)": Windows-1252 bytes, CRLF,
+    # a trailing ";" on each line, quoted names, decimal commas and thousands separators.
+    request = tmp_path / "request.csv"
+    request.write_bytes(
+        '1;"Société Générale";CAC;16.03.2020;banks;-1;1;-11;100;\r\n'.encode("cp1252")
+    )
+    frame = read_request(request)
+    assert frame.loc[0, "firm"] == "Société Générale"
+    assert frame.loc[0, "estimation_length"] == 100
+
+    prices = tmp_path / "firms.csv"
+    prices.write_bytes(
+        "Société Générale;13.03.2020;1.234,50;\r\n"
+        "Société Générale;16.03.2020;1,240.25;\r\n"
+        "Société Générale;17.03.2020;1250;\r\n".encode("cp1252")
+    )
+    wide = read_prices(prices)
+    assert wide["Société Générale"].tolist() == [1234.5, 1240.25, 1250.0]
