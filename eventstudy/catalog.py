@@ -252,6 +252,18 @@ def _read(path: str | os.PathLike[str]) -> tuple[_Problems, list[_Row]]:
     header, records, problems = _split_records(where, text)
     if header is None:
         return problems, []
+    separator = _other_separator(header)
+    if separator is not None:
+        origin = (
+            "Excel does this where the decimal mark is a comma"
+            if separator == "semicolons"
+            else "as Excel's 'Text (Tab delimited)' writes"
+        )
+        msg = (
+            f"the columns are separated by {separator} instead of commas ({origin}); save the "
+            "file as 'CSV UTF-8 (Comma delimited)'"
+        )
+        return [_problem(where, 1, None, None, None, msg)], []
     columns, header_problems = _check_header(where, header)
     problems += header_problems
     rows: list[_Row] = []
@@ -265,6 +277,9 @@ def _read(path: str | os.PathLike[str]) -> tuple[_Problems, list[_Row]]:
         for check in _ROW_CHECKS:
             problems += check(where, row, known)
     problems += _check_duplicate_ids(where, rows)
+    if not rows and not problems:
+        msg = "the catalog has no events; expected one row per event after the header"
+        problems.append(_problem(where, None, None, None, None, msg))
     order = {c: i for i, c in enumerate(COLUMNS)}
     problems.sort(key=lambda p: (p.line or 0, order.get(p.column or "", -1)))
     return problems, rows
@@ -369,6 +384,17 @@ def _split_records(
         msg = f"the file is empty; expected a header line with the columns {', '.join(COLUMNS)}"
         return None, [], [_problem(where, None, None, None, None, msg)]
     return header, records, []
+
+
+def _other_separator(header: list[str]) -> str | None:
+    """'semicolons' or 'tabs' when a one-field header holds the column names split by them."""
+    if len(header) != 1:
+        return None
+    for char, name in ((";", "semicolons"), ("\t", "tabs")):
+        names = {_norm_choice(cell) for cell in header[0].split(char)}
+        if len(names & set(COLUMNS)) >= 2:
+            return name
+    return None
 
 
 def _check_header(where: str, header: list[str]) -> tuple[list[str], _Problems]:

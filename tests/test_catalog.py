@@ -575,3 +575,20 @@ def test_cli_validate_cp932(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     path = _write(tmp_path, _csv_text([_row()]).encode("cp932"))
     assert main(["validate", str(path)]) == 2
     assert "Shift_JIS/CP932" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("sep", "word"), [(";", "semicolons"), ("\t", "tabs")])
+def test_other_separator_gets_one_clear_problem(tmp_path: Path, sep: str, word: str) -> None:
+    text = _csv_text([_row()]).replace(",", sep)  # the sample row has no quoted commas
+    path = _write(tmp_path, text)
+    problems = check_events(path)
+    assert len(problems) == 1
+    assert (problems[0].line, problems[0].column) == (1, None)
+    assert f"separated by {word}" in problems[0].message
+
+
+def test_catalog_without_events_is_a_problem(tmp_path: Path) -> None:
+    path = _write(tmp_path, ",".join(COLUMNS) + "\n" + "," * (len(COLUMNS) - 1) + "\n\n")
+    problems = check_events(path)
+    assert len(problems) == 1
+    assert "no events" in problems[0].message
