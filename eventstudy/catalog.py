@@ -557,12 +557,37 @@ def _check_time(where: str, row: _Row, known: set[str]) -> _Problems:
     return []
 
 
+# Abbreviations people type for zones (not IANA names): the zone to suggest instead.
+_TZ_ABBREVIATIONS = {
+    "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "CST": "America/Chicago", "ET": "America/New_York",
+    "EDT": "America/New_York", "PT": "America/Los_Angeles", "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles", "CDT": "America/Chicago", "BST": "Europe/London",
+    "CEST": "Europe/Berlin", "MSK": "Europe/Moscow", "IST": "Asia/Kolkata (or Asia/Jerusalem)",
+    "IDT": "Asia/Jerusalem", "AEST": "Australia/Sydney", "HKT": "Asia/Hong_Kong",
+    "SGT": "Asia/Singapore", "GST": "Asia/Dubai", "TRT": "Europe/Istanbul",
+}  # fmt: skip
+_UTC_OFFSET = re.compile(r"^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGNORECASE)
+
+
 def _check_tz(where: str, row: _Row, known: set[str]) -> _Problems:
     value = row.cells.get("tz", "")
     if not value or _zone_name(value) is not None:
         return []
-    close = difflib.get_close_matches(value, sorted(_zones()), n=3, cutoff=0.6)
-    hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    abbreviation = _TZ_ABBREVIATIONS.get(value.strip().upper())
+    offset = _UTC_OFFSET.match(value.strip())
+    if abbreviation:
+        hint = f"it is an abbreviation; use the place's zone, e.g. '{abbreviation}'; "
+    elif offset:
+        hours = int(offset[2])
+        sign = "-" if offset[1] == "+" else "+"  # POSIX Etc/ zones invert the sign
+        etc = "Etc/GMT" if hours == 0 else f"Etc/GMT{sign}{hours}"
+        hint = (
+            "a fixed UTC offset ignores daylight saving time; use the place's zone (e.g. "
+            f"'Europe/Moscow'), or '{etc}' if a fixed offset is really meant; "
+        )
+    else:
+        close = difflib.get_close_matches(value, sorted(_zones()), n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
     msg = f"not an IANA time zone; {hint}expected a name like 'America/New_York' or 'Asia/Tokyo'"
     return [_cell_problem(where, row, "tz", msg)]
 

@@ -592,3 +592,15 @@ def test_catalog_without_events_is_a_problem(tmp_path: Path) -> None:
     problems = check_events(path)
     assert len(problems) == 1
     assert "no events" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [("JST", "Asia/Tokyo"), ("MSK", "Europe/Moscow"), ("UTC+3", "Etc/GMT-3")],
+)
+def test_time_zone_abbreviations_and_offsets_get_a_useful_hint(
+    tmp_path: Path, value: str, hint: str
+) -> None:
+    path = _write(tmp_path, _csv_text([_row(tz=value)]))
+    assert _found(path) == [(2, "tz", value)]
+    assert hint in _messages(path)[0]
