@@ -21,8 +21,9 @@ Models
 * ``"garch"``: market model with GARCH(1,1) errors, fitted by ``arch`` per event (k = 2 mean
   parameters); abnormal returns are standardized by the conditional SD forecast.
 
-The OLS models are solved in closed form for all events together (centred normal equations
-with NaN masks, batched with numpy), not by looping over events.
+The OLS models are solved in closed form for many events together (centred normal equations
+with NaN masks, batched with numpy over cache-sized blocks of events), not by looping over
+events; the block size does not change any number.
 """
 
 from __future__ import annotations
@@ -117,11 +118,26 @@ class NormalReturnFit:
     failed: np.ndarray
 
 
-def _ddof0(resid: np.ndarray, valid: np.ndarray, n: np.ndarray) -> np.ndarray:
+def _ddof0(
+    resid: np.ndarray, valid: np.ndarray, n: np.ndarray, work: np.ndarray | None = None
+) -> np.ndarray:
+    """``np.var`` of the usable residuals of each row; ``work`` is an optional scratch array."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(valid, resid, 0.0).sum(1) / n
-        dev = np.where(valid, resid - mean[:, None], 0.0)
-        return (dev * dev).sum(1) / n
+        dev = np.where(valid, resid, 0.0) if work is None else work
+        if work is not None:
+            np.copyto(dev, 0.0)
+            np.copyto(dev, resid, where=valid)
+        mean = dev.sum(1) / n
+        np.subtract(resid, mean[:, None], out=dev, where=valid)  # 0 where not valid
+        np.square(dev, out=dev)
+        return dev.sum(1) / n
+
+
+def _nan_sum_squares(resid: np.ndarray, work: np.ndarray | None = None) -> np.ndarray:
+    """``np.nansum(resid**2, axis=1)``, squaring into ``work`` (optional scratch array)."""
+    sq = np.square(resid, out=work)
+    np.copyto(sq, 0.0, where=np.isnan(sq))
+    return sq.sum(1)
 
 
 def fit_normal_model(
@@ -185,18 +201,19 @@ def fit_normal_model(
         return _fit_garch(y_est, x_est, y_event, x_event, valid, forecast_steps)
     y_est = np.asarray(y_est, dtype=float)
     x_est = np.asarray(x_est, dtype=float)
-    n_ev = y_est.shape[0]
+    n_ev, n_est_rows = y_est.shape
     n_win = y_event.shape[1]
     p = x_est.shape[2]
-    valid = valid & np.isfinite(y_est) & np.isfinite(x_est).all(axis=2)
-    n = valid.sum(axis=1)
-    failed = np.full(n_ev, None, dtype=object)
-    eye = np.eye(n_win)
+    valid = np.broadcast_to(np.asarray(valid, dtype=bool), y_est.shape)
 
     if model == "market_adjusted":
-        resid = np.where(valid, y_est - x_est[:, :, 0], np.nan)
+        valid = valid & np.isfinite(y_est) & np.isfinite(x_est[:, :, 0])
+        n = valid.sum(axis=1)
+        failed = np.full(n_ev, None, dtype=object)
+        resid = np.subtract(y_est, x_est[:, :, 0])
+        np.copyto(resid, np.nan, where=~valid)
         with np.errstate(invalid="ignore", divide="ignore"):
-            sigma2 = np.nansum(resid**2, axis=1) / n
+            sigma2 = _nan_sum_squares(resid) / n
         failed[n < 1] = "no usable estimation observations"
         return NormalReturnFit(
             model=model,
@@ -209,16 +226,100 @@ def fit_normal_model(
             resid_var_ddof0=_ddof0(resid, valid, n),
             est_resid=resid,
             normal_event=x_event[:, :, 0].astype(float),
-            event_cov=sigma2[:, None, None] * eye,
+            event_cov=sigma2[:, None, None] * np.eye(n_win),
             failed=failed,
         )
 
     k = 1 + p
+    if model == "constant_mean":
+        names: tuple[str, ...] = ("mu",)
+    elif model == "market":
+        names = ("alpha", "beta")
+    else:
+        names = ("alpha", *(f"b_{name}" for name in regressor_names))
+    out = _OLSOutput(
+        n=np.empty(n_ev, dtype=np.intp),
+        params=np.empty((n_ev, k)),
+        std_errors=np.empty((n_ev, k)),
+        sigma2=np.empty(n_ev),
+        var0=np.empty(n_ev),
+        resid=np.empty(y_est.shape),
+        normal=np.empty((n_ev, n_win)),
+        cov=np.empty((n_ev, n_win, n_win)),
+        failed=np.full(n_ev, None, dtype=object),
+    )
+    # Every event is solved on its own rows, so blocks of events give the same numbers as one
+    # pass over all of them; blocks small enough for the CPU cache make the many elementwise
+    # passes much cheaper and keep the temporaries small.
+    step = max(1, _BLOCK_BYTES // (8 * max(n_est_rows * max(p, 1), n_win * n_win)))
+    for lo in range(0, n_ev, step):
+        blk = slice(lo, lo + step)
+        _fit_ols_block(y_est[blk], x_est[blk], x_event[blk], valid[blk], out, blk)
+    return NormalReturnFit(
+        model=model,
+        param_names=names,
+        params=out.params,
+        std_errors=out.std_errors,
+        k=k,
+        n_est=out.n,
+        sigma2=out.sigma2,
+        resid_var_ddof0=out.var0,
+        est_resid=out.resid,
+        normal_event=out.normal,
+        event_cov=out.cov,
+        failed=out.failed,
+    )
+
+
+_BLOCK_BYTES = 1 << 20  # about the size of one (events x estimation days) array per block
+
+
+@dataclass(frozen=True)
+class _OLSOutput:
+    n: np.ndarray
+    params: np.ndarray
+    std_errors: np.ndarray
+    sigma2: np.ndarray
+    var0: np.ndarray
+    resid: np.ndarray
+    normal: np.ndarray
+    cov: np.ndarray
+    failed: np.ndarray
+
+
+def _fit_ols_block(y_est, x_est, x_event, valid, out: _OLSOutput, blk: slice) -> None:
+    """OLS with an intercept (see :func:`fit_normal_model`) for a block of events, written
+    into ``out[blk]``."""
+    n_ev = y_est.shape[0]
+    p = x_est.shape[2]
+    k = 1 + p
+    # p = 1 (market model) works on 2-D (N, L) arrays: the same arithmetic as the general
+    # (N, L, p) path, without the size-1 axis and its reductions.
+    x1 = x_est[:, :, 0] if p == 1 else None
+    valid = valid & np.isfinite(y_est)
+    if p == 1:
+        valid &= np.isfinite(x1)
+    elif p > 1:
+        valid &= np.isfinite(x_est).all(axis=2)
+    n = valid.sum(axis=1)
+    failed = out.failed[blk]
+    where = True if valid.all() else valid  # ufunc ``where=``: skip the mask when all usable
     nf = np.maximum(n, 1).astype(float)
-    ybar = np.where(valid, y_est, 0.0).sum(1) / nf
-    xbar = np.where(valid[:, :, None], x_est, 0.0).sum(1) / nf[:, None]
-    yc = np.where(valid, y_est - ybar[:, None], 0.0)
-    xc = np.where(valid[:, :, None], x_est - xbar[:, None, :], 0.0)
+    # centred data: yc = y - ybar on usable rows, 0 elsewhere (one buffer per array)
+    yc = np.where(valid, y_est, 0.0)
+    ybar = yc.sum(1) / nf
+    np.subtract(y_est, ybar[:, None], out=yc, where=where)
+    if p == 1:
+        xc2 = np.where(valid, x1, 0.0)
+        xbar = (xc2.sum(1) / nf)[:, None]
+        np.subtract(x1, xbar, out=xc2, where=where)
+        xc = xc2[:, :, None]
+    elif p:
+        xc = np.where(valid[:, :, None], x_est, 0.0)
+        xbar = xc.sum(1) / nf[:, None]
+        np.subtract(x_est, xbar[:, None, :], out=xc, where=valid[:, :, None])
+    else:
+        xbar = np.zeros((n_ev, 0))
     if p:
         sxx = np.einsum("nlp,nlq->npq", xc, xc)
         sxy = np.einsum("nlp,nl->np", xc, yc)
@@ -235,43 +336,51 @@ def fit_normal_model(
         sinv = np.zeros((n_ev, 0, 0))
         b = np.zeros((n_ev, 0))
     alpha = ybar - np.einsum("np,np->n", xbar, b)
-    fitted = alpha[:, None] + np.einsum("nlp,np->nl", x_est, b)
-    resid = np.where(valid, y_est - fitted, np.nan)
+    # resid = y - (alpha + X b), NaN where not used
+    resid = out.resid[blk]
+    if p == 1:
+        np.multiply(x1, b[:, :1], out=resid)
+    elif p:
+        np.einsum("nlp,np->nl", x_est, b, out=resid)
+    else:
+        resid[...] = 0.0
+    np.add(alpha[:, None], resid, out=resid)
+    np.subtract(y_est, resid, out=resid)
+    if where is not True:
+        np.copyto(resid, np.nan, where=~valid)
     dof = n - k
     with np.errstate(invalid="ignore", divide="ignore"):
-        sigma2 = np.where(dof > 0, np.nansum(resid**2, axis=1) / dof, np.nan)
+        sigma2 = np.where(dof > 0, _nan_sum_squares(resid, work=yc) / dof, np.nan)
     failed[(dof <= 0) & (failed == None)] = (  # noqa: E711
         f"fewer usable estimation observations than the {k} parameters"
     )
-    normal = alpha[:, None] + np.einsum("nlp,np->nl", x_event, b)
+    out.normal[blk] = alpha[:, None] + np.einsum("nlp,np->nl", x_event, b)
+    # V = s^2 (I + 1/n + D S^-1 D'), built in place
     dev = x_event - xbar[:, None, :]
-    ds = dev @ sinv
-    h = ds @ np.swapaxes(dev, 1, 2) + (1.0 / nf)[:, None, None]
-    cov = sigma2[:, None, None] * (eye + h)
+    cov = out.cov[blk]
+    if p == 1:
+        d = dev[:, :, 0]
+        np.multiply((d * sinv[:, 0, :])[:, :, None], d[:, None, :], out=cov)
+    else:
+        np.matmul(dev @ sinv, np.swapaxes(dev, 1, 2), out=cov)
+    cov += (1.0 / nf)[:, None, None]
+    _diagonal(cov)[:] += 1.0
+    cov *= sigma2[:, None, None]
     var_b = sigma2[:, None] * np.einsum("npp->np", sinv)
     var_a = sigma2 * (1.0 / nf + np.einsum("np,npq,nq->n", xbar, sinv, xbar))
-    if model == "constant_mean":
-        names: tuple[str, ...] = ("mu",)
-    elif model == "market":
-        names = ("alpha", "beta")
-    else:
-        names = ("alpha", *(f"b_{name}" for name in regressor_names))
-    params = np.column_stack([alpha, b])
-    std_errors = np.sqrt(np.column_stack([var_a, var_b]))
-    return NormalReturnFit(
-        model=model,
-        param_names=names,
-        params=params,
-        std_errors=std_errors,
-        k=k,
-        n_est=n,
-        sigma2=sigma2,
-        resid_var_ddof0=_ddof0(resid, valid, n),
-        est_resid=resid,
-        normal_event=normal,
-        event_cov=cov,
-        failed=failed,
-    )
+    out.n[blk] = n
+    out.params[blk] = np.column_stack([alpha, b])
+    out.std_errors[blk] = np.sqrt(np.column_stack([var_a, var_b]))
+    out.sigma2[blk] = sigma2
+    out.var0[blk] = _ddof0(resid, valid, n, work=yc)
+
+
+def _diagonal(a: np.ndarray) -> np.ndarray:
+    """Writable (N, L) view of the diagonals of a C-contiguous (N, L, L) array."""
+    if not a.flags.c_contiguous:
+        raise ValueError("expected a C-contiguous array")
+    n_ev, size, _ = a.shape
+    return a.reshape(n_ev, size * size)[:, :: size + 1]
 
 
 _GARCH_SCALE = 100.0  # fit in percent for the optimiser; every output is back in decimals

@@ -56,9 +56,17 @@ def pvalue(stat: np.ndarray, df: np.ndarray | float | None, alternative: str) ->
 
 def window_sums(ar: np.ndarray, cov: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """CAR and Var(CAR) = γ'Vγ over the columns ``idx`` (CLM eq. 4.4.13–4.4.16)."""
+    idx = np.asarray(idx)
     car = ar[:, idx].sum(axis=1)
-    var = cov[:, idx][:, :, idx].sum(axis=(1, 2))
-    return car, var
+    if idx.size and (np.diff(idx) == 1).all():
+        # A closed window is a slice: copy just that block, in the memory layout numpy gives
+        # ``cov[:, idx][:, :, idx]`` (event axis innermost), so the sum adds in the same
+        # order and gives the same bits, several times faster.
+        sl = slice(int(idx[0]), int(idx[-1]) + 1)
+        block = np.ascontiguousarray(cov[:, sl, sl].transpose(2, 1, 0)).transpose(2, 1, 0)
+    else:
+        block = cov[:, idx][:, :, idx]
+    return car, block.sum(axis=(1, 2))
 
 
 class WindowFrame(pd.DataFrame):

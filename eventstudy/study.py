@@ -463,8 +463,12 @@ class EventStudy:
             regs = []
             reg_names = []
         p = len(regs)
-        x_est = np.stack([r[0] for r in regs], axis=2) if p else np.zeros((*y_est.shape, 0))
-        x_ev = np.stack([r[1] for r in regs], axis=2) if p else np.zeros((*y_ev.shape, 0))
+        if p == 1:  # a view, no copy
+            x_est, x_ev = regs[0][0][:, :, None], regs[0][1][:, :, None]
+        else:
+            x_est = np.stack([r[0] for r in regs], axis=2) if p else np.zeros((*y_est.shape, 0))
+            x_ev = np.stack([r[1] for r in regs], axis=2) if p else np.zeros((*y_ev.shape, 0))
+        del regs
 
         # event-window completeness
         ev_missing = ~np.isfinite(y_ev) | ~np.isfinite(x_ev).all(axis=2)
@@ -479,9 +483,10 @@ class EventStudy:
                 lambda i: f"{counts[i]} missing return(s) in the event window {win.bounds}",
             )
 
-        valid = np.ones(y_est.shape, dtype=bool)
-        inside = (rows_est >= 0) & (rows_est < n_rows)
-        valid &= inside
+        # estimation rows before the first date of the data are missing observations
+        all_inside = rows_est.size == 0 or (rows_est.min() >= 0 and rows_est.max() < n_rows)
+        inside = None if all_inside else (rows_est >= 0) & (rows_est < n_rows)
+        valid = np.ones(y_est.shape, dtype=bool) if inside is None else inside.copy()
         if self.estimation_mask is not None:
             M = self.estimation_mask
             if isinstance(M, pd.Series):
@@ -494,7 +499,10 @@ class EventStudy:
                 if (mcol < 0).any():
                     marr = np.column_stack([marr, np.zeros(n_rows, dtype=bool)])
                     mcol = np.where(mcol < 0, marr.shape[1] - 1, mcol)
-            masked = marr[np.clip(rows_est, 0, n_rows - 1), mcol[:, None]] & inside
+            mrows = rows_est if inside is None else np.clip(rows_est, 0, n_rows - 1)
+            masked = marr[mrows, mcol[:, None]]
+            if inside is not None:
+                masked &= inside
             valid &= ~masked
 
         if cand.size:
@@ -513,7 +521,7 @@ class EventStudy:
             n_used = fit.n_est
             few = np.zeros(n_all, dtype=bool)
             few[cand[n_used < self.min_estimation_obs]] = True
-            nused = dict(zip(cand, n_used, strict=True))
+            nused = dict(zip(cand[few[cand]], n_used[few[cand]], strict=True))
             exclude(
                 few,
                 "estimation",
@@ -523,11 +531,14 @@ class EventStudy:
                 ),
             )
             failed = np.zeros(n_all, dtype=bool)
-            freason = dict(zip(cand, fit.failed, strict=True))
-            failed[cand[np.array([r is not None for r in fit.failed], dtype=bool)]] = True
+            fmask = fit.failed != None  # noqa: E711
+            freason = dict(zip(cand[fmask], fit.failed[fmask], strict=True))
+            failed[cand[fmask]] = True
             exclude(failed, "model", lambda i: freason[i])
         keep_mask = reasons[cand] == None  # noqa: E711
         keep = np.flatnonzero(keep_mask)
+        # free what the results do not need before the battery runs
+        del y_est, rows_est, rows_ev, valid
         return self._build(
             ev,
             cand,
@@ -535,12 +546,10 @@ class EventStudy:
             fit if cand.size else None,
             reasons,
             stages,
-            y_est,
             y_ev,
             x_est,
             x_ev,
-            rows_est,
-            rows_ev,
+            pos0[cand],
             day0_date,
             index,
         )
@@ -554,12 +563,10 @@ class EventStudy:
         fit,
         reasons,
         stages,
-        y_est,
         y_ev,
         x_est,
         x_ev,
-        rows_est,
-        rows_ev,
+        pos0,
         day0_date,
         index,
     ) -> EventStudyResults:
@@ -568,31 +575,54 @@ class EventStudy:
         n = sel.size
         l1, l2 = est.length, win.length
         ids = ev["event_id"].to_numpy()[sel]
-        assets = ev["asset"].to_numpy()[sel]
+        # str columns of the long frames: take from the (pandas str) event columns instead of
+        # converting Python strings row by row (empty columns stay object, as before)
+        id_array, asset_array = ev["event_id"].array, ev["asset"].array
+
+        def id_col(positions):
+            return id_array.take(positions) if positions.size else np.empty(0, dtype=object)
+
+        def asset_col(positions):
+            return asset_array.take(positions) if positions.size else np.empty(0, dtype=object)
+
         dates = np.concatenate([index.to_numpy(), [np.datetime64("NaT")]]).astype("datetime64[D]")
         n_rows = len(index)
 
         days = dates.view(np.int64)  # gather as int64 (much faster), then view as dates
 
-        def date_of(rows):
-            r = np.where((rows >= 0) & (rows < n_rows), rows, n_rows)
-            return days[r].view("datetime64[D]")
+        def date_of(rel_days):
+            """Dates of the kept events' offsets ``rel_days`` (NaT outside the data)."""
+            if not n:
+                return np.empty((0, rel_days.size), "datetime64[D]")
+            rows = pos0[sel_in_cand, None] + rel_days
+            if rows.min() < 0 or rows.max() >= n_rows:
+                rows = np.where((rows >= 0) & (rows < n_rows), rows, n_rows)
+            return days.take(rows).view("datetime64[D]")
+
+        # the fitted arrays are private to this call: when every candidate is kept, use them
+        # as they are instead of copying them
+        all_kept = keep.size == cand.size
+
+        def kept(a):
+            return a if all_kept else a[keep]
+
+        sel_in_cand = slice(None) if all_kept else keep
 
         if fit is not None:
-            ar = y_ev[keep] - fit.normal_event[keep]
-            normal = fit.normal_event[keep]
-            cov_tb = fit.event_cov[keep]
-            sigma2 = fit.sigma2[keep]
-            n_est = fit.n_est[keep].astype(np.int64)
-            est_ar = fit.est_resid[keep]
+            normal = kept(fit.normal_event)
+            y_ev = kept(y_ev)
+            ar = y_ev - normal
+            cov_tb = kept(fit.event_cov)
+            sigma2 = kept(fit.sigma2)
+            n_est = kept(fit.n_est).astype(np.int64)
+            est_ar = kept(fit.est_resid)
             k = fit.k
-            params = fit.params[keep]
-            perr = fit.std_errors[keep]
+            params = kept(fit.params)
+            perr = kept(fit.std_errors)
             pnames = fit.param_names
-            var0 = fit.resid_var_ddof0[keep]
+            var0 = kept(fit.resid_var_ddof0)
             miss = ~np.isfinite(ar)
             if miss.any():  # panel contract: rows/columns of missing event days are NaN
-                cov_tb = cov_tb.copy()
                 cov_tb[miss] = np.nan
                 cov_tb.transpose(0, 2, 1)[miss] = np.nan
         else:
@@ -609,16 +639,16 @@ class EventStudy:
             event_ids=ids.astype(str),
             est_rel_days=est.rel_days,
             est_ar=est_ar,
-            est_dates=date_of(rows_est[keep]) if n else np.empty((0, l1), "datetime64[D]"),
+            est_dates=date_of(est.rel_days),
             event_rel_days=win.rel_days,
             event_ar=ar,
-            event_dates=date_of(rows_ev[keep]) if n else np.empty((0, l2), "datetime64[D]"),
+            event_dates=date_of(win.rel_days),
             sigma=np.sqrt(sigma2),
             n_est=n_est,
             k=np.full(n, k, dtype=np.int64),
             event_cov=cov_tb,
-            est_market=x_est[keep, :, 0] if has_market else None,
-            event_market=x_ev[keep, :, 0] if has_market else None,
+            est_market=np.ascontiguousarray(kept(x_est[:, :, 0])) if has_market else None,
+            event_market=np.ascontiguousarray(kept(x_ev[:, :, 0])) if has_market else None,
         )
         if self.variance == "pyeventstudy":
             cov = var0[:, None, None] * np.eye(l2)
@@ -633,40 +663,44 @@ class EventStudy:
         ar_se = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
         with np.errstate(invalid="ignore", divide="ignore"):
             sar = ar / ar_se
+        rep_sel = np.repeat(sel, l2)
         ar_frame = pd.DataFrame(
             {
-                "event_id": np.repeat(ids, l2),
-                "asset": np.repeat(assets, l2),
+                "event_id": id_col(rep_sel),
+                "asset": asset_col(rep_sel),
                 "rel_day": np.tile(win.rel_days, n),
                 "date": panel.event_dates.ravel().astype("datetime64[ns]"),
-                "ret": y_ev[keep].ravel(),
+                "ret": y_ev.ravel(),
                 "normal_ret": normal.ravel(),
                 "ar": ar.ravel(),
                 "ar_se": ar_se.ravel(),
                 "sar": sar.ravel(),
             }
         )
-        keys = pd.DataFrame({"event_id": ids, "asset": assets})
+        keys = pd.DataFrame({"event_id": id_col(sel), "asset": asset_col(sel)})
 
-        # car frame
-        car_frames = []
-        for w in self.car_windows:
-            idx = panel.window_index(w)
-            car, var = window_sums(ar, cov, idx)
-            se = np.sqrt(var)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                t = car / se
-            f = keys.copy()
-            f["window_start"] = w[0]
-            f["window_end"] = w[1]
-            f["car"] = car
-            f["car_se"] = se
-            f["scar"] = t
-            f["tstat"] = t
-            f["pvalue"] = pvalue(t, df, self.alternative)
-            f["df"] = df.astype(np.int64)
-            car_frames.append(f)
-        car_frame = pd.concat(car_frames, ignore_index=True)
+        # car frame: one block of rows per CAR window, built at once
+        sums = [window_sums(ar, cov, panel.window_index(w)) for w in self.car_windows]
+        n_w = len(self.car_windows)
+        car_all = np.concatenate([c for c, _ in sums]) if n_w else np.empty(0)
+        se_all = np.sqrt(np.concatenate([v for _, v in sums])) if n_w else np.empty(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t_all = car_all / se_all
+        sel_w = np.tile(sel, n_w)
+        car_frame = pd.DataFrame(
+            {
+                "event_id": id_col(sel_w),
+                "asset": asset_col(sel_w),
+                "window_start": np.repeat([w[0] for w in self.car_windows], n).astype(np.int64),
+                "window_end": np.repeat([w[1] for w in self.car_windows], n).astype(np.int64),
+                "car": car_all,
+                "car_se": se_all,
+                "scar": t_all,
+                "tstat": t_all,
+                "pvalue": pvalue(t_all, np.tile(df, n_w), self.alternative),
+                "df": np.tile(df.astype(np.int64), n_w),
+            }
+        )
 
         # aar / caar
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -685,9 +719,7 @@ class EventStudy:
             }
         )
         caar_rows = []
-        for w in self.car_windows:
-            idx = panel.window_index(w)
-            car, var = window_sums(ar, cov, idx)
+        for w, (car, var) in zip(self.car_windows, sums, strict=True):
             ok = np.isfinite(car)
             m = int(ok.sum())
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -704,9 +736,13 @@ class EventStudy:
         npar = len(pnames)
         params_frame = pd.DataFrame(
             {
-                "event_id": np.repeat(ids, npar),
-                "asset": np.repeat(assets, npar),
-                "param": np.tile(np.array(pnames, dtype=object), n),
+                "event_id": id_col(np.repeat(sel, npar)),
+                "asset": asset_col(np.repeat(sel, npar)),
+                "param": (
+                    pd.array(list(pnames), dtype=str).take(np.tile(np.arange(npar), n))
+                    if npar and n
+                    else np.empty(0, dtype=object)
+                ),
                 "value": params.ravel(),
                 "std_error": perr.ravel(),
             }

@@ -199,9 +199,34 @@ def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray
         Row positions; positions outside ``0..T-1`` give NaN.
     cols : ndarray of int, shape (N,)
         Column of each event.
+
+    Returns
+    -------
+    ndarray of float, shape (N, L)
+        A new array.
     """
-    n_rows = values.shape[0]
-    inside = (rows >= 0) & (rows < n_rows)
-    out = values[np.clip(rows, 0, n_rows - 1), cols[:, None]].astype(float, copy=True)
-    out[~inside] = np.nan
+    values = np.asarray(values)
+    rows = np.asarray(rows)
+    cols = np.asarray(cols)
+    n_rows, n_cols = values.shape
+    inside = None
+    if rows.size and (rows.min() < 0 or rows.max() >= n_rows):
+        inside = (rows >= 0) & (rows < n_rows)
+        rows = np.clip(rows, 0, n_rows - 1)
+    # one take on a flat view: cheaper than 2-D fancy indexing with broadcast columns
+    if cols.size and cols.min() < 0:
+        out = values[rows, cols[:, None]]
+    elif cols.size and (cols == cols[0]).all():
+        out = values[:, cols[0]].take(rows)  # one series for all events (e.g. a benchmark)
+    elif values.flags.f_contiguous:
+        out = values.ravel(order="F").take(rows + (cols * n_rows)[:, None])
+    elif values.flags.c_contiguous:
+        flat = rows * n_cols
+        flat += cols[:, None]
+        out = values.ravel().take(flat)
+    else:
+        out = values[rows, cols[:, None]]
+    out = out.astype(float, copy=False)
+    if inside is not None:
+        np.copyto(out, np.nan, where=~inside)
     return out
