@@ -245,6 +245,20 @@ def _grank_base(prep: PreparedPanel, opts: Opts):
     return prep.memo(("grank_base", opts["patell_ddof"]), compute)
 
 
+def _weighted_column_counts(mask: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``w @ mask`` for a boolean (N, T) mask, without a float copy of the mask.
+
+    The weights 1/(T_i + 1) take a handful of distinct values (one per estimation length), so
+    the weighted column sum is a few boolean column counts.
+    """
+    out = np.zeros(mask.shape[1])
+    for value in np.unique(w[w != 0]):
+        rows = w == value
+        counts = np.count_nonzero(mask if rows.all() else mask[rows], axis=0)
+        out += value * counts
+    return out
+
+
 def _grank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     null, est = null_median(target), default_estimate(prep, target)
     scar, reason = standardized_car(prep, target, opts)
@@ -266,14 +280,14 @@ def _grank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     v[ok] = scar[ok] / s_scar
     denom = (n0 + 2).astype(float)  # T_i + 1
     w = np.where(ok, 1.0 / denom, 0.0)
-    above = np.greater(g, v[:, None], out=np.empty(g.shape))  # 1.0 where v < g; 0 if NaN
+    above = g > v[:, None]  # True where v < g; False where either is NaN
     n_t = n_t_all if ok.all() else n_t_all - fin[~ok].sum(axis=0)
-    sum_u = w @ k0 + w @ above - 0.5 * n_t
-    n_gt = above.sum(axis=1)
+    sum_u = w @ k0 + _weighted_column_counts(above, w) - 0.5 * n_t
+    n_gt = np.count_nonzero(above, axis=1)
     eq = g == v[:, None]
     if eq.any():
-        sum_u = sum_u + 0.5 * (w @ eq.astype(float))
-        n_eq = eq.sum(axis=1)
+        sum_u = sum_u + 0.5 * _weighted_column_counts(eq, w)
+        n_eq = np.count_nonzero(eq, axis=1)
     else:
         n_eq = np.zeros(prep.n_events)
     k_v = (n0 - n_gt - n_eq) + (n_eq + 2) / 2.0
