@@ -17,7 +17,9 @@ Layout of ``out/``::
     gold_robustness.csv     main-window CAR under other models and with GLD
     data_versions.csv       files used (sha256 from the data manifest)
     odds_shifts.csv         Polymarket odds shifts (when the odds study runs)
-    fig_*.png               figures
+    gold_odds.csv           per event with linked markets: gold CAR, mean 1-day log-odds shift
+    fig_*.png               figures (fig_odds_<event_id>.png: linked markets' odds paths;
+                            fig_gold_vs_odds.png: gold CAR against the odds shift)
 """
 
 from __future__ import annotations
@@ -133,7 +135,7 @@ def run_report(
     for eid in top["event_id"]:
         save(gplot.plot_event_car(res, eid), f"fig_car_{eid}.png", f"CAR path of {eid}")
 
-    odds_html, odds_note = _odds_section(events, data_dir, out)
+    odds_html, odds_note = _odds_section(events, data_dir, out, res.events)
     index = out / "index.html"
     index.write_text(_html(res, figures, robust, odds_html, odds_note), encoding="utf-8")
     return index
@@ -164,16 +166,30 @@ def _robustness(events, data, data_dir, base) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _odds_section(events, data_dir, out: Path) -> tuple[str, str]:
-    try:
-        from .odds import run_odds_study
-        from .odds_results import write_odds_shifts_csv
-    except ImportError as exc:
-        return "", f"Odds study not run: the odds module is not available ({exc})."
+_ODDS_HORIZON = "1D"
+"""Horizon of the gold-vs-odds comparison (wall-clock, after the event)."""
+
+_MAX_ODDS_FIGURES = 30
+"""At most this many per-event odds figures (earliest events first)."""
+
+_SHIFT_COMPUTED = ("ok", "no_baseline", "stale", "truncated")
+"""Odds statuses with a computed shift (everything but ``not_computable``)."""
+
+
+def _odds_section(events, data_dir, out: Path, gold_events: pd.DataFrame) -> tuple[str, str]:
+    """HTML of the odds section and its lead note; writes odds_shifts.csv, gold_odds.csv, PNGs.
+
+    Missing or unreadable odds data (the library's own errors, ``OSError``) give a note saying
+    why and no section; any other exception is a bug and propagates.
+    """
+    from .exceptions import EventStudyError
+    from .odds_results import write_odds_shifts_csv
+    from .odds_study import run_odds_study
+
     try:
         odds = run_odds_study(events, data_dir=data_dir)
         write_odds_shifts_csv(odds, out / "odds_shifts.csv")
-    except Exception as exc:  # odds data missing or incomplete: report, do not fail the gold report
+    except (EventStudyError, OSError) as exc:  # no or broken odds data: the gold report stands
         return "", f"Odds study not run: {type(exc).__name__}: {exc}"
     shifts = odds.shifts
     cols = [
@@ -203,7 +219,189 @@ def _odds_section(events, data_dir, out: Path) -> tuple[str, str]:
         shown = shown[shifts["status"] == "ok"]
     else:
         note = f"Odds shifts: {len(shifts)} rows; see odds_shifts.csv."
-    return shown.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep=""), note
+    parts = [shown.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep="")]
+    parts += _odds_figures(events, odds, data_dir, out)
+    parts += _gold_vs_odds(gold_events, odds, out)
+    return "\n".join(parts), note
+
+
+def _save_figure(fig, path: Path, *, tight: bool = True, dpi: int = 110) -> None:
+    import matplotlib.pyplot as plt
+
+    if tight:
+        fig.tight_layout()
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+
+
+def _figure_html(name: str, caption: str) -> str:
+    esc = html.escape
+    return (
+        f"<figure><img src='{esc(name)}' alt='{esc(caption)}'>"
+        f"<figcaption>{esc(caption)}</figcaption></figure>"
+    )
+
+
+def _odds_figures(events, odds, data_dir, out: Path) -> list[str]:
+    """One PNG per event with a computed shift for a linked market: each such market's path."""
+    from . import store
+    from .exceptions import EventStudyError
+    from .odds_results import horizon_label
+    from .plotting.odds import plot_odds_paths
+
+    esc = html.escape
+    d = odds.details
+    if not len(d):
+        return []
+    d = d[d["linked"].astype(bool)]
+    drawn = d[d["status"].isin(_SHIFT_COMPUTED)]
+    ids = list(dict.fromkeys(drawn["event_id"]))  # details are sorted by event time
+    horizons = odds.settings.get("horizons", ["1D", "3D", "7D"])
+    hs = ", ".join("+" + horizon_label(pd.Timedelta(h)) for h in horizons)
+    head = [
+        f"<h3>Odds paths around the events ({len(ids)} events)</h3>",
+        "<p>Each figure is one event; each panel one market linked to it in events.csv, drawn "
+        "when at least one horizon has a computed shift (others are listed in the caption). "
+        "The grey step line is the price of the market's YES token, read as its probability, "
+        "from the snapshot's <b>daily samples at 00:00 UTC</b> (a sample holds until the next), "
+        "14 days either side of the event. The red line is the event time (UTC); the blue "
+        "square is the <i>before</i> sample (the last sample strictly before the event), the "
+        f"orange dots the <i>after</i> samples at {esc(hs)} (the last sample at or before "
+        "event time + horizon, cut at the market's close, dotted). With daily samples the two "
+        "samples of a +1D shift are 1 to 2 days apart (wall-clock), and the after sample can "
+        "come minutes or almost a day after the event.</p>",
+    ]
+    if not ids:
+        return [*head[:1], "<p>No event has a linked market with a computed shift.</p>"]
+    try:
+        closed = store.load_markets(data_dir).set_index("token_id")["closed_at"]
+    except (EventStudyError, OSError) as exc:
+        return [
+            *head[:1],
+            f"<p>Odds paths not drawn: {esc(type(exc).__name__)}: {esc(str(exc))}</p>",
+        ]
+    closed = closed[~closed.index.duplicated()]
+    titles = events.set_index("event_id")["title"] if "title" in events else pd.Series(dtype=str)
+    parts = list(head)
+    if len(ids) > _MAX_ODDS_FIGURES:
+        parts.append(f"<p>Only the first {_MAX_ODDS_FIGURES} of {len(ids)} events are drawn.</p>")
+    for eid in ids[:_MAX_ODDS_FIGURES]:
+        sub = d[d["event_id"] == eid]
+        tau = sub["event_time"].iloc[0]
+        ok_slugs = set(drawn.loc[drawn["event_id"] == eid, "slug"])
+        markets, left = [], []
+        for r in sub.drop_duplicates("slug").itertuples(index=False):
+            if r.slug not in ok_slugs:
+                left.append(r.slug)
+                continue
+            try:
+                frame = store.load_odds(r.token_id, data_dir)
+            except (EventStudyError, OSError) as exc:
+                left.append(f"{r.slug} ({type(exc).__name__})")
+                continue
+            markets.append((r.question or r.slug, frame, closed.get(r.token_id, pd.NaT)))
+        if not markets:
+            continue
+        when = f"{tau:%Y-%m-%d %H:%M} UTC"
+        if not bool(sub["time_known"].iloc[0]):
+            when += " (clock time not known)"
+        axes = plot_odds_paths(markets, tau, title=f"{eid}: event {when}", horizons=horizons)
+        name = f"fig_odds_{eid}.png"
+        _save_figure(axes[0].figure, out / name, tight=False, dpi=90)  # fixed layout: faster
+        caption = f"{eid} ({titles.get(eid, '')}): YES probability of {len(markets)} linked "
+        caption += f"market(s) around {when}."
+        if left:
+            caption += f" Not drawn (no computed shift): {', '.join(left)}."
+        parts.append(_figure_html(name, caption))
+    return parts
+
+
+def _gold_vs_odds(gold_events: pd.DataFrame, odds, out: Path) -> list[str]:
+    """gold_odds.csv (one row per event with linked markets), the association tests, a scatter."""
+    from .odds_association import gold_odds_association, gold_odds_table
+    from .plotting.odds import plot_gold_vs_odds
+
+    esc = html.escape
+    gold = gold_events[["event_id", "car"]]
+    per_market = gold_odds_table(gold, odds, horizon=_ODDS_HORIZON)
+    per_market = per_market[per_market["slug"].notna()]
+    assoc = gold_odds_association(gold, odds, horizon=_ODDS_HORIZON, aggregate="mean", seed=0)
+    h = _ODDS_HORIZON
+    by_event = per_market.groupby("event_id", sort=False)
+    table = pd.DataFrame(
+        {
+            "car": by_event["car"].first(),
+            "car_pct": by_event["car_pct"].first(),
+            "n_linked": by_event["slug"].size(),
+            "market_statuses": by_event["status"].agg(
+                lambda st: ", ".join(f"{n} {k}" for k, n in st.value_counts().items())
+            ),
+        }
+    )
+    gstat = gold_events.set_index("event_id")
+    table.insert(0, "gold_status", gstat["status"].reindex(table.index))
+    used = assoc.table.set_index("event_id")
+    table.insert(3, "horizon", h)
+    table.insert(4, "shift_logodds", used["shift_logodds"].reindex(table.index))
+    table.insert(5, "n_markets", used["n_markets"].reindex(table.index).fillna(0).astype(int))
+    why = assoc.exclusions.drop_duplicates("event_id").set_index("event_id")["reason"]
+    table["status"] = ["used" if e in used.index else "left_out" for e in table.index]
+    table["reason"] = why.reindex(table.index).fillna("")
+    gold_why = gstat["reason"].reindex(table.index).fillna("")
+    nan_car = table["car"].isna() & (gold_why != "")
+    table.loc[nan_car, "reason"] = "gold CAR is NaN: " + gold_why[nan_car]
+    table = table.reset_index()
+    table.to_csv(out / "gold_odds.csv", index=False)
+
+    n, st = assoc.nobs, assoc.settings
+    usable = ", ".join(st.get("usable_statuses", []))
+    parts = [
+        f"<h3>Gold CAR vs odds shift at +{esc(h)} (gold_odds.csv)</h3>",
+        "<p>Per event with markets linked in events.csv: gold's CAR over the main window "
+        "(decimal <code>car</code>, percent <code>car_pct</code>) next to the <b>mean "
+        f"log-odds shift at +{esc(h)}</b> over its linked markets with a usable shift "
+        f"(statuses {esc(usable)}; <code>n_markets</code> of "
+        "<code>n_linked</code>). Per-market shifts are in odds_shifts.csv.</p>",
+        table.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep=""),
+    ]
+    tests = assoc.to_frame()
+    parts += [
+        f"<p>Across the {n} events used: is gold's CAR associated with the odds shift? "
+        "Two-sided permutation tests of the Pearson and Spearman correlation (exact over all "
+        f"orderings for N &le; {st.get('exact_max_n')}, otherwise {st.get('n_permutations'):,} "
+        f"random permutations, seed {st.get('seed')}) and Kendall's "
+        "tau-b (scipy's exact null when there are no ties).</p>",
+        tests.to_html(index=False, float_format=lambda v: f"{v:.4f}", na_rep=""),
+    ]
+    if n:
+        import matplotlib.pyplot as plt
+
+        _fig, ax = plt.subplots(figsize=(9, 6))
+        plot_gold_vs_odds(assoc, ax=ax)
+        _save_figure(ax.figure, out / "fig_gold_vs_odds.png")
+        parts.append(
+            _figure_html(
+                "fig_gold_vs_odds.png",
+                f"Gold CAR (%) against the mean log-odds shift at +{h} of each event's "
+                "linked markets; one point per event (direction of markets not harmonised)",
+            )
+        )
+    day0 = gstat["day0"].reindex(used.index) if "day0" in gstat else pd.Series(dtype=object)
+    shared = int(day0.duplicated(keep=False).sum()) if len(day0) else 0
+    parts.append(
+        f"<p><b>Caveat.</b> Only {n} events: the tests have little power (a p-value above "
+        "5 % is not evidence of no link) and one or two large shifts can drive the Pearson "
+        "correlation (compare the rank-based Spearman and Kendall). The permutation and "
+        "Kendall tests are valid in small samples but treat events as exchangeable, and "
+        "nothing here is about cause. The <b>direction of the markets is "
+        "not harmonised</b>: a YES on 'ceasefire' and a YES on 'military action' point opposite "
+        "ways, and no orientation (+1/-1 per market) was given, so shifts are averaged as "
+        "they are and the sign of a correlation is hard to read. "
+        f"{shared} of the events used share day 0 with another used event and so enter with "
+        "the same gold CAR (the pairs are not independent). Odds are daily samples, so the "
+        f"+{esc(h)} shift does not line up with gold's trading-day window.</p>"
+    )
+    return parts
 
 
 def _html(res, figures, robust, odds_html, odds_note) -> str:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pytest
 
 
-def test_run_report_on_snapshot(snapshot_dir, repo_root, tmp_path):
+@pytest.fixture(scope="module")
+def snapshot_report(snapshot_dir, repo_root, tmp_path_factory):
+    """One ``run_report`` on the snapshot, shared by the tests below (keeps the suite short)."""
     from eventstudy.report import run_report
 
-    index = run_report(
+    return run_report(
         catalog=repo_root / "events.csv",
         data_dir=snapshot_dir,
-        out=tmp_path / "report",
+        out=tmp_path_factory.mktemp("snapshot_report") / "report",
         n_boot=30,
         robustness=False,
     )
+
+
+def test_run_report_on_snapshot(snapshot_report, repo_root):
+    index = snapshot_report
     out = index.parent
     assert index.name == "index.html"
     for name in (
@@ -59,3 +67,110 @@ def test_cli_run_prints_the_path(snapshot_dir, repo_root, tmp_path, monkeypatch,
     assert main(["run", "--catalog", "x.csv", "--out", str(tmp_path)]) == 0
     assert calls["catalog"] == "x.csv"
     assert str(tmp_path / "index.html") in capsys.readouterr().out
+
+
+def test_report_writes_gold_odds_table(snapshot_report):
+    out = snapshot_report.parent
+    table = pd.read_csv(out / "gold_odds.csv")
+    for col in (
+        "event_id",
+        "car",
+        "car_pct",
+        "horizon",
+        "shift_logodds",
+        "n_markets",
+        "n_linked",
+        "status",
+        "reason",
+    ):
+        assert col in table.columns, col
+    assert table["event_id"].is_unique
+    row = table.set_index("event_id").loc["us_strikes_iran_nuclear_sites"]
+    assert row["status"] == "used"
+    assert row["n_markets"] >= 1 and row["n_linked"] >= row["n_markets"]
+    assert np.isfinite(row["shift_logodds"])
+    assert row["car_pct"] == pytest.approx(100 * row["car"])
+    # events left out of the association say why and carry no shift
+    left = table[table["status"] != "used"]
+    assert left["reason"].notna().all() and left["shift_logodds"].isna().all()
+    assert (table.loc[table["status"] == "used", "n_markets"] >= 1).all()
+
+
+def test_gold_odds_car_is_the_gold_study_car(snapshot_report):
+    out = snapshot_report.parent
+    table = pd.read_csv(out / "gold_odds.csv").set_index("event_id")
+    gold = pd.read_csv(out / "gold_events.csv").set_index("event_id")
+    eid = "us_strikes_iran_nuclear_sites"
+    assert table.loc[eid, "car"] == pytest.approx(gold.loc[eid, "car"], rel=1e-12)
+    both = table.index.intersection(gold.index)
+    assert len(both) == len(table)
+    np.testing.assert_allclose(table.loc[both, "car"], gold.loc[both, "car"], rtol=1e-12)
+
+
+def test_report_embeds_odds_figures_and_association(snapshot_report):
+    out = snapshot_report.parent
+    html = snapshot_report.read_text(encoding="utf-8")
+    figs = sorted(p.name for p in out.glob("fig_odds_*.png"))
+    assert figs, "no odds figure written"
+    assert "fig_odds_us_strikes_iran_nuclear_sites.png" in figs
+    for name in figs:
+        assert f"src='{name}'" in html, name
+        assert (out / name).stat().st_size > 1000
+    assert "00:00 UTC" in html  # says what the samples are
+    assert (out / "fig_gold_vs_odds.png").is_file() and "fig_gold_vs_odds.png" in html
+    assert "gold_odds.csv" in html
+    for test in ("pearson_permutation", "spearman_permutation", "kendall"):
+        assert test in html
+    assert "not harmonised" in html
+    odds_part = html[html.index("<h2>Polymarket odds</h2>") :]
+    assert "fig_odds_" in odds_part and "fig_odds_" not in html[: html.index("Polymarket")]
+
+
+def test_report_without_polymarket_data_says_why(snapshot_dir, repo_root, tmp_path):
+    """A data directory with prices but no polymarket/ folder: gold report, odds note."""
+    from eventstudy.report import run_report
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for entry in snapshot_dir.iterdir():
+        if entry.name != "polymarket":
+            (data / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    index = run_report(
+        catalog=repo_root / "events.csv",
+        data_dir=data,
+        out=tmp_path / "report",
+        n_boot=10,
+        robustness=False,
+    )
+    out = index.parent
+    html = index.read_text(encoding="utf-8")
+    assert (out / "gold_events.csv").is_file()
+    assert "Odds study not run" in html and "DataNotFoundError" in html
+    assert not (out / "gold_odds.csv").exists()
+    assert not list(out.glob("fig_odds_*.png"))
+
+
+def test_odds_section_does_not_hide_programming_errors(
+    snapshot_dir, repo_root, tmp_path, monkeypatch
+):
+    """Only the library's own errors (and OSError) become a note; a bug propagates."""
+    import eventstudy.odds_study as odds_study
+    from eventstudy.catalog import load_events
+    from eventstudy.exceptions import DataNotFoundError
+    from eventstudy.report import _odds_section
+
+    events = load_events(repo_root / "events.csv")
+    gold = pd.DataFrame({"event_id": events["event_id"], "car": np.nan, "status": "excluded"})
+
+    def missing(*args, **kwargs):
+        raise DataNotFoundError("Polymarket markets", "polymarket/markets.csv")
+
+    def bug(*args, **kwargs):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(odds_study, "run_odds_study", missing)
+    html, note = _odds_section(events, snapshot_dir, tmp_path, gold)
+    assert html == "" and "DataNotFoundError" in note and "markets.csv" in note
+    monkeypatch.setattr(odds_study, "run_odds_study", bug)
+    with pytest.raises(TypeError, match="a bug"):
+        _odds_section(events, snapshot_dir, tmp_path, gold)

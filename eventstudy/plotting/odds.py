@@ -6,18 +6,19 @@ One function per chart: ``ax=None`` in (a figure is made only then), the Axes ou
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from ..exceptions import SpecificationError
 from ..odds import DEFAULT_HORIZONS, odds_shift, prepare_odds
 from ..odds_results import GoldOddsAssociation, horizon_label
-from ._common import new_axes, set_title
+from ._common import font_kw, new_axes, set_title
 
-__all__ = ["plot_gold_vs_odds", "plot_odds_path"]
+__all__ = ["plot_gold_vs_odds", "plot_odds_path", "plot_odds_paths"]
 
 
 def plot_odds_path(
@@ -96,6 +97,111 @@ def plot_odds_path(
     ax.legend(loc="best", fontsize=8)
     ax.figure.autofmt_xdate()
     return ax
+
+
+def plot_odds_paths(
+    markets: Sequence[tuple[str, pd.DataFrame, Any]],
+    event_time: Any,
+    axes: Sequence[Axes] | None = None,
+    title: str | None = None,
+    *,
+    ncols: int = 2,
+    horizons: Iterable[Any] = DEFAULT_HORIZONS,
+    before: Any = "14D",
+    after: Any = "14D",
+) -> np.ndarray:
+    """Several markets' probability paths around one event, one Axes per market.
+
+    Parameters
+    ----------
+    markets : sequence of (title, odds_frame, closed_at)
+        Per market: the Axes title (e.g. the market question), its ``t``/``p`` frame and its
+        close time (NaT/None when open); each is drawn with :func:`plot_odds_path`.
+    event_time : Timestamp-like, tz-aware
+    axes : sequence of matplotlib Axes, optional
+        At least ``len(markets)`` Axes to draw into; by default a new figure with a grid of
+        ``ncols`` columns and a fixed layout (no ``tight_layout`` needed).
+    title : str, optional
+        Figure title (``suptitle``).
+    ncols : int, default 2
+    horizons, before, after
+        Passed to :func:`plot_odds_path`.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The Axes drawn into, in the order of ``markets``. Their legends are replaced by one
+        figure legend (the union of their entries); dates are ticked weekly as ``MM-DD``.
+    """
+    import matplotlib.dates as mdates
+
+    n = len(markets)
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        cols = max(1, min(int(ncols), n))
+        rows = max(1, -(-n // cols))
+        top, bottom, gap = 0.95, 0.95, 0.75  # inches: suptitle + titles; ticks + legend
+        height = rows * 2.9 + (rows - 1) * gap + top + bottom
+        fig, grid = plt.subplots(rows, cols, figsize=(6.0 * cols, height), squeeze=False)
+        layout = {
+            "left": 0.75 / (6.0 * cols),
+            "right": 1 - 0.15 / (6.0 * cols),
+            "top": 1 - top / height,
+            "bottom": bottom / height,
+            "hspace": gap / 2.9,
+            "wspace": 0.15,
+        }
+        flat = list(grid.ravel())
+        for extra in flat[n:]:
+            extra.set_visible(False)
+        axes = flat[:n]
+    elif len(axes) < n:
+        raise SpecificationError(f"{n} markets need {n} Axes; got {len(axes)}")
+    else:
+        layout = None
+    drawn: list[Axes] = []
+    handles: dict[str, Any] = {}
+    for i, (name, frame, closed_at) in enumerate(markets):
+        # set before drawing: the date units keep a locator set by hand (cheaper than auto)
+        axes[i].xaxis.set_major_locator(mdates.DayLocator(interval=7))
+        axes[i].xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
+        ax = plot_odds_path(
+            frame,
+            event_time,
+            ax=axes[i],
+            title=name,
+            horizons=horizons,
+            closed_at=closed_at,
+            before=before,
+            after=after,
+        )
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(lab, h)
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.set_ylim(-0.02, 1.1)  # room for the horizon labels of samples at p = 1
+        ax.set_ylabel("probability" if n > 1 else ax.get_ylabel())
+        drawn.append(ax)
+    if drawn:
+        fig = drawn[0].figure
+        fig.legend(
+            list(handles.values()),
+            list(handles),
+            loc="lower center",
+            ncol=len(handles),
+            fontsize=8,
+            frameon=False,
+        )
+        if title:
+            fig.suptitle(title, **font_kw(title))
+        if layout is not None:  # after plot_odds_path: its autofmt_xdate moves the bottom
+            fig.subplots_adjust(**layout)
+            cols = axes[0].get_subplotspec().get_gridspec().ncols
+            for ax in drawn[max(0, n - cols) :]:  # no panel below: show its dates
+                ax.set_xlabel("time (UTC)")
+                ax.tick_params(axis="x", labelbottom=True, labelrotation=30)
+    return np.array(drawn, dtype=object)
 
 
 def plot_gold_vs_odds(
