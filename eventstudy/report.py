@@ -85,6 +85,9 @@ def run_report(
     groups = pd.concat(
         [res.groups.assign(kind="group"), res.group_tests.assign(kind="test")], ignore_index=True
     )
+    for count in ("n", "nobs"):  # counts stay integers where the two tables do not overlap
+        if count in groups:
+            groups[count] = groups[count].astype("Int64")
     groups.to_csv(out / "gold_groups.csv", index=False)
     res.overlaps.to_csv(out / "gold_overlaps.csv", index=False)
     res.sensitivity.to_csv(out / "gold_sensitivity.csv", index=False)
