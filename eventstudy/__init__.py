@@ -26,7 +26,6 @@ from .exceptions import (
     SpecificationError,
     UnknownInstrumentError,
 )
-from .fetch import fetch_data
 from .gold import gold_event_study
 from .gold_results import GoldStudyResults
 from .instruments import (
@@ -61,6 +60,16 @@ from .study import EventStudy
 from .windows import EstimationWindow, EventWindow
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # The network code (requests, yfinance) is imported only when a fetch is asked for.
+    if name == "fetch_data":
+        from .fetch import fetch_data
+
+        return fetch_data
+    raise AttributeError(f"module 'eventstudy' has no attribute {name!r}")
+
 
 __all__ = [
     "CatalogError",
