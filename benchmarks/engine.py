@@ -1,6 +1,6 @@
 """Engine benchmark: batched EventStudy (core and test battery) vs a naive per-event loop.
 
-Run: ``python benchmarks/engine.py`` (``--sizes 100 1000 10000``, ``--naive-max 1000``).
+Run: ``python benchmarks/engine.py`` (``--sizes 100 1000 10000``, ``--naive-max 10000``).
 
 Synthetic market-model data (seed fixed): 400 assets x 3,000 trading days, N events at
 random (asset, day 0) pairs; estimation window 250 days ending at -11, event window
@@ -135,7 +135,7 @@ def run_battery_only(panel):
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
-    parser.add_argument("--naive-max", type=int, default=1000)
+    parser.add_argument("--naive-max", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
