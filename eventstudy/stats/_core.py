@@ -586,3 +586,29 @@ def run(
     prep = as_prepared(panel)
     target = as_target(prep, day_or_window)
     return run_target(name, inner, prep, target, alt, opts)
+
+
+# The parameter section shared by the public one-test functions; each module fills ``{sig}``.
+SIGNATURE_DOC = """
+    Parameters
+    ----------
+    panel : AbnormalReturnPanel or PreparedPanel
+    day_or_window : int or tuple of int
+        Event-time day ``d`` (tests the AAR of that day) or closed window ``(start, end)``
+        (tests the CAAR).
+    alternative : {"two-sided", "greater", "less"}
+    convention : {"textbook", "estudy2"}
+        Option bundle; see :func:`eventstudy.stats.aar_tests`.
+    **options
+        Individual options overriding the bundle; see :func:`eventstudy.stats.aar_tests`.
+
+    Returns
+    -------
+    TestResult
+"""
+
+
+def fill_signature_doc(*functions) -> None:
+    """Put :data:`SIGNATURE_DOC` where each function's docstring says ``{sig}``."""
+    for func in functions:
+        func.__doc__ = func.__doc__.replace("{sig}", SIGNATURE_DOC.strip("\n").lstrip() + "\n")

@@ -25,6 +25,7 @@ from ._core import (
     Target,
     TestResult,
     default_estimate,
+    fill_signature_doc,
     nan_result,
     normal_result,
     null_median,
@@ -360,23 +361,6 @@ def _wilcoxon(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts)
 # public functions
 # --------------------------------------------------------------------------------------------
 
-_SIG = """
-    Parameters
-    ----------
-    panel : AbnormalReturnPanel or PreparedPanel
-    day_or_window : int or tuple of int
-        Event-time day ``d`` or closed window ``(start, end)``.
-    alternative : {"two-sided", "greater", "less"}
-    convention : {"textbook", "estudy2"}
-        Option bundle; see :func:`eventstudy.stats.aar_tests`.
-    **options
-        Individual options overriding the bundle; see :func:`eventstudy.stats.aar_tests`.
-
-    Returns
-    -------
-    TestResult
-"""
-
 
 def sign(
     panel: PanelLike,
@@ -565,8 +549,7 @@ def wilcoxon(
     return run("wilcoxon", _wilcoxon, panel, day_or_window, alternative, convention, options)
 
 
-for _f in (sign, gen_sign, cz_sign, corrado_rank, cz_rank, grank, wilcoxon):
-    _f.__doc__ = _f.__doc__.replace("{sig}", _SIG.strip("\n").lstrip() + "\n")  # type: ignore[union-attr]
+fill_signature_doc(sign, gen_sign, cz_sign, corrado_rank, cz_rank, grank, wilcoxon)
 
 INNER = {
     "corrado_rank": _corrado_rank,

@@ -30,6 +30,7 @@ from ._core import (
     default_estimate,
     estimation_aar,
     event_counts,
+    fill_signature_doc,
     nan_result,
     normal_result,
     null_mean,
@@ -456,24 +457,6 @@ def _wild_bootstrap(prep: PreparedPanel, target: Target, alt: Alternative, opts:
 # public functions
 # --------------------------------------------------------------------------------------------
 
-_SIG = """
-    Parameters
-    ----------
-    panel : AbnormalReturnPanel or PreparedPanel
-    day_or_window : int or tuple of int
-        Event-time day ``d`` (tests the AAR of that day) or closed window ``(start, end)``
-        (tests the CAAR).
-    alternative : {"two-sided", "greater", "less"}
-    convention : {"textbook", "estudy2"}
-        Option bundle; see :func:`eventstudy.stats.aar_tests`.
-    **options
-        Individual options overriding the bundle; see :func:`eventstudy.stats.aar_tests`.
-
-    Returns
-    -------
-    TestResult
-"""
-
 
 def csect_t(
     panel: PanelLike,
@@ -725,11 +708,10 @@ def wild_bootstrap(
     )
 
 
-for _f in (
+fill_signature_doc(
     csect_t, brown_warner_1980, brown_warner_1985, lamb, patell, bmp, kp_patell, kp_bmp,
     skew_t, wild_bootstrap,
-):  # fmt: skip
-    _f.__doc__ = _f.__doc__.replace("{sig}", _SIG.strip("\n").lstrip() + "\n")  # type: ignore[union-attr]
+)  # fmt: skip
 
 #: Tests with a batched implementation ``(prep, targets, alternative, opts) -> [TestResult]``.
 BATCH = {"wild_bootstrap": _wild_bootstrap_batch}
