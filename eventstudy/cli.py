@@ -63,7 +63,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     if report.empty:
         print("nothing to fetch")
         return EXIT_OK
-    print(report.to_string(index=False))
+    print(report.to_string(index=False, max_colwidth=100))
     failed = int((report["status"] == "failed").sum())
     empty = int((report["status"] == "empty").sum())
     if empty:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -46,7 +47,12 @@ def _download_with_retries(
 ) -> pd.DataFrame:
     for attempt in range(max_retries + 1):
         try:
-            return downloader(tickers, **kwargs)
+            with warnings.catch_warnings():
+                # yfinance 1.7 uses pandas' deprecated ``inplace=`` (Pandas4Warning): its
+                # problem, not the user's; our own checks of the frame follow.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", FutureWarning)
+                return downloader(tickers, **kwargs)
         except Exception as exc:
             if not _is_rate_limit(exc):
                 raise FetchError(
