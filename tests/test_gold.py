@@ -167,7 +167,6 @@ def test_timing_sensitivity_variants(study, catalog):
 
 
 def test_engine_agrees_with_per_event_route(catalog, gold_data, study):
-    pytest.importorskip("eventstudy.study")
     from eventstudy.study import EventStudy
 
     units = study.events[study.events["status"] == "studied"]
