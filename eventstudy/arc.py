@@ -1,7 +1,7 @@
 """EventStudyTools ARC input files: read them, run the same study, write CSV results.
 
 Files (``;``-separated, no header; a header line is tolerated and skipped; UTF-8 or the
-Windows code page Excel writes; decimal point or comma):
+Windows code page Excel writes; decimal point or comma, one convention per file):
 
 * request file, one line per event::
 
@@ -79,18 +79,44 @@ def _lines(path: Path):
             yield reader.line_num, fields
 
 
-def _number(value: str) -> float:
-    """A price written with a decimal point or a decimal comma, thousands separators allowed
-    (``1234.5``, ``1234,5``, ``1,234.5``, ``1.234,5``)."""
+def _decimal_mark(values: list[tuple[int, str]], path: Path) -> str:
+    """The file's decimal mark, ``"."`` or ``","``, decided once for the whole file.
+
+    A value holding both marks settles it (the later one is the decimal mark: ``1,234.5`` or
+    ``1.234,5``); otherwise a file whose values use only commas has decimal commas and one
+    using only points has decimal points. Values like ``1,234`` and ``1.250`` in the same file
+    without such evidence are ambiguous (thousands separator or decimal mark?) and raise.
+    """
+    marks = set()
+    seen = {",": None, ".": None}
+    for number, value in values:
+        if "," in value and "." in value:
+            marks.add("," if value.rfind(",") > value.rfind(".") else ".")
+        for char in ",.":
+            if char in value and seen[char] is None:
+                seen[char] = (number, value)
+    if len(marks) > 1:
+        raise DataFormatError(
+            f"{path}: prices mix decimal points and decimal commas (e.g. '1,234.5' and "
+            "'1.234,5'); use one convention in the whole file"
+        )
+    if marks:
+        return marks.pop()
+    if seen[","] and seen["."]:
+        (n1, v1), (n2, v2) = seen[","], seen["."]
+        raise DataFormatError(
+            f"{path}: line {n1} writes {v1!r} and line {n2} writes {v2!r}: it is not clear "
+            "which is the decimal mark; use one convention in the whole file, without "
+            "thousands separators"
+        )
+    return "," if seen[","] else "."
+
+
+def _number(value: str, decimal: str) -> float:
+    """A price in the file's convention (``decimal`` is its decimal mark)."""
     value = value.replace(" ", "").replace("\u00a0", "").replace("'", "")
-    if "," in value and "." in value:
-        if value.rfind(",") > value.rfind("."):
-            value = value.replace(".", "").replace(",", ".")
-        else:
-            value = value.replace(",", "")
-    else:
-        value = value.replace(",", ".")
-    return float(value)
+    thousands = "." if decimal == "," else ","
+    return float(value.replace(thousands, "").replace(decimal, "."))
 
 
 def _date(value: str, path: Path, number: int, what: str) -> dt.date:
@@ -164,7 +190,7 @@ def read_request(path: str | Path) -> pd.DataFrame:
 def read_prices(path: str | Path) -> pd.DataFrame:
     """Read an ARC price file (``name;dd.mm.yyyy;price``) into a wide frame (dates x names)."""
     path = Path(path)
-    names, dates, prices = [], [], []
+    rows = []
     for number, fields in _lines(path):
         if number == 1 and _is_header(fields, 1):
             continue
@@ -172,9 +198,13 @@ def read_prices(path: str | Path) -> pd.DataFrame:
             raise DataFormatError(
                 f"{path} line {number}: {len(fields)} fields, expected 3 (name;dd.mm.yyyy;price)"
             )
+        rows.append((number, fields))
+    decimal = _decimal_mark([(number, fields[2]) for number, fields in rows], path)
+    names, dates, prices = [], [], []
+    for number, fields in rows:
         day = _date(fields[1], path, number, "date")
         try:
-            price = _number(fields[2])
+            price = _number(fields[2], decimal)
         except ValueError as exc:
             raise DataFormatError(
                 f"{path} line {number}: price {fields[2]!r} is not a number"

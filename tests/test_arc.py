@@ -181,8 +181,33 @@ def test_excel_style_files_are_read(tmp_path):
     prices = tmp_path / "firms.csv"
     prices.write_bytes(
         "Société Générale;13.03.2020;1.234,50;\r\n"
-        "Société Générale;16.03.2020;1,240.25;\r\n"
+        "Société Générale;16.03.2020;1.240,25;\r\n"
         "Société Générale;17.03.2020;1250;\r\n".encode("cp1252")
     )
     wide = read_prices(prices)
     assert wide["Société Générale"].tolist() == [1234.5, 1240.25, 1250.0]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["1,5", "2,25", "3"], [1.5, 2.25, 3.0]),  # decimal commas
+        (["1.5", "2.25", "3"], [1.5, 2.25, 3.0]),  # decimal points
+        (["1.234,5", "1,5"], [1234.5, 1.5]),  # one value settles it: comma decimal
+        (["1,234.5", "1.5"], [1234.5, 1.5]),  # point decimal with thousands commas
+    ],
+)
+def test_one_decimal_mark_per_price_file(tmp_path, lines, expected):
+    path = tmp_path / "p.csv"
+    days = ["02.01.2024", "03.01.2024", "04.01.2024"]
+    path.write_text("".join(f"X;{d};{v}\n" for d, v in zip(days, lines, strict=False)))
+    assert read_prices(path)["X"].tolist() == expected
+
+
+def test_ambiguous_decimal_marks_raise(tmp_path):
+    # '1,234' and '1.250' in one file: thousands separators or decimal marks? Guessing value by
+    # value would turn a 1,234 price into 1.234 (a 1000x jump), so the reader refuses.
+    path = tmp_path / "p.csv"
+    path.write_text("X;02.01.2024;1,234\nX;03.01.2024;1.250\n")
+    with pytest.raises(DataFormatError, match="decimal mark"):
+        read_prices(path)
