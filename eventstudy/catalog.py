@@ -368,14 +368,24 @@ def _split_records(
     records: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     line_after = 0  # physical lines consumed so far
+    blank_rows: list[int] = []  # rows of empty cells (",,,,") not yet followed by an event
+    problems: _Problems = []
     try:
         for cells in reader:
             start, line_after = line_after + 1, reader.line_num
             if not any(c.strip() for c in cells):
-                continue  # blank line or a row of empty cells
+                if header is not None and len(cells) > 1:
+                    blank_rows.append(start)
+                continue  # blank line, or a row of empty cells (checked below)
             if header is None:
                 header = cells
             else:
+                # Spreadsheets write trailing rows of empty cells, which are accepted; one in
+                # the middle of the events may be a row whose content was deleted by mistake.
+                for line in blank_rows:
+                    msg = "every field of this row is blank; delete the row or fill it in"
+                    problems.append(_problem(where, line, None, None, None, msg))
+                blank_rows = []
                 records.append((start, cells))
     except csv.Error as exc:
         msg = f"the CSV text cannot be parsed ({exc}); check the quoting on this line"
@@ -383,7 +393,7 @@ def _split_records(
     if header is None:
         msg = f"the file is empty; expected a header line with the columns {', '.join(COLUMNS)}"
         return None, [], [_problem(where, None, None, None, None, msg)]
-    return header, records, []
+    return header, records, problems
 
 
 def _other_separator(header: list[str]) -> str | None:
@@ -682,7 +692,24 @@ def _check_duplicate_ids(where: str, rows: Sequence[_Row]) -> _Problems:
     return problems
 
 
+def _check_control_characters(where: str, row: _Row, known: set[str]) -> _Problems:
+    """NUL and other control characters (line breaks and tabs in text are fine)."""
+    problems = []
+    for column, value in row.cells.items():
+        bad = next((ch for ch in value if ord(ch) < 32 and ch not in "\n\r\t"), None)
+        if bad is None and "\x7f" in value:
+            bad = "\x7f"
+        if bad is not None:
+            msg = (
+                f"contains the control character U+{ord(bad):04X}, which editors do not show; "
+                "delete it (it often comes from a copy-paste or a binary file)"
+            )
+            problems.append(_cell_problem(where, row, column, msg))
+    return problems
+
+
 _ROW_CHECKS: tuple[Callable[[str, _Row, set[str]], _Problems], ...] = (
+    _check_control_characters,
     _check_required,
     _check_event_id,
     _check_date,

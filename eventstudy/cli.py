@@ -7,6 +7,7 @@ Exit codes: 0 OK; 1 some downloads failed (``fetch``; the report says which); 2 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -146,7 +147,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (e.g. `eventstudy events --csv | head`): not an error. Point
+        # stdout at devnull so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except CatalogError as exc:
         print(exc, file=sys.stderr if args.command != "validate" else sys.stdout)
         return EXIT_BAD_INPUT

@@ -604,3 +604,20 @@ def test_time_zone_abbreviations_and_offsets_get_a_useful_hint(
     path = _write(tmp_path, _csv_text([_row(tz=value)]))
     assert _found(path) == [(2, "tz", value)]
     assert hint in _messages(path)[0]
+
+
+def test_blank_rows_in_the_middle_are_reported_trailing_ones_accepted(tmp_path: Path) -> None:
+    blank = "," * (len(COLUMNS) - 1)
+    text = _csv_text([_row(), _row(event_id="second")])
+    lines = text.splitlines()
+    middle = "\n".join([lines[0], lines[1], blank, " , , ", lines[2], blank, blank, ""])
+    path = _write(tmp_path, middle)
+    problems = check_events(path)
+    assert [(p.line, p.column) for p in problems] == [(3, None), (4, None)]
+    assert all("blank" in p.message for p in problems)
+
+
+def test_control_characters_are_reported(tmp_path: Path) -> None:
+    path = _write(tmp_path, _csv_text([_row(title="Gold\x00 rallies")]))
+    assert _found(path) == [(2, "title", "Gold\x00 rallies")]
+    assert "U+0000" in _messages(path)[0]
