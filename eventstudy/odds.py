@@ -262,7 +262,10 @@ def _fmt_td(td: pd.Timedelta) -> str:
 def prepare_odds(odds: pd.DataFrame) -> pd.DataFrame:
     """Check and normalise an odds frame: columns ``t`` (tz-aware UTC) and ``p`` in [0, 1].
 
-    Sorted by ``t``; rows with missing ``p`` dropped; duplicate timestamps keep the last value.
+    Sorted by ``t``; rows with missing ``p`` dropped; exact duplicate rows (same ``t`` and
+    ``p``) dropped. A timestamp repeated with different prices is an error: which sample is the
+    price is not for this function to guess (deduplicate first, e.g. keep the last sample as
+    :func:`eventstudy.store.load_odds` does for files).
 
     Parameters
     ----------
@@ -278,6 +281,8 @@ def prepare_odds(odds: pd.DataFrame) -> pd.DataFrame:
     ------
     DataFormatError
         Missing columns, naive timestamps or prices outside [0, 1].
+    SpecificationError
+        A timestamp appears with two different prices.
     """
     if not isinstance(odds, pd.DataFrame) or not {"t", "p"} <= set(odds.columns):
         cols = list(odds.columns) if isinstance(odds, pd.DataFrame) else type(odds).__name__
@@ -295,7 +300,19 @@ def prepare_odds(odds: pd.DataFrame) -> pd.DataFrame:
             f"odds column 'p' has {len(bad)} value(s) outside [0, 1] (first: {bad.iloc[0]!r}); "
             "expected probabilities"
         )
-    out = out.sort_values("t", kind="stable").drop_duplicates("t", keep="last")
+    out = out.sort_values("t", kind="stable").drop_duplicates(["t", "p"], keep="last")
+    clash = out["t"].duplicated(keep=False)
+    if clash.any():
+        first = out.loc[clash, "t"].iloc[0]
+        prices = out.loc[out["t"] == first, "p"].tolist()
+        raise SpecificationError(
+            f"odds has {int(out['t'].duplicated().sum())} repeated timestamp(s) with different "
+            f"prices; first: {first.isoformat()} has p={prices[0]!r} and p={prices[1]!r}. "
+            "Deduplicate first, e.g. keep the last sample: "
+            "odds.drop_duplicates('t', keep='last') "
+            "(eventstudy.store.load_odds already does this for files and records the count in "
+            "attrs['duplicates_dropped'])"
+        )
     return out.reset_index(drop=True)
 
 

@@ -258,6 +258,13 @@ def _events_frame(events: pd.DataFrame | str | Path) -> pd.DataFrame:
             f"events frame lacks column(s) {sorted(missing)}; expected catalog.load_events output "
             "(event_id, event_time, polymarket_slugs, ...)"
         )
+    ids = events["event_id"].astype(str)
+    dup = ids[ids.duplicated()].unique().tolist()
+    if dup:
+        raise SpecificationError(
+            f"events has {len(dup)} duplicated event_id(s): {dup[:5]}; each event_id must "
+            "appear once (drop or rename the repeated rows)"
+        )
     return events
 
 

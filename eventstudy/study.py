@@ -13,8 +13,9 @@ date          GC=F      GLD
 ============  ========  ========
 
 ``events`` -- one row per (event, asset): ``event_id``, ``asset`` (a column of ``returns``),
-``day0`` (a date; mapped to the first index date on or after it, see
-:mod:`eventstudy.windows`), optional ``market`` (a column of a wide ``benchmark``).
+``day0`` (a tz-naive date; mapped to the first index date on or after it, see
+:mod:`eventstudy.windows`; NaT excludes the event), optional ``market`` (a column of a
+wide ``benchmark``).
 
 Pipeline
 --------
@@ -147,6 +148,9 @@ class EventStudy:
     events : DataFrame
         Columns ``event_id``, ``asset``, ``day0``; optional ``market`` naming the column of a
         wide ``benchmark`` to use for that row. ``(event_id, asset)`` pairs must be unique.
+        ``day0`` is a trading date (tz-naive); a tz-aware event time raises (map it first with
+        :func:`eventstudy.instruments.day0_for_events` or
+        :func:`eventstudy.instruments.align_events`). A NaT ``day0`` excludes the row.
     benchmark : Series or DataFrame, optional
         Benchmark (market) decimal returns; a Series (or a one-column frame when events have
         no ``market`` column) is used for all events; otherwise the column is picked per event
@@ -296,9 +300,18 @@ class EventStudy:
         ev["event_id"] = ev["event_id"].astype(str)
         ev["asset"] = ev["asset"].astype(str)
         try:
-            ev["day0"] = pd.to_datetime(ev["day0"]).dt.tz_localize(None).dt.normalize()
+            day0_col = pd.to_datetime(ev["day0"])
         except (TypeError, ValueError) as exc:
             raise SpecificationError("events column day0 must hold dates") from exc
+        if day0_col.dt.tz is not None:
+            first = day0_col.dropna()
+            seen = f" (first: {first.iloc[0]})" if len(first) else ""
+            raise SpecificationError(
+                f"events column day0 is timezone-aware ({day0_col.dt.tz}){seen}; day0 must be a "
+                "trading date (tz-naive), not an event time. Map event times to day 0 with "
+                "eventstudy.instruments.day0_for_events or eventstudy.instruments.align_events"
+            )
+        ev["day0"] = day0_col.dt.normalize()
         dup = ev.duplicated(["event_id", "asset"])
         if dup.any():
             pairs = ev.loc[dup, ["event_id", "asset"]].to_records(index=False).tolist()
@@ -409,7 +422,8 @@ class EventStudy:
         # day 0
         day0 = ev["day0"].to_numpy(dtype="datetime64[ns]")
         pos0 = index.searchsorted(day0, side="left")
-        after = pos0 >= n_rows
+        after = pos0 >= n_rows  # NaT sorts last, so a missing day0 is also "after"
+        exclude(np.isnat(day0), "day0", "day 0 is missing (NaT)")
         exclude(after, "day0", "day 0 is after the last date of the returns data")
         pos0c = np.minimum(pos0, n_rows - 1)
         day0_date = np.where(after, np.datetime64("NaT"), index.to_numpy()[pos0c])

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pandas.testing import assert_frame_equal
 from scipy import stats
 
 from eventstudy.exceptions import SpecificationError
@@ -28,6 +29,7 @@ from eventstudy.odds import (
     logodds,
     odds_shift,
     permutation_correlation_test,
+    prepare_odds,
     run_odds_study,
     screen_markets,
     shift_markets,
@@ -443,6 +445,53 @@ def test_shift_markets_picks_outcome_by_label_and_open_markets() -> None:
     # late-market was created after the event: not open, not included
     assert list(res_open["slug"]) == ["quiet-market", "jumpy-market"]
     assert list(res_open["linked"]) == [True, False]
+
+
+def test_exact_duplicate_rows_are_dropped() -> None:
+    times = pd.date_range("2025-01-01", periods=10, freq="D", tz="UTC")
+    odds = pd.DataFrame({"t": times, "p": np.linspace(0.1, 0.5, 10)})
+    tau = pd.Timestamp("2025-01-05 12:00", tz="UTC")
+    doubled = pd.concat([odds, odds.iloc[[4]]], ignore_index=True)  # 2025-01-05 twice, same p
+    assert prepare_odds(doubled).equals(prepare_odds(odds))
+    assert_frame_equal(odds_shift(doubled, tau, ["1D"]), odds_shift(odds, tau, ["1D"]))
+
+
+def test_conflicting_duplicate_timestamp_raises() -> None:
+    times = pd.date_range("2025-01-01", periods=10, freq="D", tz="UTC")
+    odds = pd.DataFrame({"t": times, "p": np.linspace(0.1, 0.5, 10)})
+    extra = pd.DataFrame({"t": [times[4]], "p": [0.9]})  # 2025-01-05 again, another price
+    bad = pd.concat([odds, extra], ignore_index=True)
+    with pytest.raises(SpecificationError, match="2025-01-05") as info:
+        odds_shift(bad, pd.Timestamp("2025-01-05 12:00", tz="UTC"), ["1D"])
+    msg = str(info.value)
+    assert "p=0.2777" in msg and "p=0.9" in msg
+    assert "keep='last'" in msg and "duplicates_dropped" in msg
+    with pytest.raises(SpecificationError, match="different prices"):
+        prepare_odds(bad)
+    # deduplicated as the message says, the last sample is used
+    fixed = bad.drop_duplicates("t", keep="last")
+    r = odds_shift(fixed, pd.Timestamp("2025-01-05 12:00", tz="UTC"), ["1D"]).iloc[0]
+    assert r["p_before"] == 0.9
+
+
+def test_run_odds_study_rejects_duplicated_event_ids() -> None:
+    markets, paths = _toy_markets()
+    tau = pd.Timestamp("2025-03-15 18:00", tz="UTC")
+    events = pd.concat(
+        [_events("e1", tau, ["quiet-market"]), _events("e2", tau, ["jumpy-market"])] * 2
+        + [_events("e3", tau, ["quiet-market"])],
+        ignore_index=True,
+    )
+    with pytest.raises(SpecificationError, match="duplicated event_id") as info:
+        run_odds_study(events, markets=markets, odds_loader=paths.__getitem__, horizons=["1D"])
+    assert "['e1', 'e2']" in str(info.value)
+    one = run_odds_study(
+        events.drop_duplicates("event_id"),
+        markets=markets,
+        odds_loader=paths.__getitem__,
+        horizons=["1D"],
+    )
+    assert sorted(one.shifts["event_id"]) == ["e1", "e2", "e3"]
 
 
 def test_screen_markets_ranks_planted_jump_first() -> None:

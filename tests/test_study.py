@@ -213,6 +213,34 @@ def test_every_event_is_studied_or_excluded_with_a_reason(sim):
     assert np.isnan(r2.panel.event_cov[1, 6, 6]) and np.isfinite(r2.panel.event_cov[1, 0, 0])
 
 
+def test_tz_aware_day0_raises_instead_of_taking_the_local_date(sim):
+    rets, mkt, events = sim
+    aware = events.assign(day0=pd.to_datetime(events["day0"]).dt.tz_localize("America/New_York"))
+    with pytest.raises(SpecificationError, match="tz-naive") as info:
+        EventStudy(rets, aware, benchmark=mkt)
+    assert "day0_for_events" in str(info.value) and "align_events" in str(info.value)
+    # an event time given as a string with an offset is tz-aware too
+    text = events.assign(day0=["2020-08-04T23:30:00-04:00"] * len(events))
+    with pytest.raises(SpecificationError, match="trading date"):
+        EventStudy(rets, text, benchmark=mkt)
+
+
+def test_nat_day0_is_excluded_as_missing(sim):
+    rets, mkt, events = sim
+    ev = events.copy()
+    ev["day0"] = ev["day0"].astype("datetime64[ns]")
+    ev.loc[3, "day0"] = pd.NaT
+    r = _fit(rets, mkt, ev)
+    ex = r.exclusions.set_index("event_id")
+    assert list(ex.index) == ["e3"]
+    assert ex.loc["e3", "stage"] == "day0"
+    assert ex.loc["e3", "reason"] == "day 0 is missing (NaT)"
+    assert r.n_events == len(events) - 1
+    # the other events are unchanged by the missing one
+    kept = _fit(rets, mkt, events.drop(index=3))
+    assert_frame_equal(r.car.reset_index(drop=True), kept.car.reset_index(drop=True))
+
+
 def test_estimation_mask_equals_dropping_those_returns(sim):
     rets, mkt, events = sim
     mask = pd.Series(False, index=rets.index)
