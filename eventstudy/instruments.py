@@ -8,12 +8,18 @@ other module links here.
 **Day 0 of an event for an instrument is the first trading date of that instrument whose
 daily price is struck strictly after the event time.** Formally, for an event at UTC time
 :math:`\\tau` and an instrument with sessions :math:`s_1 < s_2 < \\dots` (tz-naive dates),
-close time :math:`c` (local clock time) and time zone :math:`z`,
+close time :math:`c` (local clock time), time zone :math:`z` and strike kind ``strike``,
 
 .. math::
 
     \\text{day0}(\\tau) = \\min \\{ s_i : \\text{strike}(s_i) > \\tau \\},
-    \\qquad \\text{strike}(s) = \\text{localize}_z(s + c) \\text{ (DST-aware)}.
+    \\qquad \\text{strike}(s) = \\begin{cases}
+        \\text{localize}_z(s + c) & \\texttt{strike="fixed"} \\\\
+        \\min\\bigl(\\text{localize}_z(s + c),\\ \\text{close}(s)\\bigr) & \\texttt{strike="close"}
+    \\end{cases}
+
+where :math:`\\text{localize}_z` is DST-aware and :math:`\\text{close}(s)` is the calendar's
+actual close of session :math:`s` (exchange-calendars ``closes``, early closes included).
 
 Consequences:
 
@@ -28,8 +34,32 @@ Consequences:
 
 Returns are close-to-close: the day-t return covers close(t-1) -> close(t), so the day-0
 return is the first one that can contain the event. Event windows are integer trading-day
-offsets from day 0 (:func:`session_offset`). Early closes (Christmas Eve, the day after
-Thanksgiving) are ignored: the strike time is the regular one.
+offsets from day 0 (:func:`session_offset`).
+
+Early closes
+------------
+Each instrument says explicitly whether its daily value is the exchange's own closing price
+(:attr:`Instrument.strike`):
+
+* ``strike="close"``: the value is the closing price of the exchange whose calendar gives the
+  sessions, and ``close_time`` is that calendar's regular close. On early-close days the
+  strike is the calendar's actual session close. This covers the NYSE-listed ETFs and
+  indices (``GLD``, ``GDX``, ``SPY``, ``^GSPC``, ``ACWI``, ``VT``, ``URTH``, ``TIP``,
+  ``TLT``; ``XNYS`` 16:00, but 13:00 New York on 2025-07-03, 2025-11-28, 2025-12-24...) and
+  ``^GDAXI`` (``XETR`` 17:30, but 14:00 Berlin on Xetra's last trading day of the year,
+  e.g. 2025-12-30). An event at 2025-07-03 13:20 New York therefore has ``GLD`` day 0 =
+  2025-07-07 (GLD's price for the 3rd was struck at 13:00; July 4 is a holiday), while one
+  at 12:59 has day 0 = 2025-07-03.
+* ``strike="fixed"`` (the default): the value is struck at ``close_time`` on every session,
+  whatever the calendar's early closes. COMEX gold's 13:30 settlement is not an NYSE closing
+  price and is not moved by NYSE early closes: the 2025-07-03 13:20 event has ``GC=F`` day 0
+  = 2025-07-03 (13:20 < 13:30).
+
+Not modelled (these instruments are ``"fixed"`` and keep their regular clock on early-close
+days): CME settlement times on US early-close days (COMEX/NYMEX metals and energy,
+``ES=F``), Cboe's 13:15 VIX close, the bond market's early closes (Treasury yields),
+``DX-Y.NYB``, London half-days for Brent (``XLON`` is only its holiday calendar), and
+``^STOXX50E`` (its ``XSWX`` sessions have no early closes).
 
 Events whose clock time is unknown
 ----------------------------------
@@ -129,6 +159,8 @@ DAY_BASES = ("time", "no_time_assume_before_cutoffs", "no_time_assume_after_us_c
 DayBasis = Literal["time", "no_time_assume_before_cutoffs", "no_time_assume_after_us_close"]
 Kind = Literal["price", "level"]
 _KINDS = ("price", "level")
+Strike = Literal["fixed", "close"]
+_STRIKES = ("fixed", "close")
 
 
 def _parse_close_time(value: Any, symbol: str) -> dt.time | None:
@@ -183,6 +215,14 @@ class Instrument:
         Unit of the values (``"USD/oz"``, ``"percent"``, ``"index points"``).
     notes : str, optional
         Why this calendar and strike time were chosen; known gaps against the data.
+    strike : {"fixed", "close"}, default "fixed"
+        * ``"fixed"``: the value is struck at ``close_time`` on every session (a settlement
+          or fixing with its own clock, e.g. COMEX gold at 13:30 ET).
+        * ``"close"``: the value is the closing price of the exchange of ``calendar``;
+          ``close_time`` must be that calendar's regular close, and on early-close days the
+          strike moves to the calendar's actual session close (``GLD``: 13:00 ET on
+          2025-07-03). Checked when the schedule is first built (first day-0 call).
+        See "Early closes" in the module docstring.
 
     Raises
     ------
@@ -206,6 +246,7 @@ class Instrument:
     description: str
     unit: str
     notes: str = field(default="", compare=False)
+    strike: Strike = "fixed"
 
     def __post_init__(self) -> None:
         if not isinstance(self.symbol, str) or not self.symbol.strip():
@@ -237,6 +278,17 @@ class Instrument:
                 f"Instrument {sym!r}: calendar {self.calendar!r} needs close_time, the local "
                 "time at which the daily value is struck ('HH:MM' or '24:00')."
             )
+        if self.strike not in _STRIKES:
+            raise SpecificationError(
+                f"Instrument {sym!r}: strike {self.strike!r} is not accepted; expected "
+                "'fixed' (struck at close_time every session) or 'close' (the exchange's "
+                "closing price: close_time, or the calendar's earlier close on early-close days)."
+            )
+        if self.strike == "close" and self.calendar == CONTINUOUS:
+            raise SpecificationError(
+                f"Instrument {sym!r}: a {CONTINUOUS!r} instrument has no closing price; "
+                "pass strike='fixed'."
+            )
         if self.kind not in _KINDS:
             raise SpecificationError(
                 f"Instrument {sym!r}: kind {self.kind!r} is not accepted; expected one of "
@@ -263,12 +315,16 @@ class Instrument:
         return self.close_time.strftime("%H:%M:%S" if self.close_time.second else "%H:%M")
 
 
-_NYSE_NOTE = "NYSE/Arca listing; sessions and 16:00 close of XNYS, matching its price file."
+_NYSE_NOTE = (
+    "NYSE/Arca listing; sessions and close of XNYS (16:00 ET, 13:00 ET on early-close days), "
+    "matching its price file."
+)
 _COMEX_NOTE = (
     "COMEX/NYMEX settle only on NYSE business days (US holidays: no settlement; Globex trades "
     "on them are dated to the next day), so sessions are XNYS, not CMES (which has sessions "
     "on MLK, Presidents', Memorial, Labor Day...). Yahoo's continuous series quotes the last "
-    "price, close to the settlement."
+    "price, close to the settlement. Strike fixed: CME settlement times on US early-close "
+    "days are not modelled."
 )
 _UST_NOTE = (
     "Treasury CMT yields are read from bid-side quotes near 15:30 ET. Sessions are XNYS; the "
@@ -290,36 +346,40 @@ _BUILTIN: tuple[Instrument, ...] = (
     Instrument("ES=F", "XNYS", "America/New_York", "16:00", "price",
                "CME E-mini S&P 500 futures, continuous; settles 15:00 CT = 16:00 ET",
                "index points",
-               "CME equity futures settle on NYSE business days; sessions are XNYS."),
+               "CME equity futures settle on NYSE business days; sessions are XNYS. Strike "
+               "fixed: CME's earlier settlement on US early-close days is not modelled."),
     Instrument("GLD", "XNYS", "America/New_York", "16:00", "price",
                "SPDR Gold Shares ETF (no dividends); NYSE Arca close 16:00 ET",
-               "USD/share", _NYSE_NOTE),
+               "USD/share", _NYSE_NOTE, strike="close"),
     Instrument("GDX", "XNYS", "America/New_York", "16:00", "price",
                "VanEck gold miners ETF, dividend-adjusted close; 16:00 ET",
-               "USD/share", _NYSE_NOTE),
+               "USD/share", _NYSE_NOTE, strike="close"),
     # ---------------------------------------------------------------- equity benchmarks
     Instrument("SPY", "XNYS", "America/New_York", "16:00", "price",
-               "SPDR S&P 500 ETF, dividend-adjusted close; 16:00 ET", "USD/share", _NYSE_NOTE),
+               "SPDR S&P 500 ETF, dividend-adjusted close; 16:00 ET", "USD/share", _NYSE_NOTE,
+               strike="close"),
     Instrument("^GSPC", "XNYS", "America/New_York", "16:00", "price",
                "S&P 500 price index (no dividends); NYSE close 16:00 ET", "index points",
-               _NYSE_NOTE),
+               _NYSE_NOTE, strike="close"),
     Instrument("ACWI", "XNYS", "America/New_York", "16:00", "price",
                "iShares MSCI ACWI ETF (world equity), dividend-adjusted close; 16:00 ET",
-               "USD/share", _NYSE_NOTE),
+               "USD/share", _NYSE_NOTE, strike="close"),
     Instrument("VT", "XNYS", "America/New_York", "16:00", "price",
                "Vanguard Total World Stock ETF, dividend-adjusted close; 16:00 ET",
-               "USD/share", _NYSE_NOTE),
+               "USD/share", _NYSE_NOTE, strike="close"),
     Instrument("URTH", "XNYS", "America/New_York", "16:00", "price",
                "iShares MSCI World ETF, dividend-adjusted close; 16:00 ET",
-               "USD/share", _NYSE_NOTE),
+               "USD/share", _NYSE_NOTE, strike="close"),
     Instrument("^STOXX50E", "XSWX", "Europe/Berlin", "17:30", "price",
                "Euro Stoxx 50 index; closing auction 17:30 CET", "index points",
                "STOXX computes the index on Eurex days, but Yahoo's series has no rows on "
                "Swiss holidays and matches XSWX sessions (1 session without a row since 2015) "
-               "far better than XETR (33 and 5)."),
+               "far better than XETR (33 and 5). Strike fixed at 17:30 Berlin (XSWX is only its "
+               "holiday calendar and has no early closes)."),
     Instrument("^GDAXI", "XETR", "Europe/Berlin", "17:30", "price",
                "DAX index; Xetra closing auction 17:30 CET", "index points",
-               "Matches XETR sessions exactly since 2015."),
+               "Matches XETR sessions exactly since 2015. Strike is the Xetra close: 14:00 on "
+               "Xetra's early-close days (last trading day of the year).", strike="close"),
     # ---------------------------------------------------------------- dollar, FX, vol, rates
     Instrument("DX-Y.NYB", "XNYS", "America/New_York", "17:00", "price",
                "ICE US Dollar Index; daily value taken at about 17:00 ET", "index points",
@@ -330,7 +390,9 @@ _BUILTIN: tuple[Instrument, ...] = (
                "of that day (24:00 London). Sessions Monday to Friday (24/5); Yahoo has no rows "
                "on 1 Jan and 25 Dec and a few weekend rows."),
     Instrument("^VIX", "XNYS", "America/New_York", "16:15", "level",
-               "CBOE VIX index; closing value 16:15 ET", "index points", _NYSE_NOTE),
+               "CBOE VIX index; closing value 16:15 ET", "index points",
+               "Sessions are XNYS. Strike fixed at 16:15: Cboe's 13:15 close on NYSE early-close "
+               "days is not modelled."),
     Instrument("^TNX", "XNYS", "America/New_York", "15:00", "level",
                "CBOE 10-year Treasury yield index; 15:00 ET", "percent",
                "Yield in percent (4.544 = 4.544%): use differences (x100 for bp)."),
@@ -339,10 +401,10 @@ _BUILTIN: tuple[Instrument, ...] = (
                "Yield in percent: use differences."),
     Instrument("TIP", "XNYS", "America/New_York", "16:00", "price",
                "iShares TIPS bond ETF, dividend-adjusted close; 16:00 ET", "USD/share",
-               _NYSE_NOTE),
+               _NYSE_NOTE, strike="close"),
     Instrument("TLT", "XNYS", "America/New_York", "16:00", "price",
                "iShares 20+ year Treasury bond ETF, dividend-adjusted close; 16:00 ET",
-               "USD/share", _NYSE_NOTE),
+               "USD/share", _NYSE_NOTE, strike="close"),
     # ---------------------------------------------------------------- FRED / EIA series
     Instrument("DGS10", "XNYS", "America/New_York", "15:30", "level",
                "FRED 10-year Treasury constant-maturity yield; quotes near 15:30 ET",
@@ -465,7 +527,8 @@ def registered_instruments() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by ``symbol``; columns ``calendar``, ``tz``, ``close_time`` (``"HH:MM"`` local,
-        ``"24:00"`` = end of day, ``""`` = continuous), ``kind`` (``price`` / ``level``),
+        ``"24:00"`` = end of day, ``""`` = continuous), ``strike`` (``fixed`` / ``close``:
+        see "Early closes" in the module docstring), ``kind`` (``price`` / ``level``),
         ``change`` (``return`` / ``difference``), ``unit``, ``description``, ``notes``.
     """
     rows = [
@@ -474,6 +537,7 @@ def registered_instruments() -> pd.DataFrame:
             "calendar": i.calendar,
             "tz": i.tz,
             "close_time": i.close_time_str,
+            "strike": i.strike,
             "kind": i.kind,
             "change": i.change,
             "unit": i.unit,
@@ -522,11 +586,41 @@ def _localize(naive: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
     return naive.tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
 
 
+def _close_strikes(
+    inst: Instrument, cal: xcals.ExchangeCalendar, keep: np.ndarray, nominal_ns: np.ndarray
+) -> np.ndarray:
+    """Strikes of a ``strike="close"`` instrument: the calendar's actual session closes.
+
+    ``close_time`` must be the calendar's regular close, i.e. equal the actual close on every
+    session that is not an early close; early closes are then earlier than ``close_time``.
+    """
+    closes = pd.DatetimeIndex(cal.closes).tz_convert("UTC").as_unit("ns").asi8[keep]
+    early = np.isin(
+        pd.DatetimeIndex(cal.sessions).as_unit("ns").asi8[keep],
+        pd.DatetimeIndex(cal.early_closes).as_unit("ns").asi8,
+    )
+    bad = np.flatnonzero((~early & (closes != nominal_ns)) | (closes > nominal_ns))
+    if bad.size:
+        i = int(bad[0])
+        raise SpecificationError(
+            f"Instrument {inst.symbol!r}: strike='close' needs close_time to be the regular "
+            f"close of {inst.calendar}, but on session "
+            f"{pd.Timestamp(cal.sessions[keep][i]).date()} {inst.calendar} closes at "
+            f"{pd.Timestamp(closes[i], tz='UTC').tz_convert(inst.tz)} while close_time "
+            f"{inst.close_time_str} {inst.tz} gives "
+            f"{pd.Timestamp(nominal_ns[i], tz='UTC').tz_convert(inst.tz)}; fix close_time/tz or "
+            "use strike='fixed'."
+        )
+    return np.minimum(closes, nominal_ns)
+
+
 @functools.cache
 def _schedule(inst: Instrument) -> _Schedule:
     _require_sessions(inst, "a session schedule")
-    sessions = pd.DatetimeIndex(_calendar(inst.calendar).sessions).as_unit("ns")
-    sessions = pd.DatetimeIndex(sessions[sessions >= pd.Timestamp(CALENDAR_START)], freq=None)
+    cal = _calendar(inst.calendar)
+    sessions = pd.DatetimeIndex(cal.sessions).as_unit("ns")
+    keep = np.asarray(sessions >= pd.Timestamp(CALENDAR_START))
+    sessions = pd.DatetimeIndex(sessions[keep], freq=None)
     if inst.close_time == END_OF_DAY:
         offset = pd.Timedelta(days=1)
     else:
@@ -537,6 +631,9 @@ def _schedule(inst: Instrument) -> _Schedule:
     strikes = _localize(sessions + offset, inst.tz).tz_convert("UTC").as_unit("ns")
     start = _localize(pd.DatetimeIndex([CALENDAR_START]).as_unit("ns"), inst.tz)
     strike_ns = strikes.asi8.copy()
+    if inst.strike == "close":
+        # the exchange's closing price: struck at the actual close (early closes included)
+        strike_ns = _close_strikes(inst, cal, keep, strike_ns)
     if np.any(np.diff(strike_ns) <= 0):  # pragma: no cover - guards odd user clocks
         raise SpecificationError(f"{inst.symbol!r}: strike times are not increasing.")
     return _Schedule(sessions, sessions.asi8.copy(), strike_ns, int(start.asi8[0]))

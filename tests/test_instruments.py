@@ -3,7 +3,8 @@
 Hand-worked cases write out the reasoning. Reminders used throughout:
 
 * GC=F: COMEX settlement 13:30 America/New_York on NYSE business days (XNYS sessions).
-* GLD: NYSE Arca close 16:00 America/New_York (XNYS sessions).
+* GLD: NYSE Arca close 16:00 America/New_York (XNYS sessions); it is the exchange's closing
+  price (strike="close"), so on NYSE early-close days it is struck at 13:00 instead.
 * EST = UTC-5 (until 2025-03-09 02:00 and from 2025-11-02 02:00), EDT = UTC-4 in between.
   Europe switches on the last Sunday of March (2025-03-30) and of October (2025-10-26), so from
   2025-03-10 to 2025-03-28 New York is 4 h behind UTC while Berlin is still UTC+1.
@@ -11,6 +12,7 @@ Hand-worked cases write out the reasoning. Reminders used throughout:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import warnings
@@ -101,6 +103,7 @@ def test_registered_instruments_table():
         "calendar",
         "tz",
         "close_time",
+        "strike",
         "kind",
         "change",
         "unit",
@@ -110,6 +113,8 @@ def test_registered_instruments_table():
     assert table.loc["GC=F", "close_time"] == "13:30"
     assert table.loc["EURUSD=X", "close_time"] == "24:00"
     assert table.loc["POLYMARKET", "close_time"] == ""
+    assert table.loc["GLD", "strike"] == "close" and table.loc["GC=F", "strike"] == "fixed"
+    assert set(table["strike"]) == {"fixed", "close"}
     assert table["description"].str.len().min() > 10
     assert set(table["kind"]) == {"price", "level"}
 
@@ -138,6 +143,8 @@ def test_lookup_normalises_case_and_spaces():
         ({"calendar": "continuous"}, "close_time=None"),
         ({"close_time": None}, "needs close_time"),
         ({"symbol": "  "}, "non-empty"),
+        ({"strike": "early"}, "'fixed'"),
+        ({"calendar": "continuous", "close_time": None, "strike": "close"}, "no closing price"),
     ],
 )
 def test_instrument_validation(kwargs, needle):
@@ -176,6 +183,50 @@ def test_register_custom_instrument(clean_registry):
     assert get_instrument("LBMA_PM").close_time == dt.time(10, 30)
     with pytest.raises(SpecificationError, match="expects an Instrument"):
         register_instrument("LBMA_PM")  # type: ignore[arg-type]
+
+
+# Instruments whose value is the exchange's own closing price (strike moves to early closes).
+# Written out here so that a change in the registry is a deliberate one.
+CLOSE_STRUCK = {"GLD", "GDX", "SPY", "^GSPC", "ACWI", "VT", "URTH", "TIP", "TLT", "^GDAXI"}
+
+
+def test_close_struck_instruments_are_explicit():
+    close = {s for s, i in ins._REGISTRY.items() if i.strike == "close"}
+    assert close == CLOSE_STRUCK
+    # COMEX/NYMEX/CME settlements, VIX, yields, FX... keep a fixed clock (not modelled)
+    for sym in ("GC=F", "SI=F", "CL=F", "ES=F", "^VIX", "^STOXX50E", "DGS10", "EURUSD=X"):
+        assert get_instrument(sym).strike == "fixed", sym
+    # strike="close" is the default-off choice and part of the identity (cache key)
+    gld = get_instrument("GLD")
+    assert Instrument("X", "XNYS", NY, "16:00", "price", "t", "USD").strike == "fixed"
+    assert dataclasses.replace(gld, strike="fixed") != gld
+
+
+def test_close_strike_needs_the_regular_close(clean_registry):
+    # VIX-like 16:15 close on XNYS: XNYS closes at 16:00, so 16:15 is not its closing price.
+    # The check runs when the schedule is first built (first day-0 call).
+    bad = Instrument("BAD", "XNYS", NY, "16:15", "price", "bad", "USD", strike="close")
+    with pytest.raises(SpecificationError, match="regular close of XNYS") as err:
+        day0(ts("2025-02-18 12:00"), bad)
+    assert "strike='fixed'" in str(err.value)
+    # right clock, wrong zone: 16:00 Chicago is 17:00 New York
+    with pytest.raises(SpecificationError, match="regular close"):
+        day0(
+            ts("2025-02-18 12:00"),
+            Instrument(
+                "B2", "XNYS", "America/Chicago", "16:00", "price", "bad", "USD", strike="close"
+            ),
+        )
+    # a user instrument on the LSE close: 16:30 London, 12:30 on Christmas Eve 2025 (Wed)
+    lse = Instrument(
+        "LSE", "XLON", "Europe/London", "16:30", "price", "FTSE", "GBP", strike="close"
+    )
+    # 12:29 < 12:30 -> same day; 12:30 -> next session: 25th and 26th are holidays -> Mon 29th
+    assert day0(ts("2025-12-24 12:29", "Europe/London"), lse) == d("2025-12-24")
+    assert day0(ts("2025-12-24 12:30", "Europe/London"), lse) == d("2025-12-29")
+    # the same series with a fixed 16:30 strike ignores the half day
+    fixed = dataclasses.replace(lse, symbol="LSE_FIXED", strike="fixed")
+    assert day0(ts("2025-12-24 12:30", "Europe/London"), fixed) == d("2025-12-24")
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,6 +291,35 @@ HAND_CASES = [
     # EUR/USD daily bar = London calendar day (24:00 London), Monday to Friday
     ("2025-02-17 23:30", NY, "EURUSD=X", "2025-02-18", "04:30 London on Tue"),
     ("2025-02-15 12:00", NY, "EURUSD=X", "2025-02-17", "Saturday -> Monday (no US holiday)"),
+    # NYSE early closes: 13:00 New York on Thu 2025-07-03 (Fri 4th holiday), Fri 2025-11-28
+    # (day after Thanksgiving) and Wed 2025-12-24 (Thu 25th holiday). GLD is strike="close":
+    # its price is struck at 13:00 on those days. GC=F is strike="fixed": COMEX settles at
+    # 13:30 whatever the NYSE does (CME early-close settlement times are not modelled).
+    ("2025-07-03 12:59", NY, "GLD", "2025-07-03", "12:59 before the 13:00 early close"),
+    ("2025-07-03 13:00", NY, "GLD", "2025-07-07", "at the 13:00 close -> next = Mon 7th"),
+    ("2025-07-03 13:20", NY, "GLD", "2025-07-07", "after 13:00, July 4 holiday, weekend"),
+    ("2025-07-03 15:59", NY, "GLD", "2025-07-07", "before 16:00 but after the real close"),
+    ("2025-07-03 17:20", "UTC", "GLD", "2025-07-07", "17:20 UTC = 13:20 EDT"),
+    ("2025-07-03 13:20", NY, "GC=F", "2025-07-03", "13:20 before fixed 13:30 settlement"),
+    ("2025-07-03 13:30", NY, "GC=F", "2025-07-07", "at the 13:30 settlement -> Mon 7th"),
+    ("2025-07-03 13:20", NY, "SPY", "2025-07-07", "NYSE ETF: same as GLD"),
+    ("2025-07-03 13:20", NY, "^GSPC", "2025-07-07", "index closes at 13:00 too"),
+    ("2025-07-03 13:20", NY, "ES=F", "2025-07-03", "CME, fixed 16:00: not modelled"),
+    ("2025-07-03 13:20", NY, "^VIX", "2025-07-03", "fixed 16:15: not modelled"),
+    ("2025-07-02 13:20", NY, "GLD", "2025-07-02", "the day before is a full day"),
+    ("2025-11-28 12:59", NY, "GLD", "2025-11-28", "before the 13:00 early close"),
+    ("2025-11-28 13:00", NY, "GLD", "2025-12-01", "at the early close -> Mon Dec 1"),
+    ("2025-11-28 13:20", NY, "GLD", "2025-12-01", "after the early close -> Mon Dec 1"),
+    ("2025-11-28 13:20", NY, "GC=F", "2025-11-28", "13:20 before 13:30 settlement"),
+    ("2025-12-24 12:59", NY, "GLD", "2025-12-24", "before the 13:00 early close"),
+    ("2025-12-24 13:00", NY, "GLD", "2025-12-26", "at the early close; 25th holiday -> 26th"),
+    ("2025-12-24 13:20", NY, "GLD", "2025-12-26", "after the early close -> Fri 26th"),
+    ("2025-12-24 13:20", NY, "GC=F", "2025-12-24", "13:20 before 13:30 settlement"),
+    # Xetra's last trading day of 2025 (Tue 2025-12-30) closes at 14:00 CET; 31st and Jan 1st
+    # are Xetra holidays -> next session Fri 2026-01-02
+    ("2025-12-30 13:59", "Europe/Berlin", "^GDAXI", "2025-12-30", "before the 14:00 close"),
+    ("2025-12-30 14:00", "Europe/Berlin", "^GDAXI", "2026-01-02", "at the early close"),
+    ("2025-12-29 14:00", "Europe/Berlin", "^GDAXI", "2025-12-29", "full day: 17:30 close"),
 ]
 
 
@@ -540,21 +620,30 @@ SESSION_SYMBOLS = [s for s in ins._REGISTRY if get_instrument(s).has_sessions]
 
 
 @functools.cache
-def _oracle_sessions(calendar: str) -> pd.DatetimeIndex:
+def _oracle_calendar(calendar: str) -> xcals.ExchangeCalendar:
     with warnings.catch_warnings():  # exchange-calendars 4.13 vs pandas 3.1 deprecation
         warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
-        cal = xcals.get_calendar(calendar, start="2000-01-01", end="2027-12-31")
-    return pd.DatetimeIndex(cal.sessions)
+        return xcals.get_calendar(calendar, start="2000-01-01", end="2027-12-31")
+
+
+def _oracle_sessions(calendar: str) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(_oracle_calendar(calendar).sessions)
 
 
 def _oracle_strike(inst: Instrument, session: pd.Timestamp) -> pd.Timestamp:
-    """Strike time written independently of the module: datetime.combine + zoneinfo."""
+    """Strike time written independently of the module: datetime.combine + zoneinfo, and for
+    close-struck instruments the earlier of that and exchange-calendars' session_close (which
+    includes early closes), one session at a time."""
     zone = zoneinfo.ZoneInfo(inst.tz)
     if inst.close_time == dt.time.max:  # 24:00 = next midnight
         local = dt.datetime.combine(session.date() + dt.timedelta(days=1), dt.time(0), zone)
     else:
         local = dt.datetime.combine(session.date(), inst.close_time, zone)
-    return pd.Timestamp(local).tz_convert("UTC")
+    nominal = pd.Timestamp(local).tz_convert("UTC")
+    if inst.symbol in CLOSE_STRUCK:
+        actual = pd.Timestamp(_oracle_calendar(inst.calendar).session_close(session))
+        return min(nominal, actual.tz_convert("UTC"))
+    return nominal
 
 
 def _check_property(symbol: str, event: pd.Timestamp) -> None:
@@ -592,6 +681,36 @@ def test_property_near_strikes(symbol, n, minutes):
     sessions = _oracle_sessions(inst.calendar)
     strike = _oracle_strike(inst, sessions[min(n, len(sessions) - 2)])
     _check_property(symbol, strike + pd.Timedelta(minutes=minutes))
+
+
+@pytest.mark.parametrize("symbol", sorted(CLOSE_STRUCK | {"GC=F", "ES=F", "^VIX"}))
+def test_property_around_every_early_close(symbol):
+    # every early close of the instrument's calendar (61 on XNYS, 18 on XETR in 2000-2027),
+    # 1 minute before, at, 1 minute after, and between the early and the regular close
+    inst = get_instrument(symbol)
+    cal = _oracle_calendar(inst.calendar)
+    # (an early close on the calendar's last session, XETR 2027-12-30, has no next session)
+    early = cal.early_closes[cal.early_closes < cal.sessions[-1]]
+    closes = [pd.Timestamp(cal.session_close(s)) for s in early]
+    assert closes
+    minutes = [-1, 0, 1, 20, 60]
+    events = [c + pd.Timedelta(minutes=m) for c in closes for m in minutes]
+    for event in events:
+        _check_property(symbol, event)
+    # the vectorised path agrees with the scalar one on all of them
+    frame = pd.DataFrame(
+        {
+            "event_id": [str(i) for i in range(len(events))],
+            "event_time": pd.DatetimeIndex(events).tz_convert("UTC"),
+        }
+    )
+    col = day0_for_events(frame, symbol)
+    assert list(col) == [day0(e, symbol) for e in events]
+    # close-struck: an event 1 minute after the early close moves to the next session
+    nxt = [day0(c + pd.Timedelta(minutes=1), symbol) for c in closes]
+    same = [day0(c - pd.Timedelta(minutes=1), symbol) for c in closes]
+    if symbol in CLOSE_STRUCK:
+        assert all(n > s for n, s in zip(nxt, same, strict=True)), symbol
 
 
 # --------------------------------------------------------------------------------------------
