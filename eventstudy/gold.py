@@ -575,11 +575,8 @@ def _engine_battery(
     notes,
 ) -> pd.DataFrame:
     """The engine's cross-sectional battery on the studied units, with the caveat attached."""
-    try:
-        from .study import EventStudy
-    except ImportError:
-        notes.append("Engine (eventstudy.study) not available: no cross-sectional battery.")
-        return pd.DataFrame()
+    from .study import EventStudy
+
     evs = pd.DataFrame(
         {
             "event_id": units.index,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import logging
 import os
 import time
 from collections.abc import Callable, Mapping
@@ -49,6 +50,23 @@ def report_row(
 ) -> dict[str, Any]:
     """One row of a fetch report (columns ``REPORT_COLUMNS``)."""
     return {"kind": kind, "key": key, "status": status, "rows": rows, "path": path, "error": error}
+
+
+def write_item(
+    kind: str, key: str, relpath: str, data_dir: Any, write: Callable[[], int]
+) -> dict[str, Any]:
+    """Run ``write`` (download one item and write it to ``relpath``; returns its row count)
+    and report the outcome: a ``FetchError`` or ``OSError`` becomes a ``failed`` row (and a
+    log warning), never an exception, so one bad item does not stop the others."""
+    from .. import store
+
+    try:
+        n_rows = write()
+    except (FetchError, OSError) as exc:
+        logging.getLogger("eventstudy.fetch").warning("%s %s not written: %s", kind, key, exc)
+        return report_row(kind, key, "failed", error=str(exc))
+    path = str(store.resolve_data_dir(data_dir) / relpath)
+    return report_row(kind, key, "ok", rows=n_rows, path=path)
 
 
 def report_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -8,7 +8,6 @@ observation. No API key is needed.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import time
 from collections.abc import Iterable
@@ -19,9 +18,7 @@ import requests
 
 from .. import store
 from ..exceptions import FetchError
-from ._common import HttpGetter, Sleep, ensure_online, report_frame, report_row
-
-logger = logging.getLogger(__name__)
+from ._common import HttpGetter, Sleep, ensure_online, report_frame, write_item
 
 FRED_CSV_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 
@@ -123,13 +120,13 @@ def fetch_series(
     versions = store.library_versions("requests")
     report: list[dict[str, Any]] = []
     for sid in ids:
-        relpath = store.series_relpath(sid)
-        try:
+
+        def write(sid: str = sid) -> int:
             response = http.get(FRED_CSV_URL, {"id": sid})
             frame = parse_fred_csv(response.text, sid, start, end)
             store.write_csv_atomic(
                 frame,
-                relpath,
+                store.series_relpath(sid),
                 data_dir,
                 source=FRED_CSV_URL,
                 params={
@@ -140,10 +137,7 @@ def fetch_series(
                 note="FRED series; blank value = missing observation",
                 versions=versions,
             )
-        except (FetchError, OSError) as exc:
-            logger.warning("series %s not written: %s", sid, exc)
-            report.append(report_row("series", sid, "failed", error=str(exc)))
-            continue
-        path = str(store.resolve_data_dir(data_dir) / relpath)
-        report.append(report_row("series", sid, "ok", rows=len(frame), path=path))
+            return len(frame)
+
+        report.append(write_item("series", sid, store.series_relpath(sid), data_dir, write))
     return report_frame(report)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import store
 from ..exceptions import FetchError
-from ._common import Sleep, ensure_online, report_frame, report_row
+from ._common import Sleep, ensure_online, report_frame, report_row, write_item
 
 logger = logging.getLogger(__name__)
 
@@ -227,22 +227,19 @@ def fetch_prices(
     params = {k: kwargs[k] for k in ("start", "end", "interval", "auto_adjust", "repair")}
     params["end_is_exclusive"] = True
     for ticker in tickers:
-        relpath = store.price_relpath(ticker)
-        try:
+
+        def write(ticker: str = ticker) -> int:
             bars = bars_for_ticker(download, ticker)
             store.write_csv_atomic(
                 bars,
-                relpath,
+                store.price_relpath(ticker),
                 data_dir,
                 source=SOURCE,
                 params={"ticker": ticker, **params},
                 note="yfinance daily bars, auto-adjusted close; date = exchange trading date",
                 versions=versions,
             )
-        except (FetchError, OSError) as exc:
-            logger.warning("prices for %s not written: %s", ticker, exc)
-            rows.append(report_row("prices", ticker, "failed", error=str(exc)))
-            continue
-        path = str(store.resolve_data_dir(data_dir) / relpath)
-        rows.append(report_row("prices", ticker, "ok", rows=len(bars), path=path))
+            return len(bars)
+
+        rows.append(write_item("prices", ticker, store.price_relpath(ticker), data_dir, write))
     return report_frame(rows)
