@@ -64,6 +64,7 @@ and ``reason`` lists all of them.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -472,22 +473,32 @@ def odds_shift(
     return _type_detail(pd.DataFrame(rows, columns=_DETAIL_COLUMNS))
 
 
+#: The keyword defaults of :func:`odds_shift`, for callers that pass only some options.
+SHIFT_DEFAULTS: dict[str, Any] = {
+    name: param.default
+    for name, param in inspect.signature(odds_shift).parameters.items()
+    if param.kind is inspect.Parameter.KEYWORD_ONLY
+}
+
+
 def _odds_shift_rows(
     odds: pd.DataFrame,
     event_time: Any,
-    horizons: Iterable[Any] | str = DEFAULT_HORIZONS,
+    horizons: Iterable[Any] | str,
     *,
-    created_at: Any = None,
-    closed_at: Any = None,
-    eps: float = DEFAULT_EPS,
-    scale: Scale = "logodds",
-    estimation_window: Any = "60D",
-    min_estimation_changes: int = 10,
-    guard: Any = "1D",
-    exclude_times: Iterable[Any] = (),
-    min_null: int = 20,
-    tolerance: Any = None,
+    created_at: Any,
+    closed_at: Any,
+    eps: float,
+    scale: Scale,
+    estimation_window: Any,
+    min_estimation_changes: int,
+    guard: Any,
+    exclude_times: Iterable[Any],
+    min_null: int,
+    tolerance: Any,
 ) -> list[dict]:
+    """The rows of :func:`odds_shift` (its defaults live there only: see
+    :data:`SHIFT_DEFAULTS`)."""
     _check_eps(eps)
     _check_scale(scale)
     hs = _horizons(horizons)

@@ -21,6 +21,7 @@ from .odds import (
     _DETAIL_COLUMNS,
     DEFAULT_EPS,
     DEFAULT_HORIZONS,
+    SHIFT_DEFAULTS,
     Scale,
     _check_eps,
     _check_scale,
@@ -208,9 +209,11 @@ def _shift_market_rows(
             odds,
             tau,
             hs,
-            created_at=row.get("created_at"),
-            closed_at=row.get("closed_at"),
-            **shift_options,
+            **(
+                SHIFT_DEFAULTS
+                | shift_options
+                | {"created_at": row.get("created_at"), "closed_at": row.get("closed_at")}
+            ),
         )
         rows += [r | meta for r in res]
     return rows
