@@ -10,7 +10,7 @@ Columns, side by side from one run:
 
 * core -- ``EventStudy(..., tests=()).fit()``: batched OLS, prediction-error covariances,
   AR/CAR/SCAR, AAR/CAAR, no battery.
-* battery -- ``eventstudy.study.run_battery`` on the core's panel: all 17 tests on the AAR of
+* battery -- ``eventstudy.engine.study.run_battery`` on the core's panel: all 17 tests on the AAR of
   each of the 21 event days and on the CAAR of the 3 CAR windows (timed on its own).
 * total -- ``EventStudy(..., tests=None).fit()`` (core + battery in one call).
 * MB -- tracemalloc peak of the total, in a separate run (numpy allocations included).
@@ -35,8 +35,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from eventstudy.study import EventStudy, run_battery
-from eventstudy.windows import EstimationWindow
+from eventstudy.engine.study import EventStudy, run_battery
+from eventstudy.engine.windows import EstimationWindow
 
 N_ASSETS, N_DAYS, SEED = 400, 3000, 20240601
 EST = EstimationWindow(250, -11)

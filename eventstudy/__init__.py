@@ -1,23 +1,30 @@
 """eventstudy: event studies on geopolitical risk (gold abnormal returns, Polymarket odds).
 
-The public API, by job:
+The public API, by job (each name is loaded on first use, so ``import eventstudy`` is cheap):
 
 * catalog: :func:`load_events`, :func:`check_events`
 * data directory: :func:`resolve_data_dir`, :func:`load_prices`, :func:`load_series`,
-  :func:`load_markets`, :func:`load_odds`, :func:`file_versions`; live download: :func:`fetch_data`
+  :func:`load_markets`, :func:`load_odds`, :func:`file_versions`; live download:
+  :func:`fetch_data`
 * instruments and day 0: :func:`align_events`, :func:`day0`, :func:`get_instrument`, ...
 * returns and the engine: :func:`to_returns`, :func:`differences`, :class:`EventStudy`,
-  :class:`EstimationWindow`, :class:`EventWindow`, :class:`EventStudyResults`; ARC files:
-  :func:`run_arc`
+  :class:`EstimationWindow`, :class:`EventWindow`, :class:`EventStudyResults`,
+  :func:`compare`; ARC files: :func:`run_arc`
 * test battery: :func:`aar_tests`, :func:`caar_tests`, :class:`TestResult`
-* gold (one asset, many events): :func:`gold_event_study`, :class:`GoldStudyResults`;
-  the report: :func:`run_report`
+* gold (one asset, many events): :func:`gold_event_study`, :class:`GoldStudyResults`
 * Polymarket odds: :func:`run_odds_study`, :func:`screen_markets`, :func:`odds_shift`
+* the report: :func:`run_report`
+
+Sub-packages: :mod:`eventstudy.data`, :mod:`eventstudy.engine`, :mod:`eventstudy.gold`,
+:mod:`eventstudy.odds`, :mod:`eventstudy.plotting`, :mod:`eventstudy.report`.
 """
 
-from .arc import run_arc
-from .catalog import check_events, load_events
-from .exceptions import (
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from eventstudy.exceptions import (
     CatalogError,
     DataFormatError,
     DataNotFoundError,
@@ -26,97 +33,121 @@ from .exceptions import (
     SpecificationError,
     UnknownInstrumentError,
 )
-from .gold import gold_event_study
-from .gold_results import GoldStudyResults
-from .instruments import (
-    Instrument,
-    align_events,
-    day0,
-    day0_for_events,
-    get_instrument,
-    register_instrument,
-    registered_instruments,
-    session_offset,
-    trading_sessions,
-)
-from .odds import odds_shift, run_odds_study, screen_markets
-from .odds_results import OddsStudyResults, write_odds_shifts_csv
-from .report import run_report
-from .results import EventStudyResults
-from .returns import differences, to_returns
-from .stats import TestResult, aar_tests, caar_tests
-from .store import (
-    file_versions,
-    load_manifest,
-    load_markets,
-    load_odds,
-    load_prices,
-    load_series,
-    market_tokens,
-    resolve_data_dir,
-    token_id_for,
-)
-from .study import EventStudy
-from .windows import EstimationWindow, EventWindow
 
 __version__ = "0.1.0"
 
+_LAZY: dict[str, str] = {
+    # catalog and data directory
+    "check_events": "eventstudy.data.catalog",
+    "load_events": "eventstudy.data.catalog",
+    "file_versions": "eventstudy.data.store",
+    "load_manifest": "eventstudy.data.store",
+    "load_markets": "eventstudy.data.store",
+    "load_odds": "eventstudy.data.store",
+    "load_prices": "eventstudy.data.store",
+    "load_series": "eventstudy.data.store",
+    "market_tokens": "eventstudy.data.store",
+    "resolve_data_dir": "eventstudy.data.store",
+    "token_id_for": "eventstudy.data.store",
+    "fetch_data": "eventstudy.data.fetch",
+    "run_arc": "eventstudy.report.arc",
+    # instruments and day 0
+    "Instrument": "eventstudy.data.instruments",
+    "get_instrument": "eventstudy.data.instruments",
+    "register_instrument": "eventstudy.data.instruments",
+    "registered_instruments": "eventstudy.data.instruments",
+    "align_events": "eventstudy.data.day0",
+    "day0": "eventstudy.data.day0",
+    "day0_for_events": "eventstudy.data.day0",
+    "session_offset": "eventstudy.data.day0",
+    "trading_sessions": "eventstudy.data.day0",
+    # engine
+    "differences": "eventstudy.engine.returns",
+    "to_returns": "eventstudy.engine.returns",
+    "EstimationWindow": "eventstudy.engine.windows",
+    "EventWindow": "eventstudy.engine.windows",
+    "EventStudy": "eventstudy.engine.study",
+    "EventStudyResults": "eventstudy.engine.results",
+    "compare": "eventstudy.results",
+    "TestResult": "eventstudy.engine.stats",
+    "aar_tests": "eventstudy.engine.stats",
+    "caar_tests": "eventstudy.engine.stats",
+    # gold
+    "gold_event_study": "eventstudy.gold.study",
+    "GoldStudyResults": "eventstudy.gold.results",
+    # odds
+    "odds_shift": "eventstudy.odds.shift",
+    "run_odds_study": "eventstudy.odds.study",
+    "screen_markets": "eventstudy.odds.study",
+    "OddsStudyResults": "eventstudy.odds.results",
+    # report
+    "run_report": "eventstudy.report.compose",
+}
 
-def __getattr__(name: str):
-    # The network code (requests, yfinance) is imported only when a fetch is asked for.
-    if name == "fetch_data":
-        from .fetch import fetch_data
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from eventstudy.data.catalog import check_events as check_events
+    from eventstudy.data.catalog import load_events as load_events
+    from eventstudy.data.day0 import align_events as align_events
+    from eventstudy.data.day0 import day0 as day0
+    from eventstudy.data.day0 import day0_for_events as day0_for_events
+    from eventstudy.data.day0 import session_offset as session_offset
+    from eventstudy.data.day0 import trading_sessions as trading_sessions
+    from eventstudy.data.fetch import fetch_data as fetch_data
+    from eventstudy.data.instruments import Instrument as Instrument
+    from eventstudy.data.instruments import get_instrument as get_instrument
+    from eventstudy.data.instruments import register_instrument as register_instrument
+    from eventstudy.data.instruments import registered_instruments as registered_instruments
+    from eventstudy.data.store import file_versions as file_versions
+    from eventstudy.data.store import load_manifest as load_manifest
+    from eventstudy.data.store import load_markets as load_markets
+    from eventstudy.data.store import load_odds as load_odds
+    from eventstudy.data.store import load_prices as load_prices
+    from eventstudy.data.store import load_series as load_series
+    from eventstudy.data.store import market_tokens as market_tokens
+    from eventstudy.data.store import resolve_data_dir as resolve_data_dir
+    from eventstudy.data.store import token_id_for as token_id_for
+    from eventstudy.engine.results import EventStudyResults as EventStudyResults
+    from eventstudy.engine.returns import differences as differences
+    from eventstudy.engine.returns import to_returns as to_returns
+    from eventstudy.engine.stats import TestResult as TestResult
+    from eventstudy.engine.stats import aar_tests as aar_tests
+    from eventstudy.engine.stats import caar_tests as caar_tests
+    from eventstudy.engine.study import EventStudy as EventStudy
+    from eventstudy.engine.windows import EstimationWindow as EstimationWindow
+    from eventstudy.engine.windows import EventWindow as EventWindow
+    from eventstudy.gold.results import GoldStudyResults as GoldStudyResults
+    from eventstudy.gold.study import gold_event_study as gold_event_study
+    from eventstudy.odds.results import OddsStudyResults as OddsStudyResults
+    from eventstudy.odds.shift import odds_shift as odds_shift
+    from eventstudy.odds.study import run_odds_study as run_odds_study
+    from eventstudy.odds.study import screen_markets as screen_markets
+    from eventstudy.report.arc import run_arc as run_arc
+    from eventstudy.report.compose import run_report as run_report
+    from eventstudy.results import compare as compare
 
-        return fetch_data
-    raise AttributeError(f"module 'eventstudy' has no attribute {name!r}")
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'eventstudy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [
     "CatalogError",
     "DataFormatError",
     "DataNotFoundError",
-    "EstimationWindow",
-    "EventStudy",
     "EventStudyError",
-    "EventStudyResults",
-    "EventWindow",
     "FetchError",
-    "GoldStudyResults",
-    "Instrument",
-    "OddsStudyResults",
     "SpecificationError",
-    "TestResult",
     "UnknownInstrumentError",
     "__version__",
-    "aar_tests",
-    "align_events",
-    "caar_tests",
-    "check_events",
-    "day0",
-    "day0_for_events",
-    "differences",
-    "fetch_data",
-    "file_versions",
-    "get_instrument",
-    "gold_event_study",
-    "load_events",
-    "load_manifest",
-    "load_markets",
-    "load_odds",
-    "load_prices",
-    "load_series",
-    "market_tokens",
-    "odds_shift",
-    "register_instrument",
-    "registered_instruments",
-    "resolve_data_dir",
-    "run_arc",
-    "run_odds_study",
-    "run_report",
-    "screen_markets",
-    "session_offset",
-    "to_returns",
-    "token_id_for",
-    "trading_sessions",
-    "write_odds_shifts_csv",
+    *sorted(_LAZY),
 ]

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .exceptions import CatalogError, DataNotFoundError, EventStudyError
+from eventstudy.exceptions import CatalogError, DataNotFoundError, EventStudyError
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -25,7 +25,7 @@ def _split(value: str) -> list[str]:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .catalog import load_events
+    from eventstudy.data.catalog import load_events
 
     events = load_events(args.path)  # raises CatalogError listing every problem (exit 2)
     n = len(events)
@@ -34,8 +34,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_events(args: argparse.Namespace) -> int:
-    from .catalog import load_events
-    from .instruments import align_events
+    from eventstudy.data.catalog import load_events
+    from eventstudy.data.day0 import align_events
 
     table = align_events(load_events(args.catalog), _split(args.instruments))
     # ISO 8601 for printing: event time in UTC with a Z, day 0 columns as plain dates.
@@ -50,7 +50,7 @@ def _cmd_events(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from .fetch import fetch_data
+    from eventstudy.data.fetch import fetch_data
 
     report = fetch_data(
         data_dir=args.data_dir,
@@ -80,7 +80,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .report import run_report
+    from eventstudy.report.compose import run_report
 
     out = run_report(catalog=args.catalog, data_dir=args.data_dir, out=args.out)
     print(f"report written to {out}")
@@ -88,7 +88,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_arc(args: argparse.Namespace) -> int:
-    from .arc import run_arc
+    from eventstudy.report.arc import run_arc
 
     out = run_arc(
         args.request, args.firms, args.market, out=args.out, model=args.model, returns=args.returns

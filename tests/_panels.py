@@ -1,6 +1,6 @@
 """Small, independent panel builders for the test battery's tests.
 
-Deliberately *not* :mod:`eventstudy.study`: the validation tests must not depend on the
+Deliberately *not* :mod:`eventstudy.engine.study`: the validation tests must not depend on the
 pipeline they will later check. Two builders:
 
 * :func:`estudy2_covid19_panel` -- the estudy2 COVID-19 case (7 stocks vs ^GSPC, per-firm OLS
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from eventstudy.panel import AbnormalReturnPanel
+from eventstudy.engine.panel import AbnormalReturnPanel
 
 EST_START, EST_END = "2019-04-01", "2020-03-13"
 EVENT_START, EVENT_END = "2020-03-16", "2020-03-20"

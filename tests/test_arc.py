@@ -7,12 +7,13 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from eventstudy.arc import read_prices, read_request, run_arc
 from eventstudy.cli import main
+from eventstudy.data.arc import read_prices, read_request
+from eventstudy.engine.returns import to_returns
+from eventstudy.engine.study import EventStudy
+from eventstudy.engine.windows import EstimationWindow
 from eventstudy.exceptions import DataFormatError
-from eventstudy.returns import to_returns
-from eventstudy.study import EventStudy
-from eventstudy.windows import EstimationWindow
+from eventstudy.report.arc import run_arc
 
 
 def _write_prices(path, frame):

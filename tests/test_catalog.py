@@ -1,4 +1,4 @@
-"""Tests of ``eventstudy.catalog``: the shipped ``events.csv`` and the validator's messages.
+"""Tests of ``eventstudy.data.catalog``: the shipped ``events.csv`` and the validator's messages.
 
 Independent references: the research notes (``../shared/events-research.md``, section 2, whose
 ``time_utc`` column was computed separately), the snapshot's ``polymarket/markets.csv``, and
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventstudy.catalog import COLUMNS, REQUIRED_COLUMNS, check_events, load_events
 from eventstudy.cli import main
+from eventstudy.data.catalog import COLUMNS, REQUIRED_COLUMNS, check_events, load_events
 from eventstudy.exceptions import CatalogError
 
 CATALOGS = Path(__file__).parent / "data" / "catalogs"

@@ -1,4 +1,4 @@
-"""Tests of eventstudy.fetch.polymarket (and fred) on hand-written fixtures in the recorded
+"""Tests of eventstudy.data.fetch.polymarket (and fred) on hand-written fixtures in the recorded
 response shapes (tests/fixtures/http/README.md). HTTP is mocked with ``responses``; sockets
 are disabled for the whole run."""
 
@@ -13,10 +13,9 @@ import pytest
 import responses
 from responses import matchers
 
-from eventstudy import store
-from eventstudy.exceptions import FetchError, OfflineError
-from eventstudy.fetch import fetch_data, fetch_markets, fetch_series
-from eventstudy.fetch.polymarket import (
+from eventstudy.data import store
+from eventstudy.data.fetch import fetch_data, fetch_markets, fetch_series
+from eventstudy.data.fetch.polymarket import (
     CLOB_URL,
     GAMMA_URL,
     MAX_WINDOW_S,
@@ -25,6 +24,7 @@ from eventstudy.fetch.polymarket import (
     history_windows,
     market_rows,
 )
+from eventstudy.exceptions import FetchError, OfflineError
 
 HTTP = Path(__file__).parent / "fixtures" / "http"
 SLUG = "test-ceasefire-by-april-10"
@@ -328,7 +328,7 @@ def test_fetch_data_reads_slugs_from_catalog(tmp_path, monkeypatch):
     import sys
     import types
 
-    fake_catalog = types.ModuleType("eventstudy.catalog")
+    fake_catalog = types.ModuleType("eventstudy.data.catalog")
     seen = []
 
     def load_events(path):
@@ -336,7 +336,7 @@ def test_fetch_data_reads_slugs_from_catalog(tmp_path, monkeypatch):
         return pd.DataFrame({"polymarket_slugs": [[SLUG], [], [SLUG]]})
 
     fake_catalog.load_events = load_events
-    monkeypatch.setitem(sys.modules, "eventstudy.catalog", fake_catalog)
+    monkeypatch.setitem(sys.modules, "eventstudy.data.catalog", fake_catalog)
     add_market(responses)
     add_history(responses, YES, W_BODIES)
     add_history(responses, NO, W_BODIES)
@@ -347,7 +347,7 @@ def test_fetch_data_reads_slugs_from_catalog(tmp_path, monkeypatch):
 
 
 def test_offline_switch_values(monkeypatch):
-    from eventstudy.fetch import is_offline
+    from eventstudy.data.fetch import is_offline
 
     for value, expected in [("1", True), ("yes", True), ("0", False), ("", False)]:
         monkeypatch.setenv("EVENTSTUDY_OFFLINE", value)

@@ -1,4 +1,4 @@
-"""Tests of eventstudy.fetch.prices (yfinance through an injected fake downloader) and of
+"""Tests of eventstudy.data.fetch.prices (yfinance through an injected fake downloader) and of
 fetch_data / the ``eventstudy fetch`` CLI. No network: sockets are disabled for the run."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 import requests
 
-from eventstudy import cli, store
+from eventstudy import cli
+from eventstudy.data import store
+from eventstudy.data.fetch import DEFAULT_TICKERS, fetch_data, fetch_prices
+from eventstudy.data.fetch.prices import bars_for_ticker
 from eventstudy.exceptions import OfflineError
-from eventstudy.fetch import DEFAULT_TICKERS, fetch_data, fetch_prices
-from eventstudy.fetch.prices import bars_for_ticker
 
 DATES = pd.DatetimeIndex(["2025-02-14", "2025-02-18", "2025-02-19"], name="Date")
 
@@ -243,7 +244,7 @@ def test_fetch_data_one_failure_does_not_stop_others(tmp_path):
 
 
 def test_cli_fetch_exits_nonzero_when_something_failed(tmp_path, monkeypatch, capsys):
-    import eventstudy.fetch
+    import eventstudy.data.fetch
 
     seen = {}
 
@@ -260,14 +261,16 @@ def test_cli_fetch_exits_nonzero_when_something_failed(tmp_path, monkeypatch, ca
             }
         )
 
-    monkeypatch.setattr(eventstudy.fetch, "fetch_data", fake_fetch_data)
+    monkeypatch.setattr(eventstudy.data.fetch, "fetch_data", fake_fetch_data)
     code = cli.main(["fetch", "--tickers", "GC=F,NOPE", "--data-dir", str(tmp_path)])
     out = capsys.readouterr()
     assert code == 1
     assert "no prices for NOPE" in out.out and "1 of 2" in out.err
     assert seen["tickers"] == ["GC=F", "NOPE"] and seen["data_dir"] == str(tmp_path)
 
-    monkeypatch.setattr(eventstudy.fetch, "fetch_data", lambda **kw: fake_fetch_data(**kw).iloc[:1])
+    monkeypatch.setattr(
+        eventstudy.data.fetch, "fetch_data", lambda **kw: fake_fetch_data(**kw).iloc[:1]
+    )
     assert cli.main(["fetch", "--tickers", "GC=F", "--data-dir", str(tmp_path)]) == 0
 
 

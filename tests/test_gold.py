@@ -12,20 +12,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from eventstudy.gold import (
+from eventstudy.gold.inference import event_dummy_regression, newey_west_lags, placebo_test
+from eventstudy.gold.overlap import (
+    calendar_positions,
+    overlap_clusters,
+    overlap_table,
+    study_units,
+)
+from eventstudy.gold.study import (
     GoldData,
     event_abnormal_returns,
     gold_event_study,
     group_tests,
     load_gold_data,
 )
-from eventstudy.overlap import (
-    calendar_positions,
-    overlap_clusters,
-    overlap_table,
-    study_units,
-)
-from eventstudy.timeseries import event_dummy_regression, newey_west_lags, placebo_test
 
 pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.WindowOverlapWarning")
 
@@ -39,7 +39,7 @@ FAST = {"n_boot": 40, "draws_per_boot": 25, "run_engine": False}
 
 @pytest.fixture(scope="session")
 def catalog(repo_root):
-    from eventstudy.catalog import load_events
+    from eventstudy.data.catalog import load_events
 
     return load_events(repo_root / "events.csv")
 
@@ -58,7 +58,7 @@ def study(catalog, gold_data, snapshot_dir):
 
 @pytest.fixture(scope="session")
 def raw_gc(snapshot_dir):
-    """GC=F closes read with plain pandas (independent of eventstudy.store)."""
+    """GC=F closes read with plain pandas (independent of eventstudy.data.store)."""
     raw = pd.read_csv(snapshot_dir / "prices" / "GC=F.csv", parse_dates=["date"])
     return raw.set_index("date")["close"]
 
@@ -121,7 +121,7 @@ def test_feb_mar_2025_cluster(catalog, gold_data, raw_gc):
     dates = pd.to_datetime(catalog["date"])
     in_cluster = catalog.loc[(dates >= "2025-02-12") & (dates <= "2025-03-11"), "event_id"]
     assert len(in_cluster) == 13
-    from eventstudy.instruments import day0_for_events
+    from eventstudy.data.day0 import day0_for_events
 
     d0 = pd.Series(day0_for_events(catalog, "GC=F").to_numpy(), index=catalog["event_id"])
     cal = gold_data.returns.index
@@ -141,7 +141,7 @@ def test_feb_mar_2025_cluster(catalog, gold_data, raw_gc):
 
 
 def test_gld_can_have_a_different_day0(catalog, snapshot_dir):
-    from eventstudy.instruments import day0_for_events
+    from eventstudy.data.day0 import day0_for_events
 
     gc = day0_for_events(catalog, "GC=F")
     gld = day0_for_events(catalog, "GLD")
@@ -167,11 +167,11 @@ def test_timing_sensitivity_variants(study, catalog):
 
 
 def test_engine_agrees_with_per_event_route(catalog, gold_data, study):
-    from eventstudy.study import EventStudy
+    from eventstudy.engine.study import EventStudy
 
     units = study.events[study.events["status"] == "studied"]
     evs = pd.DataFrame({"event_id": units["event_id"], "asset": "gold", "day0": units["day0"]})
-    from eventstudy.overlap import estimation_mask
+    from eventstudy.gold.overlap import estimation_mask
 
     pos = calendar_positions(
         pd.Series(study.events["day0"].to_numpy(), index=study.events["event_id"]),
@@ -490,7 +490,7 @@ def test_property_shock_in_event_window_moves_only_that_ar(shock, p0, k, window)
 
 
 def test_asof_join_of_benchmarks_on_the_gold_calendar():
-    from eventstudy.gold import align_factors
+    from eventstudy.gold.study import align_factors
 
     gold = pd.Series(
         [100.0, 101.0, 102.0, 103.0],
@@ -511,8 +511,8 @@ def test_asof_join_of_benchmarks_on_the_gold_calendar():
 def test_documented_options_are_the_accepted_ones():
     import typing
 
-    from eventstudy.gold import GOLD_MODELS, MODEL_REGRESSORS, GoldModel
-    from eventstudy.overlap import OVERLAP_POLICIES, OverlapPolicy
+    from eventstudy.gold.overlap import OVERLAP_POLICIES, OverlapPolicy
+    from eventstudy.gold.study import GOLD_MODELS, MODEL_REGRESSORS, GoldModel
 
     assert set(GOLD_MODELS) == set(MODEL_REGRESSORS) == set(typing.get_args(GoldModel))
     assert set(OVERLAP_POLICIES) == set(typing.get_args(OverlapPolicy))

@@ -1,4 +1,4 @@
-"""Tests of eventstudy.instruments: the registry and the day-0 rule.
+"""Tests of eventstudy.data.instruments: the registry and the day-0 rule.
 
 Hand-worked cases write out the reasoning. Reminders used throughout:
 
@@ -26,20 +26,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import eventstudy.instruments as ins
-from eventstudy.exceptions import SpecificationError, UnknownInstrumentError
-from eventstudy.instruments import (
+import eventstudy.data.day0 as day0_module
+import eventstudy.data.instruments as ins
+from eventstudy.data.day0 import (
     DAY_BASES,
-    Instrument,
     align_events,
     day0,
     day0_for_events,
-    get_instrument,
-    register_instrument,
-    registered_instruments,
     session_offset,
     trading_sessions,
 )
+from eventstudy.data.instruments import (
+    Instrument,
+    get_instrument,
+    register_instrument,
+    registered_instruments,
+)
+from eventstudy.exceptions import SpecificationError, UnknownInstrumentError
 
 NY = "America/New_York"
 SNAPSHOT_END = "2026-02-20"  # last date the cross-checks use (prices end 2026-02-23)
@@ -396,10 +399,10 @@ def test_day0_basis_checks():
 
 
 def test_day_bases_documented_equal_accepted():
-    doc = ins.__doc__ or ""
+    doc = day0_module.__doc__ or ""
     for basis in DAY_BASES[1:]:
         assert f'``"{basis}"``' in doc
-    assert set(DAY_BASES) == set(ins.DayBasis.__args__)
+    assert set(DAY_BASES) == set(day0_module.DayBasis.__args__)
 
 
 # --------------------------------------------------------------------------------------------
@@ -557,7 +560,8 @@ def test_day0_for_events_mixed_tz_objects_and_checks():
 
 
 def test_cli_events_prints_iso(monkeypatch, capsys):
-    from eventstudy import catalog, cli
+    from eventstudy import cli
+    from eventstudy.data import catalog
 
     monkeypatch.setattr(catalog, "load_events", lambda path: _frame(CATALOG_ROWS[:3]))
     assert cli.main(["events", "--instruments", "GC=F,GLD", "--csv"]) == 0
@@ -779,7 +783,7 @@ def test_day0_lands_on_snapshot_rows(snapshot_dir):
 
 def test_real_catalog(repo_root, snapshot_dir):
     path = repo_root / "events.csv"
-    from eventstudy.catalog import load_events
+    from eventstudy.data.catalog import load_events
 
     table = align_events(load_events(path), ["GC=F", "GLD"]).set_index("event_id")
     expected = {

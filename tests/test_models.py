@@ -8,8 +8,8 @@ import pytest
 import statsmodels.api as sm
 from numpy.testing import assert_allclose
 
+from eventstudy.engine.models import MODELS, fit_normal_model, normalize_model_name
 from eventstudy.exceptions import SpecificationError
-from eventstudy.models import MODELS, fit_normal_model, normalize_model_name
 
 
 def _sim(n_ev=3, le=60, l2=5, p=1, seed=0):

@@ -1,4 +1,4 @@
-"""Tests of eventstudy.odds: odds shifts, abnormal z, empirical p, screener, gold association.
+"""Tests of eventstudy.odds.shift: odds shifts, abnormal z, empirical p, screener, gold association.
 
 Snapshot expectations are looked up independently, by date string, in the raw CSV lines of
 ``../shared/data/snapshot/polymarket`` (never copied into the repo).
@@ -22,19 +22,14 @@ from pandas.testing import assert_frame_equal
 from scipy import stats
 
 from eventstudy.exceptions import SpecificationError
-from eventstudy.odds import (
-    DEFAULT_EPS,
+from eventstudy.odds.association import (
     gold_odds_association,
     gold_odds_table,
-    logodds,
-    odds_shift,
     permutation_correlation_test,
-    prepare_odds,
-    run_odds_study,
-    screen_markets,
-    shift_markets,
 )
-from eventstudy.odds_results import SHIFT_COLUMNS, OddsStudyResults, write_odds_shifts_csv
+from eventstudy.odds.results import SHIFT_COLUMNS, OddsStudyResults, write_odds_shifts_csv
+from eventstudy.odds.shift import DEFAULT_EPS, logodds, odds_shift, prepare_odds
+from eventstudy.odds.study import run_odds_study, screen_markets, shift_markets
 from eventstudy.plotting.odds import plot_gold_vs_odds, plot_odds_path
 
 UKRAINE_AID = "will-trump-administration-announces-end-of-ukraine-aid-by-next-friday"
@@ -201,7 +196,7 @@ def test_market_created_after_event_is_not_computable(snapshot_dir: Path) -> Non
 
 @pytest.mark.snapshot
 def test_catalog_run_and_outputs(snapshot_dir: Path, repo_root: Path, tmp_path: Path) -> None:
-    from eventstudy.catalog import load_events
+    from eventstudy.data.catalog import load_events
 
     events = load_events(repo_root / "events.csv")
     res = run_odds_study(events, data_dir=snapshot_dir)

@@ -10,7 +10,7 @@ import pytest
 @pytest.fixture(scope="module")
 def snapshot_report(snapshot_dir, repo_root, tmp_path_factory):
     """One ``run_report`` on the snapshot, shared by the tests below (keeps the suite short)."""
-    from eventstudy.report import run_report
+    from eventstudy.report.compose import run_report
 
     return run_report(
         catalog=repo_root / "events.csv",
@@ -54,7 +54,7 @@ def test_run_report_on_snapshot(snapshot_report, repo_root):
 
 
 def test_cli_run_prints_the_path(snapshot_dir, repo_root, tmp_path, monkeypatch, capsys):
-    import eventstudy.report as report
+    import eventstudy.report.compose as report
     from eventstudy.cli import main
 
     calls = {}
@@ -128,7 +128,7 @@ def test_report_embeds_odds_figures_and_association(snapshot_report):
 
 def test_report_without_polymarket_data_says_why(snapshot_dir, repo_root, tmp_path):
     """A data directory with prices but no polymarket/ folder: gold report, odds note."""
-    from eventstudy.report import run_report
+    from eventstudy.report.compose import run_report
 
     data = tmp_path / "data"
     data.mkdir()
@@ -154,10 +154,10 @@ def test_odds_section_does_not_hide_programming_errors(
     snapshot_dir, repo_root, tmp_path, monkeypatch
 ):
     """Only the library's own errors (and OSError) become a note; a bug propagates."""
-    import eventstudy.odds_study as odds_study
-    from eventstudy.catalog import load_events
+    import eventstudy.odds.study as odds_study
+    from eventstudy.data.catalog import load_events
     from eventstudy.exceptions import DataNotFoundError
-    from eventstudy.report import _odds_section
+    from eventstudy.report.compose import _odds_section
 
     events = load_events(repo_root / "events.csv")
     gold = pd.DataFrame({"event_id": events["event_id"], "car": np.nan, "status": "excluded"})

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal, assert_series_equal
 
+from eventstudy.engine.returns import RETURN_KINDS, differences, to_returns
 from eventstudy.exceptions import SpecificationError
-from eventstudy.returns import RETURN_KINDS, differences, to_returns
 
 IDX = pd.date_range("2024-01-01", periods=5, freq="B")
 

@@ -1,4 +1,4 @@
-"""Unit, hand-worked and simulation tests of the test battery (:mod:`eventstudy.stats`)."""
+"""Unit, hand-worked and simulation tests of the test battery (:mod:`eventstudy.engine.stats`)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats as sps
 
-from eventstudy import stats
-from eventstudy.exceptions import SpecificationError
-from eventstudy.panel import AbnormalReturnPanel
-from eventstudy.stats import (
+from eventstudy.engine import stats
+from eventstudy.engine.panel import AbnormalReturnPanel
+from eventstudy.engine.stats import (
     OPTION_VALUES,
     TEST_NAMES,
     TestResult,
@@ -28,7 +27,8 @@ from eventstudy.stats import (
     kp_factor,
     mean_residual_correlation,
 )
-from eventstudy.stats import battery as battery_module
+from eventstudy.engine.stats import battery as battery_module
+from eventstudy.exceptions import SpecificationError
 
 # ---------------------------------------------------------------------------------------------
 # tiny hand-made panels
@@ -572,7 +572,7 @@ def test_pooled_r_bar_equals_pairwise_when_events_share_days():
 
 
 def test_row_ranks_equal_scipy_with_ties_and_gaps():
-    from eventstudy.stats._prepared import row_ranks
+    from eventstudy.engine.stats._prepared import row_ranks
 
     rng = np.random.default_rng(4)
     x = rng.integers(0, 6, size=(30, 25)).astype(float)

@@ -1,4 +1,4 @@
-"""Tests of eventstudy.store: reading the data directory, manifest, atomic writes."""
+"""Tests of eventstudy.data.store: reading the data directory, manifest, atomic writes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy import store
+from eventstudy.data import store
 from eventstudy.exceptions import (
     DataFormatError,
     DataNotFoundError,

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from pandas.testing import assert_frame_equal
 
+from eventstudy.engine.study import EventStudy
+from eventstudy.engine.windows import EstimationWindow
 from eventstudy.exceptions import SpecificationError
-from eventstudy.study import EventStudy
-from eventstudy.windows import EstimationWindow
 
 
 def simulate(n_assets=8, n_days=400, seed=1, sigma=0.01, alpha=0.0002, beta=0.9):

@@ -14,8 +14,8 @@ import pytest
 from _panels import estudy2_covid19_coefficients, estudy2_covid19_panel
 from numpy.testing import assert_allclose
 
-from eventstudy import stats
-from eventstudy.stats import CONVENTIONS, aar_tests, caar_tests
+from eventstudy.engine import stats
+from eventstudy.engine.stats import CONVENTIONS, aar_tests, caar_tests
 
 RTOL = 1e-8
 CASE = "estudy2_covid19"

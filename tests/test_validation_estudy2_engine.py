@@ -15,9 +15,9 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from eventstudy.returns import to_returns
-from eventstudy.study import EventStudy
-from eventstudy.windows import EstimationWindow
+from eventstudy.engine.returns import to_returns
+from eventstudy.engine.study import EventStudy
+from eventstudy.engine.windows import EstimationWindow
 
 RTOL = 1e-8
 
@@ -113,14 +113,6 @@ def test_no_exclusions_and_textbook_variance(res):
     assert (ar_var.to_numpy() >= lower.to_numpy() * (1 - 1e-12)).all()
 
 
-def _battery_available():
-    try:
-        from eventstudy import stats
-    except ImportError:
-        return False
-    return hasattr(stats, "aar_tests") and hasattr(stats, "caar_tests")
-
-
 # estudy2 column -> battery test name
 _DAILY = {
     "t_test_stat": "csect_t",
@@ -145,7 +137,6 @@ _CAR = {
 }
 
 
-@pytest.mark.skipif(not _battery_available(), reason="eventstudy.stats battery not available yet")
 def test_pipeline_hands_off_to_battery(case, validation_dir):
     """End to end: returns -> EventStudy -> panel -> battery reproduces estudy2's tables."""
     res = _study(case["rates"], case["index"], convention="estudy2")

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-from eventstudy.study import EventStudy
-from eventstudy.windows import EstimationWindow
+from eventstudy.engine.study import EventStudy
+from eventstudy.engine.windows import EstimationWindow
 
 # expected files carry 12 decimals: compare at 1e-8 relative with a 1e-11 absolute floor
 RTOL, ATOL = 1e-8, 1e-11

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from eventstudy.exceptions import SpecificationError
-from eventstudy.windows import (
+from eventstudy.engine.windows import (
     EstimationWindow,
     EventWindow,
     as_car_windows,
@@ -16,6 +15,7 @@ from eventstudy.windows import (
     default_min_estimation_obs,
     gather,
 )
+from eventstudy.exceptions import SpecificationError
 
 
 def test_estimation_window_bounds():

@@ -8,9 +8,14 @@ Never ``plt.show()``; Japanese labels use the IPAexGothic font shipped by matplo
 * Polymarket odds: :func:`plot_odds_path`, :func:`plot_gold_vs_odds`
 """
 
-from .engine import plot_ar, plot_car
-from .gold import plot_caar_by_group, plot_event_car, plot_gold_with_events, plot_placebo
-from .odds import plot_gold_vs_odds, plot_odds_path
+from eventstudy.plotting.engine import plot_ar, plot_car
+from eventstudy.plotting.gold import (
+    plot_caar_by_group,
+    plot_event_car,
+    plot_gold_with_events,
+    plot_placebo,
+)
+from eventstudy.plotting.odds import plot_gold_vs_odds, plot_odds_path
 
 __all__ = [
     "plot_ar",

@@ -1,4 +1,4 @@
-"""Plots of :class:`~eventstudy.results.EventStudyResults`: CAR/CAAR paths and AR bars.
+"""Plots of :class:`~eventstudy.engine.results.EventStudyResults`: CAR/CAAR paths and AR bars.
 
 Each function takes ``ax=None`` (a new figure is made only then), draws decimal returns in
 percent (the axis label says so) against trading-day offsets, returns the Axes and never calls
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as sps
 
-from ._common import new_axes
+from eventstudy.plotting._common import new_axes
 
 __all__ = ["plot_ar", "plot_car"]
 

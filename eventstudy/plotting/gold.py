@@ -1,4 +1,4 @@
-"""Plots of :class:`~eventstudy.gold_results.GoldStudyResults`.
+"""Plots of :class:`~eventstudy.gold.results.GoldStudyResults`.
 
 One function per chart (alphalens style): ``ax=None`` in (a figure is made only then), the Axes
 out, never ``plt.show()``. Returns are drawn in percent and prices in USD/oz, with the unit in
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._common import JAPANESE_FONT, font_kw, new_axes, set_title
+from eventstudy.plotting._common import JAPANESE_FONT, font_kw, new_axes, set_title
 
 __all__ = [
     "JAPANESE_FONT",

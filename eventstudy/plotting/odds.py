@@ -1,4 +1,4 @@
-"""Plots of Polymarket odds around events (:mod:`eventstudy.odds`).
+"""Plots of Polymarket odds around events (:mod:`eventstudy.odds.shift`).
 
 One function per chart: ``ax=None`` in (a figure is made only then), the Axes out, never
 ``plt.show()``. Probabilities are drawn on [0, 1] with the unit in the axis label; times are UTC.
@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from ..exceptions import SpecificationError
-from ..odds import DEFAULT_HORIZONS, odds_shift, prepare_odds
-from ..odds_results import GoldOddsAssociation, horizon_label
-from ._common import font_kw, new_axes, set_title
+from eventstudy.exceptions import SpecificationError
+from eventstudy.odds.results import GoldOddsAssociation, horizon_label
+from eventstudy.odds.shift import DEFAULT_HORIZONS, odds_shift, prepare_odds
+from eventstudy.plotting._common import font_kw, new_axes, set_title
 
 __all__ = ["plot_gold_vs_odds", "plot_odds_path", "plot_odds_paths"]
 
@@ -44,7 +44,7 @@ def plot_odds_path(
         Drawn into; a new figure is made when None.
     title : str, optional
     horizons : sequence of Timedelta-like, default ("1D", "3D", "7D")
-        The "after" samples highlighted (as :func:`eventstudy.odds.odds_shift` picks them).
+        The "after" samples highlighted (as :func:`eventstudy.odds.shift.odds_shift` picks them).
     closed_at : Timestamp-like, optional
         Market close; after-samples stop there (truncation), and it is drawn as a dotted line.
     before, after : Timedelta-like, default "14D"
@@ -212,7 +212,7 @@ def plot_gold_vs_odds(
     Parameters
     ----------
     association : GoldOddsAssociation
-        From :func:`eventstudy.odds.gold_odds_association`.
+        From :func:`eventstudy.odds.shift.gold_odds_association`.
     ax : matplotlib Axes, optional
     title : str, optional
         Default: the permutation test's r and p-value.

@@ -1,0 +1,221 @@
+"""EventStudyTools ARC input files: read them, run the same study, write CSV results.
+
+Files (``;``-separated, no header; a header line is tolerated and skipped; UTF-8 or the
+Windows code page Excel writes; decimal point or comma, one convention per file):
+
+* request file, one line per event::
+
+      event_id;firm;market_id;event_date;group;event_start;event_end;estimation_end;estimation_length
+      1;ACME;SPX;16.03.2020;covid;0;4;-1;240
+
+  dates ``dd.mm.yyyy``; windows in trading days relative to day 0 (the event date, or the next
+  trading date of the market when it is not one); the estimation window is the
+  ``estimation_length`` trading days ending at ``estimation_end``.
+* firm price file: ``firm;dd.mm.yyyy;price``; market price file: ``market;dd.mm.yyyy;price``.
+
+The trading calendar is the union of the market files' dates. Firm prices are placed on it;
+returns are computed with :func:`eventstudy.engine.returns.to_returns` (log by default, as ARC does;
+a return after a missing price spans the gap). Events with the same windows are studied
+together with :class:`eventstudy.engine.study.EventStudy`; the battery runs per ARC group.
+
+Outputs in ``out/``: ``ar.csv`` (``event_id, firm, date, rel_day, ar, ar_se``), ``car.csv``
+(``event_id, firm, window_start, window_end, car, car_se, scar, tstat, pvalue, df``; one row
+per event over its event window), ``tests.csv`` (``group`` + the battery's long columns, and
+CLM's :math:`J_1` CAAR test as ``test = "caar_j1"``), ``exclusions.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+
+from eventstudy.exceptions import DataFormatError
+
+ArcModel = Literal["market", "constant-mean", "market-adjusted"]
+ARC_MODELS: tuple[str, ...] = ("market", "constant-mean", "market-adjusted")
+
+REQUEST_COLUMNS = (
+    "event_id", "firm", "market", "event_date", "group", "event_start", "event_end",
+    "estimation_end", "estimation_length",
+)  # fmt: skip
+
+__all__ = ["ARC_MODELS", "REQUEST_COLUMNS", "ArcModel", "read_prices", "read_request"]
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else Windows-1252.
+
+    EventStudyTools asks for "CSV (standard, not UTF-8)", which Excel writes in the Windows
+    code page; firm names with accents then arrive as Windows-1252 bytes.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError as exc:
+        raise DataFormatError(f"{path}: file not found") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _lines(path: Path):
+    """(line number, fields) of each non-blank line; ``;``-separated, double quotes allowed,
+    empty trailing fields (a trailing ``;`` as Excel writes) dropped."""
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
+    for fields in reader:
+        fields = [f.strip() for f in fields]
+        while fields and fields[-1] == "":
+            fields.pop()
+        if fields:
+            yield reader.line_num, fields
+
+
+def _decimal_mark(values: list[tuple[int, str]], path: Path) -> str:
+    """The file's decimal mark, ``"."`` or ``","``, decided once for the whole file.
+
+    A value holding both marks settles it (the later one is the decimal mark: ``1,234.5`` or
+    ``1.234,5``); otherwise a file whose values use only commas has decimal commas and one
+    using only points has decimal points. Values like ``1,234`` and ``1.250`` in the same file
+    without such evidence are ambiguous (thousands separator or decimal mark?) and raise.
+    """
+    marks = set()
+    seen = {",": None, ".": None}
+    for number, value in values:
+        if "," in value and "." in value:
+            marks.add("," if value.rfind(",") > value.rfind(".") else ".")
+        for char in ",.":
+            if char in value and seen[char] is None:
+                seen[char] = (number, value)
+    if len(marks) > 1:
+        raise DataFormatError(
+            f"{path}: prices mix decimal points and decimal commas (e.g. '1,234.5' and "
+            "'1.234,5'); use one convention in the whole file"
+        )
+    if marks:
+        return marks.pop()
+    if seen[","] and seen["."]:
+        (n1, v1), (n2, v2) = seen[","], seen["."]
+        raise DataFormatError(
+            f"{path}: line {n1} writes {v1!r} and line {n2} writes {v2!r}: it is not clear "
+            "which is the decimal mark; use one convention in the whole file, without "
+            "thousands separators"
+        )
+    return "," if seen[","] else "."
+
+
+def _number(value: str, decimal: str) -> float:
+    """A price in the file's convention (``decimal`` is its decimal mark)."""
+    value = value.replace(" ", "").replace("\u00a0", "").replace("'", "")
+    thousands = "." if decimal == "," else ","
+    return float(value.replace(thousands, "").replace(decimal, "."))
+
+
+def _date(value: str, path: Path, number: int, what: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(value, "%d.%m.%Y").date()
+    except ValueError as exc:
+        raise DataFormatError(
+            f"{path} line {number}: {what} {value!r} is not a date; expected dd.mm.yyyy"
+        ) from exc
+
+
+def _int(value: str, path: Path, number: int, what: str) -> int:
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise DataFormatError(f"{path} line {number}: {what} {value!r} is not an integer") from exc
+
+
+def _is_header(fields: list[str], date_pos: int) -> bool:
+    try:
+        dt.datetime.strptime(fields[date_pos], "%d.%m.%Y")
+    except (ValueError, IndexError):
+        return True
+    return False
+
+
+def read_request(path: str | Path) -> pd.DataFrame:
+    """Read an ARC request file into a frame with :data:`REQUEST_COLUMNS`.
+
+    Raises
+    ------
+    DataFormatError
+        Naming the file and line of the first malformed line.
+    """
+    path = Path(path)
+    rows = []
+    for number, fields in _lines(path):
+        if number == 1 and _is_header(fields, 3):
+            continue
+        if len(fields) != 9:
+            raise DataFormatError(
+                f"{path} line {number}: {len(fields)} fields, expected 9 "
+                f"({';'.join(REQUEST_COLUMNS)})"
+            )
+        ev_start = _int(fields[5], path, number, "event-window start")
+        ev_end = _int(fields[6], path, number, "event-window end")
+        est_end = _int(fields[7], path, number, "estimation-window end")
+        est_len = _int(fields[8], path, number, "estimation-window length")
+        if ev_start > ev_end or est_end >= ev_start or est_len < 1:
+            raise DataFormatError(
+                f"{path} line {number}: windows must satisfy event start <= end, estimation "
+                f"end < event start and length >= 1; got event ({ev_start}, {ev_end}), "
+                f"estimation end {est_end}, length {est_len}"
+            )
+        rows.append(
+            (fields[0], fields[1], fields[2], _date(fields[3], path, number, "event date"),
+             fields[4], ev_start, ev_end, est_end, est_len)
+        )  # fmt: skip
+    if not rows:
+        raise DataFormatError(f"{path}: no request lines")
+    frame = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
+    dup = frame.duplicated(["event_id", "firm"])
+    if dup.any():
+        first = frame.loc[dup].iloc[0]
+        raise DataFormatError(
+            f"{path}: duplicate event id {first.event_id!r} for firm {first.firm!r}"
+        )
+    return frame
+
+
+def read_prices(path: str | Path) -> pd.DataFrame:
+    """Read an ARC price file (``name;dd.mm.yyyy;price``) into a wide frame (dates x names)."""
+    path = Path(path)
+    rows = []
+    for number, fields in _lines(path):
+        if number == 1 and _is_header(fields, 1):
+            continue
+        if len(fields) != 3:
+            raise DataFormatError(
+                f"{path} line {number}: {len(fields)} fields, expected 3 (name;dd.mm.yyyy;price)"
+            )
+        rows.append((number, fields))
+    decimal = _decimal_mark([(number, fields[2]) for number, fields in rows], path)
+    names, dates, prices = [], [], []
+    for number, fields in rows:
+        day = _date(fields[1], path, number, "date")
+        try:
+            price = _number(fields[2], decimal)
+        except ValueError as exc:
+            raise DataFormatError(
+                f"{path} line {number}: price {fields[2]!r} is not a number"
+            ) from exc
+        if not price > 0:
+            raise DataFormatError(f"{path} line {number}: price {price} must be positive")
+        names.append(fields[0])
+        dates.append(day)
+        prices.append(price)
+    if not names:
+        raise DataFormatError(f"{path}: no price lines")
+    long = pd.DataFrame({"name": names, "date": pd.to_datetime(dates), "price": prices})
+    dup = long.duplicated(["name", "date"])
+    if dup.any():
+        row = long.loc[dup].iloc[0]
+        raise DataFormatError(f"{path}: two prices for {row['name']!r} on {row['date']:%d.%m.%Y}")
+    return long.pivot(index="date", columns="name", values="price").sort_index()

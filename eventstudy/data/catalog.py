@@ -1,0 +1,802 @@
+"""Read and check the analyst-edited events catalog (``events.csv``).
+
+The catalog is a UTF-8 CSV file (RFC 4180 quoting), one row per event, with these columns
+(any order; the shipped file uses this one):
+
+``event_id, date, time, tz, day_basis, title, title_ja, category, gold_direction,
+date_confidence, time_confidence, polymarket, description, sources``
+
+:func:`load_events` returns it as a frame with one extra column per derived value, or raises
+one :class:`~eventstudy.exceptions.CatalogError` that lists *every* problem found, each with
+the file, the line as an editor shows it (header = line 1; a quoted value spanning several
+lines counts each of them), the column, the value read and what was expected. A catalog with
+a problem never yields a partial frame. :func:`check_events` returns the same problems as a
+list without raising.
+
+Event time
+----------
+``event_time`` is the moment the information became public, as a tz-aware UTC timestamp:
+
+- ``day_basis = "time"`` (the row has a ``time``): ``date`` + ``time`` read as a wall-clock
+  time in ``tz``. A wall-clock time that does not exist because the clocks jump forward
+  (e.g. 02:30 America/New_York on 2025-03-09) is a problem. A wall-clock time that occurs
+  twice because the clocks fall back (e.g. 01:30 America/New_York on 2025-11-02) is taken at
+  its **first** occurrence (the earlier UTC instant, ``fold=0``); this is not reported.
+- ``day_basis = "no_time_assume_before_cutoffs"`` (no ``time``): 00:00 local on ``date`` in
+  ``tz``, the start of the day on which the news became public. Where midnight itself is
+  skipped by a DST change, this is the first instant of that local day.
+- ``day_basis = "no_time_assume_after_us_close"`` (no ``time``): 16:00 America/New_York on
+  ``date``, the US equity close.
+
+``time_known`` says whether the row had a clock time. For rows without one, ``event_time``
+is a convention, not a fact: map them to trading days with a date rule on ``date``, ``tz`` and
+``day_basis`` (see ``instruments.py``), not by comparing ``event_time`` with close times.
+
+Harmless spelling differences are normalised before checking: surrounding spaces everywhere;
+case, inner spaces and hyphens in the fixed-choice columns (``" Up "`` -> ``up``,
+``"Middle East"`` -> ``middle_east``); the case of a time-zone name (``europe/london`` ->
+``Europe/London``); ``9:30`` or ``09:30:00`` -> ``09:30``. A UTF-8 byte-order mark, CRLF line
+ends and blank lines (including rows of empty cells, as spreadsheets write them) are accepted.
+Nothing in the file is ever executed or evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, available_timezones
+
+import pandas as pd
+
+from eventstudy.exceptions import CatalogError, CatalogProblem
+
+__all__ = [
+    "CATEGORIES",
+    "COLUMNS",
+    "CONFIDENCES",
+    "DAY_BASES",
+    "GOLD_DIRECTIONS",
+    "REQUIRED_COLUMNS",
+    "check_events",
+    "load_events",
+]
+
+COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "date",
+    "time",
+    "tz",
+    "day_basis",
+    "title",
+    "title_ja",
+    "category",
+    "gold_direction",
+    "date_confidence",
+    "time_confidence",
+    "polymarket",
+    "description",
+    "sources",
+)
+"""Columns of ``events.csv``, in the order the shipped file uses."""
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "event_id",
+    "date",
+    "tz",
+    "day_basis",
+    "title",
+    "category",
+    "gold_direction",
+)
+"""Columns whose value may not be blank."""
+
+CATEGORIES: tuple[str, ...] = (
+    "nato",
+    "russia_ukraine",
+    "middle_east",
+    "us_politics",
+    "trade",
+    "gold_market",
+    "china_taiwan",
+    "latam",
+)
+GOLD_DIRECTIONS: tuple[str, ...] = ("up", "down", "none")
+CONFIDENCES: tuple[str, ...] = ("high", "medium", "low", "unknown")
+DAY_BASIS_TIME = "time"
+DAY_BASIS_BEFORE_CUTOFFS = "no_time_assume_before_cutoffs"
+DAY_BASIS_AFTER_US_CLOSE = "no_time_assume_after_us_close"
+DAY_BASES: tuple[str, ...] = (DAY_BASIS_TIME, DAY_BASIS_BEFORE_CUTOFFS, DAY_BASIS_AFTER_US_CLOSE)
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "category": CATEGORIES,
+    "gold_direction": GOLD_DIRECTIONS,
+    "date_confidence": CONFIDENCES,
+    "time_confidence": CONFIDENCES,
+    "day_basis": DAY_BASES,
+}
+US_CLOSE_TZ = "America/New_York"
+US_CLOSE_TIME = time(16, 0)
+
+_EVENT_ID = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+# Polymarket slugs are mostly lowercase, but some real ones carry capitals
+# (e.g. "israel-x-hamas-ceasefire-by-friday-July-4"), so letters of either case are accepted.
+_SLUG = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        zip(
+            "jan feb mar apr may jun jul aug sep oct nov dec".split(),
+            (
+                "january february march april may june july august september october "
+                "november december"
+            ).split(),
+            strict=True,
+        )
+    )
+    for name in names
+}
+_EXCEL_HINT = (
+    'in Excel choose File > Save As and the type "CSV UTF-8 (Comma delimited) (*.csv)", '
+    "or re-save it as UTF-8 in a text editor"
+)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One data record: where it starts, its cells by column, and each cell's own line."""
+
+    line: int
+    cells: dict[str, str]
+    lines: dict[str, int]
+
+    @property
+    def event_id(self) -> str | None:
+        return self.cells.get("event_id") or None
+
+
+_Problems = list[CatalogProblem]
+
+
+# --------------------------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------------------------
+
+
+def check_events(path: str | os.PathLike[str]) -> list[CatalogProblem]:
+    """Return every problem in an events catalog (an empty list if there is none).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+
+    Returns
+    -------
+    list of CatalogProblem
+        File-level problems first, then by line and column.
+
+    See Also
+    --------
+    load_events : read the catalog, raising one error listing these problems.
+    """
+    problems, _ = _read(path)
+    return problems
+
+
+def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read and check an events catalog.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file (UTF-8, with or without BOM; see the module docstring for its columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per event in file order, with the columns of :data:`COLUMNS` as strings
+        (blank cells are ``""``; choice columns normalised, e.g. ``"Up "`` -> ``"up"``) plus
+
+        ================ ============================ =================================
+        column           dtype                        meaning
+        ================ ============================ =================================
+        event_time       ``datetime64[us, UTC]``      moment made public (module docs)
+        time_known       ``bool``                     the row has a clock time
+        polymarket_slugs ``object`` (lists of str)    market slugs, possibly empty
+        ================ ============================ =================================
+
+    Raises
+    ------
+    CatalogError
+        If the file cannot be read or has any problem; ``err.problems`` lists them all.
+
+    Examples
+    --------
+    >>> events = load_events("events.csv")  # doctest: +SKIP
+    >>> events.loc[events.event_id == "hamas_attack_israel", "event_time"].iloc[0]  # doctest: +SKIP
+    Timestamp('2023-10-07 03:30:00+0000', tz='UTC')
+    """
+    problems, rows = _read(path)
+    if problems:
+        raise CatalogError(problems)
+    return _to_frame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# reading: bytes -> text -> records
+# --------------------------------------------------------------------------------------------
+
+
+def _read(path: str | os.PathLike[str]) -> tuple[_Problems, list[_Row]]:
+    where = os.fspath(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return [_problem(where, None, None, None, None, f"cannot read the file: {reason}")], []
+    text, problems = _decode(where, raw)
+    if problems:
+        return problems, []  # every other check would read garbage
+    header, records, problems = _split_records(where, text)
+    if header is None:
+        return problems, []
+    separator = _other_separator(header)
+    if separator is not None:
+        origin = (
+            "Excel does this where the decimal mark is a comma"
+            if separator == "semicolons"
+            else "as Excel's 'Text (Tab delimited)' writes"
+        )
+        msg = (
+            f"the columns are separated by {separator} instead of commas ({origin}); save the "
+            "file as 'CSV UTF-8 (Comma delimited)'"
+        )
+        return [_problem(where, 1, None, None, None, msg)], []
+    columns, header_problems = _check_header(where, header)
+    problems += header_problems
+    rows: list[_Row] = []
+    for line, cells in records:
+        row, row_problems = _make_row(where, line, cells, columns)
+        problems += row_problems
+        if row is not None:
+            rows.append(row)
+    known = set(columns)
+    for row in rows:
+        for check in _ROW_CHECKS:
+            problems += check(where, row, known)
+    problems += _check_duplicate_ids(where, rows)
+    if not rows and not problems:
+        msg = "the catalog has no events; expected one row per event after the header"
+        problems.append(_problem(where, None, None, None, None, msg))
+    order = {c: i for i, c in enumerate(COLUMNS)}
+    problems.sort(key=lambda p: (p.line or 0, order.get(p.column or "", -1)))
+    return problems, rows
+
+
+def _decode(where: str, raw: bytes) -> tuple[str, _Problems]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        msg = f"the file is UTF-16 (Excel's 'Unicode Text'), not UTF-8; {_EXCEL_HINT}"
+        return "", [_problem(where, 1, None, None, None, msg)]
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        return body.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    hint = _encoding_hint(body)
+    problems = []
+    offset_bom = len(raw) - len(body)
+    for pos in _bad_utf8_offsets(body):
+        line = body.count(b"\n", 0, pos) + 1
+        byte = body[pos : pos + 1]
+        msg = (
+            f"byte 0x{byte.hex()} at byte offset {pos + offset_bom} of the file (counting "
+            f"from 0) is not valid UTF-8; {hint}"
+        )
+        column, event_id = _locate_byte(body, pos)
+        problems.append(_problem(where, line, column, event_id, repr(byte)[2:-1], msg))
+    return "", problems
+
+
+def _locate_byte(body: bytes, pos: int) -> tuple[str | None, str | None]:
+    """Column name and ``event_id`` of the record holding byte ``pos``.
+
+    The bytes are read as Latin-1 (one character per byte, so offsets are kept). Commas, double
+    quotes and newlines are ASCII, and neither UTF-8 nor Shift_JIS/CP932 uses those byte values
+    inside a multi-byte character, so the CSV structure is intact whatever the encoding.
+    """
+    text = body.decode("latin-1")
+    records = list(csv.reader(io.StringIO(text[:pos], newline="")))
+    if len(records) < 2:
+        return None, None
+    header = [name.strip() for name in records[0]]
+    current = records[-1]
+    index = len(current) - 1
+    column = header[index] if 0 <= index < len(header) else None
+    event_id = None
+    if "event_id" in header and header.index("event_id") < index:
+        raw_id = current[header.index("event_id")]
+        event_id = raw_id.encode("latin-1").decode("utf-8", errors="replace").strip() or None
+    return column, event_id
+
+
+def _bad_utf8_offsets(body: bytes) -> list[int]:
+    """Offset of the first undecodable byte on each line that has one."""
+    offsets = []
+    start = 0
+    while start < len(body):
+        try:
+            body[start:].decode("utf-8")
+            break
+        except UnicodeDecodeError as exc:
+            pos = start + exc.start
+            offsets.append(pos)
+            newline = body.find(b"\n", pos)
+            start = len(body) if newline < 0 else newline + 1
+    return offsets
+
+
+def _encoding_hint(body: bytes) -> str:
+    try:
+        text = body.decode("cp932")
+    except UnicodeDecodeError:
+        return f"the file must be saved as UTF-8: {_EXCEL_HINT}"
+    if re.search(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]", text):
+        return (
+            "the file decodes as Shift_JIS/CP932 (what Excel on Japanese Windows writes by "
+            f"default), but it must be UTF-8: {_EXCEL_HINT}"
+        )
+    return f"the file must be saved as UTF-8 (it may be Windows-1252 or Latin-1): {_EXCEL_HINT}"
+
+
+def _split_records(
+    where: str, text: str
+) -> tuple[list[str] | None, list[tuple[int, list[str]]], _Problems]:
+    """Parse CSV records, each with the physical line on which it starts."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    line_after = 0  # physical lines consumed so far
+    blank_rows: list[int] = []  # rows of empty cells (",,,,") not yet followed by an event
+    problems: _Problems = []
+    try:
+        for cells in reader:
+            start, line_after = line_after + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                if header is not None and len(cells) > 1:
+                    blank_rows.append(start)
+                continue  # blank line, or a row of empty cells (checked below)
+            if header is None:
+                header = cells
+            else:
+                # Spreadsheets write trailing rows of empty cells, which are accepted; one in
+                # the middle of the events may be a row whose content was deleted by mistake.
+                for line in blank_rows:
+                    msg = "every field of this row is blank; delete the row or fill it in"
+                    problems.append(_problem(where, line, None, None, None, msg))
+                blank_rows = []
+                records.append((start, cells))
+    except csv.Error as exc:
+        msg = f"the CSV text cannot be parsed ({exc}); check the quoting on this line"
+        return None, [], [_problem(where, line_after + 1, None, None, None, msg)]
+    if header is None:
+        msg = f"the file is empty; expected a header line with the columns {', '.join(COLUMNS)}"
+        return None, [], [_problem(where, None, None, None, None, msg)]
+    return header, records, problems
+
+
+def _other_separator(header: list[str]) -> str | None:
+    """'semicolons' or 'tabs' when a one-field header holds the column names split by them."""
+    if len(header) != 1:
+        return None
+    for char, name in ((";", "semicolons"), ("\t", "tabs")):
+        names = {_norm_choice(cell) for cell in header[0].split(char)}
+        if len(names & set(COLUMNS)) >= 2:
+            return name
+    return None
+
+
+def _check_header(where: str, header: list[str]) -> tuple[list[str], _Problems]:
+    """Return normalised column names (unknown ones kept as read) and header problems."""
+    problems = []
+    columns = []
+    for cell in header:
+        name = _norm_choice(cell)
+        if name not in COLUMNS:
+            close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            msg = f"unknown column; {hint}accepted columns are {', '.join(COLUMNS)}"
+            problems.append(_problem(where, 1, cell.strip() or None, None, cell, msg))
+            columns.append(cell)
+        else:
+            if name in columns:
+                msg = "this column appears twice in the header; keep one"
+                problems.append(_problem(where, 1, name, None, cell, msg))
+            columns.append(name)
+    for name in COLUMNS:
+        if name not in columns:
+            needed = "required" if name in REQUIRED_COLUMNS else "expected (it may be left blank)"
+            msg = f"column is missing from the header; it is {needed}"
+            problems.append(_problem(where, 1, name, None, None, msg))
+    return columns, problems
+
+
+def _make_row(
+    where: str, line: int, cells: list[str], columns: list[str]
+) -> tuple[_Row | None, _Problems]:
+    if len(cells) != len(columns):
+        last = line + sum(len(_LINE_BREAK.findall(c)) for c in cells)
+        span = (
+            f" The row runs from line {line} to line {last}: look for a double quote that is "
+            "not closed."
+            if last > line
+            else ""
+        )
+        msg = (
+            f"found {len(cells)} fields, expected {len(columns)} (as in the header); a value "
+            f'that contains a comma must be in double quotes, e.g. "Greenland, Panama".{span}'
+        )
+        event_id = cells[0].strip() if cells and columns and columns[0] == "event_id" else None
+        return None, [_problem(where, line, None, event_id or None, None, msg)]
+    values: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    at = line
+    for name, cell in zip(columns, cells, strict=True):
+        values[name] = cell.strip()
+        lines[name] = at
+        at += len(_LINE_BREAK.findall(cell))
+    return _Row(line, values, lines), []
+
+
+# --------------------------------------------------------------------------------------------
+# checks: one small function per rule, each returning its problems
+# --------------------------------------------------------------------------------------------
+
+
+def _problem(
+    where: str,
+    line: int | None,
+    column: str | None,
+    event_id: str | None,
+    value: str | None,
+    message: str,
+) -> CatalogProblem:
+    return CatalogProblem(where, line, column, event_id, value, message)
+
+
+def _cell_problem(where: str, row: _Row, column: str, message: str) -> CatalogProblem:
+    return _problem(where, row.lines[column], column, row.event_id, row.cells[column], message)
+
+
+def _check_required(where: str, row: _Row, known: set[str]) -> _Problems:
+    return [
+        _cell_problem(where, row, c, "missing value; this column is required")
+        for c in REQUIRED_COLUMNS
+        if c in known and not row.cells[c]
+    ]
+
+
+def _check_event_id(where: str, row: _Row, known: set[str]) -> _Problems:
+    value = row.cells.get("event_id", "")
+    if not value or _EVENT_ID.match(value):
+        return []
+    suggestion = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+    hint = f" (e.g. '{suggestion}')" if _EVENT_ID.match(suggestion) else ""
+    msg = (
+        "event_id is not snake_case; expected lowercase letters, digits and single "
+        f"underscores, starting with a letter{hint}"
+    )
+    return [_cell_problem(where, row, "event_id", msg)]
+
+
+def _check_date(where: str, row: _Row, known: set[str]) -> _Problems:
+    value = row.cells.get("date", "")
+    if not value:
+        return []
+    if (m := _ISO_DATE.match(value)) is not None:
+        try:
+            date(int(m[1]), int(m[2]), int(m[3]))
+            return []
+        except ValueError as exc:
+            msg = f"not a real calendar date ({exc}); expected YYYY-MM-DD"
+            return [_cell_problem(where, row, "date", msg)]
+    guesses = sorted({d.isoformat() for d in _guess_dates(value)})
+    if len(guesses) == 1:
+        hint = f"; it probably means {guesses[0]}"
+    elif guesses:
+        hint = f"; it is ambiguous (could be {' or '.join(guesses)})"
+    else:
+        hint = " (e.g. 2025-02-18)"
+    msg = f"not a date in the format YYYY-MM-DD; expected YYYY-MM-DD{hint}"
+    return [_cell_problem(where, row, "date", msg)]
+
+
+def _guess_dates(value: str) -> list[date]:
+    """Every calendar date a non-ISO date string could plausibly mean."""
+    found: list[date] = []
+
+    def attempt(y: int, m: int, d: int) -> None:
+        try:
+            found.append(date(y, m, d))
+        except ValueError:
+            pass
+
+    s = value.strip()
+    if m := re.fullmatch(r"(\d{1,4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,4})", s):
+        a, b, c = m[1], int(m[2]), m[3]
+        if len(a) == 4:
+            attempt(int(a), b, int(c))
+        elif len(c) == 4:
+            attempt(int(c), b, int(a))  # day/month/year
+            attempt(int(c), int(a), b)  # month/day/year
+    elif m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s):
+        attempt(int(m[1]), int(m[2]), int(m[3]))
+    else:
+        words = re.findall(r"[A-Za-z]+", s)
+        numbers = [int(n) for n in re.findall(r"\d+", s)]
+        months = [_MONTHS[w.lower()] for w in words if w.lower() in _MONTHS]
+        years = [n for n in numbers if n >= 1000]
+        days = [n for n in numbers if n < 1000]
+        if len(months) == 1 and len(years) == 1 and len(days) == 1:
+            attempt(years[0], months[0], days[0])
+    return found
+
+
+def _check_time(where: str, row: _Row, known: set[str]) -> _Problems:
+    value = row.cells.get("time", "")
+    if not value:
+        return []
+    m = _TIME.match(value)
+    if m is None:
+        msg = "time is not in the format HH:MM; expected a 24-hour local time such as 14:30"
+        return [_cell_problem(where, row, "time", msg)]
+    if int(m[1]) > 23 or int(m[2]) > 59:
+        msg = "not a valid time of day; expected HH:MM with hours 00-23 and minutes 00-59"
+        return [_cell_problem(where, row, "time", msg)]
+    return []
+
+
+# Abbreviations people type for zones (not IANA names): the zone to suggest instead.
+_TZ_ABBREVIATIONS = {
+    "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "CST": "America/Chicago", "ET": "America/New_York",
+    "EDT": "America/New_York", "PT": "America/Los_Angeles", "PST": "America/Los_Angeles",
+    "PDT": "America/Los_Angeles", "CDT": "America/Chicago", "BST": "Europe/London",
+    "CEST": "Europe/Berlin", "MSK": "Europe/Moscow", "IST": "Asia/Kolkata (or Asia/Jerusalem)",
+    "IDT": "Asia/Jerusalem", "AEST": "Australia/Sydney", "HKT": "Asia/Hong_Kong",
+    "SGT": "Asia/Singapore", "GST": "Asia/Dubai", "TRT": "Europe/Istanbul",
+}  # fmt: skip
+_UTC_OFFSET = re.compile(r"^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGNORECASE)
+
+
+def _check_tz(where: str, row: _Row, known: set[str]) -> _Problems:
+    value = row.cells.get("tz", "")
+    if not value or _zone_name(value) is not None:
+        return []
+    abbreviation = _TZ_ABBREVIATIONS.get(value.strip().upper())
+    offset = _UTC_OFFSET.match(value.strip())
+    if abbreviation:
+        hint = f"it is an abbreviation; use the place's zone, e.g. '{abbreviation}'; "
+    elif offset:
+        hours = int(offset[2])
+        sign = "-" if offset[1] == "+" else "+"  # POSIX Etc/ zones invert the sign
+        etc = "Etc/GMT" if hours == 0 else f"Etc/GMT{sign}{hours}"
+        hint = (
+            "a fixed UTC offset ignores daylight saving time; use the place's zone (e.g. "
+            f"'Europe/Moscow'), or '{etc}' if a fixed offset is really meant; "
+        )
+    else:
+        close = difflib.get_close_matches(value, sorted(_zones()), n=3, cutoff=0.6)
+        hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+    msg = f"not an IANA time zone; {hint}expected a name like 'America/New_York' or 'Asia/Tokyo'"
+    return [_cell_problem(where, row, "tz", msg)]
+
+
+def _check_choices(where: str, row: _Row, known: set[str]) -> _Problems:
+    problems = []
+    for column, accepted in _CHOICES.items():
+        value = row.cells.get(column, "")
+        if not value or _norm_choice(value) in accepted:
+            continue
+        close = difflib.get_close_matches(_norm_choice(value), accepted, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        msg = f"unknown {column}; {hint}accepted values are {', '.join(accepted)}"
+        problems.append(_cell_problem(where, row, column, msg))
+    return problems
+
+
+def _check_day_basis_matches_time(where: str, row: _Row, known: set[str]) -> _Problems:
+    basis = _norm_choice(row.cells.get("day_basis", ""))
+    if basis not in DAY_BASES or "time" not in known:
+        return []
+    has_time = bool(row.cells["time"])
+    if has_time and basis != DAY_BASIS_TIME:
+        msg = f"the row has a time ({row.cells['time']}), so day_basis must be 'time'"
+    elif not has_time and basis == DAY_BASIS_TIME:
+        msg = (
+            "the row has no time, so day_basis must be one of "
+            f"{DAY_BASIS_BEFORE_CUTOFFS}, {DAY_BASIS_AFTER_US_CLOSE} (or fill in the time)"
+        )
+    else:
+        return []
+    return [_cell_problem(where, row, "day_basis", msg)]
+
+
+def _check_local_time_exists(where: str, row: _Row, known: set[str]) -> _Problems:
+    moment = _local_moment(row)
+    if moment is None:
+        return []
+    utc_then_back = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    if utc_then_back.replace(tzinfo=None) == moment.replace(tzinfo=None):
+        return []
+    msg = (
+        f"{row.cells['time']} does not exist on {row.cells['date']} in "
+        f"{_zone_name(row.cells['tz'])}: the clocks jump forward then (daylight saving time); "
+        "give the time as shown on clocks at that moment"
+    )
+    return [_cell_problem(where, row, "time", msg)]
+
+
+def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
+    problems = []
+    for slug in row.cells.get("polymarket", "").split():
+        if _SLUG.match(slug):
+            continue
+        if slug.startswith(("http://", "https://")):
+            tail = urlsplit(slug).path.rstrip("/").rsplit("/", 1)[-1]
+            hint = f"; put only the slug (e.g. '{tail}'), not the URL"
+        else:
+            hint = "; separate several slugs with spaces"
+        msg = f"not a Polymarket market slug; expected letters, digits and single hyphens{hint}"
+        problem = _cell_problem(where, row, "polymarket", msg)
+        problems.append(_replace_value(problem, slug))
+    return problems
+
+
+def _check_sources(where: str, row: _Row, known: set[str]) -> _Problems:
+    problems = []
+    for url in row.cells.get("sources", "").split():
+        parts = urlsplit(url)
+        if parts.scheme in ("http", "https") and "." in (parts.hostname or ""):
+            continue
+        msg = "not an http(s) URL; separate several sources with spaces"
+        problems.append(_replace_value(_cell_problem(where, row, "sources", msg), url))
+    return problems
+
+
+def _check_duplicate_ids(where: str, rows: Sequence[_Row]) -> _Problems:
+    first: dict[str, int] = {}
+    problems = []
+    for row in rows:
+        value = row.cells.get("event_id", "")
+        if not value:
+            continue
+        if value in first:
+            msg = (
+                f"duplicate event_id: used on lines {first[value]} and {row.lines['event_id']}; "
+                "each event_id must be unique"
+            )
+            problems.append(_cell_problem(where, row, "event_id", msg))
+        else:
+            first[value] = row.lines["event_id"]
+    return problems
+
+
+def _check_control_characters(where: str, row: _Row, known: set[str]) -> _Problems:
+    """NUL and other control characters (line breaks and tabs in text are fine)."""
+    problems = []
+    for column, value in row.cells.items():
+        bad = next((ch for ch in value if ord(ch) < 32 and ch not in "\n\r\t"), None)
+        if bad is None and "\x7f" in value:
+            bad = "\x7f"
+        if bad is not None:
+            msg = (
+                f"contains the control character U+{ord(bad):04X}, which editors do not show; "
+                "delete it (it often comes from a copy-paste or a binary file)"
+            )
+            problems.append(_cell_problem(where, row, column, msg))
+    return problems
+
+
+_ROW_CHECKS: tuple[Callable[[str, _Row, set[str]], _Problems], ...] = (
+    _check_control_characters,
+    _check_required,
+    _check_event_id,
+    _check_date,
+    _check_time,
+    _check_tz,
+    _check_choices,
+    _check_day_basis_matches_time,
+    _check_local_time_exists,
+    _check_polymarket,
+    _check_sources,
+)
+
+
+# --------------------------------------------------------------------------------------------
+# helpers and the frame
+# --------------------------------------------------------------------------------------------
+
+
+def _replace_value(problem: CatalogProblem, value: str) -> CatalogProblem:
+    return CatalogProblem(
+        problem.path, problem.line, problem.column, problem.event_id, value, problem.message
+    )
+
+
+def _norm_choice(value: str) -> str:
+    return re.sub(r"[\s\-]+", "_", value.strip().lower())
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@cache
+def _zones_by_lower() -> dict[str, str]:
+    return {z.lower(): z for z in _zones()}
+
+
+def _zone_name(value: str) -> str | None:
+    value = value.strip()
+    return value if value in _zones() else _zones_by_lower().get(value.lower())
+
+
+def _norm_time(value: str) -> str:
+    m = _TIME.match(value)
+    return f"{int(m[1]):02d}:{m[2]}" if m else value
+
+
+def _local_moment(row: _Row) -> datetime | None:
+    """``date time`` in ``tz`` with fold=0, or None when any part is blank or invalid."""
+    d, t, z = (row.cells.get(c, "") for c in ("date", "time", "tz"))
+    zone = _zone_name(z) if z else None
+    m = _TIME.match(t)
+    if not (d and _ISO_DATE.match(d) and m and zone) or int(m[1]) > 23 or int(m[2]) > 59:
+        return None
+    try:
+        day = date.fromisoformat(d)
+    except ValueError:
+        return None
+    return datetime.combine(day, time(int(m[1]), int(m[2])), tzinfo=ZoneInfo(zone))
+
+
+def _event_time(values: dict[str, str]) -> datetime:
+    day = date.fromisoformat(values["date"])
+    basis = values["day_basis"]
+    if basis == DAY_BASIS_TIME:
+        clock, zone = time.fromisoformat(values["time"]), values["tz"]
+    elif basis == DAY_BASIS_BEFORE_CUTOFFS:
+        clock, zone = time(0, 0), values["tz"]
+    else:
+        clock, zone = US_CLOSE_TIME, US_CLOSE_TZ
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def _to_frame(rows: Sequence[_Row]) -> pd.DataFrame:
+    records = []
+    for row in rows:
+        values = dict(row.cells)
+        for column in _CHOICES:
+            values[column] = _norm_choice(values[column])
+        values["tz"] = _zone_name(values["tz"]) or values["tz"]
+        values["time"] = _norm_time(values["time"])
+        records.append(values)
+    frame = pd.DataFrame({c: pd.Series([r[c] for r in records], dtype="str") for c in COLUMNS})
+    frame["event_time"] = pd.Series(
+        pd.to_datetime([_event_time(r) for r in records], utc=True), dtype="datetime64[us, UTC]"
+    )
+    frame["time_known"] = pd.Series([bool(r["time"]) for r in records], dtype=bool)
+    frame["polymarket_slugs"] = pd.Series([r["polymarket"].split() for r in records], dtype=object)
+    return frame

@@ -1,0 +1,245 @@
+"""Daily bars from Yahoo Finance via ``yfinance.download`` into ``prices/<TICKER>.csv``.
+
+yfinance is imported lazily (only when no ``downloader`` is injected). The ``download()``
+shape handled here (yfinance 1.x): columns are a MultiIndex with levels ``('Price', 'Ticker')``
+even for one ticker, the index is a tz-naive ``DatetimeIndex`` named ``Date`` for daily bars,
+``end`` is exclusive, ``auto_adjust=True`` (no ``Adj Close``). ``download()`` does not raise
+for a failed ticker: it returns an empty frame or all-NaN columns, which are reported here as
+errors for that ticker and never written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pandas as pd
+
+from eventstudy.data import store
+from eventstudy.data.fetch._common import Sleep, ensure_online, report_frame, report_row, write_item
+from eventstudy.exceptions import FetchError
+
+logger = logging.getLogger(__name__)
+
+Downloader = Callable[..., pd.DataFrame]
+
+SOURCE = "yfinance.download"
+_FIELDS = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Volume": "volume"}
+
+
+def _is_rate_limit(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "ratelimit" in text or "rate limit" in text or "too many requests" in text
+
+
+def _download_with_retries(
+    downloader: Downloader,
+    tickers: list[str],
+    kwargs: dict[str, Any],
+    *,
+    max_retries: int,
+    backoff: float,
+    sleep: Sleep,
+) -> pd.DataFrame:
+    for attempt in range(max_retries + 1):
+        try:
+            with warnings.catch_warnings():
+                # yfinance 1.7 uses pandas' deprecated ``inplace=`` (Pandas4Warning): its
+                # problem, not the user's; our own checks of the frame follow.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", FutureWarning)
+                return downloader(tickers, **kwargs)
+        except Exception as exc:
+            if not _is_rate_limit(exc):
+                raise FetchError(
+                    f"yfinance download of {', '.join(tickers)} failed: {type(exc).__name__}: {exc}"
+                ) from exc
+            if attempt == max_retries:
+                raise FetchError(
+                    f"Yahoo rate-limited the download of {', '.join(tickers)} "
+                    f"{max_retries + 1} times ({exc}); try again later"
+                ) from exc
+            wait = backoff * 2**attempt
+            logger.warning("Yahoo rate limit (%s); retrying in %.0f s", exc, wait)
+            sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def bars_for_ticker(download: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    """One ticker's bars from a ``yfinance.download`` frame, in the ``prices/`` layout.
+
+    Parameters
+    ----------
+    download : DataFrame
+        As returned by ``yfinance.download`` with ``group_by='column'`` (MultiIndex columns
+        ``('Price', 'Ticker')``); ``('Ticker', 'Price')`` and flat single-ticker columns are
+        accepted too.
+    ticker : str
+        The ticker to extract.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``date`` (``YYYY-MM-DD`` strings), ``open``, ``high``, ``low``, ``close``,
+        ``volume`` (float64), one row per date with a non-missing close, sorted.
+
+    Raises
+    ------
+    FetchError
+        The frame is empty, lacks the ticker or its ``Close``, or every close is NaN.
+    """
+    if download is None or download.empty:
+        raise FetchError(f"yfinance returned no data for {ticker} (empty frame); not written")
+    cols = download.columns
+    if isinstance(cols, pd.MultiIndex):
+        names = list(cols.names)
+        level = names.index("Ticker") if "Ticker" in names else 1
+        if ticker not in cols.get_level_values(level):
+            raise FetchError(f"yfinance returned no columns for {ticker}; not written")
+        sub = download.xs(ticker, axis=1, level=level)
+    else:
+        sub = download
+    if "Close" not in sub.columns:
+        raise FetchError(
+            f"yfinance data for {ticker} has no Close column (columns: {list(sub.columns)})"
+        )
+    bars = pd.DataFrame(
+        {
+            out: pd.to_numeric(sub[col], errors="coerce")
+            for col, out in _FIELDS.items()
+            if col in sub.columns
+        }
+    ).astype("float64")
+    bars = bars.loc[bars["close"].notna()]
+    if bars.empty:
+        raise FetchError(
+            f"yfinance returned no prices for {ticker} (every close is missing: unknown ticker, "
+            "no trading in the range, or a failed download); not written"
+        )
+    index = pd.DatetimeIndex(bars.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    bars.index = index.normalize()
+    bars = bars.loc[~bars.index.duplicated(keep="last")].sort_index()
+    for col in store.PRICE_COLUMNS:
+        if col not in bars.columns:
+            bars[col] = float("nan")
+    out = bars.loc[:, list(store.PRICE_COLUMNS)]
+    out.insert(0, "date", bars.index.strftime("%Y-%m-%d"))
+    return out.reset_index(drop=True)
+
+
+def _yfinance_download() -> Downloader:
+    import yfinance as yf  # lazy: heavy import, only needed online
+
+    return yf.download
+
+
+def fetch_prices(
+    tickers: Iterable[str],
+    start: str | pd.Timestamp,
+    end: str | pd.Timestamp | None = None,
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    downloader: Downloader | None = None,
+    sleep: Sleep = time.sleep,
+    max_retries: int = 3,
+    backoff: float = 5.0,
+) -> pd.DataFrame:
+    """Download daily bars and write ``prices/<TICKER>.csv`` for each ticker.
+
+    Parameters
+    ----------
+    tickers : iterable of str
+        Yahoo tickers (``"GC=F"``, ``"^GSPC"``); downloaded in one ``download()`` call.
+    start : str or Timestamp
+        First date, inclusive (``YYYY-MM-DD``).
+    end : str or Timestamp, optional
+        Last date, **inclusive** (``YYYY-MM-DD``); default today (UTC). yfinance's ``end``
+        is exclusive, so ``end + 1 day`` is passed to it.
+    data_dir : str or path-like, optional
+        Data directory; see :func:`eventstudy.data.store.resolve_data_dir`.
+    downloader : callable, optional
+        Replacement for ``yfinance.download`` with the same signature and return shape
+        (used by tests). Default: ``yfinance.download``, imported lazily.
+    sleep : callable, default time.sleep
+        Called with the wait in seconds between retries.
+    max_retries : int, default 3
+        Retries after a rate-limit error (``YFRateLimitError`` or a message saying "rate
+        limit"/"Too Many Requests"), waiting ``backoff * 2**attempt`` seconds.
+    backoff : float, default 5.0
+        Base wait in seconds.
+
+    Returns
+    -------
+    DataFrame
+        The fetch report, one row per ticker: ``kind`` ("prices"), ``key`` (ticker),
+        ``status`` ("ok" or "failed"), ``rows``, ``path`` and ``error``.
+
+    Notes
+    -----
+    Bars are requested with ``interval="1d", auto_adjust=True, repair=False, keepna=False,
+    actions=False``: ``close`` is the split- and dividend-adjusted close as of today, which
+    changes after every later dividend; the manifest records these parameters and the
+    retrieval time. An existing file is replaced by the new download as a whole (never
+    merged); a ticker that fails leaves its previous file and manifest entry untouched.
+
+    Raises
+    ------
+    OfflineError
+        ``EVENTSTUDY_OFFLINE`` is set.
+    """
+    tickers = list(dict.fromkeys(str(t).strip() for t in tickers if str(t).strip()))
+    ensure_online(f"Yahoo prices for {', '.join(tickers)}")
+    if not tickers:
+        return report_frame([])
+    start_ts = pd.Timestamp(start).normalize()
+    end_ts = pd.Timestamp(end).normalize() if end is not None else pd.Timestamp.now("UTC")
+    end_ts = end_ts.tz_localize(None) if end_ts.tz is not None else end_ts
+    end_ts = end_ts.normalize()
+    kwargs: dict[str, Any] = {
+        "start": start_ts.strftime("%Y-%m-%d"),
+        "end": (end_ts + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
+        "interval": "1d",
+        "auto_adjust": True,
+        "actions": False,
+        "repair": False,
+        "keepna": False,
+        "group_by": "column",
+        "progress": False,
+        "threads": False,
+    }
+    if downloader is None:
+        downloader = _yfinance_download()
+    rows: list[dict[str, Any]] = []
+    try:
+        download = _download_with_retries(
+            downloader, tickers, kwargs, max_retries=max_retries, backoff=backoff, sleep=sleep
+        )
+    except FetchError as exc:
+        return report_frame([report_row("prices", t, "failed", error=str(exc)) for t in tickers])
+
+    versions = store.library_versions("yfinance", "curl_cffi")
+    params = {k: kwargs[k] for k in ("start", "end", "interval", "auto_adjust", "repair")}
+    params["end_is_exclusive"] = True
+    for ticker in tickers:
+
+        def write(ticker: str = ticker) -> int:
+            bars = bars_for_ticker(download, ticker)
+            store.write_csv_atomic(
+                bars,
+                store.price_relpath(ticker),
+                data_dir,
+                source=SOURCE,
+                params={"ticker": ticker, **params},
+                note="yfinance daily bars, auto-adjusted close; date = exchange trading date",
+                versions=versions,
+            )
+            return len(bars)
+
+        rows.append(write_item("prices", ticker, store.price_relpath(ticker), data_dir, write))
+    return report_frame(rows)

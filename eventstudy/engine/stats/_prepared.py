@@ -1,0 +1,131 @@
+"""A panel prepared for the battery: per-panel quantities computed once and reused.
+
+Most of what the cross-event tests need does not depend on the day or window tested: the
+estimation-window AAR series, the residual SDs, the ranks of every event's combined
+estimation + event series, the Kolari-Pynnonen average correlation, the generalized-sign
+:math:`\\hat p`, the wild-bootstrap weights. :class:`PreparedPanel` computes each of them the
+first time a test asks for it and keeps it, so that :func:`~eventstudy.engine.stats.aar_tests`
+(every event-window day) and :func:`~eventstudy.engine.stats.caar_tests` (every window) pay for
+it once.
+
+The cache lives on the :class:`PreparedPanel`, never on the (frozen) panel itself: build one
+with :func:`prepare` and pass it wherever a panel is accepted. The panel's arrays must not be
+modified in place while a :class:`PreparedPanel` of it is in use (the cache would be stale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import numpy as np
+
+from eventstudy.engine.panel import AbnormalReturnPanel
+
+T = TypeVar("T")
+
+
+class PreparedPanel:
+    """An :class:`~eventstudy.engine.panel.AbnormalReturnPanel` with cached per-panel quantities.
+
+    Parameters
+    ----------
+    panel : AbnormalReturnPanel or PreparedPanel
+        The panel (a :class:`PreparedPanel` is returned unwrapped to its panel, with a fresh
+        cache).
+
+    Attributes
+    ----------
+    panel : AbnormalReturnPanel
+        The panel read by every test.
+
+    Notes
+    -----
+    Cached values are keyed by what they depend on (e.g. ``("sigma", patell_ddof)``), so one
+    :class:`PreparedPanel` serves any mix of tests and options. Memory: the largest entries are
+    the ranks of the combined series (N x (L1 + L2) floats) and, for the wild bootstrap, the
+    weight signs (``n_boot`` x N bytes).
+    """
+
+    __slots__ = ("_memo", "panel")
+
+    def __init__(self, panel: AbnormalReturnPanel | PreparedPanel) -> None:
+        if isinstance(panel, PreparedPanel):
+            panel = panel.panel
+        self.panel = panel
+        self._memo: dict[Hashable, Any] = {}
+
+    @property
+    def n_events(self) -> int:
+        return self.panel.n_events
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """Return the cached value of ``key``, computing it with ``compute()`` the first time."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = compute()
+            self._memo[key] = value
+            return value
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._memo
+
+    def __repr__(self) -> str:
+        return f"PreparedPanel(n_events={self.n_events}, cached={len(self._memo)})"
+
+
+def prepare(panel: AbnormalReturnPanel | PreparedPanel) -> PreparedPanel:
+    """Wrap ``panel`` so that repeated battery calls share their per-panel computations.
+
+    Parameters
+    ----------
+    panel : AbnormalReturnPanel or PreparedPanel
+        A :class:`PreparedPanel` is returned as is.
+
+    Returns
+    -------
+    PreparedPanel
+
+    Examples
+    --------
+    >>> prep = prepare(panel)  # doctest: +SKIP
+    >>> daily = aar_tests(prep)  # doctest: +SKIP
+    >>> windows = caar_tests(prep, [(-1, 1), (0, 5)])  # ranks, r_bar, ... reused  # doctest: +SKIP
+    """
+    return panel if isinstance(panel, PreparedPanel) else PreparedPanel(panel)
+
+
+def as_prepared(panel: AbnormalReturnPanel | PreparedPanel) -> PreparedPanel:
+    """``panel`` itself if prepared, else a fresh (single-use) :class:`PreparedPanel`."""
+    return prepare(panel)
+
+
+def row_ranks(x: np.ndarray) -> np.ndarray:
+    """Average ranks (1 = smallest) of each row's non-NaN values; NaN stays NaN.
+
+    Equal to ``scipy.stats.rankdata(x, axis=1, method="average", nan_policy="omit")``, by one
+    argsort of the whole array: a tied run occupying sorted positions ``a..b`` (0-based) gets
+    rank ``(a + b) / 2 + 1``.
+    """
+    x = np.asarray(x, dtype=float)
+    n, m = x.shape
+    if m == 0:
+        return x.copy()
+    order = np.argsort(x, axis=1)  # NaN sort last; order within ties is irrelevant
+    xs = np.take_along_axis(x, order, axis=1)
+    ranks = np.empty_like(x)
+    pos = np.arange(m)
+    tied = xs[:, 1:] == xs[:, :-1]  # NaN never ties
+    if not tied.any():
+        np.put_along_axis(ranks, order, np.broadcast_to(pos + 1.0, (n, m)), axis=1)
+    else:
+        start = np.ones((n, m), dtype=bool)
+        start[:, 1:] = ~tied
+        first = np.maximum.accumulate(np.where(start, pos, 0), axis=1)
+        end = np.ones((n, m), dtype=bool)
+        end[:, :-1] = start[:, 1:]
+        last = np.minimum.accumulate(np.where(end, pos, m)[:, ::-1], axis=1)[:, ::-1]
+        np.put_along_axis(ranks, order, (first + last) / 2.0 + 1.0, axis=1)
+    ranks[np.isnan(x)] = np.nan
+    return ranks

@@ -1,0 +1,562 @@
+"""Sign and rank tests across events.
+
+Same signature as :mod:`eventstudy.engine.stats.parametric`. Rank and Corrado-Zivney sign tests rank
+each event's abnormal returns over its combined series: the estimation window followed by the
+whole event window (Corrado 1989), missing days left out of the ranking; a day's statistic
+uses the events observed that day, the standard deviation uses every day of the combined
+series.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy import stats as sps
+
+from eventstudy.engine.panel import AbnormalReturnPanel
+from eventstudy.engine.stats._core import (
+    ESTUDY2_MIN_PERCENTAGE,
+    Alternative,
+    DayOrWindow,
+    PreparedPanel,
+    Target,
+    TestResult,
+    default_estimate,
+    fill_signature_doc,
+    nan_result,
+    normal_result,
+    null_median,
+    pvalue,
+    run,
+    sigma_used,
+    standardized_car,
+    t_result,
+    window_car,
+)
+from eventstudy.engine.stats._prepared import row_ranks
+
+__all__ = [
+    "corrado_rank",
+    "cz_rank",
+    "cz_sign",
+    "gen_sign",
+    "grank",
+    "sign",
+    "signrank_pmf",
+    "wilcoxon",
+]
+
+Opts = Mapping[str, Any]
+PanelLike = AbnormalReturnPanel | PreparedPanel
+
+
+# --------------------------------------------------------------------------------------------
+# sign tests
+# --------------------------------------------------------------------------------------------
+
+
+def _sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = window_car(prep, target)
+    x = x[np.isfinite(x)]
+    n = x.size
+    null, est = null_median(target), default_estimate(prep, target)
+    if n < 1:
+        return nan_result("sign", n, null, alt, "no events", est)
+    pos = float((x > 0).sum())
+    if opts["na_sums"] == "estudy2":
+        pos = pos * prep.n_events / n
+    return normal_result("sign", (pos - 0.5 * n) / math.sqrt(0.25 * n), n, null, alt, est)
+
+
+def _p_hat(prep: PreparedPanel, opts: Opts) -> float:
+    def compute():
+        e = prep.panel.est_ar
+        ok = np.isfinite(e)
+        pos = (e > 0) & ok
+        if opts["gsign_phat"] == "pooled":
+            return float(pos.sum() / max(ok.sum(), 1))
+        per = pos.sum(axis=1) / np.maximum(ok.sum(axis=1), 1)
+        return float(per[ok.sum(axis=1) > 0].mean())
+
+    return prep.memo(("p_hat", opts["gsign_phat"]), compute)
+
+
+def _gen_sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = window_car(prep, target)
+    x = x[np.isfinite(x)]
+    n = x.size
+    null, est = null_median(target), default_estimate(prep, target)
+    p = _p_hat(prep, opts)
+    if n < 1 or not 0 < p < 1:
+        return nan_result("gen_sign", n, null, alt, f"no events or p_hat={p:.3g}", est)
+    w = float((x > 0).sum())
+    if opts["na_sums"] == "estudy2":
+        w = w * prep.n_events / n
+    return normal_result("gen_sign", (w - n * p) / math.sqrt(n * p * (1 - p)), n, null, alt, est)
+
+
+# --------------------------------------------------------------------------------------------
+# rank-type tests on the combined estimation + event series
+# --------------------------------------------------------------------------------------------
+
+
+def _combined(prep: PreparedPanel) -> np.ndarray:
+    """Each event's estimation residuals followed by its event-window ARs, (N, L1 + L2)."""
+    return np.hstack([prep.panel.est_ar, prep.panel.event_ar])
+
+
+def _combined_counts(prep: PreparedPanel) -> np.ndarray:
+    """Non-missing days M_i of each event's combined series."""
+    panel = prep.panel
+
+    def compute():
+        return np.isfinite(panel.est_ar).sum(axis=1) + np.isfinite(panel.event_ar).sum(axis=1)
+
+    return prep.memo(("combined_m",), compute)
+
+
+def _aggregate(kind: str, scores: np.ndarray, n_all: int, na_sums: str) -> np.ndarray:
+    """Cross-event aggregate of each day: mean (Corrado) or sum/sqrt(N_t) (Corrado-Zivney)."""
+    n_t = np.isfinite(scores).sum(axis=0).astype(float)
+    total = np.nansum(scores, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if na_sums == "estudy2":
+            total = total * n_all / n_t  # estudy2: rowMeans(x, na.rm = TRUE) * ncol(x)
+        agg = total / n_t if kind == "corrado_rank" else total / np.sqrt(n_t)
+    return np.where(n_t > 0, agg, np.nan)
+
+
+def _daily_aggregate(kind: str, prep: PreparedPanel, na_sums: str) -> np.ndarray:
+    """Daily aggregate of the scores of ``kind`` over the combined series (cached).
+
+    Only the aggregates (one number per day) are kept: the ranks of the combined series are
+    computed once for both rank tests and both ``na_sums`` conventions, then dropped.
+    """
+    key = ("daily_aggregate", kind, na_sums)
+    if key in prep:
+        return prep.memo(key, lambda: None)
+    full = _combined(prep)
+    m = _combined_counts(prep).astype(float)
+    if kind == "cz_sign":
+        has_nan = bool(np.isnan(full).any())
+        med = np.nanmedian(full, axis=1) if has_nan else np.median(full, axis=1)
+        scores = {"cz_sign": np.sign(full - med[:, None])}
+    else:
+        k = row_ranks(full)
+        scores = {
+            "corrado_rank": k - ((m + 1) / 2)[:, None],
+            "cz_rank": k / (m + 1)[:, None] - 0.5,
+        }
+    for name, sc in scores.items():
+        for conv in ("textbook", "estudy2"):
+            prep.memo(
+                ("daily_aggregate", name, conv),
+                lambda name=name, sc=sc, conv=conv: _aggregate(name, sc, prep.n_events, conv),
+            )
+    return prep.memo(key, lambda: None)
+
+
+def _rank_like(kind: str, prep: PreparedPanel, target: Target, alt: Alternative, opts):
+    null, est = null_median(target), default_estimate(prep, target)
+    if kind == "corrado_rank" and not target.is_day and opts["car_rank"] == "estudy2":
+        return _car_rank_estudy2(prep, target, alt, opts)
+    agg = _daily_aggregate(kind, prep, opts["na_sums"])
+    le = prep.panel.est_ar.shape[1]
+    cols = le + target.cols
+    nobs = int((np.isfinite(prep.panel.event_ar[:, target.cols]).any(axis=1)).sum())
+    days = np.isfinite(agg)
+    if opts["rank_sd_divisor"] == "mean_obs":
+        m = _combined_counts(prep)
+        divisor = float(m[m > 0].mean())
+    else:
+        divisor = float(days.sum())
+    s = math.sqrt(float(np.sum(agg[days] ** 2)) / divisor) if divisor > 0 else math.nan
+    if not s > 0 or nobs < 1:
+        return nan_result(kind, nobs, null, alt, "no events or zero rank variance", est)
+    stat = float(np.nansum(agg[cols]) / (math.sqrt(target.length) * s))
+    return normal_result(kind, stat, nobs, null, alt, est)
+
+
+def _car_rank_estudy2(prep: PreparedPanel, target: Target, alt: Alternative, opts):
+    """estudy2's ``car_rank_test``: ranks over estimation + CAR window, pooled centring."""
+    panel = prep.panel
+    null, est = null_median(target), default_estimate(prep, target)
+    full = np.hstack([panel.est_ar, panel.event_ar[:, target.cols]])
+    k = row_ranks(full)
+    m = np.isfinite(full).sum(axis=1)
+    mean_rank = float(np.mean(((m + 1) / 2)[m > 0]))
+    le = panel.est_ar.shape[1]
+    ev = k[:, le:]
+    share = 100.0 * np.isfinite(ev).mean(axis=0)
+    ev = ev[:, share > ESTUDY2_MIN_PERCENTAGE]
+    n_t = np.isfinite(k).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        row_mean = np.nansum(k, axis=0) / n_t
+    dev2 = np.nansum(((row_mean - mean_rank) ** 2)[n_t > 0])
+    nobs = int(np.isfinite(ev).any(axis=1).sum())
+    if ev.shape[1] == 0 or not dev2 > 0:
+        return nan_result("corrado_rank", nobs, null, alt, "no usable day or zero variance", est)
+    stat = math.sqrt(ev.shape[1]) * (np.nanmean(ev) - mean_rank) / math.sqrt(dev2 / m.mean())
+    return normal_result("corrado_rank", float(stat), nobs, null, alt, est)
+
+
+def _corrado_rank(prep, target, alt, opts):
+    return _rank_like("corrado_rank", prep, target, alt, opts)
+
+
+def _cz_rank(prep, target, alt, opts):
+    return _rank_like("cz_rank", prep, target, alt, opts)
+
+
+def _cz_sign(prep, target, alt, opts):
+    return _rank_like("cz_sign", prep, target, alt, opts)
+
+
+# --------------------------------------------------------------------------------------------
+# GRANK
+# --------------------------------------------------------------------------------------------
+
+
+def grank_t(z: float, t_points: int) -> float:
+    r"""GRANK t transform :math:`t = Z\sqrt{(T-2)/(T-1-Z^2)}` (Kolari & Pynnonen 2011, eq. 14).
+
+    NaN when :math:`T - 1 - Z^2 \le 0` or T < 3.
+    """
+    den = t_points - 1 - z * z
+    if t_points < 3 or not den > 0:
+        return math.nan
+    return z * math.sqrt((t_points - 2) / den)
+
+
+def _grank_base(prep: PreparedPanel, opts: Opts):
+    """GSARs e_it/s_i of the estimation days, their within-event ranks (0 where missing), the
+    number of estimation days of each event and the number of events on each day."""
+
+    def compute():
+        s = sigma_used(prep, opts)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g = prep.panel.est_ar / s[:, None]
+        fin = np.isfinite(g)
+        k0 = np.where(fin, row_ranks(np.where(fin, g, np.nan)), 0.0)
+        return g, fin, k0, fin.sum(axis=1), fin.sum(axis=0)
+
+    return prep.memo(("grank_base", opts["patell_ddof"]), compute)
+
+
+def _weighted_column_counts(mask: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``w @ mask`` for a boolean (N, T) mask, without a float copy of the mask.
+
+    The weights 1/(T_i + 1) take a handful of distinct values (one per estimation length), so
+    the weighted column sum is a few boolean column counts.
+    """
+    out = np.zeros(mask.shape[1])
+    for value in np.unique(w[w != 0]):
+        rows = w == value
+        counts = np.count_nonzero(mask if rows.all() else mask[rows], axis=0)
+        out += value * counts
+    return out
+
+
+def _grank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    null, est = null_median(target), default_estimate(prep, target)
+    scar, reason = standardized_car(prep, target, opts)
+    s = sigma_used(prep, opts)
+    ok = np.isfinite(scar) & np.isfinite(s) & (s > 0)
+    n = int(ok.sum())
+    if reason:
+        return nan_result("grank", n, null, alt, reason, est, dist="t")
+    if n < 2:
+        return nan_result("grank", n, null, alt, f"needs at least 2 events, has {n}", est, "t")
+    s_scar = float(np.std(scar[ok], ddof=1))
+    if not s_scar > 0:
+        return nan_result("grank", n, null, alt, "zero cross-sectional SCAR variance", est, "t")
+    # Ranks over the T_i = n0_i + 1 points (estimation GSARs and the cumulative SCAR*), from the
+    # estimation-only ranks k0: inserting v shifts a point's average rank by 1 if v < it and by
+    # 1/2 if v equals it (exactly the ranks of scipy.stats.rankdata on the combined row).
+    g, fin, k0, n0, n_t_all = _grank_base(prep, opts)
+    v = np.full(prep.n_events, np.nan)
+    v[ok] = scar[ok] / s_scar
+    denom = (n0 + 2).astype(float)  # T_i + 1
+    w = np.where(ok, 1.0 / denom, 0.0)
+    above = g > v[:, None]  # True where v < g; False where either is NaN
+    n_t = n_t_all if ok.all() else n_t_all - fin[~ok].sum(axis=0)
+    sum_u = w @ k0 + _weighted_column_counts(above, w) - 0.5 * n_t
+    n_gt = np.count_nonzero(above, axis=1)
+    eq = g == v[:, None]
+    if eq.any():
+        sum_u = sum_u + 0.5 * _weighted_column_counts(eq, w)
+        n_eq = np.count_nonzero(eq, axis=1)
+    else:
+        n_eq = np.zeros(prep.n_events)
+    k_v = (n0 - n_gt - n_eq) + (n_eq + 2) / 2.0
+    u_v = k_v[ok] / denom[ok] - 0.5
+    used = n_t > 0
+    u_bar = sum_u[used] / n_t[used]
+    u_bar0 = float(u_v.sum() / n)
+    t_points = int(used.sum()) + 1
+    ss = float(np.sum((n_t[used] / n) * u_bar**2)) + u_bar0**2
+    s_u = math.sqrt(ss / t_points)
+    if not s_u > 0:
+        return nan_result("grank", n, null, alt, "zero rank variance", est, "t")
+    z = float(u_bar0 / s_u)
+    stat = grank_t(z, t_points)
+    if not math.isfinite(stat):
+        return nan_result("grank", n, null, alt, f"T-1-Z^2 <= 0 (Z={z:.4g})", est, "t")
+    return t_result("grank", stat, t_points - 2, n, null, alt, est)
+
+
+# --------------------------------------------------------------------------------------------
+# Wilcoxon signed rank
+# --------------------------------------------------------------------------------------------
+
+
+def signrank_pmf(n: int) -> np.ndarray:
+    """Exact null distribution of the Wilcoxon signed-rank sum W+ for n untied non-zero values.
+
+    Returns ``p`` with ``p[w] = P(W+ = w)``, w = 0..n(n+1)/2.
+    """
+    counts = np.zeros(n * (n + 1) // 2 + 1)
+    counts[0] = 1.0
+    for r in range(1, n + 1):
+        counts[r:] = counts[r:] + counts[:-r].copy()
+    return counts / 2.0**n
+
+
+def _wilcoxon(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = window_car(prep, target)
+    x = x[np.isfinite(x)]
+    nobs = x.size
+    x = x[x != 0]
+    n = x.size
+    null, est = null_median(target), default_estimate(prep, target)
+    if n < 1:
+        return nan_result("wilcoxon", nobs, null, alt, "no non-zero abnormal returns", est)
+    r = sps.rankdata(np.abs(x))
+    w = float(r[x > 0].sum())
+    if opts["na_sums"] == "estudy2":
+        w = w * prep.n_events / n
+    mean = n * (n + 1) / 4.0
+    _, tie_counts = np.unique(r, return_counts=True)
+    var = n * (n + 1) * (2 * n + 1) / 24.0 - float((tie_counts**3 - tie_counts).sum()) / 48.0
+    z = (w - mean) / math.sqrt(var) if var > 0 else math.nan
+    ties = bool((tie_counts > 1).any())
+    if opts["wilcoxon_stat"] == "W":
+        if not ties and float(w).is_integer():
+            pmf = signrank_pmf(n)
+            wi = int(w)
+            upper, lower = float(pmf[wi:].sum()), float(pmf[: wi + 1].sum())
+            p = {"greater": upper, "less": lower}.get(alt, min(1.0, 2 * min(upper, lower)))
+            return TestResult("wilcoxon", w, p, f"signrank({n})", None, nobs, null, alt, None, est)
+        p = pvalue(z, None, alt)
+        return TestResult("wilcoxon", w, p, "N(0,1) approx.", None, nobs, null, alt, None, est)
+    if not math.isfinite(z):
+        return nan_result("wilcoxon", nobs, null, alt, "zero variance", est)
+    return normal_result("wilcoxon", z, nobs, null, alt, est)
+
+
+# --------------------------------------------------------------------------------------------
+# public functions
+# --------------------------------------------------------------------------------------------
+
+
+def sign(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Sign test: as many positive as non-positive abnormal returns.
+
+    {sig}
+    Notes
+    -----
+    .. math:: Z = \frac{N^+ - N/2}{\sqrt{N/4}} \sim N(0,1),
+
+    :math:`N^+` = events with AR (CAR) > 0 (a zero counts as non-positive, as in estudy2).
+    Brown & Warner (1980); Cowan (1992).
+    """
+    return run("sign", _sign, panel, day_or_window, alternative, convention, options)
+
+
+def gen_sign(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Cowan (1992) generalized sign test.
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        \hat p = \frac1N\sum_i \frac{1}{L_{1,i}}\sum_{t\in est} 1[AR_{it}>0], \qquad
+        Z = \frac{w - N\hat p}{\sqrt{N\hat p(1-\hat p)}} \sim N(0,1),
+
+    w = events with positive AR (CAR). ``gsign_phat="pooled"`` uses the share of positive
+    residuals over all estimation observations pooled (estudy2, eventstudy2); the two agree
+    when every event has the same number of estimation days. Cowan, A. R. (1992), *Review of
+    Quantitative Finance and Accounting* 2, 343-358.
+    """
+    return run("gen_sign", _gen_sign, panel, day_or_window, alternative, convention, options)
+
+
+def cz_sign(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Corrado-Zivney (1992) sign test (estudy2's ``csign``).
+
+    {sig}
+    Notes
+    -----
+    :math:`G_{it} = \operatorname{sign}(AR_{it} - \operatorname{median}_i)`, median over event
+    i's combined estimation + event series;
+
+    .. math::
+        \bar G_t = \frac{1}{\sqrt{N_t}}\sum_i G_{it},\quad
+        S_G = \sqrt{\frac1T\sum_t \bar G_t^2},\quad
+        Z = \frac{\sum_{\tau\in W}\bar G_\tau}{\sqrt L\, S_G} \sim N(0,1)
+
+    over the T days of the combined series. Corrado, C. J., & Zivney, T. L. (1992), *J.
+    Financial and Quantitative Analysis* 27(3), 465-478.
+    """
+    return run("cz_sign", _cz_sign, panel, day_or_window, alternative, convention, options)
+
+
+def corrado_rank(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Corrado (1989) rank test; for a window, Cowan's (1992) multi-day version.
+
+    {sig}
+    Notes
+    -----
+    :math:`K_{it}` = rank of :math:`AR_{it}` in event i's combined series of :math:`M_i`
+    non-missing days;
+
+    .. math::
+        \bar K_t = \frac{1}{N_t}\sum_i \Bigl(K_{it} - \frac{M_i+1}{2}\Bigr),\quad
+        S(K) = \sqrt{\frac1T\sum_t \bar K_t^2},\quad
+        T_{CR} = \frac{\sum_{\tau\in W}\bar K_\tau}{\sqrt L\, S(K)} \sim N(0,1).
+
+    Options: ``rank_sd_divisor="mean_obs"`` divides by the mean :math:`M_i` instead of the
+    number of days T; ``na_sums="estudy2"``; ``car_rank="estudy2"`` (windows: estudy2's
+    ``car_rank_test``, ranks over estimation + CAR window centred on the mean of the events'
+    average ranks). Corrado, C. J. (1989), *J. Financial Economics* 23(2), 385-395; Cowan
+    (1992).
+    """
+    return run(
+        "corrado_rank", _corrado_rank, panel, day_or_window, alternative, convention, options
+    )
+
+
+def cz_rank(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Corrado-Zivney (1992) modified rank test (estudy2's ``mrank``).
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        U_{it} = \frac{K_{it}}{1+M_i},\quad
+        \bar U_t = \frac{1}{\sqrt{N_t}}\sum_i (U_{it}-\tfrac12),\quad
+        S_U = \sqrt{\frac1T\sum_t \bar U_t^2},\quad
+        Z = \frac{\sum_{\tau\in W}\bar U_\tau}{\sqrt L\, S_U} \sim N(0,1).
+
+    Corrado, C. J., & Zivney, T. L. (1992); Campbell, C. J., & Wasley, C. E. (1993), *Review
+    of Quantitative Finance and Accounting* 3, 73-86.
+    """
+    return run("cz_rank", _cz_rank, panel, day_or_window, alternative, convention, options)
+
+
+def grank(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Kolari-Pynnonen (2011) generalized rank test (GRANK-T).
+
+    {sig}
+    Notes
+    -----
+    The window is collapsed into one "day": :math:`SCAR_i` (see :func:`patell`), re-scaled
+    cross-sectionally to :math:`SCAR^*_i = SCAR_i / s_{SCAR}`. With
+    :math:`GSAR_{it} = AR_{it}/s_i` on estimation days and :math:`SCAR^*_i` on the
+    cumulative day, :math:`U_{it} = K_{it}/(T_i+1) - \tfrac12` (ranks over the
+    :math:`T_i` non-missing points),
+
+    .. math::
+        Z = \frac{\bar U_0}{S_{\bar U}},\quad
+        S_{\bar U}^2 = \frac1T\sum_{t} \frac{N_t}{N}\bar U_t^2,\quad
+        t_{grank} = Z\sqrt{\frac{T-2}{T-1-Z^2}} \sim t(T-2),
+
+    T = number of time points (estimation days + 1). Kolari, J. W., & Pynnonen, S. (2011),
+    Nonparametric rank tests for event studies, *J. Empirical Finance* 18(5), 953-971.
+    """
+    return run("grank", _grank, panel, day_or_window, alternative, convention, options)
+
+
+def wilcoxon(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Wilcoxon signed rank test of the cross-section of AR (CAR).
+
+    {sig}
+    Notes
+    -----
+    W = sum of the ranks of :math:`|x_i|` over :math:`x_i > 0` (zeros dropped, n non-zero),
+
+    .. math::
+        E[W] = \frac{n(n+1)}{4},\quad
+        Var[W] = \frac{n(n+1)(2n+1)}{24} - \frac{\sum_g (t_g^3-t_g)}{48},\quad
+        z = \frac{W - E[W]}{\sqrt{Var[W]}} \sim N(0,1)
+
+    (:math:`t_g` sizes of tied groups). ``wilcoxon_stat="W"`` reports W itself with exact
+    signed-rank p-values (estudy2's ``wlcx``; normal approximation when ties). Wilcoxon, F.
+    (1945), *Biometrics Bulletin* 1(6), 80-83.
+    """
+    return run("wilcoxon", _wilcoxon, panel, day_or_window, alternative, convention, options)
+
+
+fill_signature_doc(sign, gen_sign, cz_sign, corrado_rank, cz_rank, grank, wilcoxon)
+
+INNER = {
+    "corrado_rank": _corrado_rank,
+    "cz_rank": _cz_rank,
+    "grank": _grank,
+    "sign": _sign,
+    "gen_sign": _gen_sign,
+    "cz_sign": _cz_sign,
+    "wilcoxon": _wilcoxon,
+}

@@ -1,0 +1,730 @@
+"""Parametric cross-event tests of the mean (cumulative) abnormal return.
+
+Every public function has the signature
+``test(panel, day_or_window, *, alternative="two-sided", convention="textbook", **options)``
+and returns a :class:`~eventstudy.engine.stats.TestResult`. ``day_or_window`` is an event-time day
+``d`` (the AAR of that day is tested) or a closed window ``(start, end)`` (the CAAR). Options
+are documented in :func:`eventstudy.engine.stats.aar_tests`.
+
+Missing values: on a day, events with a NaN abnormal return are left out (``nobs`` counts the
+rest); for a window, CAR-based tests use the events with every day of the window, portfolio
+tests (Brown-Warner, Lamb) sum the daily AARs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from eventstudy.engine.panel import AbnormalReturnPanel
+from eventstudy.engine.stats._core import (
+    Alternative,
+    DayOrWindow,
+    PreparedPanel,
+    Target,
+    TestResult,
+    aar_series,
+    default_estimate,
+    estimation_aar,
+    event_counts,
+    fill_signature_doc,
+    nan_result,
+    normal_result,
+    null_mean,
+    run,
+    sigma_used,
+    standardized_car,
+    t_result,
+    window_car,
+)
+from eventstudy.engine.stats.correlation import kp_factor, mean_residual_correlation
+
+__all__ = [
+    "bmp",
+    "brown_warner_1980",
+    "brown_warner_1985",
+    "csect_t",
+    "kp_bmp",
+    "kp_patell",
+    "lamb",
+    "patell",
+    "skew_t",
+    "wild_bootstrap",
+]
+
+Opts = Mapping[str, Any]
+PanelLike = AbnormalReturnPanel | PreparedPanel
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+
+
+def _cross_section(prep: PreparedPanel, target: Target) -> np.ndarray:
+    """AR_i of the day or CAR_i of the window, per event (NaN where incomplete)."""
+    return window_car(prep, target)
+
+
+def _t_of_mean(x: np.ndarray) -> tuple[float, str | None]:
+    n = x.size
+    if n < 2:
+        return math.nan, f"needs at least 2 events, has {n}"
+    sd = float(np.std(x, ddof=1))
+    if not sd > 0:
+        return math.nan, "zero cross-sectional variance"
+    return float(x.mean() / (sd / math.sqrt(n))), None
+
+
+def _portfolio_caar(prep: PreparedPanel, target: Target) -> tuple[float, int]:
+    """Sum of the daily AARs over the target, and the smallest daily number of events."""
+    aar = aar_series(prep)[target.cols]
+    n = event_counts(prep)[target.cols]
+    return float(aar.sum()), int(n.min())
+
+
+# --------------------------------------------------------------------------------------------
+# inner implementations: (prep, target, alternative, opts) -> TestResult
+# --------------------------------------------------------------------------------------------
+
+
+def _csect_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = _cross_section(prep, target)
+    x = x[np.isfinite(x)]
+    null, est = null_mean(target), default_estimate(prep, target)
+    stat, reason = _t_of_mean(x)
+    if reason:
+        return nan_result("csect_t", x.size, null, alt, reason, est)
+    return t_result("csect_t", stat, x.size - 1, x.size, null, alt, est)
+
+
+def _bw1980(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    panel = prep.panel
+    s2 = sigma_used(prep, opts) ** 2
+    ar = panel.event_ar[:, target.cols]
+    caar, nmin = _portfolio_caar(prep, target)
+    null = null_mean(target)
+    var = 0.0
+    for j in range(ar.shape[1]):
+        ok = np.isfinite(ar[:, j]) & np.isfinite(s2)
+        if opts["na_sums"] == "estudy2":
+            var += np.nansum(s2) / panel.n_events**2
+        else:
+            var += s2[ok].sum() / max(ok.sum(), 1) ** 2
+    if opts["patell_ddof"] == "estudy2":
+        df = float(np.mean(panel.n_est)) - 1
+    else:
+        df = float(np.mean(panel.n_est - panel.k))
+    if nmin < 1 or not var > 0:
+        return nan_result("brown_warner_1980", nmin, null, alt, "no events or zero variance", caar)
+    return t_result("brown_warner_1980", caar / math.sqrt(var), df, nmin, null, alt, caar)
+
+
+def _bw1985(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    est_aar = estimation_aar(prep)
+    caar, nmin = _portfolio_caar(prep, target)
+    null = null_mean(target)
+    if est_aar.size < 2:
+        return nan_result("brown_warner_1985", nmin, null, alt, "fewer than 2 estimation days")
+    s = float(np.std(est_aar, ddof=1))
+    if not s > 0 or nmin < 1:
+        return nan_result(
+            "brown_warner_1985", nmin, null, alt, "zero estimation AAR variance or no events", caar
+        )
+    stat = caar / (math.sqrt(target.length) * s)
+    return t_result("brown_warner_1985", stat, est_aar.size - 1, nmin, null, alt, caar)
+
+
+def _market_means(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
+    """Cross-event mean benchmark return per estimation day (finite only) and event day."""
+
+    def compute():
+        panel = prep.panel
+        m_est = np.nanmean(np.asarray(panel.est_market, dtype=float), axis=0)
+        m_ev = np.nanmean(np.asarray(panel.event_market, dtype=float), axis=0)
+        return m_est[np.isfinite(m_est)], m_ev
+
+    return prep.memo(("market_means",), compute)
+
+
+def _lamb(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    panel = prep.panel
+    caar, nmin = _portfolio_caar(prep, target)
+    null = null_mean(target)
+    if panel.est_market is None or panel.event_market is None:
+        return nan_result("lamb", nmin, null, alt, "needs benchmark returns (est_market)", caar)
+    est_aar = estimation_aar(prep)
+    m_est, m_ev_all = _market_means(prep)
+    m_ev = m_ev_all[target.cols]
+    mm = m_est.mean()
+    ss = float(((m_est - mm) ** 2).sum())
+    if est_aar.size < 2 or not ss > 0 or nmin < 1:
+        return nan_result("lamb", nmin, null, alt, "too few estimation days or events", caar)
+    big_l = target.length
+    c = big_l + big_l**2 / float(np.mean(panel.n_est)) + float((m_ev - mm).sum()) ** 2 / ss
+    s = float(np.std(est_aar, ddof=1))
+    if not s > 0:
+        return nan_result("lamb", nmin, null, alt, "zero estimation AAR variance", caar)
+    return normal_result("lamb", caar / (s * math.sqrt(c)), nmin, null, alt, caar)
+
+
+def _q(prep: PreparedPanel) -> np.ndarray:
+    def compute():
+        panel = prep.panel
+        dfree = (panel.n_est - panel.k).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(dfree > 2, dfree / (dfree - 2), np.nan)
+
+    return prep.memo(("patell_q",), compute)
+
+
+def _patell_stat(prep, target, opts) -> tuple[float, int, np.ndarray, str | None]:
+    scar, reason = standardized_car(prep, target, opts)
+    q = _q(prep)
+    ok = np.isfinite(scar) & np.isfinite(q)
+    n = int(ok.sum())
+    if reason:
+        return math.nan, n, ok, reason
+    if n < 1:
+        return math.nan, n, ok, "no event with a standardized abnormal return"
+    if opts["na_sums"] == "estudy2":
+        qall = q[np.isfinite(q)]
+        return float(scar[ok].mean() * prep.n_events / math.sqrt(qall.sum())), n, ok, None
+    return float(scar[ok].sum() / math.sqrt(q[ok].sum())), n, ok, None
+
+
+def _patell(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    stat, n, _, reason = _patell_stat(prep, target, opts)
+    null, est = null_mean(target), default_estimate(prep, target)
+    if reason:
+        return nan_result("patell", n, null, alt, reason, est)
+    return normal_result("patell", stat, n, null, alt, est)
+
+
+def _bmp_stat(prep, target, opts) -> tuple[float, int, np.ndarray, str | None]:
+    scar, reason = standardized_car(prep, target, opts)
+    ok = np.isfinite(scar)
+    if reason:
+        return math.nan, int(ok.sum()), ok, reason
+    stat, reason = _t_of_mean(scar[ok])
+    return stat, int(ok.sum()), ok, reason
+
+
+def _bmp(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    stat, n, _, reason = _bmp_stat(prep, target, opts)
+    null, est = null_mean(target), default_estimate(prep, target)
+    if reason:
+        return nan_result("bmp", n, null, alt, reason, est, dist="t")
+    return t_result("bmp", stat, n - 1, n, null, alt, est)
+
+
+def _r_bar(prep: PreparedPanel, events: np.ndarray, opts: Opts) -> float:
+    """Kolari-Pynnonen r_bar of the events used, cached per set of events and options."""
+    align, estimator = opts["kp_alignment"], opts["kp_estimator"]
+    key = ("r_bar", align, estimator, np.packbits(events).tobytes())
+    return prep.memo(
+        key, lambda: mean_residual_correlation(prep, align, events=events, estimator=estimator)
+    )
+
+
+def _kp(name: str, base: Any, prep: PreparedPanel, target, alt, opts):
+    stat, n, ok, reason = base(prep, target, opts)
+    null, est = null_mean(target), default_estimate(prep, target)
+    dist = "N(0,1)" if name == "kp_patell" else "t"
+    if reason:
+        return nan_result(name, n, null, alt, reason, est, dist=dist)
+    r_bar = _r_bar(prep, ok, opts)
+    if math.isfinite(r_bar) and r_bar > 1.0 - 1e-9:
+        why = (
+            f"r_bar={r_bar:.4g}: the events' estimation residuals are (almost) the same series "
+            "(e.g. one asset whose estimation windows share calendar days), so the "
+            "Kolari-Pynnonen adjustment is degenerate"
+        )
+        return nan_result(name, n, null, alt, why, est, dist=dist)
+    f = kp_factor(r_bar, n)
+    if not math.isfinite(f):
+        why = f"no valid correlation adjustment (r_bar={r_bar:.4g}, N={n})"
+        return nan_result(name, n, null, alt, why, est, dist=dist)
+    if name == "kp_patell":
+        return normal_result(name, stat * f, n, null, alt, est)
+    return t_result(name, stat * f, n - 1, n, null, alt, est)
+
+
+def _kp_patell(prep, target, alt, opts):
+    return _kp("kp_patell", _patell_stat, prep, target, alt, opts)
+
+
+def _kp_bmp(prep, target, alt, opts):
+    return _kp("kp_bmp", _bmp_stat, prep, target, alt, opts)
+
+
+def skewness_adjusted_t(x: np.ndarray) -> float:
+    r"""Skewness-adjusted t of a sample (Hall 1992; Lyon, Barber & Tsai 1999, eq. 5).
+
+    .. math::
+        S = \bar x / s, \quad \hat\gamma = \frac{\sum_i (x_i - \bar x)^3}{N s^3}, \quad
+        t_{sa} = \sqrt{N}\,\bigl(S + \tfrac13 \hat\gamma S^2 + \tfrac{1}{6N}\hat\gamma\bigr)
+
+    with :math:`s` the sample standard deviation (divisor N-1). NaN for N < 3 or s = 0.
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    if n < 3:
+        return math.nan
+    s = float(np.std(x, ddof=1))
+    if not s > 0:
+        return math.nan
+    m = float(x.mean())
+    big_s = m / s
+    gamma = float(((x - m) ** 3).sum() / (n * s**3))
+    return math.sqrt(n) * (big_s + gamma * big_s**2 / 3.0 + gamma / (6.0 * n))
+
+
+def _skew_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    x = _cross_section(prep, target)
+    x = x[np.isfinite(x)]
+    null, est = null_mean(target), default_estimate(prep, target)
+    stat = skewness_adjusted_t(x)
+    if not math.isfinite(stat):
+        why = f"needs at least 3 events with non-zero variance, has {x.size}"
+        return nan_result("skew_t", x.size, null, alt, why, est)
+    return normal_result("skew_t", stat, x.size, null, alt, est)
+
+
+# --------------------------------------------------------------------------------------------
+# wild bootstrap
+# --------------------------------------------------------------------------------------------
+
+_MAMMEN_LO = -(math.sqrt(5) - 1) / 2
+_MAMMEN_HI = (math.sqrt(5) + 1) / 2
+_MAMMEN_P_LO = (math.sqrt(5) + 1) / (2 * math.sqrt(5))
+
+#: Bootstrap weights are turned into floats this many replications at a time.
+_BOOT_CHUNK = 128
+
+
+def _weights(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.ndarray:
+    if kind == "mammen":
+        return np.where(rng.random(shape) < _MAMMEN_P_LO, _MAMMEN_LO, _MAMMEN_HI)
+    return rng.choice(np.array([-1.0, 1.0]), size=shape)
+
+
+def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
+    """The (n_boot, n) weights of ``default_rng(seed)`` in one byte each, cached per n.
+
+    The draws are exactly those of ``_weights(np.random.default_rng(seed), kind, (B, n))``
+    (taken in row chunks, which consume the generator identically): int8 signs for Rademacher,
+    booleans "low value" for Mammen. With ``seed=None`` the draw (fresh entropy) is made once per
+    prepared panel and shared by all its days and windows, as a fixed seed is.
+    """
+    n_boot, kind, seed = int(opts["n_boot"]), opts["weights"], opts["seed"]
+
+    def compute():
+        rng = np.random.default_rng(seed)
+        dtype = np.int8 if kind == "rademacher" else np.bool_
+        out = np.empty((n_boot, n), dtype=dtype)
+        for c0 in range(0, n_boot, _BOOT_CHUNK):
+            c1 = min(n_boot, c0 + _BOOT_CHUNK)
+            if kind == "mammen":
+                out[c0:c1] = rng.random((c1 - c0, n)) < _MAMMEN_P_LO
+            else:
+                out[c0:c1] = rng.choice(np.array([-1.0, 1.0]), size=(c1 - c0, n))
+        return out
+
+    try:
+        key = ("boot_weights", kind, n_boot, n, seed)
+        hash(key)
+    except TypeError:  # an unhashable seed (e.g. a list): no caching
+        return compute()
+    return prep.memo(key, compute)
+
+
+def _boot_t(compact: np.ndarray, kind: str, x: np.ndarray) -> np.ndarray:
+    """Cross-sectional t of every replication (rows) for every column of ``x`` (n, K).
+
+    Mean and variance of :math:`w_b x` as matrix products: :math:`\\bar x^*_b = w_b'x/n`,
+    :math:`s^{*2}_b = (\\sum_i w_{bi}^2 x_i^2 - n \\bar x^{*2}_b)/(n-1)`.
+    """
+    n = x.shape[0]
+    out = np.empty((compact.shape[0], x.shape[1]))
+    x2 = x * x
+    ss_fixed = x2.sum(axis=0)
+    for c0 in range(0, compact.shape[0], _BOOT_CHUNK):
+        c1 = min(compact.shape[0], c0 + _BOOT_CHUNK)
+        w = _float_weights(compact[c0:c1], kind)
+        ss = (w * w) @ x2 if kind == "mammen" else ss_fixed  # Rademacher: w^2 = 1
+        mean = (w @ x) / n
+        var = np.maximum((ss - n * mean * mean) / (n - 1), 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[c0:c1] = mean / (np.sqrt(var) / math.sqrt(n))
+    return out
+
+
+def _two_pass_t(w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """t of each row of ``w * x`` by the textbook two-pass mean and SD (the reference)."""
+    xs = w * x[None, :]
+    sd = xs.std(axis=1, ddof=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return xs.mean(axis=1) / (sd / math.sqrt(x.size))
+
+
+def _boot_pvalue(
+    tb: np.ndarray,
+    stat: float,
+    alt: Alternative,
+    n_boot: int,
+    recheck: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> float:
+    """p = (1 + hits) / (B + 1); replications within 1e-8 of the cut-off are recomputed.
+
+    The matrix-product t* of :func:`_boot_t` can differ from the two-pass one in the last
+    bits; a replication that ties the observed t (e.g. all Rademacher weights +1, common when
+    N is small) must count exactly as the two-pass formula counts it, so ``recheck(rows)``
+    recomputes those rows by :func:`_two_pass_t`.
+    """
+    if recheck is not None:
+        ref = stat if alt in ("greater", "less") else abs(stat)
+        val = tb if alt in ("greater", "less") else np.abs(tb)
+        close = ~np.isfinite(val) | (np.abs(val - ref) <= 1e-8 * max(abs(ref), 1e-300))
+        if close.any():
+            tb = tb.copy()
+            rows = np.flatnonzero(close)
+            tb[rows] = recheck(rows)
+    if alt == "greater":
+        hits = np.sum(tb >= stat)
+    elif alt == "less":
+        hits = np.sum(tb <= stat)
+    else:
+        hits = np.sum(np.abs(tb) >= abs(stat))
+    return (1.0 + float(hits)) / (n_boot + 1.0)
+
+
+def _float_weights(compact: np.ndarray, kind: str) -> np.ndarray:
+    if kind == "mammen":
+        return np.where(compact, _MAMMEN_LO, _MAMMEN_HI)
+    return compact.astype(float)
+
+
+def _wild_bootstrap_batch(
+    prep: PreparedPanel, targets: Sequence[Target], alt: Alternative, opts: Opts
+) -> list[TestResult]:
+    """Wild bootstrap of every target at once: one weight matrix times all cross-sections.
+
+    With ``rng=`` the generator is consumed target by target, in order, as separate calls
+    would; otherwise each target's weights are those of ``default_rng(seed)`` (shared by all
+    targets with the same number of events).
+    """
+    n_boot = int(opts["n_boot"])
+    dist = f"bootstrap({n_boot})"
+    out: list[TestResult | None] = [None] * len(targets)
+    groups: dict[int, list[tuple[int, float, np.ndarray]]] = {}
+    for k, target in enumerate(targets):
+        x = _cross_section(prep, target)
+        x = x[np.isfinite(x)]
+        null, est = null_mean(target), default_estimate(prep, target)
+        stat, reason = _t_of_mean(x)
+        if reason:
+            out[k] = nan_result("wild_bootstrap", x.size, null, alt, reason, est, dist=dist)
+        elif opts["rng"] is not None:
+            tb = _two_pass_t(_weights(opts["rng"], opts["weights"], (n_boot, x.size)), x)
+            p = _boot_pvalue(tb, stat, alt, n_boot)
+            out[k] = TestResult("wild_bootstrap", stat, p, dist, None, x.size, null, alt, None, est)
+        else:
+            groups.setdefault(x.size, []).append((k, stat, x))
+    for n, members in groups.items():
+        compact = _compact_weights(prep, opts, n)
+        tb_all = _boot_t(compact, opts["weights"], np.column_stack([m[2] for m in members]))
+        for j, (k, stat, x) in enumerate(members):
+            target = targets[k]
+
+            def recheck(rows, x=x, compact=compact):
+                return _two_pass_t(_float_weights(compact[rows], opts["weights"]), x)
+
+            p = _boot_pvalue(tb_all[:, j], stat, alt, n_boot, recheck)
+            null, est = null_mean(target), default_estimate(prep, target)
+            out[k] = TestResult("wild_bootstrap", stat, p, dist, None, n, null, alt, None, est)
+    return out  # type: ignore[return-value]
+
+
+def _wild_bootstrap(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+    return _wild_bootstrap_batch(prep, [target], alt, opts)[0]
+
+
+# --------------------------------------------------------------------------------------------
+# public functions
+# --------------------------------------------------------------------------------------------
+
+
+def csect_t(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Cross-sectional t test of the AAR (CAAR).
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        t = \frac{\bar x}{s_x/\sqrt N} \sim t(N-1), \qquad
+        \bar x = \frac1N \sum_i x_i, \quad s_x^2 = \frac{1}{N-1}\sum_i (x_i-\bar x)^2,
+
+    with :math:`x_i = AR_{i\tau}` for a day and :math:`CAR_i(\tau_1,\tau_2)` for a window
+    (Brown & Warner 1985; Campbell, Lo & MacKinlay 1997, sec. 4.4). Equals estudy2's
+    ``t_test``.
+    """
+    return run("csect_t", _csect_t, panel, day_or_window, alternative, convention, options)
+
+
+def brown_warner_1980(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Brown-Warner (1980) portfolio t test assuming independent events.
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        t = \frac{\sum_{\tau} AAR_\tau}{\sqrt{\sum_\tau \frac{1}{N_\tau^2}
+            \sum_{i \in N_\tau} s_i^2}}
+            \sim t(\bar L_1 - k)
+
+    with :math:`s_i` the residual SD (divisor :math:`L_{1,i}-k`; ``patell_ddof="estudy2"``
+    uses :math:`L_{1,i}-1` and df :math:`\bar L_1 - 1`, and ``na_sums="estudy2"`` divides by all
+    N events). Brown, S. J., & Warner, J. B. (1980), *J. Financial Economics* 8, 205-258.
+    """
+    return run("brown_warner_1980", _bw1980, panel, day_or_window, alternative, convention, options)
+
+
+def brown_warner_1985(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Brown-Warner (1985) t test with crude dependence adjustment.
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        t = \frac{\sum_{\tau=\tau_1}^{\tau_2} AAR_\tau}{\sqrt{L}\, S(AAR)} \sim t(T_e - 1),
+        \quad S^2(AAR) = \frac{1}{T_e-1}\sum_{t \in est}(AAR_t - \overline{AAR})^2
+
+    over the :math:`T_e` estimation days (event time), L = window length. For a window this
+    equals estudy2's ``car_brown_warner_1985`` (sum of daily statistics over sqrt(L)) exactly.
+    Brown, S. J., & Warner, J. B. (1985), *J. Financial Economics* 14, 3-31.
+    """
+    return run("brown_warner_1985", _bw1985, panel, day_or_window, alternative, convention, options)
+
+
+def lamb(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Lamb (1995) portfolio test with a prediction-error term (as in estudy2).
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        z = \frac{\sum_\tau AAR_\tau}{S(AAR)\sqrt{L + L^2/\bar L_1 +
+            (\sum_\tau (\bar R_{m\tau} - \bar R_m))^2 / \sum_{t\in est}(\bar R_{mt}-\bar R_m)^2}}
+            \sim N(0,1)
+
+    :math:`\bar R_{mt}` is the cross-event mean benchmark return on each event-time day (the
+    benchmark itself when all events share it, as estudy2 requires). For one day this is
+    estudy2's ``lamb``; for a window estudy2's ``car_lamb`` instead sums daily statistics
+    (``car_aggregation="estudy2"``). Lamb, R. P. (1995), *J. Risk and Insurance* 62(1), 111-127.
+    """
+    return run("lamb", _lamb, panel, day_or_window, alternative, convention, options)
+
+
+def patell(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Patell (1976) standardized abnormal return test.
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        SCAR_i = \frac{CAR_i}{\sqrt{\gamma' V_i \gamma}}, \qquad
+        Z = \frac{\sum_i SCAR_i}{\sqrt{\sum_i \frac{L_{1,i}-k_i}{L_{1,i}-k_i-2}}} \sim N(0,1),
+
+    :math:`V_i = s_i^2 [I + X^*_i (X_i'X_i)^{-1} X^{*\prime}_i]` (CLM eq. 4.4.9, the panel's
+    ``event_cov``), so for one day :math:`SCAR_i = SAR_i = AR_i/(s_i\sqrt{C_i})`,
+    :math:`C_i = 1 + 1/L_1 + (R_m - \bar R_m)^2/\sum(R_{mt}-\bar R_m)^2`. Options:
+    ``patell_ddof="estudy2"`` (:math:`s_i` with divisor :math:`L_1-1`), ``pe_variance="estudy2"``
+    (C from all estimation-window benchmark days), ``na_sums="estudy2"``.
+    Patell, J. M. (1976), *J. Accounting Research* 14(2), 246-276; Campbell, Lo & MacKinlay
+    (1997) eq. 4.4.22-4.4.24.
+    """
+    return run("patell", _patell, panel, day_or_window, alternative, convention, options)
+
+
+def bmp(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Boehmer-Musumeci-Poulsen (1991) standardized cross-sectional test.
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        t = \frac{\overline{SCAR}}{s_{SCAR}/\sqrt N} \sim t(N-1),
+
+    with :math:`SCAR_i` as in :func:`patell` (prediction-error variance of the whole CAR,
+    including the covariance the shared parameter estimates induce between event days) and
+    :math:`s_{SCAR}` the cross-sectional SD (divisor N-1). Boehmer, E., Musumeci, J., &
+    Poulsen, A. B. (1991), *J. Financial Economics* 30(2), 253-272.
+    """
+    return run("bmp", _bmp, panel, day_or_window, alternative, convention, options)
+
+
+def kp_patell(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Kolari-Pynnonen (2010) adjusted Patell test.
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        Z_{KP} = Z_{Patell} \sqrt{\frac{1-\bar r}{1+(N-1)\bar r}} \sim N(0,1),
+
+    :math:`\bar r` the mean off-diagonal correlation of the estimation-window residuals of the
+    events used (:func:`mean_residual_correlation`), aligned by calendar date by default
+    (``kp_alignment="event_time"`` as peers). Kolari, J. W., & Pynnonen, S. (2010), *Review of
+    Financial Studies* 23(11), 3996-4025.
+    """
+    return run("kp_patell", _kp_patell, panel, day_or_window, alternative, convention, options)
+
+
+def kp_bmp(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Kolari-Pynnonen (2010) adjusted BMP test.
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        t_{KP} = t_{BMP} \sqrt{\frac{1-\bar r}{1+(N-1)\bar r}} \sim t(N-1)
+
+    (see :func:`kp_patell` for :math:`\bar r`). Kolari, J. W., & Pynnonen, S. (2010).
+    """
+    return run("kp_bmp", _kp_bmp, panel, day_or_window, alternative, convention, options)
+
+
+def skew_t(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Skewness-adjusted cross-sectional t test.
+
+    {sig}
+    Notes
+    -----
+    .. math::
+        t_{sa} = \sqrt N\bigl(S + \tfrac13\hat\gamma S^2 + \tfrac{1}{6N}\hat\gamma\bigr),
+        \quad S = \bar x/s_x,\quad \hat\gamma = \frac{\sum_i(x_i-\bar x)^3}{N s_x^3},
+
+    referred to N(0,1) (x = AR or CAR). Hall, P. (1992), *Annals of Statistics* 20(2),
+    675-694; Lyon, J. D., Barber, B. M., & Tsai, C.-L. (1999), *J. Finance* 54(1), 165-201.
+    """
+    return run("skew_t", _skew_t, panel, day_or_window, alternative, convention, options)
+
+
+def wild_bootstrap(
+    panel: PanelLike,
+    day_or_window: DayOrWindow,
+    *,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> TestResult:
+    r"""Wild bootstrap p-value for the cross-sectional t statistic.
+
+    {sig}
+    Notes
+    -----
+    Each replication multiplies every event's AR (CAR) by an independent weight
+    :math:`w_i` (``weights="rademacher"``: :math:`\pm1` with probability 1/2; ``"mammen"``:
+    :math:`-(\sqrt5-1)/2` w.p. :math:`(\sqrt5+1)/(2\sqrt5)`, else :math:`(\sqrt5+1)/2`),
+    which imposes the null of a symmetric, mean-zero cross-section, and recomputes
+    :math:`t^*`. With B = ``n_boot`` (999) replications,
+
+    .. math::
+        p = \frac{1 + \#\{b: |t^*_b| \ge |t|\}}{B+1}
+
+    (``greater``: :math:`t^*_b \ge t`; ``less``: :math:`t^*_b \le t`). Reproducible with
+    ``seed=`` or ``rng=`` (a ``numpy.random.Generator``). Wu, C. F. J. (1986), *Annals of
+    Statistics* 14(4), 1261-1295; Mammen, E. (1993), *Annals of Statistics* 21(1), 255-285.
+    """
+    return run(
+        "wild_bootstrap", _wild_bootstrap, panel, day_or_window, alternative, convention, options
+    )
+
+
+fill_signature_doc(
+    csect_t, brown_warner_1980, brown_warner_1985, lamb, patell, bmp, kp_patell, kp_bmp,
+    skew_t, wild_bootstrap,
+)  # fmt: skip
+
+#: Tests with a batched implementation ``(prep, targets, alternative, opts) -> [TestResult]``.
+BATCH = {"wild_bootstrap": _wild_bootstrap_batch}
+
+INNER = {
+    "csect_t": _csect_t,
+    "brown_warner_1980": _bw1980,
+    "brown_warner_1985": _bw1985,
+    "patell": _patell,
+    "bmp": _bmp,
+    "kp_patell": _kp_patell,
+    "kp_bmp": _kp_bmp,
+    "lamb": _lamb,
+    "skew_t": _skew_t,
+    "wild_bootstrap": _wild_bootstrap,
+}

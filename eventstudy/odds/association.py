@@ -1,0 +1,319 @@
+"""Gold and odds side by side: gold's CAR against the odds shifts of each event's markets.
+
+:func:`gold_odds_table` lines them up, :func:`gold_odds_association` tests their association
+across events (:func:`permutation_correlation_test`, Kendall tau-b). The shifts come from
+:func:`eventstudy.odds.study.run_odds_study`; conventions are those of :mod:`eventstudy.odds.shift`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from eventstudy.exceptions import SpecificationError
+from eventstudy.odds.results import AssociationTest, GoldOddsAssociation, OddsStudyResults
+from eventstudy.odds.shift import _TIE_TOL, Aggregate, _fmt_td, _to_timedelta
+
+__all__ = [
+    "gold_odds_association",
+    "gold_odds_table",
+    "permutation_correlation_test",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# gold and odds side by side
+# --------------------------------------------------------------------------------------------
+
+
+def _shift_frame(shifts: OddsStudyResults | pd.DataFrame) -> pd.DataFrame:
+    frame = shifts.details if isinstance(shifts, OddsStudyResults) else shifts
+    need = {"event_id", "slug", "horizon", "shift_logodds", "status"}
+    if not need <= set(frame.columns):
+        raise SpecificationError(f"shifts lacks column(s) {sorted(need - set(frame.columns))}")
+    return frame
+
+
+def _gold_frame(gold_car: pd.DataFrame) -> pd.DataFrame:
+    if not {"event_id", "car"} <= set(gold_car.columns):
+        raise SpecificationError(
+            f"gold_car needs columns 'event_id' and 'car' (decimal); got {list(gold_car.columns)}"
+        )
+    g = gold_car[["event_id", "car"]].copy()
+    g["event_id"] = g["event_id"].astype(str)
+    g["car"] = g["car"].astype("float64")
+    if g["event_id"].duplicated().any():
+        dup = g.loc[g["event_id"].duplicated(), "event_id"].tolist()
+        raise SpecificationError(
+            f"gold_car has several rows for event_id(s) {dup}; expected one per event"
+        )
+    return g
+
+
+def gold_odds_table(
+    gold_car: pd.DataFrame,
+    shifts: OddsStudyResults | pd.DataFrame,
+    *,
+    horizon: Any = "1D",
+    linked_only: bool = True,
+) -> pd.DataFrame:
+    """Gold's CAR next to the odds shifts of each event's linked markets.
+
+    Parameters
+    ----------
+    gold_car : DataFrame
+        ``event_id``, ``car`` (decimal, e.g. 0.012 = 1.2 %), one row per event.
+    shifts : OddsStudyResults or DataFrame
+        :func:`run_odds_study` results (or their ``details``/``shifts`` frame).
+    horizon : Timedelta-like, default "1D"
+    linked_only : bool, default True
+        Keep only markets linked in ``events.csv`` (when the frame has ``linked``).
+
+    Returns
+    -------
+    DataFrame
+        One row per event and market: ``event_id, car, car_pct, slug, question, p_before,
+        p_after, shift_pp, shift_logodds, abnormal_z, empirical_p, status, reason``; events
+        with a CAR but no linked market keep one row with NaN odds columns.
+    """
+    h = _to_timedelta(horizon, "horizon")
+    frame = _shift_frame(shifts)
+    frame = frame[pd.to_timedelta(frame["horizon"]) == h]
+    if linked_only and "linked" in frame:
+        frame = frame[frame["linked"].astype(bool)]
+    cols = [
+        "event_id",
+        "slug",
+        "question",
+        "p_before",
+        "p_after",
+        "shift_pp",
+        "shift_logodds",
+        "abnormal_z",
+        "empirical_p",
+        "status",
+        "reason",
+    ]
+    cols = [c for c in cols if c in frame.columns]
+    g = _gold_frame(gold_car)
+    out = g.merge(
+        frame[cols].assign(event_id=frame["event_id"].astype(str)), on="event_id", how="left"
+    )
+    out.insert(2, "car_pct", 100.0 * out["car"])
+    return out
+
+
+def _pearson_rows(x: np.ndarray, y_perm: np.ndarray) -> np.ndarray:
+    xc = x - x.mean()
+    yc = y_perm - y_perm.mean(axis=-1, keepdims=True)
+    num = yc @ xc
+    den = np.sqrt((xc @ xc) * np.sum(yc * yc, axis=-1))
+    return num / den
+
+
+def permutation_correlation_test(
+    x: Any,
+    y: Any,
+    *,
+    method: Literal["pearson", "spearman"] = "pearson",
+    n_permutations: int = 9999,
+    exact_max_n: int = 8,
+    seed: int | None = 0,
+) -> AssociationTest:
+    """Two-sided permutation test of zero correlation between ``x`` and ``y``.
+
+    Parameters
+    ----------
+    x, y : array_like, same length N >= 3, no NaN
+    method : {"pearson", "spearman"}, default "pearson"
+        * ``"pearson"`` -- product-moment correlation of the values;
+        * ``"spearman"`` -- Pearson correlation of the ranks (average ranks for ties).
+    n_permutations : int, default 9999
+        Monte Carlo permutations when ``N > exact_max_n``.
+    exact_max_n : int, default 8
+        Up to this N all ``N!`` permutations are enumerated (8! = 40,320) and the p-value is
+        exact: ``#{pi : |r_pi| >= |r|} / N!`` (the identity included).
+    seed : int or None, default 0
+        Seed of :func:`numpy.random.default_rng` for the Monte Carlo case.
+
+    Returns
+    -------
+    AssociationTest
+        ``stat`` = the correlation; Monte Carlo ``pvalue = (1 + #{|r*| >= |r|}) / (1 + B)``.
+    """
+    if method not in ("pearson", "spearman"):
+        raise SpecificationError(
+            f"method={method!r} is not accepted; expected 'pearson' or 'spearman'"
+        )
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n = len(x)
+    name = f"permutation ({method})"
+    null = "gold CAR and the odds shift are unrelated (exchangeable pairing)"
+    alt = "two-sided: correlation != 0"
+    if len(y) != n or n < 3:
+        return AssociationTest(
+            name, np.nan, np.nan, "permutation", null, alt, n, "", f"need N >= 3 pairs (N = {n})"
+        )
+    if method == "spearman":
+        x, y = stats.rankdata(x), stats.rankdata(y)
+    if np.ptp(x) == 0 or np.ptp(y) == 0:
+        return AssociationTest(
+            name, np.nan, np.nan, "permutation", null, alt, n, "", "no variability in x or y"
+        )
+    r = float(_pearson_rows(x, y[None, :])[0])
+    if n <= exact_max_n:
+        perms = np.array(list(itertools.permutations(range(n))), dtype=np.intp)
+        rs = _pearson_rows(x, y[perms])
+        p = float(np.mean(np.abs(rs) >= abs(r) - _TIE_TOL))
+        how = f"exact over all {math.factorial(n)} permutations"
+    else:
+        rng = np.random.default_rng(seed)
+        ys = rng.permuted(np.tile(y, (int(n_permutations), 1)), axis=1)
+        rs = _pearson_rows(x, ys)
+        p = (1 + int(np.sum(np.abs(rs) >= abs(r) - _TIE_TOL))) / (1 + int(n_permutations))
+        how = f"Monte Carlo, {n_permutations} permutations, seed {seed}"
+    return AssociationTest(name, r, p, "permutation", null, alt, n, how, "")
+
+
+def _kendall(x: np.ndarray, y: np.ndarray) -> AssociationTest:
+    n = len(x)
+    null = "gold CAR and the odds shift are independent"
+    alt = "two-sided: tau != 0"
+    if n < 3:
+        return AssociationTest(
+            "Kendall tau-b", np.nan, np.nan, "", null, alt, n, "", f"need N >= 3 pairs (N = {n})"
+        )
+    ties = len(np.unique(x)) < n or len(np.unique(y)) < n
+    method = "asymptotic" if ties else "exact"
+    res = stats.kendalltau(x, y, method=method)
+    how = "scipy.stats.kendalltau, " + (
+        "asymptotic (ties present, no exact null)" if ties else "exact null"
+    )
+    return AssociationTest(
+        "Kendall tau-b",
+        float(res.statistic),
+        float(res.pvalue),
+        "Kendall exact" if not ties else "N(0,1)",
+        null,
+        alt,
+        n,
+        how,
+        "",
+    )
+
+
+def gold_odds_association(
+    gold_car: pd.DataFrame,
+    shifts: OddsStudyResults | pd.DataFrame,
+    *,
+    horizon: Any = "1D",
+    aggregate: Aggregate = "mean",
+    orientation: Mapping[str, int] | None = None,
+    usable_statuses: Sequence[str] = ("ok", "no_baseline", "truncated"),
+    n_permutations: int = 9999,
+    exact_max_n: int = 8,
+    seed: int | None = 0,
+) -> GoldOddsAssociation:
+    """Across events: is gold's CAR associated with the log-odds shift of the linked markets?
+
+    Parameters
+    ----------
+    gold_car : DataFrame
+        ``event_id``, ``car`` (decimal), one row per event (from the gold study).
+    shifts : OddsStudyResults or DataFrame
+    horizon : Timedelta-like, default "1D"
+    aggregate : {"mean", "median", "largest_abs"}, default "mean"
+        How an event's several linked markets make one log-odds shift:
+
+        * ``"mean"`` -- mean of the usable ``shift_logodds``;
+        * ``"median"`` -- their median;
+        * ``"largest_abs"`` -- the one with the largest ``|shift_logodds|`` (sign kept).
+    orientation : mapping slug -> +1/-1, optional
+        Multiplies a market's shift before aggregating, so that +1 means the same direction
+        for every market (e.g. YES = escalation); default +1 for all.
+    usable_statuses : sequence of str, default ("ok", "no_baseline", "truncated")
+        Rows with another status (``stale``, ``not_computable``) are left out.
+    n_permutations, exact_max_n, seed
+        See :func:`permutation_correlation_test`; exact enumeration for N <= ``exact_max_n``.
+
+    Returns
+    -------
+    GoldOddsAssociation
+        ``.table`` (per event: ``event_id, car, shift_logodds, n_markets``), ``.tests``
+        (permutation Pearson, permutation Spearman, Kendall tau-b with scipy's exact null when
+        there are no ties), ``.exclusions`` (events left out and why).
+    """
+    if aggregate not in ("mean", "median", "largest_abs"):
+        raise SpecificationError(
+            f"aggregate={aggregate!r} is not accepted; expected 'mean', 'median' or 'largest_abs'"
+        )
+    h = _to_timedelta(horizon, "horizon")
+    frame = _shift_frame(shifts)
+    frame = frame[pd.to_timedelta(frame["horizon"]) == h]
+    if "linked" in frame:
+        frame = frame[frame["linked"].astype(bool)]
+    frame = frame.assign(event_id=frame["event_id"].astype(str))
+    usable = frame[frame["status"].isin(usable_statuses) & np.isfinite(frame["shift_logodds"])]
+    sign = usable["slug"].map(lambda s: (orientation or {}).get(s, 1)).astype(float)
+    usable = usable.assign(x=usable["shift_logodds"] * sign)
+    g = _gold_frame(gold_car)
+    rows, excl = [], []
+    for ev_id, car in zip(g["event_id"], g["car"], strict=True):
+        sub = usable[usable["event_id"] == ev_id]
+        if not np.isfinite(car):
+            excl.append({"event_id": ev_id, "stage": "association", "reason": "gold CAR is NaN"})
+            continue
+        if sub.empty:
+            seen = sorted(set(frame.loc[frame["event_id"] == ev_id, "status"]))
+            why = (
+                f"no usable odds shift at {_fmt_td(h)} (statuses: {', '.join(seen)})"
+                if seen
+                else "no linked market in the odds results"
+            )
+            excl.append({"event_id": ev_id, "stage": "association", "reason": why})
+            continue
+        if aggregate == "mean":
+            val = float(sub["x"].mean())
+        elif aggregate == "median":
+            val = float(sub["x"].median())
+        else:
+            val = float(sub["x"].iloc[int(np.argmax(sub["x"].abs().to_numpy()))])
+        rows.append({"event_id": ev_id, "car": car, "shift_logodds": val, "n_markets": len(sub)})
+    table = pd.DataFrame(rows, columns=["event_id", "car", "shift_logodds", "n_markets"])
+    x, y = table["car"].to_numpy(), table["shift_logodds"].to_numpy()
+    tests = {
+        "pearson_permutation": permutation_correlation_test(
+            x,
+            y,
+            method="pearson",
+            n_permutations=n_permutations,
+            exact_max_n=exact_max_n,
+            seed=seed,
+        ),
+        "spearman_permutation": permutation_correlation_test(
+            x,
+            y,
+            method="spearman",
+            n_permutations=n_permutations,
+            exact_max_n=exact_max_n,
+            seed=seed,
+        ),
+        "kendall": _kendall(x, y),
+    }
+    settings = {
+        "horizon": str(h),
+        "aggregate": aggregate,
+        "usable_statuses": list(usable_statuses),
+        "n_permutations": n_permutations,
+        "exact_max_n": exact_max_n,
+        "seed": seed,
+    }
+    exclusions = pd.DataFrame(excl, columns=["event_id", "stage", "reason"])
+    return GoldOddsAssociation(table, tests, exclusions, settings)

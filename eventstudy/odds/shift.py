@@ -1,0 +1,678 @@
+"""Polymarket odds around one event: the shift of one outcome token and its abnormality.
+
+This module holds the per-market maths (:func:`odds_shift`, :func:`logodds`,
+:func:`clip_probability`, :func:`prepare_odds`, the sample-grid null distributions). The
+catalog / data-directory driver and the screener live in :mod:`eventstudy.odds.study`
+(:func:`~eventstudy.odds.study.run_odds_study`, :func:`~eventstudy.odds.study.shift_markets`,
+:func:`~eventstudy.odds.study.screen_markets`), gold-vs-odds association in
+:mod:`eventstudy.odds.association`; their public names stay importable from here.
+
+Conventions (used by every function here)
+-----------------------------------------
+* **Prices.** ``p`` is a Polymarket outcome price in [0, 1], read as the market's probability of
+  that outcome. It is a forward-filled mid-price series, not trades: a sample is not evidence that
+  anything traded (ECOSYSTEM.md §1.3).
+* **Times.** All timestamps are tz-aware UTC; horizons, windows, guards and tolerances are
+  :class:`pandas.Timedelta` of *wall-clock* time (markets trade 24/7), e.g. ``"1D"``, ``"6h"``.
+* **Before.** ``p_before`` is the last sample stamped *strictly before* the event time: a sample
+  stamped exactly at the event time cannot reflect it.
+* **After.** ``p_after`` at horizon ``h`` is the last sample at or before
+  ``min(event_time + h, closed_at)`` and strictly after the event time (as-of lookup, right for
+  any sampling: daily 00:00 UTC in the snapshot, minutes from the live API). When the market
+  closed before ``event_time + h`` the row is ``truncated`` and ``horizon_used`` says how far the
+  window really reached; no window runs past the market's close.
+* **Units.** ``shift_pp`` is in percentage points of probability, ``100 * (p_after - p_before)``,
+  from the raw prices. ``shift_logodds`` is ``logit(p_after) - logit(p_before)`` in natural
+  log-odds, after clipping both prices to ``[eps, 1 - eps]``; the default ``eps = 0.005`` (half
+  the usual 0.01 tick) bounds ``|logit|`` by ``log(199) = 5.29``.
+* **Abnormal.** ``abnormal_z`` divides the event shift by the standard deviation (ddof = 1) of
+  the market's own changes over the *same elapsed time* in a pre-event estimation window (default
+  the 60 days before the event): changes start at every sample ``t_i`` in
+  ``[event_time - window, event_time - elapsed]`` and end at the last sample at or before
+  ``t_i + elapsed`` among samples strictly before the event (overlapping changes on the sample
+  grid). ``elapsed = t_after - t_before`` is the time between the two samples the event shift
+  uses, so coarse sampling and truncation at the close are compared like with like. No drift is
+  removed: a fair-odds price is a martingale. ``empirical_p`` is two-sided,
+  ``(1 + #{|d_j| >= |shift|}) / (1 + n_null)``, over the market's same-elapsed-time changes
+  ``d_j`` starting at every sample of its life whose window ``[t_j, t_j + elapsed]`` lies inside
+  the observed life and does not overlap ``[event_time - guard, event_time + elapsed + guard]``
+  nor the same band around any other event time given in ``exclude_times``.
+  Both are computed on the scale chosen with ``scale`` (log-odds by default).
+
+Statuses (column ``status``; ``reason`` says why in words)
+---------------------------------------------------------
+``ok``
+    Shift, ``abnormal_z`` and ``empirical_p`` computed.
+``no_baseline``
+    The shift is computed but ``abnormal_z`` and/or ``empirical_p`` are not (too few pre-event
+    or non-event changes, or no variability: a constant price has ``abnormal_z`` NaN and, since
+    every null change ties with a zero shift, ``empirical_p = 1``).
+``stale``
+    A sample used lies farther from its target time than the tolerance (default
+    ``max(1.5 * median sample spacing, 1 h)``); numbers are given but are not about that time.
+``truncated``
+    The market closed before ``event_time + h``; the shift runs to the close (see
+    ``horizon_used``).
+``not_computable``
+    No shift: no price history, market created after or closed before the event, no sample
+    before the event, or no sample between the event and the horizon.
+
+When several apply the status is the first of ``not_computable, truncated, stale, no_baseline``
+and ``reason`` lists all of them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.exceptions import DataFormatError, SpecificationError
+
+__all__ = [
+    "DEFAULT_EPS",
+    "DEFAULT_HORIZONS",
+    "STATUSES",
+    "clip_probability",
+    "default_tolerance",
+    "logodds",
+    "median_spacing",
+    "odds_shift",
+    "prepare_odds",
+]
+
+DEFAULT_EPS: float = 0.005
+"""Default clip for log-odds: prices are clipped to ``[0.005, 0.995]`` (half a 0.01 tick)."""
+
+DEFAULT_HORIZONS: tuple[str, ...] = ("1D", "3D", "7D")
+"""Default horizons after the event (wall-clock days)."""
+
+STATUSES: tuple[str, ...] = ("ok", "no_baseline", "stale", "truncated", "not_computable")
+"""Accepted values of the ``status`` column, from best to worst."""
+
+_SEVERITY = {"not_computable": 4, "truncated": 3, "stale": 2, "no_baseline": 1, "ok": 0}
+_TIE_TOL = 1e-12  # |d| >= |shift| - tol: float noise in log-odds never breaks a tie
+
+Scale = Literal["logodds", "pp"]
+Aggregate = Literal["mean", "median", "largest_abs"]
+
+_DETAIL_COLUMNS = [
+    "horizon",
+    "horizon_used",
+    "target_time",
+    "t_before",
+    "p_before",
+    "t_after",
+    "p_after",
+    "elapsed",
+    "shift_pp",
+    "shift_logodds",
+    "abnormal_z",
+    "sigma",
+    "n_estimation",
+    "empirical_p",
+    "n_null",
+    "gap_before",
+    "gap_after",
+    "tolerance",
+    "stale",
+    "truncated",
+    "status",
+    "reason",
+    "eps",
+    "scale",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# small helpers
+# --------------------------------------------------------------------------------------------
+
+
+def clip_probability(p: Any, eps: float = DEFAULT_EPS) -> np.ndarray:
+    """Clip probabilities to ``[eps, 1 - eps]``.
+
+    Parameters
+    ----------
+    p : array_like
+        Probabilities in [0, 1].
+    eps : float, default 0.005
+        Clip width, in probability (not percentage points); ``0 < eps < 0.5``.
+
+    Returns
+    -------
+    ndarray of float
+    """
+    _check_eps(eps)
+    return np.clip(np.asarray(p, dtype=float), eps, 1.0 - eps)
+
+
+def logodds(p: Any, eps: float = DEFAULT_EPS) -> np.ndarray:
+    """Natural log-odds ``log(p / (1 - p))`` after clipping ``p`` to ``[eps, 1 - eps]``.
+
+    Parameters
+    ----------
+    p : array_like
+        Probabilities in [0, 1].
+    eps : float, default 0.005
+        Clip width; the result is finite, bounded by ``log((1 - eps) / eps)``.
+
+    Returns
+    -------
+    ndarray of float
+        Log-odds (nats).
+    """
+    q = clip_probability(p, eps)
+    return np.log(q) - np.log1p(-q)
+
+
+def _check_eps(eps: float) -> None:
+    if not (isinstance(eps, int | float) and 0.0 < float(eps) < 0.5):
+        raise SpecificationError(
+            f"eps={eps!r} is not accepted; expected a float with 0 < eps < 0.5"
+        )
+
+
+def _to_utc(value: Any, name: str) -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise SpecificationError(f"{name}={value!r} is not a timestamp") from exc
+    if ts is pd.NaT:
+        raise SpecificationError(f"{name} is NaT; expected a tz-aware timestamp")
+    if ts.tzinfo is None:
+        raise SpecificationError(
+            f"{name}={value!r} has no time zone; pass a tz-aware timestamp "
+            "(e.g. pd.Timestamp('2025-06-21 19:50', tz='America/New_York'))"
+        )
+    return ts.tz_convert("UTC")
+
+
+def _opt_utc(value: Any, name: str) -> pd.Timestamp | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return _to_utc(value, name)
+
+
+def _to_timedelta(value: Any, name: str, *, positive: bool = True) -> pd.Timedelta:
+    try:
+        td = pd.Timedelta(value)
+    except (TypeError, ValueError) as exc:
+        raise SpecificationError(
+            f"{name}={value!r} is not a duration; expected e.g. '1D', '6h', '30min' or a Timedelta"
+        ) from exc
+    if (
+        td is pd.NaT
+        or (positive and td <= pd.Timedelta(0))
+        or (not positive and td < pd.Timedelta(0))
+    ):
+        raise SpecificationError(
+            f"{name}={value!r} must be a {'positive' if positive else 'non-negative'} duration"
+        )
+    return td
+
+
+def _horizons(horizons: Iterable[Any] | str | pd.Timedelta) -> list[pd.Timedelta]:
+    if isinstance(horizons, str | pd.Timedelta):
+        horizons = [horizons]
+    out = [_to_timedelta(h, "horizons") for h in horizons]
+    if not out:
+        raise SpecificationError("horizons is empty; pass at least one duration, e.g. ('1D',)")
+    return out
+
+
+def _check_scale(scale: str) -> None:
+    if scale not in ("logodds", "pp"):
+        raise SpecificationError(
+            f"scale={scale!r} is not accepted; expected one of 'logodds', 'pp'"
+        )
+
+
+def _fmt_ts(ts: pd.Timestamp | None) -> str:
+    return "NaT" if ts is None or ts is pd.NaT else ts.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _fmt_td(td: pd.Timedelta) -> str:
+    return str(td).replace("0 days ", "").replace(" days ", "d ")
+
+
+def prepare_odds(odds: pd.DataFrame) -> pd.DataFrame:
+    """Check and normalise an odds frame: columns ``t`` (tz-aware UTC) and ``p`` in [0, 1].
+
+    Sorted by ``t``; rows with missing ``p`` dropped; exact duplicate rows (same ``t`` and
+    ``p``) dropped. A timestamp repeated with different prices is an error: which sample is the
+    price is not for this function to guess (deduplicate first, e.g. keep the last sample as
+    :func:`eventstudy.data.store.load_odds` does for files).
+
+    Parameters
+    ----------
+    odds : DataFrame
+        ``t`` (datetime64, tz-aware) and ``p`` (float, probability).
+
+    Returns
+    -------
+    DataFrame
+        ``t`` as ``datetime64[ns, UTC]``, ``p`` as float64, index 0..n-1.
+
+    Raises
+    ------
+    DataFormatError
+        Missing columns, naive timestamps or prices outside [0, 1].
+    SpecificationError
+        A timestamp appears with two different prices.
+    """
+    if not isinstance(odds, pd.DataFrame) or not {"t", "p"} <= set(odds.columns):
+        cols = list(odds.columns) if isinstance(odds, pd.DataFrame) else type(odds).__name__
+        raise DataFormatError(f"odds frame needs columns 't' and 'p'; got {cols}")
+    t = pd.to_datetime(odds["t"])
+    if t.dt.tz is None:
+        raise DataFormatError("odds column 't' has no time zone; expected tz-aware UTC timestamps")
+    out = pd.DataFrame(
+        {"t": t.dt.tz_convert("UTC").dt.as_unit("ns"), "p": odds["p"].astype("float64")}
+    )
+    out = out.dropna(subset=["t", "p"])
+    bad = out["p"][(out["p"] < 0) | (out["p"] > 1)]
+    if len(bad):
+        raise DataFormatError(
+            f"odds column 'p' has {len(bad)} value(s) outside [0, 1] (first: {bad.iloc[0]!r}); "
+            "expected probabilities"
+        )
+    out = out.sort_values("t", kind="stable").drop_duplicates(["t", "p"], keep="last")
+    clash = out["t"].duplicated(keep=False)
+    if clash.any():
+        first = out.loc[clash, "t"].iloc[0]
+        prices = out.loc[out["t"] == first, "p"].tolist()
+        raise SpecificationError(
+            f"odds has {int(out['t'].duplicated().sum())} repeated timestamp(s) with different "
+            f"prices; first: {first.isoformat()} has p={prices[0]!r} and p={prices[1]!r}. "
+            "Deduplicate first, e.g. keep the last sample: "
+            "odds.drop_duplicates('t', keep='last') "
+            "(eventstudy.data.store.load_odds already does this for files and records the count in "
+            "attrs['duplicates_dropped'])"
+        )
+    return out.reset_index(drop=True)
+
+
+def median_spacing(t: pd.Series | pd.DatetimeIndex) -> pd.Timedelta:
+    """Median time between consecutive samples (NaT with fewer than two samples)."""
+    t = pd.DatetimeIndex(t)
+    if len(t) < 2:
+        return pd.NaT
+    return pd.Timedelta(np.median(np.diff(t.asi8)), unit="ns")
+
+
+def default_tolerance(t: pd.Series | pd.DatetimeIndex) -> pd.Timedelta:
+    """``max(1.5 * median spacing, 1 hour)``: how far a sample may sit from its target time."""
+    spacing = median_spacing(t)
+    one_hour = pd.Timedelta("1h")
+    if spacing is pd.NaT:
+        return one_hour
+    return max(1.5 * spacing, one_hour)
+
+
+# --------------------------------------------------------------------------------------------
+# changes on the sample grid (the null and the estimation window)
+# --------------------------------------------------------------------------------------------
+
+
+def _grid_changes(
+    t_ns: np.ndarray, x: np.ndarray, starts: np.ndarray, elapsed_ns: int
+) -> np.ndarray:
+    """x(asof(t_i + elapsed)) - x(t_i) for start positions ``starts`` into ``t_ns``."""
+    if len(starts) == 0:
+        return np.empty(0)
+    end = np.searchsorted(t_ns, t_ns[starts] + elapsed_ns, side="right") - 1
+    return x[end] - x[starts]
+
+
+def _band_overlap(
+    t_start: np.ndarray, elapsed_ns: int, centres_ns: Iterable[int], guard_ns: int
+) -> np.ndarray:
+    """True where ``[t, t + elapsed]`` overlaps ``[c - guard, c + elapsed + guard]``."""
+    hit = np.zeros(len(t_start), dtype=bool)
+    for c in centres_ns:
+        lo, hi = c - guard_ns, c + elapsed_ns + guard_ns
+        hit |= (t_start <= hi) & (t_start + elapsed_ns >= lo)
+    return hit
+
+
+# --------------------------------------------------------------------------------------------
+# one market, one event
+# --------------------------------------------------------------------------------------------
+
+
+def odds_shift(
+    odds: pd.DataFrame,
+    event_time: Any,
+    horizons: Iterable[Any] | str = DEFAULT_HORIZONS,
+    *,
+    created_at: Any = None,
+    closed_at: Any = None,
+    eps: float = DEFAULT_EPS,
+    scale: Scale = "logodds",
+    estimation_window: Any = "60D",
+    min_estimation_changes: int = 10,
+    guard: Any = "1D",
+    exclude_times: Iterable[Any] = (),
+    min_null: int = 20,
+    tolerance: Any = None,
+) -> pd.DataFrame:
+    """Odds shift of one outcome token around one event, at several horizons.
+
+    Parameters
+    ----------
+    odds : DataFrame
+        One token's price path:
+
+        ========================= =====
+        t                         p
+        ========================= =====
+        2025-06-21 00:00:00+00:00 0.4135
+        2025-06-22 00:00:00+00:00 0.9935
+        ========================= =====
+
+        ``t`` tz-aware (UTC), any sampling; ``p`` probability in [0, 1].
+    event_time : Timestamp-like, tz-aware
+        When the event became public.
+    horizons : sequence of Timedelta-like, default ("1D", "3D", "7D")
+        Wall-clock durations after the event (``"6h"``, ``"30min"`` for fine data).
+    created_at, closed_at : Timestamp-like, optional
+        Market creation and close (UTC). A market created after, or closed at or before, the
+        event is ``not_computable``; a close before ``event_time + h`` truncates that horizon.
+    eps : float, default 0.005
+        Clip for log-odds: ``p`` is clipped to ``[eps, 1 - eps]`` (raw ``p`` for ``shift_pp``).
+    scale : {"logodds", "pp"}, default "logodds"
+        Scale on which ``abnormal_z`` and ``empirical_p`` are computed:
+
+        * ``"logodds"`` -- changes in clipped log-odds;
+        * ``"pp"`` -- changes in percentage points of probability.
+    estimation_window : Timedelta-like, default "60D"
+        Length of the pre-event window whose same-elapsed-time changes scale ``abnormal_z``.
+    min_estimation_changes : int, default 10
+        Fewer pre-event changes than this leave ``abnormal_z`` NaN (status ``no_baseline``).
+    guard : Timedelta-like, default "1D"
+        Guard band around the event (and around ``exclude_times``) kept out of the null.
+    exclude_times : iterable of Timestamp-like
+        Other event times whose windows are also kept out of the null.
+    min_null : int, default 20
+        Fewer non-event changes than this leave ``empirical_p`` NaN (it could not go below
+        ``1 / (1 + n_null)`` anyway).
+    tolerance : Timedelta-like, optional
+        Largest accepted distance between a sample and its target time; default
+        ``max(1.5 * median spacing, 1 h)`` of this token's samples.
+
+    Returns
+    -------
+    DataFrame
+        One row per horizon: ``horizon``, ``horizon_used`` (``min(h, closed_at - event_time)``),
+        ``target_time``, ``t_before``, ``p_before``, ``t_after``, ``p_after``, ``elapsed``
+        (``t_after - t_before``), ``shift_pp`` (percentage points), ``shift_logodds`` (nats),
+        ``abnormal_z``, ``sigma`` (SD of pre-event changes on ``scale``), ``n_estimation``,
+        ``empirical_p``, ``n_null``, ``gap_before``, ``gap_after``, ``tolerance``, ``stale``,
+        ``truncated``, ``status``, ``reason``, ``eps``, ``scale``. See the module notes.
+
+    Notes
+    -----
+    With :math:`x = \\operatorname{logit}(\\operatorname{clip}(p, \\epsilon, 1-\\epsilon))`:
+
+    .. math::
+
+        \\Delta = x(t_{after}) - x(t_{before}),\\quad
+        z = \\Delta / \\hat\\sigma_{pre},\\quad
+        p_{emp} = \\frac{1 + \\#\\{j : |d_j| \\ge |\\Delta|\\}}{1 + n_{null}}
+
+    (METHODS.md, "Prediction-market odds as the outcome"; the +1 form as in sipemu's
+    bootstrap test).
+
+    Examples
+    --------
+    >>> odds = pd.DataFrame({"t": pd.date_range("2025-01-01", periods=5, freq="D", tz="UTC"),
+    ...                      "p": [0.2, 0.2, 0.2, 0.6, 0.6]})
+    >>> odds_shift(odds, pd.Timestamp("2025-01-03 12:00", tz="UTC"), ["1D"])["shift_pp"].item()
+    40.0
+    """
+    rows = _odds_shift_rows(
+        odds,
+        event_time,
+        horizons,
+        created_at=created_at,
+        closed_at=closed_at,
+        eps=eps,
+        scale=scale,
+        estimation_window=estimation_window,
+        min_estimation_changes=min_estimation_changes,
+        guard=guard,
+        exclude_times=exclude_times,
+        min_null=min_null,
+        tolerance=tolerance,
+    )
+    return _type_detail(pd.DataFrame(rows, columns=_DETAIL_COLUMNS))
+
+
+#: The keyword defaults of :func:`odds_shift`, for callers that pass only some options.
+SHIFT_DEFAULTS: dict[str, Any] = {
+    name: param.default
+    for name, param in inspect.signature(odds_shift).parameters.items()
+    if param.kind is inspect.Parameter.KEYWORD_ONLY
+}
+
+
+def _odds_shift_rows(
+    odds: pd.DataFrame,
+    event_time: Any,
+    horizons: Iterable[Any] | str,
+    *,
+    created_at: Any,
+    closed_at: Any,
+    eps: float,
+    scale: Scale,
+    estimation_window: Any,
+    min_estimation_changes: int,
+    guard: Any,
+    exclude_times: Iterable[Any],
+    min_null: int,
+    tolerance: Any,
+) -> list[dict]:
+    """The rows of :func:`odds_shift` (its defaults live there only: see
+    :data:`SHIFT_DEFAULTS`)."""
+    _check_eps(eps)
+    _check_scale(scale)
+    hs = _horizons(horizons)
+    tau = _to_utc(event_time, "event_time")
+    created = _opt_utc(created_at, "created_at")
+    closed = _opt_utc(closed_at, "closed_at")
+    window = _to_timedelta(estimation_window, "estimation_window")
+    guard_td = _to_timedelta(guard, "guard", positive=False)
+    excl_ns = [_to_utc(e, "exclude_times").value for e in exclude_times]
+    data = prepare_odds(odds)
+    t_ns = pd.DatetimeIndex(data["t"]).asi8
+    p = data["p"].to_numpy()
+    tol = (
+        default_tolerance(data["t"]) if tolerance is None else _to_timedelta(tolerance, "tolerance")
+    )
+
+    rows = []
+    for h in hs:
+        row = _empty_row(h, tau, tol, eps, scale)
+        reasons: list[str] = []
+        statuses: list[str] = []
+
+        def fail(msg: str, row: dict = row, reasons: list[str] = reasons) -> dict:
+            row["status"] = "not_computable"
+            row["reason"] = "; ".join([msg, *reasons])
+            return row
+
+        if len(p) == 0:
+            rows.append(fail("no price history"))
+            continue
+        if created is not None and created > tau:
+            rows.append(fail(f"market created {_fmt_ts(created)}, after the event"))
+            continue
+        if closed is not None and closed <= tau:
+            rows.append(fail(f"market closed {_fmt_ts(closed)}, at or before the event"))
+            continue
+        i_before = int(np.searchsorted(t_ns, tau.value, side="left")) - 1
+        if i_before < 0:
+            rows.append(
+                fail(
+                    f"no price sample before the event (first sample {_fmt_ts(data['t'].iloc[0])})"
+                )
+            )
+            continue
+
+        target = tau + h
+        if closed is not None and closed < target:
+            target = closed
+            row["truncated"] = True
+            statuses.append("truncated")
+            reasons.append(
+                f"market closed {_fmt_ts(closed)} before event + {_fmt_td(h)}; "
+                f"horizon used {_fmt_td(closed - tau)}"
+            )
+        row["target_time"] = target
+        row["horizon_used"] = target - tau
+        i_after = int(np.searchsorted(t_ns, target.value, side="right")) - 1
+        if t_ns[i_after] <= tau.value:
+            rows.append(
+                fail(
+                    f"no price sample in (event, {_fmt_ts(target)}]: sampling too coarse for this "
+                    "horizon or no data after the event"
+                )
+            )
+            continue
+
+        t_before = data["t"].iloc[i_before]
+        t_after = data["t"].iloc[i_after]
+        row.update(
+            t_before=t_before,
+            p_before=p[i_before],
+            t_after=t_after,
+            p_after=p[i_after],
+            elapsed=t_after - t_before,
+            gap_before=tau - t_before,
+            gap_after=target - t_after,
+        )
+        if row["gap_before"] > tol or row["gap_after"] > tol:
+            row["stale"] = True
+            statuses.append("stale")
+            which = [
+                f"{name} sample {_fmt_td(gap)} from its target"
+                for name, gap in (("before", row["gap_before"]), ("after", row["gap_after"]))
+                if gap > tol
+            ]
+            reasons.append(f"{' and '.join(which)} (tolerance {_fmt_td(tol)})")
+
+        x_all = logodds(p, eps) if scale == "logodds" else 100.0 * p
+        row["shift_pp"] = 100.0 * (p[i_after] - p[i_before])
+        row["shift_logodds"] = float(logodds(p[i_after], eps) - logodds(p[i_before], eps))
+        shift = row["shift_logodds"] if scale == "logodds" else row["shift_pp"]
+        elapsed_ns = int(t_ns[i_after] - t_ns[i_before])
+
+        # abnormal z: same-elapsed-time changes in the pre-event window, samples < event only
+        pre_t, pre_x = t_ns[: i_before + 1], x_all[: i_before + 1]
+        lo = np.searchsorted(pre_t, tau.value - window.value, side="left")
+        hi = np.searchsorted(pre_t, tau.value - elapsed_ns, side="right")
+        est = _grid_changes(pre_t, pre_x, np.arange(lo, max(lo, hi)), elapsed_ns)
+        row["n_estimation"] = len(est)
+        base_problems = []
+        if len(est) < max(int(min_estimation_changes), 2):
+            base_problems.append(
+                f"abnormal_z not computed: {len(est)} same-elapsed-time changes in the "
+                f"{_fmt_td(window)} pre-event window (need >= {min_estimation_changes})"
+            )
+        else:
+            sd = float(np.std(est, ddof=1))
+            row["sigma"] = sd
+            if sd <= _TIE_TOL:
+                base_problems.append(
+                    "abnormal_z not computed: no variability "
+                    f"(all {len(est)} pre-event changes are 0)"
+                )
+            else:
+                row["abnormal_z"] = shift / sd
+
+        # empirical p: same-elapsed-time changes over the life, outside the guard bands
+        last_ns = t_ns[-1] if closed is None else min(t_ns[-1], closed.value)
+        starts = np.flatnonzero(t_ns + elapsed_ns <= last_ns)
+        keep = ~_band_overlap(t_ns[starts], elapsed_ns, [tau.value, *excl_ns], guard_td.value)
+        null = _grid_changes(t_ns, x_all, starts[keep], elapsed_ns)
+        row["n_null"] = len(null)
+        if len(null) < max(int(min_null), 1):
+            base_problems.append(
+                f"empirical_p not computed: {len(null)} non-event changes (need >= {min_null})"
+            )
+        else:
+            exceed = int(np.sum(np.abs(null) >= abs(shift) - _TIE_TOL))
+            row["empirical_p"] = (1 + exceed) / (1 + len(null))
+        if base_problems:
+            statuses.append("no_baseline")
+            reasons.extend(base_problems)
+
+        row["status"] = max(statuses, key=_SEVERITY.__getitem__) if statuses else "ok"
+        row["reason"] = "; ".join(reasons)
+        rows.append(row)
+
+    return rows
+
+
+def _empty_row(
+    h: pd.Timedelta, tau: pd.Timestamp, tol: pd.Timedelta, eps: float, scale: str
+) -> dict:
+    return {
+        "horizon": h,
+        "horizon_used": pd.NaT,
+        "target_time": tau + h,
+        "t_before": pd.NaT,
+        "p_before": np.nan,
+        "t_after": pd.NaT,
+        "p_after": np.nan,
+        "elapsed": pd.NaT,
+        "shift_pp": np.nan,
+        "shift_logodds": np.nan,
+        "abnormal_z": np.nan,
+        "sigma": np.nan,
+        "n_estimation": 0,
+        "empirical_p": np.nan,
+        "n_null": 0,
+        "gap_before": pd.NaT,
+        "gap_after": pd.NaT,
+        "tolerance": tol,
+        "stale": False,
+        "truncated": False,
+        "status": "ok",
+        "reason": "",
+        "eps": float(eps),
+        "scale": scale,
+    }
+
+
+def _type_detail(out: pd.DataFrame) -> pd.DataFrame:
+    for c in ("target_time", "t_before", "t_after"):
+        out[c] = pd.to_datetime(out[c].astype(object), utc=True).dt.as_unit("us")
+    for c in ("horizon", "horizon_used", "elapsed", "gap_before", "gap_after", "tolerance"):
+        out[c] = pd.to_timedelta(out[c].astype(object)).dt.as_unit("us")
+    for c in (
+        "p_before",
+        "p_after",
+        "shift_pp",
+        "shift_logodds",
+        "abnormal_z",
+        "sigma",
+        "empirical_p",
+        "eps",
+    ):
+        out[c] = out[c].astype("float64")
+    for c in ("n_estimation", "n_null"):
+        out[c] = out[c].astype("int64")
+    for c in ("stale", "truncated"):
+        out[c] = out[c].astype(bool)
+    for c in ("status", "reason", "scale"):
+        out[c] = out[c].astype(str)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# names that moved to eventstudy.odds.study / eventstudy.odds.association

@@ -1,0 +1,540 @@
+"""Odds study over a catalog: every event's markets, from a data directory, and a screener.
+
+:func:`run_odds_study` drives :func:`eventstudy.odds.shift.odds_shift` over the events of
+``events.csv`` and the markets of ``markets.csv``; :func:`shift_markets` does it for one event
+and frames in memory; :func:`screen_markets` ranks every market open at an event time.
+Conventions, units and statuses are those of :mod:`eventstudy.odds.shift`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.exceptions import DataFormatError, DataNotFoundError, SpecificationError
+from eventstudy.odds.results import OddsStudyResults
+from eventstudy.odds.shift import (
+    _DETAIL_COLUMNS,
+    DEFAULT_EPS,
+    DEFAULT_HORIZONS,
+    SHIFT_DEFAULTS,
+    Scale,
+    _check_eps,
+    _check_scale,
+    _empty_row,
+    _horizons,
+    _odds_shift_rows,
+    _to_timedelta,
+    _to_utc,
+    _type_detail,
+)
+
+__all__ = [
+    "run_odds_study",
+    "screen_markets",
+    "select_outcome_token",
+    "shift_markets",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# many markets
+# --------------------------------------------------------------------------------------------
+
+
+def select_outcome_token(market_rows: pd.DataFrame, outcome: str = "Yes") -> pd.Series | None:
+    """The row of ``market_rows`` (one market's tokens) whose outcome label is ``outcome``.
+
+    Matching is on the label (case- and whitespace-insensitive), never on position: index 0 is
+    not always "Yes" (ECOSYSTEM.md §1.2). Returns None when no label matches.
+    """
+    labels = market_rows["outcome"].astype(str).str.strip().str.casefold()
+    hit = market_rows[labels == outcome.strip().casefold()]
+    return None if hit.empty else hit.iloc[0]
+
+
+def _market_meta(row: pd.Series | None, slug: str, outcome: str) -> dict:
+    if row is None:
+        return {"slug": slug, "question": "", "token_id": "", "outcome": outcome, "market_id": ""}
+    return {
+        "slug": str(row["slug"]),
+        "question": str(row.get("question", "")),
+        "token_id": str(row["token_id"]),
+        "outcome": str(row["outcome"]),
+        "market_id": str(row.get("market_id", "")),
+    }
+
+
+_META_COLUMNS = ["slug", "question", "token_id", "outcome", "market_id", "linked"]
+
+
+def _not_computable_rows(
+    meta: dict, hs: list[pd.Timedelta], tau: pd.Timestamp, reason: str, eps: float, scale: str
+) -> list[dict]:
+    rows = []
+    for h in hs:
+        r = _empty_row(h, tau, pd.NaT, eps, scale)
+        r["status"], r["reason"] = "not_computable", reason
+        rows.append(r | meta)
+    return rows
+
+
+def _rows_frame(rows: list[dict], extra: Sequence[str] = ()) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=[*_DETAIL_COLUMNS, *_META_COLUMNS, *extra])
+    frame = _type_detail(frame)
+    for c in ("slug", "question", "token_id", "outcome", "market_id"):
+        frame[c] = frame[c].astype(str)
+    frame["linked"] = frame["linked"].astype(bool)
+    return frame
+
+
+def shift_markets(
+    event_time: Any,
+    markets: pd.DataFrame,
+    odds_by_token: Mapping[str, pd.DataFrame | None],
+    *,
+    slugs: Sequence[str] | None = None,
+    include_open_markets: bool = False,
+    outcome: str = "Yes",
+    horizons: Iterable[Any] | str = DEFAULT_HORIZONS,
+    **shift_options: Any,
+) -> pd.DataFrame:
+    """Odds shifts of several markets around one event (pure: frames in, frame out).
+
+    Parameters
+    ----------
+    event_time : Timestamp-like, tz-aware
+    markets : DataFrame
+        ``markets.csv`` as :func:`eventstudy.data.store.load_markets` returns it (one row per
+        token):
+        ``slug, question, outcome, token_id (str), created_at, closed_at, has_prices`` at least.
+    odds_by_token : mapping of str to DataFrame, str or None
+        Price path (``t, p``) per token id; a missing key or None means no price history; a
+        str is the reason the path could not be read (it becomes the rows' ``reason``).
+    slugs : sequence of str, optional
+        Markets linked to the event (``events.csv`` column ``polymarket``).
+    include_open_markets : bool, default False
+        Also every market open at the event time (``created_at <= event_time < closed_at``,
+        with price history), flagged ``linked = False``.
+    outcome : str, default "Yes"
+        Outcome label of the token to study (matched on the label).
+    horizons : sequence of Timedelta-like
+    **shift_options
+        Passed to :func:`odds_shift` (``eps``, ``scale``, ``estimation_window``, ``guard``,
+        ``exclude_times``, ``min_estimation_changes``, ``min_null``, ``tolerance``).
+
+    Returns
+    -------
+    DataFrame
+        :func:`odds_shift`'s columns plus ``slug, question, token_id, outcome, market_id,
+        linked``; a slug not in ``markets``, an outcome not offered or a token without prices
+        gives ``not_computable`` rows with the reason.
+    """
+    return _rows_frame(
+        _shift_market_rows(
+            event_time,
+            markets,
+            odds_by_token,
+            slugs=slugs,
+            include_open_markets=include_open_markets,
+            outcome=outcome,
+            horizons=horizons,
+            **shift_options,
+        )
+    )
+
+
+def _open_slugs(markets: pd.DataFrame, tau: pd.Timestamp) -> list[str]:
+    """Slugs of markets with price history open at ``tau`` (created <= tau < closed)."""
+    created = pd.to_datetime(markets["created_at"], utc=True)
+    closed = pd.to_datetime(markets["closed_at"], utc=True)
+    open_ = (created <= tau) & (closed.isna() | (closed > tau))
+    if "has_prices" in markets:
+        open_ &= markets["has_prices"].astype(bool)
+    return list(dict.fromkeys(markets.loc[open_, "slug"].astype(str)))
+
+
+def _shift_market_rows(
+    event_time: Any,
+    markets: pd.DataFrame,
+    odds_by_token: Mapping[str, pd.DataFrame | str | None],
+    *,
+    slugs: Sequence[str] | None = None,
+    include_open_markets: bool = False,
+    outcome: str = "Yes",
+    horizons: Iterable[Any] | str = DEFAULT_HORIZONS,
+    **shift_options: Any,
+) -> list[dict]:
+    tau = _to_utc(event_time, "event_time")
+    hs = _horizons(horizons)
+    eps = shift_options.get("eps", DEFAULT_EPS)
+    scale = shift_options.get("scale", "logodds")
+    _check_eps(eps)
+    _check_scale(scale)
+    slugs = list(dict.fromkeys(slugs or []))
+    targets: list[tuple[str, bool]] = [(s, True) for s in slugs]
+    if include_open_markets:
+        targets += [(s, False) for s in _open_slugs(markets, tau) if s not in slugs]
+    wanted = markets[markets["slug"].astype(str).isin({s for s, _ in targets})]
+    by_slug = {str(s): g for s, g in wanted.groupby("slug", sort=False)}
+    rows: list[dict] = []
+    for slug, linked in targets:
+        group = by_slug.get(slug)
+        if group is None:
+            meta = _market_meta(None, slug, outcome) | {"linked": linked}
+            rows += _not_computable_rows(meta, hs, tau, "slug not in markets.csv", eps, scale)
+            continue
+        row = select_outcome_token(group, outcome)
+        if row is None:
+            meta = _market_meta(group.iloc[0], slug, outcome) | {
+                "token_id": "",
+                "outcome": outcome,
+                "linked": linked,
+            }
+            offered = ", ".join(map(str, group["outcome"]))
+            reason = f"outcome {outcome!r} not offered by this market (outcomes: {offered})"
+            rows += _not_computable_rows(meta, hs, tau, reason, eps, scale)
+            continue
+        meta = _market_meta(row, slug, outcome) | {"linked": linked}
+        odds = odds_by_token.get(meta["token_id"])
+        if odds is None or isinstance(odds, str):
+            reason = odds if isinstance(odds, str) else "no price history in the data directory"
+            rows += _not_computable_rows(meta, hs, tau, reason, eps, scale)
+            continue
+        res = _odds_shift_rows(
+            odds,
+            tau,
+            hs,
+            **(
+                SHIFT_DEFAULTS
+                | shift_options
+                | {"created_at": row.get("created_at"), "closed_at": row.get("closed_at")}
+            ),
+        )
+        rows += [r | meta for r in res]
+    return rows
+
+
+def _default_loaders(
+    data_dir: str | Path | None,
+    markets: pd.DataFrame | None,
+    odds_loader: Callable[[str], pd.DataFrame] | None,
+) -> tuple[pd.DataFrame, Callable[[str], pd.DataFrame | str | None]]:
+    if markets is None or odds_loader is None:
+        from eventstudy.data import (
+            store,  # lazy: keeps the compute functions importable on their own
+        )
+
+        if markets is None:
+            markets = store.load_markets(data_dir)
+        if odds_loader is None:
+
+            def odds_loader(token_id: str) -> pd.DataFrame:
+                return store.load_odds(token_id, data_dir)
+
+    cache: dict[str, pd.DataFrame | str | None] = {}
+    loader = odds_loader
+
+    def cached(token_id: str) -> pd.DataFrame | str | None:
+        if token_id not in cache:
+            try:
+                cache[token_id] = loader(token_id)
+            except DataNotFoundError:
+                cache[token_id] = None
+            except DataFormatError as exc:  # one bad file must not stop the study
+                cache[token_id] = f"price file unreadable: {exc}"
+        return cache[token_id]
+
+    return markets, cached
+
+
+def _events_frame(events: pd.DataFrame | str | Path) -> pd.DataFrame:
+    if isinstance(events, str | Path):
+        from eventstudy.data.catalog import load_events
+
+        events = load_events(events)
+    missing = {"event_id", "event_time"} - set(events.columns)
+    if missing:
+        raise SpecificationError(
+            f"events frame lacks column(s) {sorted(missing)}; expected catalog.load_events output "
+            "(event_id, event_time, polymarket_slugs, ...)"
+        )
+    ids = events["event_id"].astype(str)
+    dup = ids[ids.duplicated()].unique().tolist()
+    if dup:
+        raise SpecificationError(
+            f"events has {len(dup)} duplicated event_id(s): {dup[:5]}; each event_id must "
+            "appear once (drop or rename the repeated rows)"
+        )
+    return events
+
+
+def _slugs_of(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, float) and math.isnan(value):
+        return []
+    return [str(v) for v in value]
+
+
+def _tokens_needed(
+    markets: pd.DataFrame, slugs: Iterable[str], outcome: str, tau: pd.Timestamp, include_open: bool
+) -> list[str]:
+    wanted = set(slugs)
+    if include_open:
+        wanted |= set(_open_slugs(markets, tau))
+    sub = markets[markets["slug"].astype(str).isin(wanted)]
+    labels = sub["outcome"].astype(str).str.strip().str.casefold()
+    sub = sub[labels == outcome.strip().casefold()]
+    if "has_prices" in sub:
+        sub = sub[sub["has_prices"].astype(bool)]
+    return list(dict.fromkeys(sub["token_id"].astype(str)))
+
+
+def run_odds_study(
+    events: pd.DataFrame | str | Path,
+    *,
+    data_dir: str | Path | None = None,
+    horizons: Iterable[Any] | str = DEFAULT_HORIZONS,
+    include_open_markets: bool = False,
+    outcome: str = "Yes",
+    eps: float = DEFAULT_EPS,
+    scale: Scale = "logodds",
+    estimation_window: Any = "60D",
+    min_estimation_changes: int = 10,
+    guard: Any = "1D",
+    exclude_other_events: bool = True,
+    min_null: int = 20,
+    tolerance: Any = None,
+    markets: pd.DataFrame | None = None,
+    odds_loader: Callable[[str], pd.DataFrame] | None = None,
+) -> OddsStudyResults:
+    """Odds shifts of every event's linked markets (and optionally every open market).
+
+    Parameters
+    ----------
+    events : DataFrame or path
+        :func:`eventstudy.data.catalog.load_events` output (``event_id``, ``event_time`` tz-aware
+        UTC, ``polymarket_slugs`` list of str, optionally ``time_known``), or a path to
+        ``events.csv``.
+    data_dir : path, optional
+        Data directory (``eventstudy-data/1`` layout); see
+        :func:`eventstudy.data.store.resolve_data_dir`.
+    horizons : sequence of Timedelta-like, default ("1D", "3D", "7D")
+        Wall-clock durations after the event.
+    include_open_markets : bool, default False
+        Also study every market (with prices) open at each event time; ``linked`` says which
+        rows come from ``events.csv``.
+    outcome : str, default "Yes"
+        Outcome label of the token studied (label match, not position).
+    eps : float, default 0.005
+        Log-odds clip ``[eps, 1 - eps]``.
+    scale : {"logodds", "pp"}, default "logodds"
+        Scale of ``abnormal_z`` and ``empirical_p``.
+    estimation_window : Timedelta-like, default "60D"
+        Pre-event window for ``abnormal_z``.
+    min_estimation_changes : int, default 10
+    guard : Timedelta-like, default "1D"
+        Guard band kept out of the null around the event.
+    exclude_other_events : bool, default True
+        Also keep every other catalog event's window (plus guard) out of each null.
+    min_null : int, default 20
+    tolerance : Timedelta-like, optional
+        Default ``max(1.5 * median spacing, 1 h)`` per token.
+    markets : DataFrame, optional
+        ``markets.csv`` frame; default :func:`eventstudy.data.store.load_markets` (``data_dir``).
+    odds_loader : callable, optional
+        ``token_id -> DataFrame[t, p]``; default :func:`eventstudy.data.store.load_odds`. A
+        :class:`~eventstudy.exceptions.DataNotFoundError` or
+        :class:`~eventstudy.exceptions.DataFormatError` gives ``not_computable`` rows saying why.
+
+    Returns
+    -------
+    OddsStudyResults
+        ``.shifts`` (one row per event, market and horizon), ``.details``, ``.summary()``.
+
+    See Also
+    --------
+    odds_shift : the computation for one token and event (module notes give the conventions).
+    """
+    ev = _events_frame(events)
+    hs = _horizons(horizons)
+    markets, load = _default_loaders(data_dir, markets, odds_loader)
+    options = {
+        "eps": eps,
+        "scale": scale,
+        "estimation_window": estimation_window,
+        "min_estimation_changes": min_estimation_changes,
+        "guard": guard,
+        "min_null": min_null,
+        "tolerance": tolerance,
+    }
+    _check_eps(eps)
+    _check_scale(scale)
+    times = {str(r.event_id): r.event_time for r in ev.itertuples(index=False)}
+    rows: list[dict] = []
+    for r in ev.itertuples(index=False):
+        event_id = str(r.event_id)
+        slugs = _slugs_of(getattr(r, "polymarket_slugs", None))
+        if pd.isna(r.event_time) or (not slugs and not include_open_markets):
+            continue
+        tau = _to_utc(r.event_time, f"event_time of {event_id}")
+        others = (
+            [t for k, t in times.items() if k != event_id and not pd.isna(t)]
+            if exclude_other_events
+            else []
+        )
+        tokens = _tokens_needed(markets, slugs, outcome, tau, include_open_markets)
+        odds = {tok: load(tok) for tok in tokens}
+        res = _shift_market_rows(
+            tau,
+            markets,
+            odds,
+            slugs=slugs,
+            include_open_markets=include_open_markets,
+            outcome=outcome,
+            horizons=hs,
+            exclude_times=others,
+            **options,
+        )
+        extra = {
+            "event_id": event_id,
+            "event_time": tau,
+            "time_known": bool(getattr(r, "time_known", True)),
+        }
+        rows += [x | extra for x in res]
+    details = _rows_frame(rows, extra=("event_id", "event_time", "time_known"))
+    details["event_id"] = details["event_id"].astype(str)
+    details["event_time"] = pd.to_datetime(
+        details["event_time"].astype(object), utc=True
+    ).dt.as_unit("us")
+    details["time_known"] = details["time_known"].astype(bool)
+    settings = {
+        "horizons": [str(h) for h in hs],
+        "outcome": outcome,
+        "eps": eps,
+        "scale": scale,
+        "estimation_window": str(_to_timedelta(estimation_window, "estimation_window")),
+        "min_estimation_changes": min_estimation_changes,
+        "guard": str(_to_timedelta(guard, "guard", positive=False)),
+        "exclude_other_events": exclude_other_events,
+        "min_null": min_null,
+        "tolerance": "max(1.5 x median spacing, 1h)"
+        if tolerance is None
+        else str(pd.Timedelta(tolerance)),
+        "include_open_markets": include_open_markets,
+        "n_events": len(ev),
+    }
+    return OddsStudyResults(details, settings)
+
+
+def screen_markets(
+    event: str | Any,
+    *,
+    events: pd.DataFrame | str | Path | None = None,
+    data_dir: str | Path | None = None,
+    horizon: Any = "1D",
+    outcome: str = "Yes",
+    rank_by: Literal["abnormal_z", "empirical_p", "shift_logodds"] = "abnormal_z",
+    markets: pd.DataFrame | None = None,
+    odds_loader: Callable[[str], pd.DataFrame] | None = None,
+    **shift_options: Any,
+) -> pd.DataFrame:
+    """Which questions did the event reprice most? Rank every market open at the event time.
+
+    Parameters
+    ----------
+    event : str or Timestamp-like
+        An ``event_id`` of ``events`` or a tz-aware event time.
+    events : DataFrame or path, optional
+        Needed when ``event`` is an ``event_id``; its other events are kept out of the nulls.
+    data_dir : path, optional
+    horizon : Timedelta-like, default "1D"
+    outcome : str, default "Yes"
+    rank_by : {"abnormal_z", "empirical_p", "shift_logodds"}, default "abnormal_z"
+        * ``"abnormal_z"`` -- descending ``|abnormal_z|``;
+        * ``"empirical_p"`` -- ascending ``empirical_p`` (ties by ``|abnormal_z|``);
+        * ``"shift_logodds"`` -- descending ``|shift_logodds|``.
+
+        Rows where the key is NaN come last, in ``|shift_logodds|`` order.
+    markets, odds_loader
+        As in :func:`run_odds_study`.
+    **shift_options
+        Passed to :func:`odds_shift`.
+
+    Returns
+    -------
+    DataFrame
+        One row per market open at the event time (with price history): ``rank`` (1 = most
+        repriced), ``linked`` (listed for the event in ``events.csv``) and the columns of
+        :func:`odds_shift`, plus ``slug, question, token_id, outcome, market_id, volume_usd``.
+    """
+    if rank_by not in ("abnormal_z", "empirical_p", "shift_logodds"):
+        raise SpecificationError(
+            f"rank_by={rank_by!r} is not accepted; "
+            "expected one of 'abnormal_z', 'empirical_p', 'shift_logodds'"
+        )
+    ev = _events_frame(events) if events is not None else None
+    linked: list[str] = []
+    others: list[Any] = []
+    if isinstance(event, str) and not _looks_like_time(event):
+        if ev is None:
+            raise SpecificationError(
+                f"event={event!r} is an event_id; pass events= (the catalog) too"
+            )
+        hit = ev[ev["event_id"].astype(str) == event]
+        if hit.empty:
+            raise SpecificationError(f"event_id {event!r} is not in the events catalog")
+        tau = _to_utc(hit["event_time"].iloc[0], f"event_time of {event}")
+        linked = _slugs_of(hit["polymarket_slugs"].iloc[0]) if "polymarket_slugs" in hit else []
+        others = [
+            t
+            for k, t in zip(ev["event_id"].astype(str), ev["event_time"], strict=True)
+            if k != event
+        ]
+    else:
+        tau = _to_utc(event, "event")
+        if ev is not None:
+            others = [
+                t for t in ev["event_time"] if not pd.isna(t) and _to_utc(t, "event_time") != tau
+            ]
+    others = [t for t in others if not pd.isna(t)]
+    markets, load = _default_loaders(data_dir, markets, odds_loader)
+    tokens = _tokens_needed(markets, [], outcome, tau, True)
+    odds = {tok: load(tok) for tok in tokens}
+    shift_options.setdefault("exclude_times", others)
+    res = shift_markets(
+        tau,
+        markets,
+        odds,
+        slugs=None,
+        include_open_markets=True,
+        outcome=outcome,
+        horizons=[horizon],
+        **shift_options,
+    )
+    res["linked"] = res["slug"].isin(linked)
+    if "volume_usd" in markets:
+        vol = markets.drop_duplicates("slug").set_index("slug")["volume_usd"]
+        res["volume_usd"] = res["slug"].map(vol).astype("float64")
+    if rank_by == "empirical_p":
+        keys = [res["empirical_p"], -res["abnormal_z"].abs()]
+    else:
+        keys = [-res[rank_by].abs()]
+    order = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+    order["fallback"] = -res["shift_logodds"].abs()
+    order = order.sort_values(list(order.columns), na_position="last", kind="stable").index
+    res = res.loc[order].reset_index(drop=True)
+    res.insert(0, "rank", np.arange(1, len(res) + 1))
+    return res
+
+
+def _looks_like_time(text: str) -> bool:
+    return len(text) >= 10 and text[:4].isdigit() and text[4] == "-"
