@@ -130,6 +130,11 @@ class WindowOverlapWarning(EventStudyWarning):
     ``warnings.simplefilter("ignore", WindowOverlapWarning)``."""
 
 
+class ReturnsScaleWarning(EventStudyWarning):
+    """Returns look like prices or like percent instead of decimal returns; silence with
+    ``warnings.simplefilter("ignore", ReturnsScaleWarning)``."""
+
+
 # --------------------------------------------------------------------------------------------
 # data directory and fetching (store / fetch engineer)
 # --------------------------------------------------------------------------------------------

@@ -12,6 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from eventstudy.engine.study import EventStudy
+from eventstudy.gold.data import GoldData, load_gold_data
+from eventstudy.gold.groups import group_tests
 from eventstudy.gold.inference import event_dummy_regression, newey_west_lags, placebo_test
 from eventstudy.gold.overlap import (
     calendar_positions,
@@ -19,17 +22,11 @@ from eventstudy.gold.overlap import (
     overlap_table,
     study_units,
 )
-from eventstudy.gold.study import (
-    GoldData,
-    event_abnormal_returns,
-    gold_event_study,
-    group_tests,
-    load_gold_data,
-)
+from eventstudy.gold.study import gold_event_study
 
 pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.WindowOverlapWarning")
 
-FAST = {"n_boot": 40, "draws_per_boot": 25, "run_engine": False}
+FAST = {"n_boot": 40, "draws_per_boot": 25}
 
 
 # --------------------------------------------------------------------------------------------
@@ -102,11 +99,11 @@ def test_russia_invasion_path_from_raw_closes(study, raw_gc):
         assert ar.loc[k, "ret"] == pytest.approx(logret.iloc[p + k], abs=1e-12)
         assert ar.loc[k, "ar"] == pytest.approx(logret.iloc[p + k] - mu, abs=1e-12)
     assert ar.loc[0, "date"] == pd.Timestamp("2022-02-24")
-    car = study.car_window((-1, 1)).set_index("event_id").loc["russia_invades_ukraine"]
+    car = study.car(window=(-1, 1)).set_index("event_id").loc["russia_invades_ukraine"]
     assert car["car"] == pytest.approx(sum(logret.iloc[p + k] - mu for k in (-1, 0, 1)), abs=1e-12)
     # CLM 4.4.16 for the constant-mean model: Var = s^2 (L + L^2 / L1)
     assert car["car_se"] == pytest.approx(s * math.sqrt(3 + 9 / 250), rel=1e-10)
-    run = study.car_window((-5, -1)).set_index("event_id").loc["russia_invades_ukraine", "car"]
+    run = study.car(window=(-5, -1)).set_index("event_id").loc["russia_invades_ukraine", "car"]
     assert run == pytest.approx(sum(logret.iloc[p + k] - mu for k in range(-5, 0)), abs=1e-12)
 
 
@@ -162,33 +159,8 @@ def test_timing_sensitivity_variants(study, catalog):
             v.loc["next_session", "day0"],
         )
     base = sens[sens["variant"] == "base"].set_index("event_id")["car"]
-    main = study.car_window((-1, 1)).set_index("event_id")["car"]
+    main = study.car(window=(-1, 1)).set_index("event_id")["car"]
     pd.testing.assert_series_equal(base.sort_index(), main.sort_index(), check_names=False)
-
-
-def test_engine_agrees_with_per_event_route(catalog, gold_data, study):
-    from eventstudy.engine.study import EventStudy
-
-    units = study.events[study.events["status"] == "studied"]
-    evs = pd.DataFrame({"event_id": units["event_id"], "asset": "gold", "day0": units["day0"]})
-    from eventstudy.gold.overlap import estimation_mask
-
-    pos = calendar_positions(
-        pd.Series(study.events["day0"].to_numpy(), index=study.events["event_id"]),
-        gold_data.returns.index,
-    )
-    mask = estimation_mask(pos, gold_data.returns.index, (-1, 5))
-    fit = EventStudy(
-        gold_data.returns[["gold"]],
-        evs,
-        model="constant_mean",
-        estimation_mask=mask,
-        min_estimation_obs=100,
-    ).fit()
-    e = fit.car[(fit.car.window_start == -1) & (fit.car.window_end == 1)].set_index("event_id")
-    mine = study.car_window((-1, 1)).set_index("event_id")
-    np.testing.assert_allclose(e.loc[mine.index, "car"], mine["car"], atol=1e-12)
-    np.testing.assert_allclose(e.loc[mine.index, "car_se"], mine["car_se"], rtol=1e-9)
 
 
 def test_overlap_warning_and_to_frame(study, catalog, gold_data):
@@ -197,9 +169,15 @@ def test_overlap_warning_and_to_frame(study, catalog, gold_data):
     with pytest.warns(WindowOverlapWarning, match="share days"):
         gold_event_study(catalog, data=gold_data, **FAST)
     frame = study.to_frame()
-    assert len(frame) == 4 * study.n_events
-    np.testing.assert_allclose(frame["car_pct"], 100 * frame["car"])
-    assert frame["gold_direction"].notna().all()
+    assert list(frame.columns) == ["event_id", "asset", "window", "statistic", "value"]
+    assert (frame["asset"] == "GC=F").all()
+    assert len(frame) == (4 * 5 + 3) * study.n_events
+    wide = frame.pivot_table(index=["event_id", "window"], columns="statistic", values="value")
+    np.testing.assert_allclose(wide["car_pct"], 100 * wide["car"])
+    main = wide.xs("(-1, +1)", level="window")
+    ev = study.events.set_index("event_id").loc[main.index]
+    np.testing.assert_allclose(main["p_hac"], ev["p_hac"])
+    np.testing.assert_allclose(main["car_usd"], ev["car"] * ev["price_before"])
 
 
 def test_summary_and_notes(study):
@@ -247,7 +225,7 @@ def _synthetic(catalog, shock: float, seed: int):
 
 def test_injected_shocks_recovered_by_all_routes(catalog):
     ev, data, injected = _synthetic(catalog, shock=0.06, seed=7)
-    res = gold_event_study(ev, data=data, **{**FAST, "run_engine": True})
+    res = gold_event_study(ev, data=data, **FAST)
     st = res.events[res.events["status"] == "studied"].set_index("event_id")
     # the injected abnormal return summed over each event's (-1, +1) window (clustered events
     # share shocks: two events one day apart both carry both shocks)
@@ -354,21 +332,26 @@ def test_overlap_policies_on_a_small_calendar():
     assert table.loc["e", "action"].startswith("not in data")
 
 
-def test_event_abnormal_returns_market_model_matches_ols():
+def test_market_model_ar_matches_ols_by_hand():
+    """model="market": OLS of gold on a constant and the equity return over offsets -260..-11
+    (nothing masked), day-0 AR = y - a - b m, worked out with numpy."""
     rng = np.random.default_rng(5)
     dates = pd.bdate_range("2020-01-01", periods=400)
     m = 0.01 * rng.standard_normal(400)
     y = 0.0002 + 0.3 * m + 0.008 * rng.standard_normal(400)
     returns = pd.DataFrame({"gold": y, "equity": m}, index=dates)
-    out = event_abnormal_returns(
-        returns, pd.Series({"x": 300}), regressors=("equity",), car_windows=((-1, 1),)
-    )
+    close = pd.Series(1000 * np.exp(np.cumsum(y)), index=dates)
+    data = GoldData(returns, close, "SIM", "ACWI", pd.DataFrame(columns=["date", "reason"]), ())
+    ev = pd.DataFrame({"event_id": ["x"], "date": [dates[300]], "day0": [dates[300]],
+                       "time_known": [True], "title": ["x"], "title_ja": ["x"],
+                       "category": ["trade"], "gold_direction": ["up"]})  # fmt: skip
+    res = gold_event_study(ev, data=data, model="market", **FAST)
     X = np.column_stack([np.ones(250), m[40:290]])
     b = np.linalg.lstsq(X, y[40:290], rcond=None)[0]
-    ar0 = y[300] - b[0] - b[1] * m[300]
-    row = out.ar.set_index("rel_day").loc[0]
-    assert row["ar"] == pytest.approx(ar0, abs=1e-12)
-    assert out.params.loc[0, "b_equity"] == pytest.approx(b[1], abs=1e-12)
+    row = res.ar.set_index("rel_day").loc[0]
+    assert row["ar"] == pytest.approx(y[300] - b[0] - b[1] * m[300], abs=1e-12)
+    beta = res.params.set_index("param").loc["beta", "value"]
+    assert beta == pytest.approx(b[1], abs=1e-12)
 
 
 def test_group_tests_by_hand():
@@ -419,7 +402,7 @@ def test_plots_return_axes_and_render_japanese(study):
     assert "ipaex" in path.lower()
     assert "DejaVu" not in path
     y = ax.lines[0].get_ydata()
-    car = study.car_path().query("event_id == 'russia_invades_ukraine'")["car"]
+    car = study.car_path.query("event_id == 'russia_invades_ukraine'")["car"]
     np.testing.assert_allclose(y, 100 * car.to_numpy())
     for fn in (gplot.plot_caar_by_group, gplot.plot_gold_with_events, gplot.plot_placebo):
         fig, ax2 = plt.subplots()
@@ -479,9 +462,10 @@ def test_property_shock_in_event_window_moves_only_that_ar(shock, p0, k, window)
     base = pd.DataFrame({"gold": 0.01 * rng.standard_normal(400)}, index=dates)
     hit = base.copy()
     hit.iloc[p0 + k, 0] += shock
-    kw = {"car_windows": (window,), "event_window": (-5, 5)}
-    a = event_abnormal_returns(base, pd.Series({"e": p0}), **kw)
-    b = event_abnormal_returns(hit, pd.Series({"e": p0}), **kw)
+    ev = pd.DataFrame({"event_id": ["e"], "asset": ["gold"], "day0": [dates[p0]]})
+    kw = {"estimation_window": (-260, -11), "event_window": (-5, 5), "car_windows": (window,)}
+    a = EventStudy(base, ev, "constant_mean", **kw).fit()
+    b = EventStudy(hit, ev, "constant_mean", **kw).fit()
     diff = b.ar["ar"].to_numpy() - a.ar["ar"].to_numpy()
     expected = np.where(a.ar["rel_day"].to_numpy() == k, shock, 0.0)
     np.testing.assert_allclose(diff, expected, atol=1e-14)
@@ -490,7 +474,7 @@ def test_property_shock_in_event_window_moves_only_that_ar(shock, p0, k, window)
 
 
 def test_asof_join_of_benchmarks_on_the_gold_calendar():
-    from eventstudy.gold.study import align_factors
+    from eventstudy.gold.data import align_factors
 
     gold = pd.Series(
         [100.0, 101.0, 102.0, 103.0],

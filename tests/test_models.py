@@ -8,7 +8,7 @@ import pytest
 import statsmodels.api as sm
 from numpy.testing import assert_allclose
 
-from eventstudy.engine.models import MODELS, fit_normal_model, normalize_model_name
+from eventstudy.engine.models import MODELS, NormalReturnModel, normal_return_model
 from eventstudy.exceptions import SpecificationError
 
 
@@ -27,7 +27,7 @@ def test_market_model_matches_statsmodels_and_clm_matrix():
     y_est[1, :7] = np.nan  # missing observations are dropped
     valid = np.ones(y_est.shape, bool)
     valid[2, 10:15] = False  # masked dates are dropped
-    fit = fit_normal_model("market", y_est, x_est, y_ev, x_ev, valid)
+    fit = normal_return_model("market").fit(y_est, x_est, y_ev, x_ev, valid)
     assert fit.param_names == ("alpha", "beta") and fit.k == 2
     for i in range(3):
         ok = np.isfinite(y_est[i]) & valid[i]
@@ -49,7 +49,7 @@ def test_market_model_matches_statsmodels_and_clm_matrix():
 def test_market_model_variance_scalar_form():
     # diagonal = s^2 [1 + 1/n + (Rm - mean)^2 / sum (Rm - mean)^2]  (MacKinlay 1997)
     y_est, x_est, y_ev, x_ev = _sim(n_ev=1)
-    fit = fit_normal_model("market", y_est, x_est, y_ev, x_ev, np.ones(y_est.shape, bool))
+    fit = normal_return_model("market").fit(y_est, x_est, y_ev, x_ev, np.ones(y_est.shape, bool))
     m = x_est[0, :, 0]
     dev = x_ev[0, :, 0] - m.mean()
     c = 1 + 1 / m.size + dev**2 / ((m - m.mean()) ** 2).sum()
@@ -62,8 +62,7 @@ def test_market_model_variance_scalar_form():
 
 def test_factor_model_two_regressors():
     y_est, x_est, y_ev, x_ev = _sim(p=2, seed=3)
-    fit = fit_normal_model(
-        "factor",
+    fit = normal_return_model("factor").fit(
         y_est,
         x_est,
         y_ev,
@@ -82,12 +81,14 @@ def test_factor_model_two_regressors():
 def test_constant_mean_and_market_adjusted_by_hand():
     y_est, x_est, y_ev, x_ev = _sim(n_ev=2)
     valid = np.ones(y_est.shape, bool)
-    cm = fit_normal_model("constant_mean", y_est, x_est[:, :, :0], y_ev, x_ev[:, :, :0], valid)
+    cm = normal_return_model("constant_mean").fit(
+        y_est, x_est[:, :, :0], y_ev, x_ev[:, :, :0], valid
+    )
     s2 = y_est.var(axis=1, ddof=1)
     assert_allclose(cm.params[:, 0], y_est.mean(axis=1), rtol=1e-12)
     assert_allclose(cm.sigma2, s2, rtol=1e-12)
     assert_allclose(cm.event_cov[0], s2[0] * (np.eye(5) + 1 / 60), rtol=1e-12)
-    ma = fit_normal_model("market_adjusted", y_est, x_est, y_ev, x_ev, valid)
+    ma = normal_return_model("market_adjusted").fit(y_est, x_est, y_ev, x_ev, valid)
     ar = y_est - x_est[:, :, 0]
     assert ma.k == 0 and ma.params.shape == (2, 0)
     assert_allclose(ma.sigma2, (ar**2).mean(axis=1), rtol=1e-12)
@@ -98,16 +99,16 @@ def test_constant_mean_and_market_adjusted_by_hand():
 def test_singular_design_is_reported_not_raised():
     y_est, x_est, y_ev, x_ev = _sim(n_ev=2)
     x_est[1] = 0.003  # no market variation
-    fit = fit_normal_model("market", y_est, x_est, y_ev, x_ev, np.ones(y_est.shape, bool))
+    fit = normal_return_model("market").fit(y_est, x_est, y_ev, x_ev, np.ones(y_est.shape, bool))
     assert fit.failed[0] is None
     assert "singular" in fit.failed[1]
 
 
 def test_model_names():
-    assert normalize_model_name("Market-Model") == "market"
-    assert normalize_model_name("constant-mean") == "constant_mean"
+    assert normal_return_model("Market-Model").name == "market"
+    assert normal_return_model("constant-mean").name == "constant_mean"
     with pytest.raises(SpecificationError, match="constant_mean"):
-        normalize_model_name("capm")
+        normal_return_model("capm")
     assert set(MODELS) == {"constant_mean", "market", "market_adjusted", "factor", "garch"}
 
 
@@ -123,8 +124,7 @@ def test_garch_market_model_recovers_beta_and_forecasts():
             h[t] = 1e-5 + 0.1 * e[t - 1] ** 2 + 0.8 * h[t - 1]
         e[t] = np.sqrt(h[t]) * rng.standard_normal()
     y = 0.0005 + 1.2 * m + e
-    fit = fit_normal_model(
-        "garch",
+    fit = normal_return_model("garch").fit(
         y[None, :n],
         m[None, :n, None],
         y[None, n:],
@@ -141,3 +141,14 @@ def test_garch_market_model_recovers_beta_and_forecasts():
     uncond = params["omega"] / (1 - params["arch_alpha"] - params["garch_beta"])
     assert abs(fc[-1] - uncond) <= abs(fc[0] - uncond) + 1e-12
     assert_allclose(fit.normal_event[0], params["alpha"] + params["beta"] * m[n:], rtol=1e-12)
+
+
+def test_one_module_per_model_and_the_documented_names_are_the_accepted_ones():
+    import eventstudy.engine.models as models
+
+    for name in MODELS:
+        model = normal_return_model(name)
+        assert isinstance(model, NormalReturnModel) and model.name == name
+        assert type(model).__module__ == f"eventstudy.engine.models.{name}"
+        assert f'``"{name}"``' in (models.__doc__ or "")
+        assert normal_return_model(model) is model

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,7 +15,7 @@ from numpy.testing import assert_allclose
 from pandas.testing import assert_frame_equal
 
 from eventstudy.engine.study import EventStudy
-from eventstudy.engine.windows import EstimationWindow
+from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError
 
 
@@ -45,16 +46,21 @@ def sim():
     return rets, mkt, events
 
 
-def _fit(rets, mkt, events, **kw):
-    opts = {
-        "benchmark": mkt,
-        "estimation_window": EstimationWindow(100, -11),
-        "event_window": (-5, 5),
-        "car_windows": ((-1, 1), (0, 0), (0, 5)),
-        "tests": ["csect_t", "patell", "bmp"],
-    }
+FIT_OPTIONS = ("tests", "alternative", "convention", "variance", "test_options")
+
+
+def _fit(rets, mkt, events, *, event_window=(-5, 5), calendar="asset", missing="exclude",
+         max_day0_shift=None, mask=None, **kw):  # fmt: skip
+    """Build and fit a study; window options go to the window objects, inference to fit()."""
+    est = kw.pop("estimation_window", EstimationWindow(100, -11))
+    est = EstimationWindow(est.length, est.end, min_obs=est.min_obs, mask=mask)
+    win = EventWindow(*event_window, calendar=calendar, missing=missing,
+                      max_day0_shift=max_day0_shift)  # fmt: skip
+    fit_kw = {"tests": ["csect_t", "patell", "bmp"]}
+    fit_kw.update({k: kw.pop(k) for k in FIT_OPTIONS if k in kw})
+    opts = {"benchmark": mkt, "car_windows": ((-1, 1), (0, 0), (0, 5))}
     opts.update(kw)
-    return EventStudy(rets, events, **opts).fit()
+    return EventStudy(rets, events, estimation_window=est, event_window=win, **opts).fit(**fit_kw)
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +73,7 @@ def test_frames_have_the_documented_columns(res):
         "event_id", "asset", "rel_day", "date", "ret", "normal_ret", "ar", "ar_se", "sar",
     ]  # fmt: skip
     assert list(res.car.columns) == [
-        "event_id", "asset", "window_start", "window_end", "car", "car_se", "scar", "tstat",
-        "pvalue", "df",
+        "event_id", "asset", "window_start", "window_end", "car", "car_se", "tstat", "pvalue", "df",
     ]  # fmt: skip
     assert list(res.params.columns) == ["event_id", "asset", "param", "value", "std_error"]
     assert list(res.exclusions.columns) == ["event_id", "asset", "stage", "reason"]
@@ -140,8 +145,8 @@ def test_reordering_events_changes_no_cross_sectional_statistic(sim):
     assert_frame_equal(a.aar, b.aar, rtol=1e-12)
     assert_frame_equal(pd.DataFrame(a.caar), pd.DataFrame(b.caar), rtol=1e-12)
     key = ["test", "window_start", "window_end"]
-    ta = a.tests.sort_values(key).reset_index(drop=True)
-    tb = b.tests.sort_values(key).reset_index(drop=True)
+    ta = a.tests().sort_values(key).reset_index(drop=True)
+    tb = b.tests().sort_values(key).reset_index(drop=True)
     assert len(ta) > 0
     assert_allclose(ta["stat"], tb["stat"], rtol=1e-10)
     cars = a.car.sort_values(["event_id", "window_start"]).reset_index(drop=True)
@@ -164,9 +169,9 @@ def test_scar_variance_uses_prediction_error_correction():
     )
     r = EventStudy(
         rets, events, benchmark=mkt, estimation_window=EstimationWindow(l1, -1),
-        event_window=(0, 9), car_windows=[(0, 9)], tests=["csect_t"],
+        event_window=(0, 9), car_windows=[(0, 9)],
     ).fit()  # fmt: skip
-    scar = r.car["scar"].to_numpy()
+    scar = r.car["tstat"].to_numpy()
     expected = (l1 - 2) / (l1 - 2 - 2)
     se = expected * np.sqrt(2 / n_ev) * 1.3  # sampling SD of a variance estimate (t tails)
     assert abs(scar.var() - expected) < 4 * se
@@ -188,7 +193,7 @@ def test_every_event_is_studied_or_excluded_with_a_reason(sim):
                      idx[150], pd.Timestamp("2020-09-05")],
         }
     )  # fmt: skip
-    r = _fit(rets, mkt, events)
+    r = _fit(rets, mkt, events, calendar="shared")  # a NaN return is a gap, not a holiday
     ex = r.exclusions.set_index("event_id")
     assert set(ex.index) == {"late", "past_end", "short", "gap", "nosuch"}
     assert ex.loc["late", "stage"] == "day0"
@@ -205,8 +210,8 @@ def test_every_event_is_studied_or_excluded_with_a_reason(sim):
     # with a 1-day limit on the shift, the Saturday event is excluded
     r1 = _fit(rets, mkt, events.iloc[[0, 6]], max_day0_shift=1)
     assert r1.exclusions["event_id"].tolist() == ["weekend"]
-    # event_missing="keep" keeps the gap event with a NaN AR, other days intact
-    r2 = _fit(rets, mkt, events.iloc[[0, 4]], event_missing="keep")
+    # missing="keep" keeps the gap event with a NaN AR, other days intact
+    r2 = _fit(rets, mkt, events.iloc[[0, 4]], missing="keep", calendar="shared")
     assert r2.n_events == 2
     gap = r2.ar[r2.ar.event_id == "gap"]
     assert gap["ar"].isna().sum() == 1
@@ -245,10 +250,10 @@ def test_estimation_mask_equals_dropping_those_returns(sim):
     rets, mkt, events = sim
     mask = pd.Series(False, index=rets.index)
     mask.iloc[100:130] = True
-    a = _fit(rets, mkt, events, estimation_mask=mask)
+    a = _fit(rets, mkt, events, mask=mask)
     dropped = rets.copy()
     dropped.iloc[100:130] = np.nan
-    b = _fit(dropped, mkt, events.iloc[:2])
+    b = _fit(dropped, mkt, events.iloc[:2], calendar="shared")  # masked days keep their offsets
     pa = a.params[a.params.event_id.isin(["e0", "e1"])].reset_index(drop=True)
     assert_frame_equal(pa, b.params)
     assert (a.nobs.set_index("event_id").loc[["e0", "e1"], "nobs"] < 100).all()
@@ -274,7 +279,7 @@ def test_validation_at_construction(sim):
     with pytest.raises(SpecificationError, match="constant_mean"):
         EventStudy(rets, events, benchmark=mkt, model="capm")
     with pytest.raises(SpecificationError, match="two-sided"):
-        EventStudy(rets, events, benchmark=mkt, alternative="both")
+        EventStudy(rets, events, benchmark=mkt).fit(alternative="both")
     with pytest.raises(SpecificationError, match="needs a benchmark"):
         EventStudy(rets, events)
     with pytest.raises(SpecificationError, match="end before"):
@@ -284,7 +289,7 @@ def test_validation_at_construction(sim):
     with pytest.raises(SpecificationError, match="duplicate"):
         EventStudy(rets, pd.concat([events, events]), benchmark=mkt)
     with pytest.raises(SpecificationError, match="pyeventstudy"):
-        EventStudy(rets, events, benchmark=mkt, variance="stata")
+        EventStudy(rets, events, benchmark=mkt).fit(variance="stata")
 
 
 def test_results_are_read_only_and_summarise(res, sim):
@@ -292,12 +297,14 @@ def test_results_are_read_only_and_summarise(res, sim):
         res.model = "x"
     text = res.summary().as_text()
     assert "[1] No event excluded." in text and "CLM 4.4.9" in text
-    assert "(-1, 1)" in text
+    assert "(-1, +1)" in text
+    assert "CAAR per CAR window" in res.summary().as_csv()
     assert "<table" in res._repr_html_()
     assert "tabular" in res.summary().as_latex()
     assert repr(res).startswith("<EventStudyResults model='market' n_events=8")
     long = res.to_frame()
-    assert set(long["statistic"]) == {"car", "car_pct", "car_se", "scar", "pvalue"}
+    assert list(long.columns) == ["event_id", "asset", "window", "statistic", "value"]
+    assert set(long["statistic"]) == {"car", "car_pct", "car_se", "tstat", "pvalue"}
     assert len(long) == len(res.car) * 5
     ci = res.conf_int(level=0.9)
     assert (ci["lower"] < ci["car"]).all() and (ci["car"] < ci["upper"]).all()
@@ -305,7 +312,9 @@ def test_results_are_read_only_and_summarise(res, sim):
         res.conf_int(level=1.5)
     rets, mkt, events = sim
     versions = {"snapshot": "eventstudy-data/1", "sha256": "abc"}
-    r = _fit(rets, mkt, events.iloc[:3], data_versions=versions)
+    tagged = rets.copy()
+    tagged.attrs["data_versions"] = versions
+    r = _fit(tagged, mkt, events.iloc[:3])
     assert r.data_versions == versions
 
 
@@ -328,3 +337,152 @@ def test_plots_return_axes_with_the_data(res):
     path = res.car_path[res.car_path.event_id == "e1"]
     assert_allclose(ax3.lines[0].get_ydata(), 100 * path["car"])
     plt.close("all")
+
+
+# --------------------------------------------------------------------------------------------
+# per-asset calendars, episodes, required sub-windows
+# --------------------------------------------------------------------------------------------
+
+
+def _markets_with_own_holidays():
+    """Three index markets on one wide frame, each with NaN on its own holidays."""
+    rng = np.random.default_rng(7)
+    idx = pd.bdate_range("2021-01-01", periods=420)
+    world = pd.Series(rng.normal(0.0002, 0.01, len(idx)), index=idx, name="WORLD")
+    betas = {"US": 1.0, "DE": 0.8, "JP": 0.6}
+    rets = pd.DataFrame(
+        {
+            m: 0.0001 + b * world.to_numpy() + rng.normal(0, 0.008, len(idx))
+            for m, b in betas.items()
+        },
+        index=idx,
+    )
+    holidays = {"US": [140, 300, 305, 330], "DE": [298, 301, 320, 333], "JP": [299, 302, 303, 304]}
+    for m, rows in holidays.items():
+        rets.iloc[rows, rets.columns.get_loc(m)] = np.nan
+    events = pd.DataFrame(
+        {
+            "event_id": ["a", "b", "c", "d"],
+            "asset": ["US", "DE", "JP", "US"],
+            "day0": idx[[302, 302, 301, 331]],
+        }
+    )
+    return rets, world, events
+
+
+def test_per_asset_calendars_equal_one_fit_per_market():
+    rets, world, events = _markets_with_own_holidays()
+    est, win = EstimationWindow(200, -6), EventWindow(-5, 5)
+    wide = EventStudy(rets, events, benchmark=world, estimation_window=est, event_window=win,
+                      car_windows=[(-1, 1), (-5, 5)]).fit()  # fmt: skip
+    assert wide.exclusions.empty and wide.n_events == 4
+    for market, group in events.groupby("asset"):
+        own = rets[[market]].dropna()
+        alone = EventStudy(own, group, benchmark=world,  estimation_window=est,
+                           event_window=EventWindow(-5, 5, calendar="shared"),
+                           car_windows=[(-1, 1), (-5, 5)]).fit()  # fmt: skip
+        got = pd.DataFrame(wide.car).set_index(["event_id", "window_start"]).loc[group["event_id"]]
+        exp = pd.DataFrame(alone.car).set_index(["event_id", "window_start"])
+        assert_allclose(got["car"], exp.loc[got.index, "car"], rtol=1e-12)
+        assert_allclose(got["car_se"], exp.loc[got.index, "car_se"], rtol=1e-12)
+        ar_wide = wide.ar[wide.ar.asset == market].set_index(["event_id", "rel_day"])["ar"]
+        ar_alone = alone.ar.set_index(["event_id", "rel_day"])["ar"]
+        assert_allclose(ar_wide, ar_alone.loc[ar_wide.index], rtol=1e-12)
+    # on the shared calendar the holidays of the other markets are missing returns
+    shared = EventStudy(rets, events, benchmark=world, estimation_window=est,
+                        event_window=EventWindow(-5, 5, calendar="shared")).fit()  # fmt: skip
+    assert set(shared.exclusions["event_id"]) == {"a", "b", "c", "d"}
+
+
+def test_per_asset_calendar_car_by_hand():
+    """Event "b" (DE): OLS on the 200 DE trading days ending 6 DE days before day 0, worked out
+    with numpy on the dropped-NaN series; CAR(-1, +1) and its variance γ'Vγ (CLM 4.4.9)."""
+    rets, world, events = _markets_with_own_holidays()
+    res = EventStudy(rets, events, benchmark=world, estimation_window=EstimationWindow(200, -6),
+                     event_window=(-5, 5), car_windows=[(-1, 1)]).fit()  # fmt: skip
+    de = rets["DE"].dropna()
+    p0 = de.index.get_loc(pd.Timestamp(events.loc[1, "day0"]))
+    est_dates = de.index[p0 - 205 : p0 - 5]
+    ev_dates = de.index[p0 - 1 : p0 + 2]
+    X = np.column_stack([np.ones(200), world.loc[est_dates]])
+    y = de.loc[est_dates].to_numpy()
+    b = np.linalg.solve(X.T @ X, X.T @ y)
+    s2 = ((y - X @ b) ** 2).sum() / 198
+    Xs = np.column_stack([np.ones(3), world.loc[ev_dates]])
+    ar = de.loc[ev_dates].to_numpy() - Xs @ b
+    V = s2 * (np.eye(3) + Xs @ np.linalg.inv(X.T @ X) @ Xs.T)
+    row = pd.DataFrame(res.car).set_index("event_id").loc["b"]
+    assert row["car"] == pytest.approx(ar.sum(), rel=1e-12)
+    assert row["car_se"] == pytest.approx(np.sqrt(V.sum()), rel=1e-12)
+    # DE's own holiday (row 298) is skipped: day -1 of "b" is the last DE day before day 0
+    days = res.ar[(res.ar.event_id == "b") & res.ar.rel_day.between(-1, 1)]["date"]
+    assert list(days) == list(ev_dates)
+
+
+def test_asset_with_too_few_days_is_excluded_with_its_count():
+    rets, world, events = _markets_with_own_holidays()
+    rets["XX"] = np.nan
+    rets.iloc[-50:, rets.columns.get_loc("XX")] = 0.001
+    extra = pd.DataFrame({"event_id": ["x"], "asset": ["XX"], "day0": [rets.index[-20]]})
+    ev = pd.concat([events, extra], ignore_index=True)
+    res = EventStudy(rets, ev, benchmark=world, estimation_window=EstimationWindow(200, -6),
+                     event_window=(-5, 5)).fit()  # fmt: skip
+    ex = res.exclusions.set_index("event_id")
+    assert list(ex.index) == ["x"]
+    assert ex.loc["x", "stage"] == "asset"
+    assert "has 50 trading day(s) with returns" in ex.loc["x", "reason"]
+
+
+def test_extended_windows_sum_the_episode_days():
+    rets, mkt = simulate(seed=3)
+    events = pd.DataFrame(
+        {"event_id": ["one", "episode"], "asset": ["A0", "A1"],
+         "day0": rets.index[[200, 250]], "extend": [0, 3]}
+    )  # fmt: skip
+    res = EventStudy(rets, events, benchmark=mkt, estimation_window=EstimationWindow(100, -11),
+                     event_window=(-5, 5), car_windows=[(-1, 1), (-5, -1)]).fit()  # fmt: skip
+    plain = EventStudy(rets, events.drop(columns="extend"), benchmark=mkt,
+                       estimation_window=EstimationWindow(100, -11), event_window=(-5, 8),
+                       car_windows=[(-1, 4)]).fit()  # fmt: skip
+    car = pd.DataFrame(res.car).set_index(["event_id", "window_start"])
+    ref = plain.car(window=(-1, 4)).set_index("event_id")
+    # the episode's (-1, +1) runs 3 days further: (-1, +4); the single event's does not
+    assert car.loc[("episode", -1), "car"] == pytest.approx(ref.loc["episode", "car"], rel=1e-12)
+    assert car.loc[("episode", -1), "car_se"] == pytest.approx(
+        ref.loc["episode", "car_se"], rel=1e-12
+    )
+    one = plain.car(window=(-1, 1)).set_index("event_id").loc["one"]
+    assert car.loc[("one", -1), "car"] == pytest.approx(one["car"], rel=1e-12)
+    # a window ending before day 0 is not extended
+    pre = plain.car(window=(-5, -1)).set_index("event_id").loc["episode"]
+    assert car.loc[("episode", -5), "car"] == pytest.approx(pre["car"], rel=1e-12)
+    # AR rows: each event's own window only; the battery reads the nominal window
+    assert res.ar.groupby("event_id").size().to_dict() == {"episode": 14, "one": 11}
+    assert res.panel.event_ar.shape == (2, 11)
+
+
+def test_required_sub_window_keeps_events_missing_elsewhere():
+    rets, mkt = simulate(seed=4)
+    events = pd.DataFrame({"event_id": ["end"], "asset": ["A0"], "day0": [rets.index[-3]]})
+    strict = _fit(rets, mkt, events)
+    assert "past the last date" in strict.exclusions["reason"].iloc[0]
+    kept = _fit(rets, mkt, events, missing=(-1, 1))
+    assert kept.n_events == 1
+    car = pd.DataFrame(kept.car).set_index(["window_start", "window_end"])["car"]
+    assert np.isfinite(car[(-1, 1)]) and np.isnan(car[(0, 5)])  # (0, 5) runs past the data
+    short = _fit(rets, mkt, events.assign(day0=rets.index[-1]), missing=(-1, 1))
+    assert "past the last date" in short.exclusions["reason"].iloc[0]
+
+
+def test_returns_that_look_like_prices_or_percent_warn():
+    from eventstudy.exceptions import ReturnsScaleWarning
+
+    rets, mkt, events = simulate()[0], simulate()[1], None
+    events = pd.DataFrame({"event_id": ["e"], "asset": ["A0"], "day0": [rets.index[300]]})
+    with pytest.warns(ReturnsScaleWarning, match="look like prices"):
+        EventStudy(1000 * np.exp(rets.cumsum()), events, benchmark=mkt)
+    with pytest.warns(ReturnsScaleWarning, match="look like percent"):
+        EventStudy(100 * rets, events, benchmark=mkt)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ReturnsScaleWarning)
+        EventStudy(rets, events, benchmark=mkt)

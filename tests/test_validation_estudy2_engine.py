@@ -40,18 +40,17 @@ def case(validation_dir):
     }
 
 
-def _study(returns, market, **kw):
+def _study(returns, market, **fit_options):
     events = pd.DataFrame({"event_id": "covid19", "asset": returns.columns, "day0": "2020-03-16"})
     return EventStudy(
         returns,
         events,
+        "market",
         benchmark=market,
-        model="market",
         estimation_window=EstimationWindow(length=240, end=-1),
         event_window=(0, 4),
         car_windows=[(0, 4)],
-        **kw,
-    ).fit()
+    ).fit(**fit_options)
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +139,7 @@ _CAR = {
 def test_pipeline_hands_off_to_battery(case, validation_dir):
     """End to end: returns -> EventStudy -> panel -> battery reproduces estudy2's tables."""
     res = _study(case["rates"], case["index"], convention="estudy2")
-    tests = res.tests
+    tests = res.tests()
     assert {"test", "rel_day", "window_start", "window_end", "stat", "pvalue", "dist", "df",
             "nobs", "alternative", "reason"} <= set(tests.columns)  # fmt: skip
     daily = tests[tests["rel_day"].notna()]

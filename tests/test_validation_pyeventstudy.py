@@ -17,7 +17,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from eventstudy.engine.study import EventStudy
-from eventstudy.engine.windows import EstimationWindow
+from eventstudy.engine.windows import EstimationWindow, EventWindow
 
 # expected files carry 12 decimals: compare at 1e-8 relative with a 1e-11 absolute floor
 RTOL, ATOL = 1e-8, 1e-11
@@ -37,18 +37,19 @@ def gafam(validation_dir):
 
 def _single(returns, asset, day0, variance):
     events = pd.DataFrame({"event_id": [f"{asset}_{day0}"], "asset": [asset], "day0": [day0]})
+    returns = returns.copy()
+    returns.attrs["return_type"] = "simple"
     return EventStudy(
         returns,
         events,
+        "market",
         benchmark=returns["SPY"],
-        model="market",
         estimation_window=EstimationWindow(length=300, end=-2 - 30 - 1),
-        event_window=(-2, 10),
+        # PyPI eventstudy moves day 0 at most 4 days; it counts rows of its data frame, which
+        # here are every asset's trading days, so the default (asset) calendar is the same
+        event_window=EventWindow(-2, 10, max_day0_shift=4),
         car_windows=[(-2, 10), (0, 0)],
-        return_type="simple",
-        variance=variance,
-        max_day0_shift=4,
-    ).fit()
+    ).fit(variance=variance)
 
 
 @pytest.mark.parametrize(("fname", "asset", "day0"), SINGLE)
@@ -102,17 +103,16 @@ def tenk(gafam, validation_dir):
             "day0": day0,
         }
     )
+    gafam = gafam.copy()
+    gafam.attrs["return_type"] = "simple"
     return EventStudy(
         gafam,
         events,
         benchmark=gafam[["SPY"]],
         estimation_window=EstimationWindow(length=200, end=-5 - 30 - 1),
-        event_window=(-5, 10),
+        event_window=EventWindow(-5, 10, max_day0_shift=4),
         car_windows=[(-5, 10)],
-        return_type="simple",
-        variance="pyeventstudy",
-        max_day0_shift=4,
-    ).fit()
+    ).fit(variance="pyeventstudy")
 
 
 def test_multiple_events_compatibility(tenk, validation_dir):

@@ -1,10 +1,18 @@
-"""Results of an event study: labelled, tidy pandas frames set once at construction.
+"""Results of an event study: estimates and one covariance, everything else derived on demand.
 
-:class:`EventStudyResults` is what :meth:`eventstudy.engine.study.EventStudy.fit` returns. Every
-value
-is computed when it is built (no attributes added later); the costly derived views are
-``functools.cached_property``; anything with an argument is a method (``car(window=...)``,
-``conf_int(level=...)``).
+:class:`EventStudyResults` is what :meth:`eventstudy.engine.study.EventStudy.fit` returns. It
+holds the abnormal returns of the studied events and their covariance matrices
+(:class:`FitArrays`); CARs, CAARs, AARs, their standard errors, t statistics, p-values, paths
+and the test battery are derived from them when first asked for (``functools.cached_property``
+for the frames, methods for anything with an argument). Each formula exists once:
+
+* per event, over a window with indicator :math:`\\gamma`: :math:`CAR_i = \\gamma'AR_i`,
+  :math:`\\widehat{Var}(CAR_i) = \\gamma'V_i\\gamma` (:func:`window_sums`), and
+  :math:`t_i = CAR_i/\\sqrt{\\gamma'V_i\\gamma} \\sim t(df_i)` (:func:`per_event`);
+* across events: :math:`\\overline{CAR} = \\frac1N\\sum_i CAR_i`,
+  :math:`se = \\sqrt{\\sum_i \\gamma'V_i\\gamma}/N` and :math:`J_1 = \\overline{CAR}/se`
+  (:func:`cross_section`; CLM eq. 4.4.22); an AAR is the CAAR of a one-day window and a path
+  the CAR of the windows ``(start, τ)``.
 
 Units: returns and abnormal returns are decimals (0.01 = 1 %), simple or log as recorded in
 ``return_type``; offsets (``rel_day``, ``window_start``, ``window_end``) are trading days
@@ -13,9 +21,10 @@ relative to day 0 (see :mod:`eventstudy.engine.windows`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -24,16 +33,41 @@ from scipy import stats as sps
 from eventstudy.engine.panel import AbnormalReturnPanel
 from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError
+from eventstudy.results import Results, tidy_frame, window_label
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 Alternative = Literal["two-sided", "greater", "less"]
 ALTERNATIVES: tuple[str, ...] = get_args(Alternative)
 Variance = Literal["textbook", "pyeventstudy"]
 VARIANCES: tuple[str, ...] = get_args(Variance)
+TEST_COLUMNS = [
+    "test", "rel_day", "window_start", "window_end", "stat", "pvalue", "dist", "df", "nobs",
+    "alternative", "reason",
+]  # fmt: skip
 
-__all__ = ["ALTERNATIVES", "VARIANCES", "Alternative", "EventStudyResults", "Variance", "pvalue"]
+__all__ = [
+    "ALTERNATIVES",
+    "TEST_COLUMNS",
+    "VARIANCES",
+    "Alternative",
+    "EventStudyResults",
+    "FitArrays",
+    "Variance",
+    "cross_section",
+    "per_event",
+    "pvalue",
+    "window_sums",
+]
 
 
-def pvalue(stat: np.ndarray, df: np.ndarray | float | None, alternative: str) -> np.ndarray:
+# --------------------------------------------------------------------------------------------
+# the formulas, once
+# --------------------------------------------------------------------------------------------
+
+
+def pvalue(stat: Any, df: Any, alternative: str) -> np.ndarray:
     """p-value of ``stat`` under t(df) (``df`` finite) or N(0,1) (``df`` None or inf).
 
     ``alternative``: ``"two-sided"`` :math:`2P(T>|t|)`, ``"greater"`` :math:`P(T>t)`,
@@ -55,33 +89,166 @@ def pvalue(stat: np.ndarray, df: np.ndarray | float | None, alternative: str) ->
     raise SpecificationError(f"alternative={alternative!r}; use one of {ALTERNATIVES}")
 
 
-def window_sums(ar: np.ndarray, cov: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """CAR and Var(CAR) = γ'Vγ over the columns ``idx`` (CLM eq. 4.4.13–4.4.16)."""
-    idx = np.asarray(idx)
-    car = ar[:, idx].sum(axis=1)
-    if idx.size and (np.diff(idx) == 1).all():
+def window_sums(ar: np.ndarray, cov: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """CAR and Var(CAR) = γ'Vγ of every event over a window (CLM eqs. 4.4.13-4.4.16).
+
+    Parameters
+    ----------
+    ar : ndarray, shape (N, L)
+        Abnormal returns (NaN = missing).
+    cov : ndarray, shape (N, L, L)
+        Their covariance matrices :math:`V_i`.
+    cols : ndarray
+        The window: column positions (1-D, the same for every event) or a boolean (N, L)
+        indicator per event.
+
+    Returns
+    -------
+    car, var : ndarray, shape (N,)
+        NaN when a day of the event's window is missing.
+    """
+    cols = np.asarray(cols)
+    if cols.ndim == 2:
+        gamma = cols.astype(float)
+        missing = (cols & ~np.isfinite(ar)).any(axis=1)
+        car = np.where(cols, np.nan_to_num(ar), 0.0).sum(axis=1)
+        var = np.einsum("nij,ni,nj->n", np.nan_to_num(cov), gamma, gamma)
+        return np.where(missing, np.nan, car), np.where(missing, np.nan, var)
+    car = ar[:, cols].sum(axis=1)
+    if cols.size and (np.diff(cols) == 1).all():
         # A closed window is a slice: copy just that block, in the memory layout numpy gives
-        # ``cov[:, idx][:, :, idx]`` (event axis innermost), so the sum adds in the same
+        # ``cov[:, cols][:, :, cols]`` (event axis innermost), so the sum adds in the same
         # order and gives the same bits, several times faster.
-        sl = slice(int(idx[0]), int(idx[-1]) + 1)
+        sl = slice(int(cols[0]), int(cols[-1]) + 1)
         block = np.ascontiguousarray(cov[:, sl, sl].transpose(2, 1, 0)).transpose(2, 1, 0)
     else:
-        block = cov[:, idx][:, :, idx]
+        block = cov[:, cols][:, :, cols]
     return car, block.sum(axis=(1, 2))
+
+
+def per_event(
+    car: np.ndarray, var: np.ndarray, df: np.ndarray, alternative: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Standard error, t statistic (the standardized CAR) and p-value of each event's CAR.
+
+    :math:`se_i = \\sqrt{\\gamma'V_i\\gamma}`, :math:`t_i = CAR_i/se_i \\sim t(df_i)`
+    (CLM eq. 4.4.17).
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(var)
+        t = car / se
+    return se, t, pvalue(t, df, alternative)
+
+
+def cross_section(
+    car: np.ndarray, var: np.ndarray, df: float | None, alternative: str
+) -> dict[str, np.ndarray]:
+    """Mean CAR across events (axis 0) with CLM's :math:`J_1` test.
+
+    Events whose CAR is missing are left out: with :math:`m` events left,
+    :math:`\\overline{CAR} = \\frac1m\\sum_i CAR_i`,
+    :math:`se = \\sqrt{\\sum_i\\gamma'V_i\\gamma}/m`,
+    :math:`J_1 = \\overline{CAR}/se`, N(0,1) (``df`` None) or t(df) (CLM eqs. 4.4.21-4.4.22).
+
+    Returns
+    -------
+    dict
+        ``mean``, ``se``, ``tstat``, ``pvalue``, ``n`` (arrays over the remaining axes).
+    """
+    ok = np.isfinite(car)
+    n = ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(ok, car, 0.0).sum(axis=0) / n
+        se = np.sqrt(np.where(ok, var, 0.0).sum(axis=0)) / n
+        t = mean / se
+    return {"mean": mean, "se": se, "tstat": t, "pvalue": pvalue(t, df, alternative), "n": n}
+
+
+def _window_columns(rel_days: np.ndarray, window: tuple[int, int], ext: np.ndarray) -> np.ndarray:
+    """(N, L) indicator of each event's cells of ``window``: a window ending on or after day 0
+    is extended by the event's ``ext`` days (episodes); 1-D positions when nothing is extended."""
+    start, end = window
+    if not ext.any() or end < 0:
+        return np.flatnonzero((rel_days >= start) & (rel_days <= end))
+    return (rel_days[None, :] >= start) & (rel_days[None, :] <= (end + ext)[:, None])
+
+
+# --------------------------------------------------------------------------------------------
+# what a fit holds
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class FitArrays:
+    """The studied events' fitted arrays (event order as in the input, excluded ones removed).
+
+    Attributes
+    ----------
+    event_ids, assets : ndarray of str, shape (N,)
+    est_rel_days : ndarray of int, shape (Le,)
+    event_rel_days : ndarray of int, shape (L,)
+        Offsets of the event window, extended by the largest ``extend`` of any event.
+    nominal_length : int
+        Days of the event window before any extension (the first ``nominal_length`` columns).
+    extend : ndarray of int, shape (N,)
+        Days added to each event's window (episodes; 0 for single events).
+    ret, normal, ar : ndarray, shape (N, L)
+        Returns, normal returns and abnormal returns (decimal); NaN when missing or outside the
+        event's own window.
+    cov : ndarray, shape (N, L, L)
+        Textbook covariance :math:`V_i` of the abnormal returns (NaN rows and columns for
+        missing days).
+    event_dates, est_dates : ndarray of datetime64[D]
+        Calendar date of each cell (NaT outside the data).
+    est_ar : ndarray, shape (N, Le)
+        Estimation residuals.
+    est_market, event_market : ndarray or None
+        Benchmark returns on the estimation and event days (None without a benchmark).
+    sigma2, var0 : ndarray, shape (N,)
+        Residual variance with divisor ``n - k`` and with divisor ``n`` (``np.var``).
+    n_est, n_masked : ndarray of int, shape (N,)
+        Estimation days used; days of the window removed by the estimation mask.
+    k : int
+    param_names : tuple of str
+    params, std_errors : ndarray, shape (N, P)
+    """
+
+    event_ids: np.ndarray
+    assets: np.ndarray
+    est_rel_days: np.ndarray
+    event_rel_days: np.ndarray
+    nominal_length: int
+    extend: np.ndarray
+    ret: np.ndarray
+    normal: np.ndarray
+    ar: np.ndarray
+    cov: np.ndarray
+    event_dates: np.ndarray
+    est_ar: np.ndarray
+    est_dates: np.ndarray
+    est_market: np.ndarray | None
+    event_market: np.ndarray | None
+    sigma2: np.ndarray
+    var0: np.ndarray
+    n_est: np.ndarray
+    n_masked: np.ndarray
+    k: int
+    param_names: tuple[str, ...]
+    params: np.ndarray
+    std_errors: np.ndarray
 
 
 class WindowFrame(pd.DataFrame):
     """A DataFrame that can also be called with a window: ``results.car(window=(-2, 2))``.
 
     As a frame it holds the study's CAR windows; calling it computes any other closed
-    sub-window of the event window from the stored ARs and covariances. Operations on it
-    return plain DataFrames.
+    sub-window of the event window. Operations on it return plain DataFrames.
     """
 
     _metadata: ClassVar[list[str]] = ["_window_func"]
 
     @property
-    def _constructor(self):
+    def _constructor(self) -> type[pd.DataFrame]:
         return pd.DataFrame
 
     def __call__(self, window: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -90,15 +257,20 @@ class WindowFrame(pd.DataFrame):
         return self._window_func(window)
 
 
-def _wrap(frame: pd.DataFrame, func) -> WindowFrame:
+def _wrap(frame: pd.DataFrame, func: Callable[[tuple[int, int]], pd.DataFrame]) -> WindowFrame:
     out = WindowFrame(frame)
     out._window_func = func
     return out
 
 
+# --------------------------------------------------------------------------------------------
+# the results object
+# --------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, eq=False, repr=False)
-class EventStudyResults:
-    """Results of :meth:`EventStudy.fit` (all values set at construction).
+class EventStudyResults(Results):
+    """Results of :meth:`EventStudy.fit`: abnormal returns, their covariance, and what follows.
 
     Attributes
     ----------
@@ -108,37 +280,45 @@ class EventStudyResults:
         :math:`V_i`; ``sar = ar / ar_se``).
     car : DataFrame, also callable
         One row per event and CAR window: ``event_id, asset, window_start, window_end, car,
-        car_se, scar, tstat, pvalue, df``. ``car(window=(a, b))`` computes any closed
-        sub-window of the event window:
+        car_se, tstat, pvalue, df`` (``tstat`` is the standardized CAR, CLM's SCAR).
+        ``car(window=(a, b))`` computes any closed sub-window of the event window:
 
         .. math::
 
             CAR_i = \\gamma' AR_i,\\quad \\widehat{Var}(CAR_i) = \\gamma' V_i \\gamma,\\quad
             SCAR_i = CAR_i / \\sqrt{\\gamma' V_i \\gamma} \\sim t(n_i - k)
 
-        (Campbell, Lo & MacKinlay 1997, eqs. 4.4.13–4.4.18); with
-        ``variance="pyeventstudy"``, :math:`V_i = \\hat\\sigma_{i,0}^2 I` and df = n_i − 1.
+        (Campbell, Lo & MacKinlay 1997, eqs. 4.4.13-4.4.18); with
+        ``variance="pyeventstudy"``, :math:`V_i = \\hat\\sigma_{i,0}^2 I` and df = n_i - 1.
+        For events with ``extend > 0`` a window ending on or after day 0 runs ``extend`` days
+        further.
     aar : DataFrame
         Per ``rel_day``: ``aar`` (mean AR), ``aar_se`` = :math:`\\sqrt{\\sum_i V_{i,\\tau\\tau}}/N`,
         ``tstat``, ``pvalue``, ``n``.
     caar : DataFrame, also callable
-        ``caar(window=(a, b))`` for any sub-window. Per CAR window: ``caar``,
-        ``caar_se`` = :math:`\\sqrt{\\sum_i \\gamma'V_i\\gamma}/N`,
-        ``tstat`` (CLM's :math:`J_1`), ``pvalue``, ``n``.
-    tests : DataFrame
-        The cross-event battery (:mod:`eventstudy.engine.stats`), long: ``test, rel_day,
-        window_start, window_end, stat, pvalue, dist, df, nobs, alternative, reason``.
-    exclusions : DataFrame
-        ``event_id, asset, stage, reason``: every event not studied, and why.
+        Per CAR window: ``window_start, window_end, caar``,
+        ``caar_se`` = :math:`\\sqrt{\\sum_i \\gamma'V_i\\gamma}/N`, ``tstat`` (CLM's
+        :math:`J_1`), ``pvalue``, ``n``; ``caar(window=(a, b))`` for any sub-window.
+    car_path, caar_path : DataFrame
+        The same cumulated from the event-window start to each ``rel_day``.
     params : DataFrame
         ``event_id, asset, param, value, std_error``.
     nobs : DataFrame
-        ``event_id, asset, nobs, k, df, sigma``: estimation observations used, parameters,
-        residual degrees of freedom ``nobs - k`` and :math:`s_i`.
+        ``event_id, asset, nobs, n_masked, k, df, sigma``: estimation observations used, days
+        removed by the mask, parameters, residual degrees of freedom and :math:`s_i`.
     events : DataFrame
         Every input event: ``event_id, asset, market, day0, day0_date, status``.
+    exclusions : DataFrame
+        ``event_id, asset, stage, reason``: every event not studied, and why.
     panel : AbnormalReturnPanel
-        What the battery read (always textbook variances).
+        What the battery reads (textbook variances, the event window without extensions).
+
+    Methods
+    -------
+    tests(tests=None, *, alternative=None, convention=None, **options)
+        The cross-event battery (:mod:`eventstudy.engine.stats`).
+    conf_int(level=0.95, *, window=None)
+    summary(), to_frame(), plot_car(), plot_ar()
     """
 
     model: str
@@ -149,83 +329,109 @@ class EventStudyResults:
     variance: str
     alternative: str
     convention: str
-    ar: pd.DataFrame
-    car: pd.DataFrame
-    aar: pd.DataFrame
-    caar: pd.DataFrame
-    tests: pd.DataFrame
-    exclusions: pd.DataFrame
-    params: pd.DataFrame
-    nobs: pd.DataFrame
+    test_spec: tuple[str, ...] | None
+    test_options: dict
+    arrays: FitArrays
     events: pd.DataFrame
-    panel: AbnormalReturnPanel
+    exclusions: pd.DataFrame
     data_versions: Any = None
     notes: tuple[str, ...] = ()
-    _ar_cov: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
-    _df: np.ndarray = field(default=None, repr=False)  # type: ignore[assignment]
-    _agg_df: float | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "car", _wrap(self.car, self._car_frame))
-        object.__setattr__(self, "caar", _wrap(self.caar, self.caar_window))
+    _test_cache: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ basic views
     @property
     def n_events(self) -> int:
         """Number of events studied (excluded ones not counted)."""
-        return self.panel.n_events
+        return int(self.arrays.ar.shape[0])
+
+    @cached_property
+    def _cov(self) -> np.ndarray:
+        """The covariance the per-event and cross-event variances read (``variance``)."""
+        a = self.arrays
+        if self.variance == "pyeventstudy":
+            return a.var0[:, None, None] * np.eye(a.ar.shape[1])
+        return a.cov
+
+    @cached_property
+    def _df(self) -> np.ndarray:
+        a = self.arrays
+        return (a.n_est - (1 if self.variance == "pyeventstudy" else a.k)).astype(float)
+
+    @property
+    def _agg_df(self) -> float | None:
+        """Degrees of freedom of cross-event t statistics (None = N(0,1))."""
+        if self.variance == "pyeventstudy" and self.n_events:
+            return float(self._df.sum())
+        return None
 
     @property
     def _keys(self) -> pd.DataFrame:
-        return self.nobs[["event_id", "asset"]]
+        return pd.DataFrame(
+            {
+                "event_id": pd.array(self.arrays.event_ids, dtype=str),
+                "asset": pd.array(self.arrays.assets, dtype=str),
+            }
+        )
 
-    def _window_idx(self, window: tuple[int, int]) -> np.ndarray:
+    def _columns(self, window: Sequence[int]) -> np.ndarray:
         try:
-            return self.panel.window_index(tuple(int(v) for v in window))  # type: ignore[arg-type]
-        except (ValueError, TypeError) as exc:
+            start, end = (int(v) for v in window)
+        except (TypeError, ValueError) as exc:
             raise SpecificationError(
-                f"window={window!r} must be a (start, end) pair inside the event window "
-                f"{self.event_window.bounds}"
+                f"window={window!r} must be a (start, end) pair of trading-day offsets"
             ) from exc
+        lo, hi = self.event_window.bounds
+        if not lo <= start <= end <= hi:
+            raise SpecificationError(
+                f"window={window!r} must be a (start, end) pair inside the event window {(lo, hi)}"
+            )
+        return _window_columns(self.arrays.event_rel_days, (start, end), self.arrays.extend)
 
-    # ------------------------------------------------------------------ methods
+    def _sums(self, window: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        return window_sums(self.arrays.ar, self._cov, self._columns(window))
+
+    # ------------------------------------------------------------------ per event
     def _car_frame(self, window: tuple[int, int]) -> pd.DataFrame:
-        idx = self._window_idx(window)
-        car, var = window_sums(self.panel.event_ar, self._ar_cov, idx)
-        se = np.sqrt(var)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = car / se
-        out = self._keys.copy()
+        car, var = self._sums(window)
+        se, t, p = per_event(car, var, self._df, self.alternative)
+        out = self._keys
         out["window_start"] = int(window[0])
         out["window_end"] = int(window[1])
         out["car"] = car
         out["car_se"] = se
-        out["scar"] = t
         out["tstat"] = t
-        out["pvalue"] = pvalue(t, self._df, self.alternative)
+        out["pvalue"] = p
         out["df"] = self._df.astype(np.int64)
-        return out.reset_index(drop=True)
+        return out
 
-    def caar_window(self, window: tuple[int, int]) -> pd.DataFrame:
-        """CAAR over any closed sub-window, with its :math:`J_1` statistic (one row)."""
-        idx = self._window_idx(window)
-        car, var = window_sums(self.panel.event_ar, self._ar_cov, idx)
-        n = car.size
-        caar = car.mean() if n else np.nan
-        se = np.sqrt(var.sum()) / n if n else np.nan
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = caar / se
-        return pd.DataFrame(
-            {
-                "window_start": [int(window[0])],
-                "window_end": [int(window[1])],
-                "caar": [caar],
-                "caar_se": [se],
-                "tstat": [t],
-                "pvalue": [float(pvalue(t, self._agg_df, self.alternative))],
-                "n": [n],
-            }
-        )
+    @cached_property
+    def car(self) -> WindowFrame:  # type: ignore[override]
+        """CARs over the study's CAR windows; call it with ``window=`` for any other."""
+        frames = [self._car_frame(w) for w in self.car_windows]
+        frame = pd.concat(frames, ignore_index=True) if frames else self._car_frame((0, 0))[:0]
+        return _wrap(frame, self._car_frame)
+
+    @cached_property
+    def ar(self) -> pd.DataFrame:
+        """Abnormal returns per event and event-window day (see the class docstring)."""
+        a = self.arrays
+        n, width = a.ar.shape
+        with np.errstate(invalid="ignore"):
+            ar_se = np.sqrt(np.diagonal(self._cov, axis1=1, axis2=2))
+            sar = a.ar / ar_se
+        keys = self._keys
+        out = keys.loc[keys.index.repeat(width)].reset_index(drop=True)
+        out["rel_day"] = np.tile(a.event_rel_days, n)
+        out["date"] = a.event_dates.ravel().astype("datetime64[ns]")
+        out["ret"] = a.ret.ravel()
+        out["normal_ret"] = a.normal.ravel()
+        out["ar"] = a.ar.ravel()
+        out["ar_se"] = ar_se.ravel()
+        out["sar"] = sar.ravel()
+        if a.extend.any():  # rows of each event's own (extended) window only
+            own = a.event_rel_days[None, :] <= (self.event_window.end + a.extend)[:, None]
+            out = out[own.ravel()].reset_index(drop=True)
+        return out
 
     def conf_int(
         self, level: float = 0.95, *, window: tuple[int, int] | None = None
@@ -235,7 +441,8 @@ class EventStudyResults:
         Parameters
         ----------
         level : float, default 0.95
-            Coverage in (0, 1); ``q`` is the two-sided quantile of t(df) of each event.
+            Coverage in (0, 1); ``q`` is the two-sided quantile of t(df) of each event,
+            :math:`t_{df}^{-1}((1 + level)/2)`.
         window : (start, end), optional
             A CAR window; default all of the study's ``car_windows``.
 
@@ -253,76 +460,294 @@ class EventStudyResults:
         out["upper"] = frame["car"] + q * frame["car_se"]
         return out
 
-    # ------------------------------------------------------------------ cumulative paths
+    # ------------------------------------------------------------------ across events
+    def caar_window(self, window: tuple[int, int]) -> pd.DataFrame:
+        """CAAR over any closed sub-window, with its :math:`J_1` statistic (one row)."""
+        car, var = self._sums(window)
+        cs = cross_section(car, var, self._agg_df, self.alternative)
+        return pd.DataFrame(
+            {
+                "window_start": [int(window[0])],
+                "window_end": [int(window[1])],
+                "caar": [float(cs["mean"])],
+                "caar_se": [float(cs["se"])],
+                "tstat": [float(cs["tstat"])],
+                "pvalue": [float(cs["pvalue"])],
+                "n": [int(cs["n"])],
+            }
+        )
+
+    @cached_property
+    def caar(self) -> WindowFrame:
+        """CAAR per CAR window; call it with ``window=`` for any other sub-window."""
+        rows = [self.caar_window(w) for w in self.car_windows]
+        frame = pd.concat(rows, ignore_index=True) if rows else self.caar_window((0, 0))[:0]
+        return _wrap(frame, self.caar_window)
+
+    @cached_property
+    def aar(self) -> pd.DataFrame:
+        """Average abnormal return per event-window day: the CAAR of each one-day window."""
+        a = self.arrays
+        var = np.diagonal(self._cov, axis1=1, axis2=2)
+        cs = cross_section(a.ar, var, self._agg_df, self.alternative)
+        return pd.DataFrame(
+            {
+                "rel_day": a.event_rel_days,
+                "aar": cs["mean"],
+                "aar_se": cs["se"],
+                "tstat": cs["tstat"],
+                "pvalue": cs["pvalue"],
+                "n": cs["n"].astype(np.int64),
+            }
+        )
+
+    @cached_property
+    def _cumulative(self) -> tuple[np.ndarray, np.ndarray]:
+        """CAR and Var(CAR) of the windows (start, τ) for every τ of the event window.
+
+        Cumulative sums over the event's actual days (NaN from a missing day on); the variance
+        is the diagonal of :math:`\\Gamma V_i \\Gamma'` with :math:`\\Gamma` lower-triangular
+        ones.
+        """
+        cum = np.cumsum(self.arrays.ar, axis=1)
+        var = np.diagonal(np.cumsum(np.cumsum(self._cov, axis=1), axis=2), axis1=1, axis2=2)
+        return cum, var
+
     @cached_property
     def car_path(self) -> pd.DataFrame:
         """Per event, CAR cumulated from the event-window start to each ``rel_day``.
 
-        Columns ``event_id, asset, rel_day, car, car_se, tstat, pvalue`` with
-        :math:`\\widehat{Var} = \\gamma_\\tau' V_i \\gamma_\\tau` (γ ones up to τ).
+        Columns ``event_id, asset, rel_day, car, car_se, tstat, pvalue`` (t(df) per event).
         """
-        ar = np.nan_to_num(self.panel.event_ar)
-        cum = np.cumsum(ar, axis=1)
-        # Var of the cumulative sum: cumulative sums of V over both axes, then the diagonal
-        cv = np.cumsum(np.cumsum(self._ar_cov, axis=1), axis=2)
-        var = np.diagonal(cv, axis1=1, axis2=2)
-        se = np.sqrt(var)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = cum / se
-        n, l2 = ar.shape
-        keys = self._keys.loc[self._keys.index.repeat(l2)].reset_index(drop=True)
-        keys["rel_day"] = np.tile(self.panel.event_rel_days, n)
-        keys["car"] = cum.ravel()
-        keys["car_se"] = se.ravel()
-        keys["tstat"] = t.ravel()
-        keys["pvalue"] = pvalue(t, self._df[:, None], self.alternative).ravel()
-        return keys
+        cum, var = self._cumulative
+        se, t, p = per_event(cum, var, self._df[:, None], self.alternative)
+        n, width = cum.shape
+        keys = self._keys
+        out = keys.loc[keys.index.repeat(width)].reset_index(drop=True)
+        out["rel_day"] = np.tile(self.arrays.event_rel_days, n)
+        out["car"] = cum.ravel()
+        out["car_se"] = se.ravel()
+        out["tstat"] = t.ravel()
+        out["pvalue"] = p.ravel()
+        return out
 
     @cached_property
     def caar_path(self) -> pd.DataFrame:
         """CAAR cumulated from the event-window start: ``rel_day, caar, caar_se, tstat,
         pvalue, n`` (:math:`J_1` per cumulative window)."""
-        ar = self.panel.event_ar
-        n = ar.shape[0]
-        cv = np.cumsum(np.cumsum(self._ar_cov, axis=1), axis=2)
-        var = np.diagonal(cv, axis1=1, axis2=2).sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            caar = np.cumsum(ar.mean(axis=0)) if n else np.full(ar.shape[1], np.nan)
-            se = np.sqrt(var) / n if n else np.full(ar.shape[1], np.nan)
-            t = caar / se
+        cum, var = self._cumulative
+        cs = cross_section(cum, var, self._agg_df, self.alternative)
         return pd.DataFrame(
             {
-                "rel_day": self.panel.event_rel_days,
-                "caar": caar,
-                "caar_se": se,
-                "tstat": t,
-                "pvalue": pvalue(t, self._agg_df, self.alternative),
-                "n": n,
+                "rel_day": self.arrays.event_rel_days,
+                "caar": cs["mean"],
+                "caar_se": cs["se"],
+                "tstat": cs["tstat"],
+                "pvalue": cs["pvalue"],
+                "n": cs["n"].astype(np.int64),
             }
         )
 
-    # ------------------------------------------------------------------ tidy form
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy long form: one row per event, asset, window and statistic.
+    def path_conf_int(self, level: float = 0.95, *, event_id: str | None = None) -> pd.DataFrame:
+        """The CAAR path (or one event's CAR path) with a pointwise confidence band.
 
-        Columns ``event_id, asset, window_start, window_end, statistic, value`` with
-        statistics ``car`` (decimal), ``car_pct`` (percent, display only), ``car_se``,
-        ``scar``, ``pvalue``.
+        Parameters
+        ----------
+        level : float, default 0.95
+            Coverage of ``estimate ± q · se``: q from N(0,1) for the CAAR (t(Σ df) under
+            ``variance="pyeventstudy"``), from t(df) of the event for a CAR.
+        event_id : str, optional
+            An event (its first asset); default the CAAR path.
+
+        Returns
+        -------
+        DataFrame
+            ``rel_day``, ``estimate`` (decimal), ``se``, ``lower``, ``upper``.
+
+        Raises
+        ------
+        KeyError
+            ``event_id`` was not studied.
         """
-        frame = self.car.copy()
-        frame["car_pct"] = 100.0 * frame["car"]
-        long = frame.melt(
-            id_vars=["event_id", "asset", "window_start", "window_end"],
-            value_vars=["car", "car_pct", "car_se", "scar", "pvalue"],
-            var_name="statistic",
-            value_name="value",
+        if not 0 < level < 1:
+            raise SpecificationError(f"level={level!r} must be strictly between 0 and 1")
+        if event_id is None:
+            path = self.caar_path
+            est, se = path["caar"].to_numpy(), path["caar_se"].to_numpy()
+            df = self._agg_df
+        else:
+            path = self.car_path[self.car_path["event_id"] == str(event_id)]
+            if path.empty:
+                raise KeyError(f"event_id {event_id!r} was not studied (see results.exclusions)")
+            path = path[path["asset"] == path["asset"].iloc[0]]
+            est, se = path["car"].to_numpy(), path["car_se"].to_numpy()
+            pos = int(np.flatnonzero(self.arrays.event_ids == str(event_id))[0])
+            df = float(self._df[pos])
+        q = sps.norm.ppf(0.5 + level / 2) if df is None else sps.t.ppf(0.5 + level / 2, df)
+        return pd.DataFrame(
+            {
+                "rel_day": path["rel_day"].to_numpy(),
+                "estimate": est,
+                "se": se,
+                "lower": est - q * se,
+                "upper": est + q * se,
+            }
         )
-        return long.sort_values(
-            ["event_id", "asset", "window_start", "window_end"], kind="stable"
-        ).reset_index(drop=True)
 
-    # ------------------------------------------------------------------ summary
-    def _notes(self) -> list[str]:
+    # ------------------------------------------------------------------ estimation details
+    @cached_property
+    def params(self) -> pd.DataFrame:
+        """Normal-return model parameters: ``event_id, asset, param, value, std_error``."""
+        a = self.arrays
+        npar = len(a.param_names)
+        keys = self._keys
+        out = keys.loc[keys.index.repeat(npar)].reset_index(drop=True)
+        out["param"] = pd.array(list(a.param_names) * self.n_events, dtype=str)
+        out["value"] = a.params.ravel()
+        out["std_error"] = a.std_errors.ravel()
+        return out
+
+    @cached_property
+    def nobs(self) -> pd.DataFrame:
+        """Estimation details: ``event_id, asset, nobs, n_masked, k, df, sigma``."""
+        a = self.arrays
+        out = self._keys
+        out["nobs"] = a.n_est
+        out["n_masked"] = a.n_masked
+        out["k"] = a.k
+        out["df"] = a.n_est - a.k
+        out["sigma"] = np.sqrt(a.sigma2)
+        return out
+
+    @cached_property
+    def panel(self) -> AbnormalReturnPanel:
+        """The battery's input: textbook covariances on the event window (no extensions)."""
+        a = self.arrays
+        width = a.nominal_length
+        return AbnormalReturnPanel(
+            event_ids=a.event_ids.astype(str),
+            est_rel_days=a.est_rel_days,
+            est_ar=a.est_ar,
+            est_dates=a.est_dates,
+            event_rel_days=a.event_rel_days[:width],
+            event_ar=a.ar[:, :width],
+            event_dates=a.event_dates[:, :width],
+            sigma=np.sqrt(a.sigma2),
+            n_est=a.n_est,
+            k=np.full(self.n_events, a.k, dtype=np.int64),
+            event_cov=np.ascontiguousarray(a.cov[:, :width, :width]),
+            est_market=a.est_market,
+            event_market=None if a.event_market is None else a.event_market[:, :width],
+        )
+
+    # ------------------------------------------------------------------ the battery
+    def tests(
+        self,
+        tests: Sequence[str] | None = None,
+        *,
+        alternative: str | None = None,
+        convention: str | None = None,
+        **options: Any,
+    ) -> pd.DataFrame:
+        """The cross-event test battery on every event-window day and every CAR window.
+
+        Parameters
+        ----------
+        tests : sequence of str, optional
+            Tests to run (see :data:`eventstudy.engine.stats.TEST_NAMES`); default the ones
+            chosen in :meth:`EventStudy.fit` (None there = the battery's default set).
+        alternative, convention : str, optional
+            Default those of the fit.
+        **options
+            Battery options (see :func:`eventstudy.engine.stats.aar_tests`), added to the
+            fit's ``test_options``.
+
+        Returns
+        -------
+        DataFrame
+            Long: ``test, rel_day, window_start, window_end, stat, pvalue, dist, df, nobs,
+            alternative, reason``; AAR rows have ``window_start = window_end = rel_day``, CAAR
+            rows have ``rel_day`` NA. Computed once per set of arguments.
+        """
+        spec = self.test_spec if tests is None else tuple(tests)
+        alt = self.alternative if alternative is None else alternative
+        conv = self.convention if convention is None else convention
+        opts = {**self.test_options, **options}
+        key = (spec, alt, conv, tuple(sorted((k, repr(v)) for k, v in opts.items())))
+        if key not in self._test_cache:
+            self._test_cache[key] = _battery(self.panel, self.car_windows, spec, alt, conv, opts)
+        return self._test_cache[key].copy()
+
+    # ------------------------------------------------------------------ Results interface
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`): per event and CAR window,
+        statistics ``car`` (decimal), ``car_pct`` (percent), ``car_se``, ``tstat``, ``pvalue``."""
+        frame = pd.DataFrame(self.car)
+        frame["window"] = [
+            window_label(a, b)
+            for a, b in zip(frame["window_start"], frame["window_end"], strict=True)
+        ]
+        frame["car_pct"] = 100.0 * frame["car"]
+        stats = ["car", "car_pct", "car_se", "tstat", "pvalue"]
+        return tidy_frame(frame, stats, event_id="event_id", asset="asset", window="window")
+
+    def _summary_title(self) -> str:
+        return f"Event study: {self.model} model, {self.n_events} events"
+
+    def _summary_info(self) -> list[tuple[str, str]]:
+        return [
+            ("Model:", self.model),
+            ("Events studied:", str(self.n_events)),
+            ("Events excluded:", str(len(self.exclusions))),
+            ("Estimation window:", str(self.estimation_window.bounds)),
+            ("Event window:", str(self.event_window.bounds)),
+            ("Calendar:", self.event_window.calendar),
+            ("Returns:", f"decimal {self.return_type}"),
+            ("Variance:", self.variance),
+            ("Alternative:", self.alternative),
+        ]
+
+    def _summary_tables(self) -> list[tuple]:
+        caar = pd.DataFrame(self.caar)
+        table = pd.DataFrame(
+            {
+                "window": [
+                    window_label(a, b)
+                    for a, b in zip(caar.window_start, caar.window_end, strict=True)
+                ],
+                "n": caar["n"].astype(int),
+                "CAAR %": 100 * caar["caar"],
+                "se %": 100 * caar["caar_se"],
+                "t (J1)": caar["tstat"],
+                "p": caar["pvalue"],
+            }
+        )
+        tables: list[tuple] = [("CAAR per CAR window", table)]
+        battery = self._battery_table()
+        if not battery.empty:
+            tables.append(("Test battery on each CAR window", battery))
+        return tables
+
+    def _battery_table(self) -> pd.DataFrame:
+        tests = self.tests()
+        rows = tests[tests["rel_day"].isna()] if len(tests) else tests
+        if rows.empty:
+            return pd.DataFrame()
+        return pd.DataFrame(
+            {
+                "test": rows["test"].to_numpy(),
+                "window": [
+                    window_label(a, b)
+                    for a, b in zip(rows["window_start"], rows["window_end"], strict=True)
+                ],
+                "stat": rows["stat"].to_numpy(dtype=float),
+                "dist": rows["dist"].astype(str).to_numpy(),
+                "p": rows["pvalue"].to_numpy(dtype=float),
+                "N": rows["nobs"].astype("Int64").to_numpy(),
+            }
+        )
+
+    def _summary_notes(self) -> list[str]:
         notes = []
         n_ex = len(self.exclusions)
         if n_ex:
@@ -331,119 +756,89 @@ class EventStudyResults:
             notes.append(f"{n_ex} event(s) excluded: {detail}.")
         else:
             notes.append("No event excluded.")
-        var_text = (
-            "prediction-error corrected V_i = s_i^2 (I + X*(X'X)^-1 X*'), s_i^2 = SSR/(n-k) "
-            "(CLM 4.4.9); Var(CAR) = γ'V_iγ; SCAR ~ t(n-k); CAAR J1 ~ N(0,1)"
-            if self.variance == "textbook"
-            else "PyPI eventstudy compatibility: σ² = np.var (ddof 0), no prediction-error term,"
-            " Var(CAR) = L σ², t(n-1); CAAR t(Σ(n_i-1))"
-        )
         if self.model == "garch":
             var_text = "GARCH(1,1): V_i = diag(conditional variance forecasts); SCAR ~ t(n-k)"
+        elif self.variance == "textbook":
+            var_text = (
+                "prediction-error corrected V_i = s_i^2 (I + X*(X'X)^-1 X*'), s_i^2 = SSR/(n-k) "
+                "(CLM 4.4.9); Var(CAR) = γ'V_iγ; SCAR ~ t(n-k); CAAR J1 ~ N(0,1)"
+            )
+        else:
+            var_text = (
+                "PyPI eventstudy compatibility: σ² = np.var (ddof 0), no prediction-error term,"
+                " Var(CAR) = L σ², t(n-1); CAAR t(Σ(n_i-1))"
+            )
         notes.append(f"Variance: {var_text}.")
+        cal = (
+            "each asset's own trading days (dates with a return)"
+            if self.event_window.calendar == "asset"
+            else "rows of the returns index shared by all assets"
+        )
         notes.append(
-            f"Returns are decimal {self.return_type} returns; offsets are trading days relative "
-            f"to day 0 (first index date on or after the event's day0)."
+            f"Returns are decimal {self.return_type} returns; offsets count {cal}, relative to "
+            "day 0 (the first such day on or after the event's day0)."
         )
         notes.append(
             f"Battery convention {self.convention!r}, alternative {self.alternative!r}; the "
             "battery reads textbook (n-k) variances."
         )
+        if self.arrays.extend.any():
+            notes.append(
+                f"{int((self.arrays.extend > 0).sum())} event(s) have extended windows "
+                "(episodes): their CAR windows ending on or after day 0 run that many days "
+                "further; the battery uses the nominal windows."
+            )
         notes.extend(self.notes)
         return notes
 
-    def _summary_table(self) -> pd.DataFrame:
-        table = self.caar.copy()
-        table.insert(
-            0,
-            "window",
-            [f"({a}, {b})" for a, b in zip(table.window_start, table.window_end, strict=True)],
-        )
-        table = table.drop(columns=["window_start", "window_end"])
-        table["caar_pct"] = 100 * table["caar"]
-        table["caar_se_pct"] = 100 * table["caar_se"]
-        table["n"] = table["n"].astype(str)
-        return table[["window", "n", "caar_pct", "caar_se_pct", "tstat", "pvalue"]].set_index(
-            "window"
-        )
-
-    def _battery_table(self) -> pd.DataFrame:
-        """The test battery on each CAR window: one row per window and test."""
-        if self.tests.empty or "window_start" not in self.tests:
-            return pd.DataFrame()
-        rows = self.tests[self.tests["rel_day"].isna()] if "rel_day" in self.tests else self.tests
-        if rows.empty:
-            return pd.DataFrame()
-        label = [
-            f"{test} ({a}, {b})"
-            for test, a, b in zip(
-                rows["test"], rows["window_start"], rows["window_end"], strict=True
-            )
+    def _repr_items(self) -> list[tuple[str, object]]:
+        return [
+            ("model", self.model),
+            ("n_events", self.n_events),
+            ("excluded", len(self.exclusions)),
+            ("event_window", self.event_window.bounds),
+            ("estimation_window", self.estimation_window.bounds),
         ]
-        table = pd.DataFrame(
-            {
-                "test (window)": label,
-                "stat": rows["stat"].to_numpy(),
-                "dist": rows["dist"].to_numpy(),
-                "pvalue": rows["pvalue"].to_numpy(),
-                "N": rows["nobs"].astype(str).to_numpy(),
-            }
-        )
-        return table.set_index("test (window)")
-
-    def summary(self, *, float_format: str = "%.4f"):
-        """A statsmodels ``Summary`` (``as_text``, ``as_html``, ``as_latex``).
-
-        Two tables: CAAR per CAR window (in percent for display) and the test battery on each
-        CAR window (statistic, distribution, p-value, N); the settings; numbered notes on
-        exclusions and conventions. Daily (AAR) tests are in :attr:`tests`.
-        """
-        from statsmodels.iolib.summary2 import Summary
-
-        smry = Summary()
-        smry.add_title(f"Event study: {self.model} model, {self.n_events} events")
-        smry.add_dict(
-            {
-                "Model:": self.model,
-                "Events studied:": str(self.n_events),
-                "Events excluded:": str(len(self.exclusions)),
-                "Estimation window:": str(self.estimation_window.bounds),
-                "Event window:": str(self.event_window.bounds),
-                "Returns:": f"decimal {self.return_type}",
-                "Variance:": self.variance,
-                "Alternative:": self.alternative,
-            }
-        )
-        smry.add_df(self._summary_table(), float_format=float_format)
-        battery = self._battery_table()
-        if not battery.empty:
-            smry.add_df(battery, float_format=float_format)
-        for i, note in enumerate(self._notes(), 1):
-            smry.add_text(f"[{i}] {note}")
-        return smry
-
-    def __repr__(self) -> str:
-        return (
-            f"<EventStudyResults model={self.model!r} n_events={self.n_events} "
-            f"excluded={len(self.exclusions)} event_window={self.event_window.bounds} "
-            f"estimation_window={self.estimation_window.bounds}>"
-        )
-
-    def __str__(self) -> str:
-        return self.summary().as_text()
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
 
     # ------------------------------------------------------------------ plots
-    def plot_car(self, ax=None, *, event_id: str | None = None, level: float = 0.95):
+    def plot_car(
+        self, ax: Axes | None = None, *, event_id: str | None = None, level: float = 0.95
+    ) -> Axes:
         """CAAR path (or one event's CAR path) with a confidence band; returns the Axes."""
         from eventstudy.plotting.engine import plot_car
 
         return plot_car(self, ax=ax, event_id=event_id, level=level)
 
-    def plot_ar(self, ax=None, *, event_id: str | None = None):
+    def plot_ar(self, ax: Axes | None = None, *, event_id: str | None = None) -> Axes:
         """AAR bars (or one event's ARs); returns the Axes."""
         from eventstudy.plotting.engine import plot_ar
 
         return plot_ar(self, ax=ax, event_id=event_id)
+
+    plot = plot_car
+
+
+def _battery(
+    panel: AbnormalReturnPanel,
+    windows: Sequence[tuple[int, int]],
+    tests: Sequence[str] | None,
+    alternative: str,
+    convention: str,
+    options: dict,
+) -> pd.DataFrame:
+    """Run :mod:`eventstudy.engine.stats` and stack AAR and CAAR results in one long frame."""
+    from eventstudy.engine import stats
+
+    if (tests is not None and len(tests) == 0) or panel.n_events == 0:
+        return pd.DataFrame(columns=TEST_COLUMNS)
+    kw = {"tests": tests, "alternative": alternative, "convention": convention, **options}
+    prepared = stats.prepare(panel)  # ranks, r_bar, ... computed once for all calls below
+    aar = stats.aar_tests(prepared, **kw).copy()
+    aar["window_start"] = aar["rel_day"]
+    aar["window_end"] = aar["rel_day"]
+    frames = [aar] + [stats.caar_tests(prepared, window, **kw) for window in windows]
+    out = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    for col in ("rel_day", "window_start", "window_end"):
+        out[col] = out[col].astype("Int64")
+    extra = [c for c in out.columns if c not in TEST_COLUMNS]
+    return out.reindex(columns=TEST_COLUMNS + extra)

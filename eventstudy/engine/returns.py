@@ -81,7 +81,9 @@ def to_returns(
     Returns
     -------
     Series or DataFrame
-        Same shape and labels as ``prices``; the first row is NaN.
+        Same shape and labels as ``prices``; the first row is NaN. ``attrs["return_type"]``
+        says ``kind`` (read by :class:`~eventstudy.engine.study.EventStudy`); other ``attrs``
+        of ``prices`` (e.g. ``data_versions``) are kept.
 
     Raises
     ------
@@ -113,8 +115,16 @@ def to_returns(
         )
     if kind == "log":
         logp = np.log(values)
-        return logp - _previous(logp, multi_day)
-    return values / _previous(values, multi_day) - 1.0
+        out = logp - _previous(logp, multi_day)
+    else:
+        out = values / _previous(values, multi_day) - 1.0
+    return _tagged(out, prices, kind)
+
+
+def _tagged(out: pd.Series | pd.DataFrame, source: pd.Series | pd.DataFrame, kind: str):
+    """``out`` with the attrs of ``source`` and ``attrs["return_type"] = kind``."""
+    out.attrs = {**source.attrs, "return_type": kind}
+    return out
 
 
 def differences(
@@ -132,8 +142,9 @@ def differences(
     Returns
     -------
     Series or DataFrame
-        :math:`\\Delta x_t = x_t - x_{s(t)}` (see :func:`to_returns`); the first row is NaN.
+        :math:`\\Delta x_t = x_t - x_{s(t)}` (see :func:`to_returns`); the first row is NaN;
+        ``attrs["return_type"] = "difference"``.
     """
     _check_frame(levels, "levels")
     values = levels.astype(float)
-    return values - _previous(values, multi_day)
+    return _tagged(values - _previous(values, multi_day), levels, "difference")

@@ -1,35 +1,56 @@
-"""Windows in trading days relative to day 0, and where each event's windows fall in the data.
+"""Windows in trading days relative to day 0, and how they are laid on the data.
 
 Event time
 ----------
 All windows are closed intervals of integer **trading-day offsets** relative to day 0 (the
-day-0 rule per instrument lives in :mod:`eventstudy.data.instruments`;
-:class:`eventstudy.engine.study.EventStudy` maps a calendar ``day0`` to the first row of the returns
-index on or after it). Offset ``t`` of an event whose day 0 sits at row ``p`` of the returns
-index is row ``p + t``: offsets count rows of the (trading-date) index, not calendar days.
+day-0 rule per instrument lives in :mod:`eventstudy.data.day0`). Offsets count trading days of
+the asset: :class:`eventstudy.engine.study.EventStudy` maps a calendar ``day0`` to the first
+trading day of the asset on or after it, and offset ``t`` is the ``t``-th trading day of the
+asset from there. Which days are the asset's trading days is :attr:`EventWindow.calendar`:
+
+* ``"asset"`` (default): the dates on which the asset's return is not missing. A wide frame of
+  markets with different holidays (NaN on each market's own holidays) then gives every asset
+  the event time it would have alone, as if each were studied on its own (``returns[[a]]
+  .dropna()``); benchmark and factors are read on the asset's dates.
+* ``"shared"``: the rows of the returns index, shared by all assets; a missing return is a
+  missing observation inside the window (ARC, estudy2 and the calendars of peer tools).
 
 * :class:`EstimationWindow` ``(length, end)``: offsets ``end - length + 1 .. end``; e.g.
   ``EstimationWindow(length=250, end=-11)`` is ``-260..-11``. It must end before the event
-  window starts; the days in between are the gap (``event.start - est.end - 1``).
-* :class:`EventWindow` ``(start, end)``: offsets ``start..end``, both included.
+  window starts; the days in between are the gap (``event.start - est.end - 1``). It also says
+  which of its days may be used (:attr:`~EstimationWindow.mask`) and how many must be
+  (:attr:`~EstimationWindow.min_obs`).
+* :class:`EventWindow` ``(start, end)``: offsets ``start..end``, both included; it also says
+  on whose trading days offsets count, how far day 0 may move forward to reach a trading day,
+  and what a missing return inside it does.
 * CAR windows: any number of closed sub-windows of the event window.
 
-Rows of the estimation window before the first date of the data count as missing observations
+Days of the estimation window before the first date of the data count as missing observations
 (as estudy2 treats days before an IPO); the minimum-observation rule then decides whether the
-event can be studied. An event window must lie entirely inside the data.
+event can be studied. By default an event window must lie entirely inside the data.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import numpy as np
+import pandas as pd
 
 from eventstudy.exceptions import SpecificationError
 
+Calendar = Literal["asset", "shared"]
+CALENDARS: tuple[str, ...] = get_args(Calendar)
+Missing = Literal["exclude", "keep"]
+MISSING: tuple[str, ...] = get_args(Missing)
+
 __all__ = [
+    "CALENDARS",
+    "MISSING",
+    "Calendar",
     "EstimationWindow",
     "EventWindow",
     "as_car_windows",
@@ -47,9 +68,17 @@ class EstimationWindow:
     Parameters
     ----------
     length : int
-        Number of trading days (rows of the returns index), at least 1.
+        Number of trading days, at least 1.
     end : int, default -11
         Last offset of the window, relative to day 0.
+    min_obs : int, optional
+        Fewest usable (not missing, not masked) days an event needs; default half the window,
+        at least k + 3 (:func:`default_min_estimation_obs`).
+    mask : Series or DataFrame of bool, optional
+        True = do not use this date for estimation (e.g. other events' windows). A Series
+        applies to every asset, a frame is matched by asset column; dates are matched to the
+        returns index (absent dates and assets = usable). Masked days still count as days of
+        the window (offsets do not move); they are missing observations.
 
     Examples
     --------
@@ -61,6 +90,10 @@ class EstimationWindow:
 
     length: int
     end: int = -11
+    min_obs: int | None = field(default=None, kw_only=True)
+    mask: pd.Series | pd.DataFrame | None = field(
+        default=None, kw_only=True, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         if not isinstance(self.length, int | np.integer) or self.length < 1:
@@ -70,15 +103,33 @@ class EstimationWindow:
             )
         if not isinstance(self.end, int | np.integer):
             raise SpecificationError(f"EstimationWindow end={self.end!r} must be an integer")
+        if self.min_obs is not None and (
+            not isinstance(self.min_obs, int | np.integer) or self.min_obs < 1
+        ):
+            raise SpecificationError(
+                f"EstimationWindow min_obs={self.min_obs!r} must be a positive integer or None"
+            )
+        if self.mask is not None and not isinstance(self.mask, pd.Series | pd.DataFrame):
+            raise SpecificationError(
+                "EstimationWindow mask must be a boolean Series (all assets) or DataFrame "
+                f"(one column per asset) indexed by date; got {type(self.mask).__name__}"
+            )
 
     @classmethod
-    def from_bounds(cls, start: int, end: int) -> EstimationWindow:
+    def from_bounds(
+        cls,
+        start: int,
+        end: int,
+        *,
+        min_obs: int | None = None,
+        mask: pd.Series | pd.DataFrame | None = None,
+    ) -> EstimationWindow:
         """Window from its first and last offsets ``(start, end)``, both included."""
         if start > end:
             raise SpecificationError(
                 f"estimation window ({start}, {end}): start must not be after end"
             )
-        return cls(length=int(end - start + 1), end=int(end))
+        return cls(length=int(end - start + 1), end=int(end), min_obs=min_obs, mask=mask)
 
     @property
     def start(self) -> int:
@@ -98,10 +149,41 @@ class EstimationWindow:
 
 @dataclass(frozen=True)
 class EventWindow:
-    """Event window ``start..end`` (trading-day offsets, both included)."""
+    """Event window ``start..end`` (trading-day offsets, both included), and how it is laid.
+
+    Parameters
+    ----------
+    start, end : int
+        First and last offset relative to day 0.
+    calendar : {"asset", "shared"}, default "asset"
+        On whose trading days the offsets of both windows count (see the module docstring):
+
+        * ``"asset"``: the dates with a non-missing return of the event's asset;
+        * ``"shared"``: the rows of the returns index.
+    missing : {"exclude", "keep"} or (int, int), default "exclude"
+        What a missing return (asset, benchmark or factor) inside the event window does,
+        including days after the end of the data:
+
+        * ``"exclude"``: the event is excluded, with the count of missing days as its reason;
+        * ``"keep"``: the event is kept with NaN abnormal returns on those days (their CARs
+          are NaN);
+        * ``(a, b)``: the event is excluded only when a day of the sub-window ``a..b`` is
+          missing; elsewhere as ``"keep"``.
+    max_day0_shift : int, optional
+        Largest number of calendar days day 0 may move forward to reach a trading day (PyPI
+        eventstudy uses 4); None = no limit.
+
+    Examples
+    --------
+    >>> EventWindow(-10, 10).bounds
+    (-10, 10)
+    """
 
     start: int
     end: int
+    calendar: Calendar = field(default="asset", kw_only=True)
+    missing: Missing | tuple[int, int] = field(default="exclude", kw_only=True)
+    max_day0_shift: int | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if not all(isinstance(v, int | np.integer) for v in (self.start, self.end)):
@@ -112,6 +194,34 @@ class EventWindow:
             raise SpecificationError(
                 f"event window ({self.start}, {self.end}): start must not be after end"
             )
+        if self.calendar not in CALENDARS:
+            raise SpecificationError(
+                f"EventWindow calendar={self.calendar!r} is not accepted; use one of {CALENDARS}"
+            )
+        missing = self.missing
+        if isinstance(missing, str):
+            if missing not in MISSING:
+                raise SpecificationError(
+                    f"EventWindow missing={missing!r} is not accepted; use one of {MISSING} "
+                    "or a (start, end) sub-window"
+                )
+        else:
+            required = as_car_windows([missing], self)  # a closed sub-window, checked
+            object.__setattr__(self, "missing", required[0])
+        shift = self.max_day0_shift
+        if shift is not None and (not isinstance(shift, int | np.integer) or shift < 0):
+            raise SpecificationError(
+                f"EventWindow max_day0_shift={shift!r} must be a non-negative int or None"
+            )
+
+    @property
+    def required(self) -> tuple[int, int] | None:
+        """The sub-window in which a missing return excludes the event (None: nowhere)."""
+        if self.missing == "exclude":
+            return self.bounds
+        if self.missing == "keep":
+            return None
+        return self.missing  # type: ignore[return-value]
 
     @property
     def bounds(self) -> tuple[int, int]:
@@ -139,7 +249,7 @@ def as_estimation_window(value: EstimationWindow | tuple[int, int]) -> Estimatio
 
 
 def as_event_window(value: EventWindow | tuple[int, int]) -> EventWindow:
-    """Accept an :class:`EventWindow` or a ``(start, end)`` tuple of offsets."""
+    """Accept an :class:`EventWindow` or a ``(start, end)`` tuple of offsets (defaults kept)."""
     if isinstance(value, EventWindow):
         return value
     if isinstance(value, Sequence) and len(value) == 2:
@@ -150,7 +260,7 @@ def as_event_window(value: EventWindow | tuple[int, int]) -> EventWindow:
 
 
 def as_car_windows(
-    values: Iterable[tuple[int, int]], event_window: EventWindow
+    values: Iterable[Sequence[int]], event_window: EventWindow
 ) -> tuple[tuple[int, int], ...]:
     """Check CAR sub-windows: closed, ordered, inside the event window; duplicates dropped."""
     out: list[tuple[int, int]] = []

@@ -1,29 +1,42 @@
 """Results of the one-asset, many-events gold study
 (:func:`eventstudy.gold.study.gold_event_study`).
 
-Every value is set when the object is built; tables are tidy pandas frames. Units: CARs are
-decimal log returns; ``*_pct`` columns are percent and ``*_usd`` columns USD/oz (USD/share for
-GLD), display only. Offsets are trading days relative to day 0 on the gold calendar.
+Every value is set when the object is built; tables are tidy pandas frames. The per-event
+abnormal returns, CARs, paths and the cross-sectional battery are those of the engine's
+:class:`~eventstudy.engine.results.EventStudyResults` (:attr:`GoldStudyResults.study`), read
+through. Units: CARs are decimal log returns; ``*_pct`` columns are percent and ``*_usd``
+columns USD/oz (USD/share for GLD), display only. Offsets are trading days relative to day 0 on
+the gold calendar.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
+from eventstudy.engine.results import EventStudyResults
 from eventstudy.gold.inference import EventRegressionResults, PlaceboResults
+from eventstudy.results import Results, tidy_frame, window_label
 
-__all__ = ["GoldStudyResults"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["ENGINE_CAVEAT", "GoldStudyResults"]
+
+ENGINE_CAVEAT = (
+    "cross-sectional test: assumes independent events; here one asset with clustered events "
+    "(overlapping estimation and event windows), so p-values are optimistic - prefer the HAC "
+    "and placebo routes"
+)
 
 
-def _fmt_window(w: tuple[int, int]) -> str:
-    return f"({w[0]:+d}, {w[1]:+d})"
-
-
-@dataclass(frozen=True)
-class GoldStudyResults:
+@dataclass(frozen=True, eq=False, repr=False)
+class GoldStudyResults(Results):
     """Abnormal gold returns around a catalog of events, with four routes to inference.
 
     Attributes
@@ -36,9 +49,10 @@ class GoldStudyResults:
         (per-event t, CLM), ``car_hac``, ``se_hac``, ``p_hac`` (dummy regression, Newey-West),
         ``p_placebo`` (two-sided, stationary-bootstrap placebo), ``placebo_percentile``,
         ``timing_sensitive``.
-    ar, car, params : DataFrame
-        Per-unit abnormal returns, CARs over every CAR window, and estimation details (see
-        :func:`eventstudy.gold.study.event_abnormal_returns`).
+    study : EventStudyResults
+        The engine's fit of the studied units (events, or episodes under ``overlap="merge"``):
+        :attr:`ar`, :attr:`car`, :attr:`car_path`, :attr:`params`, :attr:`nobs` and
+        :attr:`engine_tests` read from it.
     exclusions : DataFrame
         ``event_id``, ``stage``, ``reason`` for every event not studied.
     overlaps : DataFrame
@@ -46,12 +60,9 @@ class GoldStudyResults:
     hac : EventRegressionResults
     placebo : PlaceboResults
     groups, group_tests : DataFrame
-        :func:`eventstudy.gold.study.group_tests`.
+        :func:`eventstudy.gold.groups.group_tests`.
     sensitivity : DataFrame
-        :func:`eventstudy.gold.study.timing_sensitivity`.
-    engine_tests : DataFrame
-        The engine's cross-sectional battery (``results.tests``) with a ``caveat`` column;
-        empty when the engine produced none.
+        :func:`eventstudy.gold.timing.timing_sensitivity`.
     data_versions : DataFrame
         Files used (path, sha256, rows, source).
     close : Series
@@ -59,14 +70,12 @@ class GoldStudyResults:
     settings : dict
         gold, model, benchmark, regressors, estimation_window, event_window, main_window,
         car_windows, overlap, mask_window, maxlags, placebo settings, seed.
-    notes : list of str
+    notes : tuple of str
         Diagnostics, numbered in :meth:`summary`.
     """
 
     events: pd.DataFrame
-    ar: pd.DataFrame
-    car: pd.DataFrame
-    params: pd.DataFrame
+    study: EventStudyResults
     exclusions: pd.DataFrame
     overlaps: pd.DataFrame
     hac: EventRegressionResults
@@ -74,206 +83,196 @@ class GoldStudyResults:
     groups: pd.DataFrame
     group_tests: pd.DataFrame
     sensitivity: pd.DataFrame
-    engine_tests: pd.DataFrame
     data_versions: pd.DataFrame
     close: pd.Series
     settings: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
+    # ------------------------------------------------------------------ read through
     @property
     def n_events(self) -> int:
         """Number of studied units (events, or episodes under ``overlap="merge"``)."""
-        return int(self.car["event_id"].nunique())
+        return self.study.n_events
 
     @property
     def main_window(self) -> tuple[int, int]:
+        """The CAR window of the HAC, placebo, group and sensitivity routes."""
         return tuple(self.settings["main_window"])  # type: ignore[return-value]
 
-    def car_window(self, window: tuple[int, int]) -> pd.DataFrame:
-        """CARs over one of the study's CAR windows (rows of :attr:`car`)."""
-        w0, w1 = window
-        sel = (self.car["window_start"] == w0) & (self.car["window_end"] == w1)
-        if not sel.any():
-            raise KeyError(
-                f"window {window} is not one of the study's CAR windows "
-                f"{self.settings.get('car_windows')}"
-            )
-        return self.car[sel].reset_index(drop=True)
+    @property
+    def ar(self) -> pd.DataFrame:
+        """Abnormal returns per unit and event-window day (the engine's ``ar``)."""
+        return self.study.ar
 
-    def to_frame(self) -> pd.DataFrame:
-        """Tidy long form: one row per studied unit and CAR window.
+    @property
+    def car(self) -> Any:
+        """CARs per unit over every CAR window; ``car(window=(a, b))`` for any other."""
+        return self.study.car
 
-        Returns
-        -------
-        DataFrame
-            :attr:`car` plus ``car_pct`` (percent) and the unit's ``gold_direction`` and
-            ``category`` (those of its first event).
-        """
-        meta = self.events[self.events["status"] == "studied"].set_index("unit_id")
-        out = self.car.copy()
-        out.insert(out.columns.get_loc("car") + 1, "car_pct", 100 * out["car"])
-        out["gold_direction"] = out["event_id"].map(meta["gold_direction"])
-        out["category"] = out["event_id"].map(meta["category"])
-        return out
+    @property
+    def car_path(self) -> pd.DataFrame:
+        """CAR per unit cumulated from the event-window start (engine, t(df) per event)."""
+        return self.study.car_path
 
-    def car_path(self, level: float = 0.95) -> pd.DataFrame:
-        """Cumulative AR from the start of the event window, with a pointwise band.
+    @property
+    def params(self) -> pd.DataFrame:
+        """Normal-return model parameters per unit."""
+        return self.study.params
 
-        Returns
-        -------
-        DataFrame
-            ``event_id``, ``rel_day``, ``date``, ``car`` (decimal), ``car_se``, ``lower``,
-            ``upper``. The band uses the ARs' prediction-error variances summed (the
-            covariance from shared parameter estimates is ignored; it is small for L1 >> L2).
-        """
-        from scipy import stats
+    @property
+    def nobs(self) -> pd.DataFrame:
+        """Estimation days used and masked per unit."""
+        return self.study.nobs
 
-        z = stats.norm.ppf(0.5 + level / 2)
-        out = self.ar.sort_values(["event_id", "rel_day"]).copy()
-        g = out.groupby("event_id", sort=False)
-        out["car"] = g["ar"].cumsum()
-        out["car_se"] = np.sqrt(g["ar_se"].transform(lambda s: (s**2).cumsum()))
-        out["lower"] = out["car"] - z * out["car_se"]
-        out["upper"] = out["car"] + z * out["car_se"]
-        return out[["event_id", "rel_day", "date", "car", "car_se", "lower", "upper"]]
+    @cached_property
+    def engine_tests(self) -> pd.DataFrame:
+        """The engine's cross-sectional battery with a ``caveat`` column (computed when asked)."""
+        tests = self.study.tests()
+        tests["caveat"] = ENGINE_CAVEAT
+        return tests
 
-    def caar_path(self, by: str = "gold_direction", level: float = 0.95) -> pd.DataFrame:
-        """Mean cumulative AR by group, with a band from the cross-event dispersion.
+    def group_paths(self, by: str = "gold_direction", level: float = 0.95) -> pd.DataFrame:
+        """Mean CAR path by group, with a band from the cross-event dispersion.
+
+        Parameters
+        ----------
+        by : str, default "gold_direction"
+            Column of :attr:`events` to group by (``gold_direction`` or ``category``).
+        level : float, default 0.95
+            Coverage of the band ``mean ± t_{n-1} · sd/√n`` (events treated as independent).
 
         Returns
         -------
         DataFrame
-            ``group``, ``rel_day``, ``n``, ``caar`` (decimal), ``se`` (sd/√n across events),
-            ``lower``, ``upper``.
+            ``group``, ``rel_day``, ``n``, ``mean_car`` (decimal), ``se`` (sd/√n across
+            events), ``lower``, ``upper``.
         """
-        from scipy import stats
-
-        path = self.car_path(level)
         studied = self.events[self.events["status"] == "studied"].set_index("unit_id")[by]
-        path = path.join(studied.rename("group"), on="event_id").dropna(subset=["group"])
-        rows = []
-        for (grp, rel), g in path.groupby(["group", "rel_day"]):
-            c = g["car"].dropna().to_numpy()
-            n = len(c)
-            se = c.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
-            q = stats.t.ppf(0.5 + level / 2, n - 1) if n > 1 else np.nan
-            rows.append(
-                {
-                    "group": grp,
-                    "rel_day": rel,
-                    "n": n,
-                    "caar": c.mean(),
-                    "se": se,
-                    "lower": c.mean() - q * se,
-                    "upper": c.mean() + q * se,
-                }
-            )
-        return pd.DataFrame(rows)
+        path = self.car_path.join(studied.rename("group"), on="event_id")
+        path = path.dropna(subset=["group", "car"])
+        grouped = path.groupby(["group", "rel_day"])["car"]
+        out = grouped.agg(n="size", mean_car="mean", sd="std").reset_index()
+        out["se"] = out["sd"] / np.sqrt(out["n"])
+        q = np.where(
+            out["n"] > 1, stats.t.ppf(0.5 + level / 2, np.maximum(out["n"] - 1, 1)), np.nan
+        )
+        out["lower"] = out["mean_car"] - q * out["se"]
+        out["upper"] = out["mean_car"] + q * out["se"]
+        return out.drop(columns=["sd"])
 
-    # ---------------------------------------------------------------------------------------
-    # summary
-    # ---------------------------------------------------------------------------------------
+    # ------------------------------------------------------------------ Results interface
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`).
 
-    def _numbered_notes(self) -> list[str]:
-        return [f"[{i}] {n}" for i, n in enumerate(self.notes, start=1)]
+        Per studied unit and CAR window: ``car`` (decimal), ``car_pct``, ``car_se``,
+        ``tstat``, ``pvalue`` (per-event t, the engine's); for the main window also ``car_usd``
+        (USD/oz), ``p_hac`` and ``p_placebo``. ``asset`` is the gold series.
+        """
+        car = pd.DataFrame(self.car)
+        car["window"] = [
+            window_label(a, b) for a, b in zip(car["window_start"], car["window_end"], strict=True)
+        ]
+        car["car_pct"] = 100 * car["car"]
+        long = tidy_frame(car, ["car", "car_pct", "car_se", "tstat", "pvalue"],
+                          event_id="event_id", asset="asset", window="window")  # fmt: skip
+        main = self.events[self.events["status"] == "studied"].assign(
+            asset=self.settings["gold"], window=window_label(*self.main_window)
+        )
+        extra = tidy_frame(main, ["car_usd", "p_hac", "p_placebo"],
+                           event_id="unit_id", asset="asset", window="window")  # fmt: skip
+        return pd.concat([long, extra], ignore_index=True)
 
-    def summary(self):
-        """A statsmodels ``Summary``: settings, per-event CARs, joint and group tests, notes."""
-        from statsmodels.iolib.summary import Summary
-        from statsmodels.iolib.table import SimpleTable
+    def _summary_title(self) -> str:
+        return "Gold event study: one asset, many events"
 
+    def _summary_info(self) -> list[tuple[str, str]]:
         s = self.settings
-        smry = Summary()
-        head = [
+        return [
             ("Gold series:", s["gold"]),
             ("Model:", s["model"]),
             ("Benchmark:", s["benchmark"] if s["regressors"] else "-"),
             ("Returns:", "decimal log"),
-            ("Estimation window:", _fmt_window(s["estimation_window"])),
-            ("Event window:", _fmt_window(s["event_window"])),
-            ("Main CAR window:", _fmt_window(s["main_window"])),
+            ("Estimation window:", window_label(*s["estimation_window"])),
+            ("Event window:", window_label(*s["event_window"])),
+            ("Main CAR window:", window_label(*s["main_window"])),
             ("Overlap policy:", s["overlap"]),
-            ("Mask window:", _fmt_window(s["mask_window"])),
+            ("Mask window:", window_label(*s["mask_window"])),
             ("HAC maxlags:", str(self.hac.maxlags)),
             ("Catalog events:", str(len(self.events))),
             ("Studied units:", str(self.n_events)),
         ]
-        half = (len(head) + 1) // 2
-        left, right = head[:half], head[half:]
-        right += [("", "")] * (len(left) - len(right))
-        data = [[a[0], a[1], b[0], b[1]] for a, b in zip(left, right, strict=True)]
-        smry.tables.append(SimpleTable(data, title="Gold event study: one asset, many events"))
+
+    def _summary_tables(self) -> list[tuple]:
         ev = self.events[self.events["status"] == "studied"]
-        cols = ["event_id", "day0", "car_pct", "car_usd", "p_analytic", "p_hac", "p_placebo"]
-        tbl = ev[cols].copy()
-        tbl["day0"] = pd.to_datetime(tbl["day0"]).dt.strftime("%Y-%m-%d")
-        smry.tables.append(
-            SimpleTable(
-                [
-                    [
-                        r[0],
-                        r[1],
-                        f"{r[2]:.2f}",
-                        f"{r[3]:.1f}",
-                        f"{r[4]:.3f}",
-                        f"{r[5]:.3f}",
-                        f"{r[6]:.3f}",
-                    ]
-                    for r in tbl.itertuples(index=False)
-                ],
-                headers=["event", "day 0", "CAR %", "USD/oz", "p t", "p HAC", "p placebo"],
-                title=f"CAR {_fmt_window(s['main_window'])} per event",
-            )
+        per_event = pd.DataFrame(
+            {
+                "event": ev["event_id"].to_numpy(),
+                "day 0": pd.to_datetime(ev["day0"]).dt.strftime("%Y-%m-%d").to_numpy(),
+                "CAR %": ev["car_pct"].to_numpy(dtype=float),
+                "USD/oz": ev["car_usd"].to_numpy(dtype=float),
+                "p t": ev["p_analytic"].to_numpy(dtype=float),
+                "p HAC": ev["p_hac"].to_numpy(dtype=float),
+                "p placebo": ev["p_placebo"].to_numpy(dtype=float),
+            }
         )
-        jt = pd.concat(
+        joint = pd.concat(
             [
                 self.hac.tests.assign(route="HAC regression"),
                 self.group_tests.assign(route="cross-event"),
             ],
             ignore_index=True,
         )
-        smry.tables.append(
-            SimpleTable(
-                [
-                    [r.route, r.test, f"{r.stat:.3f}", f"{r.pvalue:.4f}", str(r.dist), str(r.nobs)]
-                    for r in jt.itertuples()
-                ],
-                headers=["route", "test", "stat", "p-value", "dist", "n"],
-                title="Joint and group tests",
-            )
+        joint_table = pd.DataFrame(
+            {
+                "route": joint["route"],
+                "test": joint["test"],
+                "stat": joint["stat"].astype(float),
+                "p-value": joint["pvalue"].astype(float),
+                "dist": joint["dist"].astype(str),
+                "n": joint["nobs"].astype(int),
+            }
         )
         gr = self.groups[self.groups["by"] == "gold_direction"]
-        smry.tables.append(
-            SimpleTable(
-                [
-                    [
-                        r.group,
-                        str(r.n),
-                        f"{r.mean_car_pct:.2f}",
-                        f"{r.mean_car_usd:.1f}",
-                        f"{r.tstat:.2f}",
-                        f"{r.pvalue:.4f}",
-                        r.alternative,
-                    ]
-                    for r in gr.itertuples()
-                ],
-                headers=["direction", "n", "mean CAR %", "mean USD/oz", "t", "p-value", "H1"],
-                title="By expected gold direction",
-            )
+        by_direction = pd.DataFrame(
+            {
+                "direction": gr["group"],
+                "n": gr["n"].astype(int),
+                "mean CAR %": gr["mean_car_pct"],
+                "mean USD/oz": gr["mean_car_usd"],
+                "t": gr["tstat"],
+                "p-value": gr["pvalue"],
+                "H1": gr["alternative"],
+            }
         )
-        smry.add_extra_txt(self._numbered_notes())
-        return smry
+        return [
+            (f"CAR {window_label(*self.main_window)} per event", per_event,
+             {"CAR %": "%.2f", "USD/oz": "%.1f", "p t": "%.3f", "p HAC": "%.3f",
+              "p placebo": "%.3f"}),
+            ("Joint and group tests", joint_table, {"stat": "%.3f"}),
+            ("By expected gold direction", by_direction,
+             {"mean CAR %": "%.2f", "mean USD/oz": "%.1f", "t": "%.2f"}),
+        ]  # fmt: skip
 
-    def __repr__(self) -> str:
+    def _summary_notes(self) -> list[str]:
+        return list(self.notes)
+
+    def _repr_items(self) -> list[tuple[str, object]]:
         s = self.settings
-        return (
-            f"GoldStudyResults(gold={s.get('gold')!r}, model={s.get('model')!r}, "
-            f"units={self.n_events}, excluded={len(self.exclusions)}, "
-            f"main_window={s.get('main_window')})"
-        )
+        return [
+            ("gold", s.get("gold")),
+            ("model", s.get("model")),
+            ("units", self.n_events),
+            ("excluded", len(self.exclusions)),
+            ("main_window", s.get("main_window")),
+        ]
 
-    def __str__(self) -> str:
-        return str(self.summary())
+    # ------------------------------------------------------------------ plots
+    def plot(
+        self, ax: Axes | None = None, *, event_id: str | None = None, level: float = 0.95
+    ) -> Axes:
+        """The gold price with every event's day 0, or one event's CAR path; returns the Axes."""
+        from eventstudy.plotting import gold as gplot
 
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
+        if event_id is None:
+            return gplot.plot_gold_with_events(self, ax=ax)
+        return gplot.plot_event_car(self, event_id, ax=ax, level=level)

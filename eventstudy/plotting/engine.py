@@ -8,7 +8,6 @@ percent (the axis label says so) against trading-day offsets, returns the Axes a
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as sps
 
 from eventstudy.plotting._common import new_axes
 
@@ -25,7 +24,7 @@ def plot_car(results, ax=None, *, event_id: str | None = None, level: float = 0.
     event_id : str, optional
         Plot this event's CAR path (first asset of that event); default the CAAR path.
     level : float, default 0.95
-        Coverage of the band ``± q · se`` (q: normal quantile for the CAAR, t(df) for an event).
+        Coverage of the band (:meth:`EventStudyResults.path_conf_int`).
 
     Returns
     -------
@@ -33,23 +32,13 @@ def plot_car(results, ax=None, *, event_id: str | None = None, level: float = 0.
         ``ax.lines[0]`` holds the path in percent (y) against ``rel_day`` (x).
     """
     ax = new_axes(ax)
-    if event_id is None:
-        path = results.caar_path
-        y, se = path["caar"].to_numpy(), path["caar_se"].to_numpy()
-        q = sps.norm.ppf(0.5 + level / 2)
-        label = f"CAAR (N = {results.n_events})"
-    else:
-        path = results.car_path[results.car_path["event_id"] == str(event_id)]
-        if path.empty:
-            raise KeyError(f"event_id {event_id!r} was not studied (see results.exclusions)")
-        path = path[path["asset"] == path["asset"].iloc[0]]
-        y, se = path["car"].to_numpy(), path["car_se"].to_numpy()
-        df = results.nobs.loc[results.nobs["event_id"] == str(event_id), "df"].iloc[0]
-        q = sps.t.ppf(0.5 + level / 2, df)
-        label = f"CAR {event_id}"
+    path = results.path_conf_int(level, event_id=event_id)
+    label = f"CAAR (N = {results.n_events})" if event_id is None else f"CAR {event_id}"
     x = path["rel_day"].to_numpy()
-    ax.plot(x, 100 * y, marker="o", ms=3, label=label)
-    ax.fill_between(x, 100 * (y - q * se), 100 * (y + q * se), alpha=0.2, label=f"{level:.0%} band")
+    ax.plot(x, 100 * path["estimate"], marker="o", ms=3, label=label)
+    ax.fill_between(
+        x, 100 * path["lower"], 100 * path["upper"], alpha=0.2, label=f"{level:.0%} band"
+    )
     ax.axhline(0.0, color="0.5", lw=0.8)
     ax.axvline(0.0, color="0.5", lw=0.8, ls="--")
     ax.set_xlabel("trading days relative to day 0")

@@ -41,7 +41,8 @@ def plot_event_car(
         A studied unit (event id, or episode id under ``overlap="merge"``).
     ax : matplotlib Axes, optional
     level : float, default 0.95
-        Coverage of the pointwise band (see :meth:`GoldStudyResults.car_path`).
+        Coverage of the pointwise band (t(df) of the event; see
+        :meth:`eventstudy.engine.results.EventStudyResults.path_conf_int`).
     title : str, optional
         Default: the event's Japanese title and its id.
 
@@ -51,12 +52,12 @@ def plot_event_car(
         ``ax.lines[0]``: CAR in percent (y) against the trading-day offset (x).
     """
     ax = new_axes(ax)
-    path = results.car_path(level)
-    path = path[path["event_id"] == event_id]
-    if path.empty:
-        raise KeyError(f"{event_id!r} is not a studied unit of these results")
+    try:
+        path = results.study.path_conf_int(level, event_id=event_id)
+    except KeyError:
+        raise KeyError(f"{event_id!r} is not a studied unit of these results") from None
     x = path["rel_day"].to_numpy()
-    ax.plot(x, 100 * path["car"], color="black", marker="o", ms=3, label="CAR")
+    ax.plot(x, 100 * path["estimate"], color="black", marker="o", ms=3, label="CAR")
     ax.fill_between(
         x,
         100 * path["lower"],
@@ -100,11 +101,11 @@ def plot_caar_by_group(
         One line per group, in percent, labelled ``"<group> (n=...)"``.
     """
     ax = new_axes(ax)
-    caar = results.caar_path(by=by, level=level)
-    for grp, g in caar.groupby("group"):
+    paths = results.group_paths(by=by, level=level)
+    for grp, g in paths.groupby("group"):
         color = _COLORS.get(grp)
         x = g["rel_day"].to_numpy()
-        ax.plot(x, 100 * g["caar"], color=color, label=f"{grp} (n={int(g['n'].max())})")
+        ax.plot(x, 100 * g["mean_car"], color=color, label=f"{grp} (n={int(g['n'].max())})")
         ax.fill_between(x, 100 * g["lower"], 100 * g["upper"], color=color, alpha=0.15)
     ax.axhline(0, color="gray", lw=0.8)
     ax.axvline(0, color="gray", lw=0.8, ls="--")

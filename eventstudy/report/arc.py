@@ -7,7 +7,7 @@ with :class:`eventstudy.engine.study.EventStudy`; the battery runs per ARC group
 files are read by :mod:`eventstudy.data.arc`.
 
 Outputs in ``out/``: ``ar.csv`` (``event_id, firm, date, rel_day, ar, ar_se``), ``car.csv``
-(``event_id, firm, window_start, window_end, car, car_se, scar, tstat, pvalue, df``; one row
+(``event_id, firm, window_start, window_end, car, car_se, tstat, pvalue, df``; one row
 per event over its event window), ``tests.csv`` (``group`` + the battery's long columns, and
 CLM's :math:`J_1` CAAR test as ``test = "caar_j1"``), ``exclusions.csv``.
 """
@@ -22,7 +22,7 @@ import pandas as pd
 from eventstudy.data.arc import ARC_MODELS, ArcModel, read_prices, read_request
 from eventstudy.engine.returns import to_returns
 from eventstudy.engine.study import EventStudy
-from eventstudy.engine.windows import EstimationWindow
+from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError
 
 __all__ = ["run_arc"]
@@ -92,17 +92,17 @@ def run_arc(
         res = EventStudy(
             firm_returns,
             events,
+            model,
             benchmark=market_returns,
-            model=model,
             estimation_window=EstimationWindow(int(est_len), int(est_end)),
-            event_window=window,
+            # ARC counts days of the market calendar; a missing firm price is a missing return
+            event_window=EventWindow(*window, calendar="shared"),
             car_windows=[window],
-            return_type=returns,
         ).fit()
         ar = res.ar.rename(columns={"asset": "firm"})
         ars.append(ar[["event_id", "firm", "date", "rel_day", "ar", "ar_se"]])
         cars.append(pd.DataFrame(res.car).rename(columns={"asset": "firm"}))
-        t = res.tests.copy()
+        t = res.tests()
         j1 = res.caar.rename(columns={"tstat": "stat", "n": "nobs"})
         j1 = j1.assign(test="caar_j1", dist="N(0,1)", alternative=res.alternative)
         t = pd.concat([t, j1[[c for c in j1.columns if c in t.columns or c == "caar"]]])

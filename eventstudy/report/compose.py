@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eventstudy.exceptions import WindowOverlapWarning
+from eventstudy.exceptions import EventStudyError, WindowOverlapWarning
 
 __all__ = ["run_report"]
 
@@ -146,28 +146,33 @@ def run_report(
 
 
 def _robustness(events, data, data_dir, base) -> pd.DataFrame:
-    """Main-window CAR of each studied event under other models and with GLD."""
-    from eventstudy.gold.study import gold_event_study, load_gold_data
+    """Main-window CAR and p-value of each studied event under other models and with GLD."""
+    from eventstudy.gold.data import load_gold_data
+    from eventstudy.gold.study import gold_event_study
+    from eventstudy.results import compare, window_label
 
-    cols = {"constant_mean GC=F": base}
-    kw = {"n_boot": 20, "draws_per_boot": 20, "run_engine": False}
-    cols["market ACWI GC=F"] = gold_event_study(events, data=data, model="market", **kw)
-    cols["factor GC=F"] = gold_event_study(events, data=data, model="factor", **kw)
+    runs = {"constant_mean GC=F": base}
+    kw = {"n_boot": 20, "draws_per_boot": 20}
+    runs["market ACWI GC=F"] = gold_event_study(events, data=data, model="market", **kw)
+    runs["factor GC=F"] = gold_event_study(events, data=data, model="factor", **kw)
+    gld = None
     try:
-        gld = load_gold_data("GLD", data_dir=data_dir)
-        cols["constant_mean GLD"] = gold_event_study(events, gold="GLD", data=gld, **kw)
-    except Exception:  # GLD missing from a data directory: leave the column out
+        gld = gold_event_study(
+            events, gold="GLD", data=load_gold_data("GLD", data_dir=data_dir), **kw
+        )
+        runs["constant_mean GLD"] = gld
+    except EventStudyError:  # GLD missing from a data directory: leave the column out
         pass
-    frames = []
-    for name, r in cols.items():
-        e = r.events.set_index("event_id")
-        frames.append(e["car_pct"].rename(f"car_pct [{name}]"))
-        frames.append(e["p_analytic"].rename(f"p [{name}]"))
-        if name.endswith("GLD"):
-            frames.append(e["day0"].rename("day0 [GLD]"))
-    out = pd.concat(frames, axis=1)
-    out.insert(0, "day0 [GC=F]", base.events.set_index("event_id")["day0"])
-    return out.reset_index()
+    main = window_label(*base.main_window)
+    on = ("event_id", "window")
+    car = compare(runs, "car_pct", window=main, on=on).add_prefix("car_pct [").add_suffix("]")
+    p = compare(runs, "pvalue", window=main, on=on).add_prefix("p [").add_suffix("]")
+    table = pd.concat([car, p], axis=1).droplevel("window").reset_index()
+    day0 = base.events.set_index("event_id")["day0"]
+    table.insert(1, "day0 [GC=F]", table["event_id"].map(day0))
+    if gld is not None:
+        table["day0 [GLD]"] = table["event_id"].map(gld.events.set_index("event_id")["day0"])
+    return table
 
 
 _ODDS_HORIZON = "1D"

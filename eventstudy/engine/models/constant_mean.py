@@ -1,0 +1,39 @@
+"""Constant-mean model: :math:`R_{it} = \\mu_i + \\varepsilon_{it}` (k = 1)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eventstudy.engine.models._ols import fit_ols
+from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel
+
+__all__ = ["ConstantMean"]
+
+
+class ConstantMean(NormalReturnModel):
+    """Mean return of the estimation window; no benchmark (MacKinlay 1997, §4).
+
+    The event-window covariance is :math:`s_i^2(I + \\iota\\iota'/n_i)` (the mean is estimated).
+    """
+
+    name = "constant_mean"
+
+    def n_params(self, n_regressors: int) -> int:
+        """k = 1 (the mean), whatever regressors the study holds."""
+        return 1
+
+    def fit(
+        self,
+        y_est: np.ndarray,
+        x_est: np.ndarray,
+        y_event: np.ndarray,
+        x_event: np.ndarray,
+        valid: np.ndarray,
+        *,
+        regressor_names: tuple[str, ...] = (),
+        forecast_steps: np.ndarray | None = None,
+    ) -> NormalReturnFit:
+        """See :meth:`NormalReturnModel.fit`; ``x_est`` and ``x_event`` are not used."""
+        none_est = np.zeros((*np.shape(y_est), 0))
+        none_event = np.zeros((*np.shape(y_event), 0))
+        return fit_ols(self.name, ("mu",), y_est, none_est, none_event, valid)

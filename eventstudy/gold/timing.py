@@ -1,0 +1,119 @@
+"""Event-time uncertainty in the gold study: which conclusions depend on the day-0 choice.
+
+For each event, day 0 is moved one session earlier and later and, for events whose clock time
+is unknown, set to the session of the local date itself and to the next session
+(:func:`timing_candidates`); :func:`timing_sensitivity` refits the study's normal-return model
+with the engine on every candidate and says where the sign or the significance of the CAR
+changes. Offsets are trading days of the gold calendar (:mod:`eventstudy.data.day0`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.engine.results import EventStudyResults
+from eventstudy.gold.overlap import calendar_positions
+
+__all__ = ["timing_candidates", "timing_sensitivity"]
+
+
+def timing_sensitivity(
+    candidates: pd.DataFrame,
+    calendar: pd.DatetimeIndex,
+    fit: Callable[[pd.DataFrame], EventStudyResults],
+    *,
+    window: tuple[int, int] = (-1, 1),
+    level: float = 0.05,
+    extend: pd.Series | None = None,
+) -> pd.DataFrame:
+    """CAR of each event under alternative day-0 choices; which conclusions depend on timing.
+
+    Parameters
+    ----------
+    candidates : DataFrame
+        ``event_id``, ``variant`` (e.g. ``base``, ``day0-1``, ``day0+1``, ``date_itself``,
+        ``next_session``), ``position`` (day-0 row of ``calendar``, Int64; NA = none).
+    calendar : DatetimeIndex
+        Trading dates of the asset.
+    fit : callable
+        Fits the study's specification on an events frame (``event_id``, ``day0``, optional
+        ``extend``) and returns its :class:`~eventstudy.engine.results.EventStudyResults`.
+    window : (int, int), default (-1, 1)
+        The CAR window judged.
+    level : float, default 0.05
+        Significance level.
+    extend : Series of int, optional
+        Window extension per ``event_id`` (merged episodes).
+
+    Returns
+    -------
+    DataFrame
+        One row per candidate: ``event_id``, ``variant``, ``day0``, ``car``, ``car_pct``,
+        ``car_se``, ``pvalue``, ``sign`` (+1/-1), ``significant`` (bool), and per event
+        ``sign_depends_on_timing``, ``significance_depends_on_timing`` (bool) comparing all
+        candidates of the event.
+    """
+    keys = [f"{e}@@{v}" for e, v in zip(candidates["event_id"], candidates["variant"], strict=True)]
+    pos = candidates["position"]
+    ok = pos.notna().to_numpy()
+    day0 = pd.Series(pd.NaT, index=candidates.index, dtype="datetime64[ns]")
+    day0[ok] = calendar[pos[ok].astype(int).to_numpy()]
+    events = pd.DataFrame({"event_id": np.asarray(keys, dtype=object)[ok], "day0": day0[ok]})
+    if extend is not None:
+        events["extend"] = [int(extend.get(e, 0)) for e in candidates.loc[ok, "event_id"]]
+    car = fit(events).car(window=window).set_index("event_id") if len(events) else pd.DataFrame()
+    out = candidates.drop(columns=["position"]).copy()
+    out["day0"] = day0
+    for col in ("car", "car_se", "pvalue"):
+        out[col] = car[col].reindex(keys).to_numpy() if len(car) else np.nan
+    out["car_pct"] = 100 * out["car"]
+    out = out[["event_id", "variant", "day0", "car", "car_pct", "car_se", "pvalue"]]
+    out["sign"] = np.sign(out["car"])
+    out["significant"] = out["pvalue"] < level
+    grp = out.groupby("event_id", sort=False)
+    out["sign_depends_on_timing"] = grp["sign"].transform(lambda s: s.max() > s.min())
+    studied = out.loc[out["car"].notna()].groupby("event_id", sort=False)["significant"]
+    changes = studied.max() > studied.min()  # False when all NaN
+    out["significance_depends_on_timing"] = out["event_id"].map(changes).fillna(False).astype(bool)
+    return out
+
+
+def timing_candidates(
+    events: pd.DataFrame, day0: pd.Series, calendar: pd.DatetimeIndex
+) -> pd.DataFrame:
+    """Alternative day-0 positions per event: base, one session earlier/later, and for events
+    without a clock time the session of the date itself and the next session.
+
+    Parameters
+    ----------
+    events : DataFrame
+        ``event_id``, ``date`` (local date, YYYY-MM-DD), ``time_known`` (bool).
+    day0 : Series
+        Day 0 per event (index aligned with ``events``).
+    calendar : DatetimeIndex
+        Trading dates of the gold series.
+
+    Returns
+    -------
+    DataFrame
+        ``event_id``, ``variant``, ``position`` (Int64; NA when outside the data).
+    """
+    pos = calendar_positions(pd.Series(day0.to_numpy(), index=events["event_id"]), calendar)
+    rows = []
+    n = len(calendar)
+    for (eid, p), (_, ev) in zip(pos.items(), events.iterrows(), strict=True):
+        if pd.isna(p):
+            continue
+        p = int(p)
+        variants = [("base", p), ("day0-1", p - 1), ("day0+1", p + 1)]
+        if not bool(ev.get("time_known", True)):
+            d = pd.Timestamp(ev["date"])
+            on = int(calendar.searchsorted(d, side="left"))
+            after = int(calendar.searchsorted(d, side="right"))
+            variants += [("date_itself", on), ("next_session", after)]
+        for v, q in variants:
+            rows.append({"event_id": eid, "variant": v, "position": q if 0 <= q < n else pd.NA})
+    return pd.DataFrame(rows).astype({"position": "Int64"})
