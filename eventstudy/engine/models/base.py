@@ -19,7 +19,20 @@ from typing import ClassVar
 
 import numpy as np
 
-__all__ = ["NormalReturnFit", "NormalReturnModel"]
+__all__ = ["NormalReturnFit", "NormalReturnModel", "StackedWindows"]
+
+
+@dataclass(frozen=True)
+class StackedWindows:
+    """What a model is fitted on (see the module docstring for the shapes)."""
+
+    y_est: np.ndarray
+    x_est: np.ndarray
+    y_event: np.ndarray
+    x_event: np.ndarray
+    valid: np.ndarray
+    regressor_names: tuple[str, ...] = ()
+    forecast_steps: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,6 @@ class NormalReturnModel(ABC):
         """Number of estimated mean parameters k, given the number of regressors p."""
         return 1 + n_regressors
 
-    @abstractmethod
     def fit(
         self,
         y_est: np.ndarray,
@@ -115,12 +127,27 @@ class NormalReturnModel(ABC):
         regressor_names : tuple of str
             Names of the regressors (factor-model parameter names ``b_<name>``).
         forecast_steps : ndarray of int, shape (L2,), optional
-            Steps ahead of each event offset from the last estimation offset (GARCH).
+            Steps ahead of each event offset from the last estimation offset (GARCH; default
+            ``1..L2``).
 
         Returns
         -------
         NormalReturnFit
         """
+        data = StackedWindows(
+            np.asarray(y_est, dtype=float),
+            np.asarray(x_est, dtype=float),
+            np.asarray(y_event, dtype=float),
+            np.asarray(x_event, dtype=float),
+            np.asarray(valid, dtype=bool),
+            tuple(regressor_names),
+            forecast_steps,
+        )
+        return self._fit(data)
+
+    @abstractmethod
+    def _fit(self, data: StackedWindows) -> NormalReturnFit:
+        """The model's own fit (see :meth:`fit`)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

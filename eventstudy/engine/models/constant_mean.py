@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from eventstudy.engine.models._ols import fit_ols
-from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel
+from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel, StackedWindows
 
 __all__ = ["ConstantMean"]
 
@@ -22,18 +22,7 @@ class ConstantMean(NormalReturnModel):
         """k = 1 (the mean), whatever regressors the study holds."""
         return 1
 
-    def fit(
-        self,
-        y_est: np.ndarray,
-        x_est: np.ndarray,
-        y_event: np.ndarray,
-        x_event: np.ndarray,
-        valid: np.ndarray,
-        *,
-        regressor_names: tuple[str, ...] = (),
-        forecast_steps: np.ndarray | None = None,
-    ) -> NormalReturnFit:
-        """See :meth:`NormalReturnModel.fit`; ``x_est`` and ``x_event`` are not used."""
-        none_est = np.zeros((*np.shape(y_est), 0))
-        none_event = np.zeros((*np.shape(y_event), 0))
-        return fit_ols(self.name, ("mu",), y_est, none_est, none_event, valid)
+    def _fit(self, data: StackedWindows) -> NormalReturnFit:
+        none_est = np.zeros((*data.y_est.shape, 0))
+        none_event = np.zeros((*data.y_event.shape, 0))
+        return fit_ols(self.name, ("mu",), data.y_est, none_est, none_event, data.valid)

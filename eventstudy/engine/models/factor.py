@@ -5,10 +5,8 @@ k = 1 + p: the intercept and one slope per regressor (the benchmark, when given,
 
 from __future__ import annotations
 
-import numpy as np
-
 from eventstudy.engine.models._ols import fit_ols
-from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel
+from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel, StackedWindows
 
 __all__ = ["FactorModel"]
 
@@ -20,17 +18,6 @@ class FactorModel(NormalReturnModel):
     uses_benchmark = True
     uses_factors = True
 
-    def fit(
-        self,
-        y_est: np.ndarray,
-        x_est: np.ndarray,
-        y_event: np.ndarray,
-        x_event: np.ndarray,
-        valid: np.ndarray,
-        *,
-        regressor_names: tuple[str, ...] = (),
-        forecast_steps: np.ndarray | None = None,
-    ) -> NormalReturnFit:
-        """See :meth:`NormalReturnModel.fit`; parameters ``alpha`` and ``b_<name>``."""
-        names = ("alpha", *(f"b_{name}" for name in regressor_names))
-        return fit_ols(self.name, names, y_est, x_est, x_event, valid)
+    def _fit(self, data: StackedWindows) -> NormalReturnFit:
+        names = ("alpha", *(f"b_{name}" for name in data.regressor_names))
+        return fit_ols(self.name, names, data.y_est, data.x_est, data.x_event, data.valid)

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 
 from eventstudy.engine.models._ols import ddof0_variance
-from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel
+from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel, StackedWindows
 
 __all__ = ["GarchMarketModel"]
 
@@ -30,21 +30,11 @@ class GarchMarketModel(NormalReturnModel):
         """k = 2 mean parameters (alpha and beta)."""
         return 2
 
-    def fit(
-        self,
-        y_est: np.ndarray,
-        x_est: np.ndarray,
-        y_event: np.ndarray,
-        x_event: np.ndarray,
-        valid: np.ndarray,
-        *,
-        regressor_names: tuple[str, ...] = (),
-        forecast_steps: np.ndarray | None = None,
-    ) -> NormalReturnFit:
-        """See :meth:`NormalReturnModel.fit`; ``forecast_steps`` default ``1..L2``."""
-        if forecast_steps is None:
-            forecast_steps = np.arange(1, np.shape(y_event)[1] + 1)
-        return _fit_garch(y_est, x_est, y_event, x_event, valid, forecast_steps)
+    def _fit(self, data: StackedWindows) -> NormalReturnFit:
+        steps = data.forecast_steps
+        if steps is None:
+            steps = np.arange(1, data.y_event.shape[1] + 1)
+        return _fit_garch(data.y_est, data.x_est, data.y_event, data.x_event, data.valid, steps)
 
 
 def _fit_garch(

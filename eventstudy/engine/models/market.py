@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from eventstudy.engine.models._ols import fit_ols
-from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel
+from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel, StackedWindows
 
 __all__ = ["MarketModel"]
 
@@ -21,18 +19,6 @@ class MarketModel(NormalReturnModel):
         """k = 2 (alpha and beta)."""
         return 2
 
-    def fit(
-        self,
-        y_est: np.ndarray,
-        x_est: np.ndarray,
-        y_event: np.ndarray,
-        x_event: np.ndarray,
-        valid: np.ndarray,
-        *,
-        regressor_names: tuple[str, ...] = (),
-        forecast_steps: np.ndarray | None = None,
-    ) -> NormalReturnFit:
-        """See :meth:`NormalReturnModel.fit`; the benchmark is ``x[..., 0]``."""
-        return fit_ols(
-            self.name, ("alpha", "beta"), y_est, x_est[:, :, :1], x_event[:, :, :1], valid
-        )
+    def _fit(self, data: StackedWindows) -> NormalReturnFit:
+        x_est, x_event = data.x_est[:, :, :1], data.x_event[:, :, :1]  # the benchmark
+        return fit_ols(self.name, ("alpha", "beta"), data.y_est, x_est, x_event, data.valid)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from eventstudy.engine.models._ols import ddof0_variance, nan_sum_squares
-from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel
+from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel, StackedWindows
 
 __all__ = ["MarketAdjusted"]
 
@@ -25,22 +25,11 @@ class MarketAdjusted(NormalReturnModel):
         """k = 0: nothing is estimated."""
         return 0
 
-    def fit(
-        self,
-        y_est: np.ndarray,
-        x_est: np.ndarray,
-        y_event: np.ndarray,
-        x_event: np.ndarray,
-        valid: np.ndarray,
-        *,
-        regressor_names: tuple[str, ...] = (),
-        forecast_steps: np.ndarray | None = None,
-    ) -> NormalReturnFit:
-        """See :meth:`NormalReturnModel.fit`; the benchmark is ``x[..., 0]``."""
-        y_est = np.asarray(y_est, dtype=float)
+    def _fit(self, data: StackedWindows) -> NormalReturnFit:
+        y_est, x_est, x_event = data.y_est, data.x_est, data.x_event
         n_ev = y_est.shape[0]
-        n_win = np.shape(y_event)[1]
-        valid = np.asarray(valid, dtype=bool) & np.isfinite(y_est) & np.isfinite(x_est[:, :, 0])
+        n_win = data.y_event.shape[1]
+        valid = data.valid & np.isfinite(y_est) & np.isfinite(x_est[:, :, 0])
         n = valid.sum(axis=1)
         failed = np.full(n_ev, None, dtype=object)
         resid = np.subtract(y_est, x_est[:, :, 0])
