@@ -8,11 +8,11 @@ random (asset, day 0) pairs; estimation window 250 days ending at -11, event win
 
 Columns, side by side from one run:
 
-* core -- ``EventStudy(..., tests=()).fit()``: batched OLS, prediction-error covariances,
-  AR/CAR/SCAR, AAR/CAAR, no battery.
-* battery -- ``eventstudy.engine.study.run_battery`` on the core's panel: all 17 tests on the AAR of
-  each of the 21 event days and on the CAAR of the 3 CAR windows (timed on its own).
-* total -- ``EventStudy(..., tests=None).fit()`` (core + battery in one call).
+* core -- ``EventStudy(...).fit()`` and its CAR and CAAR frames: batched OLS,
+  prediction-error covariances, AR/CAR/SCAR, AAR/CAAR, no battery.
+* battery -- ``results.tests()`` on a fitted study: all 17 tests on the AAR of each of the 21
+  event days and on the CAAR of the 3 CAR windows (timed on its own).
+* total -- fit, CAR/CAAR frames and ``tests()`` (core + battery).
 * MB -- tracemalloc peak of the total, in a separate run (numpy allocations included).
 * naive -- per event, ``statsmodels.OLS`` on the estimation window, then AR, V = s^2 (I +
   X*(X'X)^-1 X*'), CAR, SCAR and p-values for the same CAR windows (no battery), checked equal
@@ -35,7 +35,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from eventstudy.engine.study import EventStudy, run_battery
+from eventstudy.engine.study import EventStudy
 from eventstudy.engine.windows import EstimationWindow
 
 N_ASSETS, N_DAYS, SEED = 400, 3000, 20240601
@@ -66,21 +66,20 @@ def make_data(n_events: int, seed: int = SEED):
     return rets, mkt, events
 
 
-def run_engine(rets, mkt, events, tests=None):
-    return EventStudy(
-        rets,
-        events,
-        benchmark=mkt,
-        estimation_window=EST,
-        event_window=WIN,
-        car_windows=CARS,
-        tests=tests,
-    ).fit()
-
-
 def run_core(rets, mkt, events):
-    """Everything but the battery (``tests=()``)."""
-    return run_engine(rets, mkt, events, ())
+    """Everything but the battery: the fit and its CAR and CAAR frames."""
+    res = EventStudy(
+        rets, events, benchmark=mkt, estimation_window=EST, event_window=WIN, car_windows=CARS
+    ).fit()
+    res.car, res.caar  # noqa: B018 - derived lazily; build them here
+    return res
+
+
+def run_engine(rets, mkt, events):
+    """The fit, its frames and the full default battery."""
+    res = run_core(rets, mkt, events)
+    res.tests()
+    return res
 
 
 def run_naive(rets, mkt, events):
@@ -127,9 +126,9 @@ def peak_mb(func, *args):
     return peak / 2**20
 
 
-def run_battery_only(panel):
-    """The battery the full fit runs, on an already fitted panel."""
-    return run_battery(panel, CARS, tests=None, alternative="two-sided", convention="textbook")
+def run_battery_only(res):
+    """The default battery on an already fitted study (recomputed, not read from its cache)."""
+    return res.tests(tests=None, seed=20260101)
 
 
 def main(argv=None) -> None:
@@ -150,7 +149,7 @@ def main(argv=None) -> None:
     for n in args.sizes:
         data = make_data(n)
         t_core, res = timed(run_core, *data, repeat=args.repeat)
-        t_bat, (frame, _) = timed(run_battery_only, res.panel, repeat=args.repeat)
+        t_bat, frame = timed(run_battery_only, res, repeat=args.repeat)
         t_full, _ = timed(run_engine, *data, repeat=args.repeat)
         m_full = peak_mb(run_engine, *data)
         if n <= args.naive_max:
