@@ -2,7 +2,9 @@
 
 The real data live beside the repository in ``../shared/data`` (never copied into the repo).
 ``EVENTSTUDY_DATA`` overrides where the snapshot is. Tests that need it use the ``snapshot_dir``
-fixture: when the snapshot is absent they *fail* under CI (``CI`` set) and skip elsewhere.
+and ``validation_dir`` fixtures: when the data are absent they *fail* when
+``EVENTSTUDY_REQUIRE_DATA=1`` (``.ci/run`` sets it) and skip with the reason elsewhere. The
+peers' small expected-output tables are copied in ``tests/reference/`` (``reference_dir``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def _require(path: Path, what: str) -> Path:
     if path.is_dir():
         return path
     msg = f"{what} not found at {path}; put ../shared beside the repo or set EVENTSTUDY_DATA"
-    if os.environ.get("CI"):
+    if os.environ.get("EVENTSTUDY_REQUIRE_DATA") == "1":
         pytest.fail(msg)
     pytest.skip(msg)
 
@@ -39,6 +41,12 @@ def snapshot_dir() -> Path:
 def validation_dir() -> Path:
     """Peer reference cases (``../shared/data/validation``)."""
     return _require(SHARED_DATA / "validation", "validation cases")
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """Peers' expected outputs with their provenance (``tests/reference``)."""
+    return REPO / "tests" / "reference"
 
 
 @pytest.fixture(scope="session")

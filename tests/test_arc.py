@@ -138,7 +138,7 @@ def test_errors_name_file_and_line(tmp_path):
 
 
 # ---------------------------------------------------------------- estudy2 case in ARC format
-def test_estudy2_case_in_arc_format_equals_direct_api(tmp_path, validation_dir):
+def test_estudy2_case_in_arc_format_equals_direct_api(tmp_path, validation_dir, reference_dir):
     d = validation_dir / "estudy2_covid19"
     prices = pd.read_csv(d / "prices.csv", index_col=0, parse_dates=True)
     index = pd.read_csv(d / "prices_indx.csv", index_col=0, parse_dates=True)
@@ -161,7 +161,7 @@ def test_estudy2_case_in_arc_format_equals_direct_api(tmp_path, validation_dir):
     car = pd.read_csv(out / "car.csv")
     assert_allclose(car["car"], direct.car["car"], rtol=1e-12)
     # and estudy2's published mean AR per day
-    exp = pd.read_csv(d / "expected_parametric_tests.csv")["mean"]
+    exp = pd.read_csv(reference_dir / "estudy2_covid19" / "expected_parametric_tests.csv")["mean"]
     assert_allclose(ar.groupby("date")["ar"].mean(), exp, rtol=1e-8)
     tests = pd.read_csv(out / "tests.csv")
     assert "caar_j1" in set(tests["test"])

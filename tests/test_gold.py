@@ -366,6 +366,9 @@ def test_group_tests_by_hand():
     )
     groups, tests = group_tests(cars, n_permutations=999)
     g = groups.set_index(["by", "group"])
+    assert g.loc[("gold_direction", "up"), "sd_car"] == pytest.approx(0.01)  # sd of 2, 3, 1 %
+    assert g.loc[("gold_direction", "down"), "sd_car"] == pytest.approx(0.01 / np.sqrt(2))
+    assert g.loc[("category", "y"), "mean_car_pct"] == pytest.approx(-2 / 3)
     t = stats.ttest_1samp([0.02, 0.03, 0.01], 0, alternative="greater")
     assert g.loc[("gold_direction", "up"), "pvalue"] == pytest.approx(t.pvalue)
     assert g.loc[("gold_direction", "up"), "mean_car_usd"] == pytest.approx(40.0)
@@ -527,5 +530,6 @@ def test_constant_mean_cars_from_raw_closes_for_events_before_2025(study, raw_gc
         car = (logret[p - 1 : p + 2] - mu).sum()
         se = math.sqrt(s2 * (3 + 9 / len(est)))
         assert row["car"] == pytest.approx(car, abs=1e-12), row["event_id"]
+        assert row["car_pct"] == pytest.approx(100 * car, abs=1e-10), row["event_id"]
         assert row["car_se"] == pytest.approx(se, rel=1e-9), row["event_id"]
         assert row["price_before"] == pytest.approx(raw_gc.iloc[p - 2])

@@ -53,6 +53,25 @@ def test_run_report_on_snapshot(snapshot_report, repo_root):
     assert "ロシアがウクライナへ全面侵攻開始" in html
 
 
+def test_group_counts_are_written_as_integers(snapshot_report):
+    """gold_groups.csv: ``n`` of each direction is the count of studied events, written as an
+    integer (no "12.0"), and ``nobs`` of the up-vs-down tests is up + down."""
+    out = snapshot_report.parent
+    events = pd.read_csv(out / "gold_events.csv")
+    studied = events[events["status"] == "studied"]
+    text = (out / "gold_groups.csv").read_text(encoding="utf-8").splitlines()
+    header = text[0].split(",")
+    n_col, nobs_col, by_col, grp_col = (header.index(c) for c in ("n", "nobs", "by", "group"))
+    for line in text[1:]:
+        cells = line.split(",")
+        if cells[by_col] == "gold_direction":
+            expected = int((studied["gold_direction"] == cells[grp_col]).sum())
+            assert cells[n_col] == str(expected), line
+        if cells[nobs_col]:
+            ups_downs = int(studied["gold_direction"].isin(["up", "down"]).sum())
+            assert cells[nobs_col] == str(ups_downs), line
+
+
 def test_cli_run_prints_the_path(snapshot_dir, repo_root, tmp_path, monkeypatch, capsys):
     import eventstudy.report.compose as report
     from eventstudy.cli import main

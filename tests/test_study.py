@@ -308,6 +308,10 @@ def test_results_are_read_only_and_summarise(res, sim):
     assert len(long) == len(res.car) * 5
     ci = res.conf_int(level=0.9)
     assert (ci["lower"] < ci["car"]).all() and (ci["car"] < ci["upper"]).all()
+    # the 90 % interval uses the 95 % quantile of t(df), df = 100 - 2 here
+    half = 1.660551217065733 * res.car["car_se"].to_numpy()  # t.ppf(0.95, 98), R qt(0.95, 98)
+    assert_allclose(ci["upper"] - ci["car"], half, rtol=1e-12)
+    assert_allclose(ci["car"] - ci["lower"], half, rtol=1e-12)
     with pytest.raises(SpecificationError):
         res.conf_int(level=1.5)
     rets, mkt, events = sim
@@ -486,3 +490,32 @@ def test_returns_that_look_like_prices_or_percent_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ReturnsScaleWarning)
         EventStudy(rets, events, benchmark=mkt)
+
+
+def test_caar_and_its_standard_error_by_hand():
+    """Constant mean, two events, no regressors: V = s^2 (I + 11'/n) (CLM 4.4.9), so
+    Var(CAR over L days) = s^2 (L + L^2 / n) and se(CAAR) = sqrt(sum_i Var_i) / N."""
+    rng = np.random.default_rng(21)
+    idx = pd.bdate_range("2022-01-03", periods=300)
+    rets = pd.DataFrame(rng.normal(0.0005, 0.01, (300, 2)), index=idx, columns=["A", "B"])
+    events = pd.DataFrame({"event_id": ["a", "b"], "asset": ["A", "B"], "day0": idx[[200, 260]]})
+    res = EventStudy(rets, events, "constant_mean", estimation_window=EstimationWindow(150, -11),
+                     event_window=(-5, 5), car_windows=[(-1, 1)]).fit()  # fmt: skip
+    cars, variances = [], []
+    for col, p in (("A", 200), ("B", 260)):
+        est = rets[col].to_numpy()[p - 160 : p - 10]
+        mu, n = est.mean(), est.size
+        s2 = ((est - mu) ** 2).sum() / (n - 1)
+        cars.append((rets[col].to_numpy()[p - 2 : p + 3] - mu).sum())  # window (-2, +2)
+        variances.append(s2 * (5 + 25 / n))
+    caar = res.caar(window=(-2, 2)).iloc[0]
+    assert caar["caar"] == pytest.approx(np.mean(cars), rel=1e-12)
+    assert caar["caar_se"] == pytest.approx(np.sqrt(np.sum(variances)) / 2, rel=1e-12)
+    assert caar["tstat"] == pytest.approx(np.mean(cars) / (np.sqrt(np.sum(variances)) / 2))
+    one = res.car(window=(-2, 2)).set_index("event_id")
+    assert_allclose(one["car_se"], np.sqrt(variances), rtol=1e-12)
+    assert_allclose(one["car"], cars, rtol=1e-12)
+    long = res.to_frame()
+    pct = long[(long["statistic"] == "car_pct") & (long["window"] == "(-1, +1)")]
+    car = long[(long["statistic"] == "car") & (long["window"] == "(-1, +1)")]
+    assert_allclose(pct["value"].to_numpy(), 100 * car["value"].to_numpy(), rtol=1e-15)

@@ -30,7 +30,14 @@ DAYS = {  # relative day -> date
 
 @pytest.fixture(scope="module")
 def case_dir(validation_dir):
+    """The case's inputs (prices and returns stay in ../shared)."""
     return validation_dir / CASE
+
+
+@pytest.fixture(scope="module")
+def expected_dir(reference_dir):
+    """estudy2's published outputs, copied with their provenance (tests/reference)."""
+    return reference_dir / CASE
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +60,8 @@ def _stat(frame: pd.DataFrame, test: str) -> np.ndarray:
     return rows["stat"].to_numpy()
 
 
-def _expected(case_dir, name: str) -> pd.DataFrame:
-    df = pd.read_csv(case_dir / name)
+def _expected(expected_dir, name: str) -> pd.DataFrame:
+    df = pd.read_csv(expected_dir / name)
     assert list(df["date"]) == list(DAYS.values())
     return df
 
@@ -62,8 +69,8 @@ def _expected(case_dir, name: str) -> pd.DataFrame:
 # -- the helper panel itself -----------------------------------------------------------------
 
 
-def test_helper_market_model_coefficients(case_dir):
-    expected = pd.read_csv(case_dir / "expected_market_model_coefficients.csv")
+def test_helper_market_model_coefficients(case_dir, expected_dir):
+    expected = pd.read_csv(expected_dir / "expected_market_model_coefficients.csv")
     got = estudy2_covid19_coefficients(case_dir)
     assert list(got["ticker"]) == list(expected["ticker"])
     assert_allclose(got["alpha"], expected["alpha"], rtol=RTOL)
@@ -91,13 +98,13 @@ PARAMETRIC = [  # estudy2 column -> our test
 
 
 @pytest.mark.parametrize(("column", "test"), PARAMETRIC)
-def test_parametric_estudy2_convention(case_dir, estudy2_daily, column, test):
-    expected = _expected(case_dir, "expected_parametric_tests.csv")
+def test_parametric_estudy2_convention(case_dir, estudy2_daily, column, test, expected_dir):
+    expected = _expected(expected_dir, "expected_parametric_tests.csv")
     assert_allclose(_stat(estudy2_daily, test), expected[column], rtol=RTOL)
 
 
-def test_mean_is_textbook_aar(case_dir, textbook_daily, estudy2_daily):
-    expected = _expected(case_dir, "expected_parametric_tests.csv")["mean"]
+def test_mean_is_textbook_aar(case_dir, textbook_daily, estudy2_daily, expected_dir):
+    expected = _expected(expected_dir, "expected_parametric_tests.csv")["mean"]
     for frame in (textbook_daily, estudy2_daily):
         est = frame[frame["test"] == "csect_t"].sort_values("rel_day")["estimate"]
         assert_allclose(est, expected, rtol=RTOL)
@@ -107,15 +114,15 @@ def test_mean_is_textbook_aar(case_dir, textbook_daily, estudy2_daily):
     ("column", "test"),
     [("t_test_stat", "csect_t"), ("bw_1985_stat", "brown_warner_1985"), ("lmb_stat", "lamb")],
 )
-def test_parametric_textbook_agrees(case_dir, textbook_daily, column, test):
+def test_parametric_textbook_agrees(case_dir, textbook_daily, column, test, expected_dir):
     """Where estudy2 is textbook, the default reproduces it with no option."""
-    expected = _expected(case_dir, "expected_parametric_tests.csv")
+    expected = _expected(expected_dir, "expected_parametric_tests.csv")
     assert_allclose(_stat(textbook_daily, test), expected[column], rtol=RTOL)
 
 
-def test_parametric_needs_named_options(case_dir, panel):
+def test_parametric_needs_named_options(case_dir, panel, expected_dir):
     """Patell, BMP and BW1980 differ from estudy2 by default and match with the options."""
-    expected = _expected(case_dir, "expected_parametric_tests.csv")
+    expected = _expected(expected_dir, "expected_parametric_tests.csv")
     opts = {"patell_ddof": "estudy2", "pe_variance": "estudy2"}
     for column, test in [("pt_stat", "patell"), ("bh_stat", "bmp")]:
         default = _stat(aar_tests(panel, tests=[test]), test)
@@ -141,19 +148,19 @@ NONPARAMETRIC = [
 
 
 @pytest.mark.parametrize(("column", "test"), NONPARAMETRIC)
-def test_nonparametric_estudy2_convention(case_dir, estudy2_daily, column, test):
-    expected = _expected(case_dir, "expected_nonparametric_tests.csv")
+def test_nonparametric_estudy2_convention(case_dir, estudy2_daily, column, test, expected_dir):
+    expected = _expected(expected_dir, "expected_nonparametric_tests.csv")
     assert_allclose(_stat(estudy2_daily, test), expected[column], rtol=RTOL)
 
 
-def test_sign_textbook_agrees(case_dir, textbook_daily):
-    expected = _expected(case_dir, "expected_nonparametric_tests.csv")
+def test_sign_textbook_agrees(case_dir, textbook_daily, expected_dir):
+    expected = _expected(expected_dir, "expected_nonparametric_tests.csv")
     assert_allclose(_stat(textbook_daily, "sign"), expected["sign_stat"], rtol=RTOL)
 
 
-def test_generalized_sign_pooled_phat(case_dir, panel):
+def test_generalized_sign_pooled_phat(case_dir, panel, expected_dir):
     """estudy2 pools p-hat; Cowan's per-event mean differs because L1 differs (ZM, UBER)."""
-    expected = _expected(case_dir, "expected_nonparametric_tests.csv")["gsign_stat"]
+    expected = _expected(expected_dir, "expected_nonparametric_tests.csv")["gsign_stat"]
     pooled = _stat(aar_tests(panel, tests="gen_sign", gsign_phat="pooled"), "gen_sign")
     assert_allclose(pooled, expected, rtol=RTOL)
     per_event = _stat(aar_tests(panel, tests="gen_sign"), "gen_sign")
@@ -175,8 +182,8 @@ def estudy2_car(panel):
     return caar_tests(panel, (0, 4), convention="estudy2", seed=0).set_index("test")
 
 
-def test_car_parametric(case_dir, estudy2_car, panel):
-    expected = pd.read_csv(case_dir / "expected_car_parametric_tests.csv").set_index("name")
+def test_car_parametric(case_dir, estudy2_car, panel, expected_dir):
+    expected = pd.read_csv(expected_dir / "expected_car_parametric_tests.csv").set_index("name")
     assert_allclose(estudy2_car.loc["lamb", "stat"], expected.loc["car_lamb", "statistic"],
                     rtol=RTOL)  # fmt: skip
     assert_allclose(estudy2_car.loc["brown_warner_1985", "stat"],
@@ -192,8 +199,8 @@ def test_car_parametric(case_dir, estudy2_car, panel):
                     rtol=RTOL)  # fmt: skip
 
 
-def test_car_rank(case_dir, estudy2_car, panel):
-    expected = pd.read_csv(case_dir / "expected_car_rank_test.csv")["statistic"].item()
+def test_car_rank(case_dir, estudy2_car, panel, expected_dir):
+    expected = pd.read_csv(expected_dir / "expected_car_rank_test.csv")["statistic"].item()
     assert_allclose(estudy2_car.loc["corrado_rank", "stat"], expected, rtol=RTOL)
     one = stats.corrado_rank(panel, (0, 4), car_rank="estudy2")
     assert_allclose(one.stat, expected, rtol=RTOL)

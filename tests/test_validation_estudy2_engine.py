@@ -23,8 +23,9 @@ RTOL = 1e-8
 
 
 @pytest.fixture(scope="module")
-def case(validation_dir):
-    d = validation_dir / "estudy2_covid19"
+def case(validation_dir, reference_dir):
+    d = validation_dir / "estudy2_covid19"  # inputs
+    e = reference_dir / "estudy2_covid19"  # estudy2's outputs
 
     def read(name):
         return pd.read_csv(d / name, index_col=0, parse_dates=True)
@@ -34,9 +35,11 @@ def case(validation_dir):
         "index": read("rates_indx_logreturns.csv")["^GSPC"],
         "prices": read("prices.csv"),
         "prices_indx": read("prices_indx.csv")["^GSPC"],
-        "coef": pd.read_csv(d / "expected_market_model_coefficients.csv").set_index("ticker"),
-        "param": pd.read_csv(d / "expected_parametric_tests.csv", parse_dates=["date"]),
-        "car": pd.read_csv(d / "expected_car_parametric_tests.csv"),
+        "coef": pd.read_csv(e / "expected_market_model_coefficients.csv").set_index("ticker"),
+        "param": pd.read_csv(e / "expected_parametric_tests.csv", parse_dates=["date"]),
+        "car": pd.read_csv(e / "expected_car_parametric_tests.csv"),
+        "nonpar": pd.read_csv(e / "expected_nonparametric_tests.csv"),
+        "car_rank": pd.read_csv(e / "expected_car_rank_test.csv"),
     }
 
 
@@ -136,7 +139,7 @@ _CAR = {
 }
 
 
-def test_pipeline_hands_off_to_battery(case, validation_dir):
+def test_pipeline_hands_off_to_battery(case):
     """End to end: returns -> EventStudy -> panel -> battery reproduces estudy2's tables."""
     res = _study(case["rates"], case["index"], convention="estudy2")
     tests = res.tests()
@@ -145,14 +148,14 @@ def test_pipeline_hands_off_to_battery(case, validation_dir):
     daily = tests[tests["rel_day"].notna()]
     assert set(daily["rel_day"].astype(int)) == {0, 1, 2, 3, 4}
     exp = case["param"].set_index("date")
-    nonpar = pd.read_csv(validation_dir / "estudy2_covid19" / "expected_nonparametric_tests.csv")
+    nonpar = case["nonpar"]
     for table, mapping in ((exp.reset_index(), _DAILY), (nonpar, _DAILY_NONPARAMETRIC)):
         for column, name in mapping.items():
             got = daily[daily["test"] == name].sort_values("rel_day")["stat"].to_numpy(float)
             assert_allclose(got, table[column].to_numpy(float), rtol=1e-8, err_msg=name)
     window = tests[tests["rel_day"].isna()]
     assert (window["window_start"] == 0).all() and (window["window_end"] == 4).all()
-    rank = pd.read_csv(validation_dir / "estudy2_covid19" / "expected_car_rank_test.csv")
+    rank = case["car_rank"]
     expected_car = {**dict(zip(case["car"]["name"], case["car"]["statistic"], strict=True)),
                     **dict(zip(rank["name"], rank["statistic"], strict=True))}  # fmt: skip
     for column, name in _CAR.items():

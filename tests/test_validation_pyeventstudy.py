@@ -53,8 +53,8 @@ def _single(returns, asset, day0, variance):
 
 
 @pytest.mark.parametrize(("fname", "asset", "day0"), SINGLE)
-def test_single_event_compatibility(gafam, validation_dir, fname, asset, day0):
-    exp = pd.read_csv(validation_dir / "pyeventstudy_gafam" / fname)
+def test_single_event_compatibility(gafam, reference_dir, fname, asset, day0):
+    exp = pd.read_csv(reference_dir / "pyeventstudy_gafam" / fname)
     res = _single(gafam, asset, day0, "pyeventstudy")
     path = res.car_path
     assert res.ar["rel_day"].tolist() == exp["rel"].tolist()
@@ -70,8 +70,8 @@ def test_single_event_compatibility(gafam, validation_dir, fname, asset, day0):
     assert full["df"].iloc[0] == 299
 
 
-def test_textbook_default_differs_as_documented(gafam, validation_dir):
-    exp = pd.read_csv(validation_dir / "pyeventstudy_gafam" / SINGLE[0][0])
+def test_textbook_default_differs_as_documented(gafam, reference_dir):
+    exp = pd.read_csv(reference_dir / "pyeventstudy_gafam" / SINGLE[0][0])
     res = _single(gafam, "AAPL", "2007-01-09", "textbook")
     # same OLS, so the same ARs ...
     assert_allclose(res.ar["ar"], exp["AR"], rtol=RTOL, atol=ATOL)
@@ -115,8 +115,8 @@ def tenk(gafam, validation_dir):
     ).fit(variance="pyeventstudy")
 
 
-def test_multiple_events_compatibility(tenk, validation_dir):
-    exp = pd.read_csv(validation_dir / "pyeventstudy_gafam" / "expected_multiple_mm_10K.csv")
+def test_multiple_events_compatibility(tenk, reference_dir):
+    exp = pd.read_csv(reference_dir / "pyeventstudy_gafam" / "expected_multiple_mm_10K.csv")
     assert tenk.n_events == 38
     assert_allclose(tenk.aar["aar"], exp["AAR"], rtol=RTOL, atol=ATOL)
     assert_allclose(tenk.aar["aar_se"], exp["Std. E. AAR"], rtol=RTOL, atol=ATOL)
