@@ -24,6 +24,17 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _window(value: str) -> tuple[int, int]:
+    """``"-1,1"`` -> ``(-1, 1)`` (argparse type of ``--car-window``)."""
+    try:
+        start, end = (int(v) for v in value.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a window; expected START,END in trading days, e.g. -1,1"
+        ) from None
+    return start, end
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from eventstudy.data.catalog import load_events
 
@@ -91,7 +102,16 @@ def _cmd_arc(args: argparse.Namespace) -> int:
     from eventstudy.report.arc import run_arc
 
     out = run_arc(
-        args.request, args.firms, args.market, out=args.out, model=args.model, returns=args.returns
+        args.request,
+        args.firms,
+        args.market,
+        out=args.out,
+        model=args.model,
+        returns=args.returns,
+        car_windows=args.car_window or None,
+        convention=args.convention,
+        variance=args.variance,
+        negative_prices=args.negative_prices,
     )
     print(f"ARC study written to {out}")
     return EXIT_OK
@@ -139,6 +159,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", default="market", choices=["market", "constant-mean", "market-adjusted"]
     )
     p.add_argument("--returns", default="log", choices=["log", "simple"])
+    p.add_argument(
+        "--car-window",
+        action="append",
+        type=_window,
+        metavar="START,END",
+        help="CAR window in trading days, written --car-window=-1,1 (repeatable; default the "
+        "event window)",
+    )
+    p.add_argument(
+        "--convention",
+        default="textbook",
+        help="test-battery convention: textbook (default), estudy2, eventstudy2, sipemu, est",
+    )
+    p.add_argument("--variance", default="textbook", choices=["textbook", "pyeventstudy"])
+    p.add_argument(
+        "--negative-prices",
+        default="exclude",
+        choices=["exclude", "abs"],
+        help="CRSP bid/ask midpoints (negative prices): exclude events whose windows hold one "
+        "(default) or use their absolute value",
+    )
     p.set_defaults(func=_cmd_arc)
     return parser
 

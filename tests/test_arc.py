@@ -212,3 +212,82 @@ def test_ambiguous_decimal_marks_raise(tmp_path):
     path.write_text("X;02.01.2024;1,234\nX;03.01.2024;1.250\n")
     with pytest.raises(DataFormatError, match="decimal mark"):
         read_prices(path)
+
+
+# ---------------------------------------------------------------- CRSP negative prices
+def _crsp_case(tmp_path, negative_rows):
+    """The toy with some of firm A's prices written as CRSP writes bid/ask midpoints (< 0)."""
+    firms = pd.DataFrame(FIRMS, index=DATES)
+    lines = []
+    for name in firms.columns:
+        for i, (date, price) in enumerate(firms[name].items()):
+            sign = -1 if name == "A" and i in negative_rows else 1
+            lines.append(f"{name};{date:%d.%m.%Y};{sign * price!r}")
+    (tmp_path / "firms.csv").write_text("\n".join(lines) + "\n")
+    _write_prices(tmp_path / "market.csv", pd.DataFrame({"MKT": MKT}, index=DATES))
+    (tmp_path / "request.csv").write_text(
+        "e1;A;MKT;10.01.2024;g;0;1;-1;5\ne2;B;MKT;13.01.2024;g;-1;0;-2;5\n"
+    )
+    return tmp_path
+
+
+def test_negative_price_outside_every_window_stops_nothing(tmp_path):
+    """60 days; one event near the end; a CRSP midpoint (negative) on day 3, far outside its
+    estimation (10 days) and event windows: the study equals the one on the clean file."""
+    rng = np.random.default_rng(3)
+    dates = pd.bdate_range("2024-03-01", periods=60)
+    mkt = pd.DataFrame({"MKT": 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 60)))}, index=dates)
+    firm = pd.DataFrame({"F": 30 * np.exp(np.cumsum(rng.normal(0, 0.02, 60)))}, index=dates)
+    _write_prices(tmp_path / "market.csv", mkt)
+    _write_prices(tmp_path / "clean.csv", firm)
+    crsp = firm.copy()
+    crsp.iloc[3, 0] *= -1
+    _write_prices(tmp_path / "crsp.csv", crsp)
+    (tmp_path / "request.csv").write_text(f"x;F;MKT;{dates[50]:%d.%m.%Y};g;-1;1;-2;10\n")
+    runs = {
+        name: run_arc(
+            tmp_path / "request.csv",
+            tmp_path / f"{name}.csv",
+            tmp_path / "market.csv",
+            out=tmp_path / name,
+        )
+        for name in ("clean", "crsp")
+    }
+    car = {name: pd.read_csv(out / "car.csv") for name, out in runs.items()}
+    assert_allclose(car["crsp"]["car"], car["clean"]["car"], rtol=0, atol=0)
+    assert pd.read_csv(runs["crsp"] / "exclusions.csv").empty
+
+
+def test_negative_price_inside_a_window_excludes_that_event_only(tmp_path):
+    case = _crsp_case(tmp_path, negative_rows={4})  # 08.01.2024: in e1's estimation window
+    out = run_arc(case / "request.csv", case / "firms.csv", case / "market.csv", out=case / "o")
+    ex = pd.read_csv(out / "exclusions.csv").set_index("event_id")
+    assert list(ex.index) == ["e1"]
+    assert (
+        "08.01.2024" in ex.loc["e1", "reason"] and "--negative-prices abs" in ex.loc["e1", "reason"]
+    )
+    assert list(pd.read_csv(out / "car.csv")["event_id"]) == ["e2"]
+    # abs: the midpoint is used as the price, as CRSP intends (= the positive file)
+    both = run_arc(case / "request.csv", case / "firms.csv", case / "market.csv",
+                   out=case / "abs", negative_prices="abs")  # fmt: skip
+    _, _, car, _ = _hand_market_model("A", 6, (0, 1), -1, "log")
+    got = pd.read_csv(both / "car.csv").set_index("event_id")
+    assert got.loc["e1", "car"] == pytest.approx(car, rel=1e-12)
+    with pytest.raises(DataFormatError, match="must be positive"):
+        read_prices(case / "firms.csv")
+
+
+def test_arc_command_takes_the_engine_options(toy, capsys):
+    args = [str(toy / f) for f in ("request.csv", "firms.csv", "market.csv")]
+    options = ["--car-window", "0,0", "--car-window=-1,0", "--convention", "estudy2",
+               "--variance", "pyeventstudy"]  # fmt: skip
+    code = main(["arc", *args, "--out", str(toy / "cli2"), *options])
+    assert code == 0
+    car = pd.read_csv(toy / "cli2" / "car.csv")
+    # e1's event window (0, 1) holds (0, 0) only; e2's (-1, 0) holds both
+    windows = {e: set(zip(g["window_start"], g["window_end"], strict=True))
+               for e, g in car.groupby("event_id")}  # fmt: skip
+    assert windows == {"e1": {(0, 0)}, "e2": {(0, 0), (-1, 0)}}
+    assert set(car["df"]) == {4}  # pyeventstudy variance: n - 1 with n = 5
+    with pytest.raises(SystemExit):
+        main(["arc", *args, "--out", str(toy / "x"), "--car-window", "zero"])

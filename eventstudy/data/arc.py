@@ -184,8 +184,23 @@ def read_request(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def read_prices(path: str | Path) -> pd.DataFrame:
-    """Read an ARC price file (``name;dd.mm.yyyy;price``) into a wide frame (dates x names)."""
+def read_prices(path: str | Path, *, negative: bool = False) -> pd.DataFrame:
+    """Read an ARC price file (``name;dd.mm.yyyy;price``) into a wide frame (dates x names).
+
+    Parameters
+    ----------
+    path : path
+    negative : bool, default False
+        Accept negative prices and return them as they are (CRSP marks a bid/ask midpoint,
+        used when a stock did not trade, with a minus sign); the caller decides what they mean
+        (see :func:`eventstudy.report.arc.run_arc`). Without it a negative price is an error
+        naming the line. Zero is never a price.
+
+    Returns
+    -------
+    DataFrame
+        Dates (index, sorted) x names; NaN where a name has no price.
+    """
     path = Path(path)
     rows = []
     for number, fields in _lines(path):
@@ -206,8 +221,9 @@ def read_prices(path: str | Path) -> pd.DataFrame:
             raise DataFormatError(
                 f"{path} line {number}: price {fields[2]!r} is not a number"
             ) from exc
-        if not price > 0:
-            raise DataFormatError(f"{path} line {number}: price {price} must be positive")
+        if not (price > 0 or (negative and price < 0)):
+            expected = "nonzero (negative = CRSP bid/ask midpoint)" if negative else "positive"
+            raise DataFormatError(f"{path} line {number}: price {price} must be {expected}")
         names.append(fields[0])
         dates.append(day)
         prices.append(price)
