@@ -68,8 +68,10 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "TableSpec",
     "check_events",
+    "check_rows",
     "load_events",
     "read_table",
+    "sort_problems",
 ]
 
 COLUMNS: tuple[str, ...] = (
@@ -265,15 +267,24 @@ def _read(path: str | os.PathLike[str]) -> tuple[_Problems, list[_Row]]:
     problems, rows, columns = read_table(path, EVENTS_TABLE)
     if columns is None:
         return problems, []
-    known = set(columns)
-    for row in rows:
-        for check in _ROW_CHECKS:
-            problems += check(where, row, known)
-    problems += _check_duplicate_ids(where, rows)
+    problems += check_rows(where, rows, columns, _ROW_CHECKS)
     if not rows and not problems:
         msg = "the catalog has no events; expected one row per event after the header"
         problems.append(_problem(where, None, None, None, None, msg))
     return sort_problems(problems, COLUMNS), rows
+
+
+def check_rows(
+    where: str,
+    rows: Sequence[_Row],
+    columns: Sequence[str],
+    checks: Sequence[Callable[[str, _Row, set[str]], _Problems]],
+) -> _Problems:
+    """Every row check on every row (columns absent from the header are skipped by the
+    checks), then duplicate keys."""
+    known = set(columns)
+    problems = [p for row in rows for check in checks for p in check(where, row, known)]
+    return problems + _check_duplicate_ids(where, rows)
 
 
 def sort_problems(problems: _Problems, columns: Sequence[str]) -> _Problems:
@@ -537,9 +548,15 @@ def _cell_problem(where: str, row: _Row, column: str, message: str) -> CatalogPr
 
 
 def _check_required(where: str, row: _Row, known: set[str]) -> _Problems:
+    return _check_required_columns(where, row, known, REQUIRED_COLUMNS)
+
+
+def _check_required_columns(
+    where: str, row: _Row, known: set[str], required: Sequence[str]
+) -> _Problems:
     return [
         _cell_problem(where, row, c, "missing value; this column is required")
-        for c in REQUIRED_COLUMNS
+        for c in required
         if c in known and not row.cells[c]
     ]
 
