@@ -49,6 +49,17 @@ def _validate_claims(path: str) -> int:
     return EXIT_OK
 
 
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from eventstudy.claims import claims_table, run_claims
+
+    results = run_claims(args.path, args.catalog, args.data_dir)
+    if args.csv:
+        claims_table(results).to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(results.summary().as_text())
+    return EXIT_OK
+
+
 def _cmd_events(args: argparse.Namespace) -> int:
     from eventstudy.data.catalog import load_events
     from eventstudy.data.day0 import align_events
@@ -130,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="events.csv or claims.csv (told apart by the header; default events.csv)",
     )
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("claims", help="test the claims of a claims file and print the verdicts")
+    p.add_argument("path", nargs="?", default="claims.csv", help="claims (default claims.csv)")
+    p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
+    p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
+    p.add_argument("--csv", action="store_true", help="print the claims.csv table instead")
+    p.set_defaults(func=_cmd_claims)
 
     p = sub.add_parser("events", help="validated catalog with day 0 per instrument")
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
