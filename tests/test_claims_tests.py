@@ -22,6 +22,7 @@ from eventstudy.claims.tests import (
     stouffer,
 )
 from eventstudy.claims.verdicts import (
+    RULES,
     adjust_pvalues,
     directional_verdict,
     level_verdict,
@@ -291,3 +292,9 @@ def test_benjamini_hochberg_by_hand() -> None:
         adj.dropna(), hand.reindex(adj.dropna().index), check_names=False
     )
     assert math.isnan(adj["b"])
+
+
+def test_readme_states_every_verdict_rule(repo_root) -> None:
+    readme = " ".join((repo_root / "README.md").read_text(encoding="utf-8").split())
+    for kind, rule in RULES.items():
+        assert f"**{kind}**: {rule}" in readme, kind
