@@ -7,7 +7,8 @@ directory and gives it a verdict: ``supported``, ``contradicted``, ``inconclusiv
 ``no data`` (naming the missing file and the ``eventstudy fetch`` command).
 
 * :mod:`~eventstudy.claims.spec`: the ``claims.csv`` schema, reading and validation
-  (:func:`load_claims`, :func:`check_claims`).
+  (:func:`load_claims`, :func:`check_claims`); :mod:`~eventstudy.claims.claim`: the typed
+  :class:`~eventstudy.claims.claim.Claim` and the parameter parsers.
 * :mod:`~eventstudy.claims.tests`: one pure test per claim type (first passage and the
   no-information probability, level, HAC mean shift, HAC slope).
 * :mod:`~eventstudy.claims.verdicts`: the verdict rules and the Benjamini-Hochberg adjustment.

@@ -16,9 +16,9 @@ from __future__ import annotations
 import pandas as pd
 
 from eventstudy.claims import verdicts as V
+from eventstudy.claims.claim import Claim
 from eventstudy.claims.context import Context, Outcome, evidence_row, fmt, in_dates, span
 from eventstudy.claims.sources import SeriesData, utc_day
-from eventstudy.claims.spec import Claim
 from eventstudy.claims.tests import TestOutcome, hac_slope_test, level_test, mean_shift_test
 
 __all__ = ["MAX_STALE_DAYS", "association_outcome", "level_outcome", "shift_outcome"]

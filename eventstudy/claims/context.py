@@ -15,10 +15,10 @@ from typing import Any
 
 import pandas as pd
 
+from eventstudy.claims.claim import Claim, SeriesRef
 from eventstudy.claims.gold_adapter import GoldEffects, gold_event_effects
 from eventstudy.claims.rolls import RollDetector
 from eventstudy.claims.sources import MissingData, MissingFile, SeriesData, read_series, utc_day
-from eventstudy.claims.spec import Claim, SeriesRef
 from eventstudy.exceptions import DataNotFoundError
 
 __all__ = [

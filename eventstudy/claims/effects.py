@@ -22,8 +22,8 @@ import pandas as pd
 from scipy import stats
 
 from eventstudy.claims import verdicts as V
+from eventstudy.claims.claim import Claim, parse_horizon, parse_trading_window
 from eventstudy.claims.context import Context, Outcome, evidence_row, sensitivity_row, utc_day
-from eventstudy.claims.spec import Claim, parse_horizon, parse_trading_window
 from eventstudy.claims.tests import one_sided, stouffer
 
 __all__ = ["event_effect_outcome", "event_ids"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eventstudy.claims.spec import SeriesRef
+from eventstudy.claims.claim import SeriesRef
 from eventstudy.data import store
 from eventstudy.exceptions import DataNotFoundError
 

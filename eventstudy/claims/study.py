@@ -27,12 +27,13 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.claims import verdicts as V
+from eventstudy.claims.claim import Claim
 from eventstudy.claims.comparisons import association_outcome, level_outcome, shift_outcome
 from eventstudy.claims.context import Context, Outcome
 from eventstudy.claims.effects import event_effect_outcome
 from eventstudy.claims.rolls import RollDetector, volume_roll_days
 from eventstudy.claims.sources import MissingData, data_versions, resolve_root
-from eventstudy.claims.spec import COLUMNS, Claim, claims_from_frame, load_claims
+from eventstudy.claims.spec import COLUMNS, claims_from_frame, load_claims
 from eventstudy.claims.threshold import threshold_outcome
 from eventstudy.exceptions import SpecificationError
 

@@ -16,10 +16,10 @@ import math
 import pandas as pd
 
 from eventstudy.claims import verdicts as V
+from eventstudy.claims.claim import Claim, horizon_end
 from eventstudy.claims.context import Context, Outcome, evidence_row, fmt, span
 from eventstudy.claims.rolls import roll_days_near
 from eventstudy.claims.sources import MissingData, MissingFile, SeriesData
-from eventstudy.claims.spec import Claim, horizon_end
 from eventstudy.claims.tests import NoInformation, first_reached, no_information_probability
 
 __all__ = ["CONVERSION_SESSIONS", "threshold_outcome"]
