@@ -13,10 +13,12 @@ The public API, by job (each name is loaded on first use, so ``import eventstudy
 * test battery: :func:`aar_tests`, :func:`caar_tests`, :class:`TestResult`
 * gold (one asset, many events): :func:`gold_event_study`, :class:`GoldStudyResults`
 * Polymarket odds: :func:`run_odds_study`, :func:`screen_markets`, :func:`odds_shift`
+* claims (pre-specified tests with verdicts): :func:`run_claims`, :func:`load_claims`
 * the report: :func:`run_report`
 
 Sub-packages: :mod:`eventstudy.data`, :mod:`eventstudy.engine`, :mod:`eventstudy.gold`,
-:mod:`eventstudy.odds`, :mod:`eventstudy.plotting`, :mod:`eventstudy.report`.
+:mod:`eventstudy.odds`, :mod:`eventstudy.claims`, :mod:`eventstudy.plotting`,
+:mod:`eventstudy.report`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from eventstudy.exceptions import (
     CatalogError,
+    ClaimsError,
     DataFormatError,
     DataNotFoundError,
     EventStudyError,
@@ -80,11 +83,18 @@ _LAZY: dict[str, str] = {
     "run_odds_study": "eventstudy.odds.study",
     "screen_markets": "eventstudy.odds.study",
     "OddsStudyResults": "eventstudy.odds.results",
+    # claims
+    "load_claims": "eventstudy.claims.spec",
+    "run_claims": "eventstudy.claims.study",
+    "ClaimsResults": "eventstudy.claims.results",
     # report
     "run_report": "eventstudy.report.compose",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from eventstudy.claims.results import ClaimsResults as ClaimsResults
+    from eventstudy.claims.spec import load_claims as load_claims
+    from eventstudy.claims.study import run_claims as run_claims
     from eventstudy.data.catalog import check_events as check_events
     from eventstudy.data.catalog import load_events as load_events
     from eventstudy.data.day0 import align_events as align_events
@@ -142,6 +152,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "CatalogError",
+    "ClaimsError",
     "DataFormatError",
     "DataNotFoundError",
     "EventStudyError",

@@ -36,11 +36,38 @@ def _window(value: str) -> tuple[int, int]:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from eventstudy.claims.spec import is_claims_file
+
+    if is_claims_file(args.path):  # the header names claim_id: a claims file
+        return _validate_claims(args.path)
     from eventstudy.data.catalog import load_events
 
     events = load_events(args.path)  # raises CatalogError listing every problem (exit 2)
     n = len(events)
     print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
+    return EXIT_OK
+
+
+def _validate_claims(path: str) -> int:
+    from eventstudy.claims.spec import load_claims
+    from eventstudy.data.catalog import load_events
+
+    beside = Path(path).parent / "events.csv"  # event ids are checked against it when present
+    claims = load_claims(path, load_events(beside) if beside.is_file() else None)
+    n = len(claims)
+    checked = f" (event ids checked against {beside})" if beside.is_file() else ""
+    print(f"OK: {path}: {n} claim{'s' if n != 1 else ''}{checked}")
+    return EXIT_OK
+
+
+def _cmd_claims(args: argparse.Namespace) -> int:
+    from eventstudy.claims import claims_table, run_claims
+
+    results = run_claims(args.path, args.catalog, args.data_dir)
+    if args.csv:
+        claims_table(results).to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(results.summary().as_text())
     return EXIT_OK
 
 
@@ -124,9 +151,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="check an events catalog and list every problem")
-    p.add_argument("path", nargs="?", default="events.csv", help="catalog (default events.csv)")
+    p = sub.add_parser(
+        "validate", help="check an events catalog or a claims file and list every problem"
+    )
+    p.add_argument(
+        "path",
+        nargs="?",
+        default="events.csv",
+        help="events.csv or claims.csv (told apart by the header; default events.csv)",
+    )
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("claims", help="test the claims of a claims file and print the verdicts")
+    p.add_argument("path", nargs="?", default="claims.csv", help="claims (default claims.csv)")
+    p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
+    p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
+    p.add_argument("--csv", action="store_true", help="print the claims.csv table instead")
+    p.set_defaults(func=_cmd_claims)
 
     p = sub.add_parser("events", help="validated catalog with day 0 per instrument")
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")

@@ -38,6 +38,8 @@ class CatalogProblem:
         The offending value, as read.
     message : str
         What is wrong and what was expected.
+    id_name : str, default "event_id"
+        Name of the file's key column, shown with its value (``claim_id`` for claims files).
     """
 
     path: str
@@ -46,6 +48,7 @@ class CatalogProblem:
     event_id: str | None
     value: str | None
     message: str
+    id_name: str = "event_id"
 
     def __str__(self) -> str:
         where = self.path
@@ -54,7 +57,7 @@ class CatalogProblem:
         if self.column is not None:
             where += f", column {self.column}"
         if self.event_id:
-            where += f" (event_id={self.event_id})"
+            where += f" ({self.id_name}={self.event_id})"
         value = "" if self.value is None else f"{self.value!r}: "
         return f"{where}: {value}{self.message}"
 
@@ -62,11 +65,23 @@ class CatalogProblem:
 class CatalogError(EventStudyError, ValueError):
     """An events catalog has one or more problems; ``problems`` lists every one of them."""
 
+    what = "the events catalog"
+
     def __init__(self, problems: Sequence[CatalogProblem]):
         self.problems = list(problems)
         n = len(self.problems)
-        head = f"{n} problem{'s' if n != 1 else ''} in the events catalog:"
+        head = f"{n} problem{'s' if n != 1 else ''} in {self.what}:"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
+
+
+class ClaimsError(CatalogError):
+    """A claims file (``claims.csv``) has one or more problems; ``problems`` lists them all.
+
+    A :class:`CatalogError` (same problem records, same exit code 2 in the CLI); each
+    problem names the file, line, column, ``claim_id``, value and what was expected.
+    """
+
+    what = "the claims file"
 
 
 # --------------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ import io
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -66,8 +66,12 @@ __all__ = [
     "DAY_BASES",
     "GOLD_DIRECTIONS",
     "REQUIRED_COLUMNS",
+    "TableSpec",
     "check_events",
+    "check_rows",
     "load_events",
+    "read_table",
+    "sort_problems",
 ]
 
 COLUMNS: tuple[str, ...] = (
@@ -154,16 +158,35 @@ _EXCEL_HINT = (
 
 
 @dataclass(frozen=True)
+class TableSpec:
+    """The shape of an analyst-edited CSV table: its columns, the required ones, its key.
+
+    :func:`read_table` checks a file against it; the events catalog is :data:`EVENTS_TABLE`,
+    the claims file (:mod:`eventstudy.claims.spec`) has its own.
+    """
+
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    id_column: str
+
+
+EVENTS_TABLE = TableSpec(COLUMNS, REQUIRED_COLUMNS, "event_id")
+"""The events catalog's table shape."""
+
+
+@dataclass(frozen=True)
 class _Row:
     """One data record: where it starts, its cells by column, and each cell's own line."""
 
     line: int
     cells: dict[str, str]
     lines: dict[str, int]
+    id_column: str = "event_id"
 
     @property
     def event_id(self) -> str | None:
-        return self.cells.get("event_id") or None
+        """The value of the row's key column (``event_id``, or ``claim_id`` in claims files)."""
+        return self.cells.get(self.id_column) or None
 
 
 _Problems = list[CatalogProblem]
@@ -241,18 +264,67 @@ def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
 
 def _read(path: str | os.PathLike[str]) -> tuple[_Problems, list[_Row]]:
     where = os.fspath(path)
+    problems, rows, columns = read_table(path, EVENTS_TABLE)
+    if columns is None:
+        return problems, []
+    problems += check_rows(where, rows, columns, _ROW_CHECKS)
+    if not rows and not problems:
+        msg = "the catalog has no events; expected one row per event after the header"
+        problems.append(_problem(where, None, None, None, None, msg))
+    return sort_problems(problems, COLUMNS), rows
+
+
+def check_rows(
+    where: str,
+    rows: Sequence[_Row],
+    columns: Sequence[str],
+    checks: Sequence[Callable[[str, _Row, set[str]], _Problems]],
+) -> _Problems:
+    """Every row check on every row (columns absent from the header are skipped by the
+    checks), then duplicate keys."""
+    known = set(columns)
+    problems = [p for row in rows for check in checks for p in check(where, row, known)]
+    return problems + _check_duplicate_ids(where, rows)
+
+
+def sort_problems(problems: _Problems, columns: Sequence[str]) -> _Problems:
+    """File-level problems first, then by line and by the column's place in ``columns``."""
+    order = {c: i for i, c in enumerate(columns)}
+    return sorted(problems, key=lambda p: (p.line or 0, order.get(p.column or "", -1)))
+
+
+def read_table(
+    path: str | os.PathLike[str], spec: TableSpec
+) -> tuple[_Problems, list[_Row], list[str] | None]:
+    """Read an analyst-edited CSV table down to its rows, with the problems of its structure.
+
+    Decoding (UTF-8, BOM, Shift_JIS and UTF-16 hints), RFC 4180 records with their editor
+    line numbers, the separator, the header against ``spec`` and the field count of every
+    row. Value checks are the caller's (:func:`check_events` for events, the claims module
+    for claims).
+
+    Returns
+    -------
+    problems : list of CatalogProblem
+    rows : list of _Row
+        Rows with the right number of fields, cells stripped, keyed by normalised column.
+    columns : list of str or None
+        The header's normalised columns, or None when the file could not be read that far.
+    """
+    where = os.fspath(path)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        return [_problem(where, None, None, None, None, f"cannot read the file: {reason}")], []
-    text, problems = _decode(where, raw)
+        msg = f"cannot read the file: {reason}"
+        return [_problem(where, None, None, None, None, msg, spec.id_column)], [], None
+    text, problems = _decode(where, raw, spec.id_column)
     if problems:
-        return problems, []  # every other check would read garbage
-    header, records, problems = _split_records(where, text)
+        return problems, [], None  # every other check would read garbage
+    header, records, problems = _split_records(where, text, spec.columns)
     if header is None:
-        return problems, []
-    separator = _other_separator(header)
+        return problems, [], None
+    separator = _other_separator(header, spec.columns)
     if separator is not None:
         origin = (
             "Excel does this where the decimal mark is a comma"
@@ -263,32 +335,22 @@ def _read(path: str | os.PathLike[str]) -> tuple[_Problems, list[_Row]]:
             f"the columns are separated by {separator} instead of commas ({origin}); save the "
             "file as 'CSV UTF-8 (Comma delimited)'"
         )
-        return [_problem(where, 1, None, None, None, msg)], []
-    columns, header_problems = _check_header(where, header)
+        return [_problem(where, 1, None, None, None, msg, spec.id_column)], [], None
+    columns, header_problems = _check_header(where, header, spec)
     problems += header_problems
     rows: list[_Row] = []
     for line, cells in records:
-        row, row_problems = _make_row(where, line, cells, columns)
+        row, row_problems = _make_row(where, line, cells, columns, spec.id_column)
         problems += row_problems
         if row is not None:
             rows.append(row)
-    known = set(columns)
-    for row in rows:
-        for check in _ROW_CHECKS:
-            problems += check(where, row, known)
-    problems += _check_duplicate_ids(where, rows)
-    if not rows and not problems:
-        msg = "the catalog has no events; expected one row per event after the header"
-        problems.append(_problem(where, None, None, None, None, msg))
-    order = {c: i for i, c in enumerate(COLUMNS)}
-    problems.sort(key=lambda p: (p.line or 0, order.get(p.column or "", -1)))
-    return problems, rows
+    return problems, rows, columns
 
 
-def _decode(where: str, raw: bytes) -> tuple[str, _Problems]:
+def _decode(where: str, raw: bytes, id_column: str = "event_id") -> tuple[str, _Problems]:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         msg = f"the file is UTF-16 (Excel's 'Unicode Text'), not UTF-8; {_EXCEL_HINT}"
-        return "", [_problem(where, 1, None, None, None, msg)]
+        return "", [_problem(where, 1, None, None, None, msg, id_column)]
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
         return body.decode("utf-8"), []
@@ -304,13 +366,15 @@ def _decode(where: str, raw: bytes) -> tuple[str, _Problems]:
             f"byte 0x{byte.hex()} at byte offset {pos + offset_bom} of the file (counting "
             f"from 0) is not valid UTF-8; {hint}"
         )
-        column, event_id = _locate_byte(body, pos)
-        problems.append(_problem(where, line, column, event_id, repr(byte)[2:-1], msg))
+        column, key = _locate_byte(body, pos, id_column)
+        problems.append(_problem(where, line, column, key, repr(byte)[2:-1], msg, id_column))
     return "", problems
 
 
-def _locate_byte(body: bytes, pos: int) -> tuple[str | None, str | None]:
-    """Column name and ``event_id`` of the record holding byte ``pos``.
+def _locate_byte(
+    body: bytes, pos: int, id_column: str = "event_id"
+) -> tuple[str | None, str | None]:
+    """Column name and key (``event_id``) of the record holding byte ``pos``.
 
     The bytes are read as Latin-1 (one character per byte, so offsets are kept). Commas, double
     quotes and newlines are ASCII, and neither UTF-8 nor Shift_JIS/CP932 uses those byte values
@@ -325,8 +389,8 @@ def _locate_byte(body: bytes, pos: int) -> tuple[str | None, str | None]:
     index = len(current) - 1
     column = header[index] if 0 <= index < len(header) else None
     event_id = None
-    if "event_id" in header and header.index("event_id") < index:
-        raw_id = current[header.index("event_id")]
+    if id_column in header and header.index(id_column) < index:
+        raw_id = current[header.index(id_column)]
         event_id = raw_id.encode("latin-1").decode("utf-8", errors="replace").strip() or None
     return column, event_id
 
@@ -361,7 +425,7 @@ def _encoding_hint(body: bytes) -> str:
 
 
 def _split_records(
-    where: str, text: str
+    where: str, text: str, columns: Sequence[str] = COLUMNS
 ) -> tuple[list[str] | None, list[tuple[int, list[str]]], _Problems]:
     """Parse CSV records, each with the physical line on which it starts."""
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -391,32 +455,34 @@ def _split_records(
         msg = f"the CSV text cannot be parsed ({exc}); check the quoting on this line"
         return None, [], [_problem(where, line_after + 1, None, None, None, msg)]
     if header is None:
-        msg = f"the file is empty; expected a header line with the columns {', '.join(COLUMNS)}"
+        msg = f"the file is empty; expected a header line with the columns {', '.join(columns)}"
         return None, [], [_problem(where, None, None, None, None, msg)]
     return header, records, problems
 
 
-def _other_separator(header: list[str]) -> str | None:
+def _other_separator(header: list[str], columns: Sequence[str] = COLUMNS) -> str | None:
     """'semicolons' or 'tabs' when a one-field header holds the column names split by them."""
     if len(header) != 1:
         return None
     for char, name in ((";", "semicolons"), ("\t", "tabs")):
         names = {_norm_choice(cell) for cell in header[0].split(char)}
-        if len(names & set(COLUMNS)) >= 2:
+        if len(names & set(columns)) >= 2:
             return name
     return None
 
 
-def _check_header(where: str, header: list[str]) -> tuple[list[str], _Problems]:
+def _check_header(
+    where: str, header: list[str], spec: TableSpec = EVENTS_TABLE
+) -> tuple[list[str], _Problems]:
     """Return normalised column names (unknown ones kept as read) and header problems."""
     problems = []
     columns = []
     for cell in header:
         name = _norm_choice(cell)
-        if name not in COLUMNS:
-            close = difflib.get_close_matches(name, COLUMNS, n=1, cutoff=0.6)
+        if name not in spec.columns:
+            close = difflib.get_close_matches(name, spec.columns, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'? " if close else ""
-            msg = f"unknown column; {hint}accepted columns are {', '.join(COLUMNS)}"
+            msg = f"unknown column; {hint}accepted columns are {', '.join(spec.columns)}"
             problems.append(_problem(where, 1, cell.strip() or None, None, cell, msg))
             columns.append(cell)
         else:
@@ -424,16 +490,16 @@ def _check_header(where: str, header: list[str]) -> tuple[list[str], _Problems]:
                 msg = "this column appears twice in the header; keep one"
                 problems.append(_problem(where, 1, name, None, cell, msg))
             columns.append(name)
-    for name in COLUMNS:
+    for name in spec.columns:
         if name not in columns:
-            needed = "required" if name in REQUIRED_COLUMNS else "expected (it may be left blank)"
+            needed = "required" if name in spec.required else "expected (it may be left blank)"
             msg = f"column is missing from the header; it is {needed}"
             problems.append(_problem(where, 1, name, None, None, msg))
     return columns, problems
 
 
 def _make_row(
-    where: str, line: int, cells: list[str], columns: list[str]
+    where: str, line: int, cells: list[str], columns: list[str], id_column: str = "event_id"
 ) -> tuple[_Row | None, _Problems]:
     if len(cells) != len(columns):
         last = line + sum(len(_LINE_BREAK.findall(c)) for c in cells)
@@ -447,8 +513,8 @@ def _make_row(
             f"found {len(cells)} fields, expected {len(columns)} (as in the header); a value "
             f'that contains a comma must be in double quotes, e.g. "Greenland, Panama".{span}'
         )
-        event_id = cells[0].strip() if cells and columns and columns[0] == "event_id" else None
-        return None, [_problem(where, line, None, event_id or None, None, msg)]
+        event_id = cells[0].strip() if cells and columns and columns[0] == id_column else None
+        return None, [_problem(where, line, None, event_id or None, None, msg, id_column)]
     values: dict[str, str] = {}
     lines: dict[str, int] = {}
     at = line
@@ -456,7 +522,7 @@ def _make_row(
         values[name] = cell.strip()
         lines[name] = at
         at += len(_LINE_BREAK.findall(cell))
-    return _Row(line, values, lines), []
+    return _Row(line, values, lines, id_column), []
 
 
 # --------------------------------------------------------------------------------------------
@@ -471,37 +537,48 @@ def _problem(
     event_id: str | None,
     value: str | None,
     message: str,
+    id_name: str = "event_id",
 ) -> CatalogProblem:
-    return CatalogProblem(where, line, column, event_id, value, message)
+    return CatalogProblem(where, line, column, event_id, value, message, id_name)
 
 
 def _cell_problem(where: str, row: _Row, column: str, message: str) -> CatalogProblem:
-    return _problem(where, row.lines[column], column, row.event_id, row.cells[column], message)
+    line, value = row.lines[column], row.cells[column]
+    return _problem(where, line, column, row.event_id, value, message, row.id_column)
 
 
 def _check_required(where: str, row: _Row, known: set[str]) -> _Problems:
+    return _check_required_columns(where, row, known, REQUIRED_COLUMNS)
+
+
+def _check_required_columns(
+    where: str, row: _Row, known: set[str], required: Sequence[str]
+) -> _Problems:
     return [
         _cell_problem(where, row, c, "missing value; this column is required")
-        for c in REQUIRED_COLUMNS
+        for c in required
         if c in known and not row.cells[c]
     ]
 
 
 def _check_event_id(where: str, row: _Row, known: set[str]) -> _Problems:
-    value = row.cells.get("event_id", "")
+    """The row's key (``event_id``, ``claim_id``) is snake_case."""
+    column = row.id_column
+    value = row.cells.get(column, "")
     if not value or _EVENT_ID.match(value):
         return []
     suggestion = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
     hint = f" (e.g. '{suggestion}')" if _EVENT_ID.match(suggestion) else ""
     msg = (
-        "event_id is not snake_case; expected lowercase letters, digits and single "
+        f"{column} is not snake_case; expected lowercase letters, digits and single "
         f"underscores, starting with a letter{hint}"
     )
-    return [_cell_problem(where, row, "event_id", msg)]
+    return [_cell_problem(where, row, column, msg)]
 
 
-def _check_date(where: str, row: _Row, known: set[str]) -> _Problems:
-    value = row.cells.get("date", "")
+def _check_date(where: str, row: _Row, known: set[str], column: str = "date") -> _Problems:
+    """The ``column`` cell, if filled, is a real YYYY-MM-DD date (with a guess if it is not)."""
+    value = row.cells.get(column, "")
     if not value:
         return []
     if (m := _ISO_DATE.match(value)) is not None:
@@ -510,7 +587,7 @@ def _check_date(where: str, row: _Row, known: set[str]) -> _Problems:
             return []
         except ValueError as exc:
             msg = f"not a real calendar date ({exc}); expected YYYY-MM-DD"
-            return [_cell_problem(where, row, "date", msg)]
+            return [_cell_problem(where, row, column, msg)]
     guesses = sorted({d.isoformat() for d in _guess_dates(value)})
     if len(guesses) == 1:
         hint = f"; it probably means {guesses[0]}"
@@ -519,7 +596,7 @@ def _check_date(where: str, row: _Row, known: set[str]) -> _Problems:
     else:
         hint = " (e.g. 2025-02-18)"
     msg = f"not a date in the format YYYY-MM-DD; expected YYYY-MM-DD{hint}"
-    return [_cell_problem(where, row, "date", msg)]
+    return [_cell_problem(where, row, column, msg)]
 
 
 def _guess_dates(value: str) -> list[date]:
@@ -678,17 +755,18 @@ def _check_duplicate_ids(where: str, rows: Sequence[_Row]) -> _Problems:
     first: dict[str, int] = {}
     problems = []
     for row in rows:
-        value = row.cells.get("event_id", "")
+        key = row.id_column
+        value = row.cells.get(key, "")
         if not value:
             continue
         if value in first:
             msg = (
-                f"duplicate event_id: used on lines {first[value]} and {row.lines['event_id']}; "
-                "each event_id must be unique"
+                f"duplicate {key}: used on lines {first[value]} and {row.lines[key]}; "
+                f"each {key} must be unique"
             )
-            problems.append(_cell_problem(where, row, "event_id", msg))
+            problems.append(_cell_problem(where, row, key, msg))
         else:
-            first[value] = row.lines["event_id"]
+            first[value] = row.lines[key]
     return problems
 
 
@@ -729,9 +807,7 @@ _ROW_CHECKS: tuple[Callable[[str, _Row, set[str]], _Problems], ...] = (
 
 
 def _replace_value(problem: CatalogProblem, value: str) -> CatalogProblem:
-    return CatalogProblem(
-        problem.path, problem.line, problem.column, problem.event_id, value, problem.message
-    )
+    return replace(problem, value=value)
 
 
 def _norm_choice(value: str) -> str:

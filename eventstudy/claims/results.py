@@ -1,0 +1,406 @@
+"""Results of :func:`eventstudy.claims.run_claims`: verdicts with their evidence.
+
+Every value is set when the object is built. Tables are tidy pandas frames; the summary is a
+statsmodels ``Summary`` with the verdict rules printed under the table.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from eventstudy.claims.verdicts import NO_DATA, RULES, VERDICTS, adjust_pvalues
+
+if TYPE_CHECKING:  # pragma: no cover
+    from eventstudy.claims.study import Outcome
+
+__all__ = [
+    "EVIDENCE_COLUMNS",
+    "VERDICT_COLUMNS",
+    "ClaimsResults",
+    "claims_table",
+    "write_claims_table",
+]
+
+VERDICT_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "type",
+    "made_on",
+    "expected",
+    "series",
+    "verdict",
+    "key_date",
+    "estimate",
+    "estimate_label",
+    "unit",
+    "p",
+    "p_adjusted",
+    "alpha",
+    "survives_bh",
+    "reason",
+    "missing_file",
+    "fetch_command",
+    "text",
+    "source",
+)
+"""Columns of :attr:`ClaimsResults.verdicts`."""
+
+EVIDENCE_COLUMNS: tuple[str, ...] = (
+    "claim_id",
+    "series",
+    "basis",
+    "window",
+    "statistic",
+    "value",
+    "unit",
+    "date",
+    "note",
+)
+"""Columns of :attr:`ClaimsResults.evidence` and :meth:`ClaimsResults.to_frame`."""
+
+
+def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+@dataclass(frozen=True)
+class ClaimsResults:
+    """Verdicts on pre-specified claims, with the evidence behind each.
+
+    Attributes
+    ----------
+    verdicts : DataFrame
+        One row per claim, columns :data:`VERDICT_COLUMNS`: ``series`` (what the verdict
+        rests on, e.g. ``GC=F close``), ``verdict`` (``supported``, ``contradicted``,
+        ``inconclusive``, ``no data``), ``key_date`` (threshold: first date reached; one
+        event: its gold day 0, or for a market the UTC date of its event time),
+        ``estimate`` with ``estimate_label`` and ``unit``,
+        ``p`` (the claim's p-value: one-sided in the expected direction, two-sided for
+        ``any``; threshold: the no-information probability of reaching the level, 1 if not
+        reached; NaN for level claims and no data), ``p_adjusted`` (Benjamini-Hochberg across
+        the claims with a p), ``survives_bh`` (``p_adjusted < alpha``), ``reason`` (the
+        evidence in words), ``missing_file`` and ``fetch_command`` (no data).
+    evidence : DataFrame
+        Tidy: one row per claim, series, basis, window and statistic, columns
+        :data:`EVIDENCE_COLUMNS` (``value`` float in ``unit``; ``date`` when the statistic
+        has one, e.g. ``first_reached``; ``note`` in words).
+    sensitivity : DataFrame
+        Other horizons (threshold) or windows (event_effect): ``claim_id``, ``window``,
+        ``main``, ``verdict``, ``key_date``, ``estimate``, ``p``, ``p_bootstrap``,
+        ``sessions``. Not part of the multiple-testing adjustment.
+    data_versions : DataFrame
+        ``claim_id``, ``path``, ``sha256``, ``rows``, ``source`` of every data file read.
+    plot_data : mapping
+        Per claim, what :meth:`plot` draws (computed here, drawn there).
+    settings : dict
+        Data directory, seeds, bootstrap size, calibration, roll-day hook, input files' sha256.
+    notes : tuple of str
+        Diagnostics, numbered in :meth:`summary`.
+    """
+
+    verdicts: pd.DataFrame
+    evidence: pd.DataFrame
+    sensitivity: pd.DataFrame
+    data_versions: pd.DataFrame
+    plot_data: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    # ---------------------------------------------------------------------------------------
+    # construction
+    # ---------------------------------------------------------------------------------------
+
+    @classmethod
+    def from_outcomes(
+        cls, outcomes: list[Outcome], root: Path, settings: Mapping[str, Any]
+    ) -> ClaimsResults:
+        """Assemble the results of :func:`eventstudy.claims.study.run_claims`."""
+        from eventstudy.claims.study import versions_for
+
+        rows = []
+        for o in outcomes:
+            c = o.claim
+            rows.append(
+                {
+                    "claim_id": c.claim_id,
+                    "type": c.type,
+                    "made_on": c.made_on,
+                    "expected": c.expected,
+                    "series": o.rests_on,
+                    "verdict": o.verdict,
+                    "key_date": pd.NaT if o.key_date is None else pd.Timestamp(o.key_date),
+                    "estimate": o.estimate,
+                    "estimate_label": o.estimate_label,
+                    "unit": o.unit,
+                    "p": o.p,
+                    "alpha": c.alpha,
+                    "reason": o.reason,
+                    "missing_file": o.missing.path if o.missing else "",
+                    "fetch_command": o.missing.fetch_command if o.missing else "",
+                    "text": c.text,
+                    "source": c.source,
+                }
+            )
+        table = pd.DataFrame(rows) if rows else _empty(VERDICT_COLUMNS)
+        if rows:
+            table["p_adjusted"] = adjust_pvalues(table["p"].astype(float))
+            table["survives_bh"] = table["p_adjusted"] < table["alpha"]
+            table["key_date"] = pd.to_datetime(table["key_date"], utc=False)
+        table = table.loc[:, list(VERDICT_COLUMNS)]
+        evidence = pd.DataFrame([r for o in outcomes for r in o.evidence])
+        evidence = evidence if len(evidence) else _empty(EVIDENCE_COLUMNS)
+        sens_cols = (
+            "claim_id",
+            "window",
+            "main",
+            "verdict",
+            "key_date",
+            "estimate",
+            "p",
+            "p_bootstrap",
+            "sessions",
+        )
+        sens = pd.DataFrame([r for o in outcomes for r in o.sensitivity])
+        sens = sens.loc[:, list(sens_cols)] if len(sens) else _empty(sens_cols)
+        notes = [
+            f"{o.claim.claim_id}: no data. {o.reason}" for o in outcomes if o.verdict == NO_DATA
+        ]
+        notes.append(
+            f"Threshold no-information model: {settings.get('calibration')} sessions before "
+            f"made_on; bootstrap {settings.get('n_boot')} paths, seed {settings.get('seed')}."
+        )
+        return cls(
+            verdicts=table,
+            evidence=evidence.loc[:, list(EVIDENCE_COLUMNS)],
+            sensitivity=sens,
+            data_versions=versions_for(outcomes, root),
+            plot_data={o.claim.claim_id: o.plot for o in outcomes},
+            settings=dict(settings),
+            notes=tuple(notes),
+        )
+
+    # ---------------------------------------------------------------------------------------
+    # views
+    # ---------------------------------------------------------------------------------------
+
+    @property
+    def claim_ids(self) -> list[str]:
+        """Claim ids in file order."""
+        return list(self.verdicts["claim_id"])
+
+    def verdict(self, claim_id: str) -> pd.Series:
+        """The :attr:`verdicts` row of one claim."""
+        return self.verdicts.set_index("claim_id").loc[self._known(claim_id)]
+
+    def _known(self, claim_id: str) -> str:
+        if claim_id not in self.claim_ids:
+            raise KeyError(f"no claim {claim_id!r}; claims are {', '.join(self.claim_ids)}")
+        return claim_id
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy long form: one row per claim, series, basis, window and statistic.
+
+        Returns
+        -------
+        DataFrame
+            Columns :data:`EVIDENCE_COLUMNS`. The :attr:`evidence` rows, then per claim the
+            rows ``estimate``, ``p`` and ``p_adjusted`` on the series its verdict rests on.
+        """
+        extra = []
+        for r in self.verdicts.itertuples(index=False):
+            for stat, value, unit in (
+                ("estimate", r.estimate, r.unit),
+                ("p", r.p, "probability"),
+                ("p_adjusted", r.p_adjusted, "probability"),
+            ):
+                extra.append(
+                    {
+                        "claim_id": r.claim_id,
+                        "series": r.series,
+                        "basis": "",
+                        "window": "main",
+                        "statistic": stat,
+                        "value": float(value),
+                        "unit": unit,
+                        "date": r.key_date if stat == "estimate" else pd.NaT,
+                        "note": r.verdict,
+                    }
+                )
+        out = pd.concat(
+            [self.evidence, pd.DataFrame(extra, columns=EVIDENCE_COLUMNS)], ignore_index=True
+        )
+        out["value"] = out["value"].astype("float64")
+        out["date"] = pd.to_datetime(out["date"])
+        return out
+
+    def counts(self) -> pd.Series:
+        """Number of claims per verdict (every verdict listed, zeros included)."""
+        return self.verdicts["verdict"].value_counts().reindex(list(VERDICTS), fill_value=0)
+
+    # ---------------------------------------------------------------------------------------
+    # summary
+    # ---------------------------------------------------------------------------------------
+
+    def summary(self):
+        """A statsmodels ``Summary``: settings, the verdict table, the rules, the notes."""
+        from statsmodels.iolib.summary import Summary
+        from statsmodels.iolib.table import SimpleTable
+
+        smry = Summary()
+        counts = self.counts()
+        head = [
+            ("Claims:", str(len(self.verdicts))),
+            *((f"{v.capitalize()}:", str(int(n))) for v, n in counts.items()),
+            ("Data directory:", str(self.settings.get("data_dir", ""))),
+            ("Seed:", str(self.settings.get("seed", ""))),
+        ]
+        half = (len(head) + 1) // 2
+        left, right = head[:half], head[half:]
+        right += [("", "")] * (len(left) - len(right))
+        data = [[a[0], a[1], b[0], b[1]] for a, b in zip(left, right, strict=True)]
+        smry.tables.append(SimpleTable(data, title="Claims: pre-specified tests and verdicts"))
+        body = [
+            [
+                r.claim_id,
+                r.type,
+                _short(r.series),
+                r.verdict,
+                "" if pd.isna(r.key_date) else pd.Timestamp(r.key_date).strftime("%Y-%m-%d"),
+                _num(r.estimate),
+                _num(r.p, 4),
+                _num(r.p_adjusted, 4),
+            ]
+            for r in self.verdicts.itertuples(index=False)
+        ]
+        smry.tables.append(
+            SimpleTable(
+                body,
+                headers=[
+                    "claim",
+                    "type",
+                    "rests on",
+                    "verdict",
+                    "key date",
+                    "estimate",
+                    "p",
+                    "p BH",
+                ],
+                title="Verdicts",
+            )
+        )
+        used = list(dict.fromkeys(self.verdicts["type"]))
+        text = ["Verdict rules:"]
+        text += [f"  {t}: {RULES[t]}" for t in used]
+        if (self.verdicts["verdict"] == NO_DATA).any():
+            text.append(f"  no data: {RULES[NO_DATA]}")
+        text.append(
+            "p: one-sided in the expected direction (two-sided for 'any'); p BH: "
+            "Benjamini-Hochberg across the claims with a p; verdicts use p at each claim's alpha."
+        )
+        text.append("Evidence:")
+        text += [f"  {r.claim_id}: {r.reason}" for r in self.verdicts.itertuples(index=False)]
+        text += [f"[{i}] {n}" for i, n in enumerate(self.notes, start=1)]
+        smry.add_extra_txt([_wrap(line) for line in text])
+        return smry
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{n} {v}" for v, n in self.counts().items() if n)
+        return f"ClaimsResults({len(self.verdicts)} claims: {counts})"
+
+    def _repr_html_(self) -> str:
+        return self.summary().as_html()
+
+    # ---------------------------------------------------------------------------------------
+    # plots
+    # ---------------------------------------------------------------------------------------
+
+    def plot(self, claim_id: str, ax=None):
+        """Draw the evidence of one claim; returns the Axes.
+
+        Threshold: the series path (every cited series in the first one's unit) with the
+        level, ``made_on``, the horizon ends, the first dates reached and the no-information
+        probability. Level: the path with the tolerance band. Shift: the path with the two
+        means. Event effect: the CARs (gold) or the odds path around the events (markets).
+        Association: the scatter with the HAC slope. ``no data``: the missing file.
+        """
+        from eventstudy.plotting.claims import plot_claim
+
+        row = self.verdict(claim_id)
+        return plot_claim(self.plot_data.get(claim_id, {}), row, ax=ax)
+
+    def plot_verdicts(self, ax=None):
+        """One bar per claim: its p (log scale) coloured by verdict, alpha marked."""
+        from eventstudy.plotting.claims import plot_verdicts
+
+        return plot_verdicts(self.verdicts, ax=ax)
+
+
+def _short(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _wrap(line: str, width: int = 100) -> str:
+    """Wrap a note, continuation lines indented under its text."""
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return textwrap.fill(line, width, subsequent_indent=indent, break_on_hyphens=False)
+
+
+def _num(value: float, digits: int = 4) -> str:
+    if value is None or not math.isfinite(float(value)):
+        return ""
+    v = float(value)
+    return f"{v:.{digits}g}" if abs(v) < 1e5 else f"{v:,.1f}"
+
+
+def claims_table(results: ClaimsResults) -> pd.DataFrame:
+    """The report's ``claims.csv`` table: one row per claim with its verdict and evidence.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``claim_id``, ``type``, ``verdict``, ``series`` (what the verdict rests on),
+        ``key_date`` (YYYY-MM-DD: the first date a threshold was reached; an event's day 0),
+        ``key_evidence`` (the evidence in words), ``estimate``, ``estimate_label``, ``unit``,
+        ``p``, ``p_adjusted`` (Benjamini-Hochberg), ``alpha``, ``missing_file``,
+        ``fetch_command``, ``data_files`` (``<path> sha256=<hex>`` of every data file read,
+        ``; `` separated).
+    """
+    v = results.verdicts
+    versions = results.data_versions
+    files = {
+        claim: "; ".join(f"{p} sha256={h}" for p, h in zip(g["path"], g["sha256"], strict=True))
+        for claim, g in versions.groupby("claim_id", sort=False)
+    }
+    return pd.DataFrame(
+        {
+            "claim_id": v["claim_id"],
+            "type": v["type"],
+            "verdict": v["verdict"],
+            "series": v["series"],
+            "key_date": pd.to_datetime(v["key_date"]).dt.strftime("%Y-%m-%d").fillna(""),
+            "key_evidence": v["reason"],
+            "estimate": v["estimate"],
+            "estimate_label": v["estimate_label"],
+            "unit": v["unit"],
+            "p": v["p"],
+            "p_adjusted": v["p_adjusted"],
+            "alpha": v["alpha"],
+            "missing_file": v["missing_file"],
+            "fetch_command": v["fetch_command"],
+            "data_files": v["claim_id"].map(files).fillna(""),
+        }
+    )
+
+
+def write_claims_table(results: ClaimsResults, path: str | Path) -> Path:
+    """Write :func:`claims_table` as CSV (UTF-8, ``\\n`` line ends), e.g. the report's
+    ``claims.csv``; returns the path."""
+    out = Path(path)
+    claims_table(results).to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
+    return out

@@ -1,0 +1,259 @@
+"""What the claims read from the data directory, and what to say when it is not there.
+
+I/O only: each reader returns the series a claim names (:class:`SeriesData`) or raises
+:class:`MissingData`, whose :class:`MissingFile` names the file (relative to the data
+directory), why it does not serve, and the exact ``eventstudy fetch`` command that gets it
+(empty when no ``eventstudy fetch`` command can: the Caldara-Iacoviello GPR files are not on
+FRED). Nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from eventstudy.claims.claim import SeriesRef
+from eventstudy.data import store
+from eventstudy.exceptions import DataNotFoundError
+
+__all__ = [
+    "MissingData",
+    "MissingFile",
+    "SeriesData",
+    "data_versions",
+    "fetch_command",
+    "read_series",
+    "resolve_root",
+    "utc_day",
+]
+
+NOT_FETCHABLE: dict[str, str] = {
+    key: (
+        "the Caldara-Iacoviello geopolitical risk index is not a FRED series, so no eventstudy "
+        "fetch command gets it: download data_gpr_daily_recent.xls from "
+        "https://www.matteoiacoviello.com/gpr.htm and write its date and "
+        f"{key} columns as series/{key}.csv (date,value)"
+    )
+    for key in ("GPRD", "GPRD_ACT", "GPRD_THREAT", "GPR")
+}
+"""Series ids that ``eventstudy fetch --series`` (FRED) cannot get, with what to do instead."""
+
+
+@dataclass(frozen=True)
+class MissingFile:
+    """A file a claim needs that the data directory does not have, or not far enough.
+
+    Attributes
+    ----------
+    path : str
+        Path relative to the data directory (``prices/GC=F.csv``).
+    reason : str
+        What is missing.
+    fetch_command : str
+        The ``eventstudy fetch ...`` command that gets it; empty when none can (the reason
+        then says where the file comes from).
+    """
+
+    path: str
+    reason: str
+    fetch_command: str = ""
+
+
+class MissingData(Exception):
+    """Raised by the readers; carries the :class:`MissingFile`."""
+
+    def __init__(self, missing: MissingFile):
+        self.missing = missing
+        super().__init__(missing.reason)
+
+
+@dataclass(frozen=True)
+class SeriesData:
+    """One series as a claim sees it.
+
+    Attributes
+    ----------
+    ref : SeriesRef
+    observed : Series
+        The series' value per observation: ``close`` (prices), ``value`` (series), ``p``
+        (markets, indexed by tz-aware UTC sample time); prices and series indexed by date.
+    bars : DataFrame or None
+        Prices only: ``open, high, low, close, volume`` by date.
+    unit : str
+        From the instrument registry (``USD/oz``, ``probability (0-1)``...).
+    log : bool
+        True for prices (returns, log distances), False for levels.
+    files : tuple of str
+        Data files read (relative paths).
+    market : dict
+        Markets only: ``token_id``, ``created_at``, ``closed_at``.
+    """
+
+    ref: SeriesRef
+    observed: pd.Series
+    bars: pd.DataFrame | None
+    unit: str
+    log: bool
+    files: tuple[str, ...]
+    market: dict = field(default_factory=dict)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """``bars`` for prices, else the observations as a one-column ``close`` frame."""
+        return self.bars if self.bars is not None else self.observed.to_frame("close")
+
+    @property
+    def first(self) -> pd.Timestamp:
+        """Date of the first observation (UTC date for markets)."""
+        return utc_day(self.observed.index[0])
+
+    @property
+    def last(self) -> pd.Timestamp:
+        """Date of the last observation (UTC date for markets)."""
+        return utc_day(self.observed.index[-1])
+
+    def require(self, start: pd.Timestamp | None, end: pd.Timestamp | None, root: Path) -> None:
+        """Raise :class:`MissingData` unless the file covers ``start`` .. ``end``."""
+        path = self.files[-1]
+        if end is not None and self.last < end:
+            raise MissingData(
+                MissingFile(
+                    path,
+                    f"{path} ends on {self.last.date()}; the claim needs data through {end.date()}",
+                    fetch_command(self.ref, root),
+                )
+            )
+        if start is not None and self.first > start:
+            raise MissingData(
+                MissingFile(
+                    path,
+                    f"{path} starts on {self.first.date()}; the claim needs data from "
+                    f"{start.date()}",
+                    fetch_command(self.ref, root),
+                )
+            )
+
+
+def utc_day(ts: object) -> pd.Timestamp:
+    """The date of a timestamp as tz-naive midnight (its UTC date when tz-aware)."""
+    ts = pd.Timestamp(ts)
+    return (ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo else ts).normalize()
+
+
+def fetch_command(ref: SeriesRef, root: Path) -> str:
+    """The ``eventstudy fetch`` command that gets a series ('' when none can)."""
+    if ref.kind == "series" and ref.key in NOT_FETCHABLE:
+        return ""
+    option = {"prices": "--tickers", "series": "--series", "market": "--markets"}[ref.kind]
+    return store._fetch_command(option, ref.key, root)
+
+
+def _missing(ref: SeriesRef, relpath: str, reason: str, root: Path) -> MissingData:
+    if ref.kind == "series" and ref.key in NOT_FETCHABLE:
+        reason = f"{reason}; {NOT_FETCHABLE[ref.key]}"
+    return MissingData(MissingFile(relpath, reason, fetch_command(ref, root)))
+
+
+def read_series(ref: SeriesRef, root: Path) -> SeriesData:
+    """Read the series a claim names from the data directory ``root``.
+
+    Raises
+    ------
+    MissingData
+        The file (or, for a market, ``polymarket/markets.csv``, the market's row or its odds
+        file) is missing.
+    """
+    from eventstudy.data.instruments import get_instrument
+
+    if ref.kind == "market":
+        return _read_market(ref, root)
+    unit = get_instrument(ref.key).unit
+    log = get_instrument(ref.key).kind == "price"
+    if ref.kind == "prices":
+        rel = store.price_relpath(ref.key)
+        try:
+            bars = store.load_prices(ref.key, root)
+        except DataNotFoundError:
+            raise _missing(ref, rel, f"{rel} is not in the data directory", root) from None
+        bars = _on_calendar(bars, ref.key)
+        return SeriesData(ref, bars["close"], bars, unit, log, (rel,))
+    rel = store.series_relpath(ref.key)
+    try:
+        values = store.load_series(ref.key, root).dropna()
+    except DataNotFoundError:
+        raise _missing(ref, rel, f"{rel} is not in the data directory", root) from None
+    return SeriesData(ref, values, None, unit, log, (rel,))
+
+
+def _on_calendar(bars: pd.DataFrame, symbol: str) -> pd.DataFrame:
+    """Rows on the instrument's sessions (Yahoo's Globex-holiday rows of GC=F are dropped)."""
+    from eventstudy.data.day0 import trading_sessions
+
+    if bars.empty:
+        return bars
+    sessions = trading_sessions(symbol, bars.index[0], bars.index[-1])
+    return bars[bars.index.isin(sessions)]
+
+
+def _read_market(ref: SeriesRef, root: Path) -> SeriesData:
+    slug = ref.key
+    command = fetch_command(ref, root)
+    try:
+        rows = store.market_tokens(slug, root, outcome="Yes")
+    except DataNotFoundError as exc:  # no markets.csv, or the slug is not listed
+        path = store.MARKETS_RELPATH
+        reason = (
+            f"market {slug!r} is not listed in {path}"
+            if Path(root, path).is_file()
+            else f"{path} is not in the data directory"
+        )
+        raise MissingData(MissingFile(path, reason, command)) from exc
+    token = str(rows["token_id"].iloc[0])
+    rel = store.odds_relpath(token)
+    try:
+        odds = store.load_odds(token, root)
+    except DataNotFoundError:
+        reason = f"{rel} (odds of market {slug!r}, outcome Yes) is not in the data directory"
+        raise MissingData(MissingFile(rel, reason, command)) from None
+    if odds.empty:
+        reason = f"{rel} (odds of market {slug!r}) has no rows"
+        raise MissingData(MissingFile(rel, reason, command))
+    meta = {
+        "token_id": token,
+        "created_at": rows["created_at"].iloc[0],
+        "closed_at": rows["closed_at"].iloc[0],
+    }
+    values = pd.Series(odds["p"].to_numpy(float), index=pd.DatetimeIndex(odds["t"]), name="p")
+    files = (store.MARKETS_RELPATH, rel)
+    return SeriesData(ref, values, None, "probability (0-1)", False, files, meta)
+
+
+def data_versions(paths: list[str], root: Path) -> pd.DataFrame:
+    """Path, sha256, rows and source of each file, from ``manifest.json``.
+
+    A file the manifest does not list (or a directory without a manifest) is hashed on the
+    spot; ``source`` then says so.
+    """
+    paths = list(dict.fromkeys(paths))
+    try:
+        table = store.file_versions(paths, root)
+    except DataNotFoundError:
+        table = pd.DataFrame({"path": paths, "sha256": pd.NA, "rows": pd.NA, "source": pd.NA})
+    table = table.loc[:, ["path", "sha256", "rows", "source"]].copy()
+    for i, rel in enumerate(table["path"]):
+        known = str(table.loc[i, "sha256"]) not in ("", "None", "nan", "<NA>")
+        if not known and Path(root, rel).is_file():
+            table.loc[i, "sha256"] = hashlib.sha256(Path(root, rel).read_bytes()).hexdigest()
+            table.loc[i, "source"] = "not in manifest.json; sha256 of the file as read"
+    table["sha256"] = table["sha256"].astype("str")
+    table["source"] = table["source"].astype("str")
+    return table
+
+
+def resolve_root(data_dir: str | os.PathLike[str] | None) -> Path:
+    """The data directory (:func:`eventstudy.data.store.resolve_data_dir`)."""
+    return store.resolve_data_dir(data_dir)

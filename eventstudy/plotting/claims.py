@@ -1,0 +1,241 @@
+"""Plots of claims and their verdicts (:mod:`eventstudy.claims`).
+
+One function per chart, ``ax=None`` in, the Axes out, never ``plt.show()``. Each draws what
+:class:`~eventstudy.claims.results.ClaimsResults` computed (its ``plot_data`` and
+``verdicts``); nothing is computed here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from eventstudy.plotting._common import new_axes, set_title
+
+__all__ = [
+    "VERDICT_COLORS",
+    "plot_association",
+    "plot_claim",
+    "plot_event_effect",
+    "plot_level",
+    "plot_shift",
+    "plot_threshold",
+    "plot_verdicts",
+]
+
+VERDICT_COLORS: dict[str, str] = {
+    "supported": "tab:green",
+    "contradicted": "tab:red",
+    "inconclusive": "tab:gray",
+    "no data": "white",
+}
+
+
+def _finish(ax: Axes, data: Mapping[str, Any], *, legend: str = "best", dates: bool = True):
+    """Unit label, wrapped title, legend and (for a date axis) slanted dates."""
+    ax.set_ylabel(data["unit"])
+    set_title(ax, data["title"])
+    ax.legend(loc=legend, fontsize=7)
+    if dates:
+        ax.figure.autofmt_xdate()
+    return ax
+
+
+def plot_threshold(data: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """A threshold claim: the series path, the level, the claim date, the horizons.
+
+    Parameters
+    ----------
+    data : mapping
+        ``path`` (DataFrame: one column per series and price field, in the first series'
+        unit, indexed by date), ``level``, ``above``, ``made_on``, ``ends`` (label -> date),
+        ``first`` (label -> first date reached), ``p_noinfo`` (model -> probability),
+        ``unit``, ``title``.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        Closes are lines, highs/lows thin dotted lines; the level is a dashed horizontal line,
+        ``made_on`` a solid vertical line, horizon ends dotted verticals, first dates dots.
+    """
+    ax = new_axes(ax, figsize=(8, 4.5))
+    path: pd.DataFrame = data["path"]
+    for col in path.columns:
+        close = col.endswith("close")
+        ax.plot(
+            path.index, path[col], lw=1.4 if close else 0.7, ls="-" if close else ":", label=col
+        )
+    ax.axhline(data["level"], color="black", ls="--", lw=1, label=f"level {data['level']:,g}")
+    ax.axvline(data["made_on"], color="tab:red", lw=1.2, label=f"claim {data['made_on']:%Y-%m-%d}")
+    for label, end in data["ends"].items():
+        ax.axvline(end, color="tab:purple", ls=":", lw=1)
+        ax.annotate(
+            label,
+            (end, 0.02),
+            xycoords=("data", "axes fraction"),
+            rotation=90,
+            fontsize=7,
+            ha="right",
+            va="bottom",
+        )
+    for label, date in data["first"].items():
+        if label in path.columns and date in path.index:
+            ax.scatter([date], [path.loc[date, label]], zorder=3, s=30)
+    p = data["p_noinfo"]
+    ax.text(
+        0.01,
+        0.98,
+        f"no-information probability: {p['brownian']:.2f} (Brownian), "
+        f"{p['bootstrap']:.2f} (bootstrap)",
+        transform=ax.transAxes,
+        va="top",
+        fontsize=8,
+    )
+    return _finish(ax, data, legend="lower right")
+
+
+def plot_level(data: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """A level claim: the path with the level, its tolerance band and the date range."""
+    ax = new_axes(ax)
+    path: pd.Series = data["path"]
+    ax.plot(path.index, path.to_numpy(), marker=".", lw=1, color="tab:gray")
+    lo, hi = data["level"] - data["tolerance"], data["level"] + data["tolerance"]
+    ax.axhspan(lo, hi, color="tab:green", alpha=0.2, label="level +/- tolerance")
+    ax.axhline(data["level"], color="tab:green", lw=1)
+    start, end = data["start"], data["end"] + pd.Timedelta(days=1)
+    if getattr(path.index, "tz", None) is not None:
+        start, end = start.tz_localize("UTC"), end.tz_localize("UTC")
+    ax.axvspan(start, end, color="tab:blue", alpha=0.08, label="claim's range")
+    return _finish(ax, data)
+
+
+def plot_shift(data: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """A shift claim: the series with its mean before and after the break."""
+    ax = new_axes(ax)
+    path: pd.Series = data["path"]
+    ax.plot(path.index, path.to_numpy(), lw=0.8, color="tab:gray")
+    for name, (start, end, mean) in data["means"].items():
+        ax.hlines(
+            mean,
+            start,
+            end,
+            color="tab:blue" if name == "before" else "tab:orange",
+            lw=2.5,
+            label=f"mean {name}: {mean:,.1f}",
+        )
+    return _finish(ax, data)
+
+
+def plot_event_effect(data: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """An event_effect claim: CARs per event (gold) or the odds path with its samples."""
+    ax = new_axes(ax)
+    if data["kind"] == "event_gold":
+        bars: pd.DataFrame = data["bars"]
+        x = np.arange(len(bars))
+        ax.bar(x, bars["estimate_pct"], color="tab:orange")
+        for xi, (est, p) in enumerate(zip(bars["estimate_pct"], bars["p"], strict=True)):
+            ax.annotate(
+                f"p={p:.2f}",
+                (xi, est),
+                ha="center",
+                fontsize=7,
+                xytext=(0, 3 if est >= 0 else -10),
+                textcoords="offset points",
+            )
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xticks(x, bars["event_id"], rotation=30, ha="right", fontsize=7)
+        ax.set_ylabel(f"CAR {data['window']} (%, log return, HAC route)")
+    else:
+        path: pd.Series = data["path"]
+        ax.plot(path.index, path.to_numpy(), drawstyle="steps-post", color="tab:gray", lw=1)
+        for eid, (t_b, p_b, t_a, p_a) in data["points"].items():
+            ax.axvline(data["event_times"][eid], color="tab:red", lw=1, label=eid)
+            ax.scatter([t_b, t_a], [p_b, p_a], zorder=3, s=30)
+        times = list(data["event_times"].values())
+        ax.set_xlim(min(times) - pd.Timedelta(days=14), max(times) + pd.Timedelta(days=21))
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_ylabel("probability (Yes token)")
+        ax.legend(loc="best", fontsize=7)
+        ax.figure.autofmt_xdate()
+    set_title(ax, data["title"])
+    return ax
+
+
+def plot_association(data: Mapping[str, Any], ax: Axes | None = None) -> Axes:
+    """An association claim: the scatter of the daily changes with the HAC slope."""
+    ax = new_axes(ax)
+    pts: pd.DataFrame = data["points"]
+    ax.scatter(pts["x"], pts["y"], s=8, alpha=0.5, color="tab:gray")
+    xs = np.array([pts["x"].min(), pts["x"].max()])
+    intercept = data.get("intercept", float(pts["y"].mean() - data["slope"] * pts["x"].mean()))
+    ax.plot(xs, intercept + data["slope"] * xs, color="tab:orange", lw=1.5, label="OLS slope")
+    ax.set_xlabel(data["x_label"])
+    ax.set_ylabel(data["y_label"])
+    set_title(ax, data["title"])
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def plot_claim(data: Mapping[str, Any], row: pd.Series, ax: Axes | None = None) -> Axes:
+    """The chart of one claim's kind; a ``no data`` claim shows the missing file."""
+    kind = data.get("kind")
+    if kind == "threshold":
+        return plot_threshold(data, ax)
+    if kind == "level":
+        return plot_level(data, ax)
+    if kind == "shift":
+        return plot_shift(data, ax)
+    if kind in ("event_gold", "event_market"):
+        return plot_event_effect(data, ax)
+    if kind == "association":
+        return plot_association(data, ax)
+    ax = new_axes(ax)
+    ax.set_axis_off()
+    text = f"{row.name}: {row['verdict']}\n{row['reason']}"
+    ax.text(0.01, 0.5, text, wrap=True, va="center", fontsize=9, transform=ax.transAxes)
+    return ax
+
+
+def plot_verdicts(verdicts: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Every claim's p-value on a log scale, coloured by verdict, with each claim's alpha.
+
+    Parameters
+    ----------
+    verdicts : DataFrame
+        :attr:`~eventstudy.claims.results.ClaimsResults.verdicts`.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+        One horizontal bar per claim (first claim on top), length ``-log10(p)``; claims
+        without a p (level claims, ``no data``) get an outlined stub labelled with their
+        verdict; a tick marks ``-log10(alpha)``.
+    """
+    n = len(verdicts)
+    created = ax is None
+    ax = new_axes(ax, figsize=(8, 0.45 * n + 1.2))
+    y = np.arange(n)[::-1]
+    p = verdicts["p"].astype(float).to_numpy()
+    height = np.where(np.isfinite(p), -np.log10(np.clip(p, 1e-12, 1)), 0.05)
+    colors = [VERDICT_COLORS.get(v, "tab:gray") for v in verdicts["verdict"]]
+    ax.barh(y, height, color=colors, edgecolor="black", lw=0.6)
+    alpha = -np.log10(verdicts["alpha"].astype(float).to_numpy())
+    ax.scatter(alpha, y, marker="|", s=200, color="black", label="alpha")
+    for yi, (h, v) in enumerate(zip(height, verdicts["verdict"], strict=True)):
+        ax.annotate(
+            v, (h, y[yi]), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8
+        )
+    ax.set_yticks(y, verdicts["claim_id"], fontsize=8)
+    ax.set_xlabel("-log10(p)  (p: the claim's own p-value)")
+    ax.set_xlim(0, max(float(height.max()), float(alpha.max())) * 1.3 + 0.2)
+    ax.set_title("Claims: verdicts")
+    ax.legend(loc="lower right", fontsize=8)
+    if created:
+        ax.figure.tight_layout()
+    return ax
