@@ -91,8 +91,8 @@ def gold_event_effects(
 
     Notes
     -----
-    The call: ``gold_event_study(events, gold=gold, car_windows=(window,), data_dir=data_dir,
-    run_engine=False)`` (defaults otherwise: constant-mean model, estimation window
+    The call: ``gold_event_study(events, gold=gold, car_windows=(window,), data_dir=data_dir)``
+    (defaults otherwise: constant-mean model, estimation window
     (-260, -11), overlap policy ``mask``, placebo seed 12345). Read back: ``.events`` (the
     :data:`EVENT_COLUMNS`), ``.hac.tests`` rows ``mean_car_up`` / ``mean_car_down``
     (``stat``, ``pvalue``, ``dist``, ``nobs``) and ``.data_versions``.
@@ -102,9 +102,7 @@ def gold_event_effects(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", WindowOverlapWarning)  # overlaps are in the study's notes
-        res = gold_event_study(
-            events, gold=gold, car_windows=(window,), data_dir=data_dir, run_engine=False
-        )
+        res = gold_event_study(events, gold=gold, car_windows=(window,), data_dir=data_dir)
     table = res.events.reindex(columns=list(EVENT_COLUMNS))
     tests = res.hac.tests.set_index("test")
     studied = table[table["status"] == "studied"]
