@@ -499,7 +499,7 @@ def test_documented_options_are_the_accepted_ones():
     import typing
 
     from eventstudy.gold.overlap import OVERLAP_POLICIES, OverlapPolicy
-    from eventstudy.gold.study import GOLD_MODELS, MODEL_REGRESSORS, GoldModel
+    from eventstudy.gold.spec import GOLD_MODELS, MODEL_REGRESSORS, GoldModel
 
     assert set(GOLD_MODELS) == set(MODEL_REGRESSORS) == set(typing.get_args(GoldModel))
     assert set(OVERLAP_POLICIES) == set(typing.get_args(OverlapPolicy))
@@ -533,3 +533,25 @@ def test_constant_mean_cars_from_raw_closes_for_events_before_2025(study, raw_gc
         assert row["car_pct"] == pytest.approx(100 * car, abs=1e-10), row["event_id"]
         assert row["car_se"] == pytest.approx(se, rel=1e-9), row["event_id"]
         assert row["price_before"] == pytest.approx(raw_gc.iloc[p - 2])
+
+
+def test_refit_under_another_model_keeps_units_and_mask(study, gold_data):
+    """refit("market") = the engine on the same units and mask with the equity benchmark;
+    checked by hand (numpy OLS on the unmasked estimation days) for the Russia event."""
+    market = study.refit("market")
+    assert market.model == "market" and market.n_events == study.n_events
+    assert set(market.nobs["event_id"]) == set(study.nobs["event_id"])
+    assert_n = market.nobs.set_index("event_id")["nobs"]
+    base_n = study.nobs.set_index("event_id")["nobs"]
+    assert (assert_n <= base_n).all()  # same mask; equity may miss a day more
+    r = gold_data.returns
+    eid = "russia_invades_ukraine"
+    p = r.index.get_loc(study.units.set_index("event_id").loc[eid, "day0"])
+    est = np.arange(p - 260, p - 10)
+    masked = study.specification.estimation_window.mask.reindex(r.index).to_numpy()
+    est = est[~masked[est] & r[["gold", "equity"]].iloc[est].notna().all(axis=1).to_numpy()]
+    X = np.column_stack([np.ones(est.size), r["equity"].iloc[est]])
+    b = np.linalg.lstsq(X, r["gold"].iloc[est].to_numpy(), rcond=None)[0]
+    ar = r["gold"].iloc[p - 1 : p + 2].to_numpy() - b[0] - b[1] * r["equity"].iloc[p - 1 : p + 2]
+    car = market.car(window=(-1, 1)).set_index("event_id").loc[eid, "car"]
+    assert car == pytest.approx(ar.sum(), abs=1e-12)

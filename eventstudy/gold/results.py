@@ -21,6 +21,7 @@ from scipy import stats
 
 from eventstudy.engine.results import EventStudyResults
 from eventstudy.gold.inference import EventRegressionResults, PlaceboResults
+from eventstudy.gold.spec import GoldSpecification
 from eventstudy.results import Results, tidy_frame, window_label
 
 if TYPE_CHECKING:
@@ -53,6 +54,10 @@ class GoldStudyResults(Results):
         The engine's fit of the studied units (events, or episodes under ``overlap="merge"``):
         :attr:`ar`, :attr:`car`, :attr:`car_path`, :attr:`params`, :attr:`nobs` and
         :attr:`engine_tests` read from it.
+    specification : GoldSpecification
+        Data, model, windows and mask of the fit (:meth:`refit` reuses them).
+    units : DataFrame
+        The study units handed to the engine: ``event_id`` (unit id), ``day0``, ``extend``.
     exclusions : DataFrame
         ``event_id``, ``stage``, ``reason`` for every event not studied.
     overlaps : DataFrame
@@ -76,6 +81,8 @@ class GoldStudyResults(Results):
 
     events: pd.DataFrame
     study: EventStudyResults
+    specification: GoldSpecification
+    units: pd.DataFrame
     exclusions: pd.DataFrame
     overlaps: pd.DataFrame
     hac: EventRegressionResults
@@ -130,6 +137,21 @@ class GoldStudyResults(Results):
         tests = self.study.tests()
         tests["caveat"] = ENGINE_CAVEAT
         return tests
+
+    def refit(self, model: str) -> EventStudyResults:
+        """The same units, windows and estimation mask under another normal-return model.
+
+        Parameters
+        ----------
+        model : {"constant_mean", "market", "factor"}
+
+        Returns
+        -------
+        EventStudyResults
+            The engine's fit (no HAC or placebo route); e.g. ``eventstudy.compare({"constant
+            mean": res.study, "market": res.refit("market")}, window="(-1, +1)")``.
+        """
+        return self.specification.with_model(model).fit(self.units)
 
     def group_paths(self, by: str = "gold_direction", level: float = 0.95) -> pd.DataFrame:
         """Mean CAR path by group, with a band from the cross-event dispersion.

@@ -38,14 +38,12 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.engine.results import EventStudyResults
-from eventstudy.engine.study import EventStudy
 from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError, WindowOverlapWarning
 from eventstudy.gold.data import Benchmark, GoldData, load_gold_data
@@ -59,16 +57,9 @@ from eventstudy.gold.overlap import (
     study_units,
 )
 from eventstudy.gold.results import ENGINE_CAVEAT, GoldStudyResults
+from eventstudy.gold.spec import GOLD_MODELS, MODEL_REGRESSORS, GoldModel, GoldSpecification
 from eventstudy.gold.timing import timing_candidates, timing_sensitivity
 from eventstudy.results import window_label
-
-GoldModel = Literal["constant_mean", "market", "factor"]
-GOLD_MODELS: tuple[str, ...] = get_args(GoldModel)
-MODEL_REGRESSORS: dict[str, tuple[str, ...]] = {
-    "constant_mean": (),
-    "market": ("equity",),
-    "factor": ("equity", "dollar", "real_yield"),
-}
 
 __all__ = ["GOLD_MODELS", "MODEL_REGRESSORS", "GoldModel", "gold_event_study"]
 
@@ -79,38 +70,6 @@ def _check_choice(name: str, value: str, accepted: Sequence[str]) -> str:
         if norm == a.lower():
             return a
     raise SpecificationError(f"{name}={value!r} is not accepted; use one of {tuple(accepted)}")
-
-
-@dataclass(frozen=True)
-class _Spec:
-    """The engine specification shared by the main fit and the timing refits."""
-
-    returns: pd.DataFrame  # gold (named by its symbol) and the regressors
-    symbol: str
-    model: str
-    regressors: tuple[str, ...]
-    estimation_window: EstimationWindow
-    event_window: EventWindow
-    car_windows: tuple[tuple[int, int], ...]
-
-    def fit(self, events: pd.DataFrame) -> EventStudyResults:
-        """Fit the engine on ``events`` (``event_id``, ``day0``, optional ``extend``)."""
-        ev = events.assign(asset=self.symbol)
-        gold = self.returns[[self.symbol]]
-        kw: dict = {}
-        if self.model == "market":
-            kw["benchmark"] = self.returns["equity"]
-        elif self.model == "factor":
-            kw["factors"] = self.returns[list(self.regressors)]
-        return EventStudy(
-            gold,
-            ev,
-            self.model,
-            estimation_window=self.estimation_window,
-            event_window=self.event_window,
-            car_windows=self.car_windows,
-            **kw,
-        ).fit()
 
 
 def gold_event_study(
@@ -246,7 +205,7 @@ def gold_event_study(
     members = {uid: row["members"] for uid, row in units.iterrows()}
     exclusions += _overlap_exclusions(eligible, members, overlaps)
 
-    spec = _Spec(
+    spec = GoldSpecification(
         returns=data.returns.rename(columns={"gold": gold}),
         symbol=gold,
         model=model,
@@ -335,6 +294,8 @@ def gold_event_study(
     return GoldStudyResults(
         events=table,
         study=fit,
+        specification=spec,
+        units=unit_events,
         exclusions=exc_df,
         overlaps=overlaps,
         hac=hac,

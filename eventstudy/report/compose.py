@@ -71,7 +71,8 @@ def run_report(
     import matplotlib.pyplot as plt
 
     from eventstudy.data.catalog import load_events
-    from eventstudy.gold.study import gold_event_study, load_gold_data
+    from eventstudy.gold.data import load_gold_data
+    from eventstudy.gold.study import gold_event_study
     from eventstudy.plotting import gold as gplot
 
     out = Path(out)
