@@ -28,7 +28,13 @@ from eventstudy.odds.association import (
     permutation_correlation_test,
 )
 from eventstudy.odds.results import SHIFT_COLUMNS, OddsStudyResults, write_odds_shifts_csv
-from eventstudy.odds.shift import DEFAULT_EPS, logodds, odds_shift, prepare_odds
+from eventstudy.odds.shift import (
+    DEFAULT_EPS,
+    logodds,
+    market_life_problem,
+    odds_shift,
+    prepare_odds,
+)
 from eventstudy.odds.study import run_odds_study, screen_markets, shift_markets
 from eventstudy.plotting.odds import plot_gold_vs_odds, plot_odds_path
 
@@ -192,6 +198,53 @@ def test_market_created_after_event_is_not_computable(snapshot_dir: Path) -> Non
     assert s["reason"].str.contains("created").all()
     assert s["shift_pp"].isna().all()
     assert len(res.exclusions) == 3
+
+
+@pytest.mark.snapshot
+@pytest.mark.parametrize(
+    ("slug", "when", "expected"),
+    [
+        # No price file, created 20:17 UTC, 16h47 after the 03:30 UTC Hamas attack.
+        (
+            "israel-and-hamas-ceasefire-by-oct-31",
+            pd.Timestamp("2023-10-07 06:30", tz="Asia/Jerusalem"),
+            "market created {created} UTC, after the event; no price history in the data directory",
+        ),
+        # Priced, but closed 07:02 UTC on inauguration day, before the noon oath.
+        (
+            "trump-ends-ukraine-war-before-inauguration",
+            pd.Timestamp("2025-01-20 12:00", tz="America/New_York"),
+            "market closed {closed} UTC, at or before the event",
+        ),
+    ],
+)
+def test_metadata_names_why_a_link_cannot_measure(
+    snapshot_dir: Path, slug: str, when: pd.Timestamp, expected: str
+) -> None:
+    row = _market_row(snapshot_dir, slug)
+    stamps = {k: row[f"{k}_at"].replace("T", " ")[:16] for k in ("created", "closed")}
+    res = run_odds_study(_events("e", when, [slug]), data_dir=snapshot_dir, horizons=["1D"])
+    assert res.shifts["status"].item() == "not_computable"
+    assert res.shifts["reason"].item() == expected.format(**stamps)
+
+
+def test_no_price_history_reason_names_the_market_life_first() -> None:
+    markets, _paths = _toy_markets()
+    tau = pd.Timestamp("2025-03-15 18:00", tz="UTC")
+    closed = markets.assign(closed_at=pd.Timestamp("2025-03-01", tz="UTC"))
+    res = shift_markets(tau, closed, {}, slugs=["quiet-market", "late-market"], horizons=["1D"])
+    assert list(res["reason"]) == [
+        "market closed 2025-03-01 00:00 UTC, at or before the event; no price history in the "
+        "data directory",
+        "market created 2025-03-20 00:00 UTC, after the event; no price history in the data "
+        "directory",
+    ]
+    open_ = shift_markets(tau, markets, {}, slugs=["quiet-market"], horizons=["1D"])
+    assert open_["reason"].item() == "no price history in the data directory"
+    assert market_life_problem(tau, "2025-03-15 18:00+00:00", None) is None  # created at tau
+    assert market_life_problem(tau, None, tau) == (
+        "market closed 2025-03-15 18:00 UTC, at or before the event"
+    )
 
 
 @pytest.mark.snapshot

@@ -32,6 +32,7 @@ from eventstudy.odds.shift import (
     _to_timedelta,
     _to_utc,
     _type_detail,
+    market_life_problem,
 )
 
 __all__ = [
@@ -203,7 +204,11 @@ def _shift_market_rows(
         meta = _market_meta(row, slug, outcome) | {"linked": linked}
         odds = odds_by_token.get(meta["token_id"])
         if odds is None or isinstance(odds, str):
-            reason = odds if isinstance(odds, str) else "no price history in the data directory"
+            # Name what the metadata already says (created after / closed before the event):
+            # the price history would not have helped.
+            life = market_life_problem(tau, row.get("created_at"), row.get("closed_at"))
+            missing = odds if isinstance(odds, str) else "no price history in the data directory"
+            reason = missing if life is None else f"{life}; {missing}"
             rows += _not_computable_rows(meta, hs, tau, reason, eps, scale)
             continue
         res = _odds_shift_rows(
