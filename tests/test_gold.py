@@ -145,9 +145,16 @@ def test_gld_can_have_a_different_day0(catalog, snapshot_dir):
 
     gc = day0_for_events(catalog, "GC=F")
     gld = day0_for_events(catalog, "GLD")
-    # day 0 never precedes the event's local date minus one day and GLD never precedes GC=F
-    assert (gld >= gc).all()
+    # day 0 never precedes the event's local date minus one day; GLD closes (16:00 ET) after
+    # COMEX settles (13:30 ET) on the same session, so GLD's day 0 is never after GC=F's, and
+    # the two differ exactly for events made public between those times
+    assert (gld <= gc).all()
     assert (gc >= pd.to_datetime(catalog["date"]) - pd.Timedelta(days=1)).all()
+    local = catalog["event_time"].dt.tz_convert("America/New_York")
+    between = (local.dt.strftime("%H:%M") >= "13:30") & (local.dt.strftime("%H:%M") < "16:00")
+    between &= catalog["time_known"] & (local.dt.dayofweek < 5)
+    assert ((gld != gc) == between).all()
+    assert (gld != gc).any()
 
 
 def test_timing_sensitivity_variants(study, catalog):
