@@ -30,7 +30,37 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     events = load_events(args.path)  # raises CatalogError listing every problem (exit 2)
     n = len(events)
     print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
+    linked = any(len(s) for s in events["polymarket_slugs"])
+    if linked:
+        _warn_links(args, events)
     return EXIT_OK
+
+
+def _warn_links(args: argparse.Namespace, events) -> None:
+    """Warnings (not errors) for links that cannot give an odds shift, when data are at hand."""
+    from eventstudy.odds.links import audit_links_in
+
+    try:
+        problems, root = audit_links_in(events, data_dir=args.data_dir, horizon=args.horizon)
+    except DataNotFoundError:
+        print(
+            "note: market links not checked against data (no data directory with "
+            "polymarket/markets.csv; give --data-dir or set EVENTSTUDY_DATA)",
+            file=sys.stderr,
+        )
+        return
+    if problems.empty:
+        return
+    print(
+        f"warning: {len(problems)} market link(s) cannot give a {args.horizon} odds shift "
+        f"with the data in {root}:",
+        file=sys.stderr,
+    )
+    for r in problems.itertuples(index=False):
+        print(
+            f"  - {args.path} (event_id={r.event_id}), column polymarket: {r.slug!r}: {r.message}",
+            file=sys.stderr,
+        )
 
 
 def _cmd_events(args: argparse.Namespace) -> int:
@@ -106,6 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check an events catalog and list every problem")
     p.add_argument("path", nargs="?", default="events.csv", help="catalog (default events.csv)")
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help="check market links against this data directory (default: $EVENTSTUDY_DATA, "
+        "else ./data; skipped when there is none)",
+    )
+    p.add_argument("--horizon", default="1D", help="odds horizon the links must cover (1D)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("events", help="validated catalog with day 0 per instrument")
