@@ -63,6 +63,24 @@ def _warn_links(args: argparse.Namespace, events) -> None:
         )
 
 
+def _cmd_markets(args: argparse.Namespace) -> int:
+    from eventstudy.odds.candidates import candidate_markets_for
+
+    table = candidate_markets_for(
+        args.event_id, args.catalog, data_dir=args.data_dir, horizon=args.horizon
+    )
+    if args.top:
+        table = table.head(args.top)
+    if args.csv:
+        table.to_csv(sys.stdout, index=False)
+    elif table.empty:
+        print(f"no candidate market for {args.event_id}")
+    else:
+        show = ["rank", "slug", "score", "linked", "p_before", "p_after", "matched"]
+        print(table[show].to_string(index=False, max_colwidth=70))
+    return EXIT_OK
+
+
 def _cmd_events(args: argparse.Namespace) -> int:
     from eventstudy.data.catalog import load_events
     from eventstudy.data.day0 import align_events
@@ -144,6 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--horizon", default="1D", help="odds horizon the links must cover (1D)")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser(
+        "markets", help="candidate Polymarket markets for an event (open, priced, text match)"
+    )
+    p.add_argument("event_id", help="an event_id of the catalog")
+    p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
+    p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
+    p.add_argument("--horizon", default="1D", help="latest 'after' sample, e.g. 1D (default)")
+    p.add_argument("--top", type=int, default=20, help="show the best N (default 20; 0 = all)")
+    p.add_argument("--csv", action="store_true", help="print CSV (all columns)")
+    p.set_defaults(func=_cmd_markets)
 
     p = sub.add_parser("events", help="validated catalog with day 0 per instrument")
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")

@@ -36,6 +36,7 @@ from eventstudy.odds.shift import (
 )
 
 __all__ = [
+    "outcome_rows",
     "run_odds_study",
     "screen_markets",
     "select_outcome_token",
@@ -48,14 +49,20 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 
 
-def select_outcome_token(market_rows: pd.DataFrame, outcome: str = "Yes") -> pd.Series | None:
-    """The row of ``market_rows`` (one market's tokens) whose outcome label is ``outcome``.
+def outcome_rows(markets: pd.DataFrame, outcome: str = "Yes") -> pd.DataFrame:
+    """The rows of ``markets`` (one per token) whose outcome label is ``outcome``.
 
     Matching is on the label (case- and whitespace-insensitive), never on position: index 0 is
-    not always "Yes" (ECOSYSTEM.md §1.2). Returns None when no label matches.
+    not always "Yes" (ECOSYSTEM.md §1.2).
     """
-    labels = market_rows["outcome"].astype(str).str.strip().str.casefold()
-    hit = market_rows[labels == outcome.strip().casefold()]
+    labels = markets["outcome"].astype(str).str.strip().str.casefold()
+    return markets[labels == outcome.strip().casefold()]
+
+
+def select_outcome_token(market_rows: pd.DataFrame, outcome: str = "Yes") -> pd.Series | None:
+    """The row of ``market_rows`` (one market's tokens) whose outcome label is ``outcome``
+    (see :func:`outcome_rows`); None when no label matches."""
+    hit = outcome_rows(market_rows, outcome)
     return None if hit.empty else hit.iloc[0]
 
 
@@ -295,9 +302,7 @@ def _tokens_needed(
     wanted = set(slugs)
     if include_open:
         wanted |= set(_open_slugs(markets, tau))
-    sub = markets[markets["slug"].astype(str).isin(wanted)]
-    labels = sub["outcome"].astype(str).str.strip().str.casefold()
-    sub = sub[labels == outcome.strip().casefold()]
+    sub = outcome_rows(markets[markets["slug"].astype(str).isin(wanted)], outcome)
     if "has_prices" in sub:
         sub = sub[sub["has_prices"].astype(bool)]
     return list(dict.fromkeys(sub["token_id"].astype(str)))
