@@ -26,11 +26,25 @@ def _split(value: str) -> list[str]:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from eventstudy.data.catalog import load_events
+    from eventstudy.data.orientation import default_orientation_path, load_orientation
 
     events = load_events(args.path)  # raises CatalogError listing every problem (exit 2)
     n = len(events)
     print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
     linked = any(len(s) for s in events["polymarket_slugs"])
+    given = Path(args.orientation) if args.orientation else None
+    orientation = given or default_orientation_path(args.path)
+    if given is not None or orientation.is_file():
+        table = load_orientation(orientation, events)  # OrientationError: problems, exit 2
+        k = len(table)
+        print(f"OK: {orientation}: {k} market orientation{'s' if k != 1 else ''}")
+    elif linked:
+        print(
+            f"warning: no {orientation.name} beside the catalog, so the linked markets have no "
+            "orientation (YES = more or less risk) and the gold-odds association cannot be "
+            "oriented",
+            file=sys.stderr,
+        )
     if linked:
         _warn_links(args, events)
     return EXIT_OK
@@ -154,6 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check an events catalog and list every problem")
     p.add_argument("path", nargs="?", default="events.csv", help="catalog (default events.csv)")
+    p.add_argument(
+        "--orientation",
+        default=None,
+        help="market orientation file (default: market_orientation.csv beside the catalog)",
+    )
     p.add_argument(
         "--data-dir",
         default=None,

@@ -785,7 +785,11 @@ def test_many_problems_at_once_all_reported(tmp_path: Path) -> None:
 
 def test_cli_validate_ok(events_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", str(events_path)]) == 0
-    assert capsys.readouterr().out.strip() == f"OK: {events_path}: 61 events"
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"OK: {events_path}: 61 events"
+    assert out[1].startswith("OK: ") and out[1].endswith(
+        "market_orientation.csv: 40 market orientations"
+    )
 
 
 def test_cli_validate_lists_problems_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
