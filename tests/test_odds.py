@@ -24,6 +24,7 @@ from scipy import stats
 from eventstudy.exceptions import SpecificationError
 from eventstudy.odds.association import (
     gold_odds_association,
+    gold_odds_associations,
     gold_odds_table,
     permutation_correlation_test,
 )
@@ -649,6 +650,60 @@ def test_gold_odds_association_end_to_end() -> None:
     ax = plot_gold_vs_odds(assoc)
     assert len(ax.collections[0].get_offsets()) == n
     plt.close("all")
+
+
+def test_orientation_harmonises_opposite_markets() -> None:
+    """Two markets of opposite sense move in mirror: raw means cancel, oriented ones do not."""
+    rng = np.random.default_rng(11)
+    n = 9
+    car = rng.normal(0, 0.01, n)
+    rows = []
+    for i, c in enumerate(car):
+        for slug, sense in (("war", 1.0), ("peace", -1.0)):
+            rows.append(
+                {
+                    "event_id": f"e{i}",
+                    "slug": slug,
+                    "horizon": pd.Timedelta("1D"),
+                    # "war" YES rises with risk, "peace" YES falls; plus a little noise
+                    "shift_logodds": sense * 50 * c + rng.normal(0, 1e-3),
+                    "status": "ok",
+                }
+            )
+    shifts = pd.DataFrame(rows)
+    gold = pd.DataFrame({"event_id": [f"e{i}" for i in range(n)], "car": car})
+    orientation = pd.DataFrame(
+        {
+            "slug": ["war", "peace"],
+            "yes_means": ["more_risk", "less_risk"],
+            "sign": [1, -1],
+            "rationale": ["", ""],
+        }
+    )
+    both = gold_odds_associations(gold, shifts, orientation, horizon="1D")
+    raw, oriented = both["raw"], both["oriented"]
+    assert raw.settings["orientation"] == "raw" and oriented.settings["orientation"] == "oriented"
+    assert list(raw.table["event_id"]) == list(oriented.table["event_id"])
+    # by hand: oriented = (war - peace) / 2 = 50c + noise; raw = (war + peace) / 2 = noise
+    wide = shifts.pivot(index="event_id", columns="slug", values="shift_logodds")
+    np.testing.assert_allclose(oriented.table["shift_logodds"], (wide["war"] - wide["peace"]) / 2)
+    np.testing.assert_allclose(raw.table["shift_logodds"], (wide["war"] + wide["peace"]) / 2)
+    np.testing.assert_allclose(oriented.table["shift_logodds"], 50 * car, atol=3e-3)
+    assert np.abs(raw.table["shift_logodds"]).max() < 3e-3
+    assert oriented.tests["pearson_permutation"].stat > 0.99
+    assert oriented.tests["kendall"].stat == pytest.approx(1.0)
+    assert abs(raw.tests["pearson_permutation"].stat) < 0.9
+    # a mapping works the same; a market without a sign is an error, not a silent +1
+    mapped = gold_odds_association(gold, shifts, orientation={"war": 1, "peace": -1})
+    assert_frame_equal(mapped.table, oriented.table)
+    with pytest.raises(SpecificationError, match=r"no sign for 1 market.*peace"):
+        gold_odds_association(gold, shifts, orientation={"war": 1})
+    with pytest.raises(SpecificationError, match=r"must be \+1 or -1"):
+        gold_odds_association(gold, shifts, orientation={"war": 1, "peace": 0})
+    side = gold_odds_table(gold, shifts, orientation=orientation)
+    at = list(side.columns).index("shift_logodds")
+    assert list(side.columns[at + 1 : at + 3]) == ["sign", "shift_logodds_oriented"]
+    np.testing.assert_allclose(side["shift_logodds_oriented"], side["shift_logodds"] * side["sign"])
 
 
 # --------------------------------------------------------------------------------------------
