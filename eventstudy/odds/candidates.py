@@ -268,7 +268,7 @@ def candidate_markets(
         sides = price_sides(path, tau, h)
         if pd.isna(sides["t_before"]) or pd.isna(sides["t_after"]):
             continue
-        matched = sorted(shared, key=lambda w: -idf.get(w, 0.0)) + sorted(
+        matched = sorted(shared, key=lambda w: (-idf.get(w, 0.0), w)) + sorted(
             f"{w} (category)" for w in shared_extra
         )
         until = "still open" if closed is None else f"closed {_fmt_ts(closed)}"
