@@ -41,10 +41,72 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     if is_claims_file(args.path):  # the header names claim_id: a claims file
         return _validate_claims(args.path)
     from eventstudy.data.catalog import load_events
+    from eventstudy.data.orientation import default_orientation_path, load_orientation
 
     events = load_events(args.path)  # raises CatalogError listing every problem (exit 2)
     n = len(events)
     print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
+    linked = any(len(s) for s in events["polymarket_slugs"])
+    given = Path(args.orientation) if args.orientation else None
+    orientation = given or default_orientation_path(args.path)
+    if given is not None or orientation.is_file():
+        table = load_orientation(orientation, events)  # OrientationError: problems, exit 2
+        k = len(table)
+        print(f"OK: {orientation}: {k} market orientation{'s' if k != 1 else ''}")
+    elif linked:
+        print(
+            f"warning: no {orientation.name} beside the catalog, so the linked markets have no "
+            "orientation (YES = more or less risk) and the gold-odds association cannot be "
+            "oriented",
+            file=sys.stderr,
+        )
+    if linked:
+        _warn_links(args, events)
+    return EXIT_OK
+
+
+def _warn_links(args: argparse.Namespace, events) -> None:
+    """Warnings (not errors) for links that cannot give an odds shift, when data are at hand."""
+    from eventstudy.odds.links import audit_links_in
+
+    try:
+        problems, root = audit_links_in(events, data_dir=args.data_dir, horizon=args.horizon)
+    except DataNotFoundError:
+        print(
+            "note: market links not checked against data (no data directory with "
+            "polymarket/markets.csv; give --data-dir or set EVENTSTUDY_DATA)",
+            file=sys.stderr,
+        )
+        return
+    if problems.empty:
+        return
+    print(
+        f"warning: {len(problems)} market link(s) cannot give a {args.horizon} odds shift "
+        f"with the data in {root}:",
+        file=sys.stderr,
+    )
+    for r in problems.itertuples(index=False):
+        print(
+            f"  - {args.path} (event_id={r.event_id}), column polymarket: {r.slug!r}: {r.message}",
+            file=sys.stderr,
+        )
+
+
+def _cmd_markets(args: argparse.Namespace) -> int:
+    from eventstudy.odds.candidates import candidate_markets_for
+
+    table = candidate_markets_for(
+        args.event_id, args.catalog, data_dir=args.data_dir, horizon=args.horizon
+    )
+    if args.top:
+        table = table.head(args.top)
+    if args.csv:
+        table.to_csv(sys.stdout, index=False)
+    elif table.empty:
+        print(f"no candidate market for {args.event_id}")
+    else:
+        show = ["rank", "slug", "score", "linked", "p_before", "p_after", "matched"]
+        print(table[show].to_string(index=False, max_colwidth=70))
     return EXIT_OK
 
 
@@ -160,6 +222,18 @@ def build_parser() -> argparse.ArgumentParser:
         default="events.csv",
         help="events.csv or claims.csv (told apart by the header; default events.csv)",
     )
+    p.add_argument(
+        "--orientation",
+        default=None,
+        help="market orientation file (default: market_orientation.csv beside the catalog)",
+    )
+    p.add_argument(
+        "--data-dir",
+        default=None,
+        help="check market links against this data directory (default: $EVENTSTUDY_DATA, "
+        "else ./data; skipped when there is none)",
+    )
+    p.add_argument("--horizon", default="1D", help="odds horizon the links must cover (1D)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("claims", help="test the claims of a claims file and print the verdicts")
@@ -168,6 +242,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
     p.add_argument("--csv", action="store_true", help="print the claims.csv table instead")
     p.set_defaults(func=_cmd_claims)
+
+    p = sub.add_parser(
+        "markets", help="candidate Polymarket markets for an event (open, priced, text match)"
+    )
+    p.add_argument("event_id", help="an event_id of the catalog")
+    p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
+    p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
+    p.add_argument("--horizon", default="1D", help="latest 'after' sample, e.g. 1D (default)")
+    p.add_argument("--top", type=int, default=20, help="show the best N (default 20; 0 = all)")
+    p.add_argument("--csv", action="store_true", help="print CSV (all columns)")
+    p.set_defaults(func=_cmd_markets)
 
     p = sub.add_parser("events", help="validated catalog with day 0 per instrument")
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")

@@ -84,6 +84,20 @@ class ClaimsError(CatalogError):
     what = "the claims file"
 
 
+class OrientationError(CatalogError):
+    """``market_orientation.csv`` has one or more problems; ``problems`` lists every one.
+
+    A :class:`CatalogError` (same problem records, same handling by the command line), with a
+    message that names the orientation file rather than the events catalog.
+    """
+
+    def __init__(self, problems: Sequence[CatalogProblem]):
+        super().__init__(problems)
+        n = len(self.problems)
+        head = f"{n} problem{'s' if n != 1 else ''} in the market orientation file:"
+        self.args = ("\n".join([head, *(f"  - {p}" for p in self.problems)]),)
+
+
 # --------------------------------------------------------------------------------------------
 # data directory and fetching
 # --------------------------------------------------------------------------------------------

@@ -114,10 +114,10 @@ def test_usd_effect_uses_price_before_window(study, raw_gc):
 
 
 def test_feb_mar_2025_cluster(catalog, gold_data, raw_gc):
-    """12 Feb - 11 Mar 2025 holds thirteen events; under "merge" they form one episode."""
+    """12 Feb - 11 Mar 2025 holds fifteen events; under "merge" they form one episode."""
     dates = pd.to_datetime(catalog["date"])
     in_cluster = catalog.loc[(dates >= "2025-02-12") & (dates <= "2025-03-11"), "event_id"]
-    assert len(in_cluster) == 13
+    assert len(in_cluster) == 15
     from eventstudy.data.day0 import day0_for_events
 
     d0 = pd.Series(day0_for_events(catalog, "GC=F").to_numpy(), index=catalog["event_id"])
@@ -142,9 +142,16 @@ def test_gld_can_have_a_different_day0(catalog, snapshot_dir):
 
     gc = day0_for_events(catalog, "GC=F")
     gld = day0_for_events(catalog, "GLD")
-    # day 0 never precedes the event's local date minus one day and GLD never precedes GC=F
-    assert (gld >= gc).all()
+    # day 0 never precedes the event's local date minus one day; GLD closes (16:00 ET) after
+    # COMEX settles (13:30 ET) on the same session, so GLD's day 0 is never after GC=F's, and
+    # the two differ exactly for events made public between those times
+    assert (gld <= gc).all()
     assert (gc >= pd.to_datetime(catalog["date"]) - pd.Timedelta(days=1)).all()
+    local = catalog["event_time"].dt.tz_convert("America/New_York")
+    between = (local.dt.strftime("%H:%M") >= "13:30") & (local.dt.strftime("%H:%M") < "16:00")
+    between &= catalog["time_known"] & (local.dt.day_of_week < 5)
+    assert ((gld != gc) == between).all()
+    assert (gld != gc).any()
 
 
 def test_timing_sensitivity_variants(study, catalog):
@@ -182,7 +189,7 @@ def test_overlap_warning_and_to_frame(study, catalog, gold_data):
 
 def test_summary_and_notes(study):
     text = study.summary().as_text()
-    assert "[1] 57 catalog events" in text
+    assert "[1] 61 catalog events" in text
     assert "HAC" in text and "placebo" in text.lower()
     assert "GoldStudyResults" in repr(study)
 
@@ -417,13 +424,15 @@ def test_plots_return_axes_and_render_japanese(study):
 def test_merge_policy_extends_the_episode_window(catalog, gold_data):
     res = gold_event_study(catalog, data=gold_data, overlap="merge", overlap_window=(-1, 1), **FAST)
     ev = res.events.set_index("event_id")
-    uid = "trump_putin_call_hegseth_brussels+5"
+    uid = "trump_putin_call_hegseth_brussels+7"
     members = ev.index[ev["unit_id"] == uid]
     assert list(members) == [
         "trump_putin_call_hegseth_brussels",
         "trump_russia_back_in_g8",
         "vance_munich_speech",
+        "zelensky_rejects_minerals_draft",
         "state_dept_taiwan_factsheet",
+        "paris_emergency_european_meeting",
         "riyadh_us_russia_talks",
         "trump_calls_zelensky_dictator",
     ]

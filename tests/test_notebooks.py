@@ -53,10 +53,10 @@ def test_gold_events_notebook(snapshot_dir: Path, monkeypatch) -> None:
     closes = pd.read_csv(snapshot_dir / "prices" / "GC=F.csv", index_col="date")["close"]
     day0 = 100 * math.log(closes["2022-02-24"] / closes["2022-02-23"])
     day1 = 100 * math.log(closes["2022-02-25"] / closes["2022-02-24"])
-    assert key["n_events"] == 57
+    assert key["n_events"] == 61
     assert key["russia_day0_return_pct"] == pytest.approx(day0, abs=1e-4)
     assert key["russia_day1_return_pct"] == pytest.approx(day1, abs=1e-4)
     assert 0.7 < key["russia_day0_return_pct"] < 0.9  # "GC=F rose 0.8% on day 0"
     assert -2.1 < key["russia_day1_return_pct"] < -1.9  # "and fell 2.0% on day +1"
-    assert 30 <= key["n_studied"] <= 57
+    assert 30 <= key["n_studied"] <= 61
     assert math.isfinite(key["russia_car_pct"])

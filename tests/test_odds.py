@@ -24,11 +24,18 @@ from scipy import stats
 from eventstudy.exceptions import SpecificationError
 from eventstudy.odds.association import (
     gold_odds_association,
+    gold_odds_associations,
     gold_odds_table,
     permutation_correlation_test,
 )
 from eventstudy.odds.results import SHIFT_COLUMNS, OddsStudyResults, write_odds_shifts_csv
-from eventstudy.odds.shift import DEFAULT_EPS, logodds, odds_shift, prepare_odds
+from eventstudy.odds.shift import (
+    DEFAULT_EPS,
+    logodds,
+    market_life_problem,
+    odds_shift,
+    prepare_odds,
+)
 from eventstudy.odds.study import run_odds_study, screen_markets, shift_markets
 from eventstudy.plotting.odds import plot_gold_vs_odds, plot_odds_path
 
@@ -192,6 +199,53 @@ def test_market_created_after_event_is_not_computable(snapshot_dir: Path) -> Non
     assert s["reason"].str.contains("created").all()
     assert s["shift_pp"].isna().all()
     assert len(res.exclusions) == 3
+
+
+@pytest.mark.snapshot
+@pytest.mark.parametrize(
+    ("slug", "when", "expected"),
+    [
+        # No price file, created 20:17 UTC, 16h47 after the 03:30 UTC Hamas attack.
+        (
+            "israel-and-hamas-ceasefire-by-oct-31",
+            pd.Timestamp("2023-10-07 06:30", tz="Asia/Jerusalem"),
+            "market created {created} UTC, after the event; no price history in the data directory",
+        ),
+        # Priced, but closed 07:02 UTC on inauguration day, before the noon oath.
+        (
+            "trump-ends-ukraine-war-before-inauguration",
+            pd.Timestamp("2025-01-20 12:00", tz="America/New_York"),
+            "market closed {closed} UTC, at or before the event",
+        ),
+    ],
+)
+def test_metadata_names_why_a_link_cannot_measure(
+    snapshot_dir: Path, slug: str, when: pd.Timestamp, expected: str
+) -> None:
+    row = _market_row(snapshot_dir, slug)
+    stamps = {k: row[f"{k}_at"].replace("T", " ")[:16] for k in ("created", "closed")}
+    res = run_odds_study(_events("e", when, [slug]), data_dir=snapshot_dir, horizons=["1D"])
+    assert res.shifts["status"].item() == "not_computable"
+    assert res.shifts["reason"].item() == expected.format(**stamps)
+
+
+def test_no_price_history_reason_names_the_market_life_first() -> None:
+    markets, _paths = _toy_markets()
+    tau = pd.Timestamp("2025-03-15 18:00", tz="UTC")
+    closed = markets.assign(closed_at=pd.Timestamp("2025-03-01", tz="UTC"))
+    res = shift_markets(tau, closed, {}, slugs=["quiet-market", "late-market"], horizons=["1D"])
+    assert list(res["reason"]) == [
+        "market closed 2025-03-01 00:00 UTC, at or before the event; no price history in the "
+        "data directory",
+        "market created 2025-03-20 00:00 UTC, after the event; no price history in the data "
+        "directory",
+    ]
+    open_ = shift_markets(tau, markets, {}, slugs=["quiet-market"], horizons=["1D"])
+    assert open_["reason"].item() == "no price history in the data directory"
+    assert market_life_problem(tau, "2025-03-15 18:00+00:00", None) is None  # created at tau
+    assert market_life_problem(tau, None, tau) == (
+        "market closed 2025-03-15 18:00 UTC, at or before the event"
+    )
 
 
 @pytest.mark.snapshot
@@ -596,6 +650,60 @@ def test_gold_odds_association_end_to_end() -> None:
     ax = plot_gold_vs_odds(assoc)
     assert len(ax.collections[0].get_offsets()) == n
     plt.close("all")
+
+
+def test_orientation_harmonises_opposite_markets() -> None:
+    """Two markets of opposite sense move in mirror: raw means cancel, oriented ones do not."""
+    rng = np.random.default_rng(11)
+    n = 9
+    car = rng.normal(0, 0.01, n)
+    rows = []
+    for i, c in enumerate(car):
+        for slug, sense in (("war", 1.0), ("peace", -1.0)):
+            rows.append(
+                {
+                    "event_id": f"e{i}",
+                    "slug": slug,
+                    "horizon": pd.Timedelta("1D"),
+                    # "war" YES rises with risk, "peace" YES falls; plus a little noise
+                    "shift_logodds": sense * 50 * c + rng.normal(0, 1e-3),
+                    "status": "ok",
+                }
+            )
+    shifts = pd.DataFrame(rows)
+    gold = pd.DataFrame({"event_id": [f"e{i}" for i in range(n)], "car": car})
+    orientation = pd.DataFrame(
+        {
+            "slug": ["war", "peace"],
+            "yes_means": ["more_risk", "less_risk"],
+            "sign": [1, -1],
+            "rationale": ["", ""],
+        }
+    )
+    both = gold_odds_associations(gold, shifts, orientation, horizon="1D")
+    raw, oriented = both["raw"], both["oriented"]
+    assert raw.settings["orientation"] == "raw" and oriented.settings["orientation"] == "oriented"
+    assert list(raw.table["event_id"]) == list(oriented.table["event_id"])
+    # by hand: oriented = (war - peace) / 2 = 50c + noise; raw = (war + peace) / 2 = noise
+    wide = shifts.pivot(index="event_id", columns="slug", values="shift_logodds")
+    np.testing.assert_allclose(oriented.table["shift_logodds"], (wide["war"] - wide["peace"]) / 2)
+    np.testing.assert_allclose(raw.table["shift_logodds"], (wide["war"] + wide["peace"]) / 2)
+    np.testing.assert_allclose(oriented.table["shift_logodds"], 50 * car, atol=3e-3)
+    assert np.abs(raw.table["shift_logodds"]).max() < 3e-3
+    assert oriented.tests["pearson_permutation"].stat > 0.99
+    assert oriented.tests["kendall"].stat == pytest.approx(1.0)
+    assert abs(raw.tests["pearson_permutation"].stat) < 0.9
+    # a mapping works the same; a market without a sign is an error, not a silent +1
+    mapped = gold_odds_association(gold, shifts, orientation={"war": 1, "peace": -1})
+    assert_frame_equal(mapped.table, oriented.table)
+    with pytest.raises(SpecificationError, match=r"no sign for 1 market.*peace"):
+        gold_odds_association(gold, shifts, orientation={"war": 1})
+    with pytest.raises(SpecificationError, match=r"must be \+1 or -1"):
+        gold_odds_association(gold, shifts, orientation={"war": 1, "peace": 0})
+    side = gold_odds_table(gold, shifts, orientation=orientation)
+    at = list(side.columns).index("shift_logodds")
+    assert list(side.columns[at + 1 : at + 3]) == ["sign", "shift_logodds_oriented"]
+    np.testing.assert_allclose(side["shift_logodds_oriented"], side["shift_logodds"] * side["sign"])
 
 
 # --------------------------------------------------------------------------------------------

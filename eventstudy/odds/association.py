@@ -1,8 +1,19 @@
 """Gold and odds side by side: gold's CAR against the odds shifts of each event's markets.
 
 :func:`gold_odds_table` lines them up, :func:`gold_odds_association` tests their association
-across events (:func:`permutation_correlation_test`, Kendall tau-b). The shifts come from
-:func:`eventstudy.odds.study.run_odds_study`; conventions are those of :mod:`eventstudy.odds.shift`.
+across events (:func:`permutation_correlation_test`, Kendall tau-b), and
+:func:`gold_odds_associations` does it twice, on the raw shifts and on the shifts oriented by
+``market_orientation.csv``. The shifts come from :func:`eventstudy.odds.study.run_odds_study`;
+conventions are those of :mod:`eventstudy.odds.shift`.
+
+Orientation
+-----------
+YES on "US military action against Iran" means more geopolitical risk, YES on "Russia x Ukraine
+ceasefire" means less, so raw shifts of different markets point different ways and their mean
+can cancel. With an orientation (``sign = +1`` where YES means more risk, ``-1`` where it means
+less; :mod:`eventstudy.data.orientation`) each market's shift is multiplied by its sign before
+the markets of an event are aggregated: an oriented shift above zero always means the market
+moved towards more risk.
 """
 
 from __future__ import annotations
@@ -22,9 +33,13 @@ from eventstudy.odds.shift import _TIE_TOL, Aggregate, _fmt_td, _to_timedelta
 
 __all__ = [
     "gold_odds_association",
+    "gold_odds_associations",
     "gold_odds_table",
     "permutation_correlation_test",
 ]
+
+Orientation = Mapping[str, int] | pd.DataFrame
+"""``slug -> +1/-1`` or :func:`eventstudy.data.orientation.load_orientation` output."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,12 +71,24 @@ def _gold_frame(gold_car: pd.DataFrame) -> pd.DataFrame:
     return g
 
 
+def _signs(orientation: Orientation | None) -> dict[str, int] | None:
+    if orientation is None:
+        return None
+    from eventstudy.data.orientation import orientation_signs
+
+    try:
+        return orientation_signs(orientation)
+    except ValueError as exc:
+        raise SpecificationError(str(exc)) from exc
+
+
 def gold_odds_table(
     gold_car: pd.DataFrame,
     shifts: OddsStudyResults | pd.DataFrame,
     *,
     horizon: Any = "1D",
     linked_only: bool = True,
+    orientation: Orientation | None = None,
 ) -> pd.DataFrame:
     """Gold's CAR next to the odds shifts of each event's linked markets.
 
@@ -74,13 +101,17 @@ def gold_odds_table(
     horizon : Timedelta-like, default "1D"
     linked_only : bool, default True
         Keep only markets linked in ``events.csv`` (when the frame has ``linked``).
+    orientation : mapping slug -> +1/-1 or DataFrame, optional
+        When given, adds ``sign`` (+1 YES = more risk, -1 YES = less risk, NaN when the
+        market has none) and ``shift_logodds_oriented`` (``shift_logodds * sign``).
 
     Returns
     -------
     DataFrame
         One row per event and market: ``event_id, car, car_pct, slug, question, p_before,
-        p_after, shift_pp, shift_logodds, abnormal_z, empirical_p, status, reason``; events
-        with a CAR but no linked market keep one row with NaN odds columns.
+        p_after, shift_pp, shift_logodds, abnormal_z, empirical_p, status, reason`` (plus
+        ``sign, shift_logodds_oriented`` with an orientation); events with a CAR but no
+        linked market keep one row with NaN odds columns.
     """
     h = _to_timedelta(horizon, "horizon")
     frame = _shift_frame(shifts)
@@ -106,6 +137,12 @@ def gold_odds_table(
         frame[cols].assign(event_id=frame["event_id"].astype(str)), on="event_id", how="left"
     )
     out.insert(2, "car_pct", 100.0 * out["car"])
+    signs = _signs(orientation)
+    if signs is not None:
+        sign = out["slug"].map(signs).astype("float64")
+        at = out.columns.get_loc("shift_logodds") + 1
+        out.insert(at, "sign", sign)
+        out.insert(at + 1, "shift_logodds_oriented", out["shift_logodds"] * sign)
     return out
 
 
@@ -215,7 +252,7 @@ def gold_odds_association(
     *,
     horizon: Any = "1D",
     aggregate: Aggregate = "mean",
-    orientation: Mapping[str, int] | None = None,
+    orientation: Orientation | None = None,
     usable_statuses: Sequence[str] = ("ok", "no_baseline", "truncated"),
     n_permutations: int = 9999,
     exact_max_n: int = 8,
@@ -235,9 +272,11 @@ def gold_odds_association(
         * ``"mean"`` -- mean of the usable ``shift_logodds``;
         * ``"median"`` -- their median;
         * ``"largest_abs"`` -- the one with the largest ``|shift_logodds|`` (sign kept).
-    orientation : mapping slug -> +1/-1, optional
-        Multiplies a market's shift before aggregating, so that +1 means the same direction
-        for every market (e.g. YES = escalation); default +1 for all.
+    orientation : mapping slug -> +1/-1 or DataFrame, optional
+        Multiplies each market's shift by its sign before aggregating, so that a positive
+        shift means "towards more risk" for every market (module notes); a DataFrame is
+        :func:`eventstudy.data.orientation.load_orientation` output. Every market with a usable
+        shift must have a sign. Default: raw shifts (sign +1 for all).
     usable_statuses : sequence of str, default ("ok", "no_baseline", "truncated")
         Rows with another status (``stale``, ``not_computable``) are left out.
     n_permutations, exact_max_n, seed
@@ -246,9 +285,21 @@ def gold_odds_association(
     Returns
     -------
     GoldOddsAssociation
-        ``.table`` (per event: ``event_id, car, shift_logodds, n_markets``), ``.tests``
-        (permutation Pearson, permutation Spearman, Kendall tau-b with scipy's exact null when
-        there are no ties), ``.exclusions`` (events left out and why).
+        ``.table`` (per event: ``event_id, car, shift_logodds, n_markets``; the shift is
+        oriented when ``orientation`` is given), ``.tests`` (permutation Pearson, permutation
+        Spearman, Kendall tau-b with scipy's exact null when there are no ties),
+        ``.exclusions`` (events left out and why), ``.settings["orientation"]`` (``"raw"`` or
+        ``"oriented"``).
+
+    Raises
+    ------
+    SpecificationError
+        An option out of range, or (with ``orientation``) a market with a usable shift but no
+        sign.
+
+    See Also
+    --------
+    gold_odds_associations : the raw and the oriented result side by side.
     """
     if aggregate not in ("mean", "median", "largest_abs"):
         raise SpecificationError(
@@ -261,7 +312,18 @@ def gold_odds_association(
         frame = frame[frame["linked"].astype(bool)]
     frame = frame.assign(event_id=frame["event_id"].astype(str))
     usable = frame[frame["status"].isin(usable_statuses) & np.isfinite(frame["shift_logodds"])]
-    sign = usable["slug"].map(lambda s: (orientation or {}).get(s, 1)).astype(float)
+    signs = _signs(orientation)
+    if signs is None:
+        sign = pd.Series(1.0, index=usable.index)
+    else:
+        missing = sorted(set(usable["slug"].astype(str)) - set(signs))
+        if missing:
+            raise SpecificationError(
+                f"orientation has no sign for {len(missing)} market(s) with a usable shift: "
+                f"{', '.join(missing[:5])}; add them to market_orientation.csv (yes_means "
+                "more_risk or less_risk)"
+            )
+        sign = usable["slug"].astype(str).map(signs).astype(float)
     usable = usable.assign(x=usable["shift_logodds"] * sign)
     g = _gold_frame(gold_car)
     rows, excl = [], []
@@ -310,6 +372,7 @@ def gold_odds_association(
     settings = {
         "horizon": str(h),
         "aggregate": aggregate,
+        "orientation": "raw" if signs is None else "oriented",
         "usable_statuses": list(usable_statuses),
         "n_permutations": n_permutations,
         "exact_max_n": exact_max_n,
@@ -317,3 +380,40 @@ def gold_odds_association(
     }
     exclusions = pd.DataFrame(excl, columns=["event_id", "stage", "reason"])
     return GoldOddsAssociation(table, tests, exclusions, settings)
+
+
+def gold_odds_associations(
+    gold_car: pd.DataFrame,
+    shifts: OddsStudyResults | pd.DataFrame,
+    orientation: Orientation,
+    **options: Any,
+) -> dict[str, GoldOddsAssociation]:
+    """The gold-odds association on raw and on oriented shifts, with the same options.
+
+    Parameters
+    ----------
+    gold_car, shifts
+        As in :func:`gold_odds_association`.
+    orientation : mapping slug -> +1/-1 or DataFrame
+        :func:`eventstudy.data.orientation.load_orientation` output or a mapping.
+    **options
+        Passed to :func:`gold_odds_association` (``horizon``, ``aggregate``, ...).
+
+    Returns
+    -------
+    dict
+        ``{"raw": ..., "oriented": ...}``, two :class:`GoldOddsAssociation`. They use the same
+        events; only the sign of each market's shift differs.
+
+    Examples
+    --------
+    >>> orientation = load_orientation("market_orientation.csv", events)  # doctest: +SKIP
+    >>> both = gold_odds_associations(gold, odds, orientation, horizon="1D")  # doctest: +SKIP
+    >>> both["oriented"].tests["spearman_permutation"].stat  # doctest: +SKIP
+    """
+    if "orientation" in options:
+        raise SpecificationError("pass orientation as the third argument, not as an option")
+    return {
+        "raw": gold_odds_association(gold_car, shifts, **options),
+        "oriented": gold_odds_association(gold_car, shifts, orientation=orientation, **options),
+    }

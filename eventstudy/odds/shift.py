@@ -79,6 +79,7 @@ __all__ = [
     "clip_probability",
     "default_tolerance",
     "logodds",
+    "market_life_problem",
     "median_spacing",
     "odds_shift",
     "prepare_odds",
@@ -237,6 +238,41 @@ def _fmt_ts(ts: pd.Timestamp | None) -> str:
 
 def _fmt_td(td: pd.Timedelta) -> str:
     return str(td).replace("0 days ", "").replace(" days ", "d ")
+
+
+def market_life_problem(event_time: Any, created_at: Any, closed_at: Any) -> str | None:
+    """Why a market cannot measure an event from its life alone, or None if it can.
+
+    A market measures an event only if it was trading at the event time:
+    ``created_at <= event_time < closed_at`` (a missing ``closed_at`` means still open). This
+    needs no price history, so it also names the problem for markets without one.
+
+    Parameters
+    ----------
+    event_time : Timestamp-like, tz-aware
+    created_at, closed_at : Timestamp-like or None
+        Market creation and close (UTC), as in ``markets.csv``.
+
+    Returns
+    -------
+    str or None
+        ``"market created <time>, after the event"`` or ``"market closed <time>, at or before
+        the event"``; None when the market was open at the event time.
+
+    Examples
+    --------
+    >>> market_life_problem(pd.Timestamp("2023-10-07 03:30", tz="UTC"),
+    ...                     "2023-10-07 20:17:00+00:00", "2023-11-01 06:37:00+00:00")
+    'market created 2023-10-07 20:17 UTC, after the event'
+    """
+    tau = _to_utc(event_time, "event_time")
+    created = _opt_utc(created_at, "created_at")
+    closed = _opt_utc(closed_at, "closed_at")
+    if created is not None and created > tau:
+        return f"market created {_fmt_ts(created)}, after the event"
+    if closed is not None and closed <= tau:
+        return f"market closed {_fmt_ts(closed)}, at or before the event"
+    return None
 
 
 def prepare_odds(odds: pd.DataFrame) -> pd.DataFrame:
@@ -508,11 +544,9 @@ def _odds_shift_rows(
         if len(p) == 0:
             rows.append(fail("no price history"))
             continue
-        if created is not None and created > tau:
-            rows.append(fail(f"market created {_fmt_ts(created)}, after the event"))
-            continue
-        if closed is not None and closed <= tau:
-            rows.append(fail(f"market closed {_fmt_ts(closed)}, at or before the event"))
+        life = market_life_problem(tau, created, closed)
+        if life is not None:
+            rows.append(fail(life))
             continue
         i_before = int(np.searchsorted(t_ns, tau.value, side="left")) - 1
         if i_before < 0:

@@ -32,9 +32,11 @@ from eventstudy.odds.shift import (
     _to_timedelta,
     _to_utc,
     _type_detail,
+    market_life_problem,
 )
 
 __all__ = [
+    "outcome_rows",
     "run_odds_study",
     "screen_markets",
     "select_outcome_token",
@@ -47,14 +49,20 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 
 
-def select_outcome_token(market_rows: pd.DataFrame, outcome: str = "Yes") -> pd.Series | None:
-    """The row of ``market_rows`` (one market's tokens) whose outcome label is ``outcome``.
+def outcome_rows(markets: pd.DataFrame, outcome: str = "Yes") -> pd.DataFrame:
+    """The rows of ``markets`` (one per token) whose outcome label is ``outcome``.
 
     Matching is on the label (case- and whitespace-insensitive), never on position: index 0 is
-    not always "Yes" (ECOSYSTEM.md §1.2). Returns None when no label matches.
+    not always "Yes" (ECOSYSTEM.md §1.2).
     """
-    labels = market_rows["outcome"].astype(str).str.strip().str.casefold()
-    hit = market_rows[labels == outcome.strip().casefold()]
+    labels = markets["outcome"].astype(str).str.strip().str.casefold()
+    return markets[labels == outcome.strip().casefold()]
+
+
+def select_outcome_token(market_rows: pd.DataFrame, outcome: str = "Yes") -> pd.Series | None:
+    """The row of ``market_rows`` (one market's tokens) whose outcome label is ``outcome``
+    (see :func:`outcome_rows`); None when no label matches."""
+    hit = outcome_rows(market_rows, outcome)
     return None if hit.empty else hit.iloc[0]
 
 
@@ -203,7 +211,11 @@ def _shift_market_rows(
         meta = _market_meta(row, slug, outcome) | {"linked": linked}
         odds = odds_by_token.get(meta["token_id"])
         if odds is None or isinstance(odds, str):
-            reason = odds if isinstance(odds, str) else "no price history in the data directory"
+            # Name what the metadata already says (created after / closed before the event):
+            # the price history would not have helped.
+            life = market_life_problem(tau, row.get("created_at"), row.get("closed_at"))
+            missing = odds if isinstance(odds, str) else "no price history in the data directory"
+            reason = missing if life is None else f"{life}; {missing}"
             rows += _not_computable_rows(meta, hs, tau, reason, eps, scale)
             continue
         res = _odds_shift_rows(
@@ -290,9 +302,7 @@ def _tokens_needed(
     wanted = set(slugs)
     if include_open:
         wanted |= set(_open_slugs(markets, tau))
-    sub = markets[markets["slug"].astype(str).isin(wanted)]
-    labels = sub["outcome"].astype(str).str.strip().str.casefold()
-    sub = sub[labels == outcome.strip().casefold()]
+    sub = outcome_rows(markets[markets["slug"].astype(str).isin(wanted)], outcome)
     if "has_prices" in sub:
         sub = sub[sub["has_prices"].astype(bool)]
     return list(dict.fromkeys(sub["token_id"].astype(str)))

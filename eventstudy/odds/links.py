@@ -1,0 +1,219 @@
+"""Can a linked market measure its event? An audit of ``events.csv`` links against the data.
+
+A link from an event to a Polymarket market gives a one-day odds shift only if the market was
+trading at the event time (``created_at <= event_time < closed_at``, from ``markets.csv``) and
+has a price sample on both sides of it: the last one strictly before the event and one in
+``(event_time, event_time + horizon]``. :func:`price_sides` finds those two samples for one
+token; :func:`audit_links` checks every link of a catalog and returns one row per problem, which
+``eventstudy validate`` prints as warnings. The rules are those of
+:func:`eventstudy.odds.shift.odds_shift` (its module notes define "before" and "after").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eventstudy.exceptions import DataNotFoundError
+from eventstudy.odds.shift import (
+    _fmt_ts,
+    _to_timedelta,
+    _to_utc,
+    market_life_problem,
+    prepare_odds,
+)
+from eventstudy.odds.study import select_outcome_token
+
+__all__ = ["LINK_PROBLEMS", "audit_links", "audit_links_in", "price_sides"]
+
+LINK_PROBLEMS: tuple[str, ...] = (
+    "not_in_markets",
+    "no_outcome",
+    "created_after_event",
+    "closed_before_event",
+    "no_price_history",
+    "no_sample_before",
+    "no_sample_after",
+)
+"""Values of :func:`audit_links`' ``problem`` column, in the order they are checked."""
+
+OddsSource = Mapping[str, "pd.DataFrame | None"] | Callable[[str], "pd.DataFrame | None"]
+
+
+def price_sides(odds: pd.DataFrame, event_time: Any, horizon: Any = "1D") -> dict[str, Any]:
+    """The price samples on each side of an event time.
+
+    Parameters
+    ----------
+    odds : DataFrame
+        One token's price path: ``t`` (tz-aware), ``p`` in [0, 1].
+    event_time : Timestamp-like, tz-aware
+    horizon : Timedelta-like, default "1D"
+        How far after the event a sample still counts as "after".
+
+    Returns
+    -------
+    dict
+        ``t_before, p_before`` (last sample strictly before the event) and ``t_after, p_after``
+        (first sample in ``(event_time, event_time + horizon]``); ``NaT``/NaN where there is
+        none.
+
+    Examples
+    --------
+    >>> odds = pd.DataFrame({"t": pd.date_range("2025-06-12", periods=3, freq="D", tz="UTC"),
+    ...                      "p": [0.35, 0.40, 0.68]})
+    >>> sides = price_sides(odds, pd.Timestamp("2025-06-13 03:00", tz="UTC"))
+    >>> float(sides["p_before"]), float(sides["p_after"])
+    (0.4, 0.68)
+    """
+    tau = _to_utc(event_time, "event_time")
+    h = _to_timedelta(horizon, "horizon")
+    data = prepare_odds(odds)
+    t = pd.DatetimeIndex(data["t"])
+    before = data[t < tau]
+    after = data[(t > tau) & (t <= tau + h)]
+    out: dict[str, Any] = {"t_before": pd.NaT, "p_before": float("nan")}
+    out |= {"t_after": pd.NaT, "p_after": float("nan")}
+    if len(before):
+        out["t_before"], out["p_before"] = before["t"].iloc[-1], float(before["p"].iloc[-1])
+    if len(after):
+        out["t_after"], out["p_after"] = after["t"].iloc[0], float(after["p"].iloc[0])
+    return out
+
+
+def _load(odds: OddsSource | None, token_id: str) -> pd.DataFrame | None:
+    if odds is None:
+        return None
+    if callable(odds):
+        return odds(token_id)
+    return odds.get(token_id)
+
+
+def audit_links(
+    events: pd.DataFrame,
+    markets: pd.DataFrame,
+    odds: OddsSource | None = None,
+    *,
+    horizon: Any = "1D",
+    outcome: str = "Yes",
+) -> pd.DataFrame:
+    """Every catalog link that cannot give an odds shift, and why.
+
+    Parameters
+    ----------
+    events : DataFrame
+        :func:`eventstudy.data.catalog.load_events` output (``event_id``, ``event_time``,
+        ``polymarket_slugs``).
+    markets : DataFrame
+        ``markets.csv`` as :func:`eventstudy.data.store.load_markets` returns it.
+    odds : mapping or callable, optional
+        ``token_id -> DataFrame[t, p]`` (or None when there is no file). Without it the price
+        checks (``no_sample_before``, ``no_sample_after``) are skipped.
+    horizon : Timedelta-like, default "1D"
+    outcome : str, default "Yes"
+        Outcome label of the token studied.
+
+    Returns
+    -------
+    DataFrame
+        One row per link with a problem: ``event_id, slug, problem, message``; ``problem`` is
+        one of :data:`LINK_PROBLEMS` (the first that applies). Empty when every link can give a
+        shift.
+
+    See Also
+    --------
+    eventstudy.odds.candidates.candidate_markets : markets that could be linked instead.
+    """
+    by_slug = {str(s): g for s, g in markets.groupby("slug", sort=False)}
+    rows: list[dict[str, str]] = []
+
+    def add(event_id: str, slug: str, problem: str, message: str) -> None:
+        rows.append({"event_id": event_id, "slug": slug, "problem": problem, "message": message})
+
+    for r in events.itertuples(index=False):
+        tau = _to_utc(r.event_time, f"event_time of {r.event_id}")
+        for slug in r.polymarket_slugs:
+            group = by_slug.get(slug)
+            if group is None:
+                add(r.event_id, slug, "not_in_markets", "slug not in markets.csv")
+                continue
+            token = select_outcome_token(group, outcome)
+            if token is None:
+                offered = ", ".join(map(str, group["outcome"]))
+                msg = f"outcome {outcome!r} not offered (outcomes: {offered})"
+                add(r.event_id, slug, "no_outcome", msg)
+                continue
+            life = market_life_problem(tau, token.get("created_at"), token.get("closed_at"))
+            if life is not None:
+                kind = "created_after_event" if "created" in life else "closed_before_event"
+                add(r.event_id, slug, kind, life)
+                continue
+            fetch = f"fetch it with: eventstudy fetch --markets {slug}"
+            if "has_prices" in token and not bool(token["has_prices"]):
+                msg = f"no price history (markets.csv has_prices is False); {fetch}"
+                add(r.event_id, slug, "no_price_history", msg)
+                continue
+            if odds is None:
+                continue
+            path = _load(odds, str(token["token_id"]))
+            if path is None:
+                msg = f"no price file in the data directory; {fetch}"
+                add(r.event_id, slug, "no_price_history", msg)
+                continue
+            sides = price_sides(path, tau, horizon)
+            if pd.isna(sides["t_before"]):
+                add(r.event_id, slug, "no_sample_before", "no price sample before the event")
+            elif pd.isna(sides["t_after"]):
+                h = _to_timedelta(horizon, "horizon")
+                add(
+                    r.event_id,
+                    slug,
+                    "no_sample_after",
+                    f"no price sample in (event, {_fmt_ts(tau + h)}]",
+                )
+    return pd.DataFrame(rows, columns=["event_id", "slug", "problem", "message"], dtype=str)
+
+
+def audit_links_in(
+    events: pd.DataFrame,
+    *,
+    data_dir: str | Path | None = None,
+    horizon: Any = "1D",
+    outcome: str = "Yes",
+) -> tuple[pd.DataFrame, Path]:
+    """:func:`audit_links` with markets and odds read from a data directory.
+
+    Parameters
+    ----------
+    events : DataFrame
+        :func:`eventstudy.data.catalog.load_events` output.
+    data_dir : path, optional
+        See :func:`eventstudy.data.store.resolve_data_dir`.
+    horizon, outcome
+        As in :func:`audit_links`.
+
+    Returns
+    -------
+    (DataFrame, Path)
+        The problems and the data directory used.
+
+    Raises
+    ------
+    DataNotFoundError
+        The data directory has no ``polymarket/markets.csv``.
+    """
+    from eventstudy.data import store  # lazy: the checks above stay importable without I/O
+
+    root = store.resolve_data_dir(data_dir)
+    markets = store.load_markets(root)
+
+    def odds(token_id: str) -> pd.DataFrame | None:
+        try:
+            return store.load_odds(token_id, root)
+        except DataNotFoundError:
+            return None
+
+    return audit_links(events, markets, odds, horizon=horizon, outcome=outcome), root

@@ -1,0 +1,178 @@
+"""Tests of eventstudy.odds.links: can a catalog link measure its event?
+
+Toy markets are built by hand; the snapshot checks read ``markets.csv`` independently with the
+csv module (never copied into the repo).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from eventstudy.cli import main
+from eventstudy.odds.links import LINK_PROBLEMS, audit_links, audit_links_in, price_sides
+
+TAU = pd.Timestamp("2025-03-15 18:00", tz="UTC")
+
+
+def _daily(first: str, days: int, p: float = 0.4) -> pd.DataFrame:
+    t = pd.date_range(first, periods=days, freq="D", tz="UTC")
+    return pd.DataFrame({"t": t, "p": p})
+
+
+def _toy() -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    rows = [
+        # slug, token, created, closed, has_prices
+        ("good", "1", "2025-01-01", None, True),
+        ("late", "2", "2025-03-16", None, True),
+        ("gone", "3", "2025-01-01", "2025-03-15 18:00", True),
+        ("unpriced", "4", "2025-01-01", None, False),
+        ("starts-after", "5", "2025-01-01", None, True),
+        ("stops-before", "6", "2025-01-01", None, True),
+        ("no-file", "7", "2025-01-01", None, True),
+    ]
+    markets = pd.DataFrame(rows, columns=["slug", "token_id", "created_at", "closed_at", "ok"])
+    markets["created_at"] = pd.to_datetime(markets["created_at"], utc=True)
+    markets["closed_at"] = pd.to_datetime(markets["closed_at"], utc=True)
+    markets["has_prices"] = markets.pop("ok")
+    markets["outcome"] = "Yes"
+    no = markets.assign(outcome="No", token_id=markets["token_id"] + "0")
+    markets = pd.concat([no, markets], ignore_index=True)  # "No" first: chosen by label
+    odds = {
+        "1": _daily("2025-03-01", 30),
+        "2": _daily("2025-03-17", 10),
+        "3": _daily("2025-03-01", 14),
+        "5": _daily("2025-03-16", 10),
+        "6": _daily("2025-03-01", 10),
+    }
+    return markets, odds
+
+
+def test_audit_names_the_first_problem_of_every_link() -> None:
+    markets, odds = _toy()
+    slugs = ["good", "late", "gone", "unpriced", "starts-after", "stops-before", "no-file", "nope"]
+    events = pd.DataFrame({"event_id": ["e"], "event_time": [TAU], "polymarket_slugs": [slugs]})
+    got = audit_links(events, markets, odds.get)
+    fetch = "fetch it with: eventstudy fetch --markets"
+    rows = {
+        "late": ("created_after_event", "market created 2025-03-16 00:00 UTC, after the event"),
+        "gone": (
+            "closed_before_event",
+            "market closed 2025-03-15 18:00 UTC, at or before the event",
+        ),
+        "unpriced": (
+            "no_price_history",
+            f"no price history (markets.csv has_prices is False); {fetch} unpriced",
+        ),
+        "starts-after": ("no_sample_before", "no price sample before the event"),
+        "stops-before": ("no_sample_after", "no price sample in (event, 2025-03-16 18:00 UTC]"),
+        "no-file": ("no_price_history", f"no price file in the data directory; {fetch} no-file"),
+        "nope": ("not_in_markets", "slug not in markets.csv"),
+    }
+    expected = pd.DataFrame(
+        [("e", slug, problem, msg) for slug, (problem, msg) in rows.items()],
+        columns=["event_id", "slug", "problem", "message"],
+        dtype=str,
+    )
+    assert_frame_equal(got, expected)
+    assert set(got["problem"]) <= set(LINK_PROBLEMS)
+    # without odds only the metadata is checked
+    meta = audit_links(events, markets)
+    assert list(meta["slug"]) == ["late", "gone", "unpriced", "nope"]
+
+
+def test_price_sides_uses_strictly_before_and_the_horizon() -> None:
+    odds = _daily("2025-03-10", 10)  # a sample at 00:00 every day
+    at_midnight = pd.Timestamp("2025-03-15", tz="UTC")
+    sides = price_sides(odds, at_midnight, "1D")
+    assert sides["t_before"] == pd.Timestamp("2025-03-14", tz="UTC")  # not the one at tau
+    assert sides["t_after"] == pd.Timestamp("2025-03-16", tz="UTC")
+    assert pd.isna(price_sides(odds, at_midnight, "12h")["t_after"])
+
+
+# --------------------------------------------------------------------------------------------
+# the snapshot and the command line
+# --------------------------------------------------------------------------------------------
+
+
+def _life(snapshot: Path, slug: str) -> tuple[str, str]:
+    with open(snapshot / "polymarket" / "markets.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["slug"] == slug and row["outcome"] == "Yes":
+                return row["created_at"], row["has_prices"]
+    raise AssertionError(slug)
+
+
+CATALOG_HEADER = (
+    "event_id,date,time,tz,day_basis,title,title_ja,category,gold_direction,date_confidence,"
+    "time_confidence,polymarket,description,sources\n"
+)
+
+
+def _catalog(tmp_path: Path, links: dict[str, tuple[str, str]]) -> Path:
+    """A catalog with one timed row per event: event_id -> (date time in UTC, slugs)."""
+    lines = [CATALOG_HEADER]
+    for event_id, (when, slugs) in links.items():
+        day, clock = when.split()
+        lines.append(
+            f"{event_id},{day},{clock},UTC,time,T,タイトル,nato,none,high,high,{slugs},d,"
+            "https://example.com/a\n"
+        )
+    path = tmp_path / "events.csv"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.snapshot
+def test_validate_warns_about_links_and_still_exits_0(
+    snapshot_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hamas = "israel-and-hamas-ceasefire-by-oct-31"
+    created, has_prices = _life(snapshot_dir, hamas)
+    assert created.startswith("2023-10-07T20:17") and has_prices == "False"
+    iran = "us-military-action-against-iran-before-july"
+    path = _catalog(
+        tmp_path,
+        {
+            "hamas": ("2023-10-07 03:30", hamas),
+            "iran": ("2025-06-21 23:50", iran),  # priced on both sides: no warning
+            "nato": ("2025-03-02 04:00", "will-us-leave-nato-by-june-30"),  # no price history
+        },
+    )
+    assert main(["validate", str(path), "--data-dir", str(snapshot_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"OK: {path}: 3 events"
+    warned = [line for line in err.splitlines() if line.startswith("  - ")]
+    assert warned == [
+        f"  - {path} (event_id=hamas), column polymarket: '{hamas}': market created "
+        "2023-10-07 20:17 UTC, after the event",
+        f"  - {path} (event_id=nato), column polymarket: 'will-us-leave-nato-by-june-30': no "
+        "price history (markets.csv has_prices is False); fetch it with: eventstudy fetch "
+        "--markets will-us-leave-nato-by-june-30",
+    ]
+    problems, root = audit_links_in(
+        pd.DataFrame(
+            {
+                "event_id": ["iran"],
+                "event_time": [pd.Timestamp("2025-06-21 23:50", tz="UTC")],
+                "polymarket_slugs": [[iran]],
+            }
+        ),
+        data_dir=snapshot_dir,
+    )
+    assert problems.empty and root == snapshot_dir
+
+
+def test_validate_without_data_only_notes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _catalog(tmp_path, {"e": ("2025-03-02 04:00", "will-us-leave-nato-by-june-30")})
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    assert main(["validate", str(path), "--data-dir", str(empty)]) == 0
+    err = capsys.readouterr().err
+    assert "market links not checked against data" in err
