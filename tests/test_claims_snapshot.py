@@ -235,9 +235,14 @@ def test_up_events_group_uses_the_gold_studys_hac_mean_test(res, events) -> None
     e = _evidence(res, "up_events_raise_gold")
     group = e[e["basis"] == "gold_direction:up"].set_index("statistic")["value"]
     assert row["p"] == group["p_up"]
-    studied = e[(e["statistic"] == "car_hac") & (e["note"] == "")]
-    assert group["mean_car_hac"] == pytest.approx(studied["value"].mean())
-    assert group["n_events"] == len(studied) == 22
+    # events sharing a day 0 are one unit, counted once: an up event is studied (note "") or
+    # "in unit <id> with <head>"; the group mean is over distinct units
+    cars = e[(e["statistic"] == "car_hac") & e["value"].notna()].copy()
+    head = cars["note"].str.extract(r"^in unit \S+ with (\S+) ")[0]
+    cars["unit"] = head.fillna(cars["basis"])  # a unit is named by its first event
+    units = cars.drop_duplicates("unit")
+    assert group["mean_car_hac"] == pytest.approx(units["value"].mean())
+    assert group["n_events"] == len(units) == 21
     assert set(e["basis"]) - {"gold_direction:up"} == set(
         events.loc[events["gold_direction"] == "up", "event_id"]
     )

@@ -54,11 +54,18 @@ def test_run_report_on_snapshot(snapshot_report, repo_root):
 
 
 def test_group_counts_are_written_as_integers(snapshot_report):
-    """gold_groups.csv: ``n`` of each direction is the count of studied events, written as an
+    """gold_groups.csv: ``n`` of each direction is the count of studied units (events sharing a
+    day 0 are one unit whose direction is their one non-"none" direction), written as an
     integer (no "12.0"), and ``nobs`` of the up-vs-down tests is up + down."""
     out = snapshot_report.parent
     events = pd.read_csv(out / "gold_events.csv")
-    studied = events[events["status"] == "studied"]
+    members = events[events["status"].isin(["studied", "merged"])].groupby("unit_id")
+
+    def unit_direction(directions):
+        told = set(directions) - {"none"}
+        return "none" if not told else told.pop() if len(told) == 1 else "mixed"
+
+    studied = members["gold_direction"].agg(unit_direction).rename("gold_direction").to_frame()
     text = (out / "gold_groups.csv").read_text(encoding="utf-8").splitlines()
     header = text[0].split(",")
     n_col, nobs_col, by_col, grp_col = (header.index(c) for c in ("n", "nobs", "by", "group"))

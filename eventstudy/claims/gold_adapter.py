@@ -49,9 +49,9 @@ class GoldEffects:
         stationary-bootstrap placebo); NaN for events not studied (``status``, ``reason``).
     direction_tests : DataFrame
         The HAC mean test of the ``up`` and ``down`` groups, indexed by direction:
-        ``mean_car_hac`` (decimal; the mean of the studied events' ``car_hac``, the quantity
-        tested), ``n``, ``stat``, ``pvalue`` (one-sided in the group's direction: ``up`` > 0,
-        ``down`` < 0), ``dist``.
+        ``mean_car_hac`` (decimal; the HAC test's estimate: the mean ``car_hac`` of the group's
+        study units, events sharing a day 0 counted once), ``n``, ``stat``, ``pvalue``
+        (one-sided in the group's direction: ``up`` > 0, ``down`` < 0), ``dist``.
     data_versions : DataFrame
         Files the study read (``path``, ``sha256``, ...).
     """
@@ -105,7 +105,6 @@ def gold_event_effects(
         res = gold_event_study(events, gold=gold, car_windows=(window,), data_dir=data_dir)
     table = res.events.reindex(columns=list(EVENT_COLUMNS))
     tests = res.hac.tests.set_index("test")
-    studied = table[table["status"] == "studied"]
     rows = []
     for direction in ("up", "down"):
         name = f"mean_car_{direction}"
@@ -115,9 +114,7 @@ def gold_event_effects(
         rows.append(
             {
                 "direction": direction,
-                "mean_car_hac": float(
-                    studied.loc[studied["gold_direction"] == direction, "car_hac"].mean()
-                ),
+                "mean_car_hac": float(t["estimate"]),
                 "n": int(t["nobs"]),
                 "stat": float(t["stat"]),
                 "pvalue": float(t["pvalue"]),

@@ -64,8 +64,10 @@ class EventRegressionResults:
     car_cov : DataFrame
         Covariance of the CARs (events x events), decimal squared.
     tests : DataFrame
-        Joint tests: ``test``, ``stat``, ``df``, ``pvalue``, ``dist``, ``nobs``, ``null``,
-        ``alternative``, ``reason`` (non-empty when the test could not be computed).
+        Joint tests: ``test``, ``estimate`` and ``se`` (the mean CAR of a group and its HAC
+        standard error, decimal; NaN for the Wald test), ``stat``, ``df``, ``pvalue``, ``dist``,
+        ``nobs``, ``null``, ``alternative``, ``reason`` (non-empty when the test could not be
+        computed).
     params : Series
         Regression coefficients (``const``, regressors, ``d:<date>`` day dummies).
     ar : Series
@@ -285,7 +287,8 @@ def _joint_tests(
             continue
         a = sel / sel.sum()
         weights[label] = a
-        zval = float(a @ c / math.sqrt(a @ s @ a))
+        est, se = float(a @ c), math.sqrt(a @ s @ a)
+        zval = est / se
         p = stats.norm.sf(zval) if alt == "greater" else stats.norm.cdf(zval)
         sign = ">" if alt == "greater" else "<"
         rows.append(
@@ -298,29 +301,36 @@ def _joint_tests(
                 int(sel.sum()),
                 f"mean CAR of '{label}' events is zero",
                 f"mean CAR of '{label}' events {sign} 0",
+                estimate=est,
+                se=se,
             )
         )
     if len(weights) == 2:
         a = weights["up"] - weights["down"]
-        zval = float(a @ c / math.sqrt(a @ s @ a))
+        est, se = float(a @ c), math.sqrt(a @ s @ a)
         rows.append(
             _row(
                 "mean_car_up_minus_down",
-                zval,
+                est / se,
                 np.nan,
-                2 * stats.norm.sf(abs(zval)),
+                2 * stats.norm.sf(abs(est / se)),
                 "N(0,1)",
                 int((dirs == "up").sum() + (dirs == "down").sum()),
                 "mean CARs of 'up' and 'down' events are equal",
                 "they differ (two-sided)",
+                estimate=est,
+                se=se,
             )
         )
     return pd.DataFrame(rows)
 
 
-def _row(test, stat, df, pvalue, dist, nobs, null, alternative, reason=""):
+def _row(test, stat, df, pvalue, dist, nobs, null, alternative, reason="", *, estimate=np.nan,
+         se=np.nan):  # fmt: skip
     return {
         "test": test,
+        "estimate": estimate,
+        "se": se,
         "stat": stat,
         "df": df,
         "pvalue": pvalue,

@@ -87,6 +87,7 @@ def gold_event_study(
     mask_window: tuple[int, int] = (-1, 5),
     overlap_window: tuple[int, int] | None = None,
     label_categories: Sequence[str] = ("gold_market",),
+    same_day0: Literal["cluster", "separate"] = "cluster",
     min_estimation_obs: int = 100,
     maxlags: int | None = None,
     placebo_statistic: Literal["scar", "car"] = "scar",
@@ -145,6 +146,15 @@ def gold_event_study(
     label_categories : sequence of str, default ("gold_market",)
         Categories treated as labels (price milestones: outcomes, not shocks): excluded from
         the study with a reason, but their days are masked.
+    same_day0 : {"cluster", "separate"}, default "cluster"
+        Events with the same day 0 have the same CAR:
+
+        * ``"cluster"``: they form one unit (id ``"<first>+<n-1>"``, every member named),
+          so every cross-event average and test counts that day once. The unit's expected
+          direction is the members' one non-``none`` direction (``none`` if all are, ``mixed``
+          when they conflict; mixed units are left out of the up/down tests); its category is
+          the members' category, or ``mixed``.
+        * ``"separate"``: each event is its own unit (the day counts once per event).
     min_estimation_obs : int, default 100
         Minimum usable estimation days per event.
     maxlags : int, optional
@@ -191,6 +201,9 @@ def gold_event_study(
     is_label = ev["category"].isin(label_categories).to_numpy()
     exclusions += _label_exclusions(ev, ids, pos_all, is_label)
     eligible = pos_all[~is_label]
+    if same_day0 not in ("cluster", "separate"):
+        raise SpecificationError(f"same_day0={same_day0!r}; use 'cluster' or 'separate'")
+    siblings = _same_day0_groups(eligible) if same_day0 == "cluster" else {}
     overlaps = overlap_table(
         eligible,
         cal,
@@ -200,8 +213,10 @@ def gold_event_study(
         mask_window=mask_window,
         overlap_window=overlap_window,
     )
-    units = study_units(eligible, event_window=overlap_window or event_window, policy=overlap)
-    notes = _overlap_notes(overlaps, overlap, event_window)
+    heads_only = eligible.drop(index=[m for ms in siblings.values() for m in ms[1:]])
+    units = study_units(heads_only, event_window=overlap_window or event_window, policy=overlap)
+    units = _with_siblings(units, siblings)
+    notes = _overlap_notes(overlaps, overlap, event_window) + _cluster_notes(siblings, d0)
     members = {uid: row["members"] for uid, row in units.iterrows()}
     exclusions += _overlap_exclusions(eligible, members, overlaps)
 
@@ -230,7 +245,7 @@ def gold_event_study(
 
     windows = _main_window_dates(fit, studied, main)
     direction = ev.set_index(ids)["gold_direction"]
-    unit_dir = {uid: direction[members[uid][0]] for uid in studied}
+    unit_dir = {uid: _unit_direction(direction[list(members[uid])]) for uid in studied}
     first_pos = int(units.loc[studied, "position"].min()) + estimation_window[0] if studied else 0
     sample = spec.returns.iloc[max(first_pos, 1) :]
     hac = event_dummy_regression(
@@ -258,7 +273,9 @@ def gold_event_study(
     }
     unit_tbl = main_car[["car", "car_se", "pvalue"]].copy()
     unit_tbl["gold_direction"] = [unit_dir[u] for u in unit_tbl.index]
-    unit_tbl["category"] = [meta.loc[members[u][0], "category"] for u in unit_tbl.index]
+    unit_tbl["category"] = [
+        _unit_label(meta.loc[list(members[u]), "category"]) for u in unit_tbl.index
+    ]
     unit_tbl["price_before"] = [price_before[u] for u in unit_tbl.index]
     groups, gtests = group_tests(unit_tbl.reset_index(), seed=seed)
 
@@ -313,6 +330,49 @@ def gold_event_study(
 # --------------------------------------------------------------------------------------------
 # pieces of the composition (small, pure)
 # --------------------------------------------------------------------------------------------
+
+
+def _same_day0_groups(eligible: pd.Series) -> dict[str, tuple[str, ...]]:
+    """Events sharing a day 0: first event (catalog order) -> all of them, for groups of 2+."""
+    pos = eligible.dropna()
+    groups = pos.groupby(pos.astype(int), sort=False)
+    return {str(g.index[0]): tuple(map(str, g.index)) for _, g in groups if len(g) > 1}
+
+
+def _with_siblings(units: pd.DataFrame, siblings: dict[str, tuple[str, ...]]) -> pd.DataFrame:
+    """Units with each member's same-day-0 siblings added; ids ``"<first>+<n-1>"``."""
+    if not siblings:
+        return units
+    members = [
+        tuple(m for head in ms for m in siblings.get(head, (head,))) for ms in units["members"]
+    ]
+    index = [ms[0] if len(ms) == 1 else f"{ms[0]}+{len(ms) - 1}" for ms in members]
+    out = units.assign(members=members).set_axis(pd.Index(index, name="unit_id"), axis=0)
+    return out
+
+
+def _unit_direction(directions: pd.Series) -> str:
+    """The members' one non-``none`` expected direction; ``none`` or ``mixed`` otherwise."""
+    told = set(directions) - {"none"}
+    return "none" if not told else told.pop() if len(told) == 1 else "mixed"
+
+
+def _unit_label(values: pd.Series) -> str:
+    """The members' common value, or ``mixed``."""
+    unique = set(values)
+    return unique.pop() if len(unique) == 1 else "mixed"
+
+
+def _cluster_notes(siblings: dict[str, tuple[str, ...]], d0: pd.Series) -> list[str]:
+    if not siblings:
+        return []
+    groups = "; ".join(f"{d0[h].date()}: {', '.join(ms)}" for h, ms in siblings.items())
+    n = sum(len(ms) for ms in siblings.values())
+    return [
+        f"{n} events share a day 0 with another event and form {len(siblings)} clusters, each "
+        f"counted once in cross-event averages and tests ({groups}); same_day0='separate' "
+        "counts them one by one."
+    ]
 
 
 def _day0(ev: pd.DataFrame, gold: str) -> pd.Series:
@@ -471,9 +531,10 @@ def _studied_row(eid, uid, unit_members, c, hac_car, plc, timing) -> dict:
     reason = ""
     if len(unit_members) > 1:
         reason = (
-            f"head of episode {uid} ({len(unit_members)} events)"
+            f"head of unit {uid} ({len(unit_members)} events: same day 0 or merged episode)"
             if head
-            else f"merged into episode {uid} (values are the episode's)"
+            else f"in unit {uid} with {unit_members[0]} (same day 0 or merged episode; values "
+            "are the unit's, counted once)"
         )
     return {
         "status": "studied" if head else "merged",
