@@ -733,12 +733,13 @@ def test_results_object_and_csv(tmp_path: Path) -> None:
     assert "2025-03-15T00:00:00Z" in text[1]
 
 
-def test_plot_odds_path_marks_event_and_samples() -> None:
+def test_plot_odds_path_draws_the_samples_the_shifts_use() -> None:
     times = pd.date_range("2025-01-01", periods=40, freq="D", tz="UTC")
     odds = pd.DataFrame({"t": times, "p": np.linspace(0.2, 0.8, 40)})
     tau = pd.Timestamp("2025-01-20 15:00", tz="UTC")
+    shifts = odds_shift(odds, tau, ["1D", "3D", "7D"], min_null=1)
     _fig, ax0 = plt.subplots()
-    ax = plot_odds_path(odds, tau, ax=ax0, title="toy")
+    ax = plot_odds_path(odds, shifts, tau, ax=ax0, title="toy")
     assert ax is ax0
     event_x = ax.lines[1].get_xdata()[0]
     assert mdates.date2num(tau) == pytest.approx(
@@ -748,6 +749,32 @@ def test_plot_odds_path_marks_event_and_samples() -> None:
     before, after = ax.collections[0].get_offsets(), ax.collections[1].get_offsets()
     assert len(before) == 1 and len(after) == 3
     assert before[0][1] == pytest.approx(odds["p"].iloc[19])
-    ax2 = plot_odds_path(odds, tau)
+    np.testing.assert_allclose(after[:, 1], shifts["p_after"])  # drawn, not recomputed
+    ax2 = plot_odds_path(odds, shifts, tau)
     assert ax2 is not ax0
+    plt.close("all")
+
+
+def test_odds_results_keep_the_paths_they_plot(snapshot_dir) -> None:
+    from eventstudy.data.catalog import load_events
+
+    events = load_events(Path(__file__).resolve().parents[1] / "events.csv")
+    res = run_odds_study(events, data_dir=snapshot_dir)
+    iran = res.paths[res.paths["event_id"] == "us_strikes_iran_nuclear_sites"]
+    before_july = iran[iran["slug"] == IRAN_SLUGS[0]]
+    raw = pd.read_csv(
+        snapshot_dir / "polymarket" / "prices" / f"{before_july['token_id'].iloc[0]}.csv"
+    )
+    raw["t"] = pd.to_datetime(raw["t"], utc=True)
+    window = raw[(raw["t"] >= IRAN_STRIKES - pd.Timedelta("14D"))
+                 & (raw["t"] <= IRAN_STRIKES + pd.Timedelta("14D"))]  # fmt: skip
+    assert before_july["p"].tolist() == window["p"].tolist()
+    ax = res.plot("us_strikes_iran_nuclear_sites", slug=IRAN_SLUGS[0])
+    assert list(ax.lines[0].get_ydata()) == window["p"].tolist()
+    long = res.to_frame()
+    assert list(long.columns) == ["event_id", "asset", "window", "statistic", "value"]
+    row = long[(long["event_id"] == "us_strikes_iran_nuclear_sites")
+               & (long["asset"] == IRAN_SLUGS[0]) & (long["window"] == "+1D")]  # fmt: skip
+    pp = row.set_index("statistic").loc["shift_pp", "value"]
+    assert pp == pytest.approx(58.0, abs=0.05)  # 0.4135 -> 0.9935
     plt.close("all")

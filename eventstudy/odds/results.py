@@ -9,16 +9,17 @@ Units and conventions are those of :mod:`eventstudy.odds.shift` (``shift_pp`` pe
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
-from statsmodels.iolib.summary import Summary
-from statsmodels.iolib.table import SimpleTable
+
+from eventstudy.results import Results, tidy_frame
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = [
     "SHIFT_COLUMNS",
@@ -70,31 +71,20 @@ def horizon_label(td: Any) -> str:
     return f"{s}s"
 
 
-def _fmt(v: Any, digits: int = 4) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if isinstance(v, float | np.floating):
-        return f"{v:.{digits}f}"
-    if isinstance(v, pd.Timestamp):
-        return "" if v is pd.NaT else v.strftime("%Y-%m-%d %H:%M")
-    return str(v)
-
-
 def _clip_text(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _status_notes(details: pd.DataFrame, start: int = 1) -> list[str]:
+def _status_notes(details: pd.DataFrame) -> list[str]:
+    """One note per status other than ``ok``, counting the kinds of reason."""
     notes = []
-    k = start
     for status in ("truncated", "stale", "no_baseline", "not_computable"):
         sub = details[details["status"] == status]
         if sub.empty:
             continue
         counts = sub["reason"].map(_reason_kind).value_counts()
         parts = " | ".join(f"{n} x [{why}]" for why, n in counts.items())
-        notes.append(f"[{k}] {len(sub)} row(s) {status} ({_STATUS_TEXT[status]}): {parts}")
-        k += 1
+        notes.append(f"{len(sub)} row(s) {status} ({_STATUS_TEXT[status]}): {parts}")
     return notes
 
 
@@ -114,19 +104,27 @@ def _reason_kind(reason: str) -> str:
     return "; ".join(dict.fromkeys(parts))
 
 
-class OddsStudyResults:
-    """Odds shifts of events' markets; built by :func:`eventstudy.odds.shift.run_odds_study`.
+class OddsStudyResults(Results):
+    """Odds shifts of events' markets; built by :func:`eventstudy.odds.study.run_odds_study`.
 
     Parameters
     ----------
     details : DataFrame
-        :func:`eventstudy.odds.shift.shift_markets` output for every event, with ``event_id``,
+        :func:`eventstudy.odds.study.shift_markets` output for every event, with ``event_id``,
         ``event_time`` and ``time_known`` added.
     settings : dict
         The options used (horizons, eps, scale, windows, ...), shown in the summary.
+    paths : DataFrame, optional
+        ``event_id, slug, token_id, t, p``: each linked market's samples around its event
+        (what :meth:`plot` draws).
     """
 
-    def __init__(self, details: pd.DataFrame, settings: dict[str, Any]):
+    def __init__(
+        self,
+        details: pd.DataFrame,
+        settings: dict[str, Any],
+        paths: pd.DataFrame | None = None,
+    ) -> None:
         order = [c for c in ("event_time", "event_id", "linked", "slug", "horizon") if c in details]
         if len(details) and order:
             asc = [c != "linked" for c in order]
@@ -135,8 +133,9 @@ class OddsStudyResults:
             )
         self._details = details
         self._settings = dict(settings)
-        shifts = details.reindex(columns=SHIFT_COLUMNS)
-        self._shifts = shifts.reset_index(drop=True)
+        self._shifts = details.reindex(columns=SHIFT_COLUMNS).reset_index(drop=True)
+        empty = pd.DataFrame({"event_id": [], "slug": [], "token_id": [], "t": [], "p": []})
+        self._paths = empty if paths is None else paths.reset_index(drop=True)
 
     # values ---------------------------------------------------------------------------------
     @property
@@ -155,8 +154,13 @@ class OddsStudyResults:
     def details(self) -> pd.DataFrame:
         """:attr:`shifts` plus diagnostics: ``horizon_used``, ``target_time``, ``elapsed``,
         ``sigma``, ``n_estimation``, gaps, ``tolerance``, ``stale``, ``truncated``, ``eps``,
-        ``scale``, ``market_id``, ``linked``, ``event_time``, ``time_known``."""
+        ``scale``, ``market_id``, ``closed_at``, ``linked``, ``event_time``, ``time_known``."""
         return self._details.copy()
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        """Samples of each linked market around its event: ``event_id, slug, token_id, t, p``."""
+        return self._paths.copy()
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -189,34 +193,31 @@ class OddsStudyResults:
         return int(self._details["slug"].nunique()) if len(self._details) else 0
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy long form (the same as :attr:`details`)."""
-        return self.details
+        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`): per event, market
+        (``asset`` = slug) and horizon (``window`` = ``"+1D"``...), statistics ``p_before``,
+        ``p_after`` (probability), ``shift_pp`` (percentage points), ``shift_logodds`` (nats),
+        ``abnormal_z``, ``empirical_p``; rows without a shift are left out (see
+        :attr:`exclusions`)."""
+        s = self._shifts
+        s = s[s["status"] != "not_computable"].copy()
+        s["window"] = ["+" + horizon_label(h) for h in s["horizon"]]
+        stats = ["p_before", "p_after", "shift_pp", "shift_logodds", "abnormal_z", "empirical_p"]
+        return tidy_frame(s, stats, event_id="event_id", asset="slug", window="window")
 
     # display --------------------------------------------------------------------------------
-    def summary(self, max_rows: int = 60) -> Summary:
-        """Summary table of the shifts with numbered notes on the statuses.
+    def _summary_title(self) -> str:
+        return "Polymarket odds shifts around events"
 
-        Parameters
-        ----------
-        max_rows : int, default 60
-            Rows of the shift table shown (linked markets first); the note says how many more.
-
-        Returns
-        -------
-        statsmodels.iolib.summary.Summary
-        """
-        s = self._settings
-        d = self._details
+    def _summary_info(self) -> list[tuple[str, str]]:
+        s, d = self._settings, self._details
         counts = d["status"].value_counts() if len(d) else pd.Series(dtype=int)
-        left = [
+        return [
             ("Events:", str(self.n_events)),
             ("Markets:", str(self.n_markets)),
             ("Rows:", str(len(d))),
             ("Outcome token:", str(s.get("outcome", ""))),
             ("Horizons:", ", ".join(horizon_label(h) for h in s.get("horizons", []))),
             ("Open markets:", "yes" if s.get("include_open_markets") else "linked only"),
-        ]
-        right = [
             ("Log-odds clip eps:", str(s.get("eps"))),
             ("z / p scale:", str(s.get("scale"))),
             ("Estimation window:", horizon_label(s.get("estimation_window"))),
@@ -224,69 +225,86 @@ class OddsStudyResults:
             ("Status ok:", str(int(counts.get("ok", 0)))),
             ("Other statuses:", str(int(len(d) - counts.get("ok", 0)))),
         ]
-        smry = Summary()
-        gen = [[f"{a}", f"{b}", f"{c}", f"{e}"] for (a, b), (c, e) in zip(left, right, strict=True)]
-        smry.tables.append(SimpleTable(gen, title="Polymarket odds shifts around events"))
-        head = [
-            "event_id",
-            "market",
-            "h",
-            "p_before",
-            "p_after",
-            "shift_pp",
-            "dlogodds",
-            "z",
-            "p_emp",
-            "status",
-        ]
-        body = []
-        for r in d.head(max_rows).itertuples(index=False):
-            body.append(
-                [
-                    _clip_text(str(r.event_id), 28),
-                    _clip_text(str(r.slug), 36),
-                    horizon_label(r.horizon),
-                    _fmt(r.p_before, 3),
-                    _fmt(r.p_after, 3),
-                    _fmt(r.shift_pp, 1),
-                    _fmt(r.shift_logodds, 2),
-                    _fmt(r.abnormal_z, 2),
-                    _fmt(r.empirical_p, 3),
-                    str(r.status),
-                ]
-            )
-        if body:
-            smry.tables.append(SimpleTable(body, headers=head))
+
+    def _summary_tables(self, max_rows: int = 60) -> list[tuple]:
+        d = self._details.head(max_rows)
+        table = pd.DataFrame(
+            {
+                "event_id": [_clip_text(str(v), 28) for v in d["event_id"]],
+                "market": [_clip_text(str(v), 36) for v in d["slug"]],
+                "h": [horizon_label(h) for h in d["horizon"]],
+                "p_before": d["p_before"],
+                "p_after": d["p_after"],
+                "shift_pp": d["shift_pp"],
+                "dlogodds": d["shift_logodds"],
+                "z": d["abnormal_z"],
+                "p_emp": d["empirical_p"],
+                "status": d["status"],
+            }
+        )
+        formats = {"p_before": "%.3f", "p_after": "%.3f", "shift_pp": "%.1f", "dlogodds": "%.2f",
+                   "z": "%.2f", "p_emp": "%.3f"}  # fmt: skip
+        return [("Odds shift per event, market and horizon", table, formats)]
+
+    def _summary_notes(self) -> list[str]:
+        s, d = self._settings, self._details
         notes = [
-            "[1] p_before: last sample strictly before the event time; p_after: last sample at or "
+            "p_before: last sample strictly before the event time; p_after: last sample at or "
             "before min(event + h, close) and after the event. shift_pp in percentage points; "
             f"dlogodds = change in natural log-odds with p clipped to [{s.get('eps')}, "
             f"{1 - float(s.get('eps', 0))}]. z = shift / SD of same-elapsed-time changes in the "
             f"{horizon_label(s.get('estimation_window'))} before the event; p_emp two-sided over "
             "the market's non-event changes, (1 + #{|d| >= |shift|}) / (1 + n_null); both on "
             f"the {s.get('scale')} scale. Times UTC.",
+            *_status_notes(d),
         ]
-        notes += _status_notes(d, start=2)
         if "time_known" in d and len(d) and not d["time_known"].astype(bool).all():
             n = int(d.loc[~d["time_known"].astype(bool), "event_id"].nunique())
             notes.append(
-                f"[{len(notes) + 1}] {n} event(s) have no known clock time: their event_time is a "
-                "catalog convention, so p_before may already include the news."
+                f"{n} event(s) have no known clock time: their event_time is a catalog "
+                "convention, so p_before may already include the news."
             )
-        if len(d) > max_rows:
-            notes.append(f"[{len(notes) + 1}] {len(d) - max_rows} more row(s) in .shifts.")
-        smry.add_extra_txt(notes)
-        return smry
+        if len(d) > 60:
+            notes.append(f"{len(d) - 60} more row(s) in .shifts.")
+        return notes
 
-    def __repr__(self) -> str:
+    def _repr_items(self) -> list[tuple[str, object]]:
         counts = self._details["status"].value_counts().to_dict() if len(self._details) else {}
-        return (
-            f"OddsStudyResults(n_events={self.n_events}, n_markets={self.n_markets}, "
-            f"rows={len(self._details)}, statuses={counts})"
-        )
+        return [
+            ("n_events", self.n_events),
+            ("n_markets", self.n_markets),
+            ("rows", len(self._details)),
+            ("statuses", counts),
+        ]
 
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
+    # plots ----------------------------------------------------------------------------------
+    def event_markets(self, event_id: str) -> list[tuple[str, pd.DataFrame, pd.DataFrame, Any]]:
+        """Per linked market of an event with a computed shift: ``(question, samples, shift
+        rows, closed_at)``, the input of :func:`eventstudy.plotting.odds.plot_odds_paths`."""
+        d = self._details
+        rows = d[(d["event_id"] == event_id) & d["linked"] & (d["status"] != "not_computable")]
+        out = []
+        for slug, shifts in rows.groupby("slug", sort=False):
+            samples = self._paths[
+                (self._paths["event_id"] == event_id) & (self._paths["slug"] == slug)
+            ]
+            title = str(shifts["question"].iloc[0] or slug)
+            out.append((title, samples[["t", "p"]], shifts, shifts["closed_at"].iloc[0]))
+        return out
+
+    def plot(self, event_id: str, ax: Axes | None = None, *, slug: str | None = None) -> Axes:
+        """One linked market's probability path around an event, with the samples its shifts
+        use (the first market with a computed shift unless ``slug`` is given)."""
+        from eventstudy.plotting.odds import plot_odds_path
+
+        markets = self.event_markets(event_id)
+        if slug is not None:
+            markets = [m for m in markets if m[2]["slug"].iloc[0] == slug]
+        if not markets:
+            raise KeyError(f"{event_id!r} has no linked market with a computed shift")
+        title, samples, shifts, closed_at = markets[0]
+        tau = shifts["event_time"].iloc[0]
+        return plot_odds_path(samples, shifts, tau, ax=ax, title=title, closed_at=closed_at)
 
 
 @dataclass(frozen=True)
@@ -331,9 +349,9 @@ class AssociationTest:
         )
 
 
-class GoldOddsAssociation:
+class GoldOddsAssociation(Results):
     """Gold CARs against events' log-odds shifts; built by
-    :func:`eventstudy.odds.shift.gold_odds_association`."""
+    :func:`eventstudy.odds.association.gold_odds_association`."""
 
     def __init__(
         self,
@@ -341,7 +359,7 @@ class GoldOddsAssociation:
         tests: dict[str, AssociationTest],
         exclusions: pd.DataFrame,
         settings: dict[str, Any],
-    ):
+    ) -> None:
         self._table = table
         self._tests = dict(tests)
         self._exclusions = exclusions
@@ -365,13 +383,15 @@ class GoldOddsAssociation:
 
     @property
     def settings(self) -> dict[str, Any]:
+        """Options of the run (a copy)."""
         return dict(self._settings)
 
     @property
     def nobs(self) -> int:
+        """Events used."""
         return len(self._table)
 
-    def to_frame(self) -> pd.DataFrame:
+    def test_frame(self) -> pd.DataFrame:
         """One row per test: ``test, stat, pvalue, dist, nobs, method, reason``."""
         return pd.DataFrame(
             [
@@ -385,52 +405,84 @@ class GoldOddsAssociation:
                     "reason": t.reason,
                 }
                 for k, t in self._tests.items()
-            ]
+            ],
+            columns=["test", "stat", "pvalue", "dist", "nobs", "method", "reason"],
         )
 
-    def summary(self) -> Summary:
-        """Tests table with numbered notes (exclusions, method)."""
-        smry = Summary()
-        s = self._settings
-        gen = [
-            ["Events used:", str(self.nobs), "Horizon:", horizon_label(s.get("horizon"))],
-            [
-                "Events left out:",
-                str(len(self._exclusions)),
-                "Markets per event:",
-                str(s.get("aggregate")),
-            ],
-        ]
-        smry.tables.append(SimpleTable(gen, title="Gold CAR vs log-odds shift"))
-        rows = [
-            [t.name, _fmt(t.stat), _fmt(t.pvalue), t.dist, _clip_text(t.method or t.reason, 44)]
-            for t in self._tests.values()
-        ]
-        smry.tables.append(
-            SimpleTable(rows, headers=["test", "stat", "p-value", "null dist", "method"])
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`): per event used, ``car``
+        (decimal) and ``shift_logodds`` (nats) with ``asset`` = ``"gold~odds"``; then one row
+        per test statistic and p-value with ``event_id`` = ``"(all events)"``."""
+        window = "+" + horizon_label(self._settings.get("horizon"))
+        per_event = self._table.assign(asset="gold~odds", window=window)
+        long = tidy_frame(per_event, ["car", "shift_logodds"],
+                          event_id="event_id", asset="asset", window="window")  # fmt: skip
+        tests = self.test_frame()
+        rows = pd.DataFrame(
+            {
+                "event_id": "(all events)",
+                "asset": "gold~odds",
+                "window": window,
+                "statistic": [f"{t}_{s}" for t in tests["test"] for s in ("stat", "pvalue")],
+                "value": tests[["stat", "pvalue"]].to_numpy(dtype=float).ravel(),
+            }
         )
+        return pd.concat([long, rows], ignore_index=True)
+
+    def _summary_title(self) -> str:
+        return "Gold CAR vs log-odds shift"
+
+    def _summary_info(self) -> list[tuple[str, str]]:
+        s = self._settings
+        return [
+            ("Events used:", str(self.nobs)),
+            ("Events left out:", str(len(self._exclusions))),
+            ("Horizon:", horizon_label(s.get("horizon"))),
+            ("Markets per event:", str(s.get("aggregate"))),
+            ("Shifts:", str(s.get("orientation", "raw"))),
+        ]
+
+    def _summary_tables(self) -> list[tuple]:
+        tests = self.test_frame()
+        table = pd.DataFrame(
+            {
+                "test": tests["test"],
+                "stat": tests["stat"],
+                "p-value": tests["pvalue"],
+                "null dist": tests["dist"],
+                "method": [
+                    _clip_text(m or r, 44)
+                    for m, r in zip(tests["method"], tests["reason"], strict=True)
+                ],
+            }
+        )
+        return [("Tests of association", table)]
+
+    def _summary_notes(self) -> list[str]:
         notes = [
-            "[1] Two-sided tests of H0: no association between gold CAR (decimal) and the "
+            "Two-sided tests of H0: no association between gold CAR (decimal) and the "
             "events' log-odds shift (nats). Permutation p-values are exact when N is small."
         ]
         if len(self._exclusions):
             kinds = self._exclusions["reason"].value_counts()
             notes.append(
-                f"[2] {len(self._exclusions)} event(s) left out: "
+                f"{len(self._exclusions)} event(s) left out: "
                 + "; ".join(f"{n} x {r}" for r, n in kinds.items())
             )
-        smry.add_extra_txt(notes)
-        return smry
+        return notes
 
-    def __repr__(self) -> str:
+    def _repr_items(self) -> list[tuple[str, object]]:
+        items: list[tuple[str, object]] = [("nobs", self.nobs)]
         p = self._tests.get("pearson_permutation")
-        tail = (
-            f", pearson r={p.stat:.3f} p={p.pvalue:.3g}" if p is not None and not p.reason else ""
-        )
-        return f"GoldOddsAssociation(nobs={self.nobs}{tail})"
+        if p is not None and not p.reason:
+            items += [("pearson_r", round(p.stat, 3)), ("pvalue", float(f"{p.pvalue:.3g}"))]
+        return items
 
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
+    def plot(self, ax: Axes | None = None, title: str | None = None) -> Axes:
+        """Scatter of gold CAR against the odds shift, one point per event; returns the Axes."""
+        from eventstudy.plotting.odds import plot_gold_vs_odds
+
+        return plot_gold_vs_odds(self, ax=ax, title=title)
 
 
 def _iso(ts: pd.Series) -> pd.Series:

@@ -33,6 +33,7 @@ from eventstudy.odds.shift import (
     _to_utc,
     _type_detail,
     market_life_problem,
+    prepare_odds,
 )
 
 __all__ = [
@@ -68,17 +69,25 @@ def select_outcome_token(market_rows: pd.DataFrame, outcome: str = "Yes") -> pd.
 
 def _market_meta(row: pd.Series | None, slug: str, outcome: str) -> dict:
     if row is None:
-        return {"slug": slug, "question": "", "token_id": "", "outcome": outcome, "market_id": ""}
+        return {
+            "slug": slug,
+            "question": "",
+            "token_id": "",
+            "outcome": outcome,
+            "market_id": "",
+            "closed_at": pd.NaT,
+        }
     return {
         "slug": str(row["slug"]),
         "question": str(row.get("question", "")),
         "token_id": str(row["token_id"]),
         "outcome": str(row["outcome"]),
         "market_id": str(row.get("market_id", "")),
+        "closed_at": row.get("closed_at", pd.NaT),
     }
 
 
-_META_COLUMNS = ["slug", "question", "token_id", "outcome", "market_id", "linked"]
+_META_COLUMNS = ["slug", "question", "token_id", "outcome", "market_id", "closed_at", "linked"]
 
 
 def _not_computable_rows(
@@ -98,6 +107,7 @@ def _rows_frame(rows: list[dict], extra: Sequence[str] = ()) -> pd.DataFrame:
     for c in ("slug", "question", "token_id", "outcome", "market_id"):
         frame[c] = frame[c].astype(str)
     frame["linked"] = frame["linked"].astype(bool)
+    frame["closed_at"] = pd.to_datetime(frame["closed_at"].astype(object), utc=True)
     return frame
 
 
@@ -325,6 +335,7 @@ def run_odds_study(
     tolerance: Any = None,
     markets: pd.DataFrame | None = None,
     odds_loader: Callable[[str], pd.DataFrame] | None = None,
+    paths_span: Any = "14D",
 ) -> OddsStudyResults:
     """Odds shifts of every event's linked markets (and optionally every open market).
 
@@ -364,11 +375,15 @@ def run_odds_study(
         ``token_id -> DataFrame[t, p]``; default :func:`eventstudy.data.store.load_odds`. A
         :class:`~eventstudy.exceptions.DataNotFoundError` or
         :class:`~eventstudy.exceptions.DataFormatError` gives ``not_computable`` rows saying why.
+    paths_span : Timedelta-like, default "14D"
+        The samples of every linked market with a computed shift within this span either side
+        of its event are kept in ``.paths`` (what the plots draw).
 
     Returns
     -------
     OddsStudyResults
-        ``.shifts`` (one row per event, market and horizon), ``.details``, ``.summary()``.
+        ``.shifts`` (one row per event, market and horizon), ``.details``, ``.paths``,
+        ``.summary()``.
 
     See Also
     --------
@@ -389,7 +404,9 @@ def run_odds_study(
     _check_eps(eps)
     _check_scale(scale)
     times = {str(r.event_id): r.event_time for r in ev.itertuples(index=False)}
+    span = _to_timedelta(paths_span, "paths_span")
     rows: list[dict] = []
+    paths: list[pd.DataFrame] = []
     for r in ev.itertuples(index=False):
         event_id = str(r.event_id)
         slugs = _slugs_of(getattr(r, "polymarket_slugs", None))
@@ -420,6 +437,7 @@ def run_odds_study(
             "time_known": bool(getattr(r, "time_known", True)),
         }
         rows += [x | extra for x in res]
+        paths += _paths_around(event_id, tau, res, odds, span)
     details = _rows_frame(rows, extra=("event_id", "event_time", "time_known"))
     details["event_id"] = details["event_id"].astype(str)
     details["event_time"] = pd.to_datetime(
@@ -441,8 +459,42 @@ def run_odds_study(
         else str(pd.Timedelta(tolerance)),
         "include_open_markets": include_open_markets,
         "n_events": len(ev),
+        "paths_span": str(span),
     }
-    return OddsStudyResults(details, settings)
+    path_frame = (
+        pd.concat(paths, ignore_index=True)
+        if paths
+        else pd.DataFrame({"event_id": [], "slug": [], "token_id": [], "t": [], "p": []})
+    )
+    return OddsStudyResults(details, settings, paths=path_frame)
+
+
+def _paths_around(
+    event_id: str,
+    tau: pd.Timestamp,
+    rows: list[dict],
+    odds: Mapping[str, Any],
+    span: pd.Timedelta,
+) -> list[pd.DataFrame]:
+    """Samples within ``span`` of the event of each linked market with a computed shift."""
+    out = []
+    done: set[str] = set()
+    for row in rows:
+        token = row.get("token_id", "")
+        frame = odds.get(token)
+        if token in done or row.get("status") == "not_computable" or not row.get("linked"):
+            continue
+        if not isinstance(frame, pd.DataFrame):
+            continue
+        done.add(token)
+        data = prepare_odds(frame)
+        near = data[(data["t"] >= tau - span) & (data["t"] <= tau + span)]
+        out.append(
+            near.assign(event_id=event_id, slug=row["slug"], token_id=token)[
+                ["event_id", "slug", "token_id", "t", "p"]
+            ]
+        )
+    return out
 
 
 def screen_markets(

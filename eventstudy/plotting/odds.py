@@ -6,7 +6,7 @@ One function per chart: ``ax=None`` in (a figure is made only then), the Axes ou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,38 +15,42 @@ from matplotlib.axes import Axes
 
 from eventstudy.exceptions import SpecificationError
 from eventstudy.odds.results import GoldOddsAssociation, horizon_label
-from eventstudy.odds.shift import DEFAULT_HORIZONS, odds_shift, prepare_odds
 from eventstudy.plotting._common import font_kw, new_axes, set_title
 
 __all__ = ["plot_gold_vs_odds", "plot_odds_path", "plot_odds_paths"]
 
 
 def plot_odds_path(
-    odds_frame: pd.DataFrame,
+    samples: pd.DataFrame,
+    shifts: pd.DataFrame,
     event_time: Any,
     ax: Axes | None = None,
     title: str | None = None,
     *,
-    horizons: Iterable[Any] = DEFAULT_HORIZONS,
     closed_at: Any = None,
     before: Any = "14D",
     after: Any = "14D",
 ) -> Axes:
-    """A market's probability path around an event, with the samples the shift uses.
+    """A market's probability path around an event, with the samples its shifts use.
+
+    Draws what it is given; nothing is recomputed (the shifts come from
+    :func:`eventstudy.odds.study.run_odds_study`, see :meth:`OddsStudyResults.event_markets`).
 
     Parameters
     ----------
-    odds_frame : DataFrame
-        ``t`` (tz-aware), ``p`` (probability in [0, 1]) of one outcome token.
+    samples : DataFrame
+        ``t`` (tz-aware UTC), ``p`` (probability in [0, 1]) of one outcome token.
+    shifts : DataFrame
+        That market's shift rows for the event: ``horizon``, ``t_before``, ``p_before``,
+        ``t_after``, ``p_after``, ``status``.
     event_time : Timestamp-like, tz-aware
         Drawn as a vertical line.
     ax : matplotlib Axes, optional
         Drawn into; a new figure is made when None.
     title : str, optional
-    horizons : sequence of Timedelta-like, default ("1D", "3D", "7D")
-        The "after" samples highlighted (as :func:`eventstudy.odds.shift.odds_shift` picks them).
+        Drawn literally (data text is never parsed as math).
     closed_at : Timestamp-like, optional
-        Market close; after-samples stop there (truncation), and it is drawn as a dotted line.
+        Market close, drawn as a dotted line when in view.
     before, after : Timedelta-like, default "14D"
         Wall-clock span shown either side of the event.
 
@@ -58,33 +62,25 @@ def plot_odds_path(
         filled circles labelled with their horizon.
     """
     ax = new_axes(ax)
-    data = prepare_odds(odds_frame)
     tau = pd.Timestamp(event_time).tz_convert("UTC")
     lo, hi = tau - pd.Timedelta(before), tau + pd.Timedelta(after)
-    shown = data[(data["t"] >= lo) & (data["t"] <= hi)]
-    ax.plot(shown["t"], shown["p"], drawstyle="steps-post", marker=".", color="tab:gray", lw=1.2)
+    t = pd.to_datetime(samples["t"], utc=True)
+    shown = samples[(t >= lo) & (t <= hi)]
+    ax.plot(pd.to_datetime(shown["t"], utc=True), shown["p"], drawstyle="steps-post",
+            marker=".", color="tab:gray", lw=1.2)  # fmt: skip
     ax.axvline(tau, color="tab:red", lw=1.2, label=f"event {tau:%Y-%m-%d %H:%M} UTC")
     if closed_at is not None and not pd.isna(closed_at):
         close = pd.Timestamp(closed_at).tz_convert("UTC")
         if lo <= close <= hi:
             ax.axvline(close, color="black", lw=0.8, ls=":", label="market close")
-    shifts = odds_shift(data, tau, list(horizons), closed_at=closed_at, min_null=1)
     ok = shifts[shifts["status"] != "not_computable"]
     if len(ok):
-        ax.scatter(
-            [ok["t_before"].iloc[0]],
-            [ok["p_before"].iloc[0]],
-            marker="s",
-            s=60,
-            color="tab:blue",
-            zorder=3,
-            label="before (last sample < event)",
-        )
-        after = ok.drop_duplicates("t_after")
-        ax.scatter(
-            after["t_after"], after["p_after"], s=50, color="tab:orange", zorder=3, label="after"
-        )
-        for t_a, p_a in zip(after["t_after"], after["p_after"], strict=True):
+        ax.scatter([ok["t_before"].iloc[0]], [ok["p_before"].iloc[0]], marker="s", s=60,
+                   color="tab:blue", zorder=3, label="before (last sample < event)")  # fmt: skip
+        after_rows = ok.drop_duplicates("t_after")
+        ax.scatter(after_rows["t_after"], after_rows["p_after"], s=50, color="tab:orange",
+                   zorder=3, label="after")  # fmt: skip
+        for t_a, p_a in zip(after_rows["t_after"], after_rows["p_after"], strict=True):
             hs = ok.loc[ok["t_after"] == t_a, "horizon"]
             label = "+" + "/".join(horizon_label(h) for h in hs)
             ax.annotate(label, (t_a, p_a), textcoords="offset points", xytext=(4, 6), fontsize=8)
@@ -100,13 +96,12 @@ def plot_odds_path(
 
 
 def plot_odds_paths(
-    markets: Sequence[tuple[str, pd.DataFrame, Any]],
+    markets: Sequence[tuple[str, pd.DataFrame, pd.DataFrame, Any]],
     event_time: Any,
     axes: Sequence[Axes] | None = None,
     title: str | None = None,
     *,
     ncols: int = 2,
-    horizons: Iterable[Any] = DEFAULT_HORIZONS,
     before: Any = "14D",
     after: Any = "14D",
 ) -> np.ndarray:
@@ -114,9 +109,11 @@ def plot_odds_paths(
 
     Parameters
     ----------
-    markets : sequence of (title, odds_frame, closed_at)
-        Per market: the Axes title (e.g. the market question), its ``t``/``p`` frame and its
-        close time (NaT/None when open); each is drawn with :func:`plot_odds_path`.
+    markets : sequence of (title, samples, shifts, closed_at)
+        Per market: the Axes title (e.g. the market question), its ``t``/``p`` samples, its
+        shift rows and its close time (NaT/None when open), as
+        :meth:`eventstudy.odds.results.OddsStudyResults.event_markets` gives them; each is drawn
+        with :func:`plot_odds_path`.
     event_time : Timestamp-like, tz-aware
     axes : sequence of matplotlib Axes, optional
         At least ``len(markets)`` Axes to draw into; by default a new figure with a grid of
@@ -124,7 +121,7 @@ def plot_odds_paths(
     title : str, optional
         Figure title (``suptitle``).
     ncols : int, default 2
-    horizons, before, after
+    before, after
         Passed to :func:`plot_odds_path`.
 
     Returns
@@ -162,16 +159,16 @@ def plot_odds_paths(
         layout = None
     drawn: list[Axes] = []
     handles: dict[str, Any] = {}
-    for i, (name, frame, closed_at) in enumerate(markets):
+    for i, (name, frame, shifts, closed_at) in enumerate(markets):
         # set before drawing: the date units keep a locator set by hand (cheaper than auto)
         axes[i].xaxis.set_major_locator(mdates.DayLocator(interval=7))
         axes[i].xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
         ax = plot_odds_path(
             frame,
+            shifts,
             event_time,
             ax=axes[i],
             title=name,
-            horizons=horizons,
             closed_at=closed_at,
             before=before,
             after=after,

@@ -230,7 +230,7 @@ def _odds_section(events, data_dir, out: Path, gold_events: pd.DataFrame) -> tup
     else:
         note = f"Odds shifts: {len(shifts)} rows; see odds_shifts.csv."
     parts = [shown.to_html(index=False, float_format=lambda v: f"{v:.3f}", na_rep="")]
-    parts += _odds_figures(events, odds, data_dir, out)
+    parts += _odds_figures(events, odds, out)
     parts += _gold_vs_odds(gold_events, odds, out)
     return "\n".join(parts), note
 
@@ -252,10 +252,8 @@ def _figure_html(name: str, caption: str) -> str:
     )
 
 
-def _odds_figures(events, odds, data_dir, out: Path) -> list[str]:
+def _odds_figures(events, odds, out: Path) -> list[str]:
     """One PNG per event with a computed shift for a linked market: each such market's path."""
-    from eventstudy.data import store
-    from eventstudy.exceptions import EventStudyError
     from eventstudy.odds.results import horizon_label
     from eventstudy.plotting.odds import plot_odds_paths
 
@@ -283,14 +281,6 @@ def _odds_figures(events, odds, data_dir, out: Path) -> list[str]:
     ]
     if not ids:
         return [*head[:1], "<p>No event has a linked market with a computed shift.</p>"]
-    try:
-        closed = store.load_markets(data_dir).set_index("token_id")["closed_at"]
-    except (EventStudyError, OSError) as exc:
-        return [
-            *head[:1],
-            f"<p>Odds paths not drawn: {esc(type(exc).__name__)}: {esc(str(exc))}</p>",
-        ]
-    closed = closed[~closed.index.duplicated()]
     titles = events.set_index("event_id")["title"] if "title" in events else pd.Series(dtype=str)
     parts = list(head)
     if len(ids) > _MAX_ODDS_FIGURES:
@@ -298,24 +288,15 @@ def _odds_figures(events, odds, data_dir, out: Path) -> list[str]:
     for eid in ids[:_MAX_ODDS_FIGURES]:
         sub = d[d["event_id"] == eid]
         tau = sub["event_time"].iloc[0]
-        ok_slugs = set(drawn.loc[drawn["event_id"] == eid, "slug"])
-        markets, left = [], []
-        for r in sub.drop_duplicates("slug").itertuples(index=False):
-            if r.slug not in ok_slugs:
-                left.append(r.slug)
-                continue
-            try:
-                frame = store.load_odds(r.token_id, data_dir)
-            except (EventStudyError, OSError) as exc:
-                left.append(f"{r.slug} ({type(exc).__name__})")
-                continue
-            markets.append((r.question or r.slug, frame, closed.get(r.token_id, pd.NaT)))
+        markets = odds.event_markets(eid)
+        drawn_slugs = {m[2]["slug"].iloc[0] for m in markets}
+        left = [s for s in dict.fromkeys(sub["slug"]) if s not in drawn_slugs]
         if not markets:
             continue
         when = f"{tau:%Y-%m-%d %H:%M} UTC"
         if not bool(sub["time_known"].iloc[0]):
             when += " (clock time not known)"
-        axes = plot_odds_paths(markets, tau, title=f"{eid}: event {when}", horizons=horizons)
+        axes = plot_odds_paths(markets, tau, title=f"{eid}: event {when}")
         name = f"fig_odds_{eid}.png"
         _save_figure(axes[0].figure, out / name, tight=False, dpi=90)  # fixed layout: faster
         caption = f"{eid} ({titles.get(eid, '')}): YES probability of {len(markets)} linked "
