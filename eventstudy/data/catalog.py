@@ -67,6 +67,7 @@ __all__ = [
     "GOLD_DIRECTIONS",
     "REQUIRED_COLUMNS",
     "check_events",
+    "is_market_slug",
     "load_events",
 ]
 
@@ -129,7 +130,9 @@ US_CLOSE_TIME = time(16, 0)
 _EVENT_ID = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 # Polymarket slugs are mostly lowercase, but some real ones carry capitals
 # (e.g. "israel-x-hamas-ceasefire-by-friday-July-4"), so letters of either case are accepted.
-_SLUG = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
+_SLUG = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+MAX_SLUG_LENGTH = 200
+"""Longest market slug accepted (Polymarket's are well under 150 characters)."""
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -172,6 +175,16 @@ _Problems = list[CatalogProblem]
 # --------------------------------------------------------------------------------------------
 # public API
 # --------------------------------------------------------------------------------------------
+
+
+def is_market_slug(value: object) -> bool:
+    """True for a Polymarket market slug: ASCII letters, digits and single hyphens (no
+    leading or trailing hyphen), at most :data:`MAX_SLUG_LENGTH` characters."""
+    return (
+        isinstance(value, str)
+        and len(value) <= MAX_SLUG_LENGTH
+        and _SLUG.fullmatch(value) is not None
+    )
 
 
 def check_events(path: str | os.PathLike[str]) -> list[CatalogProblem]:
@@ -650,7 +663,7 @@ def _check_local_time_exists(where: str, row: _Row, known: set[str]) -> _Problem
 def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
     problems = []
     for slug in row.cells.get("polymarket", "").split():
-        if _SLUG.match(slug):
+        if is_market_slug(slug):
             continue
         if slug.startswith(("http://", "https://")):
             tail = urlsplit(slug).path.rstrip("/").rsplit("/", 1)[-1]
