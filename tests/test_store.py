@@ -433,3 +433,52 @@ def test_unlisted_and_missing_files_are_not_verified(tmp_path):
         v = store.file_versions(["series/X.csv", "series/GONE.csv"], root)
     assert list(v["problem"]) == ["not listed in manifest.json", "file missing or unreadable"]
     assert pd.isna(v["sha256_read"].iloc[1]) and pd.isna(v["sha256_manifest"].iloc[0])
+
+
+# --------------------------------------------------------------------------------------------
+# data faults name their file (issue 16 item 8)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("date,close\n", r"GC=F.csv: no data rows \(only a header\); at least 2 needed"),
+        ("date,close\n2025-01-02,1\n", r"GC=F.csv: 1 data row; at least 2 needed"),
+        ("date,close\n2025-01-02,1\n2025-01-03,inf\n", r"line 3, column close: 'inf' is not a fi"),
+        ("date,close\n2025-01-02,1\n2025-01-03,1e999\n", r"line 3, column close: '1e999'"),
+        ("date,close\n2025-01-02,1,9\n2025-01-03,2\n", r"line 2: 3 fields, expected 2"),
+    ],
+)
+def test_price_file_faults_are_format_errors_naming_the_file(tmp_path, text, expected):
+    _write(tmp_path / "prices" / "GC=F.csv", text)
+    with pytest.raises(DataFormatError, match=expected) as info:
+        store.load_prices("GC=F", tmp_path)
+    assert info.value.path == str(tmp_path / "prices" / "GC=F.csv")
+
+
+def test_non_positive_prices_are_named_when_returns_need_them(tmp_path):
+    _write(tmp_path / "prices" / "CL=F.csv", "date,close\n2020-04-17,18.27\n2020-04-20,-37.63\n")
+    assert store.load_prices("CL=F", tmp_path)["close"].iloc[-1] == -37.63  # a real print
+    with pytest.raises(DataFormatError, match=r"CL=F.csv line 3, column close: '-37.63' is not"):
+        store.load_prices("CL=F", tmp_path, positive=True)
+
+
+def test_series_without_any_value_is_a_format_error(tmp_path):
+    _write(tmp_path / "series" / "DFII10.csv", "date,value\n2025-01-02,\n2025-01-03,.\n")
+    with pytest.raises(DataFormatError, match=r"DFII10.csv: every value is blank"):
+        store.load_series("DFII10", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("ticker", "text"),
+    [("GC=F", "date,open,high,low,close,volume\n"), ("ACWI", "date,close\n2025-01-02,inf\n")],
+)
+def test_gold_data_from_a_faulty_directory_names_the_file(snapshot_dir, tmp_path, ticker, text):
+    from eventstudy.gold.data import load_gold_data
+
+    for rel in ("prices/GC=F.csv", "prices/ACWI.csv", "series/DTWEXBGS.csv", "series/DFII10.csv"):
+        _write(tmp_path / rel, (snapshot_dir / rel).read_text())
+    _write(tmp_path / "prices" / f"{ticker}.csv", text)
+    with pytest.raises(DataFormatError, match=f"prices/{ticker}.csv"):
+        load_gold_data("GC=F", data_dir=tmp_path)

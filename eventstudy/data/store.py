@@ -347,7 +347,7 @@ def _parse_dates(raw: pd.DataFrame, column: str, path: Path) -> pd.DatetimeIndex
     return pd.DatetimeIndex(dates, name="date")
 
 
-def _prices_frame(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _prices_frame(raw: pd.DataFrame, path: Path, *, positive: bool = False) -> pd.DataFrame:
     _require_columns(raw, path, ("date", "close"))
     _require_rows(raw, path, 2, "a return needs two prices")
     index = _parse_dates(raw, "date", path)
@@ -356,13 +356,24 @@ def _prices_frame(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
         if col not in raw.columns:
             continue
         values = _parse_float(raw, col, path, required=col == "close")
+        if col == "close" and positive and (values <= 0).any():
+            raise _bad_value(
+                raw,
+                (values <= 0).to_numpy(),
+                col,
+                path,
+                "is not a positive price; returns need prices above 0 (for a level that can "
+                "be zero or negative, use differences)",
+            )
         if col != "close" and len(values) and values.isna().all():
             continue
         columns[col] = pd.Series(values.to_numpy(), index=index, name=col)
     return pd.DataFrame(columns, index=index).sort_index()
 
 
-def load_prices(ticker: str, data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def load_prices(
+    ticker: str, data_dir: str | os.PathLike[str] | None = None, *, positive: bool = False
+) -> pd.DataFrame:
     """Daily bars of one instrument from ``prices/<TICKER>.csv``.
 
     Parameters
@@ -371,6 +382,10 @@ def load_prices(ticker: str, data_dir: str | os.PathLike[str] | None = None) -> 
         The ticker as Yahoo spells it (``"GC=F"``, ``"^GSPC"``, ``"DX-Y.NYB"``).
     data_dir : str or path-like, optional
         Data directory; see :func:`resolve_data_dir`.
+    positive : bool, default False
+        Also require every close to be above 0, as returns do (a study computing returns
+        passes True, so a zero or negative price is reported with its file, line and column;
+        ``CL=F`` printed a negative price on 2020-04-20, so it is not the default).
 
     Returns
     -------
@@ -389,14 +404,15 @@ def load_prices(ticker: str, data_dir: str | os.PathLike[str] | None = None) -> 
         The file does not exist; the message gives the ``eventstudy fetch`` command.
     DataFormatError
         Missing ``date``/``close`` column, fewer than two rows, a row with the wrong number
-        of fields, an unparsable date or number, ``inf``, a repeated date or a blank close
+        of fields, an unparsable date or number, ``inf``, a repeated date, a blank close
+        or (``positive``) a close at or below 0
         (the message gives file, line and column; so do the error's ``path``, ``line`` and
         ``column`` attributes).
     """
     root = resolve_data_dir(data_dir)
     path = root / price_relpath(ticker)
     raw = _read_raw(path, f"prices for {ticker}", _fetch_command("--tickers", ticker, root))
-    frame = _prices_frame(raw, path)
+    frame = _prices_frame(raw, path, positive=positive)
     frame.attrs["sha256"] = raw.attrs["sha256"]
     return frame
 
@@ -406,6 +422,12 @@ def _series_frame(raw: pd.DataFrame, path: Path, series_id: str) -> pd.Series:
     _require_rows(raw, path, 1, "a series needs an observation")
     index = _parse_dates(raw, "date", path)
     values = _parse_float(raw, "value", path, required=False)
+    if values.isna().all():
+        raise _format_error(
+            path,
+            f"every value is blank: the series has no observation. Fetch it again "
+            f"(eventstudy fetch --series {series_id}) or remove the file",
+        )
     return pd.Series(values.to_numpy(), index=index, name=series_id).sort_index()
 
 
@@ -433,8 +455,8 @@ def load_series(series_id: str, data_dir: str | os.PathLike[str] | None = None) 
     DataNotFoundError
         The file does not exist.
     DataFormatError
-        Missing ``date``/``value`` column, no rows, a bad date or number, ``inf``, a
-        repeated date.
+        Missing ``date``/``value`` column, no rows or no value in any row, a bad date or
+        number, ``inf``, a repeated date.
     """
     root = resolve_data_dir(data_dir)
     path = root / series_relpath(series_id)
