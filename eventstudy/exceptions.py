@@ -122,6 +122,12 @@ class FetchError(EventStudyError, RuntimeError):
     """A download failed or returned unusable data; nothing was written to the data directory."""
 
 
+class ReportOutputError(EventStudyError):
+    """The report's output directory (``--out``) cannot be used: a file, a link, a directory
+    of other files, or not writable. The message says which and what to do; nothing was
+    written and nothing there was changed."""
+
+
 class UnknownInstrumentError(EventStudyError, KeyError):
     """A ticker or series has no entry in the instrument registry."""
 
