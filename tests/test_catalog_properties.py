@@ -7,6 +7,7 @@ large catalogs (``eventstudy.data._catalog_fast``) gives exactly what the exact 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,12 @@ from hypothesis import strategies as st
 
 from eventstudy.data import _catalog_fast, catalog
 from eventstudy.exceptions import CatalogError
+
+
+def _examples(default: int) -> int:
+    """Examples per property; ``EVENTSTUDY_FUZZ_EXAMPLES`` raises it for a longer search."""
+    return int(os.environ.get("EVENTSTUDY_FUZZ_EXAMPLES", default))
+
 
 # Values that each check finds interesting: valid, normalisable, Excel-ish, broken, hostile.
 INTERESTING = {
@@ -67,7 +74,7 @@ def work(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("catalog-properties")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=_examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=catalogs())
 def test_fast_path_gives_what_the_exact_reader_gives(work: Path, raw: bytes) -> None:
     path = work / "events.csv"
@@ -82,7 +89,7 @@ def test_fast_path_gives_what_the_exact_reader_gives(work: Path, raw: bytes) -> 
         pd.testing.assert_frame_equal(fast_cells.astype("str"), cells, check_dtype=False)
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=_examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=catalogs())
 def test_structured_input_is_problems_or_a_valid_frame(work: Path, raw: bytes) -> None:
     path = work / "events.csv"
@@ -90,7 +97,7 @@ def test_structured_input_is_problems_or_a_valid_frame(work: Path, raw: bytes) -
     _assert_problems_or_frame(path)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=_examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw=st.binary(max_size=600) | st.text(max_size=300).map(str.encode))
 def test_any_bytes_are_problems_or_a_valid_frame(work: Path, raw: bytes) -> None:
     header = ",".join(catalog.COLUMNS).encode() + b"\n"
