@@ -25,10 +25,9 @@ def _split(value: str) -> list[str]:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from eventstudy.data.catalog import load_events
+    from eventstudy.data.catalog import validate_events
 
-    events = load_events(args.path)  # raises CatalogError listing every problem (exit 2)
-    n = len(events)
+    n = validate_events(args.path)  # raises CatalogError listing every problem (exit 2)
     print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
     return EXIT_OK
 

@@ -105,12 +105,11 @@ def _row_breaks(cells: pd.DataFrame, order: list[str]) -> np.ndarray:
 def _each(values: list[str], test) -> np.ndarray:
     """``test`` of every value, computed once per distinct value."""
     seen = {v: bool(test(v)) for v in set(values)}
-    return np.fromiter((seen[v] for v in values), dtype=bool, count=len(values))
+    return np.fromiter(map(seen.__getitem__, values), dtype=bool, count=len(values))
 
 
 def _matches(pattern: re.Pattern[str], values: list[str]) -> np.ndarray:
-    match = pattern.fullmatch
-    return np.fromiter((match(v) is not None for v in values), dtype=bool, count=len(values))
+    return np.fromiter(map(bool, map(pattern.fullmatch, values)), dtype=bool, count=len(values))
 
 
 _EVENT_ID_OK = re.compile(cat._EVENT_ID.pattern)
@@ -140,10 +139,10 @@ def _flag(cells: dict[str, list[str]], suspicious: set[str]) -> np.ndarray:
     n = len(cells["event_id"])
     bad = np.zeros(n, dtype=bool)
     for c in cat.REQUIRED_COLUMNS:
-        bad |= np.fromiter((v == "" for v in cells[c]), dtype=bool, count=n)
+        bad |= np.asarray(cells[c], dtype=object) == ""
     eid = cells["event_id"]
     bad |= ~_matches(_EVENT_ID_OK, eid)
-    bad |= np.fromiter((len(v) > cat.MAX_EVENT_ID_LENGTH for v in eid), dtype=bool, count=n)
+    bad |= np.fromiter(map(len, eid), dtype="int64", count=n) > cat.MAX_EVENT_ID_LENGTH
     bad |= pd.Series(eid).duplicated(keep=False).to_numpy()
     bad |= ~_each(cells["date"], _date_ok)
     bad |= ~_each(cells["time"], _time_ok)
@@ -151,18 +150,15 @@ def _flag(cells: dict[str, list[str]], suspicious: set[str]) -> np.ndarray:
     for column, accepted in cat._CHOICES.items():
         bad |= ~_each(cells[column], lambda v, a=accepted: v == "" or cat._norm_choice(v) in a)
     is_time_basis = _each(cells["day_basis"], lambda v: cat._norm_choice(v) == "time")
-    bad |= is_time_basis != np.fromiter((v != "" for v in cells["time"]), dtype=bool, count=n)
+    bad |= is_time_basis != (np.asarray(cells["time"], dtype=object) != "")
     bad |= ~_each(cells["polymarket"], _links_ok)
-    bad |= ~np.fromiter(
-        (v == "" or _URLS_OK.fullmatch(v) is not None for v in cells["sources"]),
-        dtype=bool,
-        count=n,
-    )
+    sources = cells["sources"]
+    bad |= ~(_matches(_URLS_OK, sources) | (np.asarray(sources, dtype=object) == ""))
     bad |= _nonexistent_local_times(cells, is_time_basis & ~bad)
     if suspicious:
         screen = re.compile("[" + "".join(re.escape(ch) for ch in sorted(suspicious)) + "]")
         for values in cells.values():
-            bad |= np.fromiter((screen.search(v) is not None for v in values), bool, count=n)
+            bad |= np.fromiter(map(bool, map(screen.search, values)), dtype=bool, count=n)
     return bad
 
 
@@ -235,7 +231,7 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     if not _regular(specials, parsed, header):
         return None
     raw_cells = parsed.set_axis(columns, axis=1)
-    cells = {c: [v.strip() for v in raw_cells[c].tolist()] for c in cat.COLUMNS}
+    cells = {c: list(map(str.strip, raw_cells[c].tolist())) for c in cat.COLUMNS}
     if _has_blank_row(cells):
         return None
     flagged = np.flatnonzero(_flag(cells, suspicious))

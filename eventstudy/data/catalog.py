@@ -74,6 +74,7 @@ __all__ = [
     "check_events",
     "is_market_slug",
     "load_events",
+    "validate_events",
 ]
 
 COLUMNS: tuple[str, ...] = (
@@ -216,6 +217,23 @@ def check_events(path: str | os.PathLike[str]) -> list[CatalogProblem]:
     """
     problems, _ = _read(path)
     return problems
+
+
+def validate_events(path: str | os.PathLike[str]) -> int:
+    """Check an events catalog; the number of events when it has no problem.
+
+    What ``eventstudy validate`` runs: the checks of :func:`load_events` without building
+    the frame (a 100,000-row catalog takes about a second).
+
+    Raises
+    ------
+    CatalogError
+        If the file cannot be read or has any problem; ``err.problems`` lists them all.
+    """
+    problems, cells = _read(path)
+    if problems:
+        raise CatalogError(problems)
+    return len(cells)
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
