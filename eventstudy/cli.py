@@ -40,12 +40,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     if is_claims_file(args.path):  # the header names claim_id: a claims file
         return _validate_claims(args.path)
-    from eventstudy.data.catalog import load_events
+    from eventstudy.data.catalog import load_events, validate_events
     from eventstudy.data.orientation import default_orientation_path, load_orientation
 
-    events = load_events(args.path)  # raises CatalogError listing every problem (exit 2)
-    n = len(events)
+    n = validate_events(args.path)  # raises CatalogError listing every problem (exit 2)
     print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
+    events = load_events(args.path)  # valid now: the frame for the market-link checks
     linked = any(len(s) for s in events["polymarket_slugs"])
     given = Path(args.orientation) if args.orientation else None
     orientation = given or default_orientation_path(args.path)
@@ -150,8 +150,20 @@ def _cmd_events(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
+    from eventstudy.data.catalog import is_market_slug
     from eventstudy.data.fetch import fetch_data
 
+    slugs = _split(args.markets) if args.markets else []
+    bad = [s for s in slugs if not is_market_slug(s)]
+    if bad:
+        print(
+            f"error: --markets: {', '.join(map(repr, bad))} "
+            f"{'is not a' if len(bad) == 1 else 'are not'} Polymarket market slug"
+            f"{'' if len(bad) == 1 else 's'} (letters, digits and single hyphens, e.g. "
+            "will-us-leave-nato-by-june-30; separate several with commas); nothing was fetched",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     report = fetch_data(
         data_dir=args.data_dir,
         tickers=_split(args.tickers) if args.tickers else None,
@@ -160,11 +172,19 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         catalog=args.catalog,
         start=args.start,
         end=args.end,
+        replace=args.replace,
     )
     if report.empty:
         print("nothing to fetch")
         return EXIT_OK
     print(report.to_string(index=False, max_colwidth=100))
+    changed = report.loc[report["changed"] > 0, "key"] if "changed" in report else []
+    if len(changed):
+        print(
+            f"{len(changed)} stored file(s) had values changed by the download: "
+            f"{', '.join(changed)} (the 'note' column gives examples)",
+            file=sys.stderr,
+        )
     failed = int((report["status"] == "failed").sum())
     empty = int((report["status"] == "empty").sum())
     if empty:
@@ -268,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", default=None, help="also fetch every market slug of this catalog")
     p.add_argument("--start", default="2015-01-01", help="first date (YYYY-MM-DD)")
     p.add_argument("--end", default=None, help="last date (YYYY-MM-DD, default today)")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace stored files by the downloads (default: merge, so history never shrinks)",
+    )
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("run", help="run the gold and odds study and write a report directory")

@@ -121,11 +121,40 @@ class DataNotFoundError(EventStudyError, FileNotFoundError):
 
 
 class DataFormatError(EventStudyError, ValueError):
-    """A data file exists but does not have the expected layout (columns, types, values)."""
+    """A data file exists but does not have the expected layout (columns, types, values).
+
+    Parameters
+    ----------
+    message : str
+        The whole message: file, line and column, the value seen and what was expected.
+    path, line, column : optional
+        Where the problem is, for programs (the message already says it): the file, the line
+        as an editor shows it (header = line 1) and the column name, or None when the
+        problem concerns the whole file.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ):
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.column = column
 
 
 class FetchError(EventStudyError, RuntimeError):
     """A download failed or returned unusable data; nothing was written to the data directory."""
+
+
+class ReportOutputError(EventStudyError):
+    """The report's output directory (``--out``) cannot be used: a file, a link, a directory
+    of other files, or not writable. The message says which and what to do; nothing was
+    written and nothing there was changed."""
 
 
 class UnknownInstrumentError(EventStudyError, KeyError):
@@ -164,9 +193,22 @@ class ReturnsScaleWarning(EventStudyWarning):
     ``warnings.simplefilter("ignore", ReturnsScaleWarning)``."""
 
 
+class ProvenanceWarning(EventStudyWarning):
+    """A data file cannot be traced to its ``manifest.json`` entry: its bytes differ from the
+    recorded sha256, it is not listed, or the manifest is missing or unreadable. Results then
+    rest on files nobody recorded. Re-fetch the file (``eventstudy fetch``) or restore it;
+    make it an error with ``strict=True`` (:func:`eventstudy.data.store.file_versions`);
+    silence with ``warnings.simplefilter("ignore", ProvenanceWarning)``."""
+
+
 # --------------------------------------------------------------------------------------------
 # data directory and fetching (store / fetch engineer)
 # --------------------------------------------------------------------------------------------
+
+
+class ProvenanceError(DataFormatError):
+    """Strict provenance check: a data file's bytes do not match ``manifest.json`` (or the
+    manifest is missing or unreadable). The message lists every such file and why."""
 
 
 class OfflineError(FetchError):

@@ -15,10 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _catalogs import BASE  # a valid row; tests change one cell at a time
+from _catalogs import csv_text as _csv_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eventstudy.cli import main
+from eventstudy.data.calendar_range import EVENT_DATE_MAX, EVENT_DATE_MIN
 from eventstudy.data.catalog import COLUMNS, REQUIRED_COLUMNS, check_events, load_events
 from eventstudy.data.day0 import day0_for_events
 from eventstudy.exceptions import CatalogError
@@ -50,35 +53,6 @@ def research(repo_root: Path) -> pd.DataFrame:
     assert block is not None, "section 2 CSV block not found in events-research.md"
     rows = list(csv.DictReader(io.StringIO(block[1])))
     return pd.DataFrame(rows).set_index("event_id")
-
-
-# A valid row; tests change one cell at a time.
-BASE = {
-    "event_id": "sample_event",
-    "date": "2025-02-18",
-    "time": "12:00",
-    "tz": "America/New_York",
-    "day_basis": "time",
-    "title": "Sample event",
-    "title_ja": "サンプル",
-    "category": "nato",
-    "gold_direction": "up",
-    "date_confidence": "high",
-    "time_confidence": "low",
-    "polymarket": "will-us-leave-nato-by-june-30",
-    "description": "A test row.",
-    "sources": "https://example.com/a",
-}
-
-
-def _csv_text(rows: list[dict[str, str]], header: list[str] | None = None) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    header = list(COLUMNS) if header is None else header
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([row.get(c, "") for c in header])
-    return out.getvalue()
 
 
 def _write(tmp_path: Path, text: str | bytes, name: str = "events.csv") -> Path:
@@ -119,10 +93,10 @@ def test_shipped_catalog_loads_61_unique_events(events: pd.DataFrame) -> None:
     assert pd.api.types.is_string_dtype(events["title_ja"])
 
 
-def test_shipped_file_is_plain_utf8_with_header_in_order(events_path: Path) -> None:
+def test_shipped_file_is_utf8_with_bom_and_header_in_order(events_path: Path) -> None:
     raw = events_path.read_bytes()
-    assert not raw.startswith(b"\xef\xbb\xbf")
-    assert raw.decode("utf-8").splitlines()[0] == ",".join(COLUMNS)
+    assert raw.startswith(b"\xef\xbb\xbf")  # so that Japanese Excel opens it as UTF-8
+    assert raw[3:].decode("utf-8").splitlines()[0] == ",".join(COLUMNS)
     assert check_events(events_path) == []
 
 
@@ -528,7 +502,7 @@ def prop_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    day=st.dates(min_value=date(2000, 1, 1), max_value=date(2030, 12, 31)),
+    day=st.dates(min_value=EVENT_DATE_MIN, max_value=EVENT_DATE_MAX),
     hour=st.integers(0, 23),
     minute=st.integers(0, 59),
     zone=st.sampled_from(ZONES),
@@ -572,7 +546,7 @@ def test_impossible_date_or_time(tmp_path: Path, column: str, value: str) -> Non
     ("value", "hint"),
     [
         ("18/02/2025", "probably means 2025-02-18"),
-        ("2025/02/18", "probably means 2025-02-18"),
+        ("2025.02.18", "probably means 2025-02-18"),
         ("Feb 18 2025", "probably means 2025-02-18"),
         ("18 February 2025", "probably means 2025-02-18"),
         ("03/04/2025", "could be 2025-03-04 or 2025-04-03"),
@@ -671,15 +645,16 @@ def test_non_utf8_byte_reports_line_and_offset(tmp_path: Path) -> None:
     assert "UTF-8" in message
 
 
-def test_cp932_file_gets_shift_jis_hint(tmp_path: Path) -> None:
+def test_cp932_file_is_one_problem_in_english_and_japanese(tmp_path: Path) -> None:
     raw = _csv_text([_row(), _row(event_id="second")]).encode("cp932")
     path = _write(tmp_path, raw)
     found = _found(path)
-    assert [line for line, _, _ in found] == [2, 3]  # both rows carry Japanese text
-    assert {column for _, column, _ in found} == {"title_ja"}
+    assert found == [(2, "title_ja", "\\x83")]  # one problem for the file, at the first byte
     message = _messages(path)[0]
+    assert "nor are 1 more line(s)" in message
     assert "Shift_JIS/CP932" in message
     assert "CSV UTF-8 (Comma delimited)" in message
+    assert "名前を付けて保存" in message and "CSV UTF-8 (コンマ区切り)" in message
 
 
 @pytest.mark.parametrize(
@@ -851,3 +826,175 @@ def test_control_characters_are_reported(tmp_path: Path) -> None:
     path = _write(tmp_path, _csv_text([_row(title="Gold\x00 rallies")]))
     assert _found(path) == [(2, "title", "Gold\x00 rallies")]
     assert "U+0000" in _messages(path)[0]
+
+
+# --------------------------------------------------------------------------------------------
+# input that passes a format check never crashes later; Japanese Excel (issue 16)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "fix"),
+    [
+        ("date", "２０２３-１０-０７", "'2023-10-07'"),
+        ("date", "2023-10-０７", "'2023-10-07'"),
+        ("date", "٢٠٢٣-١٠-٠٧", "'2023-10-07'"),  # Arabic-Indic digits
+        ("time", "０９:３０", "'09:30'"),
+        ("time", "９：３０", "'9:30'"),
+    ],
+)
+def test_non_ascii_digits_are_a_problem_with_the_ascii_spelling(
+    tmp_path: Path, column: str, value: str, fix: str
+) -> None:
+    path = _write(tmp_path, _csv_text([_row(**{column: value})]))
+    assert _found(path) == [(2, column, value)]
+    assert f"type {fix} instead" in _messages(path)[0]
+    assert main(["validate", str(path)]) == 2
+
+
+@pytest.mark.parametrize(
+    ("day", "tz"),
+    [("0001-01-01", "Asia/Tokyo"), ("2999-10-07", "America/New_York"), ("1999-12-31", "UTC")],
+)
+def test_dates_the_calendars_cannot_place_are_catalog_problems(
+    tmp_path: Path, day: str, tz: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, _csv_text([_row(date=day, tz=tz)]))
+    assert _found(path) == [(2, "date", day)]
+    assert "outside the supported range" in _messages(path)[0]
+    assert main(["events", "--catalog", str(path)]) == 2  # a catalog problem, not a crash
+    assert "outside the supported range" in capsys.readouterr().err
+
+
+def test_first_and_last_supported_dates_get_a_day0(tmp_path: Path) -> None:
+    from eventstudy.data.day0 import align_events
+
+    rows = [
+        _row(event_id="first", date=str(EVENT_DATE_MIN), time="00:00", tz="Pacific/Kiritimati"),
+        _row(event_id="last", date=str(EVENT_DATE_MAX), time="23:59", tz="Pacific/Pago_Pago"),
+    ]
+    events = load_events(_write(tmp_path, _csv_text(rows)))
+    table = align_events(events, ["GC=F", "GLD", "^GDAXI"])
+    assert table.drop(columns=["event_id", "event_time"]).notna().all().all()
+
+
+def test_event_id_length_is_capped(tmp_path: Path) -> None:
+    long_id = "a" * 258
+    path = _write(tmp_path, _csv_text([_row(event_id=long_id)]))
+    assert _found(path) == [(2, "event_id", long_id)]
+    assert "258 characters long; at most 64" in _messages(path)[0]
+    ok = _write(tmp_path, _csv_text([_row(event_id="a" * 64)]), "ok.csv")
+    assert check_events(ok) == []
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "char"),
+    [
+        ("polymarket", "will-us-leave-nato-by-june-30\u00a0other-slug", "U+00A0"),
+        ("polymarket", "will-us-leave-nato-by-june-30\u0085other-slug", "U+0085"),
+        ("sources", "https://example.com/a\u200bb", "U+200B"),
+        ("sources", "https://example.com/\u202egpj.exe", "U+202E"),
+        ("event_id", "sample\u200devent", "U+200D"),
+        ("title", "Gold \u202erallies", "U+202E"),  # direction override in free text too
+    ],
+)
+def test_invisible_characters_are_reported(
+    tmp_path: Path, column: str, value: str, char: str
+) -> None:
+    path = _write(tmp_path, _csv_text([_row(**{column: value})]))
+    problems = check_events(path)
+    assert problems and all(p.column == column and p.line == 2 for p in problems)
+    assert any(char in p.message for p in problems)
+
+
+def test_no_break_space_in_a_title_is_fine_and_never_splits_slugs(tmp_path: Path) -> None:
+    path = _write(tmp_path, _csv_text([_row(title="Gold\u00a0rallies", polymarket="a-b\tc-d")]))
+    events = load_events(path)
+    assert events.loc[0, "polymarket_slugs"] == ["a-b", "c-d"]
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "iso_day", "iso_clock"),
+    [
+        ("2025/02/18", "9:05:00 AM", "2025-02-18", "09:05"),
+        ("2025/2/18", "9:05 PM", "2025-02-18", "21:05"),
+        ("2025-2-8", "12:00:00 AM", "2025-02-08", "00:00"),
+        ("2025/02/18", "12:30 pm", "2025-02-18", "12:30"),
+    ],
+)
+def test_excel_dates_and_times_are_accepted(
+    tmp_path: Path, day: str, clock: str, iso_day: str, iso_clock: str
+) -> None:
+    events = load_events(_write(tmp_path, _csv_text([_row(date=day, time=clock)])))
+    assert (events.loc[0, "date"], events.loc[0, "time"]) == (iso_day, iso_clock)
+    expected = pd.Timestamp(f"{iso_day} {iso_clock}", tz="America/New_York").tz_convert("UTC")
+    assert events.loc[0, "event_time"] == expected
+
+
+@pytest.mark.parametrize(
+    ("clock", "hint"), [("13:05 PM", "HH:MM"), ("9:05:30", "seconds are not used")]
+)
+def test_impossible_excel_times_are_problems(tmp_path: Path, clock: str, hint: str) -> None:
+    path = _write(tmp_path, _csv_text([_row(time=clock)]))
+    assert _found(path) == [(2, "time", clock)]
+    assert hint in _messages(path)[0]
+
+
+def _garble_cp932(text: str) -> str:
+    """What Japanese Excel shows for UTF-8 text without BOM (decoded as CP932)."""
+    return text.encode("utf-8").decode("cp932", errors="replace")
+
+
+@pytest.mark.parametrize(
+    ("title_ja", "fixed"),
+    [
+        (_garble_cp932("ロシアがウクライナへ侵攻"), None),
+        ("ã‚¤ãƒ©ãƒ³æ”»æ’ƒ", "イラン攻撃"),  # UTF-8 read as Windows-1252
+    ],
+)
+def test_mojibake_in_a_utf8_file_is_reported(
+    tmp_path: Path, title_ja: str, fixed: str | None
+) -> None:
+    path = _write(tmp_path, _csv_text([_row(title_ja=title_ja)]))
+    assert _found(path) == [(2, "title_ja", title_ja)]
+    message = _messages(path)[0]
+    assert "mojibake" in message and "文字化け" in message
+    if fixed:
+        assert repr(fixed) in message
+
+
+def test_recoverable_cp932_mojibake_suggests_the_original(tmp_path: Path) -> None:
+    garbled = "ナトー離脱".encode().decode("cp932")  # '繝翫ヨ繝ｼ髮｢閼ｱ'
+    path = _write(tmp_path, _csv_text([_row(title_ja=garbled)]))
+    assert _found(path) == [(2, "title_ja", garbled)]
+    assert "probably should read 'ナトー離脱'" in _messages(path)[0]
+
+
+def test_shipped_catalog_has_no_mojibake_and_plain_text_is_not_flagged(
+    events_path: Path, tmp_path: Path
+) -> None:
+    assert check_events(events_path) == []
+    path = _write(tmp_path, _csv_text([_row(title="Café crème, São Paulo « déjà vu »")]))
+    assert check_events(path) == []
+
+
+def test_cp932_catalog_of_10000_rows_is_diagnosed_fast(tmp_path: Path) -> None:
+    import time
+
+    rows = [_row(event_id=f"event_{i}") for i in range(10_000)]
+    path = _write(tmp_path, _csv_text(rows).encode("cp932"))
+    start = time.perf_counter()
+    problems = check_events(path)
+    elapsed = time.perf_counter() - start
+    assert len(problems) == 1 and "nor are 9999 more line(s)" in problems[0].message
+    assert elapsed < 5  # was 368 s (quadratic re-decoding); about 0.1 s now
+
+
+def test_huge_field_in_a_cp932_file_is_one_problem_not_csv_error(tmp_path: Path) -> None:
+    huge = "x" * 200_000
+    raw = (_csv_text([_row(description=huge)]) + _csv_text([_row(event_id="b")])).encode("cp932")
+    problems = check_events(_write(tmp_path, raw))
+    assert len(problems) == 1 and "UTF-8" in problems[0].message
+    utf8 = _write(tmp_path, '"' + _csv_text([_row(description=huge)]), "open_quote.csv")
+    problems = check_events(utf8)
+    assert len(problems) == 1 and "double quote that is not closed" in problems[0].message

@@ -1,7 +1,7 @@
 """``no data`` wherever the data are missing, and real verdicts once they are fetched.
 
 Every data directory here is built in ``tmp_path`` with the store's own writer
-(:func:`eventstudy.data.store.write_csv_atomic`, which also writes ``manifest.json``); nothing
+(:func:`eventstudy.data.writer.write_csv_atomic`, which also writes ``manifest.json``); nothing
 touches the network.
 """
 
@@ -16,7 +16,8 @@ import pytest
 
 from eventstudy.claims import load_claims, run_claims
 from eventstudy.data.catalog import load_events
-from eventstudy.data.store import MARKET_COLUMNS, write_csv_atomic
+from eventstudy.data.store import MARKET_COLUMNS
+from eventstudy.data.writer import write_csv_atomic
 
 NATO_SLUG = "will-us-leave-nato-by-june-30"
 NATO_YES = "9252583647094848244431316973245869222379640287360099162283052699401101960353"

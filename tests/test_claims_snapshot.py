@@ -301,7 +301,8 @@ def test_benjamini_hochberg_across_claims(res) -> None:
 
 def test_data_versions_are_the_files_sha256(res, snapshot_dir: Path) -> None:
     dv = res.data_versions
-    assert set(dv.columns) == {"claim_id", "path", "sha256", "rows", "source"}
+    assert set(dv.columns) == {"claim_id", "path", "sha256", "verified", "rows", "source"}
+    assert dv["verified"].all()  # the snapshot's files are those its manifest recorded
     gold = dv[dv["claim_id"] == "gold_tops_3000"]
     assert gold["path"].tolist() == ["prices/GC=F.csv", "prices/GLD.csv"]
     for path, digest in zip(dv["path"], dv["sha256"], strict=True):

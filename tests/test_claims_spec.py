@@ -215,7 +215,7 @@ def test_event_ids_are_checked_only_against_a_given_catalog(events: pd.DataFrame
         ({"level": ""}, "level", "a threshold claim needs level"),
         ({"level": "3,000"}, None, None),  # a thousands separator is read as 3000
         ({"level": "three"}, "level", "not a number"),
-        ({"end": "2028-01-01"}, "end", "outside the trading calendars' range"),
+        ({"end": "2028-01-01"}, "end", "outside the supported range"),
         ({"sensitivity": "0M"}, "sensitivity", "not a horizon"),
         ({"sensitivity": "2025-02-01"}, "sensitivity", "must end after made_on"),
         ({"alpha": "0"}, "alpha", "0 < alpha <= 0.5"),

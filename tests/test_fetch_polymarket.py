@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import responses
 from responses import matchers
+from urllib3.util.retry import RequestHistory
 
 from eventstudy.data import store
 from eventstudy.data.fetch import fetch_data, fetch_markets, fetch_series
@@ -213,7 +214,7 @@ def test_503_exhausts_retries_and_writes_nothing(tmp_path):
     odds = report.loc[report["kind"] == "odds"].iloc[0]
     assert odds["status"] == "failed"
     assert "4 attempts" in odds["error"] and "HTTP 503" in odds["error"]
-    assert sleeps == [1.0, 2.0, 4.0]  # exponential backoff
+    assert sleeps == [2.0, 4.0]  # urllib3's exponential backoff: none before the first retry
     assert not (tmp_path / store.odds_relpath(YES)).exists()
     # metadata is still recorded, with has_prices False
     assert not store.load_markets(tmp_path)["has_prices"].any()
@@ -352,3 +353,152 @@ def test_offline_switch_values(monkeypatch):
     for value, expected in [("1", True), ("yes", True), ("0", False), ("", False)]:
         monkeypatch.setenv("EVENTSTUDY_OFFLINE", value)
         assert is_offline() is expected
+
+
+# --------------------------------------------------------------------------------------------
+# reliability: bounded waits, malformed answers, isolation, merging (issue 16)
+# --------------------------------------------------------------------------------------------
+
+
+class _Answer:
+    """Just enough of a urllib3 response for BoundedRetry: status and headers."""
+
+    status = 429
+
+    def __init__(self, retry_after: str | None):
+        self.headers = {} if retry_after is None else {"Retry-After": retry_after}
+
+    def get_redirect_location(self):
+        return None
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("7", 7.0), ("NaN", 2.0), ("inf", 2.0), ("-5", 2.0), ("garbage", 2.0), ("99999", 10.0)],
+)
+def test_retry_after_is_finite_and_capped(header, expected):
+    from eventstudy.data.fetch._common import BoundedRetry
+
+    retry = BoundedRetry(total=4, backoff_factor=1.0, status_forcelist=[429])
+    failure = RequestHistory("GET", "/x", None, 429, None)
+    retry = retry.new(history=(failure, failure))  # two failures so far: backoff 1 * 2 = 2 s
+    assert retry.wait_for(_Answer(header)) == expected
+
+
+def test_total_wait_of_one_request_is_bounded():
+    from eventstudy.data.fetch._common import MAX_TOTAL_WAIT_S, BoundedRetry
+
+    sleeps: list[float] = []
+    retry = BoundedRetry(
+        total=10, backoff_factor=1.0, status_forcelist=[429], sleep_fn=sleeps.append
+    )
+    for _ in range(10):
+        retry = retry.increment(method="GET", url="/x", response=_Answer("3600"))
+    assert all(s == s and s >= 0 for s in sleeps)  # never NaN, never negative
+    assert sum(sleeps) <= MAX_TOTAL_WAIT_S and max(sleeps) <= 10.0
+
+
+@responses.activate
+def test_retry_after_nan_does_not_reach_sleep(tmp_path):
+    add_market(responses)
+    responses.get(
+        HISTORY_URL,
+        status=429,
+        headers={"Retry-After": "NaN"},
+        match=[matchers.query_param_matcher(history_params(YES, WINDOWS[0]))],
+    )
+    add_history(responses, YES, W_BODIES)
+    sleeps: list[float] = []
+    report = fetch_markets([SLUG], data_dir=tmp_path, outcomes=["Yes"], sleep=sleeps.append)
+    assert report.loc[0, "status"] == "ok"
+    assert all(s == s for s in sleeps)  # no NaN wait
+
+
+@responses.activate
+def test_gamma_events_sent_as_an_object_is_read(tmp_path):
+    market = {**fixture("gamma_market_closed.json"), "events": {"slug": "test-ceasefire"}}
+    add_market(responses, market)
+    add_history(responses, YES, W_BODIES)
+    report = fetch_markets([SLUG], data_dir=tmp_path, outcomes=["Yes"])
+    assert (report["status"] == "ok").all()
+    assert store.load_markets(tmp_path)["event_slug"].iloc[0] == "test-ceasefire"
+
+
+@pytest.mark.parametrize("t", [2**63, 2**64 + 5, -1, 1.5, "soon", None, True])
+def test_impossible_timestamps_are_a_clear_failure(t):
+    with pytest.raises(FetchError, match="t="):
+        clean_history([{"t": t, "p": 0.5}], 0, 2**70)
+
+
+@responses.activate
+def test_bad_token_fails_alone_and_the_summary_is_true(tmp_path, capsys):
+    from eventstudy import cli
+
+    bad_market = {
+        **fixture("gamma_market_closed.json"),
+        "clobTokenIds": json.dumps(["0xnot-a-token", NO]),
+    }
+    add_market(responses, bad_market)
+    add_history(responses, NO, W_BODIES)
+    responses.get(
+        f"{GAMMA_URL}/markets/slug/other-market",
+        json={**fixture("gamma_market_closed.json"), "slug": "other-market"},
+    )
+    huge = {"history": [{"t": 2**63, "p": 0.5}]}
+    add_history(responses, YES, [huge, huge, huge])  # other-market's YES: t >= 2**63
+    report = fetch_markets([SLUG, "other-market"], data_dir=tmp_path, sleep=lambda s: None)
+    status = dict(zip(report["key"], report["status"], strict=True))
+    assert status == {SLUG: "failed", "other-market [Yes]": "failed", "other-market [No]": "ok",
+                      "other-market": "ok"}  # fmt: skip
+    errors = dict(zip(report["key"], report["error"], strict=True))
+    assert "'0xnot-a-token' is not a decimal" in errors[SLUG]
+    assert "t=9223372036854775808" in errors["other-market [Yes]"]  # 2**63
+    assert (tmp_path / store.odds_relpath(NO)).is_file()  # written, and reported as written
+    assert list(store.load_markets(tmp_path)["slug"]) == ["other-market"] * 2
+
+    def fake_fetch_data(**kwargs):
+        return report
+
+    import eventstudy.data.fetch
+
+    original = eventstudy.data.fetch.fetch_data
+    eventstudy.data.fetch.fetch_data = fake_fetch_data
+    try:
+        assert cli.main(["fetch", "--markets", SLUG, "--data-dir", str(tmp_path)]) == 1
+    finally:
+        eventstudy.data.fetch.fetch_data = original
+    err = capsys.readouterr().err
+    assert "2 of" in err and "nothing was written for them" in err
+
+
+@responses.activate
+def test_a_value_that_is_not_a_slug_never_reaches_a_url(tmp_path, capsys):
+    from eventstudy import cli
+
+    report = fetch_markets(["../../admin?x#y"], data_dir=tmp_path)
+    assert (
+        report.loc[0, "status"] == "failed"
+        and "not a Polymarket market slug" in (report.loc[0, "error"])
+    )
+    assert len(responses.calls) == 0
+    assert cli.main(["fetch", "--markets", "ok-slug,../../admin?x#y"]) == 2
+    assert "'../../admin?x#y' is not a Polymarket market slug" in capsys.readouterr().err
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_one_point_answer_is_merged_into_the_stored_history(tmp_path):
+    add_market(responses)
+    add_history(responses, YES, W_BODIES)
+    fetch_markets([SLUG], data_dir=tmp_path, outcomes=["Yes"])
+    stored = store.load_odds(YES, tmp_path)
+    responses.reset()
+    add_market(responses)
+    late = {"history": [{"t": END - 3600, "p": 0.9}]}
+    add_history(responses, YES, [{"history": []}, {"history": []}, late])
+    report = fetch_markets([SLUG], data_dir=tmp_path, outcomes=["Yes"])
+    odds = report.loc[report["kind"] == "odds"].iloc[0]
+    assert odds["status"] == "ok" and odds["rows"] == 1 and odds["added"] == 1
+    merged = store.load_odds(YES, tmp_path)
+    assert len(merged) == len(stored) + 1 and merged["p"].iloc[-1] == 0.9
+    assert "kept from the stored file" in odds["note"]

@@ -71,7 +71,9 @@ def test_download_shape_is_written_in_store_layout(tmp_path):
     report = fetch_prices(
         ["GC=F", "GLD"], "2025-02-14", "2025-02-19", data_dir=tmp_path, downloader=fake
     )
-    assert list(report.columns) == ["kind", "key", "status", "rows", "path", "error"]
+    assert list(report.columns) == [
+        "kind", "key", "status", "rows", "added", "changed", "path", "note", "error"
+    ]  # fmt: skip
     assert list(report["status"]) == ["ok", "ok"] and list(report["rows"]) == [3, 3]
     text = (tmp_path / "prices" / "GC=F.csv").read_text().splitlines()
     assert text[0] == "date,open,high,low,close,volume"
@@ -285,3 +287,104 @@ def test_manifest_is_valid_json_after_many_writes(tmp_path):
         )
         json.loads((tmp_path / "manifest.json").read_text())
     assert list(store.load_manifest(tmp_path)["files"]) == ["prices/GC=F.csv"]
+
+
+# --------------------------------------------------------------------------------------------
+# reliability (issue 16): malformed frames fail alone, short answers merge, --replace
+# --------------------------------------------------------------------------------------------
+
+
+def _duplicated_close() -> pd.DataFrame:
+    frame = yf_frame({"GC=F": GC, "GLD": GLD})
+    extra = frame[[("Close", "GC=F")]]
+    return pd.concat([frame, extra], axis=1)
+
+
+def _bad_index() -> pd.DataFrame:
+    frame = yf_frame({"GC=F": GC, "GLD": GLD})
+    frame.index = ["a", "b", "c"]
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("frame", "gc_error"),
+    [
+        (_duplicated_close(), "Close twice for GC=F"),
+        (_bad_index(), "not dates"),
+        (yf_frame({"GC=F": {**GC, "Close": [2900.0, np.inf, 2940.5]}, "GLD": GLD}), "non-finite"),
+    ],
+)
+def test_malformed_download_fails_per_ticker_with_a_clear_message(tmp_path, frame, gc_error):
+    report = fetch_prices(
+        ["GC=F", "GLD"],
+        "2025-02-14",
+        "2025-02-19",
+        data_dir=tmp_path,
+        downloader=FakeDownloader(frame),
+    )
+    gc = report.loc[report["key"] == "GC=F"].iloc[0]
+    assert gc["status"] == "failed" and gc_error in gc["error"]
+    assert not (tmp_path / "prices" / "GC=F.csv").exists()
+
+
+def test_downloader_returning_garbage_is_a_failure_not_a_traceback(tmp_path):
+    report = fetch_prices(
+        ["GC=F"], "2025-02-14", "2025-02-19", data_dir=tmp_path, downloader=FakeDownloader(42)
+    )
+    assert report.loc[0, "status"] == "failed" and "GC=F" in report.loc[0, "error"]
+
+
+def test_three_row_answer_never_replaces_a_long_history(tmp_path):
+    dates = pd.date_range("2024-01-01", periods=250, freq="B", name="Date")
+    long = {k: list(np.linspace(2000, 2500, 250)) for k in ("Close", "Open", "High", "Low")}
+    fetch_prices(
+        ["GC=F"],
+        "2024-01-01",
+        "2025-02-12",
+        data_dir=tmp_path,
+        downloader=FakeDownloader(yf_frame({"GC=F": {**long, "Volume": [1.0] * 250}}, dates)),
+    )
+    report = fetch_prices(
+        ["GC=F"],
+        "2025-02-14",
+        "2025-02-19",
+        data_dir=tmp_path,
+        downloader=FakeDownloader(yf_frame({"GC=F": GC})),
+    )
+    assert report.loc[0, "status"] == "ok" and report.loc[0, "added"] == 3
+    assert len(store.load_prices("GC=F", tmp_path)) == 253
+    assert "250 kept" in report.loc[0, "note"]
+    report = fetch_prices(
+        ["GC=F"],
+        "2025-02-14",
+        "2025-02-19",
+        data_dir=tmp_path,
+        downloader=FakeDownloader(yf_frame({"GC=F": {**GC, "Close": [1.0, 2.0, 3.0]}})),
+    )
+    assert (
+        report.loc[0, "changed"] == 3
+        and "2025-02-14 close: 2900.0 -> 1.0" in (report.loc[0, "note"])
+    )
+    report = fetch_prices(
+        ["GC=F"],
+        "2025-02-14",
+        "2025-02-19",
+        data_dir=tmp_path,
+        downloader=FakeDownloader(yf_frame({"GC=F": GC})),
+        replace=True,
+    )
+    assert len(store.load_prices("GC=F", tmp_path)) == 3
+    assert "replaced the stored file (253 rows)" in report.loc[0, "note"]
+
+
+def test_cli_fetch_passes_replace(tmp_path, monkeypatch):
+    import eventstudy.data.fetch
+
+    seen = {}
+    monkeypatch.setattr(
+        eventstudy.data.fetch, "fetch_data", lambda **kw: seen.update(kw) or pd.DataFrame()
+    )
+    cli.main(["fetch", "--tickers", "GC=F", "--replace", "--data-dir", str(tmp_path)])
+    assert seen["replace"] is True
+    cli.main(["fetch", "--tickers", "GC=F", "--data-dir", str(tmp_path)])
+    assert seen["replace"] is False

@@ -46,7 +46,7 @@ def test_run_report_on_snapshot(snapshot_report, repo_root):
     html = index.read_text(encoding="utf-8")
     versions = pd.read_csv(out / "data_versions.csv")
     assert "prices/GC=F.csv" in set(versions["path"])
-    assert versions["sha256"].iloc[0] in html
+    assert versions["sha256_read"].iloc[0] in html
     assert "Exclusions" in html and "Notes" in html and "Polymarket odds" in html
     assert "Headline" in html and "catalog events studied" in html
     # Japanese titles are written as UTF-8 text

@@ -11,10 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from eventstudy.data import store
+from eventstudy.data import store, writer
 from eventstudy.exceptions import (
     DataFormatError,
     DataNotFoundError,
+    ProvenanceError,
+    ProvenanceWarning,
     SpecificationError,
     UnknownMarketError,
 )
@@ -139,8 +141,10 @@ def test_snapshot_market_tokens_and_missing_history(snapshot_dir):
 def test_snapshot_file_versions(snapshot_dir):
     v = store.file_versions(["prices/GC=F.csv", snapshot_dir / "series" / "GPRD.csv"], snapshot_dir)
     assert list(v["path"]) == ["prices/GC=F.csv", "series/GPRD.csv"]
-    assert list(v.columns) == ["path", "sha256", "rows", "source", "fetched_at", "first", "last"]
-    assert v.loc[0, "sha256"] == _sha(snapshot_dir / "prices" / "GC=F.csv")
+    assert list(v.columns) == list(store.FILE_VERSION_COLUMNS)
+    assert v.loc[0, "sha256_read"] == _sha(snapshot_dir / "prices" / "GC=F.csv")
+    assert v.loc[0, "sha256_manifest"] == v.loc[0, "sha256_read"]
+    assert v["verified"].all() and (v["problem"] == "").all()
     assert v.loc[0, "rows"] == 6395
     assert v.loc[0, "last"] == "2026-02-23"
     assert pd.isna(v.loc[0, "fetched_at"])  # the snapshot has no fetch time: NA, not guessed
@@ -182,7 +186,7 @@ def test_prices_bad_number_blank_close_and_duplicate(tmp_path):
     _write(path, "date,close\n2025-01-02,1\n2025-01-03,abc\n")
     with pytest.raises(DataFormatError, match="line 3, column close: 'abc' is not a number"):
         store.load_prices("GLD", tmp_path)
-    _write(path, "date,close\n2025-01-02,\n")
+    _write(path, "date,close\n2025-01-02,\n2025-01-03,1\n")
     with pytest.raises(DataFormatError, match="line 2, column close: value is missing"):
         store.load_prices("GLD", tmp_path)
     _write(path, "date,close\n2025-01-02,1\n2025-01-02,2\n")
@@ -215,7 +219,7 @@ def test_series_blank_is_nan(tmp_path):
 def test_odds_outside_unit_interval_and_duplicate_t(tmp_path):
     path = tmp_path / "polymarket" / "prices" / "42.csv"
     _write(path, "t,p\n2025-01-01T00:00:00Z,0.5\n2025-01-02T00:00:00Z,1.5\n")
-    with pytest.raises(DataFormatError, match=r"42.csv line 3, column p: 1.5 is outside \[0, 1\]"):
+    with pytest.raises(DataFormatError, match=r"42.csv line 3, column p: '1.5' is outside \["):
         store.load_odds("42", tmp_path)
     _write(path, "t,p\n2025-01-01T00:00:00Z,0.5\n2025-01-01T00:00:00Z,0.6\n")
     with pytest.raises(DataFormatError, match=r"line 3, column t.*repeated"):
@@ -273,7 +277,7 @@ def _bars(close: list[float]) -> pd.DataFrame:
 
 
 def test_write_creates_file_and_manifest(tmp_path):
-    entry = store.write_csv_atomic(
+    entry = writer.write_csv_atomic(
         _bars([1.0, 2.0, 3.0]), "prices/T.csv", tmp_path, source="test", params={"a": 1}
     )
     path = tmp_path / "prices" / "T.csv"
@@ -288,37 +292,43 @@ def test_write_creates_file_and_manifest(tmp_path):
     assert (stored["first"], stored["last"]) == ("2025-01-02", "2025-01-04")
     assert stored["fetched_at"].endswith("Z") and "pandas" in stored["versions"]
     assert store.load_prices("T", tmp_path)["close"].tolist() == [1.0, 2.0, 3.0]
-    assert sorted(p.name for p in tmp_path.rglob("*")) == ["T.csv", "manifest.json", "prices"]
+    names = sorted(p.name for p in tmp_path.rglob("*"))
+    assert names == [writer.LOCK_NAME, "T.csv", "manifest.json", "prices"]
 
 
 def test_write_keeps_other_entries_and_created(tmp_path):
-    store.write_csv_atomic(_bars([1.0]), "prices/A.csv", tmp_path, source="s")
+    writer.write_csv_atomic(_bars([1.0]), "prices/A.csv", tmp_path, source="s")
     created = json.loads((tmp_path / "manifest.json").read_text())["created"]
-    store.write_csv_atomic(_bars([2.0]), "prices/B.csv", tmp_path, source="s")
+    writer.write_csv_atomic(_bars([2.0]), "prices/B.csv", tmp_path, source="s")
     manifest = store.load_manifest(tmp_path)
     assert set(manifest["files"]) == {"prices/A.csv", "prices/B.csv"}
     assert manifest["created"] == created
 
 
 def _snapshot_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    """Every file's bytes, except the (empty) lock file."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and p.name != writer.LOCK_NAME
+    }
 
 
 def test_failed_replace_leaves_everything_byte_identical(tmp_path, monkeypatch):
-    store.write_csv_atomic(_bars([1.0, 2.0]), "prices/T.csv", tmp_path, source="s")
+    writer.write_csv_atomic(_bars([1.0, 2.0]), "prices/T.csv", tmp_path, source="s")
     before = _snapshot_bytes(tmp_path)
 
     def boom(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(store.os, "replace", boom)
+    monkeypatch.setattr(writer.os, "replace", boom)
     with pytest.raises(OSError, match="disk full"):
-        store.write_csv_atomic(_bars([9.0]), "prices/T.csv", tmp_path, source="s")
+        writer.write_csv_atomic(_bars([9.0]), "prices/T.csv", tmp_path, source="s")
     assert _snapshot_bytes(tmp_path) == before  # also: no temporary files left behind
 
 
 def test_failed_manifest_replace_restores_previous_data_file(tmp_path, monkeypatch):
-    store.write_csv_atomic(_bars([1.0, 2.0]), "prices/T.csv", tmp_path, source="s")
+    writer.write_csv_atomic(_bars([1.0, 2.0]), "prices/T.csv", tmp_path, source="s")
     before = _snapshot_bytes(tmp_path)
     real_replace = os.replace
 
@@ -327,13 +337,13 @@ def test_failed_manifest_replace_restores_previous_data_file(tmp_path, monkeypat
             raise OSError("manifest write failed")
         return real_replace(src, dst)
 
-    monkeypatch.setattr(store.os, "replace", fail_on_manifest)
+    monkeypatch.setattr(writer.os, "replace", fail_on_manifest)
     with pytest.raises(OSError, match="manifest write failed"):
-        store.write_csv_atomic(_bars([9.0]), "prices/T.csv", tmp_path, source="s")
+        writer.write_csv_atomic(_bars([9.0]), "prices/T.csv", tmp_path, source="s")
     assert _snapshot_bytes(tmp_path) == before
     # a brand-new file is removed again when its manifest entry cannot be written
     with pytest.raises(OSError):
-        store.write_csv_atomic(_bars([9.0]), "prices/NEW.csv", tmp_path, source="s")
+        writer.write_csv_atomic(_bars([9.0]), "prices/NEW.csv", tmp_path, source="s")
     assert _snapshot_bytes(tmp_path) == before
 
 
@@ -343,13 +353,13 @@ def test_failed_serialisation_leaves_nothing(tmp_path):
             raise RuntimeError("cannot serialise")
 
     with pytest.raises(RuntimeError):
-        store.write_csv_atomic(Bad(_bars([1.0])), "prices/T.csv", tmp_path, source="s")
-    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+        writer.write_csv_atomic(Bad(_bars([1.0])), "prices/T.csv", tmp_path, source="s")
+    assert _snapshot_bytes(tmp_path) == {}
 
 
 def test_write_refuses_paths_outside(tmp_path):
     with pytest.raises(SpecificationError):
-        store.write_csv_atomic(_bars([1.0]), "../x.csv", tmp_path, source="s")
+        writer.write_csv_atomic(_bars([1.0]), "../x.csv", tmp_path, source="s")
 
 
 def test_load_manifest_rejects_other_format(tmp_path):
@@ -359,3 +369,116 @@ def test_load_manifest_rejects_other_format(tmp_path):
     _write(tmp_path / "manifest.json", "{not json")
     with pytest.raises(DataFormatError, match="not valid JSON"):
         store.load_manifest(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# provenance: the checksum of the bytes read, checked against the manifest (issue 16)
+# --------------------------------------------------------------------------------------------
+
+
+def _recorded_dir(tmp_path: Path) -> Path:
+    frame = pd.DataFrame({"date": ["2025-01-02", "2025-01-03"], "close": [1.0, 2.0]})
+    writer.write_csv_atomic(frame, "prices/GC=F.csv", tmp_path, source="test")
+    return tmp_path
+
+
+def test_loaders_record_the_checksum_of_the_bytes_they_read(tmp_path):
+    root = _recorded_dir(tmp_path)
+    path = root / "prices" / "GC=F.csv"
+    prices = store.load_prices("GC=F", root)
+    read = _sha(path)
+    assert prices.attrs["sha256"] == read == store.sha256_read(path)
+    path.write_text(path.read_text().replace("2.0", "2.5"))  # edited after the analysis read it
+    v = store.file_versions(["prices/GC=F.csv"], root)
+    assert v.loc[0, "sha256_read"] == read  # what the numbers came from, not today's bytes
+    assert bool(v.loc[0, "verified"])  # those bytes are the recorded ones
+
+
+def test_edited_file_is_reported_and_strict_raises(tmp_path):
+    root = _recorded_dir(tmp_path)
+    path = root / "prices" / "GC=F.csv"
+    path.write_text(path.read_text().replace("2.0", "2.5"))
+    store.load_prices("GC=F", root)
+    with pytest.warns(
+        ProvenanceWarning, match=r"prices/GC=F.csv: sha256 of the bytes read differs"
+    ):
+        v = store.file_versions(["prices/GC=F.csv"], root)
+    assert not v.loc[0, "verified"] and v.loc[0, "sha256_read"] == _sha(path)
+    assert v.loc[0, "sha256_manifest"] != v.loc[0, "sha256_read"]
+    with pytest.raises(ProvenanceError, match="1 of 1 data file"):
+        store.file_versions(["prices/GC=F.csv"], root, strict=True)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "why"),
+    [(None, "manifest.json is missing"), ("{oops", "manifest cannot be read.*line 1, column 2")],
+)
+def test_missing_or_corrupt_manifest_is_never_swallowed(tmp_path, manifest, why):
+    root = _recorded_dir(tmp_path)
+    if manifest is None:
+        (root / "manifest.json").unlink()
+    else:
+        (root / "manifest.json").write_text(manifest)
+    with pytest.warns(ProvenanceWarning, match=why):
+        v = store.file_versions(["prices/GC=F.csv"], root)
+    assert not v["verified"].any() and v.loc[0, "sha256_read"] == _sha(root / "prices/GC=F.csv")
+    with pytest.raises(ProvenanceError, match=why):
+        store.file_versions(["prices/GC=F.csv"], root, strict=True)
+
+
+def test_unlisted_and_missing_files_are_not_verified(tmp_path):
+    root = _recorded_dir(tmp_path)
+    _write(root / "series" / "X.csv", "date,value\n2025-01-02,1\n")
+    with pytest.warns(ProvenanceWarning):
+        v = store.file_versions(["series/X.csv", "series/GONE.csv"], root)
+    assert list(v["problem"]) == ["not listed in manifest.json", "file missing or unreadable"]
+    assert pd.isna(v["sha256_read"].iloc[1]) and pd.isna(v["sha256_manifest"].iloc[0])
+
+
+# --------------------------------------------------------------------------------------------
+# data faults name their file (issue 16 item 8)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("date,close\n", r"GC=F.csv: no data rows \(only a header\); at least 2 needed"),
+        ("date,close\n2025-01-02,1\n", r"GC=F.csv: 1 data row; at least 2 needed"),
+        ("date,close\n2025-01-02,1\n2025-01-03,inf\n", r"line 3, column close: 'inf' is not a fi"),
+        ("date,close\n2025-01-02,1\n2025-01-03,1e999\n", r"line 3, column close: '1e999'"),
+        ("date,close\n2025-01-02,1,9\n2025-01-03,2\n", r"line 2: 3 fields, expected 2"),
+    ],
+)
+def test_price_file_faults_are_format_errors_naming_the_file(tmp_path, text, expected):
+    _write(tmp_path / "prices" / "GC=F.csv", text)
+    with pytest.raises(DataFormatError, match=expected) as info:
+        store.load_prices("GC=F", tmp_path)
+    assert info.value.path == str(tmp_path / "prices" / "GC=F.csv")
+
+
+def test_non_positive_prices_are_named_when_returns_need_them(tmp_path):
+    _write(tmp_path / "prices" / "CL=F.csv", "date,close\n2020-04-17,18.27\n2020-04-20,-37.63\n")
+    assert store.load_prices("CL=F", tmp_path)["close"].iloc[-1] == -37.63  # a real print
+    with pytest.raises(DataFormatError, match=r"CL=F.csv line 3, column close: '-37.63' is not"):
+        store.load_prices("CL=F", tmp_path, positive=True)
+
+
+def test_series_without_any_value_is_a_format_error(tmp_path):
+    _write(tmp_path / "series" / "DFII10.csv", "date,value\n2025-01-02,\n2025-01-03,.\n")
+    with pytest.raises(DataFormatError, match=r"DFII10.csv: every value is blank"):
+        store.load_series("DFII10", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("ticker", "text"),
+    [("GC=F", "date,open,high,low,close,volume\n"), ("ACWI", "date,close\n2025-01-02,inf\n")],
+)
+def test_gold_data_from_a_faulty_directory_names_the_file(snapshot_dir, tmp_path, ticker, text):
+    from eventstudy.gold.data import load_gold_data
+
+    for rel in ("prices/GC=F.csv", "prices/ACWI.csv", "series/DTWEXBGS.csv", "series/DFII10.csv"):
+        _write(tmp_path / rel, (snapshot_dir / rel).read_text())
+    _write(tmp_path / "prices" / f"{ticker}.csv", text)
+    with pytest.raises(DataFormatError, match=f"prices/{ticker}.csv"):
+        load_gold_data("GC=F", data_dir=tmp_path)

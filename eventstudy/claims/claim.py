@@ -16,6 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
+from eventstudy.data.catalog import is_market_slug
 from eventstudy.exceptions import UnknownInstrumentError
 
 __all__ = [
@@ -38,7 +39,6 @@ _TRADING_WINDOW = re.compile(r"^([+-]?\d{1,4})\s*:\s*([+-]?\d{1,4})$")
 _WALL_CLOCK = re.compile(r"^(\d{1,4}(?:\.\d+)?)\s*(d|h|min)$", re.IGNORECASE)
 _MONTHS = re.compile(r"^(\d{1,3})\s*m$", re.IGNORECASE)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_SLUG = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
 _KEY = re.compile(r"^[A-Za-z0-9^=._\-]+$")
 
 
@@ -116,7 +116,7 @@ def parse_series(token: str) -> SeriesRef:
     low = text.lower()
     if low.startswith(MARKET_PREFIX):
         slug = text[len(MARKET_PREFIX) :]
-        if not _SLUG.match(slug):
+        if not is_market_slug(slug):
             raise ValueError(
                 "not a Polymarket market slug after 'polymarket:'; expected letters, digits "
                 "and single hyphens (e.g. polymarket:will-us-leave-nato-by-june-30)"

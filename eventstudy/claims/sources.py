@@ -9,7 +9,6 @@ FRED). Nothing is guessed.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,25 +232,17 @@ def _read_market(ref: SeriesRef, root: Path) -> SeriesData:
 
 
 def data_versions(paths: list[str], root: Path) -> pd.DataFrame:
-    """Path, sha256, rows and source of each file, from ``manifest.json``.
+    """Path, sha256 of the bytes read, whether ``manifest.json`` agrees, rows and source.
 
-    A file the manifest does not list (or a directory without a manifest) is hashed on the
-    spot; ``source`` then says so.
+    From :func:`eventstudy.data.store.file_versions` (which warns when a file is not the one
+    the manifest recorded); ``verified`` is False for such files and for unlisted ones.
     """
-    paths = list(dict.fromkeys(paths))
-    try:
-        table = store.file_versions(paths, root)
-    except DataNotFoundError:
-        table = pd.DataFrame({"path": paths, "sha256": pd.NA, "rows": pd.NA, "source": pd.NA})
-    table = table.loc[:, ["path", "sha256", "rows", "source"]].copy()
-    for i, rel in enumerate(table["path"]):
-        known = str(table.loc[i, "sha256"]) not in ("", "None", "nan", "<NA>")
-        if not known and Path(root, rel).is_file():
-            table.loc[i, "sha256"] = hashlib.sha256(Path(root, rel).read_bytes()).hexdigest()
-            table.loc[i, "source"] = "not in manifest.json; sha256 of the file as read"
-    table["sha256"] = table["sha256"].astype("str")
-    table["source"] = table["source"].astype("str")
-    return table
+    table = store.file_versions(list(dict.fromkeys(paths)), root)
+    out = table.loc[:, ["path", "sha256_read", "verified", "rows", "source"]]
+    out = out.rename(columns={"sha256_read": "sha256"})
+    out["sha256"] = out["sha256"].astype("str")
+    out["source"] = out["source"].astype("str")
+    return out.reset_index(drop=True)
 
 
 def resolve_root(data_dir: str | os.PathLike[str] | None) -> Path:

@@ -513,8 +513,7 @@ def _check_horizons(where: str, row: _Row, known: set[str]) -> _Problems:
 
 
 def _check_date_order(where: str, row: _Row, known: set[str]) -> _Problems:
-    from eventstudy.data.day0 import CALENDAR_END, CALENDAR_START
-
+    """Dates in order; each date's range is checked with the catalog's (``_check_date``)."""
     kind = _type(row)
     d = {c: _date(row, c) for c in _DATE_COLUMNS}
     problems = []
@@ -526,12 +525,6 @@ def _check_date_order(where: str, row: _Row, known: set[str]) -> _Problems:
 
     if kind == "threshold":
         after("end", "made_on", True, "the horizon end must come after made_on")
-        lo, hi = pd.Timestamp(CALENDAR_START), pd.Timestamp(CALENDAR_END)
-        for column in ("made_on", "end"):
-            value = d[column]
-            if value is not None and not lo < value <= hi:
-                msg = f"outside the trading calendars' range {CALENDAR_START} .. {CALENDAR_END}"
-                problems.append(_cell_problem(where, row, column, msg))
     elif kind == "level":
         after("end", "start", False, "end must not come before start")
     elif kind == "shift":

@@ -173,8 +173,9 @@ def _check_event_ids(items: list[Claim], events: pd.DataFrame) -> None:
 
 
 def versions_for(outcomes: list[Outcome], root: Path) -> pd.DataFrame:
-    """``claim_id``, ``path``, ``sha256``, ``rows``, ``source`` of every file each claim read."""
-    columns = ["claim_id", "path", "sha256", "rows", "source"]
+    """``claim_id``, ``path``, ``sha256`` (of the bytes read), ``verified`` (the manifest
+    agrees), ``rows``, ``source`` of every file each claim read."""
+    columns = ["claim_id", "path", "sha256", "verified", "rows", "source"]
     frames = [
         data_versions(o.files, root).assign(claim_id=o.claim.claim_id) for o in outcomes if o.files
     ]

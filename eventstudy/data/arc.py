@@ -29,6 +29,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +49,19 @@ REQUEST_COLUMNS = (
 __all__ = ["ARC_MODELS", "REQUEST_COLUMNS", "ArcModel", "read_prices", "read_request"]
 
 
+def _error(path: Path, message: str, line: int | None = None, column: str | None = None):
+    """A DataFormatError saying where: ``<path> line <n>: <message>``, with the same place as
+    attributes (``column`` names the field, e.g. ``"price"``)."""
+    where = f"{path} line {line}" if line is not None else f"{path}"
+    if line is not None and column is not None and column not in message:
+        where += f", field {column}"
+    return DataFormatError(f"{where}: {message}", path=str(path), line=line, column=column)
+
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+[.,]?[0-9]*|[.,][0-9]+)")
+
+
 def _read_text(path: Path) -> str:
     """The file's text: UTF-8 (with or without BOM), else Windows-1252.
 
@@ -56,7 +71,9 @@ def _read_text(path: Path) -> str:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError as exc:
-        raise DataFormatError(f"{path}: file not found") from exc
+        raise _error(path, "file not found") from exc
+    except OSError as exc:
+        raise _error(path, f"cannot be read ({exc.strerror or exc})") from exc
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -68,12 +85,17 @@ def _lines(path: Path):
     empty trailing fields (a trailing ``;`` as Excel writes) dropped."""
     text = _read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
-    for fields in reader:
-        fields = [f.strip() for f in fields]
-        while fields and fields[-1] == "":
-            fields.pop()
-        if fields:
-            yield reader.line_num, fields
+    line = 0
+    try:
+        for fields in reader:
+            line = reader.line_num
+            fields = [f.strip() for f in fields]
+            while fields and fields[-1] == "":
+                fields.pop()
+            if fields:
+                yield line, fields
+    except csv.Error as exc:
+        raise _error(path, f"not a readable line ({exc}); check the quoting", line + 1) from exc
 
 
 def _decimal_mark(values: list[tuple[int, str]], path: Path) -> str:
@@ -93,43 +115,52 @@ def _decimal_mark(values: list[tuple[int, str]], path: Path) -> str:
             if char in value and seen[char] is None:
                 seen[char] = (number, value)
     if len(marks) > 1:
-        raise DataFormatError(
-            f"{path}: prices mix decimal points and decimal commas (e.g. '1,234.5' and "
-            "'1.234,5'); use one convention in the whole file"
+        raise _error(
+            path,
+            "prices mix decimal points and decimal commas (e.g. '1,234.5' and '1.234,5'); use "
+            "one convention in the whole file",
         )
     if marks:
         return marks.pop()
     if seen[","] and seen["."]:
         (n1, v1), (n2, v2) = seen[","], seen["."]
-        raise DataFormatError(
-            f"{path}: line {n1} writes {v1!r} and line {n2} writes {v2!r}: it is not clear "
-            "which is the decimal mark; use one convention in the whole file, without "
-            "thousands separators"
+        raise _error(
+            path,
+            f"writes {v1!r} and line {n2} writes {v2!r}: it is not clear which is the decimal "
+            "mark; use one convention in the whole file, without thousands separators",
+            n1,
+            "price",
         )
     return "," if seen[","] else "."
 
 
 def _number(value: str, decimal: str) -> float:
-    """A price in the file's convention (``decimal`` is its decimal mark)."""
+    """A finite price in the file's convention (``decimal`` is its decimal mark); ValueError
+    for anything else (``inf``, ``nan``, ``1_000``, ``1e999`` are not prices)."""
     value = value.replace(" ", "").replace("\u00a0", "").replace("'", "")
     thousands = "." if decimal == "," else ","
-    return float(value.replace(thousands, "").replace(decimal, "."))
+    plain = value.replace(thousands, "")
+    if not _DECIMAL.fullmatch(plain):
+        raise ValueError(value)
+    number = float(plain.replace(decimal, "."))
+    if not math.isfinite(number):  # pragma: no cover - the pattern has no exponent
+        raise ValueError(value)
+    return number
 
 
 def _date(value: str, path: Path, number: int, what: str) -> dt.date:
     try:
         return dt.datetime.strptime(value, "%d.%m.%Y").date()
     except ValueError as exc:
-        raise DataFormatError(
-            f"{path} line {number}: {what} {value!r} is not a date; expected dd.mm.yyyy"
+        raise _error(
+            path, f"{what} {value!r} is not a date; expected dd.mm.yyyy", number, what
         ) from exc
 
 
 def _int(value: str, path: Path, number: int, what: str) -> int:
-    try:
-        return int(value)
-    except ValueError as exc:
-        raise DataFormatError(f"{path} line {number}: {what} {value!r} is not an integer") from exc
+    if not _INTEGER.fullmatch(value):
+        raise _error(path, f"{what} {value!r} is not an integer", number, what)
+    return int(value)
 
 
 def _is_header(fields: list[str], date_pos: int) -> bool:
@@ -154,33 +185,32 @@ def read_request(path: str | Path) -> pd.DataFrame:
         if number == 1 and _is_header(fields, 3):
             continue
         if len(fields) != 9:
-            raise DataFormatError(
-                f"{path} line {number}: {len(fields)} fields, expected 9 "
-                f"({';'.join(REQUEST_COLUMNS)})"
+            raise _error(
+                path, f"{len(fields)} fields, expected 9 ({';'.join(REQUEST_COLUMNS)})", number
             )
         ev_start = _int(fields[5], path, number, "event-window start")
         ev_end = _int(fields[6], path, number, "event-window end")
         est_end = _int(fields[7], path, number, "estimation-window end")
         est_len = _int(fields[8], path, number, "estimation-window length")
         if ev_start > ev_end or est_end >= ev_start or est_len < 1:
-            raise DataFormatError(
-                f"{path} line {number}: windows must satisfy event start <= end, estimation "
-                f"end < event start and length >= 1; got event ({ev_start}, {ev_end}), "
-                f"estimation end {est_end}, length {est_len}"
+            raise _error(
+                path,
+                "windows must satisfy event start <= end, estimation end < event start and "
+                f"length >= 1; got event ({ev_start}, {ev_end}), estimation end {est_end}, "
+                f"length {est_len}",
+                number,
             )
         rows.append(
             (fields[0], fields[1], fields[2], _date(fields[3], path, number, "event date"),
              fields[4], ev_start, ev_end, est_end, est_len)
         )  # fmt: skip
     if not rows:
-        raise DataFormatError(f"{path}: no request lines")
+        raise _error(path, "no request lines")
     frame = pd.DataFrame(rows, columns=list(REQUEST_COLUMNS))
     dup = frame.duplicated(["event_id", "firm"])
     if dup.any():
         first = frame.loc[dup].iloc[0]
-        raise DataFormatError(
-            f"{path}: duplicate event id {first.event_id!r} for firm {first.firm!r}"
-        )
+        raise _error(path, f"duplicate event id {first.event_id!r} for firm {first.firm!r}")
     return frame
 
 
@@ -207,31 +237,31 @@ def read_prices(path: str | Path, *, negative: bool = False) -> pd.DataFrame:
         if number == 1 and _is_header(fields, 1):
             continue
         if len(fields) != 3:
-            raise DataFormatError(
-                f"{path} line {number}: {len(fields)} fields, expected 3 (name;dd.mm.yyyy;price)"
-            )
+            raise _error(path, f"{len(fields)} fields, expected 3 (name;dd.mm.yyyy;price)", number)
         rows.append((number, fields))
     decimal = _decimal_mark([(number, fields[2]) for number, fields in rows], path)
-    names, dates, prices = [], [], []
+    names, dates, prices, lines = [], [], [], []
     for number, fields in rows:
         day = _date(fields[1], path, number, "date")
         try:
             price = _number(fields[2], decimal)
         except ValueError as exc:
-            raise DataFormatError(
-                f"{path} line {number}: price {fields[2]!r} is not a number"
-            ) from exc
+            raise _error(path, f"price {fields[2]!r} is not a number", number, "price") from exc
         if not (price > 0 or (negative and price < 0)):
             expected = "nonzero (negative = CRSP bid/ask midpoint)" if negative else "positive"
-            raise DataFormatError(f"{path} line {number}: price {price} must be {expected}")
+            raise _error(path, f"price {price} must be {expected}", number, "price")
         names.append(fields[0])
         dates.append(day)
         prices.append(price)
+        lines.append(number)
     if not names:
-        raise DataFormatError(f"{path}: no price lines")
+        raise _error(path, "no price lines")
     long = pd.DataFrame({"name": names, "date": pd.to_datetime(dates), "price": prices})
     dup = long.duplicated(["name", "date"])
     if dup.any():
-        row = long.loc[dup].iloc[0]
-        raise DataFormatError(f"{path}: two prices for {row['name']!r} on {row['date']:%d.%m.%Y}")
+        at = int(dup.to_numpy().argmax())
+        row = long.iloc[at]
+        raise _error(
+            path, f"a second price for {row['name']!r} on {row['date']:%d.%m.%Y}", lines[at], "date"
+        )
     return long.pivot(index="date", columns="name", values="price").sort_index()

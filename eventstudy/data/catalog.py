@@ -44,19 +44,24 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
+import numpy as np
 import pandas as pd
 
+from eventstudy.data.calendar_range import EVENT_DATE_MAX, EVENT_DATE_MIN
 from eventstudy.exceptions import CatalogError, CatalogProblem
 
 __all__ = [
@@ -64,14 +69,17 @@ __all__ = [
     "COLUMNS",
     "CONFIDENCES",
     "DAY_BASES",
+    "EVENTS_TABLE",
     "GOLD_DIRECTIONS",
     "REQUIRED_COLUMNS",
     "TableSpec",
     "check_events",
     "check_rows",
+    "is_market_slug",
     "load_events",
     "read_table",
     "sort_problems",
+    "validate_events",
 ]
 
 COLUMNS: tuple[str, ...] = (
@@ -130,12 +138,18 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 US_CLOSE_TZ = "America/New_York"
 US_CLOSE_TIME = time(16, 0)
 
-_EVENT_ID = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+_EVENT_ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+MAX_EVENT_ID_LENGTH = 64
+"""Longest ``event_id`` accepted: ids name report files (``fig_car_<event_id>.png``)."""
 # Polymarket slugs are mostly lowercase, but some real ones carry capitals
 # (e.g. "israel-x-hamas-ceasefire-by-friday-July-4"), so letters of either case are accepted.
-_SLUG = re.compile(r"^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
+_SLUG = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+MAX_SLUG_LENGTH = 200
+"""Longest market slug accepted (Polymarket's are well under 150 characters)."""
+# ISO 2025-02-18, or what Excel writes: 2025/02/18, 2025/2/18 (year first: unambiguous)
+_EXCEL_DATE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
+_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?")
+_ASCII_SPACE = re.compile(r"[ \t\r\n]+")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _MONTHS = {
     name: i + 1
@@ -190,11 +204,22 @@ class _Row:
 
 
 _Problems = list[CatalogProblem]
+_NO_CELLS = pd.DataFrame({c: pd.Series([], dtype="str") for c in COLUMNS})
 
 
 # --------------------------------------------------------------------------------------------
 # public API
 # --------------------------------------------------------------------------------------------
+
+
+def is_market_slug(value: object) -> bool:
+    """True for a Polymarket market slug: ASCII letters, digits and single hyphens (no
+    leading or trailing hyphen), at most :data:`MAX_SLUG_LENGTH` characters."""
+    return (
+        isinstance(value, str)
+        and len(value) <= MAX_SLUG_LENGTH
+        and _SLUG.fullmatch(value) is not None
+    )
 
 
 def check_events(path: str | os.PathLike[str]) -> list[CatalogProblem]:
@@ -216,6 +241,23 @@ def check_events(path: str | os.PathLike[str]) -> list[CatalogProblem]:
     """
     problems, _ = _read(path)
     return problems
+
+
+def validate_events(path: str | os.PathLike[str]) -> int:
+    """Check an events catalog; the number of events when it has no problem.
+
+    What ``eventstudy validate`` runs: the checks of :func:`load_events` without building
+    the frame (a 100,000-row catalog takes about a second).
+
+    Raises
+    ------
+    CatalogError
+        If the file cannot be read or has any problem; ``err.problems`` lists them all.
+    """
+    problems, cells = _read(path)
+    if problems:
+        raise CatalogError(problems)
+    return len(cells)
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -251,10 +293,10 @@ def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> events.loc[events.event_id == "hamas_attack_israel", "event_time"].iloc[0]  # doctest: +SKIP
     Timestamp('2023-10-07 03:30:00+0000', tz='UTC')
     """
-    problems, rows = _read(path)
+    problems, cells = _read(path)
     if problems:
         raise CatalogError(problems)
-    return _to_frame(rows)
+    return _to_frame(cells)
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,12 +304,33 @@ def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def _read(path: str | os.PathLike[str]) -> tuple[_Problems, list[_Row]]:
+def _read(path: str | os.PathLike[str]) -> tuple[_Problems, pd.DataFrame]:
+    """Every problem of the catalog, and its cells (stripped text, columns :data:`COLUMNS`)."""
     where = os.fspath(path)
-    problems, rows, columns = read_table(path, EVENTS_TABLE)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return [
+            _problem(where, None, None, None, None, f"cannot read the file: {reason}")
+        ], _NO_CELLS
+    from eventstudy.data import _catalog_fast  # lazy: it imports this module
+
+    fast = _catalog_fast.read_fast(where, raw)
+    if fast is not None:
+        return fast
+    problems, rows = _read_rows(where, raw)
+    cells = pd.DataFrame({c: [r.cells.get(c, "") for r in rows] for c in COLUMNS}, dtype="str")
+    return problems, cells
+
+
+def _read_rows(where: str, raw: bytes) -> tuple[_Problems, list[_Row]]:
+    """The exact reader: every problem with its line and column, and the rows."""
+    problems, rows, columns, text = _structure(where, raw, EVENTS_TABLE)
     if columns is None:
         return problems, []
-    problems += check_rows(where, rows, columns, _ROW_CHECKS)
+    problems += check_rows(where, rows, columns, _checks_for(text))
+    problems += _check_mojibake(where, rows, text)
     if not rows and not problems:
         msg = "the catalog has no events; expected one row per event after the header"
         problems.append(_problem(where, None, None, None, None, msg))
@@ -298,10 +361,10 @@ def read_table(
 ) -> tuple[_Problems, list[_Row], list[str] | None]:
     """Read an analyst-edited CSV table down to its rows, with the problems of its structure.
 
-    Decoding (UTF-8, BOM, Shift_JIS and UTF-16 hints), RFC 4180 records with their editor
-    line numbers, the separator, the header against ``spec`` and the field count of every
-    row. Value checks are the caller's (:func:`check_events` for events, the claims module
-    for claims).
+    Decoding (UTF-8, BOM, one problem for a Shift_JIS/CP932 or UTF-16 file), RFC 4180 records
+    with their editor line numbers, the separator, the header against ``spec`` and the field
+    count of every row. Value checks are the caller's (:func:`check_rows` with the table's own
+    checks: the events checks here, the claims module's for claims).
 
     Returns
     -------
@@ -318,12 +381,20 @@ def read_table(
         reason = exc.strerror or str(exc)
         msg = f"cannot read the file: {reason}"
         return [_problem(where, None, None, None, None, msg, spec.id_column)], [], None
+    problems, rows, columns, _ = _structure(where, raw, spec)
+    return problems, rows, columns
+
+
+def _structure(
+    where: str, raw: bytes, spec: TableSpec
+) -> tuple[_Problems, list[_Row], list[str] | None, str]:
+    """:func:`read_table` on bytes, also returning the decoded text."""
     text, problems = _decode(where, raw, spec.id_column)
     if problems:
-        return problems, [], None  # every other check would read garbage
+        return problems, [], None, ""  # every other check would read garbage
     header, records, problems = _split_records(where, text, spec.columns)
     if header is None:
-        return problems, [], None
+        return problems, [], None, text
     separator = _other_separator(header, spec.columns)
     if separator is not None:
         origin = (
@@ -335,7 +406,7 @@ def read_table(
             f"the columns are separated by {separator} instead of commas ({origin}); save the "
             "file as 'CSV UTF-8 (Comma delimited)'"
         )
-        return [_problem(where, 1, None, None, None, msg, spec.id_column)], [], None
+        return [_problem(where, 1, None, None, None, msg, spec.id_column)], [], None, text
     columns, header_problems = _check_header(where, header, spec)
     problems += header_problems
     rows: list[_Row] = []
@@ -344,31 +415,39 @@ def read_table(
         problems += row_problems
         if row is not None:
             rows.append(row)
-    return problems, rows, columns
+    return problems, rows, columns, text
 
 
 def _decode(where: str, raw: bytes, id_column: str = "event_id") -> tuple[str, _Problems]:
+    """The file's text, or one problem saying why it cannot be read (never one per row)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         msg = f"the file is UTF-16 (Excel's 'Unicode Text'), not UTF-8; {_EXCEL_HINT}"
         return "", [_problem(where, 1, None, None, None, msg, id_column)]
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
         return body.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        pos = exc.start
+    line = body.count(b"\n", 0, pos) + 1
+    column, key = _locate_byte(body, pos, id_column)
+    byte = body[pos : pos + 1]
+    n_lines = sum(1 for chunk in body.split(b"\n") if not _is_utf8(chunk))
+    where_bad = (
+        f"byte 0x{byte.hex()} at byte offset {pos + len(raw) - len(body)} of the file (counting "
+        f"from 0) is not valid UTF-8"
+    )
+    if n_lines > 1:
+        where_bad += f", nor are {n_lines - 1} more line(s)"
+    msg = f"{where_bad}; {_encoding_hint(body)}"
+    return "", [_problem(where, line, column, key, repr(byte)[2:-1], msg, id_column)]
+
+
+def _is_utf8(chunk: bytes) -> bool:
+    try:
+        chunk.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    hint = _encoding_hint(body)
-    problems = []
-    offset_bom = len(raw) - len(body)
-    for pos in _bad_utf8_offsets(body):
-        line = body.count(b"\n", 0, pos) + 1
-        byte = body[pos : pos + 1]
-        msg = (
-            f"byte 0x{byte.hex()} at byte offset {pos + offset_bom} of the file (counting "
-            f"from 0) is not valid UTF-8; {hint}"
-        )
-        column, key = _locate_byte(body, pos, id_column)
-        problems.append(_problem(where, line, column, key, repr(byte)[2:-1], msg, id_column))
-    return "", problems
+        return False
+    return True
 
 
 def _locate_byte(
@@ -381,7 +460,10 @@ def _locate_byte(
     inside a multi-byte character, so the CSV structure is intact whatever the encoding.
     """
     text = body.decode("latin-1")
-    records = list(csv.reader(io.StringIO(text[:pos], newline="")))
+    try:
+        records = list(csv.reader(io.StringIO(text[:pos], newline="")))
+    except csv.Error:  # e.g. a field over the csv module's size limit: no column then
+        return None, None
     if len(records) < 2:
         return None, None
     header = [name.strip() for name in records[0]]
@@ -395,20 +477,13 @@ def _locate_byte(
     return column, event_id
 
 
-def _bad_utf8_offsets(body: bytes) -> list[int]:
-    """Offset of the first undecodable byte on each line that has one."""
-    offsets = []
-    start = 0
-    while start < len(body):
-        try:
-            body[start:].decode("utf-8")
-            break
-        except UnicodeDecodeError as exc:
-            pos = start + exc.start
-            offsets.append(pos)
-            newline = body.find(b"\n", pos)
-            start = len(body) if newline < 0 else newline + 1
-    return offsets
+_JAPANESE_EXCEL_HINT = (
+    "In Excel choose 名前を付けて保存 (Save As) and the file type "
+    "'CSV UTF-8 (コンマ区切り) (*.csv)' (in English Excel 'CSV UTF-8 (Comma delimited)'), "
+    "then validate again. / このファイルは UTF-8 ではなく Shift_JIS (CP932) で保存されています。"
+    "Excel の「名前を付けて保存」でファイルの種類に「CSV UTF-8 (コンマ区切り) (*.csv)」を選んで"
+    "保存し直してください。"
+)
 
 
 def _encoding_hint(body: bytes) -> str:
@@ -418,10 +493,63 @@ def _encoding_hint(body: bytes) -> str:
         return f"the file must be saved as UTF-8: {_EXCEL_HINT}"
     if re.search(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]", text):
         return (
-            "the file decodes as Shift_JIS/CP932 (what Excel on Japanese Windows writes by "
-            f"default), but it must be UTF-8: {_EXCEL_HINT}"
+            "the file is Shift_JIS/CP932 (what Excel on Japanese Windows writes by default), "
+            f"but it must be UTF-8. {_JAPANESE_EXCEL_HINT}"
         )
     return f"the file must be saved as UTF-8 (it may be Windows-1252 or Latin-1): {_EXCEL_HINT}"
+
+
+# Mojibake: UTF-8 text once opened with the wrong encoding, then saved again as UTF-8.
+# Read as CP932 (Japanese Excel opening a UTF-8 file without BOM), the lead bytes of UTF-8
+# hiragana and katakana (E3 81..83) become these rare kanji; read as Windows-1252/Latin-1,
+# a lead byte becomes a letter in U+00C2..U+00F4 followed by a continuation character.
+_CP932_MOJIBAKE = re.compile("[縺繧繝]")
+_LATIN_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+    "\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+    "\u20ac\u2122]"
+)
+
+
+def _mojibake_repair(value: str) -> tuple[bool, str | None]:
+    """Whether ``value`` looks garbled, and the text it probably was (None if unknown)."""
+    if _CP932_MOJIBAKE.search(value):
+        try:
+            fixed = value.encode("cp932").decode("utf-8")
+        except UnicodeError:
+            return True, None
+        return True, fixed if fixed != value else None
+    if _LATIN_MOJIBAKE.search(value):
+        import ftfy  # lazy: only for text that the fast pattern flags
+        from ftfy.badness import is_bad
+
+        if is_bad(value):
+            fixed = ftfy.fix_text(value)
+            return True, fixed if fixed != value else None
+    return False, None
+
+
+def _check_mojibake(where: str, rows: Sequence[_Row], text: str) -> _Problems:
+    """Garbled text (mojibake) in any cell; the whole text is screened once, fast."""
+    if text.isascii() or not (_CP932_MOJIBAKE.search(text) or _LATIN_MOJIBAKE.search(text)):
+        return []
+    problems = []
+    for row in rows:
+        for column, value in row.cells.items():
+            if value.isascii():
+                continue
+            garbled, fixed = _mojibake_repair(value)
+            if not garbled:
+                continue
+            hint = f"; it probably should read {fixed!r}" if fixed else ""
+            msg = (
+                "the text looks garbled (mojibake: UTF-8 text opened with the wrong encoding "
+                f"and saved again){hint}; retype it or copy it from the original source, and "
+                "open the file in Excel via Data > From Text/CSV with UTF-8 / 文字化けしています。"
+                "元の文章から入力し直してください"
+            )
+            problems.append(_cell_problem(where, row, column, msg))
+    return problems
 
 
 def _split_records(
@@ -452,7 +580,14 @@ def _split_records(
                 blank_rows = []
                 records.append((start, cells))
     except csv.Error as exc:
-        msg = f"the CSV text cannot be parsed ({exc}); check the quoting on this line"
+        if "field larger than field limit" in str(exc):
+            msg = (
+                f"a value is longer than {csv.field_size_limit():,} characters, the most a CSV "
+                "field may hold; usually a double quote that is not closed makes the rest of "
+                "the file one value: check the quoting from this line on"
+            )
+        else:
+            msg = f"the CSV text cannot be parsed ({exc}); check the quoting on this line"
         return None, [], [_problem(where, line_after + 1, None, None, None, msg)]
     if header is None:
         msg = f"the file is empty; expected a header line with the columns {', '.join(columns)}"
@@ -513,8 +648,8 @@ def _make_row(
             f"found {len(cells)} fields, expected {len(columns)} (as in the header); a value "
             f'that contains a comma must be in double quotes, e.g. "Greenland, Panama".{span}'
         )
-        event_id = cells[0].strip() if cells and columns and columns[0] == id_column else None
-        return None, [_problem(where, line, None, event_id or None, None, msg, id_column)]
+        key = cells[0].strip() if cells and columns and columns[0] == id_column else None
+        return None, [_problem(where, line, None, key or None, None, msg, id_column)]
     values: dict[str, str] = {}
     lines: dict[str, int] = {}
     at = line
@@ -562,13 +697,21 @@ def _check_required_columns(
 
 
 def _check_event_id(where: str, row: _Row, known: set[str]) -> _Problems:
-    """The row's key (``event_id``, ``claim_id``) is snake_case."""
+    """The row's key (``event_id``, ``claim_id``) is snake_case and not too long."""
     column = row.id_column
     value = row.cells.get(column, "")
-    if not value or _EVENT_ID.match(value):
+    if not value:
+        return []
+    if len(value) > MAX_EVENT_ID_LENGTH:
+        msg = (
+            f"{column} is {len(value)} characters long; at most {MAX_EVENT_ID_LENGTH} are "
+            "accepted (it names the report's files); shorten it"
+        )
+        return [_cell_problem(where, row, column, msg)]
+    if _EVENT_ID.fullmatch(value):
         return []
     suggestion = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
-    hint = f" (e.g. '{suggestion}')" if _EVENT_ID.match(suggestion) else ""
+    hint = f" (e.g. '{suggestion}')" if _EVENT_ID.fullmatch(suggestion) else ""
     msg = (
         f"{column} is not snake_case; expected lowercase letters, digits and single "
         f"underscores, starting with a letter{hint}"
@@ -576,26 +719,79 @@ def _check_event_id(where: str, row: _Row, known: set[str]) -> _Problems:
     return [_cell_problem(where, row, column, msg)]
 
 
-def _check_date(where: str, row: _Row, known: set[str], column: str = "date") -> _Problems:
-    """The ``column`` cell, if filled, is a real YYYY-MM-DD date (with a guess if it is not)."""
-    value = row.cells.get(column, "")
-    if not value:
-        return []
-    if (m := _ISO_DATE.match(value)) is not None:
-        try:
-            date(int(m[1]), int(m[2]), int(m[3]))
-            return []
-        except ValueError as exc:
-            msg = f"not a real calendar date ({exc}); expected YYYY-MM-DD"
-            return [_cell_problem(where, row, column, msg)]
-    guesses = sorted({d.isoformat() for d in _guess_dates(value)})
-    if len(guesses) == 1:
-        hint = f"; it probably means {guesses[0]}"
-    elif guesses:
-        hint = f"; it is ambiguous (could be {' or '.join(guesses)})"
+def _ascii_digit(ch: str) -> str:
+    digit = unicodedata.decimal(ch, None)
+    return ch if digit is None else str(digit)
+
+
+def _ascii_spelling(value: str) -> str | None:
+    """``value`` with full-width and other non-ASCII digits and punctuation replaced by their
+    ASCII equivalents (``２０２３／２／１８`` -> ``2023/2/18``), or None when that is not
+    possible."""
+    text = "".join(_ascii_digit(ch) for ch in unicodedata.normalize("NFKC", value))
+    return text if text.isascii() else None
+
+
+def _non_ascii_problem(where: str, row: _Row, column: str, example: str) -> _Problems:
+    value = row.cells[column]
+    fixed = _ascii_spelling(value)
+    if fixed is not None:
+        msg = (
+            f"written with full-width or other non-ASCII characters; type '{fixed}' instead "
+            f"(ASCII digits, e.g. {example})"
+        )
     else:
-        hint = " (e.g. 2025-02-18)"
-    msg = f"not a date in the format YYYY-MM-DD; expected YYYY-MM-DD{hint}"
+        bad = next(ch for ch in value if not ch.isascii())
+        msg = (
+            f"contains the non-ASCII character {bad!r} (U+{ord(bad):04X}); use ASCII digits "
+            f"and separators only, e.g. {example}"
+        )
+    return [_cell_problem(where, row, column, msg)]
+
+
+def _calendar_date(value: str) -> date | ValueError | None:
+    """The date written as ``2025-02-18`` or as Excel writes it (``2025/02/18``,
+    ``2025/2/18``); None when not in that form, the ValueError when not a real date."""
+    m = _EXCEL_DATE.fullmatch(value)
+    if m is None:
+        return None
+    try:
+        return date(int(m[1]), int(m[3]), int(m[4]))
+    except ValueError as exc:
+        return exc
+
+
+def _parse_date(value: str) -> date | None:
+    """The event date of a valid ``date`` cell (in the supported range), else None."""
+    day = _calendar_date(value)
+    return day if isinstance(day, date) and EVENT_DATE_MIN <= day <= EVENT_DATE_MAX else None
+
+
+def _check_date(where: str, row: _Row, known: set[str], column: str = "date") -> _Problems:
+    """The ``column`` cell, if filled, is a real date in the supported range (YYYY-MM-DD, or
+    as Excel writes it), with a guess of what was meant if it is not."""
+    value = row.cells.get(column, "")
+    if not value or _parse_date(value) is not None:
+        return []
+    if not value.isascii():
+        return _non_ascii_problem(where, row, column, "2023-10-07")
+    day = _calendar_date(value)
+    if isinstance(day, ValueError):
+        msg = f"not a real calendar date ({day}); expected YYYY-MM-DD"
+    elif isinstance(day, date):
+        msg = (
+            f"outside the supported range {EVENT_DATE_MIN} to {EVENT_DATE_MAX}: the trading "
+            "calendars that place day 0 cover 2000 to 2027; check the year"
+        )
+    else:
+        guesses = sorted({d.isoformat() for d in _guess_dates(value)})
+        if len(guesses) == 1:
+            hint = f"; it probably means {guesses[0]}"
+        elif guesses:
+            hint = f"; it is ambiguous (could be {' or '.join(guesses)})"
+        else:
+            hint = " (e.g. 2025-02-18)"
+        msg = f"not a date in the format YYYY-MM-DD; expected YYYY-MM-DD{hint}"
     return [_cell_problem(where, row, column, msg)]
 
 
@@ -610,18 +806,18 @@ def _guess_dates(value: str) -> list[date]:
             pass
 
     s = value.strip()
-    if m := re.fullmatch(r"(\d{1,4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,4})", s):
+    if m := re.fullmatch(r"([0-9]{1,4})\s*[-/.]\s*([0-9]{1,2})\s*[-/.]\s*([0-9]{1,4})", s):
         a, b, c = m[1], int(m[2]), m[3]
         if len(a) == 4:
             attempt(int(a), b, int(c))
         elif len(c) == 4:
             attempt(int(c), b, int(a))  # day/month/year
             attempt(int(c), int(a), b)  # month/day/year
-    elif m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s):
+    elif m := re.fullmatch(r"([0-9]{4})([0-9]{2})([0-9]{2})", s):
         attempt(int(m[1]), int(m[2]), int(m[3]))
     else:
         words = re.findall(r"[A-Za-z]+", s)
-        numbers = [int(n) for n in re.findall(r"\d+", s)]
+        numbers = [int(n) for n in re.findall(r"[0-9]+", s)]
         months = [_MONTHS[w.lower()] for w in words if w.lower() in _MONTHS]
         years = [n for n in numbers if n >= 1000]
         days = [n for n in numbers if n < 1000]
@@ -630,18 +826,36 @@ def _guess_dates(value: str) -> list[date]:
     return found
 
 
+def _parse_time(value: str) -> tuple[int, int] | None:
+    """(hour, minute) of ``14:30``, ``9:05``, ``09:05:00`` or Excel's ``9:05:00 AM``."""
+    m = _TIME.fullmatch(value)
+    if m is None or m[3] not in (None, "00"):
+        return None
+    hour, minute = int(m[1]), int(m[2])
+    if m[4] is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m[4] in "Pp" else 0)
+    return (hour, minute) if hour <= 23 and minute <= 59 else None
+
+
 def _check_time(where: str, row: _Row, known: set[str]) -> _Problems:
     value = row.cells.get("time", "")
-    if not value:
+    if not value or _parse_time(value) is not None:
         return []
-    m = _TIME.match(value)
+    if not value.isascii():
+        return _non_ascii_problem(where, row, "time", "09:05")
+    m = _TIME.fullmatch(value)
     if m is None:
-        msg = "time is not in the format HH:MM; expected a 24-hour local time such as 14:30"
-        return [_cell_problem(where, row, "time", msg)]
-    if int(m[1]) > 23 or int(m[2]) > 59:
+        msg = (
+            "time is not in the format HH:MM; expected a 24-hour local time such as 14:30 "
+            "(Excel's 2:30:00 PM is read too)"
+        )
+    elif m[3] not in (None, "00"):
+        msg = f"seconds are not used; expected HH:MM (e.g. {int(m[1]):02d}:{m[2]})"
+    else:
         msg = "not a valid time of day; expected HH:MM with hours 00-23 and minutes 00-59"
-        return [_cell_problem(where, row, "time", msg)]
-    return []
+    return [_cell_problem(where, row, "time", msg)]
 
 
 # Abbreviations people type for zones (not IANA names): the zone to suggest instead.
@@ -653,7 +867,7 @@ _TZ_ABBREVIATIONS = {
     "IDT": "Asia/Jerusalem", "AEST": "Australia/Sydney", "HKT": "Asia/Hong_Kong",
     "SGT": "Asia/Singapore", "GST": "Asia/Dubai", "TRT": "Europe/Istanbul",
 }  # fmt: skip
-_UTC_OFFSET = re.compile(r"^(?:UTC|GMT)\s*([+-])\s*(\d{1,2})(?::?00)?$", re.IGNORECASE)
+_UTC_OFFSET = re.compile(r"(?:UTC|GMT)\s*([+-])\s*([0-9]{1,2})(?::?00)?", re.IGNORECASE)
 
 
 def _check_tz(where: str, row: _Row, known: set[str]) -> _Problems:
@@ -661,7 +875,7 @@ def _check_tz(where: str, row: _Row, known: set[str]) -> _Problems:
     if not value or _zone_name(value) is not None:
         return []
     abbreviation = _TZ_ABBREVIATIONS.get(value.strip().upper())
-    offset = _UTC_OFFSET.match(value.strip())
+    offset = _UTC_OFFSET.fullmatch(value.strip())
     if abbreviation:
         hint = f"it is an abbreviation; use the place's zone, e.g. '{abbreviation}'; "
     elif offset:
@@ -726,8 +940,8 @@ def _check_local_time_exists(where: str, row: _Row, known: set[str]) -> _Problem
 
 def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
     problems = []
-    for slug in row.cells.get("polymarket", "").split():
-        if _SLUG.match(slug):
+    for slug in _words(row.cells.get("polymarket", "")):
+        if is_market_slug(slug):
             continue
         if slug.startswith(("http://", "https://")):
             tail = urlsplit(slug).path.rstrip("/").rsplit("/", 1)[-1]
@@ -740,11 +954,23 @@ def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
     return problems
 
 
+_PLAIN_URL = re.compile(
+    r"https?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?"
+)
+"""An ASCII http(s) URL with a dotted host: accepted without parsing (the common case)."""
+
+
 def _check_sources(where: str, row: _Row, known: set[str]) -> _Problems:
     problems = []
-    for url in row.cells.get("sources", "").split():
-        parts = urlsplit(url)
-        if parts.scheme in ("http", "https") and "." in (parts.hostname or ""):
+    for url in _words(row.cells.get("sources", "")):
+        if _PLAIN_URL.fullmatch(url):
+            continue
+        try:
+            parts = urlsplit(url)
+            ok = parts.scheme in ("http", "https") and "." in (parts.hostname or "")
+        except ValueError:  # e.g. an unclosed IPv6 bracket
+            ok = False
+        if ok:
             continue
         msg = "not an http(s) URL; separate several sources with spaces"
         problems.append(_replace_value(_cell_problem(where, row, "sources", msg), url))
@@ -770,24 +996,66 @@ def _check_duplicate_ids(where: str, rows: Sequence[_Row]) -> _Problems:
     return problems
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""C0 controls but tab and line breaks, DEL, C1 controls (NEL U+0085 among them)."""
+_FREE_TEXT = frozenset({"title", "title_ja", "description"})
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Direction embeddings, overrides and isolates: they make text display unlike its bytes."""
+_INVISIBLE = re.compile(
+    "[\u00a0\u00ad\u0600-\u0605\u061c\u06dd\u070f\u1680\u180e\u2000-\u200f"
+    "\u2028-\u202f\u205f-\u206f\u3000\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
+"""Format characters (zero-width space and joiners, direction marks, BOM, tags) and Unicode
+spaces and separators (no-break space, line separator): they look like nothing or a space."""
+
+
 def _check_control_characters(where: str, row: _Row, known: set[str]) -> _Problems:
-    """NUL and other control characters (line breaks and tabs in text are fine)."""
+    """NUL and other control characters, C0 and C1 (line breaks and tabs in text are fine)."""
     problems = []
     for column, value in row.cells.items():
-        bad = next((ch for ch in value if ord(ch) < 32 and ch not in "\n\r\t"), None)
-        if bad is None and "\x7f" in value:
-            bad = "\x7f"
-        if bad is not None:
+        if (m := _CONTROL.search(value)) is not None:
             msg = (
-                f"contains the control character U+{ord(bad):04X}, which editors do not show; "
+                f"contains the control character U+{ord(m[0]):04X}, which editors do not show; "
                 "delete it (it often comes from a copy-paste or a binary file)"
             )
             problems.append(_cell_problem(where, row, column, msg))
     return problems
 
 
+def _invisible(value: str, *, free_text: bool) -> str | None:
+    """The first invisible character of ``value`` (:data:`_INVISIBLE`); in free text only the
+    direction controls count (a no-break space in a title is harmless)."""
+    m = (_BIDI if free_text else _INVISIBLE).search(value)
+    return None if m is None else m[0]
+
+
+def _check_invisible_characters(where: str, row: _Row, known: set[str]) -> _Problems:
+    """Invisible characters in ids, dates, slugs and URLs (and direction overrides anywhere).
+
+    A slug split by a no-break space is one word to every program; a URL with a zero-width
+    space leads elsewhere; a right-to-left override shows text differently from its bytes.
+    """
+    problems = []
+    for column, value in row.cells.items():
+        if value.isascii():
+            continue
+        bad = _invisible(value, free_text=column in _FREE_TEXT)
+        if bad is None:
+            continue
+        name = unicodedata.name(bad, "unnamed")
+        spacing = unicodedata.category(bad) in ("Zs", "Zl", "Zp")
+        fix = "type a normal space instead" if spacing else "delete it"
+        msg = (
+            f"contains the invisible character U+{ord(bad):04X} ({name}), which looks like "
+            f"nothing or a space but is not one; {fix} (retype the value rather than paste it)"
+        )
+        problems.append(_cell_problem(where, row, column, msg))
+    return problems
+
+
 _ROW_CHECKS: tuple[Callable[[str, _Row, set[str]], _Problems], ...] = (
     _check_control_characters,
+    _check_invisible_characters,
     _check_required,
     _check_event_id,
     _check_date,
@@ -806,10 +1074,22 @@ _ROW_CHECKS: tuple[Callable[[str, _Row, set[str]], _Problems], ...] = (
 # --------------------------------------------------------------------------------------------
 
 
+def _checks_for(text: str) -> list[Callable[[str, _Row, set[str]], _Problems]]:
+    """The row checks worth running: the character checks only when the whole text (screened
+    once, in C) has such a character somewhere."""
+    skip = set()
+    if _CONTROL.search(text) is None:
+        skip.add(_check_control_characters)
+    if text.isascii() or (_INVISIBLE.search(text) is None and _BIDI.search(text) is None):
+        skip.add(_check_invisible_characters)
+    return [check for check in _ROW_CHECKS if check not in skip]
+
+
 def _replace_value(problem: CatalogProblem, value: str) -> CatalogProblem:
     return replace(problem, value=value)
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm_choice(value: str) -> str:
     return re.sub(r"[\s\-]+", "_", value.strip().lower())
 
@@ -829,23 +1109,32 @@ def _zone_name(value: str) -> str | None:
     return value if value in _zones() else _zones_by_lower().get(value.lower())
 
 
+def _words(value: str) -> list[str]:
+    """``value`` split at ASCII spaces, tabs and line breaks only: a no-break space or other
+    Unicode space stays inside a word, where the checks see it (``str.split`` would split
+    there silently)."""
+    return [w for w in _ASCII_SPACE.split(value) if w]
+
+
 def _norm_time(value: str) -> str:
-    m = _TIME.match(value)
-    return f"{int(m[1]):02d}:{m[2]}" if m else value
+    parsed = _parse_time(value)
+    return f"{parsed[0]:02d}:{parsed[1]:02d}" if parsed else value
+
+
+def _norm_date(value: str) -> str:
+    parsed = _parse_date(value)
+    return parsed.isoformat() if parsed else value
 
 
 def _local_moment(row: _Row) -> datetime | None:
     """``date time`` in ``tz`` with fold=0, or None when any part is blank or invalid."""
     d, t, z = (row.cells.get(c, "") for c in ("date", "time", "tz"))
     zone = _zone_name(z) if z else None
-    m = _TIME.match(t)
-    if not (d and _ISO_DATE.match(d) and m and zone) or int(m[1]) > 23 or int(m[2]) > 59:
+    day = _parse_date(d) if d else None
+    clock = _parse_time(t) if t else None
+    if day is None or clock is None or zone is None:
         return None
-    try:
-        day = date.fromisoformat(d)
-    except ValueError:
-        return None
-    return datetime.combine(day, time(int(m[1]), int(m[2])), tzinfo=ZoneInfo(zone))
+    return datetime.combine(day, time(*clock), tzinfo=ZoneInfo(zone))
 
 
 def _event_time(values: dict[str, str]) -> datetime:
@@ -860,19 +1149,47 @@ def _event_time(values: dict[str, str]) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-def _to_frame(rows: Sequence[_Row]) -> pd.DataFrame:
-    records = []
-    for row in rows:
-        values = dict(row.cells)
-        for column in _CHOICES:
-            values[column] = _norm_choice(values[column])
-        values["tz"] = _zone_name(values["tz"]) or values["tz"]
-        values["time"] = _norm_time(values["time"])
-        records.append(values)
-    frame = pd.DataFrame({c: pd.Series([r[c] for r in records], dtype="str") for c in COLUMNS})
-    frame["event_time"] = pd.Series(
-        pd.to_datetime([_event_time(r) for r in records], utc=True), dtype="datetime64[us, UTC]"
+def _mapped(column: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
+    """``fn`` applied once per distinct value (catalog columns repeat a few values)."""
+    return column.map({value: fn(value) for value in pd.unique(column)})
+
+
+def _event_times(frame: pd.DataFrame) -> pd.Series:
+    """``event_time`` of every row (module docstring), vectorised per time zone.
+
+    Wall-clock times a DST change makes ambiguous or (for the 00:00 convention) skipped are
+    rare; they are computed one by one with ``zoneinfo`` (fold=0), as :func:`_event_time`.
+    """
+    basis = frame["day_basis"].to_numpy()
+    clock = np.where(
+        basis == DAY_BASIS_TIME,
+        frame["time"].to_numpy(),
+        np.where(basis == DAY_BASIS_BEFORE_CUTOFFS, "00:00", US_CLOSE_TIME.strftime("%H:%M")),
     )
-    frame["time_known"] = pd.Series([bool(r["time"]) for r in records], dtype=bool)
-    frame["polymarket_slugs"] = pd.Series([r["polymarket"].split() for r in records], dtype=object)
+    zone = np.where(basis == DAY_BASIS_AFTER_US_CLOSE, US_CLOSE_TZ, frame["tz"].to_numpy())
+    local = pd.to_datetime(frame["date"] + " " + clock, format="%Y-%m-%d %H:%M").dt.as_unit("us")
+    out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
+    for name in pd.unique(zone):
+        at = zone == name
+        stamped = local[at].dt.tz_localize(name, ambiguous="NaT", nonexistent="NaT")
+        out[at] = stamped.dt.tz_convert("UTC")
+    for i in np.flatnonzero(out.isna().to_numpy()):
+        out.iloc[i] = pd.Timestamp(_event_time(frame.iloc[i].to_dict()))
+    return out
+
+
+def _to_frame(cells: pd.DataFrame) -> pd.DataFrame:
+    """The catalog frame (see :func:`load_events`) from the checked cells."""
+    frame = pd.DataFrame({c: cells[c].astype("str") for c in COLUMNS})
+    for column in _CHOICES:
+        frame[column] = _mapped(frame[column], _norm_choice)
+    frame["tz"] = _mapped(frame["tz"], lambda v: _zone_name(v) or v)
+    frame["time"] = _mapped(frame["time"], _norm_time)
+    frame["date"] = _mapped(frame["date"], _norm_date)
+    frame = frame.astype("str")
+    frame["event_time"] = _event_times(frame)
+    frame["time_known"] = (frame["time"] != "").astype(bool)
+    frame["polymarket_slugs"] = pd.Series(
+        [_words(v) for v in frame["polymarket"]], index=frame.index, dtype=object
+    )
     return frame

@@ -92,6 +92,7 @@ import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
+from eventstudy.data.calendar_range import CALENDAR_END, CALENDAR_START
 from eventstudy.data.instruments import (
     _REGISTRY,
     CONTINUOUS,
@@ -112,10 +113,6 @@ __all__ = [
     "trading_sessions",
 ]
 
-CALENDAR_START = "2000-01-01"
-"""First date of every calendar (events before it have no day 0)."""
-CALENDAR_END = "2027-12-31"
-"""Last date of every calendar (events after the last strike have no day 0)."""
 DAY_BASES = ("time", "no_time_assume_before_cutoffs", "no_time_assume_after_us_close")
 """Accepted values of ``day_basis`` (see the module docstring)."""
 

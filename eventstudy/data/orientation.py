@@ -35,7 +35,6 @@ from pathlib import Path
 import pandas as pd
 
 from eventstudy.data.catalog import (
-    _SLUG,
     _cell_problem,
     _check_control_characters,
     _decode,
@@ -44,6 +43,7 @@ from eventstudy.data.catalog import (
     _problem,
     _Row,
     _split_records,
+    is_market_slug,
 )
 from eventstudy.exceptions import CatalogProblem, OrientationError
 
@@ -179,7 +179,7 @@ def _read(
     if not text.strip():
         msg = f"the file is empty; expected a header line {','.join(ORIENTATION_COLUMNS)}"
         return [_problem(where, None, None, None, None, msg)], []
-    header, records, problems = _split_records(where, text)
+    header, records, problems = _split_records(where, text, ORIENTATION_COLUMNS)
     if header is None:
         return problems, []
     columns, header_problems = _check_header(where, header)
@@ -238,7 +238,7 @@ def _check_row(where: str, row: _Row) -> _Problems:
             msg = "missing value; this column is required"
             problems.append(_cell_problem(where, row, column, msg))
     slug = row.cells["slug"]
-    if slug and not _SLUG.match(slug):
+    if slug and not is_market_slug(slug):
         msg = (
             "not a Polymarket market slug; expected letters, digits and single hyphens, as in "
             "the polymarket column of events.csv"

@@ -1,4 +1,4 @@
-"""The data directory (layout ``eventstudy-data/1``): paths, reading, atomic writes, manifest.
+"""The data directory (layout ``eventstudy-data/1``): paths, reading, manifest, provenance.
 
 Layout (``/work/shared/data/README.md`` is the reference)::
 
@@ -18,24 +18,24 @@ when a file is missing, and :class:`~eventstudy.exceptions.DataFormatError` (nam
 line and column) when a file is malformed. Line numbers count the header as line 1, as an
 editor shows them.
 
-Writers (used by :mod:`eventstudy.data.fetch`) never leave a partial file or a corrupted
-``manifest.json``: they write to a temporary file in the same directory, then ``os.replace``.
+Every reader hashes the bytes it parses (``attrs["sha256"]``, :func:`sha256_read`);
+:func:`file_versions` compares those checksums with ``manifest.json`` and reports files that do
+not match (:class:`~eventstudy.exceptions.ProvenanceWarning`, or an error when strict).
+
+Writing (atomic, merged with what is stored, under a lock) is :mod:`eventstudy.data.writer`.
 """
 
 from __future__ import annotations
 
-import contextlib
+import csv
 import hashlib
+import io
 import json
 import os
-import platform
 import re
 import shlex
-import shutil
-import tempfile
+import warnings
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,18 +45,21 @@ import pandas as pd
 from eventstudy.exceptions import (
     DataFormatError,
     DataNotFoundError,
+    ProvenanceError,
+    ProvenanceWarning,
     SpecificationError,
     UnknownMarketError,
 )
 
 __all__ = [
     "DATA_ENV",
+    "FILE_VERSION_COLUMNS",
     "FORMAT",
     "MARKETS_RELPATH",
     "MARKET_COLUMNS",
     "PRICE_COLUMNS",
     "file_versions",
-    "library_versions",
+    "is_token_id",
     "load_manifest",
     "load_markets",
     "load_odds",
@@ -67,8 +70,8 @@ __all__ = [
     "price_relpath",
     "resolve_data_dir",
     "series_relpath",
+    "sha256_read",
     "token_id_for",
-    "write_csv_atomic",
 ]
 
 FORMAT = "eventstudy-data/1"
@@ -101,8 +104,8 @@ MARKET_COLUMNS = (
 
 _MISSING_VALUES = ("", ".")
 _BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False}
-_SAFE_KEY = re.compile(r"^[A-Za-z0-9^=._\-]+$")
-_TOKEN_ID = re.compile(r"^[0-9]{1,80}$")
+_SAFE_KEY = re.compile(r"[A-Za-z0-9^=._\-]+")
+_TOKEN_ID = re.compile(r"[0-9]{1,80}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -132,7 +135,7 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
 
 def _check_key(key: str, what: str) -> str:
     key = str(key).strip()
-    if not key or not _SAFE_KEY.match(key) or key in {".", ".."}:
+    if not key or not _SAFE_KEY.fullmatch(key) or key in {".", ".."}:
         raise SpecificationError(
             f"{what} {key!r} cannot be a file name in the data directory; expected letters, "
             "digits and ^ = . _ - only (e.g. 'GC=F', '^GSPC', 'DX-Y.NYB', 'DFII10')"
@@ -140,9 +143,14 @@ def _check_key(key: str, what: str) -> str:
     return key
 
 
+def is_token_id(value: object) -> bool:
+    """True for a CLOB token id: a decimal string of 1 to 80 ASCII digits."""
+    return isinstance(value, str | int) and _TOKEN_ID.fullmatch(str(value)) is not None
+
+
 def _check_token(token_id: str | int) -> str:
     token = str(token_id).strip()
-    if not _TOKEN_ID.match(token):
+    if not _TOKEN_ID.fullmatch(token):
         raise SpecificationError(
             f"Polymarket token id {token!r} is not a decimal string of up to 78 digits "
             "(the CLOB token id, not the condition id 0x...)"
@@ -173,62 +181,199 @@ def _fetch_command(option: str, value: str, root: Path) -> str:
 # reading
 # --------------------------------------------------------------------------------------------
 
+_READ_SHA256: dict[str, str] = {}
+"""sha256 of the bytes last read from each file (by resolved path) in this process."""
+
+
+def _format_error(path: Path, message: str, line: int | None = None, column: str | None = None):
+    where = str(path)
+    if line is not None:
+        where += f" line {line}"
+        if column is not None:
+            where += f", column {column}"
+    return DataFormatError(f"{where}: {message}", path=str(path), line=line, column=column)
+
+
+def _record_read(path: Path, data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    _READ_SHA256[str(path.resolve())] = digest
+    return digest
+
+
+def sha256_read(path: str | os.PathLike[str]) -> str | None:
+    """sha256 of the bytes this process last read from ``path`` with a loader, or None.
+
+    Every reader of this module hashes the exact bytes it parses; this is what results record
+    as ``sha256_read`` (:func:`file_versions`), so a file edited after it was read is still
+    traced to the version the numbers came from.
+    """
+    return _READ_SHA256.get(str(Path(path).resolve()))
+
+
+def _decode(path: Path, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _format_error(
+            path,
+            f"byte 0x{data[exc.start : exc.start + 1].hex()} is not UTF-8; data files are "
+            "UTF-8 text (re-fetch the file, or re-save it as UTF-8)",
+            line,
+        ) from exc
+
+
+def _parse_csv(path: Path, text: str) -> pd.DataFrame:
+    """Records of a CSV text as a frame of strings; ``attrs["lines"]`` maps row -> line.
+
+    Strict where pandas guesses: every record must have as many fields as the header (pandas
+    would silently shift a row with one extra field into an index), blank lines are skipped.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    line_after = 0
+    try:
+        for cells in reader:
+            start, line_after = line_after + 1, reader.line_num
+            if not cells or cells == [""]:
+                continue
+            if header is None:
+                header = [c.strip() for c in cells]
+                continue
+            if len(cells) != len(header):
+                raise _format_error(
+                    path, f"{len(cells)} fields, expected {len(header)} as in the header", start
+                )
+            rows.append(cells)
+            lines.append(start)
+    except csv.Error as exc:
+        raise _format_error(
+            path, f"not a readable CSV record ({exc}); check the quoting", line_after + 1
+        ) from exc
+    if header is None:
+        raise _format_error(path, "the file is empty; expected a header line")
+    if len(set(header)) != len(header):
+        repeated = next(c for c in header if header.count(c) > 1)
+        raise _format_error(path, f"column {repeated!r} appears twice in the header", 1)
+    frame = pd.DataFrame(rows, columns=header, dtype="str") if rows else None
+    if frame is None:
+        frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in header})
+    frame.attrs["lines"] = np.asarray(lines, dtype="int64")
+    return frame
+
 
 def _read_raw(path: Path, what: str, fetch_command: str | None) -> pd.DataFrame:
-    """Read a CSV as strings (no NA guessing), or raise DataNotFoundError / DataFormatError."""
+    """Read a CSV as strings (no NA guessing), or raise DataNotFoundError / DataFormatError.
+
+    The bytes are read once, hashed (:func:`sha256_read`) and parsed from memory, so the
+    checksum recorded is that of the bytes the numbers come from.
+    """
     if not path.is_file():
         raise DataNotFoundError(what, str(path), fetch_command)
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"{path}: not a readable CSV file ({exc})") from exc
+    data = path.read_bytes()
+    digest = _record_read(path, data)
+    raw = _parse_csv(path, _decode(path, data))
+    raw.attrs["sha256"] = digest
+    return raw
 
 
 def _require_columns(raw: pd.DataFrame, path: Path, required: Iterable[str]) -> None:
     missing = [c for c in required if c not in raw.columns]
     if missing:
-        raise DataFormatError(
-            f"{path} line 1: missing column(s) {', '.join(missing)}; "
-            f"found {', '.join(map(str, raw.columns)) or 'none'}"
+        raise _format_error(
+            path,
+            f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, raw.columns))}",
+            1,
+        )
+
+
+def _require_rows(raw: pd.DataFrame, path: Path, minimum: int, why: str) -> None:
+    if len(raw) < minimum:
+        found = "no data rows (only a header)" if len(raw) == 0 else f"{len(raw)} data row"
+        raise _format_error(
+            path,
+            f"{found}; at least {minimum} needed ({why}). Fetch the file again "
+            "(eventstudy fetch) or remove it",
         )
 
 
 def _first_bad(mask: np.ndarray | pd.Series, raw: pd.DataFrame, column: str) -> tuple[int, str]:
     pos = int(np.flatnonzero(np.asarray(mask))[0])
-    return pos + 2, str(raw[column].iloc[pos])
+    lines = raw.attrs.get("lines")
+    line = int(lines[pos]) if lines is not None and len(lines) > pos else pos + 2
+    return line, str(raw[column].iloc[pos])
+
+
+def _bad_value(
+    raw: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, path: Path, message: str
+) -> DataFormatError:
+    line, seen = _first_bad(mask, raw, column)
+    return _format_error(path, f"{seen!r} {message}", line, column)
 
 
 def _parse_float(raw: pd.DataFrame, column: str, path: Path, *, required: bool) -> pd.Series:
-    """Parse a text column to float64; blanks and '.' become NaN unless ``required``."""
+    """Parse a text column to float64; blanks and '.' become NaN unless ``required``.
+
+    ``inf``, ``nan`` and numbers too large for a float are refused: a price or level is a
+    finite number.
+    """
     text = raw[column].str.strip()
     blank = text.isin(_MISSING_VALUES)
     values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
     bad = values.isna() & ~blank
     if bad.any():
-        line, seen = _first_bad(bad, raw, column)
-        raise DataFormatError(f"{path} line {line}, column {column}: {seen!r} is not a number")
+        raise _bad_value(raw, bad, column, path, "is not a number")
+    infinite = np.isinf(values.to_numpy())
+    if infinite.any():
+        raise _bad_value(raw, infinite, column, path, "is not a finite number")
     if required and blank.any():
-        line, seen = _first_bad(blank, raw, column)
-        raise DataFormatError(f"{path} line {line}, column {column}: value is missing")
+        line, _ = _first_bad(blank, raw, column)
+        raise _format_error(path, "value is missing", line, column)
     return values
 
 
 def _parse_dates(raw: pd.DataFrame, column: str, path: Path) -> pd.DatetimeIndex:
     text = raw[column].str.strip()
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    ok = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    dates = pd.to_datetime(text.where(ok, None), format="%Y-%m-%d", errors="coerce")
     if dates.isna().any():
-        line, seen = _first_bad(dates.isna(), raw, column)
-        raise DataFormatError(
-            f"{path} line {line}, column {column}: {seen!r} is not a date; expected YYYY-MM-DD"
-        )
+        raise _bad_value(raw, dates.isna(), column, path, "is not a date; expected YYYY-MM-DD")
     dup = dates.duplicated()
     if dup.any():
         line, seen = _first_bad(dup, raw, column)
-        raise DataFormatError(f"{path} line {line}, column {column}: date {seen} is repeated")
+        raise _format_error(path, f"date {seen} is repeated", line, column)
     return pd.DatetimeIndex(dates, name="date")
 
 
-def load_prices(ticker: str, data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+def _prices_frame(raw: pd.DataFrame, path: Path, *, positive: bool = False) -> pd.DataFrame:
+    _require_columns(raw, path, ("date", "close"))
+    _require_rows(raw, path, 2, "a return needs two prices")
+    index = _parse_dates(raw, "date", path)
+    columns: dict[str, pd.Series] = {}
+    for col in PRICE_COLUMNS:
+        if col not in raw.columns:
+            continue
+        values = _parse_float(raw, col, path, required=col == "close")
+        if col == "close" and positive and (values <= 0).any():
+            raise _bad_value(
+                raw,
+                (values <= 0).to_numpy(),
+                col,
+                path,
+                "is not a positive price; returns need prices above 0 (for a level that can "
+                "be zero or negative, use differences)",
+            )
+        if col != "close" and len(values) and values.isna().all():
+            continue
+        columns[col] = pd.Series(values.to_numpy(), index=index, name=col)
+    return pd.DataFrame(columns, index=index).sort_index()
+
+
+def load_prices(
+    ticker: str, data_dir: str | os.PathLike[str] | None = None, *, positive: bool = False
+) -> pd.DataFrame:
     """Daily bars of one instrument from ``prices/<TICKER>.csv``.
 
     Parameters
@@ -237,40 +382,53 @@ def load_prices(ticker: str, data_dir: str | os.PathLike[str] | None = None) -> 
         The ticker as Yahoo spells it (``"GC=F"``, ``"^GSPC"``, ``"DX-Y.NYB"``).
     data_dir : str or path-like, optional
         Data directory; see :func:`resolve_data_dir`.
+    positive : bool, default False
+        Also require every close to be above 0, as returns do (a study computing returns
+        passes True, so a zero or negative price is reported with its file, line and column;
+        ``CL=F`` printed a negative price on 2020-04-20, so it is not the default).
 
     Returns
     -------
     DataFrame
         Indexed by ``date`` (tz-naive ``DatetimeIndex`` of the exchange's trading dates,
         sorted, unique), with float64 columns among ``open, high, low, close, volume`` in that
-        order. ``close`` is always present and never NaN. A column that is blank on every row
-        (``^GSPC`` in the snapshot has close only) is left out rather than kept as all-NaN;
-        other blanks are NaN. Prices are in the instrument's currency (``close`` is yfinance's
-        auto-adjusted close); ``^TNX``/``^FVX`` are yields in percent, ``^VIX`` index points.
+        order. ``close`` is always present, finite and never NaN. A column that is blank on
+        every row (``^GSPC`` in the snapshot has close only) is left out rather than kept as
+        all-NaN; other blanks are NaN. Prices are in the instrument's currency (``close`` is
+        yfinance's auto-adjusted close); ``^TNX``/``^FVX`` are yields in percent, ``^VIX``
+        index points. ``attrs["sha256"]`` is the checksum of the bytes read.
 
     Raises
     ------
     DataNotFoundError
         The file does not exist; the message gives the ``eventstudy fetch`` command.
     DataFormatError
-        Missing ``date``/``close`` column, an unparsable date or number, a repeated date or a
-        blank close (the message gives file, line and column).
+        Missing ``date``/``close`` column, fewer than two rows, a row with the wrong number
+        of fields, an unparsable date or number, ``inf``, a repeated date, a blank close
+        or (``positive``) a close at or below 0
+        (the message gives file, line and column; so do the error's ``path``, ``line`` and
+        ``column`` attributes).
     """
     root = resolve_data_dir(data_dir)
     path = root / price_relpath(ticker)
     raw = _read_raw(path, f"prices for {ticker}", _fetch_command("--tickers", ticker, root))
-    _require_columns(raw, path, ("date", "close"))
+    frame = _prices_frame(raw, path, positive=positive)
+    frame.attrs["sha256"] = raw.attrs["sha256"]
+    return frame
+
+
+def _series_frame(raw: pd.DataFrame, path: Path, series_id: str) -> pd.Series:
+    _require_columns(raw, path, ("date", "value"))
+    _require_rows(raw, path, 1, "a series needs an observation")
     index = _parse_dates(raw, "date", path)
-    columns: dict[str, pd.Series] = {}
-    for col in PRICE_COLUMNS:
-        if col not in raw.columns:
-            continue
-        values = _parse_float(raw, col, path, required=col == "close")
-        if col != "close" and len(values) and values.isna().all():
-            continue
-        columns[col] = pd.Series(values.to_numpy(), index=index, name=col)
-    frame = pd.DataFrame(columns, index=index)
-    return frame.sort_index()
+    values = _parse_float(raw, "value", path, required=False)
+    if values.isna().all():
+        raise _format_error(
+            path,
+            f"every value is blank: the series has no observation. Fetch it again "
+            f"(eventstudy fetch --series {series_id}) or remove the file",
+        )
+    return pd.Series(values.to_numpy(), index=index, name=series_id).sort_index()
 
 
 def load_series(series_id: str, data_dir: str | os.PathLike[str] | None = None) -> pd.Series:
@@ -289,30 +447,30 @@ def load_series(series_id: str, data_dir: str | os.PathLike[str] | None = None) 
         float64 values named ``series_id``, indexed by ``date`` (tz-naive, sorted, unique).
         Blank values (and FRED's ``.``) are missing observations and become NaN: they are
         kept, not dropped, so callers decide how to treat them. Units are the source's
-        (FRED yields in percent; GPR index with 1985-2019 = 100).
+        (FRED yields in percent; GPR index with 1985-2019 = 100). ``attrs["sha256"]`` is the
+        checksum of the bytes read.
 
     Raises
     ------
     DataNotFoundError
         The file does not exist.
     DataFormatError
-        Missing ``date``/``value`` column, a bad date or number, a repeated date.
+        Missing ``date``/``value`` column, no rows or no value in any row, a bad date or
+        number, ``inf``, a repeated date.
     """
     root = resolve_data_dir(data_dir)
     path = root / series_relpath(series_id)
     raw = _read_raw(path, f"series {series_id}", _fetch_command("--series", series_id, root))
-    _require_columns(raw, path, ("date", "value"))
-    index = _parse_dates(raw, "date", path)
-    values = _parse_float(raw, "value", path, required=False)
-    return pd.Series(values.to_numpy(), index=index, name=series_id).sort_index()
+    series = _series_frame(raw, path, series_id)
+    series.attrs["sha256"] = raw.attrs["sha256"]
+    return series
 
 
 def _parse_bool(raw: pd.DataFrame, column: str, path: Path) -> pd.Series:
     text = raw[column].str.strip().str.lower()
     bad = ~text.isin(list(_BOOL_WORDS))
     if bad.any():
-        line, seen = _first_bad(bad, raw, column)
-        raise DataFormatError(f"{path} line {line}, column {column}: {seen!r} is not True or False")
+        raise _bad_value(raw, bad, column, path, "is not True or False")
     return text.map(_BOOL_WORDS).astype(bool)
 
 
@@ -322,10 +480,12 @@ def _parse_utc(raw: pd.DataFrame, column: str, path: Path, *, required: bool) ->
     parsed = pd.to_datetime(text.where(~blank, None), utc=True, format="ISO8601", errors="coerce")
     bad = parsed.isna() & ~blank
     if bad.any() or (required and blank.any()):
-        line, seen = _first_bad(bad | (blank & required), raw, column)
-        raise DataFormatError(
-            f"{path} line {line}, column {column}: {seen!r} is not an ISO-8601 timestamp "
-            "(e.g. 2025-02-18T14:00:00Z or 2025-04-24 00:57:31+00)"
+        raise _bad_value(
+            raw,
+            bad | (blank & required),
+            column,
+            path,
+            "is not an ISO-8601 timestamp (e.g. 2025-02-18T14:00:00Z or 2025-04-24 00:57:31+00)",
         )
     return parsed.dt.as_unit("us")
 
@@ -365,18 +525,22 @@ def load_markets(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
         "Polymarket market list",
         f"eventstudy fetch --markets <slug>[,<slug>...] --data-dir {shlex.quote(str(root))}",
     )
+    out = _markets_frame(raw, path)
+    out.attrs["sha256"] = raw.attrs["sha256"]
+    return out
+
+
+def _markets_frame(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     _require_columns(raw, path, MARKET_COLUMNS)
-    bad = ~raw["token_id"].str.fullmatch(_TOKEN_ID.pattern.strip("^$"))
+    bad = ~raw["token_id"].str.fullmatch(_TOKEN_ID.pattern)
     if bad.any():
-        line, seen = _first_bad(bad, raw, "token_id")
-        raise DataFormatError(
-            f"{path} line {line}, column token_id: {seen!r} is not a decimal token id"
-        )
+        raise _bad_value(raw, bad, "token_id", path, "is not a decimal token id")
     dup = raw["token_id"].duplicated()
     if dup.any():
         line, seen = _first_bad(dup, raw, "token_id")
-        raise DataFormatError(f"{path} line {line}, column token_id: {seen} is repeated")
+        raise _format_error(path, f"token id {seen} is repeated", line, "token_id")
     out = raw.loc[:, list(MARKET_COLUMNS)].copy()
+    out.attrs = {}
     out["created_at"] = _parse_utc(raw, "created_at", path, required=False)
     out["closed_at"] = _parse_utc(raw, "closed_at", path, required=False)
     out["volume_usd"] = _parse_float(raw, "volume_usd", path, required=False)
@@ -451,22 +615,6 @@ def _slug_of_token(token: str, root: Path) -> str | None:
     return None if hit.empty else str(hit.iloc[0])
 
 
-def _odds_fast(path: Path) -> tuple[pd.Series | None, pd.Series | None]:
-    """Parse a well-formed odds file quickly; (None, None) if anything needs a closer look."""
-    if not path.is_file():
-        return None, None
-    try:
-        raw = pd.read_csv(path, dtype={"t": "str"}, keep_default_na=False, encoding="utf-8")
-    except (ValueError, UnicodeDecodeError):
-        return None, None
-    if list(raw.columns) != ["t", "p"] or raw["p"].dtype != np.float64:
-        return None, None
-    t = pd.to_datetime(raw["t"], utc=True, format="ISO8601", errors="coerce")
-    if t.isna().any() or raw["p"].isna().any():
-        return None, None
-    return t.dt.as_unit("us"), raw["p"]
-
-
 def load_odds(
     token_id: str | int,
     data_dir: str | os.PathLike[str] | None = None,
@@ -520,29 +668,28 @@ def load_odds(
             what = f"odds for Polymarket token {token} (market {slug!r})"
             command = _fetch_command("--markets", slug, root)
         raise DataNotFoundError(what, str(path), command)
-    t, p = _odds_fast(path)
-    if t is None or p is None:  # something is off: the slow path names line and column
-        raw = _read_raw(path, f"odds for Polymarket token {token}", None)
-        _require_columns(raw, path, ("t", "p"))
-        t = _parse_utc(raw, "t", path, required=True)
-        p = _parse_float(raw, "p", path, required=True)
-        raw_for_lines = raw
-    else:
-        raw_for_lines = None
-    outside = (p < 0.0) | (p > 1.0)
+    raw = _read_raw(path, f"odds for Polymarket token {token}", None)
+    frame = _odds_frame(raw, path, duplicates=duplicates)
+    frame.attrs["sha256"] = raw.attrs["sha256"]
+    return frame
+
+
+def _odds_frame(
+    raw: pd.DataFrame, path: Path, *, duplicates: Literal["last", "raise"] = "last"
+) -> pd.DataFrame:
+    _require_columns(raw, path, ("t", "p"))
+    _require_rows(raw, path, 1, "an odds history needs a sample")
+    t = _parse_utc(raw, "t", path, required=True)
+    p = _parse_float(raw, "p", path, required=True)
+    outside = ((p < 0.0) | (p > 1.0)).to_numpy()
     if outside.any():
-        raw = raw_for_lines if raw_for_lines is not None else pd.DataFrame({"p": p.astype(str)})
-        line, seen = _first_bad(outside, raw, "p")
-        raise DataFormatError(
-            f"{path} line {line}, column p: {seen} is outside [0, 1]; p is a probability"
-        )
-    dup = t.duplicated(keep="last")
+        raise _bad_value(raw, outside, "p", path, "is outside [0, 1]; p is a probability")
+    dup = t.duplicated(keep="last").to_numpy()
     if dup.any() and duplicates == "raise":
-        raw = raw_for_lines if raw_for_lines is not None else pd.DataFrame({"t": t.astype(str)})
-        line, seen = _first_bad(t.duplicated(), raw, "t")
-        raise DataFormatError(f"{path} line {line}, column t: timestamp {seen} is repeated")
+        line, seen = _first_bad(t.duplicated().to_numpy(), raw, "t")
+        raise _format_error(path, f"timestamp {seen} is repeated", line, "t")
     frame = pd.DataFrame({"t": t.reset_index(drop=True), "p": p.reset_index(drop=True)})
-    frame = frame.loc[~dup.to_numpy()].sort_values("t", ignore_index=True)
+    frame = frame.loc[~dup].sort_values("t", ignore_index=True)
     frame.attrs["duplicates_dropped"] = int(dup.sum())
     return frame
 
@@ -560,15 +707,16 @@ def load_manifest(data_dir: str | os.PathLike[str] | None = None) -> dict[str, A
     dict
         Keys ``format`` (``"eventstudy-data/1"``), ``created``, ``files`` (relative path ->
         entry with ``source``, ``rows``, ``sha256`` and, for fetched files, ``params``,
-        ``fetched_at``, ``first``, ``last``, ``versions``) and optionally ``description``,
-        ``licences``, ``updated``.
+        ``fetched_at``, ``first``, ``last``, ``versions``, ``merge``) and optionally
+        ``description``, ``licences``, ``updated``.
 
     Raises
     ------
     DataNotFoundError
         No ``manifest.json``.
     DataFormatError
-        Not JSON, or not the ``eventstudy-data/1`` format.
+        Not UTF-8 JSON (line and column given), not an object with a ``files`` object of
+        objects, or not the ``eventstudy-data/1`` format.
     """
     root = resolve_data_dir(data_dir)
     path = root / MANIFEST
@@ -576,15 +724,24 @@ def load_manifest(data_dir: str | os.PathLike[str] | None = None) -> dict[str, A
         raise DataNotFoundError(
             "the data-directory manifest", str(path), _fetch_command("--tickers", "GC=F", root)
         )
+    data = path.read_bytes()
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise DataFormatError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files", {}), dict):
-        raise DataFormatError(f"{path}: expected an object with a 'files' object")
-    if manifest.get("format") != FORMAT:
+        manifest = json.loads(_decode(path, data))
+    except json.JSONDecodeError as exc:
         raise DataFormatError(
-            f"{path}: format {manifest.get('format')!r} is not supported; expected {FORMAT!r}"
+            f"{path} line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})",
+            path=str(path),
+            line=exc.lineno,
+            column=str(exc.colno),
+        ) from exc
+    except RecursionError as exc:
+        raise _format_error(path, "not valid JSON (nested too deeply)") from exc
+    files = manifest.get("files", {}) if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(e, dict) for e in files.values()):
+        raise _format_error(path, "expected an object with a 'files' object of objects")
+    if manifest.get("format") != FORMAT:
+        raise _format_error(
+            path, f"format {manifest.get('format')!r} is not supported; expected {FORMAT!r}"
         )
     manifest.setdefault("files", {})
     return manifest
@@ -600,12 +757,69 @@ def _as_relpath(path: str | os.PathLike[str], root: Path) -> str:
     return p.as_posix()
 
 
-def file_versions(
-    paths: Iterable[str | os.PathLike[str]], data_dir: str | os.PathLike[str] | None = None
-) -> pd.DataFrame:
-    """Which version of each data file was used, as recorded in ``manifest.json``.
+def _hash_file(path: Path) -> str | None:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
 
-    Results objects store this table so that a number can be traced to the exact files.
+
+FILE_VERSION_COLUMNS = (
+    "path",
+    "sha256_read",
+    "sha256_manifest",
+    "verified",
+    "rows",
+    "source",
+    "fetched_at",
+    "first",
+    "last",
+    "problem",
+)
+"""Columns of :func:`file_versions`, in order."""
+
+
+def _manifest_or_problem(root: Path) -> tuple[dict[str, Any], str]:
+    """The manifest's ``files``, or ``{}`` and why they cannot be used."""
+    try:
+        return load_manifest(root)["files"], ""
+    except DataNotFoundError:
+        return {}, f"{root / MANIFEST} is missing, so no file can be verified"
+    except DataFormatError as exc:
+        return {}, f"the manifest cannot be read: {exc}"
+
+
+def _version_problem(rel: str, read: str | None, entry: dict[str, Any], manifest_problem: str):
+    if read is None:
+        return "file missing or unreadable"
+    if manifest_problem:
+        return manifest_problem
+    if not entry:
+        return f"not listed in {MANIFEST}"
+    if entry.get("sha256") != read:
+        return (
+            f"sha256 of the bytes read differs from {MANIFEST} (the file changed after it "
+            "was recorded); re-fetch it or restore the recorded version"
+        )
+    return ""
+
+
+def file_versions(
+    paths: Iterable[str | os.PathLike[str]],
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    strict: bool = False,
+    read: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Which version of each data file was used, checked against ``manifest.json``.
+
+    Results objects store this table so that a number can be traced to the exact bytes it
+    came from, and a file that nobody recorded (edited by hand, half-written, or from a
+    directory without a manifest) is reported instead of passing silently.
 
     Parameters
     ----------
@@ -614,207 +828,75 @@ def file_versions(
         :func:`price_relpath`, :func:`odds_relpath`) or absolute paths inside it.
     data_dir : str or path-like, optional
         Data directory; see :func:`resolve_data_dir`.
+    strict : bool, default False
+        Raise :class:`~eventstudy.exceptions.ProvenanceError` instead of warning when any
+        file is not verified (what ``eventstudy run --strict`` asks for).
+    read : mapping, optional
+        Relative path -> sha256 of the bytes the caller read (e.g. a frame's
+        ``attrs["sha256"]``). Default: what this process's loaders last read from the file
+        (:func:`sha256_read`), else the file's bytes now.
 
     Returns
     -------
     DataFrame
-        One row per path (in the order given, duplicates removed) with columns ``path``,
-        ``sha256``, ``rows`` (nullable Int64), ``source``, ``fetched_at``, ``first``,
-        ``last``. Values a manifest entry lacks (e.g. ``fetched_at`` for the snapshot, or a
-        file not listed at all) are missing (NA), never guessed.
+        One row per path (in the order given, duplicates removed), columns
+        :data:`FILE_VERSION_COLUMNS`:
+
+        - ``path``: relative to the data directory;
+        - ``sha256_read``: checksum of the bytes read (NA when the file is missing);
+        - ``sha256_manifest``: checksum recorded in ``manifest.json`` (NA when not listed);
+        - ``verified`` (bool): both checksums present and equal;
+        - ``rows`` (nullable Int64), ``source``, ``fetched_at``, ``first``, ``last``: the
+          manifest entry's values, NA when it lacks them (never guessed);
+        - ``problem``: why the file is not verified, ``""`` when it is.
+
+    Warns
+    -----
+    ProvenanceWarning
+        One warning listing every file not verified (when ``strict`` is False). A missing or
+        unreadable manifest is reported this way too, never swallowed.
 
     Raises
     ------
-    DataNotFoundError, DataFormatError
-        As :func:`load_manifest`.
+    ProvenanceError
+        ``strict`` is True and a file is not verified.
+    SpecificationError
+        An absolute path outside the data directory.
     """
     root = resolve_data_dir(data_dir)
-    files = load_manifest(root)["files"]
+    files, manifest_problem = _manifest_or_problem(root)
     rels = list(dict.fromkeys(_as_relpath(p, root) for p in paths))
-    cols = ("sha256", "source", "fetched_at", "first", "last")
+    given = dict(read or {})
     records = []
     for rel in rels:
         entry = files.get(rel, {})
-        row: dict[str, Any] = {"path": rel}
-        row.update({c: entry.get(c) for c in cols})
-        row["rows"] = entry.get("rows")
-        records.append(row)
-    frame = pd.DataFrame.from_records(records, columns=["path", *cols, "rows"])
-    frame = frame.loc[:, ["path", "sha256", "rows", "source", "fetched_at", "first", "last"]]
-    frame["rows"] = frame["rows"].astype("Int64")
-    for c in ("path", "sha256", "source", "fetched_at", "first", "last"):
-        frame[c] = frame[c].astype("str")
-    return frame
-
-
-# --------------------------------------------------------------------------------------------
-# writing
-# --------------------------------------------------------------------------------------------
-
-
-def library_versions(*extra: str) -> dict[str, str]:
-    """Versions of Python and of the libraries that shaped a file (for the manifest).
-
-    Parameters
-    ----------
-    *extra : str
-        Further distribution names (``"yfinance"``, ``"curl_cffi"``); those not installed
-        are left out.
-    """
-    versions = {"python": platform.python_version()}
-    for name in ("geo-eventstudy", "pandas", "numpy", *extra):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions[name] = metadata.version(name)
-    return versions
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _date_range(frame: pd.DataFrame) -> tuple[str | None, str | None]:
-    for col in ("date", "t"):
-        if col in frame.columns and len(frame):
-            values = pd.to_datetime(frame[col], utc=col == "t", format="ISO8601")
-            fmt = "%Y-%m-%d" if col == "date" else "%Y-%m-%dT%H:%M:%SZ"
-            return values.min().strftime(fmt), values.max().strftime(fmt)
-    return None, None
-
-
-def _tmp_path(directory: Path, name: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    return Path(tmp)
-
-
-def _new_manifest(now: datetime) -> dict[str, Any]:
-    return {
-        "created": now.date().isoformat(),
-        "description": "Data directory written by eventstudy fetch",
-        "files": {},
-        "format": FORMAT,
-        "licences": {
-            "polymarket": "Polymarket public APIs (Gamma, CLOB); check Polymarket's terms",
-            "prices": "Yahoo Finance data via yfinance: research use, not for redistribution",
-            "series": "FRED public data (Federal Reserve Bank of St. Louis)",
-        },
-    }
-
-
-def write_csv_atomic(
-    frame: pd.DataFrame,
-    relpath: str,
-    data_dir: str | os.PathLike[str] | None,
-    *,
-    source: str,
-    params: Mapping[str, Any] | None = None,
-    note: str | None = None,
-    versions: Mapping[str, str] | None = None,
-    fetched_at: datetime | None = None,
-) -> dict[str, Any]:
-    """Write a frame as CSV into the data directory and record it in ``manifest.json``.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        The rows to write, already in the file's layout (columns as stored, values formatted;
-        the index is not written). Written with ``\\n`` line endings, UTF-8, no index.
-    relpath : str
-        Path relative to the data directory, e.g. ``"prices/GC=F.csv"``.
-    data_dir : str or path-like or None
-        Data directory (created if needed); None resolves as :func:`resolve_data_dir`.
-    source : str
-        Where the data came from (endpoint or function), stored as ``source``.
-    params : mapping, optional
-        JSON-serialisable request parameters (tickers, start, end, fidelity, ...).
-    note : str, optional
-        Free text stored as ``note``.
-    versions : mapping, optional
-        Library versions; default :func:`library_versions`.
-    fetched_at : datetime, optional
-        Retrieval time (UTC); default now.
-
-    Returns
-    -------
-    dict
-        The manifest entry written: ``source``, ``params``, ``fetched_at`` (UTC ISO-8601 with
-        ``Z``), ``rows``, ``first``/``last`` (from a ``date`` or ``t`` column, if any),
-        ``sha256`` of the file's bytes, ``versions`` and ``note`` if given.
-
-    Notes
-    -----
-    Both files are written to temporary files in their own directories and moved into place
-    with ``os.replace`` (atomic on POSIX and Windows within one file system): data file
-    first, then the manifest. If anything fails before both moves succeed, the previous data
-    file is restored and the temporary files are removed, so a failed write leaves the data
-    file and ``manifest.json`` byte-identical to before. Not safe against two processes
-    writing the same data directory at the same time.
-    """
-    root = resolve_data_dir(data_dir)
-    rel = Path(relpath).as_posix()
-    if Path(rel).is_absolute() or ".." in Path(rel).parts:
-        raise SpecificationError(f"relpath {relpath!r} must be relative to the data directory")
-    target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    manifest_path = root / MANIFEST
-    now = (fetched_at or datetime.now(UTC)).astimezone(UTC)
-
-    if manifest_path.is_file():
-        manifest = load_manifest(root)
-    else:
-        manifest = _new_manifest(now)
-
-    tmp_data = _tmp_path(target.parent, target.name)
-    tmp_manifest: Path | None = None
-    backup: Path | None = None
-    replaced = False
-    try:
-        frame.to_csv(tmp_data, index=False, lineterminator="\n", encoding="utf-8")
-        first, last = _date_range(frame)
-        entry: dict[str, Any] = {
-            "fetched_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "params": dict(params or {}),
-            "rows": len(frame),
-            "sha256": _sha256(tmp_data),
-            "source": source,
-            "versions": dict(versions) if versions is not None else library_versions(),
-        }
-        if first is not None:
-            entry["first"], entry["last"] = first, last
-        if note:
-            entry["note"] = note
-        manifest["files"][rel] = entry
-        manifest["updated"] = entry["fetched_at"]
-        manifest["files"] = dict(sorted(manifest["files"].items()))
-        tmp_manifest = _tmp_path(root, MANIFEST)
-        tmp_manifest.write_text(
-            json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-            encoding="utf-8",
+        sha_read = given.get(rel) or sha256_read(root / rel) or _hash_file(root / rel)
+        problem = _version_problem(rel, sha_read, entry, manifest_problem)
+        records.append(
+            {
+                "path": rel,
+                "sha256_read": sha_read,
+                "sha256_manifest": entry.get("sha256"),
+                "verified": not problem,
+                "rows": entry.get("rows") if isinstance(entry.get("rows"), int) else None,
+                **{c: entry.get(c) for c in ("source", "fetched_at", "first", "last")},
+                "problem": problem,
+            }
         )
-        if target.exists():
-            backup = _tmp_path(target.parent, target.name + ".bak")
-            backup.unlink()
-            try:
-                os.link(target, backup)
-            except OSError:  # file systems without hard links
-                shutil.copy2(target, backup)
-        os.replace(tmp_data, target)
-        replaced = True
-        os.replace(tmp_manifest, manifest_path)
-    except BaseException:
-        if replaced:
-            if backup is not None:
-                os.replace(backup, target)
-                backup = None
-            else:
-                target.unlink(missing_ok=True)
-        raise
-    finally:
-        for leftover in (tmp_data, tmp_manifest, backup):
-            if leftover is not None:
-                leftover.unlink(missing_ok=True)
-    return entry
+    frame = pd.DataFrame.from_records(records, columns=list(FILE_VERSION_COLUMNS))
+    frame["rows"] = frame["rows"].astype("Int64")
+    frame["verified"] = frame["verified"].astype(bool)
+    for c in FILE_VERSION_COLUMNS:
+        if c not in ("rows", "verified"):
+            frame[c] = frame[c].astype("str")
+    bad = frame.loc[~frame["verified"]]
+    if len(bad):
+        lines = [f"{r.path}: {r.problem}" for r in bad.itertuples(index=False)]
+        msg = (
+            f"{len(bad)} of {len(frame)} data file(s) in {root} are not verified against "
+            f"{MANIFEST}:\n  " + "\n  ".join(lines)
+        )
+        if strict:
+            raise ProvenanceError(msg, path=str(root / MANIFEST))
+        warnings.warn(ProvenanceWarning(msg), stacklevel=2)
+    return frame

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from eventstudy.plotting._common import JAPANESE_FONT, font_kw, new_axes, set_title
+from eventstudy.plotting._common import (
+    JAPANESE_FONT,
+    font_kw,
+    literal_text,
+    new_axes,
+    set_title,
+)
 
 __all__ = [
     "JAPANESE_FONT",
@@ -105,7 +111,8 @@ def plot_caar_by_group(
     for grp, g in paths.groupby("group"):
         color = _COLORS.get(grp)
         x = g["rel_day"].to_numpy()
-        ax.plot(x, 100 * g["mean_car"], color=color, label=f"{grp} (n={int(g['n'].max())})")
+        label = literal_text(f"{grp} (n={int(g['n'].max())})")
+        ax.plot(x, 100 * g["mean_car"], color=color, label=label)
         ax.fill_between(x, 100 * g["lower"], 100 * g["upper"], color=color, alpha=0.15)
     ax.axhline(0, color="gray", lw=0.8)
     ax.axvline(0, color="gray", lw=0.8, ls="--")
@@ -160,11 +167,11 @@ def plot_gold_with_events(
             color=_COLORS.get(direction, "black"),
             s=18,
             zorder=3,
-            label=f"event, expected {direction}",
+            label=literal_text(f"event, expected {direction}"),
         )
         if annotate:
             for dd, yy, eid in zip(d, y, g["event_id"], strict=False):
-                ax.annotate(eid, (dd, yy), fontsize=6, rotation=60)
+                ax.annotate(literal_text(eid), (dd, yy), fontsize=6, rotation=60)
     title = title or "金価格と地政学イベント (day 0)"
     ax.set_title(title, **font_kw(title))
     ax.set_ylabel("price (USD/oz)" if results.settings["gold"] == "GC=F" else "price (USD/share)")

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 
 from eventstudy.exceptions import SpecificationError
 from eventstudy.odds.results import GoldOddsAssociation, horizon_label
-from eventstudy.plotting._common import font_kw, new_axes, set_title
+from eventstudy.plotting._common import font_kw, literal_text, new_axes, set_title
 
 __all__ = ["plot_gold_vs_odds", "plot_odds_path", "plot_odds_paths"]
 
@@ -191,7 +191,7 @@ def plot_odds_paths(
             frameon=False,
         )
         if title:
-            fig.suptitle(title, **font_kw(title))
+            fig.suptitle(literal_text(title), **font_kw(title))
         if layout is not None:  # after plot_odds_path: its autofmt_xdate moves the bottom
             fig.subplots_adjust(**layout)
             cols = axes[0].get_subplotspec().get_gridspec().ncols
@@ -225,7 +225,9 @@ def plot_gold_vs_odds(
     y = 100.0 * table["car"].to_numpy(dtype=float)
     ax.scatter(x, y, color="tab:blue")
     for xi, yi, name in zip(x, y, table["event_id"], strict=True):
-        ax.annotate(str(name), (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=7)
+        ax.annotate(
+            literal_text(name), (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=7
+        )
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6)
     ax.set_xlabel("odds shift (log-odds, nats)")

@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from eventstudy.exceptions import EventStudyError, WindowOverlapWarning
+from eventstudy.report.safe_csv import write_csv
 
 __all__ = ["run_report"]
 
@@ -54,7 +55,9 @@ def run_report(
         Data directory (``$EVENTSTUDY_DATA``, else ``./data``; see
         :func:`eventstudy.data.store.resolve_data_dir`).
     out : str or path-like, default "report"
-        Output directory (created; existing files of the same names are overwritten).
+        Output directory: created, or replaced as a whole when it holds a previous report
+        (:func:`eventstudy.report.outdir.report_directory`: checked before the study runs,
+        built beside it and moved into place only when complete; links are never followed).
     n_boot : int, default 200
         Placebo bootstrap resamples.
     robustness : bool, default True
@@ -64,7 +67,21 @@ def run_report(
     -------
     pathlib.Path
         The ``index.html`` written.
+
+    Raises
+    ------
+    ReportOutputError
+        ``out`` cannot be used (a file, a link, a directory of other files, not writable).
     """
+    from eventstudy.report.outdir import report_directory
+
+    with report_directory(out) as build:
+        _write_report(catalog, data_dir, build, n_boot=n_boot, robustness=robustness)
+    return Path(out).expanduser().absolute() / "index.html"
+
+
+def _write_report(catalog, data_dir, out: Path, *, n_boot: int, robustness: bool) -> Path:
+    """Everything :func:`run_report` writes, into the (empty) directory ``out``."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -75,26 +92,24 @@ def run_report(
     from eventstudy.gold.study import gold_event_study
     from eventstudy.plotting import gold as gplot
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     events = load_events(catalog)
     data = load_gold_data("GC=F", data_dir=data_dir)
     with warnings.catch_warnings():  # the report shows the overlap table and notes instead
         warnings.simplefilter("ignore", WindowOverlapWarning)
         res = gold_event_study(events, data=data, data_dir=data_dir, n_boot=n_boot)
 
-    res.events.to_csv(out / "gold_events.csv", index=False)
+    write_csv(res.events, out / "gold_events.csv")
     groups = pd.concat(
         [res.groups.assign(kind="group"), res.group_tests.assign(kind="test")], ignore_index=True
     )
     for count in ("n", "nobs"):  # counts stay integers where the two tables do not overlap
         if count in groups:
             groups[count] = groups[count].astype("Int64")
-    groups.to_csv(out / "gold_groups.csv", index=False)
-    res.overlaps.to_csv(out / "gold_overlaps.csv", index=False)
-    res.sensitivity.to_csv(out / "gold_sensitivity.csv", index=False)
-    res.car.to_csv(out / "gold_car.csv", index=False)
-    res.ar.to_csv(out / "gold_ar.csv", index=False)
+    write_csv(groups, out / "gold_groups.csv")
+    write_csv(res.overlaps, out / "gold_overlaps.csv")
+    write_csv(res.sensitivity, out / "gold_sensitivity.csv")
+    write_csv(res.car, out / "gold_car.csv")
+    write_csv(res.ar, out / "gold_ar.csv")
     tests = pd.concat(
         [
             res.hac.tests.assign(route="hac_regression"),
@@ -103,14 +118,14 @@ def run_report(
         ],
         ignore_index=True,
     )
-    tests.to_csv(out / "gold_tests.csv", index=False)
-    res.data_versions.to_csv(out / "data_versions.csv", index=False)
+    write_csv(tests, out / "gold_tests.csv")
+    write_csv(res.data_versions, out / "data_versions.csv")
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", WindowOverlapWarning)
         robust = _robustness(events, data, data_dir, res) if robustness else pd.DataFrame()
     if len(robust):
-        robust.to_csv(out / "gold_robustness.csv", index=False)
+        write_csv(robust, out / "gold_robustness.csv")
 
     figures: list[tuple[str, str]] = []
 
@@ -342,7 +357,7 @@ def _gold_vs_odds(gold_events: pd.DataFrame, odds, out: Path) -> list[str]:
     nan_car = table["car"].isna() & (gold_why != "")
     table.loc[nan_car, "reason"] = "gold CAR is NaN: " + gold_why[nan_car]
     table = table.reset_index()
-    table.to_csv(out / "gold_odds.csv", index=False)
+    write_csv(table, out / "gold_odds.csv")
 
     n, st = assoc.nobs, assoc.settings
     usable = ", ".join(st.get("usable_statuses", []))

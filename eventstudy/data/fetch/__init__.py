@@ -17,7 +17,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import pandas as pd
 import requests
@@ -25,14 +24,16 @@ import requests
 from eventstudy.data.fetch._common import (
     OFFLINE_ENV,
     REPORT_COLUMNS,
+    describe_failure,
     ensure_online,
     is_offline,
     report_frame,
+    report_row,
 )
 from eventstudy.data.fetch.fred import fetch_series
 from eventstudy.data.fetch.polymarket import DEFAULT_FIDELITY_MIN, fetch_markets
 from eventstudy.data.fetch.prices import fetch_prices
-from eventstudy.exceptions import EventStudyError
+from eventstudy.exceptions import OfflineError
 
 __all__ = [
     "DEFAULT_TICKERS",
@@ -88,6 +89,7 @@ def fetch_data(
     downloader: Callable[..., pd.DataFrame] | None = None,
     session: requests.Session | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    replace: bool = False,
 ) -> pd.DataFrame:
     """Fill a data directory: prices, FRED series and Polymarket markets with their odds.
 
@@ -113,14 +115,21 @@ def fetch_data(
         Polymarket sampling step in minutes.
     downloader, session, sleep
         Injected ``yfinance.download`` replacement, HTTP session and retry wait (tests).
+    replace : bool, default False
+        Replace stored files by the downloads instead of merging (``eventstudy fetch
+        --replace``). By default a download is merged into the stored file by date or
+        timestamp: history never shrinks, the download's values win where both have a row,
+        and the rows whose values changed are counted (``changed``, ``note``).
 
     Returns
     -------
     DataFrame
-        The fetch report, one row per item, columns ``kind`` ("prices", "series", "market",
-        "odds"), ``key``, ``status`` ("ok", "failed" or "empty"), ``rows``, ``path``,
-        ``error``. A failure in one item never stops the others and never overwrites an
-        existing file; check ``(report["status"] == "failed").any()``.
+        The fetch report, one row per item, columns :data:`REPORT_COLUMNS`: ``kind``
+        ("prices", "series", "market", "odds"), ``key``, ``status`` ("ok", "failed" or
+        "empty"), ``rows`` (downloaded), ``added`` (rows new to the file), ``changed``
+        (stored rows whose values the download changed), ``path``, ``note`` (what the merge
+        did) and ``error``. A failure in one item never stops the others and never touches
+        its stored file; check ``(report["status"] == "failed").any()``.
 
     Raises
     ------
@@ -145,7 +154,13 @@ def fetch_data(
                 "prices",
                 tickers,
                 lambda: fetch_prices(
-                    tickers, start, end, data_dir=data_dir, downloader=downloader, sleep=sleep
+                    tickers,
+                    start,
+                    end,
+                    data_dir=data_dir,
+                    downloader=downloader,
+                    sleep=sleep,
+                    replace=replace,
                 ),
             )
         )
@@ -155,7 +170,13 @@ def fetch_data(
                 "series",
                 series,
                 lambda: fetch_series(
-                    series, start, end, data_dir=data_dir, session=session, sleep=sleep
+                    series,
+                    start,
+                    end,
+                    data_dir=data_dir,
+                    session=session,
+                    sleep=sleep,
+                    replace=replace,
                 ),
             )
         )
@@ -172,26 +193,19 @@ def fetch_data(
                     fidelity=fidelity,
                     session=session,
                     sleep=sleep,
+                    replace=replace,
                 ),
             )
         )
     for kind, keys, job in jobs:
         try:
             parts.append(job())
-        except (EventStudyError, OSError, requests.RequestException) as exc:
+        except OfflineError:
+            raise
+        except Exception as exc:  # raised before any item of the job was attempted
             logger.error("fetching %s failed: %s", kind, exc)
-            rows: list[dict[str, Any]] = [
-                {
-                    "kind": kind,
-                    "key": k,
-                    "status": "failed",
-                    "rows": 0,
-                    "path": "",
-                    "error": f"{type(exc).__name__}: {exc}",
-                }
-                for k in keys
-            ]
-            parts.append(report_frame(rows))
+            text = f"nothing attempted: {describe_failure(exc)}"
+            parts.append(report_frame([report_row(kind, k, "failed", error=text) for k in keys]))
     if not parts:
         return report_frame([])
     return pd.concat(parts, ignore_index=True)

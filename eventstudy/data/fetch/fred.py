@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import requests
 
-from eventstudy.data import store
+from eventstudy.data import store, writer
 from eventstudy.data.fetch._common import HttpGetter, Sleep, ensure_online, report_frame, write_item
 from eventstudy.exceptions import FetchError
 
@@ -89,6 +89,7 @@ def fetch_series(
     session: requests.Session | None = None,
     sleep: Sleep = time.sleep,
     max_retries: int = 4,
+    replace: bool = False,
 ) -> pd.DataFrame:
     """Download FRED series and write ``series/<ID>.csv`` (``date,value``) for each.
 
@@ -103,6 +104,9 @@ def fetch_series(
     session, sleep, max_retries
         HTTP session, retry wait and retry count (as for
         :class:`~eventstudy.data.fetch.polymarket.PolymarketClient`).
+    replace : bool, default False
+        Replace each stored file by the download instead of merging into it by date
+        (:func:`eventstudy.data.writer.write_csv_atomic`).
 
     Returns
     -------
@@ -117,16 +121,17 @@ def fetch_series(
     ids = list(dict.fromkeys(str(s).strip() for s in series_ids if str(s).strip()))
     ensure_online(f"FRED series {', '.join(ids)}")
     http = HttpGetter(session, max_retries=max_retries, sleep=sleep)
-    versions = store.library_versions("requests")
+    versions = writer.library_versions("requests")
     report: list[dict[str, Any]] = []
     for sid in ids:
 
-        def write(sid: str = sid) -> int:
+        def write(sid: str = sid) -> tuple[str, int, dict[str, Any]]:
+            relpath = store.series_relpath(sid)
             response = http.get(FRED_CSV_URL, {"id": sid})
             frame = parse_fred_csv(response.text, sid, start, end)
-            store.write_csv_atomic(
+            entry = writer.write_csv_atomic(
                 frame,
-                store.series_relpath(sid),
+                relpath,
                 data_dir,
                 source=FRED_CSV_URL,
                 params={
@@ -136,8 +141,9 @@ def fetch_series(
                 },
                 note="FRED series; blank value = missing observation",
                 versions=versions,
+                replace=replace,
             )
-            return len(frame)
+            return relpath, len(frame), entry
 
-        report.append(write_item("series", sid, store.series_relpath(sid), data_dir, write))
+        report.append(write_item("series", sid, data_dir, write))
     return report_frame(report)

@@ -25,22 +25,27 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
 import requests
 
-from eventstudy.data import store
+from eventstudy.data import store, writer
+from eventstudy.data.catalog import is_market_slug
 from eventstudy.data.fetch._common import (
     HttpGetter,
     Sleep,
+    describe_failure,
     ensure_online,
     report_frame,
     report_row,
     utc_now,
+    write_item,
 )
-from eventstudy.exceptions import DataFormatError, FetchError
+from eventstudy.exceptions import FetchError
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +72,30 @@ def _json_list(market: dict[str, Any], field: str, slug: str) -> list[str]:
             raise FetchError(
                 f"Gamma market {slug!r}: field {field} is not a JSON list: {value[:80]!r}"
             ) from exc
-    if not isinstance(value, list):
-        raise FetchError(f"Gamma market {slug!r}: field {field} is not a list: {value!r}")
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise FetchError(
+            f"Gamma market {slug!r}: field {field} is not a list of strings: {str(value)[:80]!r}"
+        )
     return [str(v) for v in value]
+
+
+def _event_slug(events: Any) -> str:
+    """The parent event's slug: Gamma sends a list of event objects; an object alone or
+    anything else without a slug gives ``""``."""
+    if isinstance(events, dict):
+        events = [events]
+    if isinstance(events, list) and events and isinstance(events[0], dict):
+        return str(events[0].get("slug") or "")
+    return ""
 
 
 def _utc(value: Any) -> pd.Timestamp | None:
     if value is None or value == "":
         return None
-    ts = pd.to_datetime(str(value), utc=True, format="ISO8601", errors="coerce")
+    try:
+        ts = pd.to_datetime(str(value), utc=True, format="ISO8601", errors="coerce")
+    except (ValueError, OverflowError):  # pragma: no cover - coerce should catch these
+        return None
     return None if pd.isna(ts) else ts
 
 
@@ -98,7 +118,8 @@ def market_rows(market: dict[str, Any]) -> pd.DataFrame:
     ------
     FetchError
         No CLOB token ids (pre-December-2022 AMM markets have no order book and no price
-        history), or ``outcomes`` and ``clobTokenIds`` of different lengths.
+        history), ``outcomes`` and ``clobTokenIds`` of different lengths, or a token id that
+        is not a decimal string.
     """
     slug = str(market.get("slug") or "")
     outcomes = _json_list(market, "outcomes", slug)
@@ -112,8 +133,13 @@ def market_rows(market: dict[str, Any]) -> pd.DataFrame:
         raise FetchError(
             f"Polymarket market {slug!r}: {len(outcomes)} outcomes but {len(tokens)} token ids"
         )
-    events = market.get("events") or []
-    event_slug = str(events[0].get("slug") or "") if events and isinstance(events[0], dict) else ""
+    bad = [t for t in tokens if not store.is_token_id(t)]
+    if bad:
+        raise FetchError(
+            f"Polymarket market {slug!r}: token id {bad[0][:90]!r} is not a decimal string of "
+            "up to 78 digits; the market is not recorded"
+        )
+    event_slug = _event_slug(market.get("events"))
     volume = market.get("volumeNum", market.get("volume"))
     common = {
         "market_id": str(market.get("id") or ""),
@@ -192,6 +218,30 @@ def history_windows(
     return windows
 
 
+MAX_TS = 253_402_300_799
+"""Latest unix second accepted from the CLOB (9999-12-31T23:59:59Z)."""
+
+
+def _point(point: Any) -> tuple[int, float]:
+    """``(t, p)`` of one ``{"t": <unix s>, "p": <price>}`` point, or FetchError saying why."""
+    if not isinstance(point, dict) or "t" not in point or "p" not in point:
+        raise FetchError(f"malformed /prices-history point (expected t and p): {point!r:.80}")
+    t, p = point["t"], point["p"]
+    if isinstance(t, bool) or not isinstance(t, int | float) or t != t:
+        raise FetchError(f"/prices-history point has t={t!r:.40}, not unix seconds")
+    if not 0 <= t <= MAX_TS or t != int(t):
+        raise FetchError(
+            f"/prices-history point has t={t!r:.40}: not whole unix seconds between 1970 and 9999"
+        )
+    try:
+        price = float(p)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise FetchError(f"/prices-history point has p={p!r:.40}, not a number") from exc
+    if isinstance(p, bool) or not 0.0 <= price <= 1.0:
+        raise FetchError(f"/prices-history returned p={p!r:.40} at t={t}: not in [0, 1]")
+    return int(t), price
+
+
 def clean_history(points: Iterable[dict[str, Any]], start_ts: int, end_ts: int) -> pd.DataFrame:
     """Points of one ``/prices-history`` window as a tidy frame.
 
@@ -212,20 +262,17 @@ def clean_history(points: Iterable[dict[str, Any]], start_ts: int, end_ts: int) 
     Raises
     ------
     FetchError
-        A point lacks ``t``/``p`` or has ``p`` outside [0, 1].
+        ``points`` is not a list, or a point lacks ``t``/``p``, has a ``t`` that is not
+        whole unix seconds in 1970..9999 (e.g. ``2**63``) or a ``p`` outside [0, 1].
     """
-    records = list(points)
-    try:
-        t = np.array([int(pt["t"]) for pt in records], dtype="int64")
-        p = np.array([float(pt["p"]) for pt in records], dtype="float64")
-    except (KeyError, TypeError, ValueError) as exc:
-        raise FetchError(f"malformed /prices-history point: {exc!r}") from exc
+    if not isinstance(points, list | tuple):
+        raise FetchError(f"/prices-history 'history' is not a list: {str(points)[:80]!r}")
+    t = np.empty(len(points), dtype="int64")
+    p = np.empty(len(points), dtype="float64")
+    for i, point in enumerate(points):
+        t[i], p[i] = _point(point)
     frame = pd.DataFrame({"t": t, "p": p})
     frame = frame.loc[(frame["t"] >= start_ts) & (frame["t"] <= end_ts)]
-    bad = ~frame["p"].between(0.0, 1.0)
-    if bad.any():
-        row = frame.loc[bad].iloc[0]
-        raise FetchError(f"/prices-history returned p={row['p']} at t={row['t']}: not in [0, 1]")
     frame = frame.drop_duplicates("t", keep="last").sort_values("t", ignore_index=True)
     return frame
 
@@ -282,9 +329,21 @@ class PolymarketClient:
             raise FetchError(f"GET {response.url} did not return JSON") from exc
 
     def market(self, slug: str) -> dict[str, Any]:
-        """The Gamma market object of a slug (works for closed markets)."""
+        """The Gamma market object of a slug (works for closed markets).
+
+        Raises
+        ------
+        FetchError
+            ``slug`` is not a market slug (nothing is requested then: a value such as
+            ``../../admin?x#y`` never reaches a URL), or Gamma has no such market.
+        """
+        if not is_market_slug(slug):
+            raise FetchError(
+                f"{slug!r} is not a Polymarket market slug (letters, digits and single hyphens, "
+                "e.g. will-us-leave-nato-by-june-30); nothing was requested"
+            )
         try:
-            market = self._json(f"{GAMMA_URL}/markets/slug/{slug}")
+            market = self._json(f"{GAMMA_URL}/markets/slug/{quote(slug, safe='')}")
         except FetchError as exc:
             raise FetchError(f"Polymarket market {slug!r}: {exc}") from exc
         if not isinstance(market, dict) or not market.get("slug"):
@@ -309,7 +368,9 @@ class PolymarketClient:
             params = {"market": str(token_id), "startTs": s, "endTs": e, "fidelity": fidelity}
             body = self._json(f"{CLOB_URL}/prices-history", params)
             if not isinstance(body, dict) or "history" not in body:
-                raise FetchError(f"/prices-history for token {token_id}: no 'history' in {body!r}")
+                raise FetchError(
+                    f"/prices-history for token {token_id}: no 'history' in {str(body)[:200]!r}"
+                )
             parts.append(clean_history(body["history"] or [], s, e))
         if not parts:
             return pd.DataFrame({"t": np.array([], "int64"), "p": np.array([], "float64")})
@@ -322,22 +383,77 @@ class PolymarketClient:
 # --------------------------------------------------------------------------------------------
 
 
-def _read_markets_raw(data_dir: str | os.PathLike[str] | None) -> pd.DataFrame:
-    path = store.resolve_data_dir(data_dir) / store.MARKETS_RELPATH
-    if not path.is_file():
-        return pd.DataFrame({c: pd.Series([], dtype="str") for c in store.MARKET_COLUMNS})
-    store.load_markets(data_dir)  # validates before we rewrite it
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return raw.loc[:, list(store.MARKET_COLUMNS)]
+def _odds_report(
+    client: PolymarketClient,
+    slug: str,
+    row: pd.Series,
+    span: tuple[pd.Timestamp, pd.Timestamp],
+    *,
+    data_dir: str | os.PathLike[str] | None,
+    fidelity: int,
+    versions: dict[str, str],
+    replace: bool,
+) -> dict[str, Any]:
+    """Fetch and write one outcome token's history; its report row (never raises)."""
+    key = f"{slug} [{row['outcome']}]"
+    token = row["token_id"]
+    span_start, span_end = span
+    start_s, end_s = int(span_start.timestamp()), int(span_end.timestamp())
+
+    def write() -> tuple[str, int, dict[str, Any]]:
+        relpath = store.odds_relpath(token)
+        history = client.prices_history(token, start_s, end_s, fidelity)
+        if history.empty:
+            raise _Empty(
+                f"the CLOB returned no points for token {token} between "
+                f"{span_start:%Y-%m-%d %H:%M} and {span_end:%Y-%m-%d %H:%M} UTC; nothing written"
+            )
+        params = {
+            "endpoint": f"{CLOB_URL}/prices-history",
+            "slug": slug,
+            "outcome": row["outcome"],
+            "token_id": token,
+            "startTs": start_s,
+            "endTs": end_s,
+            "windows": len(history_windows(start_s, end_s)),
+            "fidelity_min": int(fidelity),
+            "median_spacing_s": median_spacing_s(history),
+        }
+        entry = writer.write_csv_atomic(
+            history_file_frame(history),
+            relpath,
+            data_dir,
+            source="polymarket-clob/prices-history",
+            params=params,
+            note="outcome mid-price samples (not trades), t in UTC",
+            versions=versions,
+            replace=replace,
+        )
+        return relpath, len(history), entry
+
+    try:
+        return write_item("odds", key, data_dir, write, reraise=(_Empty,))
+    except _Empty as empty:
+        return report_row("odds", key, "empty", error=str(empty))
 
 
-def upsert_markets(existing: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """``existing`` rows with the rows of ``new`` replacing those of the same ``token_id``.
+class _Empty(FetchError):
+    """The CLOB had no points for a token: reported as ``empty``, not ``failed``."""
 
-    Rows keep their order; new tokens are appended. Both frames hold ``str`` columns.
-    """
-    keep = existing.loc[~existing["token_id"].isin(set(new["token_id"]))]
-    return pd.concat([keep, new], ignore_index=True).loc[:, list(store.MARKET_COLUMNS)]
+
+def _market_report(
+    client: PolymarketClient, slug: str, now_ts: pd.Timestamp, clip: tuple[Any, Any]
+) -> tuple[pd.DataFrame, tuple[pd.Timestamp, pd.Timestamp]]:
+    """The market's rows and its (clipped) span, or an exception saying why not."""
+    market = client.market(slug)
+    rows = market_rows(market)
+    span_start, span_end = market_span(market, now_ts)
+    clip_start, clip_end = clip
+    if clip_start is not None:
+        span_start = max(span_start, clip_start)
+    if clip_end is not None:
+        span_end = min(span_end, clip_end)
+    return rows, (span_start, span_end)
 
 
 def fetch_markets(
@@ -352,18 +468,22 @@ def fetch_markets(
     sleep: Sleep = time.sleep,
     max_retries: int = 4,
     now: datetime | pd.Timestamp | None = None,
+    replace: bool = False,
 ) -> pd.DataFrame:
     """Fetch market metadata and odds histories for Polymarket market slugs.
 
-    For each slug: the Gamma market (rows upserted by ``token_id`` into
+    For each slug: the Gamma market (rows merged by ``token_id`` into
     ``polymarket/markets.csv``), then for each outcome token its whole-life history from the
-    CLOB, written to ``polymarket/prices/<TOKEN_ID>.csv`` (``t`` ISO-8601 UTC with ``Z``,
-    ``p``).
+    CLOB, merged by ``t`` into ``polymarket/prices/<TOKEN_ID>.csv`` (``t`` ISO-8601 UTC with
+    ``Z``, ``p``). Every slug and every token is a separate item: whatever goes wrong with one
+    (an unknown slug, a malformed answer, a bad token id) is reported on its row and the
+    others go on.
 
     Parameters
     ----------
     slugs : sequence of str
-        Market slugs (not event slugs).
+        Market slugs (not event slugs). A value that is not a slug (letters, digits and
+        single hyphens) is reported as failed without any request.
     data_dir : str or path-like, optional
         Data directory; see :func:`eventstudy.data.store.resolve_data_dir`.
     start, end : str or Timestamp, optional
@@ -380,23 +500,31 @@ def fetch_markets(
     sleep : callable, default time.sleep
         Wait between retries (injected by tests).
     max_retries : int, default 4
-        Retries on HTTP 429/5xx with exponential backoff, honouring ``Retry-After``.
+        Retries on HTTP 429/5xx with exponential backoff, honouring ``Retry-After`` (see
+        :class:`~eventstudy.data.fetch._common.HttpGetter` for the caps).
     now : datetime, optional
         The current time (UTC) for open markets; default the clock.
+    replace : bool, default False
+        Replace each stored odds file by the download instead of merging into it by ``t``.
+        ``markets.csv`` is always merged (by ``token_id``): other markets' rows are kept.
 
     Returns
     -------
     DataFrame
-        The fetch report: one ``kind="market"`` row per slug (``key`` = slug, ``rows`` =
-        outcome tokens) and one ``kind="odds"`` row per token (``key`` = ``"slug [outcome]"``,
-        ``rows`` = points written). ``status`` is ``"ok"``, ``"failed"`` (``error`` says
-        why; nothing written) or ``"empty"`` (the CLOB returned no points for the whole
-        span: nothing written and ``has_prices`` stays False).
+        The fetch report (columns of :data:`~eventstudy.data.fetch.REPORT_COLUMNS`): one
+        ``kind="market"`` row per slug (``key`` = slug, ``rows`` = outcome tokens) and one
+        ``kind="odds"`` row per token (``key`` = ``"slug [outcome]"``, ``rows`` = points
+        downloaded, ``added``/``changed``/``note`` from the merge). ``status`` is ``"ok"``,
+        ``"failed"`` (``error`` says why; nothing written for it) or ``"empty"`` (the CLOB
+        returned no points for the whole span: nothing written and ``has_prices`` stays
+        False).
 
     Raises
     ------
     OfflineError
         ``EVENTSTUDY_OFFLINE`` is set.
+    FetchError
+        ``fidelity`` is not a positive number of minutes.
     """
     slugs = list(dict.fromkeys(s.strip() for s in slugs if s and s.strip()))
     ensure_online(f"Polymarket markets {', '.join(slugs)}")
@@ -408,100 +536,71 @@ def fetch_markets(
     clip_start = None if start is None else pd.Timestamp(start, tz="UTC")
     clip_end = None if end is None else pd.Timestamp(end, tz="UTC") + pd.Timedelta(days=1)
     wanted = None if outcomes is None else {o.casefold() for o in outcomes}
-    versions = store.library_versions("requests")
+    versions = writer.library_versions("requests")
+    root = store.resolve_data_dir(data_dir)
     report: list[dict[str, Any]] = []
     new_rows: list[pd.DataFrame] = []
+    market_rows_at: list[int] = []
 
     for slug in slugs:
         try:
-            market = client.market(slug)
-            rows = market_rows(market)
-            span_start, span_end = market_span(market, now_ts)
-        except FetchError as exc:
-            report.append(report_row("market", slug, "failed", error=str(exc)))
+            rows, span = _market_report(client, slug, now_ts, (clip_start, clip_end))
+        except Exception as exc:  # isolate the slug: report it, go on with the others
+            report.append(report_row("market", slug, "failed", error=describe_failure(exc)))
             continue
-        if clip_start is not None:
-            span_start = max(span_start, clip_start)
-        if clip_end is not None:
-            span_end = min(span_end, clip_end)
-        start_s = int(span_start.timestamp())
-        end_s = int(span_end.timestamp())
         for _, row in rows.iterrows():
-            if wanted is not None and row["outcome"].casefold() not in wanted:
-                continue
-            key = f"{slug} [{row['outcome']}]"
-            token = row["token_id"]
-            relpath = store.odds_relpath(token)
-            try:
-                history = client.prices_history(token, start_s, end_s, fidelity)
-                if history.empty:
-                    report.append(
-                        report_row(
-                            "odds",
-                            key,
-                            "empty",
-                            error=f"the CLOB returned no points for token {token} between "
-                            f"{span_start:%Y-%m-%d %H:%M} and {span_end:%Y-%m-%d %H:%M} UTC; "
-                            "nothing written",
-                        )
+            if wanted is None or row["outcome"].casefold() in wanted:
+                report.append(
+                    _odds_report(
+                        client,
+                        slug,
+                        row,
+                        span,
+                        data_dir=data_dir,
+                        fidelity=fidelity,
+                        versions=versions,
+                        replace=replace,
                     )
-                    continue
-                params = {
-                    "endpoint": f"{CLOB_URL}/prices-history",
-                    "slug": slug,
-                    "outcome": row["outcome"],
-                    "token_id": token,
-                    "startTs": start_s,
-                    "endTs": end_s,
-                    "windows": len(history_windows(start_s, end_s)),
-                    "fidelity_min": int(fidelity),
-                    "median_spacing_s": median_spacing_s(history),
-                }
-                store.write_csv_atomic(
-                    history_file_frame(history),
-                    relpath,
-                    data_dir,
-                    source="polymarket-clob/prices-history",
-                    params=params,
-                    note="outcome mid-price samples (not trades), t in UTC",
-                    versions=versions,
                 )
-            except (FetchError, OSError) as exc:
-                report.append(report_row("odds", key, "failed", error=str(exc)))
-                continue
-            path = str(store.resolve_data_dir(data_dir) / relpath)
-            report.append(report_row("odds", key, "ok", rows=len(history), path=path))
         new_rows.append(rows)
-        report.append(
-            report_row(
-                "market",
-                slug,
-                "ok",
-                rows=len(rows),
-                path=str(store.resolve_data_dir(data_dir) / store.MARKETS_RELPATH),
-            )
-        )
+        market_rows_at.append(len(report))
+        path = str(root / store.MARKETS_RELPATH)
+        report.append(report_row("market", slug, "ok", rows=len(rows), path=path))
 
     if new_rows:
-        fetched = pd.concat(new_rows, ignore_index=True)
-        root = store.resolve_data_dir(data_dir)
-        fetched["has_prices"] = [
-            str((root / store.odds_relpath(t)).is_file()) for t in fetched["token_id"]
-        ]
-        try:
-            merged = upsert_markets(_read_markets_raw(data_dir), fetched)
-            store.write_csv_atomic(
-                merged,
-                store.MARKETS_RELPATH,
-                data_dir,
-                source=f"{GAMMA_URL}/markets/slug/{{slug}}",
-                params={"slugs": slugs},
-                note="Gamma market metadata, one row per outcome token; has_prices says "
-                "whether polymarket/prices/<token_id>.csv exists",
-                versions=versions,
-            )
-        except (FetchError, OSError, DataFormatError) as exc:
-            for r in report:
-                if r["kind"] == "market" and r["status"] == "ok":
-                    r.update(status="failed", rows=0, error=f"markets.csv not written: {exc}")
+        _write_markets(new_rows, slugs, root, versions, [report[i] for i in market_rows_at])
     return report_frame(report)
+
+
+def _write_markets(
+    new_rows: list[pd.DataFrame],
+    slugs: list[str],
+    root: Path,
+    versions: dict[str, str],
+    market_report: list[dict[str, Any]],
+) -> None:
+    """Merge the fetched markets' rows into ``markets.csv``; on failure mark their report
+    rows failed (the odds files already written stay, and their rows say so)."""
+    fetched = pd.concat(new_rows, ignore_index=True)
+    fetched = fetched.drop_duplicates("token_id", keep="last")
+    fetched["has_prices"] = [
+        str((root / store.odds_relpath(t)).is_file()) for t in fetched["token_id"]
+    ]
+    try:
+        entry = writer.write_csv_atomic(
+            fetched,
+            store.MARKETS_RELPATH,
+            root,
+            source=f"{GAMMA_URL}/markets/slug/{{slug}}",
+            params={"slugs": slugs},
+            note="Gamma market metadata, one row per outcome token; has_prices says "
+            "whether polymarket/prices/<token_id>.csv exists",
+            versions=versions,
+        )
+    except Exception as exc:  # the odds files written so far stay and are reported ok
+        for row in market_report:
+            row.update(status="failed", rows=0, error=f"markets.csv not written: {exc}")
+        return
+    merge = entry.get("merge") or {}
+    for row in market_report:
+        row["note"] = f"markets.csv: {merge.get('added', row['rows'])} new token row(s) in all"

@@ -17,10 +17,18 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from eventstudy.data import store
-from eventstudy.data.fetch._common import Sleep, ensure_online, report_frame, report_row, write_item
+from eventstudy.data import store, writer
+from eventstudy.data.fetch._common import (
+    Sleep,
+    describe_failure,
+    ensure_online,
+    report_frame,
+    report_row,
+    write_item,
+)
 from eventstudy.exceptions import FetchError
 
 logger = logging.getLogger(__name__)
@@ -69,6 +77,31 @@ def _download_with_retries(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _ticker_columns(download: pd.DataFrame, ticker: str) -> pd.DataFrame:
+    cols = download.columns
+    if not isinstance(cols, pd.MultiIndex):
+        return download
+    names = list(cols.names)
+    level = names.index("Ticker") if "Ticker" in names else 1
+    if ticker not in cols.get_level_values(level):
+        raise FetchError(f"yfinance returned no columns for {ticker}; not written")
+    return download.xs(ticker, axis=1, level=level)
+
+
+def _dates(index: pd.Index, ticker: str) -> pd.DatetimeIndex:
+    try:
+        dates = pd.DatetimeIndex(index)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise FetchError(
+            f"yfinance returned an index for {ticker} that is not dates ({exc}); not written"
+        ) from exc
+    if dates.isna().any():
+        raise FetchError(f"yfinance returned a missing date (NaT) for {ticker}; not written")
+    if dates.tz is not None:
+        dates = dates.tz_localize(None)
+    return dates.normalize()
+
+
 def bars_for_ticker(download: pd.DataFrame, ticker: str) -> pd.DataFrame:
     """One ticker's bars from a ``yfinance.download`` frame, in the ``prices/`` layout.
 
@@ -90,19 +123,19 @@ def bars_for_ticker(download: pd.DataFrame, ticker: str) -> pd.DataFrame:
     Raises
     ------
     FetchError
-        The frame is empty, lacks the ticker or its ``Close``, or every close is NaN.
+        The frame is empty or not a frame, lacks the ticker or its ``Close``, has a column
+        twice, an index that is not dates, a non-finite value (``inf``), or every close is
+        NaN. Nothing is written then.
     """
-    if download is None or download.empty:
+    if not isinstance(download, pd.DataFrame) or download.empty:
         raise FetchError(f"yfinance returned no data for {ticker} (empty frame); not written")
-    cols = download.columns
-    if isinstance(cols, pd.MultiIndex):
-        names = list(cols.names)
-        level = names.index("Ticker") if "Ticker" in names else 1
-        if ticker not in cols.get_level_values(level):
-            raise FetchError(f"yfinance returned no columns for {ticker}; not written")
-        sub = download.xs(ticker, axis=1, level=level)
-    else:
-        sub = download
+    sub = _ticker_columns(download, ticker)
+    repeated = sorted({str(c) for c in sub.columns[sub.columns.duplicated()]})
+    if repeated:
+        raise FetchError(
+            f"yfinance returned the column(s) {', '.join(repeated)} twice for {ticker}; it is "
+            "not clear which to keep, so nothing was written"
+        )
     if "Close" not in sub.columns:
         raise FetchError(
             f"yfinance data for {ticker} has no Close column (columns: {list(sub.columns)})"
@@ -114,16 +147,19 @@ def bars_for_ticker(download: pd.DataFrame, ticker: str) -> pd.DataFrame:
             if col in sub.columns
         }
     ).astype("float64")
+    bars.index = _dates(sub.index, ticker)
     bars = bars.loc[bars["close"].notna()]
     if bars.empty:
         raise FetchError(
             f"yfinance returned no prices for {ticker} (every close is missing: unknown ticker, "
             "no trading in the range, or a failed download); not written"
         )
-    index = pd.DatetimeIndex(bars.index)
-    if index.tz is not None:
-        index = index.tz_localize(None)
-    bars.index = index.normalize()
+    infinite = np.isinf(bars.to_numpy()).any(axis=1)
+    if infinite.any():
+        raise FetchError(
+            f"yfinance returned a non-finite value for {ticker} on "
+            f"{bars.index[infinite][0]:%Y-%m-%d}; not written"
+        )
     bars = bars.loc[~bars.index.duplicated(keep="last")].sort_index()
     for col in store.PRICE_COLUMNS:
         if col not in bars.columns:
@@ -149,6 +185,7 @@ def fetch_prices(
     sleep: Sleep = time.sleep,
     max_retries: int = 3,
     backoff: float = 5.0,
+    replace: bool = False,
 ) -> pd.DataFrame:
     """Download daily bars and write ``prices/<TICKER>.csv`` for each ticker.
 
@@ -173,20 +210,28 @@ def fetch_prices(
         limit"/"Too Many Requests"), waiting ``backoff * 2**attempt`` seconds.
     backoff : float, default 5.0
         Base wait in seconds.
+    replace : bool, default False
+        Replace each stored file by the download instead of merging into it (see Notes).
 
     Returns
     -------
     DataFrame
         The fetch report, one row per ticker: ``kind`` ("prices"), ``key`` (ticker),
-        ``status`` ("ok" or "failed"), ``rows``, ``path`` and ``error``.
+        ``status`` ("ok" or "failed"), ``rows`` (downloaded), ``added``, ``changed``,
+        ``path``, ``note`` (what the merge did) and ``error``.
 
     Notes
     -----
     Bars are requested with ``interval="1d", auto_adjust=True, repair=False, keepna=False,
     actions=False``: ``close`` is the split- and dividend-adjusted close as of today, which
     changes after every later dividend; the manifest records these parameters and the
-    retrieval time. An existing file is replaced by the new download as a whole (never
-    merged); a ticker that fails leaves its previous file and manifest entry untouched.
+    retrieval time. The download is merged into the stored file by date
+    (:func:`eventstudy.data.writer.write_csv_atomic`): stored dates it lacks are kept, its
+    values win on dates both have, and the report counts dates whose values changed (after a
+    dividend, every older auto-adjusted close changes; stored dates before the download's
+    ``start`` then keep their older adjustment, so re-fetch the whole span with ``replace``
+    for a consistent series). A ticker that fails leaves its stored file and manifest entry
+    untouched.
 
     Raises
     ------
@@ -220,26 +265,29 @@ def fetch_prices(
         download = _download_with_retries(
             downloader, tickers, kwargs, max_retries=max_retries, backoff=backoff, sleep=sleep
         )
-    except FetchError as exc:
-        return report_frame([report_row("prices", t, "failed", error=str(exc)) for t in tickers])
+    except Exception as exc:  # the download as a whole failed: every ticker is reported
+        text = describe_failure(exc)
+        return report_frame([report_row("prices", t, "failed", error=text) for t in tickers])
 
-    versions = store.library_versions("yfinance", "curl_cffi")
+    versions = writer.library_versions("yfinance", "curl_cffi")
     params = {k: kwargs[k] for k in ("start", "end", "interval", "auto_adjust", "repair")}
     params["end_is_exclusive"] = True
     for ticker in tickers:
 
-        def write(ticker: str = ticker) -> int:
+        def write(ticker: str = ticker) -> tuple[str, int, dict[str, Any]]:
+            relpath = store.price_relpath(ticker)
             bars = bars_for_ticker(download, ticker)
-            store.write_csv_atomic(
+            entry = writer.write_csv_atomic(
                 bars,
-                store.price_relpath(ticker),
+                relpath,
                 data_dir,
                 source=SOURCE,
                 params={"ticker": ticker, **params},
                 note="yfinance daily bars, auto-adjusted close; date = exchange trading date",
                 versions=versions,
+                replace=replace,
             )
-            return len(bars)
+            return relpath, len(bars), entry
 
-        rows.append(write_item("prices", ticker, store.price_relpath(ticker), data_dir, write))
+        rows.append(write_item("prices", ticker, data_dir, write))
     return report_frame(rows)
