@@ -60,6 +60,29 @@ def raw_gc(snapshot_dir):
     return raw.set_index("date")["close"]
 
 
+@pytest.fixture(scope="session")
+def raw_rolls(snapshot_dir):
+    """GC=F's contract switches by hand, a plain loop over the raw volumes: a day is one when
+    its volume is at least 1,000 contracts, 20 times the median of the 10 days before (at least
+    5 of them known) and 5 times the day before's (eventstudy.data.quality's documented rule)."""
+    raw = pd.read_csv(snapshot_dir / "prices" / "GC=F.csv", parse_dates=["date"])
+    v = raw["volume"].to_numpy(float)
+    days = set()
+    for i in range(1, len(v)):
+        before = v[max(0, i - 10) : i]
+        before = before[~np.isnan(before)]
+        if len(before) < 5 or np.isnan(v[i]) or np.isnan(v[i - 1]):
+            continue
+        med = float(np.median(before))
+        if (
+            v[i] >= 1000
+            and (med == 0 or v[i] >= 20 * med)
+            and (v[i - 1] == 0 or v[i] >= 5 * v[i - 1])
+        ):
+            days.add(raw["date"].iloc[i])
+    return days
+
+
 # --------------------------------------------------------------------------------------------
 # snapshot: accounting, hand-computed numbers
 # --------------------------------------------------------------------------------------------
@@ -80,7 +103,7 @@ def test_every_event_studied_or_excluded_with_reason(study, catalog):
     assert ev.loc[ev["status"] == "studied", "car"].notna().all()
 
 
-def test_russia_invasion_path_from_raw_closes(study, raw_gc):
+def test_russia_invasion_path_from_raw_closes(study, raw_gc, raw_rolls):
     """2022-02-24: +0.8 % on day 0, -2.0 % on day +1, after a 2.9 % six-session run-up."""
     simple = raw_gc.pct_change()
     assert simple["2022-02-24"] == pytest.approx(0.0083, abs=5e-4)
@@ -89,11 +112,14 @@ def test_russia_invasion_path_from_raw_closes(study, raw_gc):
     runup = raw_gc.iloc[p - 1] / raw_gc.iloc[p - 6] - 1  # closes of the six prior sessions
     assert runup == pytest.approx(0.029, abs=1e-3)
 
-    # constant-mean ARs by hand: mean log return over offsets -260..-11 (no event masked here)
+    # constant-mean ARs by hand: mean log return over offsets -260..-11 (no event there; the
+    # contract switches are left out)
     logret = np.log(raw_gc).diff()
-    mu = logret.iloc[p - 260 : p - 10].mean()
-    resid = logret.iloc[p - 260 : p - 10] - mu
-    s = math.sqrt((resid**2).sum() / (250 - 1))
+    est = logret.iloc[p - 260 : p - 10]
+    est = est[~est.index.isin(list(raw_rolls))]
+    mu = est.mean()
+    n = len(est)
+    s = math.sqrt(((est - mu) ** 2).sum() / (n - 1))
     ar = study.ar[study.ar["event_id"] == "russia_invades_ukraine"].set_index("rel_day")
     for k in range(-10, 11):
         assert ar.loc[k, "ret"] == pytest.approx(logret.iloc[p + k], abs=1e-12)
@@ -102,7 +128,8 @@ def test_russia_invasion_path_from_raw_closes(study, raw_gc):
     car = study.car(window=(-1, 1)).set_index("event_id").loc["russia_invades_ukraine"]
     assert car["car"] == pytest.approx(sum(logret.iloc[p + k] - mu for k in (-1, 0, 1)), abs=1e-12)
     # CLM 4.4.16 for the constant-mean model: Var = s^2 (L + L^2 / L1)
-    assert car["car_se"] == pytest.approx(s * math.sqrt(3 + 9 / 250), rel=1e-10)
+    assert n < 250  # roll days were masked
+    assert car["car_se"] == pytest.approx(s * math.sqrt(3 + 9 / n), rel=1e-10)
     run = study.car(window=(-5, -1)).set_index("event_id").loc["russia_invades_ukraine", "car"]
     assert run == pytest.approx(sum(logret.iloc[p + k] - mu for k in range(-5, 0)), abs=1e-12)
 
@@ -521,14 +548,15 @@ def test_documented_options_are_the_accepted_ones():
         assert f'"{name}"' in gold_event_study.__doc__
 
 
-def test_constant_mean_cars_from_raw_closes_for_events_before_2025(study, raw_gc):
+def test_constant_mean_cars_from_raw_closes_for_events_before_2025(study, raw_gc, raw_rolls):
     """Every pre-2025 event (the raw file's calendar equals the study's there): constant mean
-    over the unmasked rows -260..-11, CAR(-1, +1) and its CLM standard error, by hand."""
+    over the unmasked rows -260..-11 (other events' (-1, +5) days and roll days masked),
+    CAR(-1, +1) and its CLM standard error, by hand."""
     logret = np.log(raw_gc).diff().to_numpy()
     dates = raw_gc.index
     day0 = pd.to_datetime(study.events["day0"])
     pos_all = dates.get_indexer(day0[day0 <= dates[-1]])
-    masked = np.zeros(len(dates), bool)
+    masked = dates.isin(list(raw_rolls))
     for p in pos_all:
         masked[p - 1 : p + 6] = True
     ev = study.events[(study.events["status"] == "studied") & (day0 < "2025-01-01")]
@@ -593,3 +621,38 @@ def test_events_sharing_a_day0_are_one_unit_counted_once(study, catalog, gold_da
     separate = gold_event_study(catalog, data=gold_data, same_day0="separate", **FAST)
     n_up = int((separate.events.query("status == 'studied'")["gold_direction"] == "up").sum())
     assert separate.hac.tests.set_index("test").loc["mean_car_up", "nobs"] == n_up > up_days
+
+
+def test_roll_days_are_masked_and_flagged(study, gold_data, raw_rolls):
+    """GC=F's contract switches: known to the data, masked from estimation, and a main window
+    holding one is flagged (GLD, an ETF, has none)."""
+    assert set(gold_data.roll_days) <= raw_rolls
+    assert pd.Timestamp("2024-03-26") in set(gold_data.roll_days)  # quality.py's example
+    mask = study.specification.estimation_window.mask
+    assert mask.reindex(gold_data.roll_days).all()
+    flagged = study.events[study.events["roll_day_in_window"]]
+    for unit in flagged["unit_id"]:
+        days = study.ar[(study.ar["event_id"] == unit) & study.ar["rel_day"].between(-1, 1)]
+        assert set(days["date"]) & set(gold_data.roll_days)
+    assert any("roll days" in n for n in study.notes)
+
+
+def test_bad_gold_files_name_the_file(tmp_path, snapshot_dir):
+    from eventstudy.exceptions import DataFormatError
+
+    for name in ("ACWI.csv", "GLD.csv"):
+        (tmp_path / "prices").mkdir(exist_ok=True)
+        (tmp_path / "prices" / name).write_bytes((snapshot_dir / "prices" / name).read_bytes())
+    (tmp_path / "series").mkdir()
+    for name in ("DTWEXBGS.csv", "DFII10.csv"):
+        (tmp_path / "series" / name).write_bytes((snapshot_dir / "series" / name).read_bytes())
+    rows = "date,open,high,low,close,volume\n2024-01-02,1,1,1,2050.0,10\n2024-01-03,1,1,1,0,10\n"
+    (tmp_path / "prices" / "GC=F.csv").write_text(rows)
+    with pytest.raises(DataFormatError, match=r"GC=F\.csv"):
+        load_gold_data("GC=F", data_dir=tmp_path)
+    future = (
+        "date,open,high,low,close,volume\n2030-01-02,1,1,1,2050.0,10\n2030-01-03,1,1,1,2051,10\n"
+    )
+    (tmp_path / "prices" / "GC=F.csv").write_text(future)
+    with pytest.raises(DataFormatError, match=r"GC=F\.csv.*calendar"):
+        load_gold_data("GC=F", data_dir=tmp_path)

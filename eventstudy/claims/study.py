@@ -31,10 +31,11 @@ from eventstudy.claims.claim import Claim
 from eventstudy.claims.comparisons import association_outcome, level_outcome, shift_outcome
 from eventstudy.claims.context import Context, Outcome
 from eventstudy.claims.effects import event_effect_outcome
-from eventstudy.claims.rolls import RollDetector, volume_roll_days
+from eventstudy.claims.rolls import RollDetector
 from eventstudy.claims.sources import MissingData, data_versions, resolve_root
 from eventstudy.claims.spec import COLUMNS, claims_from_frame, load_claims
 from eventstudy.claims.threshold import threshold_outcome
+from eventstudy.data.quality import roll_dates
 from eventstudy.exceptions import SpecificationError
 
 __all__ = ["HANDLERS", "run_claims", "versions_for"]
@@ -79,8 +80,8 @@ def run_claims(
         Sessions before ``made_on`` that calibrate the threshold no-information model.
     roll_days : callable, optional
         ``bars -> DatetimeIndex`` of futures roll days; default
-        :func:`eventstudy.claims.rolls.volume_roll_days` (a hook for
-        ``eventstudy.data.quality.detect_roll_days``).
+        :func:`eventstudy.data.quality.roll_dates` (the volume signature of a contract
+        switch).
     roll_window : int, default 5
         Roll days within this many sessions of a threshold crossing are flagged.
 
@@ -124,7 +125,7 @@ def run_claims(
         n_boot=int(n_boot),
         seed=int(seed),
         calibration=int(calibration),
-        roll_days=roll_days or volume_roll_days,
+        roll_days=roll_days or roll_dates,
         roll_window=int(roll_window),
     )
     outcomes = [_run_one(c, ctx) for c in items]

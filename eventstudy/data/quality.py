@@ -44,7 +44,7 @@ import pandas as pd
 
 from eventstudy.exceptions import SpecificationError
 
-__all__ = ["ROLL_COLUMNS", "detect_roll_days"]
+__all__ = ["ROLL_COLUMNS", "detect_roll_days", "roll_dates"]
 
 ROLL_COLUMNS = (
     "date",
@@ -174,3 +174,24 @@ def detect_roll_days(
     )
     out["reason"] = out["reason"].astype("str")
     return out.reset_index(drop=True)
+
+
+def roll_dates(
+    prices: pd.DataFrame, *, reasons: tuple[str, ...] = ("volume_jump",)
+) -> pd.DatetimeIndex:
+    """The dates of :func:`detect_roll_days` with one of ``reasons`` (default the volume
+    signature only: a price gap may be genuine news, see the module docstring).
+
+    Parameters
+    ----------
+    prices : DataFrame
+        Daily bars (``close``, ``volume``), as for :func:`detect_roll_days`.
+    reasons : tuple of str, default ("volume_jump",)
+
+    Returns
+    -------
+    DatetimeIndex
+        Sorted, unique dates whose return spans a contract switch.
+    """
+    rolls = detect_roll_days(prices)
+    return pd.DatetimeIndex(rolls.loc[rolls["reason"].isin(reasons), "date"])

@@ -21,14 +21,14 @@ Returns are decimal log returns (:mod:`eventstudy.engine.returns`).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 
 from eventstudy.engine.returns import differences, to_returns
-from eventstudy.exceptions import SpecificationError
+from eventstudy.exceptions import DataFormatError, SpecificationError
 
 Benchmark = Literal["ACWI", "SPY"]
 BENCHMARKS: tuple[str, ...] = get_args(Benchmark)
@@ -63,6 +63,9 @@ class GoldData:
         Gold price rows left out (``date``, ``reason``).
     files : tuple of str
         Data files read, relative to the data directory.
+    roll_days : DatetimeIndex
+        Dates whose return spans a switch of futures contract
+        (:func:`eventstudy.data.quality.roll_dates`; empty for an ETF or without volume).
     """
 
     returns: pd.DataFrame
@@ -71,6 +74,7 @@ class GoldData:
     benchmark: str
     dropped_rows: pd.DataFrame
     files: tuple[str, ...]
+    roll_days: pd.DatetimeIndex = field(default_factory=lambda: pd.DatetimeIndex([]))
 
 
 def _asof(levels: pd.Series, dates: pd.DatetimeIndex, max_stale_days: int) -> pd.Series:
@@ -151,14 +155,23 @@ def load_gold_data(
     GoldData
     """
     from eventstudy.data.day0 import trading_sessions
+    from eventstudy.data.quality import roll_dates
     from eventstudy.data.store import load_prices, load_series, price_relpath, series_relpath
 
     if benchmark not in BENCHMARKS:
         raise SpecificationError(
             f"benchmark={benchmark!r} is not accepted; use one of {BENCHMARKS}"
         )
-    close = load_prices(gold, data_dir)["close"]
-    sessions = trading_sessions(gold, close.index[0], close.index[-1])
+    bars = load_prices(gold, data_dir, positive=True)
+    close = bars["close"]
+    try:
+        sessions = trading_sessions(gold, close.index[0], close.index[-1])
+    except SpecificationError as exc:
+        raise DataFormatError(
+            f"{price_relpath(gold)} in {data_dir or 'the data directory'}: its dates "
+            f"{close.index[0].date()}..{close.index[-1].date()} are not covered by the {gold} "
+            f"calendar ({exc})"
+        ) from exc
     outside = ~close.index.isin(sessions)
     dropped = pd.DataFrame(
         {
@@ -167,7 +180,9 @@ def load_gold_data(
         }
     )
     close = close[~outside]
-    equity = load_prices(benchmark, data_dir)["close"]
+    has_volume = "volume" in bars and bars["volume"].notna().any()
+    rolls = roll_dates(bars) if has_volume else pd.DatetimeIndex([])
+    equity = load_prices(benchmark, data_dir, positive=True)["close"]
     dollar = load_series(DOLLAR_SERIES, data_dir)
     real = load_series(REAL_YIELD_SERIES, data_dir)
     returns = align_factors(
@@ -179,4 +194,5 @@ def load_gold_data(
         series_relpath(DOLLAR_SERIES),
         series_relpath(REAL_YIELD_SERIES),
     )
-    return GoldData(returns, close.rename("close"), gold, benchmark, dropped, files)
+    rolls = rolls[rolls.isin(close.index)]
+    return GoldData(returns, close.rename("close"), gold, benchmark, dropped, files, rolls)

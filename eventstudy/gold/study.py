@@ -197,7 +197,8 @@ def gold_event_study(
     d0 = pd.Series(day0.to_numpy(), index=ids)
     pos_all = calendar_positions(d0, cal)
     exclusions = _day0_exclusions(d0, pos_all, cal, gold)
-    mask = estimation_mask(pos_all, cal, mask_window)
+    rolls = pd.Series(cal.isin(data.roll_days), index=cal)
+    mask = estimation_mask(pos_all, cal, mask_window) | rolls
     is_label = ev["category"].isin(label_categories).to_numpy()
     exclusions += _label_exclusions(ev, ids, pos_all, is_label)
     eligible = pos_all[~is_label]
@@ -290,6 +291,7 @@ def gold_event_study(
     table = _events_table(ev, ids, d0, members, units, main, exc_df, unit_tbl, hac, placebo, sens)
     notes = [*_count_notes(table, exc_df), *notes]
     notes += _method_notes(mask, mask_window, overlap, spec, hac, placebo, data, (n_boot, seed))
+    notes += _roll_notes(table, windows, data.roll_days, units)
     settings = {
         "gold": gold,
         "model": model,
@@ -555,6 +557,35 @@ def _studied_row(eid, uid, unit_members, c, hac_car, plc, timing) -> dict:
     }
 
 
+def _roll_notes(
+    table: pd.DataFrame,
+    windows: dict[str, list[pd.Timestamp]],
+    roll_days: pd.DatetimeIndex,
+    units: pd.DataFrame,
+) -> list[str]:
+    """Say how many roll days were masked and flag main windows holding one (in ``table``)."""
+    if not len(roll_days):
+        table["roll_day_in_window"] = False
+        return []
+    hit = {u: [d for d in days if d in roll_days] for u, days in windows.items()}
+    table["roll_day_in_window"] = table["unit_id"].map(lambda u: bool(hit.get(u))).astype(bool)
+    flagged = {u: ds for u, ds in hit.items() if ds}
+    note = (
+        f"{len(roll_days)} roll days of the futures series (a return spanning two contracts, "
+        "eventstudy.data.quality.roll_dates) are kept out of every estimation window and of "
+        "the placebo population."
+    )
+    if flagged:
+        listed = "; ".join(
+            f"{u} ({', '.join(f'{d.date()}' for d in ds)})" for u, ds in flagged.items()
+        )
+        note += (
+            f" {len(flagged)} main window(s) hold one, so their CAR includes a roll gap "
+            f"(roll_day_in_window): {listed}."
+        )
+    return [note]
+
+
 def _count_notes(table: pd.DataFrame, exc_df: pd.DataFrame) -> list[str]:
     status = table["status"]
     notes = [
@@ -574,7 +605,8 @@ def _method_notes(mask, mask_window, overlap, spec, hac, placebo, data, boot) ->
     gold = spec.symbol
     notes = [
         f"Estimation windows mask the {window_label(*mask_window)} days of every catalogued "
-        f"event ({int(mask.sum())} trading days in all); overlap policy '{overlap}'.",
+        f"event and the series' roll days ({int(mask.sum())} trading days in all); overlap "
+        f"policy '{overlap}'.",
         f"HAC route: OLS of gold on {['const', *spec.regressors]} plus one dummy per "
         f"main-window day over {hac.nobs} days; Newey-West (Bartlett) with "
         f"maxlags={hac.maxlags}; CAR variance = parameter part (statsmodels HAC γ'Vγ) + "
