@@ -656,3 +656,22 @@ def test_bad_gold_files_name_the_file(tmp_path, snapshot_dir):
     (tmp_path / "prices" / "GC=F.csv").write_text(future)
     with pytest.raises(DataFormatError, match=r"GC=F\.csv.*calendar"):
         load_gold_data("GC=F", data_dir=tmp_path)
+
+
+def test_direction_effects_and_adjusted_pvalues_by_hand(study):
+    eff = study.direction_effects(level=0.9)
+    hac = study.hac.tests.set_index("test")
+    up = eff.loc["up"]
+    assert up["mean_car"] == hac.loc["mean_car_up", "estimate"]
+    assert up["ci_high"] - up["mean_car"] == pytest.approx(1.6448536269514722 * up["se"])
+    assert (
+        up["p_hac"] == hac.loc["mean_car_up", "pvalue"]
+        and up["n"] == hac.loc["mean_car_up", "nobs"]
+    )
+    # Benjamini-Hochberg by hand: p_(i) m / i, then the running minimum from the largest down
+    adj = study.adjusted_pvalues()
+    p = study.events.query("status == 'studied'").set_index("unit_id")["p_hac"].sort_values()
+    m = len(p)
+    raw = p.to_numpy() * m / np.arange(1, m + 1)
+    expected = np.minimum.accumulate(raw[::-1])[::-1].clip(max=1)
+    np.testing.assert_allclose(adj.loc[p.index, "p_hac"], expected, rtol=1e-12)

@@ -153,6 +153,71 @@ class GoldStudyResults(Results):
         """
         return self.specification.with_model(model).fit(self.units)
 
+    def direction_effects(self, level: float = 0.95) -> pd.DataFrame:
+        """Mean CAR of the events expected to push gold up and of those expected to push it
+        down, with the HAC route's confidence interval and one-sided p-value.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Coverage of ``estimate ± z · se`` (normal quantile; the HAC mean test's se).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by direction (``up``, ``down``): ``n`` (study units, events sharing a day
+            0 counted once), ``mean_car`` (decimal), ``se``, ``ci_low``, ``ci_high``,
+            ``p_hac`` (one-sided in the expected direction), ``p_independent`` (the one-sided
+            t-test of :attr:`groups`, events treated as independent). Rows without events are
+            NaN.
+        """
+        z = stats.norm.ppf(0.5 + level / 2)
+        hac = self.hac.tests.set_index("test")
+        groups = self.groups[self.groups["by"] == "gold_direction"].set_index("group")
+        rows = {}
+        for direction in ("up", "down"):
+            name = f"mean_car_{direction}"
+            est = hac["estimate"].get(name, np.nan) if "estimate" in hac else np.nan
+            se = hac["se"].get(name, np.nan) if "se" in hac else np.nan
+            rows[direction] = {
+                "n": int(hac["nobs"].get(name, 0) or 0),
+                "mean_car": est,
+                "se": se,
+                "ci_low": est - z * se,
+                "ci_high": est + z * se,
+                "p_hac": hac["pvalue"].get(name, np.nan),
+                "p_independent": groups["pvalue"].get(direction, np.nan),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def adjusted_pvalues(self, method: str = "fdr_bh") -> pd.DataFrame:
+        """Per studied unit, the p-values of the three routes adjusted for testing every unit.
+
+        Parameters
+        ----------
+        method : str, default "fdr_bh"
+            A :func:`statsmodels.stats.multitest.multipletests` method (Benjamini-Hochberg by
+            default).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by ``unit_id``: ``p_analytic``, ``p_hac``, ``p_placebo`` adjusted across
+            the studied units (NaN p-values left out of the adjustment and kept NaN).
+        """
+        from statsmodels.stats.multitest import multipletests
+
+        studied = self.events[self.events["status"] == "studied"].set_index("unit_id")
+        out = pd.DataFrame(index=studied.index)
+        for col in ("p_analytic", "p_hac", "p_placebo"):
+            p = studied[col].astype(float)
+            ok = p.notna().to_numpy()
+            adjusted = np.full(len(p), np.nan)
+            if ok.any():
+                adjusted[ok] = multipletests(p.to_numpy()[ok], method=method)[1]
+            out[col] = adjusted
+        return out
+
     def group_paths(self, by: str = "gold_direction", level: float = 0.95) -> pd.DataFrame:
         """Mean CAR path by group, with a band from the cross-event dispersion.
 
