@@ -323,12 +323,16 @@ def test_summary_and_tidy_frame(res) -> None:
     assert "tabular" in smry.as_latex()
     assert "gold_tops_3000" in smry.as_csv()
     frame = res.to_frame()
-    assert list(frame.columns) == list(EVIDENCE_COLUMNS)
+    assert list(frame.columns) == ["event_id", "asset", "window", "statistic", "value"]
+    assert list(res.evidence.columns) == list(EVIDENCE_COLUMNS)
     assert frame["value"].dtype == "float64"
-    assert not frame.duplicated(["claim_id", "series", "basis", "window", "statistic"]).any()
-    p_rows = frame[frame["statistic"] == "p_adjusted"]
+    p_rows = frame[frame["statistic"] == "p_adjusted"].set_index("event_id")["value"]
     assert len(p_rows) == len(res.verdicts)
-    assert repr(res) == "ClaimsResults(9 claims: 2 supported, 5 inconclusive, 2 no data)"
+    expected = res.verdicts.set_index("claim_id")["p_adjusted"]
+    pd.testing.assert_series_equal(p_rows, expected.loc[p_rows.index], check_names=False)
+    assert repr(res) == (
+        "<ClaimsResults claims=9 verdicts={'supported': 2, 'inconclusive': 5, 'no data': 2}>"
+    )
 
 
 def test_plots_return_axes(res) -> None:

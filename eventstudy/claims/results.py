@@ -7,7 +7,6 @@ statsmodels ``Summary`` with the verdict rules printed under the table.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from eventstudy.claims.verdicts import NO_DATA, RULES, VERDICTS, adjust_pvalues
+from eventstudy.results import Results, tidy_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from eventstudy.claims.study import Outcome
@@ -62,15 +62,15 @@ EVIDENCE_COLUMNS: tuple[str, ...] = (
     "date",
     "note",
 )
-"""Columns of :attr:`ClaimsResults.evidence` and :meth:`ClaimsResults.to_frame`."""
+"""Columns of :attr:`ClaimsResults.evidence`."""
 
 
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
 
 
-@dataclass(frozen=True)
-class ClaimsResults:
+@dataclass(frozen=True, eq=False, repr=False)
+class ClaimsResults(Results):
     """Verdicts on pre-specified claims, with the evidence behind each.
 
     Attributes
@@ -204,40 +204,28 @@ class ClaimsResults:
         return claim_id
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy long form: one row per claim, series, basis, window and statistic.
+        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`).
 
-        Returns
-        -------
-        DataFrame
-            Columns :data:`EVIDENCE_COLUMNS`. The :attr:`evidence` rows, then per claim the
-            rows ``estimate``, ``p`` and ``p_adjusted`` on the series its verdict rests on.
+        ``event_id`` is the claim, ``asset`` the series (or basis) a number is about,
+        ``window`` the claim's window or horizon, then ``statistic`` and ``value`` (float, in
+        the unit :attr:`evidence` states): every :attr:`evidence` row, then per claim
+        ``estimate``, ``p`` and ``p_adjusted`` on the series its verdict rests on (window
+        ``main``). Dates and notes are in :attr:`evidence`.
         """
-        extra = []
-        for r in self.verdicts.itertuples(index=False):
-            for stat, value, unit in (
-                ("estimate", r.estimate, r.unit),
-                ("p", r.p, "probability"),
-                ("p_adjusted", r.p_adjusted, "probability"),
-            ):
-                extra.append(
-                    {
-                        "claim_id": r.claim_id,
-                        "series": r.series,
-                        "basis": "",
-                        "window": "main",
-                        "statistic": stat,
-                        "value": float(value),
-                        "unit": unit,
-                        "date": r.key_date if stat == "estimate" else pd.NaT,
-                        "note": r.verdict,
-                    }
-                )
-        out = pd.concat(
-            [self.evidence, pd.DataFrame(extra, columns=EVIDENCE_COLUMNS)], ignore_index=True
+        ev = self.evidence
+        detail = pd.DataFrame(
+            {
+                "event_id": ev["claim_id"].astype(str),
+                "asset": [s if s else b for s, b in zip(ev["series"], ev["basis"], strict=True)],
+                "window": ev["window"].astype(str),
+                "statistic": ev["statistic"].astype(str),
+                "value": ev["value"].astype("float64"),
+            }
         )
-        out["value"] = out["value"].astype("float64")
-        out["date"] = pd.to_datetime(out["date"])
-        return out
+        v = self.verdicts.assign(window="main")
+        main = tidy_frame(v, ["estimate", "p", "p_adjusted"],
+                          event_id="claim_id", asset="series", window="window")  # fmt: skip
+        return pd.concat([detail, main], ignore_index=True)
 
     def counts(self) -> pd.Series:
         """Number of claims per verdict (every verdict listed, zeros included)."""
@@ -247,74 +235,51 @@ class ClaimsResults:
     # summary
     # ---------------------------------------------------------------------------------------
 
-    def summary(self):
-        """A statsmodels ``Summary``: settings, the verdict table, the rules, the notes."""
-        from statsmodels.iolib.summary import Summary
-        from statsmodels.iolib.table import SimpleTable
+    def _summary_title(self) -> str:
+        return "Claims: pre-specified tests and verdicts"
 
-        smry = Summary()
+    def _summary_info(self) -> list[tuple[str, str]]:
         counts = self.counts()
-        head = [
+        return [
             ("Claims:", str(len(self.verdicts))),
             *((f"{v.capitalize()}:", str(int(n))) for v, n in counts.items()),
             ("Data directory:", str(self.settings.get("data_dir", ""))),
             ("Seed:", str(self.settings.get("seed", ""))),
         ]
-        half = (len(head) + 1) // 2
-        left, right = head[:half], head[half:]
-        right += [("", "")] * (len(left) - len(right))
-        data = [[a[0], a[1], b[0], b[1]] for a, b in zip(left, right, strict=True)]
-        smry.tables.append(SimpleTable(data, title="Claims: pre-specified tests and verdicts"))
-        body = [
-            [
-                r.claim_id,
-                r.type,
-                _short(r.series),
-                r.verdict,
-                "" if pd.isna(r.key_date) else pd.Timestamp(r.key_date).strftime("%Y-%m-%d"),
-                _num(r.estimate),
-                _num(r.p, 4),
-                _num(r.p_adjusted, 4),
-            ]
-            for r in self.verdicts.itertuples(index=False)
-        ]
-        smry.tables.append(
-            SimpleTable(
-                body,
-                headers=[
-                    "claim",
-                    "type",
-                    "rests on",
-                    "verdict",
-                    "key date",
-                    "estimate",
-                    "p",
-                    "p BH",
-                ],
-                title="Verdicts",
-            )
+
+    def _summary_tables(self) -> list[tuple]:
+        v = self.verdicts
+        table = pd.DataFrame(
+            {
+                "claim": v["claim_id"],
+                "type": v["type"],
+                "rests on": [_short(s) for s in v["series"]],
+                "verdict": v["verdict"],
+                "key date": pd.to_datetime(v["key_date"]).dt.strftime("%Y-%m-%d").fillna(""),
+                "estimate": [_num(e) for e in v["estimate"]],
+                "p": v["p"].astype(float),
+                "p BH": v["p_adjusted"].astype(float),
+            }
         )
+        return [("Verdicts", table, {"p": "%.4g", "p BH": "%.4g"})]
+
+    def _summary_notes(self) -> list[str]:
         used = list(dict.fromkeys(self.verdicts["type"]))
-        text = ["Verdict rules:"]
-        text += [f"  {t}: {RULES[t]}" for t in used]
+        rules = [f"{t}: {RULES[t]}" for t in used]
         if (self.verdicts["verdict"] == NO_DATA).any():
-            text.append(f"  no data: {RULES[NO_DATA]}")
-        text.append(
+            rules.append(f"no data: {RULES[NO_DATA]}")
+        return [
+            "Verdict rules: " + " ".join(rules),
             "p: one-sided in the expected direction (two-sided for 'any'); p BH: "
-            "Benjamini-Hochberg across the claims with a p; verdicts use p at each claim's alpha."
-        )
-        text.append("Evidence:")
-        text += [f"  {r.claim_id}: {r.reason}" for r in self.verdicts.itertuples(index=False)]
-        text += [f"[{i}] {n}" for i, n in enumerate(self.notes, start=1)]
-        smry.add_extra_txt([_wrap(line) for line in text])
-        return smry
+            "Benjamini-Hochberg across the claims with a p; verdicts use p at each claim's alpha.",
+            "Evidence: "
+            + " ".join(f"{r.claim_id}: {r.reason}" for r in self.verdicts.itertuples(index=False)),
+            *self.notes,
+        ]
 
-    def __repr__(self) -> str:
-        counts = ", ".join(f"{n} {v}" for v, n in self.counts().items() if n)
-        return f"ClaimsResults({len(self.verdicts)} claims: {counts})"
-
-    def _repr_html_(self) -> str:
-        return self.summary().as_html()
+    def _repr_items(self) -> list[tuple[str, object]]:
+        counts = {v: int(n) for v, n in self.counts().items() if n}
+        return [("claims", len(self.verdicts)), ("verdicts", counts)]
 
     # ---------------------------------------------------------------------------------------
     # plots
@@ -343,12 +308,6 @@ class ClaimsResults:
 
 def _short(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def _wrap(line: str, width: int = 100) -> str:
-    """Wrap a note, continuation lines indented under its text."""
-    indent = " " * (len(line) - len(line.lstrip()) + 4)
-    return textwrap.fill(line, width, subsequent_indent=indent, break_on_hyphens=False)
 
 
 def _num(value: float, digits: int = 4) -> str:

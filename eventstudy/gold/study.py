@@ -627,12 +627,10 @@ def _method_notes(mask, mask_window, overlap, spec, hac, placebo, data, boot) ->
 
 
 def _data_versions(data: GoldData, data_dir, notes: list[str]) -> pd.DataFrame:
+    """The files read with their checksums (a ProvenanceWarning when the manifest disagrees)."""
     from eventstudy.data.store import file_versions
 
-    if not data.files:
+    if not data.files:  # data given in memory
+        notes.append("Data given in memory (GoldData without files): no data versions.")
         return pd.DataFrame({"path": []})
-    try:
-        return file_versions(data.files, data_dir)
-    except (OSError, ValueError) as exc:  # data from memory, or no manifest: say so
-        notes.append(f"Data versions unavailable: {type(exc).__name__}: {exc}")
-        return pd.DataFrame({"path": list(data.files)})
+    return file_versions(data.files, data_dir)
