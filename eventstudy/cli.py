@@ -200,11 +200,79 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    import time
+
     from eventstudy.report.compose import run_report
 
-    out = run_report(catalog=args.catalog, data_dir=args.data_dir, out=args.out)
-    print(f"report written to {out}")
+    started = time.perf_counter()
+    with _progress_bar(args.quiet) as tick:
+        run = run_report(
+            catalog=args.catalog,
+            data_dir=args.data_dir,
+            out=args.out,
+            claims=args.claims,
+            lang=args.lang,
+            self_contained=args.self_contained,
+            n_boot=args.n_boot,
+            robustness=not args.no_robustness,
+            strict=args.strict,
+            all_figures=args.all_figures,
+            progress=tick,
+        )
+    if not args.quiet:
+        _print_summary(run, time.perf_counter() - started)
+    print(f"report written to {run.index}")
     return EXIT_OK
+
+
+RUN_STEPS = ("catalog", "gold study", "robustness", "odds study", "claims", "data versions",
+             "tables", "figures", "page")  # fmt: skip
+"""The steps :func:`eventstudy.report.compose.run_report` announces, in order."""
+
+
+class _progress_bar:
+    """A tqdm bar on stderr over the report's steps (figures shown as they are drawn); off
+    with ``-q`` or when stderr is not a terminal. Used as ``with _progress_bar(quiet) as tick``."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread (the figures fork worker processes)
+            self.bar = tqdm(total=len(RUN_STEPS), file=sys.stderr, unit="step", leave=False,
+                            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}]")  # fmt: skip
+
+    def __enter__(self):
+        return self.tick
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def tick(self, name: str) -> None:
+        if self.bar is None:
+            return
+        if name in RUN_STEPS:
+            if self.bar.desc:  # the previous step is done
+                self.bar.update(1)
+            self.bar.set_description_str(name)
+        else:  # a figure drawn
+            self.bar.set_postfix_str(name, refresh=True)
+
+
+def _print_summary(run, seconds: float) -> None:
+    """The report's findings in plain words, wrapped, then the timing."""
+    import textwrap
+
+    from eventstudy.report.page import findings
+
+    lang = run.lang
+    print("Findings:" if lang == "en" else "結果:")
+    for item in findings(run.inputs, lang):
+        print(textwrap.fill(item, width=100, initial_indent="- ", subsequent_indent="  "))
+    n_fig = len(run.figures)
+    print(f"({len(run.files)} tables, {n_fig} figures, {seconds:.1f} s)")
 
 
 def _cmd_arc(args: argparse.Namespace) -> int:
@@ -231,10 +299,16 @@ def build_parser() -> argparse.ArgumentParser:
         prog="eventstudy",
         description="Event studies on geopolitical risk: gold abnormal returns, Polymarket odds.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    _add_verbosity(parser, argparse.SUPPRESS)
+    common = argparse.ArgumentParser(add_help=False)
+    _add_verbosity(common, argparse.SUPPRESS)  # given after the command, they count too
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser(
-        "validate", help="check an events catalog or a claims file and list every problem"
+        "validate",
+        parents=[common],
+        help="check an events catalog or a claims file and list every problem",
     )
     p.add_argument(
         "path",
@@ -256,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", default="1D", help="odds horizon the links must cover (1D)")
     p.set_defaults(func=_cmd_validate)
 
-    p = sub.add_parser("claims", help="test the claims of a claims file and print the verdicts")
+    p = sub.add_parser(
+        "claims", parents=[common], help="test the claims of a claims file and print the verdicts"
+    )
     p.add_argument("path", nargs="?", default="claims.csv", help="claims (default claims.csv)")
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
     p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
@@ -264,7 +340,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_claims)
 
     p = sub.add_parser(
-        "markets", help="candidate Polymarket markets for an event (open, priced, text match)"
+        "markets",
+        parents=[common],
+        help="candidate Polymarket markets for an event (open, priced, text match)",
     )
     p.add_argument("event_id", help="an event_id of the catalog")
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
@@ -274,13 +352,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="print CSV (all columns)")
     p.set_defaults(func=_cmd_markets)
 
-    p = sub.add_parser("events", help="validated catalog with day 0 per instrument")
+    p = sub.add_parser(
+        "events", parents=[common], help="validated catalog with day 0 per instrument"
+    )
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
     p.add_argument("--instruments", default="GC=F,GLD", help="comma-separated tickers")
     p.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     p.set_defaults(func=_cmd_events)
 
-    p = sub.add_parser("fetch", help="download prices and Polymarket data into a data directory")
+    p = sub.add_parser(
+        "fetch", parents=[common], help="download prices and Polymarket data into a data directory"
+    )
     p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
     p.add_argument("--tickers", default=None, help="comma-separated Yahoo tickers")
     p.add_argument("--series", default=None, help="comma-separated FRED series ids")
@@ -295,13 +377,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_fetch)
 
-    p = sub.add_parser("run", help="run the gold and odds study and write a report directory")
+    p = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run the gold, odds and claims analyses and write a report directory",
+    )
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
     p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
     p.add_argument("--out", default="report", help="report directory (default report/)")
+    p.add_argument(
+        "--claims", default=None, help="claims file (default: claims.csv beside the catalog)"
+    )
+    p.add_argument(
+        "--lang", default="en", choices=["en", "ja"], help="language of the report (default en)"
+    )
+    p.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="embed the figures in index.html (one file to send by mail)",
+    )
+    p.add_argument(
+        "--all-figures",
+        action="store_true",
+        help="draw every event's odds and CAR paths (default: those that moved most)",
+    )
+    p.add_argument(
+        "--n-boot", type=int, default=200, help="placebo bootstrap resamples (default 200)"
+    )
+    p.add_argument(
+        "--no-robustness",
+        action="store_true",
+        help="skip the refits under other models and on GLD",
+    )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="a data file that does not match manifest.json is an error, not a warning",
+    )
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("arc", help="run an EventStudyTools ARC-format study")
+    p = sub.add_parser("arc", parents=[common], help="run an EventStudyTools ARC-format study")
     p.add_argument("request", type=Path)
     p.add_argument("firms", type=Path)
     p.add_argument("market", type=Path)
@@ -335,9 +450,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from eventstudy import __version__
+
+    return __version__
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="log what is done to stderr (-v: steps; -vv: details)",
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="no progress bar, no summary"
+    )
+
+
+def _configure_logging(verbose: int) -> None:
+    """``-v``: INFO lines of the package's loggers on stderr; ``-vv``: DEBUG."""
+    if not verbose:
+        return
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s", "%H:%M:%S"))
+    logger = logging.getLogger("eventstudy")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.verbose = getattr(args, "verbose", 0)
+    args.quiet = getattr(args, "quiet", False)
+    _configure_logging(args.verbose)
     try:
         code = args.func(args)
         sys.stdout.flush()

@@ -10,6 +10,7 @@ peers' small expected-output tables are copied in ``tests/reference/`` (``refere
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import matplotlib
@@ -52,3 +53,47 @@ def reference_dir() -> Path:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def snapshot_report_run(snapshot_dir, tmp_path_factory):
+    """One ``eventstudy run`` (:func:`run_report`) on the repository's catalog and the
+    snapshot, shared by the report tests and the browser test (the suite stays short)."""
+    from eventstudy.report.compose import run_report
+
+    return run_report(
+        catalog=REPO / "events.csv",
+        data_dir=snapshot_dir,
+        out=tmp_path_factory.mktemp("snapshot_report") / "report",
+        n_boot=30,
+        robustness=True,
+    )
+
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def _browser_path() -> str | None:
+    given = os.environ.get("EVENTSTUDY_CHROMIUM")
+    if given:
+        return given
+    return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (the system's, driven by Playwright); skips saying why without one.
+
+    Module-scoped: Playwright's event loop is closed before other modules (notebooks) run.
+    """
+    path = _browser_path()
+    if path is None:
+        pytest.skip(
+            "no Chromium found (install it with `apt-get install -y chromium`, or set "
+            "EVENTSTUDY_CHROMIUM to a Chrome/Chromium executable)"
+        )
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, args=["--no-sandbox"])
+        yield browser
+        browser.close()

@@ -97,7 +97,7 @@ def test_cli_run_exits_2_for_a_file_as_out_before_computing(tmp_path, monkeypatc
     from eventstudy.cli import main
 
     monkeypatch.setattr(
-        compose, "_write_report", lambda *a, **k: pytest.fail("computed although --out is bad")
+        compose, "run_analyses", lambda *a, **k: pytest.fail("computed although --out is bad")
     )
     target = tmp_path / "report.txt"
     target.write_text("a file")

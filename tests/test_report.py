@@ -1,63 +1,181 @@
-"""The report directory written by ``eventstudy run`` on the snapshot."""
+"""The report directory written by ``eventstudy run`` on the snapshot.
+
+The page is read back as an HTML tree (BeautifulSoup) and its numbers are checked against the
+CSV files written beside it, which come straight from the results objects: the page must say
+what the tables hold.
+"""
 
 from __future__ import annotations
+
+import base64
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
+from bs4 import BeautifulSoup
 
 
 @pytest.fixture(scope="module")
-def snapshot_report(snapshot_dir, repo_root, tmp_path_factory):
-    """One ``run_report`` on the snapshot, shared by the tests below (keeps the suite short)."""
-    from eventstudy.report.compose import run_report
-
-    return run_report(
-        catalog=repo_root / "events.csv",
-        data_dir=snapshot_dir,
-        out=tmp_path_factory.mktemp("snapshot_report") / "report",
-        n_boot=30,
-        robustness=False,
-    )
+def run(snapshot_report_run):
+    return snapshot_report_run
 
 
-def test_run_report_on_snapshot(snapshot_report, repo_root):
-    index = snapshot_report
-    out = index.parent
-    assert index.name == "index.html"
+@pytest.fixture(scope="module")
+def out(run):
+    return run.index.parent
+
+
+@pytest.fixture(scope="module")
+def soup(run):
+    return BeautifulSoup(run.index.read_text(encoding="utf-8"), "html.parser")
+
+
+def _table(soup, table_id: str) -> pd.DataFrame:
+    """A table of the page as text cells, headed by its column headings."""
+    table = soup.find("table", id=table_id)
+    assert table is not None, f"no table #{table_id}"
+    heads = [th.get_text(strip=True) for th in table.find("thead").find_all("th")]
+    rows = [
+        [td.get_text(strip=True) for td in tr.find_all("td")] for tr in table.tbody.find_all("tr")
+    ]
+    return pd.DataFrame(rows, columns=heads)
+
+
+def _headline(soup) -> str:
+    return " ".join(li.get_text(" ", strip=True) for li in soup.select("ul.headline li"))
+
+
+# --------------------------------------------------------------------------------------------
+# files
+# --------------------------------------------------------------------------------------------
+
+
+def test_report_files_and_gold_events_table(out, repo_root):
     for name in (
+        "index.html",
         "gold_events.csv",
         "gold_groups.csv",
+        "gold_tests.csv",
         "gold_overlaps.csv",
         "gold_sensitivity.csv",
+        "gold_robustness.csv",
+        "odds_shifts.csv",
+        "gold_odds.csv",
+        "claims.csv",
+        "claims_evidence.csv",
         "data_versions.csv",
         "fig_gold_events.png",
-        "fig_caar_direction.png",
+        "fig_gold_directions.png",
+        "fig_gold_vs_odds.png",
+        "fig_claims.png",
     ):
         assert (out / name).is_file(), name
     events = pd.read_csv(out / "gold_events.csv")
-    catalog = pd.read_csv(repo_root / "events.csv")
-    assert list(events["event_id"]) == list(catalog["event_id"])
+    catalog = pd.read_csv(repo_root / "events.csv", encoding="utf-8-sig")
+    assert list(events["event_id"]) == list(catalog["event_id"])  # no row dropped
     assert set(events["status"]) <= {"studied", "excluded", "merged"}
     assert events.loc[events["status"] == "excluded", "reason"].notna().all()
-    for col in ("car", "car_se", "p_analytic", "p_hac", "p_placebo", "window"):
-        assert col in events.columns
     assert (events["window"] == "(-1, +1)").all()
-    html = index.read_text(encoding="utf-8")
+    for col in ("car", "car_se", "p_analytic", "p_hac", "p_placebo", "p_hac_bh"):
+        assert col in events.columns
+
+
+def test_every_link_of_the_page_resolves(soup, out):
+    """The table of contents points at sections that exist; every local link and image is a
+    file of the report; every CSV written is linked."""
+    ids = {tag["id"] for tag in soup.find_all(id=True)}
+    toc = [a["href"] for a in soup.select("nav.toc a")]
+    assert len(toc) >= 6
+    for href in toc:
+        assert href.startswith("#") and href[1:] in ids, href
+    for a in soup.find_all("a", href=True):
+        href = a["href"]
+        if href.startswith("#"):
+            assert href[1:] in ids, href
+        elif not href.startswith(("http://", "https://")):
+            assert (out / href).is_file(), href
+    for img in soup.find_all("img"):
+        assert (out / img["src"]).is_file(), img["src"]
+        assert img.get("alt"), img["src"]
+    linked = {a["href"] for a in soup.find_all("a", href=True)}
+    for csv in out.glob("*.csv"):
+        assert csv.name in linked, f"{csv.name} is not linked from the page"
+
+
+def test_headline_counts_agree_with_the_tables(soup, out):
+    """The plain-words headline states how many units are significant out of how many and how
+    many survive Benjamini-Hochberg; recount both from gold_events.csv."""
+    text = _headline(soup)
+    events = pd.read_csv(out / "gold_events.csv")
+    studied = events[events["status"] == "studied"]
+    m = re.search(r"(\d+) of (\d+) units moved gold at the 5% level by the HAC route", text)
+    assert m, text
+    assert int(m.group(2)) == len(studied)
+    assert int(m.group(1)) == int((studied["p_hac"] < 0.05).sum())
+    m = re.search(r"Benjamini-Hochberg adjustment (\d+) remain", text)
+    assert m, text
+    assert int(m.group(1)) == int((studied["p_hac_bh"] < 0.05).sum())
+    assert "by chance alone" in text and "not evidence of no effect" in text
+    # the claims' verdict counts, from claims.csv
+    claims = pd.read_csv(out / "claims.csv")
+    n_supported = int((claims["verdict"] == "supported").sum())
+    assert f"Claims: {n_supported} supported" in text
+
+
+def test_direction_effects_in_the_headline_are_the_gold_results(run, soup):
+    effects = run.inputs.gold.direction_effects()
+    text = _headline(soup)
+    up = effects.loc["up"]
+    assert f"({int(up['n'])} units): mean CAR {100 * up['mean_car']:+.2f}%" in text
+    assert f"{100 * up['ci_low']:+.2f}% to {100 * up['ci_high']:+.2f}%" in text
+
+
+def test_excluded_events_have_their_own_table(soup, out):
+    events = pd.read_csv(out / "gold_events.csv")
+    shown = _table(soup, "gold-events-table")
+    excluded = _table(soup, "gold-excluded-table")
+    assert set(excluded["Event"]) == set(events.loc[events["status"] == "excluded", "event_id"])
+    assert not set(shown["Event"]) & set(excluded["Event"])
+    assert (excluded["Reason"] != "").all()
+    # studied rows come in date order, with readable headings (no raw column names)
+    assert list(shown["Day 0"]) == sorted(shown["Day 0"])
+    assert "p_hac" not in shown.columns and "car_pct" not in shown.columns
+    # English and Japanese titles side by side
+    assert "Japanese title" in shown.columns and "ロシアがウクライナへ全面侵攻開始" in set(
+        _table(soup, "gold-events-table")["Japanese title"]
+    ) | set(excluded["Japanese title"])
+
+
+def test_data_versions_list_every_file_used(run, out, soup):
+    """GC=F, GLD, the benchmarks and factors, the series the claims read, and every Polymarket
+    file behind a shift, each with the sha256 of its bytes (checked here by hashing)."""
+    import hashlib
+
     versions = pd.read_csv(out / "data_versions.csv")
-    assert "prices/GC=F.csv" in set(versions["path"])
-    assert versions["sha256_read"].iloc[0] in html
-    assert "Exclusions" in html and "Notes" in html and "Polymarket odds" in html
-    assert "Headline" in html and "catalog events studied" in html
-    # Japanese titles are written as UTF-8 text
-    assert "ロシアがウクライナへ全面侵攻開始" in html
+    paths = set(versions["path"])
+    root = run.inputs.settings["data_dir"]
+    for must in ("prices/GC=F.csv", "prices/GLD.csv", "polymarket/markets.csv"):
+        assert must in paths, must
+    assert any(p.startswith("series/") for p in paths)  # the claims' GPRD
+    details = run.inputs.odds.details
+    tokens = details.loc[details["status"] != "not_computable", "token_id"].unique()
+    assert len(tokens) >= 20
+    from eventstudy.data.store import odds_relpath
+
+    for token in tokens:
+        assert odds_relpath(token) in paths, token
+    for row in versions.itertuples():
+        with open(f"{root}/{row.path}", "rb") as fh:
+            assert hashlib.sha256(fh.read()).hexdigest() == row.sha256_read, row.path
+    shown = _table(soup, "data-table")
+    assert len(shown) == len(versions)
 
 
-def test_group_counts_are_written_as_integers(snapshot_report):
+def test_group_counts_are_written_as_integers(out):
     """gold_groups.csv: ``n`` of each direction is the count of studied units (events sharing a
     day 0 are one unit whose direction is their one non-"none" direction), written as an
     integer (no "12.0"), and ``nobs`` of the up-vs-down tests is up + down."""
-    out = snapshot_report.parent
     events = pd.read_csv(out / "gold_events.csv")
     members = events[events["status"].isin(["studied", "merged"])].groupby("unit_id")
 
@@ -79,77 +197,90 @@ def test_group_counts_are_written_as_integers(snapshot_report):
             assert cells[nobs_col] == str(ups_downs), line
 
 
-def test_cli_run_prints_the_path(snapshot_dir, repo_root, tmp_path, monkeypatch, capsys):
-    import eventstudy.report.compose as report
-    from eventstudy.cli import main
-
-    calls = {}
-
-    def fake(catalog, data_dir, out):
-        calls.update(catalog=catalog, data_dir=data_dir, out=out)
-        return tmp_path / "index.html"
-
-    monkeypatch.setattr(report, "run_report", fake)
-    assert main(["run", "--catalog", "x.csv", "--out", str(tmp_path)]) == 0
-    assert calls["catalog"] == "x.csv"
-    assert str(tmp_path / "index.html") in capsys.readouterr().out
-
-
-def test_report_writes_gold_odds_table(snapshot_report):
-    out = snapshot_report.parent
-    table = pd.read_csv(out / "gold_odds.csv")
-    for col in (
-        "event_id",
-        "car",
-        "car_pct",
-        "horizon",
-        "shift_logodds",
-        "n_markets",
-        "n_linked",
-        "status",
-        "reason",
-    ):
-        assert col in table.columns, col
-    assert table["event_id"].is_unique
-    row = table.set_index("event_id").loc["us_strikes_iran_nuclear_sites"]
-    assert row["status"] == "used"
-    assert row["n_markets"] >= 1 and row["n_linked"] >= row["n_markets"]
-    assert np.isfinite(row["shift_logodds"])
-    assert row["car_pct"] == pytest.approx(100 * row["car"])
-    # events left out of the association say why and carry no shift
-    left = table[table["status"] != "used"]
-    assert left["reason"].notna().all() and left["shift_logodds"].isna().all()
-    assert (table.loc[table["status"] == "used", "n_markets"] >= 1).all()
-
-
-def test_gold_odds_car_is_the_gold_study_car(snapshot_report):
-    out = snapshot_report.parent
+def test_gold_odds_table_uses_the_gold_study_car(out):
     table = pd.read_csv(out / "gold_odds.csv").set_index("event_id")
     gold = pd.read_csv(out / "gold_events.csv").set_index("event_id")
-    eid = "us_strikes_iran_nuclear_sites"
-    assert table.loc[eid, "car"] == pytest.approx(gold.loc[eid, "car"], rel=1e-12)
-    both = table.index.intersection(gold.index)
-    assert len(both) == len(table)
-    np.testing.assert_allclose(table.loc[both, "car"], gold.loc[both, "car"], rtol=1e-12)
+    for col in ("car", "shift_logodds", "n_markets", "shift_logodds (oriented)"):
+        assert col in table.columns, col
+    assert table.index.is_unique
+    np.testing.assert_allclose(
+        table["car"], gold.loc[table.index, "car"], rtol=1e-12, equal_nan=True
+    )
+    used = table["shift_logodds"].notna()
+    assert used.sum() >= 10 and (table.loc[used, "n_markets"] >= 1).all()
 
 
-def test_report_embeds_odds_figures_and_association(snapshot_report):
-    out = snapshot_report.parent
-    html = snapshot_report.read_text(encoding="utf-8")
-    figs = sorted(p.name for p in out.glob("fig_odds_*.png"))
-    assert figs, "no odds figure written"
-    assert "fig_odds_us_strikes_iran_nuclear_sites.png" in figs
-    for name in figs:
-        assert f"src='{name}'" in html, name
-        assert (out / name).stat().st_size > 1000
-    assert "00:00 UTC" in html  # says what the samples are
-    assert (out / "fig_gold_vs_odds.png").is_file() and "fig_gold_vs_odds.png" in html
-    assert "gold_odds.csv" in html
-    for test in ("pearson_permutation", "spearman_permutation", "kendall"):
-        assert test in html
-    assert "not harmonised" in html
-    odds_part = html[html.index("<h2>Polymarket odds</h2>") :]
-    assert "fig_odds_" in odds_part and "fig_odds_" not in html[: html.index("Polymarket")]
+def test_robustness_table_compares_the_models(out, run):
+    table = pd.read_csv(out / "gold_robustness.csv").set_index("event_id")
+    gold = run.inputs.gold
+    main = gold.events[gold.events["status"] == "studied"].set_index("unit_id")
+    col = "car_pct: constant mean, GC=F"
+    assert col in table.columns and "car_pct: market model (ACWI), GC=F" in table.columns
+    both = main.index.intersection(table.index)
+    assert len(both) == len(main)
+    np.testing.assert_allclose(table.loc[both, col], 100 * main.loc[both, "car"], rtol=1e-10)
+
+
+def test_odds_figures_are_the_events_that_moved_most(out, run, soup):
+    from eventstudy.report.figures import TOP_ODDS_EVENTS
+
+    shifts = pd.read_csv(out / "odds_shifts.csv")
+    one_day = shifts[shifts["horizon"] == "1D"]
+    moved = one_day.groupby("event_id")["shift_logodds"].apply(lambda s: s.abs().max())
+    expected = set(moved.sort_values(ascending=False).index[:TOP_ODDS_EVENTS])
+    drawn = {p.name[len("fig_odds_") : -4] for p in out.glob("fig_odds_*.png")}
+    assert drawn == expected
+    odds_part = str(soup.find("section", id="odds"))
+    for eid in drawn:
+        assert f"fig_odds_{eid}.png" in odds_part
+
+
+# --------------------------------------------------------------------------------------------
+# variants of the page from the same analyses (no second run of the studies)
+# --------------------------------------------------------------------------------------------
+
+
+def test_japanese_report(run, tmp_path):
+    from eventstudy.report.compose import write_report
+
+    ja = write_report(run.inputs, tmp_path, lang="ja")
+    soup = BeautifulSoup(ja.index.read_text(encoding="utf-8"), "html.parser")
+    assert soup.html["lang"] == "ja"
+    headings = [h.get_text(strip=True) for h in soup.find_all("h2")]
+    assert all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", h) for h in headings), headings
+    text = _headline(soup)
+    assert "Benjamini-Hochberg" in text and "偶然" in text
+    # same numbers as the English page
+    events = pd.read_csv(run.index.parent / "gold_events.csv")
+    n = int((events["status"] == "studied").sum())
+    assert f"{n}単位のうち" in text
+
+
+def test_self_contained_report_is_one_file(run, tmp_path):
+    from eventstudy.report.compose import write_report
+
+    one = write_report(run.inputs, tmp_path, self_contained=True)
+    soup = BeautifulSoup(one.index.read_text(encoding="utf-8"), "html.parser")
+    images = soup.find_all("img")
+    assert len(images) == len(run.figures)
+    for img in images:
+        head, data = img["src"].split(",", 1)
+        assert head == "data:image/png;base64"
+        assert base64.b64decode(data)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_figures_are_the_same_drawn_in_parallel_or_not(run, tmp_path):
+    """Worker processes draw byte-identical files (fixed size, dpi, no time stamp)."""
+    from eventstudy.report.figures import draw_figures
+
+    one = draw_figures(run.inputs, tmp_path, workers=1)
+    for fig in one:
+        assert (tmp_path / fig.name).read_bytes() == (run.index.parent / fig.name).read_bytes()
+
+
+# --------------------------------------------------------------------------------------------
+# data missing
+# --------------------------------------------------------------------------------------------
 
 
 def test_report_without_polymarket_data_says_why(snapshot_dir, repo_root, tmp_path):
@@ -167,7 +298,7 @@ def test_report_without_polymarket_data_says_why(snapshot_dir, repo_root, tmp_pa
         out=tmp_path / "report",
         n_boot=10,
         robustness=False,
-    )
+    ).index
     out = index.parent
     html = index.read_text(encoding="utf-8")
     assert (out / "gold_events.csv").is_file()
@@ -176,17 +307,14 @@ def test_report_without_polymarket_data_says_why(snapshot_dir, repo_root, tmp_pa
     assert not list(out.glob("fig_odds_*.png"))
 
 
-def test_odds_section_does_not_hide_programming_errors(
-    snapshot_dir, repo_root, tmp_path, monkeypatch
-):
+def test_odds_step_does_not_hide_programming_errors(snapshot_dir, repo_root, monkeypatch):
     """Only the library's own errors (and OSError) become a note; a bug propagates."""
     import eventstudy.odds.study as odds_study
     from eventstudy.data.catalog import load_events
     from eventstudy.exceptions import DataNotFoundError
-    from eventstudy.report.compose import _odds_section
+    from eventstudy.report.analyses import _odds
 
     events = load_events(repo_root / "events.csv")
-    gold = pd.DataFrame({"event_id": events["event_id"], "car": np.nan, "status": "excluded"})
 
     def missing(*args, **kwargs):
         raise DataNotFoundError("Polymarket markets", "polymarket/markets.csv")
@@ -195,8 +323,8 @@ def test_odds_section_does_not_hide_programming_errors(
         raise TypeError("a bug")
 
     monkeypatch.setattr(odds_study, "run_odds_study", missing)
-    html, note = _odds_section(events, snapshot_dir, tmp_path, gold)
-    assert html == "" and "DataNotFoundError" in note and "markets.csv" in note
+    odds, note = _odds(events, snapshot_dir)
+    assert odds is None and "DataNotFoundError" in note and "markets.csv" in note
     monkeypatch.setattr(odds_study, "run_odds_study", bug)
     with pytest.raises(TypeError, match="a bug"):
-        _odds_section(events, snapshot_dir, tmp_path, gold)
+        _odds(events, snapshot_dir)

@@ -91,7 +91,7 @@ def plot_odds_path(
     if title:
         set_title(ax, title)
     ax.legend(loc="best", fontsize=8)
-    ax.figure.autofmt_xdate()
+    ax.tick_params(axis="x", labelrotation=30)  # this Axes only (autofmt_xdate walks them all)
     return ax
 
 
@@ -192,7 +192,7 @@ def plot_odds_paths(
         )
         if title:
             fig.suptitle(literal_text(title), **font_kw(title))
-        if layout is not None:  # after plot_odds_path: its autofmt_xdate moves the bottom
+        if layout is not None:
             fig.subplots_adjust(**layout)
             cols = axes[0].get_subplotspec().get_gridspec().ncols
             for ax in drawn[max(0, n - cols) :]:  # no panel below: show its dates

@@ -109,7 +109,7 @@ def run_analyses(
 
     step = progress or (lambda _name: None)
     catalog = Path(catalog)
-    root = resolve_data_dir(data_dir)
+    root = resolve_data_dir(data_dir).resolve()
     step("catalog")
     events = load_events(catalog)
     step("gold study")

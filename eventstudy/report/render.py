@@ -26,12 +26,14 @@ __all__ = [
     "links",
     "notes",
     "paragraph",
-    "preformatted",
     "render_page",
     "table",
 ]
 
 Block = dict[str, Any]
+
+LONG_TEXT = 80
+"""A text column with a cell longer than this (characters) is given room to wrap."""
 
 
 def paragraph(text: str) -> Block:
@@ -46,27 +48,22 @@ def heading(text: str, anchor: str) -> Block:
 
 def bullets(items: Sequence[str], css: str = "") -> Block:
     """A bulleted list of plain-text items."""
-    return {"kind": "list", "items": list(items), "css": css}
+    return {"kind": "list", "entries": list(items), "css": css}
 
 
 def notes(items: Sequence[str]) -> Block:
     """A numbered list (the report's notes)."""
-    return {"kind": "notes", "items": list(items)}
+    return {"kind": "notes", "entries": list(items)}
 
 
 def links(items: Sequence[tuple[str, str, str]]) -> Block:
     """Links ``(href, text, note)``, e.g. to the CSV files."""
-    return {"kind": "links", "items": [{"href": h, "text": t, "note": n} for h, t, n in items]}
-
-
-def preformatted(text: str) -> Block:
-    """Preformatted text that wraps (a statsmodels summary)."""
-    return {"kind": "pre", "text": text}
+    return {"kind": "links", "entries": [{"href": h, "text": t, "note": n} for h, t, n in items]}
 
 
 def figures(items: Sequence[tuple[str, str]]) -> Block:
     """Figures ``(file name, caption)``; several are laid out in a grid."""
-    return {"kind": "figures", "items": [{"src": s, "caption": c, "alt": c} for s, c in items]}
+    return {"kind": "figures", "entries": [{"src": s, "caption": c, "alt": c} for s, c in items]}
 
 
 def _cell(value: Any, fmt: str | None) -> tuple[str, bool]:
@@ -122,12 +119,17 @@ def table(
         cells = [_cell(v, formats.get(c)) for c, v in zip(cols, record, strict=True)]
         rows.append([text for text, _ in cells])
         numeric = [n or is_num for n, (_, is_num) in zip(numeric, cells, strict=True)]
+    longest = [max((len(row[i]) for row in rows), default=0) for i in range(len(cols))]
+    classes = [
+        "num" if is_num else ("text long" if size > LONG_TEXT else "text")
+        for is_num, size in zip(numeric, longest, strict=True)
+    ]
     return {
         "kind": "table",
         "caption": caption,
         "columns": [columns[c] for c in cols],
         "rows": rows,
-        "numeric": numeric,
+        "classes": classes,
         "csv": csv,
         "note": note,
         "id": anchor or "",
@@ -140,7 +142,7 @@ def embed_figures(page: dict[str, Any], directory: Path) -> None:
         for block in section["blocks"]:
             if block["kind"] != "figures":
                 continue
-            for fig in block["items"]:
+            for fig in block["entries"]:
                 data = (directory / fig["src"]).read_bytes()
                 fig["src"] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
 

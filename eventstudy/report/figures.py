@@ -1,0 +1,280 @@
+"""The report's figures, each drawn once by the package's plot functions and saved as PNG.
+
+:func:`draw_figures` takes the analyses' results and returns, per report section, the files
+written with their captions. Plots draw what the results hold (:mod:`eventstudy.plotting`);
+nothing is computed here. Figures are saved with a fixed size and resolution so that reruns
+give the same pictures.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.report.text import Lang
+
+__all__ = ["Figure", "draw_figures"]
+
+TOP_EVENTS = 6
+"""Per-event CAR paths drawn: the studied units with the largest absolute CAR."""
+
+TOP_ODDS_EVENTS = 6
+"""Per-event odds figures drawn: the events whose linked markets moved most in one day
+(largest absolute log-odds shift); ``all_figures=True`` draws every event's."""
+
+MAX_MARKETS_PER_FIGURE = 4
+"""Markets drawn per event (those whose odds moved most); the table lists them all."""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A saved figure: file name (in the report directory) and caption."""
+
+    section: str
+    name: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A figure to draw: ``draw()`` returns the Axes or Figure saved as ``figure.name``."""
+
+    figure: Figure
+    draw: Callable[[], Any]
+    dpi: int = 100
+    tight: bool = True
+
+
+def draw_figures(
+    inputs: Any,
+    out: Path,
+    lang: Lang = "en",
+    progress: Callable[[str], None] | None = None,
+    *,
+    all_figures: bool = False,
+    workers: int | None = None,
+) -> list[Figure]:
+    """Draw every figure of the report into ``out``.
+
+    Parameters
+    ----------
+    inputs : ReportInputs
+        From :func:`eventstudy.report.analyses.run_analyses`.
+    out : Path
+        The report directory being built.
+    lang : {"en", "ja"}
+        Language of the captions.
+    progress : callable, optional
+        Called once per figure drawn (name of the file).
+    all_figures : bool, default False
+        Draw the odds paths of every event with a linked market, not only the
+        :data:`TOP_ODDS_EVENTS` that moved most (and every studied unit's CAR path, not only
+        the :data:`TOP_EVENTS` largest).
+    workers : int, optional
+        Processes drawing at once. Default: one per CPU (at most 4) where processes can be
+        forked (Linux), else 1. The files are the same whatever the number: each figure is
+        drawn by the same code with a fixed size, resolution and no time stamp.
+
+    Returns
+    -------
+    list of Figure
+        In page order, whatever order they were drawn in.
+    """
+    jobs = _gold_jobs(inputs.gold, lang, all_figures)
+    if inputs.odds is not None:
+        jobs += _odds_jobs(inputs, lang, all_figures)
+    if inputs.claims is not None:
+        jobs += _claims_jobs(inputs.claims, lang)
+    _run_jobs(jobs, out, progress or (lambda _name: None), workers)
+    return [job.figure for job in jobs]
+
+
+# Jobs handed to forked workers by index: the children inherit this list (closures over the
+# results cannot be pickled, and need not be).
+_PENDING: list[_Job] = []
+
+
+def _draw(job: _Job, out: Path) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    drawn = job.draw()
+    fig = getattr(drawn, "figure", drawn)
+    if isinstance(drawn, np.ndarray):  # plot_odds_paths returns its Axes
+        fig = drawn.flat[0].figure
+    if job.tight:
+        fig.tight_layout()
+    fig.savefig(out / job.figure.name, dpi=job.dpi, metadata={"Software": None})
+    plt.close(fig)
+    return job.figure.name
+
+
+def _draw_pending(args: tuple[int, str]) -> str:
+    index, out = args
+    return _draw(_PENDING[index], Path(out))
+
+
+def _run_jobs(
+    jobs: list[_Job], out: Path, tick: Callable[[str], None], workers: int | None
+) -> None:
+    import multiprocessing as mp
+
+    if workers is None:
+        forkable = "fork" in mp.get_all_start_methods() and sys.platform.startswith("linux")
+        workers = min(4, os.cpu_count() or 1) if forkable else 1
+    if workers <= 1 or len(jobs) < 4:
+        for job in jobs:
+            tick(_draw(job, out))
+        return
+    _PENDING[:] = jobs
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            tasks = [(i, str(out)) for i in range(len(jobs))]
+            for name in pool.imap_unordered(_draw_pending, tasks):
+                tick(name)
+    finally:
+        _PENDING.clear()
+
+
+def _gold_jobs(gold: Any, lang: Lang, every: bool) -> list[_Job]:
+    from eventstudy.plotting import gold as gplot
+
+    symbol = gold.settings["gold"]
+    en = lang == "en"
+    jobs = [
+        _Job(Figure("gold", "fig_gold_events.png",
+                    f"{symbol} close with each event's day 0 (colour: expected direction)" if en
+                    else f"{symbol} の終値と各イベントの0日目(色は予想される方向)"),
+             lambda: gplot.plot_gold_with_events(gold)),
+        _Job(Figure("gold", "fig_gold_directions.png",
+                    "Mean CAR path by expected gold direction, with t bands (events as "
+                    "independent)" if en
+                    else "予想方向別の平均CARの推移(tバンド、イベントは独立と仮定)"),
+             lambda: gplot.plot_caar_by_group(gold)),
+        _Job(Figure("gold", "fig_placebo.png",
+                    "Placebo distribution of the standardized CAR and the events' values" if en
+                    else "標準化CARのプラセボ分布とイベントの値"),
+             lambda: gplot.plot_placebo(gold)),
+    ]  # fmt: skip
+    studied = gold.events[gold.events["status"] == "studied"]
+    top = studied.reindex(studied["car"].abs().sort_values(ascending=False).index)
+    for unit in top["unit_id"] if every else top["unit_id"].head(TOP_EVENTS):
+        caption = f"CAR path of {unit}" if en else f"{unit} のCARの推移"
+        jobs.append(
+            _Job(
+                Figure("gold_events", f"fig_car_{unit}.png", caption),
+                lambda unit=unit: gplot.plot_event_car(gold, unit),
+            )
+        )
+    return jobs
+
+
+def _largest_moves_first(markets: list[tuple], limit: int) -> list[tuple]:
+    """The ``limit`` markets of an event whose odds moved most (largest absolute log-odds
+    shift over the horizons), in that order."""
+    moved = [float(np.nanmax(np.abs(m[2]["shift_logodds"].to_numpy(float)), initial=0.0))
+             for m in markets]  # fmt: skip
+    order = np.argsort(-np.asarray(moved), kind="stable")
+    return [markets[i] for i in order[:limit]]
+
+
+def _odds_jobs(inputs: Any, lang: Lang, every: bool) -> list[_Job]:
+    from eventstudy.plotting.odds import plot_gold_vs_odds, plot_odds_paths
+
+    odds, en = inputs.odds, lang == "en"
+    d = odds.details
+    linked = d[d["linked"].astype(bool) & (d["status"] != "not_computable")]
+    ids = list(dict.fromkeys(linked["event_id"]))  # event order
+    if not every:
+        one_day = linked[linked["horizon"] == pd.Timedelta("1D")]
+        moved = one_day["shift_logodds"].abs().groupby(one_day["event_id"]).max()
+        top = set(moved.sort_values(ascending=False, kind="stable").index[:TOP_ODDS_EVENTS])
+        ids = [eid for eid in ids if eid in top]
+    titles = inputs.events.set_index("event_id")["title_ja" if not en else "title"]
+    jobs = []
+    for eid in ids:
+        markets = odds.event_markets(eid)
+        if not markets:
+            continue
+        shown = _largest_moves_first(markets, MAX_MARKETS_PER_FIGURE)
+        tau = linked.loc[linked["event_id"] == eid, "event_time"].iloc[0]
+        what = (
+            f"YES probability of {len(shown)} of {len(markets)} linked market(s) around the "
+            "event (UTC; the largest moves; all in odds_shifts.csv)"
+            if en
+            else f"イベント前後の関連マーケット{len(markets)}件中{len(shown)}件のYES確率"
+            "(UTC、変化の大きい順; 全件はodds_shifts.csv)"
+        )
+        jobs.append(
+            _Job(
+                Figure(
+                    "odds_paths", f"fig_odds_{eid}.png", f"{eid} ({titles.get(eid, '')}): {what}"
+                ),
+                lambda shown=shown, tau=tau, eid=eid: plot_odds_paths(
+                    shown, tau, title=f"{eid}: {tau:%Y-%m-%d %H:%M} UTC"
+                ),
+                dpi=80,
+                tight=False,  # plot_odds_paths lays the grid out itself
+            )
+        )
+    if inputs.associations:
+        kinds = list(inputs.associations)
+
+        def association() -> Any:
+            import matplotlib.pyplot as plt
+
+            fig, axes = plt.subplots(1, len(kinds), figsize=(6.5 * len(kinds), 5), squeeze=False)
+            for ax, kind in zip(axes[0], kinds, strict=True):
+                plot_gold_vs_odds(inputs.associations[kind], ax=ax)
+                ax.set_title(f"{kind}: {ax.get_title()}", fontsize=9)
+            return fig
+
+        caption = (
+            "Gold CAR (%) against the mean one-day log-odds shift of each event's markets: raw "
+            "(left) and oriented so that up means more risk (right)"
+            if en
+            else "各イベントの金CAR(%)とマーケットの1日対数オッズ変化の平均: 生の値(左)と、"
+            "上昇がリスク増を意味するよう向きを揃えた値(右)"
+        )
+        jobs.append(_Job(Figure("association", "fig_gold_vs_odds.png", caption), association))
+    return jobs
+
+
+def _claims_jobs(claims: Any, lang: Lang) -> list[_Job]:
+    en = lang == "en"
+    caption = (
+        "Each claim's p-value (log scale) coloured by its verdict"
+        if en
+        else "各主張のp値(対数目盛り、色は判定)"
+    )
+    jobs = [_Job(Figure("claims", "fig_claims.png", caption), claims.plot_verdicts)]
+    drawable = claims.verdicts[
+        (claims.verdicts["type"] == "threshold") & (claims.verdicts["verdict"] != "no data")
+    ]
+    for claim_id in drawable["claim_id"]:
+        caption = (
+            f"{claim_id}: the series, the level and the dates"
+            if en
+            else f"{claim_id}: 系列・水準・日付"
+        )
+        jobs.append(
+            _Job(
+                Figure("claims", f"fig_claim_{claim_id}.png", caption),
+                lambda claim_id=claim_id: claims.plot(claim_id),
+            )
+        )
+    return jobs
+
+
+def figure_names(figures: list[Figure], section: str) -> list[tuple[str, str]]:
+    """``(file, caption)`` of a section's figures, in drawing order."""
+    return [(f.name, f.caption) for f in figures if f.section == section]

@@ -1,0 +1,88 @@
+"""``eventstudy run`` and the options every command shares (-q, -v, --version)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from eventstudy.cli import RUN_STEPS, main
+
+
+class _FakeRun:
+    def __init__(self, index: Path, inputs) -> None:
+        self.index, self.inputs, self.lang = index, inputs, "en"
+        self.figures, self.files = (), ()
+
+
+@pytest.fixture()
+def fake_build(monkeypatch, tmp_path):
+    """Replace the analyses by a recorder; the headline words by two fixed sentences."""
+    import eventstudy.report.compose as compose
+    import eventstudy.report.page as page
+
+    calls: dict = {}
+
+    def run_report(**kwargs):
+        calls.update(kwargs)
+        for step in RUN_STEPS:
+            kwargs["progress"](step)
+        return _FakeRun(tmp_path / "report" / "index.html", inputs=None)
+
+    monkeypatch.setattr(compose, "run_report", run_report)
+    monkeypatch.setattr(page, "findings", lambda inputs, lang="en": ["first finding", "second"])
+    return calls
+
+
+def test_run_passes_its_options_and_ends_with_a_summary(fake_build, tmp_path, capsys):
+    code = main(["run", "--catalog", "x.csv", "--out", str(tmp_path / "report"), "--lang",
+                 "ja", "--self-contained", "--n-boot", "50", "--no-robustness"])  # fmt: skip
+    assert code == 0
+    assert fake_build["catalog"] == "x.csv" and fake_build["lang"] == "ja"
+    assert fake_build["self_contained"] is True and fake_build["robustness"] is False
+    assert fake_build["n_boot"] == 50 and fake_build["all_figures"] is False
+    captured = capsys.readouterr()
+    assert "- first finding" in captured.out and "- second" in captured.out
+    assert f"report written to {tmp_path / 'report' / 'index.html'}" in captured.out
+    assert captured.err == ""  # no progress bar when stderr is not a terminal
+
+
+def test_quiet_run_prints_only_the_path(fake_build, tmp_path, capsys):
+    assert main(["run", "-q", "--out", str(tmp_path / "report")]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert out == [f"report written to {tmp_path / 'report' / 'index.html'}"]
+
+
+def test_progress_bar_on_a_terminal(fake_build, tmp_path, capsys, monkeypatch):
+    """On a terminal the steps are shown on stderr (tqdm); -q turns the bar off."""
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    assert main(["run", "--out", str(tmp_path / "report")]) == 0
+    err = capsys.readouterr().err
+    assert "gold study" in err or "page" in err
+    assert main(["run", "-q", "--out", str(tmp_path / "report")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_version(capsys):
+    from eventstudy import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"eventstudy {__version__}"
+
+
+def test_verbose_logs_to_stderr(tmp_path, capsys, repo_root):
+    """-v before or after the command turns on the package's INFO log lines."""
+    logger = logging.getLogger("eventstudy")
+    before = list(logger.handlers)
+    try:
+        assert main(["validate", "-v", str(repo_root / "events.csv")]) == 0
+        assert logger.level == logging.INFO and len(logger.handlers) == len(before) + 1
+        logging.getLogger("eventstudy.report").info("a step")
+        assert "eventstudy.report: a step" in capsys.readouterr().err
+    finally:
+        for handler in logger.handlers[len(before) :]:
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
