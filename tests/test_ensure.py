@@ -5,6 +5,8 @@ recorded shapes, yfinance through an injected fake, both serving the snapshot's 
 
 from __future__ import annotations
 
+import json
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,11 +18,13 @@ from _catalogs import BASE, csv_text
 from _fakes import FakeDownloader, SnapshotYahoo, add_snapshot_http, fixture, yf_frame
 from pandas.testing import assert_frame_equal, assert_series_equal
 
+from eventstudy import cli
 from eventstudy.data import store, writer
 from eventstudy.data.catalog import load_events
 from eventstudy.data.ensure import MissingDataError, NetworkFetcher, ensure_data
 from eventstudy.data.fetch.fred import FRED_CSV_URL
 from eventstudy.data.fetch.polymarket import GAMMA_URL
+from eventstudy.data.inventory import data_status
 from eventstudy.data.needs import required_items
 
 MARKETS = (
@@ -150,6 +154,33 @@ def test_offline_fetches_nothing_and_lists_every_missing_item(catalog, tmp_path)
     with pytest.raises(MissingDataError, match="11 of the 11 items needed are missing") as err:
         report.raise_for_missing()
     assert err.value.report is report
+
+
+def test_offline_run_lists_every_missing_item_and_exits_3(catalog, tmp_path, monkeypatch, capsys):
+    import eventstudy.report.compose as compose
+
+    monkeypatch.setattr(compose, "run_report", lambda **kw: pytest.fail("ran without data"))
+    cache = tmp_path / "cache"
+    with responses.RequestsMock() as rsps:  # any request would fail the test
+        code = cli.main(["run", "--offline", "--catalog", str(catalog), "--data-dir", str(cache)])
+        assert len(rsps.calls) == 0
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "11 of the 11 items needed are missing" in err
+    for key in (*PRICES, *SERIES, *MARKETS):
+        assert f" {key}: " in err
+    command = f"eventstudy data fetch-missing --catalog {catalog} --data-dir {cache}"
+    assert command in err and err.count("eventstudy data fetch-missing") == 1
+    assert not cache.exists()  # nothing written
+
+
+def test_offline_env_refuses_fetch_missing_with_exit_3(catalog, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EVENTSTUDY_OFFLINE", "1")
+    with responses.RequestsMock() as rsps:
+        args = ["data", "fetch-missing", "--catalog", str(catalog), "--data-dir", str(tmp_path)]
+        assert cli.main(args) == 3 and len(rsps.calls) == 0
+    out = capsys.readouterr().out
+    assert "11 of the 11 items needed are missing" in out and "fetch-missing --catalog" in out
 
 
 # --------------------------------------------------------------------------------------------
@@ -291,6 +322,24 @@ def test_no_network_stops_after_the_first_connection_error(catalog, tmp_path, ca
     assert "network looks unreachable" in report.message()
 
 
+def test_run_without_network_exits_3_with_the_whole_list(catalog, tmp_path, monkeypatch, capsys):
+    """Not offline, but no network: the fetch fails fast and the run stops before computing."""
+    import eventstudy.data.fetch.prices as prices
+    import eventstudy.report.compose as compose
+
+    empty = yf_frame({"GC=F": {}}).iloc[0:0]
+    monkeypatch.setattr(prices, "_yfinance_download", lambda: FakeDownloader(*[empty] * 3))
+    monkeypatch.setattr(compose, "run_report", lambda **kw: pytest.fail("ran without data"))
+    monkeypatch.delenv("EVENTSTUDY_OFFLINE", raising=False)
+    cache = tmp_path / "cache"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        rsps.get(FRED_CSV_URL, body=requests.ConnectionError("Name or service not known"))
+        code = cli.main(["run", "--catalog", str(catalog), "--data-dir", str(cache)])
+    err = capsys.readouterr().err
+    assert code == 3 and "11 of the 11 items needed are missing" in err
+    assert "network looks unreachable" in err and "eventstudy data fetch-missing" in err
+
+
 @pytest.mark.parametrize("progress", [True, None])
 def test_progress_bar_on_stderr_only_when_asked_or_a_terminal(catalog, tmp_path, capsys, progress):
     seen: list = []
@@ -302,3 +351,83 @@ def test_progress_bar_on_stderr_only_when_asked_or_a_terminal(catalog, tmp_path,
     assert not report.ok  # the fake wrote nothing: the items are still missing, and said so
     missing = report.missing
     assert set(missing.loc[missing["kind"] != "odds", "action"]) == {"fetched"}
+
+
+# --------------------------------------------------------------------------------------------
+# status, path, and nothing written outside the data directory
+# --------------------------------------------------------------------------------------------
+
+
+def test_data_status_says_rows_dates_source_checksum_and_staleness(
+    catalog, snapshot_dir, tmp_path, capsys
+):
+    cache = tmp_path / "cache"
+    then = datetime(2025, 3, 6, tzinfo=UTC)
+    _store_until(snapshot_dir, cache, "prices/GC=F.csv", "2025-03-05", then)
+    n = _store_until(snapshot_dir, cache, "prices/GLD.csv", "2025-12-31", then)
+    with (cache / "prices" / "GLD.csv").open("a") as fh:  # edited after it was recorded
+        fh.write("2026-01-02,1,1,1,1,1\n")
+    status = data_status(cache, required_items(load_events(catalog))).set_index("id")
+    gc, gld = status.loc["GC=F"], status.loc["GLD"]
+    assert (gc["state"], gc["first"], gc["last"], gc["source"]) == (
+        "stale", "2015-01-02", "2025-03-05", "test"
+    )  # fmt: skip
+    assert gc["stale"] and gc["verified"] and gc["fetched_at"] == "2025-03-06T00:00:00Z"
+    assert gld["state"] == "present" and not gld["stale"] and gld["rows"] == n + 1
+    assert not gld["verified"]  # its checksum no longer matches the manifest
+    assert status.loc["ACWI", "state"] == "missing" and pd.isna(status.loc["ACWI", "rows"])
+    code = cli.main(["data", "status", "--catalog", str(catalog), "--data-dir", str(cache)])
+    out = capsys.readouterr().out
+    assert code == 0 and f"data directory: {cache} (argument)" in out
+    assert "1 present" in out and "1 stale" in out and "9 missing" in out
+
+
+def _tree(path: Path) -> dict[str, float]:
+    return {str(p): p.stat().st_mtime for p in path.rglob("*") if "__pycache__" not in p.parts}
+
+
+def test_fresh_machine_run_writes_only_into_the_user_cache(
+    catalog, snapshot_dir, repo_root, tmp_path, monkeypatch, capsys
+):
+    """No data directory named, no ./data: `eventstudy run` fetches into the per-user cache
+    (XDG_CACHE_HOME here) and writes nothing into the repository, the package or the cwd."""
+    import eventstudy
+    import eventstudy.data.fetch.prices as prices
+    import eventstudy.report.compose as compose
+
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("EVENTSTUDY_DATA", raising=False)
+    monkeypatch.delenv("EVENTSTUDY_OFFLINE", raising=False)
+    monkeypatch.setattr(prices, "_yfinance_download", lambda: SnapshotYahoo(snapshot_dir))
+    seen = {}
+    monkeypatch.setattr(compose, "run_report", lambda **kw: seen.update(kw) or work / "r.html")
+    package = Path(eventstudy.__file__).parent
+    before = (_tree(package), _git_status(repo_root))
+
+    assert cli.main(["data", "path"]) == 0
+    cache = tmp_path / "xdg" / "eventstudy" / "data"
+    assert capsys.readouterr().out.strip() == str(cache)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        add_snapshot_http(rsps, snapshot_dir)
+        assert cli.main(["run", "--catalog", str(catalog), "--out", str(work / "report")]) == 0
+    assert seen["data_dir"] is None and "fetched 11 item(s)" in capsys.readouterr().err
+    assert list(work.iterdir()) == [] and not (tmp_path / "home").exists()
+    assert (_tree(package), _git_status(repo_root)) == before
+    written = {p.relative_to(tmp_path).parts[:3] for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == {("xdg", "eventstudy", "data")}
+    assert json.loads((cache / "manifest.json").read_text())["files"]
+
+
+def _git_status(repo: Path) -> str:
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain"],
+            capture_output=True, text=True, check=True, timeout=60,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):  # not a git checkout (an sdist)
+        return ""
+    return out.stdout

@@ -94,6 +94,7 @@ def test_unwritable_place_is_refused_at_once(tmp_path, monkeypatch):
 
 def test_cli_run_exits_2_for_a_file_as_out_before_computing(tmp_path, monkeypatch, capsys):
     import eventstudy.report.compose as compose
+    from eventstudy import cli
     from eventstudy.cli import main
 
     monkeypatch.setattr(
@@ -101,6 +102,7 @@ def test_cli_run_exits_2_for_a_file_as_out_before_computing(tmp_path, monkeypatc
     )
     target = tmp_path / "report.txt"
     target.write_text("a file")
+    monkeypatch.setattr(cli, "_ensure_data", lambda args: None)  # no fetch into tmp_path
     assert main(["run", "--out", str(target), "--data-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "is a file, not a directory" in err and str(target) in err

@@ -81,6 +81,7 @@ def test_group_counts_are_written_as_integers(snapshot_report):
 
 def test_cli_run_prints_the_path(snapshot_dir, repo_root, tmp_path, monkeypatch, capsys):
     import eventstudy.report.compose as report
+    from eventstudy import cli
     from eventstudy.cli import main
 
     calls = {}
@@ -90,6 +91,7 @@ def test_cli_run_prints_the_path(snapshot_dir, repo_root, tmp_path, monkeypatch,
         return tmp_path / "index.html"
 
     monkeypatch.setattr(report, "run_report", fake)
+    monkeypatch.setattr(cli, "_ensure_data", lambda args: None)  # data: tests/test_ensure.py
     assert main(["run", "--catalog", "x.csv", "--out", str(tmp_path)]) == 0
     assert calls["catalog"] == "x.csv"
     assert str(tmp_path / "index.html") in capsys.readouterr().out
