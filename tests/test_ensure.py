@@ -280,6 +280,26 @@ def test_later_run_fetches_only_rows_after_the_last_stored_date(snapshot_dir, tm
     assert again.ok and yahoo.calls == [] and calls == []
 
 
+def test_stale_item_whose_source_has_nothing_newer_is_not_asked_again(snapshot_dir, tmp_path):
+    """The snapshot's prices end 2026-02-23: a 2026-03-02 event needs more, the source has none
+    (an empty download); that is recorded (checked_at), not reported as a failure."""
+    catalog = tmp_path / "events.csv"
+    catalog.write_text(csv_text([_event("late", "2026-03-02", "12:00", "UTC", "trade", "up")]))
+    cache = tmp_path / "cache"
+    then = datetime(2026, 2, 24, tzinfo=UTC)
+    rels = [store.price_relpath(t) for t in PRICES] + [store.series_relpath(s) for s in SERIES]
+    for rel in rels:
+        _store_until(snapshot_dir, cache, rel, "2026-12-31", then)
+    report, yahoo, calls = _ensure(catalog, cache, snapshot_dir, now="2026-04-30")
+    prices = report.items.loc[report.items["kind"] == "price"]
+    assert set(prices["state_before"]) == {"stale"} and len(yahoo.calls) == 3
+    assert set(prices["action"]) == {"up to date"} and report.ok
+    files = store.load_manifest(cache)["files"]
+    assert all(files[store.price_relpath(t)].get("checked_at") for t in PRICES)
+    again, yahoo, calls = _ensure(catalog, cache, snapshot_dir, now="2026-04-30")
+    assert yahoo.calls == [] and calls == [] and set(again.items["state"]) == {"present"}
+
+
 def test_market_without_history_is_recorded_and_not_asked_again(snapshot_dir, tmp_path):
     slug = "test-ceasefire-by-april-10"
     catalog = tmp_path / "events.csv"

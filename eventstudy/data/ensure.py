@@ -51,7 +51,7 @@ DEFAULT_START = "2015-01-01"
 FetchKind = Literal["price", "series", "market"]
 
 _UNREACHABLE = re.compile(
-    r"last error: (ConnectionError|ConnectTimeout|ReadTimeout|Timeout|SocketBlockedError)"
+    r"last error: (?:ConnectionError|ConnectTimeout|ReadTimeout|Timeout|SocketBlockedError)"
 )
 
 
@@ -193,7 +193,7 @@ class EnsureReport:
             n, total = len(self.missing), len(self.items)
             lines.append(f"{n} of the {total} items needed are missing:")
             lines += _item_lines(self.missing)
-            where = "on a machine with internet (not offline)" if self.offline else "(retry)"
+            where = "on a machine with internet (not offline)" if self.offline else "later"
             lines += [f"Get them all {where} with:", f"  {self.command}"]
         lines += _notes(self)
         return "\n".join(lines)
@@ -217,7 +217,8 @@ def _item_lines(frame: pd.DataFrame, detail: str = "why") -> list[str]:
     for r in frame.itertuples(index=False):
         where = r.relpath or "(file named once the market is listed)"
         text = getattr(r, detail) or r.note
-        error = f" [{r.error}]" if getattr(r, "error", "") else ""
+        error = getattr(r, "error", "")
+        error = f" [{error[:300]}{'...' if len(error) > 300 else ''}]" if error else ""
         lines.append(f"  - {r.kind} {r.id}: {where}: {text}{error}")
     return lines
 
@@ -375,16 +376,18 @@ def _run_jobs(
                 done = _item_outcomes(job, report)
                 outcomes.update(done)
                 _record(job, {action for action, _ in done.values()}, items, report, root)
-                unreachable = _unreachable(report)
+                unreachable = _unreachable(report, job)
             bar.update(1)
     return outcomes, reports
 
 
-def _unreachable(report: pd.DataFrame) -> str:
+def _unreachable(report: pd.DataFrame, job: _Job) -> str:
     """Why the network looks unreachable (a connection error, not an HTTP answer), or ''."""
-    for error in report["error"].astype(str):
-        if _UNREACHABLE.search(error):
-            return f"not attempted: the network looks unreachable ({error[:200]})"
+    if any(_UNREACHABLE.search(error) for error in report["error"].astype(str)):
+        return (
+            "not attempted: the network looks unreachable (connection error fetching "
+            f"{job.kind} {job.key}, above)"
+        )
     return ""
 
 
