@@ -5,7 +5,8 @@ The public API, by job (each name is loaded on first use, so ``import eventstudy
 * catalog: :func:`load_events`, :func:`check_events`
 * data directory: :func:`resolve_data_dir`, :func:`load_prices`, :func:`load_series`,
   :func:`load_markets`, :func:`load_odds`, :func:`file_versions`; live download:
-  :func:`fetch_data`
+  :func:`fetch_data`; what a run needs and fetching only that: :func:`required_items`,
+  :func:`ensure_data`, :func:`data_status`
 * instruments and day 0: :func:`align_events`, :func:`day0`, :func:`get_instrument`, ...
 * returns and the engine: :func:`to_returns`, :func:`differences`, :class:`EventStudy`,
   :class:`EstimationWindow`, :class:`EventWindow`, :class:`EventStudyResults`,
@@ -53,6 +54,9 @@ _LAZY: dict[str, str] = {
     "resolve_data_dir": "eventstudy.data.store",
     "token_id_for": "eventstudy.data.store",
     "fetch_data": "eventstudy.data.fetch",
+    "data_status": "eventstudy.data.inventory",
+    "ensure_data": "eventstudy.data.ensure",
+    "required_items": "eventstudy.data.needs",
     "run_arc": "eventstudy.report.arc",
     # instruments and day 0
     "Instrument": "eventstudy.data.instruments",
@@ -102,11 +106,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from eventstudy.data.day0 import day0_for_events as day0_for_events
     from eventstudy.data.day0 import session_offset as session_offset
     from eventstudy.data.day0 import trading_sessions as trading_sessions
+    from eventstudy.data.ensure import ensure_data as ensure_data
     from eventstudy.data.fetch import fetch_data as fetch_data
     from eventstudy.data.instruments import Instrument as Instrument
     from eventstudy.data.instruments import get_instrument as get_instrument
     from eventstudy.data.instruments import register_instrument as register_instrument
     from eventstudy.data.instruments import registered_instruments as registered_instruments
+    from eventstudy.data.inventory import data_status as data_status
+    from eventstudy.data.needs import required_items as required_items
     from eventstudy.data.store import file_versions as file_versions
     from eventstudy.data.store import load_manifest as load_manifest
     from eventstudy.data.store import load_markets as load_markets

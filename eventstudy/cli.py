@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from eventstudy.exceptions import CatalogError, DataNotFoundError, EventStudyError
 
@@ -217,15 +218,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
             robustness=not args.no_robustness,
             strict=args.strict,
             all_figures=args.all_figures,
+            offline=True if args.offline else None,  # None: EVENTSTUDY_OFFLINE decides
             progress=tick,
         )
+    if run.data is not None and "\n" in run.data.message():  # fetched something, or notes
+        print(run.data.message(), file=sys.stderr)
     if not args.quiet:
         _print_summary(run, time.perf_counter() - started)
     print(f"report written to {run.index}")
     return EXIT_OK
 
 
-RUN_STEPS = ("catalog", "gold study", "robustness", "odds study", "claims", "data versions",
+RUN_STEPS = ("data", "catalog", "gold study", "robustness", "odds study", "claims", "data versions",
              "tables", "figures", "page")  # fmt: skip
 """The steps :func:`eventstudy.report.compose.run_report` announces, in order."""
 
@@ -273,6 +277,97 @@ def _print_summary(run, seconds: float) -> None:
         print(textwrap.fill(item, width=100, initial_indent="- ", subsequent_indent="  "))
     n_fig = len(run.figures)
     print(f"({len(run.files)} tables, {n_fig} figures, {seconds:.1f} s)")
+
+
+def _cmd_data_path(args: argparse.Namespace) -> int:
+    from eventstudy.data.store import resolve_data_dir
+
+    print(resolve_data_dir(args.data_dir))
+    return EXIT_OK
+
+
+def _cmd_data_status(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from eventstudy.data.inventory import data_status
+    from eventstudy.data.store import data_dir_origin, resolve_data_dir
+
+    root = resolve_data_dir(args.data_dir)
+    needs = None
+    if not args.held:
+        needs = _needs(args.catalog, args.claims, root)
+    table = data_status(root, needs, all_files=args.all)
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+        return EXIT_OK
+    print(f"data directory: {root} ({data_dir_origin(args.data_dir)})")
+    counts = table["state"].value_counts()
+    print(", ".join(f"{n} {state}" for state, n in counts.items()) or "nothing held")
+    show = ["kind", "id", "state", "rows", "first", "last", "needed_through", "stale",
+            "verified", "fetched_at", "note"]  # fmt: skip
+    table["needed_through"] = pd.to_datetime(table["needed_through"]).dt.strftime("%Y-%m-%d")
+    print(table[show].astype(object).fillna("").to_string(index=False, max_colwidth=60))
+    return EXIT_OK
+
+
+def _needs(catalog: str, claims: str | None, root: Path) -> Any:
+    from eventstudy.data.catalog import load_events
+    from eventstudy.data.needs import required_items
+    from eventstudy.data.store import MARKETS_RELPATH, load_markets
+
+    events = load_events(catalog)
+    claim_frame = None
+    if claims:
+        from eventstudy.claims.spec import load_claims
+
+        claim_frame = load_claims(claims, events)
+    markets = load_markets(root) if (root / MARKETS_RELPATH).is_file() else None
+    return required_items(events, claim_frame, markets=markets)
+
+
+def _cmd_data_fetch_missing(args: argparse.Namespace) -> int:
+    from eventstudy.data.ensure import ensure_data
+
+    offline = True if args.offline else None
+    progress = False if args.no_progress else None
+    report = ensure_data(
+        args.catalog, args.claims, args.data_dir, offline=offline, progress=progress
+    )
+    print(report.message())
+    if report.ok:
+        return EXIT_OK
+    return EXIT_NO_DATA if report.offline else EXIT_FETCH_FAILED
+
+
+def _add_data_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "data",
+        parents=[common],
+        help="the data directory: where it is, what it holds, fetch what is missing",
+    )
+    dsub = p.add_subparsers(dest="data_command", required=True)
+    data_dir_help = (
+        "data directory (default: $EVENTSTUDY_DATA, else ./data if it exists, else the "
+        "per-user cache directory)"
+    )
+    q = dsub.add_parser("path", parents=[common], help="print the data directory in use")
+    q.add_argument("--data-dir", default=None, help=data_dir_help)
+    q.set_defaults(func=_cmd_data_path)
+    for name, func, text in (
+        ("status", _cmd_data_status, "per item needed: rows, dates, source, checksum, stale"),
+        ("fetch-missing", _cmd_data_fetch_missing, "fetch exactly what the catalog lacks"),
+    ):
+        q = dsub.add_parser(name, parents=[common], help=text)
+        q.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
+        q.add_argument("--claims", default=None, help="also what this claims file needs")
+        q.add_argument("--data-dir", default=None, help=data_dir_help)
+        q.set_defaults(func=func)
+    q.add_argument("--offline", action="store_true", help="fetch nothing; list what is missing")
+    q.add_argument("--no-progress", action="store_true", help="no progress bar")
+    q = dsub.choices["status"]
+    q.add_argument("--all", action="store_true", help="also the files the catalog does not need")
+    q.add_argument("--held", action="store_true", help="every file held, no catalog needed")
+    q.add_argument("--csv", action="store_true", help="print CSV (all columns)")
 
 
 def _cmd_arc(args: argparse.Namespace) -> int:
@@ -414,7 +509,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="a data file that does not match manifest.json is an error, not a warning",
     )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="fetch nothing (as EVENTSTUDY_OFFLINE=1): exit 3 listing what is missing",
+    )
     p.set_defaults(func=_cmd_run)
+
+    _add_data_parser(sub, common)
 
     p = sub.add_parser("arc", parents=[common], help="run an EventStudyTools ARC-format study")
     p.add_argument("request", type=Path)

@@ -13,7 +13,7 @@ from eventstudy.cli import RUN_STEPS, main
 class _FakeRun:
     def __init__(self, index: Path, inputs) -> None:
         self.index, self.inputs, self.lang = index, inputs, "en"
-        self.figures, self.files = (), ()
+        self.figures, self.files, self.data = (), (), None
 
 
 @pytest.fixture()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import responses
+from _fakes import fixture
 from responses import matchers
 from urllib3.util.retry import RequestHistory
 
@@ -27,7 +28,6 @@ from eventstudy.data.fetch.polymarket import (
 )
 from eventstudy.exceptions import FetchError, OfflineError
 
-HTTP = Path(__file__).parent / "fixtures" / "http"
 SLUG = "test-ceasefire-by-april-10"
 YES = "71321045679252212594626385532706912750332728571942532289631379312455583992563"
 NO = "52114319501245915516055106046884209969926127482827954674443846427813813222426"
@@ -40,11 +40,6 @@ WINDOWS = [
 ]
 HISTORY_URL = f"{CLOB_URL}/prices-history"
 MARKET_URL = f"{GAMMA_URL}/markets/slug/{SLUG}"
-
-
-def fixture(name: str):
-    text = (HTTP / name).read_text()
-    return json.loads(text) if name.endswith(".json") else text
 
 
 def history_params(token: str, window: tuple[int, int], fidelity: int = 60) -> dict[str, str]:

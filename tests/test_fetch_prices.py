@@ -10,25 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import requests
+from _fakes import FakeDownloader, yf_frame
 
 from eventstudy import cli
 from eventstudy.data import store
 from eventstudy.data.fetch import DEFAULT_TICKERS, fetch_data, fetch_prices
 from eventstudy.data.fetch.prices import bars_for_ticker
 from eventstudy.exceptions import OfflineError
-
-DATES = pd.DatetimeIndex(["2025-02-14", "2025-02-18", "2025-02-19"], name="Date")
-
-
-def yf_frame(data: dict[str, dict[str, list[float]]], dates=DATES) -> pd.DataFrame:
-    """The exact ``yfinance.download`` shape (1.x, group_by='column', auto_adjust=True):
-    MultiIndex columns ('Price', 'Ticker') even for one ticker, tz-naive index 'Date'."""
-    fields = ["Close", "High", "Low", "Open", "Volume"]
-    tickers = list(data)
-    columns = pd.MultiIndex.from_product([fields, tickers], names=["Price", "Ticker"])
-    values = {(f, t): data[t].get(f, [np.nan] * len(dates)) for f in fields for t in tickers}
-    return pd.DataFrame(values, index=dates, columns=columns)
-
 
 GC = {
     "Close": [2900.0, 2931.60009765625, 2940.5],
@@ -38,21 +26,6 @@ GC = {
     "Volume": [100.0, 4010.0, 50.0],
 }
 GLD = {"Close": [265.0, 270.7, 271.0], "Volume": [1e6, 2e6, 3e6]}
-
-
-class FakeDownloader:
-    """Records calls; returns (or raises) the queued results in order."""
-
-    def __init__(self, *results):
-        self.results = list(results)
-        self.calls: list[tuple[list[str], dict]] = []
-
-    def __call__(self, tickers, **kwargs):
-        self.calls.append((list(tickers), kwargs))
-        result = self.results.pop(0)
-        if isinstance(result, BaseException):
-            raise result
-        return result
 
 
 class YFRateLimitError(Exception):

@@ -298,6 +298,7 @@ def test_report_without_polymarket_data_says_why(snapshot_dir, repo_root, tmp_pa
         out=tmp_path / "report",
         n_boot=10,
         robustness=False,
+        fetch_missing=False,
     ).index
     out = index.parent
     html = index.read_text(encoding="utf-8")

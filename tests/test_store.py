@@ -41,10 +41,22 @@ def _sha(path: Path) -> str:
 
 
 def test_resolve_data_dir_order(monkeypatch, tmp_path):
+    """Argument, else $EVENTSTUDY_DATA, else ./data when it exists, else the user cache."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("EVENTSTUDY_DATA", str(tmp_path / "env"))
     assert store.resolve_data_dir(tmp_path / "explicit") == tmp_path / "explicit"
+    assert store.data_dir_origin(tmp_path / "explicit") == "argument"
     assert store.resolve_data_dir() == tmp_path / "env"
+    assert store.data_dir_origin() == "$EVENTSTUDY_DATA"
     monkeypatch.delenv("EVENTSTUDY_DATA")
+    cache = tmp_path / "xdg" / "eventstudy" / "data"
+    assert store.resolve_data_dir() == store.default_data_dir() == cache
+    assert "cache" in store.data_dir_origin()
+    (tmp_path / "data").mkdir()
+    assert store.resolve_data_dir() == Path("data")
+    assert store.data_dir_origin().startswith("./data")
+    monkeypatch.setenv("EVENTSTUDY_DATA", "  ")  # blank counts as unset
     assert store.resolve_data_dir() == Path("data")
 
 

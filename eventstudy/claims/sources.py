@@ -17,6 +17,7 @@ import pandas as pd
 
 from eventstudy.claims.claim import SeriesRef
 from eventstudy.data import store
+from eventstudy.data.needs import NOT_FETCHABLE  # series no fetcher gets, with what to do
 from eventstudy.exceptions import DataNotFoundError
 
 __all__ = [
@@ -29,17 +30,6 @@ __all__ = [
     "resolve_root",
     "utc_day",
 ]
-
-NOT_FETCHABLE: dict[str, str] = {
-    key: (
-        "the Caldara-Iacoviello geopolitical risk index is not a FRED series, so no eventstudy "
-        "fetch command gets it: download data_gpr_daily_recent.xls from "
-        "https://www.matteoiacoviello.com/gpr.htm and write its date and "
-        f"{key} columns as series/{key}.csv (date,value)"
-    )
-    for key in ("GPRD", "GPRD_ACT", "GPRD_THREAT", "GPR")
-}
-"""Series ids that ``eventstudy fetch --series`` (FRED) cannot get, with what to do instead."""
 
 
 @dataclass(frozen=True)

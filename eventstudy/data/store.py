@@ -10,7 +10,10 @@ Layout (``/work/shared/data/README.md`` is the reference)::
     polymarket/prices/<TOKEN_ID>.csv  t,p   (t ISO-8601 UTC, p outcome price in [0, 1])
 
 Which directory is used is decided once, by :func:`resolve_data_dir`: the explicit argument,
-else the environment variable ``EVENTSTUDY_DATA``, else ``./data``.
+else the environment variable ``EVENTSTUDY_DATA``, else ``./data`` when that directory exists,
+else a per-user cache directory (:func:`default_data_dir`, from platformdirs'
+``user_cache_dir("eventstudy")``), so that nothing is ever written into a repository or an
+installed package.
 
 Readers return typed pandas objects and raise :class:`~eventstudy.exceptions.DataNotFoundError`
 (naming the ticker, series or token and the ``eventstudy fetch`` command that would fetch it)
@@ -53,11 +56,14 @@ from eventstudy.exceptions import (
 
 __all__ = [
     "DATA_ENV",
+    "DATA_SUBDIR",
     "FILE_VERSION_COLUMNS",
     "FORMAT",
     "MARKETS_RELPATH",
     "MARKET_COLUMNS",
     "PRICE_COLUMNS",
+    "data_dir_origin",
+    "default_data_dir",
     "file_versions",
     "is_token_id",
     "load_manifest",
@@ -113,14 +119,52 @@ _TOKEN_ID = re.compile(r"[0-9]{1,80}")
 # --------------------------------------------------------------------------------------------
 
 
+DATA_SUBDIR = "data"
+"""Folder of the per-user cache directory that holds the data (see :func:`default_data_dir`)."""
+
+LOCAL_DATA = "data"
+"""``./data``: used when it exists in the current working directory."""
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory used when nothing else names one.
+
+    ``platformdirs.user_cache_dir("eventstudy") / "data"``: ``~/.cache/eventstudy/data`` on
+    Linux (``$XDG_CACHE_HOME/eventstudy/data`` when that is set), ``~/Library/Caches/
+    eventstudy/data`` on macOS, ``%LOCALAPPDATA%/eventstudy/Cache/data`` on Windows. A cache:
+    everything in it can be fetched again (``eventstudy data fetch-missing``).
+    """
+    import platformdirs  # lazy: only needed when no directory is named
+
+    return Path(platformdirs.user_cache_dir("eventstudy", appauthor=False)) / DATA_SUBDIR
+
+
+def data_dir_origin(data_dir: str | os.PathLike[str] | None = None) -> str:
+    """Which rule of :func:`resolve_data_dir` chose the directory, in words.
+
+    One of ``"argument"``, ``"$EVENTSTUDY_DATA"``, ``"./data (exists in the current
+    directory)"`` or ``"per-user cache (platformdirs user_cache_dir)"``.
+    """
+    if data_dir is not None and str(data_dir) != "":
+        return "argument"
+    if os.environ.get(DATA_ENV, "").strip():
+        return f"${DATA_ENV}"
+    if Path(LOCAL_DATA).is_dir():
+        return f"./{LOCAL_DATA} (exists in the current directory)"
+    return "per-user cache (platformdirs user_cache_dir)"
+
+
 def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     """The data directory to use.
 
     Parameters
     ----------
     data_dir : str or path-like, optional
-        Explicit directory. When None, ``$EVENTSTUDY_DATA`` is used if set and non-empty,
-        else ``./data`` (relative to the current working directory).
+        Explicit directory. When None (or ``""``), in this order: ``$EVENTSTUDY_DATA`` if set
+        and non-empty; ``./data`` if that directory exists in the current working directory;
+        else the per-user cache directory :func:`default_data_dir`
+        (``~/.cache/eventstudy/data`` on Linux). ``eventstudy data path`` prints the result
+        and :func:`data_dir_origin` says which rule chose it.
 
     Returns
     -------
@@ -129,7 +173,12 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     """
     if data_dir is None or str(data_dir) == "":
         env = os.environ.get(DATA_ENV, "").strip()
-        data_dir = env if env else "data"
+        if env:
+            data_dir = env
+        elif Path(LOCAL_DATA).is_dir():
+            data_dir = LOCAL_DATA
+        else:
+            return default_data_dir()
     return Path(data_dir).expanduser()
 
 

@@ -53,6 +53,8 @@ __all__ = [
     "clean_stale_temps",
     "data_dir_lock",
     "library_versions",
+    "record_checked",
+    "record_unavailable",
     "write_csv_atomic",
 ]
 
@@ -159,6 +161,10 @@ def _date_range(frame: pd.DataFrame) -> tuple[str | None, str | None]:
             fmt = "%Y-%m-%d" if col == "date" else "%Y-%m-%dT%H:%M:%SZ"
             return values.min().strftime(fmt), values.max().strftime(fmt)
     return None, None
+
+
+def _manifest_json(manifest: Mapping[str, Any]) -> str:
+    return json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _new_manifest(now: datetime) -> dict[str, Any]:
@@ -351,6 +357,7 @@ def write_csv_atomic(
             entry["first"], entry["last"] = first, last
         if note:
             entry["note"] = note
+        manifest.get(UNAVAILABLE, {}).pop(rel, None)  # it has data now
         _replace_both(frame, target, rel, root, manifest, entry)
         return entry
 
@@ -376,10 +383,7 @@ def _replace_both(
         manifest["updated"] = entry["fetched_at"]
         manifest["files"] = dict(sorted(manifest["files"].items()))
         tmp_manifest = _new_tmp(root, store.MANIFEST)
-        tmp_manifest.write_text(
-            json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
+        tmp_manifest.write_text(_manifest_json(manifest), encoding="utf-8")
         if target.exists():
             backup = _new_tmp(target.parent, target.name + ".bak")
             backup.unlink()
@@ -402,3 +406,95 @@ def _replace_both(
         for leftover in (tmp_data, tmp_manifest, backup):
             if leftover is not None:
                 leftover.unlink(missing_ok=True)
+
+
+UNAVAILABLE = "unavailable"
+"""Key of ``manifest.json`` listing files a fetch found no data for (see
+:func:`record_unavailable`); a later write of the file removes its record."""
+
+
+def _update_manifest(root: Path, now: datetime, mutate: Callable[[dict[str, Any]], None]) -> None:
+    """Change ``manifest.json`` alone (no data file), atomically, under the lock."""
+    root.mkdir(parents=True, exist_ok=True)
+    with data_dir_lock(root):
+        manifest_path = root / store.MANIFEST
+        manifest = store.load_manifest(root) if manifest_path.is_file() else _new_manifest(now)
+        mutate(manifest)
+        tmp = _new_tmp(root, store.MANIFEST)
+        try:
+            tmp.write_text(_manifest_json(manifest), encoding="utf-8")
+            os.replace(tmp, manifest_path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def _utc_text(when: datetime | None) -> tuple[datetime, str]:
+    now = (when or datetime.now(UTC)).astimezone(UTC)
+    return now, now.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_unavailable(
+    relpath: str,
+    data_dir: str | os.PathLike[str] | None,
+    *,
+    reason: str,
+    key: str = "",
+    checked_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Record in ``manifest.json`` that a fetch found no data for a file (nothing is written).
+
+    So that "no price history" is known, not asked again on every run
+    (:func:`eventstudy.data.ensure.ensure_data` reads it); ``eventstudy fetch`` asks again.
+
+    Parameters
+    ----------
+    relpath : str
+        The file that would hold the data, e.g. ``polymarket/prices/<TOKEN_ID>.csv``.
+    data_dir : str or path-like or None
+        Data directory (created if needed).
+    reason : str
+        What the source answered (e.g. "the CLOB returned no points ...").
+    key : str, optional
+        The item (``"<slug> [Yes]"``).
+    checked_at : datetime, optional
+        When (UTC); default now.
+
+    Returns
+    -------
+    dict
+        The record written under ``manifest["unavailable"][relpath]``: ``checked_at``,
+        ``reason``, ``key``.
+    """
+    now, text = _utc_text(checked_at)
+    record = {"checked_at": text, "key": key, "reason": reason}
+
+    def mutate(manifest: dict[str, Any]) -> None:
+        manifest.setdefault(UNAVAILABLE, {})[Path(relpath).as_posix()] = record
+
+    _update_manifest(store.resolve_data_dir(data_dir), now, mutate)
+    return record
+
+
+def record_checked(
+    relpath: str, data_dir: str | os.PathLike[str] | None, *, checked_at: datetime | None = None
+) -> str:
+    """Record that a stored file was checked for newer rows and the source had none.
+
+    Sets ``checked_at`` in the file's ``manifest.json`` entry (the file is not touched), so
+    a later run does not ask again the same day (:func:`eventstudy.data.inventory.item_states`
+    reads it). A file the manifest does not list is left alone.
+
+    Returns
+    -------
+    str
+        The time recorded (UTC ISO-8601 with ``Z``).
+    """
+    now, text = _utc_text(checked_at)
+
+    def mutate(manifest: dict[str, Any]) -> None:
+        entry = manifest["files"].get(Path(relpath).as_posix())
+        if entry is not None:
+            entry["checked_at"] = text
+
+    _update_manifest(store.resolve_data_dir(data_dir), now, mutate)
+    return text

@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from eventstudy.exceptions import SpecificationError
 from eventstudy.report.analyses import ReportInputs, run_analyses
@@ -56,6 +57,9 @@ class ReportRun:
     figures: tuple[Figure, ...]
     files: tuple[tuple[str, str], ...]
     lang: Lang = "en"
+    data: Any = None
+    """What :func:`eventstudy.data.ensure.ensure_data` fetched or found missing (None when
+    not asked to fetch)."""
 
 
 def run_report(
@@ -70,6 +74,8 @@ def run_report(
     robustness: bool = True,
     strict: bool = False,
     all_figures: bool = False,
+    fetch_missing: bool = True,
+    offline: bool | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ReportRun:
     """Run the gold, odds and claims analyses on a catalog and write a report directory.
@@ -98,6 +104,13 @@ def run_report(
     all_figures : bool, default False
         Draw every event's odds paths and every unit's CAR path, not only those that moved
         most (:func:`eventstudy.report.figures.draw_figures`).
+    fetch_missing : bool, default True
+        First fetch what the catalog and the claims need and the data directory lacks
+        (:func:`eventstudy.data.ensure.ensure_data`; after ``out`` is checked, before any
+        data is read). False: use the data directory as it is.
+    offline : bool, optional
+        Never fetch: stop with :class:`~eventstudy.data.ensure.MissingDataError` listing what
+        is missing. Default ``EVENTSTUDY_OFFLINE``.
     progress : callable, optional
         Called with the name of each step as it starts and of each figure as it is drawn
         (the command line's progress bar).
@@ -112,6 +125,9 @@ def run_report(
     ------
     ReportOutputError
         ``out`` cannot be used (a file, a link, a directory of other files, not writable).
+    MissingDataError
+        Data the run needs is missing and could not be fetched (offline, or the fetch
+        failed): every item is listed with the one command that fetches them.
     """
     from eventstudy.report.outdir import report_directory
 
@@ -119,6 +135,10 @@ def run_report(
     if lang not in LANGUAGES:
         raise SpecificationError(f"lang={lang!r} is not accepted; use one of {LANGUAGES}")
     with report_directory(out) as build:
+        data = None
+        if fetch_missing:
+            progress("data")
+            data = _ensure(catalog, claims, data_dir, offline)
         inputs = run_analyses(
             catalog, data_dir, claims=claims, n_boot=n_boot, robustness=robustness,
             strict=strict, progress=progress,
@@ -126,7 +146,18 @@ def run_report(
         run = write_report(inputs, build, lang=lang, self_contained=self_contained,
                            all_figures=all_figures, progress=progress)  # fmt: skip
     index = Path(out).expanduser().absolute() / "index.html"
-    return ReportRun(index, inputs, run.figures, run.files, lang)
+    return ReportRun(index, inputs, run.figures, run.files, lang, data)
+
+
+def _ensure(catalog: Any, claims: Any, data_dir: Any, offline: bool | None) -> Any:
+    """Fetch what the run needs (the claims file beside the catalog counts when present)."""
+    from eventstudy.data.ensure import ensure_data
+
+    if claims is None and (Path(catalog).parent / "claims.csv").is_file():
+        claims = Path(catalog).parent / "claims.csv"
+    report = ensure_data(catalog, claims, data_dir, offline=offline)
+    report.raise_for_missing()
+    return report
 
 
 def _logged(progress: Callable[[str], None]) -> Callable[[str], None]:

@@ -1,0 +1,392 @@
+"""What a data directory holds, and the state of each item a run needs (I/O only, no network).
+
+- :func:`inventory`: every data file held, with rows, first and last date, source, fetch time
+  and whether its checksum matches ``manifest.json``;
+- :func:`item_states`: each item of :func:`eventstudy.data.needs.required_items` as
+  ``present``, ``stale``, ``missing``, ``unavailable`` or ``unobtainable`` (see
+  :data:`STATES`), which :func:`eventstudy.data.ensure.ensure_data` acts on;
+- :func:`data_status`: the two joined, what ``eventstudy data status`` prints.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eventstudy.data import store
+from eventstudy.exceptions import DataNotFoundError
+
+__all__ = [
+    "INVENTORY_COLUMNS",
+    "STATES",
+    "STATUS_COLUMNS",
+    "data_status",
+    "inventory",
+    "item_states",
+]
+
+STATES = {
+    "present": "in the data directory, reaching the dates needed (or as far as the source had "
+    "data when it was fetched)",
+    "stale": "in the data directory, but it ends before the dates needed and was fetched "
+    "before them: newer rows may exist (fetched from the last stored date on)",
+    "missing": "not in the data directory; a fetch can get it",
+    "unavailable": "not in the data directory, and known to have no data (a fetch found none, "
+    "or markets.csv says has_prices=False)",
+    "unobtainable": "not in the data directory, and no eventstudy fetcher can get it",
+}
+"""States of an item (:func:`item_states`); only ``missing`` ones stop a run."""
+
+INVENTORY_COLUMNS = (
+    "kind",
+    "id",
+    "path",
+    "rows",
+    "first",
+    "last",
+    "source",
+    "fetched_at",
+    "verified",
+    "problem",
+)
+"""Columns of :func:`inventory`, in order."""
+
+STATUS_COLUMNS = (
+    "kind",
+    "id",
+    "state",
+    "rows",
+    "first",
+    "last",
+    "needed_through",
+    "stale",
+    "source",
+    "fetched_at",
+    "verified",
+    "path",
+    "why",
+    "note",
+)
+"""Columns of :func:`data_status`, in order."""
+
+_KIND_DIRS = (("price", "prices"), ("series", "series"), ("odds", "polymarket/prices"))
+
+
+# --------------------------------------------------------------------------------------------
+# files
+# --------------------------------------------------------------------------------------------
+
+
+def file_span(path: Path) -> tuple[int, str | None, str | None]:
+    """Data rows, first and last date (``YYYY-MM-DD``) of a ``date``/``t`` CSV, read cheaply.
+
+    The first field of every data line is compared as text (ISO dates and timestamps sort as
+    text), so an unsorted file is still right; nothing is validated (the loaders do that).
+    """
+    lines = [ln for ln in path.read_text(encoding="utf-8-sig").splitlines() if ln.strip()]
+    keys = [ln.split(",", 1)[0].strip() for ln in lines[1:]]
+    if not keys:
+        return 0, None, None
+    return len(keys), min(keys)[:10], max(keys)[:10]
+
+
+def _manifest(root: Path) -> dict[str, Any]:
+    try:
+        return store.load_manifest(root)
+    except DataNotFoundError:
+        return {"files": {}}
+
+
+def _held_files(root: Path) -> list[tuple[str, str]]:
+    held = []
+    for kind, folder in _KIND_DIRS:
+        directory = root / folder
+        if directory.is_dir():
+            held += [(kind, p) for p in sorted(directory.glob("*.csv")) if p.is_file()]
+    if (root / store.MARKETS_RELPATH).is_file():
+        held.append(("market", root / store.MARKETS_RELPATH))
+    return [(kind, Path(p).relative_to(root).as_posix()) for kind, p in held]
+
+
+def _odds_names(root: Path) -> dict[str, str]:
+    try:
+        markets = store.load_markets(root)
+    except DataNotFoundError:
+        return {}
+    return {str(r.token_id): f"{r.slug} [{r.outcome}]" for r in markets.itertuples(index=False)}
+
+
+def inventory(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
+    """Every data file a data directory holds.
+
+    Parameters
+    ----------
+    data_dir : str or path-like, optional
+        See :func:`eventstudy.data.store.resolve_data_dir`.
+
+    Returns
+    -------
+    DataFrame
+        One row per file, columns :data:`INVENTORY_COLUMNS`: ``kind`` (price, series, market,
+        odds), ``id`` (ticker, series id, ``markets.csv``, or ``<slug> [<outcome>]`` for an
+        odds file that ``markets.csv`` lists, else its token id), ``path`` (relative),
+        ``rows``, ``first``/``last`` (dates read from the file), ``source`` and
+        ``fetched_at`` (from ``manifest.json``, ``""`` when it does not say), ``verified``
+        (the file's sha256 equals the manifest's) and ``problem`` (why not verified).
+
+    Raises
+    ------
+    DataFormatError
+        ``manifest.json`` or ``markets.csv`` cannot be read.
+    """
+    root = store.resolve_data_dir(data_dir)
+    files = _manifest(root).get("files", {})
+    names = _odds_names(root)
+    rows = []
+    for kind, rel in _held_files(root):
+        entry = files.get(rel, {})
+        n, first, last = file_span(root / rel)
+        digest = store._hash_file(root / rel)
+        problem = "" if entry.get("sha256") == digest else _problem(entry)
+        stem = Path(rel).stem
+        rows.append(
+            {
+                "kind": kind,
+                "id": names.get(stem, stem) if kind == "odds" else stem,
+                "path": rel,
+                "rows": n,
+                "first": first or "",
+                "last": last or "",
+                "source": str(entry.get("source", "")),
+                "fetched_at": str(entry.get("fetched_at", "")),
+                "verified": not problem,
+                "problem": problem,
+            }
+        )
+    frame = pd.DataFrame.from_records(rows, columns=list(INVENTORY_COLUMNS))
+    return frame.astype({"rows": "int64", "verified": bool})
+
+
+def _problem(entry: dict[str, Any]) -> str:
+    if not entry:
+        return f"not listed in {store.MANIFEST}"
+    return f"sha256 differs from {store.MANIFEST} (changed after it was recorded)"
+
+
+# --------------------------------------------------------------------------------------------
+# the state of each needed item
+# --------------------------------------------------------------------------------------------
+
+
+def _recorded_on(entry: dict[str, Any], manifest: dict[str, Any]) -> pd.Timestamp | None:
+    """When a file's data were last asked for: the later of its ``fetched_at`` and
+    ``checked_at`` (a refresh that found nothing newer), else the manifest's date."""
+    stamps = [entry.get("fetched_at"), entry.get("checked_at")]
+    if not any(stamps):
+        stamps = [manifest.get("updated") or manifest.get("created")]
+    days = [_today(v) for v in stamps if v]
+    return max(days) if days else None
+
+
+def _freshness(
+    last: str | None, need: pd.Timestamp, recorded: pd.Timestamp | None, closed: Any = None
+) -> tuple[str, str]:
+    """``(state, note)`` of a stored file against the last date needed."""
+    if last is None:
+        return "stale", "the file has no rows"
+    last_day = pd.Timestamp(last)
+    if last_day >= need:
+        return "present", ""
+    if closed is not None and not pd.isna(closed):
+        closed_day = pd.Timestamp(closed).tz_convert("UTC").tz_localize(None).normalize()
+        if closed_day <= last_day + pd.Timedelta(days=1):
+            return "present", f"market closed {closed_day.date()}; history complete"
+    if recorded is not None and recorded >= need:
+        return "present", f"ends {last}; no newer data when recorded on {recorded.date()}"
+    return "stale", f"ends {last}, needed through {need.date()}"
+
+
+def _markets_rows(root: Path) -> pd.DataFrame | None:
+    try:
+        return store.load_markets(root)
+    except DataNotFoundError:
+        return None
+
+
+def _yes_row(markets: pd.DataFrame | None, slug: str) -> tuple[bool, pd.Series | None]:
+    """(the slug is listed, its Yes row or None)."""
+    if markets is None:
+        return False, None
+    rows = markets.loc[markets["slug"] == slug]
+    yes = rows.loc[rows["outcome"].astype(str).str.strip().str.casefold() == "yes"]
+    return (not rows.empty), (None if yes.empty else yes.iloc[0])
+
+
+class _Inspector:
+    """Reads the data directory once and answers the state of each item."""
+
+    def __init__(self, root: Path, today: pd.Timestamp):
+        self.root = root
+        self.today = today
+        self.manifest = _manifest(root)
+        self.files = self.manifest.get("files", {})
+        self.unavailable = self.manifest.get("unavailable", {})
+        self.markets = _markets_rows(root)
+        markets_entry = self.files.get(store.MARKETS_RELPATH, {})
+        self.markets_fetched = bool(markets_entry.get("fetched_at"))
+
+    def stored(self, rel: str, need: pd.Timestamp, closed: Any = None) -> dict[str, Any]:
+        n, first, last = file_span(self.root / rel)
+        recorded = _recorded_on(self.files.get(rel, {}), self.manifest)
+        state, note = _freshness(last, need, recorded, closed)
+        short = last is None or (pd.Timestamp(last) < need and "history complete" not in note)
+        return {"state": state, "rows": n, "first": first, "last": last, "note": note,
+                "ends_early": short}  # fmt: skip
+
+    def file_item(self, item: pd.Series, need: pd.Timestamp) -> dict[str, Any]:
+        if (self.root / item["relpath"]).is_file():
+            return self.stored(item["relpath"], need)
+        if not item["fetchable"]:
+            return {"state": "unobtainable", "note": item["how"]}
+        return {"state": "missing", "note": f"{item['relpath']} does not exist"}
+
+    def market_item(self, item: pd.Series) -> dict[str, Any]:
+        listed, _ = _yes_row(self.markets, item["id"])
+        if listed:
+            return {"state": "present"}
+        where = "is not listed in" if self.markets is not None else "needs"
+        return {"state": "missing", "note": f"market {where} {store.MARKETS_RELPATH}"}
+
+    def odds_item(self, item: pd.Series, need: pd.Timestamp) -> dict[str, Any]:
+        listed, yes = _yes_row(self.markets, item["id"])
+        if not listed:
+            return {"state": "missing", "note": "fetched with its market"}
+        if yes is None:
+            return {"state": "unavailable", "note": "the market has no 'Yes' outcome"}
+        rel = store.odds_relpath(yes["token_id"])
+        out: dict[str, Any] = {"relpath": rel}
+        if (self.root / rel).is_file():
+            return out | self.stored(rel, need, yes["closed_at"])
+        record = self.unavailable.get(rel)
+        if record:
+            note = f"{record.get('reason', 'no data')} (checked {record.get('checked_at', '?')})"
+            return out | {"state": "unavailable", "note": note}
+        if not bool(yes["has_prices"]) and not self.markets_fetched:
+            note = f"{store.MARKETS_RELPATH} says has_prices=False: no price history recorded"
+            return out | {"state": "unavailable", "note": note}
+        return out | {"state": "missing", "note": f"{rel} does not exist"}
+
+    def state(self, item: pd.Series) -> dict[str, Any]:
+        need = min(pd.Timestamp(item["needed_through"]), self.today)
+        if item["kind"] == "market":
+            return self.market_item(item)
+        if item["kind"] == "odds":
+            return self.odds_item(item, need)
+        return self.file_item(item, need)
+
+
+def _today(now: Any = None) -> pd.Timestamp:
+    ts = pd.Timestamp.now("UTC") if now is None else pd.Timestamp(now)
+    return (ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo else ts).normalize()
+
+
+def item_states(
+    needs: pd.DataFrame, data_dir: str | os.PathLike[str] | None = None, *, now: Any = None
+) -> pd.DataFrame:
+    """The state of each needed item in a data directory.
+
+    Parameters
+    ----------
+    needs : DataFrame
+        :func:`eventstudy.data.needs.required_items` output.
+    data_dir : str or path-like, optional
+        See :func:`eventstudy.data.store.resolve_data_dir`.
+    now : timestamp, optional
+        The current time (tests); default the clock. Dates needed after today are not
+        expected yet.
+
+    Returns
+    -------
+    DataFrame
+        ``needs`` with ``relpath`` filled in for odds items the directory's ``markets.csv``
+        lists, and columns ``state`` (see :data:`STATES`), ``rows``, ``first``, ``last``
+        (dates in the file, None when absent), ``note`` (why, in words) and ``ends_early``
+        (stored, but its last date is before the last date needed, at most today: events
+        after it lack data, whether or not a fetch could bring more).
+
+    Notes
+    -----
+    A stored file is ``stale`` when its last date is before the last date needed (at most
+    today) **and** it was recorded (``fetched_at``, else the manifest's ``updated`` or
+    ``created``) before that date: a file fetched after the date needed holds whatever the
+    source had, so asking again the same day would bring nothing. An odds file of a market
+    that closed by its last sample is complete. An odds file is ``unavailable`` when a fetch
+    recorded that the source has no points (``manifest.json`` ``unavailable``) or, in a
+    directory whose ``markets.csv`` was not written by a fetch (the shared snapshot), when
+    its row says ``has_prices=False``.
+    """
+    root = store.resolve_data_dir(data_dir)
+    inspector = _Inspector(root, _today(now))
+    out = needs.copy()
+    states = [inspector.state(item) for _, item in needs.iterrows()]
+    for column in ("state", "rows", "first", "last", "note"):
+        out[column] = [s.get(column, "" if column == "note" else None) for s in states]
+    out["ends_early"] = [bool(s.get("ends_early", False)) for s in states]
+    out["relpath"] = [s.get("relpath", r) for s, r in zip(states, needs["relpath"], strict=True)]
+    return out
+
+
+def data_status(
+    data_dir: str | os.PathLike[str] | None = None,
+    needs: pd.DataFrame | None = None,
+    *,
+    all_files: bool = False,
+    now: Any = None,
+) -> pd.DataFrame:
+    """Per item: what the data directory holds and whether it serves the run.
+
+    Parameters
+    ----------
+    data_dir : str or path-like, optional
+        See :func:`eventstudy.data.store.resolve_data_dir`.
+    needs : DataFrame, optional
+        :func:`eventstudy.data.needs.required_items` of a catalog (and claims). Without it,
+        every file held is listed (state ``held``).
+    all_files : bool, default False
+        With ``needs``, also list the files held that the run does not need (state ``held``).
+    now : timestamp, optional
+        The current time (tests).
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`STATUS_COLUMNS`: ``state`` (:data:`STATES`, or ``held``), ``rows``,
+        ``first``, ``last``, ``needed_through``, ``stale`` (the file ends before the last date
+        the catalog needs, at most today: events after its last date lack data), ``source``,
+        ``fetched_at``,
+        ``verified`` (checksum equals ``manifest.json``), ``path``, ``why`` (what needs it)
+        and ``note``.
+    """
+    held = inventory(data_dir)
+    if needs is None:
+        rows = held.assign(state="held", needed_through=pd.NaT, stale=False, why="", note="")
+        return rows.loc[:, list(STATUS_COLUMNS)].reset_index(drop=True)
+    states = item_states(needs, data_dir, now=now).rename(columns={"relpath": "path"})
+    info = held.drop(columns=["kind", "id", "rows", "first", "last"]).set_index("path")
+    joined = states.join(info, on="path")
+    joined["stale"] = joined["ends_early"].astype(bool)
+    joined["verified"] = joined["verified"].fillna(False).astype(bool)
+    for column in ("source", "fetched_at", "first", "last"):
+        joined[column] = joined[column].fillna("").astype(str).replace("None", "")
+    is_market = joined["kind"] == "market"  # markets.csv's rows are every market's
+    joined.loc[is_market, "rows"] = None
+    joined.loc[is_market, ["first", "last"]] = ""
+    joined["rows"] = joined["rows"].astype("Int64")
+    if all_files:
+        extra = held.loc[~held["path"].isin(joined["path"])]
+        extra = extra.assign(state="held", needed_through=pd.NaT, stale=False, why="", note="")
+        joined = pd.concat([joined, extra], ignore_index=True)
+    return joined.loc[:, list(STATUS_COLUMNS)].reset_index(drop=True)
