@@ -220,17 +220,12 @@ class CarCovariance:
         return _woodbury_quad(factor, self.a[uidx], self.v_b, cu), int(uidx.size)
 
     def _distinct(self, idx: np.ndarray) -> np.ndarray:
-        """Boolean over ``idx``: the first of each group of identical windows, sorted by start."""
-        order = np.lexsort((idx, self.rows[self.indptr[idx]]))  # by first row, then position
-        keys = [tuple(self.rows[self.indptr[k] : self.indptr[k + 1]]) for k in idx]
-        seen: set[tuple] = set()
-        keep = np.zeros(idx.size, dtype=bool)
-        for o in order:
-            if keys[o] not in seen:
-                seen.add(keys[o])
-                keep[o] = True
-        out = np.flatnonzero(keep)
-        return out[np.argsort(self.rows[self.indptr[idx[out]]], kind="stable")]
+        """Positions in ``idx`` of the first of each group of identical windows, sorted by the
+        windows' rows (so by start)."""
+        rows = self._padded(idx, -1)
+        _, first = np.unique(rows, axis=0, return_index=True)
+        return first
+
 
     def _banded_error(self, idx: np.ndarray) -> np.ndarray:
         """Lower banded storage of the error part of the windows ``idx`` (sorted by start)."""

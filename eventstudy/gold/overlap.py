@@ -226,24 +226,51 @@ def overlap_table(
     overlap_window = event_window if overlap_window is None else overlap_window
     srt = _Sorted(positions)
     units = study_units(positions, event_window=overlap_window, policy=policy)
-    unit_of = _unit_lookup(units)
-    cum_masked = np.r_[0, np.cumsum(estimation_mask(positions, calendar, mask_window).to_numpy())]
-    ctx = _TableContext(srt, unit_of, policy, overlap_window, estimation_window, event_window)
-    rows = [
-        _not_in_data_row(eid) if pd.isna(p) else ctx.row(eid, int(p), calendar, cum_masked)
-        for eid, p in positions.items()
+    ids = list(positions.index)
+    has = positions.notna().to_numpy()
+    p = positions.fillna(0).to_numpy(dtype=np.int64)
+    k = np.array([srt.rank.get(e, -1) for e in ids], dtype=np.int64)
+    (e1, e2), (a, b) = estimation_window, event_window
+    est = srt.between(p + e1, p + e2)
+    evt = srt.between(p + a, p + b)
+    n_est = np.where(has, est[1] - est[0] - ((est[0] <= k) & (k < est[1])), 0)
+    n_evt = np.where(has, evt[1] - evt[0] - ((evt[0] <= k) & (k < evt[1])), 0)
+    cum = np.r_[0, np.cumsum(estimation_mask(positions, calendar, mask_window).to_numpy())]
+    lo, hi = np.maximum(p + e1, 0), np.minimum(p + e2, len(calendar) - 1)
+    n_masked = np.where(has & (lo <= hi), cum[np.maximum(hi + 1, 0)] - cum[lo], 0)
+    unit = _unit_lookup(units)
+    in_unit = [unit.get(e) for e in ids]
+    reach = overlap_window[1] - overlap_window[0]
+    earlier = np.searchsorted(srt.values, p - reach, side="left")
+    actions = [
+        _action(policy, in_unit[i], int(n_evt[i]), int(n_masked[i]), int(p[i]),
+                srt.names(int(earlier[i]), int(k[i])) if policy == "drop" else "")
+        if has[i] else "not in data: no day 0 on the trading calendar"
+        for i in range(len(ids))
+    ]  # fmt: skip
+    day0 = pd.Series(pd.NaT, index=range(len(ids)), dtype=f"datetime64[{calendar.unit}]")
+    day0[has] = calendar[p[has]]
+    return pd.DataFrame(
+        {
+            "event_id": ids,
+            "day0": day0.array if has.any() else [pd.NaT] * len(ids),
+            "in_estimation_window": _names(srt, est, k, has),
+            "in_event_window": _names(srt, evt, k, has),
+            "n_in_estimation_window": n_est,
+            "n_in_event_window": n_evt,
+            "masked_estimation_days": n_masked,
+            "unit_id": [u[0] if u else "" for u in in_unit],
+            "action": actions,
+        }
+    )
+
+
+def _names(srt: _Sorted, span: tuple[np.ndarray, np.ndarray], k: np.ndarray, has: np.ndarray):
+    """The id list of each event's range of sorted ranks, itself left out."""
+    lo, hi = span
+    return [
+        srt.names(int(lo[i]), int(hi[i]), int(k[i])) if has[i] else "" for i in range(k.size)
     ]
-    return pd.DataFrame(rows, columns=_TABLE_COLUMNS)
-
-
-_TABLE_COLUMNS = [
-    "event_id", "day0", "in_estimation_window", "in_event_window", "n_in_estimation_window",
-    "n_in_event_window", "masked_estimation_days", "unit_id", "action",
-]  # fmt: skip
-
-
-def _not_in_data_row(eid: str) -> tuple:
-    return (eid, pd.NaT, "", "", 0, 0, 0, "", "not in data: no day 0 on the trading calendar")
 
 
 def _unit_lookup(units: pd.DataFrame) -> dict[str, tuple[str, int, int, bool]]:
@@ -255,48 +282,23 @@ def _unit_lookup(units: pd.DataFrame) -> dict[str, tuple[str, int, int, bool]]:
     return out
 
 
-class _TableContext:
-    """What one row of :func:`overlap_table` needs, shared by all rows."""
-
-    def __init__(self, srt, unit_of, policy, overlap_window, estimation_window, event_window):
-        self.srt, self.unit_of, self.policy = srt, unit_of, policy
-        self.reach = overlap_window[1] - overlap_window[0]
-        self.est, self.evt = estimation_window, event_window
-
-    def row(self, eid: str, p: int, calendar: pd.DatetimeIndex, cum_masked: np.ndarray):
-        srt, k = self.srt, self.srt.rank[eid]
-        (e1, e2), (a, b) = self.est, self.evt
-        est_lo, est_hi = srt.between(p + e1, p + e2)
-        evt_lo, evt_hi = srt.between(p + a, p + b)
-        n_est = int(est_hi - est_lo) - int(est_lo <= k < est_hi)
-        n_evt = int(evt_hi - evt_lo) - int(evt_lo <= k < evt_hi)
-        lo, hi = max(p + e1, 0), min(p + e2, len(calendar) - 1)
-        n_masked = int(cum_masked[hi + 1] - cum_masked[lo]) if lo <= hi else 0
-        unit = self.unit_of.get(eid)
-        return (
-            eid, calendar[p], srt.names(int(est_lo), int(est_hi), k),
-            srt.names(int(evt_lo), int(evt_hi), k), n_est, n_evt, n_masked,
-            unit[0] if unit else "", self._action(k, p, unit, n_evt, n_masked),
-        )  # fmt: skip
-
-    def _action(self, k: int, p: int, unit, n_evt: int, n_masked: int) -> str:
-        masked = f"{n_masked} estimation days masked (events' mask windows)"
-        if self.policy == "mask":
-            if n_evt:
-                return f"kept; {masked}; event window shared with {n_evt} event(s)"
-            return f"kept; {masked}"
-        if self.policy == "drop":
-            if unit is None:
-                start = int(np.searchsorted(self.srt.values, p - self.reach, side="left"))
-                earlier = self.srt.names(start, k)
-                return f"dropped: event window overlaps that of earlier event(s) {earlier}"
-            return f"kept; {masked}"
-        uid, position, size, is_head = unit
-        if size == 1:
-            return f"kept; {masked}"
-        if is_head:
-            return f"episode {uid} head ({size} events); {masked}"
-        return f"merged into episode {uid} (day {p - position:+d} of the episode)"
+def _action(policy: str, unit, n_evt: int, n_masked: int, p: int, earlier: str) -> str:
+    """What the policy did with one event (``unit``: see :func:`_unit_lookup`)."""
+    masked = f"{n_masked} estimation days masked (events' mask windows)"
+    if policy == "mask":
+        if n_evt:
+            return f"kept; {masked}; event window shared with {n_evt} event(s)"
+        return f"kept; {masked}"
+    if policy == "drop":
+        if unit is None:
+            return f"dropped: event window overlaps that of earlier event(s) {earlier}"
+        return f"kept; {masked}"
+    uid, position, size, is_head = unit
+    if size == 1:
+        return f"kept; {masked}"
+    if is_head:
+        return f"episode {uid} head ({size} events); {masked}"
+    return f"merged into episode {uid} (day {p - position:+d} of the episode)"
 
 
 def study_units(

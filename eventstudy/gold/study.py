@@ -295,8 +295,8 @@ def gold_event_study(
 
     category = dict(zip(ids, ev["category"], strict=True))
     unit_tbl = main_car[["car", "car_se", "pvalue"]].copy()
-    unit_tbl["gold_direction"] = [unit_dir[u] for u in unit_tbl.index]
-    unit_tbl["category"] = [category[members[u][0]] for u in unit_tbl.index]
+    unit_tbl["gold_direction"] = [unit_dir[u] for u in unit_tbl.index.tolist()]
+    unit_tbl["category"] = [category[members[u][0]] for u in unit_tbl.index.tolist()]
     unit_tbl["price_before"] = data.close.to_numpy(dtype=float)[unit_pos + main[0] - 1]
     groups, gtests = group_tests(unit_tbl.reset_index(), seed=seed)
 
@@ -469,7 +469,8 @@ def _events_table(ev, ids, d0, members, units, main, exc_df, unit_tbl, hac, plac
     reasons = exc_df.groupby("event_id", sort=False)["reason"].agg("; ".join)
     reason_of = reasons.to_dict()
     unit_of = {m: u for u, ms in members.items() for m in ms}
-    uid = np.array([unit_of.get(e, "") for e in ids], dtype=object)
+    id_list = ids.tolist()
+    uid = np.array([unit_of.get(e, "") for e in id_list], dtype=object)
     table = pd.DataFrame(
         {
             "event_id": ids.to_numpy(),
@@ -479,7 +480,7 @@ def _events_table(ev, ids, d0, members, units, main, exc_df, unit_tbl, hac, plac
             "gold_direction": ev["gold_direction"].to_numpy(),
             "day0": d0.to_numpy(),
             "status": "excluded",
-            "reason": [reason_of.get(e, "") for e in ids],
+            "reason": [reason_of.get(e, "") for e in id_list],
             "unit_id": "",
             "window": window_label(*main),
         }

@@ -68,7 +68,7 @@ def timing_sensitivity(
     if extend is not None:
         ext = candidates.loc[ok, "event_id"].map(extend)
         events["extend"] = ext.fillna(0).to_numpy(dtype=np.int64)
-    car = fit(events).car(window=window).set_index("event_id") if len(events) else pd.DataFrame()
+    car = _fit_distinct(fit, events, window)
     out = candidates.drop(columns=["position"]).copy()
     out["day0"] = day0
     for col in ("car", "car_se", "pvalue"):
@@ -83,6 +83,20 @@ def timing_sensitivity(
     changes = studied.max() > studied.min()  # False when all NaN
     out["significance_depends_on_timing"] = out["event_id"].map(changes).fillna(False).astype(bool)
     return out
+
+
+def _fit_distinct(fit, events: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:
+    """CARs of ``events`` from one fit per distinct (day 0, extend): candidates that share
+    them (the base and date variants, events on the same day) have the same fit."""
+    if not len(events):
+        return pd.DataFrame()
+    cols = [c for c in ("day0", "extend") if c in events.columns]
+    distinct = events.drop_duplicates(subset=cols)
+    car = fit(distinct).car(window=window).set_index("event_id")
+    rep = events[cols].merge(
+        distinct[[*cols, "event_id"]].rename(columns={"event_id": "rep"}), on=cols, how="left"
+    )["rep"]
+    return car.reindex(rep.to_numpy()).set_axis(events["event_id"].to_numpy(), axis=0)
 
 
 def timing_candidates(
