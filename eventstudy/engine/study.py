@@ -160,7 +160,8 @@ class _Calendars:
     def build(cls, values: np.ndarray, calendar: str) -> _Calendars:
         finite = np.isfinite(values)
         n_rows, n_cols = values.shape
-        if calendar == "shared":
+        if calendar == "shared" or finite.all():
+            # every asset trading on every row: its calendar is the index, as when shared
             return cls(n_rows, np.full(n_cols, n_rows, dtype=np.int64))
         flat = np.flatnonzero(finite.T.ravel())  # asset-major, ascending rows per asset
         counts = finite.sum(axis=0).astype(np.int64)
@@ -726,7 +727,7 @@ def _kept_arrays(
     )
 
     def dates(rows: np.ndarray) -> np.ndarray:
-        return index_dates[np.where(rows >= 0, rows, index_dates.size - 1)]
+        return index_dates.take(rows)  # row -1 (outside the data) takes the NaT at the end
 
     ar = kept(y_ev) - kept(fit.normal_event)
     cov = kept(fit.event_cov)
