@@ -18,7 +18,8 @@ Each side runs in a fresh Python process with BLAS pinned to one thread; a cell 
 minimum wall time of ``--repeat`` runs after one warm-up (imports excluded), and the CPU time
 of that run. The growth exponent is the least-squares slope of log(time) on log(N) over the
 sizes from 500 up (N = 57 is dominated by fixed costs). A base side that exceeds
-``--base-timeout`` seconds at a size is not run at larger sizes.
+``--base-timeout`` seconds at a size (warm-up included) is not run at larger sizes, and a side
+expected to take more than 30 s per run (extrapolating its last size linearly) is run once.
 
 ``eventstudy run`` is not timed here: it needs a data directory (it reads prices and
 Polymarket histories from files, not synthetic series) and the report it writes is being
@@ -39,6 +40,7 @@ from io import BytesIO
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+SLOW_RUN = 30.0  # seconds: a side expected to take longer per run (linearly) is run once
 
 CHILD = r"""
 import json, sys, time, warnings
@@ -158,7 +160,11 @@ def main(argv: list[str] | None = None) -> None:
                     results[name][n] = None
                     continue
                 timeout = args.base_timeout if name.startswith("base") else None
-                results[name][n] = _measure(tree, n, args.repeat, timeout)
+                done = [r for r in results[name].values() if r]
+                slow = bool(done) and done[-1]["wall"] * n / done[-1]["n"] > SLOW_RUN
+                results[name][n] = _measure(tree, n, 1 if slow else args.repeat, timeout)
+                if results[name][n]:
+                    results[name][n]["n"] = n
     _print(args, results)
 
 
@@ -184,8 +190,9 @@ def _print(args, results) -> None:
     studied = [f"{last[n]['studied']:,d}" if last[n] else "-" for n in args.sizes]
     print(f"{'events studied/merged':>22} | " + " | ".join(f"{s:>14}" for s in studied))
     print(
-        f"cells: wall s (CPU s), min of {args.repeat} runs after a warm-up, one process per "
-        "cell, BLAS pinned to 1 thread; exponent: slope of log(wall) on log(N) for N >= 500"
+        f"cells: wall s (CPU s), min of {args.repeat} runs after a warm-up (1 run where > 30 s), "
+        "one process per cell, BLAS pinned to 1 thread; exponent: slope of log(wall) on "
+        "log(N) for N >= 500"
     )
 
 
