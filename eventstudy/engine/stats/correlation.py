@@ -118,9 +118,14 @@ def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int):
             sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / t_i)
         eligible = (t_i >= max(min_overlap, 2)) & (sd > 0) & np.isfinite(sd)
         cell = valid & eligible[:, None]
-        rows = np.nonzero(cell)[0].astype(np.int32)
-        keys = np.asarray(keys_full)[cell].astype(np.int32)
-        z = dev[cell] / sd[rows]
+        if cell.all():  # every cell used: the same arrays without a boolean gather
+            rows = np.repeat(np.arange(x.shape[0], dtype=np.int32), x.shape[1])
+            keys = np.asarray(keys_full, dtype=np.int32).ravel()
+            z = (dev / sd[:, None]).ravel()
+        else:
+            rows = np.nonzero(cell)[0].astype(np.int32)
+            keys = np.asarray(keys_full)[cell].astype(np.int32)
+            z = dev[cell] / sd[rows]
         n_keys = int(keys.max()) + 1 if keys.size else 0
         return rows, keys, z, eligible, n_keys
 

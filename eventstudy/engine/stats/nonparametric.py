@@ -135,6 +135,15 @@ def _combined_ranks(prep: PreparedPanel) -> np.ndarray:
     return prep.memo(("combined_ranks",), lambda: row_ranks(_combined(prep)).astype(np.float32))
 
 
+def _combined_complete(prep: PreparedPanel) -> bool:
+    """True when no event misses a day of its combined series (cached)."""
+    panel = prep.panel
+    return prep.memo(
+        ("combined_complete",),
+        lambda: not (np.isnan(panel.est_ar).any() or np.isnan(panel.event_ar).any()),
+    )
+
+
 def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
     """Per day of the combined series: number of events with a score of ``kind`` and the sum
     of their scores (cached; the two ``na_sums`` conventions both derive from it)."""
@@ -147,11 +156,14 @@ def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]
             med = np.nanmedian(full, axis=1) if has_nan else np.median(full, axis=1)
             scores = np.sign(full - med[:, None])
         else:
-            k = _combined_ranks(prep).astype(float)
+            scores = _combined_ranks(prep).astype(float)  # a fresh array: scored in place
             if kind == "corrado_rank":
-                scores = k - ((full_m + 1) / 2)[:, None]
+                scores -= ((full_m + 1) / 2)[:, None]
             else:
-                scores = k / (full_m + 1)[:, None] - 0.5
+                scores /= (full_m + 1)[:, None]
+                scores -= 0.5
+        if _combined_complete(prep):  # no NaN: the plain sums are nansum's, without a copy
+            return np.full(scores.shape[1], float(scores.shape[0])), scores.sum(axis=0)
         n_t = np.isfinite(scores).sum(axis=0).astype(float)
         return n_t, np.nansum(scores, axis=0)
 
@@ -295,7 +307,8 @@ def _grank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     w = np.where(ok, 1.0 / denom, 0.0)
     above = g > v[:, None]  # True where v < g; False where either is NaN
     n_t = n_t_all if ok.all() else n_t_all - fin[~ok].sum(axis=0)
-    sum_u = w @ k0 + _weighted_column_counts(above, w) - 0.5 * n_t
+    wk0 = prep.memo(("grank_wk0", opts["patell_ddof"], np.packbits(ok).tobytes()), lambda: w @ k0)
+    sum_u = wk0 + _weighted_column_counts(above, w) - 0.5 * n_t
     n_gt = np.count_nonzero(above, axis=1)
     eq = g == v[:, None]
     if eq.any():
