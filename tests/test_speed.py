@@ -74,3 +74,18 @@ def test_cli_help_loads_no_analysis_stack():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("kind", ["rademacher", "mammen"])
+def test_cached_bootstrap_weights_are_the_generators_draws(kind):
+    """The compact weights are drawn chunk by chunk (Rademacher as integers): they must be
+    exactly ``_weights(default_rng(seed), kind, (B, n))``, the documented reference."""
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._core import resolve_options
+    from eventstudy.engine.stats.parametric import _compact_weights, _float_weights, _weights
+
+    prep = prepare(_study().panel)
+    opts = resolve_options("textbook", weights=kind, n_boot=300, seed=11)
+    compact = _compact_weights(prep, opts, 57)
+    expected = _weights(np.random.default_rng(11), kind, (300, 57))
+    np.testing.assert_array_equal(_float_weights(compact, kind), expected)
