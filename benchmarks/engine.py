@@ -246,7 +246,7 @@ def main(argv=None) -> None:
                 f"{n:>8,d} | {f_w:6.3f} {f_c:6.3f} | {e_w:6.3f} {e_c:6.3f} {e_w / f_w:5.2f}x | "
                 f"{a_w:6.3f} {a_c:6.3f} {mb:6.0f} | {naive}"
             )
-    print(__doc__.split("pinned to one thread")[1].split("\n\n")[0].strip().split("Columns:")[0])
+    print("EventStudy vs bare-numpy floor and naive loop (1 BLAS thread; see the docstring)")
     print("\n".join(rows))
     print(
         f"Each cell: wall s, CPU s (min of {args.repeat} runs; full: of "
