@@ -89,3 +89,23 @@ def test_cached_bootstrap_weights_are_the_generators_draws(kind):
     compact = _compact_weights(prep, opts, 57)
     expected = _weights(np.random.default_rng(11), kind, (300, 57))
     np.testing.assert_array_equal(_float_weights(compact, kind), expected)
+
+
+def test_pooled_kp_correlation_of_a_subset_when_every_cell_is_used():
+    """Complete estimation windows (the path without a row index): the r-bar of a subset of
+    events equals the pooled formula evaluated on that subset by hand."""
+    from eventstudy.engine.stats import pooled_mean_correlation, prepare
+
+    panel = _study(n_events=40).panel
+    assert np.isfinite(panel.est_ar).all()
+    use = np.arange(40) % 3 != 0
+    x = panel.est_ar[use]
+    z = (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
+    keys = panel.est_dates[use].astype("datetime64[D]").astype(np.int64).ravel()
+    _, key = np.unique(keys, return_inverse=True)
+    s = np.bincount(key, weights=z.ravel())
+    q = np.bincount(key, weights=z.ravel() ** 2)
+    n_t = np.bincount(key).astype(float)
+    expected = np.sum(s * s - q) / np.sum(n_t * n_t - n_t)
+    got = pooled_mean_correlation(prepare(panel), "calendar", events=use)
+    assert got == pytest.approx(expected, rel=1e-12)
