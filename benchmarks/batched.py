@@ -28,11 +28,11 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from engine import N_ASSETS, N_DAYS, SEED, make_data  # noqa: E402  (benchmarks/engine.py)
 
 from eventstudy.engine.batched import run_batched  # noqa: E402
 from eventstudy.engine.windows import EstimationWindow  # noqa: E402
 
-N_ASSETS, N_DAYS, SEED = 400, 3000, 20240601
 KW = {
     "estimation_window": EstimationWindow(250, -11),
     "event_window": (-10, 10),
@@ -41,15 +41,8 @@ KW = {
 
 
 def market_data():
-    rng = np.random.default_rng(SEED)
-    idx = pd.bdate_range("2010-01-01", periods=N_DAYS)
-    mkt = pd.Series(rng.normal(0.0003, 0.01, N_DAYS), index=idx, name="MKT")
-    beta = rng.uniform(0.5, 1.5, N_ASSETS)
-    rets = pd.DataFrame(
-        beta * mkt.to_numpy()[:, None] + rng.normal(0, 0.015, (N_DAYS, N_ASSETS)),
-        index=idx,
-        columns=[f"A{j:03d}" for j in range(N_ASSETS)],
-    )
+    """The returns and market of ``benchmarks/engine.py`` (same seed)."""
+    rets, mkt, _ = make_data(0)
     return rets, mkt
 
 

@@ -34,10 +34,10 @@ import math
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
-from io import BytesIO
 from pathlib import Path
+
+from versus_commit import _export  # benchmarks/versus_commit.py
 
 REPO = Path(__file__).resolve().parents[1]
 SLOW_RUN = 30.0  # seconds: a side expected to take longer per run (linearly) is run once
@@ -132,14 +132,6 @@ def _exponent(sizes: list[int], times: list[float]) -> float:
     my = sum(p[1] for p in pts) / len(pts)
     num = sum((x - mx) * (y - my) for x, y in pts)
     return num / sum((x - mx) ** 2 for x, _ in pts)
-
-
-def _export(rev: str, dest: Path) -> Path:
-    """The tracked files of ``rev`` (``git archive``; no worktree is created)."""
-    blob = subprocess.run(["git", "-C", str(REPO), "archive", rev], check=True, capture_output=True)
-    with tarfile.open(fileobj=BytesIO(blob.stdout)) as tar:
-        tar.extractall(dest, filter="data")
-    return dest
 
 
 def main(argv: list[str] | None = None) -> None:
