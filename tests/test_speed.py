@@ -109,3 +109,30 @@ def test_pooled_kp_correlation_of_a_subset_when_every_cell_is_used():
     expected = np.sum(s * s - q) / np.sum(n_t * n_t - n_t)
     got = pooled_mean_correlation(prepare(panel), "calendar", events=use)
     assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_block_calendars_map_positions_as_the_general_calendars():
+    """Assets whose returns are one block of rows (listings, delistings, the first NaN of
+    returns from prices) take the offset shortcut; it must give the general mapping's rows."""
+    from eventstudy.engine.study import _Calendars
+
+    rng = np.random.default_rng(3)
+    n_rows, n_cols = 60, 7
+    values = np.full((n_rows, n_cols), np.nan)
+    for j in range(n_cols - 1):  # the last asset has no data at all
+        lo = int(rng.integers(0, 30))
+        values[lo : int(rng.integers(lo + 1, n_rows + 1)), j] = 1.0
+    fast = _Calendars.build(values, "asset")
+    assert fast.offsets is not None
+    finite = np.isfinite(values)
+    counts = finite.sum(axis=0).astype(np.int64)
+    general = _Calendars(
+        n_rows, counts, np.r_[0, np.cumsum(counts)[:-1]], np.flatnonzero(finite.T.ravel()) % n_rows
+    )
+    col = rng.integers(0, n_cols, 500)
+    first_row = rng.integers(0, n_rows + 1, 500)
+    np.testing.assert_array_equal(
+        fast.day0_position(col, first_row), general.day0_position(col, first_row)
+    )
+    positions = rng.integers(-80, 80, (500, 9))
+    np.testing.assert_array_equal(fast.to_rows(col, positions), general.to_rows(col, positions))
