@@ -1,28 +1,26 @@
-"""Engine benchmark: batched EventStudy (core and test battery) vs a naive per-event loop.
+"""Engine benchmark: EventStudy against a bare-numpy floor and a naive per-event loop.
 
-Run: ``python benchmarks/engine.py`` (``--sizes 100 1000 10000``, ``--naive-max 10000``).
+Run: ``python benchmarks/engine.py`` (``--sizes 10000 100000``, ``--repeat 5``,
+``--naive-max 10000``). Needs ``threadpoolctl`` (``pip install -e ".[bench]"``).
 
 Synthetic market-model data (seed fixed): 400 assets x 3,000 trading days, N events at
 random (asset, day 0) pairs; estimation window 250 days ending at -11, event window
 (-10, +10) = 21 days, CAR windows (-1, 1), (0, 0), (0, 5).
 
-Columns, side by side from one run:
+Every implementation runs in this one process, side by side, with the BLAS and OpenMP thread
+pools pinned to one thread (threadpoolctl), and is timed as the minimum of ``--repeat`` runs
+(wall and CPU seconds; CPU above wall would mean threads were used). Columns:
 
-* core -- ``EventStudy(...).fit()`` and its CAR and CAAR frames: batched OLS,
-  prediction-error covariances, AR/CAR/SCAR, AAR/CAAR, no battery.
-* battery -- ``results.tests()`` on a fitted study: all 17 tests on the AAR of each of the 21
-  event days and on the CAAR of the 3 CAR windows (timed on its own).
-* total -- fit, CAR/CAAR frames and ``tests()`` (core + battery).
-* MB -- tracemalloc peak of the total, in a separate run (numpy allocations included).
-* naive -- per event, ``statsmodels.OLS`` on the estimation window, then AR, V = s^2 (I +
-  X*(X'X)^-1 X*'), CAR, SCAR and p-values for the same CAR windows (no battery), checked equal
-  to the engine's numbers. Timed at sizes <= ``--naive-max``; larger sizes are extrapolated
-  linearly from the largest timed size and marked ``*``.
-* naive/core -- per-event work only: naive loop time / engine core time.
-* naive+bat/total -- naive loop + the same battery (the naive loop has no battery of its own,
-  so the battery time measured here is added to it) / engine total.
-
-Times are wall-clock seconds, best of ``--repeat`` runs (naive: one run).
+* floor -- the same four tests written as one bare-numpy pass: fancy-indexed windows,
+  closed-form market model, AR, V = s^2 (I + 1/n + d d'/Sxx), CAR, AAR/CAAR with J1,
+  cross-sectional t, Patell, BMP and Corrado (ranks by argsort); no labels, no checks.
+* engine4 -- ``EventStudy(...).fit()``, its CAR and CAAR frames and
+  ``tests(["csect_t", "patell", "bmp", "corrado_rank"])``: the same work with labels,
+  exclusion ledger and tidy frames. Checked equal to the floor.
+* full -- the fit, CAR/CAAR frames and the full default battery (17 tests on 21 days and 3
+  windows); MB is its tracemalloc peak (numpy allocations included), in a separate run.
+* naive -- per event, ``statsmodels.OLS`` and the same per-event CARs, SEs and p-values (no
+  battery), checked equal to the engine; run only up to ``--naive-max`` events.
 """
 
 from __future__ import annotations
@@ -34,6 +32,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from eventstudy.engine.study import EventStudy
 from eventstudy.engine.windows import EstimationWindow
@@ -42,9 +41,11 @@ N_ASSETS, N_DAYS, SEED = 400, 3000, 20240601
 EST = EstimationWindow(250, -11)
 WIN = (-10, 10)
 CARS = ((-1, 1), (0, 0), (0, 5))
+FOUR = ("csect_t", "patell", "bmp", "corrado_rank")
 
 
 def make_data(n_events: int, seed: int = SEED):
+    """Returns (wide asset returns, market returns, events)."""
     rng = np.random.default_rng(seed)
     idx = pd.bdate_range("2010-01-01", periods=N_DAYS)
     mkt = pd.Series(rng.normal(0.0003, 0.01, N_DAYS), index=idx, name="MKT")
@@ -58,7 +59,7 @@ def make_data(n_events: int, seed: int = SEED):
     pos = rng.integers(270, N_DAYS - 15, n_events)
     events = pd.DataFrame(
         {
-            "event_id": [f"ev{i:05d}" for i in range(n_events)],
+            "event_id": [f"ev{i:06d}" for i in range(n_events)],
             "asset": rets.columns[asset],
             "day0": idx[pos],
         }
@@ -66,20 +67,77 @@ def make_data(n_events: int, seed: int = SEED):
     return rets, mkt, events
 
 
-def run_core(rets, mkt, events):
-    """Everything but the battery: the fit and its CAR and CAAR frames."""
+# --------------------------------------------------------------------------------------------
+# implementations
+# --------------------------------------------------------------------------------------------
+
+
+def run_engine(rets, mkt, events, tests=FOUR):
+    """The fit, its CAR and CAAR frames and the battery ``tests`` (None = default battery)."""
     res = EventStudy(
         rets, events, benchmark=mkt, estimation_window=EST, event_window=WIN, car_windows=CARS
     ).fit()
     res.car, res.caar  # noqa: B018 - derived lazily; build them here
-    return res
+    return res, res.tests(tests)
 
 
-def run_engine(rets, mkt, events):
-    """The fit, its frames and the full default battery."""
-    res = run_core(rets, mkt, events)
-    res.tests()
-    return res
+def run_full(rets, mkt, events):
+    return run_engine(rets, mkt, events, tests=None)
+
+
+def run_floor(rets, mkt, events):
+    """One bare-numpy pass computing what ``run_engine`` computes (no labels, no checks)."""
+    y_all = rets.to_numpy()
+    m_all = mkt.to_numpy()
+    col = rets.columns.get_indexer(events["asset"])
+    p0 = rets.index.get_indexer(events["day0"])
+    rel_est, rel_ev = EST.rel_days, np.arange(WIN[0], WIN[1] + 1)
+    r_est, r_ev = p0[:, None] + rel_est, p0[:, None] + rel_ev
+    y, x = y_all[r_est, col[:, None]], m_all[r_est]
+    ye, xe = y_all[r_ev, col[:, None]], m_all[r_ev]
+    n = y.shape[1]
+    xbar, ybar = x.mean(1), y.mean(1)
+    xc, yc = x - xbar[:, None], y - ybar[:, None]
+    sxx = np.einsum("ij,ij->i", xc, xc)
+    beta = np.einsum("ij,ij->i", xc, yc) / sxx
+    alpha = ybar - beta * xbar
+    resid = y - alpha[:, None] - beta[:, None] * x
+    s2 = np.einsum("ij,ij->i", resid, resid) / (n - 2)
+    ar = ye - alpha[:, None] - beta[:, None] * xe
+    d = xe - xbar[:, None]
+    cov = d[:, :, None] * (d / sxx[:, None])[:, None, :] + 1.0 / n
+    cov[:, np.arange(rel_ev.size), np.arange(rel_ev.size)] += 1.0
+    cov *= s2[:, None, None]
+    df = n - 2.0
+    out = {"aar": ar.mean(0), "aar_se": np.sqrt(np.diagonal(cov, 0, 1, 2).sum(0)) / len(ar)}
+    ranks = _ranks(np.hstack([resid, ar]))
+    k_bar = (ranks - (ranks.shape[1] + 1) / 2).mean(0)
+    s_k = np.sqrt(np.mean(k_bar**2))
+    q = df / (df - 2)
+    for a, b in [(t, t) for t in rel_ev] + list(CARS):
+        cols = slice(a - WIN[0], b - WIN[0] + 1)
+        car = ar[:, cols].sum(1)
+        var = cov[:, cols, cols].sum((1, 2))
+        t = car / np.sqrt(var)
+        scar_sd = np.std(t, ddof=1)
+        length = b - a + 1
+        out[(a, b)] = {
+            "p_event": 2 * special.stdtr(df, -np.abs(t)),
+            "caar_t": car.mean() / (np.sqrt(var.sum()) / len(car)),
+            "csect_t": car.mean() / (np.std(car, ddof=1) / np.sqrt(len(car))),
+            "patell": t.sum() / np.sqrt(np.full(len(t), q).sum()),
+            "bmp": t.mean() / (scar_sd / np.sqrt(len(t))),
+            "corrado_rank": k_bar[n + cols.start : n + cols.stop].sum() / (np.sqrt(length) * s_k),
+        }
+    return out
+
+
+def _ranks(x: np.ndarray) -> np.ndarray:
+    """Ranks 1..m within each row (continuous data: no ties)."""
+    order = np.argsort(x, axis=1)
+    ranks = np.empty_like(x)
+    np.put_along_axis(ranks, order, np.arange(1.0, x.shape[1] + 1.0)[None, :], axis=1)
+    return ranks
 
 
 def run_naive(rets, mkt, events):
@@ -109,16 +167,42 @@ def run_naive(rets, mkt, events):
     return pd.DataFrame(out, columns=["event_id", "ws", "we", "car", "car_se", "t", "p"])
 
 
-def timed(func, *args, repeat=1):
-    best = np.inf
+# --------------------------------------------------------------------------------------------
+# checks and timing
+# --------------------------------------------------------------------------------------------
+
+
+def check_floor(engine_out, floor) -> None:
+    """The floor computes the engine's numbers (else the comparison would be unfair)."""
+    _, tests = engine_out
+    for (a, b), vals in ((k, v) for k, v in floor.items() if isinstance(k, tuple)):
+        rows = tests[(tests["window_start"] == a) & (tests["window_end"] == b)]
+        rows = rows[rows["rel_day"].isna()] if a != b else rows[rows["rel_day"] == a]
+        got = rows.set_index("test")["stat"]
+        for name in FOUR:
+            np.testing.assert_allclose(got[name], vals[name], rtol=1e-8, err_msg=f"{name} {a, b}")
+
+
+def check_naive(res, naive) -> None:
+    mine = pd.DataFrame(res.car).sort_values(["event_id", "window_start", "window_end"])
+    theirs = naive.sort_values(["event_id", "ws", "we"])
+    np.testing.assert_allclose(mine["car"], theirs["car"], rtol=1e-9)
+    np.testing.assert_allclose(mine["car_se"], theirs["car_se"], rtol=1e-9)
+    np.testing.assert_allclose(mine["pvalue"], theirs["p"], rtol=1e-6, atol=1e-12)
+
+
+def timed(func, *args, repeat: int = 3):
+    """(min wall s, min CPU s, last result) over ``repeat`` runs."""
+    wall, cpu, result = np.inf, np.inf, None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         result = func(*args)
-        best = min(best, time.perf_counter() - t0)
-    return best, result
+        wall = min(wall, time.perf_counter() - w0)
+        cpu = min(cpu, time.process_time() - c0)
+    return wall, cpu, result
 
 
-def peak_mb(func, *args):
+def peak_mb(func, *args) -> float:
     tracemalloc.start()
     func(*args)
     _, peak = tracemalloc.get_traced_memory()
@@ -126,54 +210,47 @@ def peak_mb(func, *args):
     return peak / 2**20
 
 
-def run_battery_only(res):
-    """The default battery on an already fitted study (recomputed, not read from its cache)."""
-    return res.tests(tests=None, seed=20260101)
-
-
 def main(argv=None) -> None:
+    from threadpoolctl import threadpool_limits
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--naive-max", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    run_engine(*make_data(50))  # warm-up (imports, caches)
-    run_naive(*make_data(20))
     head = (
-        f"{'N':>7} | {'core s':>7} {'battery s':>9} {'total s':>8} {'MB':>7} | "
-        f"{'naive s':>8} | {'naive/core':>10} {'naive+bat/total':>15} | battery rows"
+        f"{'N':>8} | {'floor':>13} | {'engine4':>13} {'/floor':>6} | {'full':>13} {'MB':>6} | "
+        f"{'naive':>13} {'naive/engine4':>13}"
     )
     rows = [head, "-" * len(head)]
-    naive_rate, extrapolated = None, False
-    for n in args.sizes:
-        data = make_data(n)
-        t_core, res = timed(run_core, *data, repeat=args.repeat)
-        t_bat, frame = timed(run_battery_only, res, repeat=args.repeat)
-        t_full, _ = timed(run_engine, *data, repeat=args.repeat)
-        m_full = peak_mb(run_engine, *data)
-        if n <= args.naive_max:
-            t_nv, naive = timed(run_naive, *data, repeat=1)
-            naive_rate = t_nv / n
-            mine = res.car.sort_values(["event_id", "window_start", "window_end"])
-            theirs = naive.sort_values(["event_id", "ws", "we"])
-            np.testing.assert_allclose(mine["car"], theirs["car"], rtol=1e-9)
-            np.testing.assert_allclose(mine["car_se"], theirs["car_se"], rtol=1e-9)
-            np.testing.assert_allclose(mine["pvalue"], theirs["p"], rtol=1e-6, atol=1e-12)
-            t_nv_text = f"{t_nv:8.2f}"
-        else:
-            t_nv = naive_rate * n
-            t_nv_text, extrapolated = f"{t_nv:7.1f}*", True
-        rows.append(
-            f"{n:>7,d} | {t_core:7.3f} {t_bat:9.3f} {t_full:8.3f} {m_full:7.1f} | "
-            f"{t_nv_text} | {t_nv / t_core:9.1f}x {(t_nv + t_bat) / t_full:14.1f}x | {len(frame)}"
-        )
-    print(__doc__.split("Columns, side by side from one run:")[1].split("Times are")[0].strip())
-    print()
+    with threadpool_limits(limits=1):
+        run_full(*make_data(200))  # warm-up (imports, caches)
+        run_floor(*make_data(200))
+        run_naive(*make_data(20))
+        for n in args.sizes:
+            data = make_data(n)
+            f_w, f_c, floor = timed(run_floor, *data, repeat=args.repeat)
+            e_w, e_c, eng = timed(run_engine, *data, repeat=args.repeat)
+            check_floor(eng, floor)
+            a_w, a_c, _ = timed(run_full, *data, repeat=max(1, args.repeat // 2))
+            mb = float("nan") if args.no_memory else peak_mb(run_full, *data)
+            naive = "not run".rjust(13) + " " * 14
+            if n <= args.naive_max:
+                n_w, n_c, out = timed(run_naive, *data, repeat=min(args.repeat, 3))
+                check_naive(eng[0], out)
+                naive = f"{n_w:6.2f} {n_c:6.2f} {n_w / e_w:12.1f}x"
+            rows.append(
+                f"{n:>8,d} | {f_w:6.3f} {f_c:6.3f} | {e_w:6.3f} {e_c:6.3f} {e_w / f_w:5.2f}x | "
+                f"{a_w:6.3f} {a_c:6.3f} {mb:6.0f} | {naive}"
+            )
+    print("EventStudy vs bare-numpy floor and naive loop (1 BLAS thread; see the docstring)")
     print("\n".join(rows))
-    print(f"Times: seconds, best of {args.repeat} (naive: 1 run).")
-    if extrapolated:
-        print(f"* naive time extrapolated linearly from N = {args.naive_max:,d} (not run).")
+    print(
+        f"Each cell: wall s, CPU s (min of {args.repeat} runs; full: of "
+        f"{max(1, args.repeat // 2)}; naive: of {min(args.repeat, 3)}); ratios of wall times."
+    )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """The engine and its full test battery, this tree against an earlier commit, side by side.
 
-Run: ``python benchmarks/versus_commit.py --base 2955c0c`` (the commit before the
-one-estimation-path redesign). The base commit is checked out into a temporary git worktree
-(removed afterwards); each measurement runs in a fresh Python process with the BLAS and OpenMP
-thread pools pinned to one thread, alternating base and head so that machine load hits both
-alike. Each side: synthetic market-model data (400 assets x 3,000 days, seed fixed), N events,
-estimation window 250 days ending at -11, event window (-10, +10), CAR windows (-1, 1), (0, 0),
-(0, 5); the timed work is the fit, its CAR and CAAR frames and the default battery (17 tests on
-21 days and 3 windows). The two sides' CARs are checked equal (1e-12) before timing.
+Run: ``python benchmarks/versus_commit.py --base 2955c0c`` (the commit before the one-
+estimation-path redesign; ``--tests csect_t,patell,bmp,corrado_rank`` for a subset of the
+battery). The base commit's files are exported with ``git archive`` into a temporary directory
+(no worktree is created); each measurement runs in a fresh Python process with the BLAS and
+OpenMP thread pools pinned to one thread, alternating base and head so that machine load hits
+both alike. Each side: synthetic market-model data (400 assets x 3,000 days, seed fixed), N
+events, estimation window 250 days ending at -11, event window (-10, +10), CAR windows (-1, 1),
+(0, 0), (0, 5); the timed work is the fit, its CAR and CAAR frames and the default battery (17
+tests on 21 days and 3 windows). The two sides' CARs are checked equal (1e-12) before timing.
 
 Prints the minimum and the median of ``--repeat`` runs per side (wall seconds of the timed work,
 imports and data generation excluded) and the ratio head / base of the minima.
@@ -21,7 +22,9 @@ import os
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
+from io import BytesIO
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,27 +58,31 @@ kw = dict(benchmark=mkt, estimation_window=EstimationWindow(250, -11), event_win
           car_windows=((-1, 1), (0, 0), (0, 5)))
 lazy = "tests" not in inspect.signature(EventStudy.__init__).parameters
 
+names = None if sys.argv[3] == "all" else sys.argv[3].split(",")
+
 def work():
     res = EventStudy(rets, events, **kw).fit()
     res.car, res.caar
-    tests = res.tests() if lazy else res.tests
+    tests = res.tests(names) if lazy else res.tests
     return res, tests
 
 t0 = time.perf_counter()
 res, tests = work()
 seconds = time.perf_counter() - t0
 car = pd.DataFrame(res.car).sort_values(["event_id", "window_start", "window_end"])["car"]
-print(json.dumps({"seconds": seconds, "car": car.to_numpy().tolist()[:2000],
+import resource
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": seconds, "rss_mb": rss, "car": car.to_numpy().tolist()[:2000],
                   "n_tests": int(len(tests))}))
 """
 
 
-def _run(tree: Path, n: int) -> dict:
+def _run(tree: Path, n: int, tests: str) -> dict:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, str(tree), str(n)],
+        [sys.executable, "-c", CHILD, str(tree), str(n), tests],
         check=True,
         capture_output=True,
         text=True,
@@ -84,60 +91,61 @@ def _run(tree: Path, n: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _export(rev: str, dest: Path) -> Path:
+    """The tracked files of ``rev`` (``git archive``)."""
+    blob = subprocess.run(["git", "-C", str(REPO), "archive", rev], check=True, capture_output=True)
+    with tarfile.open(fileobj=BytesIO(blob.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse arguments, run both sides alternately, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="2955c0c", help="commit to compare with")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--tests", default="all", help="comma-separated battery tests, or all")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
-        base_tree = Path(tmp) / "base"
-        subprocess.run(
-            [
-                "git",
-                "-C",
-                str(REPO),
-                "worktree",
-                "add",
-                "--detach",
-                "-q",
-                str(base_tree),
-                args.base,
-            ],
-            check=True,
-        )
-        try:
-            rows = []
-            for n in args.sizes:
-                times: dict[str, list[float]] = {"base": [], "head": []}
-                first = {
-                    side: _run(tree, n) for side, tree in (("base", base_tree), ("head", REPO))
-                }
-                if first["base"]["car"] != first["head"]["car"]:
-                    diff = max(
-                        abs(a - b)
-                        for a, b in zip(first["base"]["car"], first["head"]["car"], strict=True)
-                    )
-                    if diff > 1e-12:
-                        raise SystemExit(f"N={n}: CARs differ between base and head by {diff:.3g}")
-                for _ in range(args.repeat):
-                    for side, tree in (("base", base_tree), ("head", REPO)):
-                        times[side].append(_run(tree, n)["seconds"])
-                b, h = min(times["base"]), min(times["head"])
-                rows.append(
-                    f"{n:>8,d} | {b:8.3f} {statistics.median(times['base']):8.3f} | "
-                    f"{h:8.3f} {statistics.median(times['head']):8.3f} | {h / b:6.3f}"
+        base_tree = _export(args.base, Path(tmp) / "base")
+        rows = []
+        for n in args.sizes:
+            times: dict[str, list[float]] = {"base": [], "head": []}
+            rss: dict[str, float] = {}
+            first = {
+                side: _run(tree, n, args.tests)
+                for side, tree in (("base", base_tree), ("head", REPO))
+            }
+            if first["base"]["car"] != first["head"]["car"]:
+                diff = max(
+                    abs(a - b)
+                    for a, b in zip(first["base"]["car"], first["head"]["car"], strict=True)
                 )
-        finally:
-            subprocess.run(
-                ["git", "-C", str(REPO), "worktree", "remove", "--force", str(base_tree)],
-                check=False,
+                if diff > 1e-12:
+                    raise SystemExit(f"N={n}: CARs differ between base and head by {diff:.3g}")
+            for _ in range(args.repeat):
+                for side, tree in (("base", base_tree), ("head", REPO)):
+                    run = _run(tree, n, args.tests)
+                    times[side].append(run["seconds"])
+                    rss[side] = max(rss.get(side, 0.0), run["rss_mb"])
+            b, h = min(times["base"]), min(times["head"])
+            rows.append(
+                f"{n:>8,d} | {b:8.3f} {statistics.median(times['base']):8.3f} "
+                f"{rss['base']:7.0f} | {h:8.3f} {statistics.median(times['head']):8.3f} "
+                f"{rss['head']:7.0f} | {h / b:6.3f}"
             )
-    print(f"engine + full battery, base {args.base} vs this tree (1 BLAS thread, wall seconds)")
-    print(f"{'N':>8} | {'base min':>8} {'median':>8} | {'head min':>8} {'median':>8} | head/base")
+    what = "full battery" if args.tests == "all" else args.tests
+    print(f"engine + {what}, base {args.base} vs this tree (1 BLAS thread, wall seconds)")
+    print(
+        f"{'N':>8} | {'base min':>8} {'median':>8} {'RSS MB':>7} | {'head min':>8} {'median':>8} "
+        f"{'RSS MB':>7} | head/base"
+    )
     print("\n".join(rows))
-    print(f"min and median of {args.repeat} runs per side, alternating base and head")
+    print(
+        f"min and median of {args.repeat} runs per side, alternating base and head; RSS: peak "
+        "resident memory of the process (data, imports and the timed work)"
+    )
 
 
 if __name__ == "__main__":

@@ -148,28 +148,39 @@ class _Calendars:
     """Each asset's trading days as row positions of the returns index.
 
     ``rows[starts[j] : starts[j] + counts[j]]`` are the rows of asset ``j``, ascending; with the
-    shared calendar every asset has all rows (``rows is None``).
+    shared calendar every asset has all rows (``rows is None``). When every asset's rows are one
+    block (e.g. returns from prices: all but the first row), ``offsets[j]`` is the first row of
+    asset ``j`` and its position ``p`` is row ``offsets[j] + p`` (``rows is None``): the same
+    rows as the general mapping, without the search.
     """
 
     n_rows: int
     counts: np.ndarray
     starts: np.ndarray | None = None
     rows: np.ndarray | None = None
+    offsets: np.ndarray | None = None
 
     @classmethod
     def build(cls, values: np.ndarray, calendar: str) -> _Calendars:
         finite = np.isfinite(values)
         n_rows, n_cols = values.shape
-        if calendar == "shared":
+        if calendar == "shared" or finite.all():
+            # every asset trading on every row: its calendar is the index, as when shared
             return cls(n_rows, np.full(n_cols, n_rows, dtype=np.int64))
-        flat = np.flatnonzero(finite.T.ravel())  # asset-major, ascending rows per asset
         counts = finite.sum(axis=0).astype(np.int64)
+        first = np.argmax(finite, axis=0).astype(np.int64)
+        last = n_rows - 1 - np.argmax(finite[::-1], axis=0)
+        if ((counts == 0) | (last - first + 1 == counts)).all():
+            return cls(n_rows, counts, offsets=np.where(counts > 0, first, 0))
+        flat = np.flatnonzero(finite.T.ravel())  # asset-major, ascending rows per asset
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         return cls(n_rows, counts, starts, flat % max(n_rows, 1))
 
     def day0_position(self, col: np.ndarray, first_row: np.ndarray) -> np.ndarray:
         """Position of day 0 in each event's asset calendar: the asset's first trading day at or
         after index row ``first_row``; ``>= counts[col]`` when there is none."""
+        if self.offsets is not None:
+            return np.clip(first_row - self.offsets[col], 0, self.counts[col])
         if self.rows is None:
             return first_row
         assert self.starts is not None
@@ -187,6 +198,10 @@ class _Calendars:
         rows of the index (e.g. an estimation window reaching back before a listing sees the
         benchmark's days there, as on the shared calendar).
         """
+        if self.offsets is not None:
+            rows = positions + self.offsets[col][:, None]
+            ok = (self.counts[col] > 0)[:, None] & (rows >= 0) & (rows < self.n_rows)
+            return np.where(ok, rows, -1)
         if self.rows is None:
             return np.where((positions >= 0) & (positions < self.n_rows), positions, -1)
         assert self.starts is not None
@@ -726,7 +741,7 @@ def _kept_arrays(
     )
 
     def dates(rows: np.ndarray) -> np.ndarray:
-        return index_dates[np.where(rows >= 0, rows, index_dates.size - 1)]
+        return index_dates.take(rows)  # row -1 (outside the data) takes the NaT at the end
 
     ar = kept(y_ev) - kept(fit.normal_event)
     cov = kept(fit.event_cov)

@@ -18,12 +18,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+
+from eventstudy.gold.hac import CarCovariance, dummy_regression
 
 __all__ = [
     "EventRegressionResults",
@@ -61,8 +63,12 @@ class EventRegressionResults:
         (decimal), ``se_param`` (parameter-uncertainty part alone, the statsmodels HAC
         γ'Vγ), ``se_error`` (Newey-West variance of the window's error sum), ``car_se`` (total),
         ``zstat``, ``pvalue`` (two-sided, N(0,1)).
+    covariance : CarCovariance
+        The CAR covariance as factors (:mod:`eventstudy.gold.hac`): diagonal, quadratic forms
+        and the Wald statistic without the events x events matrix.
     car_cov : DataFrame
-        Covariance of the CARs (events x events), decimal squared.
+        Covariance of the CARs (events x events), decimal squared; formed on first access
+        (N^2 memory).
     tests : DataFrame
         Joint tests: ``test``, ``estimate`` and ``se`` (the mean CAR of a group and its HAC
         standard error, decimal; NaN for the Wald test), ``stat``, ``df``, ``pvalue``, ``dist``,
@@ -82,7 +88,7 @@ class EventRegressionResults:
     """
 
     car: pd.DataFrame
-    car_cov: pd.DataFrame
+    covariance: CarCovariance
     tests: pd.DataFrame
     params: pd.Series
     ar: pd.Series
@@ -90,6 +96,12 @@ class EventRegressionResults:
     maxlags: int
     nobs: int
     autocov: pd.Series
+
+    @cached_property
+    def car_cov(self) -> pd.DataFrame:
+        """Covariance of the CARs (events x events), decimal squared (formed densely)."""
+        ids = self.car["event_id"].to_list()
+        return pd.DataFrame(self.covariance.dense(), index=ids, columns=ids)
 
 
 def event_dummy_regression(
@@ -166,72 +178,50 @@ def event_dummy_regression(
     nobs = len(index)
     m = newey_west_lags(nobs) if maxlags is None else int(maxlags)
     ids = list(windows)
-    day_sets = {eid: [d for d in pd.DatetimeIndex(windows[eid]) if d in index] for eid in ids}
-    days = pd.DatetimeIndex(sorted({d for ds in day_sets.values() for d in ds}))
-    pos = index.get_indexer(days)
-    dummies = np.zeros((nobs, len(days)))
-    dummies[pos, np.arange(len(days))] = 1.0
-    names = [f"d:{d.date()}" for d in days]
+    indptr, rows, unit = _window_rows(windows, ids, index)
+    days = np.unique(rows)
     x_cols = [c for c in data.columns if c != "__y__"]
-    exog = np.column_stack([np.ones(nobs), data[x_cols].to_numpy(float), dummies])
-    exog_names = ["const", *x_cols, *names]
-    fit = sm.OLS(data["__y__"].to_numpy(float), exog).fit(cov_type="HAC", cov_kwds={"maxlags": m})
-    params = pd.Series(fit.params, index=exog_names)
-    cov = np.asarray(fit.cov_params())
-    k0 = 1 + len(x_cols)
-    v_dd = cov[k0:, k0:]
-
-    # abnormal returns with the benchmark part only
-    beta = fit.params[:k0]
-    ar = pd.Series(data["__y__"].to_numpy(float) - exog[:, :k0] @ beta, index=index, name="ar")
+    z = np.column_stack([np.ones(nobs), data[x_cols].to_numpy(float)])
+    fit = dummy_regression(data["__y__"].to_numpy(float), z, days, m)
+    names = [f"d:{d}" for d in index[days].strftime("%Y-%m-%d")]
+    params = pd.Series(np.r_[fit.b, fit.delta], index=["const", *x_cols, *names])
+    ar = pd.Series(fit.ar, index=index, name="ar")
     event_day = pd.Series(False, index=index, name="event_day")
-    event_day.iloc[pos] = True
-
-    # Newey-West autocovariances of the non-event residuals
-    e = ar.to_numpy().copy()
-    e[pos] = np.nan
-    n_ne = int(np.isfinite(e).sum())
-    acov = np.zeros(m + 1)
-    for lag in range(m + 1):
-        prod = e[lag:] * e[: nobs - lag]
-        acov[lag] = np.nansum(prod) / n_ne * (1.0 - lag / (m + 1.0))
-    autocov = pd.Series(acov, index=pd.RangeIndex(m + 1, name="lag"), name="bartlett_autocov")
-    lag_mat = np.abs(pos[:, None] - pos[None, :])
-    omega = np.where(lag_mat <= m, acov[np.minimum(lag_mat, m)], 0.0)
-
-    gamma = np.zeros((len(ids), len(days)))
-    for i, eid in enumerate(ids):
-        gamma[i, days.get_indexer(pd.DatetimeIndex(day_sets[eid]))] = 1.0
-    car = gamma @ fit.params[k0:]
-    cov_param = gamma @ v_dd @ gamma.T
-    cov_error = gamma @ omega @ gamma.T
-    cov_car = cov_param + cov_error
-    n_days = gamma.sum(axis=1)
-    car = np.where(n_days > 0, car, np.nan)
-    se = np.sqrt(np.diag(cov_car))
-    se = np.where(n_days > 0, se, np.nan)
-    z = car / se
-    first = [min(day_sets[e]) if day_sets[e] else pd.NaT for e in ids]
-    last = [max(day_sets[e]) if day_sets[e] else pd.NaT for e in ids]
+    event_day.iloc[days] = True
+    autocov = pd.Series(
+        fit.autocov, index=pd.RangeIndex(m + 1, name="lag"), name="bartlett_autocov"
+    )
+    counts = np.diff(indptr)
+    owner = np.repeat(np.arange(len(ids)), counts)
+    a = np.zeros((len(ids), z.shape[1]))
+    np.add.at(a, owner, z[rows])
+    cov = CarCovariance(indptr, rows, a, fit.v_b, fit.autocov)
+    car = np.bincount(owner, weights=fit.ar[rows], minlength=len(ids))
+    var_param, var_error = cov.param_part(), cov.error_part()
+    has = counts > 0
+    car = np.where(has, car, np.nan)
+    se = np.where(has, np.sqrt(var_param + var_error), np.nan)
+    z_stat = car / se
+    first = np.where(has, indptr[:-1], 0)
+    last = np.where(has, indptr[1:] - 1, 0)
     car_frame = pd.DataFrame(
         {
             "event_id": ids,
-            "window_start": first,
-            "window_end": last,
-            "n_days": n_days.astype(int),
+            "window_start": _dates_or_nat(index, rows, first, has, unit),
+            "window_end": _dates_or_nat(index, rows, last, has, unit),
+            "n_days": counts.astype(int),
             "car": car,
-            "se_param": np.sqrt(np.clip(np.diag(cov_param), 0, None)),
-            "se_error": np.sqrt(np.clip(np.diag(cov_error), 0, None)),
+            "se_param": np.sqrt(np.clip(var_param, 0, None)),
+            "se_error": np.sqrt(np.clip(var_error, 0, None)),
             "car_se": se,
-            "zstat": z,
-            "pvalue": 2 * stats.norm.sf(np.abs(z)),
+            "zstat": z_stat,
+            "pvalue": 2 * stats.norm.sf(np.abs(z_stat)),
         }
     )
-    cov_frame = pd.DataFrame(cov_car, index=ids, columns=ids)
-    tests = _joint_tests(car_frame, cov_frame, directions or {})
+    tests = _joint_tests(car_frame, cov, directions or {})
     return EventRegressionResults(
         car=car_frame,
-        car_cov=cov_frame,
+        covariance=cov,
         tests=tests,
         params=params,
         ar=ar,
@@ -242,17 +232,47 @@ def event_dummy_regression(
     )
 
 
+def _datetime64(days) -> np.ndarray:
+    """A window's dates as a datetime64 array (no copy when they already are one)."""
+    if isinstance(days, np.ndarray) and days.dtype.kind == "M":
+        return days
+    return np.asarray(pd.DatetimeIndex(days))
+
+
+def _dates_or_nat(index, rows, at, has, unit: str) -> pd.DatetimeIndex:
+    """Sample dates of ``rows[at]``, NaT where ``has`` is False, in the windows' time unit."""
+    if not rows.size:
+        return pd.DatetimeIndex([pd.NaT] * len(has), dtype=f"datetime64[{unit}]")
+    return index[rows[at]].where(has, pd.NaT).as_unit(unit)
+
+
+def _window_rows(
+    windows: Mapping[str, Sequence[pd.Timestamp]], ids: list[str], index: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Each event's distinct sample rows (ascending), as CSR ``indptr, rows``, and the time
+    unit of the windows' dates; days outside the sample are left out."""
+    values = [windows[eid] for eid in ids]
+    sizes = np.array([len(v) for v in values], dtype=np.int64)
+    dates = pd.DatetimeIndex(np.concatenate([_datetime64(v) for v in values]) if values else [])
+    flat = index.get_indexer(dates)
+    owner = np.repeat(np.arange(len(ids)), sizes)
+    ok = flat >= 0
+    pairs = np.unique(np.column_stack([owner[ok], flat[ok]]), axis=0)
+    counts = np.bincount(pairs[:, 0], minlength=len(ids)) if len(pairs) else np.zeros(len(ids))
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return indptr, pairs[:, 1].astype(np.int64), dates.unit
+
+
 def _joint_tests(
-    car: pd.DataFrame, cov: pd.DataFrame, directions: Mapping[str, str]
+    car: pd.DataFrame, cov: CarCovariance, directions: Mapping[str, str]
 ) -> pd.DataFrame:
     ok = car["car"].notna().to_numpy()
+    where = np.flatnonzero(ok)
     ids = car["event_id"].to_numpy()[ok]
     c = car["car"].to_numpy()[ok]
-    s = cov.loc[ids, ids].to_numpy()
     rows = []
     if len(c):
-        rank = int(np.linalg.matrix_rank(s, tol=1e-12 * max(np.abs(s).max(), 1e-300)))
-        w = float(c @ np.linalg.pinv(s, rcond=1e-10, hermitian=True) @ c)
+        w, rank = cov.wald(c, where)
         rows.append(
             _row(
                 "wald_all_zero",
@@ -287,7 +307,7 @@ def _joint_tests(
             continue
         a = sel / sel.sum()
         weights[label] = a
-        est, se = float(a @ c), math.sqrt(a @ s @ a)
+        est, se = float(a @ c), math.sqrt(_quad(cov, where, a))
         zval = est / se
         p = stats.norm.sf(zval) if alt == "greater" else stats.norm.cdf(zval)
         sign = ">" if alt == "greater" else "<"
@@ -307,7 +327,7 @@ def _joint_tests(
         )
     if len(weights) == 2:
         a = weights["up"] - weights["down"]
-        est, se = float(a @ c), math.sqrt(a @ s @ a)
+        est, se = float(a @ c), math.sqrt(_quad(cov, where, a))
         rows.append(
             _row(
                 "mean_car_up_minus_down",
@@ -323,6 +343,13 @@ def _joint_tests(
             )
         )
     return pd.DataFrame(rows)
+
+
+def _quad(cov: CarCovariance, where: np.ndarray, a: np.ndarray) -> float:
+    """``a'Σa`` for weights ``a`` on the events ``where``."""
+    full = np.zeros(cov.n)
+    full[where] = a
+    return cov.quad(full)
 
 
 def _row(test, stat, df, pvalue, dist, nobs, null, alternative, reason="", *, estimate=np.nan,
@@ -460,47 +487,66 @@ def placebo_test(
             null.append(sums)
     null_arr = np.concatenate(null)
 
-    nonevent = ar.where(base_mask)
-    rows = []
-    n_null = len(null_arr)
-    for eid, days in windows.items():
-        days = pd.DatetimeIndex(days)
-        vals = ar.reindex(days)
-        car = float(vals.sum()) if vals.notna().all() else np.nan
-        first = ar.index.get_indexer([days.min()])[0]
-        trail = nonevent.iloc[:first].dropna().iloc[-scale_window:]
-        scale = float(trail.std(ddof=1)) if len(trail) >= 20 else np.nan
-        stat = car / (scale * math.sqrt(L)) if statistic == "scar" else car
-        if not np.isfinite(stat):
-            rows.append(
-                {
-                    "event_id": eid,
-                    "stat": np.nan,
-                    "car": car,
-                    "scale": scale,
-                    "pvalue": np.nan,
-                    "pvalue_greater": np.nan,
-                    "pvalue_less": np.nan,
-                    "percentile": np.nan,
-                }
-            )
-            continue
-        rows.append(
-            {
-                "event_id": eid,
-                "stat": stat,
-                "car": car,
-                "scale": scale,
-                "pvalue": (1 + np.sum(np.abs(null_arr) >= abs(stat))) / (n_null + 1),
-                "pvalue_greater": (1 + np.sum(null_arr >= stat)) / (n_null + 1),
-                "pvalue_less": (1 + np.sum(null_arr <= stat)) / (n_null + 1),
-                "percentile": 100.0 * np.mean(null_arr <= stat),
-            }
-        )
+    car, scale = _window_sums_and_scales(ar, base_mask, windows, scale_window)
+    stat = car / (scale * math.sqrt(L)) if statistic == "scar" else car
+    rows = _placebo_rows(list(windows), stat, car, scale, null_arr)
     return PlaceboResults(
-        events=pd.DataFrame(rows),
+        events=rows,
         null=null_arr,
         statistic=statistic,
         block_length=float(block_length),
         window_len=L,
+    )
+
+
+def _window_sums_and_scales(
+    ar: pd.Series, base_mask: pd.Series, windows: Mapping[str, Sequence], scale_window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each window's CAR (NaN when a day is missing) and the SD of the ``scale_window``
+    non-event ARs before its first day (NaN with fewer than 20), for all windows at once."""
+    values = ar.to_numpy(dtype=float)
+    sizes = np.array([len(w) for w in windows.values()], dtype=np.int64)
+    owner = np.repeat(np.arange(sizes.size), sizes)
+    flat = np.concatenate([_datetime64(w).astype("datetime64[ns]") for w in windows.values()])
+    pos = ar.index.get_indexer(pd.DatetimeIndex(flat))
+    vals = np.where(pos >= 0, values[np.maximum(pos, 0)], np.nan)
+    car = np.bincount(owner, weights=np.nan_to_num(vals), minlength=sizes.size)
+    car[np.bincount(owner, weights=np.isnan(vals), minlength=sizes.size) > 0] = np.nan
+    first_day = np.minimum.reduceat(flat, np.r_[0, np.cumsum(sizes)[:-1]]) if flat.size else flat
+    first = ar.index.get_indexer(pd.DatetimeIndex(first_day))
+    base = values[base_mask.to_numpy()]
+    n_before = np.r_[0, np.cumsum(base_mask.to_numpy())][np.where(first < 0, len(ar) - 1, first)]
+    scale = np.full(sizes.size, np.nan)
+    full = n_before >= scale_window
+    if full.any():
+        trail = np.lib.stride_tricks.sliding_window_view(base, scale_window)
+        scale[full] = np.std(trail[n_before[full] - scale_window], axis=1, ddof=1)
+    for i in np.flatnonzero(~full & (n_before >= 20)):
+        scale[i] = float(np.std(base[: n_before[i]], ddof=1))
+    return car, scale
+
+
+def _placebo_rows(ids, stat, car, scale, null_arr: np.ndarray) -> pd.DataFrame:
+    """Empirical p-values and percentiles of each event's statistic (counts by binary search
+    in the sorted null, equal to counting comparisons one by one)."""
+    n_null = len(null_arr)
+    srt = np.sort(null_arr[~np.isnan(null_arr)])
+    mag = np.sort(np.abs(srt))
+    ok = np.isfinite(stat)
+    s = np.where(ok, stat, 0.0)
+    n_abs = mag.size - np.searchsorted(mag, np.abs(s), side="left")
+    n_ge = srt.size - np.searchsorted(srt, s, side="left")
+    n_le = np.searchsorted(srt, s, side="right")
+    nan = np.full(len(ids), np.nan)
+    return pd.DataFrame(
+        {
+            "event_id": ids,
+            "stat": np.where(ok, stat, np.nan),
+            "car": car,
+            "scale": scale,
+            "pvalue": np.where(ok, (1 + n_abs) / (n_null + 1), nan),
+            "pvalue_greater": np.where(ok, (1 + n_ge) / (n_null + 1), nan),
+            "pvalue_less": np.where(ok, (1 + n_le) / (n_null + 1), nan),
+            "percentile": np.where(ok, 100.0 * n_le / n_null, nan),
+        }
     )

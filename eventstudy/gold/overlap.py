@@ -106,11 +106,13 @@ def estimation_mask(
         Indexed by ``calendar``.
     """
     a, b = event_window
-    mask = np.zeros(len(calendar), dtype=bool)
-    for p in positions.dropna().astype(int):
-        lo, hi = max(p + a, 0), min(p + b, len(calendar) - 1)
-        if lo <= hi:
-            mask[lo : hi + 1] = True
+    n = len(calendar)
+    p = positions.dropna().to_numpy(dtype=np.int64)
+    lo, hi = np.maximum(p + a, 0), np.minimum(p + b, n - 1)
+    ok = lo <= hi
+    # +1 where a window starts, -1 after it ends: covered days have a positive running sum
+    delta = np.bincount(lo[ok], minlength=n + 1) - np.bincount(hi[ok] + 1, minlength=n + 1)
+    mask = np.cumsum(delta[:n]) > 0
     return pd.Series(mask, index=calendar, name="masked")
 
 
@@ -118,6 +120,12 @@ def _ordered(positions: pd.Series) -> pd.Series:
     """Positions without NA, ordered by position then original order (stable)."""
     pos = positions.dropna().astype(int)
     return pos.iloc[np.argsort(pos.to_numpy(), kind="stable")]
+
+
+def _cluster_starts(values: np.ndarray, event_window: tuple[int, int]) -> np.ndarray:
+    """Boolean over sorted positions: True where a new cluster of overlapping windows starts."""
+    a, b = event_window
+    return np.r_[True, np.diff(values) > b - a] if values.size else np.zeros(0, dtype=bool)
 
 
 def overlap_clusters(positions: pd.Series, event_window: tuple[int, int]) -> pd.Series:
@@ -135,16 +143,39 @@ def overlap_clusters(positions: pd.Series, event_window: tuple[int, int]) -> pd.
     Series of str
         For each event with a position: the ``event_id`` of its cluster's first event.
     """
-    a, b = event_window
     pos = _ordered(positions)
-    heads: dict[str, str] = {}
-    head, last = None, None
-    for eid, p in pos.items():
-        if head is None or p - last > b - a:
-            head = eid
-        heads[eid] = head
-        last = p
-    return pd.Series(heads, dtype=object, name="cluster")
+    ids = pos.index.to_numpy(dtype=object)
+    starts = _cluster_starts(pos.to_numpy(), event_window)
+    head = ids[np.maximum.accumulate(np.where(starts, np.arange(ids.size), 0))]
+    return pd.Series(dict(zip(ids, head, strict=True)), dtype=object, name="cluster")
+
+
+class _Sorted:
+    """Events with a day 0, sorted by position (ties in input order), for interval look-ups."""
+
+    def __init__(self, positions: pd.Series) -> None:
+        pos = _ordered(positions)
+        self.values = pos.to_numpy(dtype=np.int64)
+        self.ids = list(pos.index)
+        self.rank = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        self._joined = " ".join(self.ids)
+        self._offsets = np.r_[0, np.cumsum([len(e) + 1 for e in self.ids])]
+
+    def between(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted-rank range ``[start, stop)`` of the events with ``lo <= position <= hi``."""
+        return (
+            np.searchsorted(self.values, lo, side="left"),
+            np.searchsorted(self.values, hi, side="right"),
+        )
+
+    def names(self, start: int, stop: int, skip: int = -1) -> str:
+        """Space-separated ids of sorted ranks ``start..stop-1``, leaving out rank ``skip``."""
+        if start <= skip < stop:
+            parts = (self.names(start, skip), self.names(skip + 1, stop))
+            return " ".join(p for p in parts if p)
+        if stop <= start:
+            return ""
+        return self._joined[self._offsets[start] : self._offsets[stop] - 1]
 
 
 def overlap_table(
@@ -183,78 +214,89 @@ def overlap_table(
         ``n_in_estimation_window``, ``n_in_event_window``, ``masked_estimation_days``
         (days of the estimation window inside some event's mask window), ``unit_id`` (the
         study unit the event belongs to, empty if dropped), ``action``.
+
+    Notes
+    -----
+    Sorted once; each event's neighbours are a range of the sorted positions (binary search),
+    and masked days come from a running count, so the time is linear in the number of events
+    plus the length of the id lists written.
     """
     policy = _check_policy(policy)
-    e1, e2 = estimation_window
-    a, b = event_window
-    pos = _ordered(positions)
     mask_window = event_window if mask_window is None else mask_window
     overlap_window = event_window if overlap_window is None else overlap_window
-    mask = estimation_mask(positions, calendar, mask_window).to_numpy()
+    srt = _Sorted(positions)
     units = study_units(positions, event_window=overlap_window, policy=policy)
-    member_unit = {m: uid for uid, row in units.iterrows() for m in row["members"]}
-    rows = []
-    for eid, p in positions.items():
-        if pd.isna(p):
-            rows.append(
-                {
-                    "event_id": eid,
-                    "day0": pd.NaT,
-                    "in_estimation_window": "",
-                    "in_event_window": "",
-                    "n_in_estimation_window": 0,
-                    "n_in_event_window": 0,
-                    "masked_estimation_days": 0,
-                    "unit_id": "",
-                    "action": "not in data: no day 0 on the trading calendar",
-                }
-            )
-            continue
-        p = int(p)
-        others = pos.drop(eid)
-        in_est = others[(others >= p + e1) & (others <= p + e2)]
-        in_evt = others[(others >= p + a) & (others <= p + b)]
-        lo, hi = max(p + e1, 0), min(p + e2, len(calendar) - 1)
-        n_masked = int(mask[lo : hi + 1].sum()) if lo <= hi else 0
-        uid = member_unit.get(eid, "")
-        rows.append(
-            {
-                "event_id": eid,
-                "day0": calendar[p],
-                "in_estimation_window": " ".join(in_est.index),
-                "in_event_window": " ".join(in_evt.index),
-                "n_in_estimation_window": len(in_est),
-                "n_in_event_window": len(in_evt),
-                "masked_estimation_days": n_masked,
-                "unit_id": uid,
-                "action": _action(
-                    eid, p, uid, units, in_evt, pos, policy, n_masked, overlap_window
-                ),
-            }
-        )
-    return pd.DataFrame(rows)
+    ids = list(positions.index)
+    has = positions.notna().to_numpy()
+    p = positions.fillna(0).to_numpy(dtype=np.int64)
+    k = np.array([srt.rank.get(e, -1) for e in ids], dtype=np.int64)
+    (e1, e2), (a, b) = estimation_window, event_window
+    est = srt.between(p + e1, p + e2)
+    evt = srt.between(p + a, p + b)
+    n_est = np.where(has, est[1] - est[0] - ((est[0] <= k) & (k < est[1])), 0)
+    n_evt = np.where(has, evt[1] - evt[0] - ((evt[0] <= k) & (k < evt[1])), 0)
+    cum = np.r_[0, np.cumsum(estimation_mask(positions, calendar, mask_window).to_numpy())]
+    lo, hi = np.maximum(p + e1, 0), np.minimum(p + e2, len(calendar) - 1)
+    n_masked = np.where(has & (lo <= hi), cum[np.maximum(hi + 1, 0)] - cum[lo], 0)
+    unit = _unit_lookup(units)
+    in_unit = [unit.get(e) for e in ids]
+    reach = overlap_window[1] - overlap_window[0]
+    earlier = np.searchsorted(srt.values, p - reach, side="left")
+    actions = [
+        _action(policy, in_unit[i], int(n_evt[i]), int(n_masked[i]), int(p[i]),
+                srt.names(int(earlier[i]), int(k[i])) if policy == "drop" else "")
+        if has[i] else "not in data: no day 0 on the trading calendar"
+        for i in range(len(ids))
+    ]  # fmt: skip
+    day0 = pd.Series(pd.NaT, index=range(len(ids)), dtype=f"datetime64[{calendar.unit}]")
+    day0[has] = calendar[p[has]]
+    return pd.DataFrame(
+        {
+            "event_id": ids,
+            "day0": day0.array if has.any() else [pd.NaT] * len(ids),
+            "in_estimation_window": _names(srt, est, k, has),
+            "in_event_window": _names(srt, evt, k, has),
+            "n_in_estimation_window": n_est,
+            "n_in_event_window": n_evt,
+            "masked_estimation_days": n_masked,
+            "unit_id": [u[0] if u else "" for u in in_unit],
+            "action": actions,
+        }
+    )
 
 
-def _action(eid, p, uid, units, in_evt, pos, policy, n_masked, event_window) -> str:
+def _names(srt: _Sorted, span: tuple[np.ndarray, np.ndarray], k: np.ndarray, has: np.ndarray):
+    """The id list of each event's range of sorted ranks, itself left out."""
+    lo, hi = span
+    return [srt.names(int(lo[i]), int(hi[i]), int(k[i])) if has[i] else "" for i in range(k.size)]
+
+
+def _unit_lookup(units: pd.DataFrame) -> dict[str, tuple[str, int, int, bool]]:
+    """Per member event: (unit id, unit day-0 position, number of members, is the head)."""
+    out = {}
+    for uid, p, members in zip(units.index, units["position"], units["members"], strict=True):
+        for k, m in enumerate(members):
+            out[m] = (uid, int(p), len(members), k == 0)
+    return out
+
+
+def _action(policy: str, unit, n_evt: int, n_masked: int, p: int, earlier: str) -> str:
+    """What the policy did with one event (``unit``: see :func:`_unit_lookup`)."""
     masked = f"{n_masked} estimation days masked (events' mask windows)"
     if policy == "mask":
-        if len(in_evt):
-            return f"kept; {masked}; event window shared with {len(in_evt)} event(s)"
+        if n_evt:
+            return f"kept; {masked}; event window shared with {n_evt} event(s)"
         return f"kept; {masked}"
     if policy == "drop":
-        if not uid:
-            a, b = event_window
-            order = list(pos.index)
-            earlier = [e for e in order[: order.index(eid)] if p - pos[e] <= b - a]
-            return f"dropped: event window overlaps that of earlier event(s) {' '.join(earlier)}"
+        if unit is None:
+            return f"dropped: event window overlaps that of earlier event(s) {earlier}"
         return f"kept; {masked}"
-    members = units.loc[uid, "members"]
-    if len(members) == 1:
+    uid, position, size, is_head = unit
+    if size == 1:
         return f"kept; {masked}"
-    offset = p - int(units.loc[uid, "position"])
-    if uid and members[0] == eid:
-        return f"episode {uid} head ({len(members)} events); {masked}"
-    return f"merged into episode {uid} (day {offset:+d} of the episode)"
+    if is_head:
+        return f"episode {uid} head ({size} events); {masked}"
+    return f"merged into episode {uid} (day {p - position:+d} of the episode)"
 
 
 def study_units(
@@ -285,26 +327,23 @@ def study_units(
     policy = _check_policy(policy)
     a, b = event_window
     pos = _ordered(positions)
-    rows: list[tuple[str, int, tuple[str, ...]]] = []
-    if policy == "mask":
-        rows = [(eid, int(p), (eid,)) for eid, p in pos.items()]
-    elif policy == "drop":
-        seen: list[int] = []
-        for eid, p in pos.items():
-            if not any(p - q <= b - a for q in seen):
-                rows.append((eid, int(p), (eid,)))
-            seen.append(int(p))
+    ids, values = list(pos.index), pos.to_numpy(dtype=np.int64)
+    if policy == "merge":
+        starts = np.flatnonzero(_cluster_starts(values, event_window))
+        stops = np.r_[starts[1:], len(ids)].astype(np.int64)[: starts.size]
+        rows = [
+            (ids[i] if j - i == 1 else f"{ids[i]}+{j - i - 1}", int(values[i]), tuple(ids[i:j]))
+            for i, j in zip(starts, stops, strict=True)
+        ]
+        span = values[stops - 1] - values[starts] if len(ids) else np.zeros(0, np.int64)
     else:
-        clusters = overlap_clusters(positions, event_window)
-        for head, grp in clusters.groupby(clusters, sort=False):
-            members = tuple(grp.index)
-            uid = head if len(members) == 1 else f"{head}+{len(members) - 1}"
-            rows.append((uid, int(pos[head]), members))
+        # "drop": an event overlaps an earlier one iff it overlaps the one just before it
+        keep = np.r_[True, np.diff(values) > b - a] if policy == "drop" else np.ones(len(ids))
+        keep = keep.astype(bool)[: len(ids)]
+        rows = [(e, int(p), (e,)) for e, p, k in zip(ids, values, keep, strict=True) if k]
+        span = np.zeros(len(rows), dtype=np.int64)
     out = pd.DataFrame(rows, columns=["unit_id", "position", "members"]).set_index("unit_id")
-    out["span"] = [
-        int(pos[list(m)].max()) - int(p)
-        for p, m in zip(out["position"], out["members"], strict=True)
-    ]
+    out["span"] = span.astype(np.int64)
     return out.sort_values("position", kind="stable")
 
 

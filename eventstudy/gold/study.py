@@ -218,7 +218,7 @@ def gold_event_study(
     units = study_units(heads_only, event_window=overlap_window or event_window, policy=overlap)
     units = _with_siblings(units, siblings)
     notes = _overlap_notes(overlaps, overlap, event_window) + _cluster_notes(siblings, d0)
-    members = {uid: row["members"] for uid, row in units.iterrows()}
+    members = dict(zip(units.index, units["members"], strict=True))
     exclusions += _overlap_exclusions(eligible, members, overlaps)
 
     spec = GoldSpecification(
@@ -244,10 +244,11 @@ def gold_event_study(
     main_car = fit.car(window=main).set_index("event_id")
     studied = list(main_car.index)
 
-    windows = _main_window_dates(fit, studied, main)
-    direction = ev.set_index(ids)["gold_direction"]
-    unit_dir = {uid: _unit_direction(direction[list(members[uid])]) for uid in studied}
-    first_pos = int(units.loc[studied, "position"].min()) + estimation_window[0] if studied else 0
+    windows = _main_window_dates(fit, main)
+    direction = dict(zip(ids, ev["gold_direction"], strict=True))
+    unit_dir = {uid: _unit_direction([direction[m] for m in members[uid]]) for uid in studied}
+    unit_pos = units["position"].reindex(studied).to_numpy(dtype=np.int64)
+    first_pos = int(unit_pos.min()) + estimation_window[0] if studied else 0
     sample = spec.returns.iloc[max(first_pos, 1) :]
     hac = event_dummy_regression(
         sample[gold],
@@ -267,17 +268,13 @@ def gold_event_study(
         seed=seed,
     )
 
-    meta = ev.set_index(ids)
-    price_before = {
-        uid: float(data.close.iloc[int(units.loc[uid, "position"]) + main[0] - 1])
-        for uid in studied
-    }
+    category = dict(zip(ids, ev["category"], strict=True))
     unit_tbl = main_car[["car", "car_se", "pvalue"]].copy()
-    unit_tbl["gold_direction"] = [unit_dir[u] for u in unit_tbl.index]
+    unit_tbl["gold_direction"] = [unit_dir[u] for u in unit_tbl.index.tolist()]
     unit_tbl["category"] = [
-        _unit_label(meta.loc[list(members[u]), "category"]) for u in unit_tbl.index
+        _unit_label([category[m] for m in members[u]]) for u in unit_tbl.index.tolist()
     ]
-    unit_tbl["price_before"] = [price_before[u] for u in unit_tbl.index]
+    unit_tbl["price_before"] = data.close.to_numpy(dtype=float)[unit_pos + main[0] - 1]
     groups, gtests = group_tests(unit_tbl.reset_index(), seed=seed)
 
     heads = [members[u][0] for u in studied]
@@ -390,9 +387,7 @@ def _day0_exclusions(
 ) -> list[tuple[str, str, str]]:
     last = cal[-1]
     out = []
-    for eid, d in d0.items():
-        if pd.notna(pos_all[eid]):
-            continue
+    for eid, d in d0[pos_all.isna().to_numpy()].items():
         if pd.notna(d) and d > last:
             reason = f"day 0 {d.date()} is after the last {gold} price ({last.date()})"
         else:
@@ -404,18 +399,16 @@ def _day0_exclusions(
 def _label_exclusions(
     ev: pd.DataFrame, ids: pd.Series, pos_all: pd.Series, is_label: np.ndarray
 ) -> list[tuple[str, str, str]]:
-    out = []
-    for eid, category in zip(ids[is_label], ev.loc[is_label, "category"], strict=True):
-        if pd.notna(pos_all[eid]):
-            out.append(
-                (
-                    eid,
-                    "catalog",
-                    f"price milestone (category {category}): an outcome, not a shock; used only "
-                    "to mask estimation windows",
-                )
-            )
-    return out
+    keep = is_label & pos_all.notna().to_numpy()
+    return [
+        (
+            eid,
+            "catalog",
+            f"price milestone (category {category}): an outcome, not a shock; used only "
+            "to mask estimation windows",
+        )
+        for eid, category in zip(ids[keep], ev.loc[keep, "category"], strict=True)
+    ]
 
 
 def _overlap_notes(
@@ -441,7 +434,7 @@ def _overlap_exclusions(
     eligible: pd.Series, members: dict[str, tuple[str, ...]], overlaps: pd.DataFrame
 ) -> list[tuple[str, str, str]]:
     in_unit = {m for ms in members.values() for m in ms}
-    action = overlaps.set_index("event_id")["action"]
+    action = dict(zip(overlaps["event_id"], overlaps["action"], strict=True))
     return [
         (str(eid), "overlap", str(action[eid]))
         for eid in eligible.dropna().index
@@ -459,18 +452,16 @@ def _engine_exclusions(
     return out
 
 
-def _main_window_dates(
-    fit: EventStudyResults, studied: list[str], main: tuple[int, int]
-) -> dict[str, list[pd.Timestamp]]:
+def _main_window_dates(fit: EventStudyResults, main: tuple[int, int]) -> dict[str, np.ndarray]:
     """Dates of each studied unit's main window (extended for episodes), from the engine."""
-    ext = dict(zip(fit.arrays.event_ids, fit.arrays.extend, strict=True))
-    ar = fit.ar
-    out = {}
-    for uid, rows in ar.groupby("event_id", sort=False):
-        end = main[1] + (int(ext[uid]) if main[1] >= 0 else 0)
-        sel = rows["rel_day"].between(main[0], end)
-        out[uid] = list(pd.DatetimeIndex(rows.loc[sel, "date"]))
-    return {uid: out[uid] for uid in studied}
+    a = fit.arrays
+    rel = a.event_rel_days
+    end = main[1] + (a.extend if main[1] >= 0 else 0)
+    end = np.broadcast_to(end, a.extend.shape)
+    sel = (rel[None, :] >= main[0]) & (rel[None, :] <= end[:, None])
+    dates = a.event_dates.astype("datetime64[ns]")[sel]
+    bounds = np.r_[0, np.cumsum(sel.sum(axis=1))]
+    return {uid: dates[bounds[i] : bounds[i + 1]] for i, uid in enumerate(a.event_ids)}
 
 
 def _placebo_by_length(ar, event_days, windows, **kw) -> PlaceboResults:
@@ -496,65 +487,85 @@ def _placebo_by_length(ar, event_days, windows, **kw) -> PlaceboResults:
 
 def _events_table(ev, ids, d0, members, units, main, exc_df, unit_tbl, hac, placebo, sens):
     """One row per catalog event: status, reason, and the main-window CAR with its p-values."""
-    hac_car = hac.car.set_index("event_id")
-    plc = placebo.events.set_index("event_id")
-    timing = sens.groupby("event_id")[
-        ["sign_depends_on_timing", "significance_depends_on_timing"]
-    ].any()
     reasons = exc_df.groupby("event_id", sort=False)["reason"].agg("; ".join)
+    reason_of = reasons.to_dict()
     unit_of = {m: u for u, ms in members.items() for m in ms}
-    rows = []
-    for i, eid in enumerate(ids):
-        uid = unit_of.get(eid, "")
-        row = {
-            "event_id": eid,
-            "title": ev.loc[i, "title"],
-            "title_ja": ev.loc[i, "title_ja"],
-            "category": ev.loc[i, "category"],
-            "gold_direction": ev.loc[i, "gold_direction"],
-            "day0": d0[eid],
+    id_list = ids.tolist()
+    uid = np.array([unit_of.get(e, "") for e in id_list], dtype=object)
+    table = pd.DataFrame(
+        {
+            "event_id": ids.to_numpy(),
+            "title": ev["title"].to_numpy(),
+            "title_ja": ev["title_ja"].to_numpy(),
+            "category": ev["category"].to_numpy(),
+            "gold_direction": ev["gold_direction"].to_numpy(),
+            "day0": d0.to_numpy(),
             "status": "excluded",
-            "reason": reasons.get(eid, ""),
+            "reason": [reason_of.get(e, "") for e in id_list],
             "unit_id": "",
             "window": window_label(*main),
         }
-        if uid in units.index and main[1] >= 0:
-            row["window"] = window_label(main[0], main[1] + int(units.loc[uid, "span"]))
-        if eid not in reasons.index and uid in unit_tbl.index:
-            row.update(
-                _studied_row(eid, uid, members[uid], unit_tbl.loc[uid], hac_car, plc, timing)
-            )
-        rows.append(row)
-    return pd.DataFrame(rows)
+    )
+    if main[1] >= 0:
+        span = pd.Series(uid).map(units["span"])
+        has = span.notna().to_numpy()
+        table.loc[has, "window"] = [
+            window_label(main[0], main[1] + int(k)) for k in span[has].to_numpy()
+        ]
+    studied = ~ids.isin(reasons.index).to_numpy() & pd.Series(uid).isin(unit_tbl.index).to_numpy()
+    if studied.any():
+        table = _fill_studied(table, studied, uid, members, unit_tbl, hac, placebo, sens)
+    return table
 
 
-def _studied_row(eid, uid, unit_members, c, hac_car, plc, timing) -> dict:
-    head = unit_members[0] == eid
-    reason = ""
-    if len(unit_members) > 1:
-        reason = (
-            f"head of unit {uid} ({len(unit_members)} events: same day 0 or merged episode)"
-            if head
-            else f"in unit {uid} with {unit_members[0]} (same day 0 or merged episode; values "
-            "are the unit's, counted once)"
-        )
-    return {
-        "status": "studied" if head else "merged",
-        "unit_id": uid,
+def _fill_studied(table, studied, uid, members, unit_tbl, hac, placebo, sens) -> pd.DataFrame:
+    """The main-window results of the studied and merged events, read from their unit."""
+    units = uid[studied]
+    eids = table["event_id"].to_numpy(dtype=object)[studied]
+    size = np.array([len(members[u]) for u in units])
+    head = np.array([members[u][0] == e for u, e in zip(units, eids, strict=True)], dtype=bool)
+    reason = np.where(
+        size > 1,
+        np.where(
+            head,
+            [f"head of unit {u} ({n} events: same day 0 or merged episode)"
+             for u, n in zip(units, size, strict=True)],
+            [f"in unit {u} with {members[u][0]} (same day 0 or merged episode; values are the "
+             "unit's, counted once)" for u in units],
+        ),
+        "",
+    )  # fmt: skip
+    c = unit_tbl.loc[units]
+    hac_car = hac.car.set_index("event_id").loc[units]
+    plc = placebo.events.set_index("event_id").loc[units]
+    timing = sens.groupby("event_id")[
+        ["sign_depends_on_timing", "significance_depends_on_timing"]
+    ].any()
+    sensitive = timing.any(axis=1).reindex(units).fillna(False).to_numpy(dtype=bool)
+    values = {
+        "status": np.where(head, "studied", "merged"),
+        "unit_id": units,
         "reason": reason,
-        "car": c["car"],
-        "car_pct": 100 * c["car"],
-        "car_se": c["car_se"],
-        "price_before": c["price_before"],
-        "car_usd": c["car"] * c["price_before"],
-        "p_analytic": c["pvalue"],
-        "car_hac": hac_car.loc[uid, "car"],
-        "se_hac": hac_car.loc[uid, "car_se"],
-        "p_hac": hac_car.loc[uid, "pvalue"],
-        "p_placebo": plc.loc[uid, "pvalue"],
-        "placebo_percentile": plc.loc[uid, "percentile"],
-        "timing_sensitive": bool(timing.loc[uid].any()) if uid in timing.index else False,
+        "car": c["car"].to_numpy(),
+        "car_pct": 100 * c["car"].to_numpy(),
+        "car_se": c["car_se"].to_numpy(),
+        "price_before": c["price_before"].to_numpy(),
+        "car_usd": (c["car"] * c["price_before"]).to_numpy(),
+        "p_analytic": c["pvalue"].to_numpy(),
+        "car_hac": hac_car["car"].to_numpy(),
+        "se_hac": hac_car["car_se"].to_numpy(),
+        "p_hac": hac_car["pvalue"].to_numpy(),
+        "p_placebo": plc["pvalue"].to_numpy(),
+        "placebo_percentile": plc["percentile"].to_numpy(),
+        "timing_sensitive": sensitive,
     }
+    for col, vals in values.items():
+        if col not in table.columns:  # object: NaN on the rows of excluded events
+            table[col] = pd.Series(np.nan, index=table.index, dtype=object)
+        full = table[col].to_numpy(dtype=object).copy()
+        full[studied] = vals
+        table[col] = full
+    return table.infer_objects()
 
 
 def _roll_notes(
@@ -567,7 +578,7 @@ def _roll_notes(
     if not len(roll_days):
         table["roll_day_in_window"] = False
         return []
-    hit = {u: [d for d in days if d in roll_days] for u, days in windows.items()}
+    hit = {u: list(pd.DatetimeIndex(days).intersection(roll_days)) for u, days in windows.items()}
     table["roll_day_in_window"] = table["unit_id"].map(lambda u: bool(hit.get(u))).astype(bool)
     flagged = {u: ds for u, ds in hit.items() if ds}
     note = (

@@ -17,7 +17,10 @@ import pandas as pd
 from eventstudy.engine.results import EventStudyResults
 from eventstudy.gold.overlap import calendar_positions
 
-__all__ = ["timing_candidates", "timing_sensitivity"]
+__all__ = ["VARIANTS", "timing_candidates", "timing_sensitivity"]
+
+#: The day-0 variants, in the order :func:`timing_candidates` lists them.
+VARIANTS = ("base", "day0-1", "day0+1", "date_itself", "next_session")
 
 
 def timing_sensitivity(
@@ -56,15 +59,16 @@ def timing_sensitivity(
         ``sign_depends_on_timing``, ``significance_depends_on_timing`` (bool) comparing all
         candidates of the event.
     """
-    keys = [f"{e}@@{v}" for e, v in zip(candidates["event_id"], candidates["variant"], strict=True)]
+    keys = (candidates["event_id"].astype(str) + "@@" + candidates["variant"].astype(str)).tolist()
     pos = candidates["position"]
     ok = pos.notna().to_numpy()
     day0 = pd.Series(pd.NaT, index=candidates.index, dtype="datetime64[ns]")
     day0[ok] = calendar[pos[ok].astype(int).to_numpy()]
     events = pd.DataFrame({"event_id": np.asarray(keys, dtype=object)[ok], "day0": day0[ok]})
     if extend is not None:
-        events["extend"] = [int(extend.get(e, 0)) for e in candidates.loc[ok, "event_id"]]
-    car = fit(events).car(window=window).set_index("event_id") if len(events) else pd.DataFrame()
+        ext = candidates.loc[ok, "event_id"].map(extend)
+        events["extend"] = ext.fillna(0).to_numpy(dtype=np.int64)
+    car = _fit_distinct(fit, events, window)
     out = candidates.drop(columns=["position"]).copy()
     out["day0"] = day0
     for col in ("car", "car_se", "pvalue"):
@@ -73,12 +77,26 @@ def timing_sensitivity(
     out = out[["event_id", "variant", "day0", "car", "car_pct", "car_se", "pvalue"]]
     out["sign"] = np.sign(out["car"])
     out["significant"] = out["pvalue"] < level
-    grp = out.groupby("event_id", sort=False)
-    out["sign_depends_on_timing"] = grp["sign"].transform(lambda s: s.max() > s.min())
+    grp = out.groupby("event_id", sort=False)["sign"]
+    out["sign_depends_on_timing"] = grp.transform("max") > grp.transform("min")
     studied = out.loc[out["car"].notna()].groupby("event_id", sort=False)["significant"]
     changes = studied.max() > studied.min()  # False when all NaN
     out["significance_depends_on_timing"] = out["event_id"].map(changes).fillna(False).astype(bool)
     return out
+
+
+def _fit_distinct(fit, events: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:
+    """CARs of ``events`` from one fit per distinct (day 0, extend): candidates that share
+    them (the base and date variants, events on the same day) have the same fit."""
+    if not len(events):
+        return pd.DataFrame()
+    cols = [c for c in ("day0", "extend") if c in events.columns]
+    distinct = events.drop_duplicates(subset=cols)
+    car = fit(distinct).car(window=window).set_index("event_id")
+    rep = events[cols].merge(
+        distinct[[*cols, "event_id"]].rename(columns={"event_id": "rep"}), on=cols, how="left"
+    )["rep"]
+    return car.reindex(rep.to_numpy()).set_axis(events["event_id"].to_numpy(), axis=0)
 
 
 def timing_candidates(
@@ -102,18 +120,24 @@ def timing_candidates(
         ``event_id``, ``variant``, ``position`` (Int64; NA when outside the data).
     """
     pos = calendar_positions(pd.Series(day0.to_numpy(), index=events["event_id"]), calendar)
-    rows = []
     n = len(calendar)
-    for (eid, p), (_, ev) in zip(pos.items(), events.iterrows(), strict=True):
-        if pd.isna(p):
-            continue
-        p = int(p)
-        variants = [("base", p), ("day0-1", p - 1), ("day0+1", p + 1)]
-        if not bool(ev.get("time_known", True)):
-            d = pd.Timestamp(ev["date"])
-            on = int(calendar.searchsorted(d, side="left"))
-            after = int(calendar.searchsorted(d, side="right"))
-            variants += [("date_itself", on), ("next_session", after)]
-        for v, q in variants:
-            rows.append({"event_id": eid, "variant": v, "position": q if 0 <= q < n else pd.NA})
-    return pd.DataFrame(rows).astype({"position": "Int64"})
+    ok = pos.notna().to_numpy()
+    p = pos.fillna(0).to_numpy(dtype=np.int64)
+    known = events.get("time_known", pd.Series(True, index=events.index))
+    unknown = ok & ~np.array([bool(v) for v in known], dtype=bool)
+    on, after = p.copy(), p.copy()
+    if unknown.any():  # the session of the local date itself, and the next one
+        dates = pd.DatetimeIndex(pd.to_datetime(events.loc[unknown, "date"]))
+        on[unknown] = calendar.searchsorted(dates, side="left")
+        after[unknown] = calendar.searchsorted(dates, side="right")
+    # one row per (event, variant), event-major in catalog order
+    cand = np.column_stack([p, p - 1, p + 1, on, after])
+    use = np.column_stack([ok, ok, ok, unknown, unknown])
+    q = cand[use]
+    return pd.DataFrame(
+        {
+            "event_id": np.repeat(pos.index.to_numpy(dtype=object), use.sum(axis=1)).tolist(),
+            "variant": np.broadcast_to(np.array(VARIANTS, dtype=object), use.shape)[use].tolist(),
+            "position": pd.array(np.where((q >= 0) & (q < n), q, 0), dtype="Int64"),
+        }
+    ).assign(position=lambda f: f["position"].mask((q < 0) | (q >= n)))

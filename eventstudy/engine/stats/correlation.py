@@ -97,7 +97,9 @@ def residual_correlation_matrix(
 
 
 def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int):
-    """Standardized residuals of every observed cell: (rows, keys, z, eligible, n_keys)."""
+    """Standardized residuals of every observed cell: (rows, keys, z, eligible, n_keys);
+    ``rows`` is None when every cell is used (row-major order: row i holds cells
+    ``i * L1 .. (i + 1) * L1 - 1``), which saves an N x L1 index array."""
 
     def compute():
         panel = prep.panel
@@ -118,9 +120,14 @@ def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int):
             sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / t_i)
         eligible = (t_i >= max(min_overlap, 2)) & (sd > 0) & np.isfinite(sd)
         cell = valid & eligible[:, None]
-        rows = np.nonzero(cell)[0].astype(np.int32)
-        keys = np.asarray(keys_full)[cell].astype(np.int32)
-        z = dev[cell] / sd[rows]
+        if cell.all():  # every cell used: the same arrays without a boolean gather
+            rows = None
+            keys = np.asarray(keys_full, dtype=np.int32).ravel()
+            z = (dev / sd[:, None]).ravel()
+        else:
+            rows = np.nonzero(cell)[0].astype(np.int32)
+            keys = np.asarray(keys_full)[cell].astype(np.int32)
+            z = dev[cell] / sd[rows]
         n_keys = int(keys.max()) + 1 if keys.size else 0
         return rows, keys, z, eligible, n_keys
 
@@ -188,7 +195,7 @@ def pooled_mean_correlation(
         use[np.arange(prep.n_events)[events]] = True
     if not (eligible & ~use).any():  # every eligible event is used
         return prep.memo(("kp_pooled_all", alignment, min_overlap), lambda: pooled(keys, z))
-    sel = use[rows]
+    sel = np.repeat(use, z.size // max(len(use), 1)) if rows is None else use[rows]
     return pooled(keys[sel], z[sel])
 
 

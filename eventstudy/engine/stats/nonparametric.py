@@ -118,10 +118,10 @@ def _combined_counts(prep: PreparedPanel) -> np.ndarray:
     return prep.memo(("combined_m",), compute)
 
 
-def _aggregate(kind: str, scores: np.ndarray, n_all: int, na_sums: str) -> np.ndarray:
-    """Cross-event aggregate of each day: mean (Corrado) or sum/sqrt(N_t) (Corrado-Zivney)."""
-    n_t = np.isfinite(scores).sum(axis=0).astype(float)
-    total = np.nansum(scores, axis=0)
+def _aggregate(kind: str, sums: tuple[np.ndarray, np.ndarray], n_all: int, na_sums: str):
+    """Cross-event aggregate of each day: mean (Corrado) or sum/sqrt(N_t) (Corrado-Zivney),
+    from the day's number of scores ``n_t`` and their sum."""
+    n_t, total = sums
     with np.errstate(invalid="ignore", divide="ignore"):
         if na_sums == "estudy2":
             total = total * n_all / n_t  # estudy2: rowMeans(x, na.rm = TRUE) * ncol(x)
@@ -129,34 +129,58 @@ def _aggregate(kind: str, scores: np.ndarray, n_all: int, na_sums: str) -> np.nd
     return np.where(n_t > 0, agg, np.nan)
 
 
+def _combined_ranks(prep: PreparedPanel) -> np.ndarray:
+    """Ranks of each event's combined series, cached as float32 (exact: integers and halves
+    far below 2**24), half the memory of float64."""
+    return prep.memo(("combined_ranks",), lambda: row_ranks(_combined(prep)).astype(np.float32))
+
+
+def _combined_complete(prep: PreparedPanel) -> bool:
+    """True when no event misses a day of its combined series (cached)."""
+    panel = prep.panel
+    return prep.memo(
+        ("combined_complete",),
+        lambda: not (np.isnan(panel.est_ar).any() or np.isnan(panel.event_ar).any()),
+    )
+
+
+def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
+    """Per day of the combined series: number of events with a score of ``kind`` and the sum
+    of their scores (cached; the two ``na_sums`` conventions both derive from it)."""
+
+    def compute():
+        full_m = _combined_counts(prep).astype(float)
+        if kind == "cz_sign":
+            full = _combined(prep)
+            has_nan = bool(np.isnan(full).any())
+            med = np.nanmedian(full, axis=1) if has_nan else np.median(full, axis=1)
+            scores = np.sign(full - med[:, None])
+        else:
+            scores = _combined_ranks(prep).astype(float)  # a fresh array: scored in place
+            if kind == "corrado_rank":
+                scores -= ((full_m + 1) / 2)[:, None]
+            else:
+                scores /= (full_m + 1)[:, None]
+                scores -= 0.5
+        if _combined_complete(prep):  # no NaN: the plain sums are nansum's, without a copy
+            return np.full(scores.shape[1], float(scores.shape[0])), scores.sum(axis=0)
+        n_t = np.isfinite(scores).sum(axis=0).astype(float)
+        return n_t, np.nansum(scores, axis=0)
+
+    return prep.memo(("score_sums", kind), compute)
+
+
 def _daily_aggregate(kind: str, prep: PreparedPanel, na_sums: str) -> np.ndarray:
     """Daily aggregate of the scores of ``kind`` over the combined series (cached).
 
-    Only the aggregates (one number per day) are kept: the ranks of the combined series are
-    computed once for both rank tests and both ``na_sums`` conventions, then dropped.
+    Only what a test asks for is computed: the ranks of the combined series once for both
+    rank tests (kept as float32), the day sums of each kind's scores once for both ``na_sums``
+    conventions.
     """
-    key = ("daily_aggregate", kind, na_sums)
-    if key in prep:
-        return prep.memo(key, lambda: None)
-    full = _combined(prep)
-    m = _combined_counts(prep).astype(float)
-    if kind == "cz_sign":
-        has_nan = bool(np.isnan(full).any())
-        med = np.nanmedian(full, axis=1) if has_nan else np.median(full, axis=1)
-        scores = {"cz_sign": np.sign(full - med[:, None])}
-    else:
-        k = row_ranks(full)
-        scores = {
-            "corrado_rank": k - ((m + 1) / 2)[:, None],
-            "cz_rank": k / (m + 1)[:, None] - 0.5,
-        }
-    for name, sc in scores.items():
-        for conv in ("textbook", "estudy2"):
-            prep.memo(
-                ("daily_aggregate", name, conv),
-                lambda name=name, sc=sc, conv=conv: _aggregate(name, sc, prep.n_events, conv),
-            )
-    return prep.memo(key, lambda: None)
+    return prep.memo(
+        ("daily_aggregate", kind, na_sums),
+        lambda: _aggregate(kind, _score_sums(kind, prep), prep.n_events, na_sums),
+    )
 
 
 def _rank_like(kind: str, prep: PreparedPanel, target: Target, alt: Alternative, opts):
@@ -283,7 +307,8 @@ def _grank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     w = np.where(ok, 1.0 / denom, 0.0)
     above = g > v[:, None]  # True where v < g; False where either is NaN
     n_t = n_t_all if ok.all() else n_t_all - fin[~ok].sum(axis=0)
-    sum_u = w @ k0 + _weighted_column_counts(above, w) - 0.5 * n_t
+    wk0 = prep.memo(("grank_wk0", opts["patell_ddof"], np.packbits(ok).tobytes()), lambda: w @ k0)
+    sum_u = wk0 + _weighted_column_counts(above, w) - 0.5 * n_t
     n_gt = np.count_nonzero(above, axis=1)
     eq = g == v[:, None]
     if eq.any():

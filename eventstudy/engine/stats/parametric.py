@@ -330,8 +330,8 @@ def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
             c1 = min(n_boot, c0 + _BOOT_CHUNK)
             if kind == "mammen":
                 out[c0:c1] = rng.random((c1 - c0, n)) < _MAMMEN_P_LO
-            else:
-                out[c0:c1] = rng.choice(np.array([-1.0, 1.0]), size=(c1 - c0, n))
+            else:  # the draws of rng.choice([-1.0, 1.0], ...), without the float array
+                out[c0:c1] = rng.integers(0, 2, size=(c1 - c0, n)) * 2 - 1
         return out
 
     try:

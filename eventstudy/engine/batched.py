@@ -1,0 +1,464 @@
+"""The engine in batches: bounded memory on one machine, or many machines through Dask.
+
+A study of millions of (event, asset) pairs does not fit one panel: the prediction-error
+covariances alone are N x L2 x L2 floats (3.5 GB per million pairs for a 21-day window).
+:func:`run_batched` cuts the events into batches, runs the same
+:class:`~eventstudy.engine.study.EventStudy` on each (every pair is fitted on its own
+estimation window, so a pair's numbers do not depend on the batch it is in), keeps what each
+batch yields (:class:`BatchSummary`: per-pair CARs and the additive pieces of the
+cross-sectional statistics) and combines those pieces (:func:`combine`). Nothing of a batch's
+panel outlives the batch.
+
+Executors
+---------
+``executor`` runs the batches:
+
+* ``None``: one after another in this process (the memory bound on one machine);
+* a :class:`concurrent.futures.Executor` (threads or processes);
+* a ``dask.distributed.Client`` (``pip install geo-eventstudy[dask]``): the returns are
+  scattered to the workers once and batches run as tasks on the cluster. This module never
+  imports Dask; it recognises a client by its ``scatter``/``submit``/``gather`` methods.
+
+What combines across batches
+----------------------------
+Combined here, to round-off (checked against the local run to 1e-12):
+
+* per pair: CAR, its standard error, t and p-value over every CAR window (the engine's
+  ``car`` frame), and the exclusions;
+* per CAR window and per event-window day: CAAR / AAR with CLM's :math:`J_1` (sums of CARs
+  and of :math:`\\gamma'V_i\\gamma`, counts);
+* ``csect_t`` and ``bmp`` (count, mean and sum of squared deviations of the CARs, resp. the
+  standardized CARs, merged by Chan et al.'s pairwise update), ``patell`` (sums of SCARs and
+  of :math:`(n_i-k)/(n_i-k-2)`), ``sign`` (counts of positive CARs).
+
+Additive too, not yet wired here: the rank tests (``corrado_rank``, ``cz_rank``, ``cz_sign``:
+per-day sums and counts of each pair's own scores), ``gen_sign`` (sums of per-pair positive
+shares), ``brown_warner_1980/1985`` and ``lamb`` (per-day sums and counts) and the pooled
+Kolari-Pynnonen :math:`\\bar r` (per-date sums of standardized residuals and of their squares).
+Not combinable in one pass: ``grank`` (ranks against the cross-sectional SD of all SCARs: two
+passes), ``wilcoxon``, ``skew_t`` and ``wild_bootstrap`` (they need the whole cross-section;
+from the kept per-pair CARs they can be computed at the end, O(N) memory) and the pairwise
+Kolari-Pynnonen estimator (O(N^2) pairs across batches).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.engine.results import TEST_COLUMNS, pvalue
+from eventstudy.engine.study import (
+    DEFAULT_CAR_WINDOWS,
+    DEFAULT_ESTIMATION_WINDOW,
+    DEFAULT_EVENT_WINDOW,
+    EventStudy,
+)
+from eventstudy.engine.windows import EstimationWindow, EventWindow
+
+__all__ = ["BATCHED_TESTS", "BatchSummary", "BatchedResults", "combine", "run_batched"]
+
+#: Tests :func:`combine` computes from the batches' pieces.
+BATCHED_TESTS: tuple[str, ...] = ("csect_t", "patell", "bmp", "sign")
+
+
+# --------------------------------------------------------------------------------------------
+# additive pieces
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Count, mean and sum of squared deviations of a sample, mergeable across batches."""
+
+    n: int = 0
+    mean: float = 0.0
+    m2: float = 0.0
+
+    @classmethod
+    def of(cls, x: np.ndarray) -> Moments:
+        if not x.size:
+            return cls()
+        mean = float(x.mean())
+        return cls(int(x.size), mean, float(((x - mean) ** 2).sum()))
+
+    def __add__(self, other: Moments) -> Moments:
+        """Chan, Golub & LeVeque's (1979) pairwise update."""
+        if not other.n:
+            return self
+        if not self.n:
+            return other
+        n = self.n + other.n
+        delta = other.mean - self.mean
+        mean = self.mean + delta * other.n / n
+        return Moments(n, mean, self.m2 + other.m2 + delta * delta * self.n * other.n / n)
+
+    def t_of_mean(self) -> float:
+        """``mean / (sd / sqrt(n))`` with the sample SD (divisor n - 1); NaN when undefined."""
+        if self.n < 2 or not self.m2 > 0:
+            return math.nan
+        return self.mean / math.sqrt(self.m2 / (self.n - 1) / self.n)
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """The additive pieces of one target (an event-window day or a CAR window)."""
+
+    car: Moments = field(default_factory=Moments)
+    var_sum: float = 0.0  # sum of gamma'V gamma over events with a CAR
+    scar: Moments = field(default_factory=Moments)  # BMP: events with a finite SCAR
+    patell_scar: float = 0.0  # Patell: sum of SCARs over events with finite SCAR and q
+    patell_q: float = 0.0
+    patell_n: int = 0
+    positive: int = 0  # sign test: events with CAR > 0
+
+    def __add__(self, other: Pieces) -> Pieces:
+        return Pieces(
+            self.car + other.car,
+            self.var_sum + other.var_sum,
+            self.scar + other.scar,
+            self.patell_scar + other.patell_scar,
+            self.patell_q + other.patell_q,
+            self.patell_n + other.patell_n,
+            self.positive + other.positive,
+        )
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """What one batch yields.
+
+    Attributes
+    ----------
+    car : DataFrame or None
+        The engine's ``car`` frame of the batch's pairs (None with ``keep_car=False``).
+    exclusions : DataFrame
+        The engine's exclusions of the batch.
+    pieces : dict
+        :class:`Pieces` per target: ``("day", d)`` for each event-window day, ``(a, b)`` for
+        each CAR window.
+    n_events : int
+        Pairs studied in the batch.
+    """
+
+    car: pd.DataFrame | None
+    exclusions: pd.DataFrame
+    pieces: dict[tuple, Pieces]
+    n_events: int
+
+
+def summarize(results, *, keep_car: bool = True) -> BatchSummary:
+    """The :class:`BatchSummary` of a fitted :class:`~eventstudy.engine.results.EventStudyResults`
+    (textbook variance; the battery's nominal event window)."""
+    from eventstudy.engine import stats
+    from eventstudy.engine.stats._core import as_target, resolve_options, standardized_car
+    from eventstudy.engine.stats.parametric import _q
+
+    pieces: dict[tuple, Pieces] = {}
+    if results.n_events:
+        prep = stats.prepare(results.panel)
+        opts = resolve_options("textbook")
+        q = _q(prep)
+        days = [(("day", int(d)), (int(d), int(d))) for d in prep.panel.event_rel_days]
+        for key, window in [*days, *((w, w) for w in results.car_windows)]:
+            car, var = results._sums(window)
+            scar, _ = standardized_car(prep, as_target(prep, window), opts)
+            pieces[key] = _pieces(car, var, scar, q)
+    return BatchSummary(
+        car=pd.DataFrame(results.car) if keep_car else None,
+        exclusions=results.exclusions,
+        pieces=pieces,
+        n_events=results.n_events,
+    )
+
+
+def _pieces(car: np.ndarray, var: np.ndarray, scar: np.ndarray, q: np.ndarray) -> Pieces:
+    ok = np.isfinite(car)
+    fin = np.isfinite(scar)
+    pat = fin & np.isfinite(q)
+    return Pieces(
+        car=Moments.of(car[ok]),
+        var_sum=float(var[ok].sum()),
+        scar=Moments.of(scar[fin]),
+        patell_scar=float(scar[pat].sum()),
+        patell_q=float(q[pat].sum()),
+        patell_n=int(pat.sum()),
+        positive=int((car[ok] > 0).sum()),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# running batches
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """Everything but the events: what each batch's ``EventStudy`` is built with."""
+
+    model: Any
+    benchmark: Any
+    factors: Any
+    estimation_window: Any
+    event_window: Any
+    car_windows: Any
+    keep_car: bool
+
+
+def _run_batch(returns: pd.DataFrame, events: pd.DataFrame, spec: _Spec) -> BatchSummary:
+    """One batch: the engine on ``events``, reduced to its summary (picklable, top level)."""
+    res = EventStudy(
+        returns,
+        events,
+        spec.model,
+        benchmark=spec.benchmark,
+        factors=spec.factors,
+        estimation_window=spec.estimation_window,
+        event_window=spec.event_window,
+        car_windows=spec.car_windows,
+    ).fit(tests=())
+    return summarize(res, keep_car=spec.keep_car)
+
+
+def _chunks(events: pd.DataFrame | Iterable[pd.DataFrame], size: int) -> Iterator[pd.DataFrame]:
+    if isinstance(events, pd.DataFrame):
+        for lo in range(0, max(len(events), 1), size):
+            yield events.iloc[lo : lo + size]
+    else:
+        yield from events
+
+
+def _is_dask_client(executor: Any) -> bool:
+    return all(hasattr(executor, m) for m in ("scatter", "submit", "gather"))
+
+
+def iter_batches(
+    returns: pd.DataFrame,
+    events: pd.DataFrame | Iterable[pd.DataFrame],
+    spec: _Spec,
+    *,
+    batch_size: int,
+    executor: Any = None,
+    max_pending: int = 4,
+) -> Iterator[BatchSummary]:
+    """Yield each batch's :class:`BatchSummary`, in batch order.
+
+    At most ``max_pending`` batches are in flight with an executor (so a stream of event
+    chunks is never read far ahead).
+    """
+    chunks = _chunks(events, batch_size)
+    if executor is None:
+        for chunk in chunks:
+            yield _run_batch(returns, chunk, spec)
+        return
+    if _is_dask_client(executor):
+        data = executor.scatter(returns, broadcast=True)
+
+        def submit(chunk):
+            return executor.submit(_run_batch, data, chunk, spec, pure=False)
+    else:
+
+        def submit(chunk):
+            return executor.submit(_run_batch, returns, chunk, spec)
+
+    yield from _bounded(chunks, submit, max(1, max_pending))
+
+
+def _bounded(chunks: Iterator[pd.DataFrame], submit: Callable, width: int):
+    pending = []
+    for chunk in chunks:
+        pending.append(submit(chunk))
+        if len(pending) >= width:
+            yield pending.pop(0).result()
+    for fut in pending:
+        yield fut.result()
+
+
+# --------------------------------------------------------------------------------------------
+# combining
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchedResults:
+    """The combined results of :func:`run_batched`.
+
+    Attributes
+    ----------
+    car : DataFrame or None
+        Per pair and CAR window, as :attr:`EventStudyResults.car` (None with
+        ``keep_car=False``).
+    exclusions : DataFrame
+        ``event_id, asset, stage, reason``.
+    caar : DataFrame
+        Per CAR window: ``window_start, window_end, caar, caar_se, tstat, pvalue, n``
+        (:math:`J_1`, N(0,1)), as :attr:`EventStudyResults.caar`.
+    aar : DataFrame
+        Per event-window day: ``rel_day, aar, aar_se, tstat, pvalue, n``.
+    tests : DataFrame
+        :data:`BATCHED_TESTS` on every day and CAR window, in the columns of
+        :meth:`EventStudyResults.tests` (textbook conventions, two-sided).
+    n_events : int
+    n_batches : int
+    """
+
+    car: pd.DataFrame | None
+    exclusions: pd.DataFrame
+    caar: pd.DataFrame
+    aar: pd.DataFrame
+    tests: pd.DataFrame
+    n_events: int
+    n_batches: int
+
+
+def combine(
+    summaries: Iterable[BatchSummary], car_windows: Sequence[tuple[int, int]]
+) -> BatchedResults:
+    """Combine batch summaries (consumed one at a time) into :class:`BatchedResults`."""
+    total: dict[tuple, Pieces] = {}
+    cars, excl, n_events, n_batches = [], [], 0, 0
+    for s in summaries:
+        for key, p in s.pieces.items():
+            total[key] = total.get(key, Pieces()) + p
+        if s.car is not None:
+            cars.append(s.car)
+        excl.append(s.exclusions)
+        n_events += s.n_events
+        n_batches += 1
+    days = sorted(k[1] for k in total if k[0] == "day")
+    windows = [tuple(w) for w in car_windows]
+    aar = _mean_frame([total[("day", d)] for d in days], {"rel_day": days}, "aar")
+    caar = _mean_frame(
+        [total.get(w, Pieces()) for w in windows],
+        {"window_start": [w[0] for w in windows], "window_end": [w[1] for w in windows]},
+        "caar",
+    )
+    rows = [_test_rows(total[("day", d)], d, (d, d)) for d in days]
+    rows += [_test_rows(total[w], None, w) for w in windows if w in total]
+    tests = pd.DataFrame([r for group in rows for r in group], columns=TEST_COLUMNS)
+    for col in ("rel_day", "window_start", "window_end"):
+        tests[col] = tests[col].astype("Int64")
+    return BatchedResults(
+        car=_window_major(cars, windows),
+        exclusions=pd.concat([e for e in excl if len(e)] or excl[:1], ignore_index=True)
+        if excl
+        else pd.DataFrame(),
+        caar=caar,
+        aar=aar,
+        tests=tests,
+        n_events=n_events,
+        n_batches=n_batches,
+    )
+
+
+def _window_major(cars: list[pd.DataFrame], windows: list[tuple]) -> pd.DataFrame | None:
+    """The batches' CAR frames in the engine's order: window by window, pairs in input order."""
+    if not cars:
+        return None
+    car = pd.concat(cars, ignore_index=True)
+    rank = {w: i for i, w in enumerate(windows)}
+    key = [rank[w] for w in zip(car["window_start"], car["window_end"], strict=True)]
+    return car.iloc[np.argsort(key, kind="stable")].reset_index(drop=True)
+
+
+def _mean_frame(pieces: list[Pieces], keys: dict, name: str) -> pd.DataFrame:
+    n = np.array([p.car.n for p in pieces], dtype=np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.array([p.car.mean if p.car.n else math.nan for p in pieces])
+        se = np.sqrt(np.array([p.var_sum for p in pieces])) / n
+        t = mean / se
+    return pd.DataFrame(
+        {**keys, name: mean, f"{name}_se": se, "tstat": t, "pvalue": pvalue(t, None, "two-sided"),
+         "n": n}
+    )  # fmt: skip
+
+
+def _test_rows(p: Pieces, rel_day: int | None, window: tuple[int, int]) -> list[dict]:
+    alt = "two-sided"
+    base = {"rel_day": rel_day, "window_start": window[0], "window_end": window[1],
+            "alternative": alt}  # fmt: skip
+    t_cs = p.car.t_of_mean()
+    t_bmp = p.scar.t_of_mean()
+    z_pat = p.patell_scar / math.sqrt(p.patell_q) if p.patell_n else math.nan
+    n = p.car.n
+    z_sign = (p.positive - 0.5 * n) / math.sqrt(0.25 * n) if n else math.nan
+    out = []
+    for test, stat, df, nobs in (
+        ("csect_t", t_cs, n - 1, n),
+        ("patell", z_pat, None, p.patell_n),
+        ("bmp", t_bmp, p.scar.n - 1, p.scar.n),
+        ("sign", z_sign, None, n),
+    ):
+        ok = math.isfinite(stat) and (df is None or df > 0)
+        dist = "N(0,1)" if df is None else f"t({df:g})"
+        out.append({
+            **base, "test": test, "stat": stat if ok else math.nan,
+            "pvalue": float(pvalue(stat, df, alt)) if ok else math.nan, "dist": dist,
+            "df": math.nan if df is None else float(df), "nobs": nobs,
+            "reason": None if ok else "too few events or zero variance",
+        })  # fmt: skip
+    return out
+
+
+def run_batched(
+    returns: pd.DataFrame,
+    events: pd.DataFrame | Iterable[pd.DataFrame],
+    model: Any = "market",
+    *,
+    benchmark: pd.Series | pd.DataFrame | None = None,
+    factors: pd.DataFrame | None = None,
+    estimation_window: EstimationWindow | tuple[int, int] = DEFAULT_ESTIMATION_WINDOW,
+    event_window: EventWindow | tuple[int, int] = DEFAULT_EVENT_WINDOW,
+    car_windows: Sequence[tuple[int, int]] = DEFAULT_CAR_WINDOWS,
+    batch_size: int = 50_000,
+    executor: Any = None,
+    keep_car: bool = True,
+    max_pending: int = 4,
+) -> BatchedResults:
+    """An event study run batch by batch, with the batches' results combined.
+
+    Parameters
+    ----------
+    returns, model, benchmark, factors, estimation_window, event_window, car_windows
+        As :class:`~eventstudy.engine.study.EventStudy` (every batch uses them).
+    events : DataFrame or iterable of DataFrames
+        Event rows as :class:`EventStudy` takes them, or an iterable of such chunks (e.g. a
+        generator reading a large file in pieces: it is consumed as batches run).
+    batch_size : int, default 50_000
+        Rows per batch when ``events`` is one DataFrame. Peak memory grows with it (about
+        ``batch_size x (L1 + 4 L2 + L2^2) x 8`` bytes for the panel of a batch).
+    executor : None, concurrent.futures.Executor or dask.distributed.Client
+        Where batches run (see the module docstring).
+    keep_car : bool, default True
+        Keep the per-pair CAR frame (O(N) memory); False keeps only the combined statistics.
+    max_pending : int, default 4
+        Batches in flight at once with an executor.
+
+    Returns
+    -------
+    BatchedResults
+
+    Examples
+    --------
+    >>> from dask.distributed import Client  # doctest: +SKIP
+    >>> client = Client("tcp://scheduler:8786")  # doctest: +SKIP
+    >>> res = run_batched(returns, events, benchmark=market, executor=client)  # doctest: +SKIP
+    >>> res.caar  # doctest: +SKIP
+    """
+    spec = _Spec(
+        model, benchmark, factors, estimation_window, event_window, tuple(car_windows), keep_car
+    )
+    batches = iter_batches(
+        returns, events, spec, batch_size=batch_size, executor=executor, max_pending=max_pending
+    )
+    return combine(batches, _car_windows(event_window, car_windows))
+
+
+def _car_windows(event_window, car_windows) -> tuple[tuple[int, int], ...]:
+    from eventstudy.engine.windows import as_car_windows, as_event_window
+
+    return as_car_windows(car_windows, as_event_window(event_window))

@@ -1,0 +1,138 @@
+"""What the speed work must not change: asking for fewer tests changes no number, and
+``import eventstudy`` stays light. (Timings live in ``benchmarks/``, never in tests.)"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.engine.study import EventStudy
+from eventstudy.engine.windows import EventWindow
+
+KEYS = ["test", "rel_day", "window_start", "window_end"]
+HEAVY = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "requests", "arch")
+
+
+def _study(n_events: int = 60, seed: int = 4, missing: bool = False):
+    rng = np.random.default_rng(seed)
+    idx = pd.bdate_range("2015-01-01", periods=700)
+    mkt = pd.Series(rng.normal(0, 0.01, len(idx)), index=idx)
+    rets = pd.DataFrame(
+        0.8 * mkt.to_numpy()[:, None] + rng.normal(0, 0.015, (len(idx), 6)),
+        index=idx,
+        columns=list("ABCDEF"),
+    )
+    if missing:  # asset calendars differ: the general (non-shortcut) path
+        rets.iloc[rng.integers(0, len(idx), 40), 2] = np.nan
+    events = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n_events)],
+            "asset": rng.choice(list("ABCDEF"), n_events),
+            "day0": idx[rng.integers(300, 680, n_events)],
+        }
+    )
+    win = EventWindow(-5, 5, missing="keep")
+    return EventStudy(rets, events, benchmark=mkt, event_window=win).fit()
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("convention", ["textbook", "estudy2"])
+def test_a_subset_of_the_battery_gives_the_full_battery_numbers(missing, convention):
+    res = _study(missing=missing)
+    full = res.tests(convention=convention)
+    for subset in (["corrado_rank"], ["cz_rank"], ["cz_sign", "patell"], ["kp_bmp", "grank"]):
+        part = res.tests(subset, convention=convention).sort_values(KEYS, ignore_index=True)
+        expected = full[full["test"].isin(subset)].sort_values(KEYS, ignore_index=True)
+        pd.testing.assert_frame_equal(part, expected)
+    # and in the other order: the cache holds no state that depends on what came first
+    fresh = _study(missing=missing)
+    for name in ("cz_rank", "corrado_rank"):
+        part = fresh.tests([name], convention=convention).reset_index(drop=True)
+        expected = full[full["test"] == name].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, expected)
+
+
+def test_import_eventstudy_loads_no_analysis_stack():
+    code = (
+        "import sys, eventstudy, eventstudy.cli; "
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_cli_help_loads_no_analysis_stack():
+    code = (
+        "import sys\n"
+        "from eventstudy.cli import build_parser\n"
+        "build_parser().format_help()\n"
+        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("kind", ["rademacher", "mammen"])
+def test_cached_bootstrap_weights_are_the_generators_draws(kind):
+    """The compact weights are drawn chunk by chunk (Rademacher as integers): they must be
+    exactly ``_weights(default_rng(seed), kind, (B, n))``, the documented reference."""
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._core import resolve_options
+    from eventstudy.engine.stats.parametric import _compact_weights, _float_weights, _weights
+
+    prep = prepare(_study().panel)
+    opts = resolve_options("textbook", weights=kind, n_boot=300, seed=11)
+    compact = _compact_weights(prep, opts, 57)
+    expected = _weights(np.random.default_rng(11), kind, (300, 57))
+    np.testing.assert_array_equal(_float_weights(compact, kind), expected)
+
+
+def test_pooled_kp_correlation_of_a_subset_when_every_cell_is_used():
+    """Complete estimation windows (the path without a row index): the r-bar of a subset of
+    events equals the pooled formula evaluated on that subset by hand."""
+    from eventstudy.engine.stats import pooled_mean_correlation, prepare
+
+    panel = _study(n_events=40).panel
+    assert np.isfinite(panel.est_ar).all()
+    use = np.arange(40) % 3 != 0
+    x = panel.est_ar[use]
+    z = (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
+    keys = panel.est_dates[use].astype("datetime64[D]").astype(np.int64).ravel()
+    _, key = np.unique(keys, return_inverse=True)
+    s = np.bincount(key, weights=z.ravel())
+    q = np.bincount(key, weights=z.ravel() ** 2)
+    n_t = np.bincount(key).astype(float)
+    expected = np.sum(s * s - q) / np.sum(n_t * n_t - n_t)
+    got = pooled_mean_correlation(prepare(panel), "calendar", events=use)
+    assert got == pytest.approx(expected, rel=1e-12)
+
+
+def test_block_calendars_map_positions_as_the_general_calendars():
+    """Assets whose returns are one block of rows (listings, delistings, the first NaN of
+    returns from prices) take the offset shortcut; it must give the general mapping's rows."""
+    from eventstudy.engine.study import _Calendars
+
+    rng = np.random.default_rng(3)
+    n_rows, n_cols = 60, 7
+    values = np.full((n_rows, n_cols), np.nan)
+    for j in range(n_cols - 1):  # the last asset has no data at all
+        lo = int(rng.integers(0, 30))
+        values[lo : int(rng.integers(lo + 1, n_rows + 1)), j] = 1.0
+    fast = _Calendars.build(values, "asset")
+    assert fast.offsets is not None
+    finite = np.isfinite(values)
+    counts = finite.sum(axis=0).astype(np.int64)
+    general = _Calendars(
+        n_rows, counts, np.r_[0, np.cumsum(counts)[:-1]], np.flatnonzero(finite.T.ravel()) % n_rows
+    )
+    col = rng.integers(0, n_cols, 500)
+    first_row = rng.integers(0, n_rows + 1, 500)
+    np.testing.assert_array_equal(
+        fast.day0_position(col, first_row), general.day0_position(col, first_row)
+    )
+    positions = rng.integers(-80, 80, (500, 9))
+    np.testing.assert_array_equal(fast.to_rows(col, positions), general.to_rows(col, positions))
