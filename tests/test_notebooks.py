@@ -1,62 +1,126 @@
-"""Notebooks are executed as tests, on the snapshot, and their key numbers checked.
+"""The notebooks: paired with their ``py:percent`` sources, committed clean, and reproducible.
+
+For every notebook in ``notebooks/`` (``NN_name.py`` beside ``NN_name.ipynb``):
+
+* the ``.py`` and the ``.ipynb`` hold the same cells (jupytext reads the ``.py``);
+* the committed ``.ipynb`` was executed top to bottom (execution counts 1, 2, ... on every
+  code cell), has no error output, and names no path of the machine and no memory address;
+* a copy executed afresh, once per test session, in a new kernel with the snapshot
+  (``notebooks/execute.py``, the script that regenerates them, does the executing) gives the
+  committed outputs: same output types per cell, the same text once numbers are pulled out,
+  numbers equal within a tolerance, an image wherever one was committed
+  (``tests/_notebook_compare.py`` says exactly how).
 
 The kernel is a subprocess that talks to this process over loopback ZeroMQ sockets, which
-pytest-socket would block, so these tests enable sockets (``enable_socket``); nothing leaves the
-machine: the kernel gets ``EVENTSTUDY_OFFLINE=1``, which makes every loader refuse the network.
-Key numbers are checked against an independent computation from the raw closes, not against
-stored outputs.
+pytest-socket would block, so the executing test enables sockets (``enable_socket``); nothing
+leaves the machine: the kernel gets ``EVENTSTUDY_OFFLINE=1``, which makes every loader refuse the
+network.
 """
 
 from __future__ import annotations
 
-import ast
-import math
+import copy
+import importlib.util
+import re
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 import pytest
-from nbclient import NotebookClient
+from _notebook_compare import ABS_TOL, REL_TOL, compare_notebooks
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
 
 
-def _execute(path: Path, snapshot_dir: Path, monkeypatch) -> nbformat.NotebookNode:
-    nb = nbformat.read(path, as_version=4)
-    # the kernel inherits this process's environment
-    monkeypatch.setenv("EVENTSTUDY_DATA", str(snapshot_dir))
-    monkeypatch.setenv("EVENTSTUDY_OFFLINE", "1")
-    client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+def _load_execute():
+    spec = importlib.util.spec_from_file_location("notebooks_execute", NOTEBOOKS / "execute.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+execute = _load_execute()
+SOURCES = execute.notebook_sources(NOTEBOOKS)
+NAMES = [p.stem for p in SOURCES]
+
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+"""A memory address (``<object at 0x7f...>``): different in every run."""
+
+
+def _committed(name: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+
+
+def _texts(nb: nbformat.NotebookNode):
+    """``(cell number, text)`` of every text output (streams, tracebacks, text/* data)."""
+    for i, cell in enumerate(nb.cells, 1):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                yield i, out["text"]
+            elif out.get("output_type") == "error":
+                yield i, "\n".join(out.get("traceback", []))
+            for mime, value in out.get("data", {}).items():
+                if mime.startswith("text/"):
+                    yield i, value if isinstance(value, str) else "".join(value)
+
+
+def test_every_notebook_has_both_files() -> None:
+    assert NAMES, f"no notebook sources (NN_name.py) in {NOTEBOOKS}"
+    ipynbs = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb"))
+    assert ipynbs == NAMES, "every NN_name.py needs its NN_name.ipynb and the reverse"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_py_and_ipynb_are_in_sync(name: str) -> None:
+    nb = _committed(name)
+    assert nb.metadata.get("jupytext", {}).get("formats") == execute.FORMATS, (
+        f"{name}.ipynb: metadata jupytext.formats must be {execute.FORMATS!r}"
     )
-    client.execute()
-    return nb
-
-
-def _last_value(nb: nbformat.NotebookNode) -> dict:
-    outputs = nb.cells[-1].outputs
-    text = next(
-        o["data"]["text/plain"] for o in outputs if o.get("output_type") == "execute_result"
+    source = execute.read_source(NOTEBOOKS / f"{name}.py")
+    assert execute.cells(source) == execute.cells(nb), (
+        f"{name}.py and {name}.ipynb differ: edit the .py and run python notebooks/execute.py "
+        f"{name} (or, after editing the .ipynb, jupytext --sync notebooks/{name}.ipynb)"
     )
-    return ast.literal_eval(text)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_notebook_was_run_top_to_bottom_cleanly(name: str, repo_root: Path) -> None:
+    nb = _committed(name)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), (
+        f"{name}: execution counts {counts}; regenerate with python notebooks/execute.py {name}"
+    )
+    errors = [(i, o.get("ename")) for i, c in enumerate(nb.cells, 1)
+              for o in c.get("outputs", []) if o.get("output_type") == "error"]  # fmt: skip
+    assert not errors, f"{name}: error outputs in cells {errors}"
+    # the repository, the data directory and the home directory, where they are specific
+    # enough to be searched for (not "/" or "/root")
+    places = (repo_root, execute.data_dir(), Path.home())
+    machine = [str(p) for p in places if len(p.parts) > 2]
+    for cell, text in _texts(nb):
+        assert not _ADDRESS.search(text), f"{name} cell {cell}: a memory address in {text!r}"
+        for path in machine:
+            assert path not in text, f"{name} cell {cell}: the machine's path {path} in the output"
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def executed(request, snapshot_dir: Path) -> tuple[str, nbformat.NotebookNode]:
+    """A fresh execution of the committed notebook (once per notebook and session)."""
+    name = request.param
+    nb = copy.deepcopy(_committed(name))
+    return name, execute.execute(nb, snapshot_dir.resolve())
 
 
 @pytest.mark.enable_socket
 @pytest.mark.slow
-def test_gold_events_notebook(snapshot_dir: Path, monkeypatch) -> None:
-    nb = _execute(NOTEBOOKS / "gold_events.ipynb", snapshot_dir, monkeypatch)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if o.get("output_type") == "error"]  # fmt: skip
-    assert not errors
-    key = _last_value(nb)
-
-    closes = pd.read_csv(snapshot_dir / "prices" / "GC=F.csv", index_col="date")["close"]
-    day0 = 100 * math.log(closes["2022-02-24"] / closes["2022-02-23"])
-    day1 = 100 * math.log(closes["2022-02-25"] / closes["2022-02-24"])
-    assert key["n_events"] == 61
-    assert key["russia_day0_return_pct"] == pytest.approx(day0, abs=1e-4)
-    assert key["russia_day1_return_pct"] == pytest.approx(day1, abs=1e-4)
-    assert 0.7 < key["russia_day0_return_pct"] < 0.9  # "GC=F rose 0.8% on day 0"
-    assert -2.1 < key["russia_day1_return_pct"] < -1.9  # "and fell 2.0% on day +1"
-    assert 30 <= key["n_studied"] <= 61
-    assert math.isfinite(key["russia_car_pct"])
+@pytest.mark.snapshot
+def test_outputs_are_reproduced(executed: tuple[str, nbformat.NotebookNode]) -> None:
+    name, nb = executed
+    problems = compare_notebooks(_committed(name), nb, name)
+    assert not problems, (
+        f"{len(problems)} difference(s) between the committed and the executed outputs of "
+        f"{name} (numbers within rel {REL_TOL:g} / abs {ABS_TOL:g} count as equal); if the "
+        f"change is intended, regenerate with python notebooks/execute.py {name}:\n"
+        + "\n".join(problems)
+    )
