@@ -34,8 +34,10 @@ from eventstudy.exceptions import (
     DataNotFoundError,
     EventStudyError,
     FetchError,
+    ReturnsScaleWarning,
     SpecificationError,
     UnknownInstrumentError,
+    WindowOverlapWarning,
 )
 
 __version__ = "0.1.0"
@@ -166,6 +168,8 @@ __all__ = [
     "FetchError",
     "SpecificationError",
     "UnknownInstrumentError",
+    "ReturnsScaleWarning",
+    "WindowOverlapWarning",
     "__version__",
     *sorted(_LAZY),
 ]

@@ -675,3 +675,14 @@ def test_direction_effects_and_adjusted_pvalues_by_hand(study):
     raw = p.to_numpy() * m / np.arange(1, m + 1)
     expected = np.minimum.accumulate(raw[::-1])[::-1].clip(max=1)
     np.testing.assert_allclose(adj.loc[p.index, "p_hac"], expected, rtol=1e-12)
+
+
+def test_group_paths_count_units_as_the_group_table_does(study):
+    """On the snapshot several events share a day 0; the path plot's groups hold the same
+    units as the group table (a unit takes its members' one told direction)."""
+    paths = study.group_paths("gold_direction")
+    at0 = paths[paths["rel_day"] == 0].set_index("group")["n"]
+    table = study.groups[study.groups["by"] == "gold_direction"].set_index("group")["n"]
+    assert len(table) >= 2
+    for group, n in table.items():
+        assert at0.get(group, 0) == n, group

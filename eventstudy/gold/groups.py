@@ -8,12 +8,29 @@ are percent and ``*_usd`` columns USD/oz. The orchestration lives in
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["group_tests"]
+__all__ = ["group_tests", "unit_direction", "unit_label"]
+
+
+def unit_direction(directions: Iterable[str]) -> str:
+    """A study unit's expected gold direction from its members' (events sharing a day 0 or an
+    episode): their one non-``none`` direction; ``none`` when none is told, ``mixed`` when
+    they disagree."""
+    told = set(directions) - {"none"}
+    return "none" if not told else told.pop() if len(told) == 1 else "mixed"
+
+
+def unit_label(values: Iterable[str]) -> str:
+    """A study unit's label (e.g. category) from its members': their common value, or
+    ``mixed``."""
+    unique = set(values)
+    return unique.pop() if len(unique) == 1 else "mixed"
+
 
 _PERM_CHUNK = 256  # permutations drawn at a time (memory: _PERM_CHUNK x events floats)
 

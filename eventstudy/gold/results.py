@@ -224,7 +224,9 @@ class GoldStudyResults(Results):
         Parameters
         ----------
         by : str, default "gold_direction"
-            Column of :attr:`events` to group by (``gold_direction`` or ``category``).
+            Column of :attr:`events` to group by (``gold_direction`` or ``category``); a unit
+            of several events takes their one told direction (or ``mixed``) and their common
+            category (or ``mixed``), as :attr:`groups` does.
         level : float, default 0.95
             Coverage of the band ``mean ± t_{n-1} · sd/√n`` (events treated as independent).
 
@@ -234,7 +236,11 @@ class GoldStudyResults(Results):
             ``group``, ``rel_day``, ``n``, ``mean_car`` (decimal), ``se`` (sd/√n across
             events), ``lower``, ``upper``.
         """
-        studied = self.events[self.events["status"] == "studied"].set_index("unit_id")[by]
+        from eventstudy.gold.groups import unit_direction, unit_label
+
+        members = self.events[self.events["status"].isin(["studied", "merged"])]
+        label = unit_direction if by == "gold_direction" else unit_label
+        studied = members.groupby("unit_id")[by].agg(label)  # as the group tests label units
         path = self.car_path.join(studied.rename("group"), on="event_id")
         path = path.dropna(subset=["group", "car"])
         grouped = path.groupby(["group", "rel_day"])["car"]

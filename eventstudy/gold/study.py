@@ -47,7 +47,7 @@ from eventstudy.engine.results import EventStudyResults
 from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError, WindowOverlapWarning
 from eventstudy.gold.data import Benchmark, GoldData, load_gold_data
-from eventstudy.gold.groups import group_tests
+from eventstudy.gold.groups import group_tests, unit_direction, unit_label
 from eventstudy.gold.inference import PlaceboResults, event_dummy_regression, placebo_test
 from eventstudy.gold.overlap import (
     OverlapPolicy,
@@ -246,7 +246,7 @@ def gold_event_study(
 
     windows = _main_window_dates(fit, main)
     direction = dict(zip(ids, ev["gold_direction"], strict=True))
-    unit_dir = {uid: _unit_direction([direction[m] for m in members[uid]]) for uid in studied}
+    unit_dir = {uid: unit_direction([direction[m] for m in members[uid]]) for uid in studied}
     unit_pos = units["position"].reindex(studied).to_numpy(dtype=np.int64)
     first_pos = int(unit_pos.min()) + estimation_window[0] if studied else 0
     sample = spec.returns.iloc[max(first_pos, 1) :]
@@ -272,7 +272,7 @@ def gold_event_study(
     unit_tbl = main_car[["car", "car_se", "pvalue"]].copy()
     unit_tbl["gold_direction"] = [unit_dir[u] for u in unit_tbl.index.tolist()]
     unit_tbl["category"] = [
-        _unit_label([category[m] for m in members[u]]) for u in unit_tbl.index.tolist()
+        unit_label([category[m] for m in members[u]]) for u in unit_tbl.index.tolist()
     ]
     unit_tbl["price_before"] = data.close.to_numpy(dtype=float)[unit_pos + main[0] - 1]
     groups, gtests = group_tests(unit_tbl.reset_index(), seed=seed)
@@ -348,18 +348,6 @@ def _with_siblings(units: pd.DataFrame, siblings: dict[str, tuple[str, ...]]) ->
     index = [ms[0] if len(ms) == 1 else f"{ms[0]}+{len(ms) - 1}" for ms in members]
     out = units.assign(members=members).set_axis(pd.Index(index, name="unit_id"), axis=0)
     return out
-
-
-def _unit_direction(directions: pd.Series) -> str:
-    """The members' one non-``none`` expected direction; ``none`` or ``mixed`` otherwise."""
-    told = set(directions) - {"none"}
-    return "none" if not told else told.pop() if len(told) == 1 else "mixed"
-
-
-def _unit_label(values: pd.Series) -> str:
-    """The members' common value, or ``mixed``."""
-    unique = set(values)
-    return unique.pop() if len(unique) == 1 else "mixed"
 
 
 def _cluster_notes(siblings: dict[str, tuple[str, ...]], d0: pd.Series) -> list[str]:

@@ -237,7 +237,13 @@ def _fmt_ts(ts: pd.Timestamp | None) -> str:
 
 
 def _fmt_td(td: pd.Timedelta) -> str:
-    return str(td).replace("0 days ", "").replace(" days ", "d ")
+    """A duration as ``1d``, ``2d 6h``, ``3h 20m``, ``45s`` (no zero parts)."""
+    td = pd.Timedelta(td)
+    sign, td = ("-", -td) if td < pd.Timedelta(0) else ("", td)
+    c = td.components
+    parts = [f"{v}{u}" for v, u in ((c.days, "d"), (c.hours, "h"), (c.minutes, "m"),
+                                    (c.seconds, "s")) if v]  # fmt: skip
+    return sign + (" ".join(parts) if parts else "0s")
 
 
 def market_life_problem(event_time: Any, created_at: Any, closed_at: Any) -> str | None:

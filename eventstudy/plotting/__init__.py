@@ -17,7 +17,7 @@ from eventstudy.plotting.gold import (
     plot_gold_with_events,
     plot_placebo,
 )
-from eventstudy.plotting.odds import plot_gold_vs_odds, plot_odds_path
+from eventstudy.plotting.odds import plot_gold_vs_odds, plot_odds_path, plot_odds_paths
 
 __all__ = [
     "plot_ar",
@@ -28,6 +28,7 @@ __all__ = [
     "plot_gold_vs_odds",
     "plot_gold_with_events",
     "plot_odds_path",
+    "plot_odds_paths",
     "plot_placebo",
     "plot_verdicts",
 ]
