@@ -154,6 +154,26 @@ def _pearson_rows(x: np.ndarray, y_perm: np.ndarray) -> np.ndarray:
     return num / den
 
 
+_CHUNK_CELLS = 1 << 21
+"""Permuted values held at once by :func:`_permuted_correlations` (16 MB of float64)."""
+
+
+def _permuted_correlations(x: np.ndarray, y: np.ndarray, n: int, seed: int | None) -> np.ndarray:
+    """Pearson r of ``x`` with ``n`` random permutations of ``y``, drawn in blocks of rows.
+
+    The rows are the same permutations as ``rng.permuted(np.tile(y, (n, 1)), axis=1)`` (the
+    generator permutes one row after the other), without holding an ``n x N`` matrix: memory
+    stays bounded as the catalog grows.
+    """
+    rng = np.random.default_rng(seed)
+    block = max(1, _CHUNK_CELLS // max(1, len(y)))
+    out = np.empty(n)
+    for start in range(0, n, block):
+        k = min(block, n - start)
+        out[start : start + k] = _pearson_rows(x, rng.permuted(np.tile(y, (k, 1)), axis=1))
+    return out
+
+
 def permutation_correlation_test(
     x: Any,
     y: Any,
@@ -211,9 +231,7 @@ def permutation_correlation_test(
         p = float(np.mean(np.abs(rs) >= abs(r) - _TIE_TOL))
         how = f"exact over all {math.factorial(n)} permutations"
     else:
-        rng = np.random.default_rng(seed)
-        ys = rng.permuted(np.tile(y, (int(n_permutations), 1)), axis=1)
-        rs = _pearson_rows(x, ys)
+        rs = _permuted_correlations(x, y, int(n_permutations), seed)
         p = (1 + int(np.sum(np.abs(rs) >= abs(r) - _TIE_TOL))) / (1 + int(n_permutations))
         how = f"Monte Carlo, {n_permutations} permutations, seed {seed}"
     return AssociationTest(name, r, p, "permutation", null, alt, n, how, "")
@@ -324,16 +342,21 @@ def gold_odds_association(
                 "more_risk or less_risk)"
             )
         sign = usable["slug"].astype(str).map(signs).astype(float)
-    usable = usable.assign(x=usable["shift_logodds"] * sign)
+    xs = (usable["shift_logodds"] * sign).reset_index(drop=True)
     g = _gold_frame(gold_car)
+    # each event's rows, found once (positions in file order) instead of a scan per event
+    by_event = usable.groupby("event_id", sort=False).indices
+    statuses = frame["status"].to_numpy()
+    seen_by_event = frame.groupby("event_id", sort=False).indices
     rows, excl = [], []
     for ev_id, car in zip(g["event_id"], g["car"], strict=True):
-        sub = usable[usable["event_id"] == ev_id]
+        at = by_event.get(ev_id)
         if not np.isfinite(car):
             excl.append({"event_id": ev_id, "stage": "association", "reason": "gold CAR is NaN"})
             continue
-        if sub.empty:
-            seen = sorted(set(frame.loc[frame["event_id"] == ev_id, "status"]))
+        if at is None:
+            where = seen_by_event.get(ev_id)
+            seen = sorted(set(statuses[where])) if where is not None else []
             why = (
                 f"no usable odds shift at {_fmt_td(h)} (statuses: {', '.join(seen)})"
                 if seen
@@ -341,13 +364,14 @@ def gold_odds_association(
             )
             excl.append({"event_id": ev_id, "stage": "association", "reason": why})
             continue
+        sub = xs.take(at)
         if aggregate == "mean":
-            val = float(sub["x"].mean())
+            val = float(sub.mean())
         elif aggregate == "median":
-            val = float(sub["x"].median())
+            val = float(sub.median())
         else:
-            val = float(sub["x"].iloc[int(np.argmax(sub["x"].abs().to_numpy()))])
-        rows.append({"event_id": ev_id, "car": car, "shift_logodds": val, "n_markets": len(sub)})
+            val = float(sub.iloc[int(np.argmax(sub.abs().to_numpy()))])
+        rows.append({"event_id": ev_id, "car": car, "shift_logodds": val, "n_markets": len(at)})
     table = pd.DataFrame(rows, columns=["event_id", "car", "shift_logodds", "n_markets"])
     x, y = table["car"].to_numpy(), table["shift_logodds"].to_numpy()
     tests = {

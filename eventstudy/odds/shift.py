@@ -371,14 +371,79 @@ def _grid_changes(
 
 
 def _band_overlap(
-    t_start: np.ndarray, elapsed_ns: int, centres_ns: Iterable[int], guard_ns: int
+    t_start: np.ndarray, elapsed_ns: int, centres: np.ndarray, guard_ns: int
 ) -> np.ndarray:
-    """True where ``[t, t + elapsed]`` overlaps ``[c - guard, c + elapsed + guard]``."""
-    hit = np.zeros(len(t_start), dtype=bool)
-    for c in centres_ns:
-        lo, hi = c - guard_ns, c + elapsed_ns + guard_ns
-        hit |= (t_start <= hi) & (t_start + elapsed_ns >= lo)
-    return hit
+    """True where ``[t, t + elapsed]`` overlaps ``[c - guard, c + elapsed + guard]`` for some
+    centre ``c`` of ``centres`` (int64 ns, sorted ascending).
+
+    The two intervals overlap exactly when ``t - elapsed - guard <= c <= t + elapsed + guard``
+    (integer arithmetic), so one binary search per start finds whether a centre lies in that
+    range: O(S log K) for S starts and K centres, instead of one pass over the starts per
+    centre.
+    """
+    if len(centres) == 0 or len(t_start) == 0:
+        return np.zeros(len(t_start), dtype=bool)
+    reach = elapsed_ns + guard_ns
+    first = np.searchsorted(centres, t_start - reach, side="left")
+    past = np.searchsorted(centres, t_start + reach, side="right")
+    return past > first
+
+
+class _EventTimes:
+    """Event times kept out of the nulls, converted once: sorted int64 ns (UTC).
+
+    Built from any iterable of tz-aware timestamps; each value is checked by the same rule as
+    :func:`odds_shift` (``exclude_times``) when the times are first needed, so a catalog's
+    times are converted once per study instead of once per event and market.
+    """
+
+    __slots__ = ("_ns", "_values")
+
+    def __init__(self, values: Iterable[Any]) -> None:
+        self._values = values
+        self._ns: np.ndarray | None = None
+
+    @property
+    def ns(self) -> np.ndarray:
+        if self._ns is None:
+            values = self._values
+            if (
+                isinstance(values, pd.Series | pd.Index)
+                and isinstance(values.dtype, pd.DatetimeTZDtype)
+                and not values.isna().any()
+            ):
+                ns = pd.DatetimeIndex(values).as_unit("ns").asi8
+            else:
+                ns = [_to_utc(e, "exclude_times").value for e in values]
+            self._ns = np.unique(np.asarray(ns, dtype=np.int64))
+            self._values = ()
+        return self._ns
+
+
+class _Prepared:
+    """One token's odds as :func:`prepare_odds` returns them, with what every event reuses:
+    the times as int64 ns, the prices, the default tolerance and the values on each scale."""
+
+    __slots__ = ("_scaled", "_tolerance", "data", "p", "source", "t_ns")
+
+    def __init__(self, odds: pd.DataFrame) -> None:
+        self.source = odds
+        self.data = prepare_odds(odds)
+        self.t_ns = pd.DatetimeIndex(self.data["t"]).asi8
+        self.p = self.data["p"].to_numpy()
+        self._tolerance: pd.Timedelta | None = None
+        self._scaled: dict[tuple[float, str], np.ndarray] = {}
+
+    def tolerance(self) -> pd.Timedelta:
+        if self._tolerance is None:
+            self._tolerance = default_tolerance(self.data["t"])
+        return self._tolerance
+
+    def scaled(self, eps: float, scale: str) -> np.ndarray:
+        key = (eps, scale)
+        if key not in self._scaled:
+            self._scaled[key] = logodds(self.p, eps) if scale == "logodds" else 100.0 * self.p
+        return self._scaled[key]
 
 
 # --------------------------------------------------------------------------------------------
@@ -503,7 +568,7 @@ SHIFT_DEFAULTS: dict[str, Any] = {
 
 
 def _odds_shift_rows(
-    odds: pd.DataFrame,
+    odds: pd.DataFrame | _Prepared,
     event_time: Any,
     horizons: Iterable[Any] | str,
     *,
@@ -514,12 +579,16 @@ def _odds_shift_rows(
     estimation_window: Any,
     min_estimation_changes: int,
     guard: Any,
-    exclude_times: Iterable[Any],
+    exclude_times: Iterable[Any] | _EventTimes,
     min_null: int,
     tolerance: Any,
 ) -> list[dict]:
     """The rows of :func:`odds_shift` (its defaults live there only: see
-    :data:`SHIFT_DEFAULTS`)."""
+    :data:`SHIFT_DEFAULTS`).
+
+    ``odds`` may be a :class:`_Prepared` token and ``exclude_times`` an :class:`_EventTimes`
+    (what a study builds once and passes to every event): the rows are the same, without
+    preparing the odds or converting the times again."""
     _check_eps(eps)
     _check_scale(scale)
     hs = _horizons(horizons)
@@ -528,13 +597,11 @@ def _odds_shift_rows(
     closed = _opt_utc(closed_at, "closed_at")
     window = _to_timedelta(estimation_window, "estimation_window")
     guard_td = _to_timedelta(guard, "guard", positive=False)
-    excl_ns = [_to_utc(e, "exclude_times").value for e in exclude_times]
-    data = prepare_odds(odds)
-    t_ns = pd.DatetimeIndex(data["t"]).asi8
-    p = data["p"].to_numpy()
-    tol = (
-        default_tolerance(data["t"]) if tolerance is None else _to_timedelta(tolerance, "tolerance")
-    )
+    times = exclude_times if isinstance(exclude_times, _EventTimes) else _EventTimes(exclude_times)
+    others = times.ns
+    prepared = odds if isinstance(odds, _Prepared) else _Prepared(odds)
+    data, t_ns, p = prepared.data, prepared.t_ns, prepared.p
+    tol = prepared.tolerance() if tolerance is None else _to_timedelta(tolerance, "tolerance")
 
     rows = []
     for h in hs:
@@ -605,7 +672,7 @@ def _odds_shift_rows(
             ]
             reasons.append(f"{' and '.join(which)} (tolerance {_fmt_td(tol)})")
 
-        x_all = logodds(p, eps) if scale == "logodds" else 100.0 * p
+        x_all = prepared.scaled(eps, scale)
         row["shift_pp"] = 100.0 * (p[i_after] - p[i_before])
         row["shift_logodds"] = float(logodds(p[i_after], eps) - logodds(p[i_before], eps))
         shift = row["shift_logodds"] if scale == "logodds" else row["shift_pp"]
@@ -637,7 +704,9 @@ def _odds_shift_rows(
         # empirical p: same-elapsed-time changes over the life, outside the guard bands
         last_ns = t_ns[-1] if closed is None else min(t_ns[-1], closed.value)
         starts = np.flatnonzero(t_ns + elapsed_ns <= last_ns)
-        keep = ~_band_overlap(t_ns[starts], elapsed_ns, [tau.value, *excl_ns], guard_td.value)
+        t_start = t_ns[starts]
+        near = _band_overlap(t_start, elapsed_ns, np.array([tau.value]), guard_td.value)
+        keep = ~(near | _band_overlap(t_start, elapsed_ns, others, guard_td.value))
         null = _grid_changes(t_ns, x_all, starts[keep], elapsed_ns)
         row["n_null"] = len(null)
         if len(null) < max(int(min_null), 1):

@@ -27,13 +27,14 @@ from eventstudy.odds.shift import (
     _check_eps,
     _check_scale,
     _empty_row,
+    _EventTimes,
     _horizons,
     _odds_shift_rows,
+    _Prepared,
     _to_timedelta,
     _to_utc,
     _type_detail,
     market_life_problem,
-    prepare_odds,
 )
 
 __all__ = [
@@ -167,14 +168,91 @@ def shift_markets(
     )
 
 
-def _open_slugs(markets: pd.DataFrame, tau: pd.Timestamp) -> list[str]:
-    """Slugs of markets with price history open at ``tau`` (created <= tau < closed)."""
-    created = pd.to_datetime(markets["created_at"], utc=True)
-    closed = pd.to_datetime(markets["closed_at"], utc=True)
-    open_ = (created <= tau) & (closed.isna() | (closed > tau))
-    if "has_prices" in markets:
-        open_ &= markets["has_prices"].astype(bool)
-    return list(dict.fromkeys(markets.loc[open_, "slug"].astype(str)))
+class _MarketIndex:
+    """``markets.csv`` indexed once per study: each slug's rows, its outcome token, the tokens
+    with prices, and the markets open at a time, each found without scanning every market
+    again for every event."""
+
+    def __init__(self, markets: pd.DataFrame, outcome: str) -> None:
+        self.markets = markets
+        self.outcome = outcome
+        self._positions: dict[str, np.ndarray] | None = None
+        self._groups: dict[str, pd.DataFrame | None] = {}
+        self._rows: dict[str, pd.Series | None] = {}
+        self._priced: dict[str, list[str]] = {}
+        self._life: tuple[pd.Series, pd.Series, pd.Series] | None = None
+
+    def group(self, slug: str) -> pd.DataFrame | None:
+        """The rows of one market (one per token), in file order; None when not listed."""
+        if slug not in self._groups:
+            if self._positions is None:
+                by = self.markets.groupby("slug", sort=False).indices
+                self._positions = {str(k): v for k, v in by.items()}
+            where = self._positions.get(slug)
+            self._groups[slug] = None if where is None else self.markets.take(where)
+        return self._groups[slug]
+
+    def outcome_row(self, slug: str) -> pd.Series | None:
+        """:func:`select_outcome_token` of the market's rows (None when not offered)."""
+        if slug not in self._rows:
+            group = self.group(slug)
+            self._rows[slug] = None if group is None else select_outcome_token(group, self.outcome)
+        return self._rows[slug]
+
+    def priced_tokens(self, slug: str) -> list[str]:
+        """Token ids of the market's outcome rows that have a price history."""
+        if slug not in self._priced:
+            group = self.group(slug)
+            tokens: list[str] = []
+            if group is not None:
+                sub = outcome_rows(group, self.outcome)
+                if "has_prices" in sub:
+                    sub = sub[sub["has_prices"].astype(bool)]
+                tokens = list(sub["token_id"].astype(str))
+            self._priced[slug] = tokens
+        return self._priced[slug]
+
+    def open_slugs(self, tau: pd.Timestamp) -> list[str]:
+        """Slugs of markets with price history open at ``tau`` (created <= tau < closed), in
+        file order."""
+        if self._life is None:
+            m = self.markets
+            has = m["has_prices"].astype(bool) if "has_prices" in m else None
+            self._life = (
+                pd.to_datetime(m["created_at"], utc=True),
+                pd.to_datetime(m["closed_at"], utc=True),
+                has,
+            )
+        created, closed, has = self._life
+        open_ = (created <= tau) & (closed.isna() | (closed > tau))
+        if has is not None:
+            open_ &= has
+        return list(dict.fromkeys(self.markets.loc[open_, "slug"].astype(str)))
+
+    def tokens_needed(self, slugs: Iterable[str], tau: pd.Timestamp, include_open: bool):
+        """Token ids to load for an event: the priced outcome tokens of its ``slugs`` (and of
+        every market open at ``tau`` when ``include_open``)."""
+        wanted = dict.fromkeys(slugs)
+        if include_open:
+            wanted |= dict.fromkeys(self.open_slugs(tau))
+        return list(dict.fromkeys(t for slug in wanted for t in self.priced_tokens(slug)))
+
+
+class _PreparedOdds:
+    """Each token's odds prepared once (:class:`~eventstudy.odds.shift._Prepared`), for every
+    event that uses the token; anything but a frame is passed on as it is (and refused by
+    :func:`~eventstudy.odds.shift.prepare_odds` exactly as before)."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, _Prepared] = {}
+
+    def get(self, token: str, odds: Any) -> Any:
+        if not isinstance(odds, pd.DataFrame):
+            return odds
+        hit = self._done.get(token)
+        if hit is None or hit.source is not odds:
+            hit = self._done[token] = _Prepared(odds)
+        return hit
 
 
 def _shift_market_rows(
@@ -186,28 +264,38 @@ def _shift_market_rows(
     include_open_markets: bool = False,
     outcome: str = "Yes",
     horizons: Iterable[Any] | str = DEFAULT_HORIZONS,
+    _index: _MarketIndex | None = None,
+    _prepared: _PreparedOdds | None = None,
     **shift_options: Any,
 ) -> list[dict]:
+    """The rows of :func:`shift_markets`. A study passes the markets indexed (``_index``),
+    its tokens' prepared odds (``_prepared``) and ``exclude_times`` as an
+    :class:`~eventstudy.odds.shift._EventTimes`, built once for all its events."""
     tau = _to_utc(event_time, "event_time")
     hs = _horizons(horizons)
     eps = shift_options.get("eps", DEFAULT_EPS)
     scale = shift_options.get("scale", "logodds")
     _check_eps(eps)
     _check_scale(scale)
+    index = _index if _index is not None else _MarketIndex(markets, outcome)
+    prepared = _prepared if _prepared is not None else _PreparedOdds()
+    if "exclude_times" in shift_options and not isinstance(
+        shift_options["exclude_times"], _EventTimes
+    ):
+        shift_options["exclude_times"] = _EventTimes(shift_options["exclude_times"])
     slugs = list(dict.fromkeys(slugs or []))
     targets: list[tuple[str, bool]] = [(s, True) for s in slugs]
     if include_open_markets:
-        targets += [(s, False) for s in _open_slugs(markets, tau) if s not in slugs]
-    wanted = markets[markets["slug"].astype(str).isin({s for s, _ in targets})]
-    by_slug = {str(s): g for s, g in wanted.groupby("slug", sort=False)}
+        linked = set(slugs)
+        targets += [(s, False) for s in index.open_slugs(tau) if s not in linked]
     rows: list[dict] = []
     for slug, linked in targets:
-        group = by_slug.get(slug)
+        group = index.group(slug)
         if group is None:
             meta = _market_meta(None, slug, outcome) | {"linked": linked}
             rows += _not_computable_rows(meta, hs, tau, "slug not in markets.csv", eps, scale)
             continue
-        row = select_outcome_token(group, outcome)
+        row = index.outcome_row(slug)
         if row is None:
             meta = _market_meta(group.iloc[0], slug, outcome) | {
                 "token_id": "",
@@ -229,7 +317,7 @@ def _shift_market_rows(
             rows += _not_computable_rows(meta, hs, tau, reason, eps, scale)
             continue
         res = _odds_shift_rows(
-            odds,
+            prepared.get(meta["token_id"], odds),
             tau,
             hs,
             **(
@@ -304,18 +392,6 @@ def _slugs_of(value: Any) -> list[str]:
     if isinstance(value, float) and math.isnan(value):
         return []
     return [str(v) for v in value]
-
-
-def _tokens_needed(
-    markets: pd.DataFrame, slugs: Iterable[str], outcome: str, tau: pd.Timestamp, include_open: bool
-) -> list[str]:
-    wanted = set(slugs)
-    if include_open:
-        wanted |= set(_open_slugs(markets, tau))
-    sub = outcome_rows(markets[markets["slug"].astype(str).isin(wanted)], outcome)
-    if "has_prices" in sub:
-        sub = sub[sub["has_prices"].astype(bool)]
-    return list(dict.fromkeys(sub["token_id"].astype(str)))
 
 
 def run_odds_study(
@@ -403,8 +479,13 @@ def run_odds_study(
     }
     _check_eps(eps)
     _check_scale(scale)
-    times = {str(r.event_id): r.event_time for r in ev.itertuples(index=False)}
     span = _to_timedelta(paths_span, "paths_span")
+    # Every event's own time is kept out of its null anyway, so "the other events" of every
+    # event are all the catalog's times: one sorted array, searched for each (event, market).
+    times = ev["event_time"]
+    others = _EventTimes(times[times.notna()] if exclude_other_events else ())
+    index = _MarketIndex(markets, outcome)
+    prepared = _PreparedOdds()
     rows: list[dict] = []
     paths: list[pd.DataFrame] = []
     for r in ev.itertuples(index=False):
@@ -413,12 +494,7 @@ def run_odds_study(
         if pd.isna(r.event_time) or (not slugs and not include_open_markets):
             continue
         tau = _to_utc(r.event_time, f"event_time of {event_id}")
-        others = (
-            [t for k, t in times.items() if k != event_id and not pd.isna(t)]
-            if exclude_other_events
-            else []
-        )
-        tokens = _tokens_needed(markets, slugs, outcome, tau, include_open_markets)
+        tokens = index.tokens_needed(slugs, tau, include_open_markets)
         odds = {tok: load(tok) for tok in tokens}
         res = _shift_market_rows(
             tau,
@@ -429,6 +505,8 @@ def run_odds_study(
             outcome=outcome,
             horizons=hs,
             exclude_times=others,
+            _index=index,
+            _prepared=prepared,
             **options,
         )
         extra = {
@@ -437,7 +515,7 @@ def run_odds_study(
             "time_known": bool(getattr(r, "time_known", True)),
         }
         rows += [x | extra for x in res]
-        paths += _paths_around(event_id, tau, res, odds, span)
+        paths += _paths_around(event_id, tau, res, odds, span, prepared)
     details = _rows_frame(rows, extra=("event_id", "event_time", "time_known"))
     details["event_id"] = details["event_id"].astype(str)
     details["event_time"] = pd.to_datetime(
@@ -475,8 +553,10 @@ def _paths_around(
     rows: list[dict],
     odds: Mapping[str, Any],
     span: pd.Timedelta,
+    prepared: _PreparedOdds | None = None,
 ) -> list[pd.DataFrame]:
     """Samples within ``span`` of the event of each linked market with a computed shift."""
+    prepared = prepared if prepared is not None else _PreparedOdds()
     out = []
     done: set[str] = set()
     for row in rows:
@@ -487,8 +567,11 @@ def _paths_around(
         if not isinstance(frame, pd.DataFrame):
             continue
         done.add(token)
-        data = prepare_odds(frame)
-        near = data[(data["t"] >= tau - span) & (data["t"] <= tau + span)]
+        prep = prepared.get(token, frame)
+        # the samples are sorted by time: the span is one slice, found by binary search
+        lo = np.searchsorted(prep.t_ns, (tau - span).value, side="left")
+        hi = np.searchsorted(prep.t_ns, (tau + span).value, side="right")
+        near = prep.data.iloc[lo:hi]
         out.append(
             near.assign(event_id=event_id, slug=row["slug"], token_id=token)[
                 ["event_id", "slug", "token_id", "t", "p"]
@@ -569,18 +652,22 @@ def screen_markets(
             ]
     others = [t for t in others if not pd.isna(t)]
     markets, load = _default_loaders(data_dir, markets, odds_loader)
-    tokens = _tokens_needed(markets, [], outcome, tau, True)
+    index = _MarketIndex(markets, outcome)
+    tokens = index.tokens_needed([], tau, True)
     odds = {tok: load(tok) for tok in tokens}
     shift_options.setdefault("exclude_times", others)
-    res = shift_markets(
-        tau,
-        markets,
-        odds,
-        slugs=None,
-        include_open_markets=True,
-        outcome=outcome,
-        horizons=[horizon],
-        **shift_options,
+    res = _rows_frame(
+        _shift_market_rows(
+            tau,
+            markets,
+            odds,
+            slugs=None,
+            include_open_markets=True,
+            outcome=outcome,
+            horizons=[horizon],
+            _index=index,
+            **shift_options,
+        )
     )
     res["linked"] = res["slug"].isin(linked)
     if "volume_usd" in markets:
