@@ -1,9 +1,9 @@
 """Verbatim copies of the odds study before it was made linear in event x market pairs.
 
-The code of ``eventstudy.odds.study`` (whole), ``eventstudy.odds.shift._odds_shift_rows`` with
-its null helpers and ``eventstudy.odds.association.gold_odds_association`` as of commit
-82918f9: every event rebuilt the list of all other event times and every (event, market) pair
-ran ``prepare_odds`` again. ``tests/test_odds_linear.py`` checks the linear implementations
+The code of ``eventstudy.odds.study`` (whole), of ``prepare_odds`` and ``_odds_shift_rows``
+with its null helpers (``eventstudy.odds.shift``) and of ``gold_odds_association`` with its
+permutation test (``eventstudy.odds.association``) as of commit 82918f9: every event rebuilt
+the list of all other event times and every (event, market) pair ran ``prepare_odds`` again. ``tests/test_odds_linear.py`` checks the linear implementations
 against it, on the snapshot and on random catalogs. Not used by the package.
 """
 
@@ -45,10 +45,66 @@ from eventstudy.odds.shift import (
     default_tolerance,
     logodds,
     market_life_problem,
-    prepare_odds,
 )
 
 Orientation = Mapping[str, int] | pd.DataFrame
+
+
+def prepare_odds(odds: pd.DataFrame) -> pd.DataFrame:
+    """Check and normalise an odds frame: columns ``t`` (tz-aware UTC) and ``p`` in [0, 1].
+
+    Sorted by ``t``; rows with missing ``p`` dropped; exact duplicate rows (same ``t`` and
+    ``p``) dropped. A timestamp repeated with different prices is an error: which sample is the
+    price is not for this function to guess (deduplicate first, e.g. keep the last sample as
+    :func:`eventstudy.data.store.load_odds` does for files).
+
+    Parameters
+    ----------
+    odds : DataFrame
+        ``t`` (datetime64, tz-aware) and ``p`` (float, probability).
+
+    Returns
+    -------
+    DataFrame
+        ``t`` as ``datetime64[ns, UTC]``, ``p`` as float64, index 0..n-1.
+
+    Raises
+    ------
+    DataFormatError
+        Missing columns, naive timestamps or prices outside [0, 1].
+    SpecificationError
+        A timestamp appears with two different prices.
+    """
+    if not isinstance(odds, pd.DataFrame) or not {"t", "p"} <= set(odds.columns):
+        cols = list(odds.columns) if isinstance(odds, pd.DataFrame) else type(odds).__name__
+        raise DataFormatError(f"odds frame needs columns 't' and 'p'; got {cols}")
+    t = pd.to_datetime(odds["t"])
+    if t.dt.tz is None:
+        raise DataFormatError("odds column 't' has no time zone; expected tz-aware UTC timestamps")
+    out = pd.DataFrame(
+        {"t": t.dt.tz_convert("UTC").dt.as_unit("ns"), "p": odds["p"].astype("float64")}
+    )
+    out = out.dropna(subset=["t", "p"])
+    bad = out["p"][(out["p"] < 0) | (out["p"] > 1)]
+    if len(bad):
+        raise DataFormatError(
+            f"odds column 'p' has {len(bad)} value(s) outside [0, 1] (first: {bad.iloc[0]!r}); "
+            "expected probabilities"
+        )
+    out = out.sort_values("t", kind="stable").drop_duplicates(["t", "p"], keep="last")
+    clash = out["t"].duplicated(keep=False)
+    if clash.any():
+        first = out.loc[clash, "t"].iloc[0]
+        prices = out.loc[out["t"] == first, "p"].tolist()
+        raise SpecificationError(
+            f"odds has {int(out['t'].duplicated().sum())} repeated timestamp(s) with different "
+            f"prices; first: {first.isoformat()} has p={prices[0]!r} and p={prices[1]!r}. "
+            "Deduplicate first, e.g. keep the last sample: "
+            "odds.drop_duplicates('t', keep='last') "
+            "(eventstudy.data.store.load_odds already does this for files and records the count in "
+            "attrs['duplicates_dropped'])"
+        )
+    return out.reset_index(drop=True)
 
 
 def _grid_changes(

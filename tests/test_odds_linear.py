@@ -22,7 +22,7 @@ from eventstudy.data.catalog import load_events
 from eventstudy.data.orientation import load_orientation
 from eventstudy.exceptions import DataFormatError, DataNotFoundError
 from eventstudy.odds.association import gold_odds_association, permutation_correlation_test
-from eventstudy.odds.shift import _band_overlap, odds_shift
+from eventstudy.odds.shift import _band_overlap, odds_shift, prepare_odds
 from eventstudy.odds.study import run_odds_study, screen_markets, shift_markets
 
 TOL = 1e-12
@@ -266,3 +266,48 @@ def test_permutations_in_blocks_match_one_matrix(n, method) -> None:
     new = permutation_correlation_test(x, y, method=method, n_permutations=1999, seed=5)
     old = ref.permutation_correlation_test(x, y, method=method, n_permutations=1999, seed=5)
     assert new == old
+
+
+MESSES = ["none", "unsorted", "nan", "nat", "exact_duplicate", "outside", "clash", "int_p"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 12),
+    mess=st.sampled_from(MESSES),
+    unit=st.sampled_from(["s", "us", "ns"]),
+    tz=st.sampled_from(["UTC", "Asia/Tokyo"]),
+)
+def test_prepare_odds_matches_reference(seed, n, unit, tz, mess) -> None:
+    rng = np.random.default_rng(seed)
+    t = pd.Series(START + pd.to_timedelta(np.sort(rng.choice(10_000, n, replace=False)), "h"))
+    t = t.dt.tz_convert(tz).dt.as_unit(unit)
+    p = pd.Series(np.round(rng.random(n), 3))
+    if n >= 3 and mess == "unsorted":
+        t = t.iloc[::-1].reset_index(drop=True)
+    elif n >= 3 and mess == "nan":
+        p.iloc[1] = np.nan
+    elif n >= 3 and mess == "nat":
+        t.iloc[2] = pd.NaT
+    elif n >= 3 and mess in ("exact_duplicate", "clash"):
+        t.iloc[2], p.iloc[2] = t.iloc[1], p.iloc[1] + (0.1 if mess == "clash" else 0.0)
+    elif n >= 1 and mess == "outside":
+        p.iloc[-1] = 1.5
+    elif mess == "int_p":
+        p = (p > 0.5).astype(int)
+    frame = pd.DataFrame({"t": t, "p": p}, index=np.arange(n) * 3 + 7)
+    frame.attrs["sha256"] = "x"
+    outcomes = []
+    for fn in (prepare_odds, ref.prepare_odds):
+        try:
+            outcomes.append(fn(frame))
+        except Exception as exc:  # the same error, with the same message
+            outcomes.append((type(exc), str(exc)))
+    new, old = outcomes
+    if isinstance(old, tuple):
+        assert new == old
+    else:
+        pd.testing.assert_frame_equal(new, old, check_exact=True)
+        assert new.attrs == old.attrs
+        assert isinstance(new.index, pd.RangeIndex) and isinstance(old.index, pd.RangeIndex)

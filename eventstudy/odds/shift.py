@@ -312,9 +312,17 @@ def prepare_odds(odds: pd.DataFrame) -> pd.DataFrame:
     t = pd.to_datetime(odds["t"])
     if t.dt.tz is None:
         raise DataFormatError("odds column 't' has no time zone; expected tz-aware UTC timestamps")
-    out = pd.DataFrame(
-        {"t": t.dt.tz_convert("UTC").dt.as_unit("ns"), "p": odds["p"].astype("float64")}
-    )
+    t = t.dt.tz_convert("UTC").dt.as_unit("ns")
+    p = odds["p"].astype("float64")
+    t_ns, p_values = t.array.asi8, p.to_numpy()
+    if (
+        len(t_ns) > 0
+        and t_ns[0] != pd.NaT.value
+        and bool(np.all(t_ns[1:] > t_ns[:-1]))
+        and bool(np.all((p_values >= 0) & (p_values <= 1)))  # False for NaN
+    ):  # already what the steps below make (a stored file is): the same frame, built directly
+        return pd.DataFrame({"t": t.array, "p": p_values})
+    out = pd.DataFrame({"t": t, "p": p})
     out = out.dropna(subset=["t", "p"])
     bad = out["p"][(out["p"] < 0) | (out["p"] > 1)]
     if len(bad):
@@ -433,6 +441,10 @@ class _Prepared:
         self.p = self.data["p"].to_numpy()
         self._tolerance: pd.Timedelta | None = None
         self._scaled: dict[tuple[float, str], np.ndarray] = {}
+
+    def stamp(self, i: int) -> pd.Timestamp:
+        """The ``i``-th sample time (``data["t"].iloc[i]``, without the frame lookup)."""
+        return pd.Timestamp(int(self.t_ns[i]), tz="UTC")
 
     def tolerance(self) -> pd.Timedelta:
         if self._tolerance is None:
@@ -603,6 +615,7 @@ def _odds_shift_rows(
     data, t_ns, p = prepared.data, prepared.t_ns, prepared.p
     tol = prepared.tolerance() if tolerance is None else _to_timedelta(tolerance, "tolerance")
 
+    life = market_life_problem(tau, created, closed) if len(p) else None
     rows = []
     for h in hs:
         row = _empty_row(h, tau, tol, eps, scale)
@@ -617,7 +630,6 @@ def _odds_shift_rows(
         if len(p) == 0:
             rows.append(fail("no price history"))
             continue
-        life = market_life_problem(tau, created, closed)
         if life is not None:
             rows.append(fail(life))
             continue
@@ -651,8 +663,7 @@ def _odds_shift_rows(
             )
             continue
 
-        t_before = data["t"].iloc[i_before]
-        t_after = data["t"].iloc[i_after]
+        t_before, t_after = prepared.stamp(i_before), prepared.stamp(i_after)
         row.update(
             t_before=t_before,
             p_before=p[i_before],

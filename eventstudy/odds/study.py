@@ -171,46 +171,46 @@ def shift_markets(
 class _MarketIndex:
     """``markets.csv`` indexed once per study: each slug's rows, its outcome token, the tokens
     with prices, and the markets open at a time, each found without scanning every market
-    again for every event."""
+    (or matching outcome labels) again for every event."""
 
     def __init__(self, markets: pd.DataFrame, outcome: str) -> None:
         self.markets = markets
         self.outcome = outcome
-        self._positions: dict[str, np.ndarray] | None = None
-        self._groups: dict[str, pd.DataFrame | None] = {}
+        by = markets.groupby("slug", sort=False).indices
+        self._positions = {str(k): v for k, v in by.items()}
+        # outcome_rows' test, once for every row
+        labels = markets["outcome"].astype(str).str.strip().str.casefold()
+        self._is_outcome = (labels == outcome.strip().casefold()).to_numpy()
+        self._priced = (
+            markets["has_prices"].astype(bool).to_numpy()
+            if "has_prices" in markets
+            else np.ones(len(markets), dtype=bool)
+        )
+        self._tokens = markets["token_id"].astype(str).to_numpy()
         self._rows: dict[str, pd.Series | None] = {}
-        self._priced: dict[str, list[str]] = {}
-        self._life: tuple[pd.Series, pd.Series, pd.Series] | None = None
+        self._life: tuple[pd.Series, pd.Series, pd.Series | None] | None = None
+
+    def listed(self, slug: str) -> bool:
+        """Whether ``markets.csv`` has the market."""
+        return slug in self._positions
 
     def group(self, slug: str) -> pd.DataFrame | None:
         """The rows of one market (one per token), in file order; None when not listed."""
-        if slug not in self._groups:
-            if self._positions is None:
-                by = self.markets.groupby("slug", sort=False).indices
-                self._positions = {str(k): v for k, v in by.items()}
-            where = self._positions.get(slug)
-            self._groups[slug] = None if where is None else self.markets.take(where)
-        return self._groups[slug]
+        where = self._positions.get(slug)
+        return None if where is None else self.markets.take(where)
 
     def outcome_row(self, slug: str) -> pd.Series | None:
         """:func:`select_outcome_token` of the market's rows (None when not offered)."""
         if slug not in self._rows:
-            group = self.group(slug)
-            self._rows[slug] = None if group is None else select_outcome_token(group, self.outcome)
+            where = self._positions.get(slug, np.empty(0, dtype=np.intp))
+            hit = where[self._is_outcome[where]]
+            self._rows[slug] = self.markets.iloc[hit[0]] if len(hit) else None
         return self._rows[slug]
 
     def priced_tokens(self, slug: str) -> list[str]:
         """Token ids of the market's outcome rows that have a price history."""
-        if slug not in self._priced:
-            group = self.group(slug)
-            tokens: list[str] = []
-            if group is not None:
-                sub = outcome_rows(group, self.outcome)
-                if "has_prices" in sub:
-                    sub = sub[sub["has_prices"].astype(bool)]
-                tokens = list(sub["token_id"].astype(str))
-            self._priced[slug] = tokens
-        return self._priced[slug]
+        where = self._positions.get(slug, np.empty(0, dtype=np.intp))
+        return list(self._tokens[where[self._is_outcome[where] & self._priced[where]]])
 
     def open_slugs(self, tau: pd.Timestamp) -> list[str]:
         """Slugs of markets with price history open at ``tau`` (created <= tau < closed), in
@@ -290,13 +290,13 @@ def _shift_market_rows(
         targets += [(s, False) for s in index.open_slugs(tau) if s not in linked]
     rows: list[dict] = []
     for slug, linked in targets:
-        group = index.group(slug)
-        if group is None:
+        if not index.listed(slug):
             meta = _market_meta(None, slug, outcome) | {"linked": linked}
             rows += _not_computable_rows(meta, hs, tau, "slug not in markets.csv", eps, scale)
             continue
         row = index.outcome_row(slug)
         if row is None:
+            group = index.group(slug)
             meta = _market_meta(group.iloc[0], slug, outcome) | {
                 "token_id": "",
                 "outcome": outcome,
@@ -487,7 +487,7 @@ def run_odds_study(
     index = _MarketIndex(markets, outcome)
     prepared = _PreparedOdds()
     rows: list[dict] = []
-    paths: list[pd.DataFrame] = []
+    paths: list[tuple] = []
     for r in ev.itertuples(index=False):
         event_id = str(r.event_id)
         slugs = _slugs_of(getattr(r, "polymarket_slugs", None))
@@ -539,12 +539,7 @@ def run_odds_study(
         "n_events": len(ev),
         "paths_span": str(span),
     }
-    path_frame = (
-        pd.concat(paths, ignore_index=True)
-        if paths
-        else pd.DataFrame({"event_id": [], "slug": [], "token_id": [], "t": [], "p": []})
-    )
-    return OddsStudyResults(details, settings, paths=path_frame)
+    return OddsStudyResults(details, settings, paths=_paths_frame(paths))
 
 
 def _paths_around(
@@ -553,10 +548,11 @@ def _paths_around(
     rows: list[dict],
     odds: Mapping[str, Any],
     span: pd.Timedelta,
-    prepared: _PreparedOdds | None = None,
-) -> list[pd.DataFrame]:
-    """Samples within ``span`` of the event of each linked market with a computed shift."""
-    prepared = prepared if prepared is not None else _PreparedOdds()
+    prepared: _PreparedOdds,
+) -> list[tuple]:
+    """Where the samples within ``span`` of the event of each linked market with a computed
+    shift are: ``(event_id, slug, token_id, prepared odds, first, past)``, a slice of the
+    token's samples (sorted by time, so found by binary search)."""
     out = []
     done: set[str] = set()
     for row in rows:
@@ -568,16 +564,39 @@ def _paths_around(
             continue
         done.add(token)
         prep = prepared.get(token, frame)
-        # the samples are sorted by time: the span is one slice, found by binary search
-        lo = np.searchsorted(prep.t_ns, (tau - span).value, side="left")
-        hi = np.searchsorted(prep.t_ns, (tau + span).value, side="right")
-        near = prep.data.iloc[lo:hi]
-        out.append(
-            near.assign(event_id=event_id, slug=row["slug"], token_id=token)[
-                ["event_id", "slug", "token_id", "t", "p"]
-            ]
-        )
+        lo = int(np.searchsorted(prep.t_ns, (tau - span).value, side="left"))
+        hi = int(np.searchsorted(prep.t_ns, (tau + span).value, side="right"))
+        out.append((event_id, row["slug"], token, prep, lo, hi))
     return out
+
+
+def _paths_frame(pieces: list[tuple]) -> pd.DataFrame:
+    """``event_id, slug, token_id, t, p`` of every piece of :func:`_paths_around`, in order:
+    one frame built from the slices (not one small frame per event and market)."""
+    columns = ["event_id", "slug", "token_id", "t", "p"]
+    if not pieces:
+        return pd.DataFrame({c: [] for c in columns})
+    sizes = [hi - lo for *_, lo, hi in pieces]
+    if sum(sizes) == 0:  # keep the columns' types of the per-piece frames
+        frames = [
+            prep.data.iloc[lo:hi].assign(event_id=e, slug=s, token_id=k)[columns]
+            for e, s, k, prep, lo, hi in pieces
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    def repeat(i: int) -> np.ndarray:
+        return np.repeat(np.array([piece[i] for piece in pieces], dtype=object), sizes)
+
+    t_ns = np.concatenate([prep.t_ns[lo:hi] for *_, prep, lo, hi in pieces])
+    return pd.DataFrame(
+        {
+            "event_id": repeat(0),
+            "slug": repeat(1),
+            "token_id": repeat(2),
+            "t": pd.to_datetime(t_ns, unit="ns", utc=True),
+            "p": np.concatenate([prep.p[lo:hi] for *_, prep, lo, hi in pieces]),
+        }
+    )
 
 
 def screen_markets(
