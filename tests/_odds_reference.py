@@ -1174,3 +1174,17 @@ def gold_odds_association(
     }
     exclusions = pd.DataFrame(excl, columns=["event_id", "stage", "reason"])
     return GoldOddsAssociation(table, tests, exclusions, settings)
+
+
+def event_markets(results: OddsStudyResults, event_id: str) -> list:
+    """``OddsStudyResults.event_markets`` as of 82918f9 (``self`` -> ``results``)."""
+    d = results._details
+    rows = d[(d["event_id"] == event_id) & d["linked"] & (d["status"] != "not_computable")]
+    out = []
+    for slug, shifts in rows.groupby("slug", sort=False):
+        samples = results._paths[
+            (results._paths["event_id"] == event_id) & (results._paths["slug"] == slug)
+        ]
+        title = str(shifts["question"].iloc[0] or slug)
+        out.append((title, samples[["t", "p"]], shifts, shifts["closed_at"].iloc[0]))
+    return out

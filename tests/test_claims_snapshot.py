@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import math
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -389,3 +390,72 @@ def test_cli_claims_prints_the_verdict_table(
     assert main([*args, "--data-dir", str(snapshot_dir), "--csv"]) == 0
     assert capsys.readouterr().out.startswith("claim_id,type,verdict,series,key_date")
     assert main(["claims", str(repo_root / "tests/data/claims/many_problems.csv")]) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# the report's gold study, handed to the claims
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_gold(events, snapshot_dir):
+    """The gold study as ``eventstudy run`` runs it (four CAR windows, default n_boot)."""
+    import warnings
+
+    from eventstudy.gold.study import gold_event_study
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gold_event_study(events, data_dir=snapshot_dir)
+
+
+def test_the_reports_gold_study_gives_the_claims_the_same_numbers(
+    repo_root, events, snapshot_dir, report_gold, res
+) -> None:
+    from eventstudy.claims.gold_adapter import effects_from_study, gold_event_effects
+
+    own = gold_event_effects(events, gold="GC=F", window=(-1, 1), data_dir=snapshot_dir)
+    given = effects_from_study(report_gold)
+    pd.testing.assert_frame_equal(given.events, own.events, check_exact=True)
+    pd.testing.assert_frame_equal(given.direction_tests, own.direction_tests, check_exact=True)
+    pd.testing.assert_frame_equal(given.data_versions, own.data_versions)
+    handed = run_claims(
+        repo_root / "claims.csv", events, snapshot_dir, n_boot=400, gold_study=report_gold
+    )
+    for name in ("verdicts", "evidence", "sensitivity", "data_versions"):
+        pd.testing.assert_frame_equal(getattr(handed, name), getattr(res, name), check_exact=True)
+
+
+def test_a_gold_study_that_is_not_the_claims_own_is_refused(
+    repo_root, events, snapshot_dir, report_gold
+) -> None:
+    from types import SimpleNamespace
+
+    from eventstudy.claims.gold_adapter import study_mismatch
+    from eventstudy.exceptions import SpecificationError
+
+    assert study_mismatch(report_gold, events) is None
+
+    def like(settings=None, ids=None, sha=None):
+        versions = report_gold.data_versions
+        if sha is not None:
+            versions = versions.assign(sha256_read=sha)
+        table = report_gold.events if ids is None else report_gold.events.head(ids)
+        return SimpleNamespace(settings=report_gold.settings | (settings or {}), events=table,
+                               data_versions=versions)  # fmt: skip
+
+    cases = {
+        "n_boot is 30, the claims use 200": like({"n_boot": 30}),
+        "model is 'market'": like({"model": "market"}),
+        "overlap_window is (-3, 3)": like({"overlap_window": (-3, 3)}),
+        "another catalog": like(ids=10),
+        "prices/GC=F.csv in": like(sha="0" * 64),
+        "it read no files": SimpleNamespace(
+            settings=report_gold.settings,
+            events=report_gold.events,
+            data_versions=pd.DataFrame({"path": []}),
+        ),
+    }
+    for words, fake in cases.items():
+        with pytest.raises(SpecificationError, match=re.escape(words)):
+            run_claims(repo_root / "claims.csv", events, snapshot_dir, gold_study=fake)

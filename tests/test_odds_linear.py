@@ -21,7 +21,11 @@ from hypothesis import strategies as st
 from eventstudy.data.catalog import load_events
 from eventstudy.data.orientation import load_orientation
 from eventstudy.exceptions import DataFormatError, DataNotFoundError
-from eventstudy.odds.association import gold_odds_association, permutation_correlation_test
+from eventstudy.odds.association import (
+    _permutation_tests,
+    gold_odds_association,
+    permutation_correlation_test,
+)
 from eventstudy.odds.shift import _band_overlap, odds_shift, prepare_odds
 from eventstudy.odds.study import run_odds_study, screen_markets, shift_markets
 
@@ -65,6 +69,19 @@ def test_catalog_study_and_association_match_reference(snapshot_dir, repo_root) 
     old = ref.run_odds_study(events, data_dir=snapshot_dir)
     _same_study(new, old)
     assert (new.details["status"] == "ok").sum() > 20  # the comparison is not vacuous
+    grouped = new.markets_by_event()
+    for event_id in events["event_id"]:
+        before = ref.event_markets(old, event_id)
+        assert [m[0] for m in grouped.get(event_id, [])] == [m[0] for m in before]
+        for now, then in ((grouped.get(event_id, []), before), (new.event_markets(event_id),
+                                                                  before)):  # fmt: skip
+            for (_, samples, shifts, closed), (_, samples0, shifts0, closed0) in zip(
+                now, then, strict=True
+            ):
+                pd.testing.assert_frame_equal(samples, samples0)
+                pd.testing.assert_frame_equal(shifts, shifts0)
+                assert closed == closed0 or (pd.isna(closed) and pd.isna(closed0))
+    assert sum(map(len, grouped.values())) > 30
     rng = np.random.default_rng(7)
     car = pd.DataFrame({"event_id": events["event_id"], "car": rng.normal(0, 0.01, len(events))})
     car.loc[::9, "car"] = np.nan
@@ -266,6 +283,11 @@ def test_permutations_in_blocks_match_one_matrix(n, method) -> None:
     new = permutation_correlation_test(x, y, method=method, n_permutations=1999, seed=5)
     old = ref.permutation_correlation_test(x, y, method=method, n_permutations=1999, seed=5)
     assert new == old
+    # gold_odds_association draws one stream for both methods: each gets its own permutations
+    other = "spearman" if method == "pearson" else "pearson"
+    both = _permutation_tests(x, y, (method, other), 1999, 8, 5)
+    alone = ref.permutation_correlation_test(x, y, method=other, n_permutations=1999, seed=5)
+    assert both == [old, alone]
 
 
 MESSES = ["none", "unsorted", "nan", "nat", "exact_duplicate", "outside", "clash", "int_p"]

@@ -56,6 +56,11 @@ class Context:
                 self._series[ref] = exc
         return _value(self._series[ref])
 
+    def give_gold(self, symbol: str, window: tuple[int, int], effects: GoldEffects) -> None:
+        """Use ``effects`` (a study the caller already ran and checked) for ``symbol`` and
+        ``window`` instead of running the gold study for them."""
+        self._gold[(symbol, window)] = effects
+
     def gold(self, symbol: str, window: tuple[int, int]) -> GoldEffects:
         """The gold study for one gold series and CAR window (run once), or MissingData."""
         key = (symbol, window)

@@ -510,12 +510,14 @@ class TestOutcome:
 
 
 def _hac_ols(y: np.ndarray, x: np.ndarray, maxlags: int | None) -> TestOutcome:
-    import statsmodels.api as sm
+    # the two modules, not statsmodels.api (which also loads the time-series and formula APIs)
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     from eventstudy.claims.gold_adapter import newey_west_lags
 
     lags = newey_west_lags(len(y)) if maxlags is None else int(maxlags)
-    fit = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit(
+    fit = OLS(y, add_constant(x, has_constant="add")).fit(
         cov_type="HAC", cov_kwds={"maxlags": lags}
     )
     est, se = float(fit.params[1]), float(fit.bse[1])

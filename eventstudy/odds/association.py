@@ -158,19 +158,26 @@ _CHUNK_CELLS = 1 << 21
 """Permuted values held at once by :func:`_permuted_correlations` (16 MB of float64)."""
 
 
-def _permuted_correlations(x: np.ndarray, y: np.ndarray, n: int, seed: int | None) -> np.ndarray:
-    """Pearson r of ``x`` with ``n`` random permutations of ``y``, drawn in blocks of rows.
+def _permuted_correlations(
+    pairs: Sequence[tuple[np.ndarray, np.ndarray]], n: int, seed: int | None
+) -> list[np.ndarray]:
+    """Pearson r of each ``(x, y)`` with ``n`` random permutations of ``y``, drawn in blocks of
+    rows and shared by the pairs (all of length N).
 
-    The rows are the same permutations as ``rng.permuted(np.tile(y, (n, 1)), axis=1)`` (the
-    generator permutes one row after the other), without holding an ``n x N`` matrix: memory
-    stays bounded as the catalog grows.
+    The permutations are those of ``rng.permuted(np.tile(y, (n, 1)), axis=1)``: the generator
+    shuffles one row after the other, and a row's shuffle does not depend on its values, so
+    shuffling the positions ``0..N-1`` once gives every pair the permutations it would have
+    drawn alone with the same seed, without holding an ``n x N`` matrix.
     """
     rng = np.random.default_rng(seed)
-    block = max(1, _CHUNK_CELLS // max(1, len(y)))
-    out = np.empty(n)
+    size = len(pairs[0][1])
+    block = max(1, _CHUNK_CELLS // max(1, size))
+    out = [np.empty(n) for _ in pairs]
     for start in range(0, n, block):
         k = min(block, n - start)
-        out[start : start + k] = _pearson_rows(x, rng.permuted(np.tile(y, (k, 1)), axis=1))
+        order = rng.permuted(np.tile(np.arange(size), (k, 1)), axis=1)
+        for (x, y), rs in zip(pairs, out, strict=True):
+            rs[start : start + k] = _pearson_rows(x, y[order])
     return out
 
 
@@ -204,37 +211,64 @@ def permutation_correlation_test(
     AssociationTest
         ``stat`` = the correlation; Monte Carlo ``pvalue = (1 + #{|r*| >= |r|}) / (1 + B)``.
     """
-    if method not in ("pearson", "spearman"):
-        raise SpecificationError(
-            f"method={method!r} is not accepted; expected 'pearson' or 'spearman'"
-        )
+    return _permutation_tests(x, y, (method,), n_permutations, exact_max_n, seed)[0]
+
+
+def _permutation_tests(
+    x: Any,
+    y: Any,
+    methods: Sequence[str],
+    n_permutations: int,
+    exact_max_n: int,
+    seed: int | None,
+) -> list[AssociationTest]:
+    """:func:`permutation_correlation_test` for each method; the Monte Carlo ones share one
+    stream of permutations (each gets the permutations it would have drawn alone)."""
+    for method in methods:
+        if method not in ("pearson", "spearman"):
+            raise SpecificationError(
+                f"method={method!r} is not accepted; expected 'pearson' or 'spearman'"
+            )
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
-    name = f"permutation ({method})"
     null = "gold CAR and the odds shift are unrelated (exchangeable pairing)"
     alt = "two-sided: correlation != 0"
-    if len(y) != n or n < 3:
-        return AssociationTest(
-            name, np.nan, np.nan, "permutation", null, alt, n, "", f"need N >= 3 pairs (N = {n})"
-        )
-    if method == "spearman":
-        x, y = stats.rankdata(x), stats.rankdata(y)
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return AssociationTest(
-            name, np.nan, np.nan, "permutation", null, alt, n, "", "no variability in x or y"
-        )
-    r = float(_pearson_rows(x, y[None, :])[0])
-    if n <= exact_max_n:
-        perms = np.array(list(itertools.permutations(range(n))), dtype=np.intp)
-        rs = _pearson_rows(x, y[perms])
-        p = float(np.mean(np.abs(rs) >= abs(r) - _TIE_TOL))
-        how = f"exact over all {math.factorial(n)} permutations"
-    else:
-        rs = _permuted_correlations(x, y, int(n_permutations), seed)
-        p = (1 + int(np.sum(np.abs(rs) >= abs(r) - _TIE_TOL))) / (1 + int(n_permutations))
-        how = f"Monte Carlo, {n_permutations} permutations, seed {seed}"
-    return AssociationTest(name, r, p, "permutation", null, alt, n, how, "")
+    done: dict[str, AssociationTest] = {}
+    drawn: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+    for method in methods:
+        name = f"permutation ({method})"
+        if len(y) != n or n < 3:
+            done[method] = AssociationTest(
+                name, np.nan, np.nan, "permutation", null, alt, n, "",
+                f"need N >= 3 pairs (N = {n})",
+            )  # fmt: skip
+            continue
+        xm, ym = (stats.rankdata(x), stats.rankdata(y)) if method == "spearman" else (x, y)
+        if np.ptp(xm) == 0 or np.ptp(ym) == 0:
+            done[method] = AssociationTest(
+                name, np.nan, np.nan, "permutation", null, alt, n, "", "no variability in x or y"
+            )
+            continue
+        r = float(_pearson_rows(xm, ym[None, :])[0])
+        if n <= exact_max_n:
+            perms = np.array(list(itertools.permutations(range(n))), dtype=np.intp)
+            rs = _pearson_rows(xm, ym[perms])
+            p = float(np.mean(np.abs(rs) >= abs(r) - _TIE_TOL))
+            how = f"exact over all {math.factorial(n)} permutations"
+            done[method] = AssociationTest(name, r, p, "permutation", null, alt, n, how, "")
+        else:
+            drawn[method] = (xm, ym, r)
+    if drawn:
+        b = int(n_permutations)
+        sims = _permuted_correlations([(xm, ym) for xm, ym, _ in drawn.values()], b, seed)
+        for (method, (_, _, r)), rs in zip(drawn.items(), sims, strict=True):
+            p = (1 + int(np.sum(np.abs(rs) >= abs(r) - _TIE_TOL))) / (1 + b)
+            how = f"Monte Carlo, {n_permutations} permutations, seed {seed}"
+            done[method] = AssociationTest(
+                f"permutation ({method})", r, p, "permutation", null, alt, n, how, ""
+            )
+    return [done[method] for method in methods]
 
 
 def _kendall(x: np.ndarray, y: np.ndarray) -> AssociationTest:
@@ -299,6 +333,7 @@ def gold_odds_association(
         Rows with another status (``stale``, ``not_computable``) are left out.
     n_permutations, exact_max_n, seed
         See :func:`permutation_correlation_test`; exact enumeration for N <= ``exact_max_n``.
+        Both permutation tests use the same permutations (those each would draw alone).
 
     Returns
     -------
@@ -374,23 +409,12 @@ def gold_odds_association(
         rows.append({"event_id": ev_id, "car": car, "shift_logodds": val, "n_markets": len(at)})
     table = pd.DataFrame(rows, columns=["event_id", "car", "shift_logodds", "n_markets"])
     x, y = table["car"].to_numpy(), table["shift_logodds"].to_numpy()
+    pearson, spearman = _permutation_tests(
+        x, y, ("pearson", "spearman"), n_permutations, exact_max_n, seed
+    )
     tests = {
-        "pearson_permutation": permutation_correlation_test(
-            x,
-            y,
-            method="pearson",
-            n_permutations=n_permutations,
-            exact_max_n=exact_max_n,
-            seed=seed,
-        ),
-        "spearman_permutation": permutation_correlation_test(
-            x,
-            y,
-            method="spearman",
-            n_permutations=n_permutations,
-            exact_max_n=exact_max_n,
-            seed=seed,
-        ),
+        "pearson_permutation": pearson,
+        "spearman_permutation": spearman,
         "kendall": _kendall(x, y),
     }
     settings = {

@@ -10,10 +10,12 @@ Units and conventions are those of :mod:`eventstudy.odds.shift` (``shift_pp`` pe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.results import Results, tidy_frame
@@ -281,15 +283,29 @@ class OddsStudyResults(Results):
     def event_markets(self, event_id: str) -> list[tuple[str, pd.DataFrame, pd.DataFrame, Any]]:
         """Per linked market of an event with a computed shift: ``(question, samples, shift
         rows, closed_at)``, the input of :func:`eventstudy.plotting.odds.plot_odds_paths`."""
+        return self.markets_by_event([event_id]).get(event_id, [])
+
+    def markets_by_event(
+        self, event_ids: Iterable[str] | None = None
+    ) -> dict[str, list[tuple[str, pd.DataFrame, pd.DataFrame, Any]]]:
+        """:meth:`event_markets` of many events at once (every event when None), found by
+        grouping the rows once: ``{event_id: [(question, samples, shift rows, closed_at),
+        ...]}`` with the events that have a linked market with a computed shift, in the order
+        of :attr:`details`."""
         d = self._details
-        rows = d[(d["event_id"] == event_id) & d["linked"] & (d["status"] != "not_computable")]
-        out = []
-        for slug, shifts in rows.groupby("slug", sort=False):
-            samples = self._paths[
-                (self._paths["event_id"] == event_id) & (self._paths["slug"] == slug)
-            ]
+        rows = d[d["linked"] & (d["status"] != "not_computable")] if len(d) else d
+        if event_ids is not None:
+            rows = rows[rows["event_id"].isin(list(event_ids))]
+        paths = self._paths
+        where = paths.groupby(["event_id", "slug"], sort=False).indices if len(paths) else {}
+        none = np.empty(0, dtype=np.intp)
+        out: dict[str, list[tuple[str, pd.DataFrame, pd.DataFrame, Any]]] = {}
+        for (event_id, slug), shifts in rows.groupby(["event_id", "slug"], sort=False):
+            samples = paths.take(where.get((event_id, slug), none))
             title = str(shifts["question"].iloc[0] or slug)
-            out.append((title, samples[["t", "p"]], shifts, shifts["closed_at"].iloc[0]))
+            out.setdefault(event_id, []).append(
+                (title, samples[["t", "p"]], shifts, shifts["closed_at"].iloc[0])
+            )
         return out
 
     def plot(self, event_id: str, ax: Axes | None = None, *, slug: str | None = None) -> Axes:

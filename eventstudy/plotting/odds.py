@@ -201,8 +201,16 @@ def plot_odds_paths(
     return np.array(drawn, dtype=object)
 
 
+MAX_LABELS = 40
+"""Points of :func:`plot_gold_vs_odds` labelled with their event id by default."""
+
+
 def plot_gold_vs_odds(
-    association: GoldOddsAssociation, ax: Axes | None = None, title: str | None = None
+    association: GoldOddsAssociation,
+    ax: Axes | None = None,
+    title: str | None = None,
+    *,
+    max_labels: int | None = MAX_LABELS,
 ) -> Axes:
     """Scatter of gold CAR (percent) against the events' log-odds shift, one point per event.
 
@@ -213,21 +221,31 @@ def plot_gold_vs_odds(
     ax : matplotlib Axes, optional
     title : str, optional
         Default: the permutation test's r and p-value.
+    max_labels : int or None, default 40
+        Label at most this many points with their event id: every point when there are no
+        more; else the places farthest from the centre of the cloud first (Euclidean distance
+        in standard deviations of each axis; ties in table order), each once with the number
+        of other events there (``"e1 +2"``), leaving out a label that would cover one already
+        placed, so that a large catalog's figure stays readable and quick to draw. None labels
+        every point.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax.collections[0]``: x = log-odds shift (nats), y = CAR in percent.
+        ``ax.collections[0]``: x = log-odds shift (nats), y = CAR in percent; ``ax.texts``:
+        the labels.
     """
     ax = new_axes(ax)
     table = association.table
     x = table["shift_logodds"].to_numpy(dtype=float)
     y = 100.0 * table["car"].to_numpy(dtype=float)
     ax.scatter(x, y, color="tab:blue")
-    for xi, yi, name in zip(x, y, table["event_id"], strict=True):
+    names = table["event_id"].to_numpy(dtype=object)
+    for i, label in _labels(x, y, names, max_labels):
         ax.annotate(
-            literal_text(name), (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=7
-        )
+            literal_text(label), (x[i], y[i]), textcoords="offset points", xytext=(3, 3),
+            fontsize=7,
+        )  # fmt: skip
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6)
     ax.set_xlabel("odds shift (log-odds, nats)")
@@ -239,3 +257,40 @@ def plot_gold_vs_odds(
     if title:
         set_title(ax, title)
     return ax
+
+
+def _labels(
+    x: np.ndarray, y: np.ndarray, names: np.ndarray, limit: int | None
+) -> list[tuple[int, str]]:
+    """``(position, text)`` of the labels, in table order: every point's event id, or (more
+    points than ``limit``) up to ``limit`` places, farthest from the centre first (in standard
+    deviations), each named once (``"e1 +2"``: e1 and two other events at that point) and
+    skipped when its label would cover one already placed."""
+    n = len(x)
+    if limit is None or n <= limit:
+        return [(i, str(names[i])) for i in range(n)]
+    places = pd.DataFrame({"x": x, "y": y})
+    first = ~places.duplicated().to_numpy()
+    size = places.groupby(["x", "y"], sort=False, dropna=False)["x"].transform("size").to_numpy()
+    ok = first & np.isfinite(x) & np.isfinite(y)
+    if not ok.any() or limit <= 0:
+        return []
+    xs, ys = x[ok], y[ok]
+    width = max(float(np.ptp(xs)), 1e-12)
+    height = max(float(np.ptp(ys)), 1e-12)
+    far = np.hypot((x - xs.mean()) / (xs.std() or 1.0), (y - ys.mean()) / (ys.std() or 1.0))
+    text = [str(names[i]) + (f" +{size[i] - 1}" if size[i] > 1 else "") for i in range(n)]
+    # a label starts just right of its point; at 7 pt a character is under 1/80 of the data's
+    # width and a line under 1/25 of its height (the report's 6.5 x 5 inch panels, the axes
+    # 5% wider and higher than the data)
+    reach = np.array([(len(t) + 2) / 80 * width for t in text])
+    chosen: list[int] = []
+    for i in np.flatnonzero(ok)[np.argsort(-far[ok], kind="stable")]:
+        if all(
+            x[i] + reach[i] < x[j] or x[j] + reach[j] < x[i] or abs(y[i] - y[j]) > height / 25
+            for j in chosen
+        ):
+            chosen.append(int(i))
+            if len(chosen) == limit:
+                break
+    return [(i, text[i]) for i in sorted(chosen)]

@@ -135,6 +135,11 @@ def _run_jobs(
         for job in jobs:
             tick(_draw(job, out))
         return
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot  # once, here: the forked workers inherit it
+
     _PENDING[:] = jobs
     try:
         with mp.get_context("fork").Pool(workers) as pool:
@@ -200,13 +205,15 @@ def _odds_jobs(inputs: Any, lang: Lang, every: bool) -> list[_Job]:
         top = set(moved.sort_values(ascending=False, kind="stable").index[:TOP_ODDS_EVENTS])
         ids = [eid for eid in ids if eid in top]
     titles = inputs.events.set_index("event_id")["title_ja" if not en else "title"]
+    times = linked.drop_duplicates("event_id").set_index("event_id")["event_time"]
+    by_event = odds.markets_by_event(ids)  # grouped once, not searched per event
     jobs = []
     for eid in ids:
-        markets = odds.event_markets(eid)
+        markets = by_event.get(eid, [])
         if not markets:
             continue
         shown = _largest_moves_first(markets, MAX_MARKETS_PER_FIGURE)
-        tau = linked.loc[linked["event_id"] == eid, "event_time"].iloc[0]
+        tau = times[eid]
         what = (
             f"YES probability of {len(shown)} of {len(markets)} linked market(s) around the "
             "event (UTC; the largest moves; all in odds_shifts.csv)"
