@@ -244,7 +244,8 @@ class EventStudy:
         tz-aware event time raises (map it first with
         :func:`eventstudy.data.day0.day0_for_events` or :func:`eventstudy.data.day0.align_events`).
     model : str or NormalReturnModel, default "market"
-        ``"market"``, ``"constant_mean"``, ``"market_adjusted"``, ``"factor"`` or ``"garch"``
+        ``"market"``, ``"constant_mean"``, ``"market_adjusted"``, ``"zero_mean"``, ``"factor"``
+        or ``"garch"``
         (see :mod:`eventstudy.engine.models`), or a model instance.
     benchmark : Series or DataFrame, optional
         Benchmark (market) decimal returns; a Series (or a one-column frame when events have
