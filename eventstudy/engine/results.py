@@ -638,6 +638,7 @@ class EventStudyResults(Results):
             event_cov=np.ascontiguousarray(a.cov[:, :width, :width]),
             est_market=a.est_market,
             event_market=None if a.event_market is None else a.event_market[:, :width],
+            assets=a.assets.astype(str),
         )
 
     # ------------------------------------------------------------------ the battery
