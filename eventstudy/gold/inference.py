@@ -1,13 +1,18 @@
-"""Time-series inference for one asset and many events: dummy regression with HAC, placebo.
+"""Time-series inference for one asset and many events: the event-dummy regression with HAC.
 
-Two routes that do not assume independent events (unlike the cross-sectional battery):
+One regression over the whole return series, benchmark regressors plus one dummy per
+event-window *day*; each event's CAR is the sum of its days' dummy coefficients, with a
+heteroskedasticity- and autocorrelation-robust variance, and joint Wald tests. Unlike the
+engine's cross-sectional battery it does not assume independent events: windows that share
+days share dummies, and the covariance of every pair of CARs is estimated.
 
-* :func:`event_dummy_regression`: one regression over the whole return series, benchmark
-  regressors plus one dummy per event-window *day*; each event's CAR is the sum of its days'
-  dummy coefficients, with a Newey-West (HAC) variance, and joint Wald tests.
-* :func:`placebo_test`: the distribution of the same CAR statistic at random non-event dates,
-  drawn from a stationary bootstrap of non-event abnormal returns (keeps volatility clustering),
-  giving empirical p-values and each event's percentile.
+The variance of a window's error sum is what decides the size of the tests. Gold's volatility
+moves several-fold over a decade (2020, 2025-26), so one long-run variance for the whole sample
+(``variance="newey_west"``) understates it for events in volatile spells and overstates it in
+calm ones: on GC=F with 40 random dates the Wald test then rejects a true null about 12 % of the
+time at 5 % (``benchmarks/size_power.py``). ``variance="garch"`` (the default) scales every day
+by its GARCH(1,1) conditional standard deviation and applies Newey-West to the standardized
+residuals. The placebo route lives in :mod:`eventstudy.gold.placebo`.
 
 Units: decimal returns (the caller's convention, log by default in this package); trading-day
 positions of the series' index.
@@ -16,22 +21,30 @@ positions of the series' index.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 
+from eventstudy.exceptions import SpecificationError
+
+HacVariance = Literal["garch", "newey_west"]
+HAC_VARIANCES: tuple[str, ...] = get_args(HacVariance)
+
 __all__ = [
+    "HAC_VARIANCES",
     "EventRegressionResults",
-    "PlaceboResults",
+    "HacVariance",
     "event_dummy_regression",
+    "garch_volatility",
     "newey_west_lags",
-    "placebo_test",
 ]
+
+_GARCH_SCALE = 100.0  # arch is fitted in percent; every output is back in decimals
 
 
 def newey_west_lags(nobs: int) -> int:
@@ -59,7 +72,7 @@ class EventRegressionResults:
     car : DataFrame
         One row per event: ``event_id``, ``window_start``, ``window_end``, ``n_days``, ``car``
         (decimal), ``se_param`` (parameter-uncertainty part alone, the statsmodels HAC
-        γ'Vγ), ``se_error`` (Newey-West variance of the window's error sum), ``car_se`` (total),
+        γ'Vγ), ``se_error`` (HAC variance of the window's error sum), ``car_se`` (total),
         ``zstat``, ``pvalue`` (two-sided, N(0,1)).
     car_cov : DataFrame
         Covariance of the CARs (events x events), decimal squared.
@@ -76,7 +89,15 @@ class EventRegressionResults:
     maxlags : int
     nobs : int
     autocov : Series
-        Bartlett-weighted residual autocovariances ``w_j γ_j``, j = 0..maxlags.
+        Bartlett-weighted autocovariances ``w_j γ_j``, j = 0..maxlags, of the non-event
+        residuals (``"newey_west"``, decimal squared) or of the standardized residuals
+        (``"garch"``, unit-free; ``γ_0`` near 1).
+    variance : {"garch", "newey_west"}
+    volatility : Series or None
+        ``"garch"``: the conditional standard deviation σ_t (decimal) on the sample's dates.
+    garch_params : Series or None
+        ``omega`` (decimal squared), ``alpha``, ``beta`` of the GARCH(1,1) (None when
+        ``volatility`` was given or ``variance="newey_west"``).
     """
 
     car: pd.DataFrame
@@ -88,6 +109,112 @@ class EventRegressionResults:
     maxlags: int
     nobs: int
     autocov: pd.Series
+    variance: str = "newey_west"
+    volatility: pd.Series | None = None
+    garch_params: pd.Series | None = None
+
+
+@dataclass(frozen=True)
+class _Design:
+    """The regression's data: rows without missing values, the event days and windows."""
+
+    index: pd.DatetimeIndex
+    y: np.ndarray
+    x: np.ndarray  # (T, k0): constant and regressors
+    x_names: list[str]
+    days: pd.DatetimeIndex  # distinct event days, sorted
+    pos: np.ndarray  # their rows
+    gamma: np.ndarray  # (n_events, n_days) 0/1: which days form each event's window
+    ids: list[str]
+    day_sets: dict[str, list[pd.Timestamp]]
+
+
+def _design(y, windows, regressors) -> _Design:
+    data = y.rename("__y__").to_frame()
+    if regressors is not None:
+        data = pd.concat([data, regressors], axis=1)
+    data = data.dropna()
+    index = pd.DatetimeIndex(data.index)
+    ids = list(windows)
+    day_sets = {eid: [d for d in pd.DatetimeIndex(windows[eid]) if d in index] for eid in ids}
+    days = pd.DatetimeIndex(sorted({d for ds in day_sets.values() for d in ds}))
+    gamma = np.zeros((len(ids), len(days)))
+    for i, eid in enumerate(ids):
+        gamma[i, days.get_indexer(pd.DatetimeIndex(day_sets[eid]))] = 1.0
+    x_names = [c for c in data.columns if c != "__y__"]
+    x = np.column_stack([np.ones(len(index)), data[x_names].to_numpy(float)])
+    return _Design(
+        index, data["__y__"].to_numpy(float), x, x_names, days, index.get_indexer(days), gamma,
+        ids, day_sets,
+    )  # fmt: skip
+
+
+def _bartlett_autocov(e: np.ndarray, m: int) -> np.ndarray:
+    """``w_j γ_j`` for j = 0..m of a series with NaN on left-out days (products with them
+    drop out; γ_j divides by the number of non-missing days), Bartlett ``w_j = 1 - j/(m+1)``."""
+    n_ok = int(np.isfinite(e).sum())
+    z = np.where(np.isfinite(e), e, 0.0)
+    acov = np.array([z[j:] @ z[: z.size - j] for j in range(m + 1)]) / n_ok
+    return acov * (1.0 - np.arange(m + 1) / (m + 1.0))
+
+
+def _param_cov(d: _Design, resid: np.ndarray, m: int) -> np.ndarray:
+    """HAC (Newey-West, no small-sample correction) covariance of the event-day dummies.
+
+    The dummies absorb the event days, so the coefficients of (constant, regressors) are OLS
+    on the other days, :math:`A = (X_{ne}'X_{ne})^{-1}`, and with the Bartlett meat S of
+    :math:`x_t\\hat u_t` (:math:`\\hat u_t = 0` on event days) :math:`V_\\theta = A S A` and
+    :math:`V_\\delta = X_D V_\\theta X_D'`: statsmodels' ``cov_type="HAC"`` block of the
+    dummies, without forming the (T x T) design.
+    """
+    ne = np.ones(d.y.size, bool)
+    ne[d.pos] = False
+    a = np.linalg.inv(d.x[ne].T @ d.x[ne])
+    xu = d.x * resid[:, None]
+    s = xu.T @ xu
+    for j in range(1, m + 1):
+        c = xu[j:].T @ xu[:-j]
+        s += (1.0 - j / (m + 1.0)) * (c + c.T)
+    x_d = d.x[d.pos]
+    return x_d @ (a @ s @ a) @ x_d.T
+
+
+def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    """GARCH(1,1) conditional standard deviation of a zero-mean residual series (``arch``).
+
+    Parameters
+    ----------
+    resid : Series
+        Residuals (decimal) on consecutive trading days, no missing values.
+
+    Returns
+    -------
+    sigma : Series
+        :math:`\\sigma_t = \\sqrt{h_t}` (decimal), :math:`h_t = \\omega + \\alpha
+        \\varepsilon_{t-1}^2 + \\beta h_{t-1}`: the variance of day t given every return before
+        it (Bollerslev 1986).
+    params : Series
+        ``omega`` (decimal squared), ``alpha``, ``beta``.
+    note : str
+        Empty, or a sentence when the optimiser did not report convergence.
+    """
+    from arch import arch_model
+
+    with warnings.catch_warnings(record=True):  # arch resets its own filter: record, not show
+        warnings.simplefilter("ignore")
+        fit = arch_model(
+            resid.to_numpy(float) * _GARCH_SCALE, mean="Zero", vol="GARCH", p=1, q=1,
+            rescale=False,
+        ).fit(disp="off")  # fmt: skip
+    p = fit.params
+    params = pd.Series(
+        {"omega": p["omega"] / _GARCH_SCALE**2, "alpha": p["alpha[1]"], "beta": p["beta[1]"]}
+    )
+    sigma = pd.Series(
+        np.asarray(fit.conditional_volatility) / _GARCH_SCALE, index=resid.index, name="sigma"
+    )
+    note = "" if fit.convergence_flag == 0 else f"GARCH optimiser flag {fit.convergence_flag}"
+    return sigma, params, note
 
 
 def event_dummy_regression(
@@ -95,10 +222,12 @@ def event_dummy_regression(
     windows: Mapping[str, Sequence[pd.Timestamp]],
     regressors: pd.DataFrame | None = None,
     *,
+    variance: HacVariance = "garch",
     maxlags: int | None = None,
     directions: Mapping[str, str] | None = None,
+    volatility: pd.Series | None = None,
 ) -> EventRegressionResults:
-    """Event-dummy regression over the whole series with Newey-West (HAC) standard errors.
+    """Event-dummy regression over the whole series with HAC standard errors.
 
     Parameters
     ----------
@@ -111,14 +240,30 @@ def event_dummy_regression(
     regressors : DataFrame, optional
         Benchmark regressors on the same index (e.g. equity returns, dollar returns, real-yield
         changes). ``None`` = constant only (constant-mean model).
+    variance : {"garch", "newey_west"}, default "garch"
+        Variance of each window's error sum:
+
+        * ``"garch"``: every day scaled by its conditional standard deviation σ_t from a
+          GARCH(1,1) of the regression residuals (``arch``), Newey-West on the standardized
+          residuals (holds its size on GC=F, ``benchmarks/size_power.py``);
+        * ``"newey_west"``: one Newey-West long-run variance for the whole sample (the
+          pre-issue-19 default; over-rejects when volatility moves).
     maxlags : int, optional
         Bartlett-kernel lags; default :func:`newey_west_lags` of the sample size.
     directions : mapping event_id -> {"up", "down", "none"}, optional
         Expected gold direction; enables the mean-effect tests of ``up`` and ``down`` events.
+    volatility : Series, optional
+        With ``"garch"``: σ_t (decimal) on ``y``'s dates to use instead of fitting the GARCH
+        (e.g. from a longer history); must be positive on every date of the sample.
 
     Returns
     -------
     EventRegressionResults
+
+    Raises
+    ------
+    SpecificationError
+        ``variance`` is not accepted, or ``volatility`` misses a date of the sample.
 
     Notes
     -----
@@ -130,92 +275,99 @@ def event_dummy_regression(
     two events' windows has **one** dummy, counted in both events' CARs (shared dummies): the
     CAR of event i is :math:`\\mathrm{CAR}_i = \\gamma_i'\\delta`, γ_i the 0/1 vector of its
     days. The coefficient of a one-day dummy equals that day's abnormal return
-    :math:`y_d - c - x_d'\\beta`, with (c, β) fitted on the non-event days.
+    :math:`y_d - c - x_d'\\beta`, with (c, β) fitted by OLS on the non-event days.
 
     **Why not γ'Vγ alone.** The residual of a one-observation dummy is exactly zero, so every
     heteroskedasticity- or autocorrelation-robust "meat" term of the dummy is zero and the HAC
     covariance of δ contains only the parameter uncertainty of (c, β)
-    (:math:`x_d' V_\\beta x_d`); used alone it makes t statistics explode (Salinger 1992,
-    J. Finance 47, on dummy-variable event studies). We therefore add the variance of the
-    window's error sum, estimated by Newey-West from the non-event residuals:
+    (:math:`x_d' V_\\beta x_d`, statsmodels' ``cov_type="HAC"``); used alone it makes t
+    statistics explode (Salinger 1992, J. Finance 47, on dummy-variable event studies). We
+    add the variance of the window's error sum:
 
     .. math:: \\mathrm{Cov}(\\mathrm{CAR}_i, \\mathrm{CAR}_j) = \\gamma_i' V_\\delta \\gamma_j
-              + \\sum_{s \\in W_i} \\sum_{t \\in W_j} w_{|s-t|} \\hat\\gamma_{|s-t|},
+              + \\sum_{s \\in W_i} \\sum_{t \\in W_j} \\sigma_s \\sigma_t\\, w_{|s-t|}\\,
+              \\hat\\gamma_{|s-t|},
 
-    :math:`\\hat\\gamma_k` the sample autocovariance of non-event residuals,
     :math:`w_k = 1 - k/(m+1)` Bartlett weights, zero beyond ``maxlags`` m (positive
-    semi-definite by construction), and :math:`V_\\delta` from statsmodels' ``cov_type="HAC"``.
-    The error variance is one number for the whole sample (long-run average): periods of high
-    volatility (2025-26 for gold) are not up-weighted; the per-event analytic route and the
-    placebo's standardized statistic use local volatility instead.
+    semi-definite). ``"newey_west"``: :math:`\\sigma_t = 1` and :math:`\\hat\\gamma_k` the
+    autocovariances of the non-event residuals, one long-run variance for the whole sample.
+    ``"garch"``: :math:`\\sigma_t^2 = h_t`, the GARCH(1,1) conditional variance of the
+    residuals given all earlier days (event days included: under the null they are ordinary
+    days), and :math:`\\hat\\gamma_k` the autocovariances of the standardized non-event
+    residuals :math:`\\hat\\varepsilon_t/\\sigma_t` (Bollerslev 1986; on GARCH-scaled
+    event-study variances, Savickas 2003, J. Financial Research 26). A large event-day
+    return raises :math:`h` of the following days, so the route is conservative for an
+    event's later window days.
 
     Joint tests: Wald :math:`c'\\Sigma^{+}c \\sim \\chi^2(\\mathrm{rank}\\,\\Sigma)` that all
     CARs are zero (identical windows make Σ singular, hence the pseudo-inverse and rank);
     z tests of the mean CAR of ``up`` events (H1: > 0), of ``down`` events (H1: < 0) and of the
     difference up - down (two-sided).
     """
-    data = (
-        pd.concat([y.rename("__y__"), regressors], axis=1)
-        if regressors is not None
-        else (y.rename("__y__").to_frame())
-    )
-    data = data.dropna()
-    index = data.index
-    nobs = len(index)
+    if variance not in HAC_VARIANCES:
+        raise SpecificationError(
+            f"variance={variance!r} is not accepted; use one of {HAC_VARIANCES}"
+        )
+    d = _design(y, windows, regressors)
+    nobs = d.index.size
     m = newey_west_lags(nobs) if maxlags is None else int(maxlags)
-    ids = list(windows)
-    day_sets = {eid: [d for d in pd.DatetimeIndex(windows[eid]) if d in index] for eid in ids}
-    days = pd.DatetimeIndex(sorted({d for ds in day_sets.values() for d in ds}))
-    pos = index.get_indexer(days)
-    dummies = np.zeros((nobs, len(days)))
-    dummies[pos, np.arange(len(days))] = 1.0
-    names = [f"d:{d.date()}" for d in days]
-    x_cols = [c for c in data.columns if c != "__y__"]
-    exog = np.column_stack([np.ones(nobs), data[x_cols].to_numpy(float), dummies])
-    exog_names = ["const", *x_cols, *names]
-    fit = sm.OLS(data["__y__"].to_numpy(float), exog).fit(cov_type="HAC", cov_kwds={"maxlags": m})
-    params = pd.Series(fit.params, index=exog_names)
-    cov = np.asarray(fit.cov_params())
-    k0 = 1 + len(x_cols)
-    v_dd = cov[k0:, k0:]
+    ne = np.ones(nobs, bool)
+    ne[d.pos] = False
+    theta = np.linalg.lstsq(d.x[ne], d.y[ne], rcond=None)[0]
+    resid = d.y - d.x @ theta  # equals the dummy coefficient on event days
+    ar = pd.Series(resid, index=d.index, name="ar")
+    u = np.where(ne, resid, 0.0)
+    cov_param = d.gamma @ _param_cov(d, u, m) @ d.gamma.T
+    sigma, garch_params = np.ones(nobs), None
+    vol = None
+    if variance == "garch":
+        if volatility is None:
+            vol, garch_params, _ = garch_volatility(ar)
+        else:
+            vol = volatility.reindex(d.index)
+            if not (vol.notna().all() and (vol > 0).all()):
+                raise SpecificationError("volatility must be positive on every date of the sample")
+        sigma = vol.to_numpy(float)
+    acov = _bartlett_autocov(np.where(ne, resid / sigma, np.nan), m)
+    lag = np.abs(d.pos[:, None] - d.pos[None, :])
+    omega = np.where(lag <= m, acov[np.minimum(lag, m)], 0.0)
+    omega *= sigma[d.pos][:, None] * sigma[d.pos][None, :]
+    cov_error = d.gamma @ omega @ d.gamma.T
+    car_frame, cov_car = _car_frame(d, resid, cov_param, cov_error)
+    event_day = pd.Series(~ne, index=d.index, name="event_day")
+    params = pd.Series(
+        np.concatenate([theta, resid[d.pos]]),
+        index=["const", *d.x_names, *(f"d:{day.date()}" for day in d.days)],
+    )
+    return EventRegressionResults(
+        car=car_frame,
+        car_cov=pd.DataFrame(cov_car, index=d.ids, columns=d.ids),
+        tests=_joint_tests(
+            car_frame, pd.DataFrame(cov_car, index=d.ids, columns=d.ids), directions or {}
+        ),
+        params=params,
+        ar=ar,
+        event_days=event_day,
+        maxlags=m,
+        nobs=nobs,
+        autocov=pd.Series(acov, index=pd.RangeIndex(m + 1, name="lag"), name="bartlett_autocov"),
+        variance=variance,
+        volatility=vol,
+        garch_params=garch_params,
+    )
 
-    # abnormal returns with the benchmark part only
-    beta = fit.params[:k0]
-    ar = pd.Series(data["__y__"].to_numpy(float) - exog[:, :k0] @ beta, index=index, name="ar")
-    event_day = pd.Series(False, index=index, name="event_day")
-    event_day.iloc[pos] = True
 
-    # Newey-West autocovariances of the non-event residuals
-    e = ar.to_numpy().copy()
-    e[pos] = np.nan
-    n_ne = int(np.isfinite(e).sum())
-    acov = np.zeros(m + 1)
-    for lag in range(m + 1):
-        prod = e[lag:] * e[: nobs - lag]
-        acov[lag] = np.nansum(prod) / n_ne * (1.0 - lag / (m + 1.0))
-    autocov = pd.Series(acov, index=pd.RangeIndex(m + 1, name="lag"), name="bartlett_autocov")
-    lag_mat = np.abs(pos[:, None] - pos[None, :])
-    omega = np.where(lag_mat <= m, acov[np.minimum(lag_mat, m)], 0.0)
-
-    gamma = np.zeros((len(ids), len(days)))
-    for i, eid in enumerate(ids):
-        gamma[i, days.get_indexer(pd.DatetimeIndex(day_sets[eid]))] = 1.0
-    car = gamma @ fit.params[k0:]
-    cov_param = gamma @ v_dd @ gamma.T
-    cov_error = gamma @ omega @ gamma.T
+def _car_frame(d: _Design, resid, cov_param, cov_error) -> tuple[pd.DataFrame, np.ndarray]:
     cov_car = cov_param + cov_error
-    n_days = gamma.sum(axis=1)
-    car = np.where(n_days > 0, car, np.nan)
-    se = np.sqrt(np.diag(cov_car))
-    se = np.where(n_days > 0, se, np.nan)
+    n_days = d.gamma.sum(axis=1)
+    car = np.where(n_days > 0, d.gamma @ resid[d.pos], np.nan)
+    se = np.where(n_days > 0, np.sqrt(np.diag(cov_car)), np.nan)
     z = car / se
-    first = [min(day_sets[e]) if day_sets[e] else pd.NaT for e in ids]
-    last = [max(day_sets[e]) if day_sets[e] else pd.NaT for e in ids]
-    car_frame = pd.DataFrame(
+    frame = pd.DataFrame(
         {
-            "event_id": ids,
-            "window_start": first,
-            "window_end": last,
+            "event_id": d.ids,
+            "window_start": [min(d.day_sets[e]) if d.day_sets[e] else pd.NaT for e in d.ids],
+            "window_end": [max(d.day_sets[e]) if d.day_sets[e] else pd.NaT for e in d.ids],
             "n_days": n_days.astype(int),
             "car": car,
             "se_param": np.sqrt(np.clip(np.diag(cov_param), 0, None)),
@@ -225,19 +377,7 @@ def event_dummy_regression(
             "pvalue": 2 * stats.norm.sf(np.abs(z)),
         }
     )
-    cov_frame = pd.DataFrame(cov_car, index=ids, columns=ids)
-    tests = _joint_tests(car_frame, cov_frame, directions or {})
-    return EventRegressionResults(
-        car=car_frame,
-        car_cov=cov_frame,
-        tests=tests,
-        params=params,
-        ar=ar,
-        event_days=event_day,
-        maxlags=m,
-        nobs=nobs,
-        autocov=autocov,
-    )
+    return frame, cov_car
 
 
 def _joint_tests(
@@ -330,167 +470,3 @@ def _row(test, stat, df, pvalue, dist, nobs, null, alternative, reason=""):
         "alternative": alternative,
         "reason": reason,
     }
-
-
-# --------------------------------------------------------------------------------------------
-# placebo
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlaceboResults:
-    """Output of :func:`placebo_test`.
-
-    Attributes
-    ----------
-    events : DataFrame
-        One row per event: ``event_id``, ``stat`` (the event's statistic), ``car``,
-        ``scale`` (trailing AR standard deviation used to standardize, decimal),
-        ``pvalue`` (two-sided, empirical), ``pvalue_greater``, ``pvalue_less`` (one-sided),
-        ``percentile`` (share of placebo statistics <= the event's, 0-100).
-    null : ndarray
-        The placebo statistics (``n_boot * draws_per_boot`` values).
-    statistic : str
-    block_length : float
-    window_len : int
-    """
-
-    events: pd.DataFrame
-    null: np.ndarray
-    statistic: str
-    block_length: float
-    window_len: int
-
-
-def placebo_test(
-    ar: pd.Series,
-    event_days: pd.Series,
-    windows: Mapping[str, Sequence[pd.Timestamp]],
-    *,
-    statistic: Literal["scar", "car"] = "scar",
-    scale_window: int = 250,
-    n_boot: int = 200,
-    draws_per_boot: int = 50,
-    block_length: float | None = None,
-    seed: int = 12345,
-) -> PlaceboResults:
-    """Placebo distribution of the CAR statistic at random non-event dates.
-
-    Parameters
-    ----------
-    ar : Series
-        Abnormal returns (decimal) on the asset's trading dates, e.g.
-        :attr:`EventRegressionResults.ar`.
-    event_days : Series of bool
-        True on days inside any event's window: they are left out of the placebo population
-        and of the scale estimate.
-    windows : mapping event_id -> sequence of dates
-        The days of each event's CAR window (all of equal length L).
-    statistic : {"scar", "car"}, default "scar"
-        * ``"scar"``: CAR / (s √L), s the standard deviation of the ``scale_window`` non-event
-          ARs just before the window (local volatility; gold's varies several-fold over the
-          sample).
-        * ``"car"``: the raw CAR (decimal).
-    scale_window : int, default 250
-        Trailing non-event trading days for ``s``.
-    n_boot : int, default 200
-        Stationary-bootstrap resamples of the non-event AR series.
-    draws_per_boot : int, default 50
-        Random window positions drawn in each resample.
-    block_length : float, optional
-        Mean block length of the stationary bootstrap; default: the larger of
-        ``optimal_block_length`` (Politis-White 2004, Patton et al. 2009) for the ARs and for
-        their squares (so volatility clusters survive resampling).
-    seed : int, default 12345
-
-    Returns
-    -------
-    PlaceboResults
-
-    Notes
-    -----
-    The non-event ARs (event days removed, order kept) are resampled with
-    ``arch.bootstrap.StationaryBootstrap`` (Politis & Romano 1994). In each resample the
-    statistic is computed at ``draws_per_boot`` random window starts (after the first
-    ``scale_window`` days, so the trailing scale exists). Empirical p-values include the
-    observed value: :math:`p = (1 + \\#\\{|s^*| \\ge |s|\\})/(N + 1)` (two-sided) and the
-    analogous one-sided counts.
-    """
-    from arch.bootstrap import StationaryBootstrap, optimal_block_length
-
-    ar = ar.astype(float)
-    base_mask = (~event_days.reindex(ar.index, fill_value=False)) & ar.notna()
-    base = ar[base_mask].to_numpy()
-    lens = {len(list(w)) for w in windows.values()}
-    if len(lens) != 1:
-        raise ValueError(f"placebo windows must all have the same length; got lengths {lens}")
-    L = lens.pop()
-    if block_length is None:
-        obl = optimal_block_length(np.column_stack([base, base**2]))
-        block_length = float(max(obl["stationary"].max(), 1.0))
-    rng = np.random.default_rng(seed)
-    bs = StationaryBootstrap(block_length, base, seed=rng)
-    n = len(base)
-    lo = scale_window if statistic == "scar" else 0
-    if n - L - lo < 1:
-        raise ValueError(f"too few non-event observations ({n}) for windows of {L} days")
-    null = []
-    for data in bs.bootstrap(n_boot):
-        x = data[0][0]
-        starts = rng.integers(lo, n - L + 1, size=draws_per_boot)
-        cs = np.concatenate([[0.0], np.cumsum(x)])
-        sums = cs[starts + L] - cs[starts]
-        if statistic == "scar":
-            cs2 = np.concatenate([[0.0], np.cumsum(x**2)])
-            m1 = (cs[starts] - cs[starts - scale_window]) / scale_window
-            m2 = (cs2[starts] - cs2[starts - scale_window]) / scale_window
-            sd = np.sqrt(np.maximum(m2 - m1**2, 0) * scale_window / (scale_window - 1))
-            null.append(sums / (sd * math.sqrt(L)))
-        else:
-            null.append(sums)
-    null_arr = np.concatenate(null)
-
-    nonevent = ar.where(base_mask)
-    rows = []
-    n_null = len(null_arr)
-    for eid, days in windows.items():
-        days = pd.DatetimeIndex(days)
-        vals = ar.reindex(days)
-        car = float(vals.sum()) if vals.notna().all() else np.nan
-        first = ar.index.get_indexer([days.min()])[0]
-        trail = nonevent.iloc[:first].dropna().iloc[-scale_window:]
-        scale = float(trail.std(ddof=1)) if len(trail) >= 20 else np.nan
-        stat = car / (scale * math.sqrt(L)) if statistic == "scar" else car
-        if not np.isfinite(stat):
-            rows.append(
-                {
-                    "event_id": eid,
-                    "stat": np.nan,
-                    "car": car,
-                    "scale": scale,
-                    "pvalue": np.nan,
-                    "pvalue_greater": np.nan,
-                    "pvalue_less": np.nan,
-                    "percentile": np.nan,
-                }
-            )
-            continue
-        rows.append(
-            {
-                "event_id": eid,
-                "stat": stat,
-                "car": car,
-                "scale": scale,
-                "pvalue": (1 + np.sum(np.abs(null_arr) >= abs(stat))) / (n_null + 1),
-                "pvalue_greater": (1 + np.sum(null_arr >= stat)) / (n_null + 1),
-                "pvalue_less": (1 + np.sum(null_arr <= stat)) / (n_null + 1),
-                "percentile": 100.0 * np.mean(null_arr <= stat),
-            }
-        )
-    return PlaceboResults(
-        events=pd.DataFrame(rows),
-        null=null_arr,
-        statistic=statistic,
-        block_length=float(block_length),
-        window_len=L,
-    )
