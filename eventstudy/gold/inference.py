@@ -136,17 +136,21 @@ def _design(y, windows, regressors) -> _Design:
     data = data.dropna()
     index = pd.DatetimeIndex(data.index)
     ids = list(windows)
-    day_sets = {eid: [d for d in pd.DatetimeIndex(windows[eid]) if d in index] for eid in ids}
-    days = pd.DatetimeIndex(sorted({d for ds in day_sets.values() for d in ds}))
+    sizes = [len(windows[eid]) for eid in ids]
+    flat = pd.DatetimeIndex(np.concatenate([pd.DatetimeIndex(windows[e]).to_numpy() for e in ids]))
+    rows = index.get_indexer(flat)  # -1: not in the sample
+    owner = np.repeat(np.arange(len(ids)), sizes)
+    keep = rows >= 0
+    pos, col = np.unique(rows[keep], return_inverse=True)
+    days = index[pos]
     gamma = np.zeros((len(ids), len(days)))
-    for i, eid in enumerate(ids):
-        gamma[i, days.get_indexer(pd.DatetimeIndex(day_sets[eid]))] = 1.0
+    gamma[owner[keep], col] = 1.0
+    day_sets = {eid: list(days[gamma[i] > 0]) for i, eid in enumerate(ids)}
     x_names = [c for c in data.columns if c != "__y__"]
     x = np.column_stack([np.ones(len(index)), data[x_names].to_numpy(float)])
     return _Design(
-        index, data["__y__"].to_numpy(float), x, x_names, days, index.get_indexer(days), gamma,
-        ids, day_sets,
-    )  # fmt: skip
+        index, data["__y__"].to_numpy(float), x, x_names, days, pos, gamma, ids, day_sets
+    )
 
 
 def _bartlett_autocov(e: np.ndarray, m: int) -> np.ndarray:
