@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import math
 import re
@@ -396,7 +397,8 @@ ANALYTIC = [n for n in TEST_NAMES if n != "wild_bootstrap"]
 @pytest.mark.parametrize("name", ANALYTIC)
 def test_one_sided_is_half_two_sided(sim, name):
     shifted = simulated_panel(np.random.default_rng(7), 40, 60, 2, shift=0.004)
-    fn = getattr(stats, name)
+    opts = {"skew_critical": "normal"} if name == "skew_t" else {}  # continuous reference
+    fn = functools.partial(getattr(stats, name), **opts)
     two = fn(shifted, 0)
     if name == "wilcoxon":
         assert two.stat > 0
@@ -614,10 +616,13 @@ def _reference_rank_stats(panel: AbnormalReturnPanel, col: int) -> dict[str, flo
     return out
 
 
-def _reference_grank(panel: AbnormalReturnPanel, col: int) -> float:
-    """GRANK t of one day with the textbook options, straight from the formulas."""
+def _reference_grank(panel: AbnormalReturnPanel, col: int | list[int]) -> float:
+    """GRANK t of one day (or the CAR of the columns ``col``) with the textbook options,
+    straight from Kolari & Pynnonen (2011, sec. 2): SCAR_i = CAR_i / sqrt(g'V_i g)."""
     s = panel.sigma
-    scar = panel.event_ar[:, col] / np.sqrt(panel.event_cov[:, col, col])
+    cols = [col] if isinstance(col, int) else list(col)
+    car = panel.event_ar[:, cols].sum(axis=1)
+    scar = car / np.sqrt(panel.event_cov[:, cols][:, :, cols].sum(axis=(1, 2)))
     ok = np.isfinite(scar) & np.isfinite(s) & (s > 0)
     n = int(ok.sum())
     gsar = np.hstack(
@@ -640,6 +645,18 @@ def test_rank_tests_equal_per_day_reference_with_ties_and_gaps():
         for name, value in _reference_rank_stats(p, col).items():
             assert got[name] == pytest.approx(value, rel=1e-12), (name, day)
         assert got["grank"] == pytest.approx(_reference_grank(p, col), rel=1e-12)
+
+
+def test_grank_car_version_equals_kolari_pynnonen_2011():
+    """The CAR version collapses the window into one point, SCAR*_i = SCAR_i / s(SCAR), ranked
+    with the estimation-day GSARs (KP 2011, sec. 2): checked on a staggered panel with gaps,
+    for every window of the event window."""
+    p = _staggered_panel(6)
+    days = list(p.event_rel_days)
+    for a in range(len(days)):
+        for b in range(a + 1, len(days)):
+            got = stats.grank(p, (days[a], days[b])).stat
+            assert got == pytest.approx(_reference_grank(p, list(range(a, b + 1))), rel=1e-12)
 
 
 def test_grank_when_the_cumulative_point_ties_an_estimation_point():
@@ -771,7 +788,10 @@ def test_skew_t_bootstrap_by_hand():
     assert res.pvalue == pytest.approx(min(1.0, 2 * min(upper, lower)), rel=1e-14)
     assert res.dist == f"bootstrap({tb.size}, n_b=3)"
     assert stats.skew_t(p, 0, skew_critical="bootstrap", n_boot=50, seed=1) == res  # seeded
-    assert stats.skew_t(p, 0).dist == "N(0,1)"  # the default reference stays N(0,1)
+    # the default since issue 19 (n_boot = 999; resamples of three equal values dropped)
+    assert re.fullmatch(r"bootstrap\(99\d, n_b=3\)", stats.skew_t(p, 0).dist)
+    normal = stats.skew_t(p, 0, skew_critical="normal")
+    assert normal.dist == "N(0,1)" and normal.pvalue == pytest.approx(2 * sps.norm.sf(res.stat))
 
 
 def test_kolari_pynnonen_does_not_apply_to_one_asset():

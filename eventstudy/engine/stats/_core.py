@@ -131,7 +131,7 @@ OPTION_VALUES: dict[str, tuple[str, ...]] = {
     "kp_estimator": ("pooled", "pairwise"),
     "weights": ("rademacher", "mammen"),
     "sign_pvalue": ("exact", "normal"),
-    "skew_critical": ("normal", "bootstrap"),
+    "skew_critical": ("bootstrap", "normal"),
 }
 
 #: Non-string options and their defaults.
@@ -157,7 +157,7 @@ CONVENTIONS: dict[str, dict[str, str]] = {
         "kp_estimator": "pairwise",
         "weights": "rademacher",
         "sign_pvalue": "normal",
-        "skew_critical": "normal",
+        "skew_critical": "bootstrap",  # estudy2 has no skewness-adjusted t: the default
     },
 }
 

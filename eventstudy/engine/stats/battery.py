@@ -255,10 +255,11 @@ def aar_tests(
         sign_pvalue : {"exact", "normal"}
             * ``"exact"`` -- sign test p-value from Binomial(N, 1/2) (default since issue 19).
             * ``"normal"`` -- its z referred to N(0,1), no continuity correction (estudy2).
-        skew_critical : {"normal", "bootstrap"}
-            * ``"normal"`` -- skewness-adjusted t referred to N(0,1) (Hall 1992).
-            * ``"bootstrap"`` -- critical values from ``n_boot`` resamples of size N/4
-              (Lyon, Barber & Tsai 1999); see :func:`~eventstudy.engine.stats.skew_t`.
+        skew_critical : {"bootstrap", "normal"}
+            * ``"bootstrap"`` -- skewness-adjusted t with critical values from ``n_boot``
+              resamples of size N/4 (Lyon, Barber & Tsai 1999; default since issue 19); see
+              :func:`~eventstudy.engine.stats.skew_t`.
+            * ``"normal"`` -- referred to N(0,1) (Hall 1992).
         n_boot : int, default 999
             Wild bootstrap replications (and skewness-adjusted t resamples).
         seed : int or None, default 20260101; rng : numpy.random.Generator, optional

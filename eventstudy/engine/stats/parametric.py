@@ -761,13 +761,16 @@ def skew_t(
 
     (x = AR or CAR). ``skew_critical`` chooses the reference distribution:
 
-    * ``"normal"`` (default) -- N(0,1) (Hall 1992). With a noisy sample skewness (small N,
-      heavy-tailed ARs) it over-rejects: 7.6 % at 5 % with 50 events and t(4) errors in
-      ``benchmarks/size_power.py``.
-    * ``"bootstrap"`` -- critical values from ``n_boot`` resamples of size N/4
-      (:func:`skew_t_bootstrap`; Lyon, Barber & Tsai 1999, as eventstudy2 does), seeded by
-      ``seed``/``rng``; p = (1 + #{t^b >= t})/(B + 1) (``greater``), the mirror for ``less``,
-      twice the smaller for two-sided; ``dist`` = ``bootstrap(B, n_b=...)``.
+    * ``"bootstrap"`` (default since issue 19) -- critical values from ``n_boot`` resamples of
+      size N/4 (:func:`skew_t_bootstrap`; Lyon, Barber & Tsai 1999, as eventstudy2 does),
+      seeded by ``seed``/``rng``; p = (1 + #{t^b >= t})/(B + 1) (``greater``), the mirror for
+      ``less``, twice the smaller for two-sided; ``dist`` = ``bootstrap(B, n_b=...)``.
+    * ``"normal"`` -- N(0,1) (Hall 1992; the default before issue 19). With a noisy sample
+      skewness (heavy-tailed ARs) it over-rejects.
+
+    In ``benchmarks/size_power.py`` (50 firms, t(4) errors, 5,000 replications) the
+    bootstrap rejects 6.3 % of day-0 and 4.9 % of CAR(-1, +1) true nulls at 5 %, N(0,1)
+    7.2 % and 6.5 %; the bootstrap's price is power (77 % against 88 % for +1 % on day 0).
 
     Hall, P. (1992), *Annals of Statistics* 20(2), 675-694; Lyon, J. D., Barber, B. M., &
     Tsai, C.-L. (1999), *J. Finance* 54(1), 165-201.
