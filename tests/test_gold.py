@@ -90,11 +90,13 @@ def test_russia_invasion_path_from_raw_closes(study, raw_gc):
     runup = raw_gc.iloc[p - 1] / raw_gc.iloc[p - 6] - 1  # closes of the six prior sessions
     assert runup == pytest.approx(0.029, abs=1e-3)
 
-    # constant-mean ARs by hand: mean log return over offsets -260..-11 (no event masked here)
+    # constant-mean ARs by hand: mean log return over offsets -260..-11 and +11..+260, the
+    # (-1, +5) days of every catalogued event left out
     logret = np.log(raw_gc).diff()
-    mu = logret.iloc[p - 260 : p - 10].mean()
-    resid = logret.iloc[p - 260 : p - 10] - mu
-    s = math.sqrt((resid**2).sum() / (250 - 1))
+    est = _estimation_rows(p, _masked_rows(study, raw_gc.index))
+    mu = logret.iloc[est].mean()
+    n = len(est)
+    s = math.sqrt(((logret.iloc[est] - mu) ** 2).sum() / (n - 1))
     ar = study.ar[study.ar["event_id"] == "russia_invades_ukraine"].set_index("rel_day")
     for k in range(-10, 11):
         assert ar.loc[k, "ret"] == pytest.approx(logret.iloc[p + k], abs=1e-12)
@@ -103,9 +105,25 @@ def test_russia_invasion_path_from_raw_closes(study, raw_gc):
     car = study.car(window=(-1, 1)).set_index("event_id").loc["russia_invades_ukraine"]
     assert car["car"] == pytest.approx(sum(logret.iloc[p + k] - mu for k in (-1, 0, 1)), abs=1e-12)
     # CLM 4.4.16 for the constant-mean model: Var = s^2 (L + L^2 / L1)
-    assert car["car_se"] == pytest.approx(s * math.sqrt(3 + 9 / 250), rel=1e-10)
+    assert car["car_se"] == pytest.approx(s * math.sqrt(3 + 9 / n), rel=1e-10)
     run = study.car(window=(-5, -1)).set_index("event_id").loc["russia_invades_ukraine", "car"]
     assert run == pytest.approx(sum(logret.iloc[p + k] - mu for k in range(-5, 0)), abs=1e-12)
+
+
+def _masked_rows(study, dates: pd.DatetimeIndex) -> np.ndarray:
+    """Rows of ``dates`` in the (-1, +5) days of any catalogued event (the study's mask)."""
+    day0 = pd.to_datetime(study.events["day0"])
+    masked = np.zeros(len(dates), bool)
+    for p in dates.get_indexer(day0[day0 <= dates[-1]]):
+        masked[p - 1 : p + 6] = True
+    return masked
+
+
+def _estimation_rows(p: int, masked: np.ndarray) -> np.ndarray:
+    """Offsets -260..-11 and +11..+260 of day-0 row p, inside the data and not masked."""
+    rows = np.r_[p - 260 : p - 10, p + 11 : p + 261]
+    rows = rows[(rows >= 0) & (rows < masked.size)]
+    return rows[~masked[rows]]
 
 
 def test_usd_effect_uses_price_before_window(study, raw_gc):
@@ -340,7 +358,7 @@ def test_overlap_policies_on_a_small_calendar():
 
 def test_market_model_ar_matches_ols_by_hand():
     """model="market": OLS of gold on a constant and the equity return over offsets -260..-11
-    (nothing masked), day-0 AR = y - a - b m, worked out with numpy."""
+    and +11..+260 (nothing masked), day-0 AR = y - a - b m, worked out with numpy."""
     rng = np.random.default_rng(5)
     dates = pd.bdate_range("2020-01-01", periods=400)
     m = 0.01 * rng.standard_normal(400)
@@ -352,8 +370,9 @@ def test_market_model_ar_matches_ols_by_hand():
                        "time_known": [True], "title": ["x"], "title_ja": ["x"],
                        "category": ["trade"], "gold_direction": ["up"]})  # fmt: skip
     res = gold_event_study(ev, data=data, model="market", **FAST)
-    X = np.column_stack([np.ones(250), m[40:290]])
-    b = np.linalg.lstsq(X, y[40:290], rcond=None)[0]
+    rows = np.r_[40:290, 311:400]  # offsets -260..-11 and +11..+99 (the data end at +99)
+    X = np.column_stack([np.ones(rows.size), m[rows]])
+    b = np.linalg.lstsq(X, y[rows], rcond=None)[0]
     row = res.ar.set_index("rel_day").loc[0]
     assert row["ar"] == pytest.approx(y[300] - b[0] - b[1] * m[300], abs=1e-12)
     beta = res.params.set_index("param").loc["beta", "value"]
@@ -516,21 +535,18 @@ def test_documented_options_are_the_accepted_ones():
 
 
 def test_constant_mean_cars_from_raw_closes_for_events_before_2025(study, raw_gc):
-    """Every pre-2025 event (the raw file's calendar equals the study's there): constant mean
-    over the unmasked rows -260..-11, CAR(-1, +1) and its CLM standard error, by hand."""
+    """Every event before 2024 (the raw file's calendar equals the study's up to 2024 plus
+    260 sessions): constant mean over the unmasked rows -260..-11 and +11..+260, CAR(-1, +1)
+    and its CLM standard error, by hand."""
     logret = np.log(raw_gc).diff().to_numpy()
     dates = raw_gc.index
     day0 = pd.to_datetime(study.events["day0"])
-    pos_all = dates.get_indexer(day0[day0 <= dates[-1]])
-    masked = np.zeros(len(dates), bool)
-    for p in pos_all:
-        masked[p - 1 : p + 6] = True
-    ev = study.events[(study.events["status"] == "studied") & (day0 < "2025-01-01")]
-    assert len(ev) == 9
+    masked = _masked_rows(study, dates)
+    ev = study.events[(study.events["status"] == "studied") & (day0 < "2024-01-01")]
+    assert len(ev) == 6
     for _, row in ev.iterrows():
         p = dates.get_loc(row["day0"])
-        est = np.arange(p - 260, p - 10)
-        est = est[~masked[est]]
+        est = _estimation_rows(p, masked)
         mu = logret[est].mean()
         s2 = ((logret[est] - mu) ** 2).sum() / (len(est) - 1)
         car = (logret[p - 1 : p + 2] - mu).sum()
