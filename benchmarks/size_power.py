@@ -19,7 +19,9 @@ returns). Scenarios:
 * ``event_variance`` -- random dates; the residual variance doubles on days -1..+1;
 * ``shared_factor`` -- same date, and the residuals share a non-market factor
   (:math:`\\varepsilon_{it} + f_t/3`, a residual correlation of 0.1);
-* ``power`` -- ``h0`` plus 1 % on day 0 for every firm.
+* ``power`` -- ``h0`` plus 1 % on day 0 for every firm;
+* ``h0_gaussian`` (only with ``--gaussian-control``) -- ``h0`` with Gaussian errors, to tell
+  heavy-tail effects (GRANK's CAR version, the skewness-adjusted t) from defects.
 
 ``gold`` -- 40 random day 0s among the GC=F trading dates from 2016-01-04 to the end of the
 real series (``../shared/data/snapshot``), half labelled ``up``, half ``down``, studied with
@@ -169,7 +171,10 @@ def firm_returns(rng: np.random.Generator, scenario: str, n_rep: int):
     mkt = rng.normal(0.0003, 0.01, (t, n_rep))
     beta = rng.uniform(0.5, 1.5, (n_rep, n))
     sigma = rng.uniform(0.01, 0.03, (n_rep, n))
-    eps = rng.standard_t(4, (t, n_rep, n)) / math.sqrt(2.0)
+    if scenario == "h0_gaussian":
+        eps = rng.standard_normal((t, n_rep, n))
+    else:
+        eps = rng.standard_t(4, (t, n_rep, n)) / math.sqrt(2.0)
     same = scenario in ("same_date", "shared_factor")
     day0 = np.full((n_rep, n), 500) if same else rng.integers(280, t - 11, (n_rep, n))
     if scenario == "shared_factor":
@@ -452,6 +457,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reps-gold", type=int)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--csv", type=Path)
+    ap.add_argument("--scenarios", nargs="+", help="run only these scenarios (default: all)")
+    ap.add_argument("--gaussian-control", action="store_true",
+                    help="add the firms scenario h0_gaussian (Gaussian errors)")  # fmt: skip
     ap.add_argument("--designs", nargs="+", default=["firms", "gold"],
                     choices=["firms", "gold", "gold_models"],
                     help="gold_models: the normal-return comparison alone")  # fmt: skip
@@ -460,11 +468,14 @@ def main(argv: list[str] | None = None) -> None:
     n_gold = args.reps_gold or (120 if args.quick else 1000)
     jobs = []
     if "firms" in args.designs:
-        jobs += tasks("firms", FIRM_SCENARIOS, n_firms, FIRM_CHUNK)
+        extra = ("h0_gaussian",) if args.gaussian_control else ()
+        jobs += tasks("firms", FIRM_SCENARIOS + extra, n_firms, FIRM_CHUNK)
     if "gold" in args.designs:
         jobs += tasks("gold", GOLD_SCENARIOS, n_gold, GOLD_CHUNK)
     if {"gold", "gold_models"} & set(args.designs):
         jobs += tasks("gold_models", ("h0",), 5 * n_gold, MODEL_CHUNK)
+    if args.scenarios:
+        jobs = [j for j in jobs if j[1] in args.scenarios]
     jobs.sort(key=lambda j: j[0] == "firms")  # the slow chunks first
     start = time.perf_counter()
     records: list[tuple] = []

@@ -83,25 +83,27 @@ def test_pseudo_event_placebo_fits_pseudo_events_like_the_events():
 
 
 def test_shift_placebo_by_hand():
-    """Eligible positions P = [10, 20, 30, 40, 50]; events at 10 and 30 (indices 0 and 2).
-    Shift k takes the pool at indices (0 + k, 2 + k) mod 5."""
-    pool = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, np.nan], index=[10, 20, 30, 40, 50, 60])
-    positions = pd.Series({"a": 10, "b": 30, "c": 12})
-    values = pd.Series({"a": 4.5, "b": 5.0, "c": -1.0})
+    """Eligible days 0, 1, 2, 3, 5, 6 (day 4 holds a real event): the groups move by every
+    calendar shift k = 1..6, circularly in 0..6; a day that is not eligible moves on to the
+    next eligible one."""
+    pool = pd.Series([1.0, 2.0, 3.0, 4.0, np.nan, 5.0, 6.0], index=range(7))
+    positions = pd.Series({"a": 4, "b": 5, "c": 2})
+    values = pd.Series({"a": 6.0, "b": 5.5, "c": 2.5})
     out = shift_placebo(
         pool, positions, values, {"ab": (["a", "b"], "greater"), "c": (["c"], "less")},
         difference=("ab", "c"),
     ).set_index("test")  # fmt: skip
-    # shifts k = 1..4 of (a, b): (2, 4), (3, 5), (4, 1), (5, 2) -> means 3, 4, 2.5, 3.5
+    # (a, b) -> (5, 6), (6, 0), (0, 1), (1, 2), (2, 3), (3, 4 -> 5): means 5.5, 3.5, 1.5, 2.5,
+    # 3.5, 4.5 -- a and b stay one day apart (mapping day 4 to day 5 first would merge them)
     ab = out.loc["placebo_mean_ab"]
-    assert ab["stat"] == pytest.approx(4.75) and ab["dist"] == "placebo(4 shifts)"
-    assert ab["pvalue"] == pytest.approx((1 + 0) / 5)  # no shifted mean >= 4.75
-    # c at 12 -> the next eligible position, 20 (index 1): shifts give 3, 4, 5, 1
-    assert out.loc["placebo_mean_c", "pvalue"] == pytest.approx((1 + 0) / 5)
+    assert ab["stat"] == pytest.approx(5.75) and ab["dist"] == "placebo(6 shifts)"
+    assert ab["pvalue"] == pytest.approx((1 + 0) / 7)
+    # c: 3, 4 -> 5, 5, 6, 0, 1: values 4, 5, 5, 6, 1, 2; two of them <= 2.5
+    assert out.loc["placebo_mean_c", "pvalue"] == pytest.approx((1 + 2) / 7)
     diff = out.loc["placebo_ab_minus_c"]
-    assert diff["stat"] == pytest.approx(5.75)
-    # null of the difference: 3-3, 4-4, 2.5-5, 3.5-1 = 0, 0, -2.5, 2.5; two-sided
-    assert diff["pvalue"] == pytest.approx(min(1.0, 2 * (1 + 0) / 5))
+    assert diff["stat"] == pytest.approx(3.25)
+    # null of the difference: 1.5, -1.5, -3.5, -3.5, 2.5, 2.5; none >= 3.25: 2 x 1/7
+    assert diff["pvalue"] == pytest.approx(2 / 7)
     assert diff["alternative"] == "two-sided" and diff["nobs"] == 3
 
 

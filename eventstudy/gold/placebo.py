@@ -273,33 +273,38 @@ def shift_placebo(
 
     Notes
     -----
-    With :math:`P` the sorted eligible positions, each event is placed at the first eligible
-    position at or after its day 0 (index :math:`j_i` in :math:`P`); for every shift
-    :math:`k = 1, \\dots, |P| - 1` the pseudo-group takes the pool's statistics at
-    :math:`P[(j_i + k) \\bmod |P|]`. The events keep their spacing (in eligible days) and
-    their coincidences (events on one day stay on one pseudo-day), so the null keeps the
-    dependence that clustered events bring to a group mean; the volatility regimes are those
-    of the series at the shifted dates. p-values as :func:`placebo_pvalues`; two-sided =
-    min(1, 2 x the smaller one-sided p).
+    With :math:`P` the sorted eligible positions, spanning the trading days :math:`a..b`, the
+    group is moved by every calendar shift :math:`k = 1, \\dots, b - a` (circularly inside
+    :math:`a..b`): event i goes to :math:`a + (p_i - a + k) \\bmod (b - a + 1)`, or, when that
+    day is not eligible (a real event's window), to the next eligible day. The events keep
+    their calendar spacing and coincidences (events on one day stay on one pseudo-day), so
+    the null keeps the dependence that clustered events bring to a group mean; the volatility
+    regimes are those of the series at the shifted dates. (Mapping the events' own days, which
+    are never eligible, to eligible days before shifting would collapse events a few days
+    apart onto one pseudo-event and widen the null.) p-values as :func:`placebo_pvalues`;
+    two-sided = min(1, 2 x the smaller one-sided p).
     """
     pool = pool.dropna().sort_index()
     eligible = pool.index.to_numpy(int)
     vals = pool.to_numpy(float)
-    k = np.arange(1, eligible.size)
+    lo = int(eligible.min()) if eligible.size else 0
+    width = int(eligible.max()) - lo + 1 if eligible.size else 0
+    k = np.arange(1, width)
     rows = []
 
     def shifted(ids: Sequence[str]) -> np.ndarray:
-        j = np.searchsorted(eligible, positions.loc[list(ids)].to_numpy(int)) % eligible.size
-        return vals[(j[None, :] + k[:, None]) % eligible.size].mean(axis=1)
+        p = positions.loc[list(ids)].to_numpy(int)
+        days = lo + (p[None, :] - lo + k[:, None]) % width
+        return vals[np.searchsorted(eligible, days) % eligible.size].mean(axis=1)
 
     for name, (ids, alt) in groups.items():
         ids = [i for i in ids if np.isfinite(values.get(i, np.nan))]
         obs = float(values.loc[ids].mean()) if ids else math.nan
-        null = shifted(ids) if ids and eligible.size > 1 else np.array([])
+        null = shifted(ids) if ids and width > 1 else np.array([])
         rows.append(_shift_row(f"placebo_mean_{name}", obs, null, alt, len(ids)))
     if difference is not None:
         a, b = ([i for i in groups[g][0] if np.isfinite(values.get(i, np.nan))] for g in difference)
-        ok = bool(a) and bool(b) and eligible.size > 1
+        ok = bool(a) and bool(b) and width > 1
         obs = float(values.loc[a].mean() - values.loc[b].mean()) if ok else math.nan
         null = shifted(a) - shifted(b) if ok else np.array([])
         name = f"placebo_{difference[0]}_minus_{difference[1]}"
