@@ -1,9 +1,10 @@
 """Size and power of the package's tests, simulated as a referee would (issue 19).
 
 Run: ``python benchmarks/size_power.py`` (full: 5,000 replications per many-firm scenario,
-1,000 for gold), ``--quick`` (400 and 120: under 5 minutes on 2 cores), ``--csv PATH`` to keep
-the table, ``--workers N`` (default 2). Every number comes from fixed seeds: reruns print the
-same table whatever the number of workers.
+1,000 for gold; about 10 minutes on 2 idle cores), ``--quick`` (800 and 200: under 2 minutes),
+``--csv PATH`` to keep the table, ``--workers N`` (default 2), ``--designs``/``--scenarios`` to
+run a part. Every number comes from fixed seeds: reruns print the same table whatever the
+number of workers, and a part run alone gives the rows of the full run.
 
 Designs
 -------
@@ -452,7 +453,7 @@ def print_table(table: pd.DataFrame) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="400 firm / 120 gold replications")
+    ap.add_argument("--quick", action="store_true", help="800 firm / 200 gold replications")
     ap.add_argument("--reps-firms", type=int)
     ap.add_argument("--reps-gold", type=int)
     ap.add_argument("--workers", type=int, default=2)
@@ -464,8 +465,8 @@ def main(argv: list[str] | None = None) -> None:
                     choices=["firms", "gold", "gold_models"],
                     help="gold_models: the normal-return comparison alone")  # fmt: skip
     args = ap.parse_args(argv)
-    n_firms = args.reps_firms or (400 if args.quick else 5000)
-    n_gold = args.reps_gold or (120 if args.quick else 1000)
+    n_firms = args.reps_firms or (800 if args.quick else 5000)
+    n_gold = args.reps_gold or (200 if args.quick else 1000)
     jobs = []
     if "firms" in args.designs:
         extra = ("h0_gaussian",) if args.gaussian_control else ()

@@ -550,7 +550,16 @@ def grank(
         t_{grank} = Z\sqrt{\frac{T-2}{T-1-Z^2}} \sim t(T-2),
 
     T = number of time points (estimation days + 1). Kolari, J. W., & Pynnonen, S. (2011),
-    Nonparametric rank tests for event studies, *J. Empirical Finance* 18(5), 953-971.
+    Nonparametric rank tests for event studies, *J. Empirical Finance* 18(5), 953-971; the
+    CAR version is checked against their formulas in ``tests/test_stats.py``.
+
+    Heavy tails: the cumulative point is a sum of L standardized ARs, closer to normal than the
+    daily estimation GSARs it is ranked among, so its rank is not quite uniform. In
+    ``benchmarks/size_power.py`` (50 firms, 5,000 replications) GRANK on CAR(-1, +1) rejects
+    6.4 % of true nulls at 5 % with t(4) errors against 5.7 % with Gaussian errors (day 0:
+    5.2 % and 5.3 %), and 8.1 % on one heavy-tailed asset (gold, 40 events). For multi-day
+    windows of heavy-tailed returns prefer the Corrado-Zivney rank test, BMP or the wild
+    bootstrap.
     """
     return run("grank", _grank, panel, day_or_window, alternative, convention, options)
 
