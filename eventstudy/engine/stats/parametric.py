@@ -770,7 +770,7 @@ def skew_t(
 
     In ``benchmarks/size_power.py`` (50 firms, t(4) errors, 5,000 replications) the
     bootstrap rejects 5.9 % of day-0 and 6.0 % of CAR(-1, +1) true nulls at 5 %, N(0,1)
-    6.7 % and 7.3 % (gold, 40 events: 5.8 / 5.7 % against 7.7 / 7.8 %); the bootstrap's price
+    6.7 % and 7.3 % (gold, 40 events: 5.8 and 5.7 % against 8.0 and 8.0 %); the bootstrap's price
     is power (77 % against 88 % for +1 % on day 0).
 
     Hall, P. (1992), *Annals of Statistics* 20(2), 675-694; Lyon, J. D., Barber, B. M., &
