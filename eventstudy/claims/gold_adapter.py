@@ -45,8 +45,9 @@ class GoldEffects:
     events : DataFrame
         One row per catalog event, columns :data:`EVENT_COLUMNS`: ``car`` (decimal log
         return, textbook constant-mean CAR), ``car_pct`` (percent), ``car_hac`` and ``p_hac``
-        (event-dummy regression with Newey-West errors; two-sided), ``p_placebo`` (two-sided,
-        stationary-bootstrap placebo); NaN for events not studied (``status``, ``reason``).
+        (event-dummy regression with HAC errors, Newey-West on GARCH-scaled residuals;
+        two-sided), ``p_placebo`` (two-sided, the study's placebo: pseudo-events by default);
+        NaN for events not studied (``status``, ``reason``).
     direction_tests : DataFrame
         The HAC mean test of the ``up`` and ``down`` groups, indexed by direction:
         ``mean_car_hac`` (decimal; the HAC test's estimate: the mean ``car_hac`` of the group's
