@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _warn_links(args: argparse.Namespace, events) -> None:
+def _warn_links(args: argparse.Namespace, events: Any) -> None:
     """Warnings (not errors) for links that cannot give an odds shift, when data are at hand."""
     from eventstudy.odds.links import audit_links_in
 
@@ -239,7 +239,7 @@ class _progress_bar:
     with ``-q`` or when stderr is not a terminal. Used as ``with _progress_bar(quiet) as tick``."""
 
     def __init__(self, quiet: bool) -> None:
-        self.bar = None
+        self.bar: Any = None
         if not quiet and sys.stderr.isatty():
             from tqdm import tqdm
 
@@ -247,10 +247,10 @@ class _progress_bar:
             self.bar = tqdm(total=len(RUN_STEPS), file=sys.stderr, unit="step", leave=False,
                             bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}]")  # fmt: skip
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[str], None]:
         return self.tick
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.close()
 
@@ -265,7 +265,7 @@ class _progress_bar:
             self.bar.set_postfix_str(name, refresh=True)
 
 
-def _print_summary(run, seconds: float) -> None:
+def _print_summary(run: Any, seconds: float) -> None:
     """The report's findings in plain words, wrapped, then the timing."""
     import textwrap
 
@@ -558,7 +558,7 @@ def _version() -> str:
     return __version__
 
 
-def _add_verbosity(parser: argparse.ArgumentParser, default) -> None:
+def _add_verbosity(parser: argparse.ArgumentParser, default: Any) -> None:
     parser.add_argument(
         "-v",
         "--verbose",

@@ -87,7 +87,7 @@ print(repr(study))
 # ## 3. The summary
 #
 # The settings, then the CAR of every studied event with three p-values (a per-event t-test,
-# an event-dummy regression with Newey-West (HAC) errors, and a placebo from the series
+# an event-dummy regression with HAC errors on GARCH-scaled returns, and a placebo from the series
 # itself), the joint and group tests, and numbered notes with the diagnostics.
 
 # %%

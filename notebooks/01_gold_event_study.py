@@ -94,10 +94,10 @@ print(
 #
 # * `p_analytic`: the textbook per-event t-test (prediction-error variance, Campbell, Lo and
 #   MacKinlay 1997);
-# * `p_hac`: an event-dummy regression of gold's returns with Newey-West (HAC) errors, which
-#   allows for autocorrelation and changing volatility;
-# * `p_placebo`: how unusual the event's standardized CAR is among pseudo-events drawn from the
-#   series itself (a stationary bootstrap of non-event days, seeded);
+# * `p_hac`: an event-dummy regression of gold's returns with HAC errors: Newey-West on returns
+#   scaled by a GARCH(1,1) volatility, which allows for autocorrelation and changing volatility;
+# * `p_placebo`: how unusual the event's standardized CAR is among pseudo-events: every
+#   non-event trading day since the first event, fitted exactly like the events;
 #
 # and `p_hac_bh`, the HAC p-value after the Benjamini-Hochberg adjustment for testing every unit
 # (`adjusted_pvalues()`). `timing_sensitive` flags units whose answer depends on the day-0

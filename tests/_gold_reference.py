@@ -29,7 +29,8 @@ from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError, WindowOverlapWarning
 from eventstudy.gold.data import Benchmark, GoldData, load_gold_data
 from eventstudy.gold.groups import group_tests
-from eventstudy.gold.inference import PlaceboResults, newey_west_lags
+from eventstudy.gold.inference import newey_west_lags
+from eventstudy.gold.placebo import PlaceboResults
 from eventstudy.gold.overlap import OverlapPolicy
 from eventstudy.gold.results import ENGINE_CAVEAT, GoldStudyResults
 from eventstudy.results import window_label

@@ -4,6 +4,7 @@ worked out here from the raw files (not through the library's readers)."""
 from __future__ import annotations
 
 import hashlib
+import inspect
 import io
 import math
 import re
@@ -435,27 +436,78 @@ def test_a_gold_study_that_is_not_the_claims_own_is_refused(
     from eventstudy.exceptions import SpecificationError
 
     assert study_mismatch(report_gold, events) is None
+    recorded = report_gold.settings
 
-    def like(settings=None, ids=None, sha=None):
-        versions = report_gold.data_versions
+    def like(settings=None, table=None, sha=None, drop=None, versions=None):
+        if versions is None:
+            versions = report_gold.data_versions
         if sha is not None:
             versions = versions.assign(sha256_read=sha)
-        table = report_gold.events if ids is None else report_gold.events.head(ids)
-        return SimpleNamespace(settings=report_gold.settings | (settings or {}), events=table,
-                               data_versions=versions)  # fmt: skip
+        kept = {k: v for k, v in (recorded | (settings or {})).items() if k != drop}
+        return SimpleNamespace(settings=kept, hac=report_gold.hac, data_versions=versions,
+                               events=report_gold.events if table is None else table)  # fmt: skip
 
+    ev = report_gold.events
+    studied = int(np.flatnonzero(ev["status"] == "studied")[0])
+    shifted = ev.copy()
+    shifted.loc[studied, "day0"] += pd.Timedelta("1D")
+    turned = ev.assign(gold_direction=ev["gold_direction"].replace({"up": "down"}))
+    span = (pd.Timestamp("2020-01-02"), pd.Timestamp("2025-12-31"))
     cases = {
         "n_boot is 30, the claims use 200": like({"n_boot": 30}),
         "model is 'market'": like({"model": "market"}),
-        "overlap_window is (-3, 3)": like({"overlap_window": (-3, 3)}),
-        "another catalog": like(ids=10),
-        "prices/GC=F.csv in": like(sha="0" * 64),
-        "it read no files": SimpleNamespace(
-            settings=report_gold.settings,
-            events=report_gold.events,
-            data_versions=pd.DataFrame({"path": []}),
+        "hac_variance is 'newey_west', the claims use 'garch'": like(
+            {"hac_variance": "newey_west"}
         ),
+        "placebo is 'stationary_bootstrap'": like({"placebo": "stationary_bootstrap"}),
+        "placebo_span is (Timestamp('2020-01-02": like({"placebo_span": span}),
+        "estimation_post is None, the claims use (11, 260)": like({"estimation_post": None}),
+        f"maxlags is {recorded['maxlags'] + 1}, the claims use {recorded['maxlags']}": like(
+            {"maxlags": recorded["maxlags"] + 1}
+        ),
+        "same_day0 is 'separate'": like({"same_day0": "separate"}),
+        "label_categories is ()": like({"label_categories": ()}),
+        "min_estimation_obs is 50": like({"min_estimation_obs": 50}),
+        "data is 'in memory', the claims use None": like({"data": "in memory"}),
+        "overlap_window is (-3, 3)": like({"overlap_window": (-3, 3)}),
+        "the study does not record same_day0": like(drop="same_day0"),
+        "another catalog (10 event ids differ)": like(table=ev.head(len(ev) - 10)),
+        "events in another order": like(table=ev.iloc[::-1]),
+        "another catalog (the day0 of 1 events differ)": like(table=shifted),
+        "another catalog (the gold_direction of": like(table=turned),
+        "prices/GC=F.csv in": like(sha="0" * 64),
+        "it read no files": like(versions=pd.DataFrame({"path": []})),
     }
     for words, fake in cases.items():
         with pytest.raises(SpecificationError, match=re.escape(words)):
             run_claims(repo_root / "claims.csv", events, snapshot_dir, gold_study=fake)
+    # every option of the study is checked: one the settings leave out is never taken as default
+    from eventstudy.gold.study import gold_event_study
+
+    options = set(inspect.signature(gold_event_study).parameters)
+    options -= {"events", "gold", "car_windows", "data_dir"}
+    assert {"hac_variance", "placebo", "placebo_span", "estimation_post", "maxlags",
+            "same_day0", "data"} <= options  # fmt: skip
+    for name in options:
+        assert study_mismatch(like(drop=name), events) == f"the study does not record {name}"
+    # day 0 as the study reads it: a day0 column of the catalog is used when there is one
+    assert study_mismatch(report_gold, events.assign(day0=ev["day0"].to_numpy())) is None
+    moved = events.assign(day0=shifted["day0"].to_numpy())
+    assert (
+        study_mismatch(report_gold, moved)
+        == "it studied another catalog (the day0 of 1 events differ)"
+    )
+
+
+def test_a_gold_study_with_another_method_is_not_reused(events, snapshot_dir) -> None:
+    """A real study run with a non-default method (no GARCH scaling) is told apart."""
+    import warnings
+
+    from eventstudy.claims.gold_adapter import study_mismatch
+    from eventstudy.gold.study import gold_event_study
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        other = gold_event_study(events, data_dir=snapshot_dir, car_windows=((-1, 1),),
+                                 hac_variance="newey_west")  # fmt: skip
+    assert study_mismatch(other, events) == "hac_variance is 'newey_west', the claims use 'garch'"

@@ -96,6 +96,24 @@ def test_constant_mean_and_market_adjusted_by_hand():
     assert_allclose(ma.event_cov[1], ma.sigma2[1] * np.eye(5))
 
 
+def test_zero_mean_by_hand():
+    """AR = R; s^2 = sum R^2 / n over the usable days (nothing estimated), V = s^2 I."""
+    y_est, x_est, y_ev, x_ev = _sim(n_ev=2)
+    y_est[0, 3] = np.nan
+    valid = np.ones(y_est.shape, bool)
+    valid[1, :10] = False
+    zm = normal_return_model("raw-returns").fit(y_est, x_est[:, :, :0], y_ev, x_ev[:, :, :0], valid)
+    assert zm.model == "zero_mean"
+    assert zm.k == 0 and zm.params.shape == (2, 0)
+    used = [np.delete(y_est[0], 3), y_est[1, 10:]]
+    assert list(zm.n_est) == [59, 50]
+    assert_allclose(zm.sigma2, [(u**2).mean() for u in used], rtol=1e-12)
+    assert_allclose(zm.normal_event, 0.0)
+    assert_allclose(zm.event_cov[0], zm.sigma2[0] * np.eye(5), rtol=1e-12)
+    assert np.isnan(zm.est_resid[0, 3]) and np.isnan(zm.est_resid[1, :10]).all()
+    assert_allclose(zm.est_resid[1, 10:], y_est[1, 10:])
+
+
 def test_singular_design_is_reported_not_raised():
     y_est, x_est, y_ev, x_ev = _sim(n_ev=2)
     x_est[1] = 0.003  # no market variation
@@ -109,7 +127,9 @@ def test_model_names():
     assert normal_return_model("constant-mean").name == "constant_mean"
     with pytest.raises(SpecificationError, match="constant_mean"):
         normal_return_model("capm")
-    assert set(MODELS) == {"constant_mean", "market", "market_adjusted", "factor", "garch"}
+    assert set(MODELS) == {
+        "constant_mean", "market", "market_adjusted", "zero_mean", "factor", "garch",
+    }  # fmt: skip
 
 
 def test_garch_market_model_recovers_beta_and_forecasts():

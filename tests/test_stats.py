@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import math
 import re
@@ -396,7 +397,8 @@ ANALYTIC = [n for n in TEST_NAMES if n != "wild_bootstrap"]
 @pytest.mark.parametrize("name", ANALYTIC)
 def test_one_sided_is_half_two_sided(sim, name):
     shifted = simulated_panel(np.random.default_rng(7), 40, 60, 2, shift=0.004)
-    fn = getattr(stats, name)
+    opts = {"skew_critical": "normal"} if name == "skew_t" else {}  # continuous reference
+    fn = functools.partial(getattr(stats, name), **opts)
     two = fn(shifted, 0)
     if name == "wilcoxon":
         assert two.stat > 0
@@ -404,6 +406,11 @@ def test_one_sided_is_half_two_sided(sim, name):
     greater = fn(shifted, 0, alternative="greater")
     less = fn(shifted, 0, alternative="less")
     assert greater.pvalue == pytest.approx(two.pvalue / 2, rel=1e-9)
+    if name == "sign":  # exact binomial: P(X >= k) + P(X <= k) = 1 + P(X = k)
+        n_pos = round(two.stat * math.sqrt(two.nobs / 4) + two.nobs / 2)
+        atom = sps.binom.pmf(n_pos, two.nobs, 0.5)
+        assert less.pvalue == pytest.approx(1 - two.pvalue / 2 + atom, rel=1e-9)
+        return
     assert less.pvalue == pytest.approx(1 - two.pvalue / 2, rel=1e-9)
 
 
@@ -609,10 +616,13 @@ def _reference_rank_stats(panel: AbnormalReturnPanel, col: int) -> dict[str, flo
     return out
 
 
-def _reference_grank(panel: AbnormalReturnPanel, col: int) -> float:
-    """GRANK t of one day with the textbook options, straight from the formulas."""
+def _reference_grank(panel: AbnormalReturnPanel, col: int | list[int]) -> float:
+    """GRANK t of one day (or the CAR of the columns ``col``) with the textbook options,
+    straight from Kolari & Pynnonen (2011, sec. 2): SCAR_i = CAR_i / sqrt(g'V_i g)."""
     s = panel.sigma
-    scar = panel.event_ar[:, col] / np.sqrt(panel.event_cov[:, col, col])
+    cols = [col] if isinstance(col, int) else list(col)
+    car = panel.event_ar[:, cols].sum(axis=1)
+    scar = car / np.sqrt(panel.event_cov[:, cols][:, :, cols].sum(axis=(1, 2)))
     ok = np.isfinite(scar) & np.isfinite(s) & (s > 0)
     n = int(ok.sum())
     gsar = np.hstack(
@@ -635,6 +645,18 @@ def test_rank_tests_equal_per_day_reference_with_ties_and_gaps():
         for name, value in _reference_rank_stats(p, col).items():
             assert got[name] == pytest.approx(value, rel=1e-12), (name, day)
         assert got["grank"] == pytest.approx(_reference_grank(p, col), rel=1e-12)
+
+
+def test_grank_car_version_equals_kolari_pynnonen_2011():
+    """The CAR version collapses the window into one point, SCAR*_i = SCAR_i / s(SCAR), ranked
+    with the estimation-day GSARs (KP 2011, sec. 2): checked on a staggered panel with gaps,
+    for every window of the event window."""
+    p = _staggered_panel(6)
+    days = list(p.event_rel_days)
+    for a in range(len(days)):
+        for b in range(a + 1, len(days)):
+            got = stats.grank(p, (days[a], days[b])).stat
+            assert got == pytest.approx(_reference_grank(p, list(range(a, b + 1))), rel=1e-12)
 
 
 def test_grank_when_the_cumulative_point_ties_an_estimation_point():
@@ -705,3 +727,121 @@ def test_kolari_pynnonen_degenerate_when_events_share_one_residual_series():
     assert kp["stat"].isna().all()
     assert kp["reason"].str.contains("degenerate").all()
     assert out.loc[out["test"] == "patell", "stat"].notna().all()
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 19: exact sign test, skewness-adjusted t bootstrap, tests that do not apply
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("n_pos", "n"), [(0, 1), (3, 5), (7, 10), (18, 50), (32, 50), (25, 50)])
+def test_exact_sign_pvalue_equals_scipy_binomtest(n_pos, n):
+    for alt in ("two-sided", "greater", "less"):
+        ref = sps.binomtest(n_pos, n, 0.5, alternative=alt).pvalue
+        assert stats.binomial_sign_pvalue(n_pos, n, alt) == pytest.approx(ref, rel=1e-12)
+
+
+def test_sign_test_default_is_exact_and_estudy2_keeps_the_normal_approximation():
+    x = np.array([0.01, 0.02, -0.01, 0.03, 0.0, 0.015, 0.002, -0.004, 0.011, 0.007])
+    p = tiny_panel(x[:, None], np.ones((10, 6)))
+    n_pos = 7  # a zero counts as non-positive
+    exact = stats.sign(p, 0)
+    assert exact.stat == pytest.approx((n_pos - 5) / math.sqrt(10 / 4), rel=1e-15)  # unchanged
+    assert exact.pvalue == pytest.approx(sps.binomtest(n_pos, 10).pvalue, rel=1e-12)  # 0.34375
+    assert exact.pvalue == pytest.approx(0.34375, rel=1e-12) and exact.dist == "binomial(10, 1/2)"
+    for normal in (stats.sign(p, 0, convention="estudy2"), stats.sign(p, 0, sign_pvalue="normal")):
+        assert normal.dist == "N(0,1)"
+        assert normal.pvalue == pytest.approx(2 * sps.norm.sf(exact.stat), rel=1e-12)
+
+
+def test_exact_sign_test_size_at_50_events_is_its_binomial_tail():
+    """Every N+ the exact test rejects has two-sided binomtest p <= 5 %: size 3.28 % at N = 50
+    (the normal approximation rejects N+ <= 18 too: 6.49 %)."""
+    pmf = sps.binom.pmf(np.arange(51), 50, 0.5)
+    rejects = np.array([stats.binomial_sign_pvalue(k, 50, "two-sided") <= 0.05 for k in range(51)])
+    assert list(np.flatnonzero(rejects[:26])) == list(range(18))
+    assert pmf[rejects].sum() == pytest.approx(0.0328, abs=5e-5)
+    z = (np.arange(51) - 25) / math.sqrt(12.5)
+    assert pmf[np.abs(z) > sps.norm.ppf(0.975)].sum() == pytest.approx(0.0649, abs=5e-5)
+
+
+def test_skew_t_bootstrap_by_hand():
+    """Lyon, Barber & Tsai (1999): resamples of size N/4 centred on the sample mean."""
+    x = np.array([0.5, -1.0, 2.0, 0.3, -0.2, 4.0, -0.7, 1.1, 0.0, 0.9, -1.5, 0.6]) / 100
+    tb, n_b = stats.skew_t_bootstrap(x, 50, np.random.default_rng(1))
+    assert n_b == 3
+    idx = np.random.default_rng(1).integers(0, 12, size=(50, 3))
+    expected = []
+    for row in x[idx]:
+        s = row.std(ddof=1)
+        if s == 0:
+            continue
+        big_s = (row.mean() - x.mean()) / s
+        g = ((row - row.mean()) ** 3).sum() / (3 * s**3)
+        expected.append(math.sqrt(3) * (big_s + g * big_s**2 / 3 + g / 18))
+    assert_allclose(tb, expected, rtol=1e-12)
+    p = tiny_panel(x[:, None], np.ones((12, 6)))
+    res = stats.skew_t(p, 0, skew_critical="bootstrap", n_boot=50, seed=1)
+    assert res.stat == pytest.approx(stats.skewness_adjusted_t(x), rel=1e-14)
+    upper = (1 + np.sum(tb >= res.stat)) / (tb.size + 1)
+    lower = (1 + np.sum(tb <= res.stat)) / (tb.size + 1)
+    assert res.pvalue == pytest.approx(min(1.0, 2 * min(upper, lower)), rel=1e-14)
+    assert res.dist == f"bootstrap({tb.size}, n_b=3)"
+    assert stats.skew_t(p, 0, skew_critical="bootstrap", n_boot=50, seed=1) == res  # seeded
+    # the default since issue 19 (n_boot = 999; resamples of three equal values dropped)
+    assert re.fullmatch(r"bootstrap\(99\d, n_b=3\)", stats.skew_t(p, 0).dist)
+    normal = stats.skew_t(p, 0, skew_critical="normal")
+    assert normal.dist == "N(0,1)" and normal.pvalue == pytest.approx(2 * sps.norm.sf(res.stat))
+
+
+def test_kolari_pynnonen_does_not_apply_to_one_asset():
+    """Events of one asset (panel.assets): NaN with the reason, whatever r_bar is."""
+    rng = np.random.default_rng(5)
+    est = rng.normal(0, 0.01, (6, 80))
+    base = tiny_panel(rng.normal(0.005, 0.01, (6, 2)), est)
+    one = dataclasses.replace(base, assets=np.array(["GC=F"] * 6))
+    many = dataclasses.replace(base, assets=np.array([f"A{i}" for i in range(6)]))
+    for name in ("kp_patell", "kp_bmp"):
+        r = getattr(stats, name)(one, 0)
+        assert math.isnan(r.stat) and math.isnan(r.pvalue)
+        assert "one asset (GC=F)" in r.reason and "does not apply" in r.reason
+        assert getattr(stats, name)(many, 0).is_valid
+    assert stats.patell(one, 0).is_valid and stats.bmp(one, (0, 1)).is_valid
+
+
+def test_kolari_pynnonen_near_identical_series_is_not_applicable():
+    """Near-identical dates of one asset (assets unknown): r_bar ~ 0.97 -> NaN, not ~0."""
+    rng = np.random.default_rng(6)
+    series = rng.normal(0, 0.01, 120)
+    est = np.stack([series[s : s + 100] for s in (0, 1, 2, 3, 4)])  # windows 1 day apart
+    dates = np.stack([np.datetime64("2021-01-04") + s + np.arange(100) for s in range(5)])
+    p = tiny_panel(rng.normal(0.01, 0.01, (5, 2)), est, est_dates=dates)
+    r_bar = mean_residual_correlation(p)
+    assert 0.9 <= r_bar < 1 - 1e-9
+    r = stats.kp_bmp(p, (0, 1))
+    assert math.isnan(r.stat) and f"r_bar={r_bar:.4g} >= 0.9" in r.reason
+
+
+def test_lamb_without_a_benchmark_says_why():
+    p = tiny_panel(np.array([[0.01], [0.02], [-0.005]]), np.ones((3, 6)) * [1, -1, 1, -1, 2, -2])
+    assert p.est_market is None
+    for target in (0, (0, 0)):
+        r = stats.lamb(p, target)
+        assert math.isnan(r.stat) and "no benchmark" in r.reason
+
+
+def test_one_asset_study_reports_kp_and_lamb_as_not_applicable():
+    """End to end: the engine hands the events' assets to the battery."""
+    rng = np.random.default_rng(9)
+    idx = pd.bdate_range("2019-01-01", periods=900)
+    rets = pd.DataFrame({"GOLD": rng.normal(0.0003, 0.01, 900)}, index=idx)
+    events = pd.DataFrame({"event_id": [f"e{i}" for i in range(8)], "asset": "GOLD",
+                           "day0": idx[300 + 70 * np.arange(8)]})  # fmt: skip
+    from eventstudy.engine.study import EventStudy
+
+    res = EventStudy(rets, events, "constant_mean", event_window=(-3, 3), car_windows=[(-1, 1)])
+    tests = res.fit().tests(["kp_patell", "kp_bmp", "lamb", "patell"])
+    na = tests[tests["test"].isin(["kp_patell", "kp_bmp", "lamb"])]
+    assert na["stat"].isna().all() and na["reason"].notna().all()
+    assert na.loc[na["test"] == "kp_bmp", "reason"].str.contains("one asset").all()
+    assert tests.loc[tests["test"] == "patell", "stat"].notna().all()

@@ -519,3 +519,43 @@ def test_caar_and_its_standard_error_by_hand():
     pct = long[(long["statistic"] == "car_pct") & (long["window"] == "(-1, +1)")]
     car = long[(long["statistic"] == "car") & (long["window"] == "(-1, +1)")]
     assert_allclose(pct["value"].to_numpy(), 100 * car["value"].to_numpy(), rtol=1e-15)
+
+
+def test_estimation_on_both_sides_of_the_event_by_hand():
+    """Constant mean on (-60, -11) + (11, 60): mu and s^2 over both blocks, V = s^2 (I + 11'/n);
+    post days past the data end are missing (the late event keeps 19 of its 50); a
+    masked post day is left out; an extended event moves its post block by ``extend``."""
+    rng = np.random.default_rng(8)
+    idx = pd.bdate_range("2022-01-03", periods=300)
+    y = rng.normal(0.001, 0.01, 300)
+    rets = pd.DataFrame({"A": y}, index=idx)
+    events = pd.DataFrame({"event_id": ["mid", "late", "ext"], "asset": "A",
+                           "day0": idx[[150, 270, 100]], "extend": [0, 0, 3]})  # fmt: skip
+    mask = pd.Series(False, index=idx)
+    mask.iloc[150 + 20] = True
+    est = EstimationWindow.from_bounds(-60, -11, min_obs=40, mask=mask, post=(11, 60))
+    res = EventStudy(rets, events, "constant_mean", estimation_window=est,
+                     event_window=(-5, 5), car_windows=[(-1, 1)]).fit()  # fmt: skip
+    rows = {
+        "mid": [*range(90, 140), *(p for p in range(161, 211) if p != 170)],
+        "late": [*range(210, 260), *range(281, 300)],  # 300..330 lie past the data: missing
+        "ext": [*range(40, 90), *range(114, 164)],  # post block moved by extend = 3
+    }
+    car = res.car.set_index("event_id")
+    nobs = res.nobs.set_index("event_id")["nobs"]
+    for eid, p, ln in (("mid", 150, 3), ("late", 270, 3), ("ext", 100, 6)):  # (-1, +1 + extend)
+        est_y = y[rows[eid]]
+        mu, n = est_y.mean(), est_y.size
+        s2 = ((est_y - mu) ** 2).sum() / (n - 1)
+        assert nobs[eid] == n
+        assert car.loc[eid, "car"] == pytest.approx((y[p - 1 : p - 1 + ln] - mu).sum(), abs=1e-14)
+        assert car.loc[eid, "car_se"] == pytest.approx(np.sqrt(s2 * (ln + ln**2 / n)), rel=1e-12)
+    assert res.estimation_window.label == "(-60, -11) + (11, 60)"
+    assert "(-60, -11) + (11, 60)" in res.summary().as_text()
+
+
+def test_garch_refuses_a_post_event_block(sim):
+    rets, mkt, events = sim
+    est = EstimationWindow(100, -11, post=(11, 100))
+    with pytest.raises(SpecificationError, match="post-event block"):
+        EventStudy(rets, events, "garch", benchmark=mkt, estimation_window=est)

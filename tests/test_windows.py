@@ -59,3 +59,20 @@ def test_gather_out_of_range_is_nan():
     rows = np.array([[-1, 0, 1], [4, 5, 6]])
     out = gather(values, rows, np.array([1, 0]))
     np.testing.assert_array_equal(out, [[np.nan, 1, 3], [8, 10, np.nan]])
+
+
+def test_post_event_block():
+    w = EstimationWindow.from_bounds(-260, -11, post=(11, 260))
+    assert w.bounds == (-260, -11) and w.post == (11, 260)
+    assert w.n_days == 500 and w.label == "(-260, -11) + (11, 260)"
+    assert list(w.rel_days[248:252]) == [-12, -11, 11, 12] and w.rel_days.size == 500
+    assert EstimationWindow(250, -11).label == "(-260, -11)"
+    # the minimum stays half the pre-event block: late events have no post-event days yet
+    assert default_min_estimation_obs(w, 1) == 125
+    check_order(w, EventWindow(-10, 10))
+    with pytest.raises(SpecificationError, match="must start after the event window"):
+        check_order(w, EventWindow(-10, 11))
+    with pytest.raises(SpecificationError, match="after the pre-event block"):
+        EstimationWindow(100, -11, post=(-20, 5))
+    with pytest.raises(SpecificationError, match=r"expected a \(start, end\) tuple"):
+        EstimationWindow(100, -11, post=11)

@@ -2,7 +2,8 @@
 
 * Gold (``GC=F``, ``GLD``): the gold event study (through
   :func:`eventstudy.claims.gold_adapter.gold_event_effects`) with the claim's window as its
-  main CAR window. One event: its CAR from the event-dummy regression with Newey-West errors
+  main CAR window. One event: its CAR from the event-dummy regression with HAC errors
+  (Newey-West on GARCH(1,1)-scaled residuals)
   (``car_hac``, two-sided ``p_hac`` made one-sided with :func:`~.tests.one_sided`); the
   group ``gold_direction:up`` / ``down``: the study's HAC mean test of that group.
 * Markets: :func:`eventstudy.odds.shift.odds_shift` of the ``Yes`` token over the claim's

@@ -55,8 +55,9 @@ class GoldEffects:
     events : DataFrame
         One row per catalog event, columns :data:`EVENT_COLUMNS`: ``car`` (decimal log
         return, textbook constant-mean CAR), ``car_pct`` (percent), ``car_hac`` and ``p_hac``
-        (event-dummy regression with Newey-West errors; two-sided), ``p_placebo`` (two-sided,
-        stationary-bootstrap placebo); NaN for events not studied (``status``, ``reason``).
+        (event-dummy regression with HAC errors, Newey-West on GARCH-scaled residuals;
+        two-sided), ``p_placebo`` (two-sided, the study's placebo: pseudo-events by default);
+        NaN for events not studied (``status``, ``reason``).
     direction_tests : DataFrame
         The HAC mean test of the ``up`` and ``down`` groups, indexed by direction:
         ``mean_car_hac`` (decimal; the HAC test's estimate: the mean ``car_hac`` of the group's
@@ -144,57 +145,102 @@ def effects_from_study(res: Any) -> GoldEffects:
     return GoldEffects(table, direction_tests, res.data_versions)
 
 
-_SPECIFICATION = (
-    "model",
-    "benchmark",
-    "estimation_window",
-    "event_window",
-    "overlap",
-    "mask_window",
-    "placebo_statistic",
-    "n_boot",
-    "draws_per_boot",
-    "seed",
-)
-"""Settings of a gold study that must be :func:`gold_event_study`'s defaults for the claims to
-read it (the main window and the gold series say which claims it serves)."""
+_SERVES = ("gold", "car_windows")
+"""Arguments of :func:`gold_event_study` that say which claims a study serves: its gold series
+and main window (its first CAR window); its other CAR windows change nothing the claims read
+(``tests/test_claims_snapshot.py``)."""
+
+_CHECKED_APART = ("events", "data_dir")
+"""Arguments compared otherwise: the catalog (:func:`study_mismatch`, from the study's events
+table) and the data directory (the caller compares the sha256 of every file the study read)."""
 
 
 def study_mismatch(res: Any, events: pd.DataFrame) -> str | None:
     """Why a gold study is not the one :func:`gold_event_effects` would run on ``events`` for
     its gold series and main window, or None when it is.
 
-    The study must have been run by :func:`eventstudy.gold.study.gold_event_study` on the same
-    catalog with the default specification: every setting in ``_SPECIFICATION`` equal to the
-    function's default, the overlap window the event window (the default), and the same event
-    ids. Only its CAR windows other than the main one may differ: they change nothing the
-    claims read (tested in ``tests/test_claims_snapshot.py``). Arguments the results do not
-    record (``label_categories``, ``same_day0``, ``min_estimation_obs``) are taken to be the
-    defaults; the data directory is checked by the caller.
+    Every argument of :func:`eventstudy.gold.study.gold_event_study` but the gold series, the
+    CAR windows, the catalog and the data directory must be recorded in ``res.settings`` with
+    the function's default value (a default of None as the function resolves it: the overlap
+    window is the event window, ``maxlags`` the Newey-West rule for the HAC sample's length);
+    an argument the settings do not record is a mismatch, so a new option of the study is
+    never taken for its default. The catalog must be the same: the same event ids in the same
+    order, with the same category, expected gold direction and day 0 (``events``' ``day0``
+    column when it has one, as the study reads it). The files the study read are checked by
+    the caller.
+
+    Parameters
+    ----------
+    res : GoldStudyResults
+        From :func:`eventstudy.gold.study.gold_event_study`.
+    events : DataFrame
+        The catalog the claims run on.
 
     Returns
     -------
     str or None
-        The first difference, in words (e.g. ``"n_boot is 30, the claims use 200"``).
+        The first difference, in words (e.g. ``"hac_variance is 'newey_west', the claims use
+        'garch'"``).
     """
     from eventstudy.gold.study import gold_event_study
 
-    defaults = {
-        name: param.default
-        for name, param in inspect.signature(gold_event_study).parameters.items()
-        if param.default is not inspect.Parameter.empty
-    }
     settings = res.settings
-    for name in _SPECIFICATION:
-        if settings.get(name) != defaults[name]:
-            return f"{name} is {settings.get(name)!r}, the claims use {defaults[name]!r}"
-    if defaults["overlap_window"] is None and settings.get("overlap_window") != settings.get(
-        "event_window"
-    ):
-        return (
-            f"overlap_window is {settings.get('overlap_window')!r}, the claims use the event window"
-        )
-    ids, own = set(events["event_id"].astype(str)), set(res.events["event_id"].astype(str))
-    if ids != own:
-        return f"it studied another catalog ({len(own ^ ids)} event ids differ)"
+    for name, param in inspect.signature(gold_event_study).parameters.items():
+        if name in _SERVES or name in _CHECKED_APART:
+            continue
+        if name not in settings:
+            return f"the study does not record {name}"
+        want = _default_setting(name, param.default, res)
+        if not _same_setting(settings[name], want):
+            return f"{name} is {settings[name]!r}, the claims use {want!r}"
+    return _catalog_mismatch(res, events)
+
+
+def _default_setting(name: str, default: Any, res: Any) -> Any:
+    """What ``res.settings[name]`` holds when the study ran with the default ``default``."""
+    if default is None and name == "overlap_window":
+        return res.settings.get("event_window")
+    if default is None and name == "maxlags":
+        return newey_west_lags(int(res.hac.nobs))
+    if isinstance(default, list | tuple):
+        return tuple(default)
+    return default
+
+
+def _same_setting(value: Any, want: Any) -> bool:
+    """Whether a recorded setting is ``want`` (a list the same as a tuple)."""
+    if want is None:
+        return value is None
+    if isinstance(want, tuple) and isinstance(value, list | tuple):
+        return tuple(value) == want
+    return bool(value == want)
+
+
+def _catalog_mismatch(res: Any, events: pd.DataFrame) -> str | None:
+    """Why the study's events are not ``events`` (ids and order, category, direction, day 0)."""
+    own = res.events.reset_index(drop=True)
+    ids, own_ids = events["event_id"].astype(str).tolist(), own["event_id"].astype(str).tolist()
+    if ids != own_ids:
+        differ = len(set(ids) ^ set(own_ids))
+        if differ:
+            return f"it studied another catalog ({differ} event ids differ)"
+        return "it studied the catalog's events in another order"
+    if "day0" in events.columns:
+        day0 = pd.Series(pd.DatetimeIndex(events["day0"]))
+    else:
+        from eventstudy.data.day0 import day0_for_events
+
+        day0 = pd.Series(pd.DatetimeIndex(day0_for_events(events, res.settings["gold"])))
+    given = {
+        "category": events["category"].reset_index(drop=True),
+        "gold_direction": events["gold_direction"].reset_index(drop=True),
+        "day0": day0,
+    }
+    for column, values in given.items():
+        theirs = own[column]
+        same = (values.isna() & theirs.isna()) | (values == theirs)
+        if not same.all():
+            return (
+                f"it studied another catalog (the {column} of {int((~same).sum())} events differ)"
+            )
     return None

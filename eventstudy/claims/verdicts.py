@@ -57,7 +57,8 @@ RULES: dict[str, str] = {
     ),
     "event_effect": (
         "gold: the event's CAR over the window from the gold study's event-dummy regression "
-        "with Newey-West errors (a gold_direction group: the study's HAC mean test); "
+        "with HAC errors (Newey-West on GARCH-scaled residuals; a gold_direction group: the "
+        "study's HAC mean test); "
         "markets: the odds shift over the window with its empirical (placebo) p on log-odds; "
         "several events: Stouffer's combination of their one-sided p; " + _DIRECTIONAL
     ),

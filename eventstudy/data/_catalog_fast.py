@@ -15,6 +15,8 @@ import csv
 import io
 import re
 import warnings
+from collections.abc import Callable, Collection
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -102,7 +104,11 @@ def _row_breaks(cells: pd.DataFrame, order: list[str]) -> np.ndarray:
     return breaks
 
 
-def _each(values: list[str], test) -> np.ndarray:
+def _choice_ok(value: str, accepted: Collection[str]) -> bool:
+    return value == "" or cat._norm_choice(value) in accepted
+
+
+def _each(values: list[str], test: Callable[[str], object]) -> np.ndarray:
     """``test`` of every value, computed once per distinct value."""
     seen = {v: bool(test(v)) for v in set(values)}
     return np.fromiter(map(seen.__getitem__, values), dtype=bool, count=len(values))
@@ -148,7 +154,7 @@ def _flag(cells: dict[str, list[str]], suspicious: set[str]) -> np.ndarray:
     bad |= ~_each(cells["time"], _time_ok)
     bad |= _each(cells["tz"], lambda v: cat._zone_name(v) is None)
     for column, accepted in cat._CHOICES.items():
-        bad |= ~_each(cells[column], lambda v, a=accepted: v == "" or cat._norm_choice(v) in a)
+        bad |= ~_each(cells[column], partial(_choice_ok, accepted=accepted))
     is_time_basis = _each(cells["day_basis"], lambda v: cat._norm_choice(v) == "time")
     bad |= is_time_basis != (np.asarray(cells["time"], dtype=object) != "")
     bad |= ~_each(cells["polymarket"], _links_ok)

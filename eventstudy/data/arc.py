@@ -31,6 +31,7 @@ import datetime as dt
 import io
 import math
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -49,7 +50,9 @@ REQUEST_COLUMNS = (
 __all__ = ["ARC_MODELS", "REQUEST_COLUMNS", "ArcModel", "read_prices", "read_request"]
 
 
-def _error(path: Path, message: str, line: int | None = None, column: str | None = None):
+def _error(
+    path: Path, message: str, line: int | None = None, column: str | None = None
+) -> DataFormatError:
     """A DataFormatError saying where: ``<path> line <n>: <message>``, with the same place as
     attributes (``column`` names the field, e.g. ``"price"``)."""
     where = f"{path} line {line}" if line is not None else f"{path}"
@@ -80,7 +83,7 @@ def _read_text(path: Path) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _lines(path: Path):
+def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of each non-blank line; ``;``-separated, double quotes allowed,
     empty trailing fields (a trailing ``;`` as Excel writes) dropped."""
     text = _read_text(path)
@@ -107,7 +110,7 @@ def _decimal_mark(values: list[tuple[int, str]], path: Path) -> str:
     without such evidence are ambiguous (thousands separator or decimal mark?) and raise.
     """
     marks = set()
-    seen = {",": None, ".": None}
+    seen: dict[str, tuple[int, str] | None] = {",": None, ".": None}
     for number, value in values:
         if "," in value and "." in value:
             marks.add("," if value.rfind(",") > value.rfind(".") else ".")

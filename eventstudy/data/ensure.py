@@ -322,7 +322,9 @@ def _item_outcomes(job: _Job, report: pd.DataFrame) -> dict[tuple[str, str], tup
     return out
 
 
-def _record(job: _Job, actions: set[str], items: pd.DataFrame, report: pd.DataFrame, root: Path):
+def _record(
+    job: _Job, actions: set[str], items: pd.DataFrame, report: pd.DataFrame, root: Path
+) -> None:
     """Write down what a fetch learnt without data: nothing newer, or no history at all."""
     from eventstudy.data import writer
 
@@ -334,7 +336,7 @@ def _record(job: _Job, actions: set[str], items: pd.DataFrame, report: pd.DataFr
         _record_empty(job, report, root)
 
 
-def _progress(total: int, progress: bool | None):
+def _progress(total: int, progress: bool | None) -> Any:
     from tqdm import tqdm  # lazy: only when something is fetched
 
     show = sys.stderr.isatty() if progress is None else bool(progress)

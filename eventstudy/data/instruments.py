@@ -244,7 +244,7 @@ def _builtin_instruments() -> tuple[Instrument, ...]:
             symbol=row["symbol"],
             calendar=row["calendar"],
             tz=row["tz"],
-            close_time=row["close_time"] or None,
+            close_time=_parse_close_time(row["close_time"] or None, row["symbol"]),
             kind=row["kind"],  # type: ignore[arg-type]
             description=row["description"],
             unit=row["unit"],

@@ -234,7 +234,9 @@ _READ_SHA256: dict[str, str] = {}
 """sha256 of the bytes last read from each file (by resolved path) in this process."""
 
 
-def _format_error(path: Path, message: str, line: int | None = None, column: str | None = None):
+def _format_error(
+    path: Path, message: str, line: int | None = None, column: str | None = None
+) -> DataFormatError:
     where = str(path)
     if line is not None:
         where += f" line {line}"
@@ -842,7 +844,9 @@ def _manifest_or_problem(root: Path) -> tuple[dict[str, Any], str]:
         return {}, f"the manifest cannot be read: {exc}"
 
 
-def _version_problem(rel: str, read: str | None, entry: dict[str, Any], manifest_problem: str):
+def _version_problem(
+    rel: str, read: str | None, entry: dict[str, Any], manifest_problem: str
+) -> str:
     if read is None:
         return "file missing or unreadable"
     if manifest_problem:

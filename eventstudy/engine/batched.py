@@ -29,7 +29,7 @@ Combined here, to round-off (checked against the local run to 1e-12):
   and of :math:`\\gamma'V_i\\gamma`, counts);
 * ``csect_t`` and ``bmp`` (count, mean and sum of squared deviations of the CARs, resp. the
   standardized CARs, merged by Chan et al.'s pairwise update), ``patell`` (sums of SCARs and
-  of :math:`(n_i-k)/(n_i-k-2)`), ``sign`` (counts of positive CARs).
+  of :math:`(n_i-k)/(n_i-k-2)`), ``sign`` (counts of positive CARs; exact binomial p-value).
 
 Additive too, not yet wired here: the rank tests (``corrado_rank``, ``cz_rank``, ``cz_sign``:
 per-day sums and counts of each pair's own scores), ``gen_sign`` (sums of per-pair positive
@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.engine.results import TEST_COLUMNS, pvalue
+from eventstudy.engine.stats.nonparametric import binomial_sign_pvalue
 from eventstudy.engine.study import (
     DEFAULT_CAR_WINDOWS,
     DEFAULT_ESTIMATION_WINDOW,
@@ -395,9 +396,12 @@ def _test_rows(p: Pieces, rel_day: int | None, window: tuple[int, int]) -> list[
     ):
         ok = math.isfinite(stat) and (df is None or df > 0)
         dist = "N(0,1)" if df is None else f"t({df:g})"
+        p_value = float(pvalue(stat, df, alt)) if ok else math.nan
+        if test == "sign" and ok:  # the engine's default: the exact binomial p-value
+            dist, p_value = f"binomial({n}, 1/2)", binomial_sign_pvalue(p.positive, n, alt)
         out.append({
             **base, "test": test, "stat": stat if ok else math.nan,
-            "pvalue": float(pvalue(stat, df, alt)) if ok else math.nan, "dist": dist,
+            "pvalue": p_value, "dist": dist,
             "df": math.nan if df is None else float(df), "nobs": nobs,
             "reason": None if ok else "too few events or zero variance",
         })  # fmt: skip

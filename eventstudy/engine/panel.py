@@ -58,6 +58,10 @@ class AbnormalReturnPanel:
         Benchmark returns in the estimation window (None for models without a benchmark).
     event_market : ndarray of float, shape (N, L2) or None
         Benchmark returns in the event window.
+    assets : ndarray of str, shape (N,) or None
+        The asset of each event, when known. Cross-sectional-correlation corrections
+        (Kolari-Pynnonen) need events of different assets: with one asset they report NaN
+        with the reason.
     """
 
     event_ids: np.ndarray
@@ -73,6 +77,7 @@ class AbnormalReturnPanel:
     event_cov: np.ndarray
     est_market: np.ndarray | None = None
     event_market: np.ndarray | None = None
+    assets: np.ndarray | None = None
 
     @property
     def n_events(self) -> int:

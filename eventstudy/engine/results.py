@@ -638,6 +638,7 @@ class EventStudyResults(Results):
             event_cov=np.ascontiguousarray(a.cov[:, :width, :width]),
             est_market=a.est_market,
             event_market=None if a.event_market is None else a.event_market[:, :width],
+            assets=a.assets.astype(str),
         )
 
     # ------------------------------------------------------------------ the battery
@@ -699,7 +700,7 @@ class EventStudyResults(Results):
             ("Model:", self.model),
             ("Events studied:", str(self.n_events)),
             ("Events excluded:", str(len(self.exclusions))),
-            ("Estimation window:", str(self.estimation_window.bounds)),
+            ("Estimation window:", self.estimation_window.label),
             ("Event window:", str(self.event_window.bounds)),
             ("Calendar:", self.event_window.calendar),
             ("Returns:", f"decimal {self.return_type}"),
@@ -797,7 +798,7 @@ class EventStudyResults(Results):
             ("n_events", self.n_events),
             ("excluded", len(self.exclusions)),
             ("event_window", self.event_window.bounds),
-            ("estimation_window", self.estimation_window.bounds),
+            ("estimation_window", self.estimation_window.label),
         ]
 
     # ------------------------------------------------------------------ plots

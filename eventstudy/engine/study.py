@@ -222,6 +222,15 @@ class _Calendars:
         return np.where(ok, rows, -1)
 
 
+def _est_offsets(est: EstimationWindow, win: EventWindow, ext: np.ndarray) -> np.ndarray:
+    """(N, Le) estimation offsets of each event: a post-event block moves with the event's
+    ``extend`` (when the event window reaches day 0), so it never overlaps the extended window."""
+    rel = est.rel_days[None, :]
+    if est.post is None or win.end < 0 or not ext.any():
+        return rel
+    return rel + np.where(rel > win.end, ext[:, None], 0)
+
+
 def _window_columns(rel_days: np.ndarray, window: tuple[int, int], ext: np.ndarray) -> np.ndarray:
     """(N, L) mask of each event's cells of ``window``: a window ending on or after day 0 is
     extended by the event's ``ext`` days (episodes)."""
@@ -250,7 +259,8 @@ class EventStudy:
         tz-aware event time raises (map it first with
         :func:`eventstudy.data.day0.day0_for_events` or :func:`eventstudy.data.day0.align_events`).
     model : str or NormalReturnModel, default "market"
-        ``"market"``, ``"constant_mean"``, ``"market_adjusted"``, ``"factor"`` or ``"garch"``
+        ``"market"``, ``"constant_mean"``, ``"market_adjusted"``, ``"zero_mean"``, ``"factor"``
+        or ``"garch"``
         (see :mod:`eventstudy.engine.models`), or a model instance.
     benchmark : Series or DataFrame, optional
         Benchmark (market) decimal returns; a Series (or a one-column frame when events have
@@ -262,7 +272,8 @@ class EventStudy:
         dates. The benchmark, when given, is the first regressor.
     estimation_window : EstimationWindow or (start, end), default EstimationWindow(250, -11)
         Trading-day offsets; must end before the event window starts. Carries the estimation
-        mask and the minimum number of usable days.
+        mask, the minimum number of usable days and an optional post-event block
+        (``EstimationWindow(..., post=(11, 260))``: estimation on both sides of the event).
     event_window : EventWindow or (start, end), default EventWindow(-10, 10)
         Closed interval of offsets. Carries the calendar (``"asset"`` by default: offsets count
         each asset's own trading days), the rule for missing returns and the largest day-0
@@ -314,6 +325,11 @@ class EventStudy:
         self.estimation_window = as_estimation_window(estimation_window)
         self.event_window = as_event_window(event_window)
         check_order(self.estimation_window, self.event_window)
+        if self.estimation_window.post is not None and self.model.name == "garch":
+            raise SpecificationError(
+                'model="garch" forecasts from the end of one contiguous estimation window; '
+                "it cannot use a post-event block (EstimationWindow post=None)"
+            )
         self.car_windows = as_car_windows(car_windows, self.event_window)
         self.returns = self._check_returns(returns)
         self.return_type = _choice(
@@ -532,7 +548,8 @@ class EventStudy:
         )
         ev_rel = np.arange(win.start, win.end + int(ext.max(initial=0)) + 1, dtype=np.int64)
         cand = np.flatnonzero(ledger.ok)
-        rows_est = calendars.to_rows(col[cand], pos0[cand, None] + est.rel_days[None, :])
+        est_off = _est_offsets(est, win, ext[cand])
+        rows_est = calendars.to_rows(col[cand], pos0[cand, None] + est_off)
         rows_ev = calendars.to_rows(col[cand], pos0[cand, None] + ev_rel[None, :])
         return _Layout(
             cand=cand,
@@ -611,7 +628,7 @@ class EventStudy:
                 )  # fmt: skip
             self._exclude_after_fit(layout, fit, ledger)
         else:
-            fit = _empty_fit(self.model.name, self.k, est.length, layout.ev_rel.size)
+            fit = _empty_fit(self.model.name, self.k, est.n_days, layout.ev_rel.size)
         keep = ledger.ok[layout.cand]
         n_masked = (masked & np.isfinite(y_est)).sum(axis=1)
         return _kept_arrays(self, layout, fit, keep, y_ev, x_est, x_ev, own, n_masked)

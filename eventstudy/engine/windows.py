@@ -19,15 +19,19 @@ asset from there. Which days are the asset's trading days is :attr:`EventWindow.
   ``EstimationWindow(length=250, end=-11)`` is ``-260..-11``. It must end before the event
   window starts; the days in between are the gap (``event.start - est.end - 1``). It also says
   which of its days may be used (:attr:`~EstimationWindow.mask`) and how many must be
-  (:attr:`~EstimationWindow.min_obs`).
+  (:attr:`~EstimationWindow.min_obs`). An optional second block after the event window
+  (:attr:`~EstimationWindow.post`, e.g. ``(11, 260)``) estimates the normal return on both
+  sides of the event, so that a drift (a trend in prices) does not bias abnormal returns the
+  way a trailing mean does; it must start after the event window ends.
 * :class:`EventWindow` ``(start, end)``: offsets ``start..end``, both included; it also says
   on whose trading days offsets count, how far day 0 may move forward to reach a trading day,
   and what a missing return inside it does.
 * CAR windows: any number of closed sub-windows of the event window.
 
-Days of the estimation window before the first date of the data count as missing observations
-(as estudy2 treats days before an IPO); the minimum-observation rule then decides whether the
-event can be studied. By default an event window must lie entirely inside the data.
+Days of the estimation window before the first date of the data (or, for a post-event block,
+after the last) count as missing observations (as estudy2 treats days before an IPO); the
+minimum-observation rule then decides whether the event can be studied. By default an event
+window must lie entirely inside the data.
 """
 
 from __future__ import annotations
@@ -79,6 +83,23 @@ class EstimationWindow:
         applies to every asset, a frame is matched by asset column; dates are matched to the
         returns index (absent dates and assets = usable). Masked days still count as days of
         the window (offsets do not move); they are missing observations.
+    post : (int, int), optional
+        A second block of offsets ``(start, end)``, both included, **after** the event window:
+        the model is then estimated on both sides of the event (``length`` days before, the
+        ``post`` days after). Post-event days beyond the end of the data are missing
+        observations, so late events fall back on the pre-event block (subject to
+        ``min_obs``). Events whose event window is extended (``extend``, episodes) have their
+        post block moved by the same number of days. Not available for models that forecast
+        from the end of the estimation window (``"garch"``).
+
+    Notes
+    -----
+    A trailing window estimates the normal return at day 0 with data that end ``|end|`` days
+    earlier: when the expected return drifts (gold's 2024-26 rally), the trailing mean lags
+    and abnormal returns at random dates are biased in the direction of the drift, which
+    distorts one-sided tests. A block on each side centres the estimate on the event
+    (MacKinlay 1997, sec. 3, allows estimation windows after the event; the post block
+    must not contain the event's own effect, hence the gap after the event window).
 
     Examples
     --------
@@ -86,6 +107,9 @@ class EstimationWindow:
     (-260, -11)
     >>> EstimationWindow.from_bounds(-260, -11)
     EstimationWindow(length=250, end=-11)
+    >>> w = EstimationWindow.from_bounds(-260, -11, post=(11, 260))
+    >>> w.n_days, w.label
+    (500, '(-260, -11) + (11, 260)')
     """
 
     length: int
@@ -94,6 +118,7 @@ class EstimationWindow:
     mask: pd.Series | pd.DataFrame | None = field(
         default=None, kw_only=True, compare=False, repr=False
     )
+    post: tuple[int, int] | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if not isinstance(self.length, int | np.integer) or self.length < 1:
@@ -114,6 +139,8 @@ class EstimationWindow:
                 "EstimationWindow mask must be a boolean Series (all assets) or DataFrame "
                 f"(one column per asset) indexed by date; got {type(self.mask).__name__}"
             )
+        if self.post is not None:
+            object.__setattr__(self, "post", _post_block(self.post, self.end))
 
     @classmethod
     def from_bounds(
@@ -123,13 +150,15 @@ class EstimationWindow:
         *,
         min_obs: int | None = None,
         mask: pd.Series | pd.DataFrame | None = None,
+        post: tuple[int, int] | None = None,
     ) -> EstimationWindow:
-        """Window from its first and last offsets ``(start, end)``, both included."""
+        """Window from its first and last offsets ``(start, end)``, both included (and an
+        optional post-event block, see the class docstring)."""
         if start > end:
             raise SpecificationError(
                 f"estimation window ({start}, {end}): start must not be after end"
             )
-        return cls(length=int(end - start + 1), end=int(end), min_obs=min_obs, mask=mask)
+        return cls(length=int(end - start + 1), end=int(end), min_obs=min_obs, mask=mask, post=post)
 
     @property
     def start(self) -> int:
@@ -138,13 +167,48 @@ class EstimationWindow:
 
     @property
     def bounds(self) -> tuple[int, int]:
-        """``(start, end)``, both included."""
+        """``(start, end)`` of the pre-event block, both included."""
         return (self.start, int(self.end))
 
     @property
+    def n_days(self) -> int:
+        """Days of the window: ``length`` plus those of the post-event block."""
+        post = 0 if self.post is None else self.post[1] - self.post[0] + 1
+        return int(self.length + post)
+
+    @property
+    def label(self) -> str:
+        """``"(-260, -11)"``, or ``"(-260, -11) + (11, 260)"`` with a post-event block."""
+        pre = str(self.bounds)
+        return pre if self.post is None else f"{pre} + {self.post}"
+
+    @property
     def rel_days(self) -> np.ndarray:
-        """Offsets ``start..end`` as an int64 array."""
-        return np.arange(self.start, self.end + 1, dtype=np.int64)
+        """Offsets ``start..end`` (then the post-event block's) as an int64 array."""
+        pre = np.arange(self.start, self.end + 1, dtype=np.int64)
+        if self.post is None:
+            return pre
+        return np.concatenate([pre, np.arange(self.post[0], self.post[1] + 1, dtype=np.int64)])
+
+
+def _post_block(post: object, end: int) -> tuple[int, int]:
+    """Check a post-event block ``(start, end)``: integers, ordered, after the pre block."""
+    if not (
+        isinstance(post, Sequence)
+        and len(post) == 2
+        and all(isinstance(v, int | np.integer) for v in post)
+    ):
+        raise SpecificationError(
+            f"EstimationWindow post={post!r}: expected a (start, end) tuple of trading-day "
+            "offsets after the event window, e.g. (11, 260)"
+        )
+    start, stop = int(post[0]), int(post[1])
+    if start > stop or start <= end:
+        raise SpecificationError(
+            f"EstimationWindow post={post!r}: start must not be after end and the block must "
+            f"come after the pre-event block (which ends at {end})"
+        )
+    return (start, stop)
 
 
 @dataclass(frozen=True)
@@ -281,19 +345,27 @@ def as_car_windows(
 
 
 def check_order(est: EstimationWindow, event: EventWindow) -> None:
-    """The estimation window must end before the event window starts."""
+    """The estimation window must end before the event window starts (and a post-event block
+    must start after it ends)."""
     if est.end >= event.start:
         raise SpecificationError(
             f"estimation window {est.bounds} must end before the event window "
             f"{event.bounds} starts (e.g. end={event.start - 1})"
         )
+    if est.post is not None and est.post[0] <= event.end:
+        raise SpecificationError(
+            f"the post-event estimation block {est.post} must start after the event window "
+            f"{event.bounds} ends (e.g. start={event.end + 1})"
+        )
 
 
 def default_min_estimation_obs(est: EstimationWindow, k: int) -> int:
-    """Default minimum of non-missing estimation observations: half the window, at least k + 3.
+    """Default minimum of non-missing estimation observations: half the pre-event block, at
+    least k + 3.
 
     ``k + 3`` keeps ``n - k - 2 > 0``, so the standardized CAR has a finite variance
-    :math:`(n-k)/(n-k-2)`.
+    :math:`(n-k)/(n-k-2)`. A post-event block does not raise the minimum: an event near the
+    end of the data (no post-event days yet) keeps the requirement of a trailing window.
     """
     return max(k + 3, math.ceil(est.length / 2))
 

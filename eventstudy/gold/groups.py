@@ -40,11 +40,18 @@ _PERM_CHUNK = 256  # permutations drawn at a time (memory: _PERM_CHUNK x events 
 # --------------------------------------------------------------------------------------------
 
 
+def _alternative(by: str, group: str) -> str:
+    if by == "gold_direction":
+        return {"up": "greater", "down": "less"}.get(group, "two-sided")
+    return "two-sided"
+
+
 def group_tests(
     cars: pd.DataFrame,
     *,
     n_permutations: int = 9999,
     seed: int = 12345,
+    placebo_pool: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Mean CAR by expected direction and by category, and up-versus-down tests.
 
@@ -53,10 +60,14 @@ def group_tests(
     cars : DataFrame
         One row per studied event: ``event_id``, ``car`` (decimal), ``gold_direction``
         (up/down/none), ``category``, ``price_before`` (gold price on the day before the CAR
-        window, USD/oz).
+        window, USD/oz); with ``placebo_pool`` also ``position`` (day-0 row of the calendar)
+        and ``placebo_stat`` (the event's placebo statistic, NaN = not in the placebo).
     n_permutations : int, default 9999
         Monte-Carlo permutations for the difference test (exact when fewer arrangements).
     seed : int, default 12345
+    placebo_pool : Series, optional
+        Pseudo-event statistics by day-0 position (:attr:`PlaceboResults.pseudo`): adds the
+        placebo tests of :func:`eventstudy.gold.placebo.shift_placebo`.
 
     Returns
     -------
@@ -64,17 +75,21 @@ def group_tests(
         ``by`` (gold_direction or category), ``group``, ``n``, ``mean_car``, ``median_car``,
         ``sd_car`` (decimal), ``mean_car_pct``, ``mean_car_usd`` (USD/oz, mean of CAR x
         price_before), ``tstat``, ``pvalue``, ``alternative`` (``greater`` for up events,
-        ``less`` for down events, ``two-sided`` otherwise; t(n-1) on the events' CARs).
+        ``less`` for down events, ``two-sided`` otherwise; t(n-1) on the events' CARs), and
+        with a placebo pool ``placebo_stat`` (the group's mean placebo statistic) and
+        ``pvalue_placebo`` (same alternative).
     tests : DataFrame
         ``test``, ``stat``, ``pvalue``, ``dist``, ``nobs``, ``null``, ``alternative``,
         ``reason``: Welch t, Mann-Whitney U (exact when possible) and a permutation test of the
-        difference in means between up and down events (two-sided).
+        difference in means between up and down events (two-sided); with a placebo pool also
+        ``placebo_up_minus_down``.
 
     Notes
     -----
-    These tests treat events as independent draws. For one asset with clustered events that is
-    an approximation; the dependence-robust versions are the HAC mean tests of
-    :func:`eventstudy.gold.inference.event_dummy_regression`.
+    The t, Welch, Mann-Whitney and permutation tests treat events as independent draws. For one
+    asset with clustered events that is an approximation; the dependence-robust versions are
+    the HAC mean tests of :func:`eventstudy.gold.inference.event_dummy_regression` and the
+    placebo tests, which move each group along the series with its clustering kept.
     """
     rows = []
     cars = cars.dropna(subset=["car"])
@@ -82,11 +97,7 @@ def group_tests(
         for group, g in cars.groupby(by, sort=True):
             c = g["car"].to_numpy(float)
             n = len(c)
-            alt = (
-                {"up": "greater", "down": "less"}.get(group, "two-sided")
-                if by == ("gold_direction")
-                else "two-sided"
-            )
+            alt = _alternative(by, str(group))
             if n >= 2 and np.std(c, ddof=1) > 0:
                 res = stats.ttest_1samp(c, 0.0, alternative=alt)
                 t, p = float(res.statistic), float(res.pvalue)
@@ -161,7 +172,44 @@ def group_tests(
     test_df = pd.DataFrame(tests, columns=["test", "stat", "pvalue", "dist", "null", "reason"])
     test_df.insert(4, "nobs", len(up) + len(down))
     test_df.insert(6, "alternative", "two-sided")
+    if placebo_pool is not None:
+        groups, test_df = _with_placebo(cars, groups, test_df, placebo_pool)
     return groups, test_df
+
+
+def _with_placebo(
+    cars: pd.DataFrame, groups: pd.DataFrame, tests: pd.DataFrame, pool: pd.Series
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Add the shift-placebo mean of every group and the up-minus-down difference."""
+    from eventstudy.gold.placebo import shift_placebo
+
+    ids = cars["event_id"].astype(str)
+    positions = pd.Series(cars["position"].to_numpy(int), index=ids)
+    values = pd.Series(cars["placebo_stat"].to_numpy(float), index=ids)
+    spec = {
+        f"{by}={group}": (list(ids[(cars[by] == group).to_numpy()]), _alternative(by, group))
+        for by, group in zip(groups["by"], groups["group"], strict=True)
+    }
+    has_both = {"gold_direction=up", "gold_direction=down"} <= set(spec)
+    diff = ("gold_direction=up", "gold_direction=down") if has_both else None
+    res = shift_placebo(pool, positions, values, spec, difference=diff)
+    by_name = res.set_index("test")
+    keys = [f"placebo_mean_{by}={g}" for by, g in zip(groups["by"], groups["group"], strict=True)]
+    groups = groups.assign(
+        placebo_stat=by_name.loc[keys, "stat"].to_numpy(float),
+        pvalue_placebo=by_name.loc[keys, "pvalue"].to_numpy(float),
+    )
+    null = "mean placebo statistics of 'up' and 'down' events are equal"
+    if diff is None:
+        row = {"test": "placebo_up_minus_down", "stat": np.nan, "pvalue": np.nan, "dist": "",
+               "nobs": 0, "null": null, "alternative": "two-sided",
+               "reason": "needs 'up' and 'down' events"}  # fmt: skip
+    else:
+        r = by_name.loc["placebo_gold_direction=up_minus_gold_direction=down"]
+        row = {"test": "placebo_up_minus_down", "stat": r["stat"], "pvalue": r["pvalue"],
+               "dist": r["dist"], "nobs": int(r["nobs"]), "null": null,
+               "alternative": "two-sided", "reason": r["reason"]}  # fmt: skip
+    return groups, pd.concat([tests, pd.DataFrame([row])], ignore_index=True)
 
 
 def _permutation_mean_difference(

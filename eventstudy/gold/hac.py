@@ -27,7 +27,10 @@ module computes the same numbers from the structure of that regression:
   added by the Woodbury identity.
 
 Positions are rows of the regression sample (after rows with missing values are dropped), as
-the Newey-West lags are.
+the Newey-West lags are. With GARCH scaling (``scale``) the error part is
+:math:`\\sum_{s \\in W_i}\\sum_{t \\in W_j} \\sigma_s\\sigma_t\\,\\omega_{|s-t|}`, the
+:math:`\\omega_k` those of the standardized residuals; it stays banded and positive
+semi-definite (:math:`D\\Omega D`).
 """
 
 from __future__ import annotations
@@ -135,6 +138,11 @@ class CarCovariance:
     v_b : ndarray, shape (k, k)
     autocov : ndarray, shape (m + 1,)
         ``ω_0..ω_m``; zero beyond m.
+    scale : ndarray, shape (T,), optional
+        Per-row standard deviation σ_t (decimal) when ``autocov`` belongs to standardized
+        residuals (GARCH scaling): the error part becomes
+        :math:`\\sum_{s \\in W_i}\\sum_{t \\in W_j} \\sigma_s\\sigma_t\\,\\omega_{|s-t|}`.
+        None = 1 on every row.
     """
 
     indptr: np.ndarray
@@ -142,6 +150,7 @@ class CarCovariance:
     a: np.ndarray
     v_b: np.ndarray
     autocov: np.ndarray
+    scale: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -172,8 +181,17 @@ class CarCovariance:
             pi = self._padded(i[lo : lo + step], -(1 << 40))
             pj = self._padded(j[lo : lo + step], 1 << 40)
             lag = np.abs(pi[:, :, None] - pj[:, None, :])
-            out[lo : lo + step] = self._omega(lag).sum(axis=(1, 2))
+            omega = self._omega(lag)
+            if self.scale is not None:
+                omega *= self._scale_at(pi)[:, :, None] * self._scale_at(pj)[:, None, :]
+            out[lo : lo + step] = omega.sum(axis=(1, 2))
         return out
+
+    def _scale_at(self, padded: np.ndarray) -> np.ndarray:
+        """σ at padded rows, 0 at the pads (outside the sample)."""
+        assert self.scale is not None
+        ok = (padded >= 0) & (padded < self.scale.size)
+        return np.where(ok, self.scale[np.where(ok, padded, 0)], 0.0)
 
     def param_part(self) -> np.ndarray:
         """Diagonal of the parameter part ``a_i'V_b a_i``."""
@@ -188,6 +206,8 @@ class CarCovariance:
         """``w'Σw`` for a weight vector over the N windows, in O(T m)."""
         counts = np.diff(self.indptr)
         u = np.bincount(self.rows, weights=np.repeat(w, counts))
+        if self.scale is not None:
+            u = u * self.scale[: u.size]
         total = self.autocov[0] * float(u @ u)
         for lag in range(1, min(self.autocov.size, u.size)):
             total += 2.0 * self.autocov[lag] * float(u[lag:] @ u[:-lag])

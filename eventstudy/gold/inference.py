@@ -1,13 +1,18 @@
-"""Time-series inference for one asset and many events: dummy regression with HAC, placebo.
+"""Time-series inference for one asset and many events: the event-dummy regression with HAC.
 
-Two routes that do not assume independent events (unlike the cross-sectional battery):
+One regression over the whole return series, benchmark regressors plus one dummy per
+event-window *day*; each event's CAR is the sum of its days' dummy coefficients, with a
+heteroskedasticity- and autocorrelation-robust variance, and joint Wald tests. Unlike the
+engine's cross-sectional battery it does not assume independent events: windows that share
+days share dummies, and the covariance of every pair of CARs is estimated.
 
-* :func:`event_dummy_regression`: one regression over the whole return series, benchmark
-  regressors plus one dummy per event-window *day*; each event's CAR is the sum of its days'
-  dummy coefficients, with a Newey-West (HAC) variance, and joint Wald tests.
-* :func:`placebo_test`: the distribution of the same CAR statistic at random non-event dates,
-  drawn from a stationary bootstrap of non-event abnormal returns (keeps volatility clustering),
-  giving empirical p-values and each event's percentile.
+The variance of a window's error sum is what decides the size of the tests. Gold's volatility
+moves several-fold over a decade (2020, 2025-26), so one long-run variance for the whole sample
+(``variance="newey_west"``) understates it for events in volatile spells and overstates it in
+calm ones: on GC=F with 40 random dates the Wald test then rejects a true null about 12 % of the
+time at 5 % (``benchmarks/size_power.py``). ``variance="garch"`` (the default) scales every day
+by its GARCH(1,1) conditional standard deviation and applies Newey-West to the standardized
+residuals. The placebo route lives in :mod:`eventstudy.gold.placebo`.
 
 Units: decimal returns (the caller's convention, log by default in this package); trading-day
 positions of the series' index.
@@ -16,24 +21,32 @@ positions of the series' index.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from eventstudy.gold.hac import CarCovariance, dummy_regression
+from eventstudy.exceptions import SpecificationError
+from eventstudy.gold.hac import CarCovariance, bartlett_autocov, dummy_regression
+
+HacVariance = Literal["garch", "newey_west"]
+HAC_VARIANCES: tuple[str, ...] = get_args(HacVariance)
 
 __all__ = [
+    "HAC_VARIANCES",
     "EventRegressionResults",
-    "PlaceboResults",
+    "HacVariance",
     "event_dummy_regression",
+    "garch_volatility",
     "newey_west_lags",
-    "placebo_test",
 ]
+
+_GARCH_SCALE = 100.0  # arch is fitted in percent; every output is back in decimals
 
 
 def newey_west_lags(nobs: int) -> int:
@@ -84,7 +97,15 @@ class EventRegressionResults:
     maxlags : int
     nobs : int
     autocov : Series
-        Bartlett-weighted residual autocovariances ``w_j γ_j``, j = 0..maxlags.
+        Bartlett-weighted autocovariances ``w_j γ_j``, j = 0..maxlags, of the non-event
+        residuals (``"newey_west"``, decimal squared) or of the standardized residuals
+        (``"garch"``, unit-free; ``γ_0`` near 1).
+    variance : {"garch", "newey_west"}
+    volatility : Series or None
+        ``"garch"``: the conditional standard deviation σ_t (decimal) on the sample's dates.
+    garch_params : Series or None
+        ``omega`` (decimal squared), ``alpha``, ``beta`` of the GARCH(1,1) (None when
+        ``volatility`` was given or ``variance="newey_west"``).
     """
 
     car: pd.DataFrame
@@ -96,6 +117,9 @@ class EventRegressionResults:
     maxlags: int
     nobs: int
     autocov: pd.Series
+    variance: str = "newey_west"
+    volatility: pd.Series | None = None
+    garch_params: pd.Series | None = None
 
     @cached_property
     def car_cov(self) -> pd.DataFrame:
@@ -104,15 +128,55 @@ class EventRegressionResults:
         return pd.DataFrame(self.covariance.dense(), index=ids, columns=ids)
 
 
+def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    """GARCH(1,1) conditional standard deviation of a zero-mean residual series (``arch``).
+
+    Parameters
+    ----------
+    resid : Series
+        Residuals (decimal) on consecutive trading days, no missing values.
+
+    Returns
+    -------
+    sigma : Series
+        :math:`\\sigma_t = \\sqrt{h_t}` (decimal), :math:`h_t = \\omega + \\alpha
+        \\varepsilon_{t-1}^2 + \\beta h_{t-1}`: the variance of day t given every return before
+        it (Bollerslev 1986).
+    params : Series
+        ``omega`` (decimal squared), ``alpha``, ``beta``.
+    note : str
+        Empty, or a sentence when the optimiser did not report convergence.
+    """
+    from arch import arch_model
+
+    with warnings.catch_warnings(record=True):  # arch resets its own filter: record, not show
+        warnings.simplefilter("ignore")
+        fit = arch_model(
+            resid.to_numpy(float) * _GARCH_SCALE, mean="Zero", vol="GARCH", p=1, q=1,
+            rescale=False,
+        ).fit(disp="off")  # fmt: skip
+    p = fit.params
+    params = pd.Series(
+        {"omega": p["omega"] / _GARCH_SCALE**2, "alpha": p["alpha[1]"], "beta": p["beta[1]"]}
+    )
+    sigma = pd.Series(
+        np.asarray(fit.conditional_volatility) / _GARCH_SCALE, index=resid.index, name="sigma"
+    )
+    note = "" if fit.convergence_flag == 0 else f"GARCH optimiser flag {fit.convergence_flag}"
+    return sigma, params, note
+
+
 def event_dummy_regression(
     y: pd.Series,
     windows: Mapping[str, Sequence[pd.Timestamp]],
     regressors: pd.DataFrame | None = None,
     *,
+    variance: HacVariance = "garch",
     maxlags: int | None = None,
     directions: Mapping[str, str] | None = None,
+    volatility: pd.Series | None = None,
 ) -> EventRegressionResults:
-    """Event-dummy regression over the whole series with Newey-West (HAC) standard errors.
+    """Event-dummy regression over the whole series with HAC standard errors.
 
     Parameters
     ----------
@@ -125,14 +189,30 @@ def event_dummy_regression(
     regressors : DataFrame, optional
         Benchmark regressors on the same index (e.g. equity returns, dollar returns, real-yield
         changes). ``None`` = constant only (constant-mean model).
+    variance : {"garch", "newey_west"}, default "garch"
+        Variance of each window's error sum:
+
+        * ``"garch"``: every day scaled by its conditional standard deviation σ_t from a
+          GARCH(1,1) of the regression residuals (``arch``), Newey-West on the standardized
+          residuals (holds its size on GC=F, ``benchmarks/size_power.py``);
+        * ``"newey_west"``: one Newey-West long-run variance for the whole sample (the
+          pre-issue-19 default; over-rejects when volatility moves).
     maxlags : int, optional
         Bartlett-kernel lags; default :func:`newey_west_lags` of the sample size.
     directions : mapping event_id -> {"up", "down", "none"}, optional
         Expected gold direction; enables the mean-effect tests of ``up`` and ``down`` events.
+    volatility : Series, optional
+        With ``"garch"``: σ_t (decimal) on ``y``'s dates to use instead of fitting the GARCH
+        (e.g. from a longer history); must be positive on every date of the sample.
 
     Returns
     -------
     EventRegressionResults
+
+    Raises
+    ------
+    SpecificationError
+        ``variance`` is not accepted, or ``volatility`` misses a date of the sample.
 
     Notes
     -----
@@ -144,30 +224,39 @@ def event_dummy_regression(
     two events' windows has **one** dummy, counted in both events' CARs (shared dummies): the
     CAR of event i is :math:`\\mathrm{CAR}_i = \\gamma_i'\\delta`, γ_i the 0/1 vector of its
     days. The coefficient of a one-day dummy equals that day's abnormal return
-    :math:`y_d - c - x_d'\\beta`, with (c, β) fitted on the non-event days.
+    :math:`y_d - c - x_d'\\beta`, with (c, β) fitted by OLS on the non-event days.
 
     **Why not γ'Vγ alone.** The residual of a one-observation dummy is exactly zero, so every
     heteroskedasticity- or autocorrelation-robust "meat" term of the dummy is zero and the HAC
     covariance of δ contains only the parameter uncertainty of (c, β)
-    (:math:`x_d' V_\\beta x_d`); used alone it makes t statistics explode (Salinger 1992,
-    J. Finance 47, on dummy-variable event studies). We therefore add the variance of the
-    window's error sum, estimated by Newey-West from the non-event residuals:
+    (:math:`x_d' V_\\beta x_d`, statsmodels' ``cov_type="HAC"``); used alone it makes t
+    statistics explode (Salinger 1992, J. Finance 47, on dummy-variable event studies). We
+    add the variance of the window's error sum:
 
     .. math:: \\mathrm{Cov}(\\mathrm{CAR}_i, \\mathrm{CAR}_j) = \\gamma_i' V_\\delta \\gamma_j
-              + \\sum_{s \\in W_i} \\sum_{t \\in W_j} w_{|s-t|} \\hat\\gamma_{|s-t|},
+              + \\sum_{s \\in W_i} \\sum_{t \\in W_j} \\sigma_s \\sigma_t\\, w_{|s-t|}\\,
+              \\hat\\gamma_{|s-t|},
 
-    :math:`\\hat\\gamma_k` the sample autocovariance of non-event residuals,
     :math:`w_k = 1 - k/(m+1)` Bartlett weights, zero beyond ``maxlags`` m (positive
-    semi-definite by construction), and :math:`V_\\delta` from statsmodels' ``cov_type="HAC"``.
-    The error variance is one number for the whole sample (long-run average): periods of high
-    volatility (2025-26 for gold) are not up-weighted; the per-event analytic route and the
-    placebo's standardized statistic use local volatility instead.
+    semi-definite). ``"newey_west"``: :math:`\\sigma_t = 1` and :math:`\\hat\\gamma_k` the
+    autocovariances of the non-event residuals, one long-run variance for the whole sample.
+    ``"garch"``: :math:`\\sigma_t^2 = h_t`, the GARCH(1,1) conditional variance of the
+    residuals given all earlier days (event days included: under the null they are ordinary
+    days), and :math:`\\hat\\gamma_k` the autocovariances of the standardized non-event
+    residuals :math:`\\hat\\varepsilon_t/\\sigma_t` (Bollerslev 1986; on GARCH-scaled
+    event-study variances, Savickas 2003, J. Financial Research 26). A large event-day
+    return raises :math:`h` of the following days, so the route is conservative for an
+    event's later window days.
 
     Joint tests: Wald :math:`c'\\Sigma^{+}c \\sim \\chi^2(\\mathrm{rank}\\,\\Sigma)` that all
     CARs are zero (identical windows make Σ singular, hence the pseudo-inverse and rank);
     z tests of the mean CAR of ``up`` events (H1: > 0), of ``down`` events (H1: < 0) and of the
     difference up - down (two-sided).
     """
+    if variance not in HAC_VARIANCES:
+        raise SpecificationError(
+            f"variance={variance!r} is not accepted; use one of {HAC_VARIANCES}"
+        )
     data = (
         pd.concat([y.rename("__y__"), regressors], axis=1)
         if regressors is not None
@@ -188,14 +277,23 @@ def event_dummy_regression(
     ar = pd.Series(fit.ar, index=index, name="ar")
     event_day = pd.Series(False, index=index, name="event_day")
     event_day.iloc[days] = True
+    sigma, garch_params, vol = None, None, None
+    autocov_values = fit.autocov
+    if variance == "garch":
+        vol = _volatility(ar, volatility)
+        if volatility is None:
+            vol, garch_params, _ = garch_volatility(ar)
+        sigma = vol.to_numpy(float)
+        standardized = np.where(event_day.to_numpy(), np.nan, fit.ar / sigma)
+        autocov_values = bartlett_autocov(standardized, m)
     autocov = pd.Series(
-        fit.autocov, index=pd.RangeIndex(m + 1, name="lag"), name="bartlett_autocov"
+        autocov_values, index=pd.RangeIndex(m + 1, name="lag"), name="bartlett_autocov"
     )
     counts = np.diff(indptr)
     owner = np.repeat(np.arange(len(ids)), counts)
     a = np.zeros((len(ids), z.shape[1]))
     np.add.at(a, owner, z[rows])
-    cov = CarCovariance(indptr, rows, a, fit.v_b, fit.autocov)
+    cov = CarCovariance(indptr, rows, a, fit.v_b, autocov_values, scale=sigma)
     car = np.bincount(owner, weights=fit.ar[rows], minlength=len(ids))
     var_param, var_error = cov.param_part(), cov.error_part()
     has = counts > 0
@@ -229,7 +327,24 @@ def event_dummy_regression(
         maxlags=m,
         nobs=nobs,
         autocov=autocov,
+        variance=variance,
+        volatility=vol,
+        garch_params=garch_params,
     )
+
+
+def _volatility(ar: pd.Series, volatility: pd.Series | None) -> pd.Series | None:
+    """A given σ_t on the sample's dates, checked positive everywhere; None to fit one."""
+    if volatility is None:
+        return None
+    vol = volatility.reindex(ar.index)
+    if not (vol.notna().all() and (vol > 0).all()):
+        missing = vol.index[~(vol > 0)]
+        raise SpecificationError(
+            "volatility must be positive on every date of the sample; "
+            f"{len(missing)} date(s) are missing or not positive, first {missing[0].date()}"
+        )
+    return vol.rename("sigma")
 
 
 def _datetime64(days) -> np.ndarray:
@@ -367,186 +482,3 @@ def _row(test, stat, df, pvalue, dist, nobs, null, alternative, reason="", *, es
         "alternative": alternative,
         "reason": reason,
     }
-
-
-# --------------------------------------------------------------------------------------------
-# placebo
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlaceboResults:
-    """Output of :func:`placebo_test`.
-
-    Attributes
-    ----------
-    events : DataFrame
-        One row per event: ``event_id``, ``stat`` (the event's statistic), ``car``,
-        ``scale`` (trailing AR standard deviation used to standardize, decimal),
-        ``pvalue`` (two-sided, empirical), ``pvalue_greater``, ``pvalue_less`` (one-sided),
-        ``percentile`` (share of placebo statistics <= the event's, 0-100).
-    null : ndarray
-        The placebo statistics (``n_boot * draws_per_boot`` values).
-    statistic : str
-    block_length : float
-    window_len : int
-    """
-
-    events: pd.DataFrame
-    null: np.ndarray
-    statistic: str
-    block_length: float
-    window_len: int
-
-
-def placebo_test(
-    ar: pd.Series,
-    event_days: pd.Series,
-    windows: Mapping[str, Sequence[pd.Timestamp]],
-    *,
-    statistic: Literal["scar", "car"] = "scar",
-    scale_window: int = 250,
-    n_boot: int = 200,
-    draws_per_boot: int = 50,
-    block_length: float | None = None,
-    seed: int = 12345,
-) -> PlaceboResults:
-    """Placebo distribution of the CAR statistic at random non-event dates.
-
-    Parameters
-    ----------
-    ar : Series
-        Abnormal returns (decimal) on the asset's trading dates, e.g.
-        :attr:`EventRegressionResults.ar`.
-    event_days : Series of bool
-        True on days inside any event's window: they are left out of the placebo population
-        and of the scale estimate.
-    windows : mapping event_id -> sequence of dates
-        The days of each event's CAR window (all of equal length L).
-    statistic : {"scar", "car"}, default "scar"
-        * ``"scar"``: CAR / (s √L), s the standard deviation of the ``scale_window`` non-event
-          ARs just before the window (local volatility; gold's varies several-fold over the
-          sample).
-        * ``"car"``: the raw CAR (decimal).
-    scale_window : int, default 250
-        Trailing non-event trading days for ``s``.
-    n_boot : int, default 200
-        Stationary-bootstrap resamples of the non-event AR series.
-    draws_per_boot : int, default 50
-        Random window positions drawn in each resample.
-    block_length : float, optional
-        Mean block length of the stationary bootstrap; default: the larger of
-        ``optimal_block_length`` (Politis-White 2004, Patton et al. 2009) for the ARs and for
-        their squares (so volatility clusters survive resampling).
-    seed : int, default 12345
-
-    Returns
-    -------
-    PlaceboResults
-
-    Notes
-    -----
-    The non-event ARs (event days removed, order kept) are resampled with
-    ``arch.bootstrap.StationaryBootstrap`` (Politis & Romano 1994). In each resample the
-    statistic is computed at ``draws_per_boot`` random window starts (after the first
-    ``scale_window`` days, so the trailing scale exists). Empirical p-values include the
-    observed value: :math:`p = (1 + \\#\\{|s^*| \\ge |s|\\})/(N + 1)` (two-sided) and the
-    analogous one-sided counts.
-    """
-    from arch.bootstrap import StationaryBootstrap, optimal_block_length
-
-    ar = ar.astype(float)
-    base_mask = (~event_days.reindex(ar.index, fill_value=False)) & ar.notna()
-    base = ar[base_mask].to_numpy()
-    lens = {len(list(w)) for w in windows.values()}
-    if len(lens) != 1:
-        raise ValueError(f"placebo windows must all have the same length; got lengths {lens}")
-    L = lens.pop()
-    if block_length is None:
-        obl = optimal_block_length(np.column_stack([base, base**2]))
-        block_length = float(max(obl["stationary"].max(), 1.0))
-    rng = np.random.default_rng(seed)
-    bs = StationaryBootstrap(block_length, base, seed=rng)
-    n = len(base)
-    lo = scale_window if statistic == "scar" else 0
-    if n - L - lo < 1:
-        raise ValueError(f"too few non-event observations ({n}) for windows of {L} days")
-    null = []
-    for data in bs.bootstrap(n_boot):
-        x = data[0][0]
-        starts = rng.integers(lo, n - L + 1, size=draws_per_boot)
-        cs = np.concatenate([[0.0], np.cumsum(x)])
-        sums = cs[starts + L] - cs[starts]
-        if statistic == "scar":
-            cs2 = np.concatenate([[0.0], np.cumsum(x**2)])
-            m1 = (cs[starts] - cs[starts - scale_window]) / scale_window
-            m2 = (cs2[starts] - cs2[starts - scale_window]) / scale_window
-            sd = np.sqrt(np.maximum(m2 - m1**2, 0) * scale_window / (scale_window - 1))
-            null.append(sums / (sd * math.sqrt(L)))
-        else:
-            null.append(sums)
-    null_arr = np.concatenate(null)
-
-    car, scale = _window_sums_and_scales(ar, base_mask, windows, scale_window)
-    stat = car / (scale * math.sqrt(L)) if statistic == "scar" else car
-    rows = _placebo_rows(list(windows), stat, car, scale, null_arr)
-    return PlaceboResults(
-        events=rows,
-        null=null_arr,
-        statistic=statistic,
-        block_length=float(block_length),
-        window_len=L,
-    )
-
-
-def _window_sums_and_scales(
-    ar: pd.Series, base_mask: pd.Series, windows: Mapping[str, Sequence], scale_window: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each window's CAR (NaN when a day is missing) and the SD of the ``scale_window``
-    non-event ARs before its first day (NaN with fewer than 20), for all windows at once."""
-    values = ar.to_numpy(dtype=float)
-    sizes = np.array([len(w) for w in windows.values()], dtype=np.int64)
-    owner = np.repeat(np.arange(sizes.size), sizes)
-    flat = np.concatenate([_datetime64(w).astype("datetime64[ns]") for w in windows.values()])
-    pos = ar.index.get_indexer(pd.DatetimeIndex(flat))
-    vals = np.where(pos >= 0, values[np.maximum(pos, 0)], np.nan)
-    car = np.bincount(owner, weights=np.nan_to_num(vals), minlength=sizes.size)
-    car[np.bincount(owner, weights=np.isnan(vals), minlength=sizes.size) > 0] = np.nan
-    first_day = np.minimum.reduceat(flat, np.r_[0, np.cumsum(sizes)[:-1]]) if flat.size else flat
-    first = ar.index.get_indexer(pd.DatetimeIndex(first_day))
-    base = values[base_mask.to_numpy()]
-    n_before = np.r_[0, np.cumsum(base_mask.to_numpy())][np.where(first < 0, len(ar) - 1, first)]
-    scale = np.full(sizes.size, np.nan)
-    full = n_before >= scale_window
-    if full.any():
-        trail = np.lib.stride_tricks.sliding_window_view(base, scale_window)
-        scale[full] = np.std(trail[n_before[full] - scale_window], axis=1, ddof=1)
-    for i in np.flatnonzero(~full & (n_before >= 20)):
-        scale[i] = float(np.std(base[: n_before[i]], ddof=1))
-    return car, scale
-
-
-def _placebo_rows(ids, stat, car, scale, null_arr: np.ndarray) -> pd.DataFrame:
-    """Empirical p-values and percentiles of each event's statistic (counts by binary search
-    in the sorted null, equal to counting comparisons one by one)."""
-    n_null = len(null_arr)
-    srt = np.sort(null_arr[~np.isnan(null_arr)])
-    mag = np.sort(np.abs(srt))
-    ok = np.isfinite(stat)
-    s = np.where(ok, stat, 0.0)
-    n_abs = mag.size - np.searchsorted(mag, np.abs(s), side="left")
-    n_ge = srt.size - np.searchsorted(srt, s, side="left")
-    n_le = np.searchsorted(srt, s, side="right")
-    nan = np.full(len(ids), np.nan)
-    return pd.DataFrame(
-        {
-            "event_id": ids,
-            "stat": np.where(ok, stat, np.nan),
-            "car": car,
-            "scale": scale,
-            "pvalue": np.where(ok, (1 + n_abs) / (n_null + 1), nan),
-            "pvalue_greater": np.where(ok, (1 + n_ge) / (n_null + 1), nan),
-            "pvalue_less": np.where(ok, (1 + n_le) / (n_null + 1), nan),
-            "percentile": np.where(ok, 100.0 * n_le / n_null, nan),
-        }
-    )

@@ -20,7 +20,8 @@ import pandas as pd
 from scipy import stats
 
 from eventstudy.engine.results import EventStudyResults
-from eventstudy.gold.inference import EventRegressionResults, PlaceboResults
+from eventstudy.gold.inference import EventRegressionResults
+from eventstudy.gold.placebo import PlaceboResults
 from eventstudy.gold.spec import GoldSpecification
 from eventstudy.results import Results, tidy_frame, window_label
 
@@ -47,8 +48,9 @@ class GoldStudyResults(Results):
         ``title_ja``, ``category``, ``gold_direction``, ``day0``, ``status``
         (``studied``/``excluded``/``merged``), ``reason``, ``unit_id``, ``window``, ``car``
         (decimal), ``car_pct``, ``car_se``, ``price_before``, ``car_usd``, ``p_analytic``
-        (per-event t, CLM), ``car_hac``, ``se_hac``, ``p_hac`` (dummy regression, Newey-West),
-        ``p_placebo`` (two-sided, stationary-bootstrap placebo), ``placebo_percentile``,
+        (per-event t, CLM), ``car_hac``, ``se_hac``, ``p_hac`` (dummy regression, HAC on
+        GARCH-scaled returns by default), ``p_placebo`` (two-sided, pseudo-event placebo by
+        default), ``placebo_percentile``,
         ``timing_sensitive``.
     study : EventStudyResults
         The engine's fit of the studied units (events, or episodes under ``overlap="merge"``):
@@ -74,7 +76,8 @@ class GoldStudyResults(Results):
         Gold close on the gold calendar (for plots and USD conversion).
     settings : dict
         gold, model, benchmark, regressors, estimation_window, event_window, main_window,
-        car_windows, overlap, mask_window, maxlags, placebo settings, seed.
+        car_windows, overlap, mask_window, estimation_post, maxlags, hac_variance, placebo
+        settings, seed.
     notes : tuple of str
         Diagnostics, numbered in :meth:`summary`.
     """

@@ -7,10 +7,11 @@ futures by default, ``GLD`` as a cross-check: it closes at 16:00 New York, so an
 1. per event, the textbook machinery of :class:`~eventstudy.engine.study.EventStudy`
    (estimation window with other events' days masked, prediction-error variance; Campbell,
    Lo & MacKinlay 1997 §4.4);
-2. an event-dummy regression over the whole series with Newey-West errors -
+2. an event-dummy regression over the whole series with HAC errors on GARCH-scaled returns -
    :func:`eventstudy.gold.inference.event_dummy_regression`;
-3. a placebo distribution from a stationary bootstrap of non-event abnormal returns -
-   :func:`eventstudy.gold.inference.placebo_test`;
+3. a placebo distribution from pseudo-events on every non-event day of the series, fitted like
+   the real events, with group tests that move each group along the series -
+   :mod:`eventstudy.gold.placebo`;
 4. the engine's cross-sectional battery (``results.engine_tests``, computed when asked for),
    with the caveat that it assumes independent events.
 
@@ -35,6 +36,7 @@ therefore the constant mean; the others are robustness checks.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections.abc import Sequence
@@ -48,13 +50,21 @@ from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError, WindowOverlapWarning
 from eventstudy.gold.data import Benchmark, GoldData, load_gold_data
 from eventstudy.gold.groups import group_tests, unit_direction, unit_label
-from eventstudy.gold.inference import PlaceboResults, event_dummy_regression, placebo_test
+from eventstudy.gold.inference import HAC_VARIANCES, HacVariance, event_dummy_regression
 from eventstudy.gold.overlap import (
     OverlapPolicy,
     calendar_positions,
     estimation_mask,
     overlap_table,
     study_units,
+)
+from eventstudy.gold.placebo import (
+    PLACEBO_METHODS,
+    PlaceboMethod,
+    PlaceboResults,
+    placebo_test,
+    pseudo_event_placebo,
+    pseudo_event_positions,
 )
 from eventstudy.gold.results import ENGINE_CAVEAT, GoldStudyResults
 from eventstudy.gold.spec import GOLD_MODELS, MODEL_REGRESSORS, GoldModel, GoldSpecification
@@ -89,8 +99,12 @@ def gold_event_study(
     label_categories: Sequence[str] = ("gold_market",),
     same_day0: Literal["cluster", "separate"] = "cluster",
     min_estimation_obs: int = 100,
+    estimation_post: tuple[int, int] | None = (11, 260),
     maxlags: int | None = None,
+    hac_variance: HacVariance = "garch",
+    placebo: PlaceboMethod = "pseudo_events",
     placebo_statistic: Literal["scar", "car"] = "scar",
+    placebo_span: tuple[str | pd.Timestamp, str | pd.Timestamp] | None = None,
     n_boot: int = 200,
     draws_per_boot: int = 50,
     seed: int = 12345,
@@ -119,7 +133,8 @@ def gold_event_study(
         :func:`eventstudy.gold.data.load_gold_data`).
     data_dir : str or path-like, optional
     estimation_window : (int, int), default (-260, -11)
-        Trading-day offsets, as the engine's ``EstimationWindow(250, -11)``.
+        Trading-day offsets of the pre-event estimation block, as the engine's
+        ``EstimationWindow(250, -11)``.
     event_window : (int, int), default (-10, 10)
     car_windows : sequence of (int, int), default ((-1, 1), (0, 0), (0, 5), (-5, -1))
         The first is the **main window** used by the HAC, placebo, group and sensitivity
@@ -156,13 +171,43 @@ def gold_event_study(
           the members' category, or ``mixed``.
         * ``"separate"``: each event is its own unit (the day counts once per event).
     min_estimation_obs : int, default 100
-        Minimum usable estimation days per event.
+        Minimum usable estimation days per event (pre- and post-event blocks together).
+    estimation_post : (int, int) or None, default (11, 260)
+        The post-event estimation block: the normal return is estimated on both sides of the
+        event (:class:`~eventstudy.engine.windows.EstimationWindow` ``post``); days after the
+        end of the data are missing, so recent events fall back on the pre-event block.
+        ``None`` = trailing window only (the default before issue 19). Chosen by
+        ``benchmarks/size_power.py`` (random dates on GC=F, one-sided 5 % cross-event t of
+        CAR(-1, +1), "greater"/"less"): trailing mean 9.0 / 3.6 % over 2016-26 and 12.9 / 1.8 %
+        during the 2024-26 rally (it lags the drift); both sides 6.9 / 4.6 % and 8.9 / 4.2 %;
+        zero mean 17.9 / 0.8 %; market-adjusted 5.8 / 3.9 % but 15.9 / 0.8 % in the rally. A
+        (-135, -11) + (11, 135) window does slightly better in the rally (7.5 / 5.4 %) but
+        leaves five 2026 events of the catalog with fewer than ``min_estimation_obs`` days.
     maxlags : int, optional
         Newey-West lags; default ``floor(4 (T/100)^(2/9))``.
+    hac_variance : {"garch", "newey_west"}, default "garch"
+        Error variance of the HAC route (:func:`eventstudy.gold.inference.event_dummy_regression`):
+
+        * ``"garch"``: each day scaled by its GARCH(1,1) conditional volatility, Newey-West on
+          the standardized residuals (holds its 5 % size on GC=F);
+        * ``"newey_west"``: one long-run variance for the whole sample (the pre-issue-19
+          route; over-rejects when volatility moves).
+    placebo : {"pseudo_events", "stationary_bootstrap"}, default "pseudo_events"
+        * ``"pseudo_events"``: every non-event trading day of ``placebo_span`` is a
+          pseudo-event fitted with the same engine specification
+          (:func:`eventstudy.gold.placebo.pseudo_event_placebo`); groups are tested by moving
+          them along the series (:func:`eventstudy.gold.placebo.shift_placebo`);
+        * ``"stationary_bootstrap"``: the pre-issue-19 resampling placebo
+          (:func:`eventstudy.gold.placebo.placebo_test`; no group placebo tests).
     placebo_statistic : {"scar", "car"}, default "scar"
-        See :func:`eventstudy.gold.inference.placebo_test`.
-    n_boot, draws_per_boot, seed : int
-        Placebo settings (seeded).
+        ``"scar"``: CAR / its standard error; ``"car"``: the CAR.
+    placebo_span : (date, date), optional
+        First and last pseudo-event day 0; default from the first studied event's day 0 to the
+        end of the data (the regimes the events live in).
+    n_boot, draws_per_boot : int
+        Stationary-bootstrap settings (``placebo="stationary_bootstrap"`` only).
+    seed : int
+        Seed of the randomised parts (stationary bootstrap, permutation test).
 
     Returns
     -------
@@ -170,6 +215,9 @@ def gold_event_study(
 
     Notes
     -----
+    Other events are masked in both estimation blocks; the ``overlaps`` table reports other
+    events inside the pre-event block (``estimation_window``) only.
+
     Exclusion stages: ``catalog`` (label category), ``day0`` (day 0 after the last price or
     not on the calendar), ``overlap`` (dropped or merged by the policy), ``estimation`` (too
     few usable days), ``event_window`` (missing returns in the main window).
@@ -186,8 +234,11 @@ def gold_event_study(
     >>> print(res.summary())  # doctest: +SKIP
     """
     model = _check_choice("model", model, GOLD_MODELS)  # type: ignore[assignment]
+    hac_variance = _check_choice("hac_variance", hac_variance, HAC_VARIANCES)  # type: ignore
+    placebo = _check_choice("placebo", placebo, PLACEBO_METHODS)  # type: ignore[assignment]
     car_windows = tuple((int(a), int(b)) for a, b in car_windows)
     main = car_windows[0]
+    data_given = None if data is None else "in memory"  # recorded in the settings
     if data is None:
         data = load_gold_data(gold, benchmark=benchmark, data_dir=data_dir)
     cal = data.returns.index
@@ -227,7 +278,7 @@ def gold_event_study(
         model=model,
         regressors=MODEL_REGRESSORS[model],
         estimation_window=EstimationWindow.from_bounds(
-            *estimation_window, min_obs=min_estimation_obs, mask=mask
+            *estimation_window, min_obs=min_estimation_obs, mask=mask, post=estimation_post
         ),
         event_window=EventWindow(*event_window, missing=main),
         car_windows=car_windows,
@@ -254,19 +305,18 @@ def gold_event_study(
         sample[gold],
         windows,
         sample[list(spec.regressors)] if spec.regressors else None,
+        variance=hac_variance,
         maxlags=maxlags,
         directions=unit_dir,
     )
-    event_days = (mask.reindex(hac.ar.index, fill_value=False) | hac.event_days).rename("event")
-    placebo = _placebo_by_length(
-        hac.ar,
-        event_days,
-        windows,
-        statistic=placebo_statistic,
-        n_boot=n_boot,
-        draws_per_boot=draws_per_boot,
-        seed=seed,
-    )
+    if placebo == "pseudo_events":
+        span = placebo_span or (cal[int(units.loc[studied, "position"].min())], cal[-1])
+        plc = _pseudo_placebo(spec, cal, mask, units.loc[studied], main_car, main,
+                              span=span, statistic=placebo_statistic)  # fmt: skip
+    else:
+        event_days = (mask.reindex(hac.ar.index, fill_value=False) | hac.event_days).rename("e")
+        boot = {"n_boot": n_boot, "draws_per_boot": draws_per_boot, "seed": seed}
+        plc = _placebo_by_length(hac.ar, event_days, windows, statistic=placebo_statistic, **boot)
 
     category = dict(zip(ids, ev["category"], strict=True))
     unit_tbl = main_car[["car", "car_se", "pvalue"]].copy()
@@ -275,7 +325,12 @@ def gold_event_study(
         unit_label([category[m] for m in members[u]]) for u in unit_tbl.index.tolist()
     ]
     unit_tbl["price_before"] = data.close.to_numpy(dtype=float)[unit_pos + main[0] - 1]
-    groups, gtests = group_tests(unit_tbl.reset_index(), seed=seed)
+    unit_tbl["position"] = units.loc[unit_tbl.index, "position"].astype(int)
+    unit_tbl["placebo_stat"] = _common_length_stat(plc, list(unit_tbl.index))
+    pool = None
+    if plc.pseudo is not None:
+        pool = plc.pseudo.set_index("position")["stat"]
+    groups, gtests = group_tests(unit_tbl.reset_index(), seed=seed, placebo_pool=pool)
 
     heads = [members[u][0] for u in studied]
     head_rows = ev[ids.isin(heads).to_numpy()]
@@ -285,14 +340,15 @@ def gold_event_study(
     sens = timing_sensitivity(cands, cal, spec.fit, window=main, extend=units["span"])
 
     exc_df = pd.DataFrame(exclusions, columns=["event_id", "stage", "reason"])
-    table = _events_table(ev, ids, d0, members, units, main, exc_df, unit_tbl, hac, placebo, sens)
+    table = _events_table(ev, ids, d0, members, units, main, exc_df, unit_tbl, hac, plc, sens)
     notes = [*_count_notes(table, exc_df), *notes]
-    notes += _method_notes(mask, mask_window, overlap, spec, hac, placebo, data, (n_boot, seed))
+    notes += _method_notes(mask, mask_window, overlap, spec, hac, plc, data, (n_boot, seed))
     notes += _roll_notes(table, windows, data.roll_days, units)
     settings = {
         "gold": gold,
         "model": model,
         "benchmark": data.benchmark,
+        "data": data_given,
         "regressors": spec.regressors,
         "estimation_window": tuple(estimation_window),
         "event_window": tuple(event_window),
@@ -301,8 +357,15 @@ def gold_event_study(
         "overlap": overlap,
         "overlap_window": tuple(overlap_window or event_window),
         "mask_window": tuple(mask_window),
+        "label_categories": tuple(label_categories),
+        "same_day0": same_day0,
+        "min_estimation_obs": int(min_estimation_obs),
+        "estimation_post": None if estimation_post is None else tuple(estimation_post),
         "maxlags": hac.maxlags,
+        "hac_variance": hac_variance,
+        "placebo": placebo,
         "placebo_statistic": placebo_statistic,
+        "placebo_span": None if placebo_span is None else tuple(map(pd.Timestamp, placebo_span)),
         "n_boot": n_boot,
         "draws_per_boot": draws_per_boot,
         "seed": seed,
@@ -315,7 +378,7 @@ def gold_event_study(
         exclusions=exc_df,
         overlaps=overlaps,
         hac=hac,
-        placebo=placebo,
+        placebo=plc,
         groups=groups,
         group_tests=gtests,
         sensitivity=sens,
@@ -452,25 +515,46 @@ def _main_window_dates(fit: EventStudyResults, main: tuple[int, int]) -> dict[st
     return {uid: dates[bounds[i] : bounds[i + 1]] for i, uid in enumerate(a.event_ids)}
 
 
+def _by_length(results: dict[int, PlaceboResults], order: list[str]) -> PlaceboResults:
+    """One placebo per window length (merged episodes are longer) -> one result: every
+    event's row, and the null of the most common length."""
+    common = max(results, key=lambda n: (len(results[n].events), -n))
+    base = results[common]
+    frames = [r.events.assign(window_len=r.window_len) for r in results.values()]
+    events = pd.concat(frames, ignore_index=True).set_index("event_id").loc[order]
+    return dataclasses.replace(base, events=events.reset_index())
+
+
 def _placebo_by_length(ar, event_days, windows, **kw) -> PlaceboResults:
-    """Placebo per window length (merged episodes are longer); the null kept is the one of
-    the most common length."""
+    """Stationary-bootstrap placebo per window length."""
     lengths = pd.Series({u: len(w) for u, w in windows.items()})
-    common = int(lengths.mode().iloc[0])
     results = {
-        n: placebo_test(ar, event_days, {u: windows[u] for u in g.index}, **kw)
+        int(n): placebo_test(ar, event_days, {u: windows[u] for u in g.index}, **kw)
         for n, g in lengths.groupby(lengths)
     }
-    base = results[common]
-    frames = [r.events.assign(window_len=n) for n, r in results.items()]
-    events = pd.concat(frames, ignore_index=True).set_index("event_id").loc[list(windows)]
-    return PlaceboResults(
-        events=events.reset_index(),
-        null=base.null,
-        statistic=base.statistic,
-        block_length=base.block_length,
-        window_len=common,
-    )
+    return _by_length(results, list(windows))
+
+
+def _pseudo_placebo(spec, cal, mask, units, main_car, main, *, span, statistic) -> PlaceboResults:
+    """Pseudo-event placebo per window extension: pseudo day 0s whose (extended) main window
+    holds no masked day, fitted by the study's own specification."""
+    spans = units["span"].astype(int)
+    results = {}
+    for ext, g in spans.groupby(spans):
+        window = (main[0], main[1] + (int(ext) if main[1] >= 0 else 0))
+        positions = pseudo_event_positions(cal, mask, window, span=span)
+        cars = main_car.loc[g.index].reset_index()[["event_id", "car", "car_se"]]
+        results[int(ext)] = pseudo_event_placebo(
+            spec.fit, cal, positions, cars, window=main, extend=int(ext), statistic=statistic
+        )
+    return _by_length(results, list(units.index))
+
+
+def _common_length_stat(plc: PlaceboResults, ids: list[str]) -> np.ndarray:
+    """Each unit's placebo statistic where its window has the null's length, else NaN (the
+    group placebo compares like with like)."""
+    ev = plc.events.set_index("event_id").loc[ids]
+    return ev["stat"].where(ev["window_len"] == plc.window_len).to_numpy(float)
 
 
 def _events_table(ev, ids, d0, members, units, main, exc_df, unit_tbl, hac, placebo, sens):
@@ -600,20 +684,56 @@ def _count_notes(table: pd.DataFrame, exc_df: pd.DataFrame) -> list[str]:
     return notes
 
 
+def _hac_note(spec, hac) -> str:
+    if hac.variance == "garch":
+        g = hac.garch_params
+        scale = (
+            "every day scaled by its GARCH(1,1) conditional volatility (omega="
+            f"{g['omega']:.3g}, alpha={g['alpha']:.3f}, beta={g['beta']:.3f}), Newey-West on "
+            "the standardized residuals"
+            if g is not None
+            else "every day scaled by the given volatility, Newey-West on standardized residuals"
+        )
+    else:
+        scale = "one Newey-West long-run variance for the whole sample"
+    return (
+        f"HAC route: OLS of gold on {['const', *spec.regressors]} plus one dummy per "
+        f"main-window day over {hac.nobs} days; error variance: {scale} (Bartlett, "
+        f"maxlags={hac.maxlags}); CAR variance = parameter part (HAC γ'Vγ) + the variance of "
+        "the window's error sum (a one-day dummy has a zero residual, so γ'Vγ alone is too "
+        "small)."
+    )
+
+
+def _placebo_note(placebo, boot) -> str:
+    if placebo.method == "pseudo_events":
+        days = placebo.pseudo["day0"]
+        return (
+            f"Placebo: statistic '{placebo.statistic}' of {len(placebo.null)} pseudo-events "
+            f"(every non-event day 0 from {days.min().date()} to {days.max().date()}, fitted "
+            "like the events); group means against the groups moved together along the series "
+            f"({max(len(placebo.null) - 1, 0)} shifts)."
+        )
+    return (
+        f"Placebo: statistic '{placebo.statistic}', {len(placebo.null)} draws from {boot[0]} "
+        f"stationary-bootstrap resamples (mean block {placebo.block_length:.1f} days, seed "
+        f"{boot[1]}) of non-event abnormal returns."
+    )
+
+
 def _method_notes(mask, mask_window, overlap, spec, hac, placebo, data, boot) -> list[str]:
     gold = spec.symbol
     notes = [
-        f"Estimation windows mask the {window_label(*mask_window)} days of every catalogued "
-        f"event and the series' roll days ({int(mask.sum())} trading days in all); overlap "
-        f"policy '{overlap}'.",
-        f"HAC route: OLS of gold on {['const', *spec.regressors]} plus one dummy per "
-        f"main-window day over {hac.nobs} days; Newey-West (Bartlett) with "
-        f"maxlags={hac.maxlags}; CAR variance = parameter part (statsmodels HAC γ'Vγ) + "
-        "Newey-West variance of the window's error sum (a one-day dummy has a zero residual, "
-        "so γ'Vγ alone is too small).",
-        f"Placebo: statistic '{placebo.statistic}', {len(placebo.null)} draws from {boot[0]} "
-        f"stationary-bootstrap resamples (mean block {placebo.block_length:.1f} days, seed "
-        f"{boot[1]}) of non-event abnormal returns.",
+        f"Estimation windows {spec.estimation_window.label} mask the "
+        f"{window_label(*mask_window)} days of every catalogued event and the series' roll days "
+        f"({int(mask.sum())} trading days in all); overlap policy '{overlap}'"
+        + (
+            "; the overlaps table lists events in the pre-event block only."
+            if spec.estimation_window.post
+            else "."
+        ),
+        _hac_note(spec, hac),
+        _placebo_note(placebo, boot),
         ENGINE_CAVEAT[0].upper() + ENGINE_CAVEAT[1:] + " (engine_tests, group t-tests).",
     ]
     if len(data.dropped_rows):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib_fontja  # noqa: F401  (registers IPAexGothic for Japanese labels)
+from matplotlib.axes import Axes
 
 JAPANESE_FONT = "IPAexGothic"
 
 
-def new_axes(ax=None, figsize: tuple[float, float] = (7, 4)):
+def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = (7, 4)) -> Axes:
     """``ax`` itself, or the Axes of a new figure when ``ax`` is None (never shown)."""
     if ax is None:
         import matplotlib.pyplot as plt
@@ -47,7 +48,7 @@ def font_kw(text: str | None) -> dict:
     return {}
 
 
-def set_title(ax, title: str, *, width: int = 60) -> None:
+def set_title(ax: Axes, title: str, *, width: int = 60) -> None:
     """Set a title wrapped to ``width`` characters (CJK characters count double), drawn
     literally (:func:`literal_text`: titles come from data)."""
     title = "" if title is None else str(title)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from eventstudy.plotting._common import new_axes, set_title
 
@@ -35,7 +36,7 @@ VERDICT_COLORS: dict[str, str] = {
 }
 
 
-def _finish(ax: Axes, data: Mapping[str, Any], *, legend: str = "best", dates: bool = True):
+def _finish(ax: Axes, data: Mapping[str, Any], *, legend: Any = "best", dates: bool = True) -> Axes:
     """Unit label, wrapped title, legend and (for a date axis) slanted dates."""
     ax.set_ylabel(data["unit"])
     set_title(ax, data["title"])
@@ -236,6 +237,6 @@ def plot_verdicts(verdicts: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, max(float(height.max()), float(alpha.max())) * 1.3 + 0.2)
     ax.set_title("Claims: verdicts")
     ax.legend(loc="lower right", fontsize=8)
-    if created:
+    if created and isinstance(ax.figure, Figure):  # our own figure, not a subfigure
         ax.figure.tight_layout()
     return ax

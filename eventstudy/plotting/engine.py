@@ -7,14 +7,26 @@ percent (the axis label says so) against trading-day offsets, returns the Axes a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from matplotlib.axes import Axes
 
 from eventstudy.plotting._common import new_axes
+
+if TYPE_CHECKING:
+    from eventstudy.engine.results import EventStudyResults
 
 __all__ = ["plot_ar", "plot_car"]
 
 
-def plot_car(results, ax=None, *, event_id: str | None = None, level: float = 0.95):
+def plot_car(
+    results: EventStudyResults,
+    ax: Axes | None = None,
+    *,
+    event_id: str | None = None,
+    level: float = 0.95,
+) -> Axes:
     """Cumulative (average) abnormal return from the event-window start, with a band.
 
     Parameters
@@ -47,7 +59,9 @@ def plot_car(results, ax=None, *, event_id: str | None = None, level: float = 0.
     return ax
 
 
-def plot_ar(results, ax=None, *, event_id: str | None = None):
+def plot_ar(
+    results: EventStudyResults, ax: Axes | None = None, *, event_id: str | None = None
+) -> Axes:
     """Bars of the average abnormal return per day (or one event's ARs), in percent.
 
     Returns

@@ -8,7 +8,10 @@ render with the IPAexGothic font shipped by ``matplotlib-fontja`` (registered on
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
+from matplotlib.axes import Axes
 
 from eventstudy.plotting._common import (
     JAPANESE_FONT,
@@ -17,6 +20,9 @@ from eventstudy.plotting._common import (
     new_axes,
     set_title,
 )
+
+if TYPE_CHECKING:  # no import at run time: results import this module's functions lazily
+    from eventstudy.gold.results import GoldStudyResults
 
 __all__ = [
     "JAPANESE_FONT",
@@ -29,15 +35,20 @@ __all__ = [
 _COLORS = {"up": "tab:red", "down": "tab:blue", "none": "tab:gray"}
 
 
-def _integer_x(ax) -> None:
+def _integer_x(ax: Axes) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def plot_event_car(
-    results, event_id: str, ax=None, *, level: float = 0.95, title: str | None = None
-):
+    results: GoldStudyResults,
+    event_id: str,
+    ax: Axes | None = None,
+    *,
+    level: float = 0.95,
+    title: str | None = None,
+) -> Axes:
     """One event's cumulative abnormal return over the event window, with a band.
 
     Parameters
@@ -88,8 +99,13 @@ def plot_event_car(
 
 
 def plot_caar_by_group(
-    results, ax=None, *, by: str = "gold_direction", level: float = 0.95, title: str | None = None
-):
+    results: GoldStudyResults,
+    ax: Axes | None = None,
+    *,
+    by: str = "gold_direction",
+    level: float = 0.95,
+    title: str | None = None,
+) -> Axes:
     """Mean CAR path per group (default: expected gold direction), with t bands.
 
     Parameters
@@ -126,8 +142,14 @@ def plot_caar_by_group(
 
 
 def plot_gold_with_events(
-    results, ax=None, *, start=None, end=None, title: str | None = None, annotate: bool = False
-):
+    results: GoldStudyResults,
+    ax: Axes | None = None,
+    *,
+    start: Any = None,
+    end: Any = None,
+    title: str | None = None,
+    annotate: bool = False,
+) -> Axes:
     """Gold price over time with a marker at each event's day 0, coloured by direction.
 
     Parameters
@@ -179,7 +201,9 @@ def plot_gold_with_events(
     return ax
 
 
-def plot_placebo(results, ax=None, *, title: str | None = None):
+def plot_placebo(
+    results: GoldStudyResults, ax: Axes | None = None, *, title: str | None = None
+) -> Axes:
     """Placebo distribution of the CAR statistic with each studied event's value marked.
 
     Returns

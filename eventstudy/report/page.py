@@ -293,12 +293,14 @@ def _gold_section(inputs: Any, figures: list[Figure], lang: Lang) -> list[dict]:
                 f"days; estimation window {window_label(*s['estimation_window'])}; other events' "
                 "days and futures roll days are kept out of estimation. p-values: t = per-event "
                 "t (prediction-error variance, CLM 1997); HAC = event-dummy regression with "
-                "Newey-West errors; placebo = pseudo-events from the series itself.",
+                "Newey-West errors on GARCH(1,1)-scaled returns; placebo = pseudo-events from the "
+                "series itself, fitted like the events.",
                 f"{s['gold']}、{s['model']}モデル、対数リターン(%とドル/オンスで表示)。主CAR"
                 f"ウィンドウは取引日{window_label(*s['main_window'])}、推定期間は"
                 f"{window_label(*s['estimation_window'])}。他のイベントの日と先物の限月交代日は推定"
-                "から除外。p値: t検定(予測誤差分散、CLM 1997)、HAC(ニューイー・ウェスト誤差の"
-                "イベントダミー回帰)、プラセボ(系列自体から取った擬似イベント)。",
+                "から除外。p値: t検定(予測誤差分散、CLM 1997)、HAC(GARCH(1,1)で標準化した"
+                "ニューイー・ウェスト誤差のイベントダミー回帰)、プラセボ(系列自体から取り、"
+                "イベントと同じ方法で推定した擬似イベント)。",
             )
         ),
         R.figures(figure_names(figures, "gold")),

@@ -89,7 +89,9 @@ def describe_failure(exc: BaseException) -> str:
     return f"unexpected {type(exc).__name__}: {exc}"
 
 
-def written_row(kind: str, key: str, path: str, n_rows: int, entry: Mapping[str, Any]):
+def written_row(
+    kind: str, key: str, path: str, n_rows: int, entry: Mapping[str, Any]
+) -> dict[str, Any]:
     """The ``ok`` report row of an item written with
     :func:`eventstudy.data.writer.write_csv_atomic` (``entry`` is the manifest entry)."""
     merge = entry.get("merge")
@@ -209,7 +211,7 @@ class BoundedRetry(Retry):
         kw.setdefault("max_total_wait", self.max_total_wait)
         kw.setdefault("sleep_fn", self.sleep_fn)
         kw.setdefault("waited", self.waited)
-        return super().new(**kw)  # type: ignore[return-value]
+        return super().new(**kw)
 
     def parse_retry_after(self, retry_after: str) -> float:
         value = retry_after.strip()

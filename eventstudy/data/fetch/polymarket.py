@@ -175,8 +175,8 @@ def market_span(
     """
     now_ts = pd.Timestamp(now)
     now_ts = now_ts.tz_localize("UTC") if now_ts.tz is None else now_ts.tz_convert("UTC")
-    starts = [_utc(market.get(k)) for k in ("startDate", "acceptingOrdersTimestamp", "createdAt")]
-    starts = [s for s in starts if s is not None]
+    found = [_utc(market.get(k)) for k in ("startDate", "acceptingOrdersTimestamp", "createdAt")]
+    starts = [s for s in found if s is not None]
     if not starts:
         raise FetchError(f"Polymarket market {market.get('slug')!r} has no start date")
     end = _utc(market.get("closedTime"))

@@ -4,6 +4,7 @@
 * ``"market"`` (:class:`MarketModel`): :math:`R_{it} = \\alpha_i + \\beta_i R_{mt} +
   \\varepsilon_{it}`, OLS (k = 2).
 * ``"market_adjusted"`` (:class:`MarketAdjusted`): :math:`AR_{it} = R_{it} - R_{mt}` (k = 0).
+* ``"zero_mean"`` (:class:`ZeroMean`): :math:`AR_{it} = R_{it}` (k = 0).
 * ``"factor"`` (:class:`FactorModel`): OLS on a constant, the benchmark (if given) and any
   factors (k = 1 + p).
 * ``"garch"`` (:class:`GarchMarketModel`): market model with GARCH(1,1) errors (``arch``).
@@ -24,6 +25,7 @@ from eventstudy.engine.models.factor import FactorModel
 from eventstudy.engine.models.garch import GarchMarketModel
 from eventstudy.engine.models.market import MarketModel
 from eventstudy.engine.models.market_adjusted import MarketAdjusted
+from eventstudy.engine.models.zero_mean import ZeroMean
 from eventstudy.exceptions import SpecificationError
 
 __all__ = [
@@ -36,16 +38,17 @@ __all__ = [
     "ModelName",
     "NormalReturnFit",
     "NormalReturnModel",
+    "ZeroMean",
     "normal_return_model",
 ]
 
-ModelName = Literal["constant_mean", "market", "market_adjusted", "factor", "garch"]
+ModelName = Literal["constant_mean", "market", "market_adjusted", "zero_mean", "factor", "garch"]
 MODELS: tuple[str, ...] = get_args(ModelName)
 """Accepted model names."""
 
 _CLASSES: dict[str, type[NormalReturnModel]] = {
     cls.name: cls
-    for cls in (ConstantMean, MarketModel, MarketAdjusted, FactorModel, GarchMarketModel)
+    for cls in (ConstantMean, MarketModel, MarketAdjusted, ZeroMean, FactorModel, GarchMarketModel)
 }
 _ALIASES = {
     "mean": "constant_mean",
@@ -53,6 +56,8 @@ _ALIASES = {
     "ols": "market",
     "factor_model": "factor",
     "garch_market": "garch",
+    "raw": "zero_mean",
+    "raw_returns": "zero_mean",
 }
 
 
@@ -61,9 +66,11 @@ def normal_return_model(model: str | NormalReturnModel) -> NormalReturnModel:
 
     Parameters
     ----------
-    model : {"constant_mean", "market", "market_adjusted", "factor", "garch"} or NormalReturnModel
+    model : {"constant_mean", "market", "market_adjusted", "zero_mean", "factor", "garch"} \
+or NormalReturnModel
         Case, ``-`` and spaces are normalised; aliases ``"mean"``, ``"market_model"``,
-        ``"ols"``, ``"factor_model"``, ``"garch_market"`` are accepted.
+        ``"ols"``, ``"factor_model"``, ``"garch_market"``, ``"raw"``, ``"raw_returns"`` are
+        accepted.
 
     Returns
     -------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from eventstudy.engine.models._ols import ddof0_variance, nan_sum_squares
+from eventstudy.engine.models._fixed import fit_fixed
 from eventstudy.engine.models.base import NormalReturnFit, NormalReturnModel, StackedWindows
 
 __all__ = ["MarketAdjusted"]
@@ -26,28 +26,5 @@ class MarketAdjusted(NormalReturnModel):
         return 0
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:
-        y_est, x_est, x_event = data.y_est, data.x_est, data.x_event
-        n_ev = y_est.shape[0]
-        n_win = data.y_event.shape[1]
-        valid = data.valid & np.isfinite(y_est) & np.isfinite(x_est[:, :, 0])
-        n = valid.sum(axis=1)
-        failed = np.full(n_ev, None, dtype=object)
-        resid = np.subtract(y_est, x_est[:, :, 0])
-        np.copyto(resid, np.nan, where=~valid)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sigma2 = nan_sum_squares(resid) / n
-        failed[n < 1] = "no usable estimation observations"
-        return NormalReturnFit(
-            model=self.name,
-            param_names=(),
-            params=np.empty((n_ev, 0)),
-            std_errors=np.empty((n_ev, 0)),
-            k=0,
-            n_est=n,
-            sigma2=sigma2,
-            resid_var_ddof0=ddof0_variance(resid, valid, n),
-            est_resid=resid,
-            normal_event=x_event[:, :, 0].astype(float),
-            event_cov=sigma2[:, None, None] * np.eye(n_win),
-            failed=failed,
-        )
+        resid = np.subtract(data.y_est, data.x_est[:, :, 0])
+        return fit_fixed(self.name, resid, data.valid, data.x_event[:, :, 0])

@@ -28,6 +28,7 @@ from eventstudy.engine.stats.correlation import (
     residual_correlation_matrix,
 )
 from eventstudy.engine.stats.nonparametric import (
+    binomial_sign_pvalue,
     corrado_rank,
     cz_rank,
     cz_sign,
@@ -48,6 +49,7 @@ from eventstudy.engine.stats.parametric import (
     lamb,
     patell,
     skew_t,
+    skew_t_bootstrap,
     skewness_adjusted_t,
     wild_bootstrap,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "PreparedPanel",
     "TestResult",
     "aar_tests",
+    "binomial_sign_pvalue",
     "bmp",
     "brown_warner_1980",
     "brown_warner_1985",
@@ -86,6 +89,7 @@ __all__ = [
     "sign",
     "signrank_pmf",
     "skew_t",
+    "skew_t_bootstrap",
     "skewness_adjusted_t",
     "wilcoxon",
     "wild_bootstrap",

@@ -130,6 +130,8 @@ OPTION_VALUES: dict[str, tuple[str, ...]] = {
     "kp_alignment": ("calendar", "event_time"),
     "kp_estimator": ("pooled", "pairwise"),
     "weights": ("rademacher", "mammen"),
+    "sign_pvalue": ("exact", "normal"),
+    "skew_critical": ("bootstrap", "normal"),
 }
 
 #: Non-string options and their defaults.
@@ -154,6 +156,8 @@ CONVENTIONS: dict[str, dict[str, str]] = {
         "kp_alignment": "event_time",
         "kp_estimator": "pairwise",
         "weights": "rademacher",
+        "sign_pvalue": "normal",
+        "skew_critical": "bootstrap",  # estudy2 has no skewness-adjusted t: the default
     },
 }
 

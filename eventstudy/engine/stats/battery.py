@@ -197,7 +197,8 @@ def aar_tests(
           MacKinlay 1997 and the papers cited by each test).
         * ``"estudy2"`` -- reproduce estudy2 0.10 (Rudnytskyi): sets every option below to its
           ``"estudy2"`` value (``rank_sd_divisor="mean_obs"``, ``gsign_phat="pooled"``,
-          ``wilcoxon_stat="W"``, ``kp_alignment="event_time"``, ``kp_estimator="pairwise"``).
+          ``wilcoxon_stat="W"``, ``kp_alignment="event_time"``, ``kp_estimator="pairwise"``,
+          ``sign_pvalue="normal"``).
     **options
         Individual options; each overrides the bundle.
 
@@ -251,11 +252,20 @@ def aar_tests(
               (peers; pairs with >= 10 common days); O(N^2 x D) time, for small N.
         weights : {"rademacher", "mammen"}
             Wild bootstrap weights.
+        sign_pvalue : {"exact", "normal"}
+            * ``"exact"`` -- sign test p-value from Binomial(N, 1/2) (default since issue 19).
+            * ``"normal"`` -- its z referred to N(0,1), no continuity correction (estudy2).
+        skew_critical : {"bootstrap", "normal"}
+            * ``"bootstrap"`` -- skewness-adjusted t with critical values from ``n_boot``
+              resamples of size N/4 (Lyon, Barber & Tsai 1999; default since issue 19); see
+              :func:`~eventstudy.engine.stats.skew_t`.
+            * ``"normal"`` -- referred to N(0,1) (Hall 1992).
         n_boot : int, default 999
-            Wild bootstrap replications.
+            Wild bootstrap replications (and skewness-adjusted t resamples).
         seed : int or None, default 20260101; rng : numpy.random.Generator, optional
-            Randomness of the wild bootstrap (``rng`` wins). Seeded by default so reruns give
-            the same p-values; ``seed=None`` draws fresh entropy.
+            Randomness of the wild bootstrap and of the skewness-adjusted t bootstrap (``rng``
+            wins). Seeded by default so reruns give the same p-values; ``seed=None`` draws
+            fresh entropy.
 
     Returns
     -------

@@ -39,6 +39,7 @@ from eventstudy.engine.stats._core import (
 from eventstudy.engine.stats._prepared import row_ranks
 
 __all__ = [
+    "binomial_sign_pvalue",
     "corrado_rank",
     "cz_rank",
     "cz_sign",
@@ -58,6 +59,22 @@ PanelLike = AbnormalReturnPanel | PreparedPanel
 # --------------------------------------------------------------------------------------------
 
 
+def binomial_sign_pvalue(n_pos: int, n: int, alternative: Alternative) -> float:
+    r"""Exact p-value of ``n_pos`` successes in ``n`` fair-coin trials.
+
+    ``greater``: :math:`P(X \ge n^+)`; ``less``: :math:`P(X \le n^+)`; two-sided:
+    :math:`\min(1, 2\min(P(X \ge n^+), P(X \le n^+)))`, X ~ Binomial(n, 1/2), which for
+    p = 1/2 equals ``scipy.stats.binomtest(n_pos, n).pvalue`` (a symmetric null).
+    """
+    upper = float(sps.binom.sf(n_pos - 1, n, 0.5))
+    lower = float(sps.binom.cdf(n_pos, n, 0.5))
+    if alternative == "greater":
+        return upper
+    if alternative == "less":
+        return lower
+    return min(1.0, 2.0 * min(upper, lower))
+
+
 def _sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     x = window_car(prep, target)
     x = x[np.isfinite(x)]
@@ -65,10 +82,15 @@ def _sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     null, est = null_median(target), default_estimate(prep, target)
     if n < 1:
         return nan_result("sign", n, null, alt, "no events", est)
-    pos = float((x > 0).sum())
+    n_pos = int((x > 0).sum())
+    pos = float(n_pos)
     if opts["na_sums"] == "estudy2":
         pos = pos * prep.n_events / n
-    return normal_result("sign", (pos - 0.5 * n) / math.sqrt(0.25 * n), n, null, alt, est)
+    z = (pos - 0.5 * n) / math.sqrt(0.25 * n)
+    if opts["sign_pvalue"] == "normal":
+        return normal_result("sign", z, n, null, alt, est)
+    p = binomial_sign_pvalue(n_pos, n, alt)
+    return TestResult("sign", z, p, f"binomial({n}, 1/2)", None, n, null, alt, None, est)
 
 
 def _p_hat(prep: PreparedPanel, opts: Opts) -> float:
@@ -400,10 +422,21 @@ def sign(
     {sig}
     Notes
     -----
-    .. math:: Z = \frac{N^+ - N/2}{\sqrt{N/4}} \sim N(0,1),
+    .. math:: Z = \frac{N^+ - N/2}{\sqrt{N/4}},
 
     :math:`N^+` = events with AR (CAR) > 0 (a zero counts as non-positive, as in estudy2).
-    Brown & Warner (1980); Cowan (1992).
+    ``stat`` is Z (estudy2's statistic). The p-value (``sign_pvalue``):
+
+    * ``"exact"`` (default) -- from :math:`N^+ \sim` Binomial(N, 1/2)
+      (:func:`binomial_sign_pvalue`, = ``scipy.stats.binomtest``); ``dist`` says
+      ``binomial(N, 1/2)``. The test is discrete: at N = 50 its two-sided size at 5 % is
+      3.3 % (it rejects for :math:`N^+ \le 17` or :math:`\ge 33`).
+    * ``"normal"`` -- Z referred to N(0,1) without continuity correction (estudy2; the
+      ``"estudy2"`` convention). It over-rejects: at N = 50 its exact size is 6.49 %
+      (:math:`N^+ \le 18` or :math:`\ge 32`).
+
+    Brown & Warner (1980); Cowan (1992). Changed default (issue 19): the p-value was the
+    normal one; ``stat`` is unchanged.
     """
     return run("sign", _sign, panel, day_or_window, alternative, convention, options)
 
@@ -542,7 +575,16 @@ def grank(
         t_{grank} = Z\sqrt{\frac{T-2}{T-1-Z^2}} \sim t(T-2),
 
     T = number of time points (estimation days + 1). Kolari, J. W., & Pynnonen, S. (2011),
-    Nonparametric rank tests for event studies, *J. Empirical Finance* 18(5), 953-971.
+    Nonparametric rank tests for event studies, *J. Empirical Finance* 18(5), 953-971; the
+    CAR version is checked against their formulas in ``tests/test_stats.py``.
+
+    Heavy tails: the cumulative point is a sum of L standardized ARs, closer to normal than the
+    daily estimation GSARs it is ranked among, so its rank is not quite uniform. In
+    ``benchmarks/size_power.py`` (50 firms, 5,000 replications) GRANK on CAR(-1, +1) rejects
+    6.4 % of true nulls at 5 % with t(4) errors against 5.7 % with Gaussian errors (day 0:
+    5.2 % and 5.3 %), and 8.1 % on one heavy-tailed asset (gold, 40 events). For multi-day
+    windows of heavy-tailed returns prefer the Corrado-Zivney rank test, BMP or the wild
+    bootstrap.
     """
     return run("grank", _grank, panel, day_or_window, alternative, convention, options)
 

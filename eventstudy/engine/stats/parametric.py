@@ -52,6 +52,7 @@ __all__ = [
     "lamb",
     "patell",
     "skew_t",
+    "skew_t_bootstrap",
     "wild_bootstrap",
 ]
 
@@ -155,7 +156,11 @@ def _lamb(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     caar, nmin = _portfolio_caar(prep, target)
     null = null_mean(target)
     if panel.est_market is None or panel.event_market is None:
-        return nan_result("lamb", nmin, null, alt, "needs benchmark returns (est_market)", caar)
+        why = (
+            "needs benchmark returns (est_market): the normal-return model has no benchmark "
+            "(e.g. constant or zero mean), so Lamb's prediction-error term is undefined"
+        )
+        return nan_result("lamb", nmin, null, alt, why, caar)
     est_aar = estimation_aar(prep)
     m_est, m_ev_all = _market_means(prep)
     m_ev = m_ev_all[target.cols]
@@ -230,19 +235,46 @@ def _r_bar(prep: PreparedPanel, events: np.ndarray, opts: Opts) -> float:
     )
 
 
+#: Above this average residual correlation the events' estimation residuals are taken to be
+#: (almost) one series (one asset at near-identical dates, duplicated events): the
+#: Kolari-Pynnonen factor then divides by about sqrt(N) a statistic whose cross-section is one
+#: observation repeated, and is reported as not applicable. Cross-sectional correlations of
+#: different firms' residuals on a common date are far below it (typically 0.01-0.3).
+KP_MAX_RBAR = 0.9
+
+
+def _kp_not_applicable(prep: PreparedPanel, ok: np.ndarray, opts: Opts) -> tuple[str, float]:
+    """Why the Kolari-Pynnonen correction does not apply to the events ``ok`` ("" if it does),
+    and their r_bar (NaN when not computed)."""
+    assets = prep.panel.assets
+    if assets is not None and ok.sum() > 1 and np.unique(np.asarray(assets)[ok]).size == 1:
+        return (
+            f"all {int(ok.sum())} events are of one asset ({np.asarray(assets)[ok][0]}): the "
+            "Kolari-Pynnonen r_bar would correlate one return series with itself on the days "
+            "the estimation windows share (window overlap), not different assets' residuals on "
+            "a common date, so the cross-correlation correction does not apply; use a "
+            "time-series route (e.g. eventstudy.gold's HAC regression or placebo)",
+            math.nan,
+        )
+    r_bar = _r_bar(prep, ok, opts)
+    if math.isfinite(r_bar) and r_bar >= KP_MAX_RBAR:
+        return (
+            f"r_bar={r_bar:.4g} >= {KP_MAX_RBAR}: the events' estimation residuals are "
+            "(almost) the same series (one asset at near-identical dates, or duplicated "
+            "events), so the Kolari-Pynnonen adjustment is degenerate",
+            r_bar,
+        )
+    return "", r_bar
+
+
 def _kp(name: str, base: Any, prep: PreparedPanel, target, alt, opts):
     stat, n, ok, reason = base(prep, target, opts)
     null, est = null_mean(target), default_estimate(prep, target)
     dist = "N(0,1)" if name == "kp_patell" else "t"
     if reason:
         return nan_result(name, n, null, alt, reason, est, dist=dist)
-    r_bar = _r_bar(prep, ok, opts)
-    if math.isfinite(r_bar) and r_bar > 1.0 - 1e-9:
-        why = (
-            f"r_bar={r_bar:.4g}: the events' estimation residuals are (almost) the same series "
-            "(e.g. one asset whose estimation windows share calendar days), so the "
-            "Kolari-Pynnonen adjustment is degenerate"
-        )
+    why, r_bar = _kp_not_applicable(prep, ok, opts)
+    if why:
         return nan_result(name, n, null, alt, why, est, dist=dist)
     f = kp_factor(r_bar, n)
     if not math.isfinite(f):
@@ -283,6 +315,42 @@ def skewness_adjusted_t(x: np.ndarray) -> float:
     return math.sqrt(n) * (big_s + gamma * big_s**2 / 3.0 + gamma / (6.0 * n))
 
 
+def skew_t_bootstrap(
+    x: np.ndarray, n_boot: int, rng: np.random.Generator
+) -> tuple[np.ndarray, int]:
+    r"""Bootstrap distribution of the skewness-adjusted t (Lyon, Barber & Tsai 1999, sec. III.B).
+
+    ``n_boot`` resamples of size :math:`n_b = \max(3, \lfloor N/4 \rfloor)` drawn with
+    replacement from ``x``; in each,
+
+    .. math::
+        S^b = rac{ar x^b - ar x}{s^b},\quad
+        \hat\gamma^b = rac{\sum_j (x^b_j - ar x^b)^3}{n_b (s^b)^3},\quad
+        t^b = \sqrt{n_b}\Bigl(S^b + 	frac13\hat\gamma^b (S^b)^2 + 	frac{1}{6 n_b}\hat\gamma^b
+        \Bigr),
+
+    centred on the sample mean so that the resamples obey the null. Resamples with
+    :math:`s^b = 0` are dropped.
+
+    Returns
+    -------
+    t_boot : ndarray
+        The finite :math:`t^b`.
+    n_b : int
+        The resample size.
+    """
+    x = np.asarray(x, dtype=float)
+    n_b = max(3, x.size // 4)
+    xb = x[rng.integers(0, x.size, size=(n_boot, n_b))]
+    mean = xb.mean(axis=1)
+    sd = xb.std(axis=1, ddof=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        gamma = ((xb - mean[:, None]) ** 3).sum(axis=1) / (n_b * sd**3)
+        big_s = (mean - x.mean()) / sd
+        tb = math.sqrt(n_b) * (big_s + gamma * big_s**2 / 3.0 + gamma / (6.0 * n_b))
+    return tb[(sd > 0) & np.isfinite(tb)], n_b
+
+
 def _skew_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     x = _cross_section(prep, target)
     x = x[np.isfinite(x)]
@@ -291,7 +359,18 @@ def _skew_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     if not math.isfinite(stat):
         why = f"needs at least 3 events with non-zero variance, has {x.size}"
         return nan_result("skew_t", x.size, null, alt, why, est)
-    return normal_result("skew_t", stat, x.size, null, alt, est)
+    if opts["skew_critical"] == "normal":
+        return normal_result("skew_t", stat, x.size, null, alt, est)
+    rng = opts["rng"] if opts["rng"] is not None else np.random.default_rng(opts["seed"])
+    tb, n_b = skew_t_bootstrap(x, int(opts["n_boot"]), rng)
+    dist = f"bootstrap({tb.size}, n_b={n_b})"
+    if tb.size == 0:
+        why = "no bootstrap resample with non-zero variance"
+        return nan_result("skew_t", x.size, null, alt, why, est, dist=dist)
+    upper = (1.0 + np.sum(tb >= stat)) / (tb.size + 1.0)
+    lower = (1.0 + np.sum(tb <= stat)) / (tb.size + 1.0)
+    p = {"greater": upper, "less": lower}.get(alt, min(1.0, 2.0 * min(upper, lower)))
+    return TestResult("skew_t", stat, float(p), dist, None, x.size, null, alt, None, est)
 
 
 # --------------------------------------------------------------------------------------------
@@ -553,6 +632,8 @@ def lamb(
     benchmark itself when all events share it, as estudy2 requires). For one day this is
     estudy2's ``lamb``; for a window estudy2's ``car_lamb`` instead sums daily statistics
     (``car_aggregation="estudy2"``). Lamb, R. P. (1995), *J. Risk and Insurance* 62(1), 111-127.
+    Without benchmark returns (constant-mean or zero-mean model) the prediction-error term is
+    undefined: NaN with the reason.
     """
     return run("lamb", _lamb, panel, day_or_window, alternative, convention, options)
 
@@ -629,6 +710,12 @@ def kp_patell(
     events used (:func:`mean_residual_correlation`), aligned by calendar date by default
     (``kp_alignment="event_time"`` as peers). Kolari, J. W., & Pynnonen, S. (2010), *Review of
     Financial Studies* 23(11), 3996-4025.
+
+    The correction is for the cross-sectional correlation of *different* assets' abnormal
+    returns. It does not apply, and the result is NaN with the reason, when every event is of
+    one asset (``panel.assets``; the r_bar of one series with itself measures how much the
+    estimation windows overlap) or when :math:`\bar r \ge` ``KP_MAX_RBAR`` (0.9: the
+    residuals are almost one series, e.g. one asset at near-identical dates).
     """
     return run("kp_patell", _kp_patell, panel, day_or_window, alternative, convention, options)
 
@@ -649,7 +736,8 @@ def kp_bmp(
     .. math::
         t_{KP} = t_{BMP} \sqrt{\frac{1-\bar r}{1+(N-1)\bar r}} \sim t(N-1)
 
-    (see :func:`kp_patell` for :math:`\bar r`). Kolari, J. W., & Pynnonen, S. (2010).
+    (see :func:`kp_patell` for :math:`\bar r`, and when the test does not apply).
+    Kolari, J. W., & Pynnonen, S. (2010).
     """
     return run("kp_bmp", _kp_bmp, panel, day_or_window, alternative, convention, options)
 
@@ -671,8 +759,22 @@ def skew_t(
         t_{sa} = \sqrt N\bigl(S + \tfrac13\hat\gamma S^2 + \tfrac{1}{6N}\hat\gamma\bigr),
         \quad S = \bar x/s_x,\quad \hat\gamma = \frac{\sum_i(x_i-\bar x)^3}{N s_x^3},
 
-    referred to N(0,1) (x = AR or CAR). Hall, P. (1992), *Annals of Statistics* 20(2),
-    675-694; Lyon, J. D., Barber, B. M., & Tsai, C.-L. (1999), *J. Finance* 54(1), 165-201.
+    (x = AR or CAR). ``skew_critical`` chooses the reference distribution:
+
+    * ``"bootstrap"`` (default since issue 19) -- critical values from ``n_boot`` resamples of
+      size N/4 (:func:`skew_t_bootstrap`; Lyon, Barber & Tsai 1999, as eventstudy2 does),
+      seeded by ``seed``/``rng``; p = (1 + #{t^b >= t})/(B + 1) (``greater``), the mirror for
+      ``less``, twice the smaller for two-sided; ``dist`` = ``bootstrap(B, n_b=...)``.
+    * ``"normal"`` -- N(0,1) (Hall 1992; the default before issue 19). With a noisy sample
+      skewness (heavy-tailed ARs) it over-rejects.
+
+    In ``benchmarks/size_power.py`` (50 firms, t(4) errors, 5,000 replications) the
+    bootstrap rejects 5.9 % of day-0 and 6.0 % of CAR(-1, +1) true nulls at 5 %, N(0,1)
+    6.7 % and 7.3 % (gold, 40 events: 5.8 and 5.7 % against 8.0 and 8.0 %); the bootstrap's price
+    is power (77 % against 88 % for +1 % on day 0).
+
+    Hall, P. (1992), *Annals of Statistics* 20(2), 675-694; Lyon, J. D., Barber, B. M., &
+    Tsai, C.-L. (1999), *J. Finance* 54(1), 165-201.
     """
     return run("skew_t", _skew_t, panel, day_or_window, alternative, convention, options)
 
