@@ -472,7 +472,7 @@ def _check_window(where: str, row: _Row, known: set[str]) -> _Problems:
     if _type(row) != "event_effect":
         return []
     refs = _series_refs(row)
-    market = bool(refs) and refs[0].kind == "market"
+    market = bool(refs and refs[0].kind == "market")
     parse = parse_horizon if market else parse_trading_window
     problems = []
     for column in ("window", "sensitivity"):
@@ -540,7 +540,7 @@ def _check_event_selectors(where: str, row: _Row, known: set[str]) -> _Problems:
         return []
     tokens = row.cells["events"].split()
     refs = _series_refs(row)
-    market = bool(refs) and refs[0].kind == "market"
+    market = bool(refs and refs[0].kind == "market")
     problems = []
 
     def bad(token: str, message: str) -> None:
