@@ -96,7 +96,9 @@ def _newey_west_meat(scores: np.ndarray, maxlags: int) -> np.ndarray:
     return s
 
 
-def dummy_regression(y: np.ndarray, z: np.ndarray, days: np.ndarray, maxlags: int):
+def dummy_regression(
+    y: np.ndarray, z: np.ndarray, days: np.ndarray, maxlags: int
+) -> DummyRegression:
     """Fit the event-dummy regression of ``y`` on ``z`` (constant first) and day dummies.
 
     Parameters

@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal, get_args
+from typing import Literal, TypeAlias, get_args
 
 import numpy as np
 import pandas as pd
@@ -35,12 +35,15 @@ from eventstudy.exceptions import SpecificationError
 from eventstudy.gold.hac import CarCovariance, bartlett_autocov, dummy_regression
 
 HacVariance = Literal["garch", "newey_west"]
-HAC_VARIANCES: tuple[str, ...] = get_args(HacVariance)
+HAC_VARIANCES: tuple[HacVariance, ...] = get_args(HacVariance)
+WindowDates: TypeAlias = Sequence[pd.Timestamp] | np.ndarray
+"""One event's window dates: timestamps, or a ``datetime64`` array."""
 
 __all__ = [
     "HAC_VARIANCES",
     "EventRegressionResults",
     "HacVariance",
+    "WindowDates",
     "event_dummy_regression",
     "garch_volatility",
     "newey_west_lags",
@@ -168,7 +171,7 @@ def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
 
 def event_dummy_regression(
     y: pd.Series,
-    windows: Mapping[str, Sequence[pd.Timestamp]],
+    windows: Mapping[str, WindowDates],
     regressors: pd.DataFrame | None = None,
     *,
     variance: HacVariance = "garch",
@@ -182,7 +185,7 @@ def event_dummy_regression(
     ----------
     y : Series
         Asset returns (decimal), indexed by trading date.
-    windows : mapping event_id -> sequence of dates
+    windows : mapping event_id -> sequence of dates or datetime64 array
         The days of each event's CAR window (e.g. the dates at offsets -1..+1). Days outside
         the sample (after dropping rows with missing values) are ignored; an event left with no
         day gets NaN and a reason in the tests.
@@ -280,9 +283,10 @@ def event_dummy_regression(
     sigma, garch_params, vol = None, None, None
     autocov_values = fit.autocov
     if variance == "garch":
-        vol = _volatility(ar, volatility)
         if volatility is None:
             vol, garch_params, _ = garch_volatility(ar)
+        else:
+            vol = _volatility(ar, volatility)
         sigma = vol.to_numpy(float)
         standardized = np.where(event_day.to_numpy(), np.nan, fit.ar / sigma)
         autocov_values = bartlett_autocov(standardized, m)
@@ -333,10 +337,8 @@ def event_dummy_regression(
     )
 
 
-def _volatility(ar: pd.Series, volatility: pd.Series | None) -> pd.Series | None:
-    """A given σ_t on the sample's dates, checked positive everywhere; None to fit one."""
-    if volatility is None:
-        return None
+def _volatility(ar: pd.Series, volatility: pd.Series) -> pd.Series:
+    """A given σ_t on the sample's dates, checked positive everywhere."""
     vol = volatility.reindex(ar.index)
     if not (vol.notna().all() and (vol > 0).all()):
         missing = vol.index[~(vol > 0)]
@@ -347,14 +349,16 @@ def _volatility(ar: pd.Series, volatility: pd.Series | None) -> pd.Series | None
     return vol.rename("sigma")
 
 
-def _datetime64(days) -> np.ndarray:
+def _datetime64(days: WindowDates) -> np.ndarray:
     """A window's dates as a datetime64 array (no copy when they already are one)."""
     if isinstance(days, np.ndarray) and days.dtype.kind == "M":
         return days
     return np.asarray(pd.DatetimeIndex(days))
 
 
-def _dates_or_nat(index, rows, at, has, unit: str) -> pd.DatetimeIndex:
+def _dates_or_nat(
+    index: pd.DatetimeIndex, rows: np.ndarray, at: np.ndarray, has: np.ndarray, unit: str
+) -> pd.DatetimeIndex:
     """Sample dates of ``rows[at]``, NaT where ``has`` is False, in the windows' time unit."""
     if not rows.size:
         return pd.DatetimeIndex([pd.NaT] * len(has), dtype=f"datetime64[{unit}]")
@@ -362,7 +366,7 @@ def _dates_or_nat(index, rows, at, has, unit: str) -> pd.DatetimeIndex:
 
 
 def _window_rows(
-    windows: Mapping[str, Sequence[pd.Timestamp]], ids: list[str], index: pd.DatetimeIndex
+    windows: Mapping[str, WindowDates], ids: list[str], index: pd.DatetimeIndex
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Each event's distinct sample rows (ascending), as CSR ``indptr, rows``, and the time
     unit of the windows' dates; days outside the sample are left out."""

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from eventstudy.gold.inference import _datetime64
+from eventstudy.gold.inference import WindowDates, _datetime64
 
 if TYPE_CHECKING:
     from eventstudy.engine.results import EventStudyResults
 
 PlaceboMethod = Literal["pseudo_events", "stationary_bootstrap"]
-PLACEBO_METHODS: tuple[str, ...] = get_args(PlaceboMethod)
+PLACEBO_METHODS: tuple[PlaceboMethod, ...] = get_args(PlaceboMethod)
 PlaceboStatistic = Literal["scar", "car"]
 
 __all__ = [
@@ -330,7 +330,7 @@ def _shift_row(test: str, obs: float, null: np.ndarray, alt: str, nobs: int) -> 
 def placebo_test(
     ar: pd.Series,
     event_days: pd.Series,
-    windows: Mapping[str, Sequence[pd.Timestamp]],
+    windows: Mapping[str, WindowDates],
     *,
     statistic: PlaceboStatistic = "scar",
     scale_window: int = 250,
@@ -352,7 +352,7 @@ def placebo_test(
     event_days : Series of bool
         True on days inside any event's window: they are left out of the placebo population
         and of the scale estimate.
-    windows : mapping event_id -> sequence of dates
+    windows : mapping event_id -> sequence of dates or datetime64 array
         The days of each event's CAR window (all of equal length L).
     statistic : {"scar", "car"}, default "scar"
         * ``"scar"``: CAR / (s √L), s the standard deviation of the ``scale_window`` non-event
@@ -397,7 +397,9 @@ def placebo_test(
         obl = optimal_block_length(np.column_stack([base, base**2]))
         block_length = float(max(obl["stationary"].max(), 1.0))
     rng = np.random.default_rng(seed)
-    bs = StationaryBootstrap(block_length, base, seed=rng)
+    # arch annotates block_size as int, but the stationary bootstrap only uses 1 / block_size
+    # (a mean block length need not be whole); rounding it would move the placebo p-values
+    bs = StationaryBootstrap(block_length, base, seed=rng)  # type: ignore[arg-type]
     n = len(base)
     lo = scale_window if statistic == "scar" else 0
     if n - L - lo < 1:
@@ -440,7 +442,7 @@ def placebo_test(
 
 
 def _window_sums_and_scales(
-    ar: pd.Series, base_mask: pd.Series, windows: Mapping[str, Sequence], scale_window: int
+    ar: pd.Series, base_mask: pd.Series, windows: Mapping[str, WindowDates], scale_window: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each window's CAR (NaN when a day is missing) and the SD of the ``scale_window``
     non-event ARs before its first day (NaN with fewer than 20), for all windows at once."""

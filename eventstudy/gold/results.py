@@ -107,7 +107,7 @@ class GoldStudyResults(Results):
     @property
     def main_window(self) -> tuple[int, int]:
         """The CAR window of the HAC, placebo, group and sensitivity routes."""
-        return tuple(self.settings["main_window"])  # type: ignore[return-value]
+        return tuple(self.settings["main_window"])
 
     @property
     def ar(self) -> pd.DataFrame:

@@ -85,7 +85,11 @@ def timing_sensitivity(
     return out
 
 
-def _fit_distinct(fit, events: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:
+def _fit_distinct(
+    fit: Callable[[pd.DataFrame], EventStudyResults],
+    events: pd.DataFrame,
+    window: tuple[int, int],
+) -> pd.DataFrame:
     """CARs of ``events`` from one fit per distinct (day 0, extend): candidates that share
     them (the base and date variants, events on the same day) have the same fit."""
     if not len(events):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -52,7 +53,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **kwargs) -> None:
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **kwargs: Any) -> None:
     """Write ``frame`` as CSV with its text cells neutralised (``index=False`` by default;
     other keyword arguments go to ``DataFrame.to_csv``)."""
     kwargs.setdefault("index", False)
