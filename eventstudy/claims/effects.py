@@ -1,4 +1,4 @@
-"""Event-effect claims: did catalogued events move gold, or a market, in the stated direction?
+"""Event-effect claims: whether catalogued events moved gold, or a market, as stated.
 
 * Gold (``GC=F``, ``GLD``): the gold event study (through
   :func:`eventstudy.claims.gold_adapter.gold_event_effects`) with the claim's window as its

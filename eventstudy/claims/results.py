@@ -360,8 +360,10 @@ def claims_table(results: ClaimsResults) -> pd.DataFrame:
 
 
 def write_claims_table(results: ClaimsResults, path: str | Path) -> Path:
-    """Write :func:`claims_table` as CSV (UTF-8, ``\\n`` line ends), e.g. the report's
-    ``claims.csv``; returns the path."""
+    r"""Write :func:`claims_table` as CSV, e.g. the report's ``claims.csv``; return the path.
+
+    The file is UTF-8 with ``\n`` line ends.
+    """
     out = Path(path)
     claims_table(results).to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
     return out

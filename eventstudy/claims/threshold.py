@@ -1,4 +1,4 @@
-"""Threshold claims: did a series reach a level within a horizon, and was that likely anyway?
+"""Threshold claims: whether a series reached a level within a horizon, and how likely it was.
 
 Evidence is given per series and per price field: the first session on which the daily close,
 and the intraday high (at or above) or low (at or below), reached the level, from ``made_on``

@@ -132,7 +132,7 @@ class EventRegressionResults:
 
 
 def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
-    """GARCH(1,1) conditional standard deviation of a zero-mean residual series (``arch``).
+    r"""GARCH(1,1) conditional standard deviation of a zero-mean residual series (``arch``).
 
     Parameters
     ----------
@@ -142,8 +142,8 @@ def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     Returns
     -------
     sigma : Series
-        :math:`\\sigma_t = \\sqrt{h_t}` (decimal), :math:`h_t = \\omega + \\alpha
-        \\varepsilon_{t-1}^2 + \\beta h_{t-1}`: the variance of day t given every return before
+        :math:`\sigma_t = \sqrt{h_t}` (decimal), :math:`h_t = \omega + \alpha
+        \varepsilon_{t-1}^2 + \beta h_{t-1}`: the variance of day t given every return before
         it (Bollerslev 1986).
     params : Series
         ``omega`` (decimal squared), ``alpha``, ``beta``.
@@ -179,7 +179,7 @@ def event_dummy_regression(
     directions: Mapping[str, str] | None = None,
     volatility: pd.Series | None = None,
 ) -> EventRegressionResults:
-    """Event-dummy regression over the whole series with HAC standard errors.
+    r"""Event-dummy regression over the whole series with HAC standard errors.
 
     Parameters
     ----------
@@ -221,37 +221,37 @@ def event_dummy_regression(
     -----
     The model is
 
-    .. math:: y_t = c + x_t'\\beta + \\sum_{d \\in D} \\delta_d 1[t = d] + \\varepsilon_t,
+    .. math:: y_t = c + x_t'\beta + \sum_{d \in D} \delta_d 1[t = d] + \varepsilon_t,
 
     with one dummy per distinct day ``d`` in the union of the events' windows. A day shared by
     two events' windows has **one** dummy, counted in both events' CARs (shared dummies): the
-    CAR of event i is :math:`\\mathrm{CAR}_i = \\gamma_i'\\delta`, γ_i the 0/1 vector of its
+    CAR of event i is :math:`\mathrm{CAR}_i = \gamma_i'\delta`, γ_i the 0/1 vector of its
     days. The coefficient of a one-day dummy equals that day's abnormal return
-    :math:`y_d - c - x_d'\\beta`, with (c, β) fitted by OLS on the non-event days.
+    :math:`y_d - c - x_d'\beta`, with (c, β) fitted by OLS on the non-event days.
 
     **Why not γ'Vγ alone.** The residual of a one-observation dummy is exactly zero, so every
     heteroskedasticity- or autocorrelation-robust "meat" term of the dummy is zero and the HAC
     covariance of δ contains only the parameter uncertainty of (c, β)
-    (:math:`x_d' V_\\beta x_d`, statsmodels' ``cov_type="HAC"``); used alone it makes t
+    (:math:`x_d' V_\beta x_d`, statsmodels' ``cov_type="HAC"``); used alone it makes t
     statistics explode (Salinger 1992, J. Finance 47, on dummy-variable event studies). We
     add the variance of the window's error sum:
 
-    .. math:: \\mathrm{Cov}(\\mathrm{CAR}_i, \\mathrm{CAR}_j) = \\gamma_i' V_\\delta \\gamma_j
-              + \\sum_{s \\in W_i} \\sum_{t \\in W_j} \\sigma_s \\sigma_t\\, w_{|s-t|}\\,
-              \\hat\\gamma_{|s-t|},
+    .. math:: \mathrm{Cov}(\mathrm{CAR}_i, \mathrm{CAR}_j) = \gamma_i' V_\delta \gamma_j
+              + \sum_{s \in W_i} \sum_{t \in W_j} \sigma_s \sigma_t\, w_{|s-t|}\,
+              \hat\gamma_{|s-t|},
 
     :math:`w_k = 1 - k/(m+1)` Bartlett weights, zero beyond ``maxlags`` m (positive
-    semi-definite). ``"newey_west"``: :math:`\\sigma_t = 1` and :math:`\\hat\\gamma_k` the
+    semi-definite). ``"newey_west"``: :math:`\sigma_t = 1` and :math:`\hat\gamma_k` the
     autocovariances of the non-event residuals, one long-run variance for the whole sample.
-    ``"garch"``: :math:`\\sigma_t^2 = h_t`, the GARCH(1,1) conditional variance of the
+    ``"garch"``: :math:`\sigma_t^2 = h_t`, the GARCH(1,1) conditional variance of the
     residuals given all earlier days (event days included: under the null they are ordinary
-    days), and :math:`\\hat\\gamma_k` the autocovariances of the standardized non-event
-    residuals :math:`\\hat\\varepsilon_t/\\sigma_t` (Bollerslev 1986; on GARCH-scaled
+    days), and :math:`\hat\gamma_k` the autocovariances of the standardized non-event
+    residuals :math:`\hat\varepsilon_t/\sigma_t` (Bollerslev 1986; on GARCH-scaled
     event-study variances, Savickas 2003, J. Financial Research 26). A large event-day
     return raises :math:`h` of the following days, so the route is conservative for an
     event's later window days.
 
-    Joint tests: Wald :math:`c'\\Sigma^{+}c \\sim \\chi^2(\\mathrm{rank}\\,\\Sigma)` that all
+    Joint tests: Wald :math:`c'\Sigma^{+}c \sim \chi^2(\mathrm{rank}\,\Sigma)` that all
     CARs are zero (identical windows make Σ singular, hence the pseudo-inverse and rank);
     z tests of the mean CAR of ``up`` events (H1: > 0), of ``down`` events (H1: < 0) and of the
     difference up - down (two-sided).
@@ -368,8 +368,10 @@ def _dates_or_nat(
 def _window_rows(
     windows: Mapping[str, WindowDates], ids: list[str], index: pd.DatetimeIndex
 ) -> tuple[np.ndarray, np.ndarray, str]:
-    """Each event's distinct sample rows (ascending), as CSR ``indptr, rows``, and the time
-    unit of the windows' dates; days outside the sample are left out."""
+    """Each event's distinct sample rows (ascending), as CSR ``indptr, rows``, and a time unit.
+
+    The unit is that of the windows' dates; days outside the sample are left out.
+    """
     values = [windows[eid] for eid in ids]
     sizes = np.array([len(v) for v in values], dtype=np.int64)
     dates = pd.DatetimeIndex(np.concatenate([_datetime64(v) for v in values]) if values else [])

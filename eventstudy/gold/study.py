@@ -126,8 +126,9 @@ def gold_event_study(
     draws_per_boot: int = 50,
     seed: int = 12345,
 ) -> GoldStudyResults:
-    """Abnormal gold returns around every event of a catalog, with overlap handling and
-    time-series inference.
+    """Abnormal gold returns around every event of a catalog.
+
+    With overlap handling and time-series inference.
 
     Parameters
     ----------
@@ -527,8 +528,10 @@ def _main_window_dates(fit: EventStudyResults, main: tuple[int, int]) -> dict[st
 
 
 def _by_length(results: dict[int, PlaceboResults], order: list[str]) -> PlaceboResults:
-    """One placebo per window length (merged episodes are longer) -> one result: every
-    event's row, and the null of the most common length."""
+    """One placebo per window length (merged episodes are longer) -> one result.
+
+    Every event's row, and the null of the most common length.
+    """
     common = max(results, key=lambda n: (len(results[n].events), -n))
     base = results[common]
     frames = [r.events.assign(window_len=r.window_len) for r in results.values()]
@@ -559,8 +562,11 @@ def _pseudo_placebo(
     span: tuple[str | pd.Timestamp, str | pd.Timestamp],
     statistic: PlaceboStatistic,
 ) -> PlaceboResults:
-    """Pseudo-event placebo per window extension: pseudo day 0s whose (extended) main window
-    holds no masked day, fitted by the study's own specification."""
+    """Pseudo-event placebo per window extension.
+
+    Pseudo day 0s whose (extended) main window holds no masked day, fitted by the study's own
+    specification.
+    """
     spans = units["span"].astype(int)
     results = {}
     for ext, g in spans.groupby(spans):
@@ -574,8 +580,10 @@ def _pseudo_placebo(
 
 
 def _common_length_stat(plc: PlaceboResults, ids: list[str]) -> np.ndarray:
-    """Each unit's placebo statistic where its window has the null's length, else NaN (the
-    group placebo compares like with like)."""
+    """Each unit's placebo statistic where its window has the null's length, else NaN.
+
+    The group placebo compares like with like.
+    """
     ev = plc.events.set_index("event_id").loc[ids]
     return ev["stat"].where(ev["window_len"] == plc.window_len).to_numpy(float)
 

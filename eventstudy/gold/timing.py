@@ -90,8 +90,11 @@ def _fit_distinct(
     events: pd.DataFrame,
     window: tuple[int, int],
 ) -> pd.DataFrame:
-    """CARs of ``events`` from one fit per distinct (day 0, extend): candidates that share
-    them (the base and date variants, events on the same day) have the same fit."""
+    """CARs of ``events`` from one fit per distinct (day 0, extend).
+
+    Candidates that share them (the base and date variants, events on the same day) have the
+    same fit.
+    """
     if not len(events):
         return pd.DataFrame()
     cols = [c for c in ("day0", "extend") if c in events.columns]
@@ -106,8 +109,10 @@ def _fit_distinct(
 def timing_candidates(
     events: pd.DataFrame, day0: pd.Series, calendar: pd.DatetimeIndex
 ) -> pd.DataFrame:
-    """Alternative day-0 positions per event: base, one session earlier/later, and for events
-    without a clock time the session of the date itself and the next session.
+    """Alternative day-0 positions per event.
+
+    The base, one session earlier and later, and for events without a clock time the session
+    of the date itself and the next session.
 
     Parameters
     ----------
