@@ -1,4 +1,4 @@
-"""The engine in batches: bounded memory on one machine, or many machines through Dask.
+r"""The engine in batches: bounded memory on one machine, or many machines through Dask.
 
 A study of millions of (event, asset) pairs does not fit one panel: the prediction-error
 covariances alone are N x L2 x L2 floats (3.5 GB per million pairs for a 21-day window).
@@ -26,7 +26,7 @@ Combined here, to round-off (checked against the local run to 1e-12):
 * per pair: CAR, its standard error, t and p-value over every CAR window (the engine's
   ``car`` frame), and the exclusions;
 * per CAR window and per event-window day: CAAR / AAR with CLM's :math:`J_1` (sums of CARs
-  and of :math:`\\gamma'V_i\\gamma`, counts);
+  and of :math:`\gamma'V_i\gamma`, counts);
 * ``csect_t`` and ``bmp`` (count, mean and sum of squared deviations of the CARs, resp. the
   standardized CARs, merged by Chan et al.'s pairwise update), ``patell`` (sums of SCARs and
   of :math:`(n_i-k)/(n_i-k-2)`), ``sign`` (counts of positive CARs).
@@ -34,7 +34,7 @@ Combined here, to round-off (checked against the local run to 1e-12):
 Additive too, not yet wired here: the rank tests (``corrado_rank``, ``cz_rank``, ``cz_sign``:
 per-day sums and counts of each pair's own scores), ``gen_sign`` (sums of per-pair positive
 shares), ``brown_warner_1980/1985`` and ``lamb`` (per-day sums and counts) and the pooled
-Kolari-Pynnonen :math:`\\bar r` (per-date sums of standardized residuals and of their squares).
+Kolari-Pynnonen :math:`\bar r` (per-date sums of standardized residuals and of their squares).
 Not combinable in one pass: ``grank`` (ranks against the cross-sectional SD of all SCARs: two
 passes), ``wilcoxon``, ``skew_t`` and ``wild_bootstrap`` (they need the whole cross-section;
 from the kept per-pair CARs they can be computed at the end, O(N) memory) and the pairwise

@@ -240,7 +240,7 @@ def _window_columns(rel_days: np.ndarray, window: tuple[int, int], ext: np.ndarr
 
 
 class EventStudy:
-    """Event study of many (event, asset) pairs with a normal-return model.
+    r"""Event study of many (event, asset) pairs with a normal-return model.
 
     Parameters
     ----------
@@ -289,17 +289,17 @@ class EventStudy:
     Notes
     -----
     With :math:`X_i` the estimation design and :math:`X^*_i` the event-window design,
-    :math:`AR_i = R^*_i - X^*_i\\hat\\theta_i` and
+    :math:`AR_i = R^*_i - X^*_i\hat\theta_i` and
 
     .. math::
 
-        V_i = s_i^2\\left[I + X^*_i (X_i'X_i)^{-1} X^{*\\prime}_i\\right], \\qquad
-        s_i^2 = \\frac{1}{n_i - k}\\sum_{t\\in\\text{est}} \\hat\\varepsilon_{it}^2
+        V_i = s_i^2\left[I + X^*_i (X_i'X_i)^{-1} X^{*\prime}_i\right], \qquad
+        s_i^2 = \frac{1}{n_i - k}\sum_{t\in\text{est}} \hat\varepsilon_{it}^2
 
     (Campbell, Lo & MacKinlay 1997, eqs. 4.4.4 and 4.4.9; MacKinlay 1997). For a window with
-    indicator :math:`\\gamma`, :math:`CAR_i = \\gamma'AR_i`, :math:`Var = \\gamma'V_i\\gamma`,
-    :math:`SCAR_i \\sim t(n_i - k)` (eqs. 4.4.13-4.4.18), and
-    :math:`J_1 = \\overline{CAR}/\\sqrt{N^{-2}\\sum_i\\gamma'V_i\\gamma}` (eq. 4.4.22).
+    indicator :math:`\gamma`, :math:`CAR_i = \gamma'AR_i`, :math:`Var = \gamma'V_i\gamma`,
+    :math:`SCAR_i \sim t(n_i - k)` (eqs. 4.4.13-4.4.18), and
+    :math:`J_1 = \overline{CAR}/\sqrt{N^{-2}\sum_i\gamma'V_i\gamma}` (eq. 4.4.22).
 
     Examples
     --------

@@ -61,7 +61,7 @@ def fit_ols(
     x_event: np.ndarray,
     valid: np.ndarray,
 ) -> NormalReturnFit:
-    """OLS of ``y`` on a constant and the p columns of ``x`` for every event at once.
+    r"""OLS of ``y`` on a constant and the p columns of ``x`` for every event at once.
 
     Parameters
     ----------
@@ -79,19 +79,19 @@ def fit_ols(
     Notes
     -----
     The slopes solve the centred normal equations
-    :math:`b_i = (\\tilde X_i'\\tilde X_i)^{-1}\\tilde X_i'\\tilde y_i` (regressors and returns
-    demeaned over the usable rows), :math:`\\hat\\alpha_i = \\bar y_i - \\bar x_i' b_i`, and
+    :math:`b_i = (\tilde X_i'\tilde X_i)^{-1}\tilde X_i'\tilde y_i` (regressors and returns
+    demeaned over the usable rows), :math:`\hat\alpha_i = \bar y_i - \bar x_i' b_i`, and
 
     .. math::
 
-        V_i = s_i^2\\Big[I + \\tfrac{1}{n_i}\\iota\\iota'
-              + D_i(\\tilde X_i'\\tilde X_i)^{-1}D_i'\\Big],
-        \\qquad D_i = X^*_i - \\iota\\bar x_i',
+        V_i = s_i^2\Big[I + \tfrac{1}{n_i}\iota\iota'
+              + D_i(\tilde X_i'\tilde X_i)^{-1}D_i'\Big],
+        \qquad D_i = X^*_i - \iota\bar x_i',
 
-    which equals :math:`s_i^2[I + X^*_i(X_i'X_i)^{-1}X^{*\\prime}_i]` (Campbell, Lo & MacKinlay
+    which equals :math:`s_i^2[I + X^*_i(X_i'X_i)^{-1}X^{*\prime}_i]` (Campbell, Lo & MacKinlay
     1997, eq. 4.4.9; for the market model its diagonal is
-    :math:`s_i^2[1 + 1/n_i + (R_{m\\tau}-\\bar R_m)^2/\\sum_t(R_{mt}-\\bar R_m)^2]`,
-    MacKinlay 1997). With p = 0 (constant mean) it is :math:`s_i^2(I + \\iota\\iota'/n_i)`.
+    :math:`s_i^2[1 + 1/n_i + (R_{m\tau}-\bar R_m)^2/\sum_t(R_{mt}-\bar R_m)^2]`,
+    MacKinlay 1997). With p = 0 (constant mean) it is :math:`s_i^2(I + \iota\iota'/n_i)`.
 
     Events are solved in cache-sized blocks; every event is solved on its own rows, so the
     block size changes no number.

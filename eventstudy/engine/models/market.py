@@ -1,4 +1,4 @@
-"""Market model: :math:`R_{it} = \\alpha_i + \\beta_i R_{mt} + \\varepsilon_{it}`, OLS (k = 2)."""
+r"""Market model: :math:`R_{it} = \alpha_i + \beta_i R_{mt} + \varepsilon_{it}`, OLS (k = 2)."""
 
 from __future__ import annotations
 

@@ -324,9 +324,9 @@ def skew_t_bootstrap(
     replacement from ``x``; in each,
 
     .. math::
-        S^b = rac{ar x^b - ar x}{s^b},\quad
-        \hat\gamma^b = rac{\sum_j (x^b_j - ar x^b)^3}{n_b (s^b)^3},\quad
-        t^b = \sqrt{n_b}\Bigl(S^b + 	frac13\hat\gamma^b (S^b)^2 + 	frac{1}{6 n_b}\hat\gamma^b
+        S^b = \frac{\bar x^b - \bar x}{s^b},\quad
+        \hat\gamma^b = \frac{\sum_j (x^b_j - \bar x^b)^3}{n_b (s^b)^3},\quad
+        t^b = \sqrt{n_b}\Bigl(S^b + \tfrac13\hat\gamma^b (S^b)^2 + \tfrac{1}{6 n_b}\hat\gamma^b
         \Bigr),
 
     centred on the sample mean so that the resamples obey the null. Resamples with
@@ -422,10 +422,10 @@ def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
 
 
 def _boot_t(compact: np.ndarray, kind: str, x: np.ndarray) -> np.ndarray:
-    """Cross-sectional t of every replication (rows) for every column of ``x`` (n, K).
+    r"""Cross-sectional t of every replication (rows) for every column of ``x`` (n, K).
 
-    Mean and variance of :math:`w_b x` as matrix products: :math:`\\bar x^*_b = w_b'x/n`,
-    :math:`s^{*2}_b = (\\sum_i w_{bi}^2 x_i^2 - n \\bar x^{*2}_b)/(n-1)`.
+    Mean and variance of :math:`w_b x` as matrix products: :math:`\bar x^*_b = w_b'x/n`,
+    :math:`s^{*2}_b = (\sum_i w_{bi}^2 x_i^2 - n \bar x^{*2}_b)/(n-1)`.
     """
     n = x.shape[0]
     out = np.empty((compact.shape[0], x.shape[1]))
