@@ -51,7 +51,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from eventstudy.engine.results import TEST_COLUMNS, pvalue
+from eventstudy.engine.results import TEST_COLUMNS, EventStudyResults, pvalue
+from eventstudy.engine.stats._core import Alternative
 from eventstudy.engine.study import (
     DEFAULT_CAR_WINDOWS,
     DEFAULT_ESTIMATION_WINDOW,
@@ -151,9 +152,22 @@ class BatchSummary:
     n_events: int
 
 
-def summarize(results, *, keep_car: bool = True) -> BatchSummary:
-    """The :class:`BatchSummary` of a fitted :class:`~eventstudy.engine.results.EventStudyResults`
-    (textbook variance; the battery's nominal event window)."""
+def summarize(results: EventStudyResults, *, keep_car: bool = True) -> BatchSummary:
+    """Reduce a fitted study to the :class:`BatchSummary` that :func:`combine` merges.
+
+    Parameters
+    ----------
+    results : EventStudyResults
+        A fitted :class:`~eventstudy.engine.results.EventStudyResults`.
+    keep_car : bool, default True
+        Keep its per-pair ``car`` frame (else ``car`` is None).
+
+    Returns
+    -------
+    BatchSummary
+        Pieces per event-window day and CAR window, with the textbook variance (the
+        battery's ``convention="textbook"``) on the nominal event window.
+    """
     from eventstudy.engine import stats
     from eventstudy.engine.stats._core import as_target, resolve_options, standardized_car
     from eventstudy.engine.stats.parametric import _q
@@ -268,8 +282,11 @@ def iter_batches(
     yield from _bounded(chunks, submit, max(1, max_pending))
 
 
-def _bounded(chunks: Iterator[pd.DataFrame], submit: Callable, width: int):
-    pending = []
+def _bounded(
+    chunks: Iterator[pd.DataFrame], submit: Callable[[pd.DataFrame], Any], width: int
+) -> Iterator[BatchSummary]:
+    """Yield the results of ``submit(chunk)`` futures in order, at most ``width`` in flight."""
+    pending: list[Any] = []
     for chunk in chunks:
         pending.append(submit(chunk))
         if len(pending) >= width:
@@ -330,7 +347,7 @@ def combine(
         n_events += s.n_events
         n_batches += 1
     days = sorted(k[1] for k in total if k[0] == "day")
-    windows = [tuple(w) for w in car_windows]
+    windows = [(start, end) for start, end in car_windows]
     aar = _mean_frame([total[("day", d)] for d in days], {"rel_day": days}, "aar")
     caar = _mean_frame(
         [total.get(w, Pieces()) for w in windows],
@@ -356,7 +373,7 @@ def combine(
 
 
 def _window_major(cars: list[pd.DataFrame], windows: list[tuple]) -> pd.DataFrame | None:
-    """The batches' CAR frames in the engine's order: window by window, pairs in input order."""
+    """Concatenate the batches' CAR frames in the engine's order: by window, then input order."""
     if not cars:
         return None
     car = pd.concat(cars, ignore_index=True)
@@ -378,7 +395,7 @@ def _mean_frame(pieces: list[Pieces], keys: dict, name: str) -> pd.DataFrame:
 
 
 def _test_rows(p: Pieces, rel_day: int | None, window: tuple[int, int]) -> list[dict]:
-    alt = "two-sided"
+    alt: Alternative = "two-sided"
     base = {"rel_day": rel_day, "window_start": window[0], "window_end": window[1],
             "alternative": alt}  # fmt: skip
     t_cs = p.car.t_of_mean()
@@ -419,7 +436,7 @@ def run_batched(
     keep_car: bool = True,
     max_pending: int = 4,
 ) -> BatchedResults:
-    """An event study run batch by batch, with the batches' results combined.
+    """Run an event study batch by batch and combine the batches' results.
 
     Parameters
     ----------
@@ -458,7 +475,10 @@ def run_batched(
     return combine(batches, _car_windows(event_window, car_windows))
 
 
-def _car_windows(event_window, car_windows) -> tuple[tuple[int, int], ...]:
+def _car_windows(
+    event_window: EventWindow | tuple[int, int], car_windows: Sequence[tuple[int, int]]
+) -> tuple[tuple[int, int], ...]:
+    """Validate ``car_windows`` against ``event_window``; return them as tuples."""
     from eventstudy.engine.windows import as_car_windows, as_event_window
 
     return as_car_windows(car_windows, as_event_window(event_window))
