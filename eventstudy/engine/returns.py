@@ -51,7 +51,7 @@ def _check_frame(data: pd.Series | pd.DataFrame, name: str) -> None:
         )
 
 
-def _previous(values: pd.Series | pd.DataFrame, multi_day: bool):
+def _previous(values: pd.Series | pd.DataFrame, multi_day: bool) -> pd.Series | pd.DataFrame:
     """Previous observation used as the base of each change."""
     if multi_day:
         return values.ffill().shift(1)
@@ -121,7 +121,9 @@ def to_returns(
     return _tagged(out, prices, kind)
 
 
-def _tagged(out: pd.Series | pd.DataFrame, source: pd.Series | pd.DataFrame, kind: str):
+def _tagged(
+    out: pd.Series | pd.DataFrame, source: pd.Series | pd.DataFrame, kind: str
+) -> pd.Series | pd.DataFrame:
     """``out`` with the attrs of ``source`` and ``attrs["return_type"] = kind``."""
     out.attrs = {**source.attrs, "return_type": kind}
     return out

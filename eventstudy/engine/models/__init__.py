@@ -62,7 +62,7 @@ _ALIASES = {
 
 
 def normal_return_model(model: str | NormalReturnModel) -> NormalReturnModel:
-    """The normal-return model of a name (or the model itself).
+    """Return the normal-return model of a name (or the model itself).
 
     Parameters
     ----------

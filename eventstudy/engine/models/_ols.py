@@ -134,15 +134,25 @@ def fit_ols(
     )
 
 
-def _fit_block(y_est, x_est, x_event, valid, out: _OLSOutput, blk: slice) -> None:
-    """OLS with an intercept (see :func:`fit_normal_model`) for a block of events, written
-    into ``out[blk]``."""
+def _fit_block(
+    y_est: np.ndarray,
+    x_est: np.ndarray,
+    x_event: np.ndarray,
+    valid: np.ndarray,
+    out: _OLSOutput,
+    blk: slice,
+) -> None:
+    """Solve the OLS of :func:`fit_ols` for a block of events, writing into ``out[blk]``.
+
+    ``y_est`` (n, L1), ``x_est`` (n, L1, p), ``x_event`` (n, L2, p) and ``valid`` (n, L1) are
+    the block's rows of :func:`fit_ols`'s inputs.
+    """
     n_ev = y_est.shape[0]
     p = x_est.shape[2]
     k = 1 + p
     # p = 1 (market model) works on 2-D (N, L) arrays: the same arithmetic as the general
-    # (N, L, p) path, without the size-1 axis and its reductions.
-    x1 = x_est[:, :, 0] if p == 1 else None
+    # (N, L, p) path, without the size-1 axis and its reductions. (x1 is unused for p != 1.)
+    x1 = x_est[:, :, 0] if p == 1 else np.empty((n_ev, 0))
     valid = valid & np.isfinite(y_est)
     if p == 1:
         valid &= np.isfinite(x1)

@@ -98,7 +98,7 @@ class NormalReturnModel(ABC):
     """The study's ``factors`` are regressors."""
 
     def n_params(self, n_regressors: int) -> int:
-        """Number of estimated mean parameters k, given the number of regressors p."""
+        """Return the number of estimated mean parameters k, given the number of regressors p."""
         return 1 + n_regressors
 
     def fit(
@@ -147,7 +147,8 @@ class NormalReturnModel(ABC):
 
     @abstractmethod
     def _fit(self, data: StackedWindows) -> NormalReturnFit:
-        """The model's own fit (see :meth:`fit`)."""
+        """Fit the model to the stacked windows (:meth:`fit` builds them as float arrays)."""
 
     def __repr__(self) -> str:
+        """Return ``ClassName()``: models carry no state beyond their class."""
         return f"{type(self).__name__}()"

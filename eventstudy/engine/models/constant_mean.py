@@ -19,7 +19,7 @@ class ConstantMean(NormalReturnModel):
     name = "constant_mean"
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 1 (the mean), whatever regressors the study holds."""
+        """Return k = 1 (the mean), whatever regressors the study holds."""
         return 1
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:

@@ -27,7 +27,7 @@ class GarchMarketModel(NormalReturnModel):
     uses_benchmark = True
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 2 mean parameters (alpha and beta)."""
+        """Return k = 2 mean parameters (alpha and beta)."""
         return 2
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:

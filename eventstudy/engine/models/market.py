@@ -16,7 +16,7 @@ class MarketModel(NormalReturnModel):
     uses_benchmark = True
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 2 (alpha and beta)."""
+        """Return k = 2 (alpha and beta)."""
         return 2
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:

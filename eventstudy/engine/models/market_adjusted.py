@@ -22,7 +22,7 @@ class MarketAdjusted(NormalReturnModel):
     uses_benchmark = True
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 0: nothing is estimated."""
+        """Return k = 0: nothing is estimated."""
         return 0
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:

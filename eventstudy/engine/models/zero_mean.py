@@ -27,7 +27,7 @@ class ZeroMean(NormalReturnModel):
     name = "zero_mean"
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 0: nothing is estimated, whatever regressors the study holds."""
+        """Return k = 0: nothing is estimated, whatever regressors the study holds."""
         return 0
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:
