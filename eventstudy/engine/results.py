@@ -129,7 +129,7 @@ def window_sums(ar: np.ndarray, cov: np.ndarray, cols: np.ndarray) -> tuple[np.n
 def per_event(
     car: np.ndarray, var: np.ndarray, df: np.ndarray, alternative: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    r"""Standard error, t statistic (the standardized CAR) and p-value of each event's CAR.
+    r"""Compute the standard error, t statistic (standardized CAR) and p-value of each CAR.
 
     :math:`se_i = \sqrt{\gamma'V_i\gamma}`, :math:`t_i = CAR_i/se_i \sim t(df_i)`
     (CLM eq. 4.4.17).
@@ -165,8 +165,12 @@ def cross_section(
 
 
 def _window_columns(rel_days: np.ndarray, window: tuple[int, int], ext: np.ndarray) -> np.ndarray:
-    """(N, L) indicator of each event's cells of ``window``: a window ending on or after day 0
-    is extended by the event's ``ext`` days (episodes); 1-D positions when nothing is extended."""
+    """Columns of ``window``: 1-D positions, or an (N, L) indicator when windows are extended.
+
+    A window ending on or after day 0 is extended by each event's ``ext`` days (episodes); when
+    no event is extended (or the window ends before day 0) the result is the positions of the
+    window's relative days.
+    """
     start, end = window
     if not ext.any() or end < 0:
         return np.flatnonzero((rel_days >= start) & (rel_days <= end))
@@ -405,7 +409,7 @@ class EventStudyResults(Results):
         return out
 
     @cached_property
-    def car(self) -> WindowFrame:  # type: ignore[override]
+    def car(self) -> WindowFrame:
         """CARs over the study's CAR windows; call it with ``window=`` for any other."""
         frames = [self._car_frame(w) for w in self.car_windows]
         frame = pd.concat(frames, ignore_index=True) if frames else self._car_frame((0, 0))[:0]
@@ -533,8 +537,10 @@ class EventStudyResults(Results):
 
     @cached_property
     def caar_path(self) -> pd.DataFrame:
-        """CAAR cumulated from the event-window start: ``rel_day, caar, caar_se, tstat,
-        pvalue, n`` (:math:`J_1` per cumulative window)."""
+        """CAAR cumulated from the event-window start, with :math:`J_1` per cumulative window.
+
+        Columns ``rel_day, caar, caar_se, tstat, pvalue, n``; ``caar`` is decimal.
+        """
         cum, var = self._cumulative
         cs = cross_section(cum, var, self._agg_df, self.alternative)
         return pd.DataFrame(
@@ -549,7 +555,7 @@ class EventStudyResults(Results):
         )
 
     def path_conf_int(self, level: float = 0.95, *, event_id: str | None = None) -> pd.DataFrame:
-        """The CAAR path (or one event's CAR path) with a pointwise confidence band.
+        """Return the CAAR path (or one event's CAR path) with a pointwise confidence band.
 
         Parameters
         ----------
@@ -681,8 +687,10 @@ class EventStudyResults(Results):
 
     # ------------------------------------------------------------------ Results interface
     def to_frame(self) -> pd.DataFrame:
-        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`): per event and CAR window,
-        statistics ``car`` (decimal), ``car_pct`` (percent), ``car_se``, ``tstat``, ``pvalue``."""
+        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`) per event and CAR window.
+
+        Statistics ``car`` (decimal), ``car_pct`` (percent), ``car_se``, ``tstat``, ``pvalue``.
+        """
         frame = pd.DataFrame(self.car)
         frame["window"] = [
             window_label(a, b)

@@ -177,8 +177,10 @@ class _Calendars:
         return cls(n_rows, counts, starts, flat % max(n_rows, 1))
 
     def day0_position(self, col: np.ndarray, first_row: np.ndarray) -> np.ndarray:
-        """Position of day 0 in each event's asset calendar: the asset's first trading day at or
-        after index row ``first_row``; ``>= counts[col]`` when there is none."""
+        """Position of day 0 in each event's asset calendar (``>= counts[col]`` when none).
+
+        Day 0 is the asset's first trading day at or after index row ``first_row``.
+        """
         if self.offsets is not None:
             return np.clip(first_row - self.offsets[col], 0, self.counts[col])
         if self.rows is None:
@@ -223,8 +225,11 @@ class _Calendars:
 
 
 def _est_offsets(est: EstimationWindow, win: EventWindow, ext: np.ndarray) -> np.ndarray:
-    """(N, Le) estimation offsets of each event: a post-event block moves with the event's
-    ``extend`` (when the event window reaches day 0), so it never overlaps the extended window."""
+    """(N, Le) estimation offsets of each event, relative to its day 0.
+
+    A post-event block moves with the event's ``extend`` (when the event window reaches day 0),
+    so it never overlaps the extended window.
+    """
     rel = est.rel_days[None, :]
     if est.post is None or win.end < 0 or not ext.any():
         return rel
@@ -232,8 +237,10 @@ def _est_offsets(est: EstimationWindow, win: EventWindow, ext: np.ndarray) -> np
 
 
 def _window_columns(rel_days: np.ndarray, window: tuple[int, int], ext: np.ndarray) -> np.ndarray:
-    """(N, L) mask of each event's cells of ``window``: a window ending on or after day 0 is
-    extended by the event's ``ext`` days (episodes)."""
+    """(N, L) mask of each event's cells of ``window``.
+
+    A window ending on or after day 0 is extended by the event's ``ext`` days (episodes).
+    """
     start, end = window
     ends = end + (ext if end >= 0 else 0)
     return (rel_days[None, :] >= start) & (rel_days[None, :] <= np.asarray(ends)[:, None])
@@ -747,7 +754,7 @@ def _kept_arrays(
     own: np.ndarray,
     n_masked: np.ndarray,
 ) -> FitArrays:
-    """The fitted arrays of the studied events, cells outside each event's window set to NaN."""
+    """Assemble the fitted arrays of the studied events, NaN outside each event's window."""
     all_kept = bool(keep.all())
 
     def kept(a: np.ndarray) -> np.ndarray:
