@@ -46,13 +46,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from eventstudy.engine.results import TEST_COLUMNS, EventStudyResults, pvalue
-from eventstudy.engine.stats._core import Alternative
+from eventstudy.engine.results import TEST_COLUMNS, pvalue
 from eventstudy.engine.study import (
     DEFAULT_CAR_WINDOWS,
     DEFAULT_ESTIMATION_WINDOW,
@@ -60,6 +59,10 @@ from eventstudy.engine.study import (
     EventStudy,
 )
 from eventstudy.engine.windows import EstimationWindow, EventWindow
+
+if TYPE_CHECKING:  # annotations only
+    from eventstudy.engine.results import EventStudyResults
+    from eventstudy.engine.stats._core import Alternative
 
 __all__ = ["BATCHED_TESTS", "BatchSummary", "BatchedResults", "combine", "run_batched"]
 
