@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 Alternative = Literal["two-sided", "greater", "less"]
-ALTERNATIVES: tuple[str, ...] = get_args(Alternative)
+ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
 Variance = Literal["textbook", "pyeventstudy"]
-VARIANCES: tuple[str, ...] = get_args(Variance)
+VARIANCES: tuple[Variance, ...] = get_args(Variance)
 TEST_COLUMNS = [
     "test", "rel_day", "window_start", "window_end", "stat", "pvalue", "dist", "df", "nobs",
     "alternative", "reason",

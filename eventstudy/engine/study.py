@@ -42,7 +42,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 import pandas as pd
@@ -72,8 +72,11 @@ EXCLUSION_COLUMNS = ["event_id", "asset", "stage", "reason"]
 __all__ = ["DEFAULT_CAR_WINDOWS", "DEFAULT_ESTIMATION_WINDOW", "DEFAULT_EVENT_WINDOW", "EventStudy"]
 
 
-def _choice(name: str, value: Any, accepted: Sequence[str]) -> str:
-    """Normalise case and ``_``/``-`` spelling, then check ``value`` against ``accepted``."""
+_Choice = TypeVar("_Choice", bound=str)
+
+
+def _choice(name: str, value: Any, accepted: Sequence[_Choice]) -> _Choice:
+    """Normalise case and ``_``/``-`` spelling, then return the entry of ``accepted`` it names."""
     if isinstance(value, str):
         norm = value.strip().lower().replace("_", "-")
         for option in accepted:
@@ -482,8 +485,8 @@ class EventStudy:
         EventStudyResults
             Abnormal returns and covariances; CARs, CAARs, tests are derived on demand.
         """
-        variance = _choice("variance", variance, VARIANCES)  # type: ignore[assignment]
-        alternative = _choice("alternative", alternative, ALTERNATIVES)  # type: ignore[assignment]
+        variance = _choice("variance", variance, VARIANCES)
+        alternative = _choice("alternative", alternative, ALTERNATIVES)
         if self.model.name == "garch" and variance != "textbook":
             raise SpecificationError('variance="pyeventstudy" applies to OLS models, not "garch"')
         ledger = _Ledger(len(self.events))
