@@ -311,6 +311,8 @@ def gold_event_study(
     exclusions += _engine_exclusions(fit.exclusions, members)
     main_car = fit.car(window=main).set_index("event_id")
     studied = list(main_car.index)
+    if not studied:
+        raise SpecificationError(_nothing_studied(gold, exclusions))
 
     windows = _main_window_dates(fit, main)
     direction = dict(zip(ids, ev["gold_direction"], strict=True))
@@ -537,6 +539,19 @@ def _by_length(results: dict[int, PlaceboResults], order: list[str]) -> PlaceboR
     frames = [r.events.assign(window_len=r.window_len) for r in results.values()]
     events = pd.concat(frames, ignore_index=True).set_index("event_id").loc[order]
     return dataclasses.replace(base, events=events.reset_index())
+
+
+def _nothing_studied(gold: str, exclusions: list) -> str:
+    """The error message when no event is left to study: every event and why it was left out."""
+    shown = [f"{eid} ({stage}: {reason})" for eid, stage, reason in exclusions[:10]]
+    more = f"; and {len(exclusions) - 10} more" if len(exclusions) > 10 else ""
+    return (
+        f"no event of the catalog can be studied on {gold}: "
+        + ("; ".join(shown) or "the catalog is empty")
+        + more
+        + ". Add events inside the price history (with room for the estimation window) or "
+        "fetch more data."
+    )
 
 
 def _placebo_by_length(
