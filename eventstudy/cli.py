@@ -235,8 +235,11 @@ RUN_STEPS = ("data", "catalog", "gold study", "robustness", "odds study", "claim
 
 
 class _progress_bar:
-    """A tqdm bar on stderr over the report's steps (figures shown as they are drawn); off
-    with ``-q`` or when stderr is not a terminal. Used as ``with _progress_bar(quiet) as tick``."""
+    """A tqdm bar on stderr over the report's steps (figures shown as they are drawn).
+
+    Off with ``-q`` or when stderr is not a terminal. Used as
+    ``with _progress_bar(quiet) as tick``.
+    """
 
     def __init__(self, quiet: bool) -> None:
         self.bar: Any = None
@@ -390,6 +393,14 @@ def _cmd_arc(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``eventstudy`` argument parser, one sub-command per action.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Each sub-command sets ``func``, the handler that :func:`main` calls with the parsed
+        arguments.
+    """
     parser = argparse.ArgumentParser(
         prog="eventstudy",
         description="Event studies on geopolitical risk: gold abnormal returns, Polymarket odds.",
@@ -585,6 +596,20 @@ def _configure_logging(verbose: int) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``eventstudy`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: ``EXIT_OK`` (0), ``EXIT_FETCH_FAILED`` (1, a download failed),
+        ``EXIT_BAD_INPUT`` (2, a catalog or argument error) or ``EXIT_NO_DATA`` (3, a data
+        file is missing).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     args.verbose = getattr(args, "verbose", 0)

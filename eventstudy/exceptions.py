@@ -152,9 +152,11 @@ class FetchError(EventStudyError, RuntimeError):
 
 
 class ReportOutputError(EventStudyError):
-    """The report's output directory (``--out``) cannot be used: a file, a link, a directory
-    of other files, or not writable. The message says which and what to do; nothing was
-    written and nothing there was changed."""
+    """The report's output directory (``--out``) cannot be used.
+
+    It is a file, a link, a directory of other files, or not writable. The message says which
+    and what to do; nothing was written and nothing there was changed.
+    """
 
 
 class UnknownInstrumentError(EventStudyError, KeyError):
@@ -174,31 +176,42 @@ class SpecificationError(EventStudyError, ValueError):
 
 
 class EventStudyWarning(UserWarning):
-    """Base class of warnings; silence all with
-    ``warnings.simplefilter("ignore", eventstudy.exceptions.EventStudyWarning)``."""
+    """Base class of warnings.
+
+    Silence all with ``warnings.simplefilter("ignore", eventstudy.exceptions.EventStudyWarning)``.
+    """
 
 
 class MissingPriceWarning(EventStudyWarning):
-    """Prices are missing inside a window; silence with
-    ``warnings.simplefilter("ignore", MissingPriceWarning)``."""
+    """Prices are missing inside a window.
+
+    Silence with ``warnings.simplefilter("ignore", MissingPriceWarning)``.
+    """
 
 
 class WindowOverlapWarning(EventStudyWarning):
-    """Event windows overlap other events' windows; silence with
-    ``warnings.simplefilter("ignore", WindowOverlapWarning)``."""
+    """Event windows overlap other events' windows.
+
+    Silence with ``warnings.simplefilter("ignore", WindowOverlapWarning)``.
+    """
 
 
 class ReturnsScaleWarning(EventStudyWarning):
-    """Returns look like prices or like percent instead of decimal returns; silence with
-    ``warnings.simplefilter("ignore", ReturnsScaleWarning)``."""
+    """Returns look like prices or like percent instead of decimal returns.
+
+    Silence with ``warnings.simplefilter("ignore", ReturnsScaleWarning)``.
+    """
 
 
 class ProvenanceWarning(EventStudyWarning):
-    """A data file cannot be traced to its ``manifest.json`` entry: its bytes differ from the
-    recorded sha256, it is not listed, or the manifest is missing or unreadable. Results then
-    rest on files nobody recorded. Re-fetch the file (``eventstudy fetch``) or restore it;
-    make it an error with ``strict=True`` (:func:`eventstudy.data.store.file_versions`);
-    silence with ``warnings.simplefilter("ignore", ProvenanceWarning)``."""
+    """A data file cannot be traced to its ``manifest.json`` entry.
+
+    Its bytes differ from the recorded sha256, it is not listed, or the manifest is missing or
+    unreadable. Results then rest on files nobody recorded. Re-fetch the file (``eventstudy
+    fetch``) or restore it; make it an error with ``strict=True``
+    (:func:`eventstudy.data.store.file_versions`); silence with
+    ``warnings.simplefilter("ignore", ProvenanceWarning)``.
+    """
 
 
 # --------------------------------------------------------------------------------------------
@@ -207,8 +220,10 @@ class ProvenanceWarning(EventStudyWarning):
 
 
 class ProvenanceError(DataFormatError):
-    """Strict provenance check: a data file's bytes do not match ``manifest.json`` (or the
-    manifest is missing or unreadable). The message lists every such file and why."""
+    """Strict provenance check: a data file's bytes do not match ``manifest.json``.
+
+    Or the manifest is missing or unreadable. The message lists every such file and why.
+    """
 
 
 class OfflineError(FetchError):

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from eventstudy.exceptions import SpecificationError
 from eventstudy.gold import overlap
 from eventstudy.gold.data import GoldData
 from eventstudy.gold.inference import event_dummy_regression
@@ -251,8 +252,9 @@ def test_gold_event_study_matches_reference(case, policy, model, overlap_window)
         warnings.simplefilter("ignore")
         try:
             old = ref.gold_event_study(ev, **kw)
-        except Exception as exc:  # the reference fails (e.g. nothing studied): so must we
-            with pytest.raises(type(exc)):
+        except Exception as exc:  # the reference fails (e.g. nothing studied): so must we,
+            # with its exception or our own error naming every event left out
+            with pytest.raises((type(exc), SpecificationError)):
                 gold_event_study(ev, **kw, **pinned)
             return
         # the reference counts events sharing a day 0 one by one, as same_day0="separate"
@@ -304,3 +306,26 @@ def test_a_same_day0_cluster_is_its_members_counted_once(case):
         assert (rows["status"] == "studied").sum() == 1
         assert len(ids) == 1 or unit.endswith(f"+{len(ids) - 1}")
     assert together.n_events == members.ngroups
+
+
+def test_a_catalog_with_nothing_to_study_gets_an_error_naming_each_event():
+    """Every event after the last price or labelled an outcome: no unit is left. The error
+    names each event with its stage and reason (it used to be ``max() arg is an empty
+    sequence`` or a NaN-to-integer error from deep inside the study)."""
+    dates = pd.bdate_range("2019-01-01", periods=400)
+    r = 0.01 * np.random.default_rng(1).standard_normal(len(dates))
+    r[0] = np.nan
+    returns = pd.DataFrame({"gold": r, "equity": r, "dollar": r, "real_yield": r}, index=dates)
+    close = pd.Series(1500 * np.exp(np.nancumsum(r)), index=dates)
+    data = GoldData(returns, close, "SIM", "ACWI", pd.DataFrame(columns=["date", "reason"]), ())
+    day0 = [dates[-1] + pd.Timedelta(days=30), dates[300]]
+    ev = pd.DataFrame({
+        "event_id": ["late", "milestone"], "date": [d.strftime("%Y-%m-%d") for d in day0],
+        "time_known": [False, False], "title": ["l", "m"], "title_ja": ["l", "m"],
+        "category": ["nato", "gold_market"], "gold_direction": ["up", "none"], "day0": day0,
+    })  # fmt: skip
+    for placebo in ("pseudo_events", "stationary_bootstrap"):
+        with pytest.raises(SpecificationError, match="no event of the catalog") as err:
+            gold_event_study(ev, data=data, placebo=placebo, min_estimation_obs=60)
+        assert "late (day0: day 0" in str(err.value)
+        assert "milestone (catalog:" in str(err.value)

@@ -7,6 +7,8 @@ import functools
 import inspect
 import math
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -845,3 +847,18 @@ def test_one_asset_study_reports_kp_and_lamb_as_not_applicable():
     assert na["stat"].isna().all() and na["reason"].notna().all()
     assert na.loc[na["test"] == "kp_bmp", "reason"].str.contains("one asset").all()
     assert tests.loc[tests["test"] == "patell", "stat"].notna().all()
+
+
+def test_the_battery_imports_without_docstrings():
+    """``python -OO`` strips docstrings: filling ``{sig}`` into them must not fail the import."""
+    code = "import eventstudy.engine.stats as s; assert s.csect_t.__doc__ is None"
+    proc = subprocess.run([sys.executable, "-OO", "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_signature_doc_is_filled_in():
+    """The shared parameter section replaces ``{sig}``, a blank line before ``Notes``."""
+    doc = inspect.getdoc(stats.patell)
+    assert "{sig}" not in doc
+    assert "Parameters\n----------\npanel : AbnormalReturnPanel or PreparedPanel" in doc
+    assert "Returns\n-------\nTestResult\n\nNotes\n-----" in doc

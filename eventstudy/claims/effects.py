@@ -1,4 +1,4 @@
-"""Event-effect claims: did catalogued events move gold, or a market, in the stated direction?
+"""Event-effect claims: whether catalogued events moved gold, or a market, as stated.
 
 * Gold (``GC=F``, ``GLD``): the gold event study (through
   :func:`eventstudy.claims.gold_adapter.gold_event_effects`) with the claim's window as its
@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,7 @@ def _gold(c: Claim, ids: list[str], group: str | None, window: str, ctx: Context
                 evidence_row(c, label, eid, wtext, stat, r[stat], unit, r["day0"], note)
             )
     studied = [e for e in ids if table.loc[e, "status"] != "excluded"]
-    common = {
+    common: dict[str, Any] = {  # keyword arguments shared by every Outcome below
         "rests_on": f"{label} CAR {wtext}",
         "unit": "log return",
         "files": list(eff.data_versions["path"].astype(str)),
@@ -137,7 +138,7 @@ def _gold(c: Claim, ids: list[str], group: str | None, window: str, ctx: Context
     )
 
 
-def _gold_group(c: Claim, t: pd.Series, group: str, wtext: str, common: dict) -> Outcome:
+def _gold_group(c: Claim, t: pd.Series, group: str, wtext: str, common: dict[str, Any]) -> Outcome:
     p_group = float(t["pvalue"])  # one-sided in the group's own direction
     pu, pd_ = (p_group, 1 - p_group) if group == "up" else (1 - p_group, p_group)
     verdict, p = V.directional_verdict(c.expected, c.alpha, pu, pd_, min(1.0, 2 * min(pu, pd_)))
@@ -168,8 +169,21 @@ def _gold_group(c: Claim, t: pd.Series, group: str, wtext: str, common: dict) ->
 # --------------------------------------------------------------------------------------------
 
 
-def _shift(odds: pd.DataFrame, event_time, horizon, market: dict, others: list) -> pd.Series:
-    """The one call to the odds machinery: one token, one event, one horizon."""
+def _shift(
+    odds: pd.DataFrame,
+    event_time: pd.Timestamp,
+    horizon: pd.Timedelta,
+    market: dict,
+    others: list[pd.Timestamp],
+) -> pd.Series:
+    """The one call to the odds machinery: one token, one event, one horizon.
+
+    Returns
+    -------
+    pandas.Series
+        The single row of :func:`eventstudy.odds.shift.odds_shift` for ``horizon`` (its
+        probabilities, shift in percentage points and log-odds, ``abnormal_z``, empirical p).
+    """
     from eventstudy.odds.shift import odds_shift
 
     return odds_shift(
@@ -221,7 +235,7 @@ def _market(c: Claim, ids: list[str], window: str, ctx: Context) -> Outcome:
             f"{r['shift_logodds']:+.2f} log-odds) over {window}; empirical p "
             f"{r['empirical_p']:.3f} two-sided (z {r['abnormal_z']:.2f})"
         )
-    common = {
+    common: dict[str, Any] = {  # keyword arguments shared by every Outcome below
         "rests_on": f"{label} shift {window}",
         "unit": "percentage points",
         "estimate_label": "odds shift" if len(ids) == 1 else "mean odds shift",

@@ -18,6 +18,8 @@ from eventstudy.claims.verdicts import NO_DATA, RULES, VERDICTS, adjust_pvalues
 from eventstudy.results import Results, tidy_frame
 
 if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
     from eventstudy.claims.study import Outcome
 
 __all__ = [
@@ -285,7 +287,7 @@ class ClaimsResults(Results):
     # plots
     # ---------------------------------------------------------------------------------------
 
-    def plot(self, claim_id: str, ax=None):
+    def plot(self, claim_id: str, ax: Axes | None = None) -> Axes:
         """Draw the evidence of one claim; returns the Axes.
 
         Threshold: the series path (every cited series in the first one's unit) with the
@@ -299,7 +301,7 @@ class ClaimsResults(Results):
         row = self.verdict(claim_id)
         return plot_claim(self.plot_data.get(claim_id, {}), row, ax=ax)
 
-    def plot_verdicts(self, ax=None):
+    def plot_verdicts(self, ax: Axes | None = None) -> Axes:
         """One bar per claim: its p (log scale) coloured by verdict, alpha marked."""
         from eventstudy.plotting.claims import plot_verdicts
 
@@ -358,8 +360,10 @@ def claims_table(results: ClaimsResults) -> pd.DataFrame:
 
 
 def write_claims_table(results: ClaimsResults, path: str | Path) -> Path:
-    """Write :func:`claims_table` as CSV (UTF-8, ``\\n`` line ends), e.g. the report's
-    ``claims.csv``; returns the path."""
+    r"""Write :func:`claims_table` as CSV, e.g. the report's ``claims.csv``; return the path.
+
+    The file is UTF-8 with ``\n`` line ends.
+    """
     out = Path(path)
     claims_table(results).to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
     return out

@@ -129,8 +129,8 @@ class SeriesData:
 
 def utc_day(ts: object) -> pd.Timestamp:
     """The date of a timestamp as tz-naive midnight (its UTC date when tz-aware)."""
-    ts = pd.Timestamp(ts)
-    return (ts.tz_convert("UTC").tz_localize(None) if ts.tzinfo else ts).normalize()
+    stamp = pd.Timestamp(ts)
+    return (stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp).normalize()
 
 
 def fetch_command(ref: SeriesRef, root: Path) -> str:

@@ -472,7 +472,7 @@ def _check_window(where: str, row: _Row, known: set[str]) -> _Problems:
     if _type(row) != "event_effect":
         return []
     refs = _series_refs(row)
-    market = bool(refs) and refs[0].kind == "market"
+    market = bool(refs and refs[0].kind == "market")
     parse = parse_horizon if market else parse_trading_window
     problems = []
     for column in ("window", "sensitivity"):
@@ -536,37 +536,43 @@ def _check_date_order(where: str, row: _Row, known: set[str]) -> _Problems:
 
 
 def _check_event_selectors(where: str, row: _Row, known: set[str]) -> _Problems:
+    """Each token of an event_effect claim's ``events`` is an event id or a lone group."""
     if _type(row) != "event_effect" or "events" not in known or not row.cells["events"]:
         return []
     tokens = row.cells["events"].split()
     refs = _series_refs(row)
-    market = bool(refs) and refs[0].kind == "market"
+    market = bool(refs and refs[0].kind == "market")
     problems = []
-
-    def bad(token: str, message: str) -> None:
-        problem = _cell_problem(where, row, "events", message)
-        problems.append(_replace_value(problem, token))
-
     for token in tokens:
-        prefix, _, value = token.partition(":")
-        if not value:
-            if not _SNAKE.match(token):
-                bad(token, "not an event_id; expected a snake_case id from events.csv")
-            continue
-        if market:
-            bad(token, "a market claim names event ids, not groups")
-        elif prefix == "gold_direction" and value not in ("up", "down"):
-            bad(token, "the gold study tests the groups gold_direction:up and gold_direction:down")
-        elif prefix == "category" and value not in CATEGORIES:
-            bad(token, f"unknown category; accepted are {', '.join(CATEGORIES)}")
-        elif prefix not in GROUP_PREFIXES:
-            bad(
-                token,
-                "not an event_id or group; expected ids, gold_direction:up|down or category:<name>",
-            )
-        elif len(tokens) > 1:
-            bad(token, "a group stands alone; name either one group or event ids")
+        message = _event_selector_message(token, market, len(tokens))
+        if message:
+            problem = _cell_problem(where, row, "events", message)
+            problems.append(_replace_value(problem, token))
     return problems
+
+
+def _event_selector_message(token: str, market: bool, n_tokens: int) -> str:
+    """What is wrong with one ``events`` token ('' when nothing is).
+
+    ``market``: the claim is about a market (event ids only); ``n_tokens``: how many tokens
+    the cell holds (a group must stand alone).
+    """
+    prefix, _, value = token.partition(":")
+    if not value:
+        if not _SNAKE.match(token):
+            return "not an event_id; expected a snake_case id from events.csv"
+        return ""
+    if market:
+        return "a market claim names event ids, not groups"
+    if prefix == "gold_direction" and value not in ("up", "down"):
+        return "the gold study tests the groups gold_direction:up and gold_direction:down"
+    if prefix == "category" and value not in CATEGORIES:
+        return f"unknown category; accepted are {', '.join(CATEGORIES)}"
+    if prefix not in GROUP_PREFIXES:
+        return "not an event_id or group; expected ids, gold_direction:up|down or category:<name>"
+    if n_tokens > 1:
+        return "a group stands alone; name either one group or event ids"
+    return ""
 
 
 def _check_event_refs(where: str, row: _Row, events: pd.DataFrame | None) -> _Problems:

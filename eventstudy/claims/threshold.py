@@ -1,4 +1,4 @@
-"""Threshold claims: did a series reach a level within a horizon, and was that likely anyway?
+"""Threshold claims: whether a series reached a level within a horizon, and how likely it was.
 
 Evidence is given per series and per price field: the first session on which the daily close,
 and the intraday high (at or above) or low (at or below), reached the level, from ``made_on``
@@ -121,9 +121,23 @@ def _name(field: str) -> str:
     return field if field == "close" else f"intraday {field}"
 
 
+def _end(c: Claim) -> pd.Timestamp:
+    """The end of a threshold claim's main horizon (a column the claim type requires).
+
+    Raises
+    ------
+    ValueError
+        ``c.end`` is missing, which :func:`~eventstudy.claims.spec.load_claims` rules out.
+    """
+    if c.end is None:
+        raise ValueError(f"{c.claim_id}: a threshold claim needs an end date")
+    return c.end
+
+
 def _horizon_ends(c: Claim) -> dict[str, pd.Timestamp]:
     """The main horizon first, then the sensitivity horizons, by label."""
-    ends = {f"through {c.end.date()}": c.end}
+    end = _end(c)
+    ends = {f"through {end.date()}": end}
     for token in c.sensitivity:
         end = horizon_end(token, c.made_on)
         ends[f"{token}: through {end.date()}"] = end
@@ -228,7 +242,15 @@ def _converted_level(c: Claim, s: SeriesData, prim: SeriesData) -> tuple[float, 
     return c.level * ratio, note
 
 
-def _roll_row(c, s, name, window, rolls, date, roll_window) -> dict:
+def _roll_row(
+    c: Claim,
+    s: SeriesData,
+    name: str,
+    window: str,
+    rolls: pd.DatetimeIndex,
+    date: pd.Timestamp,
+    roll_window: int,
+) -> dict:
     index = s.frame.index
     near = roll_days_near(rolls, index, date, roll_window)
     if near:
@@ -274,13 +296,22 @@ def _noinfo_rows(c: Claim, ni: NoInformation, n: int, window: str, unit: str) ->
     ]
 
 
-def _reason(c, prim, first, key_date, field, noinfo, n, evidence) -> str:
+def _reason(
+    c: Claim,
+    prim: SeriesData,
+    first: dict[str, pd.Timestamp],
+    key_date: pd.Timestamp | None,
+    field: str,
+    noinfo: NoInformation,
+    n: int,
+    evidence: list[dict],
+) -> str:
     word = "at or above" if c.expected == "above" else "at or below"
     target = f"{word} {fmt(c.level)} {prim.unit}"
     if key_date is not None:
         head = f"{c.primary.label} {_name(field)} first {target} on {key_date.date()}"
     else:
-        head = f"{c.primary.label} {_name(field)} not {target} through {c.end.date()}"
+        head = f"{c.primary.label} {_name(field)} not {target} through {_end(c).date()}"
     dates = ", ".join(f"{k} {v.date()}" for k, v in first.items()) or "none"
     p, pb = noinfo.probability(n, c.basis), noinfo.probability(n, c.basis, "bootstrap")
     tail = (
@@ -297,7 +328,13 @@ def _reason(c, prim, first, key_date, field, noinfo, n, evidence) -> str:
     return "; ".join([head, f"first dates: {dates}", tail, *rolls])
 
 
-def _path(c, prim, others, evidence, last_end) -> pd.DataFrame:
+def _path(
+    c: Claim,
+    prim: SeriesData,
+    others: list[SeriesData | MissingFile],
+    evidence: list[dict],
+    last_end: pd.Timestamp,
+) -> pd.DataFrame:
     """Every cited series in the first series' unit, from PLOT_LEAD sessions before made_on."""
     index = prim.frame.index
     start = index[max(0, int(index.searchsorted(c.made_on)) - PLOT_LEAD)]

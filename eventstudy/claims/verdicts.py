@@ -105,8 +105,11 @@ def directional_verdict(
 
 
 def threshold_verdict(reached: bool, horizon_observed: bool) -> str:
-    """``supported`` if reached; ``contradicted`` if not and the whole horizon is in the
-    data; ``no data`` otherwise."""
+    """The verdict of a threshold claim.
+
+    ``supported`` if reached; ``contradicted`` if not and the whole horizon is in the data;
+    ``no data`` otherwise.
+    """
     if reached:
         return SUPPORTED
     return CONTRADICTED if horizon_observed else NO_DATA

@@ -1,5 +1,6 @@
-"""A fast path for large catalogs: parse with pandas' C reader, screen every column at once,
-and hand only the rows the screen cannot clear to the exact checks of
+"""A fast path for large catalogs: pandas' C reader and a screen of every column at once.
+
+Only the rows the screen cannot clear are handed to the exact checks of
 :mod:`eventstudy.data.catalog`.
 
 The screen is conservative: a row it clears would get no problem from the exact checks (the
@@ -33,8 +34,11 @@ _URLS = rf"{cat._PLAIN_URL.pattern}(?:[ \t\r\n]+{cat._PLAIN_URL.pattern})*"
 
 
 def _suspicious(ch: str) -> bool:
-    """Characters whose cells the exact checks must see: C1 controls, invisible characters,
-    direction controls, and the letters of both kinds of mojibake."""
+    """Characters whose cells the exact checks must see.
+
+    C1 controls, invisible characters, direction controls, and the letters of both kinds of
+    mojibake.
+    """
     return bool(
         cat._CONTROL.match(ch)
         or cat._INVISIBLE.match(ch)
@@ -92,7 +96,9 @@ def _regular(specials: bytes, raw: pd.DataFrame, header: list[str]) -> bool:
 
 def _has_blank_row(cells: dict[str, list[str]]) -> bool:
     """A row of empty cells (spreadsheets write them; the exact reader knows what they mean).
-    Such a row has no ``event_id``, so only those rows are looked at."""
+
+    Such a row has no ``event_id``, so only those rows are looked at.
+    """
     ids = cells["event_id"]
     return any(all(not cells[c][i] for c in cat.COLUMNS) for i, v in enumerate(ids) if not v)
 
@@ -169,9 +175,11 @@ def _flag(cells: dict[str, list[str]], suspicious: set[str]) -> np.ndarray:
 
 
 def _nonexistent_local_times(cells: dict[str, list[str]], timed: np.ndarray) -> np.ndarray:
-    """Rows (among ``timed``, whose parts are valid) with a wall-clock time that a DST change
-    skips or repeats: the exact check decides about them. Each distinct (date, time, zone)
-    is localised once, vectorised per zone."""
+    """Rows with a wall-clock time that a DST change skips or repeats.
+
+    Looked for among ``timed`` (rows whose parts are valid); the exact check decides about
+    them. Each distinct (date, time, zone) is localised once, vectorised per zone.
+    """
     bad = np.zeros(len(timed), dtype=bool)
     idx = np.flatnonzero(timed)
     if not len(idx):
@@ -214,18 +222,14 @@ def _rows(
 
 
 def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
-    """``(problems, cells)`` as :func:`eventstudy.data.catalog._read` returns them, or None
-    when the file needs the exact reader from the start (see the module docstring)."""
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """``(problems, cells)`` as :func:`eventstudy.data.catalog._read` returns them.
+
+    None when the file needs the exact reader from the start (see the module docstring).
+    """
+    screened = _screen_bytes(raw)
+    if screened is None:
         return None
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    specials = body.translate(None, _NOT_SPECIAL)
-    if specials.translate(None, b",\r\n"):  # control characters: the exact reader names them
-        return None
-    try:
-        wide = body.translate(None, _ASCII).decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    body, specials, wide = screened
     suspicious = {ch for ch in set(wide) if _suspicious(ch)}
     parsed = _parse(body)
     if parsed is None:
@@ -244,6 +248,41 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     frame = pd.DataFrame(cells, dtype="str")
     if not len(flagged):
         return [], frame
+    return _flagged_problems(where, cells, raw_cells, columns, flagged), frame
+
+
+def _screen_bytes(raw: bytes) -> tuple[bytes, bytes, str] | None:
+    """The file's bytes split for the screen, or None when the exact reader must read them.
+
+    Returns
+    -------
+    tuple of (bytes, bytes, str) or None
+        The body (a UTF-8 byte-order mark left out), its special bytes (controls, line breaks
+        included, and commas: what :data:`_NOT_SPECIAL` does not delete) and its non-ASCII
+        text. None for UTF-16, for control characters (the exact reader names them) and for
+        bytes that are not UTF-8.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    specials = body.translate(None, _NOT_SPECIAL)
+    if specials.translate(None, b",\r\n"):  # control characters: the exact reader names them
+        return None
+    try:
+        wide = body.translate(None, _ASCII).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return body, specials, wide
+
+
+def _flagged_problems(
+    where: str,
+    cells: dict[str, list[str]],
+    raw_cells: pd.DataFrame,
+    columns: list[str],
+    flagged: np.ndarray,
+) -> list:
+    """The exact checks' problems of the ``flagged`` rows, sorted as the exact reader sorts."""
     rows = _rows(cells, raw_cells, columns, flagged)
     known = set(columns)
     problems = []
@@ -253,4 +292,4 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     problems += cat._check_duplicate_ids(where, rows)
     text = "\n".join("\x1f".join(r.cells.values()) for r in rows)
     problems += cat._check_mojibake(where, rows, text)
-    return cat.sort_problems(problems, cat.COLUMNS), frame
+    return cat.sort_problems(problems, cat.COLUMNS)

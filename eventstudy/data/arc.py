@@ -53,8 +53,10 @@ __all__ = ["ARC_MODELS", "REQUEST_COLUMNS", "ArcModel", "read_prices", "read_req
 def _error(
     path: Path, message: str, line: int | None = None, column: str | None = None
 ) -> DataFormatError:
-    """A DataFormatError saying where: ``<path> line <n>: <message>``, with the same place as
-    attributes (``column`` names the field, e.g. ``"price"``)."""
+    """A DataFormatError saying where: ``<path> line <n>: <message>``.
+
+    The same place is kept as attributes (``column`` names the field, e.g. ``"price"``).
+    """
     where = f"{path} line {line}" if line is not None else f"{path}"
     if line is not None and column is not None and column not in message:
         where += f", field {column}"
@@ -84,8 +86,11 @@ def _read_text(path: Path) -> str:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of each non-blank line; ``;``-separated, double quotes allowed,
-    empty trailing fields (a trailing ``;`` as Excel writes) dropped."""
+    """(line number, fields) of each non-blank line.
+
+    Fields are ``;``-separated, double quotes allowed; empty trailing fields (a trailing ``;``
+    as Excel writes) are dropped.
+    """
     text = _read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
     line = 0
@@ -138,8 +143,10 @@ def _decimal_mark(values: list[tuple[int, str]], path: Path) -> str:
 
 
 def _number(value: str, decimal: str) -> float:
-    """A finite price in the file's convention (``decimal`` is its decimal mark); ValueError
-    for anything else (``inf``, ``nan``, ``1_000``, ``1e999`` are not prices)."""
+    """A finite price in the file's convention (``decimal`` is its decimal mark).
+
+    ValueError for anything else (``inf``, ``nan``, ``1_000``, ``1e999`` are not prices).
+    """
     value = value.replace(" ", "").replace("\u00a0", "").replace("'", "")
     thousands = "." if decimal == "," else ","
     plain = value.replace(thousands, "")

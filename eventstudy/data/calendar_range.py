@@ -1,6 +1,8 @@
-"""The span of dates the trading calendars cover: one place for :mod:`~eventstudy.data.day0`
-(which builds the calendars) and :mod:`~eventstudy.data.catalog` (which refuses event dates
-the calendars cannot place). Kept free of heavy imports so ``eventstudy validate`` stays fast.
+"""The span of dates the trading calendars cover.
+
+One place for :mod:`~eventstudy.data.day0` (which builds the calendars) and
+:mod:`~eventstudy.data.catalog` (which refuses event dates the calendars cannot place). Kept
+free of heavy imports so ``eventstudy validate`` stays fast.
 """
 
 from __future__ import annotations

@@ -213,8 +213,11 @@ _NO_CELLS = pd.DataFrame({c: pd.Series([], dtype="str") for c in COLUMNS})
 
 
 def is_market_slug(value: object) -> bool:
-    """True for a Polymarket market slug: ASCII letters, digits and single hyphens (no
-    leading or trailing hyphen), at most :data:`MAX_SLUG_LENGTH` characters."""
+    """True for a Polymarket market slug.
+
+    A slug is ASCII letters, digits and single hyphens (no leading or trailing hyphen), at
+    most :data:`MAX_SLUG_LENGTH` characters.
+    """
     return (
         isinstance(value, str)
         and len(value) <= MAX_SLUG_LENGTH
@@ -343,8 +346,10 @@ def check_rows(
     columns: Sequence[str],
     checks: Sequence[Callable[[str, _Row, set[str]], _Problems]],
 ) -> _Problems:
-    """Every row check on every row (columns absent from the header are skipped by the
-    checks), then duplicate keys."""
+    """Every row check on every row, then duplicate keys.
+
+    Columns absent from the header are skipped by the checks.
+    """
     known = set(columns)
     problems = [p for row in rows for check in checks for p in check(where, row, known)]
     return problems + _check_duplicate_ids(where, rows)
@@ -725,9 +730,11 @@ def _ascii_digit(ch: str) -> str:
 
 
 def _ascii_spelling(value: str) -> str | None:
-    """``value`` with full-width and other non-ASCII digits and punctuation replaced by their
-    ASCII equivalents (``２０２３／２／１８`` -> ``2023/2/18``), or None when that is not
-    possible."""
+    """``value`` with non-ASCII digits and punctuation replaced by their ASCII equivalents.
+
+    Full-width forms and the like: ``２０２３／２／１８`` -> ``2023/2/18``; None when that is
+    not possible.
+    """
     text = "".join(_ascii_digit(ch) for ch in unicodedata.normalize("NFKC", value))
     return text if text.isascii() else None
 
@@ -750,8 +757,10 @@ def _non_ascii_problem(where: str, row: _Row, column: str, example: str) -> _Pro
 
 
 def _calendar_date(value: str) -> date | ValueError | None:
-    """The date written as ``2025-02-18`` or as Excel writes it (``2025/02/18``,
-    ``2025/2/18``); None when not in that form, the ValueError when not a real date."""
+    """The date written as ``2025-02-18`` or as Excel writes it (``2025/02/18``, ``2025/2/18``).
+
+    None when not in that form, the ValueError when not a real date.
+    """
     m = _EXCEL_DATE.fullmatch(value)
     if m is None:
         return None
@@ -768,8 +777,11 @@ def _parse_date(value: str) -> date | None:
 
 
 def _check_date(where: str, row: _Row, known: set[str], column: str = "date") -> _Problems:
-    """The ``column`` cell, if filled, is a real date in the supported range (YYYY-MM-DD, or
-    as Excel writes it), with a guess of what was meant if it is not."""
+    """The ``column`` cell, if filled, is a real date in the supported range.
+
+    Written YYYY-MM-DD or as Excel writes it; the problem carries a guess of what was meant if
+    it is not.
+    """
     value = row.cells.get(column, "")
     if not value or _parse_date(value) is not None:
         return []
@@ -1023,8 +1035,10 @@ def _check_control_characters(where: str, row: _Row, known: set[str]) -> _Proble
 
 
 def _invisible(value: str, *, free_text: bool) -> str | None:
-    """The first invisible character of ``value`` (:data:`_INVISIBLE`); in free text only the
-    direction controls count (a no-break space in a title is harmless)."""
+    """The first invisible character of ``value`` (:data:`_INVISIBLE`).
+
+    In free text only the direction controls count (a no-break space in a title is harmless).
+    """
     m = (_BIDI if free_text else _INVISIBLE).search(value)
     return None if m is None else m[0]
 
@@ -1075,8 +1089,11 @@ _ROW_CHECKS: tuple[Callable[[str, _Row, set[str]], _Problems], ...] = (
 
 
 def _checks_for(text: str) -> list[Callable[[str, _Row, set[str]], _Problems]]:
-    """The row checks worth running: the character checks only when the whole text (screened
-    once, in C) has such a character somewhere."""
+    """The row checks worth running.
+
+    The character checks only when the whole text (screened once, in C) has such a character
+    somewhere.
+    """
     skip = set()
     if _CONTROL.search(text) is None:
         skip.add(_check_control_characters)
@@ -1110,9 +1127,11 @@ def _zone_name(value: str) -> str | None:
 
 
 def _words(value: str) -> list[str]:
-    """``value`` split at ASCII spaces, tabs and line breaks only: a no-break space or other
-    Unicode space stays inside a word, where the checks see it (``str.split`` would split
-    there silently)."""
+    """``value`` split at ASCII spaces, tabs and line breaks only.
+
+    A no-break space or other Unicode space stays inside a word, where the checks see it
+    (``str.split`` would split there silently).
+    """
     return [w for w in _ASCII_SPACE.split(value) if w]
 
 

@@ -1,4 +1,4 @@
-"""Day 0: which trading date of an instrument first reflects an event, and trading-day offsets.
+r"""Day 0: which trading date of an instrument first reflects an event, and trading-day offsets.
 
 The calendars, time zones and strike times come from the registry
 (:mod:`eventstudy.data.instruments`).
@@ -10,18 +10,18 @@ other module links here.
 
 **Day 0 of an event for an instrument is the first trading date of that instrument whose
 daily price is struck strictly after the event time.** Formally, for an event at UTC time
-:math:`\\tau` and an instrument with sessions :math:`s_1 < s_2 < \\dots` (tz-naive dates),
+:math:`\tau` and an instrument with sessions :math:`s_1 < s_2 < \dots` (tz-naive dates),
 close time :math:`c` (local clock time), time zone :math:`z` and strike kind ``strike``,
 
 .. math::
 
-    \\text{day0}(\\tau) = \\min \\{ s_i : \\text{strike}(s_i) > \\tau \\},
-    \\qquad \\text{strike}(s) = \\begin{cases}
-        \\text{localize}_z(s + c) & \\texttt{strike="fixed"} \\\\
-        \\min\\bigl(\\text{localize}_z(s + c),\\ \\text{close}(s)\\bigr) & \\texttt{strike="close"}
-    \\end{cases}
+    \text{day0}(\tau) = \min \{ s_i : \text{strike}(s_i) > \tau \},
+    \qquad \text{strike}(s) = \begin{cases}
+        \text{localize}_z(s + c) & \texttt{strike="fixed"} \\
+        \min\bigl(\text{localize}_z(s + c),\ \text{close}(s)\bigr) & \texttt{strike="close"}
+    \end{cases}
 
-where :math:`\\text{localize}_z` is DST-aware and :math:`\\text{close}(s)` is the calendar's
+where :math:`\text{localize}_z` is DST-aware and :math:`\text{close}(s)` is the calendar's
 actual close of session :math:`s` (exchange-calendars ``closes``, early closes included).
 
 Consequences:
@@ -377,6 +377,65 @@ def _utc_ns(values: pd.Series, use: np.ndarray, ids: pd.Index) -> np.ndarray:
     return out
 
 
+def _day_basis(events: pd.DataFrame, ids: pd.Index) -> np.ndarray:
+    """Each event's ``day_basis`` (one of :data:`DAY_BASES`; ``"time"`` without the column).
+
+    Raises
+    ------
+    SpecificationError
+        A value is not in :data:`DAY_BASES` (the offending events are listed).
+    """
+    if "day_basis" not in events.columns:
+        return np.full(len(events), "time", dtype=object)
+    basis = events["day_basis"].astype(str).to_numpy()
+    bad = ~np.isin(basis, DAY_BASES)
+    if bad.any():
+        raise SpecificationError(
+            f"day_basis not accepted for events {list(ids[bad])} (values "
+            f"{sorted(set(basis[bad]))}); expected one of {', '.join(DAY_BASES)}."
+        )
+    return basis
+
+
+def _check_time_known(events: pd.DataFrame, ids: pd.Index, is_time: np.ndarray) -> None:
+    """Raise SpecificationError where ``time_known`` (when given) contradicts the day basis."""
+    if "time_known" not in events.columns:
+        return
+    known = events["time_known"].astype(bool).to_numpy()
+    bad = known != is_time
+    if bad.any():
+        raise SpecificationError(
+            f"time_known contradicts day_basis for events {list(ids[bad])}: rows with a "
+            "clock time need day_basis 'time', rows without one a 'no_time_...' basis."
+        )
+
+
+def _date_ns(events: pd.DataFrame, no_time: np.ndarray, ids: pd.Index) -> np.ndarray:
+    """The ``date`` of the events without a clock time as int64 ns (meaningless elsewhere).
+
+    Raises
+    ------
+    SpecificationError
+        No ``date`` column, a value that is not a date, or a missing date where ``no_time``.
+    """
+    if "date" not in events.columns:
+        raise SpecificationError(
+            "events has no column 'date' (YYYY-MM-DD), needed for rows without a clock time."
+        )
+    try:
+        dates = pd.to_datetime(events["date"].where(no_time), format="mixed")
+    except (ValueError, TypeError) as exc:
+        raise SpecificationError(
+            f"events column 'date' has values that are not dates (YYYY-MM-DD): {exc}"
+        ) from exc
+    if dates[no_time].isna().any():
+        raise SpecificationError(
+            f"date is missing for events without a clock time: "
+            f"{list(ids[no_time & dates.isna().to_numpy()])}."
+        )
+    return dates.dt.as_unit("ns").to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+
 def day0_for_events(events: pd.DataFrame, symbol: str | Instrument) -> pd.Series:
     """Day 0 of every event of a catalog frame for one instrument (vectorised :func:`day0`).
 
@@ -422,25 +481,9 @@ def day0_for_events(events: pd.DataFrame, symbol: str | Instrument) -> pd.Series
         return pd.Series(pd.DatetimeIndex([], dtype="datetime64[ns]"), index=events.index,
                          name=name)  # fmt: skip
     ids = _event_ids(events)
-    if "day_basis" in events.columns:
-        basis = events["day_basis"].astype(str).to_numpy()
-        bad = ~np.isin(basis, DAY_BASES)
-        if bad.any():
-            raise SpecificationError(
-                f"day_basis not accepted for events {list(ids[bad])} (values "
-                f"{sorted(set(basis[bad]))}); expected one of {', '.join(DAY_BASES)}."
-            )
-    else:
-        basis = np.full(n, "time", dtype=object)
+    basis = _day_basis(events, ids)
     is_time = basis == "time"
-    if "time_known" in events.columns:
-        known = events["time_known"].astype(bool).to_numpy()
-        bad = known != is_time
-        if bad.any():
-            raise SpecificationError(
-                f"time_known contradicts day_basis for events {list(ids[bad])}: rows with a "
-                "clock time need day_basis 'time', rows without one a 'no_time_...' basis."
-            )
+    _check_time_known(events, ids, is_time)
     sch = _schedule(inst)
     pos = np.zeros(n, dtype=np.int64)
     out_of_range: list[str] = []
@@ -452,23 +495,8 @@ def day0_for_events(events: pd.DataFrame, symbol: str | Instrument) -> pd.Series
         out_of_range += list(ids[early])
         pos[is_time] = _positions_time(sch, t_ns[is_time])
     if (~is_time).any():
-        if "date" not in events.columns:
-            raise SpecificationError(
-                "events has no column 'date' (YYYY-MM-DD), needed for rows without a clock time."
-            )
         no_time = ~is_time
-        try:
-            dates = pd.to_datetime(events["date"].where(no_time), format="mixed")
-        except (ValueError, TypeError) as exc:
-            raise SpecificationError(
-                f"events column 'date' has values that are not dates (YYYY-MM-DD): {exc}"
-            ) from exc
-        if dates[no_time].isna().any():
-            raise SpecificationError(
-                f"date is missing for events without a clock time: "
-                f"{list(ids[no_time & dates.isna().to_numpy()])}."
-            )
-        d_ns = dates.dt.as_unit("ns").to_numpy(dtype="datetime64[ns]").view(np.int64)
+        d_ns = _date_ns(events, no_time, ids)
         early = no_time & (d_ns < pd.Timestamp(CALENDAR_START).as_unit("ns")._value)
         out_of_range += list(ids[early])
         pos[no_time] = _positions_date(sch, d_ns[no_time], basis[no_time])

@@ -79,7 +79,8 @@ class Fetcher(Protocol):
 
     def __call__(
         self, kind: FetchKind, key: str, *, data_dir: Path, start: str | None
-    ) -> pd.DataFrame: ...
+    ) -> pd.DataFrame:
+        """Fetch ``key`` of ``kind`` into ``data_dir`` from ``start``; return the report."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class NetworkFetcher:
     def __call__(
         self, kind: FetchKind, key: str, *, data_dir: Path, start: str | None
     ) -> pd.DataFrame:
+        """Fetch one item with the package's fetchers; return its fetch report."""
         from eventstudy.data.fetch import fetch_markets, fetch_prices, fetch_series
 
         if kind == "price":
@@ -309,8 +311,11 @@ def _outcome(job: _Job, report: pd.DataFrame) -> tuple[str, str]:
 
 
 def _item_outcomes(job: _Job, report: pd.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
-    """``(action, error)`` per item of a job: a market job reports its metadata and its odds
-    apart (the odds of a market without a ``Yes`` outcome have no row: no action)."""
+    """``(action, error)`` per item of a job.
+
+    A market job reports its metadata and its odds apart (the odds of a market without a
+    ``Yes`` outcome have no row: no action).
+    """
     if job.kind != "market" or report.empty:
         return {(job.kind, job.key): _outcome(job, report)}
     out = {}

@@ -52,7 +52,7 @@ import io
 import zoneinfo
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -245,11 +245,11 @@ def _builtin_instruments() -> tuple[Instrument, ...]:
             calendar=row["calendar"],
             tz=row["tz"],
             close_time=_parse_close_time(row["close_time"] or None, row["symbol"]),
-            kind=row["kind"],  # type: ignore[arg-type]
+            kind=cast(Kind, row["kind"]),  # text of the CSV, checked by __post_init__
             description=row["description"],
             unit=row["unit"],
             notes=row["notes"],
-            strike=row["strike"],  # type: ignore[arg-type]
+            strike=cast(Strike, row["strike"]),  # likewise
         )
         for row in rows
     )

@@ -182,8 +182,11 @@ def _problem(entry: dict[str, Any]) -> str:
 
 
 def _recorded_on(entry: dict[str, Any], manifest: dict[str, Any]) -> pd.Timestamp | None:
-    """When a file's data were last asked for: the later of its ``fetched_at`` and
-    ``checked_at`` (a refresh that found nothing newer), else the manifest's date."""
+    """When a file's data were last asked for.
+
+    The later of its ``fetched_at`` and ``checked_at`` (a refresh that found nothing newer),
+    else the manifest's date.
+    """
     stamps = [entry.get("fetched_at"), entry.get("checked_at")]
     if not any(stamps):
         stamps = [manifest.get("updated") or manifest.get("created")]

@@ -69,8 +69,11 @@ ROLL_COLUMNS = (
 
 
 def _robust_z(changes: pd.Series, window: int) -> pd.Series:
-    """Each change in robust standard deviations (median and 1.4826 MAD of the previous
-    ``window`` changes; NaN until ``window // 2`` are available)."""
+    """Each change in robust standard deviations.
+
+    Centre and scale are the median and 1.4826 MAD of the previous ``window`` changes; NaN
+    until ``window // 2`` are available.
+    """
     past = changes.shift(1).rolling(window, min_periods=max(5, window // 2))
     center = past.median()
     mad = (changes.shift(1) - center).abs().rolling(window, min_periods=max(5, window // 2))
@@ -179,8 +182,10 @@ def detect_roll_days(
 def roll_dates(
     prices: pd.DataFrame, *, reasons: tuple[str, ...] = ("volume_jump",)
 ) -> pd.DatetimeIndex:
-    """The dates of :func:`detect_roll_days` with one of ``reasons`` (default the volume
-    signature only: a price gap may be genuine news, see the module docstring).
+    """The dates of :func:`detect_roll_days` with one of ``reasons``.
+
+    By default the volume signature only: a price gap may be genuine news (see the module
+    docstring).
 
     Parameters
     ----------

@@ -278,14 +278,15 @@ def write_csv_atomic(
     fetched_at: datetime | None = None,
     replace: bool = False,
 ) -> dict[str, Any]:
-    """Write a frame as CSV into the data directory, merged with the stored file, and record it
-    in ``manifest.json`` (see the module docstring for the guarantees).
+    r"""Write a frame as CSV into the data directory, merged with the stored file.
+
+    The file is recorded in ``manifest.json`` (see the module docstring for the guarantees).
 
     Parameters
     ----------
     frame : DataFrame
         The rows to write, already in the file's layout (columns as stored, values formatted;
-        the index is not written). Written with ``\\n`` line endings, UTF-8, no index.
+        the index is not written). Written with ``\n`` line endings, UTF-8, no index.
     relpath : str
         Path relative to the data directory, e.g. ``"prices/GC=F.csv"``.
     data_dir : str or path-like or None

@@ -1,4 +1,4 @@
-"""The engine in batches: bounded memory on one machine, or many machines through Dask.
+r"""The engine in batches: bounded memory on one machine, or many machines through Dask.
 
 A study of millions of (event, asset) pairs does not fit one panel: the prediction-error
 covariances alone are N x L2 x L2 floats (3.5 GB per million pairs for a 21-day window).
@@ -26,7 +26,7 @@ Combined here, to round-off (checked against the local run to 1e-12):
 * per pair: CAR, its standard error, t and p-value over every CAR window (the engine's
   ``car`` frame), and the exclusions;
 * per CAR window and per event-window day: CAAR / AAR with CLM's :math:`J_1` (sums of CARs
-  and of :math:`\\gamma'V_i\\gamma`, counts);
+  and of :math:`\gamma'V_i\gamma`, counts);
 * ``csect_t`` and ``bmp`` (count, mean and sum of squared deviations of the CARs, resp. the
   standardized CARs, merged by Chan et al.'s pairwise update), ``patell`` (sums of SCARs and
   of :math:`(n_i-k)/(n_i-k-2)`), ``sign`` (counts of positive CARs; exact binomial p-value).
@@ -34,7 +34,7 @@ Combined here, to round-off (checked against the local run to 1e-12):
 Additive too, not yet wired here: the rank tests (``corrado_rank``, ``cz_rank``, ``cz_sign``:
 per-day sums and counts of each pair's own scores), ``gen_sign`` (sums of per-pair positive
 shares), ``brown_warner_1980/1985`` and ``lamb`` (per-day sums and counts) and the pooled
-Kolari-Pynnonen :math:`\\bar r` (per-date sums of standardized residuals and of their squares).
+Kolari-Pynnonen :math:`\bar r` (per-date sums of standardized residuals and of their squares).
 Not combinable in one pass: ``grank`` (ranks against the cross-sectional SD of all SCARs: two
 passes), ``wilcoxon``, ``skew_t`` and ``wild_bootstrap`` (they need the whole cross-section;
 from the kept per-pair CARs they can be computed at the end, O(N) memory) and the pairwise
@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -60,6 +60,10 @@ from eventstudy.engine.study import (
     EventStudy,
 )
 from eventstudy.engine.windows import EstimationWindow, EventWindow
+
+if TYPE_CHECKING:  # annotations only
+    from eventstudy.engine.results import EventStudyResults
+    from eventstudy.engine.stats._core import Alternative
 
 __all__ = ["BATCHED_TESTS", "BatchSummary", "BatchedResults", "combine", "run_batched"]
 
@@ -152,9 +156,22 @@ class BatchSummary:
     n_events: int
 
 
-def summarize(results, *, keep_car: bool = True) -> BatchSummary:
-    """The :class:`BatchSummary` of a fitted :class:`~eventstudy.engine.results.EventStudyResults`
-    (textbook variance; the battery's nominal event window)."""
+def summarize(results: EventStudyResults, *, keep_car: bool = True) -> BatchSummary:
+    """Reduce a fitted study to the :class:`BatchSummary` that :func:`combine` merges.
+
+    Parameters
+    ----------
+    results : EventStudyResults
+        A fitted :class:`~eventstudy.engine.results.EventStudyResults`.
+    keep_car : bool, default True
+        Keep its per-pair ``car`` frame (else ``car`` is None).
+
+    Returns
+    -------
+    BatchSummary
+        Pieces per event-window day and CAR window, with the textbook variance (the
+        battery's ``convention="textbook"``) on the nominal event window.
+    """
     from eventstudy.engine import stats
     from eventstudy.engine.stats._core import as_target, resolve_options, standardized_car
     from eventstudy.engine.stats.parametric import _q
@@ -269,8 +286,11 @@ def iter_batches(
     yield from _bounded(chunks, submit, max(1, max_pending))
 
 
-def _bounded(chunks: Iterator[pd.DataFrame], submit: Callable, width: int):
-    pending = []
+def _bounded(
+    chunks: Iterator[pd.DataFrame], submit: Callable[[pd.DataFrame], Any], width: int
+) -> Iterator[BatchSummary]:
+    """Yield the results of ``submit(chunk)`` futures in order, at most ``width`` in flight."""
+    pending: list[Any] = []
     for chunk in chunks:
         pending.append(submit(chunk))
         if len(pending) >= width:
@@ -331,7 +351,7 @@ def combine(
         n_events += s.n_events
         n_batches += 1
     days = sorted(k[1] for k in total if k[0] == "day")
-    windows = [tuple(w) for w in car_windows]
+    windows = [(start, end) for start, end in car_windows]
     aar = _mean_frame([total[("day", d)] for d in days], {"rel_day": days}, "aar")
     caar = _mean_frame(
         [total.get(w, Pieces()) for w in windows],
@@ -357,7 +377,7 @@ def combine(
 
 
 def _window_major(cars: list[pd.DataFrame], windows: list[tuple]) -> pd.DataFrame | None:
-    """The batches' CAR frames in the engine's order: window by window, pairs in input order."""
+    """Concatenate the batches' CAR frames in the engine's order: by window, then input order."""
     if not cars:
         return None
     car = pd.concat(cars, ignore_index=True)
@@ -379,7 +399,7 @@ def _mean_frame(pieces: list[Pieces], keys: dict, name: str) -> pd.DataFrame:
 
 
 def _test_rows(p: Pieces, rel_day: int | None, window: tuple[int, int]) -> list[dict]:
-    alt = "two-sided"
+    alt: Alternative = "two-sided"
     base = {"rel_day": rel_day, "window_start": window[0], "window_end": window[1],
             "alternative": alt}  # fmt: skip
     t_cs = p.car.t_of_mean()
@@ -423,7 +443,7 @@ def run_batched(
     keep_car: bool = True,
     max_pending: int = 4,
 ) -> BatchedResults:
-    """An event study run batch by batch, with the batches' results combined.
+    """Run an event study batch by batch and combine the batches' results.
 
     Parameters
     ----------
@@ -462,7 +482,10 @@ def run_batched(
     return combine(batches, _car_windows(event_window, car_windows))
 
 
-def _car_windows(event_window, car_windows) -> tuple[tuple[int, int], ...]:
+def _car_windows(
+    event_window: EventWindow | tuple[int, int], car_windows: Sequence[tuple[int, int]]
+) -> tuple[tuple[int, int], ...]:
+    """Validate ``car_windows`` against ``event_window``; return them as tuples."""
     from eventstudy.engine.windows import as_car_windows, as_event_window
 
     return as_car_windows(car_windows, as_event_window(event_window))

@@ -81,6 +81,7 @@ class AbnormalReturnPanel:
 
     @property
     def n_events(self) -> int:
+        """Number of events N (rows of ``event_ar``)."""
         return int(self.event_ar.shape[0])
 
     def window_index(self, window: tuple[int, int]) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Results of an event study: estimates and one covariance, everything else derived on demand.
+r"""Results of an event study: estimates and one covariance, everything else derived on demand.
 
 :class:`EventStudyResults` is what :meth:`eventstudy.engine.study.EventStudy.fit` returns. It
 holds the abnormal returns of the studied events and their covariance matrices
@@ -6,11 +6,11 @@ holds the abnormal returns of the studied events and their covariance matrices
 and the test battery are derived from them when first asked for (``functools.cached_property``
 for the frames, methods for anything with an argument). Each formula exists once:
 
-* per event, over a window with indicator :math:`\\gamma`: :math:`CAR_i = \\gamma'AR_i`,
-  :math:`\\widehat{Var}(CAR_i) = \\gamma'V_i\\gamma` (:func:`window_sums`), and
-  :math:`t_i = CAR_i/\\sqrt{\\gamma'V_i\\gamma} \\sim t(df_i)` (:func:`per_event`);
-* across events: :math:`\\overline{CAR} = \\frac1N\\sum_i CAR_i`,
-  :math:`se = \\sqrt{\\sum_i \\gamma'V_i\\gamma}/N` and :math:`J_1 = \\overline{CAR}/se`
+* per event, over a window with indicator :math:`\gamma`: :math:`CAR_i = \gamma'AR_i`,
+  :math:`\widehat{Var}(CAR_i) = \gamma'V_i\gamma` (:func:`window_sums`), and
+  :math:`t_i = CAR_i/\sqrt{\gamma'V_i\gamma} \sim t(df_i)` (:func:`per_event`);
+* across events: :math:`\overline{CAR} = \frac1N\sum_i CAR_i`,
+  :math:`se = \sqrt{\sum_i \gamma'V_i\gamma}/N` and :math:`J_1 = \overline{CAR}/se`
   (:func:`cross_section`; CLM eq. 4.4.22); an AAR is the CAAR of a one-day window and a path
   the CAR of the windows ``(start, τ)``.
 
@@ -39,9 +39,9 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 Alternative = Literal["two-sided", "greater", "less"]
-ALTERNATIVES: tuple[str, ...] = get_args(Alternative)
+ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
 Variance = Literal["textbook", "pyeventstudy"]
-VARIANCES: tuple[str, ...] = get_args(Variance)
+VARIANCES: tuple[Variance, ...] = get_args(Variance)
 TEST_COLUMNS = [
     "test", "rel_day", "window_start", "window_end", "stat", "pvalue", "dist", "df", "nobs",
     "alternative", "reason",
@@ -129,9 +129,9 @@ def window_sums(ar: np.ndarray, cov: np.ndarray, cols: np.ndarray) -> tuple[np.n
 def per_event(
     car: np.ndarray, var: np.ndarray, df: np.ndarray, alternative: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Standard error, t statistic (the standardized CAR) and p-value of each event's CAR.
+    r"""Compute the standard error, t statistic (standardized CAR) and p-value of each CAR.
 
-    :math:`se_i = \\sqrt{\\gamma'V_i\\gamma}`, :math:`t_i = CAR_i/se_i \\sim t(df_i)`
+    :math:`se_i = \sqrt{\gamma'V_i\gamma}`, :math:`t_i = CAR_i/se_i \sim t(df_i)`
     (CLM eq. 4.4.17).
     """
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -143,12 +143,12 @@ def per_event(
 def cross_section(
     car: np.ndarray, var: np.ndarray, df: float | None, alternative: str
 ) -> dict[str, np.ndarray]:
-    """Mean CAR across events (axis 0) with CLM's :math:`J_1` test.
+    r"""Mean CAR across events (axis 0) with CLM's :math:`J_1` test.
 
     Events whose CAR is missing are left out: with :math:`m` events left,
-    :math:`\\overline{CAR} = \\frac1m\\sum_i CAR_i`,
-    :math:`se = \\sqrt{\\sum_i\\gamma'V_i\\gamma}/m`,
-    :math:`J_1 = \\overline{CAR}/se`, N(0,1) (``df`` None) or t(df) (CLM eqs. 4.4.21-4.4.22).
+    :math:`\overline{CAR} = \frac1m\sum_i CAR_i`,
+    :math:`se = \sqrt{\sum_i\gamma'V_i\gamma}/m`,
+    :math:`J_1 = \overline{CAR}/se`, N(0,1) (``df`` None) or t(df) (CLM eqs. 4.4.21-4.4.22).
 
     Returns
     -------
@@ -165,8 +165,12 @@ def cross_section(
 
 
 def _window_columns(rel_days: np.ndarray, window: tuple[int, int], ext: np.ndarray) -> np.ndarray:
-    """(N, L) indicator of each event's cells of ``window``: a window ending on or after day 0
-    is extended by the event's ``ext`` days (episodes); 1-D positions when nothing is extended."""
+    """Columns of ``window``: 1-D positions, or an (N, L) indicator when windows are extended.
+
+    A window ending on or after day 0 is extended by each event's ``ext`` days (episodes); when
+    no event is extended (or the window ends before day 0) the result is the positions of the
+    window's relative days.
+    """
     start, end = window
     if not ext.any() or end < 0:
         return np.flatnonzero((rel_days >= start) & (rel_days <= end))
@@ -270,7 +274,7 @@ def _wrap(frame: pd.DataFrame, func: Callable[[tuple[int, int]], pd.DataFrame]) 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class EventStudyResults(Results):
-    """Results of :meth:`EventStudy.fit`: abnormal returns, their covariance, and what follows.
+    r"""Results of :meth:`EventStudy.fit`: abnormal returns, their covariance, and what follows.
 
     Attributes
     ----------
@@ -285,19 +289,19 @@ class EventStudyResults(Results):
 
         .. math::
 
-            CAR_i = \\gamma' AR_i,\\quad \\widehat{Var}(CAR_i) = \\gamma' V_i \\gamma,\\quad
-            SCAR_i = CAR_i / \\sqrt{\\gamma' V_i \\gamma} \\sim t(n_i - k)
+            CAR_i = \gamma' AR_i,\quad \widehat{Var}(CAR_i) = \gamma' V_i \gamma,\quad
+            SCAR_i = CAR_i / \sqrt{\gamma' V_i \gamma} \sim t(n_i - k)
 
         (Campbell, Lo & MacKinlay 1997, eqs. 4.4.13-4.4.18); with
-        ``variance="pyeventstudy"``, :math:`V_i = \\hat\\sigma_{i,0}^2 I` and df = n_i - 1.
+        ``variance="pyeventstudy"``, :math:`V_i = \hat\sigma_{i,0}^2 I` and df = n_i - 1.
         For events with ``extend > 0`` a window ending on or after day 0 runs ``extend`` days
         further.
     aar : DataFrame
-        Per ``rel_day``: ``aar`` (mean AR), ``aar_se`` = :math:`\\sqrt{\\sum_i V_{i,\\tau\\tau}}/N`,
+        Per ``rel_day``: ``aar`` (mean AR), ``aar_se`` = :math:`\sqrt{\sum_i V_{i,\tau\tau}}/N`,
         ``tstat``, ``pvalue``, ``n``.
     caar : DataFrame, also callable
         Per CAR window: ``window_start, window_end, caar``,
-        ``caar_se`` = :math:`\\sqrt{\\sum_i \\gamma'V_i\\gamma}/N`, ``tstat`` (CLM's
+        ``caar_se`` = :math:`\sqrt{\sum_i \gamma'V_i\gamma}/N`, ``tstat`` (CLM's
         :math:`J_1`), ``pvalue``, ``n``; ``caar(window=(a, b))`` for any sub-window.
     car_path, caar_path : DataFrame
         The same cumulated from the event-window start to each ``rel_day``.
@@ -405,7 +409,7 @@ class EventStudyResults(Results):
         return out
 
     @cached_property
-    def car(self) -> WindowFrame:  # type: ignore[override]
+    def car(self) -> WindowFrame:
         """CARs over the study's CAR windows; call it with ``window=`` for any other."""
         frames = [self._car_frame(w) for w in self.car_windows]
         frame = pd.concat(frames, ignore_index=True) if frames else self._car_frame((0, 0))[:0]
@@ -503,10 +507,10 @@ class EventStudyResults(Results):
 
     @cached_property
     def _cumulative(self) -> tuple[np.ndarray, np.ndarray]:
-        """CAR and Var(CAR) of the windows (start, τ) for every τ of the event window.
+        r"""CAR and Var(CAR) of the windows (start, τ) for every τ of the event window.
 
         Cumulative sums over the event's actual days (NaN from a missing day on); the variance
-        is the diagonal of :math:`\\Gamma V_i \\Gamma'` with :math:`\\Gamma` lower-triangular
+        is the diagonal of :math:`\Gamma V_i \Gamma'` with :math:`\Gamma` lower-triangular
         ones.
         """
         cum = np.cumsum(self.arrays.ar, axis=1)
@@ -533,8 +537,10 @@ class EventStudyResults(Results):
 
     @cached_property
     def caar_path(self) -> pd.DataFrame:
-        """CAAR cumulated from the event-window start: ``rel_day, caar, caar_se, tstat,
-        pvalue, n`` (:math:`J_1` per cumulative window)."""
+        """CAAR cumulated from the event-window start, with :math:`J_1` per cumulative window.
+
+        Columns ``rel_day, caar, caar_se, tstat, pvalue, n``; ``caar`` is decimal.
+        """
         cum, var = self._cumulative
         cs = cross_section(cum, var, self._agg_df, self.alternative)
         return pd.DataFrame(
@@ -549,7 +555,7 @@ class EventStudyResults(Results):
         )
 
     def path_conf_int(self, level: float = 0.95, *, event_id: str | None = None) -> pd.DataFrame:
-        """The CAAR path (or one event's CAR path) with a pointwise confidence band.
+        """Return the CAAR path (or one event's CAR path) with a pointwise confidence band.
 
         Parameters
         ----------
@@ -681,8 +687,10 @@ class EventStudyResults(Results):
 
     # ------------------------------------------------------------------ Results interface
     def to_frame(self) -> pd.DataFrame:
-        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`): per event and CAR window,
-        statistics ``car`` (decimal), ``car_pct`` (percent), ``car_se``, ``tstat``, ``pvalue``."""
+        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`) per event and CAR window.
+
+        Statistics ``car`` (decimal), ``car_pct`` (percent), ``car_se``, ``tstat``, ``pvalue``.
+        """
         frame = pd.DataFrame(self.car)
         frame["window"] = [
             window_label(a, b)

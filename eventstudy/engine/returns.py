@@ -1,9 +1,9 @@
-"""Returns from prices and differences from levels, in one unit convention.
+r"""Returns from prices and differences from levels, in one unit convention.
 
 Units
 -----
 Returns are **decimals** (0.01 = 1 %). The package default is the **log (continuously
-compounded) return** :math:`r_t = \\ln P_t - \\ln P_{t-1}`, chosen once for the whole package:
+compounded) return** :math:`r_t = \ln P_t - \ln P_{t-1}`, chosen once for the whole package:
 
 * log returns add over time, so a CAR over a window is exactly the abnormal part of the
   window's log return (simple returns only add approximately);
@@ -13,7 +13,7 @@ compounded) return** :math:`r_t = \\ln P_t - \\ln P_{t-1}`, chosen once for the 
 ``kind="simple"`` gives :math:`R_t = P_t / P_{t-1} - 1`. Nothing is ever rescaled to percent.
 
 Level series (yields, VIX, the GPR index) are not prices: use :func:`differences`
-(:math:`\\Delta x_t = x_t - x_{t-1}`, in the series' own unit, e.g. percentage points for a yield).
+(:math:`\Delta x_t = x_t - x_{t-1}`, in the series' own unit, e.g. percentage points for a yield).
 
 Gaps
 ----
@@ -51,7 +51,7 @@ def _check_frame(data: pd.Series | pd.DataFrame, name: str) -> None:
         )
 
 
-def _previous(values: pd.Series | pd.DataFrame, multi_day: bool):
+def _previous(values: pd.Series | pd.DataFrame, multi_day: bool) -> pd.Series | pd.DataFrame:
     """Previous observation used as the base of each change."""
     if multi_day:
         return values.ffill().shift(1)
@@ -64,7 +64,7 @@ def to_returns(
     kind: ReturnKind = "log",
     multi_day: bool = True,
 ) -> pd.Series | pd.DataFrame:
-    """Decimal returns from prices.
+    r"""Decimal returns from prices.
 
     Parameters
     ----------
@@ -72,7 +72,7 @@ def to_returns(
         Prices indexed by trading date (sorted), one column per asset; NaN = no price.
         Prices must be positive.
     kind : {"log", "simple"}, default "log"
-        * ``"log"``: continuously compounded return :math:`\\ln(P_t / P_{t-1})`.
+        * ``"log"``: continuously compounded return :math:`\ln(P_t / P_{t-1})`.
         * ``"simple"``: :math:`P_t / P_{t-1} - 1`.
     multi_day : bool, default True
         If True, a return after missing prices spans the gap (estudy2 ``multi_day = TRUE``);
@@ -95,7 +95,7 @@ def to_returns(
     With :math:`s(t)` the last date before :math:`t` with a price (``multi_day=True``) or
     :math:`t-1` (``multi_day=False``):
 
-    .. math:: r_t = \\ln P_t - \\ln P_{s(t)}, \\qquad R_t = P_t / P_{s(t)} - 1.
+    .. math:: r_t = \ln P_t - \ln P_{s(t)}, \qquad R_t = P_t / P_{s(t)} - 1.
 
     Examples
     --------
@@ -121,7 +121,9 @@ def to_returns(
     return _tagged(out, prices, kind)
 
 
-def _tagged(out: pd.Series | pd.DataFrame, source: pd.Series | pd.DataFrame, kind: str):
+def _tagged(
+    out: pd.Series | pd.DataFrame, source: pd.Series | pd.DataFrame, kind: str
+) -> pd.Series | pd.DataFrame:
     """``out`` with the attrs of ``source`` and ``attrs["return_type"] = kind``."""
     out.attrs = {**source.attrs, "return_type": kind}
     return out
@@ -130,7 +132,7 @@ def _tagged(out: pd.Series | pd.DataFrame, source: pd.Series | pd.DataFrame, kin
 def differences(
     levels: pd.Series | pd.DataFrame, *, multi_day: bool = True
 ) -> pd.Series | pd.DataFrame:
-    """First differences of a level series (yields, VIX, GPR), in the series' own unit.
+    r"""First differences of a level series (yields, VIX, GPR), in the series' own unit.
 
     Parameters
     ----------
@@ -142,7 +144,7 @@ def differences(
     Returns
     -------
     Series or DataFrame
-        :math:`\\Delta x_t = x_t - x_{s(t)}` (see :func:`to_returns`); the first row is NaN;
+        :math:`\Delta x_t = x_t - x_{s(t)}` (see :func:`to_returns`); the first row is NaN;
         ``attrs["return_type"] = "difference"``.
     """
     _check_frame(levels, "levels")

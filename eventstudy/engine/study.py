@@ -42,7 +42,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 import pandas as pd
@@ -72,8 +72,11 @@ EXCLUSION_COLUMNS = ["event_id", "asset", "stage", "reason"]
 __all__ = ["DEFAULT_CAR_WINDOWS", "DEFAULT_ESTIMATION_WINDOW", "DEFAULT_EVENT_WINDOW", "EventStudy"]
 
 
-def _choice(name: str, value: Any, accepted: Sequence[str]) -> str:
-    """Normalise case and ``_``/``-`` spelling, then check ``value`` against ``accepted``."""
+_Choice = TypeVar("_Choice", bound=str)
+
+
+def _choice(name: str, value: Any, accepted: Sequence[_Choice]) -> _Choice:
+    """Normalise case and ``_``/``-`` spelling, then return the entry of ``accepted`` it names."""
     if isinstance(value, str):
         norm = value.strip().lower().replace("_", "-")
         for option in accepted:
@@ -177,8 +180,10 @@ class _Calendars:
         return cls(n_rows, counts, starts, flat % max(n_rows, 1))
 
     def day0_position(self, col: np.ndarray, first_row: np.ndarray) -> np.ndarray:
-        """Position of day 0 in each event's asset calendar: the asset's first trading day at or
-        after index row ``first_row``; ``>= counts[col]`` when there is none."""
+        """Position of day 0 in each event's asset calendar (``>= counts[col]`` when none).
+
+        Day 0 is the asset's first trading day at or after index row ``first_row``.
+        """
         if self.offsets is not None:
             return np.clip(first_row - self.offsets[col], 0, self.counts[col])
         if self.rows is None:
@@ -223,8 +228,11 @@ class _Calendars:
 
 
 def _est_offsets(est: EstimationWindow, win: EventWindow, ext: np.ndarray) -> np.ndarray:
-    """(N, Le) estimation offsets of each event: a post-event block moves with the event's
-    ``extend`` (when the event window reaches day 0), so it never overlaps the extended window."""
+    """(N, Le) estimation offsets of each event, relative to its day 0.
+
+    A post-event block moves with the event's ``extend`` (when the event window reaches day 0),
+    so it never overlaps the extended window.
+    """
     rel = est.rel_days[None, :]
     if est.post is None or win.end < 0 or not ext.any():
         return rel
@@ -232,15 +240,17 @@ def _est_offsets(est: EstimationWindow, win: EventWindow, ext: np.ndarray) -> np
 
 
 def _window_columns(rel_days: np.ndarray, window: tuple[int, int], ext: np.ndarray) -> np.ndarray:
-    """(N, L) mask of each event's cells of ``window``: a window ending on or after day 0 is
-    extended by the event's ``ext`` days (episodes)."""
+    """(N, L) mask of each event's cells of ``window``.
+
+    A window ending on or after day 0 is extended by the event's ``ext`` days (episodes).
+    """
     start, end = window
     ends = end + (ext if end >= 0 else 0)
     return (rel_days[None, :] >= start) & (rel_days[None, :] <= np.asarray(ends)[:, None])
 
 
 class EventStudy:
-    """Event study of many (event, asset) pairs with a normal-return model.
+    r"""Event study of many (event, asset) pairs with a normal-return model.
 
     Parameters
     ----------
@@ -289,17 +299,17 @@ class EventStudy:
     Notes
     -----
     With :math:`X_i` the estimation design and :math:`X^*_i` the event-window design,
-    :math:`AR_i = R^*_i - X^*_i\\hat\\theta_i` and
+    :math:`AR_i = R^*_i - X^*_i\hat\theta_i` and
 
     .. math::
 
-        V_i = s_i^2\\left[I + X^*_i (X_i'X_i)^{-1} X^{*\\prime}_i\\right], \\qquad
-        s_i^2 = \\frac{1}{n_i - k}\\sum_{t\\in\\text{est}} \\hat\\varepsilon_{it}^2
+        V_i = s_i^2\left[I + X^*_i (X_i'X_i)^{-1} X^{*\prime}_i\right], \qquad
+        s_i^2 = \frac{1}{n_i - k}\sum_{t\in\text{est}} \hat\varepsilon_{it}^2
 
     (Campbell, Lo & MacKinlay 1997, eqs. 4.4.4 and 4.4.9; MacKinlay 1997). For a window with
-    indicator :math:`\\gamma`, :math:`CAR_i = \\gamma'AR_i`, :math:`Var = \\gamma'V_i\\gamma`,
-    :math:`SCAR_i \\sim t(n_i - k)` (eqs. 4.4.13-4.4.18), and
-    :math:`J_1 = \\overline{CAR}/\\sqrt{N^{-2}\\sum_i\\gamma'V_i\\gamma}` (eq. 4.4.22).
+    indicator :math:`\gamma`, :math:`CAR_i = \gamma'AR_i`, :math:`Var = \gamma'V_i\gamma`,
+    :math:`SCAR_i \sim t(n_i - k)` (eqs. 4.4.13-4.4.18), and
+    :math:`J_1 = \overline{CAR}/\sqrt{N^{-2}\sum_i\gamma'V_i\gamma}` (eq. 4.4.22).
 
     Examples
     --------
@@ -475,8 +485,8 @@ class EventStudy:
         EventStudyResults
             Abnormal returns and covariances; CARs, CAARs, tests are derived on demand.
         """
-        variance = _choice("variance", variance, VARIANCES)  # type: ignore[assignment]
-        alternative = _choice("alternative", alternative, ALTERNATIVES)  # type: ignore[assignment]
+        variance = _choice("variance", variance, VARIANCES)
+        alternative = _choice("alternative", alternative, ALTERNATIVES)
         if self.model.name == "garch" and variance != "textbook":
             raise SpecificationError('variance="pyeventstudy" applies to OLS models, not "garch"')
         ledger = _Ledger(len(self.events))
@@ -747,7 +757,7 @@ def _kept_arrays(
     own: np.ndarray,
     n_masked: np.ndarray,
 ) -> FitArrays:
-    """The fitted arrays of the studied events, cells outside each event's window set to NaN."""
+    """Assemble the fitted arrays of the studied events, NaN outside each event's window."""
     all_kept = bool(keep.all())
 
     def kept(a: np.ndarray) -> np.ndarray:

@@ -121,6 +121,7 @@ class EstimationWindow:
     post: tuple[int, int] | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
+        """Validate the fields; raise SpecificationError naming the one that is wrong."""
         if not isinstance(self.length, int | np.integer) or self.length < 1:
             raise SpecificationError(
                 f"EstimationWindow length={self.length!r} must be a positive integer "
@@ -152,8 +153,11 @@ class EstimationWindow:
         mask: pd.Series | pd.DataFrame | None = None,
         post: tuple[int, int] | None = None,
     ) -> EstimationWindow:
-        """Window from its first and last offsets ``(start, end)``, both included (and an
-        optional post-event block, see the class docstring)."""
+        """Window from its first and last offsets ``(start, end)``, both included.
+
+        ``min_obs``, ``mask`` and the optional post-event block ``post`` are as in the class
+        docstring.
+        """
         if start > end:
             raise SpecificationError(
                 f"estimation window ({start}, {end}): start must not be after end"
@@ -250,6 +254,7 @@ class EventWindow:
     max_day0_shift: int | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
+        """Validate the fields (``missing`` normalised); raise SpecificationError if wrong."""
         if not all(isinstance(v, int | np.integer) for v in (self.start, self.end)):
             raise SpecificationError(
                 f"event window ({self.start!r}, {self.end!r}) must be two integers"
@@ -285,18 +290,21 @@ class EventWindow:
             return self.bounds
         if self.missing == "keep":
             return None
-        return self.missing  # type: ignore[return-value]
+        return self.missing
 
     @property
     def bounds(self) -> tuple[int, int]:
+        """``(start, end)`` as Python ints (trading-day offsets from day 0, both included)."""
         return (int(self.start), int(self.end))
 
     @property
     def length(self) -> int:
+        """Number of event-window days L2 = end - start + 1."""
         return int(self.end - self.start + 1)
 
     @property
     def rel_days(self) -> np.ndarray:
+        """The offsets ``start..end`` (int64, shape (L2,))."""
         return np.arange(self.start, self.end + 1, dtype=np.int64)
 
 
@@ -345,8 +353,15 @@ def as_car_windows(
 
 
 def check_order(est: EstimationWindow, event: EventWindow) -> None:
-    """The estimation window must end before the event window starts (and a post-event block
-    must start after it ends)."""
+    """Check that the estimation window ends before the event window starts.
+
+    A post-event block must start after the event window ends.
+
+    Raises
+    ------
+    SpecificationError
+        The windows overlap; the message suggests an offset that fits.
+    """
     if est.end >= event.start:
         raise SpecificationError(
             f"estimation window {est.bounds} must end before the event window "
@@ -360,8 +375,7 @@ def check_order(est: EstimationWindow, event: EventWindow) -> None:
 
 
 def default_min_estimation_obs(est: EstimationWindow, k: int) -> int:
-    """Default minimum of non-missing estimation observations: half the pre-event block, at
-    least k + 3.
+    """Default minimum of non-missing estimation observations: half the pre-event block, >= k + 3.
 
     ``k + 3`` keeps ``n - k - 2 > 0``, so the standardized CAR has a finite variance
     :math:`(n-k)/(n-k-2)`. A post-event block does not raise the minimum: an event near the

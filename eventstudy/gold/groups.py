@@ -18,16 +18,20 @@ __all__ = ["group_tests", "unit_direction", "unit_label"]
 
 
 def unit_direction(directions: Iterable[str]) -> str:
-    """A study unit's expected gold direction from its members' (events sharing a day 0 or an
-    episode): their one non-``none`` direction; ``none`` when none is told, ``mixed`` when
-    they disagree."""
+    """A study unit's expected gold direction from its members' directions.
+
+    The members are the events sharing a day 0 or an episode. Their one non-``none``
+    direction; ``none`` when none is told, ``mixed`` when they disagree.
+    """
     told = set(directions) - {"none"}
     return "none" if not told else told.pop() if len(told) == 1 else "mixed"
 
 
 def unit_label(values: Iterable[str]) -> str:
-    """A study unit's label (e.g. category) from its members': their common value, or
-    ``mixed``."""
+    """A study unit's label (e.g. category) from its members' labels.
+
+    Their common value, or ``mixed``.
+    """
     unique = set(values)
     return unique.pop() if len(unique) == 1 else "mixed"
 

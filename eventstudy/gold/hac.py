@@ -1,4 +1,4 @@
-"""The event-dummy regression in closed form, linear in the number of events.
+r"""The event-dummy regression in closed form, linear in the number of events.
 
 :func:`eventstudy.gold.inference.event_dummy_regression` regresses the asset return on a
 constant, the benchmark regressors and one dummy per event-window day, with Newey-West (HAC)
@@ -11,26 +11,26 @@ module computes the same numbers from the structure of that regression:
   abnormal return ``y_d - z_d'b``;
 * the residual of every event day is zero, so the HAC meat has only the ``b`` block:
   :math:`V_b = G S G` with :math:`G = (Z_{ne}'Z_{ne})^{-1}` and S the Bartlett-weighted
-  Newey-West sum of the scores :math:`z_t\\hat e_t` over the whole sample (zeros on event
+  Newey-West sum of the scores :math:`z_t\hat e_t` over the whole sample (zeros on event
   days; statsmodels' ``cov_type="HAC"`` without small-sample correction), and the dummies'
   covariance is :math:`Z_D V_b Z_D'`;
 * the CAR covariance is therefore a rank-k part plus a banded part,
 
-  .. math:: \\Sigma_{ij} = a_i' V_b a_j + \\sum_{s \\in W_i}\\sum_{t \\in W_j} \\omega_{|s-t|},
-            \\qquad a_i = \\sum_{d \\in W_i} z_d,
+  .. math:: \Sigma_{ij} = a_i' V_b a_j + \sum_{s \in W_i}\sum_{t \in W_j} \omega_{|s-t|},
+            \qquad a_i = \sum_{d \in W_i} z_d,
 
-  with :math:`\\omega_k` the Bartlett-weighted autocovariances of the non-event residuals (zero
+  with :math:`\omega_k` the Bartlett-weighted autocovariances of the non-event residuals (zero
   beyond ``maxlags``). :class:`CarCovariance` keeps these factors and gives the diagonal, any
-  quadratic form and the Wald statistic without forming :math:`\\Sigma`: identical windows are
-  merged (their CARs are equal and :math:`c'\\Sigma^+c` is unchanged), the banded part of the
+  quadratic form and the Wald statistic without forming :math:`\Sigma`: identical windows are
+  merged (their CARs are equal and :math:`c'\Sigma^+c` is unchanged), the banded part of the
   distinct windows, sorted by start, is factorised by a banded Cholesky and the rank-k part is
   added by the Woodbury identity.
 
 Positions are rows of the regression sample (after rows with missing values are dropped), as
 the Newey-West lags are. With GARCH scaling (``scale``) the error part is
-:math:`\\sum_{s \\in W_i}\\sum_{t \\in W_j} \\sigma_s\\sigma_t\\,\\omega_{|s-t|}`, the
-:math:`\\omega_k` those of the standardized residuals; it stays banded and positive
-semi-definite (:math:`D\\Omega D`).
+:math:`\sum_{s \in W_i}\sum_{t \in W_j} \sigma_s\sigma_t\,\omega_{|s-t|}`, the
+:math:`\omega_k` those of the standardized residuals; it stays banded and positive
+semi-definite (:math:`D\Omega D`).
 """
 
 from __future__ import annotations
@@ -76,8 +76,11 @@ class DummyRegression:
 
 
 def bartlett_autocov(e: np.ndarray, maxlags: int) -> np.ndarray:
-    """``w_j γ_j`` for j = 0..maxlags: autocovariances of ``e`` (NaN = event day, left out of
-    the sums and of the count) with Bartlett weights ``1 - j/(maxlags + 1)``."""
+    """``w_j γ_j`` for j = 0..maxlags: Bartlett-weighted autocovariances of ``e``.
+
+    NaN marks an event day, left out of the sums and of the count; the weights are
+    ``1 - j/(maxlags + 1)``.
+    """
     n = e.size
     n_ok = int(np.isfinite(e).sum())
     z = np.where(np.isfinite(e), e, 0.0)
@@ -88,7 +91,10 @@ def bartlett_autocov(e: np.ndarray, maxlags: int) -> np.ndarray:
 
 
 def _newey_west_meat(scores: np.ndarray, maxlags: int) -> np.ndarray:
-    """statsmodels' ``S_hac_simple``: ``Σ_j w_j (X_j'X_0 + X_0'X_j)`` with Bartlett weights."""
+    """The HAC meat ``Σ_j w_j (X_j'X_0 + X_0'X_j)`` with Bartlett weights.
+
+    As statsmodels' ``S_hac_simple``.
+    """
     s = scores.T @ scores
     for lag in range(1, maxlags + 1):
         cross = scores[lag:].T @ scores[:-lag]
@@ -96,7 +102,9 @@ def _newey_west_meat(scores: np.ndarray, maxlags: int) -> np.ndarray:
     return s
 
 
-def dummy_regression(y: np.ndarray, z: np.ndarray, days: np.ndarray, maxlags: int):
+def dummy_regression(
+    y: np.ndarray, z: np.ndarray, days: np.ndarray, maxlags: int
+) -> DummyRegression:
     """Fit the event-dummy regression of ``y`` on ``z`` (constant first) and day dummies.
 
     Parameters
@@ -127,7 +135,7 @@ def dummy_regression(y: np.ndarray, z: np.ndarray, days: np.ndarray, maxlags: in
 
 @dataclass(frozen=True)
 class CarCovariance:
-    """Covariance of N window sums of dummies, kept as factors (see the module docstring).
+    r"""Covariance of N window sums of dummies, kept as factors (see the module docstring).
 
     Parameters
     ----------
@@ -141,7 +149,7 @@ class CarCovariance:
     scale : ndarray, shape (T,), optional
         Per-row standard deviation σ_t (decimal) when ``autocov`` belongs to standardized
         residuals (GARCH scaling): the error part becomes
-        :math:`\\sum_{s \\in W_i}\\sum_{t \\in W_j} \\sigma_s\\sigma_t\\,\\omega_{|s-t|}`.
+        :math:`\sum_{s \in W_i}\sum_{t \in W_j} \sigma_s\sigma_t\,\omega_{|s-t|}`.
         None = 1 on every row.
     """
 
@@ -154,6 +162,7 @@ class CarCovariance:
 
     @property
     def n(self) -> int:
+        """Number of windows N."""
         return self.indptr.size - 1
 
     def _omega(self, lag: np.ndarray) -> np.ndarray:
@@ -240,8 +249,10 @@ class CarCovariance:
         return _woodbury_quad(factor, self.a[uidx], self.v_b, cu), int(uidx.size)
 
     def _distinct(self, idx: np.ndarray) -> np.ndarray:
-        """Positions in ``idx`` of the first of each group of identical windows, sorted by the
-        windows' rows (so by start)."""
+        """Positions in ``idx`` of the first of each group of identical windows.
+
+        Sorted by the windows' rows (so by start).
+        """
         rows = self._padded(idx, -1)
         _, first = np.unique(rows, axis=0, return_index=True)
         return first

@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal, get_args
+from typing import Literal, TypeAlias, get_args
 
 import numpy as np
 import pandas as pd
@@ -35,12 +35,15 @@ from eventstudy.exceptions import SpecificationError
 from eventstudy.gold.hac import CarCovariance, bartlett_autocov, dummy_regression
 
 HacVariance = Literal["garch", "newey_west"]
-HAC_VARIANCES: tuple[str, ...] = get_args(HacVariance)
+HAC_VARIANCES: tuple[HacVariance, ...] = get_args(HacVariance)
+WindowDates: TypeAlias = Sequence[pd.Timestamp] | np.ndarray
+"""One event's window dates: timestamps, or a ``datetime64`` array."""
 
 __all__ = [
     "HAC_VARIANCES",
     "EventRegressionResults",
     "HacVariance",
+    "WindowDates",
     "event_dummy_regression",
     "garch_volatility",
     "newey_west_lags",
@@ -129,7 +132,7 @@ class EventRegressionResults:
 
 
 def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
-    """GARCH(1,1) conditional standard deviation of a zero-mean residual series (``arch``).
+    r"""GARCH(1,1) conditional standard deviation of a zero-mean residual series (``arch``).
 
     Parameters
     ----------
@@ -139,8 +142,8 @@ def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     Returns
     -------
     sigma : Series
-        :math:`\\sigma_t = \\sqrt{h_t}` (decimal), :math:`h_t = \\omega + \\alpha
-        \\varepsilon_{t-1}^2 + \\beta h_{t-1}`: the variance of day t given every return before
+        :math:`\sigma_t = \sqrt{h_t}` (decimal), :math:`h_t = \omega + \alpha
+        \varepsilon_{t-1}^2 + \beta h_{t-1}`: the variance of day t given every return before
         it (Bollerslev 1986).
     params : Series
         ``omega`` (decimal squared), ``alpha``, ``beta``.
@@ -168,7 +171,7 @@ def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
 
 def event_dummy_regression(
     y: pd.Series,
-    windows: Mapping[str, Sequence[pd.Timestamp]],
+    windows: Mapping[str, WindowDates],
     regressors: pd.DataFrame | None = None,
     *,
     variance: HacVariance = "garch",
@@ -176,13 +179,13 @@ def event_dummy_regression(
     directions: Mapping[str, str] | None = None,
     volatility: pd.Series | None = None,
 ) -> EventRegressionResults:
-    """Event-dummy regression over the whole series with HAC standard errors.
+    r"""Event-dummy regression over the whole series with HAC standard errors.
 
     Parameters
     ----------
     y : Series
         Asset returns (decimal), indexed by trading date.
-    windows : mapping event_id -> sequence of dates
+    windows : mapping event_id -> sequence of dates or datetime64 array
         The days of each event's CAR window (e.g. the dates at offsets -1..+1). Days outside
         the sample (after dropping rows with missing values) are ignored; an event left with no
         day gets NaN and a reason in the tests.
@@ -218,37 +221,37 @@ def event_dummy_regression(
     -----
     The model is
 
-    .. math:: y_t = c + x_t'\\beta + \\sum_{d \\in D} \\delta_d 1[t = d] + \\varepsilon_t,
+    .. math:: y_t = c + x_t'\beta + \sum_{d \in D} \delta_d 1[t = d] + \varepsilon_t,
 
     with one dummy per distinct day ``d`` in the union of the events' windows. A day shared by
     two events' windows has **one** dummy, counted in both events' CARs (shared dummies): the
-    CAR of event i is :math:`\\mathrm{CAR}_i = \\gamma_i'\\delta`, γ_i the 0/1 vector of its
+    CAR of event i is :math:`\mathrm{CAR}_i = \gamma_i'\delta`, γ_i the 0/1 vector of its
     days. The coefficient of a one-day dummy equals that day's abnormal return
-    :math:`y_d - c - x_d'\\beta`, with (c, β) fitted by OLS on the non-event days.
+    :math:`y_d - c - x_d'\beta`, with (c, β) fitted by OLS on the non-event days.
 
     **Why not γ'Vγ alone.** The residual of a one-observation dummy is exactly zero, so every
     heteroskedasticity- or autocorrelation-robust "meat" term of the dummy is zero and the HAC
     covariance of δ contains only the parameter uncertainty of (c, β)
-    (:math:`x_d' V_\\beta x_d`, statsmodels' ``cov_type="HAC"``); used alone it makes t
+    (:math:`x_d' V_\beta x_d`, statsmodels' ``cov_type="HAC"``); used alone it makes t
     statistics explode (Salinger 1992, J. Finance 47, on dummy-variable event studies). We
     add the variance of the window's error sum:
 
-    .. math:: \\mathrm{Cov}(\\mathrm{CAR}_i, \\mathrm{CAR}_j) = \\gamma_i' V_\\delta \\gamma_j
-              + \\sum_{s \\in W_i} \\sum_{t \\in W_j} \\sigma_s \\sigma_t\\, w_{|s-t|}\\,
-              \\hat\\gamma_{|s-t|},
+    .. math:: \mathrm{Cov}(\mathrm{CAR}_i, \mathrm{CAR}_j) = \gamma_i' V_\delta \gamma_j
+              + \sum_{s \in W_i} \sum_{t \in W_j} \sigma_s \sigma_t\, w_{|s-t|}\,
+              \hat\gamma_{|s-t|},
 
     :math:`w_k = 1 - k/(m+1)` Bartlett weights, zero beyond ``maxlags`` m (positive
-    semi-definite). ``"newey_west"``: :math:`\\sigma_t = 1` and :math:`\\hat\\gamma_k` the
+    semi-definite). ``"newey_west"``: :math:`\sigma_t = 1` and :math:`\hat\gamma_k` the
     autocovariances of the non-event residuals, one long-run variance for the whole sample.
-    ``"garch"``: :math:`\\sigma_t^2 = h_t`, the GARCH(1,1) conditional variance of the
+    ``"garch"``: :math:`\sigma_t^2 = h_t`, the GARCH(1,1) conditional variance of the
     residuals given all earlier days (event days included: under the null they are ordinary
-    days), and :math:`\\hat\\gamma_k` the autocovariances of the standardized non-event
-    residuals :math:`\\hat\\varepsilon_t/\\sigma_t` (Bollerslev 1986; on GARCH-scaled
+    days), and :math:`\hat\gamma_k` the autocovariances of the standardized non-event
+    residuals :math:`\hat\varepsilon_t/\sigma_t` (Bollerslev 1986; on GARCH-scaled
     event-study variances, Savickas 2003, J. Financial Research 26). A large event-day
     return raises :math:`h` of the following days, so the route is conservative for an
     event's later window days.
 
-    Joint tests: Wald :math:`c'\\Sigma^{+}c \\sim \\chi^2(\\mathrm{rank}\\,\\Sigma)` that all
+    Joint tests: Wald :math:`c'\Sigma^{+}c \sim \chi^2(\mathrm{rank}\,\Sigma)` that all
     CARs are zero (identical windows make Σ singular, hence the pseudo-inverse and rank);
     z tests of the mean CAR of ``up`` events (H1: > 0), of ``down`` events (H1: < 0) and of the
     difference up - down (two-sided).
@@ -280,9 +283,10 @@ def event_dummy_regression(
     sigma, garch_params, vol = None, None, None
     autocov_values = fit.autocov
     if variance == "garch":
-        vol = _volatility(ar, volatility)
         if volatility is None:
             vol, garch_params, _ = garch_volatility(ar)
+        else:
+            vol = _volatility(ar, volatility)
         sigma = vol.to_numpy(float)
         standardized = np.where(event_day.to_numpy(), np.nan, fit.ar / sigma)
         autocov_values = bartlett_autocov(standardized, m)
@@ -333,10 +337,8 @@ def event_dummy_regression(
     )
 
 
-def _volatility(ar: pd.Series, volatility: pd.Series | None) -> pd.Series | None:
-    """A given σ_t on the sample's dates, checked positive everywhere; None to fit one."""
-    if volatility is None:
-        return None
+def _volatility(ar: pd.Series, volatility: pd.Series) -> pd.Series:
+    """A given σ_t on the sample's dates, checked positive everywhere."""
     vol = volatility.reindex(ar.index)
     if not (vol.notna().all() and (vol > 0).all()):
         missing = vol.index[~(vol > 0)]
@@ -347,14 +349,16 @@ def _volatility(ar: pd.Series, volatility: pd.Series | None) -> pd.Series | None
     return vol.rename("sigma")
 
 
-def _datetime64(days) -> np.ndarray:
+def _datetime64(days: WindowDates) -> np.ndarray:
     """A window's dates as a datetime64 array (no copy when they already are one)."""
     if isinstance(days, np.ndarray) and days.dtype.kind == "M":
         return days
     return np.asarray(pd.DatetimeIndex(days))
 
 
-def _dates_or_nat(index, rows, at, has, unit: str) -> pd.DatetimeIndex:
+def _dates_or_nat(
+    index: pd.DatetimeIndex, rows: np.ndarray, at: np.ndarray, has: np.ndarray, unit: str
+) -> pd.DatetimeIndex:
     """Sample dates of ``rows[at]``, NaT where ``has`` is False, in the windows' time unit."""
     if not rows.size:
         return pd.DatetimeIndex([pd.NaT] * len(has), dtype=f"datetime64[{unit}]")
@@ -362,10 +366,12 @@ def _dates_or_nat(index, rows, at, has, unit: str) -> pd.DatetimeIndex:
 
 
 def _window_rows(
-    windows: Mapping[str, Sequence[pd.Timestamp]], ids: list[str], index: pd.DatetimeIndex
+    windows: Mapping[str, WindowDates], ids: list[str], index: pd.DatetimeIndex
 ) -> tuple[np.ndarray, np.ndarray, str]:
-    """Each event's distinct sample rows (ascending), as CSR ``indptr, rows``, and the time
-    unit of the windows' dates; days outside the sample are left out."""
+    """Each event's distinct sample rows (ascending), as CSR ``indptr, rows``, and a time unit.
+
+    The unit is that of the windows' dates; days outside the sample are left out.
+    """
     values = [windows[eid] for eid in ids]
     sizes = np.array([len(v) for v in values], dtype=np.int64)
     dates = pd.DatetimeIndex(np.concatenate([_datetime64(v) for v in values]) if values else [])

@@ -44,7 +44,7 @@ The mask applies under every policy.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 import numpy as np
 import pandas as pd
@@ -265,7 +265,9 @@ def overlap_table(
     )
 
 
-def _names(srt: _Sorted, span: tuple[np.ndarray, np.ndarray], k: np.ndarray, has: np.ndarray):
+def _names(
+    srt: _Sorted, span: tuple[np.ndarray, np.ndarray], k: np.ndarray, has: np.ndarray
+) -> list[str]:
     """The id list of each event's range of sorted ranks, itself left out."""
     lo, hi = span
     return [srt.names(int(lo[i]), int(hi[i]), int(k[i])) if has[i] else "" for i in range(k.size)]
@@ -280,7 +282,14 @@ def _unit_lookup(units: pd.DataFrame) -> dict[str, tuple[str, int, int, bool]]:
     return out
 
 
-def _action(policy: str, unit, n_evt: int, n_masked: int, p: int, earlier: str) -> str:
+def _action(
+    policy: str,
+    unit: tuple[str, int, int, bool] | None,
+    n_evt: int,
+    n_masked: int,
+    p: int,
+    earlier: str,
+) -> str:
     """What the policy did with one event (``unit``: see :func:`_unit_lookup`)."""
     masked = f"{n_masked} estimation days masked (events' mask windows)"
     if policy == "mask":
@@ -291,6 +300,7 @@ def _action(policy: str, unit, n_evt: int, n_masked: int, p: int, earlier: str) 
         if unit is None:
             return f"dropped: event window overlaps that of earlier event(s) {earlier}"
         return f"kept; {masked}"
+    assert unit is not None, "under 'merge' every event with a day 0 belongs to a unit"
     uid, position, size, is_head = unit
     if size == 1:
         return f"kept; {masked}"
@@ -353,4 +363,4 @@ def _check_policy(policy: str) -> OverlapPolicy:
         raise SpecificationError(
             f"overlap={policy!r} is not accepted; use one of {OVERLAP_POLICIES}"
         )
-    return norm  # type: ignore[return-value]
+    return cast(OverlapPolicy, norm)  # one of OVERLAP_POLICIES, the Literal's values

@@ -30,13 +30,13 @@ from typing import TYPE_CHECKING, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from eventstudy.gold.inference import _datetime64
+from eventstudy.gold.inference import WindowDates, _datetime64
 
 if TYPE_CHECKING:
     from eventstudy.engine.results import EventStudyResults
 
 PlaceboMethod = Literal["pseudo_events", "stationary_bootstrap"]
-PLACEBO_METHODS: tuple[str, ...] = get_args(PlaceboMethod)
+PLACEBO_METHODS: tuple[PlaceboMethod, ...] = get_args(PlaceboMethod)
 PlaceboStatistic = Literal["scar", "car"]
 
 __all__ = [
@@ -87,11 +87,11 @@ class PlaceboResults:
 
 
 def placebo_pvalues(stat: np.ndarray, null: np.ndarray) -> dict[str, np.ndarray]:
-    """Empirical p-values of each ``stat`` against ``null``, the observed value included.
+    r"""Empirical p-values of each ``stat`` against ``null``, the observed value included.
 
-    :math:`p = (1 + \\#\\{|s^*| \\ge |s|\\})/(N + 1)` (two-sided),
-    :math:`(1 + \\#\\{s^* \\ge s\\})/(N + 1)` (``greater``),
-    :math:`(1 + \\#\\{s^* \\le s\\})/(N + 1)` (``less``);
+    :math:`p = (1 + \#\{|s^*| \ge |s|\})/(N + 1)` (two-sided),
+    :math:`(1 + \#\{s^* \ge s\})/(N + 1)` (``greater``),
+    :math:`(1 + \#\{s^* \le s\})/(N + 1)` (``less``);
     ``percentile`` = 100 x share of ``null`` <= s. NaN where ``stat`` is NaN.
     """
     stat = np.asarray(stat, dtype=float)
@@ -251,7 +251,7 @@ def shift_placebo(
     *,
     difference: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Placebo tests of group mean statistics: the groups moved together along the series.
+    r"""Placebo tests of group mean statistics: the groups moved together along the series.
 
     Parameters
     ----------
@@ -277,8 +277,8 @@ def shift_placebo(
     Notes
     -----
     With :math:`P` the sorted eligible positions, spanning the trading days :math:`a..b`, the
-    group is moved by every calendar shift :math:`k = 1, \\dots, b - a` (circularly inside
-    :math:`a..b`): event i goes to :math:`a + (p_i - a + k) \\bmod (b - a + 1)`, or, when that
+    group is moved by every calendar shift :math:`k = 1, \dots, b - a` (circularly inside
+    :math:`a..b`): event i goes to :math:`a + (p_i - a + k) \bmod (b - a + 1)`, or, when that
     day is not eligible (a real event's window), to the next eligible day. The events keep
     their calendar spacing and coincidences (events on one day stay on one pseudo-day), so
     the null keeps the dependence that clustered events bring to a group mean; the volatility
@@ -330,7 +330,7 @@ def _shift_row(test: str, obs: float, null: np.ndarray, alt: str, nobs: int) -> 
 def placebo_test(
     ar: pd.Series,
     event_days: pd.Series,
-    windows: Mapping[str, Sequence[pd.Timestamp]],
+    windows: Mapping[str, WindowDates],
     *,
     statistic: PlaceboStatistic = "scar",
     scale_window: int = 250,
@@ -352,7 +352,7 @@ def placebo_test(
     event_days : Series of bool
         True on days inside any event's window: they are left out of the placebo population
         and of the scale estimate.
-    windows : mapping event_id -> sequence of dates
+    windows : mapping event_id -> sequence of dates or datetime64 array
         The days of each event's CAR window (all of equal length L).
     statistic : {"scar", "car"}, default "scar"
         * ``"scar"``: CAR / (s √L), s the standard deviation of the ``scale_window`` non-event
@@ -397,7 +397,9 @@ def placebo_test(
         obl = optimal_block_length(np.column_stack([base, base**2]))
         block_length = float(max(obl["stationary"].max(), 1.0))
     rng = np.random.default_rng(seed)
-    bs = StationaryBootstrap(block_length, base, seed=rng)
+    # arch annotates block_size as int, but the stationary bootstrap only uses 1 / block_size
+    # (a mean block length need not be whole); rounding it would move the placebo p-values
+    bs = StationaryBootstrap(block_length, base, seed=rng)  # type: ignore[arg-type]
     n = len(base)
     lo = scale_window if statistic == "scar" else 0
     if n - L - lo < 1:
@@ -440,10 +442,13 @@ def placebo_test(
 
 
 def _window_sums_and_scales(
-    ar: pd.Series, base_mask: pd.Series, windows: Mapping[str, Sequence], scale_window: int
+    ar: pd.Series, base_mask: pd.Series, windows: Mapping[str, WindowDates], scale_window: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each window's CAR (NaN when a day is missing) and the SD of the ``scale_window``
-    non-event ARs before its first day (NaN with fewer than 20), for all windows at once."""
+    """Each window's CAR and the SD of the non-event ARs before it, all windows at once.
+
+    The CAR is NaN when a day is missing; the SD is over the ``scale_window`` non-event ARs
+    before the window's first day (NaN with fewer than 20).
+    """
     values = ar.to_numpy(dtype=float)
     sizes = np.array([len(w) for w in windows.values()], dtype=np.int64)
     owner = np.repeat(np.arange(sizes.size), sizes)

@@ -1,5 +1,4 @@
-"""Results of the one-asset, many-events gold study
-(:func:`eventstudy.gold.study.gold_event_study`).
+"""Results of the one-asset, many-events gold study (:func:`~.study.gold_event_study`).
 
 Every value is set when the object is built; tables are tidy pandas frames. The per-event
 abnormal returns, CARs, paths and the cross-sectional battery are those of the engine's
@@ -107,7 +106,7 @@ class GoldStudyResults(Results):
     @property
     def main_window(self) -> tuple[int, int]:
         """The CAR window of the HAC, placebo, group and sensitivity routes."""
-        return tuple(self.settings["main_window"])  # type: ignore[return-value]
+        return tuple(self.settings["main_window"])
 
     @property
     def ar(self) -> pd.DataFrame:
@@ -157,8 +156,9 @@ class GoldStudyResults(Results):
         return self.specification.with_model(model).fit(self.units)
 
     def direction_effects(self, level: float = 0.95) -> pd.DataFrame:
-        """Mean CAR of the events expected to push gold up and of those expected to push it
-        down, with the HAC route's confidence interval and one-sided p-value.
+        """Mean CAR of the events expected to push gold up, and of those expected down.
+
+        With the HAC route's confidence interval and one-sided p-value.
 
         Parameters
         ----------

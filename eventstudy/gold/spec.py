@@ -18,7 +18,7 @@ from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError
 
 GoldModel = Literal["constant_mean", "market", "factor"]
-GOLD_MODELS: tuple[str, ...] = get_args(GoldModel)
+GOLD_MODELS: tuple[GoldModel, ...] = get_args(GoldModel)
 MODEL_REGRESSORS: dict[str, tuple[str, ...]] = {
     "constant_mean": (),
     "market": ("equity",),

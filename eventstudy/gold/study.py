@@ -39,8 +39,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import warnings
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,13 @@ from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError, WindowOverlapWarning
 from eventstudy.gold.data import Benchmark, GoldData, load_gold_data
 from eventstudy.gold.groups import group_tests, unit_direction, unit_label
-from eventstudy.gold.inference import HAC_VARIANCES, HacVariance, event_dummy_regression
+from eventstudy.gold.inference import (
+    HAC_VARIANCES,
+    EventRegressionResults,
+    HacVariance,
+    WindowDates,
+    event_dummy_regression,
+)
 from eventstudy.gold.overlap import (
     OverlapPolicy,
     calendar_positions,
@@ -62,6 +68,7 @@ from eventstudy.gold.placebo import (
     PLACEBO_METHODS,
     PlaceboMethod,
     PlaceboResults,
+    PlaceboStatistic,
     placebo_test,
     pseudo_event_placebo,
     pseudo_event_positions,
@@ -74,7 +81,17 @@ from eventstudy.results import window_label
 __all__ = ["GOLD_MODELS", "MODEL_REGRESSORS", "GoldModel", "gold_event_study"]
 
 
-def _check_choice(name: str, value: str, accepted: Sequence[str]) -> str:
+_Choice = TypeVar("_Choice", bound=str)
+
+
+def _check_choice(name: str, value: str, accepted: Sequence[_Choice]) -> _Choice:
+    """The entry of ``accepted`` that ``value`` names (case, ``-`` and blanks ignored).
+
+    Raises
+    ------
+    SpecificationError
+        ``value`` names none of them.
+    """
     norm = str(value).strip().lower().replace("-", "_").replace(" ", "_")
     for a in accepted:
         if norm == a.lower():
@@ -109,8 +126,9 @@ def gold_event_study(
     draws_per_boot: int = 50,
     seed: int = 12345,
 ) -> GoldStudyResults:
-    """Abnormal gold returns around every event of a catalog, with overlap handling and
-    time-series inference.
+    """Abnormal gold returns around every event of a catalog.
+
+    With overlap handling and time-series inference.
 
     Parameters
     ----------
@@ -233,9 +251,9 @@ def gold_event_study(
     >>> res.events[["event_id", "status", "car_pct", "p_hac", "p_placebo"]]  # doctest: +SKIP
     >>> print(res.summary())  # doctest: +SKIP
     """
-    model = _check_choice("model", model, GOLD_MODELS)  # type: ignore[assignment]
-    hac_variance = _check_choice("hac_variance", hac_variance, HAC_VARIANCES)  # type: ignore
-    placebo = _check_choice("placebo", placebo, PLACEBO_METHODS)  # type: ignore[assignment]
+    model = _check_choice("model", model, GOLD_MODELS)
+    hac_variance = _check_choice("hac_variance", hac_variance, HAC_VARIANCES)
+    placebo = _check_choice("placebo", placebo, PLACEBO_METHODS)
     car_windows = tuple((int(a), int(b)) for a, b in car_windows)
     main = car_windows[0]
     data_given = None if data is None else "in memory"  # recorded in the settings
@@ -294,6 +312,8 @@ def gold_event_study(
     exclusions += _engine_exclusions(fit.exclusions, members)
     main_car = fit.car(window=main).set_index("event_id")
     studied = list(main_car.index)
+    if not studied:
+        raise SpecificationError(_nothing_studied(gold, exclusions))
 
     windows = _main_window_dates(fit, main)
     direction = dict(zip(ids, ev["gold_direction"], strict=True))
@@ -516,8 +536,10 @@ def _main_window_dates(fit: EventStudyResults, main: tuple[int, int]) -> dict[st
 
 
 def _by_length(results: dict[int, PlaceboResults], order: list[str]) -> PlaceboResults:
-    """One placebo per window length (merged episodes are longer) -> one result: every
-    event's row, and the null of the most common length."""
+    """One placebo per window length (merged episodes are longer) -> one result.
+
+    Every event's row, and the null of the most common length.
+    """
     common = max(results, key=lambda n: (len(results[n].events), -n))
     base = results[common]
     frames = [r.events.assign(window_len=r.window_len) for r in results.values()]
@@ -525,7 +547,22 @@ def _by_length(results: dict[int, PlaceboResults], order: list[str]) -> PlaceboR
     return dataclasses.replace(base, events=events.reset_index())
 
 
-def _placebo_by_length(ar, event_days, windows, **kw) -> PlaceboResults:
+def _nothing_studied(gold: str, exclusions: list) -> str:
+    """The error message when no event is left to study: every event and why it was left out."""
+    shown = [f"{eid} ({stage}: {reason})" for eid, stage, reason in exclusions[:10]]
+    more = f"; and {len(exclusions) - 10} more" if len(exclusions) > 10 else ""
+    return (
+        f"no event of the catalog can be studied on {gold}: "
+        + ("; ".join(shown) or "the catalog is empty")
+        + more
+        + ". Add events inside the price history (with room for the estimation window) or "
+        "fetch more data."
+    )
+
+
+def _placebo_by_length(
+    ar: pd.Series, event_days: pd.Series, windows: Mapping[str, WindowDates], **kw: Any
+) -> PlaceboResults:
     """Stationary-bootstrap placebo per window length."""
     lengths = pd.Series({u: len(w) for u, w in windows.items()})
     results = {
@@ -535,9 +572,22 @@ def _placebo_by_length(ar, event_days, windows, **kw) -> PlaceboResults:
     return _by_length(results, list(windows))
 
 
-def _pseudo_placebo(spec, cal, mask, units, main_car, main, *, span, statistic) -> PlaceboResults:
-    """Pseudo-event placebo per window extension: pseudo day 0s whose (extended) main window
-    holds no masked day, fitted by the study's own specification."""
+def _pseudo_placebo(
+    spec: GoldSpecification,
+    cal: pd.DatetimeIndex,
+    mask: pd.Series,
+    units: pd.DataFrame,
+    main_car: pd.DataFrame,
+    main: tuple[int, int],
+    *,
+    span: tuple[str | pd.Timestamp, str | pd.Timestamp],
+    statistic: PlaceboStatistic,
+) -> PlaceboResults:
+    """Pseudo-event placebo per window extension.
+
+    Pseudo day 0s whose (extended) main window holds no masked day, fitted by the study's own
+    specification.
+    """
     spans = units["span"].astype(int)
     results = {}
     for ext, g in spans.groupby(spans):
@@ -551,13 +601,27 @@ def _pseudo_placebo(spec, cal, mask, units, main_car, main, *, span, statistic) 
 
 
 def _common_length_stat(plc: PlaceboResults, ids: list[str]) -> np.ndarray:
-    """Each unit's placebo statistic where its window has the null's length, else NaN (the
-    group placebo compares like with like)."""
+    """Each unit's placebo statistic where its window has the null's length, else NaN.
+
+    The group placebo compares like with like.
+    """
     ev = plc.events.set_index("event_id").loc[ids]
     return ev["stat"].where(ev["window_len"] == plc.window_len).to_numpy(float)
 
 
-def _events_table(ev, ids, d0, members, units, main, exc_df, unit_tbl, hac, placebo, sens):
+def _events_table(
+    ev: pd.DataFrame,
+    ids: pd.Series,
+    d0: pd.Series,
+    members: dict[str, tuple[str, ...]],
+    units: pd.DataFrame,
+    main: tuple[int, int],
+    exc_df: pd.DataFrame,
+    unit_tbl: pd.DataFrame,
+    hac: EventRegressionResults,
+    placebo: PlaceboResults,
+    sens: pd.DataFrame,
+) -> pd.DataFrame:
     """One row per catalog event: status, reason, and the main-window CAR with its p-values."""
     reasons = exc_df.groupby("event_id", sort=False)["reason"].agg("; ".join)
     reason_of = reasons.to_dict()
@@ -590,7 +654,16 @@ def _events_table(ev, ids, d0, members, units, main, exc_df, unit_tbl, hac, plac
     return table
 
 
-def _fill_studied(table, studied, uid, members, unit_tbl, hac, placebo, sens) -> pd.DataFrame:
+def _fill_studied(
+    table: pd.DataFrame,
+    studied: np.ndarray,
+    uid: np.ndarray,
+    members: dict[str, tuple[str, ...]],
+    unit_tbl: pd.DataFrame,
+    hac: EventRegressionResults,
+    placebo: PlaceboResults,
+    sens: pd.DataFrame,
+) -> pd.DataFrame:
     """The main-window results of the studied and merged events, read from their unit."""
     units = uid[studied]
     eids = table["event_id"].to_numpy(dtype=object)[studied]
@@ -642,7 +715,7 @@ def _fill_studied(table, studied, uid, members, unit_tbl, hac, placebo, sens) ->
 
 def _roll_notes(
     table: pd.DataFrame,
-    windows: dict[str, list[pd.Timestamp]],
+    windows: Mapping[str, WindowDates],
     roll_days: pd.DatetimeIndex,
     units: pd.DataFrame,
 ) -> list[str]:
@@ -684,7 +757,7 @@ def _count_notes(table: pd.DataFrame, exc_df: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _hac_note(spec, hac) -> str:
+def _hac_note(spec: GoldSpecification, hac: EventRegressionResults) -> str:
     if hac.variance == "garch":
         g = hac.garch_params
         scale = (
@@ -705,8 +778,8 @@ def _hac_note(spec, hac) -> str:
     )
 
 
-def _placebo_note(placebo, boot) -> str:
-    if placebo.method == "pseudo_events":
+def _placebo_note(placebo: PlaceboResults, boot: tuple[int, int]) -> str:
+    if placebo.pseudo is not None:  # set by the pseudo-event method only
         days = placebo.pseudo["day0"]
         return (
             f"Placebo: statistic '{placebo.statistic}' of {len(placebo.null)} pseudo-events "
@@ -721,7 +794,16 @@ def _placebo_note(placebo, boot) -> str:
     )
 
 
-def _method_notes(mask, mask_window, overlap, spec, hac, placebo, data, boot) -> list[str]:
+def _method_notes(
+    mask: pd.Series,
+    mask_window: tuple[int, int],
+    overlap: str,
+    spec: GoldSpecification,
+    hac: EventRegressionResults,
+    placebo: PlaceboResults,
+    data: GoldData,
+    boot: tuple[int, int],
+) -> list[str]:
     gold = spec.symbol
     notes = [
         f"Estimation windows {spec.estimation_window.label} mask the "
@@ -745,7 +827,9 @@ def _method_notes(mask, mask_window, overlap, spec, hac, placebo, data, boot) ->
     return notes
 
 
-def _data_versions(data: GoldData, data_dir, notes: list[str]) -> pd.DataFrame:
+def _data_versions(
+    data: GoldData, data_dir: str | os.PathLike[str] | None, notes: list[str]
+) -> pd.DataFrame:
     """The files read with their checksums (a ProvenanceWarning when the manifest disagrees)."""
     from eventstudy.data.store import file_versions
 

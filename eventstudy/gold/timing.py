@@ -85,9 +85,16 @@ def timing_sensitivity(
     return out
 
 
-def _fit_distinct(fit, events: pd.DataFrame, window: tuple[int, int]) -> pd.DataFrame:
-    """CARs of ``events`` from one fit per distinct (day 0, extend): candidates that share
-    them (the base and date variants, events on the same day) have the same fit."""
+def _fit_distinct(
+    fit: Callable[[pd.DataFrame], EventStudyResults],
+    events: pd.DataFrame,
+    window: tuple[int, int],
+) -> pd.DataFrame:
+    """CARs of ``events`` from one fit per distinct (day 0, extend).
+
+    Candidates that share them (the base and date variants, events on the same day) have the
+    same fit.
+    """
     if not len(events):
         return pd.DataFrame()
     cols = [c for c in ("day0", "extend") if c in events.columns]
@@ -102,8 +109,10 @@ def _fit_distinct(fit, events: pd.DataFrame, window: tuple[int, int]) -> pd.Data
 def timing_candidates(
     events: pd.DataFrame, day0: pd.Series, calendar: pd.DatetimeIndex
 ) -> pd.DataFrame:
-    """Alternative day-0 positions per event: base, one session earlier/later, and for events
-    without a clock time the session of the date itself and the next session.
+    """Alternative day-0 positions per event.
+
+    The base, one session earlier and later, and for events without a clock time the session
+    of the date itself and the next session.
 
     Parameters
     ----------

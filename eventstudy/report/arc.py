@@ -152,8 +152,10 @@ def _negative_price_exclusions(
     est: EstimationWindow,
     window: tuple[int, int],
 ) -> pd.DataFrame:
-    """Events whose estimation or event window holds a negative (CRSP midpoint) price; the
-    price on the day before the estimation window counts (the first return needs it)."""
+    """Events whose estimation or event window holds a negative (CRSP midpoint) price.
+
+    The price on the day before the estimation window counts (the first return needs it).
+    """
     rows = []
     for event_id, firm, day0 in events[["event_id", "asset", "day0"]].itertuples(index=False):
         if firm not in flagged.columns or not flagged[firm].any():

@@ -190,8 +190,10 @@ def _claims_findings(claims: Any, lang: Lang) -> list[str]:
 
 
 def findings(inputs: Any, lang: Lang = "en") -> list[str]:
-    """The headline: what was found, in plain words with its uncertainty (also printed at
-    the end of ``eventstudy run``)."""
+    """The headline: what was found, in plain words with its uncertainty.
+
+    Also printed at the end of ``eventstudy run``.
+    """
     items = []
     if inputs.claims is not None:
         items += _claims_findings(inputs.claims, lang)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 import pandas as pd
 
@@ -32,8 +33,10 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+
 
 
 def neutralise(value: object) -> object:
-    """``value`` made safe for a spreadsheet cell (see the module docstring); non-text
-    values are returned unchanged."""
+    """``value`` made safe for a spreadsheet cell (see the module docstring).
+
+    Non-text values are returned unchanged.
+    """
     if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
         return value
     if _PLAIN_NUMBER.fullmatch(value):
@@ -42,8 +45,10 @@ def neutralise(value: object) -> object:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` with every text cell neutralised; numeric, boolean and datetime
-    columns are left as they are."""
+    """A copy of ``frame`` with every text cell neutralised.
+
+    Numeric, boolean and datetime columns are left as they are.
+    """
     out = frame.copy()
     for column in out.columns:
         values = out[column]
@@ -52,8 +57,10 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **kwargs) -> None:
-    """Write ``frame`` as CSV with its text cells neutralised (``index=False`` by default;
-    other keyword arguments go to ``DataFrame.to_csv``)."""
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str], **kwargs: Any) -> None:
+    """Write ``frame`` as CSV with its text cells neutralised.
+
+    ``index=False`` by default; other keyword arguments go to ``DataFrame.to_csv``.
+    """
     kwargs.setdefault("index", False)
     safe_frame(frame).to_csv(path, **kwargs)

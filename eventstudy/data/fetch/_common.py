@@ -80,8 +80,11 @@ def report_row(
 
 
 def describe_failure(exc: BaseException) -> str:
-    """The text of a failure for the report: the library's own errors as they are, anything
-    else (an unexpected answer from a server) with its type, so nothing is hidden."""
+    """The text of a failure for the report.
+
+    The library's own errors as they are, anything else (an unexpected answer from a server)
+    with its type, so nothing is hidden.
+    """
     from eventstudy.exceptions import EventStudyError
 
     if isinstance(exc, EventStudyError):
@@ -92,8 +95,11 @@ def describe_failure(exc: BaseException) -> str:
 def written_row(
     kind: str, key: str, path: str, n_rows: int, entry: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The ``ok`` report row of an item written with
-    :func:`eventstudy.data.writer.write_csv_atomic` (``entry`` is the manifest entry)."""
+    """The ``ok`` report row of an item written to the data directory.
+
+    The item was written with :func:`eventstudy.data.writer.write_csv_atomic`; ``entry`` is
+    the manifest entry it returned.
+    """
     merge = entry.get("merge")
     if merge:
         from eventstudy.data.merge import MergeStats
@@ -125,8 +131,10 @@ def write_item(
     *,
     reraise: tuple[type[BaseException], ...] = (),
 ) -> dict[str, Any]:
-    """Run ``write`` (download one item and write it; returns the relative path written, the
-    row count downloaded and the manifest entry) and report the outcome.
+    """Run ``write`` and report the outcome.
+
+    ``write`` downloads one item and writes it; it returns the relative path written, the row
+    count downloaded and the manifest entry.
 
     Any exception becomes a ``failed`` row (and a log warning), never a traceback: one bad
     item, even an answer of a shape nobody foresaw, does not stop the others, and the report

@@ -80,8 +80,11 @@ def _json_list(market: dict[str, Any], field: str, slug: str) -> list[str]:
 
 
 def _event_slug(events: Any) -> str:
-    """The parent event's slug: Gamma sends a list of event objects; an object alone or
-    anything else without a slug gives ``""``."""
+    """The parent event's slug.
+
+    Gamma sends a list of event objects; an object alone or anything else without a slug gives
+    ``""``.
+    """
     if isinstance(events, dict):
         events = [events]
     if isinstance(events, list) and events and isinstance(events[0], dict):
@@ -579,8 +582,11 @@ def _write_markets(
     versions: dict[str, str],
     market_report: list[dict[str, Any]],
 ) -> None:
-    """Merge the fetched markets' rows into ``markets.csv``; on failure mark their report
-    rows failed (the odds files already written stay, and their rows say so)."""
+    """Merge the fetched markets' rows into ``markets.csv``.
+
+    On failure their report rows are marked failed (the odds files already written stay, and
+    their rows say so).
+    """
     fetched = pd.concat(new_rows, ignore_index=True)
     fetched = fetched.drop_duplicates("token_id", keep="last")
     fetched["has_prices"] = [

@@ -1,8 +1,8 @@
-"""Normal-return models, one module per model, resolved by name in one place.
+r"""Normal-return models, one module per model, resolved by name in one place.
 
-* ``"constant_mean"`` (:class:`ConstantMean`): :math:`R_{it} = \\mu_i + \\varepsilon_{it}` (k = 1).
-* ``"market"`` (:class:`MarketModel`): :math:`R_{it} = \\alpha_i + \\beta_i R_{mt} +
-  \\varepsilon_{it}`, OLS (k = 2).
+* ``"constant_mean"`` (:class:`ConstantMean`): :math:`R_{it} = \mu_i + \varepsilon_{it}` (k = 1).
+* ``"market"`` (:class:`MarketModel`): :math:`R_{it} = \alpha_i + \beta_i R_{mt} +
+  \varepsilon_{it}`, OLS (k = 2).
 * ``"market_adjusted"`` (:class:`MarketAdjusted`): :math:`AR_{it} = R_{it} - R_{mt}` (k = 0).
 * ``"zero_mean"`` (:class:`ZeroMean`): :math:`AR_{it} = R_{it}` (k = 0).
 * ``"factor"`` (:class:`FactorModel`): OLS on a constant, the benchmark (if given) and any
@@ -62,7 +62,7 @@ _ALIASES = {
 
 
 def normal_return_model(model: str | NormalReturnModel) -> NormalReturnModel:
-    """The normal-return model of a name (or the model itself).
+    """Return the normal-return model of a name (or the model itself).
 
     Parameters
     ----------

@@ -17,7 +17,7 @@ __all__ = ["fit_fixed"]
 def fit_fixed(
     name: str, resid: np.ndarray, valid: np.ndarray, normal_event: np.ndarray
 ) -> NormalReturnFit:
-    """Fit of a normal return fixed in advance, for N events at once.
+    r"""Fit of a normal return fixed in advance, for N events at once.
 
     Parameters
     ----------
@@ -38,7 +38,7 @@ def fit_fixed(
     Notes
     -----
     Nothing is estimated (k = 0), so there is no parameter-uncertainty term:
-    :math:`s_i^2 = \\frac{1}{n_i}\\sum_t AR_{it}^2` (divisor :math:`n_i`, the mean is not
+    :math:`s_i^2 = \frac{1}{n_i}\sum_t AR_{it}^2` (divisor :math:`n_i`, the mean is not
     estimated) and :math:`V_i = s_i^2 I` (Brown & Warner 1985).
     """
     valid = valid & np.isfinite(resid)

@@ -61,7 +61,7 @@ def fit_ols(
     x_event: np.ndarray,
     valid: np.ndarray,
 ) -> NormalReturnFit:
-    """OLS of ``y`` on a constant and the p columns of ``x`` for every event at once.
+    r"""OLS of ``y`` on a constant and the p columns of ``x`` for every event at once.
 
     Parameters
     ----------
@@ -79,19 +79,19 @@ def fit_ols(
     Notes
     -----
     The slopes solve the centred normal equations
-    :math:`b_i = (\\tilde X_i'\\tilde X_i)^{-1}\\tilde X_i'\\tilde y_i` (regressors and returns
-    demeaned over the usable rows), :math:`\\hat\\alpha_i = \\bar y_i - \\bar x_i' b_i`, and
+    :math:`b_i = (\tilde X_i'\tilde X_i)^{-1}\tilde X_i'\tilde y_i` (regressors and returns
+    demeaned over the usable rows), :math:`\hat\alpha_i = \bar y_i - \bar x_i' b_i`, and
 
     .. math::
 
-        V_i = s_i^2\\Big[I + \\tfrac{1}{n_i}\\iota\\iota'
-              + D_i(\\tilde X_i'\\tilde X_i)^{-1}D_i'\\Big],
-        \\qquad D_i = X^*_i - \\iota\\bar x_i',
+        V_i = s_i^2\Big[I + \tfrac{1}{n_i}\iota\iota'
+              + D_i(\tilde X_i'\tilde X_i)^{-1}D_i'\Big],
+        \qquad D_i = X^*_i - \iota\bar x_i',
 
-    which equals :math:`s_i^2[I + X^*_i(X_i'X_i)^{-1}X^{*\\prime}_i]` (Campbell, Lo & MacKinlay
+    which equals :math:`s_i^2[I + X^*_i(X_i'X_i)^{-1}X^{*\prime}_i]` (Campbell, Lo & MacKinlay
     1997, eq. 4.4.9; for the market model its diagonal is
-    :math:`s_i^2[1 + 1/n_i + (R_{m\\tau}-\\bar R_m)^2/\\sum_t(R_{mt}-\\bar R_m)^2]`,
-    MacKinlay 1997). With p = 0 (constant mean) it is :math:`s_i^2(I + \\iota\\iota'/n_i)`.
+    :math:`s_i^2[1 + 1/n_i + (R_{m\tau}-\bar R_m)^2/\sum_t(R_{mt}-\bar R_m)^2]`,
+    MacKinlay 1997). With p = 0 (constant mean) it is :math:`s_i^2(I + \iota\iota'/n_i)`.
 
     Events are solved in cache-sized blocks; every event is solved on its own rows, so the
     block size changes no number.
@@ -134,15 +134,25 @@ def fit_ols(
     )
 
 
-def _fit_block(y_est, x_est, x_event, valid, out: _OLSOutput, blk: slice) -> None:
-    """OLS with an intercept (see :func:`fit_normal_model`) for a block of events, written
-    into ``out[blk]``."""
+def _fit_block(
+    y_est: np.ndarray,
+    x_est: np.ndarray,
+    x_event: np.ndarray,
+    valid: np.ndarray,
+    out: _OLSOutput,
+    blk: slice,
+) -> None:
+    """Solve the OLS of :func:`fit_ols` for a block of events, writing into ``out[blk]``.
+
+    ``y_est`` (n, L1), ``x_est`` (n, L1, p), ``x_event`` (n, L2, p) and ``valid`` (n, L1) are
+    the block's rows of :func:`fit_ols`'s inputs.
+    """
     n_ev = y_est.shape[0]
     p = x_est.shape[2]
     k = 1 + p
     # p = 1 (market model) works on 2-D (N, L) arrays: the same arithmetic as the general
-    # (N, L, p) path, without the size-1 axis and its reductions.
-    x1 = x_est[:, :, 0] if p == 1 else None
+    # (N, L, p) path, without the size-1 axis and its reductions. (x1 is unused for p != 1.)
+    x1 = x_est[:, :, 0] if p == 1 else np.empty((n_ev, 0))
     valid = valid & np.isfinite(y_est)
     if p == 1:
         valid &= np.isfinite(x1)

@@ -37,7 +37,7 @@ class StackedWindows:
 
 @dataclass(frozen=True)
 class NormalReturnFit:
-    """Fitted normal-return model for N events (arrays, event order as given).
+    r"""Fitted normal-return model for N events (arrays, event order as given).
 
     Attributes
     ----------
@@ -46,7 +46,7 @@ class NormalReturnFit:
         Mean-equation parameters (``alpha``, ``beta``, ``b_<name>``, ``mu``), then for GARCH
         ``omega``, ``arch_alpha``, ``garch_beta`` (variance in decimal-return units squared).
     params, std_errors : ndarray, shape (N, n_params)
-        OLS standard errors are :math:`s_i \\sqrt{[(X_i'X_i)^{-1}]_{jj}}`.
+        OLS standard errors are :math:`s_i \sqrt{[(X_i'X_i)^{-1}]_{jj}}`.
     k : int
         Number of estimated mean parameters (degrees of freedom used).
     n_est : ndarray of int, shape (N,)
@@ -54,14 +54,14 @@ class NormalReturnFit:
     sigma2 : ndarray, shape (N,)
         :math:`s_i^2 = SSR_i / (n_i - k)` (CLM eq. 4.4.4 generalised).
     resid_var_ddof0 : ndarray, shape (N,)
-        :math:`\\frac1{n_i}\\sum_t (\\hat\\varepsilon_{it} - \\bar{\\hat\\varepsilon}_i)^2`
+        :math:`\frac1{n_i}\sum_t (\hat\varepsilon_{it} - \bar{\hat\varepsilon}_i)^2`
         (``np.var``; PyPI eventstudy's convention).
     est_resid : ndarray, shape (N, Le)
         Estimation residuals (NaN where not used).
     normal_event : ndarray, shape (N, L2)
         Normal returns in the event window.
     event_cov : ndarray, shape (N, L2, L2)
-        :math:`V_i = s_i^2 (I + X^*_i (X_i'X_i)^{-1} X^{*\\prime}_i)` (CLM eq. 4.4.9); for GARCH,
+        :math:`V_i = s_i^2 (I + X^*_i (X_i'X_i)^{-1} X^{*\prime}_i)` (CLM eq. 4.4.9); for GARCH,
         the diagonal matrix of conditional variance forecasts.
     failed : ndarray of object, shape (N,)
         ``None`` or the reason the model could not be fitted for that event.
@@ -98,7 +98,7 @@ class NormalReturnModel(ABC):
     """The study's ``factors`` are regressors."""
 
     def n_params(self, n_regressors: int) -> int:
-        """Number of estimated mean parameters k, given the number of regressors p."""
+        """Return the number of estimated mean parameters k, given the number of regressors p."""
         return 1 + n_regressors
 
     def fit(
@@ -147,7 +147,8 @@ class NormalReturnModel(ABC):
 
     @abstractmethod
     def _fit(self, data: StackedWindows) -> NormalReturnFit:
-        """The model's own fit (see :meth:`fit`)."""
+        """Fit the model to the stacked windows (:meth:`fit` builds them as float arrays)."""
 
     def __repr__(self) -> str:
+        """Return ``ClassName()``: models carry no state beyond their class."""
         return f"{type(self).__name__}()"

@@ -1,4 +1,4 @@
-"""Constant-mean model: :math:`R_{it} = \\mu_i + \\varepsilon_{it}` (k = 1)."""
+r"""Constant-mean model: :math:`R_{it} = \mu_i + \varepsilon_{it}` (k = 1)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ __all__ = ["ConstantMean"]
 
 
 class ConstantMean(NormalReturnModel):
-    """Mean return of the estimation window; no benchmark (MacKinlay 1997, §4).
+    r"""Mean return of the estimation window; no benchmark (MacKinlay 1997, §4).
 
-    The event-window covariance is :math:`s_i^2(I + \\iota\\iota'/n_i)` (the mean is estimated).
+    The event-window covariance is :math:`s_i^2(I + \iota\iota'/n_i)` (the mean is estimated).
     """
 
     name = "constant_mean"
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 1 (the mean), whatever regressors the study holds."""
+        """Return k = 1 (the mean), whatever regressors the study holds."""
         return 1
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:

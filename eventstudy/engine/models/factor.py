@@ -1,4 +1,4 @@
-"""Factor model: :math:`R_{it} = \\alpha_i + \\sum_j b_{ij} F_{jt} + \\varepsilon_{it}`, OLS.
+r"""Factor model: :math:`R_{it} = \alpha_i + \sum_j b_{ij} F_{jt} + \varepsilon_{it}`, OLS.
 
 k = 1 + p: the intercept and one slope per regressor (the benchmark, when given, is the first).
 """

@@ -27,7 +27,7 @@ class GarchMarketModel(NormalReturnModel):
     uses_benchmark = True
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 2 mean parameters (alpha and beta)."""
+        """Return k = 2 mean parameters (alpha and beta)."""
         return 2
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:
@@ -45,14 +45,14 @@ def _fit_garch(
     valid: np.ndarray,
     forecast_steps: np.ndarray,
 ) -> NormalReturnFit:
-    """Market model with GARCH(1,1) errors, one ``arch`` fit per event.
+    r"""Market model with GARCH(1,1) errors, one ``arch`` fit per event.
 
     The fit runs on returns x 100 (the optimiser's preferred scale; ``arch``'s own
     ``rescale`` is off) and every reported quantity is converted back to decimals. The
     conditional variance forecasts for the event offsets are
-    :math:`h_{T+1} = \\omega + a\\,\\varepsilon_T^2 + b\\,h_T`,
-    :math:`h_{T+j} = \\omega + (a + b)\\,h_{T+j-1}`, with T the last estimation row; the
-    event-window covariance is :math:`\\mathrm{diag}(h)` (no parameter-uncertainty term).
+    :math:`h_{T+1} = \omega + a\,\varepsilon_T^2 + b\,h_T`,
+    :math:`h_{T+j} = \omega + (a + b)\,h_{T+j-1}`, with T the last estimation row; the
+    event-window covariance is :math:`\mathrm{diag}(h)` (no parameter-uncertainty term).
     The offsets between the estimation and the event window count as forecast steps.
     """
     from arch import arch_model

@@ -1,4 +1,4 @@
-"""Market model: :math:`R_{it} = \\alpha_i + \\beta_i R_{mt} + \\varepsilon_{it}`, OLS (k = 2)."""
+r"""Market model: :math:`R_{it} = \alpha_i + \beta_i R_{mt} + \varepsilon_{it}`, OLS (k = 2)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class MarketModel(NormalReturnModel):
     uses_benchmark = True
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 2 (alpha and beta)."""
+        """Return k = 2 (alpha and beta)."""
         return 2
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:

@@ -1,6 +1,6 @@
-"""Market-adjusted model: :math:`AR_{it} = R_{it} - R_{mt}`, nothing estimated (k = 0).
+r"""Market-adjusted model: :math:`AR_{it} = R_{it} - R_{mt}`, nothing estimated (k = 0).
 
-The residual variance is :math:`s_i^2 = \\sum_t AR_{it}^2 / n_i` over the estimation window, and
+The residual variance is :math:`s_i^2 = \sum_t AR_{it}^2 / n_i` over the estimation window, and
 the event-window covariance :math:`s_i^2 I` (no parameter uncertainty).
 """
 
@@ -22,7 +22,7 @@ class MarketAdjusted(NormalReturnModel):
     uses_benchmark = True
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 0: nothing is estimated."""
+        """Return k = 0: nothing is estimated."""
         return 0
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:

@@ -1,6 +1,6 @@
-"""Zero-mean model: :math:`AR_{it} = R_{it}`, the normal return is zero (k = 0).
+r"""Zero-mean model: :math:`AR_{it} = R_{it}`, the normal return is zero (k = 0).
 
-The residual variance is :math:`s_i^2 = \\sum_t R_{it}^2 / n_i` over the estimation window (the
+The residual variance is :math:`s_i^2 = \sum_t R_{it}^2 / n_i` over the estimation window (the
 mean is not estimated, so the divisor is :math:`n_i`), the event-window covariance
 :math:`s_i^2 I`.
 """
@@ -27,7 +27,7 @@ class ZeroMean(NormalReturnModel):
     name = "zero_mean"
 
     def n_params(self, n_regressors: int) -> int:
-        """k = 0: nothing is estimated, whatever regressors the study holds."""
+        """Return k = 0: nothing is estimated, whatever regressors the study holds."""
         return 0
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:

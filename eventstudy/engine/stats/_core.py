@@ -7,7 +7,7 @@ it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,6 +21,14 @@ from eventstudy.exceptions import SpecificationError
 Alternative = Literal["two-sided", "greater", "less"]
 ALTERNATIVES: tuple[str, ...] = ("two-sided", "greater", "less")
 DayOrWindow = int | tuple[int, int]
+#: Accepted spellings of each alternative (after lower-casing and ``_`` -> ``-``).
+_ALTERNATIVE_SPELLINGS: dict[str, Alternative] = {
+    "two-sided": "two-sided",
+    "twosided": "two-sided",
+    "two": "two-sided",
+    "greater": "greater",
+    "less": "less",
+}
 
 
 @dataclass(frozen=True)
@@ -205,11 +213,9 @@ def resolve_options(convention: str = "textbook", **options: Any) -> dict[str, A
 
 def check_alternative(alternative: str) -> Alternative:
     """Return ``alternative`` normalised, or raise SpecificationError listing accepted ones."""
-    alt = str(alternative).strip().lower().replace("_", "-")
-    if alt in ("two-sided", "twosided", "two"):
-        return "two-sided"
-    if alt in ALTERNATIVES:
-        return alt  # type: ignore[return-value]
+    alt = _ALTERNATIVE_SPELLINGS.get(str(alternative).strip().lower().replace("_", "-"))
+    if alt is not None:
+        return alt
     raise SpecificationError(
         f"alternative={alternative!r} is not accepted; use one of {list(ALTERNATIVES)}"
     )
@@ -230,17 +236,24 @@ class Target:
 
     @property
     def is_day(self) -> bool:
+        """True when the target is a single day (``start == end``)."""
         return self.start == self.end
 
     @property
     def length(self) -> int:
+        """Number of event-window days covered (L)."""
         return len(self.cols)
 
     @property
     def label(self) -> str:
+        """``"day d"`` or ``"window (start, end)"``, as the null sentences say it."""
         if self.is_day:
             return f"day {self.start}"
         return f"window ({self.start}, {self.end})"
+
+
+#: A test's inner implementation: ``(prep, target, alternative, opts) -> TestResult``.
+InnerTest = Callable[[PreparedPanel, Target, Alternative, Mapping[str, Any]], TestResult]
 
 
 def as_target(panel: AbnormalReturnPanel | PreparedPanel, day_or_window: DayOrWindow) -> Target:
@@ -272,7 +285,7 @@ def pvalue(stat: float, df: float | None, alternative: Alternative) -> float:
         return math.nan
     if df is None:
         cdf = sc.ndtr
-        args: tuple = ()
+        args: tuple[float, ...] = ()
     else:
         cdf = sc.stdtr
         args = (df,)
@@ -286,7 +299,7 @@ def pvalue(stat: float, df: float | None, alternative: Alternative) -> float:
 def normal_result(
     name: str, stat: float, nobs: int, null: str, alternative: Alternative, estimate: float
 ) -> TestResult:
-    """A result referred to N(0,1)."""
+    """Build a result referred to N(0,1)."""
     return TestResult(
         name, float(stat), pvalue(stat, None, alternative), "N(0,1)", None, int(nobs),
         null, alternative, None, float(estimate),
@@ -302,7 +315,7 @@ def t_result(
     alternative: Alternative,
     estimate: float,
 ) -> TestResult:
-    """A result referred to Student t with ``df`` degrees of freedom."""
+    """Build a result referred to Student t with ``df`` degrees of freedom (NaN if df <= 0)."""
     if not df > 0:
         return nan_result(name, nobs, null, alternative, "no degrees of freedom left", estimate)
     dist = f"t({df:g})"
@@ -322,7 +335,7 @@ def nan_result(
     dist: str = "N(0,1)",
     df: float | None = None,
 ) -> TestResult:
-    """A result that could not be computed, with the reason."""
+    """Build the result of a test that could not be computed: NaN statistic, with the reason."""
     return TestResult(
         name, math.nan, math.nan, dist, df, int(nobs), null, alternative, reason, float(estimate)
     )
@@ -367,7 +380,7 @@ def aar_series(panel: PanelLike) -> np.ndarray:
 
 
 def event_counts(panel: PanelLike) -> np.ndarray:
-    """Number of events with a finite abnormal return on each event-window day."""
+    """Count the events with a finite abnormal return on each event-window day."""
     prep = as_prepared(panel)
     return prep.memo(("n_day",), lambda: np.isfinite(prep.panel.event_ar).sum(axis=0))
 
@@ -376,7 +389,7 @@ def estimation_aar(panel: PanelLike) -> np.ndarray:
     """Estimation-window AAR series in event time (days nobody has are dropped)."""
     prep = as_prepared(panel)
 
-    def compute():
+    def compute() -> np.ndarray:
         x = prep.panel.est_ar
         n = np.isfinite(x).sum(axis=0)
         s = np.nansum(x, axis=0)
@@ -398,7 +411,7 @@ def sigma_used(panel: PanelLike, opts: Mapping[str, Any]) -> np.ndarray:
     if opts["patell_ddof"] != "estudy2":
         return np.asarray(prep.panel.sigma, dtype=float)
 
-    def compute():
+    def compute() -> np.ndarray:
         est = prep.panel.est_ar
         with np.errstate(invalid="ignore", divide="ignore"):
             n = np.isfinite(est).sum(axis=1)
@@ -415,7 +428,7 @@ def _variance_parts(
     """(V or the panel's ``event_cov``, per-event scale or None, reason) for ``event_variance``."""
     panel = prep.panel
 
-    def compute():
+    def compute() -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
         s = sigma_used(prep, opts)
         if opts["pe_variance"] == "panel":
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -463,7 +476,7 @@ def standardized_car(
     """SCAR_i = CAR_i / sqrt(gamma' V_i gamma) (SAR_i for a single day); NaN where missing."""
     prep = as_prepared(panel)
 
-    def compute():
+    def compute() -> tuple[np.ndarray, str | None]:
         v, scale, reason = _variance_parts(prep, opts)
         if v is None:
             return np.full(prep.n_events, np.nan), reason
@@ -501,7 +514,7 @@ def default_estimate(panel: PanelLike, target: Target) -> float:
     """AAR of a day; CAAR (mean CAR over events with the whole window) of a window."""
     prep = as_prepared(panel)
 
-    def compute():
+    def compute() -> float:
         if target.is_day:
             return float(aar_series(prep)[target.cols[0]])
         car = window_car(prep, target)
@@ -513,7 +526,7 @@ def default_estimate(panel: PanelLike, target: Target) -> float:
 
 def run_target(
     name: str,
-    inner: Any,
+    inner: InnerTest,
     panel: PanelLike,
     target: Target,
     alternative: Alternative,
@@ -546,7 +559,7 @@ def with_car_mean(
 
 def _daily_sum(
     name: str,
-    inner: Any,
+    inner: InnerTest,
     prep: PreparedPanel,
     target: Target,
     alternative: Alternative,
@@ -578,7 +591,7 @@ def _daily_sum(
 
 def run(
     name: str,
-    inner: Any,
+    inner: InnerTest,
     panel: PanelLike,
     day_or_window: DayOrWindow,
     alternative: str,
@@ -613,7 +626,13 @@ SIGNATURE_DOC = """
 """
 
 
-def fill_signature_doc(*functions) -> None:
-    """Put :data:`SIGNATURE_DOC` where each function's docstring says ``{sig}``."""
+def fill_signature_doc(*functions: Callable[..., TestResult]) -> None:
+    """Put :data:`SIGNATURE_DOC` where each function's docstring says ``{sig}``.
+
+    ``{sig}`` stands on its own line followed by a blank line, so the filled docstring has
+    the parameter section, a blank line, then the next section. Functions without a docstring
+    (``python -OO``) are left alone.
+    """
     for func in functions:
-        func.__doc__ = func.__doc__.replace("{sig}", SIGNATURE_DOC.strip("\n").lstrip() + "\n")
+        if func.__doc__ is not None:
+            func.__doc__ = func.__doc__.replace("{sig}", SIGNATURE_DOC.strip("\n").lstrip())

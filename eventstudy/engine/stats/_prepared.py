@@ -1,9 +1,9 @@
-"""A panel prepared for the battery: per-panel quantities computed once and reused.
+r"""A panel prepared for the battery: per-panel quantities computed once and reused.
 
 Most of what the cross-event tests need does not depend on the day or window tested: the
 estimation-window AAR series, the residual SDs, the ranks of every event's combined
 estimation + event series, the Kolari-Pynnonen average correlation, the generalized-sign
-:math:`\\hat p`, the wild-bootstrap weights. :class:`PreparedPanel` computes each of them the
+:math:`\hat p`, the wild-bootstrap weights. :class:`PreparedPanel` computes each of them the
 first time a test asks for it and keeps it, so that :func:`~eventstudy.engine.stats.aar_tests`
 (every event-window day) and :func:`~eventstudy.engine.stats.caar_tests` (every window) pay for
 it once.
@@ -49,11 +49,12 @@ class PreparedPanel:
 
     __slots__ = ("_memo", "panel")
 
+    panel: AbnormalReturnPanel
+    _memo: dict[Hashable, Any]
+
     def __init__(self, panel: AbnormalReturnPanel | PreparedPanel) -> None:
-        if isinstance(panel, PreparedPanel):
-            panel = panel.panel
-        self.panel = panel
-        self._memo: dict[Hashable, Any] = {}
+        self.panel = panel.panel if isinstance(panel, PreparedPanel) else panel
+        self._memo = {}
 
     @property
     def n_events(self) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -130,6 +130,18 @@ def resolve_tests(tests: str | Sequence[str] | None) -> list[str]:
             f"(aliases: {sorted(TEST_ALIASES)})"
         )
     return out
+
+
+def _as_windows(window: tuple[int, int] | Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """One window ``(start, end)`` or a sequence of them, as a list of tuples.
+
+    Whether ``window`` is one window is decided at run time by its shape (``np.ndim``), which
+    the annotation cannot express: hence the casts. The length of each window is checked by
+    :func:`~eventstudy.engine.stats._core.as_target`.
+    """
+    if np.ndim(window) == 1:
+        return [cast(tuple[int, int], tuple(window))]
+    return [cast(tuple[int, int], tuple(w)) for w in cast(Sequence[tuple[int, int]], window)]
 
 
 def _rows(results: list[tuple[tuple, TestResult]], lead: tuple[str, ...]) -> pd.DataFrame:
@@ -332,8 +344,7 @@ def caar_tests(
     opts = resolve_options(convention, **options)
     alt = check_alternative(alternative)
     prep = prepare(panel)
-    windows = [window] if np.ndim(window) == 1 else list(window)  # type: ignore[arg-type]
-    targets = [as_target(prep, tuple(w)) for w in windows]  # type: ignore[arg-type]
+    targets = [as_target(prep, w) for w in _as_windows(window)]
     grid = _run_all(names, prep, targets, alt, opts)
     results = [((t.start, t.end), r) for t, row in zip(targets, grid, strict=True) for r in row]
     return _rows(results, ("window_start", "window_end"))

@@ -96,12 +96,18 @@ def residual_correlation_matrix(
 # --------------------------------------------------------------------------------------------
 
 
-def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int):
-    """Standardized residuals of every observed cell: (rows, keys, z, eligible, n_keys);
-    ``rows`` is None when every cell is used (row-major order: row i holds cells
-    ``i * L1 .. (i + 1) * L1 - 1``), which saves an N x L1 index array."""
+#: (rows, keys, z, eligible, n_keys) of :func:`_standardized_cells`.
+_Cells = tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray, int]
 
-    def compute():
+
+def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int) -> _Cells:
+    """Standardized residuals of every observed cell: ``(rows, keys, z, eligible, n_keys)``.
+
+    ``rows`` is None when every cell is used (row-major order: row i holds cells
+    ``i * L1 .. (i + 1) * L1 - 1``), which saves an N x L1 index array.
+    """
+
+    def compute() -> _Cells:
         panel = prep.panel
         x = np.asarray(panel.est_ar, dtype=float)
         valid = np.isfinite(x)

@@ -21,6 +21,7 @@ from eventstudy.engine.stats._core import (
     ESTUDY2_MIN_PERCENTAGE,
     Alternative,
     DayOrWindow,
+    InnerTest,
     PreparedPanel,
     Target,
     TestResult,
@@ -75,7 +76,7 @@ def binomial_sign_pvalue(n_pos: int, n: int, alternative: Alternative) -> float:
     return min(1.0, 2.0 * min(upper, lower))
 
 
-def _sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     x = window_car(prep, target)
     x = x[np.isfinite(x)]
     n = x.size
@@ -94,7 +95,9 @@ def _sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
 
 
 def _p_hat(prep: PreparedPanel, opts: Opts) -> float:
-    def compute():
+    """Cowan's estimation-window share of positive residuals (per event, or pooled)."""
+
+    def compute() -> float:
         e = prep.panel.est_ar
         ok = np.isfinite(e)
         pos = (e > 0) & ok
@@ -106,7 +109,7 @@ def _p_hat(prep: PreparedPanel, opts: Opts) -> float:
     return prep.memo(("p_hat", opts["gsign_phat"]), compute)
 
 
-def _gen_sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _gen_sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     x = window_car(prep, target)
     x = x[np.isfinite(x)]
     n = x.size
@@ -134,15 +137,20 @@ def _combined_counts(prep: PreparedPanel) -> np.ndarray:
     """Non-missing days M_i of each event's combined series."""
     panel = prep.panel
 
-    def compute():
+    def compute() -> np.ndarray:
         return np.isfinite(panel.est_ar).sum(axis=1) + np.isfinite(panel.event_ar).sum(axis=1)
 
     return prep.memo(("combined_m",), compute)
 
 
-def _aggregate(kind: str, sums: tuple[np.ndarray, np.ndarray], n_all: int, na_sums: str):
-    """Cross-event aggregate of each day: mean (Corrado) or sum/sqrt(N_t) (Corrado-Zivney),
-    from the day's number of scores ``n_t`` and their sum."""
+def _aggregate(
+    kind: str, sums: tuple[np.ndarray, np.ndarray], n_all: int, na_sums: str
+) -> np.ndarray:
+    """Cross-event aggregate of each day: mean (Corrado) or sum/sqrt(N_t) (Corrado-Zivney).
+
+    Computed from the day's number of scores ``n_t`` and their sum (``sums``); NaN on days
+    without a score.
+    """
     n_t, total = sums
     with np.errstate(invalid="ignore", divide="ignore"):
         if na_sums == "estudy2":
@@ -152,13 +160,16 @@ def _aggregate(kind: str, sums: tuple[np.ndarray, np.ndarray], n_all: int, na_su
 
 
 def _combined_ranks(prep: PreparedPanel) -> np.ndarray:
-    """Ranks of each event's combined series, cached as float32 (exact: integers and halves
-    far below 2**24), half the memory of float64."""
+    """Ranks of each event's combined series, cached as float32.
+
+    float32 is exact here (integers and halves far below 2**24) and takes half the memory of
+    float64.
+    """
     return prep.memo(("combined_ranks",), lambda: row_ranks(_combined(prep)).astype(np.float32))
 
 
 def _combined_complete(prep: PreparedPanel) -> bool:
-    """True when no event misses a day of its combined series (cached)."""
+    """Return True when no event misses a day of its combined series (cached)."""
     panel = prep.panel
     return prep.memo(
         ("combined_complete",),
@@ -167,10 +178,12 @@ def _combined_complete(prep: PreparedPanel) -> bool:
 
 
 def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
-    """Per day of the combined series: number of events with a score of ``kind`` and the sum
-    of their scores (cached; the two ``na_sums`` conventions both derive from it)."""
+    """Per day of the combined series: the number of scores of ``kind`` and their sum.
 
-    def compute():
+    Cached; the two ``na_sums`` conventions both derive from it.
+    """
+
+    def compute() -> tuple[np.ndarray, np.ndarray]:
         full_m = _combined_counts(prep).astype(float)
         if kind == "cz_sign":
             full = _combined(prep)
@@ -205,7 +218,9 @@ def _daily_aggregate(kind: str, prep: PreparedPanel, na_sums: str) -> np.ndarray
     )
 
 
-def _rank_like(kind: str, prep: PreparedPanel, target: Target, alt: Alternative, opts):
+def _rank_like(
+    kind: str, prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts
+) -> TestResult:
     null, est = null_median(target), default_estimate(prep, target)
     if kind == "corrado_rank" and not target.is_day and opts["car_rank"] == "estudy2":
         return _car_rank_estudy2(prep, target, alt, opts)
@@ -226,7 +241,9 @@ def _rank_like(kind: str, prep: PreparedPanel, target: Target, alt: Alternative,
     return normal_result(kind, stat, nobs, null, alt, est)
 
 
-def _car_rank_estudy2(prep: PreparedPanel, target: Target, alt: Alternative, opts):
+def _car_rank_estudy2(
+    prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts
+) -> TestResult:
     """estudy2's ``car_rank_test``: ranks over estimation + CAR window, pooled centring."""
     panel = prep.panel
     null, est = null_median(target), default_estimate(prep, target)
@@ -249,15 +266,15 @@ def _car_rank_estudy2(prep: PreparedPanel, target: Target, alt: Alternative, opt
     return normal_result("corrado_rank", float(stat), nobs, null, alt, est)
 
 
-def _corrado_rank(prep, target, alt, opts):
+def _corrado_rank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     return _rank_like("corrado_rank", prep, target, alt, opts)
 
 
-def _cz_rank(prep, target, alt, opts):
+def _cz_rank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     return _rank_like("cz_rank", prep, target, alt, opts)
 
 
-def _cz_sign(prep, target, alt, opts):
+def _cz_sign(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     return _rank_like("cz_sign", prep, target, alt, opts)
 
 
@@ -277,11 +294,18 @@ def grank_t(z: float, t_points: int) -> float:
     return z * math.sqrt((t_points - 2) / den)
 
 
-def _grank_base(prep: PreparedPanel, opts: Opts):
-    """GSARs e_it/s_i of the estimation days, their within-event ranks (0 where missing), the
-    number of estimation days of each event and the number of events on each day."""
+_GrankBase = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
-    def compute():
+
+def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
+    """GRANK's estimation-window pieces, cached per ``patell_ddof``.
+
+    Returns the GSARs e_it/s_i of the estimation days, where they are finite, their
+    within-event ranks (0 where missing), the number of estimation days of each event and the
+    number of events on each day.
+    """
+
+    def compute() -> _GrankBase:
         s = sigma_used(prep, opts)
         with np.errstate(invalid="ignore", divide="ignore"):
             g = prep.panel.est_ar / s[:, None]
@@ -306,7 +330,7 @@ def _weighted_column_counts(mask: np.ndarray, w: np.ndarray) -> np.ndarray:
     return out
 
 
-def _grank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _grank(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     null, est = null_median(target), default_estimate(prep, target)
     scar, reason = standardized_car(prep, target, opts)
     s = sigma_used(prep, opts)
@@ -372,7 +396,7 @@ def signrank_pmf(n: int) -> np.ndarray:
     return counts / 2.0**n
 
 
-def _wilcoxon(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _wilcoxon(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     x = window_car(prep, target)
     x = x[np.isfinite(x)]
     nobs = x.size
@@ -420,6 +444,7 @@ def sign(
     r"""Sign test: as many positive as non-positive abnormal returns.
 
     {sig}
+
     Notes
     -----
     .. math:: Z = \frac{N^+ - N/2}{\sqrt{N/4}},
@@ -452,6 +477,7 @@ def gen_sign(
     r"""Cowan (1992) generalized sign test.
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -477,6 +503,7 @@ def cz_sign(
     r"""Corrado-Zivney (1992) sign test (estudy2's ``csign``).
 
     {sig}
+
     Notes
     -----
     :math:`G_{it} = \operatorname{sign}(AR_{it} - \operatorname{median}_i)`, median over event
@@ -504,6 +531,7 @@ def corrado_rank(
     r"""Corrado (1989) rank test; for a window, Cowan's (1992) multi-day version.
 
     {sig}
+
     Notes
     -----
     :math:`K_{it}` = rank of :math:`AR_{it}` in event i's combined series of :math:`M_i`
@@ -536,6 +564,7 @@ def cz_rank(
     r"""Corrado-Zivney (1992) modified rank test (estudy2's ``mrank``).
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -561,6 +590,7 @@ def grank(
     r"""Kolari-Pynnonen (2011) generalized rank test (GRANK-T).
 
     {sig}
+
     Notes
     -----
     The window is collapsed into one "day": :math:`SCAR_i` (see :func:`patell`), re-scaled
@@ -600,6 +630,7 @@ def wilcoxon(
     r"""Wilcoxon signed rank test of the cross-section of AR (CAR).
 
     {sig}
+
     Notes
     -----
     W = sum of the ranks of :math:`|x_i|` over :math:`x_i > 0` (zeros dropped, n non-zero),
@@ -618,7 +649,7 @@ def wilcoxon(
 
 fill_signature_doc(sign, gen_sign, cz_sign, corrado_rank, cz_rank, grank, wilcoxon)
 
-INNER = {
+INNER: dict[str, InnerTest] = {
     "corrado_rank": _corrado_rank,
     "cz_rank": _cz_rank,
     "grank": _grank,

@@ -23,6 +23,7 @@ from eventstudy.engine.panel import AbnormalReturnPanel
 from eventstudy.engine.stats._core import (
     Alternative,
     DayOrWindow,
+    InnerTest,
     PreparedPanel,
     Target,
     TestResult,
@@ -58,6 +59,8 @@ __all__ = [
 
 Opts = Mapping[str, Any]
 PanelLike = AbnormalReturnPanel | PreparedPanel
+#: (statistic, events used, mask of the events used, reason or None) of Patell / BMP.
+_StandardizedStat = tuple[float, int, np.ndarray, str | None]
 
 
 # --------------------------------------------------------------------------------------------
@@ -92,7 +95,7 @@ def _portfolio_caar(prep: PreparedPanel, target: Target) -> tuple[float, int]:
 # --------------------------------------------------------------------------------------------
 
 
-def _csect_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _csect_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     x = _cross_section(prep, target)
     x = x[np.isfinite(x)]
     null, est = null_mean(target), default_estimate(prep, target)
@@ -102,7 +105,7 @@ def _csect_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     return t_result("csect_t", stat, x.size - 1, x.size, null, alt, est)
 
 
-def _bw1980(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _bw1980(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     panel = prep.panel
     s2 = sigma_used(prep, opts) ** 2
     ar = panel.event_ar[:, target.cols]
@@ -124,7 +127,7 @@ def _bw1980(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     return t_result("brown_warner_1980", caar / math.sqrt(var), df, nmin, null, alt, caar)
 
 
-def _bw1985(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _bw1985(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     est_aar = estimation_aar(prep)
     caar, nmin = _portfolio_caar(prep, target)
     null = null_mean(target)
@@ -142,7 +145,7 @@ def _bw1985(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
 def _market_means(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
     """Cross-event mean benchmark return per estimation day (finite only) and event day."""
 
-    def compute():
+    def compute() -> tuple[np.ndarray, np.ndarray]:
         panel = prep.panel
         m_est = np.nanmean(np.asarray(panel.est_market, dtype=float), axis=0)
         m_ev = np.nanmean(np.asarray(panel.event_market, dtype=float), axis=0)
@@ -151,7 +154,7 @@ def _market_means(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
     return prep.memo(("market_means",), compute)
 
 
-def _lamb(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _lamb(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     panel = prep.panel
     caar, nmin = _portfolio_caar(prep, target)
     null = null_mean(target)
@@ -177,7 +180,9 @@ def _lamb(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
 
 
 def _q(prep: PreparedPanel) -> np.ndarray:
-    def compute():
+    """Patell's variance factor (L1_i - k_i) / (L1_i - k_i - 2) per event (NaN if df <= 2)."""
+
+    def compute() -> np.ndarray:
         panel = prep.panel
         dfree = (panel.n_est - panel.k).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -186,7 +191,7 @@ def _q(prep: PreparedPanel) -> np.ndarray:
     return prep.memo(("patell_q",), compute)
 
 
-def _patell_stat(prep, target, opts) -> tuple[float, int, np.ndarray, str | None]:
+def _patell_stat(prep: PreparedPanel, target: Target, opts: Opts) -> _StandardizedStat:
     scar, reason = standardized_car(prep, target, opts)
     q = _q(prep)
     ok = np.isfinite(scar) & np.isfinite(q)
@@ -201,7 +206,7 @@ def _patell_stat(prep, target, opts) -> tuple[float, int, np.ndarray, str | None
     return float(scar[ok].sum() / math.sqrt(q[ok].sum())), n, ok, None
 
 
-def _patell(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _patell(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     stat, n, _, reason = _patell_stat(prep, target, opts)
     null, est = null_mean(target), default_estimate(prep, target)
     if reason:
@@ -209,7 +214,7 @@ def _patell(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
     return normal_result("patell", stat, n, null, alt, est)
 
 
-def _bmp_stat(prep, target, opts) -> tuple[float, int, np.ndarray, str | None]:
+def _bmp_stat(prep: PreparedPanel, target: Target, opts: Opts) -> _StandardizedStat:
     scar, reason = standardized_car(prep, target, opts)
     ok = np.isfinite(scar)
     if reason:
@@ -218,7 +223,7 @@ def _bmp_stat(prep, target, opts) -> tuple[float, int, np.ndarray, str | None]:
     return stat, int(ok.sum()), ok, reason
 
 
-def _bmp(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _bmp(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     stat, n, _, reason = _bmp_stat(prep, target, opts)
     null, est = null_mean(target), default_estimate(prep, target)
     if reason:
@@ -244,8 +249,10 @@ KP_MAX_RBAR = 0.9
 
 
 def _kp_not_applicable(prep: PreparedPanel, ok: np.ndarray, opts: Opts) -> tuple[str, float]:
-    """Why the Kolari-Pynnonen correction does not apply to the events ``ok`` ("" if it does),
-    and their r_bar (NaN when not computed)."""
+    """Say why the Kolari-Pynnonen correction does not apply to the events ``ok``.
+
+    Returns the reason ("" when it applies) and the events' r_bar (NaN when not computed).
+    """
     assets = prep.panel.assets
     if assets is not None and ok.sum() > 1 and np.unique(np.asarray(assets)[ok]).size == 1:
         return (
@@ -267,7 +274,14 @@ def _kp_not_applicable(prep: PreparedPanel, ok: np.ndarray, opts: Opts) -> tuple
     return "", r_bar
 
 
-def _kp(name: str, base: Any, prep: PreparedPanel, target, alt, opts):
+def _kp(
+    name: str,
+    base: Callable[[PreparedPanel, Target, Opts], _StandardizedStat],
+    prep: PreparedPanel,
+    target: Target,
+    alt: Alternative,
+    opts: Opts,
+) -> TestResult:
     stat, n, ok, reason = base(prep, target, opts)
     null, est = null_mean(target), default_estimate(prep, target)
     dist = "N(0,1)" if name == "kp_patell" else "t"
@@ -285,11 +299,11 @@ def _kp(name: str, base: Any, prep: PreparedPanel, target, alt, opts):
     return t_result(name, stat * f, n - 1, n, null, alt, est)
 
 
-def _kp_patell(prep, target, alt, opts):
+def _kp_patell(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     return _kp("kp_patell", _patell_stat, prep, target, alt, opts)
 
 
-def _kp_bmp(prep, target, alt, opts):
+def _kp_bmp(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     return _kp("kp_bmp", _bmp_stat, prep, target, alt, opts)
 
 
@@ -324,9 +338,9 @@ def skew_t_bootstrap(
     replacement from ``x``; in each,
 
     .. math::
-        S^b = rac{ar x^b - ar x}{s^b},\quad
-        \hat\gamma^b = rac{\sum_j (x^b_j - ar x^b)^3}{n_b (s^b)^3},\quad
-        t^b = \sqrt{n_b}\Bigl(S^b + 	frac13\hat\gamma^b (S^b)^2 + 	frac{1}{6 n_b}\hat\gamma^b
+        S^b = \frac{\bar x^b - \bar x}{s^b},\quad
+        \hat\gamma^b = \frac{\sum_j (x^b_j - \bar x^b)^3}{n_b (s^b)^3},\quad
+        t^b = \sqrt{n_b}\Bigl(S^b + \tfrac13\hat\gamma^b (S^b)^2 + \tfrac{1}{6 n_b}\hat\gamma^b
         \Bigr),
 
     centred on the sample mean so that the resamples obey the null. Resamples with
@@ -351,7 +365,7 @@ def skew_t_bootstrap(
     return tb[(sd > 0) & np.isfinite(tb)], n_b
 
 
-def _skew_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _skew_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     x = _cross_section(prep, target)
     x = x[np.isfinite(x)]
     null, est = null_mean(target), default_estimate(prep, target)
@@ -392,7 +406,7 @@ def _weights(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.
 
 
 def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
-    """The (n_boot, n) weights of ``default_rng(seed)`` in one byte each, cached per n.
+    """Return the (n_boot, n) weights of ``default_rng(seed)`` in one byte each, cached per n.
 
     The draws are exactly those of ``_weights(np.random.default_rng(seed), kind, (B, n))``
     (taken in row chunks, which consume the generator identically): int8 signs for Rademacher,
@@ -401,10 +415,10 @@ def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
     """
     n_boot, kind, seed = int(opts["n_boot"]), opts["weights"], opts["seed"]
 
-    def compute():
+    def compute() -> np.ndarray:
         rng = np.random.default_rng(seed)
         dtype = np.int8 if kind == "rademacher" else np.bool_
-        out = np.empty((n_boot, n), dtype=dtype)
+        out: np.ndarray = np.empty((n_boot, n), dtype=dtype)
         for c0 in range(0, n_boot, _BOOT_CHUNK):
             c1 = min(n_boot, c0 + _BOOT_CHUNK)
             if kind == "mammen":
@@ -422,10 +436,10 @@ def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
 
 
 def _boot_t(compact: np.ndarray, kind: str, x: np.ndarray) -> np.ndarray:
-    """Cross-sectional t of every replication (rows) for every column of ``x`` (n, K).
+    r"""Cross-sectional t of every replication (rows) for every column of ``x`` (n, K).
 
-    Mean and variance of :math:`w_b x` as matrix products: :math:`\\bar x^*_b = w_b'x/n`,
-    :math:`s^{*2}_b = (\\sum_i w_{bi}^2 x_i^2 - n \\bar x^{*2}_b)/(n-1)`.
+    Mean and variance of :math:`w_b x` as matrix products: :math:`\bar x^*_b = w_b'x/n`,
+    :math:`s^{*2}_b = (\sum_i w_{bi}^2 x_i^2 - n \bar x^{*2}_b)/(n-1)`.
     """
     n = x.shape[0]
     out = np.empty((compact.shape[0], x.shape[1]))
@@ -443,7 +457,7 @@ def _boot_t(compact: np.ndarray, kind: str, x: np.ndarray) -> np.ndarray:
 
 
 def _two_pass_t(w: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """t of each row of ``w * x`` by the textbook two-pass mean and SD (the reference)."""
+    """Compute the t of each row of ``w * x`` by the two-pass mean and SD (the reference)."""
     xs = w * x[None, :]
     sd = xs.std(axis=1, ddof=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -457,7 +471,7 @@ def _boot_pvalue(
     n_boot: int,
     recheck: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> float:
-    """p = (1 + hits) / (B + 1); replications within 1e-8 of the cut-off are recomputed.
+    """Bootstrap p-value (1 + hits) / (B + 1); replications within 1e-8 of the cut-off recomputed.
 
     The matrix-product t* of :func:`_boot_t` can differ from the two-pass one in the last
     bits; a replication that ties the observed t (e.g. all Rademacher weights +1, common when
@@ -498,7 +512,7 @@ def _wild_bootstrap_batch(
     """
     n_boot = int(opts["n_boot"])
     dist = f"bootstrap({n_boot})"
-    out: list[TestResult | None] = [None] * len(targets)
+    out: dict[int, TestResult] = {}
     groups: dict[int, list[tuple[int, float, np.ndarray]]] = {}
     for k, target in enumerate(targets):
         x = _cross_section(prep, target)
@@ -519,16 +533,20 @@ def _wild_bootstrap_batch(
         for j, (k, stat, x) in enumerate(members):
             target = targets[k]
 
-            def recheck(rows, x=x, compact=compact):
+            def recheck(
+                rows: np.ndarray, x: np.ndarray = x, compact: np.ndarray = compact
+            ) -> np.ndarray:
                 return _two_pass_t(_float_weights(compact[rows], opts["weights"]), x)
 
             p = _boot_pvalue(tb_all[:, j], stat, alt, n_boot, recheck)
             null, est = null_mean(target), default_estimate(prep, target)
             out[k] = TestResult("wild_bootstrap", stat, p, dist, None, n, null, alt, None, est)
-    return out  # type: ignore[return-value]
+    return [out[k] for k in range(len(targets))]
 
 
-def _wild_bootstrap(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts):
+def _wild_bootstrap(
+    prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts
+) -> TestResult:
     return _wild_bootstrap_batch(prep, [target], alt, opts)[0]
 
 
@@ -548,6 +566,7 @@ def csect_t(
     r"""Cross-sectional t test of the AAR (CAAR).
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -572,6 +591,7 @@ def brown_warner_1980(
     r"""Brown-Warner (1980) portfolio t test assuming independent events.
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -597,6 +617,7 @@ def brown_warner_1985(
     r"""Brown-Warner (1985) t test with crude dependence adjustment.
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -621,6 +642,7 @@ def lamb(
     r"""Lamb (1995) portfolio test with a prediction-error term (as in estudy2).
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -649,6 +671,7 @@ def patell(
     r"""Patell (1976) standardized abnormal return test.
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -677,6 +700,7 @@ def bmp(
     r"""Boehmer-Musumeci-Poulsen (1991) standardized cross-sectional test.
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -701,6 +725,7 @@ def kp_patell(
     r"""Kolari-Pynnonen (2010) adjusted Patell test.
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -731,6 +756,7 @@ def kp_bmp(
     r"""Kolari-Pynnonen (2010) adjusted BMP test.
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -753,6 +779,7 @@ def skew_t(
     r"""Skewness-adjusted cross-sectional t test.
 
     {sig}
+
     Notes
     -----
     .. math::
@@ -790,6 +817,7 @@ def wild_bootstrap(
     r"""Wild bootstrap p-value for the cross-sectional t statistic.
 
     {sig}
+
     Notes
     -----
     Each replication multiplies every event's AR (CAR) by an independent weight
@@ -815,10 +843,12 @@ fill_signature_doc(
     skew_t, wild_bootstrap,
 )  # fmt: skip
 
-#: Tests with a batched implementation ``(prep, targets, alternative, opts) -> [TestResult]``.
-BATCH = {"wild_bootstrap": _wild_bootstrap_batch}
+#: A batched implementation: ``(prep, targets, alternative, opts) -> [TestResult]``.
+BatchTest = Callable[[PreparedPanel, Sequence[Target], Alternative, Opts], list[TestResult]]
+#: Tests with a batched implementation.
+BATCH: dict[str, BatchTest] = {"wild_bootstrap": _wild_bootstrap_batch}
 
-INNER = {
+INNER: dict[str, InnerTest] = {
     "csect_t": _csect_t,
     "brown_warner_1980": _bw1980,
     "brown_warner_1985": _bw1985,
