@@ -16,11 +16,14 @@ import inspect
 import os
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from eventstudy.gold.inference import newey_west_lags
+
+if TYPE_CHECKING:
+    from eventstudy.gold.results import GoldStudyResults
 
 __all__ = [
     "GoldEffects",
@@ -117,10 +120,20 @@ def gold_event_effects(
     return effects_from_study(res)
 
 
-def effects_from_study(res: Any) -> GoldEffects:
-    """What the claims read from a gold study (:class:`GoldStudyResults`): its events'
-    :data:`EVENT_COLUMNS` (over its main window), the HAC mean tests of the ``up`` and
-    ``down`` groups, and the files it read."""
+def effects_from_study(res: GoldStudyResults) -> GoldEffects:
+    """What the claims read from a gold study.
+
+    Parameters
+    ----------
+    res : GoldStudyResults
+        From :func:`eventstudy.gold.study.gold_event_study`.
+
+    Returns
+    -------
+    GoldEffects
+        Its events' :data:`EVENT_COLUMNS` (over its main window), the HAC mean tests of the
+        ``up`` and ``down`` groups, and the files it read.
+    """
     table = res.events.reindex(columns=list(EVENT_COLUMNS))
     tests = res.hac.tests.set_index("test")
     rows = []
@@ -155,19 +168,19 @@ _CHECKED_APART = ("events", "data_dir")
 table) and the data directory (the caller compares the sha256 of every file the study read)."""
 
 
-def study_mismatch(res: Any, events: pd.DataFrame) -> str | None:
-    """Why a gold study is not the one :func:`gold_event_effects` would run on ``events`` for
-    its gold series and main window, or None when it is.
+def study_mismatch(res: GoldStudyResults, events: pd.DataFrame) -> str | None:
+    """Why a gold study is not the one the claims would run, or None when it is.
 
-    Every argument of :func:`eventstudy.gold.study.gold_event_study` but the gold series, the
-    CAR windows, the catalog and the data directory must be recorded in ``res.settings`` with
-    the function's default value (a default of None as the function resolves it: the overlap
-    window is the event window, ``maxlags`` the Newey-West rule for the HAC sample's length);
-    an argument the settings do not record is a mismatch, so a new option of the study is
-    never taken for its default. The catalog must be the same: the same event ids in the same
-    order, with the same category, expected gold direction and day 0 (``events``' ``day0``
-    column when it has one, as the study reads it). The files the study read are checked by
-    the caller.
+    The claims' own study is :func:`gold_event_effects` on ``events`` for the study's gold
+    series and main window. Every argument of :func:`eventstudy.gold.study.gold_event_study`
+    but the gold series, the CAR windows, the catalog and the data directory must be recorded
+    in ``res.settings`` with the function's default value (a default of None as the function
+    resolves it: the overlap window is the event window, ``maxlags`` the Newey-West rule for
+    the HAC sample's length); an argument the settings do not record is a mismatch, so a new
+    option of the study is never taken for its default. The catalog must be the same: the
+    same event ids in the same order, with the same category, expected gold direction and day
+    0 (``events``' ``day0`` column when it has one, as the study reads it). The files the
+    study read are checked by the caller.
 
     Parameters
     ----------
@@ -196,7 +209,7 @@ def study_mismatch(res: Any, events: pd.DataFrame) -> str | None:
     return _catalog_mismatch(res, events)
 
 
-def _default_setting(name: str, default: Any, res: Any) -> Any:
+def _default_setting(name: str, default: Any, res: GoldStudyResults) -> Any:
     """What ``res.settings[name]`` holds when the study ran with the default ``default``."""
     if default is None and name == "overlap_window":
         return res.settings.get("event_window")
@@ -216,7 +229,7 @@ def _same_setting(value: Any, want: Any) -> bool:
     return bool(value == want)
 
 
-def _catalog_mismatch(res: Any, events: pd.DataFrame) -> str | None:
+def _catalog_mismatch(res: GoldStudyResults, events: pd.DataFrame) -> str | None:
     """Why the study's events are not ``events`` (ids and order, category, direction, day 0)."""
     own = res.events.reset_index(drop=True)
     ids, own_ids = events["event_id"].astype(str).tolist(), own["event_id"].astype(str).tolist()

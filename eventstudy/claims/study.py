@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -37,6 +37,10 @@ from eventstudy.claims.spec import COLUMNS, claims_from_frame, load_claims
 from eventstudy.claims.threshold import threshold_outcome
 from eventstudy.data.quality import roll_dates
 from eventstudy.exceptions import SpecificationError
+
+if TYPE_CHECKING:
+    from eventstudy.claims.results import ClaimsResults
+    from eventstudy.gold.results import GoldStudyResults
 
 __all__ = ["HANDLERS", "run_claims", "versions_for"]
 
@@ -60,8 +64,8 @@ def run_claims(
     calibration: int = 250,
     roll_days: RollDetector | None = None,
     roll_window: int = 5,
-    gold_study: Any = None,
-):
+    gold_study: GoldStudyResults | None = None,
+) -> ClaimsResults:
     """Test every claim of a claims file against the data and give each a verdict.
 
     Parameters
@@ -154,7 +158,7 @@ def run_claims(
     return ClaimsResults.from_outcomes(outcomes, ctx.root, settings)
 
 
-def _use_gold_study(ctx: Context, res: Any) -> None:
+def _use_gold_study(ctx: Context, res: GoldStudyResults) -> None:
     """Give ``ctx`` the gold study the caller ran, after checking it is the claims' own."""
     from eventstudy.claims.gold_adapter import effects_from_study, study_mismatch
 
@@ -211,8 +215,21 @@ def _check_event_ids(items: list[Claim], events: pd.DataFrame) -> None:
 
 
 def versions_for(outcomes: list[Outcome], root: Path) -> pd.DataFrame:
-    """``claim_id``, ``path``, ``sha256`` (of the bytes read), ``verified`` (the manifest
-    agrees), ``rows``, ``source`` of every file each claim read."""
+    """Every file each claim read, one row per claim and file.
+
+    Parameters
+    ----------
+    outcomes : list of Outcome
+        The claims' outcomes.
+    root : Path
+        The data directory.
+
+    Returns
+    -------
+    DataFrame
+        ``claim_id``, ``path``, ``sha256`` (of the bytes read), ``verified`` (the manifest
+        agrees), ``rows``, ``source``.
+    """
     columns = ["claim_id", "path", "sha256", "verified", "rows", "source"]
     frames = [
         data_versions(o.files, root).assign(claim_id=o.claim.claim_id) for o in outcomes if o.files

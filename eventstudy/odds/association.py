@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ __all__ = [
     "permutation_correlation_test",
 ]
 
-Orientation = Mapping[str, int] | pd.DataFrame
+Orientation: TypeAlias = Mapping[str, int] | pd.DataFrame
 """``slug -> +1/-1`` or :func:`eventstudy.data.orientation.load_orientation` output."""
 
 
@@ -161,10 +161,10 @@ _CHUNK_CELLS = 1 << 21
 def _permuted_correlations(
     pairs: Sequence[tuple[np.ndarray, np.ndarray]], n: int, seed: int | None
 ) -> list[np.ndarray]:
-    """Pearson r of each ``(x, y)`` with ``n`` random permutations of ``y``, drawn in blocks of
-    rows and shared by the pairs (all of length N).
+    """Pearson r of each ``(x, y)`` with ``n`` random permutations of ``y``.
 
-    The permutations are those of ``rng.permuted(np.tile(y, (n, 1)), axis=1)``: the generator
+    The permutations are drawn in blocks of rows and shared by the pairs (all of length N).
+    They are those of ``rng.permuted(np.tile(y, (n, 1)), axis=1)``: the generator
     shuffles one row after the other, and a row's shuffle does not depend on its values, so
     shuffling the positions ``0..N-1`` once gives every pair the permutations it would have
     drawn alone with the same seed, without holding an ``n x N`` matrix.
@@ -222,8 +222,11 @@ def _permutation_tests(
     exact_max_n: int,
     seed: int | None,
 ) -> list[AssociationTest]:
-    """:func:`permutation_correlation_test` for each method; the Monte Carlo ones share one
-    stream of permutations (each gets the permutations it would have drawn alone)."""
+    """Run :func:`permutation_correlation_test` for each method.
+
+    The Monte Carlo ones share one stream of permutations (each gets the permutations it
+    would have drawn alone).
+    """
     for method in methods:
         if method not in ("pearson", "spearman"):
             raise SpecificationError(
@@ -310,7 +313,7 @@ def gold_odds_association(
     exact_max_n: int = 8,
     seed: int | None = 0,
 ) -> GoldOddsAssociation:
-    """Across events: is gold's CAR associated with the log-odds shift of the linked markets?
+    """Test across events whether gold's CAR goes with the log-odds shift of linked markets.
 
     Parameters
     ----------

@@ -62,8 +62,10 @@ def outcome_rows(markets: pd.DataFrame, outcome: str = "Yes") -> pd.DataFrame:
 
 
 def select_outcome_token(market_rows: pd.DataFrame, outcome: str = "Yes") -> pd.Series | None:
-    """The row of ``market_rows`` (one market's tokens) whose outcome label is ``outcome``
-    (see :func:`outcome_rows`); None when no label matches."""
+    """The row of ``market_rows`` (one market's tokens) whose outcome label is ``outcome``.
+
+    See :func:`outcome_rows`; None when no label matches.
+    """
     hit = outcome_rows(market_rows, outcome)
     return None if hit.empty else hit.iloc[0]
 
@@ -169,9 +171,12 @@ def shift_markets(
 
 
 class _MarketIndex:
-    """``markets.csv`` indexed once per study: each slug's rows, its outcome token, the tokens
-    with prices, and the markets open at a time, each found without scanning every market
-    (or matching outcome labels) again for every event."""
+    """``markets.csv`` indexed once per study.
+
+    Each slug's rows, its outcome token, the tokens with prices, and the markets open at a
+    time, each found without scanning every market (or matching outcome labels) again for
+    every event.
+    """
 
     def __init__(self, markets: pd.DataFrame, outcome: str) -> None:
         self.markets = markets
@@ -194,10 +199,9 @@ class _MarketIndex:
         """Whether ``markets.csv`` has the market."""
         return slug in self._positions
 
-    def group(self, slug: str) -> pd.DataFrame | None:
-        """The rows of one market (one per token), in file order; None when not listed."""
-        where = self._positions.get(slug)
-        return None if where is None else self.markets.take(where)
+    def group(self, slug: str) -> pd.DataFrame:
+        """The rows of one listed market (one per token), in file order."""
+        return self.markets.take(self._positions[slug])
 
     def outcome_row(self, slug: str) -> pd.Series | None:
         """:func:`select_outcome_token` of the market's rows (None when not offered)."""
@@ -213,8 +217,10 @@ class _MarketIndex:
         return list(self._tokens[where[self._is_outcome[where] & self._priced[where]]])
 
     def open_slugs(self, tau: pd.Timestamp) -> list[str]:
-        """Slugs of markets with price history open at ``tau`` (created <= tau < closed), in
-        file order."""
+        """Slugs of markets with price history open at ``tau``, in file order.
+
+        Open: created <= tau < closed.
+        """
         if self._life is None:
             m = self.markets
             has = m["has_prices"].astype(bool) if "has_prices" in m else None
@@ -229,9 +235,14 @@ class _MarketIndex:
             open_ &= has
         return list(dict.fromkeys(self.markets.loc[open_, "slug"].astype(str)))
 
-    def tokens_needed(self, slugs: Iterable[str], tau: pd.Timestamp, include_open: bool):
-        """Token ids to load for an event: the priced outcome tokens of its ``slugs`` (and of
-        every market open at ``tau`` when ``include_open``)."""
+    def tokens_needed(
+        self, slugs: Iterable[str], tau: pd.Timestamp, include_open: bool
+    ) -> list[str]:
+        """Token ids to load for an event.
+
+        The priced outcome tokens of its ``slugs`` (and of every market open at ``tau`` when
+        ``include_open``).
+        """
         wanted = dict.fromkeys(slugs)
         if include_open:
             wanted |= dict.fromkeys(self.open_slugs(tau))
@@ -239,9 +250,11 @@ class _MarketIndex:
 
 
 class _PreparedOdds:
-    """Each token's odds prepared once (:class:`~eventstudy.odds.shift._Prepared`), for every
-    event that uses the token; anything but a frame is passed on as it is (and refused by
-    :func:`~eventstudy.odds.shift.prepare_odds` exactly as before)."""
+    """Each token's odds prepared once, for every event that uses the token.
+
+    Prepared: :class:`~eventstudy.odds.shift._Prepared`. Anything but a frame is passed on as
+    it is (and refused by :func:`~eventstudy.odds.shift.prepare_odds` exactly as before).
+    """
 
     def __init__(self) -> None:
         self._done: dict[str, _Prepared] = {}
@@ -268,9 +281,12 @@ def _shift_market_rows(
     _prepared: _PreparedOdds | None = None,
     **shift_options: Any,
 ) -> list[dict]:
-    """The rows of :func:`shift_markets`. A study passes the markets indexed (``_index``),
-    its tokens' prepared odds (``_prepared``) and ``exclude_times`` as an
-    :class:`~eventstudy.odds.shift._EventTimes`, built once for all its events."""
+    """The rows of :func:`shift_markets`.
+
+    A study passes the markets indexed (``_index``), its tokens' prepared odds
+    (``_prepared``) and ``exclude_times`` as an :class:`~eventstudy.odds.shift._EventTimes`,
+    built once for all its events.
+    """
     tau = _to_utc(event_time, "event_time")
     hs = _horizons(horizons)
     eps = shift_options.get("eps", DEFAULT_EPS)
@@ -286,8 +302,8 @@ def _shift_market_rows(
     slugs = list(dict.fromkeys(slugs or []))
     targets: list[tuple[str, bool]] = [(s, True) for s in slugs]
     if include_open_markets:
-        linked = set(slugs)
-        targets += [(s, False) for s in index.open_slugs(tau) if s not in linked]
+        linked_slugs = set(slugs)
+        targets += [(s, False) for s in index.open_slugs(tau) if s not in linked_slugs]
     rows: list[dict] = []
     for slug, linked in targets:
         if not index.listed(slug):
@@ -550,9 +566,11 @@ def _paths_around(
     span: pd.Timedelta,
     prepared: _PreparedOdds,
 ) -> list[tuple]:
-    """Where the samples within ``span`` of the event of each linked market with a computed
-    shift are: ``(event_id, slug, token_id, prepared odds, first, past)``, a slice of the
-    token's samples (sorted by time, so found by binary search)."""
+    """Where the samples within ``span`` of the event are, per linked market with a shift.
+
+    ``(event_id, slug, token_id, prepared odds, first, past)``: a slice of the token's
+    samples (sorted by time, so found by binary search), per market with a computed shift.
+    """
     out = []
     done: set[str] = set()
     for row in rows:
@@ -571,8 +589,10 @@ def _paths_around(
 
 
 def _paths_frame(pieces: list[tuple]) -> pd.DataFrame:
-    """``event_id, slug, token_id, t, p`` of every piece of :func:`_paths_around`, in order:
-    one frame built from the slices (not one small frame per event and market)."""
+    """``event_id, slug, token_id, t, p`` of every piece of :func:`_paths_around`, in order.
+
+    One frame built from the slices (not one small frame per event and market).
+    """
     columns = ["event_id", "slug", "token_id", "t", "p"]
     if not pieces:
         return pd.DataFrame({c: [] for c in columns})

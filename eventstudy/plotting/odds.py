@@ -133,30 +133,11 @@ def plot_odds_paths(
     import matplotlib.dates as mdates
 
     n = len(markets)
+    layout = None
     if axes is None:
-        import matplotlib.pyplot as plt
-
-        cols = max(1, min(int(ncols), n))
-        rows = max(1, -(-n // cols))
-        top, bottom, gap = 0.95, 0.95, 0.75  # inches: suptitle + titles; ticks + legend
-        height = rows * 2.9 + (rows - 1) * gap + top + bottom
-        fig, grid = plt.subplots(rows, cols, figsize=(6.0 * cols, height), squeeze=False)
-        layout = {
-            "left": 0.75 / (6.0 * cols),
-            "right": 1 - 0.15 / (6.0 * cols),
-            "top": 1 - top / height,
-            "bottom": bottom / height,
-            "hspace": gap / 2.9,
-            "wspace": 0.15,
-        }
-        flat = list(grid.ravel())
-        for extra in flat[n:]:
-            extra.set_visible(False)
-        axes = flat[:n]
+        axes, layout = _grid(n, ncols)
     elif len(axes) < n:
         raise SpecificationError(f"{n} markets need {n} Axes; got {len(axes)}")
-    else:
-        layout = None
     drawn: list[Axes] = []
     handles: dict[str, Any] = {}
     for i, (name, frame, shifts, closed_at) in enumerate(markets):
@@ -175,30 +156,70 @@ def plot_odds_paths(
         )
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(lab, h)
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.remove()
         ax.set_ylim(-0.02, 1.1)  # room for the horizon labels of samples at p = 1
         ax.set_ylabel("probability" if n > 1 else ax.get_ylabel())
         drawn.append(ax)
     if drawn:
-        fig = drawn[0].figure
-        fig.legend(
-            list(handles.values()),
-            list(handles),
-            loc="lower center",
-            ncol=len(handles),
-            fontsize=8,
-            frameon=False,
-        )
-        if title:
-            fig.suptitle(literal_text(title), **font_kw(title))
-        if layout is not None:
-            fig.subplots_adjust(**layout)
-            cols = axes[0].get_subplotspec().get_gridspec().ncols
-            for ax in drawn[max(0, n - cols) :]:  # no panel below: show its dates
-                ax.set_xlabel("time (UTC)")
-                ax.tick_params(axis="x", labelbottom=True, labelrotation=30)
+        _figure_legend_and_layout(drawn, handles, title, layout)
     return np.array(drawn, dtype=object)
+
+
+def _grid(n: int, ncols: int) -> tuple[list[Axes], dict[str, float]]:
+    """A new figure for ``n`` panels in ``ncols`` columns.
+
+    Returns its first ``n`` Axes (the others hidden) and the fixed layout
+    (``subplots_adjust`` arguments) for :func:`_figure_legend_and_layout`.
+    """
+    import matplotlib.pyplot as plt
+
+    cols = max(1, min(int(ncols), n))
+    rows = max(1, -(-n // cols))
+    top, bottom, gap = 0.95, 0.95, 0.75  # inches: suptitle + titles; ticks + legend
+    height = rows * 2.9 + (rows - 1) * gap + top + bottom
+    _, grid = plt.subplots(rows, cols, figsize=(6.0 * cols, height), squeeze=False)
+    layout = {
+        "left": 0.75 / (6.0 * cols),
+        "right": 1 - 0.15 / (6.0 * cols),
+        "top": 1 - top / height,
+        "bottom": bottom / height,
+        "hspace": gap / 2.9,
+        "wspace": 0.15,
+    }
+    flat = list(grid.ravel())
+    for extra in flat[n:]:
+        extra.set_visible(False)
+    return flat[:n], layout
+
+
+def _figure_legend_and_layout(
+    drawn: list[Axes], handles: dict[str, Any], title: str | None, layout: dict | None
+) -> None:
+    """Draw one figure legend for the panels, the figure title, and the layout.
+
+    The layout only for a figure made by :func:`_grid`, with dates under the panels of the
+    last row.
+    """
+    fig = drawn[0].figure
+    fig.legend(
+        list(handles.values()),
+        list(handles),
+        loc="lower center",
+        ncol=len(handles),
+        fontsize=8,
+        frameon=False,
+    )
+    if title:
+        fig.suptitle(literal_text(title), **font_kw(title))
+    if layout is not None:
+        fig.subplots_adjust(**layout)
+        spec = drawn[0].get_subplotspec()
+        cols = spec.get_gridspec().ncols if spec is not None else len(drawn)
+        for ax in drawn[max(0, len(drawn) - cols) :]:  # no panel below: show its dates
+            ax.set_xlabel("time (UTC)")
+            ax.tick_params(axis="x", labelbottom=True, labelrotation=30)
 
 
 MAX_LABELS = 40
@@ -262,10 +283,12 @@ def plot_gold_vs_odds(
 def _labels(
     x: np.ndarray, y: np.ndarray, names: np.ndarray, limit: int | None
 ) -> list[tuple[int, str]]:
-    """``(position, text)`` of the labels, in table order: every point's event id, or (more
-    points than ``limit``) up to ``limit`` places, farthest from the centre first (in standard
-    deviations), each named once (``"e1 +2"``: e1 and two other events at that point) and
-    skipped when its label would cover one already placed."""
+    """``(position, text)`` of the labels, in table order.
+
+    Every point's event id, or (more points than ``limit``) up to ``limit`` places, farthest
+    from the centre first (in standard deviations), each named once (``"e1 +2"``: e1 and two
+    other events at that point) and skipped when its label would cover one already placed.
+    """
     n = len(x)
     if limit is None or n <= limit:
         return [(i, str(names[i])) for i in range(n)]

@@ -172,7 +172,7 @@ def _associations(catalog: Path, events: pd.DataFrame, gold: Any, odds: Any) -> 
     from eventstudy.odds.association import gold_odds_association
 
     car = gold.events[["event_id", "car"]]
-    kw = {"horizon": ODDS_HORIZON, "aggregate": "mean", "seed": 0}
+    kw: dict[str, Any] = {"horizon": ODDS_HORIZON, "aggregate": "mean", "seed": 0}
     out = {"raw": gold_odds_association(car, odds, **kw)}
     path = default_orientation_path(catalog)
     if path.is_file():
@@ -184,8 +184,11 @@ def _associations(catalog: Path, events: pd.DataFrame, gold: Any, odds: Any) -> 
 def _claims(
     path: Path, events: pd.DataFrame, root: Path, asked: bool, gold: Any
 ) -> tuple[Any, str]:
-    """The claims; their gold event effects read the report's gold study when it is the one
-    they would run (the default specification: ``n_boot`` 200), instead of running it again."""
+    """The claims, reading the report's gold study when it is the one they would run.
+
+    Their gold event effects then do not run the same study again (the default
+    specification: ``n_boot`` 200; :func:`eventstudy.claims.gold_adapter.study_mismatch`).
+    """
     from eventstudy.claims import run_claims
     from eventstudy.claims.gold_adapter import study_mismatch
 
@@ -197,7 +200,9 @@ def _claims(
     return run_claims(path, events, root, gold_study=gold if same else None), ""
 
 
-def _data_versions(root: Path, gold: Any, refits: dict, odds: Any, claims: Any, strict: bool):
+def _data_versions(
+    root: Path, gold: Any, refits: dict, odds: Any, claims: Any, strict: bool
+) -> pd.DataFrame:
     """Every file the analyses read, with the sha256 of its bytes and the manifest's."""
     from eventstudy.data.store import MARKETS_RELPATH, file_versions, odds_relpath
 

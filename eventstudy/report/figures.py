@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -177,15 +178,17 @@ def _gold_jobs(gold: Any, lang: Lang, every: bool) -> list[_Job]:
         jobs.append(
             _Job(
                 Figure("gold_events", f"fig_car_{unit}.png", caption),
-                lambda unit=unit: gplot.plot_event_car(gold, unit),
+                partial(gplot.plot_event_car, gold, unit),
             )
         )
     return jobs
 
 
 def _largest_moves_first(markets: list[tuple], limit: int) -> list[tuple]:
-    """The ``limit`` markets of an event whose odds moved most (largest absolute log-odds
-    shift over the horizons), in that order."""
+    """The ``limit`` markets of an event whose odds moved most, in that order.
+
+    Moved: the largest absolute log-odds shift over the horizons.
+    """
     moved = [float(np.nanmax(np.abs(m[2]["shift_logodds"].to_numpy(float)), initial=0.0))
              for m in markets]  # fmt: skip
     order = np.argsort(-np.asarray(moved), kind="stable")
@@ -226,9 +229,7 @@ def _odds_jobs(inputs: Any, lang: Lang, every: bool) -> list[_Job]:
                 Figure(
                     "odds_paths", f"fig_odds_{eid}.png", f"{eid} ({titles.get(eid, '')}): {what}"
                 ),
-                lambda shown=shown, tau=tau, eid=eid: plot_odds_paths(
-                    shown, tau, title=f"{eid}: {tau:%Y-%m-%d %H:%M} UTC"
-                ),
+                partial(plot_odds_paths, shown, tau, title=f"{eid}: {tau:%Y-%m-%d %H:%M} UTC"),
                 dpi=80,
                 tight=False,  # plot_odds_paths lays the grid out itself
             )
@@ -276,7 +277,7 @@ def _claims_jobs(claims: Any, lang: Lang) -> list[_Job]:
         jobs.append(
             _Job(
                 Figure("claims", f"fig_claim_{claim_id}.png", caption),
-                lambda claim_id=claim_id: claims.plot(claim_id),
+                partial(claims.plot, claim_id),
             )
         )
     return jobs
