@@ -21,9 +21,8 @@ sizes from 500 up (N = 57 is dominated by fixed costs). A base side that exceeds
 ``--base-timeout`` seconds at a size (warm-up included) is not run at larger sizes, and a side
 expected to take more than 30 s per run (extrapolating its last size linearly) is run once.
 
-``eventstudy run`` is not timed here: it needs a data directory (it reads prices and
-Polymarket histories from files, not synthetic series) and the report it writes is being
-rewritten on another branch.
+``eventstudy run`` (the whole report job, on a synthetic data directory) is timed by
+``benchmarks/report_scale.py``.
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ worked out here from the raw files (not through the library's readers)."""
 from __future__ import annotations
 
 import hashlib
+import inspect
 import io
 import math
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -389,3 +391,123 @@ def test_cli_claims_prints_the_verdict_table(
     assert main([*args, "--data-dir", str(snapshot_dir), "--csv"]) == 0
     assert capsys.readouterr().out.startswith("claim_id,type,verdict,series,key_date")
     assert main(["claims", str(repo_root / "tests/data/claims/many_problems.csv")]) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# the report's gold study, handed to the claims
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def report_gold(events, snapshot_dir):
+    """The gold study as ``eventstudy run`` runs it (four CAR windows, default n_boot)."""
+    import warnings
+
+    from eventstudy.gold.study import gold_event_study
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return gold_event_study(events, data_dir=snapshot_dir)
+
+
+def test_the_reports_gold_study_gives_the_claims_the_same_numbers(
+    repo_root, events, snapshot_dir, report_gold, res
+) -> None:
+    from eventstudy.claims.gold_adapter import effects_from_study, gold_event_effects
+
+    own = gold_event_effects(events, gold="GC=F", window=(-1, 1), data_dir=snapshot_dir)
+    given = effects_from_study(report_gold)
+    pd.testing.assert_frame_equal(given.events, own.events, check_exact=True)
+    pd.testing.assert_frame_equal(given.direction_tests, own.direction_tests, check_exact=True)
+    pd.testing.assert_frame_equal(given.data_versions, own.data_versions)
+    handed = run_claims(
+        repo_root / "claims.csv", events, snapshot_dir, n_boot=400, gold_study=report_gold
+    )
+    for name in ("verdicts", "evidence", "sensitivity", "data_versions"):
+        pd.testing.assert_frame_equal(getattr(handed, name), getattr(res, name), check_exact=True)
+
+
+def test_a_gold_study_that_is_not_the_claims_own_is_refused(
+    repo_root, events, snapshot_dir, report_gold
+) -> None:
+    from types import SimpleNamespace
+
+    from eventstudy.claims.gold_adapter import study_mismatch
+    from eventstudy.exceptions import SpecificationError
+
+    assert study_mismatch(report_gold, events) is None
+    recorded = report_gold.settings
+
+    def like(settings=None, table=None, sha=None, drop=None, versions=None):
+        if versions is None:
+            versions = report_gold.data_versions
+        if sha is not None:
+            versions = versions.assign(sha256_read=sha)
+        kept = {k: v for k, v in (recorded | (settings or {})).items() if k != drop}
+        return SimpleNamespace(settings=kept, hac=report_gold.hac, data_versions=versions,
+                               events=report_gold.events if table is None else table)  # fmt: skip
+
+    ev = report_gold.events
+    studied = int(np.flatnonzero(ev["status"] == "studied")[0])
+    shifted = ev.copy()
+    shifted.loc[studied, "day0"] += pd.Timedelta("1D")
+    turned = ev.assign(gold_direction=ev["gold_direction"].replace({"up": "down"}))
+    span = (pd.Timestamp("2020-01-02"), pd.Timestamp("2025-12-31"))
+    cases = {
+        "n_boot is 30, the claims use 200": like({"n_boot": 30}),
+        "model is 'market'": like({"model": "market"}),
+        "hac_variance is 'newey_west', the claims use 'garch'": like(
+            {"hac_variance": "newey_west"}
+        ),
+        "placebo is 'stationary_bootstrap'": like({"placebo": "stationary_bootstrap"}),
+        "placebo_span is (Timestamp('2020-01-02": like({"placebo_span": span}),
+        "estimation_post is None, the claims use (11, 260)": like({"estimation_post": None}),
+        f"maxlags is {recorded['maxlags'] + 1}, the claims use {recorded['maxlags']}": like(
+            {"maxlags": recorded["maxlags"] + 1}
+        ),
+        "same_day0 is 'separate'": like({"same_day0": "separate"}),
+        "label_categories is ()": like({"label_categories": ()}),
+        "min_estimation_obs is 50": like({"min_estimation_obs": 50}),
+        "data is 'in memory', the claims use None": like({"data": "in memory"}),
+        "overlap_window is (-3, 3)": like({"overlap_window": (-3, 3)}),
+        "the study does not record same_day0": like(drop="same_day0"),
+        "another catalog (10 event ids differ)": like(table=ev.head(len(ev) - 10)),
+        "events in another order": like(table=ev.iloc[::-1]),
+        "another catalog (the day0 of 1 events differ)": like(table=shifted),
+        "another catalog (the gold_direction of": like(table=turned),
+        "prices/GC=F.csv in": like(sha="0" * 64),
+        "it read no files": like(versions=pd.DataFrame({"path": []})),
+    }
+    for words, fake in cases.items():
+        with pytest.raises(SpecificationError, match=re.escape(words)):
+            run_claims(repo_root / "claims.csv", events, snapshot_dir, gold_study=fake)
+    # every option of the study is checked: one the settings leave out is never taken as default
+    from eventstudy.gold.study import gold_event_study
+
+    options = set(inspect.signature(gold_event_study).parameters)
+    options -= {"events", "gold", "car_windows", "data_dir"}
+    assert {"hac_variance", "placebo", "placebo_span", "estimation_post", "maxlags",
+            "same_day0", "data"} <= options  # fmt: skip
+    for name in options:
+        assert study_mismatch(like(drop=name), events) == f"the study does not record {name}"
+    # day 0 as the study reads it: a day0 column of the catalog is used when there is one
+    assert study_mismatch(report_gold, events.assign(day0=ev["day0"].to_numpy())) is None
+    moved = events.assign(day0=shifted["day0"].to_numpy())
+    assert (
+        study_mismatch(report_gold, moved)
+        == "it studied another catalog (the day0 of 1 events differ)"
+    )
+
+
+def test_a_gold_study_with_another_method_is_not_reused(events, snapshot_dir) -> None:
+    """A real study run with a non-default method (no GARCH scaling) is told apart."""
+    import warnings
+
+    from eventstudy.claims.gold_adapter import study_mismatch
+    from eventstudy.gold.study import gold_event_study
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        other = gold_event_study(events, data_dir=snapshot_dir, car_windows=((-1, 1),),
+                                 hac_variance="newey_west")  # fmt: skip
+    assert study_mismatch(other, events) == "hac_variance is 'newey_west', the claims use 'garch'"

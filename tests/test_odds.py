@@ -28,7 +28,12 @@ from eventstudy.odds.association import (
     gold_odds_table,
     permutation_correlation_test,
 )
-from eventstudy.odds.results import SHIFT_COLUMNS, OddsStudyResults, write_odds_shifts_csv
+from eventstudy.odds.results import (
+    SHIFT_COLUMNS,
+    GoldOddsAssociation,
+    OddsStudyResults,
+    write_odds_shifts_csv,
+)
 from eventstudy.odds.shift import (
     DEFAULT_EPS,
     logodds,
@@ -649,6 +654,36 @@ def test_gold_odds_association_end_to_end() -> None:
     assert side["car_pct"].iloc[0] == pytest.approx(100 * car[0])
     ax = plot_gold_vs_odds(assoc)
     assert len(ax.collections[0].get_offsets()) == n
+    plt.close("all")
+
+
+def test_gold_vs_odds_labels_the_farthest_points_of_a_large_catalog() -> None:
+    rng = np.random.default_rng(5)
+    n = 300
+    table = pd.DataFrame({"event_id": [f"e{i}" for i in range(n)],
+                          "car": rng.normal(0, 0.01, n), "shift_logodds": rng.normal(0, 1, n),
+                          "n_markets": 1})  # fmt: skip
+    table.loc[17, ["car", "shift_logodds"]] = [0.2, 9.0]  # the outliers are named
+    table.loc[230, ["car", "shift_logodds"]] = [-0.15, -7.0]
+    assoc = GoldOddsAssociation(table, {}, pd.DataFrame(), {})
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5))  # as the report draws it
+    ax = plot_gold_vs_odds(assoc, ax=axes[0])
+    texts = [t.get_text() for t in ax.texts]
+    assert 15 <= len(texts) <= 40 and {"e17", "e230"} <= set(texts)
+    assert texts == sorted(texts, key=lambda s: int(s[1:]))  # in table order
+    assert len(ax.collections[0].get_offsets()) == n  # every point is drawn
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert [t.get_text() for t in plot_gold_vs_odds(assoc, max_labels=2).texts] == ["e17", "e230"]
+    assert len(plot_gold_vs_odds(assoc, max_labels=None).texts) == n
+    # events at one place (a burst sharing day 0 and markets) are named once, with a count
+    table.loc[[40, 41, 42], ["car", "shift_logodds"]] = [0.3, -8.0]
+    burst = GoldOddsAssociation(table, {}, pd.DataFrame(), {})
+    texts = [t.get_text() for t in plot_gold_vs_odds(burst).texts]
+    assert "e40 +2" in texts and "e41" not in texts and "e42" not in texts
+    small = GoldOddsAssociation(table.head(40), {}, pd.DataFrame(), {})
+    assert [t.get_text() for t in plot_gold_vs_odds(small).texts] == list(table["event_id"][:40])
     plt.close("all")
 
 

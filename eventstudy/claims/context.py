@@ -56,6 +56,23 @@ class Context:
                 self._series[ref] = exc
         return _value(self._series[ref])
 
+    def give_gold(self, symbol: str, window: tuple[int, int], effects: GoldEffects) -> None:
+        """Use ``effects`` for ``symbol`` and ``window`` instead of running the gold study.
+
+        ``effects`` come from a study the caller already ran and checked
+        (:func:`eventstudy.claims.gold_adapter.study_mismatch`).
+
+        Parameters
+        ----------
+        symbol : str
+            The gold series (``"GC=F"``, ``"GLD"``).
+        window : (int, int)
+            The CAR window the study's effects are for (its main window).
+        effects : GoldEffects
+            What :func:`eventstudy.claims.gold_adapter.effects_from_study` read from it.
+        """
+        self._gold[(symbol, window)] = effects
+
     def gold(self, symbol: str, window: tuple[int, int]) -> GoldEffects:
         """The gold study for one gold series and CAR window (run once), or MissingData."""
         key = (symbol, window)
@@ -86,8 +103,11 @@ def _relative(path: str, root: Path) -> str:
 
 @dataclass
 class Outcome:
-    """What one claim produced; :class:`~eventstudy.claims.results.ClaimsResults` collects
-    them (field meanings as in its ``verdicts`` table)."""
+    """What one claim produced.
+
+    :class:`~eventstudy.claims.results.ClaimsResults` collects them (field meanings as in its
+    ``verdicts`` table).
+    """
 
     claim: Claim
     verdict: str

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -37,6 +37,10 @@ from eventstudy.claims.spec import COLUMNS, claims_from_frame, load_claims
 from eventstudy.claims.threshold import threshold_outcome
 from eventstudy.data.quality import roll_dates
 from eventstudy.exceptions import SpecificationError
+
+if TYPE_CHECKING:
+    from eventstudy.claims.results import ClaimsResults
+    from eventstudy.gold.results import GoldStudyResults
 
 __all__ = ["HANDLERS", "run_claims", "versions_for"]
 
@@ -60,7 +64,8 @@ def run_claims(
     calibration: int = 250,
     roll_days: RollDetector | None = None,
     roll_window: int = 5,
-):
+    gold_study: GoldStudyResults | None = None,
+) -> ClaimsResults:
     """Test every claim of a claims file against the data and give each a verdict.
 
     Parameters
@@ -84,6 +89,15 @@ def run_claims(
         switch).
     roll_window : int, default 5
         Roll days within this many sessions of a threshold crossing are flagged.
+    gold_study : GoldStudyResults, optional
+        A gold study already run on ``events`` and this data directory by
+        :func:`eventstudy.gold_event_study` with its default specification (``gold`` and the
+        CAR windows aside), as ``eventstudy run`` has one. Gold ``event_effect`` claims on its
+        gold series whose window is its main window read it instead of running the same
+        study again (the same numbers; other windows and series still run their own). It is
+        checked (:func:`eventstudy.claims.gold_adapter.study_mismatch`, and the sha256 of
+        each file it read against the data directory's file): a study that differs is a
+        :class:`~eventstudy.exceptions.SpecificationError`.
 
     Returns
     -------
@@ -128,6 +142,8 @@ def run_claims(
         roll_days=roll_days or roll_dates,
         roll_window=int(roll_window),
     )
+    if gold_study is not None:
+        _use_gold_study(ctx, gold_study)
     outcomes = [_run_one(c, ctx) for c in items]
     settings = {
         "data_dir": str(ctx.root),
@@ -140,6 +156,31 @@ def run_claims(
         "events_file": _file_hash(events),
     }
     return ClaimsResults.from_outcomes(outcomes, ctx.root, settings)
+
+
+def _use_gold_study(ctx: Context, res: GoldStudyResults) -> None:
+    """Give ``ctx`` the gold study the caller ran, after checking it is the claims' own."""
+    from eventstudy.claims.gold_adapter import effects_from_study, study_mismatch
+
+    problem = study_mismatch(res, ctx.events)
+    if problem is None and not len(res.data_versions):
+        problem = "it read no files (data given in memory)"
+    if problem is None:
+        for path, digest in zip(
+            res.data_versions["path"], res.data_versions["sha256_read"], strict=True
+        ):
+            file = ctx.root / str(path)
+            now = hashlib.sha256(file.read_bytes()).hexdigest() if file.is_file() else None
+            if now != digest:
+                problem = f"{path} in {ctx.root} is not the file it read"
+                break
+    if problem is not None:
+        raise SpecificationError(
+            f"gold_study is not the gold study the claims would run: {problem}; leave "
+            "gold_study out to let the claims run their own"
+        )
+    settings = res.settings
+    ctx.give_gold(settings["gold"], tuple(settings["main_window"]), effects_from_study(res))
 
 
 def _run_one(claim: Claim, ctx: Context) -> Outcome:
@@ -174,8 +215,21 @@ def _check_event_ids(items: list[Claim], events: pd.DataFrame) -> None:
 
 
 def versions_for(outcomes: list[Outcome], root: Path) -> pd.DataFrame:
-    """``claim_id``, ``path``, ``sha256`` (of the bytes read), ``verified`` (the manifest
-    agrees), ``rows``, ``source`` of every file each claim read."""
+    """Every file each claim read, one row per claim and file.
+
+    Parameters
+    ----------
+    outcomes : list of Outcome
+        The claims' outcomes.
+    root : Path
+        The data directory.
+
+    Returns
+    -------
+    DataFrame
+        ``claim_id``, ``path``, ``sha256`` (of the bytes read), ``verified`` (the manifest
+        agrees), ``rows``, ``source``.
+    """
     columns = ["claim_id", "path", "sha256", "verified", "rows", "source"]
     frames = [
         data_versions(o.files, root).assign(claim_id=o.claim.claim_id) for o in outcomes if o.files

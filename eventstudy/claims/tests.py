@@ -81,7 +81,7 @@ def first_reached(
 def passage_probability_continuous(
     distance: float, sigma: float, n: float, drift: float = 0.0
 ) -> float:
-    """Probability that a Brownian motion reaches ``distance`` within ``n`` sessions.
+    r"""Probability that a Brownian motion reaches ``distance`` within ``n`` sessions.
 
     Parameters
     ----------
@@ -101,17 +101,17 @@ def passage_probability_continuous(
 
     Notes
     -----
-    For :math:`X_t = \\mu t + \\sigma W_t`, :math:`X_0 = 0`, :math:`b > 0` (reflection
+    For :math:`X_t = \mu t + \sigma W_t`, :math:`X_0 = 0`, :math:`b > 0` (reflection
     principle; Harrison 1985, *Brownian Motion and Stochastic Flow Systems*, §1.8;
     Borodin & Salminen 2002, formula 1.1.4):
 
     .. math::
 
-        P\\Big(\\max_{0 \\le t \\le n} X_t \\ge b\\Big)
-        = \\Phi\\Big(\\frac{-b + \\mu n}{\\sigma\\sqrt n}\\Big)
-        + e^{2\\mu b/\\sigma^2}\\,\\Phi\\Big(\\frac{-b - \\mu n}{\\sigma\\sqrt n}\\Big),
+        P\Big(\max_{0 \le t \le n} X_t \ge b\Big)
+        = \Phi\Big(\frac{-b + \mu n}{\sigma\sqrt n}\Big)
+        + e^{2\mu b/\sigma^2}\,\Phi\Big(\frac{-b - \mu n}{\sigma\sqrt n}\Big),
 
-    which for :math:`\\mu = 0` is :math:`2\\,\\Phi(-b/(\\sigma\\sqrt n))`. The path is watched
+    which for :math:`\mu = 0` is :math:`2\,\Phi(-b/(\sigma\sqrt n))`. The path is watched
     continuously, as an intraday high (low) watches it; daily closes see less of it (see
     :func:`passage_probability_daily`).
     """
@@ -136,11 +136,11 @@ def passage_probability_daily(
     points_per_sigma: int = 40,
     width: float = 10.0,
 ) -> float:
-    """Probability that a Gaussian random walk reaches ``distance`` at one of ``n`` steps.
+    r"""Probability that a Gaussian random walk reaches ``distance`` at one of ``n`` steps.
 
     The Brownian motion of :func:`passage_probability_continuous` observed only at the
-    ``n`` session closes: steps :math:`N(\\mu, \\sigma^2)`, reached when
-    :math:`\\max_{1 \\le k \\le n} S_k \\ge b`.
+    ``n`` session closes: steps :math:`N(\mu, \sigma^2)`, reached when
+    :math:`\max_{1 \le k \le n} S_k \ge b`.
 
     Parameters
     ----------
@@ -160,12 +160,12 @@ def passage_probability_daily(
     Notes
     -----
     No closed form exists for discrete monitoring. The density of the walk killed at the
-    barrier, :math:`f_k(y) = \\int_{-\\infty}^{b} f_{k-1}(x)\\,\\varphi_\\sigma(y - x - \\mu)\\,dx`
-    for :math:`y < b`, is propagated on a midpoint grid (spacing :math:`h = \\sigma/40`; the
+    barrier, :math:`f_k(y) = \int_{-\infty}^{b} f_{k-1}(x)\,\varphi_\sigma(y - x - \mu)\,dx`
+    for :math:`y < b`, is propagated on a midpoint grid (spacing :math:`h = \sigma/40`; the
     midpoint rule is :math:`O(h^2)`, here accurate to about :math:`10^{-5}`) by FFT
-    convolution, and :math:`P = 1 - \\int f_n`. The Broadie, Glasserman & Kou (1997,
+    convolution, and :math:`P = 1 - \int f_n`. The Broadie, Glasserman & Kou (1997,
     *Mathematical Finance* 7(4)) continuity correction, the continuous formula with the
-    barrier shifted by :math:`0.5826\\,\\sigma`, approximates it (to about 0.005 when the
+    barrier shifted by :math:`0.5826\,\sigma`, approximates it (to about 0.005 when the
     level is within one daily sigma).
     """
     if distance <= 0:
@@ -196,7 +196,7 @@ def passage_probability_bootstrap(
     seed: int = 12345,
     block_length: float | None = None,
 ) -> tuple[pd.DataFrame, float]:
-    """Share of stationary-bootstrap paths of past changes that reach ``distance``.
+    r"""Share of stationary-bootstrap paths of past changes that reach ``distance``.
 
     Parameters
     ----------
@@ -232,9 +232,9 @@ def passage_probability_bootstrap(
     ``arch.bootstrap.StationaryBootstrap`` (Politis & Romano 1994) resamples the session
     rows (step and excursion together) in blocks of geometric length; a path is the first
     sessions of a resample (independent resamples are appended when a horizon exceeds the
-    sample). With :math:`X_k = \\sum_{j \\le k} r_j` (minus :math:`k\\bar r` for drift
-    zero), a path reaches the level on closes when :math:`\\max_{k \\le n} X_k \\ge b` and
-    intraday when :math:`\\max_{k \\le n} (X_{k-1} + e_k) \\ge b`.
+    sample). With :math:`X_k = \sum_{j \le k} r_j` (minus :math:`k\bar r` for drift
+    zero), a path reaches the level on closes when :math:`\max_{k \le n} X_k \ge b` and
+    intraday when :math:`\max_{k \le n} (X_{k-1} + e_k) \ge b`.
     """
     from arch.bootstrap import StationaryBootstrap, optimal_block_length
 
@@ -245,7 +245,12 @@ def passage_probability_bootstrap(
         obl = optimal_block_length(np.column_stack([r, r**2]))
         block_length = float(max(obl["stationary"].max(), 1.0))
     per_path = math.ceil(n_max / len(r))
-    bs = StationaryBootstrap(block_length, np.arange(len(r)), seed=np.random.default_rng(seed))
+    # arch types block_size as int; it is the (real) expected block length and used as such
+    bs = StationaryBootstrap(
+        block_length,  # type: ignore[arg-type]
+        np.arange(len(r)),
+        seed=np.random.default_rng(seed),
+    )
     draws = bs.bootstrap(n_boot * per_path)
     idx = np.array(
         [
@@ -336,7 +341,7 @@ def no_information_probability(
     n_boot: int = 2000,
     seed: int = 12345,
 ) -> NoInformation:
-    """How likely the level was to be reached anyway, from data before the claim only.
+    r"""How likely the level was to be reached anyway, from data before the claim only.
 
     Parameters
     ----------
@@ -362,11 +367,11 @@ def no_information_probability(
 
     Notes
     -----
-    With :math:`x = \\log P` (or the level), :math:`x_0` the last close before ``made_on`` and
-    :math:`b = \\pm(\\log L - x_0)` the distance in the claim's direction, the session changes
-    of the calibration window give :math:`\\hat\\sigma` (ddof 1) and :math:`\\hat\\mu`. The
+    With :math:`x = \log P` (or the level), :math:`x_0` the last close before ``made_on`` and
+    :math:`b = \pm(\log L - x_0)` the distance in the claim's direction, the session changes
+    of the calibration window give :math:`\hat\sigma` (ddof 1) and :math:`\hat\mu`. The
     no-information model is a Brownian motion with drift 0 (``drift="zero"``, the main
-    number: no view on direction) or the trailing drift :math:`\\hat\\mu`
+    number: no view on direction) or the trailing drift :math:`\hat\mu`
     (``drift="trailing"``), watched at the closes (:func:`passage_probability_daily`) or
     continuously for intraday highs/lows (:func:`passage_probability_continuous`); and a
     stationary block bootstrap of the same changes (:func:`passage_probability_bootstrap`;
@@ -437,14 +442,14 @@ class LevelOutcome:
 
 
 def level_test(values: pd.Series, level: float, tolerance: float, basis: str) -> LevelOutcome:
-    """Whether a series stood within ``level`` +/- ``tolerance``.
+    r"""Whether a series stood within ``level`` +/- ``tolerance``.
 
     Parameters
     ----------
     values : Series
         The observations of the date range (NaN ignored).
     level, tolerance : float
-        Series unit; the band is closed: :math:`|v - L| \\le \\text{tol}`.
+        Series unit; the band is closed: :math:`|v - L| \le \text{tol}`.
     basis : {"mean", "any", "all"}
         * ``"mean"``: the mean over the range is within the band;
         * ``"any"``: at least one observation is;
@@ -481,14 +486,14 @@ def level_test(values: pd.Series, level: float, tolerance: float, basis: str) ->
 
 @dataclass(frozen=True)
 class TestOutcome:
-    """A one-coefficient test with its one- and two-sided p-values.
+    r"""A one-coefficient test with its one- and two-sided p-values.
 
     Attributes
     ----------
     estimate, se, stat : float
         Coefficient, HAC standard error, ``estimate / se``.
     p_two_sided, p_up, p_down : float
-        :math:`2\\Phi(-|z|)`, :math:`1 - \\Phi(z)` (alternative > 0), :math:`\\Phi(z)`.
+        :math:`2\Phi(-|z|)`, :math:`1 - \Phi(z)` (alternative > 0), :math:`\Phi(z)`.
     nobs : int
     maxlags : int
         Newey-West lags.
@@ -510,12 +515,14 @@ class TestOutcome:
 
 
 def _hac_ols(y: np.ndarray, x: np.ndarray, maxlags: int | None) -> TestOutcome:
-    import statsmodels.api as sm
+    # the two modules, not statsmodels.api (which also loads the time-series and formula APIs)
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     from eventstudy.claims.gold_adapter import newey_west_lags
 
     lags = newey_west_lags(len(y)) if maxlags is None else int(maxlags)
-    fit = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit(
+    fit = OLS(y, add_constant(x, has_constant="add")).fit(
         cov_type="HAC", cov_kwds={"maxlags": lags}
     )
     est, se = float(fit.params[1]), float(fit.bse[1])
@@ -535,14 +542,14 @@ def _hac_ols(y: np.ndarray, x: np.ndarray, maxlags: int | None) -> TestOutcome:
 def mean_shift_test(
     before: pd.Series, after: pd.Series, *, maxlags: int | None = None
 ) -> TestOutcome:
-    """Mean after minus mean before, with a Newey-West standard error.
+    r"""Mean after minus mean before, with a Newey-West standard error.
 
     Parameters
     ----------
     before, after : Series
         Observations of the two periods (NaN dropped), in time order.
     maxlags : int, optional
-        Bartlett-kernel lags; default :math:`\\lfloor 4 (T/100)^{2/9} \\rfloor` (Newey & West
+        Bartlett-kernel lags; default :math:`\lfloor 4 (T/100)^{2/9} \rfloor` (Newey & West
         1994) of the pooled sample.
 
     Returns
@@ -552,10 +559,10 @@ def mean_shift_test(
 
     Notes
     -----
-    OLS of :math:`y_t = \\alpha + \\delta\\,1[t \\ge \\text{start}] + \\varepsilon_t` on the
-    pooled periods; :math:`\\hat\\delta` is the difference of the means and its variance is
+    OLS of :math:`y_t = \alpha + \delta\,1[t \ge \text{start}] + \varepsilon_t` on the
+    pooled periods; :math:`\hat\delta` is the difference of the means and its variance is
     the Newey & West (1987) HAC estimate, so the autocorrelation of a daily index (GPRD is
-    persistent) is accounted for; :math:`z = \\hat\\delta/\\widehat{se} \\sim N(0,1)`.
+    persistent) is accounted for; :math:`z = \hat\delta/\widehat{se} \sim N(0,1)`.
     """
     b, a = before.dropna().to_numpy(float), after.dropna().to_numpy(float)
     y = np.concatenate([b, a])
@@ -564,14 +571,14 @@ def mean_shift_test(
 
 
 def hac_slope_test(y: pd.Series, x: pd.Series, *, maxlags: int | None = None) -> TestOutcome:
-    """Slope of ``y`` on ``x`` (with a constant), with a Newey-West standard error.
+    r"""Slope of ``y`` on ``x`` (with a constant), with a Newey-West standard error.
 
     Parameters
     ----------
     y, x : Series
         Aligned on the same index; rows with a NaN in either are dropped.
     maxlags : int, optional
-        Default :math:`\\lfloor 4 (T/100)^{2/9} \\rfloor`.
+        Default :math:`\lfloor 4 (T/100)^{2/9} \rfloor`.
 
     Returns
     -------
@@ -581,7 +588,7 @@ def hac_slope_test(y: pd.Series, x: pd.Series, *, maxlags: int | None = None) ->
     Notes
     -----
     :math:`y_t = a + b x_t + e_t`, OLS, HAC (Bartlett) covariance (Newey & West 1987),
-    :math:`z = \\hat b/\\widehat{se} \\sim N(0,1)`.
+    :math:`z = \hat b/\widehat{se} \sim N(0,1)`.
     """
     frame = pd.concat([y.rename("y"), x.rename("x")], axis=1).dropna()
     return _hac_ols(frame["y"].to_numpy(float), frame["x"].to_numpy(float), maxlags)
@@ -610,9 +617,9 @@ def one_sided(p_two_sided: float, estimate: float) -> tuple[float, float]:
 
 
 def stouffer(p_up: Sequence[float]) -> float:
-    """Combined one-sided p-value of independent one-sided tests (Stouffer et al. 1949).
+    r"""Combined one-sided p-value of independent one-sided tests (Stouffer et al. 1949).
 
-    :math:`Z = \\sum_i \\Phi^{-1}(1 - p_i)/\\sqrt{k}`, :math:`p = 1 - \\Phi(Z)`; equal
+    :math:`Z = \sum_i \Phi^{-1}(1 - p_i)/\sqrt{k}`, :math:`p = 1 - \Phi(Z)`; equal
     weights. Valid when the tests are independent (event windows that do not overlap).
     """
     p = np.clip(np.asarray(p_up, dtype=float), 1e-300, 1 - 1e-16)

@@ -256,6 +256,7 @@ def gold_event_study(
     placebo = _check_choice("placebo", placebo, PLACEBO_METHODS)
     car_windows = tuple((int(a), int(b)) for a, b in car_windows)
     main = car_windows[0]
+    data_given = None if data is None else "in memory"  # recorded in the settings
     if data is None:
         data = load_gold_data(gold, benchmark=benchmark, data_dir=data_dir)
     cal = data.returns.index
@@ -367,6 +368,7 @@ def gold_event_study(
         "gold": gold,
         "model": model,
         "benchmark": data.benchmark,
+        "data": data_given,
         "regressors": spec.regressors,
         "estimation_window": tuple(estimation_window),
         "event_window": tuple(event_window),
@@ -375,11 +377,15 @@ def gold_event_study(
         "overlap": overlap,
         "overlap_window": tuple(overlap_window or event_window),
         "mask_window": tuple(mask_window),
+        "label_categories": tuple(label_categories),
+        "same_day0": same_day0,
+        "min_estimation_obs": int(min_estimation_obs),
         "estimation_post": None if estimation_post is None else tuple(estimation_post),
         "maxlags": hac.maxlags,
         "hac_variance": hac_variance,
         "placebo": placebo,
         "placebo_statistic": placebo_statistic,
+        "placebo_span": None if placebo_span is None else tuple(map(pd.Timestamp, placebo_span)),
         "n_boot": n_boot,
         "draws_per_boot": draws_per_boot,
         "seed": seed,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ __all__ = [
     "permutation_correlation_test",
 ]
 
-Orientation = Mapping[str, int] | pd.DataFrame
+Orientation: TypeAlias = Mapping[str, int] | pd.DataFrame
 """``slug -> +1/-1`` or :func:`eventstudy.data.orientation.load_orientation` output."""
 
 
@@ -154,6 +154,33 @@ def _pearson_rows(x: np.ndarray, y_perm: np.ndarray) -> np.ndarray:
     return num / den
 
 
+_CHUNK_CELLS = 1 << 21
+"""Permuted values held at once by :func:`_permuted_correlations` (16 MB of float64)."""
+
+
+def _permuted_correlations(
+    pairs: Sequence[tuple[np.ndarray, np.ndarray]], n: int, seed: int | None
+) -> list[np.ndarray]:
+    """Pearson r of each ``(x, y)`` with ``n`` random permutations of ``y``.
+
+    The permutations are drawn in blocks of rows and shared by the pairs (all of length N).
+    They are those of ``rng.permuted(np.tile(y, (n, 1)), axis=1)``: the generator
+    shuffles one row after the other, and a row's shuffle does not depend on its values, so
+    shuffling the positions ``0..N-1`` once gives every pair the permutations it would have
+    drawn alone with the same seed, without holding an ``n x N`` matrix.
+    """
+    rng = np.random.default_rng(seed)
+    size = len(pairs[0][1])
+    block = max(1, _CHUNK_CELLS // max(1, size))
+    out = [np.empty(n) for _ in pairs]
+    for start in range(0, n, block):
+        k = min(block, n - start)
+        order = rng.permuted(np.tile(np.arange(size), (k, 1)), axis=1)
+        for (x, y), rs in zip(pairs, out, strict=True):
+            rs[start : start + k] = _pearson_rows(x, y[order])
+    return out
+
+
 def permutation_correlation_test(
     x: Any,
     y: Any,
@@ -184,39 +211,67 @@ def permutation_correlation_test(
     AssociationTest
         ``stat`` = the correlation; Monte Carlo ``pvalue = (1 + #{|r*| >= |r|}) / (1 + B)``.
     """
-    if method not in ("pearson", "spearman"):
-        raise SpecificationError(
-            f"method={method!r} is not accepted; expected 'pearson' or 'spearman'"
-        )
+    return _permutation_tests(x, y, (method,), n_permutations, exact_max_n, seed)[0]
+
+
+def _permutation_tests(
+    x: Any,
+    y: Any,
+    methods: Sequence[str],
+    n_permutations: int,
+    exact_max_n: int,
+    seed: int | None,
+) -> list[AssociationTest]:
+    """Run :func:`permutation_correlation_test` for each method.
+
+    The Monte Carlo ones share one stream of permutations (each gets the permutations it
+    would have drawn alone).
+    """
+    for method in methods:
+        if method not in ("pearson", "spearman"):
+            raise SpecificationError(
+                f"method={method!r} is not accepted; expected 'pearson' or 'spearman'"
+            )
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
-    name = f"permutation ({method})"
     null = "gold CAR and the odds shift are unrelated (exchangeable pairing)"
     alt = "two-sided: correlation != 0"
-    if len(y) != n or n < 3:
-        return AssociationTest(
-            name, np.nan, np.nan, "permutation", null, alt, n, "", f"need N >= 3 pairs (N = {n})"
-        )
-    if method == "spearman":
-        x, y = stats.rankdata(x), stats.rankdata(y)
-    if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return AssociationTest(
-            name, np.nan, np.nan, "permutation", null, alt, n, "", "no variability in x or y"
-        )
-    r = float(_pearson_rows(x, y[None, :])[0])
-    if n <= exact_max_n:
-        perms = np.array(list(itertools.permutations(range(n))), dtype=np.intp)
-        rs = _pearson_rows(x, y[perms])
-        p = float(np.mean(np.abs(rs) >= abs(r) - _TIE_TOL))
-        how = f"exact over all {math.factorial(n)} permutations"
-    else:
-        rng = np.random.default_rng(seed)
-        ys = rng.permuted(np.tile(y, (int(n_permutations), 1)), axis=1)
-        rs = _pearson_rows(x, ys)
-        p = (1 + int(np.sum(np.abs(rs) >= abs(r) - _TIE_TOL))) / (1 + int(n_permutations))
-        how = f"Monte Carlo, {n_permutations} permutations, seed {seed}"
-    return AssociationTest(name, r, p, "permutation", null, alt, n, how, "")
+    done: dict[str, AssociationTest] = {}
+    drawn: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
+    for method in methods:
+        name = f"permutation ({method})"
+        if len(y) != n or n < 3:
+            done[method] = AssociationTest(
+                name, np.nan, np.nan, "permutation", null, alt, n, "",
+                f"need N >= 3 pairs (N = {n})",
+            )  # fmt: skip
+            continue
+        xm, ym = (stats.rankdata(x), stats.rankdata(y)) if method == "spearman" else (x, y)
+        if np.ptp(xm) == 0 or np.ptp(ym) == 0:
+            done[method] = AssociationTest(
+                name, np.nan, np.nan, "permutation", null, alt, n, "", "no variability in x or y"
+            )
+            continue
+        r = float(_pearson_rows(xm, ym[None, :])[0])
+        if n <= exact_max_n:
+            perms = np.array(list(itertools.permutations(range(n))), dtype=np.intp)
+            rs = _pearson_rows(xm, ym[perms])
+            p = float(np.mean(np.abs(rs) >= abs(r) - _TIE_TOL))
+            how = f"exact over all {math.factorial(n)} permutations"
+            done[method] = AssociationTest(name, r, p, "permutation", null, alt, n, how, "")
+        else:
+            drawn[method] = (xm, ym, r)
+    if drawn:
+        b = int(n_permutations)
+        sims = _permuted_correlations([(xm, ym) for xm, ym, _ in drawn.values()], b, seed)
+        for (method, (_, _, r)), rs in zip(drawn.items(), sims, strict=True):
+            p = (1 + int(np.sum(np.abs(rs) >= abs(r) - _TIE_TOL))) / (1 + b)
+            how = f"Monte Carlo, {n_permutations} permutations, seed {seed}"
+            done[method] = AssociationTest(
+                f"permutation ({method})", r, p, "permutation", null, alt, n, how, ""
+            )
+    return [done[method] for method in methods]
 
 
 def _kendall(x: np.ndarray, y: np.ndarray) -> AssociationTest:
@@ -258,7 +313,7 @@ def gold_odds_association(
     exact_max_n: int = 8,
     seed: int | None = 0,
 ) -> GoldOddsAssociation:
-    """Across events: is gold's CAR associated with the log-odds shift of the linked markets?
+    """Test across events whether gold's CAR goes with the log-odds shift of linked markets.
 
     Parameters
     ----------
@@ -281,6 +336,7 @@ def gold_odds_association(
         Rows with another status (``stale``, ``not_computable``) are left out.
     n_permutations, exact_max_n, seed
         See :func:`permutation_correlation_test`; exact enumeration for N <= ``exact_max_n``.
+        Both permutation tests use the same permutations (those each would draw alone).
 
     Returns
     -------
@@ -324,16 +380,21 @@ def gold_odds_association(
                 "more_risk or less_risk)"
             )
         sign = usable["slug"].astype(str).map(signs).astype(float)
-    usable = usable.assign(x=usable["shift_logodds"] * sign)
+    xs = (usable["shift_logodds"] * sign).reset_index(drop=True)
     g = _gold_frame(gold_car)
+    # each event's rows, found once (positions in file order) instead of a scan per event
+    by_event = usable.groupby("event_id", sort=False).indices
+    statuses = frame["status"].to_numpy()
+    seen_by_event = frame.groupby("event_id", sort=False).indices
     rows, excl = [], []
     for ev_id, car in zip(g["event_id"], g["car"], strict=True):
-        sub = usable[usable["event_id"] == ev_id]
+        at = by_event.get(ev_id)
         if not np.isfinite(car):
             excl.append({"event_id": ev_id, "stage": "association", "reason": "gold CAR is NaN"})
             continue
-        if sub.empty:
-            seen = sorted(set(frame.loc[frame["event_id"] == ev_id, "status"]))
+        if at is None:
+            where = seen_by_event.get(ev_id)
+            seen = sorted(set(statuses[where])) if where is not None else []
             why = (
                 f"no usable odds shift at {_fmt_td(h)} (statuses: {', '.join(seen)})"
                 if seen
@@ -341,32 +402,22 @@ def gold_odds_association(
             )
             excl.append({"event_id": ev_id, "stage": "association", "reason": why})
             continue
+        sub = xs.take(at)
         if aggregate == "mean":
-            val = float(sub["x"].mean())
+            val = float(sub.mean())
         elif aggregate == "median":
-            val = float(sub["x"].median())
+            val = float(sub.median())
         else:
-            val = float(sub["x"].iloc[int(np.argmax(sub["x"].abs().to_numpy()))])
-        rows.append({"event_id": ev_id, "car": car, "shift_logodds": val, "n_markets": len(sub)})
+            val = float(sub.iloc[int(np.argmax(sub.abs().to_numpy()))])
+        rows.append({"event_id": ev_id, "car": car, "shift_logodds": val, "n_markets": len(at)})
     table = pd.DataFrame(rows, columns=["event_id", "car", "shift_logodds", "n_markets"])
     x, y = table["car"].to_numpy(), table["shift_logodds"].to_numpy()
+    pearson, spearman = _permutation_tests(
+        x, y, ("pearson", "spearman"), n_permutations, exact_max_n, seed
+    )
     tests = {
-        "pearson_permutation": permutation_correlation_test(
-            x,
-            y,
-            method="pearson",
-            n_permutations=n_permutations,
-            exact_max_n=exact_max_n,
-            seed=seed,
-        ),
-        "spearman_permutation": permutation_correlation_test(
-            x,
-            y,
-            method="spearman",
-            n_permutations=n_permutations,
-            exact_max_n=exact_max_n,
-            seed=seed,
-        ),
+        "pearson_permutation": pearson,
+        "spearman_permutation": spearman,
         "kendall": _kendall(x, y),
     }
     settings = {

@@ -1,5 +1,6 @@
-"""Results objects of the odds study (:mod:`eventstudy.odds.shift`) and the ``odds_shifts.csv``
-writer.
+"""Results objects of the odds study (:mod:`eventstudy.odds.shift`); ``odds_shifts.csv``.
+
+:func:`write_odds_shifts_csv` writes the ``odds_shifts.csv`` table.
 
 Values are set when an object is built and exposed as read-only properties; ``summary()``
 returns a statsmodels :class:`~statsmodels.iolib.summary.Summary` ending with numbered notes.
@@ -10,10 +11,12 @@ Units and conventions are those of :mod:`eventstudy.odds.shift` (``shift_pp`` pe
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.results import Results, tidy_frame
@@ -152,9 +155,12 @@ class OddsStudyResults(Results):
 
     @property
     def details(self) -> pd.DataFrame:
-        """:attr:`shifts` plus diagnostics: ``horizon_used``, ``target_time``, ``elapsed``,
-        ``sigma``, ``n_estimation``, gaps, ``tolerance``, ``stale``, ``truncated``, ``eps``,
-        ``scale``, ``market_id``, ``closed_at``, ``linked``, ``event_time``, ``time_known``."""
+        """:attr:`shifts` plus diagnostics.
+
+        The diagnostics: ``horizon_used``, ``target_time``, ``elapsed``, ``sigma``,
+        ``n_estimation``, gaps, ``tolerance``, ``stale``, ``truncated``, ``eps``, ``scale``,
+        ``market_id``, ``closed_at``, ``linked``, ``event_time``, ``time_known``.
+        """
         return self._details.copy()
 
     @property
@@ -193,11 +199,13 @@ class OddsStudyResults(Results):
         return int(self._details["slug"].nunique()) if len(self._details) else 0
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`): per event, market
-        (``asset`` = slug) and horizon (``window`` = ``"+1D"``...), statistics ``p_before``,
-        ``p_after`` (probability), ``shift_pp`` (percentage points), ``shift_logodds`` (nats),
-        ``abnormal_z``, ``empirical_p``; rows without a shift are left out (see
-        :attr:`exclusions`)."""
+        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`).
+
+        Per event, market (``asset`` = slug) and horizon (``window`` = ``"+1D"``...), the
+        statistics ``p_before``, ``p_after`` (probability), ``shift_pp`` (percentage points),
+        ``shift_logodds`` (nats), ``abnormal_z``, ``empirical_p``; rows without a shift are
+        left out (see :attr:`exclusions`).
+        """
         s = self._shifts
         s = s[s["status"] != "not_computable"].copy()
         s["window"] = ["+" + horizon_label(h) for h in s["horizon"]]
@@ -279,22 +287,58 @@ class OddsStudyResults(Results):
 
     # plots ----------------------------------------------------------------------------------
     def event_markets(self, event_id: str) -> list[tuple[str, pd.DataFrame, pd.DataFrame, Any]]:
-        """Per linked market of an event with a computed shift: ``(question, samples, shift
-        rows, closed_at)``, the input of :func:`eventstudy.plotting.odds.plot_odds_paths`."""
+        """Per linked market of an event with a computed shift, what its plot needs.
+
+        Parameters
+        ----------
+        event_id : str
+
+        Returns
+        -------
+        list of (str, DataFrame, DataFrame, Timestamp)
+            ``(question, samples, shift rows, closed_at)`` per market, the input of
+            :func:`eventstudy.plotting.odds.plot_odds_paths`.
+        """
+        return self.markets_by_event([event_id]).get(event_id, [])
+
+    def markets_by_event(
+        self, event_ids: Iterable[str] | None = None
+    ) -> dict[str, list[tuple[str, pd.DataFrame, pd.DataFrame, Any]]]:
+        """:meth:`event_markets` of many events at once, found by grouping the rows once.
+
+        Parameters
+        ----------
+        event_ids : iterable of str, optional
+            Default: every event.
+
+        Returns
+        -------
+        dict
+            ``{event_id: [(question, samples, shift rows, closed_at), ...]}`` with the events
+            that have a linked market with a computed shift, in the order of :attr:`details`.
+        """
         d = self._details
-        rows = d[(d["event_id"] == event_id) & d["linked"] & (d["status"] != "not_computable")]
-        out = []
-        for slug, shifts in rows.groupby("slug", sort=False):
-            samples = self._paths[
-                (self._paths["event_id"] == event_id) & (self._paths["slug"] == slug)
-            ]
+        rows = d[d["linked"] & (d["status"] != "not_computable")] if len(d) else d
+        if event_ids is not None:
+            rows = rows[rows["event_id"].isin(list(event_ids))]
+        paths = self._paths
+        where = paths.groupby(["event_id", "slug"], sort=False).indices if len(paths) else {}
+        none = np.empty(0, dtype=np.intp)
+        out: dict[str, list[tuple[str, pd.DataFrame, pd.DataFrame, Any]]] = {}
+        for (event_id, slug), shifts in rows.groupby(["event_id", "slug"], sort=False):
+            samples = paths.take(where.get((event_id, slug), none))
             title = str(shifts["question"].iloc[0] or slug)
-            out.append((title, samples[["t", "p"]], shifts, shifts["closed_at"].iloc[0]))
+            out.setdefault(event_id, []).append(
+                (title, samples[["t", "p"]], shifts, shifts["closed_at"].iloc[0])
+            )
         return out
 
     def plot(self, event_id: str, ax: Axes | None = None, *, slug: str | None = None) -> Axes:
-        """One linked market's probability path around an event, with the samples its shifts
-        use (the first market with a computed shift unless ``slug`` is given)."""
+        """One linked market's probability path around an event, with the samples it uses.
+
+        The market is the event's first with a computed shift unless ``slug`` is given; see
+        :func:`eventstudy.plotting.odds.plot_odds_path`.
+        """
         from eventstudy.plotting.odds import plot_odds_path
 
         markets = self.event_markets(event_id)
@@ -350,8 +394,10 @@ class AssociationTest:
 
 
 class GoldOddsAssociation(Results):
-    """Gold CARs against events' log-odds shifts; built by
-    :func:`eventstudy.odds.association.gold_odds_association`."""
+    """Gold CARs against events' log-odds shifts.
+
+    Built by :func:`eventstudy.odds.association.gold_odds_association`.
+    """
 
     def __init__(
         self,
@@ -367,8 +413,10 @@ class GoldOddsAssociation(Results):
 
     @property
     def table(self) -> pd.DataFrame:
-        """Per event: ``event_id, car`` (decimal), ``shift_logodds`` (aggregated, nats),
-        ``n_markets``."""
+        """Per event: ``event_id, car`` (decimal), ``shift_logodds`` (nats), ``n_markets``.
+
+        ``shift_logodds`` is the event's markets' shifts aggregated to one.
+        """
         return self._table.copy()
 
     @property
@@ -410,9 +458,12 @@ class GoldOddsAssociation(Results):
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`): per event used, ``car``
-        (decimal) and ``shift_logodds`` (nats) with ``asset`` = ``"gold~odds"``; then one row
-        per test statistic and p-value with ``event_id`` = ``"(all events)"``."""
+        """Tidy long form (:data:`eventstudy.results.TIDY_COLUMNS`).
+
+        Per event used, ``car`` (decimal) and ``shift_logodds`` (nats) with ``asset`` =
+        ``"gold~odds"``; then one row per test statistic and p-value with ``event_id`` =
+        ``"(all events)"``.
+        """
         window = "+" + horizon_label(self._settings.get("horizon"))
         per_event = self._table.assign(asset="gold~odds", window=window)
         long = tidy_frame(per_event, ["car", "shift_logodds"],

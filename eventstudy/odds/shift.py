@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -312,9 +313,17 @@ def prepare_odds(odds: pd.DataFrame) -> pd.DataFrame:
     t = pd.to_datetime(odds["t"])
     if t.dt.tz is None:
         raise DataFormatError("odds column 't' has no time zone; expected tz-aware UTC timestamps")
-    out = pd.DataFrame(
-        {"t": t.dt.tz_convert("UTC").dt.as_unit("ns"), "p": odds["p"].astype("float64")}
-    )
+    t = t.dt.tz_convert("UTC").dt.as_unit("ns")
+    p = odds["p"].astype("float64")
+    t_ns, p_values = t.array.asi8, p.to_numpy()
+    if (
+        len(t_ns) > 0
+        and t_ns[0] != pd.NaT.value
+        and bool(np.all(t_ns[1:] > t_ns[:-1]))
+        and bool(np.all((p_values >= 0) & (p_values <= 1)))  # False for NaN
+    ):  # already what the steps below make (a stored file is): the same frame, built directly
+        return pd.DataFrame({"t": t.array, "p": p_values})
+    out = pd.DataFrame({"t": t, "p": p})
     out = out.dropna(subset=["t", "p"])
     bad = out["p"][(out["p"] < 0) | (out["p"] > 1)]
     if len(bad):
@@ -371,14 +380,87 @@ def _grid_changes(
 
 
 def _band_overlap(
-    t_start: np.ndarray, elapsed_ns: int, centres_ns: Iterable[int], guard_ns: int
+    t_start: np.ndarray, elapsed_ns: int, centres: np.ndarray, guard_ns: int
 ) -> np.ndarray:
-    """True where ``[t, t + elapsed]`` overlaps ``[c - guard, c + elapsed + guard]``."""
-    hit = np.zeros(len(t_start), dtype=bool)
-    for c in centres_ns:
-        lo, hi = c - guard_ns, c + elapsed_ns + guard_ns
-        hit |= (t_start <= hi) & (t_start + elapsed_ns >= lo)
-    return hit
+    """True where ``[t, t + elapsed]`` overlaps ``[c - guard, c + elapsed + guard]``.
+
+    ``c`` is any centre of ``centres`` (int64 ns, sorted ascending).
+
+    The two intervals overlap exactly when ``t - elapsed - guard <= c <= t + elapsed + guard``
+    (integer arithmetic), so one binary search per start finds whether a centre lies in that
+    range: O(S log K) for S starts and K centres, instead of one pass over the starts per
+    centre.
+    """
+    if len(centres) == 0 or len(t_start) == 0:
+        return np.zeros(len(t_start), dtype=bool)
+    reach = elapsed_ns + guard_ns
+    first = np.searchsorted(centres, t_start - reach, side="left")
+    past = np.searchsorted(centres, t_start + reach, side="right")
+    return past > first
+
+
+class _EventTimes:
+    """Event times kept out of the nulls, converted once: sorted int64 ns (UTC).
+
+    Built from any iterable of tz-aware timestamps; each value is checked by the same rule as
+    :func:`odds_shift` (``exclude_times``) when the times are first needed, so a catalog's
+    times are converted once per study instead of once per event and market.
+    """
+
+    __slots__ = ("_ns", "_values")
+
+    def __init__(self, values: Iterable[Any]) -> None:
+        self._values = values
+        self._ns: np.ndarray | None = None
+
+    @property
+    def ns(self) -> np.ndarray:
+        if self._ns is None:
+            values = self._values
+            if (
+                isinstance(values, pd.Series | pd.Index)
+                and isinstance(values.dtype, pd.DatetimeTZDtype)
+                and not values.isna().any()
+            ):
+                ns = pd.DatetimeIndex(values).as_unit("ns").asi8
+            else:
+                ns = [_to_utc(e, "exclude_times").value for e in values]
+            self._ns = np.unique(np.asarray(ns, dtype=np.int64))
+            self._values = ()
+        return self._ns
+
+
+class _Prepared:
+    """One token's odds as :func:`prepare_odds` returns them, with what every event reuses.
+
+    That is: the times as int64 ns, the prices, the default tolerance and the values on each
+    scale.
+    """
+
+    __slots__ = ("_scaled", "_tolerance", "data", "p", "source", "t_ns")
+
+    def __init__(self, odds: pd.DataFrame) -> None:
+        self.source = odds
+        self.data = prepare_odds(odds)
+        self.t_ns = pd.DatetimeIndex(self.data["t"]).asi8
+        self.p = self.data["p"].to_numpy()
+        self._tolerance: pd.Timedelta | None = None
+        self._scaled: dict[tuple[float, str], np.ndarray] = {}
+
+    def stamp(self, i: int) -> pd.Timestamp:
+        """The ``i``-th sample time (``data["t"].iloc[i]``, without the frame lookup)."""
+        return pd.Timestamp(int(self.t_ns[i]), tz="UTC")
+
+    def tolerance(self) -> pd.Timedelta:
+        if self._tolerance is None:
+            self._tolerance = default_tolerance(self.data["t"])
+        return self._tolerance
+
+    def scaled(self, eps: float, scale: str) -> np.ndarray:
+        key = (eps, scale)
+        if key not in self._scaled:
+            self._scaled[key] = logodds(self.p, eps) if scale == "logodds" else 100.0 * self.p
+        return self._scaled[key]
 
 
 # --------------------------------------------------------------------------------------------
@@ -402,7 +484,7 @@ def odds_shift(
     min_null: int = 20,
     tolerance: Any = None,
 ) -> pd.DataFrame:
-    """Odds shift of one outcome token around one event, at several horizons.
+    r"""Odds shift of one outcome token around one event, at several horizons.
 
     Parameters
     ----------
@@ -458,13 +540,13 @@ def odds_shift(
 
     Notes
     -----
-    With :math:`x = \\operatorname{logit}(\\operatorname{clip}(p, \\epsilon, 1-\\epsilon))`:
+    With :math:`x = \operatorname{logit}(\operatorname{clip}(p, \epsilon, 1-\epsilon))`:
 
     .. math::
 
-        \\Delta = x(t_{after}) - x(t_{before}),\\quad
-        z = \\Delta / \\hat\\sigma_{pre},\\quad
-        p_{emp} = \\frac{1 + \\#\\{j : |d_j| \\ge |\\Delta|\\}}{1 + n_{null}}
+        \Delta = x(t_{after}) - x(t_{before}),\quad
+        z = \Delta / \hat\sigma_{pre},\quad
+        p_{emp} = \frac{1 + \#\{j : |d_j| \ge |\Delta|\}}{1 + n_{null}}
 
     (METHODS.md, "Prediction-market odds as the outcome"; the +1 form as in sipemu's
     bootstrap test).
@@ -503,7 +585,7 @@ SHIFT_DEFAULTS: dict[str, Any] = {
 
 
 def _odds_shift_rows(
-    odds: pd.DataFrame,
+    odds: pd.DataFrame | _Prepared,
     event_time: Any,
     horizons: Iterable[Any] | str,
     *,
@@ -514,12 +596,16 @@ def _odds_shift_rows(
     estimation_window: Any,
     min_estimation_changes: int,
     guard: Any,
-    exclude_times: Iterable[Any],
+    exclude_times: Iterable[Any] | _EventTimes,
     min_null: int,
     tolerance: Any,
 ) -> list[dict]:
-    """The rows of :func:`odds_shift` (its defaults live there only: see
-    :data:`SHIFT_DEFAULTS`)."""
+    """The rows of :func:`odds_shift` (its defaults live there only: :data:`SHIFT_DEFAULTS`).
+
+    ``odds`` may be a :class:`_Prepared` token and ``exclude_times`` an :class:`_EventTimes`
+    (what a study builds once and passes to every event): the rows are the same, without
+    preparing the odds or converting the times again.
+    """
     _check_eps(eps)
     _check_scale(scale)
     hs = _horizons(horizons)
@@ -528,134 +614,179 @@ def _odds_shift_rows(
     closed = _opt_utc(closed_at, "closed_at")
     window = _to_timedelta(estimation_window, "estimation_window")
     guard_td = _to_timedelta(guard, "guard", positive=False)
-    excl_ns = [_to_utc(e, "exclude_times").value for e in exclude_times]
-    data = prepare_odds(odds)
-    t_ns = pd.DatetimeIndex(data["t"]).asi8
-    p = data["p"].to_numpy()
-    tol = (
-        default_tolerance(data["t"]) if tolerance is None else _to_timedelta(tolerance, "tolerance")
+    times = exclude_times if isinstance(exclude_times, _EventTimes) else _EventTimes(exclude_times)
+    others = times.ns
+    prepared = odds if isinstance(odds, _Prepared) else _Prepared(odds)
+    tol = prepared.tolerance() if tolerance is None else _to_timedelta(tolerance, "tolerance")
+
+    life = market_life_problem(tau, created, closed) if len(prepared.p) else None
+    event = _Event(
+        prepared, tau, closed, life, tol, eps, scale, window, guard_td.value, others,
+        min_estimation_changes, min_null,
+    )  # fmt: skip
+    return [_horizon_row(event, h) for h in hs]
+
+
+@dataclass(frozen=True)
+class _Event:
+    """What every horizon of one token and one event shares (:func:`_odds_shift_rows`)."""
+
+    prepared: _Prepared
+    tau: pd.Timestamp
+    closed: pd.Timestamp | None
+    life: str | None
+    tol: pd.Timedelta
+    eps: float
+    scale: Scale
+    window: pd.Timedelta
+    guard_ns: int
+    others: np.ndarray
+    min_estimation_changes: int
+    min_null: int
+
+
+def _failed(row: dict, msg: str, reasons: list[str]) -> dict:
+    """``row`` marked ``not_computable`` for ``msg`` (then the reasons found so far)."""
+    row["status"] = "not_computable"
+    row["reason"] = "; ".join([msg, *reasons])
+    return row
+
+
+def _horizon_row(ev: _Event, h: pd.Timedelta) -> dict:
+    """One row of :func:`odds_shift`: the shift over horizon ``h`` with its baselines."""
+    prepared, tau, closed = ev.prepared, ev.tau, ev.closed
+    t_ns, p = prepared.t_ns, prepared.p
+    row = _empty_row(h, tau, ev.tol, ev.eps, ev.scale)
+    reasons: list[str] = []
+    statuses: list[str] = []
+    if len(p) == 0:
+        return _failed(row, "no price history", reasons)
+    if ev.life is not None:
+        return _failed(row, ev.life, reasons)
+    i_before = int(np.searchsorted(t_ns, tau.value, side="left")) - 1
+    if i_before < 0:
+        first = _fmt_ts(prepared.data["t"].iloc[0])
+        return _failed(row, f"no price sample before the event (first sample {first})", reasons)
+
+    target = tau + h
+    if closed is not None and closed < target:
+        target = closed
+        row["truncated"] = True
+        statuses.append("truncated")
+        reasons.append(
+            f"market closed {_fmt_ts(closed)} before event + {_fmt_td(h)}; "
+            f"horizon used {_fmt_td(closed - tau)}"
+        )
+    row["target_time"] = target
+    row["horizon_used"] = target - tau
+    i_after = int(np.searchsorted(t_ns, target.value, side="right")) - 1
+    if t_ns[i_after] <= tau.value:
+        msg = (
+            f"no price sample in (event, {_fmt_ts(target)}]: sampling too coarse for this "
+            "horizon or no data after the event"
+        )
+        return _failed(row, msg, reasons)
+
+    _fill_samples(row, prepared, i_before, i_after, tau, target)
+    if row["gap_before"] > ev.tol or row["gap_after"] > ev.tol:
+        row["stale"] = True
+        statuses.append("stale")
+        reasons.append(_stale_reason(row, ev.tol))
+
+    x_all = prepared.scaled(ev.eps, ev.scale)
+    row["shift_pp"] = 100.0 * (p[i_after] - p[i_before])
+    row["shift_logodds"] = float(logodds(p[i_after], ev.eps) - logodds(p[i_before], ev.eps))
+    shift = row["shift_logodds"] if ev.scale == "logodds" else row["shift_pp"]
+    elapsed_ns = int(t_ns[i_after] - t_ns[i_before])
+    base_problems = _abnormal_z(row, ev, x_all, i_before, elapsed_ns, shift)
+    base_problems += _empirical_p(row, ev, x_all, elapsed_ns, shift)
+    if base_problems:
+        statuses.append("no_baseline")
+        reasons.extend(base_problems)
+
+    row["status"] = max(statuses, key=_SEVERITY.__getitem__) if statuses else "ok"
+    row["reason"] = "; ".join(reasons)
+    return row
+
+
+def _fill_samples(
+    row: dict,
+    prepared: _Prepared,
+    i_before: int,
+    i_after: int,
+    tau: pd.Timestamp,
+    target: pd.Timestamp,
+) -> None:
+    """The samples before the event and at the target, with their times and gaps."""
+    t_before, t_after = prepared.stamp(i_before), prepared.stamp(i_after)
+    row.update(
+        t_before=t_before,
+        p_before=prepared.p[i_before],
+        t_after=t_after,
+        p_after=prepared.p[i_after],
+        elapsed=t_after - t_before,
+        gap_before=tau - t_before,
+        gap_after=target - t_after,
     )
 
-    rows = []
-    for h in hs:
-        row = _empty_row(h, tau, tol, eps, scale)
-        reasons: list[str] = []
-        statuses: list[str] = []
 
-        def fail(msg: str, row: dict = row, reasons: list[str] = reasons) -> dict:
-            row["status"] = "not_computable"
-            row["reason"] = "; ".join([msg, *reasons])
-            return row
+def _stale_reason(row: dict, tol: pd.Timedelta) -> str:
+    """Which sample lies farther than ``tol`` from its target, in words."""
+    which = [
+        f"{name} sample {_fmt_td(gap)} from its target"
+        for name, gap in (("before", row["gap_before"]), ("after", row["gap_after"]))
+        if gap > tol
+    ]
+    return f"{' and '.join(which)} (tolerance {_fmt_td(tol)})"
 
-        if len(p) == 0:
-            rows.append(fail("no price history"))
-            continue
-        life = market_life_problem(tau, created, closed)
-        if life is not None:
-            rows.append(fail(life))
-            continue
-        i_before = int(np.searchsorted(t_ns, tau.value, side="left")) - 1
-        if i_before < 0:
-            rows.append(
-                fail(
-                    f"no price sample before the event (first sample {_fmt_ts(data['t'].iloc[0])})"
-                )
-            )
-            continue
 
-        target = tau + h
-        if closed is not None and closed < target:
-            target = closed
-            row["truncated"] = True
-            statuses.append("truncated")
-            reasons.append(
-                f"market closed {_fmt_ts(closed)} before event + {_fmt_td(h)}; "
-                f"horizon used {_fmt_td(closed - tau)}"
-            )
-        row["target_time"] = target
-        row["horizon_used"] = target - tau
-        i_after = int(np.searchsorted(t_ns, target.value, side="right")) - 1
-        if t_ns[i_after] <= tau.value:
-            rows.append(
-                fail(
-                    f"no price sample in (event, {_fmt_ts(target)}]: sampling too coarse for this "
-                    "horizon or no data after the event"
-                )
-            )
-            continue
+def _abnormal_z(
+    row: dict, ev: _Event, x_all: np.ndarray, i_before: int, elapsed_ns: int, shift: float
+) -> list[str]:
+    """Set ``abnormal_z`` from the pre-event window; the problems found, in words.
 
-        t_before = data["t"].iloc[i_before]
-        t_after = data["t"].iloc[i_after]
-        row.update(
-            t_before=t_before,
-            p_before=p[i_before],
-            t_after=t_after,
-            p_after=p[i_after],
-            elapsed=t_after - t_before,
-            gap_before=tau - t_before,
-            gap_after=target - t_after,
-        )
-        if row["gap_before"] > tol or row["gap_after"] > tol:
-            row["stale"] = True
-            statuses.append("stale")
-            which = [
-                f"{name} sample {_fmt_td(gap)} from its target"
-                for name, gap in (("before", row["gap_before"]), ("after", row["gap_after"]))
-                if gap > tol
-            ]
-            reasons.append(f"{' and '.join(which)} (tolerance {_fmt_td(tol)})")
+    The null: same-elapsed-time changes in the pre-event window, samples before the event only.
+    """
+    t_ns, tau = ev.prepared.t_ns, ev.tau
+    pre_t, pre_x = t_ns[: i_before + 1], x_all[: i_before + 1]
+    lo = np.searchsorted(pre_t, tau.value - ev.window.value, side="left")
+    hi = np.searchsorted(pre_t, tau.value - elapsed_ns, side="right")
+    est = _grid_changes(pre_t, pre_x, np.arange(lo, max(lo, hi)), elapsed_ns)
+    row["n_estimation"] = len(est)
+    if len(est) < max(int(ev.min_estimation_changes), 2):
+        return [
+            f"abnormal_z not computed: {len(est)} same-elapsed-time changes in the "
+            f"{_fmt_td(ev.window)} pre-event window (need >= {ev.min_estimation_changes})"
+        ]
+    sd = float(np.std(est, ddof=1))
+    row["sigma"] = sd
+    if sd <= _TIE_TOL:
+        return [f"abnormal_z not computed: no variability (all {len(est)} pre-event changes are 0)"]
+    row["abnormal_z"] = shift / sd
+    return []
 
-        x_all = logodds(p, eps) if scale == "logodds" else 100.0 * p
-        row["shift_pp"] = 100.0 * (p[i_after] - p[i_before])
-        row["shift_logodds"] = float(logodds(p[i_after], eps) - logodds(p[i_before], eps))
-        shift = row["shift_logodds"] if scale == "logodds" else row["shift_pp"]
-        elapsed_ns = int(t_ns[i_after] - t_ns[i_before])
 
-        # abnormal z: same-elapsed-time changes in the pre-event window, samples < event only
-        pre_t, pre_x = t_ns[: i_before + 1], x_all[: i_before + 1]
-        lo = np.searchsorted(pre_t, tau.value - window.value, side="left")
-        hi = np.searchsorted(pre_t, tau.value - elapsed_ns, side="right")
-        est = _grid_changes(pre_t, pre_x, np.arange(lo, max(lo, hi)), elapsed_ns)
-        row["n_estimation"] = len(est)
-        base_problems = []
-        if len(est) < max(int(min_estimation_changes), 2):
-            base_problems.append(
-                f"abnormal_z not computed: {len(est)} same-elapsed-time changes in the "
-                f"{_fmt_td(window)} pre-event window (need >= {min_estimation_changes})"
-            )
-        else:
-            sd = float(np.std(est, ddof=1))
-            row["sigma"] = sd
-            if sd <= _TIE_TOL:
-                base_problems.append(
-                    "abnormal_z not computed: no variability "
-                    f"(all {len(est)} pre-event changes are 0)"
-                )
-            else:
-                row["abnormal_z"] = shift / sd
+def _empirical_p(
+    row: dict, ev: _Event, x_all: np.ndarray, elapsed_ns: int, shift: float
+) -> list[str]:
+    """Set ``empirical_p`` from the market's life; the problems found, in words.
 
-        # empirical p: same-elapsed-time changes over the life, outside the guard bands
-        last_ns = t_ns[-1] if closed is None else min(t_ns[-1], closed.value)
-        starts = np.flatnonzero(t_ns + elapsed_ns <= last_ns)
-        keep = ~_band_overlap(t_ns[starts], elapsed_ns, [tau.value, *excl_ns], guard_td.value)
-        null = _grid_changes(t_ns, x_all, starts[keep], elapsed_ns)
-        row["n_null"] = len(null)
-        if len(null) < max(int(min_null), 1):
-            base_problems.append(
-                f"empirical_p not computed: {len(null)} non-event changes (need >= {min_null})"
-            )
-        else:
-            exceed = int(np.sum(np.abs(null) >= abs(shift) - _TIE_TOL))
-            row["empirical_p"] = (1 + exceed) / (1 + len(null))
-        if base_problems:
-            statuses.append("no_baseline")
-            reasons.extend(base_problems)
-
-        row["status"] = max(statuses, key=_SEVERITY.__getitem__) if statuses else "ok"
-        row["reason"] = "; ".join(reasons)
-        rows.append(row)
-
-    return rows
+    The null: same-elapsed-time changes over the market's life, outside the guard bands around
+    this and every other event.
+    """
+    t_ns, closed = ev.prepared.t_ns, ev.closed
+    last_ns = t_ns[-1] if closed is None else min(t_ns[-1], closed.value)
+    starts = np.flatnonzero(t_ns + elapsed_ns <= last_ns)
+    t_start = t_ns[starts]
+    near = _band_overlap(t_start, elapsed_ns, np.array([ev.tau.value]), ev.guard_ns)
+    keep = ~(near | _band_overlap(t_start, elapsed_ns, ev.others, ev.guard_ns))
+    null = _grid_changes(t_ns, x_all, starts[keep], elapsed_ns)
+    row["n_null"] = len(null)
+    if len(null) < max(int(ev.min_null), 1):
+        return [f"empirical_p not computed: {len(null)} non-event changes (need >= {ev.min_null})"]
+    exceed = int(np.sum(np.abs(null) >= abs(shift) - _TIE_TOL))
+    row["empirical_p"] = (1 + exceed) / (1 + len(null))
+    return []
 
 
 def _empty_row(

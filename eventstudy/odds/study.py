@@ -27,13 +27,14 @@ from eventstudy.odds.shift import (
     _check_eps,
     _check_scale,
     _empty_row,
+    _EventTimes,
     _horizons,
     _odds_shift_rows,
+    _Prepared,
     _to_timedelta,
     _to_utc,
     _type_detail,
     market_life_problem,
-    prepare_odds,
 )
 
 __all__ = [
@@ -61,8 +62,10 @@ def outcome_rows(markets: pd.DataFrame, outcome: str = "Yes") -> pd.DataFrame:
 
 
 def select_outcome_token(market_rows: pd.DataFrame, outcome: str = "Yes") -> pd.Series | None:
-    """The row of ``market_rows`` (one market's tokens) whose outcome label is ``outcome``
-    (see :func:`outcome_rows`); None when no label matches."""
+    """The row of ``market_rows`` (one market's tokens) whose outcome label is ``outcome``.
+
+    See :func:`outcome_rows`; None when no label matches.
+    """
     hit = outcome_rows(market_rows, outcome)
     return None if hit.empty else hit.iloc[0]
 
@@ -167,14 +170,102 @@ def shift_markets(
     )
 
 
-def _open_slugs(markets: pd.DataFrame, tau: pd.Timestamp) -> list[str]:
-    """Slugs of markets with price history open at ``tau`` (created <= tau < closed)."""
-    created = pd.to_datetime(markets["created_at"], utc=True)
-    closed = pd.to_datetime(markets["closed_at"], utc=True)
-    open_ = (created <= tau) & (closed.isna() | (closed > tau))
-    if "has_prices" in markets:
-        open_ &= markets["has_prices"].astype(bool)
-    return list(dict.fromkeys(markets.loc[open_, "slug"].astype(str)))
+class _MarketIndex:
+    """``markets.csv`` indexed once per study.
+
+    Each slug's rows, its outcome token, the tokens with prices, and the markets open at a
+    time, each found without scanning every market (or matching outcome labels) again for
+    every event.
+    """
+
+    def __init__(self, markets: pd.DataFrame, outcome: str) -> None:
+        self.markets = markets
+        self.outcome = outcome
+        by = markets.groupby("slug", sort=False).indices
+        self._positions = {str(k): v for k, v in by.items()}
+        # outcome_rows' test, once for every row
+        labels = markets["outcome"].astype(str).str.strip().str.casefold()
+        self._is_outcome = (labels == outcome.strip().casefold()).to_numpy()
+        self._priced = (
+            markets["has_prices"].astype(bool).to_numpy()
+            if "has_prices" in markets
+            else np.ones(len(markets), dtype=bool)
+        )
+        self._tokens = markets["token_id"].astype(str).to_numpy()
+        self._rows: dict[str, pd.Series | None] = {}
+        self._life: tuple[pd.Series, pd.Series, pd.Series | None] | None = None
+
+    def listed(self, slug: str) -> bool:
+        """Whether ``markets.csv`` has the market."""
+        return slug in self._positions
+
+    def group(self, slug: str) -> pd.DataFrame:
+        """The rows of one listed market (one per token), in file order."""
+        return self.markets.take(self._positions[slug])
+
+    def outcome_row(self, slug: str) -> pd.Series | None:
+        """:func:`select_outcome_token` of the market's rows (None when not offered)."""
+        if slug not in self._rows:
+            where = self._positions.get(slug, np.empty(0, dtype=np.intp))
+            hit = where[self._is_outcome[where]]
+            self._rows[slug] = self.markets.iloc[hit[0]] if len(hit) else None
+        return self._rows[slug]
+
+    def priced_tokens(self, slug: str) -> list[str]:
+        """Token ids of the market's outcome rows that have a price history."""
+        where = self._positions.get(slug, np.empty(0, dtype=np.intp))
+        return list(self._tokens[where[self._is_outcome[where] & self._priced[where]]])
+
+    def open_slugs(self, tau: pd.Timestamp) -> list[str]:
+        """Slugs of markets with price history open at ``tau``, in file order.
+
+        Open: created <= tau < closed.
+        """
+        if self._life is None:
+            m = self.markets
+            has = m["has_prices"].astype(bool) if "has_prices" in m else None
+            self._life = (
+                pd.to_datetime(m["created_at"], utc=True),
+                pd.to_datetime(m["closed_at"], utc=True),
+                has,
+            )
+        created, closed, has = self._life
+        open_ = (created <= tau) & (closed.isna() | (closed > tau))
+        if has is not None:
+            open_ &= has
+        return list(dict.fromkeys(self.markets.loc[open_, "slug"].astype(str)))
+
+    def tokens_needed(
+        self, slugs: Iterable[str], tau: pd.Timestamp, include_open: bool
+    ) -> list[str]:
+        """Token ids to load for an event.
+
+        The priced outcome tokens of its ``slugs`` (and of every market open at ``tau`` when
+        ``include_open``).
+        """
+        wanted = dict.fromkeys(slugs)
+        if include_open:
+            wanted |= dict.fromkeys(self.open_slugs(tau))
+        return list(dict.fromkeys(t for slug in wanted for t in self.priced_tokens(slug)))
+
+
+class _PreparedOdds:
+    """Each token's odds prepared once, for every event that uses the token.
+
+    Prepared: :class:`~eventstudy.odds.shift._Prepared`. Anything but a frame is passed on as
+    it is (and refused by :func:`~eventstudy.odds.shift.prepare_odds` exactly as before).
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[str, _Prepared] = {}
+
+    def get(self, token: str, odds: Any) -> Any:
+        if not isinstance(odds, pd.DataFrame):
+            return odds
+        hit = self._done.get(token)
+        if hit is None or hit.source is not odds:
+            hit = self._done[token] = _Prepared(odds)
+        return hit
 
 
 def _shift_market_rows(
@@ -186,29 +277,42 @@ def _shift_market_rows(
     include_open_markets: bool = False,
     outcome: str = "Yes",
     horizons: Iterable[Any] | str = DEFAULT_HORIZONS,
+    _index: _MarketIndex | None = None,
+    _prepared: _PreparedOdds | None = None,
     **shift_options: Any,
 ) -> list[dict]:
+    """The rows of :func:`shift_markets`.
+
+    A study passes the markets indexed (``_index``), its tokens' prepared odds
+    (``_prepared``) and ``exclude_times`` as an :class:`~eventstudy.odds.shift._EventTimes`,
+    built once for all its events.
+    """
     tau = _to_utc(event_time, "event_time")
     hs = _horizons(horizons)
     eps = shift_options.get("eps", DEFAULT_EPS)
     scale = shift_options.get("scale", "logodds")
     _check_eps(eps)
     _check_scale(scale)
+    index = _index if _index is not None else _MarketIndex(markets, outcome)
+    prepared = _prepared if _prepared is not None else _PreparedOdds()
+    if "exclude_times" in shift_options and not isinstance(
+        shift_options["exclude_times"], _EventTimes
+    ):
+        shift_options["exclude_times"] = _EventTimes(shift_options["exclude_times"])
     slugs = list(dict.fromkeys(slugs or []))
     targets: list[tuple[str, bool]] = [(s, True) for s in slugs]
     if include_open_markets:
-        targets += [(s, False) for s in _open_slugs(markets, tau) if s not in slugs]
-    wanted = markets[markets["slug"].astype(str).isin({s for s, _ in targets})]
-    by_slug = {str(s): g for s, g in wanted.groupby("slug", sort=False)}
+        linked_slugs = set(slugs)
+        targets += [(s, False) for s in index.open_slugs(tau) if s not in linked_slugs]
     rows: list[dict] = []
     for slug, linked in targets:
-        group = by_slug.get(slug)
-        if group is None:
+        if not index.listed(slug):
             meta = _market_meta(None, slug, outcome) | {"linked": linked}
             rows += _not_computable_rows(meta, hs, tau, "slug not in markets.csv", eps, scale)
             continue
-        row = select_outcome_token(group, outcome)
+        row = index.outcome_row(slug)
         if row is None:
+            group = index.group(slug)
             meta = _market_meta(group.iloc[0], slug, outcome) | {
                 "token_id": "",
                 "outcome": outcome,
@@ -229,7 +333,7 @@ def _shift_market_rows(
             rows += _not_computable_rows(meta, hs, tau, reason, eps, scale)
             continue
         res = _odds_shift_rows(
-            odds,
+            prepared.get(meta["token_id"], odds),
             tau,
             hs,
             **(
@@ -304,18 +408,6 @@ def _slugs_of(value: Any) -> list[str]:
     if isinstance(value, float) and math.isnan(value):
         return []
     return [str(v) for v in value]
-
-
-def _tokens_needed(
-    markets: pd.DataFrame, slugs: Iterable[str], outcome: str, tau: pd.Timestamp, include_open: bool
-) -> list[str]:
-    wanted = set(slugs)
-    if include_open:
-        wanted |= set(_open_slugs(markets, tau))
-    sub = outcome_rows(markets[markets["slug"].astype(str).isin(wanted)], outcome)
-    if "has_prices" in sub:
-        sub = sub[sub["has_prices"].astype(bool)]
-    return list(dict.fromkeys(sub["token_id"].astype(str)))
 
 
 def run_odds_study(
@@ -403,22 +495,22 @@ def run_odds_study(
     }
     _check_eps(eps)
     _check_scale(scale)
-    times = {str(r.event_id): r.event_time for r in ev.itertuples(index=False)}
     span = _to_timedelta(paths_span, "paths_span")
+    # Every event's own time is kept out of its null anyway, so "the other events" of every
+    # event are all the catalog's times: one sorted array, searched for each (event, market).
+    times = ev["event_time"]
+    others = _EventTimes(times[times.notna()] if exclude_other_events else ())
+    index = _MarketIndex(markets, outcome)
+    prepared = _PreparedOdds()
     rows: list[dict] = []
-    paths: list[pd.DataFrame] = []
+    paths: list[tuple] = []
     for r in ev.itertuples(index=False):
         event_id = str(r.event_id)
         slugs = _slugs_of(getattr(r, "polymarket_slugs", None))
         if pd.isna(r.event_time) or (not slugs and not include_open_markets):
             continue
         tau = _to_utc(r.event_time, f"event_time of {event_id}")
-        others = (
-            [t for k, t in times.items() if k != event_id and not pd.isna(t)]
-            if exclude_other_events
-            else []
-        )
-        tokens = _tokens_needed(markets, slugs, outcome, tau, include_open_markets)
+        tokens = index.tokens_needed(slugs, tau, include_open_markets)
         odds = {tok: load(tok) for tok in tokens}
         res = _shift_market_rows(
             tau,
@@ -429,6 +521,8 @@ def run_odds_study(
             outcome=outcome,
             horizons=hs,
             exclude_times=others,
+            _index=index,
+            _prepared=prepared,
             **options,
         )
         extra = {
@@ -437,7 +531,7 @@ def run_odds_study(
             "time_known": bool(getattr(r, "time_known", True)),
         }
         rows += [x | extra for x in res]
-        paths += _paths_around(event_id, tau, res, odds, span)
+        paths += _paths_around(event_id, tau, res, odds, span, prepared)
     details = _rows_frame(rows, extra=("event_id", "event_time", "time_known"))
     details["event_id"] = details["event_id"].astype(str)
     details["event_time"] = pd.to_datetime(
@@ -461,12 +555,7 @@ def run_odds_study(
         "n_events": len(ev),
         "paths_span": str(span),
     }
-    path_frame = (
-        pd.concat(paths, ignore_index=True)
-        if paths
-        else pd.DataFrame({"event_id": [], "slug": [], "token_id": [], "t": [], "p": []})
-    )
-    return OddsStudyResults(details, settings, paths=path_frame)
+    return OddsStudyResults(details, settings, paths=_paths_frame(paths))
 
 
 def _paths_around(
@@ -475,8 +564,13 @@ def _paths_around(
     rows: list[dict],
     odds: Mapping[str, Any],
     span: pd.Timedelta,
-) -> list[pd.DataFrame]:
-    """Samples within ``span`` of the event of each linked market with a computed shift."""
+    prepared: _PreparedOdds,
+) -> list[tuple]:
+    """Where the samples within ``span`` of the event are, per linked market with a shift.
+
+    ``(event_id, slug, token_id, prepared odds, first, past)``: a slice of the token's
+    samples (sorted by time, so found by binary search), per market with a computed shift.
+    """
     out = []
     done: set[str] = set()
     for row in rows:
@@ -487,14 +581,42 @@ def _paths_around(
         if not isinstance(frame, pd.DataFrame):
             continue
         done.add(token)
-        data = prepare_odds(frame)
-        near = data[(data["t"] >= tau - span) & (data["t"] <= tau + span)]
-        out.append(
-            near.assign(event_id=event_id, slug=row["slug"], token_id=token)[
-                ["event_id", "slug", "token_id", "t", "p"]
-            ]
-        )
+        prep = prepared.get(token, frame)
+        lo = int(np.searchsorted(prep.t_ns, (tau - span).value, side="left"))
+        hi = int(np.searchsorted(prep.t_ns, (tau + span).value, side="right"))
+        out.append((event_id, row["slug"], token, prep, lo, hi))
     return out
+
+
+def _paths_frame(pieces: list[tuple]) -> pd.DataFrame:
+    """``event_id, slug, token_id, t, p`` of every piece of :func:`_paths_around`, in order.
+
+    One frame built from the slices (not one small frame per event and market).
+    """
+    columns = ["event_id", "slug", "token_id", "t", "p"]
+    if not pieces:
+        return pd.DataFrame({c: [] for c in columns})
+    sizes = [hi - lo for *_, lo, hi in pieces]
+    if sum(sizes) == 0:  # keep the columns' types of the per-piece frames
+        frames = [
+            prep.data.iloc[lo:hi].assign(event_id=e, slug=s, token_id=k)[columns]
+            for e, s, k, prep, lo, hi in pieces
+        ]
+        return pd.concat(frames, ignore_index=True)
+
+    def repeat(i: int) -> np.ndarray:
+        return np.repeat(np.array([piece[i] for piece in pieces], dtype=object), sizes)
+
+    t_ns = np.concatenate([prep.t_ns[lo:hi] for *_, prep, lo, hi in pieces])
+    return pd.DataFrame(
+        {
+            "event_id": repeat(0),
+            "slug": repeat(1),
+            "token_id": repeat(2),
+            "t": pd.to_datetime(t_ns, unit="ns", utc=True),
+            "p": np.concatenate([prep.p[lo:hi] for *_, prep, lo, hi in pieces]),
+        }
+    )
 
 
 def screen_markets(
@@ -569,18 +691,22 @@ def screen_markets(
             ]
     others = [t for t in others if not pd.isna(t)]
     markets, load = _default_loaders(data_dir, markets, odds_loader)
-    tokens = _tokens_needed(markets, [], outcome, tau, True)
+    index = _MarketIndex(markets, outcome)
+    tokens = index.tokens_needed([], tau, True)
     odds = {tok: load(tok) for tok in tokens}
     shift_options.setdefault("exclude_times", others)
-    res = shift_markets(
-        tau,
-        markets,
-        odds,
-        slugs=None,
-        include_open_markets=True,
-        outcome=outcome,
-        horizons=[horizon],
-        **shift_options,
+    res = _rows_frame(
+        _shift_market_rows(
+            tau,
+            markets,
+            odds,
+            slugs=None,
+            include_open_markets=True,
+            outcome=outcome,
+            horizons=[horizon],
+            _index=index,
+            **shift_options,
+        )
     )
     res["linked"] = res["slug"].isin(linked)
     if "volume_usd" in markets:

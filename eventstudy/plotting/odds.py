@@ -133,30 +133,11 @@ def plot_odds_paths(
     import matplotlib.dates as mdates
 
     n = len(markets)
+    layout = None
     if axes is None:
-        import matplotlib.pyplot as plt
-
-        cols = max(1, min(int(ncols), n))
-        rows = max(1, -(-n // cols))
-        top, bottom, gap = 0.95, 0.95, 0.75  # inches: suptitle + titles; ticks + legend
-        height = rows * 2.9 + (rows - 1) * gap + top + bottom
-        fig, grid = plt.subplots(rows, cols, figsize=(6.0 * cols, height), squeeze=False)
-        layout = {
-            "left": 0.75 / (6.0 * cols),
-            "right": 1 - 0.15 / (6.0 * cols),
-            "top": 1 - top / height,
-            "bottom": bottom / height,
-            "hspace": gap / 2.9,
-            "wspace": 0.15,
-        }
-        flat = list(grid.ravel())
-        for extra in flat[n:]:
-            extra.set_visible(False)
-        axes = flat[:n]
+        axes, layout = _grid(n, ncols)
     elif len(axes) < n:
         raise SpecificationError(f"{n} markets need {n} Axes; got {len(axes)}")
-    else:
-        layout = None
     drawn: list[Axes] = []
     handles: dict[str, Any] = {}
     for i, (name, frame, shifts, closed_at) in enumerate(markets):
@@ -175,34 +156,82 @@ def plot_odds_paths(
         )
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(lab, h)
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.remove()
         ax.set_ylim(-0.02, 1.1)  # room for the horizon labels of samples at p = 1
         ax.set_ylabel("probability" if n > 1 else ax.get_ylabel())
         drawn.append(ax)
     if drawn:
-        fig = drawn[0].figure
-        fig.legend(
-            list(handles.values()),
-            list(handles),
-            loc="lower center",
-            ncol=len(handles),
-            fontsize=8,
-            frameon=False,
-        )
-        if title:
-            fig.suptitle(literal_text(title), **font_kw(title))
-        if layout is not None:
-            fig.subplots_adjust(**layout)
-            cols = axes[0].get_subplotspec().get_gridspec().ncols
-            for ax in drawn[max(0, n - cols) :]:  # no panel below: show its dates
-                ax.set_xlabel("time (UTC)")
-                ax.tick_params(axis="x", labelbottom=True, labelrotation=30)
+        _figure_legend_and_layout(drawn, handles, title, layout)
     return np.array(drawn, dtype=object)
 
 
+def _grid(n: int, ncols: int) -> tuple[list[Axes], dict[str, float]]:
+    """A new figure for ``n`` panels in ``ncols`` columns.
+
+    Returns its first ``n`` Axes (the others hidden) and the fixed layout
+    (``subplots_adjust`` arguments) for :func:`_figure_legend_and_layout`.
+    """
+    import matplotlib.pyplot as plt
+
+    cols = max(1, min(int(ncols), n))
+    rows = max(1, -(-n // cols))
+    top, bottom, gap = 0.95, 0.95, 0.75  # inches: suptitle + titles; ticks + legend
+    height = rows * 2.9 + (rows - 1) * gap + top + bottom
+    _, grid = plt.subplots(rows, cols, figsize=(6.0 * cols, height), squeeze=False)
+    layout = {
+        "left": 0.75 / (6.0 * cols),
+        "right": 1 - 0.15 / (6.0 * cols),
+        "top": 1 - top / height,
+        "bottom": bottom / height,
+        "hspace": gap / 2.9,
+        "wspace": 0.15,
+    }
+    flat = list(grid.ravel())
+    for extra in flat[n:]:
+        extra.set_visible(False)
+    return flat[:n], layout
+
+
+def _figure_legend_and_layout(
+    drawn: list[Axes], handles: dict[str, Any], title: str | None, layout: dict | None
+) -> None:
+    """Draw one figure legend for the panels, the figure title, and the layout.
+
+    The layout only for a figure made by :func:`_grid`, with dates under the panels of the
+    last row.
+    """
+    fig = drawn[0].figure
+    fig.legend(
+        list(handles.values()),
+        list(handles),
+        loc="lower center",
+        ncol=len(handles),
+        fontsize=8,
+        frameon=False,
+    )
+    if title:
+        fig.suptitle(literal_text(title), **font_kw(title))
+    if layout is not None:
+        fig.subplots_adjust(**layout)
+        spec = drawn[0].get_subplotspec()
+        cols = spec.get_gridspec().ncols if spec is not None else len(drawn)
+        for ax in drawn[max(0, len(drawn) - cols) :]:  # no panel below: show its dates
+            ax.set_xlabel("time (UTC)")
+            ax.tick_params(axis="x", labelbottom=True, labelrotation=30)
+
+
+MAX_LABELS = 40
+"""Points of :func:`plot_gold_vs_odds` labelled with their event id by default."""
+
+
 def plot_gold_vs_odds(
-    association: GoldOddsAssociation, ax: Axes | None = None, title: str | None = None
+    association: GoldOddsAssociation,
+    ax: Axes | None = None,
+    title: str | None = None,
+    *,
+    max_labels: int | None = MAX_LABELS,
 ) -> Axes:
     """Scatter of gold CAR (percent) against the events' log-odds shift, one point per event.
 
@@ -213,21 +242,31 @@ def plot_gold_vs_odds(
     ax : matplotlib Axes, optional
     title : str, optional
         Default: the permutation test's r and p-value.
+    max_labels : int or None, default 40
+        Label at most this many points with their event id: every point when there are no
+        more; else the places farthest from the centre of the cloud first (Euclidean distance
+        in standard deviations of each axis; ties in table order), each once with the number
+        of other events there (``"e1 +2"``), leaving out a label that would cover one already
+        placed, so that a large catalog's figure stays readable and quick to draw. None labels
+        every point.
 
     Returns
     -------
     matplotlib.axes.Axes
-        ``ax.collections[0]``: x = log-odds shift (nats), y = CAR in percent.
+        ``ax.collections[0]``: x = log-odds shift (nats), y = CAR in percent; ``ax.texts``:
+        the labels.
     """
     ax = new_axes(ax)
     table = association.table
     x = table["shift_logodds"].to_numpy(dtype=float)
     y = 100.0 * table["car"].to_numpy(dtype=float)
     ax.scatter(x, y, color="tab:blue")
-    for xi, yi, name in zip(x, y, table["event_id"], strict=True):
+    names = table["event_id"].to_numpy(dtype=object)
+    for i, label in _labels(x, y, names, max_labels):
         ax.annotate(
-            literal_text(name), (xi, yi), textcoords="offset points", xytext=(3, 3), fontsize=7
-        )
+            literal_text(label), (x[i], y[i]), textcoords="offset points", xytext=(3, 3),
+            fontsize=7,
+        )  # fmt: skip
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6)
     ax.set_xlabel("odds shift (log-odds, nats)")
@@ -239,3 +278,42 @@ def plot_gold_vs_odds(
     if title:
         set_title(ax, title)
     return ax
+
+
+def _labels(
+    x: np.ndarray, y: np.ndarray, names: np.ndarray, limit: int | None
+) -> list[tuple[int, str]]:
+    """``(position, text)`` of the labels, in table order.
+
+    Every point's event id, or (more points than ``limit``) up to ``limit`` places, farthest
+    from the centre first (in standard deviations), each named once (``"e1 +2"``: e1 and two
+    other events at that point) and skipped when its label would cover one already placed.
+    """
+    n = len(x)
+    if limit is None or n <= limit:
+        return [(i, str(names[i])) for i in range(n)]
+    places = pd.DataFrame({"x": x, "y": y})
+    first = ~places.duplicated().to_numpy()
+    size = places.groupby(["x", "y"], sort=False, dropna=False)["x"].transform("size").to_numpy()
+    ok = first & np.isfinite(x) & np.isfinite(y)
+    if not ok.any() or limit <= 0:
+        return []
+    xs, ys = x[ok], y[ok]
+    width = max(float(np.ptp(xs)), 1e-12)
+    height = max(float(np.ptp(ys)), 1e-12)
+    far = np.hypot((x - xs.mean()) / (xs.std() or 1.0), (y - ys.mean()) / (ys.std() or 1.0))
+    text = [str(names[i]) + (f" +{size[i] - 1}" if size[i] > 1 else "") for i in range(n)]
+    # a label starts just right of its point; at 7 pt a character is under 1/80 of the data's
+    # width and a line under 1/25 of its height (the report's 6.5 x 5 inch panels, the axes
+    # 5% wider and higher than the data)
+    reach = np.array([(len(t) + 2) / 80 * width for t in text])
+    chosen: list[int] = []
+    for i in np.flatnonzero(ok)[np.argsort(-far[ok], kind="stable")]:
+        if all(
+            x[i] + reach[i] < x[j] or x[j] + reach[j] < x[i] or abs(y[i] - y[j]) > height / 25
+            for j in chosen
+        ):
+            chosen.append(int(i))
+            if len(chosen) == limit:
+                break
+    return [(i, text[i]) for i in sorted(chosen)]

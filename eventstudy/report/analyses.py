@@ -121,7 +121,7 @@ def run_analyses(
     associations = _associations(catalog, events, gold, odds) if odds is not None else {}
     step("claims")
     claims_path = Path(claims) if claims is not None else catalog.parent / "claims.csv"
-    claims_res, claims_note = _claims(claims_path, events, root, claims is not None)
+    claims_res, claims_note = _claims(claims_path, events, root, claims is not None, gold)
     step("data versions")
     versions = _data_versions(root, gold, refits, odds, claims_res, strict)
     notes = tuple(n for n in (odds_note, claims_note) if n)
@@ -172,7 +172,7 @@ def _associations(catalog: Path, events: pd.DataFrame, gold: Any, odds: Any) -> 
     from eventstudy.odds.association import gold_odds_association
 
     car = gold.events[["event_id", "car"]]
-    kw = {"horizon": ODDS_HORIZON, "aggregate": "mean", "seed": 0}
+    kw: dict[str, Any] = {"horizon": ODDS_HORIZON, "aggregate": "mean", "seed": 0}
     out = {"raw": gold_odds_association(car, odds, **kw)}
     path = default_orientation_path(catalog)
     if path.is_file():
@@ -181,17 +181,28 @@ def _associations(catalog: Path, events: pd.DataFrame, gold: Any, odds: Any) -> 
     return out
 
 
-def _claims(path: Path, events: pd.DataFrame, root: Path, asked: bool) -> tuple[Any, str]:
+def _claims(
+    path: Path, events: pd.DataFrame, root: Path, asked: bool, gold: Any
+) -> tuple[Any, str]:
+    """The claims, reading the report's gold study when it is the one they would run.
+
+    Their gold event effects then do not run the same study again (the default
+    specification: ``n_boot`` 200; :func:`eventstudy.claims.gold_adapter.study_mismatch`).
+    """
     from eventstudy.claims import run_claims
+    from eventstudy.claims.gold_adapter import study_mismatch
 
     if not path.is_file():
         if asked:
             raise EventStudyError(f"claims file {path} not found")
         return None, f"No claims file ({path.name}) beside the catalog: no claims tested."
-    return run_claims(path, events, root), ""
+    same = study_mismatch(gold, events) is None
+    return run_claims(path, events, root, gold_study=gold if same else None), ""
 
 
-def _data_versions(root: Path, gold: Any, refits: dict, odds: Any, claims: Any, strict: bool):
+def _data_versions(
+    root: Path, gold: Any, refits: dict, odds: Any, claims: Any, strict: bool
+) -> pd.DataFrame:
     """Every file the analyses read, with the sha256 of its bytes and the manifest's."""
     from eventstudy.data.store import MARKETS_RELPATH, file_versions, odds_relpath
 

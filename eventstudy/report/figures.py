@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,11 @@ def _run_jobs(
         for job in jobs:
             tick(_draw(job, out))
         return
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot  # once, here: the forked workers inherit it
+
     _PENDING[:] = jobs
     try:
         with mp.get_context("fork").Pool(workers) as pool:
@@ -172,15 +178,17 @@ def _gold_jobs(gold: Any, lang: Lang, every: bool) -> list[_Job]:
         jobs.append(
             _Job(
                 Figure("gold_events", f"fig_car_{unit}.png", caption),
-                lambda unit=unit: gplot.plot_event_car(gold, unit),
+                partial(gplot.plot_event_car, gold, unit),
             )
         )
     return jobs
 
 
 def _largest_moves_first(markets: list[tuple], limit: int) -> list[tuple]:
-    """The ``limit`` markets of an event whose odds moved most (largest absolute log-odds
-    shift over the horizons), in that order."""
+    """The ``limit`` markets of an event whose odds moved most, in that order.
+
+    Moved: the largest absolute log-odds shift over the horizons.
+    """
     moved = [float(np.nanmax(np.abs(m[2]["shift_logodds"].to_numpy(float)), initial=0.0))
              for m in markets]  # fmt: skip
     order = np.argsort(-np.asarray(moved), kind="stable")
@@ -200,13 +208,15 @@ def _odds_jobs(inputs: Any, lang: Lang, every: bool) -> list[_Job]:
         top = set(moved.sort_values(ascending=False, kind="stable").index[:TOP_ODDS_EVENTS])
         ids = [eid for eid in ids if eid in top]
     titles = inputs.events.set_index("event_id")["title_ja" if not en else "title"]
+    times = linked.drop_duplicates("event_id").set_index("event_id")["event_time"]
+    by_event = odds.markets_by_event(ids)  # grouped once, not searched per event
     jobs = []
     for eid in ids:
-        markets = odds.event_markets(eid)
+        markets = by_event.get(eid, [])
         if not markets:
             continue
         shown = _largest_moves_first(markets, MAX_MARKETS_PER_FIGURE)
-        tau = linked.loc[linked["event_id"] == eid, "event_time"].iloc[0]
+        tau = times[eid]
         what = (
             f"YES probability of {len(shown)} of {len(markets)} linked market(s) around the "
             "event (UTC; the largest moves; all in odds_shifts.csv)"
@@ -219,9 +229,7 @@ def _odds_jobs(inputs: Any, lang: Lang, every: bool) -> list[_Job]:
                 Figure(
                     "odds_paths", f"fig_odds_{eid}.png", f"{eid} ({titles.get(eid, '')}): {what}"
                 ),
-                lambda shown=shown, tau=tau, eid=eid: plot_odds_paths(
-                    shown, tau, title=f"{eid}: {tau:%Y-%m-%d %H:%M} UTC"
-                ),
+                partial(plot_odds_paths, shown, tau, title=f"{eid}: {tau:%Y-%m-%d %H:%M} UTC"),
                 dpi=80,
                 tight=False,  # plot_odds_paths lays the grid out itself
             )
@@ -269,7 +277,7 @@ def _claims_jobs(claims: Any, lang: Lang) -> list[_Job]:
         jobs.append(
             _Job(
                 Figure("claims", f"fig_claim_{claim_id}.png", caption),
-                lambda claim_id=claim_id: claims.plot(claim_id),
+                partial(claims.plot, claim_id),
             )
         )
     return jobs
