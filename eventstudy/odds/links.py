@@ -129,52 +129,55 @@ def audit_links(
     """
     by_slug = {str(s): g for s, g in markets.groupby("slug", sort=False)}
     rows: list[dict[str, str]] = []
-
-    def add(event_id: str, slug: str, problem: str, message: str) -> None:
-        rows.append({"event_id": event_id, "slug": slug, "problem": problem, "message": message})
-
     for r in events.itertuples(index=False):
         tau = _to_utc(r.event_time, f"event_time of {r.event_id}")
         for slug in r.polymarket_slugs:
-            group = by_slug.get(slug)
-            if group is None:
-                add(r.event_id, slug, "not_in_markets", "slug not in markets.csv")
-                continue
-            token = select_outcome_token(group, outcome)
-            if token is None:
-                offered = ", ".join(map(str, group["outcome"]))
-                msg = f"outcome {outcome!r} not offered (outcomes: {offered})"
-                add(r.event_id, slug, "no_outcome", msg)
-                continue
-            life = market_life_problem(tau, token.get("created_at"), token.get("closed_at"))
-            if life is not None:
-                kind = "created_after_event" if "created" in life else "closed_before_event"
-                add(r.event_id, slug, kind, life)
-                continue
-            fetch = f"fetch it with: eventstudy fetch --markets {slug}"
-            if "has_prices" in token and not bool(token["has_prices"]):
-                msg = f"no price history (markets.csv has_prices is False); {fetch}"
-                add(r.event_id, slug, "no_price_history", msg)
-                continue
-            if odds is None:
-                continue
-            path = _load(odds, str(token["token_id"]))
-            if path is None:
-                msg = f"no price file in the data directory; {fetch}"
-                add(r.event_id, slug, "no_price_history", msg)
-                continue
-            sides = price_sides(path, tau, horizon)
-            if pd.isna(sides["t_before"]):
-                add(r.event_id, slug, "no_sample_before", "no price sample before the event")
-            elif pd.isna(sides["t_after"]):
-                h = _to_timedelta(horizon, "horizon")
-                add(
-                    r.event_id,
-                    slug,
-                    "no_sample_after",
-                    f"no price sample in (event, {_fmt_ts(tau + h)}]",
+            found = _link_problem(slug, tau, by_slug.get(slug), odds, horizon, outcome)
+            if found is not None:
+                problem, message = found
+                rows.append(
+                    {"event_id": r.event_id, "slug": slug, "problem": problem, "message": message}
                 )
     return pd.DataFrame(rows, columns=["event_id", "slug", "problem", "message"], dtype=str)
+
+
+def _link_problem(
+    slug: str,
+    tau: pd.Timestamp,
+    group: pd.DataFrame | None,
+    odds: OddsSource | None,
+    horizon: Any,
+    outcome: str,
+) -> tuple[str, str] | None:
+    """The first problem of one link (``problem``, ``message``), or None when it can give a shift.
+
+    ``group`` is the link's rows of ``markets.csv`` (None when the slug is not there); the
+    checks run in the order of :data:`LINK_PROBLEMS`.
+    """
+    if group is None:
+        return "not_in_markets", "slug not in markets.csv"
+    token = select_outcome_token(group, outcome)
+    if token is None:
+        offered = ", ".join(map(str, group["outcome"]))
+        return "no_outcome", f"outcome {outcome!r} not offered (outcomes: {offered})"
+    life = market_life_problem(tau, token.get("created_at"), token.get("closed_at"))
+    if life is not None:
+        return ("created_after_event" if "created" in life else "closed_before_event"), life
+    fetch = f"fetch it with: eventstudy fetch --markets {slug}"
+    if "has_prices" in token and not bool(token["has_prices"]):
+        return "no_price_history", f"no price history (markets.csv has_prices is False); {fetch}"
+    if odds is None:
+        return None
+    path = _load(odds, str(token["token_id"]))
+    if path is None:
+        return "no_price_history", f"no price file in the data directory; {fetch}"
+    sides = price_sides(path, tau, horizon)
+    if pd.isna(sides["t_before"]):
+        return "no_sample_before", "no price sample before the event"
+    if pd.isna(sides["t_after"]):
+        h = _to_timedelta(horizon, "horizon")
+        return "no_sample_after", f"no price sample in (event, {_fmt_ts(tau + h)}]"
+    return None
 
 
 def audit_links_in(

@@ -20,12 +20,12 @@ def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = (7, 4)) -> A
 
 
 def literal_text(text: object) -> str:
-    """Text from data (titles, market questions, ids) made safe to draw: shown as written.
+    r"""Text from data (titles, market questions, ids) made safe to draw: shown as written.
 
     matplotlib reads the text between two unescaped ``$`` as math (mathtext): a Polymarket
-    question or catalog title holding ``$\\foo$`` makes drawing fail, and one with two
-    prices (``$5 ... $6``) is drawn garbled. Every ``$`` is escaped as ``\\$``, which
-    matplotlib draws as a plain ``$`` (a ``\\$`` already in the text stays visible as
+    question or catalog title holding ``$\foo$`` makes drawing fail, and one with two
+    prices (``$5 ... $6``) is drawn garbled. Every ``$`` is escaped as ``\$``, which
+    matplotlib draws as a plain ``$`` (a ``\$`` already in the text stays visible as
     written). Everything else is left alone. (With ``text.usetex`` on, TeX's other special
     characters would need escaping too; this package never turns it on.)
 
@@ -49,8 +49,10 @@ def font_kw(text: str | None) -> dict:
 
 
 def set_title(ax: Axes, title: str, *, width: int = 60) -> None:
-    """Set a title wrapped to ``width`` characters (CJK characters count double), drawn
-    literally (:func:`literal_text`: titles come from data)."""
+    """Set a title wrapped to ``width`` characters (CJK characters count double).
+
+    Drawn literally (:func:`literal_text`: titles come from data).
+    """
     title = "" if title is None else str(title)
     wide = sum(2 if ord(ch) > 0x2FF else 1 for ch in title)
     lines = [title]
