@@ -354,12 +354,24 @@ def skew_t_bootstrap(
         The resample size.
     """
     x = np.asarray(x, dtype=float)
-    n_b = max(3, x.size // 4)
-    xb = x[rng.integers(0, x.size, size=(n_boot, n_b))]
+    return _skew_t_from_draws(x, skew_t_draws(x.size, n_boot, rng))
+
+
+def skew_t_draws(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Return the resample indices of :func:`skew_t_bootstrap`: ``(n_boot, max(3, n // 4))``."""
+    return rng.integers(0, n, size=(n_boot, max(3, n // 4)))
+
+
+def _skew_t_from_draws(x: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, int]:
+    """:func:`skew_t_bootstrap` on given resample indices (rows of ``draws``)."""
+    n_b = draws.shape[1]
+    xb = x[draws]
     mean = xb.mean(axis=1)
-    sd = xb.std(axis=1, ddof=1)
+    xb -= mean[:, None]  # deviations, in place
+    sq = xb * xb
+    sd = np.sqrt(sq.sum(axis=1) / (n_b - 1))
     with np.errstate(invalid="ignore", divide="ignore"):
-        gamma = ((xb - mean[:, None]) ** 3).sum(axis=1) / (n_b * sd**3)
+        gamma = np.einsum("ij,ij->i", sq, xb) / (n_b * sd**3)
         big_s = (mean - x.mean()) / sd
         tb = math.sqrt(n_b) * (big_s + gamma * big_s**2 / 3.0 + gamma / (6.0 * n_b))
     return tb[(sd > 0) & np.isfinite(tb)], n_b
@@ -375,8 +387,16 @@ def _skew_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -
         return nan_result("skew_t", x.size, null, alt, why, est)
     if opts["skew_critical"] == "normal":
         return normal_result("skew_t", stat, x.size, null, alt, est)
-    rng = opts["rng"] if opts["rng"] is not None else np.random.default_rng(opts["seed"])
-    tb, n_b = skew_t_bootstrap(x, int(opts["n_boot"]), rng)
+    n_boot = int(opts["n_boot"])
+    if opts["rng"] is not None or opts["seed"] is None:  # a stream that moves on per target
+        rng = opts["rng"] if opts["rng"] is not None else np.random.default_rng()
+        tb, n_b = skew_t_bootstrap(x, n_boot, rng)
+    else:  # default_rng(seed) afresh per target: the same draws for every target of this size
+        key = ("skew_t_draws", x.size, n_boot, opts["seed"])
+        draws = prep.memo(
+            key, lambda: skew_t_draws(x.size, n_boot, np.random.default_rng(opts["seed"]))
+        )
+        tb, n_b = _skew_t_from_draws(x, draws)
     dist = f"bootstrap({tb.size}, n_b={n_b})"
     if tb.size == 0:
         why = "no bootstrap resample with non-zero variance"
