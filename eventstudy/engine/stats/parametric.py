@@ -248,13 +248,23 @@ def _r_bar(prep: PreparedPanel, events: np.ndarray, opts: Opts) -> float:
 KP_MAX_RBAR = 0.9
 
 
+def _one_asset(prep: PreparedPanel, ok: np.ndarray) -> bool:
+    """Whether the events ``ok`` are all of one asset (asset codes computed once per panel)."""
+    codes = prep.memo(
+        ("asset_codes",),
+        lambda: np.unique(np.asarray(prep.panel.assets), return_inverse=True)[1].ravel(),
+    )
+    chosen = codes[ok]
+    return bool(chosen.size) and bool((chosen == chosen[0]).all())
+
+
 def _kp_not_applicable(prep: PreparedPanel, ok: np.ndarray, opts: Opts) -> tuple[str, float]:
     """Say why the Kolari-Pynnonen correction does not apply to the events ``ok``.
 
     Returns the reason ("" when it applies) and the events' r_bar (NaN when not computed).
     """
     assets = prep.panel.assets
-    if assets is not None and ok.sum() > 1 and np.unique(np.asarray(assets)[ok]).size == 1:
+    if assets is not None and ok.sum() > 1 and _one_asset(prep, ok):
         return (
             f"all {int(ok.sum())} events are of one asset ({np.asarray(assets)[ok][0]}): the "
             "Kolari-Pynnonen r_bar would correlate one return series with itself on the days "
