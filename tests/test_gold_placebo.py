@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eventstudy.engine.study import EventStudy
 from eventstudy.exceptions import SpecificationError
@@ -167,3 +169,25 @@ def test_gold_study_keeps_the_old_routes_as_named_options():
         gold_event_study(ev, data=data, placebo="permutation")
     with pytest.raises(SpecificationError, match="hac_variance="):
         gold_event_study(ev, data=data, hac_variance="white")
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), width=st.integers(2, 400), n=st.integers(1, 60))
+def test_circular_means_by_fft_equal_the_direct_sums(seed, width, n):
+    """The FFT route of the group shift placebo (large catalogs) gives the direct means."""
+    from eventstudy.gold import placebo
+
+    rng = np.random.default_rng(seed)
+    f = rng.standard_normal(width)
+    offsets = rng.integers(0, width, n)
+    offsets[: n // 3] = offsets[0]  # events sharing a day
+    shifts = np.arange(1, width)
+    direct = np.array([f[(offsets + k) % width].mean() for k in shifts])
+    np.testing.assert_allclose(placebo._circular_means(f, offsets, shifts), direct, atol=1e-12)
+    old = placebo._DIRECT_SHIFT_CELLS
+    try:
+        placebo._DIRECT_SHIFT_CELLS = 0  # force the FFT
+        fft = placebo._circular_means(f, offsets, shifts)
+    finally:
+        placebo._DIRECT_SHIFT_CELLS = old
+    np.testing.assert_allclose(fft, direct, rtol=1e-9, atol=1e-12)

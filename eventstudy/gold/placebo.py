@@ -295,10 +295,12 @@ def shift_placebo(
     k = np.arange(1, width)
     rows = []
 
+    # the statistic of the next eligible day, for every day lo..lo + width - 1
+    next_value = vals[np.searchsorted(eligible, lo + np.arange(width)) % max(eligible.size, 1)]
+
     def shifted(ids: Sequence[str]) -> np.ndarray:
-        p = positions.loc[list(ids)].to_numpy(int)
-        days = lo + (p[None, :] - lo + k[:, None]) % width
-        return vals[np.searchsorted(eligible, days) % eligible.size].mean(axis=1)
+        offsets = (positions.loc[list(ids)].to_numpy(int) - lo) % width
+        return _circular_means(next_value, offsets, k)
 
     for name, (ids, alt) in groups.items():
         ids = [i for i in ids if np.isfinite(values.get(i, np.nan))]
@@ -313,6 +315,25 @@ def shift_placebo(
         name = f"placebo_{difference[0]}_minus_{difference[1]}"
         rows.append(_shift_row(name, obs, null, "two-sided", len(a) + len(b)))
     return pd.DataFrame(rows)
+
+
+#: Up to this many (shift x event) cells the shifted means are summed directly; beyond, by FFT.
+_DIRECT_SHIFT_CELLS = 5_000_000
+
+
+def _circular_means(f: np.ndarray, offsets: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+    r"""Mean of ``f[(o + k) % W]`` over the offsets ``o``, for each shift ``k`` (W = ``f.size``).
+
+    Small problems gather directly. Large ones use the circular cross-correlation of the
+    offsets' counts with ``f`` by FFT, :math:`O(W \log W)` instead of O(W x events); the two
+    agree to rounding (tested).
+    """
+    width = f.size
+    if shifts.size * offsets.size <= _DIRECT_SHIFT_CELLS:
+        return f[(offsets[None, :] + shifts[:, None]) % width].mean(axis=1)
+    counts = np.bincount(offsets, minlength=width).astype(float)
+    corr = np.fft.irfft(np.conj(np.fft.rfft(counts)) * np.fft.rfft(f), n=width)
+    return corr[shifts % width] / offsets.size
 
 
 def _shift_row(test: str, obs: float, null: np.ndarray, alt: str, nobs: int) -> dict:
