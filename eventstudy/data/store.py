@@ -66,6 +66,7 @@ __all__ = [
     "default_data_dir",
     "file_versions",
     "is_token_id",
+    "is_utc_timestamp",
     "load_manifest",
     "load_markets",
     "load_odds",
@@ -525,10 +526,24 @@ def _parse_bool(raw: pd.DataFrame, column: str, path: Path) -> pd.Series:
     return text.map(_BOOL_WORDS).astype(bool)
 
 
+def _utc_series(text: pd.Series) -> pd.Series:
+    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+
+
+def is_utc_timestamp(text: str) -> bool:
+    """Whether ``text`` is a timestamp the ``markets.csv`` and odds readers accept.
+
+    ISO-8601 (both Gamma formats, ``2025-04-24 00:57:31+00`` and
+    ``2024-10-21T18:09:12.014074Z``), read exactly as :func:`load_markets` reads it.
+    """
+    stripped = str(text).strip()
+    return bool(stripped) and not pd.isna(_utc_series(pd.Series([stripped], dtype="str"))[0])
+
+
 def _parse_utc(raw: pd.DataFrame, column: str, path: Path, *, required: bool) -> pd.Series:
     text = raw[column].str.strip()
     blank = text == ""
-    parsed = pd.to_datetime(text.where(~blank, None), utc=True, format="ISO8601", errors="coerce")
+    parsed = _utc_series(text.where(~blank, None))
     bad = parsed.isna() & ~blank
     if bad.any() or (required and blank.any()):
         raise _bad_value(
