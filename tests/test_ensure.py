@@ -464,3 +464,24 @@ def _git_status(repo: Path) -> str:
     except (OSError, subprocess.SubprocessError):  # not a git checkout (an sdist)
         return ""
     return out.stdout
+
+
+@pytest.mark.parametrize("manifest", ["{not json", "", "[1,2,3]"])
+def test_unreadable_manifest_is_a_warning_unless_strict(fetched, catalog, tmp_path, manifest):
+    import shutil
+
+    cache = tmp_path / "data"
+    shutil.copytree(fetched[0], cache)
+    (cache / store.MANIFEST).write_text(manifest, encoding="utf-8")
+    status = data_status(cache, required_items(load_events(catalog)))
+    held = status.loc[status["state"] == "present"]
+    assert len(held) and not held["verified"].any()
+    if manifest != "[1,2,3]":  # one run is enough: the three fail in load_manifest alike
+        return
+    out = tmp_path / "report"
+    args = ["run", "-q", "--offline", "--catalog", str(catalog), "--data-dir", str(cache)]
+    with responses.RequestsMock():  # any request would fail the test
+        assert cli.main([*args, "--out", str(out)]) == 0
+        versions = pd.read_csv(out / "data_versions.csv", dtype=str)
+        assert versions["problem"].str.contains("the manifest cannot be read").all()
+        assert cli.main([*args, "--strict", "--out", str(tmp_path / "strict")]) == 2

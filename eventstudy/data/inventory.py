@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.data import store
-from eventstudy.exceptions import DataNotFoundError
+from eventstudy.exceptions import DataFormatError, DataNotFoundError
 
 __all__ = [
     "INVENTORY_COLUMNS",
@@ -94,10 +94,18 @@ def file_span(path: Path) -> tuple[int, str | None, str | None]:
 
 
 def _manifest(root: Path) -> dict[str, Any]:
+    """The manifest, or an empty one with ``problem`` saying why it cannot be used.
+
+    A missing or unreadable ``manifest.json`` does not stop a status or a run: every file is
+    then unverified, which :func:`eventstudy.data.store.file_versions` reports (a warning,
+    an error with ``strict``).
+    """
     try:
         return store.load_manifest(root)
     except DataNotFoundError:
         return {"files": {}}
+    except DataFormatError as exc:
+        return {"files": {}, "problem": f"the manifest cannot be read: {exc}"}
 
 
 def _held_files(root: Path) -> list[tuple[str, str]]:
@@ -140,17 +148,19 @@ def inventory(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     Raises
     ------
     DataFormatError
-        ``manifest.json`` or ``markets.csv`` cannot be read.
+        ``markets.csv`` cannot be read. (An unreadable ``manifest.json`` leaves every file
+        unverified, with the reason in ``problem``.)
     """
     root = store.resolve_data_dir(data_dir)
-    files = _manifest(root).get("files", {})
+    manifest = _manifest(root)
+    files = manifest.get("files", {})
     names = _odds_names(root)
     rows = []
     for kind, rel in _held_files(root):
         entry = files.get(rel, {})
         n, first, last = file_span(root / rel)
         digest = store._hash_file(root / rel)
-        problem = "" if entry.get("sha256") == digest else _problem(entry)
+        problem = "" if entry.get("sha256") == digest else _problem(entry, manifest)
         stem = Path(rel).stem
         rows.append(
             {
@@ -170,7 +180,9 @@ def inventory(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     return frame.astype({"rows": "int64", "verified": bool})
 
 
-def _problem(entry: dict[str, Any]) -> str:
+def _problem(entry: dict[str, Any], manifest: dict[str, Any]) -> str:
+    if manifest.get("problem"):
+        return str(manifest["problem"])
     if not entry:
         return f"not listed in {store.MANIFEST}"
     return f"sha256 differs from {store.MANIFEST} (changed after it was recorded)"
