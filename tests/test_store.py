@@ -494,3 +494,37 @@ def test_gold_data_from_a_faulty_directory_names_the_file(snapshot_dir, tmp_path
     _write(tmp_path / "prices" / f"{ticker}.csv", text)
     with pytest.raises(DataFormatError, match=f"prices/{ticker}.csv"):
         load_gold_data("GC=F", data_dir=tmp_path)
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_gold_data_names_a_non_positive_dollar_index(snapshot_dir, tmp_path, value):
+    from eventstudy.gold.data import load_gold_data
+
+    for rel in ("prices/GC=F.csv", "prices/ACWI.csv", "series/DTWEXBGS.csv", "series/DFII10.csv"):
+        _write(tmp_path / rel, (snapshot_dir / rel).read_text())
+    path = tmp_path / "series" / "DTWEXBGS.csv"
+    lines = path.read_text().splitlines()
+    lines[-1] = f"{lines[-1].split(',')[0]},{value}"
+    path.write_text("\n".join(lines) + "\n")
+    expected = rf"DTWEXBGS.csv line {len(lines)}, column value: '{value}' is not a positive price"
+    with pytest.raises(DataFormatError, match=expected) as info:
+        load_gold_data("GC=F", data_dir=tmp_path)
+    assert info.value.path == str(path)
+    assert store.load_series("DTWEXBGS", tmp_path).iloc[-1] == float(value)  # a level is read
+
+
+@pytest.mark.parametrize(("bars", "column"), [(True, "close"), (False, "value")])
+def test_claim_log_changes_name_the_file_date_and_column_of_a_non_positive_price(bars, column):
+    from types import SimpleNamespace
+
+    from eventstudy.claims.comparisons import _changes
+
+    observed = pd.Series([2900.0, 0.0, 2950.0], index=pd.date_range("2025-03-11", periods=3))
+    s = SimpleNamespace(log=True, bars=observed.to_frame() if bars else None,
+                        observed=observed, files=("prices/GC=F.csv",))  # fmt: skip
+    expected = rf"GC=F.csv: 0 on 2025-03-12 \(column {column}\) is not a positive price"
+    with pytest.raises(DataFormatError, match=expected) as info:
+        _changes(s, observed, Path("/data"))
+    assert info.value.path == str(Path("/data/prices/GC=F.csv"))
+    s.log = False
+    assert _changes(s, observed, Path("/data")).iloc[1] == -2900.0

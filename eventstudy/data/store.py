@@ -75,6 +75,7 @@ __all__ = [
     "market_tokens",
     "odds_relpath",
     "price_relpath",
+    "require_positive",
     "resolve_data_dir",
     "series_relpath",
     "sha256_read",
@@ -409,14 +410,7 @@ def _prices_frame(raw: pd.DataFrame, path: Path, *, positive: bool = False) -> p
             continue
         values = _parse_float(raw, col, path, required=col == "close")
         if col == "close" and positive and (values <= 0).any():
-            raise _bad_value(
-                raw,
-                (values <= 0).to_numpy(),
-                col,
-                path,
-                "is not a positive price; returns need prices above 0 (for a level that can "
-                "be zero or negative, use differences)",
-            )
+            raise _bad_value(raw, (values <= 0).to_numpy(), col, path, _NOT_POSITIVE)
         if col != "close" and len(values) and values.isna().all():
             continue
         columns[col] = pd.Series(values.to_numpy(), index=index, name=col)
@@ -469,11 +463,44 @@ def load_prices(
     return frame
 
 
-def _series_frame(raw: pd.DataFrame, path: Path, series_id: str) -> pd.Series:
+_NOT_POSITIVE = (
+    "is not a positive price; returns need prices above 0 (for a level that can be zero or "
+    "negative, use differences)"
+)
+
+
+def require_positive(values: pd.Series, path: str | os.PathLike[str], column: str) -> None:
+    """Raise DataFormatError naming ``path``, the date and ``column`` of the first value <= 0.
+
+    For callers holding values already read (a loader with ``positive=True`` also gives the
+    line); NaN is not checked.
+
+    Raises
+    ------
+    DataFormatError
+        A value at or below 0.
+    """
+    bad = (values <= 0).to_numpy()
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        day = pd.Timestamp(values.index[pos]).strftime("%Y-%m-%d")
+        raise _format_error(
+            Path(path),
+            f"{float(values.iloc[pos]):g} on {day} (column {column}) {_NOT_POSITIVE}",
+            None,
+            column,
+        )
+
+
+def _series_frame(
+    raw: pd.DataFrame, path: Path, series_id: str, *, positive: bool = False
+) -> pd.Series:
     _require_columns(raw, path, ("date", "value"))
     _require_rows(raw, path, 1, "a series needs an observation")
     index = _parse_dates(raw, "date", path)
     values = _parse_float(raw, "value", path, required=False)
+    if positive and (values <= 0).any():
+        raise _bad_value(raw, (values <= 0).to_numpy(), "value", path, _NOT_POSITIVE)
     if values.isna().all():
         raise _format_error(
             path,
@@ -483,7 +510,9 @@ def _series_frame(raw: pd.DataFrame, path: Path, series_id: str) -> pd.Series:
     return pd.Series(values.to_numpy(), index=index, name=series_id).sort_index()
 
 
-def load_series(series_id: str, data_dir: str | os.PathLike[str] | None = None) -> pd.Series:
+def load_series(
+    series_id: str, data_dir: str | os.PathLike[str] | None = None, *, positive: bool = False
+) -> pd.Series:
     """One observation per date from ``series/<ID>.csv``.
 
     Parameters
@@ -492,6 +521,10 @@ def load_series(series_id: str, data_dir: str | os.PathLike[str] | None = None) 
         FRED id (``"DFII10"``), GPR index (``"GPRD"``) or another stored series id.
     data_dir : str or path-like, optional
         Data directory; see :func:`resolve_data_dir`.
+    positive : bool, default False
+        Also require every value to be above 0, as returns do (the dollar index
+        ``DTWEXBGS`` in the gold study): a zero or negative value is reported with its
+        file, line and column.
 
     Returns
     -------
@@ -508,12 +541,12 @@ def load_series(series_id: str, data_dir: str | os.PathLike[str] | None = None) 
         The file does not exist.
     DataFormatError
         Missing ``date``/``value`` column, no rows or no value in any row, a bad date or
-        number, ``inf``, a repeated date.
+        number, ``inf``, a repeated date, or (``positive``) a value at or below 0.
     """
     root = resolve_data_dir(data_dir)
     path = root / series_relpath(series_id)
     raw = _read_raw(path, f"series {series_id}", _fetch_command("--series", series_id, root))
-    series = _series_frame(raw, path, series_id)
+    series = _series_frame(raw, path, series_id, positive=positive)
     series.attrs["sha256"] = raw.attrs["sha256"]
     return series
 
