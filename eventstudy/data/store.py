@@ -48,6 +48,7 @@ import pandas as pd
 from eventstudy.exceptions import (
     DataFormatError,
     DataNotFoundError,
+    DuplicateTimestampWarning,
     ProvenanceError,
     ProvenanceWarning,
     SpecificationError,
@@ -732,8 +733,12 @@ def load_odds(
         What to do with a timestamp that appears on more than one row:
 
         - ``"last"``: keep the row that comes last in the file and drop the others; the
-          number dropped is in ``frame.attrs["duplicates_dropped"]``. (60 snapshot files
-          repeat 2025-12-17T00:00:00Z, 8 of them with two different prices.)
+          number dropped is in ``frame.attrs["duplicates_dropped"]``. A repeat with the same
+          price is dropped silently; one with a different price also warns
+          (:class:`~eventstudy.exceptions.DuplicateTimestampWarning`, naming the file, lines,
+          timestamp and both prices) and is counted in
+          ``frame.attrs["duplicates_conflicting"]``. (60 snapshot files repeat
+          2025-12-17T00:00:00Z, 8 of them with two different prices.)
         - ``"raise"``: raise :class:`DataFormatError` naming the line.
 
     Returns
@@ -742,7 +747,13 @@ def load_odds(
         Columns ``t`` (``datetime64[us, UTC]``, sorted, unique) and ``p`` (float64 in
         [0, 1], the outcome price: a mid-price sample, not a trade), with a ``RangeIndex``.
         Sampling is irregular; the snapshot holds one sample a day at 00:00 UTC.
-        ``attrs["duplicates_dropped"]`` counts rows left out for repeating a timestamp.
+        ``attrs["duplicates_dropped"]`` counts rows left out for repeating a timestamp,
+        ``attrs["duplicates_conflicting"]`` the repeated timestamps with different prices.
+
+    Warns
+    -----
+    DuplicateTimestampWarning
+        A timestamp is repeated with different prices (``duplicates="last"``).
 
     Raises
     ------
@@ -788,9 +799,36 @@ def _odds_frame(
         line, seen = _first_bad(t.duplicated().to_numpy(), raw, "t")
         raise _format_error(path, f"timestamp {seen} is repeated", line, "t")
     frame = pd.DataFrame({"t": t.reset_index(drop=True), "p": p.reset_index(drop=True)})
+    conflicts = _warn_conflicting_duplicates(frame, raw, path) if dup.any() else 0
     frame = frame.loc[~dup].sort_values("t", ignore_index=True)
     frame.attrs["duplicates_dropped"] = int(dup.sum())
+    frame.attrs["duplicates_conflicting"] = conflicts
     return frame
+
+
+def _warn_conflicting_duplicates(frame: pd.DataFrame, raw: pd.DataFrame, path: Path) -> int:
+    """Warn when a repeated timestamp has different prices; the number of such timestamps."""
+    repeated = frame.loc[frame["t"].duplicated(keep=False)]
+    spread = repeated.groupby("t")["p"].nunique()
+    clashing = spread.index[spread.to_numpy() > 1]
+    if not len(clashing):
+        return 0
+    rows = repeated.loc[repeated["t"] == clashing[0]]
+    lines = raw.attrs.get("lines")
+    at = [int(lines[i]) if lines is not None and len(lines) > i else i + 2 for i in rows.index]
+    seen = [raw["t"].iloc[i].strip() for i in rows.index]
+    values = [raw["p"].iloc[i].strip() for i in rows.index]
+    more = f" ({len(clashing)} such timestamps)" if len(clashing) > 1 else ""
+    warnings.warn(
+        DuplicateTimestampWarning(
+            f"{path} lines {at[0]} and {at[-1]}, column p: timestamp {seen[0]} is repeated with "
+            f"different prices, p={values[0]} and p={values[-1]}{more}; the last row is kept. "
+            "Fetch the file again (eventstudy fetch --markets <slug> --replace) or correct it; "
+            "silence with warnings.simplefilter('ignore', DuplicateTimestampWarning)"
+        ),
+        stacklevel=4,
+    )
+    return len(clashing)
 
 
 # --------------------------------------------------------------------------------------------
