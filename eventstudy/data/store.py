@@ -65,6 +65,7 @@ __all__ = [
     "PRICE_COLUMNS",
     "data_dir_origin",
     "default_data_dir",
+    "file_span",
     "file_versions",
     "is_token_id",
     "is_utc_timestamp",
@@ -829,6 +830,51 @@ def _warn_conflicting_duplicates(frame: pd.DataFrame, raw: pd.DataFrame, path: P
         stacklevel=4,
     )
     return len(clashing)
+
+
+def _odds_quietly(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    with warnings.catch_warnings():  # a span does not report conflicting repeats
+        warnings.simplefilter("ignore", DuplicateTimestampWarning)
+        return _odds_frame(raw, path)
+
+
+_SPAN_READERS = {
+    "price": lambda raw, path: _prices_frame(raw, path).index,
+    "series": lambda raw, path: _series_frame(raw, path, path.stem).index,
+    "odds": lambda raw, path: pd.DatetimeIndex(_odds_quietly(raw, path)["t"]),
+    "market": lambda raw, path: _markets_frame(raw, path).iloc[:0].index,
+}
+
+
+def file_span(path: str | os.PathLike[str], kind: str) -> tuple[int, str | None, str | None]:
+    """Data rows, first and last date (``YYYY-MM-DD``) of a data file, read by its loader.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    kind : {"price", "series", "odds", "market"}
+        Which loader's checks apply (:func:`load_prices`, :func:`load_series`,
+        :func:`load_odds`, :func:`load_markets`); ``market`` gives no dates.
+
+    Returns
+    -------
+    tuple
+        ``(rows, first, last)``: data lines, and the first and last date (None when there is
+        none). The file is not recorded as read (:func:`sha256_read`).
+
+    Raises
+    ------
+    DataFormatError
+        Whatever the loader would refuse (not UTF-8, a bad date, timestamp or number, a
+        repeated header line, ...), naming file, line, column and value.
+    """
+    path = Path(path)
+    raw = _parse_csv(path, _decode(path, path.read_bytes()))
+    dates = _SPAN_READERS[kind](raw, path)
+    if not len(dates):
+        return len(raw), None, None
+    return len(raw), f"{dates.min():%Y-%m-%d}", f"{dates.max():%Y-%m-%d}"
 
 
 # --------------------------------------------------------------------------------------------
