@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -151,9 +150,6 @@ def _cmd_events(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_TICKER = re.compile(r"[A-Za-z0-9.^=-]+")
-
-
 def _fetch_values(args: argparse.Namespace) -> dict[str, list[str] | None] | str:
     """The ``--tickers/--series/--markets`` lists, or the error message refusing them.
 
@@ -162,6 +158,7 @@ def _fetch_values(args: argparse.Namespace) -> dict[str, list[str] | None] | str
     is not a market slug.
     """
     from eventstudy.data.catalog import is_market_slug
+    from eventstudy.data.fetch.prices import is_yahoo_symbol
 
     given = {"tickers": args.tickers, "series": args.series, "markets": args.markets}
     values = {k: None if v is None else _split(v) for k, v in given.items()}
@@ -171,7 +168,7 @@ def _fetch_values(args: argparse.Namespace) -> dict[str, list[str] | None] | str
                 f"error: --{option} was given an empty value; name at least one (separate "
                 f"several with commas), or leave --{option} out; nothing was fetched"
             )
-    bad = [t for t in values["tickers"] or [] if not _TICKER.fullmatch(t) or set(t) == {"."}]
+    bad = [t for t in values["tickers"] or [] if not is_yahoo_symbol(t)]
     if bad:
         return (
             f"error: --tickers: {', '.join(map(repr, bad))} "

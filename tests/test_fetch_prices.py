@@ -397,3 +397,15 @@ def test_cli_fetch_accepts_yahoo_symbols(tmp_path, monkeypatch):
     )
     assert cli.main(["fetch", "--tickers", "GC=F,^GSPC,DX-Y.NYB", "--data-dir", "x"]) == 0
     assert seen["tickers"] == ["GC=F", "^GSPC", "DX-Y.NYB"]
+
+
+def test_a_value_that_is_not_a_yahoo_symbol_never_reaches_the_downloader(tmp_path):
+    fake = FakeDownloader(yf_frame({"GC=F": GC}))
+    report = fetch_prices(["../../evil", "GC=F"], "2025-02-14", data_dir=tmp_path, downloader=fake)
+    status = dict(zip(report["key"], report["status"], strict=True))
+    assert status == {"../../evil": "failed", "GC=F": "ok"}
+    assert "is not a Yahoo ticker" in report.loc[report["key"] == "../../evil", "error"].iloc[0]
+    assert [tickers for tickers, _ in fake.calls] == [["GC=F"]]
+    nothing = FakeDownloader(yf_frame({"GC=F": GC}))
+    report = fetch_prices(["a/b"], "2025-02-14", data_dir=tmp_path, downloader=nothing)
+    assert list(report["status"]) == ["failed"] and nothing.calls == []
