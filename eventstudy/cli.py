@@ -150,26 +150,55 @@ def _cmd_events(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_fetch(args: argparse.Namespace) -> int:
-    from eventstudy.data.catalog import is_market_slug
-    from eventstudy.data.fetch import fetch_data
+def _fetch_values(args: argparse.Namespace) -> dict[str, list[str] | None] | str:
+    """The ``--tickers/--series/--markets`` lists, or the error message refusing them.
 
-    slugs = _split(args.markets) if args.markets else []
-    bad = [s for s in slugs if not is_market_slug(s)]
+    Checked before any request: a value given but empty (``--tickers ''`` would otherwise
+    fetch the defaults), a ticker that is not a Yahoo symbol (``../../evil``), a slug that
+    is not a market slug.
+    """
+    from eventstudy.data.catalog import is_market_slug
+    from eventstudy.data.fetch.prices import is_yahoo_symbol
+
+    given = {"tickers": args.tickers, "series": args.series, "markets": args.markets}
+    values = {k: None if v is None else _split(v) for k, v in given.items()}
+    for option, items in values.items():
+        if items == []:
+            return (
+                f"error: --{option} was given an empty value; name at least one (separate "
+                f"several with commas), or leave --{option} out; nothing was fetched"
+            )
+    bad = [t for t in values["tickers"] or [] if not is_yahoo_symbol(t)]
     if bad:
-        print(
+        return (
+            f"error: --tickers: {', '.join(map(repr, bad))} "
+            f"{'is not a' if len(bad) == 1 else 'are not'} Yahoo ticker"
+            f"{'' if len(bad) == 1 else 's'} (letters, digits and . ^ = - only, e.g. GC=F, "
+            "^GSPC, DX-Y.NYB; separate several with commas); nothing was fetched"
+        )
+    bad = [s for s in values["markets"] or [] if not is_market_slug(s)]
+    if bad:
+        return (
             f"error: --markets: {', '.join(map(repr, bad))} "
             f"{'is not a' if len(bad) == 1 else 'are not'} Polymarket market slug"
             f"{'' if len(bad) == 1 else 's'} (letters, digits and single hyphens, e.g. "
-            "will-us-leave-nato-by-june-30; separate several with commas); nothing was fetched",
-            file=sys.stderr,
+            "will-us-leave-nato-by-june-30; separate several with commas); nothing was fetched"
         )
+    return values
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from eventstudy.data.fetch import fetch_data
+
+    values = _fetch_values(args)
+    if isinstance(values, str):
+        print(values, file=sys.stderr)
         return EXIT_BAD_INPUT
     report = fetch_data(
         data_dir=args.data_dir,
-        tickers=_split(args.tickers) if args.tickers else None,
-        series=_split(args.series) if args.series else None,
-        slugs=_split(args.markets) if args.markets else None,
+        tickers=values["tickers"],
+        series=values["series"],
+        slugs=values["markets"],
         catalog=args.catalog,
         start=args.start,
         end=args.end,

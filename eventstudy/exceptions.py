@@ -214,6 +214,16 @@ class ProvenanceWarning(EventStudyWarning):
     """
 
 
+class DuplicateTimestampWarning(EventStudyWarning):
+    """An odds file repeats a timestamp with two different prices.
+
+    :func:`eventstudy.data.store.load_odds` keeps the last row (equal repeats are dropped
+    silently); the message names the file, lines, timestamp and both prices. Fetch the file
+    again (``eventstudy fetch --markets <slug> --replace``) or correct it; silence with
+    ``warnings.simplefilter("ignore", DuplicateTimestampWarning)``.
+    """
+
+
 # --------------------------------------------------------------------------------------------
 # data directory and fetching (store / fetch engineer)
 # --------------------------------------------------------------------------------------------

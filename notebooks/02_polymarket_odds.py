@@ -45,7 +45,7 @@ import pandas as pd
 
 import eventstudy as es
 from eventstudy.data.orientation import load_orientation
-from eventstudy.exceptions import WindowOverlapWarning
+from eventstudy.exceptions import DuplicateTimestampWarning, WindowOverlapWarning
 from eventstudy.odds.association import gold_odds_association
 from eventstudy.odds.results import horizon_label
 from eventstudy.plotting.odds import plot_odds_paths
@@ -54,6 +54,11 @@ from eventstudy.plotting.odds import plot_odds_paths
 # event windows; 01_gold_event_study shows the overlaps table instead, so the warning, which
 # would print the library's file path, is silenced.
 warnings.simplefilter("ignore", WindowOverlapWarning)
+# Some snapshot odds files repeat 2025-12-17T00:00:00Z with two different prices (a source
+# artefact; es.load_odds keeps the last row and counts them in
+# attrs["duplicates_conflicting"]). Its warning names each file by its full path, which
+# differs from machine to machine, so it is silenced here too.
+warnings.simplefilter("ignore", DuplicateTimestampWarning)
 pd.set_option("display.width", 200)
 pd.set_option("display.max_columns", 30)
 

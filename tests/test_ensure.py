@@ -464,3 +464,55 @@ def _git_status(repo: Path) -> str:
     except (OSError, subprocess.SubprocessError):  # not a git checkout (an sdist)
         return ""
     return out.stdout
+
+
+@pytest.mark.parametrize("manifest", ["{not json", "", "[1,2,3]"])
+def test_unreadable_manifest_is_a_warning_unless_strict(fetched, catalog, tmp_path, manifest):
+    import shutil
+
+    cache = tmp_path / "data"
+    shutil.copytree(fetched[0], cache)
+    (cache / store.MANIFEST).write_text(manifest, encoding="utf-8")
+    status = data_status(cache, required_items(load_events(catalog)))
+    held = status.loc[status["state"] == "present"]
+    assert len(held) and not held["verified"].any()
+    if manifest != "[1,2,3]":  # one run is enough: the three fail in load_manifest alike
+        return
+    out = tmp_path / "report"
+    args = ["run", "-q", "--offline", "--catalog", str(catalog), "--data-dir", str(cache)]
+    with responses.RequestsMock():  # any request would fail the test
+        assert cli.main([*args, "--out", str(out)]) == 0
+        versions = pd.read_csv(out / "data_versions.csv", dtype=str)
+        assert versions["problem"].str.contains("the manifest cannot be read").all()
+        assert cli.main([*args, "--strict", "--out", str(tmp_path / "strict")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("rel", "tail", "expected"),
+    [
+        ("prices/GC=F.csv", b"2026-01-05,1,2,1,\xaa,3\n", "byte 0xaa is not UTF-8"),
+        ("prices/GC=F.csv", b"date,open,high,low,close,volume\n", "'date' is not a date"),
+        ("series/DFII10.csv", b"2099999999-01-01,2\n", "'2099999999-01-01' is not a date"),
+    ],
+)
+def test_an_unreadable_stored_file_is_named_by_status_fetch_missing_and_run(
+    fetched, catalog, tmp_path, capsys, rel, tail, expected
+):
+    import shutil
+
+    cache = tmp_path / "data"
+    shutil.copytree(fetched[0], cache)
+    with (cache / rel).open("ab") as fh:
+        fh.write(tail)
+    base = ["--catalog", str(catalog), "--data-dir", str(cache)]
+    assert cli.main(["data", "status", *base]) == 0
+    out = capsys.readouterr().out
+    assert "1 unreadable" in out
+    status = data_status(cache, required_items(load_events(catalog))).set_index("path")
+    assert status.loc[rel, "state"] == "unreadable" and expected in status.loc[rel, "note"]
+    with responses.RequestsMock():  # any request would fail the test
+        assert cli.main(["data", "fetch-missing", "--offline", *base]) == 2
+        assert cli.main(["run", "-q", "--offline", *base, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count(f"{cache / rel} line ") == 2 and err.count(expected) == 2
+    assert "Traceback" not in err

@@ -497,3 +497,45 @@ def test_one_point_answer_is_merged_into_the_stored_history(tmp_path):
     merged = store.load_odds(YES, tmp_path)
     assert len(merged) == len(stored) + 1 and merged["p"].iloc[-1] == 0.9
     assert "kept from the stored file" in odds["note"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("closedTime", "garbage"),
+        ("closedTime", "NaN"),
+        ("closedTime", float("nan")),
+        ("closedTime", 12345),
+        ("closedTime", "12345"),
+        ("createdAt", "yesterday"),
+        ("createdAt", ["2025-03-01"]),
+        ("volumeNum", "lots"),
+        ("volumeNum", float("inf")),
+    ],
+)
+@responses.activate
+def test_malformed_gamma_field_fails_that_market_and_never_reaches_markets_csv(
+    tmp_path, field, value
+):
+    bad = {**fixture("gamma_market_closed.json"), field: value}
+    add_market(responses, bad)
+    responses.get(
+        f"{GAMMA_URL}/markets/slug/other-market",
+        json={**fixture("gamma_market_closed.json"), "slug": "other-market"},
+    )
+    add_history(responses, YES, W_BODIES)
+    report = fetch_markets([SLUG, "other-market"], data_dir=tmp_path, outcomes=["Yes"])
+    status = dict(zip(report["key"], report["status"], strict=True))
+    assert status == {SLUG: "failed", "other-market [Yes]": "ok", "other-market": "ok"}
+    error = report.loc[report["key"] == SLUG, "error"].iloc[0]
+    assert f"field {field}" in error or "volume" in error
+    assert "not recorded" in error
+    markets = store.load_markets(tmp_path)  # still readable
+    assert list(markets["slug"]) == ["other-market", "other-market"]
+    assert not markets["closed_at"].isna().any()
+
+
+def test_missing_closed_time_is_left_blank_as_not_closed():
+    market = {**fixture("gamma_market_closed.json")}
+    market.pop("closedTime")
+    assert (market_rows(market)["closed_at"] == "").all()

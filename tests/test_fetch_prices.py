@@ -361,3 +361,51 @@ def test_cli_fetch_passes_replace(tmp_path, monkeypatch):
     assert seen["replace"] is True
     cli.main(["fetch", "--tickers", "GC=F", "--data-dir", str(tmp_path)])
     assert seen["replace"] is False
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--tickers", "../../evil"], "'../../evil' is not a Yahoo ticker"),
+        (["--tickers", "GC=F,a/b"], "'a/b' is not a Yahoo ticker"),
+        (["--tickers", ".."], "'..' is not a Yahoo ticker"),
+        (["--tickers", ""], "--tickers was given an empty value"),
+        (["--tickers", " , "], "--tickers was given an empty value"),
+        (["--series", ""], "--series was given an empty value"),
+        (["--markets", ""], "--markets was given an empty value"),
+    ],
+)
+def test_cli_fetch_refuses_bad_or_empty_values_before_any_request(
+    tmp_path, monkeypatch, capsys, args, expected
+):
+    import eventstudy.data.fetch
+
+    called = []
+    monkeypatch.setattr(eventstudy.data.fetch, "fetch_data", lambda **kw: called.append(kw))
+    assert cli.main(["fetch", *args, "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "nothing was fetched" in err
+    assert called == []
+
+
+def test_cli_fetch_accepts_yahoo_symbols(tmp_path, monkeypatch):
+    import eventstudy.data.fetch
+
+    seen = {}
+    monkeypatch.setattr(
+        eventstudy.data.fetch, "fetch_data", lambda **kw: seen.update(kw) or pd.DataFrame()
+    )
+    assert cli.main(["fetch", "--tickers", "GC=F,^GSPC,DX-Y.NYB", "--data-dir", "x"]) == 0
+    assert seen["tickers"] == ["GC=F", "^GSPC", "DX-Y.NYB"]
+
+
+def test_a_value_that_is_not_a_yahoo_symbol_never_reaches_the_downloader(tmp_path):
+    fake = FakeDownloader(yf_frame({"GC=F": GC}))
+    report = fetch_prices(["../../evil", "GC=F"], "2025-02-14", data_dir=tmp_path, downloader=fake)
+    status = dict(zip(report["key"], report["status"], strict=True))
+    assert status == {"../../evil": "failed", "GC=F": "ok"}
+    assert "is not a Yahoo ticker" in report.loc[report["key"] == "../../evil", "error"].iloc[0]
+    assert [tickers for tickers, _ in fake.calls] == [["GC=F"]]
+    nothing = FakeDownloader(yf_frame({"GC=F": GC}))
+    report = fetch_prices(["a/b"], "2025-02-14", data_dir=tmp_path, downloader=nothing)
+    assert list(report["status"]) == ["failed"] and nothing.calls == []

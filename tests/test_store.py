@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from eventstudy.data import store, writer
 from eventstudy.exceptions import (
     DataFormatError,
     DataNotFoundError,
+    DuplicateTimestampWarning,
     ProvenanceError,
     ProvenanceWarning,
     SpecificationError,
@@ -127,15 +129,47 @@ def test_snapshot_every_odds_file_reads(snapshot_dir):
     m = store.load_markets(snapshot_dir)
     tokens = list(m.loc[m["has_prices"], "token_id"])
     assert len(tokens) == 370
-    dropped = 0
+    dropped = conflicting = 0
     for token in tokens:
-        odds = store.load_odds(token, snapshot_dir)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            odds = store.load_odds(token, snapshot_dir)
+        conflicting += odds.attrs["duplicates_conflicting"]
+        assert len(seen) == odds.attrs["duplicates_conflicting"]
         assert str(odds["t"].dtype) == "datetime64[us, UTC]"
         assert odds["p"].dtype == np.float64
         assert odds["t"].is_monotonic_increasing and odds["t"].is_unique
         assert odds["p"].between(0, 1).all()
         dropped += odds.attrs["duplicates_dropped"]
     assert dropped == 60  # one repeated 2025-12-17T00:00:00Z in 60 files (source artefact)
+    assert conflicting == 8  # 8 of them with two different prices: each warns
+
+
+@pytest.mark.parametrize(
+    ("rows", "conflicting"),
+    [
+        (["2025-01-01T00:00:00Z,0.5", "2025-01-01T00:00:00Z,0.50"], False),
+        (["2025-01-01T00:00:00Z,0.5", "2025-01-02T00:00:00Z,0.7", "2025-01-01T00:00:00Z,0.6"],
+         True),
+    ],
+)  # fmt: skip
+def test_a_repeated_timestamp_with_a_different_price_warns(tmp_path, rows, conflicting):
+    path = _write(tmp_path / "polymarket" / "prices" / "42.csv", "t,p\n" + "\n".join(rows))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        odds = store.load_odds("42", tmp_path)
+    assert odds.attrs["duplicates_dropped"] == 1
+    assert odds.attrs["duplicates_conflicting"] == int(conflicting)
+    if not conflicting:
+        assert seen == []  # equal repeats stay silent
+        return
+    (warning,) = seen
+    assert issubclass(warning.category, DuplicateTimestampWarning)
+    assert str(warning.message).startswith(
+        f"{path} lines 2 and 4, column p: timestamp 2025-01-01T00:00:00Z is repeated with "
+        "different prices, p=0.5 and p=0.6; the last row is kept."
+    )
+    assert list(odds["p"]) == [0.6, 0.7]
 
 
 @pytest.mark.snapshot
@@ -236,7 +270,8 @@ def test_odds_outside_unit_interval_and_duplicate_t(tmp_path):
     _write(path, "t,p\n2025-01-01T00:00:00Z,0.5\n2025-01-01T00:00:00Z,0.6\n")
     with pytest.raises(DataFormatError, match=r"line 3, column t.*repeated"):
         store.load_odds("42", tmp_path, duplicates="raise")
-    kept = store.load_odds("42", tmp_path)  # default: the last row of a repeated t wins
+    with pytest.warns(DuplicateTimestampWarning):
+        kept = store.load_odds("42", tmp_path)  # default: the last row of a repeated t wins
     assert list(kept["p"]) == [0.6] and kept.attrs["duplicates_dropped"] == 1
     _write(path, "t,p\n2025-01-02T00:00:00Z,0.5\n2025-01-01T12:00:00Z,0.25\n")
     odds = store.load_odds(42, tmp_path)  # int accepted, sorted on read
@@ -494,3 +529,37 @@ def test_gold_data_from_a_faulty_directory_names_the_file(snapshot_dir, tmp_path
     _write(tmp_path / "prices" / f"{ticker}.csv", text)
     with pytest.raises(DataFormatError, match=f"prices/{ticker}.csv"):
         load_gold_data("GC=F", data_dir=tmp_path)
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_gold_data_names_a_non_positive_dollar_index(snapshot_dir, tmp_path, value):
+    from eventstudy.gold.data import load_gold_data
+
+    for rel in ("prices/GC=F.csv", "prices/ACWI.csv", "series/DTWEXBGS.csv", "series/DFII10.csv"):
+        _write(tmp_path / rel, (snapshot_dir / rel).read_text())
+    path = tmp_path / "series" / "DTWEXBGS.csv"
+    lines = path.read_text().splitlines()
+    lines[-1] = f"{lines[-1].split(',')[0]},{value}"
+    path.write_text("\n".join(lines) + "\n")
+    expected = rf"DTWEXBGS.csv line {len(lines)}, column value: '{value}' is not a positive price"
+    with pytest.raises(DataFormatError, match=expected) as info:
+        load_gold_data("GC=F", data_dir=tmp_path)
+    assert info.value.path == str(path)
+    assert store.load_series("DTWEXBGS", tmp_path).iloc[-1] == float(value)  # a level is read
+
+
+@pytest.mark.parametrize(("bars", "column"), [(True, "close"), (False, "value")])
+def test_claim_log_changes_name_the_file_date_and_column_of_a_non_positive_price(bars, column):
+    from types import SimpleNamespace
+
+    from eventstudy.claims.comparisons import _changes
+
+    observed = pd.Series([2900.0, 0.0, 2950.0], index=pd.date_range("2025-03-11", periods=3))
+    s = SimpleNamespace(log=True, bars=observed.to_frame() if bars else None,
+                        observed=observed, files=("prices/GC=F.csv",))  # fmt: skip
+    expected = rf"GC=F.csv: 0 on 2025-03-12 \(column {column}\) is not a positive price"
+    with pytest.raises(DataFormatError, match=expected) as info:
+        _changes(s, observed, Path("/data"))
+    assert info.value.path == str(Path("/data/prices/GC=F.csv"))
+    s.log = False
+    assert _changes(s, observed, Path("/data")).iloc[1] == -2900.0

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from eventstudy.claims import verdicts as V
@@ -20,6 +22,7 @@ from eventstudy.claims.claim import Claim
 from eventstudy.claims.context import Context, Outcome, evidence_row, fmt, in_dates, span
 from eventstudy.claims.sources import SeriesData, utc_day
 from eventstudy.claims.tests import TestOutcome, hac_slope_test, level_test, mean_shift_test
+from eventstudy.data import store
 
 __all__ = ["MAX_STALE_DAYS", "association_outcome", "level_outcome", "shift_outcome"]
 
@@ -158,11 +161,16 @@ def _verdict(c: Claim, test: TestOutcome) -> tuple[str, float]:
     return V.directional_verdict(c.expected, c.alpha, test.p_up, test.p_down, test.p_two_sided)
 
 
-def _changes(s: SeriesData, values: pd.Series) -> pd.Series:
-    """Session changes: log returns of a price, differences of a level (engine conventions)."""
+def _changes(s: SeriesData, values: pd.Series, root: Path) -> pd.Series:
+    """Session changes: log returns of a price, differences of a level (engine conventions).
+
+    A price at or below 0 in the file is a DataFormatError naming the file, date and column.
+    """
     from eventstudy.engine.returns import differences, to_returns
 
     if s.log:
+        column = "close" if s.bars is not None else "value"
+        store.require_positive(s.observed, root / s.files[0], column)
         return to_returns(values, kind="log", multi_day=False)
     return differences(values, multi_day=False)
 
@@ -173,7 +181,7 @@ def association_outcome(c: Claim, ctx: Context) -> Outcome:
     for s in (ys, xs):
         s.require(c.start, c.end, ctx.root)
     dates = pd.DatetimeIndex(ys.observed.index)
-    y = _changes(ys, ys.observed)
+    y = _changes(ys, ys.observed, ctx.root)
     inside = (dates >= c.start) & (dates <= c.end)
     fits = {}
     for lag in (0, 1):
@@ -182,7 +190,7 @@ def association_outcome(c: Claim, ctx: Context) -> Outcome:
             method="ffill",
             tolerance=pd.Timedelta(days=MAX_STALE_DAYS),
         )
-        x = _changes(xs, pd.Series(asof.to_numpy(), index=dates))[inside]
+        x = _changes(xs, pd.Series(asof.to_numpy(), index=dates), ctx.root)[inside]
         fits[lag] = (hac_slope_test(y[inside], x), x)
     test, x = fits[0]
     verdict, p = _verdict(c, test)

@@ -33,7 +33,7 @@ import pandas as pd
 from eventstudy.data import store
 from eventstudy.data.inventory import item_states
 from eventstudy.data.needs import required_items
-from eventstudy.exceptions import DataNotFoundError
+from eventstudy.exceptions import DataFormatError, DataNotFoundError
 
 __all__ = [
     "DEFAULT_START",
@@ -504,6 +504,7 @@ def ensure_data(
         markets = store.load_markets(root)
     needs = required_items(events, claim_frame, markets=markets)
     before = item_states(needs, root, now=now)
+    _raise_for_unreadable(before, root)
     offline = is_offline() if offline is None else bool(offline)
     command = fetch_missing_command(_path_or_none(catalog), _path_or_none(claims), root)
     jobs = [] if offline else _jobs(before, refresh)
@@ -512,6 +513,31 @@ def ensure_data(
     after = _apply_outcomes(after.assign(state_before=before["state"]), outcomes)
     fetches = pd.concat(reports, ignore_index=True) if reports else _empty_report()
     return EnsureReport(root, after, fetches, offline, command)
+
+
+def _raise_for_unreadable(states: pd.DataFrame, root: Path) -> None:
+    """Stop on stored files that cannot be read: neither a run nor a merge could use them.
+
+    Raises
+    ------
+    DataFormatError
+        Naming every such file, with line, column and value (the first one's path as
+        ``path``).
+    """
+    bad = states.loc[states["state"] == "unreadable"]
+    if bad.empty:
+        return
+    notes = list(dict.fromkeys(bad["note"]))
+    head = (
+        "a data file cannot be read"
+        if len(notes) == 1
+        else f"{len(notes)} data files cannot be read"
+    )
+    raise DataFormatError(
+        f"{head}: correct it, or remove it and fetch it again "
+        f"(eventstudy data fetch-missing):\n  " + "\n  ".join(notes),
+        path=str(root / bad["relpath"].iloc[0]),
+    )
 
 
 def _empty_report() -> pd.DataFrame:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from eventstudy.data import store
-from eventstudy.exceptions import DataNotFoundError
+from eventstudy.exceptions import DataFormatError, DataNotFoundError
 
 __all__ = [
     "INVENTORY_COLUMNS",
@@ -29,6 +29,8 @@ __all__ = [
 ]
 
 STATES = {
+    "unreadable": "in the data directory, but it cannot be read (the note says where and why); "
+    "a run stops on it: correct the file, or remove it and fetch again",
     "present": "in the data directory, reaching the dates needed (or as far as the source had "
     "data when it was fetched)",
     "stale": "in the data directory, but it ends before the dates needed and was fetched "
@@ -38,7 +40,7 @@ STATES = {
     "or markets.csv says has_prices=False)",
     "unobtainable": "not in the data directory, and no eventstudy fetcher can get it",
 }
-"""States of an item (:func:`item_states`); only ``missing`` ones stop a run."""
+"""States of an item (:func:`item_states`); ``missing`` and ``unreadable`` ones stop a run."""
 
 INVENTORY_COLUMNS = (
     "kind",
@@ -51,6 +53,7 @@ INVENTORY_COLUMNS = (
     "fetched_at",
     "verified",
     "problem",
+    "error",
 )
 """Columns of :func:`inventory`, in order."""
 
@@ -80,24 +83,36 @@ _KIND_DIRS = (("price", "prices"), ("series", "series"), ("odds", "polymarket/pr
 # --------------------------------------------------------------------------------------------
 
 
-def file_span(path: Path) -> tuple[int, str | None, str | None]:
-    """Data rows, first and last date (``YYYY-MM-DD``) of a ``date``/``t`` CSV, read cheaply.
+def file_span(path: Path, kind: str) -> tuple[int, str | None, str | None]:
+    """Data rows, first and last date (``YYYY-MM-DD``) of a data file of ``kind``.
 
-    The first field of every data line is compared as text (ISO dates and timestamps sort as
-    text), so an unsorted file is still right; nothing is validated (the loaders do that).
+    Read with the checks of its loader (:func:`eventstudy.data.store.file_span`), so a file
+    a run could not read is a DataFormatError naming it, never another exception.
     """
-    lines = [ln for ln in path.read_text(encoding="utf-8-sig").splitlines() if ln.strip()]
-    keys = [ln.split(",", 1)[0].strip() for ln in lines[1:]]
-    if not keys:
-        return 0, None, None
-    return len(keys), min(keys)[:10], max(keys)[:10]
+    return store.file_span(path, kind)
+
+
+def _span_or_error(path: Path, kind: str) -> tuple[int | None, str | None, str | None, str]:
+    """``(rows, first, last, "")``, or ``(None, None, None, why)`` for an unreadable file."""
+    try:
+        return (*file_span(path, kind), "")
+    except DataFormatError as exc:
+        return None, None, None, str(exc)
 
 
 def _manifest(root: Path) -> dict[str, Any]:
+    """The manifest, or an empty one with ``problem`` saying why it cannot be used.
+
+    A missing or unreadable ``manifest.json`` does not stop a status or a run: every file is
+    then unverified, which :func:`eventstudy.data.store.file_versions` reports (a warning,
+    an error with ``strict``).
+    """
     try:
         return store.load_manifest(root)
     except DataNotFoundError:
         return {"files": {}}
+    except DataFormatError as exc:
+        return {"files": {}, "problem": f"the manifest cannot be read: {exc}"}
 
 
 def _held_files(root: Path) -> list[tuple[str, str]]:
@@ -133,24 +148,28 @@ def inventory(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
         One row per file, columns :data:`INVENTORY_COLUMNS`: ``kind`` (price, series, market,
         odds), ``id`` (ticker, series id, ``markets.csv``, or ``<slug> [<outcome>]`` for an
         odds file that ``markets.csv`` lists, else its token id), ``path`` (relative),
-        ``rows``, ``first``/``last`` (dates read from the file), ``source`` and
-        ``fetched_at`` (from ``manifest.json``, ``""`` when it does not say), ``verified``
-        (the file's sha256 equals the manifest's) and ``problem`` (why not verified).
+        ``rows``, ``first``/``last`` (dates read from the file; NA and ``""`` when it
+        cannot be read), ``source`` and ``fetched_at`` (from ``manifest.json``, ``""`` when
+        it does not say), ``verified`` (the file's sha256 equals the manifest's),
+        ``problem`` (why not verified) and ``error`` (why the file cannot be read, with its
+        line and column; ``""`` when it can).
 
     Raises
     ------
     DataFormatError
-        ``manifest.json`` or ``markets.csv`` cannot be read.
+        ``markets.csv`` cannot be read. (An unreadable ``manifest.json`` leaves every file
+        unverified, with the reason in ``problem``.)
     """
     root = store.resolve_data_dir(data_dir)
-    files = _manifest(root).get("files", {})
+    manifest = _manifest(root)
+    files = manifest.get("files", {})
     names = _odds_names(root)
     rows = []
     for kind, rel in _held_files(root):
         entry = files.get(rel, {})
-        n, first, last = file_span(root / rel)
+        n, first, last, error = _span_or_error(root / rel, kind)
         digest = store._hash_file(root / rel)
-        problem = "" if entry.get("sha256") == digest else _problem(entry)
+        problem = "" if entry.get("sha256") == digest else _problem(entry, manifest)
         stem = Path(rel).stem
         rows.append(
             {
@@ -164,13 +183,16 @@ def inventory(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
                 "fetched_at": str(entry.get("fetched_at", "")),
                 "verified": not problem,
                 "problem": problem,
+                "error": error,
             }
         )
     frame = pd.DataFrame.from_records(rows, columns=list(INVENTORY_COLUMNS))
-    return frame.astype({"rows": "int64", "verified": bool})
+    return frame.astype({"rows": "Int64", "verified": bool})
 
 
-def _problem(entry: dict[str, Any]) -> str:
+def _problem(entry: dict[str, Any], manifest: dict[str, Any]) -> str:
+    if manifest.get("problem"):
+        return str(manifest["problem"])
     if not entry:
         return f"not listed in {store.MANIFEST}"
     return f"sha256 differs from {store.MANIFEST} (changed after it was recorded)"
@@ -190,8 +212,17 @@ def _recorded_on(entry: dict[str, Any], manifest: dict[str, Any]) -> pd.Timestam
     stamps = [entry.get("fetched_at"), entry.get("checked_at")]
     if not any(stamps):
         stamps = [manifest.get("updated") or manifest.get("created")]
-    days = [_today(v) for v in stamps if v]
-    return max(days) if days else None
+    days = [_day_or_none(v) for v in stamps if v]
+    known = [d for d in days if d is not None]
+    return max(known) if known else None
+
+
+def _day_or_none(value: Any) -> pd.Timestamp | None:
+    """The UTC day of a manifest time stamp; None when it is not one (never a traceback)."""
+    try:
+        return _today(str(value))
+    except (ValueError, OverflowError, TypeError):
+        return None
 
 
 def _freshness(
@@ -241,8 +272,10 @@ class _Inspector:
         markets_entry = self.files.get(store.MARKETS_RELPATH, {})
         self.markets_fetched = bool(markets_entry.get("fetched_at"))
 
-    def stored(self, rel: str, need: pd.Timestamp, closed: Any = None) -> dict[str, Any]:
-        n, first, last = file_span(self.root / rel)
+    def stored(self, rel: str, kind: str, need: pd.Timestamp, closed: Any = None) -> dict[str, Any]:
+        n, first, last, error = _span_or_error(self.root / rel, kind)
+        if error:
+            return {"state": "unreadable", "note": error}
         recorded = _recorded_on(self.files.get(rel, {}), self.manifest)
         state, note = _freshness(last, need, recorded, closed)
         short = last is None or (pd.Timestamp(last) < need and "history complete" not in note)
@@ -251,7 +284,7 @@ class _Inspector:
 
     def file_item(self, item: pd.Series, need: pd.Timestamp) -> dict[str, Any]:
         if (self.root / item["relpath"]).is_file():
-            return self.stored(item["relpath"], need)
+            return self.stored(item["relpath"], item["kind"], need)
         if not item["fetchable"]:
             return {"state": "unobtainable", "note": item["how"]}
         return {"state": "missing", "note": f"{item['relpath']} does not exist"}
@@ -272,7 +305,7 @@ class _Inspector:
         rel = store.odds_relpath(yes["token_id"])
         out: dict[str, Any] = {"relpath": rel}
         if (self.root / rel).is_file():
-            return out | self.stored(rel, need, yes["closed_at"])
+            return out | self.stored(rel, "odds", need, yes["closed_at"])
         record = self.unavailable.get(rel)
         if record:
             note = f"{record.get('reason', 'no data')} (checked {record.get('checked_at', '?')})"
@@ -342,6 +375,18 @@ def item_states(
     return out
 
 
+def _held_states(held: pd.DataFrame) -> pd.DataFrame:
+    """Inventory rows as status rows: ``held``, or ``unreadable`` with the reason as note."""
+    bad = held["error"] != ""
+    return held.assign(
+        state=["unreadable" if b else "held" for b in bad],
+        needed_through=pd.NaT,
+        stale=False,
+        why="",
+        note=held["error"],
+    )
+
+
 def data_status(
     data_dir: str | os.PathLike[str] | None = None,
     needs: pd.DataFrame | None = None,
@@ -366,19 +411,19 @@ def data_status(
     Returns
     -------
     DataFrame
-        Columns :data:`STATUS_COLUMNS`: ``state`` (:data:`STATES`, or ``held``), ``rows``,
+        Columns :data:`STATUS_COLUMNS`: ``state`` (:data:`STATES`, or ``held``; a file that
+        cannot be read is ``unreadable`` with the reason in ``note``), ``rows``,
         ``first``, ``last``, ``needed_through``, ``stale`` (the file ends before the last date
         the catalog needs, at most today: events after its last date lack data), ``source``,
         ``fetched_at``,
         ``verified`` (checksum equals ``manifest.json``), ``path``, ``why`` (what needs it)
         and ``note``.
     """
-    held = inventory(data_dir)
+    held = _held_states(inventory(data_dir))
     if needs is None:
-        rows = held.assign(state="held", needed_through=pd.NaT, stale=False, why="", note="")
-        return rows.loc[:, list(STATUS_COLUMNS)].reset_index(drop=True)
+        return held.loc[:, list(STATUS_COLUMNS)].reset_index(drop=True)
     states = item_states(needs, data_dir, now=now).rename(columns={"relpath": "path"})
-    info = held.drop(columns=["kind", "id", "rows", "first", "last"]).set_index("path")
+    info = held.loc[:, ["path", "source", "fetched_at", "verified"]].set_index("path")
     joined = states.join(info, on="path")
     joined["stale"] = joined["ends_early"].astype(bool)
     joined["verified"] = joined["verified"].fillna(False).astype(bool)
@@ -390,6 +435,5 @@ def data_status(
     joined["rows"] = joined["rows"].astype("Int64")
     if all_files:
         extra = held.loc[~held["path"].isin(joined["path"])]
-        extra = extra.assign(state="held", needed_through=pd.NaT, stale=False, why="", note="")
         joined = pd.concat([joined, extra], ignore_index=True)
     return joined.loc[:, list(STATUS_COLUMNS)].reset_index(drop=True)

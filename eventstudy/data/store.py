@@ -48,6 +48,7 @@ import pandas as pd
 from eventstudy.exceptions import (
     DataFormatError,
     DataNotFoundError,
+    DuplicateTimestampWarning,
     ProvenanceError,
     ProvenanceWarning,
     SpecificationError,
@@ -64,8 +65,10 @@ __all__ = [
     "PRICE_COLUMNS",
     "data_dir_origin",
     "default_data_dir",
+    "file_span",
     "file_versions",
     "is_token_id",
+    "is_utc_timestamp",
     "load_manifest",
     "load_markets",
     "load_odds",
@@ -74,6 +77,7 @@ __all__ = [
     "market_tokens",
     "odds_relpath",
     "price_relpath",
+    "require_positive",
     "resolve_data_dir",
     "series_relpath",
     "sha256_read",
@@ -408,14 +412,7 @@ def _prices_frame(raw: pd.DataFrame, path: Path, *, positive: bool = False) -> p
             continue
         values = _parse_float(raw, col, path, required=col == "close")
         if col == "close" and positive and (values <= 0).any():
-            raise _bad_value(
-                raw,
-                (values <= 0).to_numpy(),
-                col,
-                path,
-                "is not a positive price; returns need prices above 0 (for a level that can "
-                "be zero or negative, use differences)",
-            )
+            raise _bad_value(raw, (values <= 0).to_numpy(), col, path, _NOT_POSITIVE)
         if col != "close" and len(values) and values.isna().all():
             continue
         columns[col] = pd.Series(values.to_numpy(), index=index, name=col)
@@ -468,11 +465,44 @@ def load_prices(
     return frame
 
 
-def _series_frame(raw: pd.DataFrame, path: Path, series_id: str) -> pd.Series:
+_NOT_POSITIVE = (
+    "is not a positive price; returns need prices above 0 (for a level that can be zero or "
+    "negative, use differences)"
+)
+
+
+def require_positive(values: pd.Series, path: str | os.PathLike[str], column: str) -> None:
+    """Raise DataFormatError naming ``path``, the date and ``column`` of the first value <= 0.
+
+    For callers holding values already read (a loader with ``positive=True`` also gives the
+    line); NaN is not checked.
+
+    Raises
+    ------
+    DataFormatError
+        A value at or below 0.
+    """
+    bad = (values <= 0).to_numpy()
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        day = pd.Timestamp(values.index[pos]).strftime("%Y-%m-%d")
+        raise _format_error(
+            Path(path),
+            f"{float(values.iloc[pos]):g} on {day} (column {column}) {_NOT_POSITIVE}",
+            None,
+            column,
+        )
+
+
+def _series_frame(
+    raw: pd.DataFrame, path: Path, series_id: str, *, positive: bool = False
+) -> pd.Series:
     _require_columns(raw, path, ("date", "value"))
     _require_rows(raw, path, 1, "a series needs an observation")
     index = _parse_dates(raw, "date", path)
     values = _parse_float(raw, "value", path, required=False)
+    if positive and (values <= 0).any():
+        raise _bad_value(raw, (values <= 0).to_numpy(), "value", path, _NOT_POSITIVE)
     if values.isna().all():
         raise _format_error(
             path,
@@ -482,7 +512,9 @@ def _series_frame(raw: pd.DataFrame, path: Path, series_id: str) -> pd.Series:
     return pd.Series(values.to_numpy(), index=index, name=series_id).sort_index()
 
 
-def load_series(series_id: str, data_dir: str | os.PathLike[str] | None = None) -> pd.Series:
+def load_series(
+    series_id: str, data_dir: str | os.PathLike[str] | None = None, *, positive: bool = False
+) -> pd.Series:
     """One observation per date from ``series/<ID>.csv``.
 
     Parameters
@@ -491,6 +523,10 @@ def load_series(series_id: str, data_dir: str | os.PathLike[str] | None = None) 
         FRED id (``"DFII10"``), GPR index (``"GPRD"``) or another stored series id.
     data_dir : str or path-like, optional
         Data directory; see :func:`resolve_data_dir`.
+    positive : bool, default False
+        Also require every value to be above 0, as returns do (the dollar index
+        ``DTWEXBGS`` in the gold study): a zero or negative value is reported with its
+        file, line and column.
 
     Returns
     -------
@@ -507,12 +543,12 @@ def load_series(series_id: str, data_dir: str | os.PathLike[str] | None = None) 
         The file does not exist.
     DataFormatError
         Missing ``date``/``value`` column, no rows or no value in any row, a bad date or
-        number, ``inf``, a repeated date.
+        number, ``inf``, a repeated date, or (``positive``) a value at or below 0.
     """
     root = resolve_data_dir(data_dir)
     path = root / series_relpath(series_id)
     raw = _read_raw(path, f"series {series_id}", _fetch_command("--series", series_id, root))
-    series = _series_frame(raw, path, series_id)
+    series = _series_frame(raw, path, series_id, positive=positive)
     series.attrs["sha256"] = raw.attrs["sha256"]
     return series
 
@@ -525,10 +561,24 @@ def _parse_bool(raw: pd.DataFrame, column: str, path: Path) -> pd.Series:
     return text.map(_BOOL_WORDS).astype(bool)
 
 
+def _utc_series(text: pd.Series) -> pd.Series:
+    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+
+
+def is_utc_timestamp(text: str) -> bool:
+    """Whether ``text`` is a timestamp the ``markets.csv`` and odds readers accept.
+
+    ISO-8601 (both Gamma formats, ``2025-04-24 00:57:31+00`` and
+    ``2024-10-21T18:09:12.014074Z``), read exactly as :func:`load_markets` reads it.
+    """
+    stripped = str(text).strip()
+    return bool(stripped) and not pd.isna(_utc_series(pd.Series([stripped], dtype="str"))[0])
+
+
 def _parse_utc(raw: pd.DataFrame, column: str, path: Path, *, required: bool) -> pd.Series:
     text = raw[column].str.strip()
     blank = text == ""
-    parsed = pd.to_datetime(text.where(~blank, None), utc=True, format="ISO8601", errors="coerce")
+    parsed = _utc_series(text.where(~blank, None))
     bad = parsed.isna() & ~blank
     if bad.any() or (required and blank.any()):
         raise _bad_value(
@@ -684,8 +734,12 @@ def load_odds(
         What to do with a timestamp that appears on more than one row:
 
         - ``"last"``: keep the row that comes last in the file and drop the others; the
-          number dropped is in ``frame.attrs["duplicates_dropped"]``. (60 snapshot files
-          repeat 2025-12-17T00:00:00Z, 8 of them with two different prices.)
+          number dropped is in ``frame.attrs["duplicates_dropped"]``. A repeat with the same
+          price is dropped silently; one with a different price also warns
+          (:class:`~eventstudy.exceptions.DuplicateTimestampWarning`, naming the file, lines,
+          timestamp and both prices) and is counted in
+          ``frame.attrs["duplicates_conflicting"]``. (60 snapshot files repeat
+          2025-12-17T00:00:00Z, 8 of them with two different prices.)
         - ``"raise"``: raise :class:`DataFormatError` naming the line.
 
     Returns
@@ -694,7 +748,13 @@ def load_odds(
         Columns ``t`` (``datetime64[us, UTC]``, sorted, unique) and ``p`` (float64 in
         [0, 1], the outcome price: a mid-price sample, not a trade), with a ``RangeIndex``.
         Sampling is irregular; the snapshot holds one sample a day at 00:00 UTC.
-        ``attrs["duplicates_dropped"]`` counts rows left out for repeating a timestamp.
+        ``attrs["duplicates_dropped"]`` counts rows left out for repeating a timestamp,
+        ``attrs["duplicates_conflicting"]`` the repeated timestamps with different prices.
+
+    Warns
+    -----
+    DuplicateTimestampWarning
+        A timestamp is repeated with different prices (``duplicates="last"``).
 
     Raises
     ------
@@ -740,9 +800,81 @@ def _odds_frame(
         line, seen = _first_bad(t.duplicated().to_numpy(), raw, "t")
         raise _format_error(path, f"timestamp {seen} is repeated", line, "t")
     frame = pd.DataFrame({"t": t.reset_index(drop=True), "p": p.reset_index(drop=True)})
+    conflicts = _warn_conflicting_duplicates(frame, raw, path) if dup.any() else 0
     frame = frame.loc[~dup].sort_values("t", ignore_index=True)
     frame.attrs["duplicates_dropped"] = int(dup.sum())
+    frame.attrs["duplicates_conflicting"] = conflicts
     return frame
+
+
+def _warn_conflicting_duplicates(frame: pd.DataFrame, raw: pd.DataFrame, path: Path) -> int:
+    """Warn when a repeated timestamp has different prices; the number of such timestamps."""
+    repeated = frame.loc[frame["t"].duplicated(keep=False)]
+    spread = repeated.groupby("t")["p"].nunique()
+    clashing = spread.index[spread.to_numpy() > 1]
+    if not len(clashing):
+        return 0
+    rows = repeated.loc[repeated["t"] == clashing[0]]
+    lines = raw.attrs.get("lines")
+    at = [int(lines[i]) if lines is not None and len(lines) > i else i + 2 for i in rows.index]
+    seen = [raw["t"].iloc[i].strip() for i in rows.index]
+    values = [raw["p"].iloc[i].strip() for i in rows.index]
+    more = f" ({len(clashing)} such timestamps)" if len(clashing) > 1 else ""
+    warnings.warn(
+        DuplicateTimestampWarning(
+            f"{path} lines {at[0]} and {at[-1]}, column p: timestamp {seen[0]} is repeated with "
+            f"different prices, p={values[0]} and p={values[-1]}{more}; the last row is kept. "
+            "Fetch the file again (eventstudy fetch --markets <slug> --replace) or correct it; "
+            "silence with warnings.simplefilter('ignore', DuplicateTimestampWarning)"
+        ),
+        stacklevel=4,
+    )
+    return len(clashing)
+
+
+def _odds_quietly(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    with warnings.catch_warnings():  # a span does not report conflicting repeats
+        warnings.simplefilter("ignore", DuplicateTimestampWarning)
+        return _odds_frame(raw, path)
+
+
+_SPAN_READERS = {
+    "price": lambda raw, path: _prices_frame(raw, path).index,
+    "series": lambda raw, path: _series_frame(raw, path, path.stem).index,
+    "odds": lambda raw, path: pd.DatetimeIndex(_odds_quietly(raw, path)["t"]),
+    "market": lambda raw, path: _markets_frame(raw, path).iloc[:0].index,
+}
+
+
+def file_span(path: str | os.PathLike[str], kind: str) -> tuple[int, str | None, str | None]:
+    """Data rows, first and last date (``YYYY-MM-DD``) of a data file, read by its loader.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    kind : {"price", "series", "odds", "market"}
+        Which loader's checks apply (:func:`load_prices`, :func:`load_series`,
+        :func:`load_odds`, :func:`load_markets`); ``market`` gives no dates.
+
+    Returns
+    -------
+    tuple
+        ``(rows, first, last)``: data lines, and the first and last date (None when there is
+        none). The file is not recorded as read (:func:`sha256_read`).
+
+    Raises
+    ------
+    DataFormatError
+        Whatever the loader would refuse (not UTF-8, a bad date, timestamp or number, a
+        repeated header line, ...), naming file, line, column and value.
+    """
+    path = Path(path)
+    raw = _parse_csv(path, _decode(path, path.read_bytes()))
+    dates = _SPAN_READERS[kind](raw, path)
+    if not len(dates):
+        return len(raw), None, None
+    return len(raw), f"{dates.min():%Y-%m-%d}", f"{dates.max():%Y-%m-%d}"
 
 
 # --------------------------------------------------------------------------------------------

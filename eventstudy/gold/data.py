@@ -183,7 +183,7 @@ def load_gold_data(
     has_volume = "volume" in bars and bars["volume"].notna().any()
     rolls = roll_dates(bars) if has_volume else pd.DatetimeIndex([])
     equity = load_prices(benchmark, data_dir, positive=True)["close"]
-    dollar = load_series(DOLLAR_SERIES, data_dir)
+    dollar = load_series(DOLLAR_SERIES, data_dir, positive=True)  # log returns
     real = load_series(REAL_YIELD_SERIES, data_dir)
     returns = align_factors(
         close, equity=equity, dollar=dollar, real_yield=real, max_stale_days=max_stale_days

@@ -102,6 +102,45 @@ def _utc(value: Any) -> pd.Timestamp | None:
     return None if pd.isna(ts) else ts
 
 
+_TIME_EXAMPLE = "e.g. 2025-04-24 00:57:31+00 or 2024-10-21T18:09:12.014074Z"
+
+
+def _time_field(market: dict[str, Any], field: str, slug: str) -> str:
+    """A Gamma timestamp as stored in ``markets.csv``: ``""`` when absent, else checked text.
+
+    It must be ISO-8601 text that :func:`eventstudy.data.store.load_markets` reads back; a
+    value such as ``"garbage"``, ``NaN`` or ``12345`` raises FetchError (left blank it would
+    say "not closed", a false record).
+    """
+    value = market.get(field)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str) and store.is_utc_timestamp(value):
+        return value.strip()
+    raise FetchError(
+        f"Polymarket market {slug!r}: Gamma field {field} is {value!r:.80}, not an ISO-8601 "
+        f"timestamp ({_TIME_EXAMPLE}); the market is not recorded (fetch it again later, or "
+        "report the answer to Polymarket)"
+    )
+
+
+def _volume_field(market: dict[str, Any], slug: str) -> str:
+    """Gamma's traded volume as stored: ``""`` when absent, else a finite number as text."""
+    volume = market.get("volumeNum", market.get("volume"))
+    if volume is None or volume == "":
+        return ""
+    try:
+        number = float(volume)
+    except (TypeError, ValueError, OverflowError):
+        number = float("nan")
+    if isinstance(volume, bool) or not np.isfinite(number):
+        raise FetchError(
+            f"Polymarket market {slug!r}: Gamma volume is {volume!r:.80}, not a finite "
+            "number of USD; the market is not recorded"
+        )
+    return str(volume).strip()
+
+
 def market_rows(market: dict[str, Any]) -> pd.DataFrame:
     """Rows of ``polymarket/markets.csv`` for one Gamma market object, one per outcome token.
 
@@ -121,8 +160,11 @@ def market_rows(market: dict[str, Any]) -> pd.DataFrame:
     ------
     FetchError
         No CLOB token ids (pre-December-2022 AMM markets have no order book and no price
-        history), ``outcomes`` and ``clobTokenIds`` of different lengths, or a token id that
-        is not a decimal string.
+        history), ``outcomes`` and ``clobTokenIds`` of different lengths, a token id that
+        is not a decimal string, a ``createdAt``/``closedTime`` that is not an ISO-8601
+        timestamp or a volume that is not a finite number: every field is checked as
+        :func:`~eventstudy.data.store.load_markets` reads it, so nothing unreadable is
+        written.
     """
     slug = str(market.get("slug") or "")
     outcomes = _json_list(market, "outcomes", slug)
@@ -143,16 +185,15 @@ def market_rows(market: dict[str, Any]) -> pd.DataFrame:
             "up to 78 digits; the market is not recorded"
         )
     event_slug = _event_slug(market.get("events"))
-    volume = market.get("volumeNum", market.get("volume"))
     common = {
         "market_id": str(market.get("id") or ""),
         "slug": slug,
         "question": str(market.get("question") or ""),
         "event_slug": event_slug,
         "condition_id": str(market.get("conditionId") or ""),
-        "created_at": str(market.get("createdAt") or ""),
-        "closed_at": str(market.get("closedTime") or ""),
-        "volume_usd": "" if volume is None else str(volume),
+        "created_at": _time_field(market, "createdAt", slug),
+        "closed_at": _time_field(market, "closedTime", slug),
+        "volume_usd": _volume_field(market, slug),
         "neg_risk": str(bool(market.get("negRisk", False))),
         "has_prices": "False",
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 import warnings
 from collections.abc import Callable, Iterable
@@ -169,6 +170,28 @@ def bars_for_ticker(download: pd.DataFrame, ticker: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+_YAHOO_SYMBOL = re.compile(r"[A-Za-z0-9.^=-]+")
+
+
+def is_yahoo_symbol(value: str) -> bool:
+    """Whether ``value`` can be a Yahoo symbol: letters, digits and ``. ^ = -``, not only dots.
+
+    ``GC=F``, ``^GSPC`` and ``DX-Y.NYB`` are; ``../../evil``, ``a/b`` and ``""`` are not (they
+    are refused before any request).
+    """
+    return bool(_YAHOO_SYMBOL.fullmatch(value)) and set(value) != {"."}
+
+
+def _not_a_symbol(ticker: str) -> dict[str, Any]:
+    return report_row(
+        "prices",
+        ticker,
+        "failed",
+        error=f"{ticker[:80]!r} is not a Yahoo ticker (letters, digits and . ^ = - only, e.g. "
+        "GC=F, ^GSPC, DX-Y.NYB); nothing was requested",
+    )
+
+
 def _yfinance_download() -> Downloader:
     import yfinance as yf  # lazy: heavy import, only needed online
 
@@ -192,7 +215,9 @@ def fetch_prices(
     Parameters
     ----------
     tickers : iterable of str
-        Yahoo tickers (``"GC=F"``, ``"^GSPC"``); downloaded in one ``download()`` call.
+        Yahoo tickers (``"GC=F"``, ``"^GSPC"``); downloaded in one ``download()`` call. A
+        value that is not a Yahoo symbol (:func:`is_yahoo_symbol`) is reported as failed
+        without any request.
     start : str or Timestamp
         First date, inclusive (``YYYY-MM-DD``).
     end : str or Timestamp, optional
@@ -240,8 +265,10 @@ def fetch_prices(
     """
     tickers = list(dict.fromkeys(str(t).strip() for t in tickers if str(t).strip()))
     ensure_online(f"Yahoo prices for {', '.join(tickers)}")
+    refused = [_not_a_symbol(t) for t in tickers if not is_yahoo_symbol(t)]
+    tickers = [t for t in tickers if is_yahoo_symbol(t)]
     if not tickers:
-        return report_frame([])
+        return report_frame(refused)
     start_ts = pd.Timestamp(start).normalize()
     end_ts = pd.Timestamp(end).normalize() if end is not None else pd.Timestamp.now("UTC")
     end_ts = end_ts.tz_localize(None) if end_ts.tz is not None else end_ts
@@ -260,14 +287,14 @@ def fetch_prices(
     }
     if downloader is None:
         downloader = _yfinance_download()
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = refused
     try:
         download = _download_with_retries(
             downloader, tickers, kwargs, max_retries=max_retries, backoff=backoff, sleep=sleep
         )
     except Exception as exc:  # the download as a whole failed: every ticker is reported
         text = describe_failure(exc)
-        return report_frame([report_row("prices", t, "failed", error=text) for t in tickers])
+        return report_frame(rows + [report_row("prices", t, "failed", error=text) for t in tickers])
 
     versions = writer.library_versions("yfinance", "curl_cffi")
     params = {k: kwargs[k] for k in ("start", "end", "interval", "auto_adjust", "repair")}
