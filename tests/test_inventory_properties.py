@@ -154,3 +154,27 @@ def test_review_cases_are_unreadable_not_tracebacks(root, kind, raw, expected):
     _check(root, kind, raw)
     rel = VALID[kind][1]
     assert expected in inventory(root).set_index("path").loc[rel, "error"]
+
+
+def test_the_quick_span_of_verified_files_equals_the_checked_one(snapshot_dir):
+    """Files whose sha256 is the manifest's are spanned from their first column as text; on
+    every price, series and odds file of the snapshot that gives the loaders' rows and dates."""
+    from eventstudy.data import inventory as inv
+
+    checked = 0
+    for kind, folder in inv._KIND_DIRS:
+        for path in sorted((snapshot_dir / folder).glob("*.csv")):
+            assert inv._quick_span(path) == store.file_span(path, kind), path
+            checked += 1
+    assert checked > 300
+
+
+def test_a_verified_file_with_a_bad_last_key_still_goes_through_the_loader(tmp_path):
+    """The quick path declines what is not a date, so the loader names the problem."""
+    from eventstudy.data import inventory as inv
+
+    path = tmp_path / "GC=F.csv"
+    path.write_text("date,close\n2024-01-02,2000\n2099999999-01-01,2001\n", encoding="utf-8")
+    assert inv._quick_span(path) is None
+    n, _, _, error = inv._span_or_error(path, "price", verified=True)
+    assert n is None and "GC=F.csv" in error
