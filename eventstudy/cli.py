@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -644,6 +645,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.verbose = getattr(args, "verbose", 0)
     args.quiet = getattr(args, "quiet", False)
     _configure_logging(args.verbose)
+    with warnings.catch_warnings():
+        warnings.formatwarning = _one_line_warning  # restored on leaving the block
+        return _dispatch(args)
+
+
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    line: str | None = None,
+) -> str:
+    """Format a warning for a terminal user: ``warning: <message>``, no source lines."""
+    return f"warning: {message}\n"
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the subcommand and turn the package's errors into exit statuses."""
     try:
         code = args.func(args)
         sys.stdout.flush()

@@ -86,3 +86,17 @@ def test_verbose_logs_to_stderr(tmp_path, capsys, repo_root):
         for handler in logger.handlers[len(before) :]:
             logger.removeHandler(handler)
         logger.setLevel(logging.NOTSET)
+
+
+def test_warnings_reach_the_terminal_as_one_line_and_the_formatter_is_restored(capsys):
+    """A warning during a command is ``warning: <message>``, without the source file and the
+    code line Python would show; outside the command Python's formatter is back."""
+    import warnings
+
+    from eventstudy import cli
+
+    before = warnings.formatwarning
+    assert cli._one_line_warning(UserWarning("odds file repeats a time"), UserWarning, "x.py", 3) \
+        == "warning: odds file repeats a time\n"  # fmt: skip
+    assert cli.main(["data", "path"]) == 0
+    assert warnings.formatwarning is before

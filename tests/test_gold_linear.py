@@ -154,6 +154,7 @@ def test_garch_scaled_wald_and_mean_tests_equal_the_dense_formulas(seed, n_event
         y, windows, x, variance="garch", volatility=sigma, maxlags=3, directions=dirs
     )
     ok = res.car["car"].notna().to_numpy()
+    assume(ok.any())  # every window on a dropped row: no CAR, no Wald
     c = res.car["car"].to_numpy()[ok]
     cov = res.car_cov.to_numpy()[np.ix_(ok, ok)]
     tests = res.tests.set_index("test")

@@ -178,3 +178,12 @@ def test_a_verified_file_with_a_bad_last_key_still_goes_through_the_loader(tmp_p
     assert inv._quick_span(path) is None
     n, _, _, error = inv._span_or_error(path, "price", verified=True)
     assert n is None and "GC=F.csv" in error
+
+
+def test_a_signed_number_is_not_an_odds_timestamp(tmp_path):
+    """pandas' ISO parser reads ``-5`` as the year -5; the odds reader refuses it by name (it
+    used to pass, and the inventory then crashed in strftime; found by hypothesis)."""
+    path = tmp_path / "123.csv"
+    path.write_bytes(b"t,p\n-5,0.5\n2025-01-03T00:00:00Z,0.55\n")
+    with pytest.raises(DataFormatError, match=r"line 2.*column t"):
+        store.file_span(path, "odds")

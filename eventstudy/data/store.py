@@ -562,7 +562,14 @@ def _parse_bool(raw: pd.DataFrame, column: str, path: Path) -> pd.Series:
 
 
 def _utc_series(text: pd.Series) -> pd.Series:
-    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    """ISO-8601 text -> UTC timestamps; NaT where it is not one.
+
+    The text must start with a four-digit calendar date (``YYYY-MM-DD``): pandas' ISO parser
+    would read ``-5`` as the year -5, which no later step (a ``strftime``) can handle.
+    """
+    dated = text.str.match(r"\d{4}-\d{2}-\d{2}", na=False)
+    parsed = pd.to_datetime(text.where(dated), utc=True, format="ISO8601", errors="coerce")
+    return parsed
 
 
 def is_utc_timestamp(text: str) -> bool:
