@@ -41,12 +41,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     if is_claims_file(args.path):  # the header names claim_id: a claims file
         return _validate_claims(args.path)
-    from eventstudy.data.catalog import load_events, validate_events
+    from eventstudy.data.catalog import load_events
     from eventstudy.data.orientation import default_orientation_path, load_orientation
 
-    n = validate_events(args.path)  # raises CatalogError listing every problem (exit 2)
+    # Read and checked once: raises CatalogError listing every problem (exit 2); the frame
+    # serves the orientation and market-link checks below.
+    events = load_events(args.path)
+    n = len(events)
     print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
-    events = load_events(args.path)  # valid now: the frame for the market-link checks
     linked = any(len(s) for s in events["polymarket_slugs"])
     given = Path(args.orientation) if args.orientation else None
     orientation = given or default_orientation_path(args.path)
