@@ -970,6 +970,44 @@ def test_recoverable_cp932_mojibake_suggests_the_original(tmp_path: Path) -> Non
     assert "probably should read 'ナトー離脱'" in _messages(path)[0]
 
 
+@pytest.mark.parametrize("title_ja", ["鬥冶┻莨夊ｭｰ", "NATO鬥冶┻莨夊ｭｰ2"])
+def test_short_cp932_mojibake_without_kana_is_reported(tmp_path: Path, title_ja: str) -> None:
+    """UTF-8 kanji read as CP932 ('首脳会議' -> '鬥冶┻莨夊ｭｰ'): no kana lead kanji (縺繧繝)."""
+    path = _write(tmp_path, _csv_text([_row(title_ja=title_ja), _row(event_id="other")]))
+    assert _found(path) == [(2, "title_ja", title_ja)]
+    assert "probably should read '" in _messages(path)[0] and "首脳会議" in _messages(path)[0]
+
+
+def test_japanese_text_with_rare_kanji_is_not_mojibake(tmp_path: Path) -> None:
+    # 鬥 and 莨 are lead kanji of CP932 mojibake, but this text does not read back as UTF-8
+    path = _write(tmp_path, _csv_text([_row(title_ja="鬥争と莨の話、首脳会議")]))
+    assert check_events(path) == []
+
+
+def test_a_few_replacement_characters_are_reported_per_cell(tmp_path: Path) -> None:
+    garbled = "NATO\ufffdu\ufffd\ufffd\ufffdb\ufffdZ\ufffd\ufffd"
+    rows = [_row(title_ja=garbled), _row(event_id="other", description="ok \ufffd")]
+    path = _write(tmp_path, _csv_text(rows))
+    assert _found(path) == [(2, "title_ja", garbled), (3, "description", "ok \ufffd")]
+    message = _messages(path)[0]
+    assert "U+FFFD" in message and "名前を付けて保存" in message
+    assert "CSV UTF-8 (コンマ区切り)" in message and "文字化け" in message
+
+
+def test_widespread_replacement_characters_are_one_problem(tmp_path: Path) -> None:
+    """A CP932 file opened as UTF-8 and saved again: one problem, not one per row."""
+    original = _csv_text([_row(event_id=f"event_{i}", title_ja="首脳会議") for i in range(60)])
+    lost = original.encode("cp932").decode("utf-8", errors="replace")
+    path = _write(tmp_path, lost)
+    problems = check_events(path)
+    assert [(p.line, p.column, p.event_id) for p in problems] == [(2, "title_ja", "event_0")]
+    message = problems[0].message
+    assert "U+FFFD" in message and "on 60 lines" in message
+    assert "名前を付けて保存" in message and "CSV UTF-8 (コンマ区切り)" in message
+    with pytest.raises(CatalogError):
+        load_events(path)
+
+
 def test_shipped_catalog_has_no_mojibake_and_plain_text_is_not_flagged(
     events_path: Path, tmp_path: Path
 ) -> None:

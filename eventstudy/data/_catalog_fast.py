@@ -43,7 +43,7 @@ def _suspicious(ch: str) -> bool:
         cat._CONTROL.match(ch)
         or cat._INVISIBLE.match(ch)
         or cat._BIDI.match(ch)
-        or cat._CP932_MOJIBAKE.match(ch)
+        or cat._CP932_LEAD.match(ch)
         or "\u0080" <= ch <= "\u00ff"
         or ch in "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u20ac\u2122"
         or "\u2013" <= ch <= "\u203a"
@@ -263,8 +263,8 @@ def _screen_bytes(raw: bytes) -> tuple[bytes, bytes, str] | None:
     tuple of (bytes, bytes, str) or None
         The body (a UTF-8 byte-order mark left out), its special bytes (controls, line breaks
         included, and commas: what :data:`_NOT_SPECIAL` does not delete) and its non-ASCII
-        text. None for UTF-16, for control characters (the exact reader names them) and for
-        bytes that are not UTF-8.
+        text. None for UTF-16, for control characters (the exact reader names them), for
+        bytes that are not UTF-8 and for U+FFFD.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
@@ -275,6 +275,8 @@ def _screen_bytes(raw: bytes) -> tuple[bytes, bytes, str] | None:
     try:
         wide = body.translate(None, _ASCII).decode("utf-8")
     except UnicodeDecodeError:
+        return None
+    if cat._REPLACEMENT in wide:  # lost characters: the exact reader counts them
         return None
     return body, specials, wide
 

@@ -430,9 +430,12 @@ def _decode(where: str, raw: bytes, id_column: str = "event_id") -> tuple[str, _
         return "", [_problem(where, 1, None, None, None, msg, id_column)]
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
-        return body.decode("utf-8"), []
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         pos = exc.start
+    else:
+        lost = _lost_text(where, body, text, id_column)
+        return text, [] if lost is None else [lost]
     line = body.count(b"\n", 0, pos) + 1
     column, key = _locate_byte(body, pos, id_column)
     byte = body[pos : pos + 1]
@@ -445,6 +448,50 @@ def _decode(where: str, raw: bytes, id_column: str = "event_id") -> tuple[str, _
         where_bad += f", nor are {n_lines - 1} more line(s)"
     msg = f"{where_bad}; {_encoding_hint(body)}"
     return "", [_problem(where, line, column, key, repr(byte)[2:-1], msg, id_column)]
+
+
+_REPLACEMENT = "\ufffd"
+_WIDESPREAD_LINES = 3
+"""Lines with a replacement character from which the file gets one problem, not one per cell."""
+_LOST_HINT = (
+    "the characters that stood there are lost: the text was opened with the wrong encoding "
+    "(e.g. a Shift_JIS/CP932 file read as UTF-8) and saved again. Retype it from the original "
+    "source, or open the original file in Excel and choose 名前を付けて保存 (Save As) → "
+    "'CSV UTF-8 (コンマ区切り) (*.csv)' / 文字化けで元の文字が失われています (U+FFFD)。元の"
+    "ファイルを Excel で開き、「名前を付けて保存」でファイルの種類に「CSV UTF-8 (コンマ区切り) "
+    "(*.csv)」を選んで保存し直すか、元の文章から入力し直してください"
+)
+
+
+def _lost_text(where: str, body: bytes, text: str, id_column: str) -> CatalogProblem | None:
+    """One problem for a file whose text is full of U+FFFD, the mark of characters lost.
+
+    A few are reported per cell by :func:`_check_replacement_character` instead.
+    """
+    if _REPLACEMENT not in text:
+        return None
+    lines = sum(1 for line in text.splitlines() if _REPLACEMENT in line)
+    if lines < _WIDESPREAD_LINES:
+        return None
+    pos = body.find(_REPLACEMENT.encode("utf-8"))
+    line = body.count(b"\n", 0, pos) + 1
+    column, key = _locate_byte(body, pos, id_column)
+    msg = (
+        f"the replacement character U+FFFD ({_REPLACEMENT}) appears {text.count(_REPLACEMENT)} "
+        f"times on {lines} lines, first here; {_LOST_HINT}"
+    )
+    return _problem(where, line, column, key, None, msg, id_column)
+
+
+def _check_replacement_character(where: str, row: _Row, known: set[str]) -> _Problems:
+    """U+FFFD in a cell: characters lost to a wrong encoding (a few; see :func:`_lost_text`)."""
+    return [
+        _cell_problem(
+            where, row, column, f"contains the replacement character U+FFFD; {_LOST_HINT}"
+        )
+        for column, value in row.cells.items()
+        if _REPLACEMENT in value
+    ]
 
 
 def _is_utf8(chunk: bytes) -> bool:
@@ -509,6 +556,27 @@ def _encoding_hint(body: bytes) -> str:
 # hiragana and katakana (E3 81..83) become these rare kanji; read as Windows-1252/Latin-1,
 # a lead byte becomes a letter in U+00C2..U+00F4 followed by a continuation character.
 _CP932_MOJIBAKE = re.compile("[縺繧繝]")
+
+
+def _utf8_lead_pairs() -> str:
+    """What every UTF-8 sequence of three or four bytes starts as when read as CP932.
+
+    A lead byte E0..EF and a continuation byte 80..BF make one CP932 kanji (mostly rare ones,
+    such as 鬥 for the E9 A6 that starts 首); a garbled Japanese text always holds some.
+    """
+    pairs = (bytes((lead, trail)) for lead in range(0xE0, 0xF0) for trail in range(0x80, 0xC0))
+    chars = []
+    for pair in pairs:
+        try:
+            chars.append(pair.decode("cp932"))
+        except UnicodeDecodeError:
+            continue
+    return "".join(chars)
+
+
+_CP932_LEAD = re.compile("[" + re.escape(_utf8_lead_pairs()) + "]")
+"""Possible mojibake: garbled only when the text read back as UTF-8 is valid (legitimate
+Japanese, with its kana on CP932 lead bytes 82 and 83, never is)."""
 _LATIN_MOJIBAKE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
     "\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
@@ -524,6 +592,13 @@ def _mojibake_repair(value: str) -> tuple[bool, str | None]:
         except UnicodeError:
             return True, None
         return True, fixed if fixed != value else None
+    if _CP932_LEAD.search(value):
+        try:
+            fixed = value.encode("cp932").decode("utf-8")
+        except UnicodeError:
+            fixed = value
+        if fixed != value:
+            return True, fixed
     if _LATIN_MOJIBAKE.search(value):
         import ftfy  # lazy: only for text that the fast pattern flags
         from ftfy.badness import is_bad
@@ -536,7 +611,7 @@ def _mojibake_repair(value: str) -> tuple[bool, str | None]:
 
 def _check_mojibake(where: str, rows: Sequence[_Row], text: str) -> _Problems:
     """Garbled text (mojibake) in any cell; the whole text is screened once, fast."""
-    if text.isascii() or not (_CP932_MOJIBAKE.search(text) or _LATIN_MOJIBAKE.search(text)):
+    if text.isascii() or not (_CP932_LEAD.search(text) or _LATIN_MOJIBAKE.search(text)):
         return []
     problems = []
     for row in rows:
@@ -1070,6 +1145,7 @@ def _check_invisible_characters(where: str, row: _Row, known: set[str]) -> _Prob
 _ROW_CHECKS: tuple[Callable[[str, _Row, set[str]], _Problems], ...] = (
     _check_control_characters,
     _check_invisible_characters,
+    _check_replacement_character,
     _check_required,
     _check_event_id,
     _check_date,
@@ -1097,6 +1173,8 @@ def _checks_for(text: str) -> list[Callable[[str, _Row, set[str]], _Problems]]:
     skip = set()
     if _CONTROL.search(text) is None:
         skip.add(_check_control_characters)
+    if _REPLACEMENT not in text:
+        skip.add(_check_replacement_character)
     if text.isascii() or (_INVISIBLE.search(text) is None and _BIDI.search(text) is None):
         skip.add(_check_invisible_characters)
     return [check for check in _ROW_CHECKS if check not in skip]
