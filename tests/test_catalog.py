@@ -1036,3 +1036,23 @@ def test_huge_field_in_a_cp932_file_is_one_problem_not_csv_error(tmp_path: Path)
     utf8 = _write(tmp_path, '"' + _csv_text([_row(description=huge)]), "open_quote.csv")
     problems = check_events(utf8)
     assert len(problems) == 1 and "double quote that is not closed" in problems[0].message
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_carriage_return_inside_a_quoted_value_is_accepted(tmp_path: Path, end: str) -> None:
+    """RFC 4180 allows any line break inside double quotes, a bare CR too."""
+    text = _csv_text([_row(), _row(event_id="other")]).replace("Sample event", '"a\rb"', 1)
+    path = _write(tmp_path, text.replace("\n", end))
+    assert check_events(path) == []
+    assert load_events(path)["title"].tolist() == ["a\rb", "Sample event"]
+
+
+def test_bare_carriage_return_outside_quotes_is_named(tmp_path: Path) -> None:
+    text = _csv_text([_row(), _row(event_id="other")]).replace("Sample event", "a\rb", 1)
+    messages = _messages(_write(tmp_path, text))
+    assert len(messages) == 2
+    for message in messages:
+        assert (
+            message.startswith("found ") and "line 2 ends with a carriage return alone" in message
+        )
+        assert "double quote that is not closed" not in message

@@ -415,8 +415,9 @@ def _structure(
     columns, header_problems = _check_header(where, header, spec)
     problems += header_problems
     rows: list[_Row] = []
+    bare_cr = _bare_cr_lines(text)
     for line, cells in records:
-        row, row_problems = _make_row(where, line, cells, columns, spec.id_column)
+        row, row_problems = _make_row(where, line, cells, columns, spec.id_column, bare_cr)
         problems += row_problems
         if row is not None:
             rows.append(row)
@@ -713,21 +714,58 @@ def _check_header(
     return columns, problems
 
 
+_BARE_CR = re.compile(r"\r(?!\n)")
+
+
+def _bare_cr_lines(text: str) -> frozenset[int]:
+    """Lines that end with a carriage return alone (CR without LF) in a file of LF lines.
+
+    The CSV reader ends a row there. A file whose lines all end with CR (old Mac) has none.
+    """
+    if "\r" not in text or "\n" not in text:
+        return frozenset()
+    lines = set()
+    for m in _BARE_CR.finditer(text):
+        lines.add(len(_LINE_BREAK.findall(text, 0, m.start())) + 1)
+        if len(lines) >= 100:
+            break
+    return frozenset(lines)
+
+
+def _field_count_message(cells: list[str], columns: list[str], line: int, cr: set[int]) -> str:
+    """Why a row has the wrong number of fields: a bare CR, an open quote or a comma."""
+    found = f"found {len(cells)} fields, expected {len(columns)} (as in the header)"
+    last = line + sum(len(_LINE_BREAK.findall(c)) for c in cells)
+    at = sorted(cr & set(range(line - 1, last + 1)))
+    if at:
+        return (
+            f"{found}: line {at[0]} ends with a carriage return alone (CR, U+000D, without a "
+            "line feed), which ends a row in a CSV file, so the row is cut there; delete the "
+            'carriage return, or put the value in double quotes ("a<CR>b") if it should hold a '
+            "line break"
+        )
+    span = (
+        f" The row runs from line {line} to line {last}: look for a double quote that is "
+        "not closed."
+        if last > line
+        else ""
+    )
+    return (
+        f"{found}; a value that contains a comma must be in double quotes, e.g. "
+        f'"Greenland, Panama".{span}'
+    )
+
+
 def _make_row(
-    where: str, line: int, cells: list[str], columns: list[str], id_column: str = "event_id"
+    where: str,
+    line: int,
+    cells: list[str],
+    columns: list[str],
+    id_column: str = "event_id",
+    bare_cr: frozenset[int] = frozenset(),
 ) -> tuple[_Row | None, _Problems]:
     if len(cells) != len(columns):
-        last = line + sum(len(_LINE_BREAK.findall(c)) for c in cells)
-        span = (
-            f" The row runs from line {line} to line {last}: look for a double quote that is "
-            "not closed."
-            if last > line
-            else ""
-        )
-        msg = (
-            f"found {len(cells)} fields, expected {len(columns)} (as in the header); a value "
-            f'that contains a comma must be in double quotes, e.g. "Greenland, Panama".{span}'
-        )
+        msg = _field_count_message(cells, columns, line, set(bare_cr))
         key = cells[0].strip() if cells and columns and columns[0] == id_column else None
         return None, [_problem(where, line, None, key or None, None, msg, id_column)]
     values: dict[str, str] = {}
