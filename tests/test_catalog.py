@@ -589,6 +589,10 @@ def test_event_id_not_snake_case(tmp_path: Path, value: str) -> None:
         ("date_confidence", "sure", "high, medium, low, unknown"),
         ("time_confidence", "hi", "high, medium, low, unknown"),
         ("day_basis", "guess", "time, no_time_assume_before_cutoffs"),
+        # an id that is not snake_case: full-width letters are kept (NFKC), not dropped
+        ("event_id", "ｎato_x", "(e.g. 'nato_x')"),
+        ("event_id", "ＮＡＴＯ－Ｘ", "(e.g. 'nato_x')"),
+        ("event_id", "Nato-X", "(e.g. 'nato_x')"),
     ],
 )
 def test_unknown_choice_lists_accepted_values(

@@ -828,7 +828,8 @@ def _check_event_id(where: str, row: _Row, known: set[str]) -> _Problems:
         return [_cell_problem(where, row, column, msg)]
     if _EVENT_ID.fullmatch(value):
         return []
-    suggestion = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+    plain = unicodedata.normalize("NFKC", value).lower()  # full-width ｎ -> n
+    suggestion = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
     hint = f" (e.g. '{suggestion}')" if _EVENT_ID.fullmatch(suggestion) else ""
     msg = (
         f"{column} is not snake_case; expected lowercase letters, digits and single "
