@@ -381,3 +381,14 @@ def test_arc_help_lists_exactly_the_engine_conventions(capsys):
     text = " ".join(capsys.readouterr().out.split())
     listed = text.split("test-battery convention: ")[1].split(" --")[0]
     assert listed.replace(" (default)", "").split(", ") == sorted(CONVENTIONS)
+
+
+def test_bad_price_on_a_day_off_the_market_calendar_is_never_used(tmp_path):
+    case = _spoiled_case(tmp_path, "firms", 3, "50")
+    dates = pd.bdate_range("2024-03-01", periods=60)
+    saturday = next(d for d in pd.date_range(dates[40], dates[48]) if d.day_of_week == 5)
+    with (case / "firms_spoiled.csv").open("a") as fh:
+        fh.write(f"F;{saturday:%d.%m.%Y};C\n")  # inside the windows' span, not a trading day
+    out = _run(case, "firms", case / "o")
+    assert pd.read_csv(out / "exclusions.csv").empty
+    assert len(pd.read_csv(out / "car.csv")) == 1

@@ -200,7 +200,8 @@ def _bad_price_exclusions(
     ``problems`` are the firm and market files' lines (:func:`read_price_values`); the price
     on the day before the estimation window counts (the first return needs it).
     """
-    firm_bad, market_bad = problems
+    # a price on a day off the market calendar is never used, whatever it is
+    firm_bad, market_bad = (bad[bad["date"].isin(calendar)] for bad in problems)
     rows = []
     columns = ["event_id", "asset", "market", "day0"]
     for event_id, firm, market, day0 in events[columns].itertuples(index=False):
