@@ -42,12 +42,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     if is_claims_file(args.path):  # the header names claim_id: a claims file
         return _validate_claims(args.path)
-    from eventstudy.data.catalog import load_events, validate_events
+    from eventstudy.data.catalog import load_events
     from eventstudy.data.orientation import default_orientation_path, load_orientation
 
-    n = validate_events(args.path)  # raises CatalogError listing every problem (exit 2)
+    # Read and checked once: raises CatalogError listing every problem (exit 2); the frame
+    # serves the orientation and market-link checks below.
+    events = load_events(args.path)
+    n = len(events)
     print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
-    events = load_events(args.path)  # valid now: the frame for the market-link checks
     linked = any(len(s) for s in events["polymarket_slugs"])
     given = Path(args.orientation) if args.orientation else None
     orientation = given or default_orientation_path(args.path)
@@ -403,6 +405,35 @@ def _add_data_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     q.add_argument("--csv", action="store_true", help="print CSV (all columns)")
 
 
+class _ConventionAction(argparse.Action):
+    """Stores ``--convention``; its help lists the engine's conventions.
+
+    The list is read from :data:`eventstudy.engine.stats.CONVENTIONS` only when the help is
+    shown (the engine's import is too slow for every command's start).
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+
+    @property
+    def help(self) -> str:
+        """The help line, with the accepted conventions."""
+        from eventstudy.engine.stats import CONVENTIONS
+
+        names = [f"{n} (default)" if n == self.default else n for n in sorted(CONVENTIONS)]
+        return f"test-battery convention: {', '.join(names)}"
+
+    @help.setter
+    def help(self, value: str | None) -> None:
+        """Ignored: the help is derived from the engine."""
+
+
 def _cmd_arc(args: argparse.Namespace) -> int:
     from eventstudy.report.arc import run_arc
 
@@ -576,11 +607,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="CAR window in trading days, written --car-window=-1,1 (repeatable; default the "
         "event window)",
     )
-    p.add_argument(
-        "--convention",
-        default="textbook",
-        help="test-battery convention: textbook (default), estudy2, eventstudy2, sipemu, est",
-    )
+    p.add_argument("--convention", default="textbook", action=_ConventionAction)
     p.add_argument("--variance", default="textbook", choices=["textbook", "pyeventstudy"])
     p.add_argument(
         "--negative-prices",

@@ -133,6 +133,12 @@ def test_errors_name_file_and_line(tmp_path):
     prices.write_text("A;02.01.2024;50\nA;03.01.2024;abc\n")
     with pytest.raises(DataFormatError, match=r"firms.csv line 2: price 'abc'"):
         read_prices(prices)
+    prices.write_text("A;02.01.2024;50\nA;03.01.2024;\n")  # a blank price, not 2 fields
+    with pytest.raises(DataFormatError, match=r"firms.csv line 2: price is blank"):
+        read_prices(prices)
+    prices.write_text("A;02.01.2024;50\nA;04.01.2024\n")
+    with pytest.raises(DataFormatError, match=r"firms.csv line 2: 2 fields, expected 3"):
+        read_prices(prices)
     prices.write_text("name;date;price\nA;02.01.2024;50\n")  # header tolerated
     assert read_prices(prices).shape == (1, 1)
 
@@ -291,3 +297,98 @@ def test_arc_command_takes_the_engine_options(toy, capsys):
     assert set(car["df"]) == {4}  # pyeventstudy variance: n - 1 with n = 5
     with pytest.raises(SystemExit):
         main(["arc", *args, "--out", str(toy / "x"), "--car-window", "zero"])
+
+
+# ---------------------------------------------------------------- bad prices in either file
+def _spoiled_case(tmp_path, which, row, value):
+    """60 days, one event (day 50, estimation -2 back 10 days); ``which`` file's price on
+    day ``row`` written as ``value``. Returns the request and the clean and spoiled paths."""
+    rng = np.random.default_rng(5)
+    dates = pd.bdate_range("2024-03-01", periods=60)
+    frames = {
+        "market": pd.DataFrame({"MKT": 100 * np.exp(np.cumsum(rng.normal(0, 0.01, 60)))}, dates),
+        "firms": pd.DataFrame({"F": 30 * np.exp(np.cumsum(rng.normal(0, 0.02, 60)))}, dates),
+    }
+    for name, frame in frames.items():
+        _write_prices(tmp_path / f"{name}.csv", frame)
+    lines = (tmp_path / f"{which}.csv").read_text().splitlines()
+    lines[row] = lines[row].rsplit(";", 1)[0] + ";" + value
+    (tmp_path / f"{which}_spoiled.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "request.csv").write_text(f"x;F;MKT;{dates[50]:%d.%m.%Y};g;-1;1;-2;10\n")
+    return tmp_path
+
+
+def _run(case, which, out, **options):
+    files = {"firms": case / "firms.csv", "market": case / "market.csv"}
+    files[which] = case / f"{which}_spoiled.csv"
+    return run_arc(case / "request.csv", files["firms"], files["market"], out=out, **options)
+
+
+@pytest.mark.parametrize("which", ["firms", "market"])
+@pytest.mark.parametrize("value", ["-100.5", "0", "", "inf", "nan", "C"])
+def test_bad_price_outside_every_window_stops_nothing(tmp_path, which, value):
+    """Day 3 is far outside the event's windows: the study equals the one on clean files."""
+    case = _spoiled_case(tmp_path, which, 3, value)
+    clean = run_arc(case / "request.csv", case / "firms.csv", case / "market.csv",
+                    out=case / "clean")  # fmt: skip
+    spoiled = _run(case, which, case / "spoiled")
+    car = {name: pd.read_csv(out / "car.csv") for name, out in (("c", clean), ("s", spoiled))}
+    assert_allclose(car["s"]["car"], car["c"]["car"], rtol=0, atol=0)
+    assert pd.read_csv(spoiled / "exclusions.csv").empty
+
+
+@pytest.mark.parametrize("which", ["firms", "market"])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("-100.5", "rerun with --negative-prices abs"),
+        ("0", "line 46: price 0.0 must be positive (zero is not a price)"),
+        ("", "line 46: price is blank; expected a positive number"),
+        ("inf", "line 46: price 'inf' is not a number"),
+        ("C", "line 46: price 'C' is not a number"),
+    ],
+)
+def test_bad_price_inside_a_window_excludes_the_event_with_a_reason(tmp_path, which, value, reason):
+    case = _spoiled_case(tmp_path, which, 45, value)  # day 45: in the estimation window
+    out = _run(case, which, case / "o")
+    ex = pd.read_csv(out / "exclusions.csv", keep_default_na=False)
+    assert list(ex["event_id"]) == ["x"]
+    assert reason in ex["reason"].iloc[0]
+    assert ("market MKT" in ex["reason"].iloc[0]) == (which == "market")
+    assert not (out / "car.csv").read_text().strip()
+    if value.startswith("-"):  # CRSP midpoint: used as a price with abs
+        both = _run(case, which, case / "abs", negative_prices="abs")
+        assert pd.read_csv(both / "exclusions.csv").empty
+        assert len(pd.read_csv(both / "car.csv")) == 1
+
+
+@pytest.mark.parametrize("window", ["-50,50", "3,1"])
+def test_car_window_outside_the_event_window_is_an_error(toy, capsys, window):
+    args = [str(toy / f) for f in ("request.csv", "firms.csv", "market.csv")]
+    code = main(["arc", *args, "--out", str(toy / "bad"), f"--car-window={window}"])
+    assert code == 2
+    start, end = window.split(",")
+    assert f"car window ({start}, {end}) must satisfy start <= end and lie inside the event " in (
+        capsys.readouterr().err
+    )
+
+
+def test_arc_help_lists_exactly_the_engine_conventions(capsys):
+    from eventstudy.engine.stats import CONVENTIONS
+
+    with pytest.raises(SystemExit):
+        main(["arc", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    listed = text.split("test-battery convention: ")[1].split(" --")[0]
+    assert listed.replace(" (default)", "").split(", ") == sorted(CONVENTIONS)
+
+
+def test_bad_price_on_a_day_off_the_market_calendar_is_never_used(tmp_path):
+    case = _spoiled_case(tmp_path, "firms", 3, "50")
+    dates = pd.bdate_range("2024-03-01", periods=60)
+    saturday = next(d for d in pd.date_range(dates[40], dates[48]) if d.day_of_week == 5)
+    with (case / "firms_spoiled.csv").open("a") as fh:
+        fh.write(f"F;{saturday:%d.%m.%Y};C\n")  # inside the windows' span, not a trading day
+    out = _run(case, "firms", case / "o")
+    assert pd.read_csv(out / "exclusions.csv").empty
+    assert len(pd.read_csv(out / "car.csv")) == 1

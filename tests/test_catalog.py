@@ -589,6 +589,10 @@ def test_event_id_not_snake_case(tmp_path: Path, value: str) -> None:
         ("date_confidence", "sure", "high, medium, low, unknown"),
         ("time_confidence", "hi", "high, medium, low, unknown"),
         ("day_basis", "guess", "time, no_time_assume_before_cutoffs"),
+        # an id that is not snake_case: full-width letters are kept (NFKC), not dropped
+        ("event_id", "ｎato_x", "(e.g. 'nato_x')"),
+        ("event_id", "ＮＡＴＯ－Ｘ", "(e.g. 'nato_x')"),
+        ("event_id", "Nato-X", "(e.g. 'nato_x')"),
     ],
 )
 def test_unknown_choice_lists_accepted_values(
@@ -970,6 +974,44 @@ def test_recoverable_cp932_mojibake_suggests_the_original(tmp_path: Path) -> Non
     assert "probably should read 'ナトー離脱'" in _messages(path)[0]
 
 
+@pytest.mark.parametrize("title_ja", ["鬥冶┻莨夊ｭｰ", "NATO鬥冶┻莨夊ｭｰ2"])
+def test_short_cp932_mojibake_without_kana_is_reported(tmp_path: Path, title_ja: str) -> None:
+    """UTF-8 kanji read as CP932 ('首脳会議' -> '鬥冶┻莨夊ｭｰ'): no kana lead kanji (縺繧繝)."""
+    path = _write(tmp_path, _csv_text([_row(title_ja=title_ja), _row(event_id="other")]))
+    assert _found(path) == [(2, "title_ja", title_ja)]
+    assert "probably should read '" in _messages(path)[0] and "首脳会議" in _messages(path)[0]
+
+
+def test_japanese_text_with_rare_kanji_is_not_mojibake(tmp_path: Path) -> None:
+    # 鬥 and 莨 are lead kanji of CP932 mojibake, but this text does not read back as UTF-8
+    path = _write(tmp_path, _csv_text([_row(title_ja="鬥争と莨の話、首脳会議")]))
+    assert check_events(path) == []
+
+
+def test_a_few_replacement_characters_are_reported_per_cell(tmp_path: Path) -> None:
+    garbled = "NATO\ufffdu\ufffd\ufffd\ufffdb\ufffdZ\ufffd\ufffd"
+    rows = [_row(title_ja=garbled), _row(event_id="other", description="ok \ufffd")]
+    path = _write(tmp_path, _csv_text(rows))
+    assert _found(path) == [(2, "title_ja", garbled), (3, "description", "ok \ufffd")]
+    message = _messages(path)[0]
+    assert "U+FFFD" in message and "名前を付けて保存" in message
+    assert "CSV UTF-8 (コンマ区切り)" in message and "文字化け" in message
+
+
+def test_widespread_replacement_characters_are_one_problem(tmp_path: Path) -> None:
+    """A CP932 file opened as UTF-8 and saved again: one problem, not one per row."""
+    original = _csv_text([_row(event_id=f"event_{i}", title_ja="首脳会議") for i in range(60)])
+    lost = original.encode("cp932").decode("utf-8", errors="replace")
+    path = _write(tmp_path, lost)
+    problems = check_events(path)
+    assert [(p.line, p.column, p.event_id) for p in problems] == [(2, "title_ja", "event_0")]
+    message = problems[0].message
+    assert "U+FFFD" in message and "on 60 lines" in message
+    assert "名前を付けて保存" in message and "CSV UTF-8 (コンマ区切り)" in message
+    with pytest.raises(CatalogError):
+        load_events(path)
+
+
 def test_shipped_catalog_has_no_mojibake_and_plain_text_is_not_flagged(
     events_path: Path, tmp_path: Path
 ) -> None:
@@ -998,3 +1040,23 @@ def test_huge_field_in_a_cp932_file_is_one_problem_not_csv_error(tmp_path: Path)
     utf8 = _write(tmp_path, '"' + _csv_text([_row(description=huge)]), "open_quote.csv")
     problems = check_events(utf8)
     assert len(problems) == 1 and "double quote that is not closed" in problems[0].message
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_carriage_return_inside_a_quoted_value_is_accepted(tmp_path: Path, end: str) -> None:
+    """RFC 4180 allows any line break inside double quotes, a bare CR too."""
+    text = _csv_text([_row(), _row(event_id="other")]).replace("Sample event", '"a\rb"', 1)
+    path = _write(tmp_path, text.replace("\n", end))
+    assert check_events(path) == []
+    assert load_events(path)["title"].tolist() == ["a\rb", "Sample event"]
+
+
+def test_bare_carriage_return_outside_quotes_is_named(tmp_path: Path) -> None:
+    text = _csv_text([_row(), _row(event_id="other")]).replace("Sample event", "a\rb", 1)
+    messages = _messages(_write(tmp_path, text))
+    assert len(messages) == 2
+    for message in messages:
+        assert (
+            message.startswith("found ") and "line 2 ends with a carriage return alone" in message
+        )
+        assert "double quote that is not closed" not in message

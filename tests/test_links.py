@@ -176,3 +176,45 @@ def test_validate_without_data_only_notes_it(
     assert main(["validate", str(path), "--data-dir", str(empty)]) == 0
     err = capsys.readouterr().err
     assert "market links not checked against data" in err
+
+
+def test_audit_loads_each_token_once() -> None:
+    """Many links to one market read its price file once per audit (issue 16: one load per
+    link made validate cost about 10 ms per catalog row)."""
+    markets, odds = _toy()
+    loads: list[str] = []
+
+    def counted(token_id: str) -> pd.DataFrame | None:
+        loads.append(token_id)
+        return odds.get(token_id)
+
+    events = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(5)],
+            "event_time": [TAU] * 5,
+            "polymarket_slugs": [["good", "stops-before", "no-file"]] * 5,
+        }
+    )
+    got = audit_links(events, markets, counted)
+    assert sorted(loads) == ["1", "6", "7"]
+    assert list(got["slug"]) == ["stops-before", "no-file"] * 5
+
+
+def test_validate_reads_the_catalog_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventstudy.data import catalog
+
+    reads: list[str] = []
+    read = catalog._read
+
+    def counted(path: str) -> object:
+        reads.append(str(path))
+        return read(path)
+
+    monkeypatch.setattr(catalog, "_read", counted)
+    path = _catalog(tmp_path, {"e": ("2025-03-02 04:00", "will-us-leave-nato-by-june-30")})
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    assert main(["validate", str(path), "--data-dir", str(empty)]) == 0
+    assert reads == [str(path)]

@@ -65,6 +65,19 @@ def test_import_eventstudy_loads_no_analysis_stack():
     assert out.stdout.strip() == ""
 
 
+def test_validate_loads_no_statistics_stack(repo_root, tmp_path):
+    """``eventstudy validate`` reads a catalog: neither scipy nor the claims study (a second
+    of start-up, once imported by the claims package for ``is_claims_file``)."""
+    code = (
+        "import sys\n"
+        "from eventstudy.cli import main\n"
+        f"main(['validate', {str(repo_root / 'events.csv')!r}, '--data-dir', {str(tmp_path)!r}])\n"
+        "print(','.join(m for m in ('scipy', 'eventstudy.claims.study') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == ""
+
+
 def test_cli_help_loads_no_analysis_stack():
     code = (
         "import sys\n"

@@ -20,9 +20,27 @@ directory and gives it a verdict: ``supported``, ``contradicted``, ``inconclusiv
   :func:`claims_table` / :func:`write_claims_table`.
 """
 
-from eventstudy.claims.results import ClaimsResults, claims_table, write_claims_table
-from eventstudy.claims.spec import check_claims, is_claims_file, load_claims
-from eventstudy.claims.study import run_claims
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from eventstudy.claims.results import ClaimsResults, claims_table, write_claims_table
+    from eventstudy.claims.spec import check_claims, is_claims_file, load_claims
+    from eventstudy.claims.study import run_claims
+
+# Imported on first use: ``eventstudy validate`` reads claims.spec only, and the study side
+# (scipy, the gold study) costs about a second of start-up.
+_HOME = {
+    "ClaimsResults": "results",
+    "claims_table": "results",
+    "write_claims_table": "results",
+    "check_claims": "spec",
+    "is_claims_file": "spec",
+    "load_claims": "spec",
+    "run_claims": "study",
+}
 
 __all__ = [
     "ClaimsResults",
@@ -33,3 +51,12 @@ __all__ = [
     "run_claims",
     "write_claims_table",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, each imported from its module when first used."""
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+    globals()[name] = value
+    return value

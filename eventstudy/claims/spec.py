@@ -96,6 +96,7 @@ from eventstudy.data.catalog import (
     _check_control_characters,
     _check_date,
     _check_event_id,
+    _check_replacement_character,
     _check_required_columns,
     _norm_choice,
     _Problems,
@@ -591,6 +592,7 @@ def _check_event_refs(where: str, row: _Row, events: pd.DataFrame | None) -> _Pr
 
 _ROW_CHECKS = (
     _check_control_characters,
+    _check_replacement_character,
     _check_required,
     _check_event_id,
     _check_dates,

@@ -43,7 +43,7 @@ def _suspicious(ch: str) -> bool:
         cat._CONTROL.match(ch)
         or cat._INVISIBLE.match(ch)
         or cat._BIDI.match(ch)
-        or cat._CP932_MOJIBAKE.match(ch)
+        or cat._CP932_LEAD.match(ch)
         or "\u0080" <= ch <= "\u00ff"
         or ch in "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u20ac\u2122"
         or "\u2013" <= ch <= "\u203a"
@@ -104,9 +104,13 @@ def _has_blank_row(cells: dict[str, list[str]]) -> bool:
 
 
 def _row_breaks(cells: pd.DataFrame, order: list[str]) -> np.ndarray:
+    """Line breaks inside each row's values; a column without any is skipped at C speed."""
     breaks = np.zeros(len(cells), dtype="int64")
     for c in order:
-        breaks += cells[c].str.count("\r\n|\r|\n").to_numpy(dtype="int64")
+        values = cells[c].tolist()
+        joined = "\x1f".join(values)
+        if "\n" in joined or "\r" in joined:
+            breaks += np.fromiter(map(_breaks, values), dtype="int64", count=len(values))
     return breaks
 
 
@@ -216,7 +220,7 @@ def _rows(
         for name in order:
             values[name] = str(cell_values[name][i])
             lines[name] = line
-            line += len(cat._LINE_BREAK.findall(str(raw_values[name][i])))
+            line += _breaks(str(raw_values[name][i]))
         rows.append(cat._Row(int(starts[i]), values, lines))
     return rows
 
@@ -259,8 +263,8 @@ def _screen_bytes(raw: bytes) -> tuple[bytes, bytes, str] | None:
     tuple of (bytes, bytes, str) or None
         The body (a UTF-8 byte-order mark left out), its special bytes (controls, line breaks
         included, and commas: what :data:`_NOT_SPECIAL` does not delete) and its non-ASCII
-        text. None for UTF-16, for control characters (the exact reader names them) and for
-        bytes that are not UTF-8.
+        text. None for UTF-16, for control characters (the exact reader names them), for
+        bytes that are not UTF-8 and for U+FFFD.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
@@ -271,6 +275,8 @@ def _screen_bytes(raw: bytes) -> tuple[bytes, bytes, str] | None:
     try:
         wide = body.translate(None, _ASCII).decode("utf-8")
     except UnicodeDecodeError:
+        return None
+    if cat._REPLACEMENT in wide:  # lost characters: the exact reader counts them
         return None
     return body, specials, wide
 

@@ -47,7 +47,15 @@ REQUEST_COLUMNS = (
     "estimation_end", "estimation_length",
 )  # fmt: skip
 
-__all__ = ["ARC_MODELS", "REQUEST_COLUMNS", "ArcModel", "read_prices", "read_request"]
+__all__ = [
+    "ARC_MODELS",
+    "PRICE_PROBLEMS",
+    "REQUEST_COLUMNS",
+    "ArcModel",
+    "read_price_values",
+    "read_prices",
+    "read_request",
+]
 
 
 def _error(
@@ -85,11 +93,12 @@ def _read_text(path: Path) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _lines(path: Path, width: int) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of each non-blank line.
 
-    Fields are ``;``-separated, double quotes allowed; empty trailing fields (a trailing ``;``
-    as Excel writes) are dropped.
+    Fields are ``;``-separated, double quotes allowed; empty trailing fields beyond the
+    file's ``width`` (the ``;`` Excel writes for empty columns) are dropped, so a blank last
+    value is kept as ``""``.
     """
     text = _read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
@@ -98,9 +107,9 @@ def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
         for fields in reader:
             line = reader.line_num
             fields = [f.strip() for f in fields]
-            while fields and fields[-1] == "":
+            while len(fields) > width and fields[-1] == "":
                 fields.pop()
-            if fields:
+            if any(fields):
                 yield line, fields
     except csv.Error as exc:
         raise _error(path, f"not a readable line ({exc}); check the quoting", line + 1) from exc
@@ -191,7 +200,7 @@ def read_request(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     rows = []
-    for number, fields in _lines(path):
+    for number, fields in _lines(path, len(REQUEST_COLUMNS)):
         if number == 1 and _is_header(fields, 3):
             continue
         if len(fields) != 9:
@@ -224,44 +233,51 @@ def read_request(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def read_prices(path: str | Path, *, negative: bool = False) -> pd.DataFrame:
-    """Read an ARC price file (``name;dd.mm.yyyy;price``) into a wide frame (dates x names).
+PRICE_PROBLEMS = ("negative", "not a price")
+"""Values of :func:`read_price_values`' ``kind`` column."""
 
-    Parameters
-    ----------
-    path : path
-    negative : bool, default False
-        Accept negative prices and return them as they are (CRSP marks a bid/ask midpoint,
-        used when a stock did not trade, with a minus sign); the caller decides what they mean
-        (see :func:`eventstudy.report.arc.run_arc`). Without it a negative price is an error
-        naming the line. Zero is never a price.
+
+def read_price_values(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read an ARC price file, keeping the lines whose price is not a price aside.
+
+    A malformed line (wrong number of fields, a date that is not ``dd.mm.yyyy``, a second
+    price for a name and date) raises; a price that is blank, not a number (``inf``, ``nan``,
+    ``C``), zero or negative does not: whether it matters depends on the event windows (see
+    :func:`eventstudy.report.arc.run_arc`).
 
     Returns
     -------
-    DataFrame
-        Dates (index, sorted) x names; NaN where a name has no price.
+    prices : DataFrame
+        Dates (index, sorted) x names; negative prices as written (CRSP marks a bid/ask
+        midpoint with a minus sign), NaN where a name has no price or a value that is not one.
+    problems : DataFrame
+        One row per line whose price is negative or not a price: ``name``, ``date``,
+        ``line``, ``value`` (as written), ``kind`` (one of :data:`PRICE_PROBLEMS`) and
+        ``message`` (``<file> line <n>, field price: ...``).
+
+    Raises
+    ------
+    DataFormatError
+        A malformed line, naming the file and line.
     """
     path = Path(path)
     rows = []
-    for number, fields in _lines(path):
+    for number, fields in _lines(path, 3):
         if number == 1 and _is_header(fields, 1):
             continue
         if len(fields) != 3:
             raise _error(path, f"{len(fields)} fields, expected 3 (name;dd.mm.yyyy;price)", number)
         rows.append((number, fields))
     decimal = _decimal_mark([(number, fields[2]) for number, fields in rows], path)
-    names, dates, prices, lines = [], [], [], []
-    for number, fields in rows:
-        day = _date(fields[1], path, number, "date")
-        try:
-            price = _number(fields[2], decimal)
-        except ValueError as exc:
-            raise _error(path, f"price {fields[2]!r} is not a number", number, "price") from exc
-        if not (price > 0 or (negative and price < 0)):
-            expected = "nonzero (negative = CRSP bid/ask midpoint)" if negative else "positive"
-            raise _error(path, f"price {price} must be {expected}", number, "price")
-        names.append(fields[0])
-        dates.append(day)
+    names, dates, prices, lines, problems = [], [], [], [], []
+    for number, (name, day, value) in rows:
+        when = _date(day, path, number, "date")
+        price, kind, why = _price(value, decimal)
+        if kind:
+            message = str(_error(path, why, number, "price"))
+            problems.append((name, pd.Timestamp(when), number, value, kind, message))
+        names.append(name)
+        dates.append(when)
         prices.append(price)
         lines.append(number)
     if not names:
@@ -274,4 +290,57 @@ def read_prices(path: str | Path, *, negative: bool = False) -> pd.DataFrame:
         raise _error(
             path, f"a second price for {row['name']!r} on {row['date']:%d.%m.%Y}", lines[at], "date"
         )
-    return long.pivot(index="date", columns="name", values="price").sort_index()
+    wide = long.pivot(index="date", columns="name", values="price").sort_index()
+    columns = ["name", "date", "line", "value", "kind", "message"]
+    return wide, pd.DataFrame(problems, columns=columns)
+
+
+def _price(value: str, decimal: str) -> tuple[float, str, str]:
+    """``(price, kind, why)``: kind ``""`` for a price, else one of :data:`PRICE_PROBLEMS`."""
+    if not value:
+        return math.nan, "not a price", "price is blank; expected a positive number"
+    try:
+        price = _number(value, decimal)
+    except ValueError:
+        return math.nan, "not a price", f"price {value!r} is not a number"
+    if price < 0:
+        return price, "negative", f"price {price} must be positive"
+    if price == 0:
+        return math.nan, "not a price", f"price {price} must be positive (zero is not a price)"
+    return price, "", ""
+
+
+def read_prices(path: str | Path, *, negative: bool = False) -> pd.DataFrame:
+    """Read an ARC price file (``name;dd.mm.yyyy;price``) into a wide frame (dates x names).
+
+    Every price must be one: the first line whose price is not raises (see
+    :func:`read_price_values` to keep such lines aside instead).
+
+    Parameters
+    ----------
+    path : path
+    negative : bool, default False
+        Accept negative prices and return them as they are (CRSP marks a bid/ask midpoint,
+        used when a stock did not trade, with a minus sign). Without it a negative price is
+        an error naming the line. Zero is never a price.
+
+    Returns
+    -------
+    DataFrame
+        Dates (index, sorted) x names; NaN where a name has no price.
+
+    Raises
+    ------
+    DataFormatError
+        A malformed line or a value that is not a price, naming the file and line.
+    """
+    path = Path(path)
+    wide, problems = read_price_values(path)
+    if negative:
+        problems = problems[problems["kind"] != "negative"]
+    if len(problems):
+        first = problems.iloc[0]
+        raise DataFormatError(
+            first["message"], path=str(path), line=int(first["line"]), column="price"
+        )
+    return wide

@@ -415,8 +415,9 @@ def _structure(
     columns, header_problems = _check_header(where, header, spec)
     problems += header_problems
     rows: list[_Row] = []
+    bare_cr = _bare_cr_lines(text)
     for line, cells in records:
-        row, row_problems = _make_row(where, line, cells, columns, spec.id_column)
+        row, row_problems = _make_row(where, line, cells, columns, spec.id_column, bare_cr)
         problems += row_problems
         if row is not None:
             rows.append(row)
@@ -430,9 +431,12 @@ def _decode(where: str, raw: bytes, id_column: str = "event_id") -> tuple[str, _
         return "", [_problem(where, 1, None, None, None, msg, id_column)]
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     try:
-        return body.decode("utf-8"), []
+        text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         pos = exc.start
+    else:
+        lost = _lost_text(where, body, text, id_column)
+        return text, [] if lost is None else [lost]
     line = body.count(b"\n", 0, pos) + 1
     column, key = _locate_byte(body, pos, id_column)
     byte = body[pos : pos + 1]
@@ -445,6 +449,50 @@ def _decode(where: str, raw: bytes, id_column: str = "event_id") -> tuple[str, _
         where_bad += f", nor are {n_lines - 1} more line(s)"
     msg = f"{where_bad}; {_encoding_hint(body)}"
     return "", [_problem(where, line, column, key, repr(byte)[2:-1], msg, id_column)]
+
+
+_REPLACEMENT = "\ufffd"
+_WIDESPREAD_LINES = 3
+"""Lines with a replacement character from which the file gets one problem, not one per cell."""
+_LOST_HINT = (
+    "the characters that stood there are lost: the text was opened with the wrong encoding "
+    "(e.g. a Shift_JIS/CP932 file read as UTF-8) and saved again. Retype it from the original "
+    "source, or open the original file in Excel and choose 名前を付けて保存 (Save As) → "
+    "'CSV UTF-8 (コンマ区切り) (*.csv)' / 文字化けで元の文字が失われています (U+FFFD)。元の"
+    "ファイルを Excel で開き、「名前を付けて保存」でファイルの種類に「CSV UTF-8 (コンマ区切り) "
+    "(*.csv)」を選んで保存し直すか、元の文章から入力し直してください"
+)
+
+
+def _lost_text(where: str, body: bytes, text: str, id_column: str) -> CatalogProblem | None:
+    """One problem for a file whose text is full of U+FFFD, the mark of characters lost.
+
+    A few are reported per cell by :func:`_check_replacement_character` instead.
+    """
+    if _REPLACEMENT not in text:
+        return None
+    lines = sum(1 for line in text.splitlines() if _REPLACEMENT in line)
+    if lines < _WIDESPREAD_LINES:
+        return None
+    pos = body.find(_REPLACEMENT.encode("utf-8"))
+    line = body.count(b"\n", 0, pos) + 1
+    column, key = _locate_byte(body, pos, id_column)
+    msg = (
+        f"the replacement character U+FFFD ({_REPLACEMENT}) appears {text.count(_REPLACEMENT)} "
+        f"times on {lines} lines, first here; {_LOST_HINT}"
+    )
+    return _problem(where, line, column, key, None, msg, id_column)
+
+
+def _check_replacement_character(where: str, row: _Row, known: set[str]) -> _Problems:
+    """U+FFFD in a cell: characters lost to a wrong encoding (a few; see :func:`_lost_text`)."""
+    return [
+        _cell_problem(
+            where, row, column, f"contains the replacement character U+FFFD; {_LOST_HINT}"
+        )
+        for column, value in row.cells.items()
+        if _REPLACEMENT in value
+    ]
 
 
 def _is_utf8(chunk: bytes) -> bool:
@@ -509,6 +557,27 @@ def _encoding_hint(body: bytes) -> str:
 # hiragana and katakana (E3 81..83) become these rare kanji; read as Windows-1252/Latin-1,
 # a lead byte becomes a letter in U+00C2..U+00F4 followed by a continuation character.
 _CP932_MOJIBAKE = re.compile("[縺繧繝]")
+
+
+def _utf8_lead_pairs() -> str:
+    """What every UTF-8 sequence of three or four bytes starts as when read as CP932.
+
+    A lead byte E0..EF and a continuation byte 80..BF make one CP932 kanji (mostly rare ones,
+    such as 鬥 for the E9 A6 that starts 首); a garbled Japanese text always holds some.
+    """
+    pairs = (bytes((lead, trail)) for lead in range(0xE0, 0xF0) for trail in range(0x80, 0xC0))
+    chars = []
+    for pair in pairs:
+        try:
+            chars.append(pair.decode("cp932"))
+        except UnicodeDecodeError:
+            continue
+    return "".join(chars)
+
+
+_CP932_LEAD = re.compile("[" + re.escape(_utf8_lead_pairs()) + "]")
+"""Possible mojibake: garbled only when the text read back as UTF-8 is valid (legitimate
+Japanese, with its kana on CP932 lead bytes 82 and 83, never is)."""
 _LATIN_MOJIBAKE = re.compile(
     "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
     "\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
@@ -524,6 +593,13 @@ def _mojibake_repair(value: str) -> tuple[bool, str | None]:
         except UnicodeError:
             return True, None
         return True, fixed if fixed != value else None
+    if _CP932_LEAD.search(value):
+        try:
+            fixed = value.encode("cp932").decode("utf-8")
+        except UnicodeError:
+            fixed = value
+        if fixed != value:
+            return True, fixed
     if _LATIN_MOJIBAKE.search(value):
         import ftfy  # lazy: only for text that the fast pattern flags
         from ftfy.badness import is_bad
@@ -536,7 +612,7 @@ def _mojibake_repair(value: str) -> tuple[bool, str | None]:
 
 def _check_mojibake(where: str, rows: Sequence[_Row], text: str) -> _Problems:
     """Garbled text (mojibake) in any cell; the whole text is screened once, fast."""
-    if text.isascii() or not (_CP932_MOJIBAKE.search(text) or _LATIN_MOJIBAKE.search(text)):
+    if text.isascii() or not (_CP932_LEAD.search(text) or _LATIN_MOJIBAKE.search(text)):
         return []
     problems = []
     for row in rows:
@@ -638,21 +714,58 @@ def _check_header(
     return columns, problems
 
 
+_BARE_CR = re.compile(r"\r(?!\n)")
+
+
+def _bare_cr_lines(text: str) -> frozenset[int]:
+    """Lines that end with a carriage return alone (CR without LF) in a file of LF lines.
+
+    The CSV reader ends a row there. A file whose lines all end with CR (old Mac) has none.
+    """
+    if "\r" not in text or "\n" not in text:
+        return frozenset()
+    lines = set()
+    for m in _BARE_CR.finditer(text):
+        lines.add(len(_LINE_BREAK.findall(text, 0, m.start())) + 1)
+        if len(lines) >= 100:
+            break
+    return frozenset(lines)
+
+
+def _field_count_message(cells: list[str], columns: list[str], line: int, cr: set[int]) -> str:
+    """Why a row has the wrong number of fields: a bare CR, an open quote or a comma."""
+    found = f"found {len(cells)} fields, expected {len(columns)} (as in the header)"
+    last = line + sum(len(_LINE_BREAK.findall(c)) for c in cells)
+    at = sorted(cr & set(range(line - 1, last + 1)))
+    if at:
+        return (
+            f"{found}: line {at[0]} ends with a carriage return alone (CR, U+000D, without a "
+            "line feed), which ends a row in a CSV file, so the row is cut there; delete the "
+            'carriage return, or put the value in double quotes ("a<CR>b") if it should hold a '
+            "line break"
+        )
+    span = (
+        f" The row runs from line {line} to line {last}: look for a double quote that is "
+        "not closed."
+        if last > line
+        else ""
+    )
+    return (
+        f"{found}; a value that contains a comma must be in double quotes, e.g. "
+        f'"Greenland, Panama".{span}'
+    )
+
+
 def _make_row(
-    where: str, line: int, cells: list[str], columns: list[str], id_column: str = "event_id"
+    where: str,
+    line: int,
+    cells: list[str],
+    columns: list[str],
+    id_column: str = "event_id",
+    bare_cr: frozenset[int] = frozenset(),
 ) -> tuple[_Row | None, _Problems]:
     if len(cells) != len(columns):
-        last = line + sum(len(_LINE_BREAK.findall(c)) for c in cells)
-        span = (
-            f" The row runs from line {line} to line {last}: look for a double quote that is "
-            "not closed."
-            if last > line
-            else ""
-        )
-        msg = (
-            f"found {len(cells)} fields, expected {len(columns)} (as in the header); a value "
-            f'that contains a comma must be in double quotes, e.g. "Greenland, Panama".{span}'
-        )
+        msg = _field_count_message(cells, columns, line, set(bare_cr))
         key = cells[0].strip() if cells and columns and columns[0] == id_column else None
         return None, [_problem(where, line, None, key or None, None, msg, id_column)]
     values: dict[str, str] = {}
@@ -715,7 +828,8 @@ def _check_event_id(where: str, row: _Row, known: set[str]) -> _Problems:
         return [_cell_problem(where, row, column, msg)]
     if _EVENT_ID.fullmatch(value):
         return []
-    suggestion = re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+    plain = unicodedata.normalize("NFKC", value).lower()  # full-width ｎ -> n
+    suggestion = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
     hint = f" (e.g. '{suggestion}')" if _EVENT_ID.fullmatch(suggestion) else ""
     msg = (
         f"{column} is not snake_case; expected lowercase letters, digits and single "
@@ -1070,6 +1184,7 @@ def _check_invisible_characters(where: str, row: _Row, known: set[str]) -> _Prob
 _ROW_CHECKS: tuple[Callable[[str, _Row, set[str]], _Problems], ...] = (
     _check_control_characters,
     _check_invisible_characters,
+    _check_replacement_character,
     _check_required,
     _check_event_id,
     _check_date,
@@ -1097,6 +1212,8 @@ def _checks_for(text: str) -> list[Callable[[str, _Row, set[str]], _Problems]]:
     skip = set()
     if _CONTROL.search(text) is None:
         skip.add(_check_control_characters)
+    if _REPLACEMENT not in text:
+        skip.add(_check_replacement_character)
     if text.isascii() or (_INVISIBLE.search(text) is None and _BIDI.search(text) is None):
         skip.add(_check_invisible_characters)
     return [check for check in _ROW_CHECKS if check not in skip]

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from eventstudy.exceptions import DataNotFoundError
@@ -71,16 +72,34 @@ def price_sides(odds: pd.DataFrame, event_time: Any, horizon: Any = "1D") -> dic
     """
     tau = _to_utc(event_time, "event_time")
     h = _to_timedelta(horizon, "horizon")
+    return _sides(_path(odds), tau, h)
+
+
+class _Path(NamedTuple):
+    """A prepared price path as arrays: ``t`` in UTC nanoseconds (sorted, unique) and ``p``."""
+
+    t: np.ndarray
+    p: np.ndarray
+
+
+def _path(odds: pd.DataFrame) -> _Path:
     data = prepare_odds(odds)
-    t = pd.DatetimeIndex(data["t"])
-    before = data[t < tau]
-    after = data[(t > tau) & (t <= tau + h)]
+    return _Path(pd.DatetimeIndex(data["t"]).asi8, data["p"].to_numpy(dtype="float64"))
+
+
+def _sides(path: _Path, tau: pd.Timestamp, h: pd.Timedelta) -> dict[str, Any]:
+    """:func:`price_sides` of a prepared path: two binary searches."""
     out: dict[str, Any] = {"t_before": pd.NaT, "p_before": float("nan")}
     out |= {"t_after": pd.NaT, "p_after": float("nan")}
-    if len(before):
-        out["t_before"], out["p_before"] = before["t"].iloc[-1], float(before["p"].iloc[-1])
-    if len(after):
-        out["t_after"], out["p_after"] = after["t"].iloc[0], float(after["p"].iloc[0])
+    at = tau.value  # nanoseconds, as path.t
+    before = int(np.searchsorted(path.t, at, side="left")) - 1  # last sample strictly before
+    after = int(np.searchsorted(path.t, at, side="right"))  # first sample strictly after
+    if before >= 0:
+        out["t_before"] = pd.Timestamp(int(path.t[before]), tz="UTC")
+        out["p_before"] = float(path.p[before])
+    if after < len(path.t) and path.t[after] <= at + h.value:
+        out["t_after"] = pd.Timestamp(int(path.t[after]), tz="UTC")
+        out["p_after"] = float(path.p[after])
     return out
 
 
@@ -90,6 +109,25 @@ def _load(odds: OddsSource | None, token_id: str) -> pd.DataFrame | None:
     if callable(odds):
         return odds(token_id)
     return odds.get(token_id)
+
+
+def _once(odds: OddsSource | None) -> Callable[[str], _Path | None] | None:
+    """``odds`` with each token's price path loaded (and prepared) once.
+
+    Many events link the same market; loading its file again for every link made a
+    2,000-row catalog cost about 20 s to validate.
+    """
+    if odds is None:
+        return None
+    cache: dict[str, _Path | None] = {}
+
+    def load(token_id: str) -> _Path | None:
+        if token_id not in cache:
+            frame = _load(odds, token_id)
+            cache[token_id] = None if frame is None else _path(frame)
+        return cache[token_id]
+
+    return load
 
 
 def audit_links(
@@ -128,11 +166,18 @@ def audit_links(
     eventstudy.odds.candidates.candidate_markets : markets that could be linked instead.
     """
     by_slug = {str(s): g for s, g in markets.groupby("slug", sort=False)}
+    paths = _once(odds)
+    h = _to_timedelta(horizon, "horizon")
+    tokens: dict[str, Any] = {}  # slug -> its outcome token, looked up once per slug
     rows: list[dict[str, str]] = []
     for r in events.itertuples(index=False):
         tau = _to_utc(r.event_time, f"event_time of {r.event_id}")
         for slug in r.polymarket_slugs:
-            found = _link_problem(slug, tau, by_slug.get(slug), odds, horizon, outcome)
+            group = by_slug.get(slug)
+            if slug not in tokens and group is not None:
+                tokens[slug] = select_outcome_token(group, outcome)
+            token = tokens.get(slug)
+            found = _link_problem(slug, tau, group, token, paths, h, outcome)
             if found is not None:
                 problem, message = found
                 rows.append(
@@ -145,18 +190,19 @@ def _link_problem(
     slug: str,
     tau: pd.Timestamp,
     group: pd.DataFrame | None,
-    odds: OddsSource | None,
-    horizon: Any,
+    token: Any,
+    paths: Callable[[str], _Path | None] | None,
+    h: pd.Timedelta,
     outcome: str,
 ) -> tuple[str, str] | None:
     """The first problem of one link (``problem``, ``message``), or None when it can give a shift.
 
-    ``group`` is the link's rows of ``markets.csv`` (None when the slug is not there); the
-    checks run in the order of :data:`LINK_PROBLEMS`.
+    ``group`` is the link's rows of ``markets.csv`` (None when the slug is not there) and
+    ``token`` the row of its ``outcome`` (:func:`select_outcome_token`); the checks run in the
+    order of :data:`LINK_PROBLEMS`; ``paths`` gives a token's prices (None: not checked).
     """
     if group is None:
         return "not_in_markets", "slug not in markets.csv"
-    token = select_outcome_token(group, outcome)
     if token is None:
         offered = ", ".join(map(str, group["outcome"]))
         return "no_outcome", f"outcome {outcome!r} not offered (outcomes: {offered})"
@@ -166,16 +212,15 @@ def _link_problem(
     fetch = f"fetch it with: eventstudy fetch --markets {slug}"
     if "has_prices" in token and not bool(token["has_prices"]):
         return "no_price_history", f"no price history (markets.csv has_prices is False); {fetch}"
-    if odds is None:
+    if paths is None:
         return None
-    path = _load(odds, str(token["token_id"]))
+    path = paths(str(token["token_id"]))
     if path is None:
         return "no_price_history", f"no price file in the data directory; {fetch}"
-    sides = price_sides(path, tau, horizon)
+    sides = _sides(path, tau, h)
     if pd.isna(sides["t_before"]):
         return "no_sample_before", "no price sample before the event"
     if pd.isna(sides["t_after"]):
-        h = _to_timedelta(horizon, "horizon")
         return "no_sample_after", f"no price sample in (event, {_fmt_ts(tau + h)}]"
     return None
 

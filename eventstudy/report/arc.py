@@ -20,11 +20,11 @@ from typing import Literal
 
 import pandas as pd
 
-from eventstudy.data.arc import ARC_MODELS, ArcModel, read_prices, read_request
+from eventstudy.data.arc import ARC_MODELS, ArcModel, read_price_values, read_request
 from eventstudy.engine.results import EventStudyResults
 from eventstudy.engine.returns import to_returns
 from eventstudy.engine.study import EventStudy
-from eventstudy.engine.windows import EstimationWindow, EventWindow
+from eventstudy.engine.windows import EstimationWindow, EventWindow, as_car_windows
 from eventstudy.exceptions import SpecificationError
 
 __all__ = ["NEGATIVE_PRICES", "run_arc"]
@@ -63,7 +63,8 @@ def run_arc(
         Decimal log or simple returns from the prices.
     car_windows : sequence of (int, int), optional
         CAR windows (trading-day offsets) inside each group's event window; default the event
-        window of each group. Windows outside a group's event window are skipped for it.
+        window of each group. A window is used in the groups whose event window holds it; one
+        that fits no group (or has start > end) raises.
     convention : str, default "textbook"
         Battery convention (``"estudy2"`` reproduces estudy2; see
         :func:`eventstudy.engine.stats.aar_tests`).
@@ -77,6 +78,11 @@ def run_arc(
           elsewhere it stops nothing;
         * ``"abs"``: use its absolute value as the price, as CRSP intends.
 
+        Both apply to the firm and the market files. A value that is no price at all (blank,
+        zero, ``inf``, ``nan``, ``C``) is treated as a missing price in the same way: outside
+        every window it is ignored, inside an event's windows that event is excluded with the
+        file, line and value in its reason.
+
     Returns
     -------
     Path
@@ -87,23 +93,15 @@ def run_arc(
     DataFormatError
         A malformed input line (the message names the file and line).
     SpecificationError
-        An unknown ``model``, ``returns`` or ``negative_prices``.
+        An unknown ``model``, ``returns``, ``negative_prices`` or ``convention``, or a CAR
+        window that fits no group's event window.
     """
-    if model not in ARC_MODELS:
-        raise SpecificationError(f"model={model!r} is not accepted; use one of {ARC_MODELS}")
-    if returns not in ("log", "simple"):
-        raise SpecificationError(f"returns={returns!r} is not accepted; use 'log' or 'simple'")
-    if negative_prices not in NEGATIVE_PRICES:
-        raise SpecificationError(
-            f"negative_prices={negative_prices!r} is not accepted; use one of {NEGATIVE_PRICES}"
-        )
+    _check_options(model, returns, negative_prices, convention)
     req = read_request(request)
-    firm_prices = read_prices(firms, negative=True)
-    market_prices = read_prices(market, negative=negative_prices == "abs").abs()
+    _check_car_windows(req, car_windows)
+    firm_prices, firm_bad = _prices(firms, negative_prices)
+    market_prices, market_bad = _prices(market, negative_prices)
     calendar = market_prices.index
-    flagged = firm_prices < 0
-    firm_prices = firm_prices.abs() if negative_prices == "abs" else firm_prices.mask(flagged)
-    flagged = flagged.reindex(calendar, fill_value=False) & (negative_prices == "exclude")
     firm_returns = to_returns(firm_prices.reindex(calendar), kind=returns, multi_day=True)
     market_returns = to_returns(market_prices, kind=returns, multi_day=True)
 
@@ -122,7 +120,7 @@ def run_arc(
                 "day0": pd.to_datetime(rows["event_date"]),
             }
         )
-        bad = _negative_price_exclusions(events, flagged, calendar, est, window)
+        bad = _bad_price_exclusions(events, (firm_bad, market_bad), calendar, est, window)
         parts["exclusions"].append(bad.assign(group=group))
         events = events[~events["event_id"].isin(bad["event_id"])]
         if events.empty:
@@ -145,37 +143,105 @@ def run_arc(
     return out
 
 
-def _negative_price_exclusions(
+def _check_options(model: str, returns: str, negative_prices: str, convention: str) -> None:
+    """The options, checked before any file is read."""
+    from eventstudy.engine.stats import resolve_options
+
+    if model not in ARC_MODELS:
+        raise SpecificationError(f"model={model!r} is not accepted; use one of {ARC_MODELS}")
+    if returns not in ("log", "simple"):
+        raise SpecificationError(f"returns={returns!r} is not accepted; use 'log' or 'simple'")
+    if negative_prices not in NEGATIVE_PRICES:
+        raise SpecificationError(
+            f"negative_prices={negative_prices!r} is not accepted; use one of {NEGATIVE_PRICES}"
+        )
+    resolve_options(convention)  # SpecificationError listing the conventions
+
+
+def _check_car_windows(req: pd.DataFrame, car_windows: Sequence[tuple[int, int]] | None) -> None:
+    """Every CAR window fits the event window of some group (the engine's message if not)."""
+    bounds = set(zip(req["event_start"], req["event_end"], strict=True))
+    for car in car_windows or ():
+        first: SpecificationError | None = None
+        for start, end in sorted(bounds):
+            try:
+                as_car_windows([car], EventWindow(int(start), int(end)))
+            except SpecificationError as exc:
+                first = first or exc
+            else:
+                first = None
+                break
+        if first is not None:
+            raise first
+
+
+def _prices(path: str | Path, negative_prices: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A price file's usable prices (NaN where there is none) and its lines that are not.
+
+    With ``negative_prices="abs"`` negative prices are used as their absolute value and are
+    not problems.
+    """
+    prices, problems = read_price_values(path)
+    negative = prices < 0
+    if negative_prices == "abs":
+        return prices.abs(), problems[problems["kind"] != "negative"]
+    return prices.mask(negative), problems
+
+
+def _bad_price_exclusions(
     events: pd.DataFrame,
-    flagged: pd.DataFrame,
+    problems: tuple[pd.DataFrame, pd.DataFrame],
     calendar: pd.DatetimeIndex,
     est: EstimationWindow,
     window: tuple[int, int],
 ) -> pd.DataFrame:
-    """Events whose estimation or event window holds a negative (CRSP midpoint) price.
+    """Events whose estimation or event window holds a firm or market price that is not one.
 
-    The price on the day before the estimation window counts (the first return needs it).
+    ``problems`` are the firm and market files' lines (:func:`read_price_values`); the price
+    on the day before the estimation window counts (the first return needs it).
     """
+    # a price on a day off the market calendar is never used, whatever it is
+    firm_bad, market_bad = (bad[bad["date"].isin(calendar)] for bad in problems)
     rows = []
-    for event_id, firm, day0 in events[["event_id", "asset", "day0"]].itertuples(index=False):
-        if firm not in flagged.columns or not flagged[firm].any():
-            continue
+    columns = ["event_id", "asset", "market", "day0"]
+    for event_id, firm, market, day0 in events[columns].itertuples(index=False):
         p0 = int(calendar.searchsorted(day0))
         lo, hi = max(p0 + est.start - 1, 0), min(p0 + window[1], len(calendar) - 1)
-        days = calendar[lo : hi + 1][flagged[firm].to_numpy()[lo : hi + 1]]
-        if len(days):
-            when = ", ".join(f"{d:%d.%m.%Y}" for d in days)
-            rows.append(
-                (
-                    event_id,
-                    firm,
-                    "data",
-                    f"negative price(s) of {firm} on {when} inside the estimation or event window "
-                    "(CRSP marks a bid/ask midpoint with a minus sign); rerun with "
-                    "--negative-prices abs to use them as prices",
-                )
-            )
+        first, last = calendar[lo], calendar[hi]
+        reasons = [
+            _reason(bad, name, first, last, what)
+            for bad, name, what in ((firm_bad, firm, ""), (market_bad, market, "market "))
+        ]
+        reason = "; ".join(r for r in reasons if r)
+        if reason:
+            rows.append((event_id, firm, "data", reason))
     return pd.DataFrame(rows, columns=["event_id", "firm", "stage", "reason"])
+
+
+def _reason(
+    bad: pd.DataFrame, name: str, first: pd.Timestamp, last: pd.Timestamp, what: str
+) -> str:
+    """Why ``name``'s prices from ``first`` to ``last`` exclude an event ("" if they do not)."""
+    inside = bad[(bad["name"] == name) & (bad["date"] >= first) & (bad["date"] <= last)]
+    if inside.empty:
+        return ""
+    parts = []
+    negative = inside[inside["kind"] == "negative"]
+    if len(negative):
+        when = ", ".join(f"{d:%d.%m.%Y}" for d in negative["date"])
+        parts.append(
+            f"negative price(s) of {what}{name} on {when} inside the estimation or event window "
+            "(CRSP marks a bid/ask midpoint with a minus sign); rerun with "
+            "--negative-prices abs to use them as prices"
+        )
+    other = inside[inside["kind"] != "negative"]
+    if len(other):
+        lines = "; ".join(other["message"])
+        parts.append(
+            f"no price of {what}{name} on {len(other)} day(s) inside the estimation or event "
+            f"window ({lines}); correct the line(s) or delete them"
+        )
+    return "; ".join(parts)
 
 
 def _collect(res: EventStudyResults, group: str, parts: dict[str, list[pd.DataFrame]]) -> None:
