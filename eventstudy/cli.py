@@ -19,6 +19,7 @@ from eventstudy.exceptions import CatalogError, DataNotFoundError, EventStudyErr
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_NO_DATA = 3
+EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT (128 + 2)
 EXIT_FETCH_FAILED = 1  # eventstudy fetch: at least one download failed (see the report)
 
 
@@ -709,6 +710,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     except EventStudyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        # Ctrl-C: no traceback; what a run writes is moved into place only when complete
+        print("interrupted; nothing half-written was kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -100,3 +100,17 @@ def test_warnings_reach_the_terminal_as_one_line_and_the_formatter_is_restored(c
         == "warning: odds file repeats a time\n"  # fmt: skip
     assert cli.main(["data", "path"]) == 0
     assert warnings.formatwarning is before
+
+
+def test_ctrl_c_ends_with_a_line_and_status_130_not_a_traceback(capsys):
+    import argparse
+
+    from eventstudy import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    args = argparse.Namespace(func=interrupted, command="run")
+    assert cli._dispatch(args) == cli.EXIT_INTERRUPTED == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted") and "Traceback" not in err

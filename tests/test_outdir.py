@@ -105,3 +105,33 @@ def test_cli_run_exits_2_for_a_file_as_out_before_computing(tmp_path, monkeypatc
     err = capsys.readouterr().err
     assert "is a file, not a directory" in err and str(target) in err
     assert target.read_text() == "a file"
+
+
+def test_build_directories_of_killed_runs_are_removed_by_the_next_run(tmp_path):
+    """A run killed mid-way leaves ``.<name>.<pid>.<hex>.tmp``; the next run removes it when
+    that process is gone, and leaves a live process's directory and other files alone."""
+    import os
+    import subprocess
+    import sys
+
+    from eventstudy.report.outdir import report_directory
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = int(done.stdout)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    stale = tmp_path / f".report.{dead}.0123abcd.tmp"
+    stale_old = tmp_path / f".report.old.{dead}.89abcdef.tmp"
+    live = tmp_path / f".report.{os.getpid()}.deadbeef.tmp"
+    for d in (stale, stale_old, live):
+        d.mkdir()
+        (d / "index.html").write_text("x")
+    (stale / "link").symlink_to(outside)
+    other = tmp_path / ".notes.tmp"
+    other.mkdir()
+    with report_directory(tmp_path / "report") as build:
+        (build / "index.html").write_text("new")
+    assert not stale.exists() and not stale_old.exists()
+    assert live.is_dir() and other.is_dir() and outside.read_text() == "keep"
+    assert (tmp_path / "report" / "index.html").read_text() == "new"

@@ -490,6 +490,19 @@ def test_returns_that_look_like_prices_or_percent_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ReturnsScaleWarning)
         EventStudy(rets, events, benchmark=mkt)
+    # the benchmark is checked too, and each column on its own: a frame mixing price and
+    # return columns names the price columns (it used to say "percent (median 42)")
+    with pytest.warns(ReturnsScaleWarning, match="benchmark look like prices"):
+        EventStudy(rets, events, benchmark=1000 * np.exp(mkt.cumsum()))
+    with pytest.warns(ReturnsScaleWarning, match="benchmark look like percent"):
+        EventStudy(rets, events, benchmark=100 * mkt)
+    mixed = rets.copy()
+    mixed["A0"] = 1000 * np.exp(rets["A0"].cumsum())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReturnsScaleWarning)
+        EventStudy(mixed, events, benchmark=mkt)
+    messages = [str(w.message) for w in caught if w.category is ReturnsScaleWarning]
+    assert len(messages) == 1 and "prices" in messages[0] and "column(s) A0 " in messages[0]
 
 
 def test_caar_and_its_standard_error_by_hand():

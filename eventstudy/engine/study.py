@@ -101,31 +101,51 @@ def _on_index(frame: pd.DataFrame, index: pd.DatetimeIndex, name: str) -> pd.Dat
     return frame[~frame.index.duplicated()].reindex(index)
 
 
-def _check_scale(returns: pd.DataFrame, return_type: str) -> None:
-    """Warn when ``returns`` look like prices or percent rather than decimal returns."""
-    values = returns.to_numpy(dtype=float).ravel()
-    step = max(1, values.size // 100_000)  # a sample is enough to tell the scale
-    finite = values[::step][np.isfinite(values[::step])]
-    if finite.size < 20 or return_type == "difference":
+def _check_scale(returns: pd.DataFrame, return_type: str, name: str = "returns") -> None:
+    """Warn when columns of ``returns`` look like prices or percent rather than decimal returns.
+
+    Each column is judged on its own (a sample of at most 100,000 rows): prices are almost all
+    positive with a median |value| above 0.5; percent has a median |value| above 0.05 (a
+    typical daily decimal return is below 0.02). One warning names the columns of each kind.
+    """
+    if return_type == "difference" or returns.empty:
         return
-    median_abs = float(np.median(np.abs(finite)))
-    if (finite > 0).mean() > 0.99 and median_abs > 0.5:
+    values = returns.to_numpy(dtype=float)
+    values = values[:: max(1, values.shape[0] // 100_000)]
+    finite = np.isfinite(values)
+    enough = finite.sum(axis=0) >= 20
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        median_abs = np.nanmedian(np.abs(np.where(finite, values, np.nan)), axis=0)
+    positive = (values > 0).sum(axis=0) / np.maximum(finite.sum(axis=0), 1)
+    prices = enough & (positive > 0.99) & (median_abs > 0.5)
+    percent = enough & ~prices & (median_abs > 0.05)
+    columns = returns.columns.astype(str)
+    silence = 'Silence with warnings.simplefilter("ignore", ReturnsScaleWarning).'
+    if prices.any():
         warnings.warn(
-            f"returns look like prices (median |value| {median_abs:.3g}, "
-            f"{100 * (finite > 0).mean():.0f}% positive), not decimal returns; convert them "
-            "with eventstudy.to_returns(prices). "
-            'Silence with warnings.simplefilter("ignore", ReturnsScaleWarning).',
+            f"{name} look like prices, not decimal returns, in {_column_list(columns, prices)} "
+            f"(median |value| {float(np.median(median_abs[prices])):.3g}, "
+            f"{100 * float(positive[prices].min()):.0f}% or more positive); convert them with "
+            f"eventstudy.to_returns(prices). {silence}",
             ReturnsScaleWarning,
             stacklevel=3,
         )
-    elif median_abs > 0.05:
+    if percent.any():
         warnings.warn(
-            f"returns look like percent (median |value| {median_abs:.3g}; a typical daily decimal "
-            "return is below 0.02); divide by 100 so that 0.01 means 1%. "
-            'Silence with warnings.simplefilter("ignore", ReturnsScaleWarning).',
+            f"{name} look like percent in {_column_list(columns, percent)} (median |value| "
+            f"{float(np.median(median_abs[percent])):.3g}; a typical daily decimal return is "
+            f"below 0.02); divide by 100 so that 0.01 means 1%. {silence}",
             ReturnsScaleWarning,
             stacklevel=3,
         )
+
+
+def _column_list(columns: pd.Index, chosen: np.ndarray, show: int = 5) -> str:
+    """``column(s) a, b, c (and N more)`` for the ``chosen`` columns."""
+    names = list(columns[chosen])
+    more = f" and {len(names) - show} more" if len(names) > show else ""
+    return f"column(s) {', '.join(names[:show])}{more}"
 
 
 class _Ledger:
@@ -350,6 +370,8 @@ class EventStudy:
         self.events = self._check_events(events)
         index = self.returns.index
         self.benchmark = self._check_benchmark(benchmark, index)
+        if self.benchmark is not None:
+            _check_scale(self.benchmark, self.return_type, "benchmark")
         if self.model.uses_factors and (
             not isinstance(factors, pd.DataFrame) or factors.shape[1] == 0
         ):

@@ -7,7 +7,8 @@
    empty or is a report this package wrote, see :func:`is_report_directory`), and writable:
    the build directory is created next to it at once, so an unwritable place fails in
    seconds, not after the whole study.
-2. The report is built in that fresh directory (``.<name>.<random>.tmp`` beside ``--out``),
+2. The report is built in that fresh directory (``.<name>.<pid>.<random>.tmp`` beside
+   ``--out``; those of killed runs are removed by the next run),
    which holds nothing but what the report writes: no file or link left in ``--out`` by
    anyone can be followed or overwritten.
 3. Only when everything was written is it moved into place: the previous report is renamed
@@ -23,7 +24,9 @@ with ``--out`` and what to do; ``eventstudy run`` exits with status 2 on it.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -75,10 +78,42 @@ def _check_target(target: Path) -> None:
             raise ReportOutputError(f"--out {target} is not writable; choose another directory")
 
 
+def _stale_build_dirs(parent: Path, name: str) -> list[Path]:
+    """Build directories of ``name`` left beside it by runs that were killed.
+
+    Their names carry the process id that made them (``.<name>.<pid>.<hex>.tmp`` and
+    ``.<name>.old.<pid>.<hex>.tmp``); one whose process no longer exists is stale. A
+    directory of a process still running (a concurrent run) is left alone.
+    """
+    pattern = re.compile(rf"^\.{re.escape(name)}\.(?:old\.)?(\d+)\.[0-9a-f]{{8}}\.tmp$")
+    stale = []
+    for entry in parent.glob(f".{glob.escape(name)}.*.tmp"):
+        found = pattern.match(entry.name)
+        if found and entry.is_dir() and not entry.is_symlink() and not _alive(int(found[1])):
+            stale.append(entry)
+    return stale
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
 def _new_build_dir(parent: Path, name: str) -> Path:
-    """A fresh directory beside ``--out``, created with mode 0o777 minus the umask."""
+    """A fresh directory beside ``--out``, created with mode 0o777 minus the umask.
+
+    Stale build directories of killed runs (:func:`_stale_build_dirs`) are removed first.
+    """
+    for stale in _stale_build_dirs(parent, name):
+        shutil.rmtree(stale, ignore_errors=True)  # rmtree removes links, never follows them
     for _ in range(100):
-        build = parent / f".{name}.{secrets.token_hex(4)}.tmp"
+        build = parent / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
         try:
             build.mkdir(mode=0o777)
         except FileExistsError:  # pragma: no cover - 32 random bits
@@ -131,7 +166,7 @@ def _move_into_place(build: Path, target: Path) -> None:
     try:
         if target.is_dir():
             _check_target(target)  # it may have changed while the study ran
-            old = target.parent / f".{target.name}.old.{secrets.token_hex(4)}.tmp"
+            old = target.parent / f".{target.name}.old.{os.getpid()}.{secrets.token_hex(4)}.tmp"
             target.rename(old)
         build.rename(target)
     except OSError as exc:
