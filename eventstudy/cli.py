@@ -673,9 +673,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.verbose = getattr(args, "verbose", 0)
     args.quiet = getattr(args, "quiet", False)
     _configure_logging(args.verbose)
-    with warnings.catch_warnings():
-        warnings.formatwarning = _one_line_warning  # restored on leaving the block
+    python_format = warnings.formatwarning
+    warnings.formatwarning = _one_line_warning
+    try:
         return _dispatch(args)
+    finally:
+        warnings.formatwarning = python_format  # catch_warnings() does not restore this one
 
 
 def _one_line_warning(

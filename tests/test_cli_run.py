@@ -88,17 +88,32 @@ def test_verbose_logs_to_stderr(tmp_path, capsys, repo_root):
         logger.setLevel(logging.NOTSET)
 
 
-def test_warnings_reach_the_terminal_as_one_line_and_the_formatter_is_restored(capsys):
+def test_warnings_reach_the_terminal_as_one_line_and_the_formatter_is_restored(monkeypatch):
     """A warning during a command is ``warning: <message>``, without the source file and the
-    code line Python would show; outside the command Python's formatter is back."""
+    code line Python would show; after the command the previous formatter is back."""
+    import argparse
     import warnings
 
     from eventstudy import cli
 
-    before = warnings.formatwarning
+    def before(*args, **kwargs):  # a formatter of our own, so "is restored" can fail
+        return "python's\n"
+
+    monkeypatch.setattr(warnings, "formatwarning", before)
     assert cli._one_line_warning(UserWarning("odds file repeats a time"), UserWarning, "x.py", 3) \
         == "warning: odds file repeats a time\n"  # fmt: skip
-    assert cli.main(["data", "path"]) == 0
+    seen = []
+
+    def command(args):
+        seen.append(warnings.formatwarning)
+        return 0
+
+    args = argparse.Namespace(func=command, command="data", verbose=0, quiet=False)
+    parser = argparse.ArgumentParser()
+    monkeypatch.setattr(parser, "parse_args", lambda argv: args)
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    assert cli.main([]) == 0
+    assert seen == [cli._one_line_warning]
     assert warnings.formatwarning is before
 
 
