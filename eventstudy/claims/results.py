@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from eventstudy.claims.sources import data_versions
 from eventstudy.claims.verdicts import NO_DATA, RULES, VERDICTS, adjust_pvalues
 from eventstudy.results import Results, tidy_frame
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-    from eventstudy.claims.study import Outcome
+    from eventstudy.claims.context import Outcome
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -123,8 +124,6 @@ class ClaimsResults(Results):
         cls, outcomes: list[Outcome], root: Path, settings: Mapping[str, Any]
     ) -> ClaimsResults:
         """Assemble the results of :func:`eventstudy.claims.study.run_claims`."""
-        from eventstudy.claims.study import versions_for
-
         rows = []
         for o in outcomes:
             c = o.claim
@@ -367,3 +366,28 @@ def write_claims_table(results: ClaimsResults, path: str | Path) -> Path:
     out = Path(path)
     claims_table(results).to_csv(out, index=False, lineterminator="\n", encoding="utf-8")
     return out
+
+
+def versions_for(outcomes: list[Outcome], root: Path) -> pd.DataFrame:
+    """Every file each claim read, one row per claim and file.
+
+    Parameters
+    ----------
+    outcomes : list of Outcome
+        The claims' outcomes.
+    root : Path
+        The data directory.
+
+    Returns
+    -------
+    DataFrame
+        ``claim_id``, ``path``, ``sha256`` (of the bytes read), ``verified`` (the manifest
+        agrees), ``rows``, ``source``.
+    """
+    columns = ["claim_id", "path", "sha256", "verified", "rows", "source"]
+    frames = [
+        data_versions(o.files, root).assign(claim_id=o.claim.claim_id) for o in outcomes if o.files
+    ]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True).loc[:, columns]

@@ -32,7 +32,7 @@ from eventstudy.claims.comparisons import association_outcome, level_outcome, sh
 from eventstudy.claims.context import Context, Outcome
 from eventstudy.claims.effects import event_effect_outcome
 from eventstudy.claims.rolls import RollDetector
-from eventstudy.claims.sources import MissingData, data_versions, resolve_root
+from eventstudy.claims.sources import MissingData, resolve_root
 from eventstudy.claims.spec import COLUMNS, claims_from_frame, load_claims
 from eventstudy.claims.threshold import threshold_outcome
 from eventstudy.data.quality import roll_dates
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from eventstudy.claims.results import ClaimsResults
     from eventstudy.gold.results import GoldStudyResults
 
-__all__ = ["HANDLERS", "run_claims", "versions_for"]
+__all__ = ["HANDLERS", "run_claims"]
 
 HANDLERS = {
     "threshold": threshold_outcome,
@@ -212,28 +212,3 @@ def _check_event_ids(items: list[Claim], events: pd.DataFrame) -> None:
     if unknown:
         listed = ", ".join(f"{e} (claim {c})" for c, e in unknown)
         raise SpecificationError(f"claims name event ids not in the events catalog: {listed}")
-
-
-def versions_for(outcomes: list[Outcome], root: Path) -> pd.DataFrame:
-    """Every file each claim read, one row per claim and file.
-
-    Parameters
-    ----------
-    outcomes : list of Outcome
-        The claims' outcomes.
-    root : Path
-        The data directory.
-
-    Returns
-    -------
-    DataFrame
-        ``claim_id``, ``path``, ``sha256`` (of the bytes read), ``verified`` (the manifest
-        agrees), ``rows``, ``source``.
-    """
-    columns = ["claim_id", "path", "sha256", "verified", "rows", "source"]
-    frames = [
-        data_versions(o.files, root).assign(claim_id=o.claim.claim_id) for o in outcomes if o.files
-    ]
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True).loc[:, columns]
