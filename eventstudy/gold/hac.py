@@ -62,9 +62,8 @@ class DummyRegression:
     delta : ndarray, shape (D,)
         The dummies' coefficients (the abnormal returns of those days).
     ar : ndarray, shape (T,)
-        ``y - Z b`` on every sample row.
-    autocov : ndarray, shape (maxlags + 1,)
-        Bartlett-weighted autocovariances of the non-event residuals.
+        ``y - Z b`` on every sample row (the caller takes the error part's autocovariances
+        from it, :func:`bartlett_autocov`, after any scaling).
     """
 
     b: np.ndarray
@@ -72,7 +71,6 @@ class DummyRegression:
     days: np.ndarray
     delta: np.ndarray
     ar: np.ndarray
-    autocov: np.ndarray
 
 
 def bartlett_autocov(e: np.ndarray, maxlags: int) -> np.ndarray:
@@ -129,8 +127,7 @@ def dummy_regression(
     ar = y - z @ b
     scores = z * np.where(event, 0.0, ar)[:, None]
     v_b = gram_inv @ _newey_west_meat(scores, maxlags) @ gram_inv.T
-    e = np.where(event, np.nan, ar)
-    return DummyRegression(b, v_b, days, ar[days], ar, bartlett_autocov(e, maxlags))
+    return DummyRegression(b, v_b, days, ar[days], ar)
 
 
 @dataclass(frozen=True)

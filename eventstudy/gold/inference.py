@@ -281,15 +281,14 @@ def event_dummy_regression(
     event_day = pd.Series(False, index=index, name="event_day")
     event_day.iloc[days] = True
     sigma, garch_params, vol = None, None, None
-    autocov_values = fit.autocov
     if variance == "garch":
         if volatility is None:
             vol, garch_params, _ = garch_volatility(ar)
         else:
             vol = _volatility(ar, volatility)
         sigma = vol.to_numpy(float)
-        standardized = np.where(event_day.to_numpy(), np.nan, fit.ar / sigma)
-        autocov_values = bartlett_autocov(standardized, m)
+    residuals = fit.ar if sigma is None else fit.ar / sigma  # standardized under "garch"
+    autocov_values = bartlett_autocov(np.where(event_day.to_numpy(), np.nan, residuals), m)
     autocov = pd.Series(
         autocov_values, index=pd.RangeIndex(m + 1, name="lag"), name="bartlett_autocov"
     )
