@@ -407,18 +407,20 @@ def _test_rows(p: Pieces, rel_day: int | None, window: tuple[int, int]) -> list[
     z_pat = p.patell_scar / math.sqrt(p.patell_q) if p.patell_n else math.nan
     n = p.car.n
     z_sign = (p.positive - 0.5 * n) / math.sqrt(0.25 * n) if n else math.nan
+    # the sign test's p-value is the engine's default: exact binomial
+    sign_exact = (f"binomial({n}, 1/2)", binomial_sign_pvalue(p.positive, n, alt)) if n else None
     out = []
-    for test, stat, df, nobs in (
-        ("csect_t", t_cs, n - 1, n),
-        ("patell", z_pat, None, p.patell_n),
-        ("bmp", t_bmp, p.scar.n - 1, p.scar.n),
-        ("sign", z_sign, None, n),
+    for test, stat, df, nobs, exact in (
+        ("csect_t", t_cs, n - 1, n, None),
+        ("patell", z_pat, None, p.patell_n, None),
+        ("bmp", t_bmp, p.scar.n - 1, p.scar.n, None),
+        ("sign", z_sign, None, n, sign_exact),
     ):
         ok = math.isfinite(stat) and (df is None or df > 0)
         dist = "N(0,1)" if df is None else f"t({df:g})"
         p_value = float(pvalue(stat, df, alt)) if ok else math.nan
-        if test == "sign" and ok:  # the engine's default: the exact binomial p-value
-            dist, p_value = f"binomial({n}, 1/2)", binomial_sign_pvalue(p.positive, n, alt)
+        if ok and exact is not None:
+            dist, p_value = exact
         out.append({
             **base, "test": test, "stat": stat if ok else math.nan,
             "pvalue": p_value, "dist": dist,
