@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from datetime import date
 from pathlib import Path
@@ -94,17 +95,17 @@ def file_span(path: Path, kind: str) -> tuple[int, str | None, str | None]:
 
 
 def _span_or_error(
-    path: Path, kind: str, verified: bool = False
+    path: Path, kind: str, verified: bytes | None = None
 ) -> tuple[int | None, str | None, str | None, str]:
     """``(rows, first, last, "")``, or ``(None, None, None, why)`` for an unreadable file.
 
-    A ``verified`` file (its sha256 is the manifest's: the bytes a checked fetch wrote, or
-    the shipped snapshot) is spanned from its first column as text (:func:`_quick_span`); any
-    other file, and a verified one whose first column does not read as dates, goes through
-    its loader's checks.
+    ``verified`` are the file's bytes when their sha256 is the manifest's (what a checked
+    fetch wrote, or the shipped snapshot): they are spanned from the first column as text
+    (:func:`_quick_span`). Any other file, and a verified one whose first column does not
+    read as dates, goes through its loader's checks.
     """
-    if verified and kind != "market":
-        quick = _quick_span(path)
+    if verified is not None and kind != "market":
+        quick = _quick_span(verified)
         if quick is not None:
             return (*quick, "")
     try:
@@ -113,15 +114,23 @@ def _span_or_error(
         return None, None, None, str(exc)
 
 
-def _quick_span(path: Path) -> tuple[int, str | None, str | None] | None:
-    """Rows and first/last date of a ``date``/``t`` CSV from its first column as text.
+def _bytes_or_none(path: Path) -> bytes | None:
+    """The file's bytes, or None when it cannot be read."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
-    ISO dates and timestamps sort as text. None when the file is not UTF-8 or the first or
+
+def _quick_span(data: bytes) -> tuple[int, str | None, str | None] | None:
+    """Rows and first/last date of a ``date``/``t`` CSV's bytes from its first column as text.
+
+    ISO dates and timestamps sort as text. None when the bytes are not UTF-8 or the first or
     last key is not a calendar date (then the loader's checks say why).
     """
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
         return None
     keys = [ln.split(",", 1)[0].strip() for ln in text.splitlines()[1:] if ln.strip()]
     if not keys:
@@ -201,9 +210,11 @@ def inventory(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
     rows = []
     for kind, rel in _held_files(root):
         entry = files.get(rel, {})
-        digest = store._hash_file(root / rel)
+        data = _bytes_or_none(root / rel)
+        digest = None if data is None else hashlib.sha256(data).hexdigest()
         problem = "" if entry.get("sha256") == digest else _problem(entry, manifest)
-        n, first, last, error = _span_or_error(root / rel, kind, verified=not problem)
+        verified = data if not problem else None
+        n, first, last, error = _span_or_error(root / rel, kind, verified)
         stem = Path(rel).stem
         rows.append(
             {
