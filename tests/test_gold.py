@@ -707,3 +707,45 @@ def test_group_paths_count_units_as_the_group_table_does(study):
     assert len(table) >= 2
     for group, n in table.items():
         assert at0.get(group, 0) == n, group
+
+
+# --------------------------------------------------------------------------------------------
+# the units' engine fit alone (the report's GLD robustness column)
+# --------------------------------------------------------------------------------------------
+
+
+def _same_engine_fit(a, b):
+    pd.testing.assert_frame_equal(a.car(), b.car(), check_exact=True)
+    pd.testing.assert_frame_equal(a.exclusions, b.exclusions, check_exact=True)
+    for w in ((-1, 1), (0, 5)):
+        pd.testing.assert_frame_equal(a.car(window=w), b.car(window=w), check_exact=True)
+
+
+def test_units_study_is_the_study_of_the_full_study(catalog, gold_data, study):
+    from eventstudy.gold.study import gold_units_study
+
+    _same_engine_fit(gold_units_study(catalog, data=gold_data), study.study)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"model": "market", "overlap": "merge"},
+        {"overlap": "drop", "same_day0": "separate", "estimation_post": None},
+        {"car_windows": ((0, 5), (-1, 1)), "mask_window": (-10, 10), "min_estimation_obs": 150},
+    ],
+)
+def test_units_study_follows_the_settings(catalog, gold_data, settings):
+    from eventstudy.gold.study import gold_units_study
+
+    full = gold_event_study(catalog, data=gold_data, placebo="stationary_bootstrap",
+                            n_boot=5, draws_per_boot=5, **settings)  # fmt: skip
+    _same_engine_fit(gold_units_study(catalog, data=gold_data, **settings), full.study)
+
+
+def test_units_study_refuses_other_settings(catalog, gold_data):
+    from eventstudy.exceptions import SpecificationError
+    from eventstudy.gold.study import gold_units_study
+
+    with pytest.raises(SpecificationError, match="n_boot"):
+        gold_units_study(catalog, data=gold_data, n_boot=10)
