@@ -749,3 +749,18 @@ def test_units_study_refuses_other_settings(catalog, gold_data):
 
     with pytest.raises(SpecificationError, match="n_boot"):
         gold_units_study(catalog, data=gold_data, n_boot=10)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 12)), max_size=40))
+def test_same_day0_groups_are_those_of_a_groupby(positions):
+    """The vectorised grouping equals the plain pandas one (order of groups and of members)."""
+    from eventstudy.gold.study import _same_day0_groups
+
+    ids = [f"e{i}" for i in range(len(positions))]
+    eligible = pd.Series(pd.array(positions, dtype="Int64"), index=ids, dtype="Int64")
+    pos = eligible.dropna()
+    groups = pos.groupby(pos.astype(int), sort=False)
+    want = {str(g.index[0]): tuple(map(str, g.index)) for _, g in groups if len(g) > 1}
+    got = _same_day0_groups(eligible)
+    assert got == want and list(got) == list(want)

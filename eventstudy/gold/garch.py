@@ -96,6 +96,12 @@ def _bounded(value: float, lo: float, hi: float) -> float:
     return value
 
 
+#: Days filtered in one call after a bound has bound (doubled while none binds).
+_BLOCK = 256
+#: Days a bound must stay slack, stepping one day at a time, before filtering again.
+_CALM = 32
+
+
 def garch11_variance(
     params: tuple[float, float, float] | np.ndarray,
     sq: np.ndarray,
@@ -118,33 +124,77 @@ def garch11_variance(
     -------
     ndarray
         :math:`h_t`, same length as ``sq``.
-    """
-    from scipy.signal import lfilter
 
+    Notes
+    -----
+    Stretches where no bound binds are filtered in C (all at once, then, after a bound has
+    bound, in blocks that double while none binds);
+    after a bound binds the recursion steps day by day until :data:`_CALM` days in a row are
+    free, so a parameter vector whose variances sit on a bound for long (as SLSQP tries at
+    the edges) costs a loop, not one filter call per day.
+    """
     omega, alpha, beta = (float(p) for p in params)
-    lo, hi = bounds
     n = sq.shape[0]
     out = np.empty(n)
     if not n:
         return out
-    x = omega + alpha * sq[:-1]  # x[t - 1] drives h_t, t >= 1: omega + alpha e_{t-1}^2
+    rec = _Recursion(omega + alpha * sq[:-1], beta, bounds, out)
     h = omega
     h += alpha * backcast
     h += beta * backcast
-    out[0] = _bounded(h, lo[0], hi[0])
-    t = 1
-    filt_b, filt_a = np.array([1.0]), np.array([1.0, -beta])
+    out[0] = _bounded(h, float(bounds[0][0]), float(bounds[1][0]))
+    t, block = 1, n  # one call when no bound binds, as for sensible parameters
     while t < n:
-        seg = lfilter(filt_b, filt_a, x[t - 1 :], zi=np.array([beta * out[t - 1]]))[0]
-        bad = np.flatnonzero((seg < lo[t:]) | (seg > hi[t:]))
-        if not bad.size:
-            out[t:] = seg
-            break
-        k = int(bad[0])
-        out[t : t + k] = seg[:k]
-        out[t + k] = _bounded(float(seg[k]), lo[t + k], hi[t + k])
-        t += k + 1
+        t, bound = rec.filter(t, block)
+        block = _BLOCK if bound else 2 * block
+        if bound:
+            t = rec.step(t)
     return out
+
+
+class _Recursion:
+    r""":math:`h_t = x_{t-1} + \beta h_{t-1}` into ``out``, bounded as arch bounds it."""
+
+    def __init__(
+        self, x: np.ndarray, beta: float, bounds: tuple[np.ndarray, np.ndarray], out: np.ndarray
+    ) -> None:
+        self.x, self.beta, self.lo, self.hi, self.out = x, beta, bounds[0], bounds[1], out
+        self._lists: tuple[list[float], list[float], list[float]] | None = None
+
+    def filter(self, t: int, block: int) -> tuple[int, bool]:
+        """Filter days ``t .. t + block - 1`` up to the first that a bound changes.
+
+        Returns the next day to compute and whether a bound bound.
+        """
+        from scipy.signal import lfilter
+
+        end = min(self.out.size, t + block)
+        zi = np.array([self.beta * self.out[t - 1]])
+        seg = lfilter(np.array([1.0]), np.array([1.0, -self.beta]), self.x[t - 1 : end - 1], zi=zi)
+        seg = seg[0]
+        bad = np.flatnonzero((seg < self.lo[t:end]) | (seg > self.hi[t:end]))
+        if not bad.size:
+            self.out[t:end] = seg
+            return end, False
+        k = int(bad[0])
+        self.out[t : t + k] = seg[:k]
+        self.out[t + k] = _bounded(float(seg[k]), float(self.lo[t + k]), float(self.hi[t + k]))
+        return t + k + 1, True
+
+    def step(self, t: int) -> int:
+        """Step day by day from ``t`` until :data:`_CALM` days in a row are free of bounds."""
+        if self._lists is None:
+            self._lists = (self.x.tolist(), self.lo.tolist(), self.hi.tolist())
+        x, lo, hi = self._lists
+        out, beta, n = self.out, self.beta, self.out.size
+        prev, calm = float(out[t - 1]), 0
+        while t < n and calm < _CALM:
+            h = x[t - 1] + beta * prev
+            prev = _bounded(h, lo[t], hi[t])
+            calm = calm + 1 if prev is h else 0  # _bounded returns h itself when free
+            out[t] = prev
+            t += 1
+        return t
 
 
 def _loglikelihood(resids: np.ndarray, sigma2: np.ndarray) -> float:

@@ -561,8 +561,18 @@ def _fit_units(
 def _same_day0_groups(eligible: pd.Series) -> dict[str, tuple[str, ...]]:
     """Events sharing a day 0: first event (catalog order) -> all of them, for groups of 2+."""
     pos = eligible.dropna()
-    groups = pos.groupby(pos.astype(int), sort=False)
-    return {str(g.index[0]): tuple(map(str, g.index)) for _, g in groups if len(g) > 1}
+    p = pos.to_numpy(dtype=np.int64)
+    ids = [str(e) for e in pos.index]
+    order = np.argsort(p, kind="stable")  # by day 0, catalog order inside a day
+    starts = (
+        np.flatnonzero(np.r_[True, np.diff(p[order]) != 0]) if p.size else np.zeros(0, np.int64)
+    )
+    stops = np.r_[starts[1:], p.size]
+    shared = np.flatnonzero(stops - starts > 1)
+    shared = shared[np.argsort(order[starts[shared]], kind="stable")]  # by first appearance
+    return {
+        ids[order[starts[g]]]: tuple(ids[i] for i in order[starts[g] : stops[g]]) for g in shared
+    }
 
 
 def _with_siblings(units: pd.DataFrame, siblings: dict[str, tuple[str, ...]]) -> pd.DataFrame:
