@@ -764,3 +764,20 @@ def test_same_day0_groups_are_those_of_a_groupby(positions):
     want = {str(g.index[0]): tuple(map(str, g.index)) for _, g in groups if len(g) > 1}
     got = _same_day0_groups(eligible)
     assert got == want and list(got) == list(want)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 30), max_size=8), max_size=6),
+    st.lists(st.integers(0, 30), max_size=8),
+)
+def test_roll_days_in_windows_are_the_intersections(windows, rolls):
+    """The vectorised look-up equals DatetimeIndex.intersection window by window."""
+    from eventstudy.gold.study import _roll_days_in
+
+    day = pd.Timestamp("2024-01-01")
+    wins = {f"u{i}": np.array(sorted({day + pd.Timedelta(days=d) for d in w}), dtype="M8[ns]")
+            for i, w in enumerate(windows)}  # fmt: skip
+    roll_days = pd.DatetimeIndex([day + pd.Timedelta(days=d) for d in rolls])
+    want = {u: list(pd.DatetimeIndex(d).intersection(roll_days)) for u, d in wins.items()}
+    assert _roll_days_in(wins, roll_days) == want

@@ -298,9 +298,11 @@ def shift_placebo(
     # the statistic of the next eligible day, for every day lo..lo + width - 1
     next_value = vals[np.searchsorted(eligible, lo + np.arange(width)) % max(eligible.size, 1)]
 
+    spectrum: list[np.ndarray] = []  # rfft of next_value, computed once when first needed
+
     def shifted(ids: Sequence[str]) -> np.ndarray:
         offsets = (positions.loc[list(ids)].to_numpy(int) - lo) % width
-        return _circular_means(next_value, offsets, k)
+        return _circular_means(next_value, offsets, k, spectrum)
 
     for name, (ids, alt) in groups.items():
         ids = [i for i in ids if np.isfinite(values.get(i, np.nan))]
@@ -321,18 +323,24 @@ def shift_placebo(
 _DIRECT_SHIFT_CELLS = 5_000_000
 
 
-def _circular_means(f: np.ndarray, offsets: np.ndarray, shifts: np.ndarray) -> np.ndarray:
+def _circular_means(
+    f: np.ndarray, offsets: np.ndarray, shifts: np.ndarray, spectrum: list[np.ndarray] | None = None
+) -> np.ndarray:
     r"""Mean of ``f[(o + k) % W]`` over the offsets ``o``, for each shift ``k`` (W = ``f.size``).
 
     Small problems gather directly. Large ones use the circular cross-correlation of the
     offsets' counts with ``f`` by FFT, :math:`O(W \log W)` instead of O(W x events); the two
-    agree to rounding (tested).
+    agree to rounding (tested). ``spectrum``: a list that holds ``rfft(f)`` once computed
+    (empty at first), for callers that correlate several groups with the same ``f``.
     """
     width = f.size
     if shifts.size * offsets.size <= _DIRECT_SHIFT_CELLS:
         return f[(offsets[None, :] + shifts[:, None]) % width].mean(axis=1)
+    spectrum = [] if spectrum is None else spectrum
+    if not spectrum:
+        spectrum.append(np.fft.rfft(f))
     counts = np.bincount(offsets, minlength=width).astype(float)
-    corr = np.fft.irfft(np.conj(np.fft.rfft(counts)) * np.fft.rfft(f), n=width)
+    corr = np.fft.irfft(np.conj(np.fft.rfft(counts)) * spectrum[0], n=width)
     return corr[shifts % width] / offsets.size
 
 
