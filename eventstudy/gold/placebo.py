@@ -305,18 +305,25 @@ def shift_placebo(
         return _circular_means(next_value, offsets, k, spectrum)
 
     for name, (ids, alt) in groups.items():
-        ids = [i for i in ids if np.isfinite(values.get(i, np.nan))]
+        ids = _finite(ids, values)
         obs = float(values.loc[ids].mean()) if ids else math.nan
         null = shifted(ids) if ids and width > 1 else np.array([])
         rows.append(_shift_row(f"placebo_mean_{name}", obs, null, alt, len(ids)))
     if difference is not None:
-        a, b = ([i for i in groups[g][0] if np.isfinite(values.get(i, np.nan))] for g in difference)
+        a, b = (_finite(groups[g][0], values) for g in difference)
         ok = bool(a) and bool(b) and width > 1
         obs = float(values.loc[a].mean() - values.loc[b].mean()) if ok else math.nan
         null = shifted(a) - shifted(b) if ok else np.array([])
         name = f"placebo_{difference[0]}_minus_{difference[1]}"
         rows.append(_shift_row(name, obs, null, "two-sided", len(a) + len(b)))
     return pd.DataFrame(rows)
+
+
+def _finite(ids: Sequence[str], values: pd.Series) -> list[str]:
+    """The ``ids`` whose value is finite, in order (an id missing from ``values`` is not)."""
+    ids = list(ids)
+    v = values.reindex(ids).to_numpy(float) if ids else np.zeros(0)
+    return [i for i, ok in zip(ids, np.isfinite(v), strict=True) if ok]
 
 
 #: Up to this many (shift x event) cells the shifted means are summed directly; beyond, by FFT.
