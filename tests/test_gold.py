@@ -781,3 +781,24 @@ def test_roll_days_in_windows_are_the_intersections(windows, rolls):
     roll_days = pd.DatetimeIndex([day + pd.Timedelta(days=d) for d in rolls])
     want = {u: list(pd.DatetimeIndex(d).intersection(roll_days)) for u, d in wins.items()}
     assert _roll_days_in(wins, roll_days) == want
+
+
+def test_factor_levels_are_read_again_when_a_file_changes(snapshot_dir, tmp_path):
+    """The in-process factor cache of load_gold_data follows the files, and returns copies."""
+    import shutil
+
+    from eventstudy.gold.data import _factor_levels
+
+    for rel in ("prices/ACWI.csv", "series/DTWEXBGS.csv", "series/DFII10.csv"):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        shutil.copyfile(snapshot_dir / rel, tmp_path / rel)
+    equity, _, _ = _factor_levels("ACWI", tmp_path)
+    equity.iloc[:] = -1.0  # a copy: the cache is not touched
+    again, _, _ = _factor_levels("ACWI", tmp_path)
+    assert (again > 0).all()
+    path = tmp_path / "prices/ACWI.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n")  # the last day removed
+    shorter, _, _ = _factor_levels("ACWI", tmp_path)
+    assert len(shorter) == len(again) - 1
+    pd.testing.assert_series_equal(shorter, again.iloc[:-1])
