@@ -207,3 +207,16 @@ def test_finite_ids_are_those_of_the_plain_filter(ids, vals):
     values = pd.Series([np.nan if v is None else v for v in vals], index=["a", "b", "c", "d"])
     want = [i for i in ids if np.isfinite(values.get(i, np.nan))]
     assert _finite(ids, values) == want
+
+
+@given(st.integers(1, 5_000))
+def test_smooth_length_is_the_next_5_smooth_number(n):
+    from eventstudy.gold.placebo import _smooth_length
+
+    def smooth(m):
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        return m == 1
+
+    assert _smooth_length(n) == next(m for m in range(n, 4 * n + 8) if smooth(m))

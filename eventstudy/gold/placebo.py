@@ -335,20 +335,40 @@ def _circular_means(
 ) -> np.ndarray:
     r"""Mean of ``f[(o + k) % W]`` over the offsets ``o``, for each shift ``k`` (W = ``f.size``).
 
-    Small problems gather directly. Large ones use the circular cross-correlation of the
-    offsets' counts with ``f`` by FFT, :math:`O(W \log W)` instead of O(W x events); the two
-    agree to rounding (tested). ``spectrum``: a list that holds ``rfft(f)`` once computed
-    (empty at first), for callers that correlate several groups with the same ``f``.
+    Small problems gather directly. Large ones use the cross-correlation of the offsets'
+    counts with ``f`` repeated twice (``[f, f]``: its linear correlation over lags 0..W-1 is
+    the circular one), by FFT on a 5-smooth length of at least 3W - 1 (no wrap-around), in
+    :math:`O(W \log W)` instead of O(W x events); the two agree to rounding (tested). An FFT of
+    length W itself would be as exact but, for a W with a large prime factor, 40 times
+    slower. ``spectrum``: a list that holds the FFT of ``[f, f]`` once computed (empty at
+    first), for callers that correlate several groups with the same ``f``.
     """
     width = f.size
     if shifts.size * offsets.size <= _DIRECT_SHIFT_CELLS:
         return f[(offsets[None, :] + shifts[:, None]) % width].mean(axis=1)
+    n_fft = _smooth_length(3 * width - 1)
     spectrum = [] if spectrum is None else spectrum
     if not spectrum:
-        spectrum.append(np.fft.rfft(f))
+        spectrum.append(np.fft.rfft(np.concatenate([f, f]), n=n_fft))
     counts = np.bincount(offsets, minlength=width).astype(float)
-    corr = np.fft.irfft(np.conj(np.fft.rfft(counts)) * spectrum[0], n=width)
+    corr = np.fft.irfft(np.conj(np.fft.rfft(counts, n=n_fft)) * spectrum[0], n=n_fft)[:width]
     return corr[shifts % width] / offsets.size
+
+
+def _smooth_length(n: int) -> int:
+    """The smallest 2^a 3^b 5^c >= n (a fast FFT length)."""
+    best = 1 << max(n - 1, 0).bit_length()
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
 
 
 def _shift_row(test: str, obs: float, null: np.ndarray, alt: str, nobs: int) -> dict:
