@@ -71,13 +71,16 @@ print(json.dumps({"wall": best[0], "cpu": best[1], "studied": studied,
 """
 
 
-def synthetic_catalog(n: int, seed: int = 0):
-    """(events, returns frame, close) of the workload described in the module docstring."""
+def synthetic_catalog(n: int, seed: int = 0, days: int | None = None):
+    """(events, returns frame, close) of the workload described in the module docstring.
+
+    ``days`` sets the calendar's length instead (``benchmarks/gold_placebo.py``).
+    """
     import numpy as np
     import pandas as pd
 
     rng = np.random.default_rng(seed)
-    t = int(min(90_000, max(2_610, 4.5 * n)))
+    t = int(min(90_000, max(2_610, 4.5 * n))) if days is None else int(days)
     dates = pd.bdate_range(end="2026-02-20", periods=t)
     r = 0.01 * rng.standard_normal(t)
     r[0] = np.nan

@@ -707,3 +707,98 @@ def test_group_paths_count_units_as_the_group_table_does(study):
     assert len(table) >= 2
     for group, n in table.items():
         assert at0.get(group, 0) == n, group
+
+
+# --------------------------------------------------------------------------------------------
+# the units' engine fit alone (the report's GLD robustness column)
+# --------------------------------------------------------------------------------------------
+
+
+def _same_engine_fit(a, b):
+    pd.testing.assert_frame_equal(a.car(), b.car(), check_exact=True)
+    pd.testing.assert_frame_equal(a.exclusions, b.exclusions, check_exact=True)
+    for w in ((-1, 1), (0, 5)):
+        pd.testing.assert_frame_equal(a.car(window=w), b.car(window=w), check_exact=True)
+
+
+def test_units_study_is_the_study_of_the_full_study(catalog, gold_data, study):
+    from eventstudy.gold.study import gold_units_study
+
+    _same_engine_fit(gold_units_study(catalog, data=gold_data), study.study)
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"model": "market", "overlap": "merge"},
+        {"overlap": "drop", "same_day0": "separate", "estimation_post": None},
+        {"car_windows": ((0, 5), (-1, 1)), "mask_window": (-10, 10), "min_estimation_obs": 150},
+    ],
+)
+def test_units_study_follows_the_settings(catalog, gold_data, settings):
+    from eventstudy.gold.study import gold_units_study
+
+    full = gold_event_study(catalog, data=gold_data, placebo="stationary_bootstrap",
+                            n_boot=5, draws_per_boot=5, **settings)  # fmt: skip
+    _same_engine_fit(gold_units_study(catalog, data=gold_data, **settings), full.study)
+
+
+def test_units_study_refuses_other_settings(catalog, gold_data):
+    from eventstudy.exceptions import SpecificationError
+    from eventstudy.gold.study import gold_units_study
+
+    with pytest.raises(SpecificationError, match="n_boot"):
+        gold_units_study(catalog, data=gold_data, n_boot=10)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 12)), max_size=40))
+def test_same_day0_groups_are_those_of_a_groupby(positions):
+    """The vectorised grouping equals the plain pandas one (order of groups and of members)."""
+    from eventstudy.gold.study import _same_day0_groups
+
+    ids = [f"e{i}" for i in range(len(positions))]
+    eligible = pd.Series(pd.array(positions, dtype="Int64"), index=ids, dtype="Int64")
+    pos = eligible.dropna()
+    groups = pos.groupby(pos.astype(int), sort=False)
+    want = {str(g.index[0]): tuple(map(str, g.index)) for _, g in groups if len(g) > 1}
+    got = _same_day0_groups(eligible)
+    assert got == want and list(got) == list(want)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 30), max_size=8), max_size=6),
+    st.lists(st.integers(0, 30), max_size=8),
+)
+def test_roll_days_in_windows_are_the_intersections(windows, rolls):
+    """The vectorised look-up equals DatetimeIndex.intersection window by window."""
+    from eventstudy.gold.study import _roll_days_in
+
+    day = pd.Timestamp("2024-01-01")
+    wins = {f"u{i}": np.array(sorted({day + pd.Timedelta(days=d) for d in w}), dtype="M8[ns]")
+            for i, w in enumerate(windows)}  # fmt: skip
+    roll_days = pd.DatetimeIndex([day + pd.Timedelta(days=d) for d in rolls])
+    want = {u: list(pd.DatetimeIndex(d).intersection(roll_days)) for u, d in wins.items()}
+    assert _roll_days_in(wins, roll_days) == want
+
+
+def test_factor_levels_are_read_again_when_a_file_changes(snapshot_dir, tmp_path):
+    """The in-process factor cache of load_gold_data follows the files, and returns copies."""
+    import shutil
+
+    from eventstudy.gold.data import _factor_levels
+
+    for rel in ("prices/ACWI.csv", "series/DTWEXBGS.csv", "series/DFII10.csv"):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        shutil.copyfile(snapshot_dir / rel, tmp_path / rel)
+    equity, _, _ = _factor_levels("ACWI", tmp_path)
+    equity.iloc[:] = -1.0  # a copy: the cache is not touched
+    again, _, _ = _factor_levels("ACWI", tmp_path)
+    assert (again > 0).all()
+    path = tmp_path / "prices/ACWI.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n")  # the last day removed
+    shorter, _, _ = _factor_levels("ACWI", tmp_path)
+    assert len(shorter) == len(again) - 1
+    pd.testing.assert_series_equal(shorter, again.iloc[:-1])

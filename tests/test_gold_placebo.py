@@ -191,3 +191,32 @@ def test_circular_means_by_fft_equal_the_direct_sums(seed, width, n):
     finally:
         placebo._DIRECT_SHIFT_CELLS = old
     np.testing.assert_allclose(fft, direct, rtol=1e-9, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d", "z"]), max_size=10),
+    st.lists(
+        st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.none()), min_size=4, max_size=4
+    ),
+)
+def test_finite_ids_are_those_of_the_plain_filter(ids, vals):
+    """The vectorised filter equals [i for i in ids if isfinite(values.get(i, nan))]."""
+    from eventstudy.gold.placebo import _finite
+
+    values = pd.Series([np.nan if v is None else v for v in vals], index=["a", "b", "c", "d"])
+    want = [i for i in ids if np.isfinite(values.get(i, np.nan))]
+    assert _finite(ids, values) == want
+
+
+@given(st.integers(1, 5_000))
+def test_smooth_length_is_the_next_5_smooth_number(n):
+    from eventstudy.gold.placebo import _smooth_length
+
+    def smooth(m):
+        for p in (2, 3, 5):
+            while m % p == 0:
+                m //= p
+        return m == 1
+
+    assert _smooth_length(n) == next(m for m in range(n, 4 * n + 8) if smooth(m))

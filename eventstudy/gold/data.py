@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
@@ -156,7 +157,7 @@ def load_gold_data(
     """
     from eventstudy.data.day0 import trading_sessions
     from eventstudy.data.quality import roll_dates
-    from eventstudy.data.store import load_prices, load_series, price_relpath, series_relpath
+    from eventstudy.data.store import load_prices, price_relpath, series_relpath
 
     if benchmark not in BENCHMARKS:
         raise SpecificationError(
@@ -182,9 +183,7 @@ def load_gold_data(
     close = close[~outside]
     has_volume = "volume" in bars and bars["volume"].notna().any()
     rolls = roll_dates(bars) if has_volume else pd.DatetimeIndex([])
-    equity = load_prices(benchmark, data_dir, positive=True)["close"]
-    dollar = load_series(DOLLAR_SERIES, data_dir, positive=True)  # log returns
-    real = load_series(REAL_YIELD_SERIES, data_dir)
+    equity, dollar, real = _factor_levels(benchmark, data_dir)
     returns = align_factors(
         close, equity=equity, dollar=dollar, real_yield=real, max_stale_days=max_stale_days
     )
@@ -196,3 +195,52 @@ def load_gold_data(
     )
     rolls = rolls[rolls.isin(close.index)]
     return GoldData(returns, close.rename("close"), gold, benchmark, dropped, files, rolls)
+
+
+#: Factor levels read in this process, by benchmark, data directory and the files' status (a
+#: file changed since is read again). The report loads them for GC=F and again for GLD.
+_FACTOR_CACHE: dict[tuple[object, ...], tuple[pd.Series, pd.Series, pd.Series]] = {}
+
+
+def _factor_levels(
+    benchmark: str, data_dir: str | os.PathLike[str] | None
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Equity closes, dollar index and real yield as read from the data directory (copies).
+
+    Read once per process while the three files keep their modification time, size and inode.
+    """
+    from eventstudy.data.store import (
+        load_prices,
+        load_series,
+        price_relpath,
+        resolve_data_dir,
+        series_relpath,
+    )
+
+    root = resolve_data_dir(data_dir)
+    rels = (
+        price_relpath(benchmark),
+        series_relpath(DOLLAR_SERIES),
+        series_relpath(REAL_YIELD_SERIES),
+    )
+    key = (benchmark, str(root), *(_file_stamp(root / rel) for rel in rels))
+    if key not in _FACTOR_CACHE:
+        levels = (
+            load_prices(benchmark, data_dir, positive=True)["close"],
+            load_series(DOLLAR_SERIES, data_dir, positive=True),  # log returns
+            load_series(REAL_YIELD_SERIES, data_dir),
+        )
+        if len(_FACTOR_CACHE) >= 4:
+            _FACTOR_CACHE.clear()
+        _FACTOR_CACHE[key] = levels
+    equity, dollar, real = _FACTOR_CACHE[key]
+    return equity.copy(), dollar.copy(), real.copy()
+
+
+def _file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """(mtime in ns, size, inode) of a file, None when it cannot be read."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino

@@ -21,7 +21,6 @@ positions of the series' index.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -132,7 +131,10 @@ class EventRegressionResults:
 
 
 def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
-    r"""GARCH(1,1) conditional standard deviation of a zero-mean residual series (``arch``).
+    r"""GARCH(1,1) conditional standard deviation of a zero-mean residual series.
+
+    Fitted as ``arch`` fits it, to the bit, by :func:`eventstudy.gold.garch.fit_garch11`
+    (without importing ``arch``, which costs about a second).
 
     Parameters
     ----------
@@ -150,22 +152,13 @@ def garch_volatility(resid: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     note : str
         Empty, or a sentence when the optimiser did not report convergence.
     """
-    from arch import arch_model
+    from eventstudy.gold.garch import fit_garch11
 
-    with warnings.catch_warnings(record=True):  # arch resets its own filter: record, not show
-        warnings.simplefilter("ignore")
-        fit = arch_model(
-            resid.to_numpy(float) * _GARCH_SCALE, mean="Zero", vol="GARCH", p=1, q=1,
-            rescale=False,
-        ).fit(disp="off")  # fmt: skip
-    p = fit.params
-    params = pd.Series(
-        {"omega": p["omega"] / _GARCH_SCALE**2, "alpha": p["alpha[1]"], "beta": p["beta[1]"]}
-    )
-    sigma = pd.Series(
-        np.asarray(fit.conditional_volatility) / _GARCH_SCALE, index=resid.index, name="sigma"
-    )
-    note = "" if fit.convergence_flag == 0 else f"GARCH optimiser flag {fit.convergence_flag}"
+    fit = fit_garch11(resid.to_numpy(float) * _GARCH_SCALE)  # arch's fit, without arch
+    omega, alpha, beta = fit.params
+    params = pd.Series({"omega": omega / _GARCH_SCALE**2, "alpha": alpha, "beta": beta})
+    sigma = pd.Series(np.sqrt(fit.variance) / _GARCH_SCALE, index=resid.index, name="sigma")
+    note = "" if fit.status == 0 else f"GARCH optimiser flag {fit.status}"
     return sigma, params, note
 
 

@@ -37,6 +37,7 @@ therefore the constant mean; the others are robustness checks.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -78,7 +79,14 @@ from eventstudy.gold.spec import GOLD_MODELS, MODEL_REGRESSORS, GoldModel, GoldS
 from eventstudy.gold.timing import timing_candidates, timing_sensitivity
 from eventstudy.results import window_label
 
-__all__ = ["GOLD_MODELS", "MODEL_REGRESSORS", "GoldModel", "gold_event_study"]
+__all__ = [
+    "GOLD_MODELS",
+    "MODEL_REGRESSORS",
+    "UNIT_SETTINGS",
+    "GoldModel",
+    "gold_event_study",
+    "gold_units_study",
+]
 
 
 _Choice = TypeVar("_Choice", bound=str)
@@ -259,61 +267,26 @@ def gold_event_study(
     data_given = None if data is None else "in memory"  # recorded in the settings
     if data is None:
         data = load_gold_data(gold, benchmark=benchmark, data_dir=data_dir)
-    cal = data.returns.index
-    ev = events.reset_index(drop=True)
-    ids = ev["event_id"].astype(str)
-    day0 = _day0(ev, gold)
-    d0 = pd.Series(day0.to_numpy(), index=ids)
-    pos_all = calendar_positions(d0, cal)
-    exclusions = _day0_exclusions(d0, pos_all, cal, gold)
-    rolls = pd.Series(cal.isin(data.roll_days), index=cal)
-    mask = estimation_mask(pos_all, cal, mask_window) | rolls
-    is_label = ev["category"].isin(label_categories).to_numpy()
-    exclusions += _label_exclusions(ev, ids, pos_all, is_label)
-    eligible = pos_all[~is_label]
-    if same_day0 not in ("cluster", "separate"):
-        raise SpecificationError(f"same_day0={same_day0!r}; use 'cluster' or 'separate'")
-    siblings = _same_day0_groups(eligible) if same_day0 == "cluster" else {}
-    overlaps = overlap_table(
-        eligible,
-        cal,
+    u = _fit_units(
+        events,
+        data,
+        gold=gold,
+        model=model,
         estimation_window=estimation_window,
         event_window=event_window,
-        policy=overlap,
+        car_windows=car_windows,
+        overlap=overlap,
         mask_window=mask_window,
         overlap_window=overlap_window,
+        label_categories=label_categories,
+        same_day0=same_day0,
+        min_estimation_obs=min_estimation_obs,
+        estimation_post=estimation_post,
     )
-    heads_only = eligible.drop(index=[m for ms in siblings.values() for m in ms[1:]])
-    units = study_units(heads_only, event_window=overlap_window or event_window, policy=overlap)
-    units = _with_siblings(units, siblings)
-    notes = _overlap_notes(overlaps, overlap, event_window) + _cluster_notes(siblings, d0)
-    members = dict(zip(units.index, units["members"], strict=True))
-    exclusions += _overlap_exclusions(eligible, members, overlaps)
-
-    spec = GoldSpecification(
-        returns=data.returns.rename(columns={"gold": gold}),
-        symbol=gold,
-        model=model,
-        regressors=MODEL_REGRESSORS[model],
-        estimation_window=EstimationWindow.from_bounds(
-            *estimation_window, min_obs=min_estimation_obs, mask=mask, post=estimation_post
-        ),
-        event_window=EventWindow(*event_window, missing=main),
-        car_windows=car_windows,
-    )
-    unit_events = pd.DataFrame(
-        {
-            "event_id": units.index,
-            "day0": cal[units["position"].astype(int).to_numpy()],
-            "extend": units["span"].to_numpy(),
-        }
-    )
-    fit = spec.fit(unit_events)
-    exclusions += _engine_exclusions(fit.exclusions, members)
-    main_car = fit.car(window=main).set_index("event_id")
-    studied = list(main_car.index)
-    if not studied:
-        raise SpecificationError(_nothing_studied(gold, exclusions))
+    cal, ev, ids, day0, d0, mask = u.data.returns.index, u.ev, u.ids, u.day0, u.d0, u.mask
+    units, members, overlaps, spec, fit = u.units, u.members, u.overlaps, u.spec, u.fit
+    unit_events, main_car, studied = u.unit_events, u.main_car, list(u.main_car.index)
+    notes, exclusions = list(u.notes), list(u.exclusions)
 
     windows = _main_window_dates(fit, main)
     direction = dict(zip(ids, ev["gold_direction"], strict=True))
@@ -409,6 +382,177 @@ def gold_event_study(
     )
 
 
+#: The settings of :func:`gold_event_study` that define the study units and their engine fit.
+UNIT_SETTINGS = (
+    "model",
+    "estimation_window",
+    "event_window",
+    "car_windows",
+    "overlap",
+    "mask_window",
+    "overlap_window",
+    "label_categories",
+    "same_day0",
+    "min_estimation_obs",
+    "estimation_post",
+)
+
+
+def gold_units_study(
+    events: pd.DataFrame,
+    *,
+    gold: str = "GC=F",
+    benchmark: Benchmark = "ACWI",
+    data: GoldData | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    **settings: Any,
+) -> EventStudyResults:
+    """The engine fit of the gold study's units alone: ``gold_event_study(...).study``.
+
+    The same units, windows, estimation mask and exclusions, without the HAC, placebo, group
+    and timing routes (which cost most of the study's time): for robustness columns that show
+    only the engine's CARs, e.g. the study on GLD in the report.
+
+    Parameters
+    ----------
+    events : DataFrame
+        As :func:`gold_event_study`.
+    gold, benchmark, data, data_dir
+        As :func:`gold_event_study`.
+    **settings
+        Any of :data:`UNIT_SETTINGS`, as :func:`gold_event_study` takes them (its defaults
+        otherwise).
+
+    Returns
+    -------
+    EventStudyResults
+        Equal to ``gold_event_study(events, ...).study`` with the same arguments.
+
+    Raises
+    ------
+    SpecificationError
+        A setting that is not one of :data:`UNIT_SETTINGS`, or no event can be studied.
+    """
+    unknown = sorted(set(settings) - set(UNIT_SETTINGS))
+    if unknown:
+        raise SpecificationError(f"gold_units_study does not take {unknown}; use {UNIT_SETTINGS}")
+    params = inspect.signature(gold_event_study).parameters
+    kw = {name: settings.get(name, params[name].default) for name in UNIT_SETTINGS}
+    kw["model"] = _check_choice("model", kw["model"], GOLD_MODELS)
+    kw["car_windows"] = tuple((int(a), int(b)) for a, b in kw["car_windows"])
+    if data is None:
+        data = load_gold_data(gold, benchmark=benchmark, data_dir=data_dir)
+    return _fit_units(events, data, gold=gold, **kw).fit
+
+
+@dataclasses.dataclass(frozen=True)
+class _Units:
+    """The catalog's study units, fitted by the engine: where every route of the study starts.
+
+    ``ev`` is the catalog with a fresh index, ``ids`` its event ids, ``day0``/``d0`` day 0 per
+    event (by row, by id), ``mask`` the estimation mask on the gold calendar; ``units``,
+    ``members`` and ``overlaps`` as :mod:`eventstudy.gold.overlap`; ``main_car`` the engine's
+    main-window CARs of the studied units, indexed by unit id.
+    """
+
+    data: GoldData
+    ev: pd.DataFrame
+    ids: pd.Series
+    day0: pd.Series
+    d0: pd.Series
+    mask: pd.Series
+    units: pd.DataFrame
+    members: dict[str, tuple[str, ...]]
+    overlaps: pd.DataFrame
+    notes: tuple[str, ...]
+    exclusions: tuple[tuple[str, str, str], ...]
+    spec: GoldSpecification
+    unit_events: pd.DataFrame
+    fit: EventStudyResults
+    main_car: pd.DataFrame
+
+
+def _fit_units(
+    events: pd.DataFrame,
+    data: GoldData,
+    *,
+    gold: str,
+    model: GoldModel,
+    estimation_window: tuple[int, int],
+    event_window: tuple[int, int],
+    car_windows: tuple[tuple[int, int], ...],
+    overlap: OverlapPolicy,
+    mask_window: tuple[int, int],
+    overlap_window: tuple[int, int] | None,
+    label_categories: Sequence[str],
+    same_day0: str,
+    min_estimation_obs: int,
+    estimation_post: tuple[int, int] | None,
+) -> _Units:
+    """Day 0s, exclusions, overlaps and units of a catalog, and the engine fit of the units.
+
+    Raises
+    ------
+    SpecificationError
+        ``same_day0`` is not accepted, or no unit can be studied.
+    """
+    cal = data.returns.index
+    ev = events.reset_index(drop=True)
+    ids = ev["event_id"].astype(str)
+    day0 = _day0(ev, gold)
+    d0 = pd.Series(day0.to_numpy(), index=ids)
+    pos_all = calendar_positions(d0, cal)
+    exclusions = _day0_exclusions(d0, pos_all, cal, gold)
+    rolls = pd.Series(cal.isin(data.roll_days), index=cal)
+    mask = estimation_mask(pos_all, cal, mask_window) | rolls
+    is_label = ev["category"].isin(label_categories).to_numpy()
+    exclusions += _label_exclusions(ev, ids, pos_all, is_label)
+    eligible = pos_all[~is_label]
+    if same_day0 not in ("cluster", "separate"):
+        raise SpecificationError(f"same_day0={same_day0!r}; use 'cluster' or 'separate'")
+    siblings = _same_day0_groups(eligible) if same_day0 == "cluster" else {}
+    overlaps = overlap_table(
+        eligible,
+        cal,
+        estimation_window=estimation_window,
+        event_window=event_window,
+        policy=overlap,
+        mask_window=mask_window,
+        overlap_window=overlap_window,
+    )
+    heads_only = eligible.drop(index=[m for ms in siblings.values() for m in ms[1:]])
+    units = study_units(heads_only, event_window=overlap_window or event_window, policy=overlap)
+    units = _with_siblings(units, siblings)
+    notes = _overlap_notes(overlaps, overlap, event_window) + _cluster_notes(siblings, d0)
+    members = dict(zip(units.index, units["members"], strict=True))
+    exclusions += _overlap_exclusions(eligible, members, overlaps)
+    spec = GoldSpecification(
+        returns=data.returns.rename(columns={"gold": gold}),
+        symbol=gold,
+        model=model,
+        regressors=MODEL_REGRESSORS[model],
+        estimation_window=EstimationWindow.from_bounds(
+            *estimation_window, min_obs=min_estimation_obs, mask=mask, post=estimation_post
+        ),
+        event_window=EventWindow(*event_window, missing=car_windows[0]),
+        car_windows=car_windows,
+    )
+    unit_events = pd.DataFrame(
+        {
+            "event_id": units.index,
+            "day0": cal[units["position"].astype(int).to_numpy()],
+            "extend": units["span"].to_numpy(),
+        }
+    )
+    fit = spec.fit(unit_events)
+    exclusions += _engine_exclusions(fit.exclusions, members)
+    main_car = fit.car(window=car_windows[0]).set_index("event_id")
+    if main_car.empty:
+        raise SpecificationError(_nothing_studied(gold, exclusions))
+    return _Units(data, ev, ids, day0, d0, mask, units, members, overlaps, tuple(notes),
+                  tuple(exclusions), spec, unit_events, fit, main_car)  # fmt: skip
+
+
 # --------------------------------------------------------------------------------------------
 # pieces of the composition (small, pure)
 # --------------------------------------------------------------------------------------------
@@ -417,8 +561,18 @@ def gold_event_study(
 def _same_day0_groups(eligible: pd.Series) -> dict[str, tuple[str, ...]]:
     """Events sharing a day 0: first event (catalog order) -> all of them, for groups of 2+."""
     pos = eligible.dropna()
-    groups = pos.groupby(pos.astype(int), sort=False)
-    return {str(g.index[0]): tuple(map(str, g.index)) for _, g in groups if len(g) > 1}
+    p = pos.to_numpy(dtype=np.int64)
+    ids = [str(e) for e in pos.index]
+    order = np.argsort(p, kind="stable")  # by day 0, catalog order inside a day
+    starts = (
+        np.flatnonzero(np.r_[True, np.diff(p[order]) != 0]) if p.size else np.zeros(0, np.int64)
+    )
+    stops = np.r_[starts[1:], p.size]
+    shared = np.flatnonzero(stops - starts > 1)
+    shared = shared[np.argsort(order[starts[shared]], kind="stable")]  # by first appearance
+    return {
+        ids[order[starts[g]]]: tuple(ids[i] for i in order[starts[g] : stops[g]]) for g in shared
+    }
 
 
 def _with_siblings(units: pd.DataFrame, siblings: dict[str, tuple[str, ...]]) -> pd.DataFrame:
@@ -496,7 +650,7 @@ def _overlap_notes(
         f'{text}; their CARs share days (see results.overlaps, or use overlap="drop"/'
         '"merge"). Silence with warnings.simplefilter("ignore", WindowOverlapWarning).',
         WindowOverlapWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
     return [f"{text}: their CARs share days (overlaps table)."]
 
@@ -723,7 +877,7 @@ def _roll_notes(
     if not len(roll_days):
         table["roll_day_in_window"] = False
         return []
-    hit = {u: list(pd.DatetimeIndex(days).intersection(roll_days)) for u, days in windows.items()}
+    hit = _roll_days_in(windows, roll_days)
     table["roll_day_in_window"] = table["unit_id"].map(lambda u: bool(hit.get(u))).astype(bool)
     flagged = {u: ds for u, ds in hit.items() if ds}
     note = (
@@ -740,6 +894,26 @@ def _roll_notes(
             f"(roll_day_in_window): {listed}."
         )
     return [note]
+
+
+def _roll_days_in(
+    windows: Mapping[str, WindowDates], roll_days: pd.DatetimeIndex
+) -> dict[str, list[pd.Timestamp]]:
+    """The roll days in each window, ascending and distinct (``DatetimeIndex.intersection``).
+
+    One membership test over all windows' days at once.
+    """
+    days = [np.asarray(w, dtype="datetime64[ns]") for w in windows.values()]
+    flat = np.concatenate(days) if days else np.array([], "M8[ns]")
+    hit = np.isin(flat, np.asarray(pd.DatetimeIndex(roll_days).as_unit("ns")))
+    bounds = np.cumsum([0, *map(len, days)])
+    return {
+        u: [
+            pd.Timestamp(x)
+            for x in np.unique(flat[bounds[i] : bounds[i + 1]][hit[bounds[i] : bounds[i + 1]]])
+        ]
+        for i, u in enumerate(windows)
+    }
 
 
 def _count_notes(table: pd.DataFrame, exc_df: pd.DataFrame) -> list[str]:
