@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from functools import partial
 
 import numpy as np
@@ -33,24 +34,33 @@ _SLUGS = r"{0}(?:[ \t\r\n]+{0})*".format(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _URLS = rf"{cat._PLAIN_URL.pattern}(?:[ \t\r\n]+{cat._PLAIN_URL.pattern})*"
 
 
-def _suspicious(ch: str) -> bool:
-    """Characters whose cells the exact checks must see.
+_MARKS = re.compile(
+    "[" + cat._CONTROL.pattern[1:-1] + cat._BIDI.pattern[1:-1] + cat._CP932_LEAD.pattern[1:-1] + "]"
+)
+"""Single characters that give a free-text cell a problem: C1 controls, direction controls and
+the kanji a UTF-8 lead byte becomes when read as CP932."""
+_LATIN_LEADS = re.compile("[\u00c2-\u00f4]")
+"""The first letter of every Latin mojibake pair (``catalog._LATIN_MOJIBAKE``)."""
 
-    C1 controls, invisible characters, direction controls, and the letters of both kinds of
-    mojibake.
+
+def _free_text_screen(wide: str) -> re.Pattern[str] | None:
+    """A pattern found in every free-text cell that the exact checks report, or None.
+
+    Free text (titles, descriptions) is checked only for control and direction characters
+    and for mojibake (:func:`eventstudy.data.catalog._mojibake_repair`, which needs one of
+    :data:`_MARKS` or a Latin mojibake pair). Built from the file's non-ASCII text ``wide``:
+    None when it holds none of those characters.
     """
-    return bool(
-        cat._CONTROL.match(ch)
-        or cat._INVISIBLE.match(ch)
-        or cat._BIDI.match(ch)
-        or cat._CP932_LEAD.match(ch)
-        or "\u0080" <= ch <= "\u00ff"
-        or ch in "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u20ac\u2122"
-        or "\u2013" <= ch <= "\u203a"
-    )
+    marks = sorted(set(_MARKS.findall(wide)))
+    parts = ["[" + "".join(re.escape(ch) for ch in marks) + "]"] if marks else []
+    if _LATIN_LEADS.search(wide) is not None:
+        parts.append(cat._LATIN_MOJIBAKE.pattern)
+    return re.compile("|".join(parts)) if parts else None
 
 
 def _breaks(text: str) -> int:
+    if "\n" not in text and "\r" not in text:
+        return 0
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
@@ -73,25 +83,24 @@ def _parse(body: bytes) -> pd.DataFrame | None:
     return frame
 
 
-def _regular(specials: bytes, raw: pd.DataFrame, header: list[str]) -> bool:
+def _regular(specials: bytes, joined: Sequence[str], n_rows: int, header: list[str]) -> bool:
     """Every record has exactly the header's fields and no line is blank.
 
     pandas pads a short row silently, so the commas are counted: the file holds one comma per
     field boundary of every record plus those inside the values. The line breaks are counted
     the same way, which rules out blank lines (and so keeps line numbers exact). ``specials``
-    is the file's bytes reduced to commas and line-break bytes.
+    is the file's bytes reduced to commas and line-break bytes; ``joined`` holds each
+    column's values joined by U+001F (which the file cannot hold), ``n_rows`` is the number of
+    records after the header.
     """
-    values = ["\x1f".join(raw[c].tolist()) for c in raw.columns]
     n_fields = len(header)
-    commas = sum(v.count(",") for v in values) + sum(h.count(",") for h in header)
-    if specials.count(b",") != (len(raw) + 1) * (n_fields - 1) + commas:
+    commas = sum(v.count(",") for v in joined) + sum(h.count(",") for h in header)
+    if specials.count(b",") != (n_rows + 1) * (n_fields - 1) + commas:
         return False
-    inside = sum(_breaks(v) for v in values) + sum(_breaks(h) for h in header)
+    inside = sum(_breaks(v) for v in joined) + sum(_breaks(h) for h in header)
     breaks = specials.count(b"\n") + specials.count(b"\r") - specials.count(b"\r\n")
-    records = len(raw) + 1
-    if breaks - inside not in (records, records - 1):
-        return False
-    return True
+    records = n_rows + 1
+    return breaks - inside in (records, records - 1)
 
 
 def _has_blank_row(cells: dict[str, list[str]]) -> bool:
@@ -103,13 +112,11 @@ def _has_blank_row(cells: dict[str, list[str]]) -> bool:
     return any(all(not cells[c][i] for c in cat.COLUMNS) for i, v in enumerate(ids) if not v)
 
 
-def _row_breaks(cells: pd.DataFrame, order: list[str]) -> np.ndarray:
+def _row_breaks(raw: dict[str, list[str]], joined: dict[str, str]) -> np.ndarray:
     """Line breaks inside each row's values; a column without any is skipped at C speed."""
-    breaks = np.zeros(len(cells), dtype="int64")
-    for c in order:
-        values = cells[c].tolist()
-        joined = "\x1f".join(values)
-        if "\n" in joined or "\r" in joined:
+    breaks = np.zeros(len(next(iter(raw.values()))), dtype="int64")
+    for c, values in raw.items():
+        if _breaks(joined[c]):
             breaks += np.fromiter(map(_breaks, values), dtype="int64", count=len(values))
     return breaks
 
@@ -128,10 +135,15 @@ def _matches(pattern: re.Pattern[str], values: list[str]) -> np.ndarray:
     return np.fromiter(map(bool, map(pattern.fullmatch, values)), dtype=bool, count=len(values))
 
 
+def _blank(values: list[str]) -> np.ndarray:
+    return np.fromiter(map(operator.not_, values), dtype=bool, count=len(values))
+
+
 _EVENT_ID_OK = re.compile(cat._EVENT_ID.pattern)
 _HHMM_OK = re.compile(_HHMM)
 _SLUGS_OK = re.compile(_SLUGS)
 _URLS_OK = re.compile(_URLS)
+_FREE_TEXT = ("title", "title_ja", "description")
 
 
 def _date_ok(value: str) -> bool:
@@ -150,13 +162,20 @@ def _links_ok(value: str) -> bool:
     )
 
 
-def _flag(cells: dict[str, list[str]], suspicious: set[str]) -> np.ndarray:
-    """Rows the screen cannot clear."""
-    n = len(cells["event_id"])
+def _sources_ok(value: str) -> bool:
+    """The exact ``sources`` check: plain URLs at C speed, any other word parsed."""
+    if _URLS_OK.fullmatch(value) is not None:
+        return True
+    return all(cat._source_ok(w) for w in cat._words(value))
+
+
+def _values_flag(cells: dict[str, list[str]]) -> np.ndarray:
+    """Rows with a value that a per-value check (all but the character checks) rejects."""
+    eid = cells["event_id"]
+    n = len(eid)
     bad = np.zeros(n, dtype=bool)
     for c in cat.REQUIRED_COLUMNS:
-        bad |= np.asarray(cells[c], dtype=object) == ""
-    eid = cells["event_id"]
+        bad |= _blank(cells[c])
     bad |= ~_matches(_EVENT_ID_OK, eid)
     bad |= np.fromiter(map(len, eid), dtype="int64", count=n) > cat.MAX_EVENT_ID_LENGTH
     bad |= pd.Series(eid).duplicated(keep=False).to_numpy()
@@ -166,15 +185,34 @@ def _flag(cells: dict[str, list[str]], suspicious: set[str]) -> np.ndarray:
     for column, accepted in cat._CHOICES.items():
         bad |= ~_each(cells[column], partial(_choice_ok, accepted=accepted))
     is_time_basis = _each(cells["day_basis"], lambda v: cat._norm_choice(v) == "time")
-    bad |= is_time_basis != (np.asarray(cells["time"], dtype=object) != "")
+    bad |= is_time_basis == _blank(cells["time"])
     bad |= ~_each(cells["polymarket"], _links_ok)
-    sources = cells["sources"]
-    bad |= ~(_matches(_URLS_OK, sources) | (np.asarray(sources, dtype=object) == ""))
+    bad |= ~_each(cells["sources"], _sources_ok)
     bad |= _nonexistent_local_times(cells, is_time_basis & ~bad)
-    if suspicious:
-        screen = re.compile("[" + "".join(re.escape(ch) for ch in sorted(suspicious)) + "]")
-        for values in cells.values():
-            bad |= np.fromiter(map(bool, map(screen.search, values)), dtype=bool, count=n)
+    return bad
+
+
+def _characters_flag(
+    cells: dict[str, list[str]], ascii_columns: Collection[str], wide: str
+) -> np.ndarray:
+    """Rows with a cell that the character checks (controls, invisible, mojibake) may report.
+
+    A column that is all ASCII has none. Elsewhere, any non-ASCII character in a structured
+    column (ids, dates, zones, choices, slugs, URLs) flags its row; in free text only what
+    :func:`_free_text_screen` finds does.
+    """
+    n = len(cells["event_id"])
+    bad = np.zeros(n, dtype=bool)
+    screen = _free_text_screen(wide)
+    for c, values in cells.items():
+        if c in ascii_columns or (c in _FREE_TEXT and screen is None):
+            continue
+        wide_at = np.flatnonzero(
+            ~np.fromiter(map(str.isascii, values), dtype=bool, count=len(values))
+        )
+        if c in _FREE_TEXT and screen is not None:
+            wide_at = wide_at[[screen.search(values[i]) is not None for i in wide_at]]
+        bad[wide_at] = True
     return bad
 
 
@@ -188,7 +226,8 @@ def _nonexistent_local_times(cells: dict[str, list[str]], timed: np.ndarray) -> 
     idx = np.flatnonzero(timed)
     if not len(idx):
         return bad
-    keys = [(cells["date"][i], cells["time"][i], cells["tz"][i]) for i in idx]
+    parts = (np.asarray(cells[c], dtype=object)[idx] for c in ("date", "time", "tz"))
+    keys = list(zip(*parts, strict=True))
     distinct = list(set(keys))
     day = pd.Series([cat._norm_date(d) for d, _, _ in distinct], dtype=object)
     clock = pd.Series([cat._norm_time(t) for _, t, _ in distinct], dtype=object)
@@ -206,21 +245,25 @@ def _nonexistent_local_times(cells: dict[str, list[str]], timed: np.ndarray) -> 
 
 
 def _rows(
-    cells: dict[str, list[str]], raw: pd.DataFrame, order: list[str], at: np.ndarray
+    cells: dict[str, list[str]],
+    raw: dict[str, list[str]],
+    joined: dict[str, str],
+    at: np.ndarray,
 ) -> list[cat._Row]:
-    """Exact-checker rows (with each cell's line) for the row positions ``at``."""
-    breaks = _row_breaks(raw, order)
+    """Exact-checker rows (with each cell's line) for the row positions ``at``.
+
+    ``raw`` holds the values as read, by normalised column in file order.
+    """
+    breaks = _row_breaks(raw, joined)
     starts = 2 + np.concatenate([[0], np.cumsum(1 + breaks)[:-1]])
-    raw_values = {name: raw[name].to_numpy() for name in order}
-    cell_values = cells
     rows = []
     for i in at:
         line = int(starts[i])
         values, lines = {}, {}
-        for name in order:
-            values[name] = str(cell_values[name][i])
+        for name, column in raw.items():
+            values[name] = cells[name][i]
             lines[name] = line
-            line += _breaks(str(raw_values[name][i]))
+            line += _breaks(column[i])
         rows.append(cat._Row(int(starts[i]), values, lines))
     return rows
 
@@ -234,7 +277,6 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     if screened is None:
         return None
     body, specials, wide = screened
-    suspicious = {ch for ch in set(wide) if _suspicious(ch)}
     parsed = _parse(body)
     if parsed is None:
         return None
@@ -242,17 +284,21 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     columns = [cat._norm_choice(c) for c in header]
     if sorted(columns) != sorted(cat.COLUMNS) or cat._other_separator(header) is not None:
         return None
-    if not _regular(specials, parsed, header):
+    values = {name: parsed[c].tolist() for name, c in zip(columns, parsed.columns, strict=True)}
+    joined = {name: "\x1f".join(v) for name, v in values.items()}
+    if not _regular(specials, list(joined.values()), len(parsed), header):
         return None
-    raw_cells = parsed.set_axis(columns, axis=1)
-    cells = {c: list(map(str.strip, raw_cells[c].tolist())) for c in cat.COLUMNS}
+    cells = {c: list(map(str.strip, values[c])) for c in cat.COLUMNS}
     if _has_blank_row(cells):
         return None
-    flagged = np.flatnonzero(_flag(cells, suspicious))
+    ascii_columns = {c for c, text in joined.items() if text.isascii()}
+    flags = _values_flag(cells) | _characters_flag(cells, ascii_columns, wide)
+    flagged = np.flatnonzero(flags)
     frame = pd.DataFrame(cells, dtype="str")
     if not len(flagged):
         return [], frame
-    return _flagged_problems(where, cells, raw_cells, columns, flagged), frame
+    rows = _rows(cells, values, joined, flagged)
+    return _flagged_problems(where, rows), frame
 
 
 def _screen_bytes(raw: bytes) -> tuple[bytes, bytes, str] | None:
@@ -281,16 +327,9 @@ def _screen_bytes(raw: bytes) -> tuple[bytes, bytes, str] | None:
     return body, specials, wide
 
 
-def _flagged_problems(
-    where: str,
-    cells: dict[str, list[str]],
-    raw_cells: pd.DataFrame,
-    columns: list[str],
-    flagged: np.ndarray,
-) -> list:
-    """The exact checks' problems of the ``flagged`` rows, sorted as the exact reader sorts."""
-    rows = _rows(cells, raw_cells, columns, flagged)
-    known = set(columns)
+def _flagged_problems(where: str, rows: list[cat._Row]) -> list:
+    """The exact checks' problems of the flagged ``rows``, sorted as the exact reader sorts."""
+    known = set(cat.COLUMNS)
     problems = []
     for row in rows:
         for check in cat._ROW_CHECKS:

@@ -1086,17 +1086,21 @@ _PLAIN_URL = re.compile(
 """An ASCII http(s) URL with a dotted host: accepted without parsing (the common case)."""
 
 
+def _source_ok(url: str) -> bool:
+    """True for one ``sources`` word that is an http(s) URL with a dotted host."""
+    if _PLAIN_URL.fullmatch(url):
+        return True
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and "." in (parts.hostname or "")
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+
+
 def _check_sources(where: str, row: _Row, known: set[str]) -> _Problems:
     problems = []
     for url in _words(row.cells.get("sources", "")):
-        if _PLAIN_URL.fullmatch(url):
-            continue
-        try:
-            parts = urlsplit(url)
-            ok = parts.scheme in ("http", "https") and "." in (parts.hostname or "")
-        except ValueError:  # e.g. an unclosed IPv6 bracket
-            ok = False
-        if ok:
+        if _source_ok(url):
             continue
         msg = "not an http(s) URL; separate several sources with spaces"
         problems.append(_replace_value(_cell_problem(where, row, "sources", msg), url))
@@ -1252,6 +1256,17 @@ def _words(value: str) -> list[str]:
     return [w for w in _ASCII_SPACE.split(value) if w]
 
 
+_OTHER_SPACE = re.compile(r"[^\S \t\r\n]")
+"""Characters at which ``str.split`` splits and :func:`_words` does not (e.g. U+00A0)."""
+
+
+def _words_of_each(values: list[str]) -> list[list[str]]:
+    """:func:`_words` of every value; ``str.split`` (C speed) where it splits the same."""
+    if _OTHER_SPACE.search("".join(values)) is None:
+        return [v.split() for v in values]
+    return [_words(v) for v in values]
+
+
 def _norm_time(value: str) -> str:
     parsed = _parse_time(value)
     return f"{parsed[0]:02d}:{parsed[1]:02d}" if parsed else value
@@ -1326,6 +1341,6 @@ def _to_frame(cells: pd.DataFrame) -> pd.DataFrame:
     frame["event_time"] = _event_times(frame)
     frame["time_known"] = (frame["time"] != "").astype(bool)
     frame["polymarket_slugs"] = pd.Series(
-        [_words(v) for v in frame["polymarket"]], index=frame.index, dtype=object
+        _words_of_each(frame["polymarket"].tolist()), index=frame.index, dtype=object
     )
     return frame
