@@ -64,12 +64,15 @@ def _breaks(text: str) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
-def _parse(body: bytes) -> pd.DataFrame | None:
+def _parse(raw: bytes, start: int) -> pd.DataFrame | None:
+    """The records of ``raw`` from byte ``start`` on, or None when pandas finds them irregular."""
+    handle = io.BytesIO(raw)  # shares the bytes (no copy of a large file)
+    handle.seek(start)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a ParserWarning means a row was cut: not regular
             frame = pd.read_csv(
-                io.BytesIO(body),
+                handle,
                 dtype=object,
                 keep_default_na=False,
                 na_values=[],
@@ -128,6 +131,8 @@ def _choice_ok(value: str, accepted: Collection[str]) -> bool:
 def _each(values: list[str], test: Callable[[str], object]) -> np.ndarray:
     """``test`` of every value, computed once per distinct value."""
     seen = {v: bool(test(v)) for v in set(values)}
+    if all(seen.values()):
+        return np.ones(len(values), dtype=bool)
     return np.fromiter(map(seen.__getitem__, values), dtype=bool, count=len(values))
 
 
@@ -136,14 +141,39 @@ def _matches(pattern: re.Pattern[str], values: list[str]) -> np.ndarray:
 
 
 def _blank(values: list[str]) -> np.ndarray:
+    if all(values):
+        return np.zeros(len(values), dtype=bool)
     return np.fromiter(map(operator.not_, values), dtype=bool, count=len(values))
 
 
+def _ids_ok(ids: list[str]) -> np.ndarray:
+    """Ids that are snake_case and not too long; all of them tested at once when all are."""
+    if _EVENT_IDS_OK.fullmatch("\x1f".join(ids)) is not None:
+        ok = np.ones(len(ids), dtype=bool)  # every id matches, so none holds U+001F
+    else:
+        ok = _matches(_EVENT_ID_OK, ids)
+    if ids and max(map(len, ids)) > cat.MAX_EVENT_ID_LENGTH:
+        ok &= np.fromiter(map(len, ids), dtype="int64", count=len(ids)) <= cat.MAX_EVENT_ID_LENGTH
+    return ok
+
+
+def _repeated(ids: list[str]) -> np.ndarray:
+    """Every row whose id another row has too."""
+    if len(set(ids)) == len(ids):
+        return np.zeros(len(ids), dtype=bool)
+    return pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()
+
+
 _EVENT_ID_OK = re.compile(cat._EVENT_ID.pattern)
+_EVENT_IDS_OK = re.compile(rf"{cat._EVENT_ID.pattern}(?:\x1f{cat._EVENT_ID.pattern})*")
 _HHMM_OK = re.compile(_HHMM)
 _SLUGS_OK = re.compile(_SLUGS)
 _URLS_OK = re.compile(_URLS)
 _FREE_TEXT = ("title", "title_ja", "description")
+
+
+def _zone_ok(value: str) -> bool:
+    return cat._zone_name(value) is not None
 
 
 def _date_ok(value: str) -> bool:
@@ -176,12 +206,11 @@ def _values_flag(cells: dict[str, list[str]]) -> np.ndarray:
     bad = np.zeros(n, dtype=bool)
     for c in cat.REQUIRED_COLUMNS:
         bad |= _blank(cells[c])
-    bad |= ~_matches(_EVENT_ID_OK, eid)
-    bad |= np.fromiter(map(len, eid), dtype="int64", count=n) > cat.MAX_EVENT_ID_LENGTH
-    bad |= pd.Series(eid).duplicated(keep=False).to_numpy()
+    bad |= ~_ids_ok(eid)
+    bad |= _repeated(eid)
     bad |= ~_each(cells["date"], _date_ok)
     bad |= ~_each(cells["time"], _time_ok)
-    bad |= _each(cells["tz"], lambda v: cat._zone_name(v) is None)
+    bad |= ~_each(cells["tz"], _zone_ok)
     for column, accepted in cat._CHOICES.items():
         bad |= ~_each(cells[column], partial(_choice_ok, accepted=accepted))
     is_time_basis = _each(cells["day_basis"], lambda v: cat._norm_choice(v) == "time")
@@ -226,22 +255,37 @@ def _nonexistent_local_times(cells: dict[str, list[str]], timed: np.ndarray) -> 
     idx = np.flatnonzero(timed)
     if not len(idx):
         return bad
-    parts = (np.asarray(cells[c], dtype=object)[idx] for c in ("date", "time", "tz"))
-    keys = list(zip(*parts, strict=True))
-    distinct = list(set(keys))
-    day = pd.Series([cat._norm_date(d) for d, _, _ in distinct], dtype=object)
-    clock = pd.Series([cat._norm_time(t) for _, t, _ in distinct], dtype=object)
-    zone = np.array([cat._zone_name(z) for _, _, z in distinct], dtype=object)
+    key, distinct = _distinct_rows([np.asarray(cells[c], dtype=object)[idx] for c in _MOMENT])
+    day = pd.Series([cat._norm_date(d) for d in distinct[0]], dtype=object)
+    clock = pd.Series([cat._norm_time(t) for t in distinct[1]], dtype=object)
+    zone = np.array([cat._zone_name(z) for z in distinct[2]], dtype=object)
     local = pd.to_datetime(day + " " + clock, format="%Y-%m-%d %H:%M")
-    unsure = np.zeros(len(distinct), dtype=bool)
+    unsure = np.zeros(len(zone), dtype=bool)
     for name in pd.unique(zone):
         at = zone == name
         stamped = local[at].dt.tz_localize(name, ambiguous="NaT", nonexistent="NaT")
         unsure[at] = stamped.isna().to_numpy()
-    if unsure.any():
-        doubtful = {k for k, u in zip(distinct, unsure, strict=True) if u}
-        bad[idx] = [k in doubtful for k in keys]
+    bad[idx] = unsure[key]
     return bad
+
+
+_MOMENT = ("date", "time", "tz")
+
+
+def _distinct_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct rows of equally long ``columns``, and where each row is among them.
+
+    Returns
+    -------
+    (ndarray, list of ndarray)
+        For each row, the index of its distinct row; the columns of the distinct rows.
+    """
+    codes, uniques = zip(*(pd.factorize(c) for c in columns), strict=True)
+    combined = np.zeros(len(columns[0]), dtype="int64")
+    for code, unique in zip(codes, uniques, strict=True):
+        combined = combined * len(unique) + code
+    _, first, key = np.unique(combined, return_index=True, return_inverse=True)
+    return key.reshape(-1), [c[first] for c in columns]
 
 
 def _rows(
@@ -276,8 +320,8 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     screened = _screen_bytes(raw)
     if screened is None:
         return None
-    body, specials, wide = screened
-    parsed = _parse(body)
+    start, specials, wide = screened
+    parsed = _parse(raw, start)
     if parsed is None:
         return None
     header = [str(c) for c in parsed.columns]
@@ -301,30 +345,30 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     return _flagged_problems(where, rows), frame
 
 
-def _screen_bytes(raw: bytes) -> tuple[bytes, bytes, str] | None:
+def _screen_bytes(raw: bytes) -> tuple[int, bytes, str] | None:
     """The file's bytes split for the screen, or None when the exact reader must read them.
 
     Returns
     -------
-    tuple of (bytes, bytes, str) or None
-        The body (a UTF-8 byte-order mark left out), its special bytes (controls, line breaks
-        included, and commas: what :data:`_NOT_SPECIAL` does not delete) and its non-ASCII
-        text. None for UTF-16, for control characters (the exact reader names them), for
-        bytes that are not UTF-8 and for U+FFFD.
+    tuple of (int, bytes, str) or None
+        Where the body starts (3 after a UTF-8 byte-order mark, else 0), the body's special
+        bytes (controls, line breaks included, and commas: what :data:`_NOT_SPECIAL` does not
+        delete) and its non-ASCII text. None for UTF-16, for control characters (the exact
+        reader names them), for bytes that are not UTF-8 and for U+FFFD.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    specials = body.translate(None, _NOT_SPECIAL)
+    start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    specials = raw.translate(None, _NOT_SPECIAL)  # the mark's bytes are not special
     if specials.translate(None, b",\r\n"):  # control characters: the exact reader names them
         return None
     try:
-        wide = body.translate(None, _ASCII).decode("utf-8")
+        wide = raw.translate(None, _ASCII).decode("utf-8")[1 if start else 0 :]
     except UnicodeDecodeError:
         return None
     if cat._REPLACEMENT in wide:  # lost characters: the exact reader counts them
         return None
-    return body, specials, wide
+    return start, specials, wide
 
 
 def _flagged_problems(where: str, rows: list[cat._Row]) -> list:

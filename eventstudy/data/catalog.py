@@ -72,7 +72,9 @@ __all__ = [
     "EVENTS_TABLE",
     "GOLD_DIRECTIONS",
     "REQUIRED_COLUMNS",
+    "CheckedCatalog",
     "TableSpec",
+    "check_catalog",
     "check_events",
     "check_rows",
     "is_market_slug",
@@ -246,11 +248,38 @@ def check_events(path: str | os.PathLike[str]) -> list[CatalogProblem]:
     return problems
 
 
-def validate_events(path: str | os.PathLike[str]) -> int:
-    """Check an events catalog; the number of events when it has no problem.
+@dataclass(frozen=True)
+class CheckedCatalog:
+    """An events catalog without problems: its cells, and its frame built on first use.
 
-    What ``eventstudy validate`` runs: the checks of :func:`load_events` without building
-    the frame (a 100,000-row catalog takes about a second).
+    What ``eventstudy validate`` holds: the frame (:func:`load_events`) is built only when a
+    check needs it (an orientation file, market links with data at hand).
+    """
+
+    cells: pd.DataFrame
+    """The stripped text of every cell, columns :data:`COLUMNS`."""
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    @property
+    def has_links(self) -> bool:
+        """True when some event names a market (its ``polymarket_slugs`` is not empty)."""
+        return bool((self.cells["polymarket"] != "").any())
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The catalog frame, as :func:`load_events` returns it."""
+        return _to_frame(self.cells)
+
+
+def check_catalog(path: str | os.PathLike[str]) -> CheckedCatalog:
+    """Check the events catalog at ``path``, building its frame only when asked for it.
+
+    Returns
+    -------
+    CheckedCatalog
+        The checked cells; ``.frame`` is :func:`load_events`' frame.
 
     Raises
     ------
@@ -260,7 +289,20 @@ def validate_events(path: str | os.PathLike[str]) -> int:
     problems, cells = _read(path)
     if problems:
         raise CatalogError(problems)
-    return len(cells)
+    return CheckedCatalog(cells)
+
+
+def validate_events(path: str | os.PathLike[str]) -> int:
+    """Check an events catalog; the number of events when it has no problem.
+
+    The checks of :func:`load_events` without building the frame.
+
+    Raises
+    ------
+    CatalogError
+        If the file cannot be read or has any problem; ``err.problems`` lists them all.
+    """
+    return len(check_catalog(path))
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -296,10 +338,7 @@ def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> events.loc[events.event_id == "hamas_attack_israel", "event_time"].iloc[0]  # doctest: +SKIP
     Timestamp('2023-10-07 03:30:00+0000', tz='UTC')
     """
-    problems, cells = _read(path)
-    if problems:
-        raise CatalogError(problems)
-    return _to_frame(cells)
+    return check_catalog(path).frame
 
 
 # --------------------------------------------------------------------------------------------
@@ -1288,16 +1327,10 @@ def _local_moment(row: _Row) -> datetime | None:
     return datetime.combine(day, time(*clock), tzinfo=ZoneInfo(zone))
 
 
-def _event_time(values: dict[str, str]) -> datetime:
-    day = date.fromisoformat(values["date"])
-    basis = values["day_basis"]
-    if basis == DAY_BASIS_TIME:
-        clock, zone = time.fromisoformat(values["time"]), values["tz"]
-    elif basis == DAY_BASIS_BEFORE_CUTOFFS:
-        clock, zone = time(0, 0), values["tz"]
-    else:
-        clock, zone = US_CLOSE_TIME, US_CLOSE_TZ
-    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+def _utc_moment(day: str, clock: str, zone: str) -> datetime:
+    """``day`` (ISO) at ``clock`` (HH:MM) in ``zone``, fold=0, in UTC."""
+    local = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def _mapped(column: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
@@ -1305,28 +1338,38 @@ def _mapped(column: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
     return column.map({value: fn(value) for value in pd.unique(column)})
 
 
-def _event_times(frame: pd.DataFrame) -> pd.Series:
-    """``event_time`` of every row (module docstring), vectorised per time zone.
+def _utc_moments(day: np.ndarray, clock: np.ndarray, zone: np.ndarray) -> pd.Series:
+    """:func:`_utc_moment` of every (day, clock, zone), vectorised per time zone.
 
-    Wall-clock times a DST change makes ambiguous or (for the 00:00 convention) skipped are
-    rare; they are computed one by one with ``zoneinfo`` (fold=0), as :func:`_event_time`.
+    Wall-clock times a DST change makes ambiguous or skipped are rare; they are computed one
+    by one with ``zoneinfo`` (fold=0).
     """
-    basis = frame["day_basis"].to_numpy()
-    clock = np.where(
-        basis == DAY_BASIS_TIME,
-        frame["time"].to_numpy(),
-        np.where(basis == DAY_BASIS_BEFORE_CUTOFFS, "00:00", US_CLOSE_TIME.strftime("%H:%M")),
-    )
-    zone = np.where(basis == DAY_BASIS_AFTER_US_CLOSE, US_CLOSE_TZ, frame["tz"].to_numpy())
-    local = pd.to_datetime(frame["date"] + " " + clock, format="%Y-%m-%d %H:%M").dt.as_unit("us")
-    out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
+    stamps = pd.Series(day, dtype=object) + " " + pd.Series(clock, dtype=object)
+    local = pd.to_datetime(stamps, format="%Y-%m-%d %H:%M").dt.as_unit("us")
+    out = pd.Series(pd.NaT, index=local.index, dtype="datetime64[us, UTC]")
     for name in pd.unique(zone):
         at = zone == name
         stamped = local[at].dt.tz_localize(name, ambiguous="NaT", nonexistent="NaT")
         out[at] = stamped.dt.tz_convert("UTC")
     for i in np.flatnonzero(out.isna().to_numpy()):
-        out.iloc[i] = pd.Timestamp(_event_time(frame.iloc[i].to_dict()))
+        out.iloc[i] = pd.Timestamp(_utc_moment(day[i], clock[i], zone[i]))
     return out
+
+
+def _event_times(frame: pd.DataFrame) -> pd.Series:
+    """``event_time`` of every row (module docstring), computed once per distinct moment."""
+    basis = frame["day_basis"].to_numpy(dtype=object)
+    clock = np.where(
+        basis == DAY_BASIS_TIME,
+        frame["time"].to_numpy(dtype=object),
+        np.where(basis == DAY_BASIS_BEFORE_CUTOFFS, "00:00", US_CLOSE_TIME.strftime("%H:%M")),
+    ).astype(object)
+    zone = np.where(basis == DAY_BASIS_AFTER_US_CLOSE, US_CLOSE_TZ, frame["tz"].to_numpy())
+    keys = frame["date"].to_numpy(dtype=object) + " " + clock + " " + zone.astype(object)
+    codes, distinct = pd.factorize(keys)
+    parts = np.array([k.split(" ") for k in distinct], dtype=object).reshape(-1, 3)
+    moments = _utc_moments(parts[:, 0], parts[:, 1], parts[:, 2])
+    return pd.Series(moments.array.take(codes), index=frame.index)
 
 
 def _to_frame(cells: pd.DataFrame) -> pd.DataFrame:
