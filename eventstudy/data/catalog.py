@@ -1103,17 +1103,26 @@ def _check_local_time_exists(where: str, row: _Row, known: set[str]) -> _Problem
     return [_cell_problem(where, row, "time", msg)]
 
 
+def _slug_hint(word: str) -> str:
+    """How to fix a ``polymarket`` word that is not a slug: a URL's last part, or spacing."""
+    if not word.startswith(("http://", "https://")):
+        return "; separate several slugs with spaces"
+    try:
+        tail = urlsplit(word).path.rstrip("/").rsplit("/", 1)[-1]
+    except ValueError:  # e.g. an unclosed IPv6 bracket: no part to suggest
+        return "; put only the slug, not the URL"
+    return f"; put only the slug (e.g. '{tail}'), not the URL"
+
+
 def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
     problems = []
     for slug in _words(row.cells.get("polymarket", "")):
         if is_market_slug(slug):
             continue
-        if slug.startswith(("http://", "https://")):
-            tail = urlsplit(slug).path.rstrip("/").rsplit("/", 1)[-1]
-            hint = f"; put only the slug (e.g. '{tail}'), not the URL"
-        else:
-            hint = "; separate several slugs with spaces"
-        msg = f"not a Polymarket market slug; expected letters, digits and single hyphens{hint}"
+        msg = (
+            "not a Polymarket market slug; expected letters, digits and single hyphens"
+            f"{_slug_hint(slug)}"
+        )
         problem = _cell_problem(where, row, "polymarket", msg)
         problems.append(_replace_value(problem, slug))
     return problems
