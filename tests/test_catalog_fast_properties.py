@@ -169,3 +169,24 @@ def test_an_unparsable_url_in_polymarket_is_a_problem_not_a_crash(tmp_path: Path
     (problem,) = catalog.check_events(path)
     assert problem.column == "polymarket" and problem.value == "http://[::1"
     assert problem.message.endswith("; put only the slug, not the URL")
+
+
+@settings(max_examples=_examples(300), deadline=None)
+@given(ids=st.lists(st.text(alphabet="ab_1Z\x1f.é ", max_size=5), min_size=1, max_size=4))
+def test_all_snake_case_at_once_is_each_id_matched(ids: list[str]) -> None:
+    expected = all(catalog._EVENT_ID.fullmatch(v) for v in ids)
+    assert _catalog_fast._all_snake_case(ids) == expected
+    assert list(_catalog_fast._ids_ok(ids)) == [
+        catalog._EVENT_ID.fullmatch(v) is not None and len(v) <= catalog.MAX_EVENT_ID_LENGTH
+        for v in ids
+    ]
+
+
+@settings(max_examples=_examples(200), deadline=None)
+@given(rows=st.lists(st.tuples(*[st.sampled_from(["a", "b", "", "c"])] * 3), min_size=1))
+def test_distinct_rows_index_the_rows(rows: list[tuple[str, str, str]]) -> None:
+    columns = [np.array(c, dtype=object) for c in zip(*rows, strict=True)]
+    key, distinct = _catalog_fast._distinct_rows(columns)
+    table = list(zip(*distinct, strict=True))
+    assert len(set(table)) == len(table) == len(set(rows))
+    assert [table[k] for k in key] == rows
