@@ -353,7 +353,7 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     ascii_columns = {c for c, text in joined.items() if text.isascii()}
     flags = _values_flag(cells) | _characters_flag(cells, ascii_columns, wide)
     flagged = np.flatnonzero(flags)
-    frame = pd.DataFrame(cells, dtype="str")
+    frame = pd.DataFrame(cells, dtype=object)  # made str by _to_frame, if it is needed
     if not len(flagged):
         return [], frame
     rows = _rows(cells, values, joined, flagged)
