@@ -8,6 +8,10 @@ property tests compare both paths). Whenever the file is not plainly regular (no
 unknown or missing column, a row with too few or too many fields, a blank row or line,
 control characters), :func:`read_fast` returns None and the exact reader reads the whole
 file, so every message, line and column is the exact reader's.
+
+The screen works on whole columns: each per-value check runs once per distinct value, the
+character checks skip a column that is all ASCII, and in free text only the characters that
+can give a problem (controls, direction controls, mojibake) flag a cell.
 """
 
 from __future__ import annotations
