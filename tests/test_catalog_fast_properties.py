@@ -190,3 +190,12 @@ def test_distinct_rows_index_the_rows(rows: list[tuple[str, str, str]]) -> None:
     table = list(zip(*distinct, strict=True))
     assert len(set(table)) == len(table) == len(set(rows))
     assert [table[k] for k in key] == rows
+
+
+def test_a_second_byte_order_mark_is_the_exact_readers(repo_root: Path) -> None:
+    """pandas drops a mark at the start of what it reads: after the first, one more is part
+    of the first column's name, which only the exact reader reports."""
+    raw = b"\xef\xbb\xbf" + (repo_root / "events.csv").read_bytes()
+    assert _catalog_fast.read_fast("events.csv", raw) is None
+    problems, _ = _exact("events.csv", raw)
+    assert [p.column for p in problems] == ["\ufeffevent_id", "event_id"]

@@ -43,22 +43,22 @@ _MARKS = re.compile(
 )
 """Single characters that give a free-text cell a problem: C1 controls, direction controls and
 the kanji a UTF-8 lead byte becomes when read as CP932."""
-_LATIN_LEADS = re.compile("[\u00c2-\u00f4]")
-"""The first letter of every Latin mojibake pair (``catalog._LATIN_MOJIBAKE``)."""
 
 
-def _free_text_screen(wide: str) -> re.Pattern[str] | None:
+def _free_text_screen(wide: str, texts: Sequence[str]) -> re.Pattern[str] | None:
     """A pattern found in every free-text cell that the exact checks report, or None.
 
     Free text (titles, descriptions) is checked only for control and direction characters
     and for mojibake (:func:`eventstudy.data.catalog._mojibake_repair`, which needs one of
-    :data:`_MARKS` or a Latin mojibake pair). Built from the file's non-ASCII text ``wide``:
-    None when it holds none of those characters.
+    :data:`_MARKS` or a Latin mojibake pair). ``wide`` is the file's non-ASCII text: every
+    pair of the text is a pair of ``wide`` too (with some that are not, where ASCII stood
+    between), so the pairs looked for are those of ``wide`` that one of ``texts`` (the free
+    text) holds. None when there is nothing to look for.
     """
     marks = sorted(set(_MARKS.findall(wide)))
     parts = ["[" + "".join(re.escape(ch) for ch in marks) + "]"] if marks else []
-    if _LATIN_LEADS.search(wide) is not None:
-        parts.append(cat._LATIN_MOJIBAKE.pattern)
+    pairs = set(cat._LATIN_MOJIBAKE.findall(wide))
+    parts += [re.escape(p) for p in sorted(pairs) if any(p in text for text in texts)]
     return re.compile("|".join(parts)) if parts else None
 
 
@@ -240,18 +240,18 @@ def _values_flag(cells: dict[str, list[str]]) -> np.ndarray:
     return bad
 
 
-def _characters_flag(
-    cells: dict[str, list[str]], ascii_columns: Collection[str], wide: str
-) -> np.ndarray:
+def _characters_flag(cells: dict[str, list[str]], joined: dict[str, str], wide: str) -> np.ndarray:
     """Rows with a cell that the character checks (controls, invisible, mojibake) may report.
 
-    A column that is all ASCII has none. Elsewhere, any non-ASCII character in a structured
-    column (ids, dates, zones, choices, slugs, URLs) flags its row; in free text only what
-    :func:`_free_text_screen` finds does.
+    A column that is all ASCII (``joined``: each column's values as read, joined) has none.
+    Elsewhere, any non-ASCII character in a structured column (ids, dates, zones, choices,
+    slugs, URLs) flags its row; in free text only what :func:`_free_text_screen` finds does.
     """
     n = len(cells["event_id"])
     bad = np.zeros(n, dtype=bool)
-    screen = _free_text_screen(wide)
+    ascii_columns = {c for c, text in joined.items() if text.isascii()}
+    free = [joined[c] for c in _FREE_TEXT if c not in ascii_columns]
+    screen = _free_text_screen(wide, free)
     for c, values in cells.items():
         if c in ascii_columns or (c in _FREE_TEXT and screen is None):
             continue
@@ -354,8 +354,7 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     cells = {c: list(map(str.strip, values[c])) for c in cat.COLUMNS}
     if _has_blank_row(cells):
         return None
-    ascii_columns = {c for c, text in joined.items() if text.isascii()}
-    flags = _values_flag(cells) | _characters_flag(cells, ascii_columns, wide)
+    flags = _values_flag(cells) | _characters_flag(cells, joined, wide)
     flagged = np.flatnonzero(flags)
     frame = pd.DataFrame(cells, dtype=object)  # made str by _to_frame, if it is needed
     if not len(flagged):
@@ -373,11 +372,14 @@ def _screen_bytes(raw: bytes) -> tuple[int, bytes, str] | None:
         Where the body starts (3 after a UTF-8 byte-order mark, else 0), the body's special
         bytes (controls, line breaks included, and commas: what :data:`_NOT_SPECIAL` does not
         delete) and its non-ASCII text. None for UTF-16, for control characters (the exact
-        reader names them), for bytes that are not UTF-8 and for U+FFFD.
+        reader names them), for bytes that are not UTF-8, for U+FFFD and for a second
+        byte-order mark (part of the first column's name to the exact reader).
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
     start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    if raw.startswith(b"\xef\xbb\xbf", start):  # a second mark: pandas would drop it too
+        return None
     specials = raw.translate(None, _NOT_SPECIAL)  # the mark's bytes are not special
     if specials.translate(None, b",\r\n"):  # control characters: the exact reader names them
         return None
