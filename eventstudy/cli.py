@@ -43,19 +43,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     if is_claims_file(args.path):  # the header names claim_id: a claims file
         return _validate_claims(args.path)
-    from eventstudy.data.catalog import load_events
+    from eventstudy.data.catalog import check_catalog
     from eventstudy.data.orientation import default_orientation_path, load_orientation
 
-    # Read and checked once: raises CatalogError listing every problem (exit 2); the frame
-    # serves the orientation and market-link checks below.
-    events = load_events(args.path)
-    n = len(events)
+    # Read and checked once: raises CatalogError listing every problem (exit 2); the frame,
+    # built only if needed, serves the orientation and market-link checks below.
+    catalog = check_catalog(args.path)
+    n = len(catalog)
     print(f"OK: {args.path}: {n} event{'s' if n != 1 else ''}")
-    linked = any(len(s) for s in events["polymarket_slugs"])
+    linked = catalog.has_links
     given = Path(args.orientation) if args.orientation else None
     orientation = given or default_orientation_path(args.path)
     if given is not None or orientation.is_file():
-        table = load_orientation(orientation, events)  # OrientationError: problems, exit 2
+        table = load_orientation(orientation, catalog.frame)  # OrientationError: exit 2
         k = len(table)
         print(f"OK: {orientation}: {k} market orientation{'s' if k != 1 else ''}")
     elif linked:
@@ -66,22 +66,34 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if linked:
-        _warn_links(args, events)
+        _warn_links(args, catalog)
     return EXIT_OK
 
 
-def _warn_links(args: argparse.Namespace, events: Any) -> None:
-    """Warnings (not errors) for links that cannot give an odds shift, when data are at hand."""
+def _note_links_unchecked() -> None:
+    print(
+        "note: market links not checked against data (no data directory with "
+        "polymarket/markets.csv; give --data-dir or set EVENTSTUDY_DATA)",
+        file=sys.stderr,
+    )
+
+
+def _warn_links(args: argparse.Namespace, catalog: Any) -> None:
+    """Warnings (not errors) for links that cannot give an odds shift, when data are at hand.
+
+    Without a market list the catalog's frame is not built.
+    """
+    from eventstudy.data.store import MARKETS_RELPATH, resolve_data_dir
+
+    if not (resolve_data_dir(args.data_dir) / MARKETS_RELPATH).is_file():
+        _note_links_unchecked()
+        return
     from eventstudy.odds.links import audit_links_in
 
     try:
-        problems, root = audit_links_in(events, data_dir=args.data_dir, horizon=args.horizon)
+        problems, root = audit_links_in(catalog.frame, data_dir=args.data_dir, horizon=args.horizon)
     except DataNotFoundError:
-        print(
-            "note: market links not checked against data (no data directory with "
-            "polymarket/markets.csv; give --data-dir or set EVENTSTUDY_DATA)",
-            file=sys.stderr,
-        )
+        _note_links_unchecked()
         return
     if problems.empty:
         return

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eventstudy.cli import main
+from eventstudy.data import catalog
 from eventstudy.data.calendar_range import EVENT_DATE_MAX, EVENT_DATE_MIN
 from eventstudy.data.catalog import COLUMNS, REQUIRED_COLUMNS, check_events, load_events
 from eventstudy.data.day0 import day0_for_events
@@ -769,6 +770,23 @@ def test_cli_validate_ok(events_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert out[1].startswith("OK: ") and out[1].endswith(
         "market_orientation.csv: 40 market orientations"
     )
+
+
+def test_cli_validate_builds_no_frame_without_orientation_or_market_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A linked catalog with no orientation file and no market list: the checks only."""
+
+    def no_frame(cells: pd.DataFrame) -> pd.DataFrame:
+        raise AssertionError("the frame was built")
+
+    monkeypatch.setattr(catalog, "_to_frame", no_frame)
+    path = _write(tmp_path, _csv_text([_row(polymarket="will-us-leave-nato-by-june-30")]))
+    assert main(["validate", str(path), "--data-dir", str(tmp_path / "no-data")]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"OK: {path}: 1 event\n"
+    assert "warning: no market_orientation.csv beside the catalog" in err
+    assert "note: market links not checked against data" in err
 
 
 def test_cli_validate_lists_problems_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

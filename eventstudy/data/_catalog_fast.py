@@ -8,15 +8,20 @@ property tests compare both paths). Whenever the file is not plainly regular (no
 unknown or missing column, a row with too few or too many fields, a blank row or line,
 control characters), :func:`read_fast` returns None and the exact reader reads the whole
 file, so every message, line and column is the exact reader's.
+
+The screen works on whole columns: each per-value check runs once per distinct value, the
+character checks skip a column that is all ASCII, and in free text only the characters that
+can give a problem (controls, direction controls, mojibake) flag a cell.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 import warnings
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from functools import partial
 
 import numpy as np
@@ -33,33 +38,45 @@ _SLUGS = r"{0}(?:[ \t\r\n]+{0})*".format(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _URLS = rf"{cat._PLAIN_URL.pattern}(?:[ \t\r\n]+{cat._PLAIN_URL.pattern})*"
 
 
-def _suspicious(ch: str) -> bool:
-    """Characters whose cells the exact checks must see.
+_MARKS = re.compile(
+    "[" + cat._CONTROL.pattern[1:-1] + cat._BIDI.pattern[1:-1] + cat._CP932_LEAD.pattern[1:-1] + "]"
+)
+"""Single characters that give a free-text cell a problem: C1 controls, direction controls and
+the kanji a UTF-8 lead byte becomes when read as CP932."""
 
-    C1 controls, invisible characters, direction controls, and the letters of both kinds of
-    mojibake.
+
+def _free_text_screen(wide: str, texts: Sequence[str]) -> re.Pattern[str] | None:
+    """A pattern found in every free-text cell that the exact checks report, or None.
+
+    Free text (titles, descriptions) is checked only for control and direction characters
+    and for mojibake (:func:`eventstudy.data.catalog._mojibake_repair`, which needs one of
+    :data:`_MARKS` or a Latin mojibake pair). ``wide`` is the file's non-ASCII text: every
+    pair of the text is a pair of ``wide`` too (with some that are not, where ASCII stood
+    between), so the pairs looked for are those of ``wide`` that one of ``texts`` (the free
+    text) holds. None when there is nothing to look for.
     """
-    return bool(
-        cat._CONTROL.match(ch)
-        or cat._INVISIBLE.match(ch)
-        or cat._BIDI.match(ch)
-        or cat._CP932_LEAD.match(ch)
-        or "\u0080" <= ch <= "\u00ff"
-        or ch in "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u20ac\u2122"
-        or "\u2013" <= ch <= "\u203a"
-    )
+    marks = sorted(set(_MARKS.findall(wide)))
+    parts = ["[" + "".join(re.escape(ch) for ch in marks) + "]"] if marks else []
+    pairs = set(cat._LATIN_MOJIBAKE.findall(wide))
+    parts += [re.escape(p) for p in sorted(pairs) if any(p in text for text in texts)]
+    return re.compile("|".join(parts)) if parts else None
 
 
 def _breaks(text: str) -> int:
+    if "\n" not in text and "\r" not in text:
+        return 0
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
-def _parse(body: bytes) -> pd.DataFrame | None:
+def _parse(raw: bytes, start: int) -> pd.DataFrame | None:
+    """The records of ``raw`` from byte ``start`` on, or None when pandas finds them irregular."""
+    handle = io.BytesIO(raw)  # shares the bytes (no copy of a large file)
+    handle.seek(start)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # a ParserWarning means a row was cut: not regular
             frame = pd.read_csv(
-                io.BytesIO(body),
+                handle,
                 dtype=object,
                 keep_default_na=False,
                 na_values=[],
@@ -73,25 +90,24 @@ def _parse(body: bytes) -> pd.DataFrame | None:
     return frame
 
 
-def _regular(specials: bytes, raw: pd.DataFrame, header: list[str]) -> bool:
+def _regular(specials: bytes, joined: Sequence[str], n_rows: int, header: list[str]) -> bool:
     """Every record has exactly the header's fields and no line is blank.
 
     pandas pads a short row silently, so the commas are counted: the file holds one comma per
     field boundary of every record plus those inside the values. The line breaks are counted
     the same way, which rules out blank lines (and so keeps line numbers exact). ``specials``
-    is the file's bytes reduced to commas and line-break bytes.
+    is the file's bytes reduced to commas and line-break bytes; ``joined`` holds each
+    column's values joined by U+001F (which the file cannot hold), ``n_rows`` is the number of
+    records after the header.
     """
-    values = ["\x1f".join(raw[c].tolist()) for c in raw.columns]
     n_fields = len(header)
-    commas = sum(v.count(",") for v in values) + sum(h.count(",") for h in header)
-    if specials.count(b",") != (len(raw) + 1) * (n_fields - 1) + commas:
+    commas = sum(v.count(",") for v in joined) + sum(h.count(",") for h in header)
+    if specials.count(b",") != (n_rows + 1) * (n_fields - 1) + commas:
         return False
-    inside = sum(_breaks(v) for v in values) + sum(_breaks(h) for h in header)
+    inside = sum(_breaks(v) for v in joined) + sum(_breaks(h) for h in header)
     breaks = specials.count(b"\n") + specials.count(b"\r") - specials.count(b"\r\n")
-    records = len(raw) + 1
-    if breaks - inside not in (records, records - 1):
-        return False
-    return True
+    records = n_rows + 1
+    return breaks - inside in (records, records - 1)
 
 
 def _has_blank_row(cells: dict[str, list[str]]) -> bool:
@@ -103,13 +119,11 @@ def _has_blank_row(cells: dict[str, list[str]]) -> bool:
     return any(all(not cells[c][i] for c in cat.COLUMNS) for i, v in enumerate(ids) if not v)
 
 
-def _row_breaks(cells: pd.DataFrame, order: list[str]) -> np.ndarray:
+def _row_breaks(raw: dict[str, list[str]], joined: dict[str, str]) -> np.ndarray:
     """Line breaks inside each row's values; a column without any is skipped at C speed."""
-    breaks = np.zeros(len(cells), dtype="int64")
-    for c in order:
-        values = cells[c].tolist()
-        joined = "\x1f".join(values)
-        if "\n" in joined or "\r" in joined:
+    breaks = np.zeros(len(next(iter(raw.values()))), dtype="int64")
+    for c, values in raw.items():
+        if _breaks(joined[c]):
             breaks += np.fromiter(map(_breaks, values), dtype="int64", count=len(values))
     return breaks
 
@@ -121,6 +135,8 @@ def _choice_ok(value: str, accepted: Collection[str]) -> bool:
 def _each(values: list[str], test: Callable[[str], object]) -> np.ndarray:
     """``test`` of every value, computed once per distinct value."""
     seen = {v: bool(test(v)) for v in set(values)}
+    if all(seen.values()):
+        return np.ones(len(values), dtype=bool)
     return np.fromiter(map(seen.__getitem__, values), dtype=bool, count=len(values))
 
 
@@ -128,10 +144,55 @@ def _matches(pattern: re.Pattern[str], values: list[str]) -> np.ndarray:
     return np.fromiter(map(bool, map(pattern.fullmatch, values)), dtype=bool, count=len(values))
 
 
+def _blank(values: list[str]) -> np.ndarray:
+    if all(values):
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter(map(operator.not_, values), dtype=bool, count=len(values))
+
+
+def _ids_ok(ids: list[str]) -> np.ndarray:
+    """Ids that are snake_case and not too long; all tested at once when all are snake_case."""
+    ok = np.ones(len(ids), dtype=bool) if _all_snake_case(ids) else _matches(_EVENT_ID_OK, ids)
+    if ids and max(map(len, ids)) > cat.MAX_EVENT_ID_LENGTH:
+        ok &= np.fromiter(map(len, ids), dtype="int64", count=len(ids)) <= cat.MAX_EVENT_ID_LENGTH
+    return ok
+
+
+def _all_snake_case(ids: list[str]) -> bool:
+    """True when every id matches ``catalog._EVENT_ID``, tested on all of them joined.
+
+    Such an id is lowercase ASCII letters, digits and underscores, starts with a letter, has
+    no two underscores in a row and does not end with one.
+    """
+    joined = "\x1f".join(ids)
+    if not joined.isascii() or joined.encode("ascii").translate(None, _ID_BYTES):
+        return False
+    if "__" in joined or "_\x1f" in joined or joined.endswith("_"):
+        return False
+    if joined.count("\x1f") != len(ids) - 1:  # an id holding the separator itself
+        return False
+    firsts = "".join([v[:1] for v in ids])
+    return len(firsts) == len(ids) and firsts.isalpha()
+
+
+def _repeated(ids: list[str]) -> np.ndarray:
+    """Every row whose id another row has too."""
+    if len(set(ids)) == len(ids):
+        return np.zeros(len(ids), dtype=bool)
+    return pd.Series(ids, dtype=object).duplicated(keep=False).to_numpy()
+
+
 _EVENT_ID_OK = re.compile(cat._EVENT_ID.pattern)
+_ID_BYTES = b"abcdefghijklmnopqrstuvwxyz0123456789_\x1f"
+"""The bytes of snake_case ids joined by U+001F."""
 _HHMM_OK = re.compile(_HHMM)
 _SLUGS_OK = re.compile(_SLUGS)
 _URLS_OK = re.compile(_URLS)
+_FREE_TEXT = ("title", "title_ja", "description")
+
+
+def _zone_ok(value: str) -> bool:
+    return cat._zone_name(value) is not None
 
 
 def _date_ok(value: str) -> bool:
@@ -150,31 +211,56 @@ def _links_ok(value: str) -> bool:
     )
 
 
-def _flag(cells: dict[str, list[str]], suspicious: set[str]) -> np.ndarray:
-    """Rows the screen cannot clear."""
-    n = len(cells["event_id"])
+def _sources_ok(value: str) -> bool:
+    """The exact ``sources`` check: plain URLs at C speed, any other word parsed."""
+    if _URLS_OK.fullmatch(value) is not None:
+        return True
+    return all(cat._source_ok(w) for w in cat._words(value))
+
+
+def _values_flag(cells: dict[str, list[str]]) -> np.ndarray:
+    """Rows with a value that a per-value check (all but the character checks) rejects."""
+    eid = cells["event_id"]
+    n = len(eid)
     bad = np.zeros(n, dtype=bool)
     for c in cat.REQUIRED_COLUMNS:
-        bad |= np.asarray(cells[c], dtype=object) == ""
-    eid = cells["event_id"]
-    bad |= ~_matches(_EVENT_ID_OK, eid)
-    bad |= np.fromiter(map(len, eid), dtype="int64", count=n) > cat.MAX_EVENT_ID_LENGTH
-    bad |= pd.Series(eid).duplicated(keep=False).to_numpy()
+        bad |= _blank(cells[c])
+    bad |= ~_ids_ok(eid)
+    bad |= _repeated(eid)
     bad |= ~_each(cells["date"], _date_ok)
     bad |= ~_each(cells["time"], _time_ok)
-    bad |= _each(cells["tz"], lambda v: cat._zone_name(v) is None)
+    bad |= ~_each(cells["tz"], _zone_ok)
     for column, accepted in cat._CHOICES.items():
         bad |= ~_each(cells[column], partial(_choice_ok, accepted=accepted))
     is_time_basis = _each(cells["day_basis"], lambda v: cat._norm_choice(v) == "time")
-    bad |= is_time_basis != (np.asarray(cells["time"], dtype=object) != "")
+    bad |= is_time_basis == _blank(cells["time"])
     bad |= ~_each(cells["polymarket"], _links_ok)
-    sources = cells["sources"]
-    bad |= ~(_matches(_URLS_OK, sources) | (np.asarray(sources, dtype=object) == ""))
+    bad |= ~_each(cells["sources"], _sources_ok)
     bad |= _nonexistent_local_times(cells, is_time_basis & ~bad)
-    if suspicious:
-        screen = re.compile("[" + "".join(re.escape(ch) for ch in sorted(suspicious)) + "]")
-        for values in cells.values():
-            bad |= np.fromiter(map(bool, map(screen.search, values)), dtype=bool, count=n)
+    return bad
+
+
+def _characters_flag(cells: dict[str, list[str]], joined: dict[str, str], wide: str) -> np.ndarray:
+    """Rows with a cell that the character checks (controls, invisible, mojibake) may report.
+
+    A column that is all ASCII (``joined``: each column's values as read, joined) has none.
+    Elsewhere, any non-ASCII character in a structured column (ids, dates, zones, choices,
+    slugs, URLs) flags its row; in free text only what :func:`_free_text_screen` finds does.
+    """
+    n = len(cells["event_id"])
+    bad = np.zeros(n, dtype=bool)
+    ascii_columns = {c for c, text in joined.items() if text.isascii()}
+    free = [joined[c] for c in _FREE_TEXT if c not in ascii_columns]
+    screen = _free_text_screen(wide, free)
+    for c, values in cells.items():
+        if c in ascii_columns or (c in _FREE_TEXT and screen is None):
+            continue
+        wide_at = np.flatnonzero(
+            ~np.fromiter(map(str.isascii, values), dtype=bool, count=len(values))
+        )
+        if c in _FREE_TEXT and screen is not None:
+            wide_at = wide_at[[screen.search(values[i]) is not None for i in wide_at]]
+        bad[wide_at] = True
     return bad
 
 
@@ -188,39 +274,59 @@ def _nonexistent_local_times(cells: dict[str, list[str]], timed: np.ndarray) -> 
     idx = np.flatnonzero(timed)
     if not len(idx):
         return bad
-    keys = [(cells["date"][i], cells["time"][i], cells["tz"][i]) for i in idx]
-    distinct = list(set(keys))
-    day = pd.Series([cat._norm_date(d) for d, _, _ in distinct], dtype=object)
-    clock = pd.Series([cat._norm_time(t) for _, t, _ in distinct], dtype=object)
-    zone = np.array([cat._zone_name(z) for _, _, z in distinct], dtype=object)
+    key, distinct = _distinct_rows([np.asarray(cells[c], dtype=object)[idx] for c in _MOMENT])
+    day = pd.Series([cat._norm_date(d) for d in distinct[0]], dtype=object)
+    clock = pd.Series([cat._norm_time(t) for t in distinct[1]], dtype=object)
+    zone = np.array([cat._zone_name(z) for z in distinct[2]], dtype=object)
     local = pd.to_datetime(day + " " + clock, format="%Y-%m-%d %H:%M")
-    unsure = np.zeros(len(distinct), dtype=bool)
+    unsure = np.zeros(len(zone), dtype=bool)
     for name in pd.unique(zone):
         at = zone == name
         stamped = local[at].dt.tz_localize(name, ambiguous="NaT", nonexistent="NaT")
         unsure[at] = stamped.isna().to_numpy()
-    if unsure.any():
-        doubtful = {k for k, u in zip(distinct, unsure, strict=True) if u}
-        bad[idx] = [k in doubtful for k in keys]
+    bad[idx] = unsure[key]
     return bad
 
 
+_MOMENT = ("date", "time", "tz")
+
+
+def _distinct_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct rows of equally long ``columns``, and where each row is among them.
+
+    Returns
+    -------
+    (ndarray, list of ndarray)
+        For each row, the index of its distinct row; the columns of the distinct rows.
+    """
+    codes, uniques = zip(*(pd.factorize(c) for c in columns), strict=True)
+    combined = np.zeros(len(columns[0]), dtype="int64")
+    for code, unique in zip(codes, uniques, strict=True):
+        combined = combined * len(unique) + code
+    _, first, key = np.unique(combined, return_index=True, return_inverse=True)
+    return key.reshape(-1), [c[first] for c in columns]
+
+
 def _rows(
-    cells: dict[str, list[str]], raw: pd.DataFrame, order: list[str], at: np.ndarray
+    cells: dict[str, list[str]],
+    raw: dict[str, list[str]],
+    joined: dict[str, str],
+    at: np.ndarray,
 ) -> list[cat._Row]:
-    """Exact-checker rows (with each cell's line) for the row positions ``at``."""
-    breaks = _row_breaks(raw, order)
+    """Exact-checker rows (with each cell's line) for the row positions ``at``.
+
+    ``raw`` holds the values as read, by normalised column in file order.
+    """
+    breaks = _row_breaks(raw, joined)
     starts = 2 + np.concatenate([[0], np.cumsum(1 + breaks)[:-1]])
-    raw_values = {name: raw[name].to_numpy() for name in order}
-    cell_values = cells
     rows = []
     for i in at:
         line = int(starts[i])
         values, lines = {}, {}
-        for name in order:
-            values[name] = str(cell_values[name][i])
+        for name, column in raw.items():
+            values[name] = cells[name][i]
             lines[name] = line
-            line += _breaks(str(raw_values[name][i]))
+            line += _breaks(column[i])
         rows.append(cat._Row(int(starts[i]), values, lines))
     return rows
 
@@ -233,64 +339,62 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     screened = _screen_bytes(raw)
     if screened is None:
         return None
-    body, specials, wide = screened
-    suspicious = {ch for ch in set(wide) if _suspicious(ch)}
-    parsed = _parse(body)
+    start, specials, wide = screened
+    parsed = _parse(raw, start)
     if parsed is None:
         return None
     header = [str(c) for c in parsed.columns]
     columns = [cat._norm_choice(c) for c in header]
     if sorted(columns) != sorted(cat.COLUMNS) or cat._other_separator(header) is not None:
         return None
-    if not _regular(specials, parsed, header):
+    values = {name: parsed[c].tolist() for name, c in zip(columns, parsed.columns, strict=True)}
+    joined = {name: "\x1f".join(v) for name, v in values.items()}
+    if not _regular(specials, list(joined.values()), len(parsed), header):
         return None
-    raw_cells = parsed.set_axis(columns, axis=1)
-    cells = {c: list(map(str.strip, raw_cells[c].tolist())) for c in cat.COLUMNS}
+    cells = {c: list(map(str.strip, values[c])) for c in cat.COLUMNS}
     if _has_blank_row(cells):
         return None
-    flagged = np.flatnonzero(_flag(cells, suspicious))
-    frame = pd.DataFrame(cells, dtype="str")
+    flags = _values_flag(cells) | _characters_flag(cells, joined, wide)
+    flagged = np.flatnonzero(flags)
+    frame = pd.DataFrame(cells, dtype=object)  # made str by _to_frame, if it is needed
     if not len(flagged):
         return [], frame
-    return _flagged_problems(where, cells, raw_cells, columns, flagged), frame
+    rows = _rows(cells, values, joined, flagged)
+    return _flagged_problems(where, rows), frame
 
 
-def _screen_bytes(raw: bytes) -> tuple[bytes, bytes, str] | None:
+def _screen_bytes(raw: bytes) -> tuple[int, bytes, str] | None:
     """The file's bytes split for the screen, or None when the exact reader must read them.
 
     Returns
     -------
-    tuple of (bytes, bytes, str) or None
-        The body (a UTF-8 byte-order mark left out), its special bytes (controls, line breaks
-        included, and commas: what :data:`_NOT_SPECIAL` does not delete) and its non-ASCII
-        text. None for UTF-16, for control characters (the exact reader names them), for
-        bytes that are not UTF-8 and for U+FFFD.
+    tuple of (int, bytes, str) or None
+        Where the body starts (3 after a UTF-8 byte-order mark, else 0), the body's special
+        bytes (controls, line breaks included, and commas: what :data:`_NOT_SPECIAL` does not
+        delete) and its non-ASCII text. None for UTF-16, for control characters (the exact
+        reader names them), for bytes that are not UTF-8, for U+FFFD and for a second
+        byte-order mark (part of the first column's name to the exact reader).
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    specials = body.translate(None, _NOT_SPECIAL)
+    start = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    if raw.startswith(b"\xef\xbb\xbf", start):  # a second mark: pandas would drop it too
+        return None
+    specials = raw.translate(None, _NOT_SPECIAL)  # the mark's bytes are not special
     if specials.translate(None, b",\r\n"):  # control characters: the exact reader names them
         return None
     try:
-        wide = body.translate(None, _ASCII).decode("utf-8")
+        wide = raw.translate(None, _ASCII).decode("utf-8")[1 if start else 0 :]
     except UnicodeDecodeError:
         return None
     if cat._REPLACEMENT in wide:  # lost characters: the exact reader counts them
         return None
-    return body, specials, wide
+    return start, specials, wide
 
 
-def _flagged_problems(
-    where: str,
-    cells: dict[str, list[str]],
-    raw_cells: pd.DataFrame,
-    columns: list[str],
-    flagged: np.ndarray,
-) -> list:
-    """The exact checks' problems of the ``flagged`` rows, sorted as the exact reader sorts."""
-    rows = _rows(cells, raw_cells, columns, flagged)
-    known = set(columns)
+def _flagged_problems(where: str, rows: list[cat._Row]) -> list:
+    """The exact checks' problems of the flagged ``rows``, sorted as the exact reader sorts."""
+    known = set(cat.COLUMNS)
     problems = []
     for row in rows:
         for check in cat._ROW_CHECKS:

@@ -72,7 +72,9 @@ __all__ = [
     "EVENTS_TABLE",
     "GOLD_DIRECTIONS",
     "REQUIRED_COLUMNS",
+    "CheckedCatalog",
     "TableSpec",
+    "check_catalog",
     "check_events",
     "check_rows",
     "is_market_slug",
@@ -246,11 +248,38 @@ def check_events(path: str | os.PathLike[str]) -> list[CatalogProblem]:
     return problems
 
 
-def validate_events(path: str | os.PathLike[str]) -> int:
-    """Check an events catalog; the number of events when it has no problem.
+@dataclass(frozen=True)
+class CheckedCatalog:
+    """An events catalog without problems: its cells, and its frame built on first use.
 
-    What ``eventstudy validate`` runs: the checks of :func:`load_events` without building
-    the frame (a 100,000-row catalog takes about a second).
+    What ``eventstudy validate`` holds: the frame (:func:`load_events`) is built only when a
+    check needs it (an orientation file, market links with data at hand).
+    """
+
+    cells: pd.DataFrame
+    """The stripped text of every cell, columns :data:`COLUMNS`."""
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    @property
+    def has_links(self) -> bool:
+        """True when some event names a market (its ``polymarket_slugs`` is not empty)."""
+        return bool((self.cells["polymarket"] != "").any())
+
+    @functools.cached_property
+    def frame(self) -> pd.DataFrame:
+        """The catalog frame, as :func:`load_events` returns it."""
+        return _to_frame(self.cells)
+
+
+def check_catalog(path: str | os.PathLike[str]) -> CheckedCatalog:
+    """Check the events catalog at ``path``, building its frame only when asked for it.
+
+    Returns
+    -------
+    CheckedCatalog
+        The checked cells; ``.frame`` is :func:`load_events`' frame.
 
     Raises
     ------
@@ -260,7 +289,20 @@ def validate_events(path: str | os.PathLike[str]) -> int:
     problems, cells = _read(path)
     if problems:
         raise CatalogError(problems)
-    return len(cells)
+    return CheckedCatalog(cells)
+
+
+def validate_events(path: str | os.PathLike[str]) -> int:
+    """Check an events catalog; the number of events when it has no problem.
+
+    The checks of :func:`load_events` without building the frame.
+
+    Raises
+    ------
+    CatalogError
+        If the file cannot be read or has any problem; ``err.problems`` lists them all.
+    """
+    return len(check_catalog(path))
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -296,10 +338,7 @@ def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> events.loc[events.event_id == "hamas_attack_israel", "event_time"].iloc[0]  # doctest: +SKIP
     Timestamp('2023-10-07 03:30:00+0000', tz='UTC')
     """
-    problems, cells = _read(path)
-    if problems:
-        raise CatalogError(problems)
-    return _to_frame(cells)
+    return check_catalog(path).frame
 
 
 # --------------------------------------------------------------------------------------------
@@ -1064,17 +1103,26 @@ def _check_local_time_exists(where: str, row: _Row, known: set[str]) -> _Problem
     return [_cell_problem(where, row, "time", msg)]
 
 
+def _slug_hint(word: str) -> str:
+    """How to fix a ``polymarket`` word that is not a slug: a URL's last part, or spacing."""
+    if not word.startswith(("http://", "https://")):
+        return "; separate several slugs with spaces"
+    try:
+        tail = urlsplit(word).path.rstrip("/").rsplit("/", 1)[-1]
+    except ValueError:  # e.g. an unclosed IPv6 bracket: no part to suggest
+        return "; put only the slug, not the URL"
+    return f"; put only the slug (e.g. '{tail}'), not the URL"
+
+
 def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
     problems = []
     for slug in _words(row.cells.get("polymarket", "")):
         if is_market_slug(slug):
             continue
-        if slug.startswith(("http://", "https://")):
-            tail = urlsplit(slug).path.rstrip("/").rsplit("/", 1)[-1]
-            hint = f"; put only the slug (e.g. '{tail}'), not the URL"
-        else:
-            hint = "; separate several slugs with spaces"
-        msg = f"not a Polymarket market slug; expected letters, digits and single hyphens{hint}"
+        msg = (
+            "not a Polymarket market slug; expected letters, digits and single hyphens"
+            f"{_slug_hint(slug)}"
+        )
         problem = _cell_problem(where, row, "polymarket", msg)
         problems.append(_replace_value(problem, slug))
     return problems
@@ -1086,17 +1134,21 @@ _PLAIN_URL = re.compile(
 """An ASCII http(s) URL with a dotted host: accepted without parsing (the common case)."""
 
 
+def _source_ok(url: str) -> bool:
+    """True for one ``sources`` word that is an http(s) URL with a dotted host."""
+    if _PLAIN_URL.fullmatch(url):
+        return True
+    try:
+        parts = urlsplit(url)
+        return parts.scheme in ("http", "https") and "." in (parts.hostname or "")
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+
+
 def _check_sources(where: str, row: _Row, known: set[str]) -> _Problems:
     problems = []
     for url in _words(row.cells.get("sources", "")):
-        if _PLAIN_URL.fullmatch(url):
-            continue
-        try:
-            parts = urlsplit(url)
-            ok = parts.scheme in ("http", "https") and "." in (parts.hostname or "")
-        except ValueError:  # e.g. an unclosed IPv6 bracket
-            ok = False
-        if ok:
+        if _source_ok(url):
             continue
         msg = "not an http(s) URL; separate several sources with spaces"
         problems.append(_replace_value(_cell_problem(where, row, "sources", msg), url))
@@ -1252,6 +1304,17 @@ def _words(value: str) -> list[str]:
     return [w for w in _ASCII_SPACE.split(value) if w]
 
 
+_OTHER_SPACE = re.compile(r"[^\S \t\r\n]")
+"""Characters at which ``str.split`` splits and :func:`_words` does not (e.g. U+00A0)."""
+
+
+def _words_of_each(values: list[str]) -> list[list[str]]:
+    """:func:`_words` of every value; ``str.split`` (C speed) where it splits the same."""
+    if _OTHER_SPACE.search("".join(values)) is None:
+        return [v.split() for v in values]
+    return [_words(v) for v in values]
+
+
 def _norm_time(value: str) -> str:
     parsed = _parse_time(value)
     return f"{parsed[0]:02d}:{parsed[1]:02d}" if parsed else value
@@ -1273,16 +1336,10 @@ def _local_moment(row: _Row) -> datetime | None:
     return datetime.combine(day, time(*clock), tzinfo=ZoneInfo(zone))
 
 
-def _event_time(values: dict[str, str]) -> datetime:
-    day = date.fromisoformat(values["date"])
-    basis = values["day_basis"]
-    if basis == DAY_BASIS_TIME:
-        clock, zone = time.fromisoformat(values["time"]), values["tz"]
-    elif basis == DAY_BASIS_BEFORE_CUTOFFS:
-        clock, zone = time(0, 0), values["tz"]
-    else:
-        clock, zone = US_CLOSE_TIME, US_CLOSE_TZ
-    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+def _utc_moment(day: str, clock: str, zone: str) -> datetime:
+    """``day`` (ISO) at ``clock`` (HH:MM) in ``zone``, fold=0, in UTC."""
+    local = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
+    return local.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 def _mapped(column: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
@@ -1290,28 +1347,38 @@ def _mapped(column: pd.Series, fn: Callable[[str], Any]) -> pd.Series:
     return column.map({value: fn(value) for value in pd.unique(column)})
 
 
-def _event_times(frame: pd.DataFrame) -> pd.Series:
-    """``event_time`` of every row (module docstring), vectorised per time zone.
+def _utc_moments(day: np.ndarray, clock: np.ndarray, zone: np.ndarray) -> pd.Series:
+    """:func:`_utc_moment` of every (day, clock, zone), vectorised per time zone.
 
-    Wall-clock times a DST change makes ambiguous or (for the 00:00 convention) skipped are
-    rare; they are computed one by one with ``zoneinfo`` (fold=0), as :func:`_event_time`.
+    Wall-clock times a DST change makes ambiguous or skipped are rare; they are computed one
+    by one with ``zoneinfo`` (fold=0).
     """
-    basis = frame["day_basis"].to_numpy()
-    clock = np.where(
-        basis == DAY_BASIS_TIME,
-        frame["time"].to_numpy(),
-        np.where(basis == DAY_BASIS_BEFORE_CUTOFFS, "00:00", US_CLOSE_TIME.strftime("%H:%M")),
-    )
-    zone = np.where(basis == DAY_BASIS_AFTER_US_CLOSE, US_CLOSE_TZ, frame["tz"].to_numpy())
-    local = pd.to_datetime(frame["date"] + " " + clock, format="%Y-%m-%d %H:%M").dt.as_unit("us")
-    out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[us, UTC]")
+    stamps = pd.Series(day, dtype=object) + " " + pd.Series(clock, dtype=object)
+    local = pd.to_datetime(stamps, format="%Y-%m-%d %H:%M").dt.as_unit("us")
+    out = pd.Series(pd.NaT, index=local.index, dtype="datetime64[us, UTC]")
     for name in pd.unique(zone):
         at = zone == name
         stamped = local[at].dt.tz_localize(name, ambiguous="NaT", nonexistent="NaT")
         out[at] = stamped.dt.tz_convert("UTC")
     for i in np.flatnonzero(out.isna().to_numpy()):
-        out.iloc[i] = pd.Timestamp(_event_time(frame.iloc[i].to_dict()))
+        out.iloc[i] = pd.Timestamp(_utc_moment(day[i], clock[i], zone[i]))
     return out
+
+
+def _event_times(frame: pd.DataFrame) -> pd.Series:
+    """``event_time`` of every row (module docstring), computed once per distinct moment."""
+    basis = frame["day_basis"].to_numpy(dtype=object)
+    clock = np.where(
+        basis == DAY_BASIS_TIME,
+        frame["time"].to_numpy(dtype=object),
+        np.where(basis == DAY_BASIS_BEFORE_CUTOFFS, "00:00", US_CLOSE_TIME.strftime("%H:%M")),
+    ).astype(object)
+    zone = np.where(basis == DAY_BASIS_AFTER_US_CLOSE, US_CLOSE_TZ, frame["tz"].to_numpy())
+    keys = frame["date"].to_numpy(dtype=object) + " " + clock + " " + zone.astype(object)
+    codes, distinct = pd.factorize(keys)
+    parts = np.array([k.split(" ") for k in distinct], dtype=object).reshape(-1, 3)
+    moments = _utc_moments(parts[:, 0], parts[:, 1], parts[:, 2])
+    return pd.Series(moments.array.take(codes), index=frame.index)
 
 
 def _to_frame(cells: pd.DataFrame) -> pd.DataFrame:
@@ -1326,6 +1393,6 @@ def _to_frame(cells: pd.DataFrame) -> pd.DataFrame:
     frame["event_time"] = _event_times(frame)
     frame["time_known"] = (frame["time"] != "").astype(bool)
     frame["polymarket_slugs"] = pd.Series(
-        [_words(v) for v in frame["polymarket"]], index=frame.index, dtype=object
+        _words_of_each(frame["polymarket"].tolist()), index=frame.index, dtype=object
     )
     return frame
