@@ -102,11 +102,12 @@ def _warn_links(args: argparse.Namespace, catalog: Any) -> None:
         f"with the data in {root}:",
         file=sys.stderr,
     )
-    for r in problems.itertuples(index=False):
-        print(
-            f"  - {args.path} (event_id={r.event_id}), column polymarket: {r.slug!r}: {r.message}",
-            file=sys.stderr,
-        )
+    columns = (problems[c].tolist() for c in ("event_id", "slug", "message"))
+    lines = (
+        f"  - {args.path} (event_id={event_id}), column polymarket: {slug!r}: {message}"
+        for event_id, slug, message in zip(*columns, strict=True)
+    )
+    sys.stderr.write("".join(line + "\n" for line in lines))
 
 
 def _cmd_markets(args: argparse.Namespace) -> int:

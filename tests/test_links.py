@@ -9,8 +9,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import _links_reference
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from eventstudy.cli import main
@@ -218,3 +221,66 @@ def test_validate_reads_the_catalog_once(
     empty.mkdir()
     assert main(["validate", str(path), "--data-dir", str(empty)]) == 0
     assert reads == [str(path)]
+
+
+# --------------------------------------------------------------------------------------------
+# the per-slug, per-token audit against the former loop over links
+# --------------------------------------------------------------------------------------------
+
+
+@st.composite
+def _random_audit(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, dict, str]:
+    """Markets of every kind around a few event times, and events linking them at random."""
+    base = pd.Timestamp("2025-03-10", tz="UTC")
+    hours = st.integers(-24 * 12, 24 * 12)
+    rows = []
+    for k in range(draw(st.integers(1, 6))):
+        created = draw(st.none() | hours)
+        closed = draw(st.none() | hours)
+        at = lambda h: pd.NaT if h is None else base + pd.Timedelta(hours=h)  # noqa: E731
+        labels = draw(st.sampled_from([("Yes", "No"), ("No", "Yes"), ("No",), (" yes ",)]))
+        priced = draw(st.booleans())
+        for j, label in enumerate(labels):
+            rows.append((f"m{k}", f"{k}{j}", at(created), at(closed), priced, label))
+    markets = pd.DataFrame(
+        rows, columns=["slug", "token_id", "created_at", "closed_at", "has_prices", "outcome"]
+    )
+    markets["created_at"] = pd.to_datetime(markets["created_at"], utc=True)
+    markets["closed_at"] = pd.to_datetime(markets["closed_at"], utc=True)
+    odds = {}
+    for token in markets["token_id"]:
+        if draw(st.booleans()):
+            stamps = sorted(set(draw(st.lists(hours, max_size=8))))
+            t = pd.DatetimeIndex([base + pd.Timedelta(hours=h) for h in stamps], tz="UTC")
+            odds[token] = pd.DataFrame({"t": t, "p": 0.5})
+    slugs = [f"m{k}" for k in range(8)]  # m6, m7 are not in markets.csv
+    n = draw(st.integers(0, 8))
+    events = pd.DataFrame(
+        {
+            "event_id": [f"e{i}" for i in range(n)],
+            "event_time": [
+                (base + pd.Timedelta(hours=draw(hours))).tz_convert("Asia/Tokyo") for _ in range(n)
+            ],
+            "polymarket_slugs": [
+                draw(st.lists(st.sampled_from(slugs), max_size=4)) for _ in range(n)
+            ],
+        }
+    )
+    horizon = draw(st.sampled_from(["1D", "12h", "3D"]))
+    return events, markets, odds, horizon
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=_random_audit())
+def test_audit_equals_the_former_loop_over_links(case) -> None:
+    events, markets, odds, horizon = case
+    for source in (odds.get, None):
+        got = audit_links(events, markets, source, horizon=horizon)
+        expected = _links_reference.audit_links(events, markets, source, horizon=horizon)
+        assert_frame_equal(got, expected)
+    # an event_time column of objects (not a datetime dtype) gives the same
+    as_objects = events.assign(event_time=events["event_time"].astype(object))
+    got = audit_links(as_objects, markets, odds.get, horizon=horizon)
+    assert_frame_equal(
+        got, _links_reference.audit_links(events, markets, odds.get, horizon=horizon)
+    )

@@ -11,6 +11,8 @@ token; :func:`audit_links` checks every link of a catalog and returns one row pe
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -21,9 +23,9 @@ import pandas as pd
 from eventstudy.exceptions import DataNotFoundError
 from eventstudy.odds.shift import (
     _fmt_ts,
+    _opt_utc,
     _to_timedelta,
     _to_utc,
-    market_life_problem,
     prepare_odds,
 )
 from eventstudy.odds.study import select_outcome_token
@@ -159,70 +161,195 @@ def audit_links(
     DataFrame
         One row per link with a problem: ``event_id, slug, problem, message``; ``problem`` is
         one of :data:`LINK_PROBLEMS` (the first that applies). Empty when every link can give a
-        shift.
+        shift. Rows are in catalog order, an event's links in the order of its slugs.
 
     See Also
     --------
     eventstudy.odds.candidates.candidate_markets : markets that could be linked instead.
+
+    Notes
+    -----
+    What a link's slug decides (in ``markets.csv``? its outcome token, life, ``has_prices``) is
+    looked up once per distinct slug; each token's price path is loaded once and searched for
+    all the event times linking it at once (the rules of :func:`price_sides`); only links with a
+    problem get a message. The tests compare it with the former loop over links (one
+    :func:`price_sides` per link) on random catalogs.
     """
-    by_slug = {str(s): g for s, g in markets.groupby("slug", sort=False)}
-    paths = _once(odds)
     h = _to_timedelta(horizon, "horizon")
-    tokens: dict[str, Any] = {}  # slug -> its outcome token, looked up once per slug
-    rows: list[dict[str, str]] = []
-    for r in events.itertuples(index=False):
-        tau = _to_utc(r.event_time, f"event_time of {r.event_id}")
-        for slug in r.polymarket_slugs:
-            group = by_slug.get(slug)
-            if slug not in tokens and group is not None:
-                tokens[slug] = select_outcome_token(group, outcome)
-            token = tokens.get(slug)
-            found = _link_problem(slug, tau, group, token, paths, h, outcome)
-            if found is not None:
-                problem, message = found
-                rows.append(
-                    {"event_id": r.event_id, "slug": slug, "problem": problem, "message": message}
-                )
+    links = _link_table(events)
+    facts = _slug_facts(markets, links.distinct, outcome)
+    code = np.array([f["code"] for f in facts], dtype=np.int64)[links.slug_at]
+    code = _life_codes(code, links, facts)
+    if odds is not None:
+        code = _price_codes(code, links, facts, _once(odds), h)
+    message = functools.cache(functools.partial(_message, facts=facts, h=h, outcome=outcome))
+    codes, at, taus = code.tolist(), links.slug_at.tolist(), links.tau.tolist()
+    rows = []
+    for i in np.flatnonzero(code >= 0).tolist():
+        tau = taus[i] if codes[i] == _NO_AFTER else 0  # the only message with the event time
+        text = message(codes[i], at[i], tau)
+        rows.append([links.event_id[i], links.slug[i], _PROBLEM[codes[i]], text])
     return pd.DataFrame(rows, columns=["event_id", "slug", "problem", "message"], dtype=str)
 
 
-def _link_problem(
-    slug: str,
-    tau: pd.Timestamp,
-    group: pd.DataFrame | None,
-    token: Any,
+# A link's first problem, in the order of LINK_PROBLEMS (no file and has_prices False are both
+# no_price_history, with different messages); _OK = none.
+_OK, _NOT_IN_MARKETS, _NO_OUTCOME, _CREATED_AFTER, _CLOSED_BEFORE = -1, 0, 1, 2, 3
+_NO_HISTORY, _NO_FILE, _NO_BEFORE, _NO_AFTER = 4, 5, 6, 7
+_PROBLEM = dict(enumerate(LINK_PROBLEMS[:5])) | {
+    _NO_FILE: "no_price_history",
+    _NO_BEFORE: "no_sample_before",
+    _NO_AFTER: "no_sample_after",
+}
+_NAT = np.iinfo(np.int64).min  # a missing created_at / closed_at
+
+
+class _Links(NamedTuple):
+    """The catalog's links as arrays, in catalog order (an event's links in slug order).
+
+    ``tau`` is the event time in UTC nanoseconds; ``slug_at`` numbers the distinct slugs in
+    order of first appearance (``distinct``).
+    """
+
+    event_id: list[str]
+    slug: list[str]
+    tau: np.ndarray
+    slug_at: np.ndarray
+    distinct: list[str]
+
+
+def _event_times_ns(events: pd.DataFrame) -> np.ndarray:
+    """Each event's time in UTC nanoseconds, checked as :func:`_to_utc` checks one."""
+    col = events["event_time"]
+    if isinstance(col.dtype, pd.DatetimeTZDtype) and not col.isna().any():
+        return pd.DatetimeIndex(col).tz_convert("UTC").as_unit("ns").asi8
+    ids = events["event_id"].tolist()
+    taus = [_to_utc(v, f"event_time of {i}").value for i, v in zip(ids, col.tolist(), strict=True)]
+    return np.array(taus, dtype=np.int64)
+
+
+def _link_table(events: pd.DataFrame) -> _Links:
+    tau = _event_times_ns(events)
+    per_event = [list(s) for s in events["polymarket_slugs"].tolist()]
+    counts = np.fromiter(map(len, per_event), dtype=np.intp, count=len(per_event))
+    at = np.repeat(np.arange(len(per_event)), counts)
+    slug = list(itertools.chain.from_iterable(per_event))
+    slug_at, distinct = pd.factorize(pd.Series(slug, dtype=object), use_na_sentinel=False)
+    ids = events["event_id"].to_numpy(dtype=object)[at].tolist()
+    return _Links(ids, slug, tau[at], slug_at.astype(np.intp), list(distinct))
+
+
+def _slug_facts(markets: pd.DataFrame, slugs: list[str], outcome: str) -> list[dict[str, Any]]:
+    """Per distinct linked slug (in order of first appearance): what its links share."""
+    wanted = set(slugs)
+    keys = markets["slug"].astype(str)
+    linked = markets[keys.isin(wanted)]
+    by_slug = {str(s): g for s, g in linked.groupby("slug", sort=False)}
+    return [_slug_fact(by_slug.get(s), outcome) | {"slug": s} for s in slugs]
+
+
+def _slug_fact(group: pd.DataFrame | None, outcome: str) -> dict[str, Any]:
+    """One slug's facts, shared by all its links.
+
+    ``code`` (its own problem or ``_OK``), ``offered`` outcome labels, ``created``/``closed``
+    (UTC ns, ``_NAT`` when missing) with their Timestamps, ``priced`` (False only when
+    ``has_prices`` says so) and ``token_id``.
+    """
+    fact: dict[str, Any] = {"code": _OK, "offered": "", "token_id": "", "priced": True}
+    fact |= {"created": _NAT, "closed": _NAT, "created_ts": None, "closed_ts": None}
+    if group is None:
+        return fact | {"code": _NOT_IN_MARKETS}
+    token = select_outcome_token(group, outcome)
+    if token is None:
+        return fact | {"code": _NO_OUTCOME, "offered": ", ".join(map(str, group["outcome"]))}
+    created = _opt_utc(token.get("created_at"), "created_at")
+    closed = _opt_utc(token.get("closed_at"), "closed_at")
+    fact |= {"created_ts": created, "closed_ts": closed, "token_id": str(token["token_id"])}
+    fact["created"] = _NAT if created is None else created.value
+    fact["closed"] = _NAT if closed is None else closed.value
+    fact["priced"] = not ("has_prices" in token and not bool(token["has_prices"]))
+    return fact
+
+
+def _life_codes(code: np.ndarray, links: _Links, facts: list[dict[str, Any]]) -> np.ndarray:
+    """Codes of the links their slug left without a problem, from the market's life.
+
+    Created after the event, else closed at or before it (as
+    :func:`eventstudy.odds.shift.market_life_problem`), then ``has_prices`` False.
+    """
+    at = links.slug_at
+    created = np.array([f["created"] for f in facts], dtype=np.int64)[at]
+    closed = np.array([f["closed"] for f in facts], dtype=np.int64)[at]
+    priced = np.array([f["priced"] for f in facts], dtype=bool)[at]
+    late = (code == _OK) & (created != _NAT) & (created > links.tau)
+    code[late] = _CREATED_AFTER
+    gone = (code == _OK) & (closed != _NAT) & (closed <= links.tau)
+    code[gone] = _CLOSED_BEFORE
+    code[(code == _OK) & ~priced] = _NO_HISTORY
+    return code
+
+
+def _price_codes(
+    code: np.ndarray,
+    links: _Links,
+    facts: list[dict[str, Any]],
     paths: Callable[[str], _Path | None] | None,
     h: pd.Timedelta,
-    outcome: str,
-) -> tuple[str, str] | None:
-    """The first problem of one link (``problem``, ``message``), or None when it can give a shift.
+) -> np.ndarray:
+    """No price file, no sample before, no sample after: the links still fine, per token.
 
-    ``group`` is the link's rows of ``markets.csv`` (None when the slug is not there) and
-    ``token`` the row of its ``outcome`` (:func:`select_outcome_token`); the checks run in the
-    order of :data:`LINK_PROBLEMS`; ``paths`` gives a token's prices (None: not checked).
+    Each token's path is loaded once, in order of first use as the links are read.
     """
-    if group is None:
-        return "not_in_markets", "slug not in markets.csv"
-    if token is None:
-        offered = ", ".join(map(str, group["outcome"]))
-        return "no_outcome", f"outcome {outcome!r} not offered (outcomes: {offered})"
-    life = market_life_problem(tau, token.get("created_at"), token.get("closed_at"))
-    if life is not None:
-        return ("created_after_event" if "created" in life else "closed_before_event"), life
-    fetch = f"fetch it with: eventstudy fetch --markets {slug}"
-    if "has_prices" in token and not bool(token["has_prices"]):
-        return "no_price_history", f"no price history (markets.csv has_prices is False); {fetch}"
-    if paths is None:
-        return None
-    path = paths(str(token["token_id"]))
+    todo = np.flatnonzero(code == _OK)
+    if paths is None or not len(todo):
+        return code
+    token = np.array([f["token_id"] for f in facts], dtype=object)[links.slug_at[todo]]
+    groups, first = pd.factorize(pd.Series(token, dtype=object))
+    order = np.argsort(groups, kind="stable")
+    bounds = np.searchsorted(groups[order], np.arange(len(first) + 1))
+    for g, token_id in enumerate(first):
+        rows = todo[order[bounds[g] : bounds[g + 1]]]
+        code[rows] = _side_codes(paths(str(token_id)), links.tau[rows], h.value)
+    return code
+
+
+def _side_codes(path: _Path | None, tau: np.ndarray, h_ns: int) -> np.ndarray:
+    """The codes of links to one token at event times ``tau`` (UTC ns), by :func:`_sides`' rules."""
     if path is None:
-        return "no_price_history", f"no price file in the data directory; {fetch}"
-    sides = _sides(path, tau, h)
-    if pd.isna(sides["t_before"]):
-        return "no_sample_before", "no price sample before the event"
-    if pd.isna(sides["t_after"]):
-        return "no_sample_after", f"no price sample in (event, {_fmt_ts(tau + h)}]"
-    return None
+        return np.full(len(tau), _NO_FILE)
+    n = len(path.t)
+    before = np.searchsorted(path.t, tau, side="left") - 1  # last sample strictly before
+    after = np.searchsorted(path.t, tau, side="right")  # first sample strictly after
+    in_time = path.t[np.minimum(after, n - 1)] <= tau + h_ns if n else np.zeros(len(tau), bool)
+    has_after = (after < n) & in_time
+    return np.where(before < 0, _NO_BEFORE, np.where(has_after, _OK, _NO_AFTER))
+
+
+def _message(
+    code: int, slug_at: int, tau: int, *, facts: list[dict[str, Any]], h: pd.Timedelta, outcome: str
+) -> str:
+    """The message of problem ``code`` for a link to slug ``slug_at`` at ``tau`` (UTC ns).
+
+    Only ``no_sample_after`` depends on the event time; callers pass ``tau=0`` for the others
+    so that a cache keeps one message per slug and problem.
+    """
+    fact = facts[slug_at]
+    fetch = f"fetch it with: eventstudy fetch --markets {fact['slug']}"
+    if code == _NOT_IN_MARKETS:
+        return "slug not in markets.csv"
+    if code == _NO_OUTCOME:
+        return f"outcome {outcome!r} not offered (outcomes: {fact['offered']})"
+    if code == _CREATED_AFTER:
+        return f"market created {_fmt_ts(fact['created_ts'])}, after the event"
+    if code == _CLOSED_BEFORE:
+        return f"market closed {_fmt_ts(fact['closed_ts'])}, at or before the event"
+    if code == _NO_HISTORY:
+        return f"no price history (markets.csv has_prices is False); {fetch}"
+    if code == _NO_FILE:
+        return f"no price file in the data directory; {fetch}"
+    if code == _NO_BEFORE:
+        return "no price sample before the event"
+    return f"no price sample in (event, {_fmt_ts(pd.Timestamp(tau, tz='UTC') + h)}]"
 
 
 def audit_links_in(
