@@ -168,17 +168,16 @@ def _odds(events: pd.DataFrame, root: Path) -> tuple[Any, str]:
 
 
 def _associations(catalog: Path, events: pd.DataFrame, gold: Any, odds: Any) -> dict[str, Any]:
+    """Raw and (with ``market_orientation.csv``) oriented; both draw one permutation stream."""
     from eventstudy.data.orientation import default_orientation_path, load_orientation
-    from eventstudy.odds.association import gold_odds_association
+    from eventstudy.odds.association import gold_odds_association, gold_odds_associations
 
     car = gold.events[["event_id", "car"]]
     kw: dict[str, Any] = {"horizon": ODDS_HORIZON, "aggregate": "mean", "seed": 0}
-    out = {"raw": gold_odds_association(car, odds, **kw)}
     path = default_orientation_path(catalog)
     if path.is_file():
-        orientation = load_orientation(path, events)
-        out["oriented"] = gold_odds_association(car, odds, orientation=orientation, **kw)
-    return out
+        return gold_odds_associations(car, odds, load_orientation(path, events), **kw)
+    return {"raw": gold_odds_association(car, odds, **kw)}
 
 
 def _claims(
