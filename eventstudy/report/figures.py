@@ -34,6 +34,11 @@ MAX_MARKETS_PER_FIGURE = 4
 """Markets drawn per event (those whose odds moved most); the table lists them all."""
 
 
+PNG_COMPRESS_LEVEL = 1
+"""zlib level of the PNG files: the same pixels as matplotlib's default (6), written in a
+fifth of the time (about 15 ms a figure), files about a third larger."""
+
+
 @dataclass(frozen=True)
 class Figure:
     """A saved figure: file name (in the report directory) and caption."""
@@ -114,7 +119,8 @@ def _draw(job: _Job, out: Path) -> str:
         fig = drawn.flat[0].figure
     if job.tight:
         fig.tight_layout()
-    fig.savefig(out / job.figure.name, dpi=job.dpi, metadata={"Software": None})
+    fig.savefig(out / job.figure.name, dpi=job.dpi, metadata={"Software": None},
+                pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})  # fmt: skip
     plt.close(fig)
     return job.figure.name
 
