@@ -1,10 +1,10 @@
 """The report's figures drawn by worker processes while the analyses go on.
 
 ``eventstudy run`` forks its figure workers when it starts: they import matplotlib and the
-plot functions while the parent checks the data and runs the gold study (the second core
-is idle then). Each part's results are sent to every worker (pickled, through a queue) as
-soon as they exist: the gold study's right after it, the odds study's (with the gold-odds
-association) right after them, the claims' with the tables
+plot functions, one after the other, while the parent checks the data and runs the gold
+study (the second core is idle then). Each part's results are sent to every worker
+(pickled, through a queue) as soon as they exist: the gold study's right after it, the odds
+study's (with the gold-odds association) right after them, the claims' after them
 (:meth:`FigureDrawer.ready`, :meth:`FigureDrawer.finish`). A worker builds the part's
 figure jobs (:mod:`eventstudy.report.figures`: the same code, the same list in every
 worker) and takes them one at a time through the part's shared counter (the index of its
@@ -59,6 +59,7 @@ class _Server:
     inbox: Any  # multiprocessing.Queue of (part, results) or None (no more parts)
     outbox: Any  # multiprocessing.Queue of (kind, value) to the parent
     counters: dict[str, Any]  # part -> multiprocessing.Value("l"): next job not taken
+    warming: Any  # multiprocessing.Lock: one worker imports matplotlib at a time
     out: Path
     lang: Lang
     every: bool
@@ -108,7 +109,8 @@ def _serve(server: _Server) -> None:
     """A worker process: matplotlib first, then the parts as they come."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
     try:
-        _warm_up()
+        with server.warming:  # one at a time: the parent is checking the data meanwhile
+            _warm_up()
         server.serve()
         server.outbox.put(("end", None))
     except BaseException as exc:  # handed to the parent, which raises it
@@ -195,10 +197,12 @@ class FigureDrawer:
     def _start(self) -> None:
         ctx = mp.get_context("fork")
         counters = {part: ctx.Value("l", 0) for part in PARTS}
+        warming = ctx.Lock()
         self.outbox = ctx.Queue()
         for _ in range(self.workers):
             inbox = ctx.Queue()
-            server = _Server(inbox, self.outbox, counters, self.out, self.lang, self.every)
+            server = _Server(inbox, self.outbox, counters, warming, self.out, self.lang,
+                             self.every)  # fmt: skip
             process = ctx.Process(target=_serve, args=(server,), daemon=True)
             process.start()
             self.processes.append(process)
