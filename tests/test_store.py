@@ -563,3 +563,22 @@ def test_claim_log_changes_name_the_file_date_and_column_of_a_non_positive_price
     assert info.value.path == str(Path("/data/prices/GC=F.csv"))
     s.log = False
     assert _changes(s, observed, Path("/data")).iloc[1] == -2900.0
+
+
+def test_a_file_parsed_once_per_content_and_again_when_edited(tmp_path):
+    """The records cache (store._parse_once): a second read of the same bytes reuses them;
+    an edited file is parsed again; what a loader returns never depends on the cache."""
+    from eventstudy.data import store
+
+    path = tmp_path / "prices" / "X.csv"
+    path.parent.mkdir()
+    path.write_text("date,close\n2024-01-02,1.5\n2024-01-03,2.5\n")
+    first = store.load_prices("X", tmp_path)
+    again = store.load_prices("X", tmp_path)
+    pd.testing.assert_frame_equal(first, again)
+    assert store.file_span(path, "price") == (2, "2024-01-02", "2024-01-03")
+    path.write_text("date,close\n2024-01-02,1.5\n2024-01-03,3.5\n2024-01-04,4.5\n")
+    edited = store.load_prices("X", tmp_path)
+    assert list(edited["close"]) == [1.5, 3.5, 4.5]
+    assert edited.attrs["sha256"] != first.attrs["sha256"]
+    assert store.file_span(path, "price") == (3, "2024-01-02", "2024-01-04")

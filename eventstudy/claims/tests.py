@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import signal, stats
+from scipy import fft as sp_fft
+from scipy import stats
 
 __all__ = [
     "LevelOutcome",
@@ -182,8 +183,25 @@ def passage_probability_daily(
     kernel = stats.norm.pdf(h * np.arange(-k, k + 1), loc=drift, scale=sigma) * h
     mass = stats.norm.pdf(grid, loc=drift, scale=sigma) * h
     for _ in range(n - 1):
-        mass = signal.fftconvolve(mass, kernel, mode="full")[k : k + m]
+        mass = fft_convolve_full(mass, kernel)[k : k + m]
     return float(min(1.0, max(0.0, 1.0 - mass.sum())))
+
+
+def fft_convolve_full(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Full linear convolution of two real 1-D arrays by FFT (length ``len(a) + len(b) - 1``).
+
+    The steps of ``scipy.signal.fftconvolve(a, b, mode="full")`` for real 1-D input, the same
+    values bit for bit, without importing :mod:`scipy.signal` (about 0.2 s, most of it
+    wrapping the whole package's functions, on a run's critical path): padded to the next
+    fast length, ``rfftn`` of each, product, ``irfftn``, cut to the full length (an array
+    of length 1 is multiplied, as scipy does).
+    """
+    if len(a) == 1 or len(b) == 1:  # scipy multiplies (broadcasting), no FFT
+        return a * b
+    shape = len(a) + len(b) - 1
+    size = sp_fft.next_fast_len(shape, True)
+    spectrum = sp_fft.rfftn(a, [size], axes=[0]) * sp_fft.rfftn(b, [size], axes=[0])
+    return sp_fft.irfftn(spectrum, [size], axes=[0])[:shape].copy()
 
 
 def passage_probability_bootstrap(

@@ -295,13 +295,19 @@ def _markets_rows(root: Path) -> pd.DataFrame | None:
         return None
 
 
-def _yes_row(markets: pd.DataFrame | None, slug: str) -> tuple[bool, pd.Series | None]:
-    """(the slug is listed, its Yes row or None)."""
+def _yes_rows(markets: pd.DataFrame | None) -> dict[str, pd.Series | None]:
+    """Each slug ``markets.csv`` lists -> its first ``Yes`` row (None without one).
+
+    Found once for the whole file (was a scan of every row per item).
+    """
     if markets is None:
-        return False, None
-    rows = markets.loc[markets["slug"] == slug]
-    yes = rows.loc[rows["outcome"].astype(str).str.strip().str.casefold() == "yes"]
-    return (not rows.empty), (None if yes.empty else yes.iloc[0])
+        return {}
+    out: dict[str, pd.Series | None] = dict.fromkeys(markets["slug"])
+    yes = markets.loc[markets["outcome"].astype(str).str.strip().str.casefold() == "yes"]
+    first = yes.loc[~yes["slug"].duplicated()]
+    for i, slug in enumerate(first["slug"]):
+        out[slug] = first.iloc[i]
+    return out
 
 
 class _Inspector:
@@ -314,6 +320,7 @@ class _Inspector:
         self.files = self.manifest.get("files", {})
         self.unavailable = self.manifest.get("unavailable", {})
         self.markets = _markets_rows(root)
+        self.yes_rows = _yes_rows(self.markets)
         markets_entry = self.files.get(store.MARKETS_RELPATH, {})
         self.markets_fetched = bool(markets_entry.get("fetched_at"))
 
@@ -335,14 +342,14 @@ class _Inspector:
         return {"state": "missing", "note": f"{item['relpath']} does not exist"}
 
     def market_item(self, item: pd.Series) -> dict[str, Any]:
-        listed, _ = _yes_row(self.markets, item["id"])
+        listed = item["id"] in self.yes_rows
         if listed:
             return {"state": "present"}
         where = "is not listed in" if self.markets is not None else "needs"
         return {"state": "missing", "note": f"market {where} {store.MARKETS_RELPATH}"}
 
     def odds_item(self, item: pd.Series, need: pd.Timestamp) -> dict[str, Any]:
-        listed, yes = _yes_row(self.markets, item["id"])
+        listed, yes = item["id"] in self.yes_rows, self.yes_rows.get(item["id"])
         if not listed:
             return {"state": "missing", "note": "fetched with its market"}
         if yes is None:

@@ -37,7 +37,9 @@ import json
 import os
 import re
 import shlex
+import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -329,9 +331,38 @@ def _read_raw(path: Path, what: str, fetch_command: str | None) -> pd.DataFrame:
         raise DataNotFoundError(what, str(path), fetch_command)
     data = path.read_bytes()
     digest = _record_read(path, data)
-    raw = _parse_csv(path, _decode(path, data))
+    raw = _parse_once(path, data, digest)
     raw.attrs["sha256"] = digest
     return raw
+
+
+_PARSED: OrderedDict[tuple[str, str], pd.DataFrame] = OrderedDict()
+_PARSED_LOCK = threading.Lock()
+PARSED_CACHE_FILES = 256
+"""Files whose records :func:`_parse_once` keeps (the most recently read)."""
+
+
+def _parse_once(path: Path, data: bytes, digest: str | None = None) -> pd.DataFrame:
+    """The records of a CSV file's bytes (:func:`_parse_csv`), parsed once per content.
+
+    A run reads most files twice: the data check before it (:func:`file_span`) and the
+    study's loader; claims read ``markets.csv`` again. The frame of strings is kept for the
+    :data:`PARSED_CACHE_FILES` files last read, keyed by path and sha256 of the bytes (an
+    edited file is parsed again), and handed out as a shallow copy (the loaders build new
+    frames from it and never write into it). Errors are raised every time, never kept.
+    """
+    key = (str(path), digest or hashlib.sha256(data).hexdigest())
+    with _PARSED_LOCK:
+        raw = _PARSED.get(key)
+        if raw is not None:
+            _PARSED.move_to_end(key)
+    if raw is None:
+        raw = _parse_csv(path, _decode(path, data))
+        with _PARSED_LOCK:
+            _PARSED[key] = raw
+            while len(_PARSED) > PARSED_CACHE_FILES:
+                _PARSED.popitem(last=False)
+    return raw.copy(deep=False)
 
 
 def _require_columns(raw: pd.DataFrame, path: Path, required: Iterable[str]) -> None:
@@ -877,7 +908,7 @@ def file_span(path: str | os.PathLike[str], kind: str) -> tuple[int, str | None,
         repeated header line, ...), naming file, line, column and value.
     """
     path = Path(path)
-    raw = _parse_csv(path, _decode(path, path.read_bytes()))
+    raw = _parse_once(path, path.read_bytes())
     dates = _SPAN_READERS[kind](raw, path)
     if not len(dates):
         return len(raw), None, None

@@ -168,17 +168,29 @@ def _permuted_correlations(
     shuffles one row after the other, and a row's shuffle does not depend on its values, so
     shuffling the positions ``0..N-1`` once gives every pair the permutations it would have
     drawn alone with the same seed, without holding an ``n x N`` matrix.
+
+    A permutation of ``y`` has the mean and the sum of squares of ``y``, so each pair is
+    centred and scaled once (:func:`_unit_centred`) and a block of correlations is one
+    gather of the permuted positions and one product with the scaled ``x`` (the same values
+    as :func:`_pearson_rows` on the permuted rows up to rounding, about 1e-16).
     """
     rng = np.random.default_rng(seed)
     size = len(pairs[0][1])
     block = max(1, _CHUNK_CELLS // max(1, size))
+    scaled = [(_unit_centred(x), _unit_centred(y)) for x, y in pairs]
     out = [np.empty(n) for _ in pairs]
     for start in range(0, n, block):
         k = min(block, n - start)
         order = rng.permuted(np.tile(np.arange(size), (k, 1)), axis=1)
-        for (x, y), rs in zip(pairs, out, strict=True):
-            rs[start : start + k] = _pearson_rows(x, y[order])
+        for (x, y), rs in zip(scaled, out, strict=True):
+            rs[start : start + k] = y.take(order) @ x
     return out
+
+
+def _unit_centred(v: np.ndarray) -> np.ndarray:
+    """``v`` minus its mean, divided by the norm of that (a vector of norm 1)."""
+    c = v - v.mean()
+    return c / np.sqrt(c @ c)
 
 
 def permutation_correlation_test(
@@ -227,30 +239,81 @@ def _permutation_tests(
     The Monte Carlo ones share one stream of permutations (each gets the permutations it
     would have drawn alone).
     """
+    return _permutation_tests_many([(x, y)], methods, n_permutations, exact_max_n, seed)[0]
+
+
+_Drawn: TypeAlias = tuple[int, str, np.ndarray, np.ndarray, float]
+"""A Monte Carlo test to run: dataset, method, the values (ranks) correlated, observed r."""
+
+
+def _permutation_tests_many(
+    datasets: Sequence[tuple[Any, Any]],
+    methods: Sequence[str],
+    n_permutations: int,
+    exact_max_n: int,
+    seed: int | None,
+) -> list[list[AssociationTest]]:
+    """:func:`_permutation_tests` of each ``(x, y)``, one list of tests (``methods``) each.
+
+    The Monte Carlo tests of all datasets with the same number of pairs share one stream of
+    permutations (each gets the permutations it would have drawn alone with ``seed``: they
+    depend on the seed and the number of pairs only).
+    """
     for method in methods:
         if method not in ("pearson", "spearman"):
             raise SpecificationError(
                 f"method={method!r} is not accepted; expected 'pearson' or 'spearman'"
             )
+    done: list[dict[str, AssociationTest]] = [{} for _ in datasets]
+    by_size: dict[int, list[_Drawn]] = {}
+    for i, (x, y) in enumerate(datasets):
+        for method, test in _direct_tests(x, y, methods, exact_max_n, by_size, i).items():
+            done[i][method] = test
+    b = int(n_permutations)
+    how = f"Monte Carlo, {n_permutations} permutations, seed {seed}"
+    for n, drawn in by_size.items():
+        sims = _permuted_correlations([(xm, ym) for _, _, xm, ym, _ in drawn], b, seed)
+        for (i, method, _, _, r), rs in zip(drawn, sims, strict=True):
+            p = (1 + int(np.sum(np.abs(rs) >= abs(r) - _TIE_TOL))) / (1 + b)
+            done[i][method] = AssociationTest(
+                f"permutation ({method})", r, p, "permutation", _NULL, _ALT, n, how, ""
+            )
+    return [[tests[method] for method in methods] for tests in done]
+
+
+_NULL = "gold CAR and the odds shift are unrelated (exchangeable pairing)"
+_ALT = "two-sided: correlation != 0"
+
+
+def _direct_tests(
+    x: Any,
+    y: Any,
+    methods: Sequence[str],
+    exact_max_n: int,
+    by_size: dict[int, list[_Drawn]],
+    index: int,
+) -> dict[str, AssociationTest]:
+    """The tests of one dataset that need no random permutation.
+
+    Too few pairs, no variability, exact enumeration; the Monte Carlo ones are appended to
+    ``by_size[N]`` (as ``(index, method, values, values, r)``).
+    """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     n = len(x)
-    null = "gold CAR and the odds shift are unrelated (exchangeable pairing)"
-    alt = "two-sided: correlation != 0"
     done: dict[str, AssociationTest] = {}
-    drawn: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
     for method in methods:
         name = f"permutation ({method})"
         if len(y) != n or n < 3:
             done[method] = AssociationTest(
-                name, np.nan, np.nan, "permutation", null, alt, n, "",
+                name, np.nan, np.nan, "permutation", _NULL, _ALT, n, "",
                 f"need N >= 3 pairs (N = {n})",
             )  # fmt: skip
             continue
         xm, ym = (stats.rankdata(x), stats.rankdata(y)) if method == "spearman" else (x, y)
         if np.ptp(xm) == 0 or np.ptp(ym) == 0:
             done[method] = AssociationTest(
-                name, np.nan, np.nan, "permutation", null, alt, n, "", "no variability in x or y"
+                name, np.nan, np.nan, "permutation", _NULL, _ALT, n, "", "no variability in x or y"
             )
             continue
         r = float(_pearson_rows(xm, ym[None, :])[0])
@@ -259,19 +322,10 @@ def _permutation_tests(
             rs = _pearson_rows(xm, ym[perms])
             p = float(np.mean(np.abs(rs) >= abs(r) - _TIE_TOL))
             how = f"exact over all {math.factorial(n)} permutations"
-            done[method] = AssociationTest(name, r, p, "permutation", null, alt, n, how, "")
+            done[method] = AssociationTest(name, r, p, "permutation", _NULL, _ALT, n, how, "")
         else:
-            drawn[method] = (xm, ym, r)
-    if drawn:
-        b = int(n_permutations)
-        sims = _permuted_correlations([(xm, ym) for xm, ym, _ in drawn.values()], b, seed)
-        for (method, (_, _, r)), rs in zip(drawn.items(), sims, strict=True):
-            p = (1 + int(np.sum(np.abs(rs) >= abs(r) - _TIE_TOL))) / (1 + b)
-            how = f"Monte Carlo, {n_permutations} permutations, seed {seed}"
-            done[method] = AssociationTest(
-                f"permutation ({method})", r, p, "permutation", null, alt, n, how, ""
-            )
-    return [done[method] for method in methods]
+            by_size.setdefault(n, []).append((index, method, xm, ym, r))
+    return done
 
 
 def _kendall(x: np.ndarray, y: np.ndarray) -> AssociationTest:
@@ -357,6 +411,32 @@ def gold_odds_association(
     --------
     gold_odds_associations : the raw and the oriented result side by side.
     """
+    return _gold_odds_associations(
+        gold_car, shifts, (orientation,), horizon=horizon, aggregate=aggregate,
+        usable_statuses=usable_statuses, n_permutations=n_permutations,
+        exact_max_n=exact_max_n, seed=seed,
+    )[0]  # fmt: skip
+
+
+def _gold_odds_associations(
+    gold_car: pd.DataFrame,
+    shifts: OddsStudyResults | pd.DataFrame,
+    orientations: Sequence[Orientation | None],
+    *,
+    horizon: Any,
+    aggregate: Aggregate,
+    usable_statuses: Sequence[str],
+    n_permutations: int,
+    exact_max_n: int,
+    seed: int | None,
+) -> list[GoldOddsAssociation]:
+    """:func:`gold_odds_association` under each orientation (None: raw), with the options.
+
+    The permutation tests of all of them share one stream of permutations per number of
+    events (:func:`_permutation_tests_many`): each gets the permutations it would have drawn
+    alone with ``seed``, and the raw and the oriented association (same events) draw them
+    once instead of twice.
+    """
     if aggregate not in ("mean", "median", "largest_abs"):
         raise SpecificationError(
             f"aggregate={aggregate!r} is not accepted; expected 'mean', 'median' or 'largest_abs'"
@@ -368,7 +448,41 @@ def gold_odds_association(
         frame = frame[frame["linked"].astype(bool)]
     frame = frame.assign(event_id=frame["event_id"].astype(str))
     usable = frame[frame["status"].isin(usable_statuses) & np.isfinite(frame["shift_logodds"])]
-    signs = _signs(orientation)
+    g = _gold_frame(gold_car)
+    parts = [
+        _association_table(g, frame, usable, _signs(orientation), h, aggregate)
+        for orientation in orientations
+    ]
+    tables = [table for table, _ in parts]
+    tests = _permutation_tests_many(
+        [(t["car"].to_numpy(), t["shift_logodds"].to_numpy()) for t in tables],
+        ("pearson", "spearman"), n_permutations, exact_max_n, seed,
+    )  # fmt: skip
+    common = {"horizon": str(h), "aggregate": aggregate, "orientation": "raw",
+              "usable_statuses": list(usable_statuses), "n_permutations": n_permutations,
+              "exact_max_n": exact_max_n, "seed": seed}  # fmt: skip
+    out = []
+    for (table, exclusions), (pearson, spearman), orientation in zip(
+        parts, tests, orientations, strict=True
+    ):
+        x, y = table["car"].to_numpy(), table["shift_logodds"].to_numpy()
+        kind = "raw" if orientation is None else "oriented"
+        settings = common | {"orientation": kind, "usable_statuses": list(usable_statuses)}
+        found = {"pearson_permutation": pearson, "spearman_permutation": spearman,
+                 "kendall": _kendall(x, y)}  # fmt: skip
+        out.append(GoldOddsAssociation(table, found, exclusions, settings))
+    return out
+
+
+def _association_table(
+    g: pd.DataFrame,
+    frame: pd.DataFrame,
+    usable: pd.DataFrame,
+    signs: dict[str, int] | None,
+    h: pd.Timedelta,
+    aggregate: Aggregate,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per event ``event_id, car, shift_logodds, n_markets`` and the events left out."""
     if signs is None:
         sign = pd.Series(1.0, index=usable.index)
     else:
@@ -380,8 +494,7 @@ def gold_odds_association(
                 "more_risk or less_risk)"
             )
         sign = usable["slug"].astype(str).map(signs).astype(float)
-    xs = (usable["shift_logodds"] * sign).reset_index(drop=True)
-    g = _gold_frame(gold_car)
+    xs = (usable["shift_logodds"] * sign).to_numpy(dtype=float)
     # each event's rows, found once (positions in file order) instead of a scan per event
     by_event = usable.groupby("event_id", sort=False).indices
     statuses = frame["status"].to_numpy()
@@ -402,35 +515,23 @@ def gold_odds_association(
             )
             excl.append({"event_id": ev_id, "stage": "association", "reason": why})
             continue
-        sub = xs.take(at)
-        if aggregate == "mean":
-            val = float(sub.mean())
-        elif aggregate == "median":
-            val = float(sub.median())
-        else:
-            val = float(sub.iloc[int(np.argmax(sub.abs().to_numpy()))])
-        rows.append({"event_id": ev_id, "car": car, "shift_logodds": val, "n_markets": len(at)})
+        value = _aggregate(xs[at], aggregate)
+        rows.append({"event_id": ev_id, "car": car, "shift_logodds": value, "n_markets": len(at)})
     table = pd.DataFrame(rows, columns=["event_id", "car", "shift_logodds", "n_markets"])
-    x, y = table["car"].to_numpy(), table["shift_logodds"].to_numpy()
-    pearson, spearman = _permutation_tests(
-        x, y, ("pearson", "spearman"), n_permutations, exact_max_n, seed
-    )
-    tests = {
-        "pearson_permutation": pearson,
-        "spearman_permutation": spearman,
-        "kendall": _kendall(x, y),
-    }
-    settings = {
-        "horizon": str(h),
-        "aggregate": aggregate,
-        "orientation": "raw" if signs is None else "oriented",
-        "usable_statuses": list(usable_statuses),
-        "n_permutations": n_permutations,
-        "exact_max_n": exact_max_n,
-        "seed": seed,
-    }
-    exclusions = pd.DataFrame(excl, columns=["event_id", "stage", "reason"])
-    return GoldOddsAssociation(table, tests, exclusions, settings)
+    return table, pd.DataFrame(excl, columns=["event_id", "stage", "reason"])
+
+
+def _aggregate(sub: np.ndarray, aggregate: Aggregate) -> float:
+    """One event's markets' shifts (finite) as one value (see :func:`gold_odds_association`).
+
+    The mean is pandas' (the sum, pairwise as numpy adds, over the count), without building
+    a Series per event.
+    """
+    if aggregate == "mean":
+        return float(sub.sum() / float(len(sub)))
+    if aggregate == "median":
+        return float(pd.Series(sub).median())
+    return float(sub[int(np.argmax(np.abs(sub)))])
 
 
 def gold_odds_associations(
@@ -464,7 +565,18 @@ def gold_odds_associations(
     """
     if "orientation" in options:
         raise SpecificationError("pass orientation as the third argument, not as an option")
-    return {
-        "raw": gold_odds_association(gold_car, shifts, **options),
-        "oriented": gold_odds_association(gold_car, shifts, orientation=orientation, **options),
-    }
+    raw, oriented = _gold_odds_associations(
+        gold_car, shifts, (None, orientation), **(_ASSOCIATION_DEFAULTS | options)
+    )
+    return {"raw": raw, "oriented": oriented}
+
+
+_ASSOCIATION_DEFAULTS: dict[str, Any] = {
+    "horizon": "1D",
+    "aggregate": "mean",
+    "usable_statuses": ("ok", "no_baseline", "truncated"),
+    "n_permutations": 9999,
+    "exact_max_n": 8,
+    "seed": 0,
+}
+"""The defaults of :func:`gold_odds_association` (for :func:`gold_odds_associations`)."""

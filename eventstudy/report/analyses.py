@@ -79,6 +79,7 @@ def run_analyses(
     robustness: bool = True,
     strict: bool = False,
     progress: Progress | None = None,
+    ready: Callable[[str, dict[str, Any]], None] | None = None,
 ) -> ReportInputs:
     """Run every analysis of the report on a catalog.
 
@@ -99,6 +100,12 @@ def run_analyses(
         a warning in the results.
     progress : callable, optional
         Called with the name of each step as it starts (the CLI's progress bar).
+    ready : callable, optional
+        Called as each part's results exist: ``ready("gold", {"gold": ...})`` after the gold
+        study, ``ready("odds", {"odds": ..., "events": ..., "associations": ...})`` after
+        the odds study and the association, ``ready("claims", {"claims": ...})`` after the
+        claims. The report starts drawing their figures
+        (:meth:`eventstudy.report.drawing.FigureDrawer.ready`).
 
     Returns
     -------
@@ -114,14 +121,18 @@ def run_analyses(
     events = load_events(catalog)
     step("gold study")
     gold = _gold(events, root, n_boot)
+    tell = ready or (lambda _part, _results: None)
+    tell("gold", {"gold": gold})
     step("robustness")
     refits = _robustness(events, root, gold) if robustness else {}
     step("odds study")
     odds, odds_note = _odds(events, root)
     associations = _associations(catalog, events, gold, odds) if odds is not None else {}
+    tell("odds", {"odds": odds, "events": events, "associations": associations})
     step("claims")
     claims_path = Path(claims) if claims is not None else catalog.parent / "claims.csv"
     claims_res, claims_note = _claims(claims_path, events, root, claims is not None, gold)
+    tell("claims", {"claims": claims_res})
     step("data versions")
     versions = _data_versions(root, gold, refits, odds, claims_res, strict)
     notes = tuple(n for n in (odds_note, claims_note) if n)
@@ -171,17 +182,16 @@ def _odds(events: pd.DataFrame, root: Path) -> tuple[Any, str]:
 
 
 def _associations(catalog: Path, events: pd.DataFrame, gold: Any, odds: Any) -> dict[str, Any]:
+    """Raw and (with ``market_orientation.csv``) oriented; both draw one permutation stream."""
     from eventstudy.data.orientation import default_orientation_path, load_orientation
-    from eventstudy.odds.association import gold_odds_association
+    from eventstudy.odds.association import gold_odds_association, gold_odds_associations
 
     car = gold.events[["event_id", "car"]]
     kw: dict[str, Any] = {"horizon": ODDS_HORIZON, "aggregate": "mean", "seed": 0}
-    out = {"raw": gold_odds_association(car, odds, **kw)}
     path = default_orientation_path(catalog)
     if path.is_file():
-        orientation = load_orientation(path, events)
-        out["oriented"] = gold_odds_association(car, odds, orientation=orientation, **kw)
-    return out
+        return gold_odds_associations(car, odds, load_orientation(path, events), **kw)
+    return {"raw": gold_odds_association(car, odds, **kw)}
 
 
 def _claims(

@@ -37,6 +37,7 @@ from typing import Any
 
 from eventstudy.exceptions import SpecificationError
 from eventstudy.report.analyses import ReportInputs, run_analyses
+from eventstudy.report.drawing import FigureDrawer
 from eventstudy.report.figures import Figure, draw_figures
 from eventstudy.report.page import build_page, extra_tables
 from eventstudy.report.render import embed_figures, render_page
@@ -134,17 +135,20 @@ def run_report(
     progress = _logged(progress or (lambda _name: None))
     if lang not in LANGUAGES:
         raise SpecificationError(f"lang={lang!r} is not accepted; use one of {LANGUAGES}")
-    with report_directory(out) as build:
+    with (
+        report_directory(out) as build,
+        FigureDrawer(build, lang, progress, all_figures=all_figures) as drawer,
+    ):
         data = None
         if fetch_missing:
             progress("data")
             data = _ensure(catalog, claims, data_dir, offline)
         inputs = run_analyses(
             catalog, data_dir, claims=claims, n_boot=n_boot, robustness=robustness,
-            strict=strict, progress=progress,
+            strict=strict, progress=progress, ready=drawer.ready,
         )  # fmt: skip
         run = write_report(inputs, build, lang=lang, self_contained=self_contained,
-                           all_figures=all_figures, progress=progress)  # fmt: skip
+                           all_figures=all_figures, progress=progress, drawer=drawer)  # fmt: skip
     index = Path(out).expanduser().absolute() / "index.html"
     return ReportRun(index, inputs, run.figures, run.files, lang, data)
 
@@ -187,6 +191,7 @@ def write_report(
     self_contained: bool = False,
     all_figures: bool = False,
     progress: Callable[[str], None] | None = None,
+    drawer: FigureDrawer | None = None,
 ) -> ReportRun:
     """Write the tables, figures and ``index.html`` of analyses already run into ``out``.
 
@@ -202,6 +207,9 @@ def write_report(
     all_figures : bool, default False
         See :func:`run_report`.
     progress : callable, optional
+    drawer : FigureDrawer, optional
+        Figures already being drawn while the analyses ran (:func:`run_report`): the rest
+        are drawn by it. Default: :func:`eventstudy.report.figures.draw_figures`.
 
     Returns
     -------
@@ -212,7 +220,10 @@ def write_report(
     step("tables")
     files = write_tables(inputs, extra_tables(inputs), out, lang)
     step("figures")
-    figures = draw_figures(inputs, out, lang, progress, all_figures=all_figures)
+    if drawer is None:
+        figures = draw_figures(inputs, out, lang, progress, all_figures=all_figures)
+    else:
+        figures = drawer.finish(inputs)
     step("page")
     page = build_page(inputs, figures, files, lang)
     if self_contained:

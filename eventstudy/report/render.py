@@ -130,10 +130,27 @@ def table(
         "columns": [columns[c] for c in cols],
         "rows": rows,
         "classes": classes,
+        "html": _rows_html(rows, classes),
         "csv": csv,
         "note": note,
         "id": anchor or "",
     }
+
+
+def _rows_html(rows: list[list[str]], classes: list[str]) -> list[Any]:
+    """Each row's cells as escaped HTML, ``<td class="...">text</td>`` one after the other.
+
+    What the template wrote cell by cell (the same escaping, markupsafe's), built here in one
+    pass per row: at 5,000 events the page has 300,000 cells, and the template's loop spent
+    about 2 s on them (an attribute lookup, a subscript and two escapes each).
+    """
+    from markupsafe import Markup, escape
+
+    opening = [f'<td class="{escape(css)}">' for css in classes]
+    return [
+        Markup("".join([f"{td}{escape(text)}</td>" for td, text in zip(opening, row, strict=True)]))
+        for row in rows
+    ]
 
 
 def embed_figures(page: dict[str, Any], directory: Path) -> None:

@@ -1,0 +1,307 @@
+"""The report's figures drawn by worker processes while the analyses go on.
+
+``eventstudy run`` forks its figure workers when it starts: they import matplotlib and the
+plot functions, one after the other, while the parent checks the data and runs the gold
+study (the second core is idle then). Each part's results are sent to every worker
+(pickled, through a queue) as soon as they exist: the gold study's right after it, the odds
+study's (with the gold-odds association) right after them, the claims' after them
+(:meth:`FigureDrawer.ready`, :meth:`FigureDrawer.finish`). A worker builds the part's
+figure jobs (:mod:`eventstudy.report.figures`: the same code, the same list in every
+worker) and takes them one at a time through the part's shared counter (the index of its
+next job not yet taken), so the workers share the drawing. Each file written is reported
+on a common queue; a worker that failed passes its exception on, one that died without
+saying ``end`` is an error. The files are those
+:func:`eventstudy.report.figures.draw_figures` writes: the same code draws them, with a
+fixed size and resolution, in whichever process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing as mp
+import os
+import queue
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eventstudy.report.figures import Figure, _claims_jobs, _draw, _gold_jobs, _Job, _odds_jobs
+from eventstudy.report.text import Lang
+
+__all__ = ["FigureDrawer"]
+
+PARTS = ("gold", "odds", "claims")
+"""The report's parts with figures, in page order."""
+
+RESULT_MODULES = ("eventstudy.gold.study", "eventstudy.odds.study", "eventstudy.claims.study")
+"""Modules of the results sent to the workers (and of what they import: scipy.stats, ...).
+
+The analyses import them anyway; imported before the workers are forked, they are not
+imported again by every worker when it unpickles its first results (about 1 s of CPU a
+worker, 600 modules)."""
+
+
+def _forkable() -> bool:
+    return "fork" in mp.get_all_start_methods() and sys.platform.startswith("linux")
+
+
+def part_jobs(part: str, results: dict[str, Any], lang: Lang, every: bool) -> list[_Job]:
+    """The figure jobs of a part (see :meth:`FigureDrawer.ready` for ``results``)."""
+    if part == "gold":
+        return _gold_jobs(results["gold"], lang, every)
+    if part == "odds":
+        if results["odds"] is None:
+            return []
+        return _odds_jobs(results["odds"], results["events"], results["associations"],
+                          lang, every)  # fmt: skip
+    return [] if results["claims"] is None else _claims_jobs(results["claims"], lang)
+
+
+@dataclass
+class _Server:
+    """A worker's side: its inbox, the shared counters, the jobs of the parts received."""
+
+    inbox: Any  # multiprocessing.Queue of (part, results) or None (no more parts)
+    outbox: Any  # multiprocessing.Queue of (kind, value) to the parent
+    counters: dict[str, Any]  # part -> multiprocessing.Value("l"): next job not taken
+    warming: Any  # multiprocessing.Lock: one worker imports matplotlib at a time
+    out: Path
+    lang: Lang
+    every: bool
+    jobs: dict[str, list[_Job]] = field(default_factory=dict)
+
+    def receive(self, message: tuple[str, dict[str, Any]] | None) -> bool:
+        """Build a part's jobs (and tell the parent their figures); False at the end."""
+        if message is None:
+            return False
+        part, results = message
+        self.jobs[part] = part_jobs(part, results, self.lang, self.every)
+        self.outbox.put(("figures", (part, [job.figure for job in self.jobs[part]])))
+        return True
+
+    def take(self) -> _Job | None:
+        """The next job not taken by any worker, from the parts received (page order)."""
+        for part in PARTS:
+            jobs = self.jobs.get(part, ())
+            counter = self.counters[part]
+            with counter.get_lock():
+                i = int(counter.value)
+                if i >= len(jobs):
+                    continue
+                counter.value = i + 1
+            return jobs[i]
+        return None
+
+    def serve(self) -> None:
+        """Draw what can be drawn; between figures, take the parts that arrived."""
+        more = True  # parts may still arrive
+        while True:
+            while more:  # every part already sent, without waiting
+                try:
+                    more = self.receive(self.inbox.get_nowait())
+                except queue.Empty:
+                    break
+            job = self.take()
+            if job is not None:
+                self.outbox.put(("drawn", _draw(job, self.out)))
+            elif not more:
+                return
+            else:  # nothing to draw: wait for the next part
+                more = self.receive(self.inbox.get())
+
+
+def _serve(server: _Server) -> None:
+    """A worker process: matplotlib first, then the parts as they come."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
+    try:
+        with server.warming:  # one at a time: the parent is checking the data meanwhile
+            _warm_up()
+        server.serve()
+        server.outbox.put(("end", None))
+    except BaseException as exc:  # handed to the parent, which raises it
+        _send_error(server.outbox, exc)
+    server.outbox.close()
+    server.outbox.join_thread()
+
+
+def _warm_up() -> None:
+    """Import matplotlib (Agg) and the plot functions before any result arrives."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot
+
+    import eventstudy.plotting  # noqa: F401
+
+
+def _send_error(outbox: Any, exc: BaseException) -> None:
+    """The exception to the parent; a RuntimeError with its text if it cannot be pickled."""
+    import pickle
+
+    try:
+        pickle.dumps(exc)
+    except Exception:  # an exception that cannot be pickled
+        exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+    outbox.put(("error", exc))
+
+
+class FigureDrawer:
+    """Figures of a report drawn by forked workers as their inputs become ready.
+
+    Parameters
+    ----------
+    out : Path
+        The report directory being built.
+    lang : {"en", "ja"}
+    progress : callable, optional
+        Called with each file name drawn (in :meth:`finish`).
+    all_figures : bool, default False
+        See :func:`eventstudy.report.figures.draw_figures`.
+    workers : int, optional
+        Worker processes. Default: one per CPU (at most 4) where processes can be forked
+        (Linux); with 1 (or no fork) every figure is drawn in this process by
+        :meth:`finish`, as :func:`~eventstudy.report.figures.draw_figures` does.
+
+    Notes
+    -----
+    Use as a context manager (the workers start on entering; on leaving, those still running
+    are stopped: an analysis failed, or Ctrl-C). :meth:`ready` is given to
+    :func:`eventstudy.report.analyses.run_analyses`; :meth:`finish` is called by
+    :func:`eventstudy.report.compose.write_report` with the complete inputs.
+    """
+
+    def __init__(
+        self,
+        out: Path,
+        lang: Lang = "en",
+        progress: Callable[[str], None] | None = None,
+        *,
+        all_figures: bool = False,
+        workers: int | None = None,
+    ) -> None:
+        self.out = Path(out)
+        self.lang = lang
+        self.tick = progress or (lambda _name: None)
+        self.every = all_figures
+        if workers is None:
+            workers = min(4, os.cpu_count() or 1)
+        self.workers = workers if _forkable() else 1
+        self.processes: list[Any] = []
+        self.inboxes: list[Any] = []
+        self.outbox: Any = None
+        self.sent: set[str] = set()
+
+    def __enter__(self) -> FigureDrawer:
+        if self.workers > 1:
+            self._start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _start(self) -> None:
+        for module in RESULT_MODULES:  # imported once, here, instead of once per worker
+            importlib.import_module(module)
+        ctx = mp.get_context("fork")
+        counters = {part: ctx.Value("l", 0) for part in PARTS}
+        warming = ctx.Lock()
+        self.outbox = ctx.Queue()
+        for _ in range(self.workers):
+            inbox = ctx.Queue()
+            server = _Server(inbox, self.outbox, counters, warming, self.out, self.lang,
+                             self.every)  # fmt: skip
+            process = ctx.Process(target=_serve, args=(server,), daemon=True)
+            process.start()
+            self.processes.append(process)
+            self.inboxes.append(inbox)
+
+    def ready(self, part: str, results: dict[str, Any]) -> None:
+        """Send a part's results to the workers, which start drawing its figures.
+
+        Parameters
+        ----------
+        part : {"gold", "odds", "claims"}
+        results : dict
+            ``gold`` for ``"gold"``; ``odds``, ``events`` and ``associations`` for
+            ``"odds"``; ``claims`` for ``"claims"``.
+        """
+        if not self.processes or part in self.sent:
+            return
+        self.sent.add(part)
+        for inbox in self.inboxes:  # written by the queue's thread: this does not wait
+            inbox.put((part, results))
+
+    def finish(self, inputs: Any) -> list[Figure]:
+        """Draw what is not drawn yet and wait for every worker.
+
+        Parameters
+        ----------
+        inputs : ReportInputs
+
+        Returns
+        -------
+        list of Figure
+            In page order (that of :func:`~eventstudy.report.figures.draw_figures`).
+        """
+        parts = {"gold": {"gold": inputs.gold},
+                 "odds": {"odds": inputs.odds, "events": inputs.events,
+                          "associations": inputs.associations},
+                 "claims": {"claims": inputs.claims}}  # fmt: skip
+        if not self.processes:
+            jobs = [job for part in PARTS
+                    for job in part_jobs(part, parts[part], self.lang, self.every)]  # fmt: skip
+            for job in jobs:
+                self.tick(_draw(job, self.out))
+            return [job.figure for job in jobs]
+        for part in PARTS:
+            self.ready(part, parts[part])
+        for inbox in self.inboxes:
+            inbox.put(None)  # no more parts
+        try:
+            figures = self._wait()
+        finally:
+            self.stop()
+        return [figure for part in PARTS for figure in figures[part]]
+
+    def _wait(self) -> dict[str, list[Figure]]:
+        """Read the workers' reports until each said ``end``; raise what a worker raised."""
+        figures: dict[str, list[Figure]] = {}
+        ended = 0
+        while ended < len(self.processes):
+            try:
+                kind, value = self.outbox.get(timeout=1.0)
+            except queue.Empty:
+                self._check_alive()
+                continue
+            if kind == "drawn":
+                self.tick(value)
+            elif kind == "figures":
+                figures[value[0]] = value[1]
+            elif kind == "error":
+                raise value
+            else:
+                ended += 1
+        return figures
+
+    def _check_alive(self) -> None:
+        """A worker that exited with an error code did not finish its figures."""
+        for process in self.processes:
+            if process.exitcode not in (None, 0):
+                raise RuntimeError(
+                    f"a figure worker exited with code {process.exitcode} before it ended"
+                )
+
+    def stop(self) -> None:
+        """Stop the workers still running (nothing to do once :meth:`finish` returned)."""
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        for box in [*self.inboxes, self.outbox] if self.processes else []:
+            box.cancel_join_thread()
+            box.close()
+        self.processes.clear()
+        self.inboxes.clear()
