@@ -89,3 +89,67 @@ def test_skew_t_batch_equals_one_target_at_a_time(n):
     batch = par._skew_t_batch(prep, targets, "two-sided", opts)
     one = [par._skew_t(prepare(prep.panel), t, "two-sided", opts) for t in targets]
     assert batch == one
+
+
+# --------------------------------------------------------------------------------------------
+# ranks: one sort of the combined series shared by the rank tests, CZ sign and GRANK
+# --------------------------------------------------------------------------------------------
+
+
+def _matrix(seed: int, n: int, m: int, ties: bool, nan: float) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 0.02, (n, m))
+    if ties:
+        x = np.round(x, 2)
+    x[rng.random((n, m)) < nan] = np.nan
+    return x
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(1, 30),
+    m=st.integers(1, 300),
+    ties=st.booleans(),
+    nan=st.sampled_from([0.0, 0.1, 1.0]),
+)
+def test_row_ranks_and_medians_equal_scipy_and_numpy(seed, n, m, ties, nan):
+    """The int64-key sort gives scipy's average ranks; medians read off the sorted rows are
+    np.median's (no NaN) and np.nanmedian's (NaN) bit for bit."""
+    import warnings
+
+    from scipy import stats as sps
+
+    from eventstudy.engine.stats._prepared import row_order, row_ranks, sorted_ranks
+    from eventstudy.engine.stats.nonparametric import _sorted_medians
+
+    x = _matrix(seed, n, m, ties, nan)
+    x[0, : min(m, 3)] = [-0.0, 0.0, -0.0][: min(m, 3)]  # signed zeros tie
+    expected = sps.rankdata(x, axis=1, nan_policy="omit")
+    np.testing.assert_array_equal(row_ranks(x), expected)
+    _, xs = sorted_ranks(x, row_order(x))
+    has_nan = bool(np.isnan(x).any())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(x, axis=1) if has_nan else np.median(x, axis=1)
+    np.testing.assert_array_equal(_sorted_medians(xs, nan_rule=has_nan), med)
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_gsar_ranks_from_the_combined_sort_equal_their_own_sort(missing):
+    """GRANK's estimation-day ranks read off the combined series' sort are row_ranks of the
+    GSARs, also for events whose s_i is not finite (sorted afresh)."""
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._prepared import row_ranks
+    from eventstudy.engine.stats.nonparametric import _combined_sorted, _gsar_ranks
+    from tests.test_speed import _study
+
+    prep = prepare(_study(n_events=50, missing=missing).panel)
+    est = prep.panel.est_ar
+    s = prep.panel.sigma.astype(float).copy()
+    s[3] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = est / s[:, None]
+    g = np.where(np.isfinite(g), g, np.nan)
+    _combined_sorted(prep)
+    np.testing.assert_array_equal(_gsar_ranks(prep, g), row_ranks(g))

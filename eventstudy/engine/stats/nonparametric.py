@@ -37,7 +37,7 @@ from eventstudy.engine.stats._core import (
     t_result,
     window_car,
 )
-from eventstudy.engine.stats._prepared import row_ranks
+from eventstudy.engine.stats._prepared import row_order, row_ranks, sorted_ranks
 
 __all__ = [
     "binomial_sign_pvalue",
@@ -159,13 +159,53 @@ def _aggregate(
     return np.where(n_t > 0, agg, np.nan)
 
 
-def _combined_ranks(prep: PreparedPanel) -> np.ndarray:
-    """Ranks of each event's combined series, cached as float32.
+def _combined_sorted(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ranks, medians and sorting permutation of each event's combined series (cached).
 
-    float32 is exact here (integers and halves far below 2**24) and takes half the memory of
-    float64.
+    One sort of the combined series serves both rank tests (ranks, kept as float32: exact
+    for integers and halves far below 2**24, half the memory of float64), the Corrado-Zivney
+    sign test (medians) and GRANK (the estimation days' order, :func:`_estimation_order`).
+
+    Returns
+    -------
+    ranks : ndarray of float32, shape (N, L1 + L2)
+    medians : ndarray, shape (N,)
+        As ``np.median`` (``np.nanmedian`` when a day is missing) of each row.
+    order : ndarray of int16, shape (N, L1 + L2)
     """
-    return prep.memo(("combined_ranks",), lambda: row_ranks(_combined(prep)).astype(np.float32))
+
+    def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        full = _combined(prep)
+        order = row_order(full)
+        ranks, xs = sorted_ranks(full, order)
+        medians = _sorted_medians(xs, nan_rule=not _combined_complete(prep))
+        return ranks.astype(np.float32), medians, order.astype(np.int16)
+
+    return prep.memo(("combined_sorted",), compute)
+
+
+def _sorted_medians(xs: np.ndarray, nan_rule: bool) -> np.ndarray:
+    """Median of each row of ``xs`` (sorted, NaN last), with numpy's arithmetic.
+
+    ``np.median``: the middle value, or (a + b) / 2 of the two middle values. ``np.nanmedian``
+    (``nan_rule``; rows shorter than 600) takes (a + b) / 2 with a = b for an odd count. NaN
+    for a row without values.
+    """
+    count = xs.shape[1] - np.isnan(xs).sum(axis=1)
+    rows = np.arange(xs.shape[0])
+    hi = np.minimum(count // 2, xs.shape[1] - 1)
+    lo = np.maximum(np.where(count % 2 == 1, hi, hi - 1), 0)
+    a, b = xs[rows, lo], xs[rows, hi]
+    with np.errstate(invalid="ignore", over="ignore"):
+        med = (a + b) / 2.0
+    if not nan_rule:
+        med = np.where(count % 2 == 1, b, med)
+    return np.where(count > 0, med, np.nan)
+
+
+def _combined_ranks(prep: PreparedPanel) -> np.ndarray:
+    """Ranks of each event's combined series, float32 (see :func:`_combined_sorted`)."""
+    return _combined_sorted(prep)[0]
 
 
 def _combined_complete(prep: PreparedPanel) -> bool:
@@ -187,9 +227,7 @@ def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]
         full_m = _combined_counts(prep).astype(float)
         if kind == "cz_sign":
             full = _combined(prep)
-            has_nan = bool(np.isnan(full).any())
-            med = np.nanmedian(full, axis=1) if has_nan else np.median(full, axis=1)
-            scores = np.sign(full - med[:, None])
+            scores = np.sign(full - _combined_sorted(prep)[1][:, None])
         else:
             scores = _combined_ranks(prep).astype(float)  # a fresh array: scored in place
             if kind == "corrado_rank":
@@ -310,10 +348,34 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
         with np.errstate(invalid="ignore", divide="ignore"):
             g = prep.panel.est_ar / s[:, None]
         fin = np.isfinite(g)
-        k0 = np.where(fin, row_ranks(np.where(fin, g, np.nan)), 0.0)
+        k0 = np.where(fin, _gsar_ranks(prep, np.where(fin, g, np.nan)), 0.0)
         return g, fin, k0, fin.sum(axis=1), fin.sum(axis=0)
 
     return prep.memo(("grank_base", opts["patell_ddof"]), compute)
+
+
+def _gsar_ranks(prep: PreparedPanel, g: np.ndarray) -> np.ndarray:
+    """Within-event ranks of the GSARs ``g`` = e_it / s_i (NaN where not finite).
+
+    When the combined series is already sorted (a rank test ran), the estimation days'
+    order is read from it: dividing a row by s_i > 0 keeps its order (rounding is monotone),
+    so the same permutation sorts ``g`` wherever ``g`` is finite exactly where e_it is not
+    NaN. Other rows are sorted afresh.
+    """
+    if ("combined_sorted",) not in prep:
+        return row_ranks(g)
+    est = prep.panel.est_ar
+    order = _estimation_order(_combined_sorted(prep)[2], est.shape[1])
+    same = (np.isnan(g) == np.isnan(est)).all(axis=1)
+    ranks, _ = sorted_ranks(g, order)
+    if not same.all():
+        ranks[~same] = row_ranks(g[~same])
+    return ranks
+
+
+def _estimation_order(order: np.ndarray, n_est: int) -> np.ndarray:
+    """The estimation columns (< ``n_est``) of each row of a combined sorting permutation."""
+    return order[order < n_est].reshape(order.shape[0], n_est).astype(np.intp)
 
 
 def _weighted_column_counts(mask: np.ndarray, w: np.ndarray) -> np.ndarray:
