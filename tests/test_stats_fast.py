@@ -153,3 +153,50 @@ def test_gsar_ranks_from_the_combined_sort_equal_their_own_sort(missing):
     g = np.where(np.isfinite(g), g, np.nan)
     _combined_sorted(prep)
     np.testing.assert_array_equal(_gsar_ranks(prep, g), row_ranks(g))
+
+
+# --------------------------------------------------------------------------------------------
+# GRANK: comparisons of SCAR* with the GSARs on sorted positions
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_grank_counts_equal_the_float_comparisons(missing, seed):
+    """Counts from binary search + sorted positions equal the direct comparisons
+    ``g > v`` and ``g == v`` (per event and weighted per day), with values tying a GSAR,
+    NaN values and events left out."""
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._core import resolve_options
+    from eventstudy.engine.stats.nonparametric import (
+        _grank_base,
+        _grank_counts,
+        _GrankInput,
+    )
+    from tests.test_speed import _study
+
+    prep = prepare(_study(n_events=80, seed=seed, missing=missing).panel)
+    opts = resolve_options("textbook")
+    base = _grank_base(prep, opts)
+    rng = np.random.default_rng(seed)
+    n = prep.n_events
+    inputs = []
+    for _ in range(4):
+        v = rng.normal(0, 1, n)
+        pick = rng.random(n) < 0.3  # tie a GSAR of the same event
+        cols = rng.integers(0, base.g.shape[1], n)
+        v[pick] = base.g[np.arange(n), cols][pick]
+        ok = np.isfinite(v) & (rng.random(n) < 0.9)
+        v[~ok] = np.nan
+        w = np.where(ok, 1.0 / (base.n0 + 2), 0.0)
+        inputs.append(_GrankInput(None, int(ok.sum()), ok, v, w, "", 0.0))  # type: ignore[arg-type]
+    for x, (above, eq, n_gt, n_eq) in zip(inputs, _grank_counts(prep, opts, inputs), strict=True):
+        gt_ref = base.g > x.v[:, None]
+        eq_ref = base.g == x.v[:, None]
+        np.testing.assert_array_equal(n_gt[x.ok], gt_ref.sum(axis=1)[x.ok])
+        np.testing.assert_array_equal(n_eq[x.ok], eq_ref.sum(axis=1)[x.ok])
+        np.testing.assert_allclose(above, x.w @ gt_ref, rtol=1e-13)
+        if eq_ref[x.ok].any():
+            np.testing.assert_allclose(eq, x.w @ eq_ref, rtol=1e-13)
+        else:
+            assert eq is None

@@ -167,7 +167,7 @@ def sorted_ranks(x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarr
     """
     x = np.asarray(x, dtype=float)
     n, m = x.shape
-    xs = np.take_along_axis(x, order, axis=1)
+    xs = np.sort(x, axis=1)  # the values in ``order`` (a direct sort is faster than a gather)
     ranks = np.empty_like(x)
     pos = np.arange(m)
     tied = xs[:, 1:] == xs[:, :-1]  # NaN never ties
