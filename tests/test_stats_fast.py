@@ -200,3 +200,18 @@ def test_grank_counts_equal_the_float_comparisons(missing, seed):
             np.testing.assert_allclose(eq, x.w @ eq_ref, rtol=1e-13)
         else:
             assert eq is None
+
+
+@pytest.mark.parametrize("shape", [(301, 57), (999, 3), (128, 1), (5, 1001)])
+@pytest.mark.parametrize("seed", [0, 20_260_101])
+def test_rademacher_signs_read_off_the_raw_stream_are_the_integers_draws(shape, seed):
+    """Signs from the PCG64 raw outputs equal ``rng.integers(0, 2) * 2 - 1`` block by block
+    (as the cached weights draw them), odd sizes included."""
+    from eventstudy.engine.stats.parametric import _BOOT_CHUNK, _rademacher_signs
+
+    fast, slow = np.random.default_rng(seed), np.random.default_rng(seed)
+    for c0 in range(0, shape[0], _BOOT_CHUNK):
+        rows = min(shape[0], c0 + _BOOT_CHUNK) - c0
+        got = _rademacher_signs(fast, (rows, shape[1]))
+        np.testing.assert_array_equal(got, slow.integers(0, 2, size=(rows, shape[1])) * 2 - 1)
+        assert got.dtype == np.int8

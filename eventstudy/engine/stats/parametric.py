@@ -14,6 +14,7 @@ tests (Brown-Warner, Lamb) sum the daily AARs.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -575,6 +576,26 @@ def _weights(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.
     return rng.choice(np.array([-1.0, 1.0]), size=shape)
 
 
+def _rademacher_signs(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """``rng.integers(0, 2, size=shape) * 2 - 1`` as int8, the same draws and stream use.
+
+    For a range of two values numpy's Generator takes the top bit of one 32-bit draw per
+    value (Lemire's method never rejects there), and PCG64 serves 32-bit draws as the low,
+    then the high half of a 64-bit output. On a little-endian PCG64 the bits are read
+    straight off ``random_raw`` (about 3x faster, no int64 array); the caller's blocks have
+    an even number of values except the last, so no half output is left between blocks.
+    Anywhere else ``rng.integers`` is used.
+    """
+    size = shape[0] * shape[1]
+    if sys.byteorder != "little" or type(rng.bit_generator).__name__ != "PCG64":
+        return (rng.integers(0, 2, size=shape) * 2 - 1).astype(np.int8)
+    raw = rng.bit_generator.random_raw((size + 1) // 2)
+    signs = (raw.view(np.uint32)[:size] >> 31).astype(np.int8).reshape(shape)
+    signs *= 2
+    signs -= 1
+    return signs
+
+
 def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
     """Return the (n_boot, n) weights of ``default_rng(seed)`` in one byte each, cached per n.
 
@@ -594,7 +615,7 @@ def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
             if kind == "mammen":
                 out[c0:c1] = rng.random((c1 - c0, n)) < _MAMMEN_P_LO
             else:  # the draws of rng.choice([-1.0, 1.0], ...), without the float array
-                out[c0:c1] = rng.integers(0, 2, size=(c1 - c0, n)) * 2 - 1
+                out[c0:c1] = _rademacher_signs(rng, (c1 - c0, n))
         return out
 
     try:
