@@ -102,53 +102,6 @@ def as_prepared(panel: AbnormalReturnPanel | PreparedPanel) -> PreparedPanel:
     return prepare(panel)
 
 
-def row_order(x: np.ndarray) -> np.ndarray:
-    """A permutation sorting each row of ``x`` ascending, NaN last; ties in any order.
-
-    Parameters
-    ----------
-    x : ndarray, shape (n, m)
-        float64.
-
-    Returns
-    -------
-    ndarray of intp, shape (n, m)
-        ``np.take_along_axis(x, order, axis=1)`` is non-decreasing in each row (NaN last), as
-        with ``np.argsort(x, axis=1)``.
-
-    Notes
-    -----
-    One direct sort of int64 keys instead of an indirect sort of floats: each value's bits
-    mapped to an order-preserving integer, the low ``ceil(log2 m)`` bits replaced by the
-    column. Two values that differ only in those bits may come out in the wrong order; rows
-    where the gathered values are not sorted are re-sorted by ``np.argsort``.
-    """
-    x = np.ascontiguousarray(x, dtype=float)
-    m = x.shape[1]
-    bits = max(1, (m - 1).bit_length())
-    if m < 2 or bits > 16:
-        return np.argsort(x, axis=1)
-    raw = x.view(np.int64)
-    key = raw >> 63  # -1 for a set sign bit, else 0
-    key &= np.int64(0x7FFF_FFFF_FFFF_FFFF)
-    key ^= raw  # negative floats: magnitude bits flipped, so int64 order = float order
-    nan = np.isnan(x)
-    if nan.any():
-        key[nan] = np.iinfo(np.int64).max
-    low = np.int64((1 << bits) - 1)
-    key &= ~low
-    key |= np.arange(m, dtype=np.int64)
-    key.sort(axis=1)
-    key &= low
-    order = key.astype(np.intp, copy=False)
-    xs = np.take_along_axis(x, order, axis=1)
-    with np.errstate(invalid="ignore"):
-        bad = ~((xs[:, 1:] >= xs[:, :-1]) | np.isnan(xs[:, 1:])).all(axis=1)
-    if bad.any():
-        order[bad] = np.argsort(x[bad], axis=1)
-    return order
-
-
 def sorted_ranks(x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Average ranks of each row of ``x`` given a sorting permutation, and the sorted values.
 
@@ -156,7 +109,7 @@ def sorted_ranks(x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarr
     ----------
     x : ndarray, shape (n, m)
     order : ndarray of int, shape (n, m)
-        Sorts each row ascending with NaN last (:func:`row_order`, ``np.argsort``).
+        Sorts each row ascending with NaN last (``np.argsort(x, axis=1)``).
 
     Returns
     -------
@@ -189,10 +142,10 @@ def row_ranks(x: np.ndarray) -> np.ndarray:
     """Average ranks (1 = smallest) of each row's non-NaN values; NaN stays NaN.
 
     Equal to ``scipy.stats.rankdata(x, axis=1, method="average", nan_policy="omit")``, by one
-    sort of each row (:func:`row_order`): a tied run occupying sorted positions ``a..b``
+    argsort of each row: a tied run occupying sorted positions ``a..b``
     (0-based) gets rank ``(a + b) / 2 + 1``.
     """
     x = np.asarray(x, dtype=float)
     if x.shape[1] == 0:
         return x.copy()
-    return sorted_ranks(x, row_order(x))[0]
+    return sorted_ranks(x, np.argsort(x, axis=1))[0]

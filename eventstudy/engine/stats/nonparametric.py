@@ -39,7 +39,7 @@ from eventstudy.engine.stats._core import (
     t_result,
     window_car,
 )
-from eventstudy.engine.stats._prepared import row_order, row_ranks, sorted_ranks
+from eventstudy.engine.stats._prepared import row_ranks, sorted_ranks
 
 __all__ = [
     "binomial_sign_pvalue",
@@ -178,7 +178,7 @@ def _combined_sorted(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray, np.nd
 
     def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         full = _combined(prep)
-        order = row_order(full)
+        order = np.argsort(full, axis=1)
         ranks, xs = sorted_ranks(full, order)
         medians = _sorted_medians(xs, nan_rule=not _combined_complete(prep))
         return ranks.astype(np.float32), medians, order.astype(np.int16)
@@ -388,9 +388,9 @@ def _gsar_sorted(prep: PreparedPanel, g: np.ndarray) -> tuple[np.ndarray, np.nda
         order = _estimation_order(_combined_sorted(prep)[2], est.shape[1])
         same = (np.isnan(g) == np.isnan(est)).all(axis=1)
         if not same.all():
-            order[~same] = row_order(g[~same])
+            order[~same] = np.argsort(g[~same], axis=1)
     else:
-        order = row_order(g)
+        order = np.argsort(g, axis=1)
     return sorted_ranks(g, order)[0], order
 
 
