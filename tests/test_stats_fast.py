@@ -215,3 +215,43 @@ def test_rademacher_signs_read_off_the_raw_stream_are_the_integers_draws(shape, 
         got = _rademacher_signs(fast, (rows, shape[1]))
         np.testing.assert_array_equal(got, slow.integers(0, 2, size=(rows, shape[1])) * 2 - 1)
         assert got.dtype == np.int8
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("ties", [False, True])
+def test_rank_and_sign_day_sums_equal_the_score_matrix_sums(missing, ties):
+    """Corrado's centred-rank and the CZ sign day sums, formed without the score matrix, are
+    bit-identical to nansum over the matrix of scores (ties and missing days included)."""
+    import warnings
+
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats.nonparametric import _combined, _score_sums
+    from tests.test_speed import _study
+
+    panel = _study(n_events=70, missing=missing).panel
+    if ties:
+        import dataclasses
+
+        panel = dataclasses.replace(
+            panel, est_ar=np.round(panel.est_ar, 3), event_ar=np.round(panel.event_ar, 3)
+        )
+    prep = prepare(panel)
+    full = _combined(prep)
+    m = np.isfinite(full).sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(full, axis=1) if np.isnan(full).any() else np.median(full, axis=1)
+    ranks = sps_rank(full)
+    for kind, scores in (
+        ("corrado_rank", ranks - ((m + 1) / 2)[:, None]),
+        ("cz_sign", np.sign(full - med[:, None])),
+    ):
+        n_t, total = _score_sums(kind, prep)
+        np.testing.assert_array_equal(n_t, np.isfinite(scores).sum(axis=0))
+        np.testing.assert_array_equal(total, np.nansum(scores, axis=0))
+
+
+def sps_rank(x: np.ndarray) -> np.ndarray:
+    from scipy import stats as sps
+
+    return sps.rankdata(x, axis=1, nan_policy="omit")

@@ -222,27 +222,68 @@ def _combined_complete(prep: PreparedPanel) -> bool:
 def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
     """Per day of the combined series: the number of scores of ``kind`` and their sum.
 
-    Cached; the two ``na_sums`` conventions both derive from it.
+    Cached; the two ``na_sums`` conventions both derive from it. Corrado's centred ranks and
+    the signs are multiples of 1/2 (sums below 2**52), so their sums are exact whatever the
+    order of addition: they are formed without an N x (L1 + L2) float64 array of scores.
     """
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
-        full_m = _combined_counts(prep).astype(float)
         if kind == "cz_sign":
-            full = _combined(prep)
-            scores = np.sign(full - _combined_sorted(prep)[1][:, None])
-        else:
-            scores = _combined_ranks(prep).astype(float)  # a fresh array: scored in place
-            if kind == "corrado_rank":
-                scores -= ((full_m + 1) / 2)[:, None]
-            else:
-                scores /= (full_m + 1)[:, None]
-                scores -= 0.5
+            return _sign_sums(prep)
+        if kind == "corrado_rank":
+            return _centred_rank_sums(prep)
+        full_m = _combined_counts(prep).astype(float)
+        scores = _combined_ranks(prep).astype(float)  # a fresh array: scored in place
+        scores /= (full_m + 1)[:, None]
+        scores -= 0.5
         if _combined_complete(prep):  # no NaN: the plain sums are nansum's, without a copy
             return np.full(scores.shape[1], float(scores.shape[0])), scores.sum(axis=0)
         n_t = np.isfinite(scores).sum(axis=0).astype(float)
         return n_t, np.nansum(scores, axis=0)
 
     return prep.memo(("score_sums", kind), compute)
+
+
+def _centred_rank_sums(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
+    """Count and sum of :math:`K_{it} - (M_i + 1)/2` per day of the combined series.
+
+    Sum of the ranks (float32, summed in float64) minus the sum of the centres of the events
+    ranked that day; every term is a multiple of 1/2, so this is the sum of the differences.
+    """
+    ranks = _combined_ranks(prep)
+    centre = (_combined_counts(prep).astype(float) + 1) / 2
+    if _combined_complete(prep):
+        total = np.add.reduce(ranks, axis=0, dtype=np.float64) - centre.sum()
+        return np.full(ranks.shape[1], float(ranks.shape[0])), total
+    missing = np.isnan(ranks)
+    rows, cols = np.nonzero(missing)
+    centres = centre.sum() - np.bincount(cols, weights=centre[rows], minlength=ranks.shape[1])
+    total = np.nansum(ranks, axis=0, dtype=np.float64) - centres
+    return (ranks.shape[0] - missing.sum(axis=0)).astype(float), total
+
+
+def _sign_sums(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
+    """Count and sum of sign(AR_it - median_i) per day of the combined series.
+
+    A block of events at a time, estimation and event window apart (no combined copy); the
+    sums are integer-valued, hence exact.
+    """
+    med = _combined_sorted(prep)[1]
+    counts, totals = [], []
+    for part in (prep.panel.est_ar, prep.panel.event_ar):
+        n_t, total = np.zeros(part.shape[1]), np.zeros(part.shape[1])
+        for lo in range(0, part.shape[0], _SIGN_BLOCK):
+            signs = np.sign(part[lo : lo + _SIGN_BLOCK] - med[lo : lo + _SIGN_BLOCK, None])
+            missing = np.isnan(signs)
+            n_t += signs.shape[0] - missing.sum(axis=0)
+            total += np.where(missing, 0.0, signs).sum(axis=0)
+        counts.append(n_t)
+        totals.append(total)
+    return np.concatenate(counts), np.concatenate(totals)
+
+
+#: Events per block of :func:`_sign_sums`.
+_SIGN_BLOCK = 4096
 
 
 def _daily_aggregate(kind: str, prep: PreparedPanel, na_sums: str) -> np.ndarray:
