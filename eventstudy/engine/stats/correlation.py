@@ -120,9 +120,12 @@ def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int) -
         else:
             keys_full = np.broadcast_to(np.arange(x.shape[1]), x.shape)
         t_i = valid.sum(axis=1)
+        complete = bool(valid.all())  # the same sums without the masking copies
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(valid, x, 0.0).sum(axis=1) / t_i
-            dev = np.where(valid, x - mean[:, None], 0.0)
+            mean = (x if complete else np.where(valid, x, 0.0)).sum(axis=1) / t_i
+            dev = x - mean[:, None]
+            if not complete:
+                dev[~valid] = 0.0
             sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / t_i)
         eligible = (t_i >= max(min_overlap, 2)) & (sd > 0) & np.isfinite(sd)
         cell = valid & eligible[:, None]

@@ -425,13 +425,11 @@ def _draw_counts(n: int, n_boot: int, seed: Any) -> np.ndarray:
     """
     draws = skew_t_draws(n, n_boot, np.random.default_rng(seed))
     out = np.empty((n_boot, n), dtype=np.uint8)
-    for lo in range(0, n_boot, _COUNT_CHUNK):
-        block = draws[lo : lo + _COUNT_CHUNK]
-        flat = (block + n * np.arange(block.shape[0])[:, None]).ravel()
-        counts = np.bincount(flat, minlength=block.shape[0] * n).reshape(block.shape[0], n)
-        if out.dtype == np.uint8 and counts.max() > 255:  # a value drawn over 255 times
-            out = out.astype(np.uint16)
-        out[lo : lo + _COUNT_CHUNK] = counts
+    for b, row in enumerate(draws):  # one bincount per resample: its counts stay in cache
+        counts = np.bincount(row, minlength=n)
+        if out.dtype == np.uint8 and draws.shape[1] > 255 and counts.max() > 255:
+            out = out.astype(np.uint16)  # a value drawn more than 255 times: wider counts
+        out[b] = counts
     return out
 
 
