@@ -43,8 +43,10 @@ class PreparedPanel:
     -----
     Cached values are keyed by what they depend on (e.g. ``("sigma", patell_ddof)``), so one
     :class:`PreparedPanel` serves any mix of tests and options. Memory: the largest entries are
-    the ranks of the combined series (N x (L1 + L2) floats) and, for the wild bootstrap, the
-    weight signs (``n_boot`` x N bytes).
+    the ranks of the combined series and their sorting order (N x (L1 + L2), float32 and
+    int16), GRANK's GSARs (N x L1 floats, with their sorted order and positions in bytes), and
+    ``n_boot`` x N bytes each for the skewness-adjusted t resample counts and the wild
+    bootstrap's weight signs.
     """
 
     __slots__ = ("_memo", "panel")
