@@ -378,13 +378,12 @@ def grank_t(z: float, t_points: int) -> float:
 class _GrankBase(NamedTuple):
     """GRANK's estimation-window pieces (per ``patell_ddof``), see :func:`_grank_base`."""
 
-    g: np.ndarray  # GSARs e_it / s_i, (N, L1)
+    g: np.ndarray  # GSARs e_it / s_i, (N, L1); NaN where not finite
     fin: np.ndarray  # where g is finite
     k0: np.ndarray  # within-event ranks of the finite GSARs, 0 elsewhere
     n0: np.ndarray  # finite GSARs per event
     n_t: np.ndarray  # finite GSARs per estimation day
-    order: np.ndarray  # sorts each row of g ascending, non-finite last
-    pos: np.ndarray  # position of each cell in its sorted row; non-finite: the dtype's max
+    pos: np.ndarray  # a position of each cell in its sorted row (see _grank_base); else max
 
 
 def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
@@ -392,8 +391,12 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
 
     The GSARs e_it/s_i of the estimation days, where they are finite, their within-event
     ranks (0 where missing), the number of estimation days of each event and the number of
-    events on each day; and the sorted order of each event's GSARs, with each cell's position
-    in it (small integers: uint8 for up to 255 estimation days).
+    events on each day; and each cell's position in its sorted row (small integers: uint8
+    for up to 254 estimation days).
+
+    The position is read off the average rank, floor(rank - 1): a tied run occupying sorted
+    positions a..b gets a position in [a, b], which is all :func:`_grank_counts` needs (a
+    value v is above or below the whole run, so a count of GSARs <= v never falls inside it).
     """
 
     def compute() -> _GrankBase:
@@ -401,23 +404,19 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
         with np.errstate(invalid="ignore", divide="ignore"):
             g = prep.panel.est_ar / s[:, None]
         fin = np.isfinite(g)
-        ranks, order = _gsar_sorted(prep, np.where(fin, g, np.nan))
-        k0 = np.where(fin, ranks, 0.0)
+        g[~fin] = np.nan  # in place: non-finite GSARs (s_i = 0, inf) are missing ones
+        k0 = np.nan_to_num(_gsar_ranks(prep, g), copy=False, nan=0.0)
         dtype = np.uint8 if g.shape[1] < 255 else np.uint16
-        pos = np.empty(g.shape, dtype=dtype)
-        steps = np.broadcast_to(np.arange(g.shape[1], dtype=dtype), g.shape)
-        np.put_along_axis(pos, order, steps, axis=1)
+        pos = k0.astype(dtype)  # floor of the average rank, 1-based
+        pos -= 1
         pos[~fin] = np.iinfo(dtype).max
-        order = order.astype(dtype)
-        return _GrankBase(g, fin, k0, fin.sum(axis=1), fin.sum(axis=0), order, pos)
+        return _GrankBase(g, fin, k0, fin.sum(axis=1), fin.sum(axis=0), pos)
 
     return prep.memo(("grank_base", opts["patell_ddof"]), compute)
 
 
-def _gsar_sorted(prep: PreparedPanel, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Within-event ranks of the GSARs and an order sorting each row (NaN last).
-
-    ``g`` = e_it / s_i, NaN where not finite.
+def _gsar_ranks(prep: PreparedPanel, g: np.ndarray) -> np.ndarray:
+    """Within-event ranks of the GSARs ``g`` = e_it / s_i (NaN where not finite).
 
     When the combined series is already sorted (a rank test ran), the estimation days'
     order is read from it: dividing a row by s_i > 0 keeps its order (rounding is monotone),
@@ -432,12 +431,7 @@ def _gsar_sorted(prep: PreparedPanel, g: np.ndarray) -> tuple[np.ndarray, np.nda
             order[~same] = np.argsort(g[~same], axis=1)
     else:
         order = np.argsort(g, axis=1)
-    return sorted_ranks(g, order)[0], order
-
-
-def _gsar_ranks(prep: PreparedPanel, g: np.ndarray) -> np.ndarray:
-    """Within-event ranks of the GSARs ``g`` (see :func:`_gsar_sorted`)."""
-    return _gsar_sorted(prep, g)[0]
+    return sorted_ranks(g, order)[0]
 
 
 def _estimation_order(order: np.ndarray, n_est: int) -> np.ndarray:
@@ -539,7 +533,7 @@ def _row_searchsorted(base: _GrankBase, v: np.ndarray) -> tuple[np.ndarray, np.n
     for lo in range(0, n, _SEARCH_BLOCK):
         hi = min(n, lo + _SEARCH_BLOCK)
         rows = xs[: hi - lo]
-        rows[:, :width] = np.sort(np.where(base.fin[lo:hi], base.g[lo:hi], np.nan), axis=1)
+        rows[:, :width] = np.sort(base.g[lo:hi], axis=1)
         flat = rows.reshape(-1)
         q[lo:hi] = qb = _bisect_rows(flat, padded, v[lo:hi], "right")
         p[lo:hi] = qb
