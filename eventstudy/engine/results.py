@@ -845,7 +845,9 @@ def _battery(
     aar = stats.aar_tests(prepared, **kw).copy()
     aar["window_start"] = aar["rel_day"]
     aar["window_end"] = aar["rel_day"]
-    frames = [aar] + [stats.caar_tests(prepared, window, **kw) for window in windows]
+    frames = [aar]
+    if len(windows):  # all windows in one call: their bootstraps share one pass over the draws
+        frames.append(stats.caar_tests(prepared, [(int(a), int(b)) for a, b in windows], **kw))
     out = pd.concat([f for f in frames if len(f)], ignore_index=True)
     for col in ("rel_day", "window_start", "window_end"):
         out[col] = out[col].astype("Int64")

@@ -91,7 +91,7 @@ TEST_ALIASES: dict[str, str] = {
 }
 
 _INNER = {**parametric.INNER, **nonparametric.INNER}
-_BATCH = dict(parametric.BATCH)
+_BATCH = {**parametric.BATCH, **nonparametric.BATCH}
 
 AAR_COLUMNS = (
     "rel_day", "test", "stat", "pvalue", "dist", "df", "nobs", "alternative", "reason", "estimate",

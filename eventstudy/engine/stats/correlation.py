@@ -114,22 +114,28 @@ def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int) -
         if alignment == "calendar":
             days = np.asarray(panel.est_dates, dtype="datetime64[D]")
             valid &= ~np.isnat(days)
-            day_num = days.astype("int64")
-            lo = int(day_num[valid].min()) if valid.any() else 0
+            day_num = days.view("int64")
+            lo = 0
+            if valid.any():
+                lo = int(day_num.min() if valid.all() else day_num[valid].min())
             keys_full = day_num - lo
         else:
             keys_full = np.broadcast_to(np.arange(x.shape[1]), x.shape)
         t_i = valid.sum(axis=1)
+        complete = bool(valid.all())  # the same sums without the masking copies
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(valid, x, 0.0).sum(axis=1) / t_i
-            dev = np.where(valid, x - mean[:, None], 0.0)
+            mean = (x if complete else np.where(valid, x, 0.0)).sum(axis=1) / t_i
+            dev = x - mean[:, None]
+            if not complete:
+                dev[~valid] = 0.0
             sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / t_i)
         eligible = (t_i >= max(min_overlap, 2)) & (sd > 0) & np.isfinite(sd)
         cell = valid & eligible[:, None]
         if cell.all():  # every cell used: the same arrays without a boolean gather
             rows = None
             keys = np.asarray(keys_full, dtype=np.int32).ravel()
-            z = (dev / sd[:, None]).ravel()
+            dev /= sd[:, None]  # in place: dev is this function's own array
+            z = dev.ravel()
         else:
             rows = np.nonzero(cell)[0].astype(np.int32)
             keys = np.asarray(keys_full)[cell].astype(np.int32)

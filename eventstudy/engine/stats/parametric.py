@@ -14,6 +14,7 @@ tests (Brown-Warner, Lamb) sum the daily AARs.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -373,9 +374,16 @@ def skew_t_draws(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _skew_t_from_draws(x: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, int]:
-    """:func:`skew_t_bootstrap` on given resample indices (rows of ``draws``).
+    """:func:`skew_t_bootstrap` on given resample indices (rows of ``draws``)."""
+    tb, sd = _skew_t_rows(x, draws)
+    return tb[(sd > 0) & np.isfinite(tb)], draws.shape[1]
 
-    Resamples are processed :data:`_SKEW_CHUNK` at a time so the temporaries stay in cache.
+
+def _skew_t_rows(x: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:math:`t^b` and :math:`s^b` of every resample (rows of ``draws``), by two passes.
+
+    The reference formula. Resamples are processed :data:`_SKEW_CHUNK` at a time so the
+    temporaries stay in cache.
     """
     n_boot, n_b = draws.shape
     tb, sd = np.empty(n_boot), np.empty(n_boot)
@@ -391,41 +399,161 @@ def _skew_t_from_draws(x: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, in
             big_s = (mean - x_mean) / s
             t = math.sqrt(n_b) * (big_s + gamma * big_s**2 / 3.0 + gamma / (6.0 * n_b))
         tb[lo : lo + _SKEW_CHUNK], sd[lo : lo + _SKEW_CHUNK] = t, s
-    return tb[(sd > 0) & np.isfinite(tb)], n_b
+    return tb, sd
 
 
 #: Bootstrap resamples of the skewness-adjusted t computed together (cache-sized blocks).
 _SKEW_CHUNK = 64
 
+#: Resamples per block of the count matrix in :func:`_skew_t_moments` (float64 block of
+#: ``_COUNT_CHUNK`` x N).
+_COUNT_CHUNK = 32
 
-def _skew_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
-    x = _cross_section(prep, target)
-    x = x[np.isfinite(x)]
-    null, est = null_mean(target), default_estimate(prep, target)
-    stat = skewness_adjusted_t(x)
-    if not math.isfinite(stat):
-        why = f"needs at least 3 events with non-zero variance, has {x.size}"
-        return nan_result("skew_t", x.size, null, alt, why, est)
-    if opts["skew_critical"] == "normal":
-        return normal_result("skew_t", stat, x.size, null, alt, est)
-    n_boot = int(opts["n_boot"])
-    if opts["rng"] is not None or opts["seed"] is None:  # a stream that moves on per target
-        rng = opts["rng"] if opts["rng"] is not None else np.random.default_rng()
-        tb, n_b = skew_t_bootstrap(x, n_boot, rng)
-    else:  # default_rng(seed) afresh per target: the same draws for every target of this size
-        key = ("skew_t_draws", x.size, n_boot, opts["seed"])
-        draws = prep.memo(
-            key, lambda: skew_t_draws(x.size, n_boot, np.random.default_rng(opts["seed"]))
-        )
-        tb, n_b = _skew_t_from_draws(x, draws)
+#: A moment-route :math:`t^b` within this relative distance of the observed statistic (or with
+#: a resample variance below ``_SKEW_VAR_FLOOR`` of its raw second moment) is recomputed by
+#: the two-pass formula before it is counted. The moment route's rounding error is below
+#: 1e-9 relative (sums of at most N products), far inside this margin.
+_SKEW_RECHECK = 1e-6
+_SKEW_VAR_FLOOR = 1e-3
+
+
+def _draw_counts(n: int, n_boot: int, seed: Any) -> np.ndarray:
+    """How often each of ``n`` values is drawn in each resample, ``(n_boot, n)`` uint8/uint16.
+
+    The resamples are exactly those of ``skew_t_draws(n, n_boot, default_rng(seed))``; only
+    their counts are kept (a resample's sums do not depend on the order of its draws).
+    """
+    draws = skew_t_draws(n, n_boot, np.random.default_rng(seed))
+    out = np.empty((n_boot, n), dtype=np.uint8)
+    for b, row in enumerate(draws):  # one bincount per resample: its counts stay in cache
+        counts = np.bincount(row, minlength=n)
+        if out.dtype == np.uint8 and draws.shape[1] > 255 and counts.max() > 255:
+            out = out.astype(np.uint16)  # a value drawn more than 255 times: wider counts
+        out[b] = counts
+    return out
+
+
+def _skew_t_moments(counts: np.ndarray, xs: np.ndarray, n_b: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""(:math:`t^b`, suspect) for every resample (rows) and sample (columns of ``xs``).
+
+    With :math:`y = x - \bar x` and :math:`S_k = \sum_j c_{bj} y_j^k` (``counts`` c), one
+    matrix product gives each resample's :math:`\bar y^b = S_1/n_b`,
+    :math:`\sum (y - \bar y^b)^2 = S_2 - n_b (\bar y^b)^2` and
+    :math:`\sum (y - \bar y^b)^3 = S_3 - 3\bar y^b S_2 + 2 n_b (\bar y^b)^3`. ``suspect``
+    marks replications whose variance is mostly cancellation (or not finite): the caller
+    recomputes them by the two-pass formula.
+    """
+    k = xs.shape[1]
+    y = xs - xs.mean(axis=0)
+    y2 = y * y
+    basis = np.hstack([y, y2, y2 * y])
+    sums = np.empty((counts.shape[0], 3 * k))
+    for lo in range(0, counts.shape[0], _COUNT_CHUNK):
+        block = counts[lo : lo + _COUNT_CHUNK].astype(float)
+        sums[lo : lo + _COUNT_CHUNK] = block @ basis
+    s1, s2, s3 = sums[:, :k], sums[:, k : 2 * k], sums[:, 2 * k :]
+    m = s1 / n_b
+    ss = s2 - n_b * m * m
+    cube = s3 - 3.0 * m * s2 + 2.0 * n_b * m**3
+    with np.errstate(invalid="ignore", divide="ignore"):
+        s = np.sqrt(ss / (n_b - 1))
+        gamma = cube / (n_b * s**3)
+        big_s = m / s
+        t = math.sqrt(n_b) * (big_s + gamma * big_s**2 / 3.0 + gamma / (6.0 * n_b))
+    suspect = ~np.isfinite(t) | ~(ss > _SKEW_VAR_FLOOR * s2)
+    return t, suspect
+
+
+def _skew_pvalue(tb: np.ndarray, stat: float, alt: Alternative) -> float:
+    upper = (1.0 + np.sum(tb >= stat)) / (tb.size + 1.0)
+    lower = (1.0 + np.sum(tb <= stat)) / (tb.size + 1.0)
+    return float({"greater": upper, "less": lower}.get(alt, min(1.0, 2.0 * min(upper, lower))))
+
+
+def _skew_result(
+    target: Target,
+    x: np.ndarray,
+    stat: float,
+    tb: np.ndarray,
+    n_b: int,
+    alt: Alternative,
+    est: float,
+) -> TestResult:
+    """The bootstrap result from the finite :math:`t^b` (``tb``)."""
+    null = null_mean(target)
     dist = f"bootstrap({tb.size}, n_b={n_b})"
     if tb.size == 0:
         why = "no bootstrap resample with non-zero variance"
         return nan_result("skew_t", x.size, null, alt, why, est, dist=dist)
-    upper = (1.0 + np.sum(tb >= stat)) / (tb.size + 1.0)
-    lower = (1.0 + np.sum(tb <= stat)) / (tb.size + 1.0)
-    p = {"greater": upper, "less": lower}.get(alt, min(1.0, 2.0 * min(upper, lower)))
-    return TestResult("skew_t", stat, float(p), dist, None, x.size, null, alt, None, est)
+    p = _skew_pvalue(tb, stat, alt)
+    return TestResult("skew_t", stat, p, dist, None, x.size, null, alt, None, est)
+
+
+def _skew_t(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
+    return _skew_t_batch(prep, [target], alt, opts)[0]
+
+
+def _skew_t_batch(
+    prep: PreparedPanel, targets: Sequence[Target], alt: Alternative, opts: Opts
+) -> list[TestResult]:
+    """Skewness-adjusted t of every target; bootstrap critical values shared by sample size.
+
+    With a fixed ``seed`` (the default) every target draws from ``default_rng(seed)`` afresh,
+    so targets with the same number of events share their resamples: their :math:`t^b` come
+    from one matrix product of the resample counts with :math:`[y, y^2, y^3]`
+    (:func:`_skew_t_moments`); replications near the observed statistic are recomputed by
+    the two-pass formula, so p-values and counts are those of :func:`skew_t_bootstrap`.
+    With ``rng=`` or ``seed=None`` the stream moves on target by target, as separate calls.
+    """
+    out: dict[int, TestResult] = {}
+    groups: dict[int, list[tuple[int, float, np.ndarray]]] = {}
+    n_boot = int(opts["n_boot"])
+    for k, target in enumerate(targets):
+        x = _cross_section(prep, target)
+        x = x[np.isfinite(x)]
+        est = default_estimate(prep, target)
+        stat = skewness_adjusted_t(x)
+        if not math.isfinite(stat):
+            why = f"needs at least 3 events with non-zero variance, has {x.size}"
+            out[k] = nan_result("skew_t", x.size, null_mean(target), alt, why, est)
+        elif opts["skew_critical"] == "normal":
+            out[k] = normal_result("skew_t", stat, x.size, null_mean(target), alt, est)
+        elif opts["rng"] is not None or opts["seed"] is None:  # a stream moving on per target
+            rng = opts["rng"] if opts["rng"] is not None else np.random.default_rng()
+            tb, n_b = skew_t_bootstrap(x, n_boot, rng)
+            out[k] = _skew_result(target, x, stat, tb, n_b, alt, est)
+        else:
+            groups.setdefault(x.size, []).append((k, stat, x))
+    for n, members in groups.items():
+        for k, tb, n_b in _skew_group(prep, n, members, n_boot, opts["seed"]):
+            stat, x = next((m[1], m[2]) for m in members if m[0] == k)
+            target = targets[k]
+            out[k] = _skew_result(target, x, stat, tb, n_b, alt, default_estimate(prep, target))
+    return [out[k] for k in range(len(targets))]
+
+
+def _skew_group(
+    prep: PreparedPanel,
+    n: int,
+    members: list[tuple[int, float, np.ndarray]],
+    n_boot: int,
+    seed: Any,
+) -> list[tuple[int, np.ndarray, int]]:
+    """``(k, finite t^b, n_b)`` of targets ``members`` (k, stat, x) sharing ``n`` events."""
+    n_b = max(3, n // 4)
+    counts = prep.memo(("skew_t_counts", n, n_boot, seed), lambda: _draw_counts(n, n_boot, seed))
+    tb_all, suspect = _skew_t_moments(counts, np.column_stack([m[2] for m in members]), n_b)
+    results = []
+    draws = None
+    for j, (k, stat, x) in enumerate(members):
+        tb, sd = tb_all[:, j].copy(), np.ones(n_boot)
+        redo = suspect[:, j] | (np.abs(tb - stat) <= _SKEW_RECHECK * max(abs(stat), 1.0))
+        if redo.any():
+            if draws is None:
+                draws = skew_t_draws(n, n_boot, np.random.default_rng(seed))
+            tb[redo], sd[redo] = _skew_t_rows(x, draws[redo])
+        results.append((k, tb[(sd > 0) & np.isfinite(tb)], n_b))
+    return results
 
 
 # --------------------------------------------------------------------------------------------
@@ -444,6 +572,26 @@ def _weights(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.
     if kind == "mammen":
         return np.where(rng.random(shape) < _MAMMEN_P_LO, _MAMMEN_LO, _MAMMEN_HI)
     return rng.choice(np.array([-1.0, 1.0]), size=shape)
+
+
+def _rademacher_signs(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+    """``rng.integers(0, 2, size=shape) * 2 - 1`` as int8, the same draws and stream use.
+
+    For a range of two values numpy's Generator takes the top bit of one 32-bit draw per
+    value (Lemire's method never rejects there), and PCG64 serves 32-bit draws as the low,
+    then the high half of a 64-bit output. On a little-endian PCG64 the bits are read
+    straight off ``random_raw`` (about 3x faster, no int64 array); the caller's blocks have
+    an even number of values except the last, so no half output is left between blocks.
+    Anywhere else ``rng.integers`` is used.
+    """
+    size = shape[0] * shape[1]
+    if sys.byteorder != "little" or type(rng.bit_generator).__name__ != "PCG64":
+        return (rng.integers(0, 2, size=shape) * 2 - 1).astype(np.int8)
+    raw = rng.bit_generator.random_raw((size + 1) // 2)
+    signs = (raw.view(np.uint32)[:size] >> 31).astype(np.int8).reshape(shape)
+    signs *= 2
+    signs -= 1
+    return signs
 
 
 def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
@@ -465,7 +613,7 @@ def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
             if kind == "mammen":
                 out[c0:c1] = rng.random((c1 - c0, n)) < _MAMMEN_P_LO
             else:  # the draws of rng.choice([-1.0, 1.0], ...), without the float array
-                out[c0:c1] = rng.integers(0, 2, size=(c1 - c0, n)) * 2 - 1
+                out[c0:c1] = _rademacher_signs(rng, (c1 - c0, n))
         return out
 
     try:
@@ -887,7 +1035,10 @@ fill_signature_doc(
 #: A batched implementation: ``(prep, targets, alternative, opts) -> [TestResult]``.
 BatchTest = Callable[[PreparedPanel, Sequence[Target], Alternative, Opts], list[TestResult]]
 #: Tests with a batched implementation.
-BATCH: dict[str, BatchTest] = {"wild_bootstrap": _wild_bootstrap_batch}
+BATCH: dict[str, BatchTest] = {
+    "wild_bootstrap": _wild_bootstrap_batch,
+    "skew_t": _skew_t_batch,
+}
 
 INNER: dict[str, InnerTest] = {
     "csect_t": _csect_t,

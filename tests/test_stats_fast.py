@@ -1,0 +1,257 @@
+"""The battery's fast paths against the straightforward formulas they replace.
+
+Each fast path (shared bootstrap resamples as one matrix product, ranks shared between tests)
+must give what the reference computation gives: bit-identical p-values and counts for the
+random statistics, 1e-12 for the deterministic ones; ties and missing days included.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eventstudy.engine.stats import parametric as par
+from eventstudy.engine.stats._core import Target
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+def _sample(draw_seed: int, n: int, ties: bool) -> np.ndarray:
+    rng = np.random.default_rng(draw_seed)
+    x = rng.standard_t(4, n) * 0.02 + 0.001
+    return np.round(x, 2) if ties else x
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(3, 400),
+    ties=st.booleans(),
+    alt=st.sampled_from(["two-sided", "greater", "less"]),
+)
+def test_skew_t_moment_route_counts_as_the_two_pass_bootstrap(seed, n, ties, alt):
+    """Resample counts times [y, y^2, y^3] (with the recheck near the statistic and for
+    degenerate resamples) give the p-value and number of valid t^b of the two-pass route."""
+    x = _sample(seed, n, ties)
+    stat = par.skewness_adjusted_t(x)
+    if not math.isfinite(stat):
+        return
+    n_boot = 199
+    tb_ref, n_b = par.skew_t_bootstrap(x, n_boot, np.random.default_rng(seed % 97))
+
+    class _Prep:  # the memo interface of a PreparedPanel, without a panel
+        def memo(self, key, compute):
+            return compute()
+
+    [(_, tb, n_b2)] = par._skew_group(_Prep(), n, [(0, stat, x)], n_boot, seed % 97)
+    assert n_b2 == n_b and tb.size == tb_ref.size
+    assert par._skew_pvalue(tb, stat, alt) == par._skew_pvalue(tb_ref, stat, alt)
+    np.testing.assert_allclose(np.sort(tb), np.sort(tb_ref), rtol=1e-9, atol=1e-9)
+
+
+def test_skew_t_statistic_tied_with_a_resample_is_counted_exactly():
+    """A t^b equal to the observed t (all resamples of a 3-value sample repeat it) is
+    recomputed by the two-pass formula, so ``>=`` counts it as the reference does."""
+    x = np.array([0.01, 0.03, -0.02, 0.05, 0.01, 0.02, -0.01, 0.04, 0.0, 0.02, 0.03, 0.01])
+    stat = par.skewness_adjusted_t(x)
+    tb_ref, _ = par.skew_t_bootstrap(x, 999, np.random.default_rng(5))
+
+    class _Prep:
+        def memo(self, key, compute):
+            return compute()
+
+    [(_, tb, _)] = par._skew_group(_Prep(), x.size, [(0, stat, x)], 999, 5)
+    for alt in ("two-sided", "greater", "less"):
+        assert par._skew_pvalue(tb, stat, alt) == par._skew_pvalue(tb_ref, stat, alt)
+
+
+def test_draw_counts_are_the_bincounts_of_the_draws():
+    draws = par.skew_t_draws(1000, 50, np.random.default_rng(3))
+    counts = par._draw_counts(1000, 50, 3)
+    expected = np.stack([np.bincount(row, minlength=1000) for row in draws])
+    np.testing.assert_array_equal(counts, expected)
+
+
+@pytest.mark.parametrize("n", [3, 5, 40])
+def test_skew_t_batch_equals_one_target_at_a_time(n):
+    """Targets sharing a sample size share the resamples; each result is the one-target one."""
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._core import resolve_options
+    from tests.test_speed import _study
+
+    prep = prepare(_study(n_events=n, missing=True).panel)
+    opts = resolve_options("textbook", n_boot=99)
+    targets = [Target(d, d, np.array([j])) for j, d in enumerate(range(-5, 6))]
+    batch = par._skew_t_batch(prep, targets, "two-sided", opts)
+    one = [par._skew_t(prepare(prep.panel), t, "two-sided", opts) for t in targets]
+    assert batch == one
+
+
+# --------------------------------------------------------------------------------------------
+# ranks: one sort of the combined series shared by the rank tests, CZ sign and GRANK
+# --------------------------------------------------------------------------------------------
+
+
+def _matrix(seed: int, n: int, m: int, ties: bool, nan: float) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 0.02, (n, m))
+    if ties:
+        x = np.round(x, 2)
+    x[rng.random((n, m)) < nan] = np.nan
+    return x
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(1, 30),
+    m=st.integers(1, 300),
+    ties=st.booleans(),
+    nan=st.sampled_from([0.0, 0.1, 1.0]),
+)
+def test_row_ranks_and_medians_equal_scipy_and_numpy(seed, n, m, ties, nan):
+    """Ranks from the sorted rows are scipy's average ranks; medians read off them are
+    np.median's (no NaN) and np.nanmedian's (NaN) bit for bit."""
+    import warnings
+
+    from scipy import stats as sps
+
+    from eventstudy.engine.stats._prepared import row_ranks, sorted_ranks
+    from eventstudy.engine.stats.nonparametric import _sorted_medians
+
+    x = _matrix(seed, n, m, ties, nan)
+    x[0, : min(m, 3)] = [-0.0, 0.0, -0.0][: min(m, 3)]  # signed zeros tie
+    expected = sps.rankdata(x, axis=1, nan_policy="omit")
+    np.testing.assert_array_equal(row_ranks(x), expected)
+    _, xs = sorted_ranks(x, np.argsort(x, axis=1))
+    has_nan = bool(np.isnan(x).any())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(x, axis=1) if has_nan else np.median(x, axis=1)
+    np.testing.assert_array_equal(_sorted_medians(xs, nan_rule=has_nan), med)
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_gsar_ranks_from_the_combined_sort_equal_their_own_sort(missing):
+    """GRANK's estimation-day ranks read off the combined series' sort are row_ranks of the
+    GSARs, also for events whose s_i is not finite (sorted afresh)."""
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._prepared import row_ranks
+    from eventstudy.engine.stats.nonparametric import _combined_sorted, _gsar_ranks
+    from tests.test_speed import _study
+
+    prep = prepare(_study(n_events=50, missing=missing).panel)
+    est = prep.panel.est_ar
+    s = prep.panel.sigma.astype(float).copy()
+    s[3] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = est / s[:, None]
+    g = np.where(np.isfinite(g), g, np.nan)
+    _combined_sorted(prep)
+    np.testing.assert_array_equal(_gsar_ranks(prep, g), row_ranks(g))
+
+
+# --------------------------------------------------------------------------------------------
+# GRANK: comparisons of SCAR* with the GSARs on sorted positions
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_grank_counts_equal_the_float_comparisons(missing, seed):
+    """Counts from binary search + sorted positions equal the direct comparisons
+    ``g > v`` and ``g == v`` (per event and weighted per day), with values tying a GSAR,
+    NaN values and events left out."""
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._core import resolve_options
+    from eventstudy.engine.stats.nonparametric import (
+        _grank_base,
+        _grank_counts,
+        _GrankInput,
+    )
+    from tests.test_speed import _study
+
+    prep = prepare(_study(n_events=80, seed=seed, missing=missing).panel)
+    opts = resolve_options("textbook")
+    base = _grank_base(prep, opts)
+    rng = np.random.default_rng(seed)
+    n = prep.n_events
+    inputs = []
+    for _ in range(4):
+        v = rng.normal(0, 1, n)
+        pick = rng.random(n) < 0.3  # tie a GSAR of the same event
+        cols = rng.integers(0, base.g.shape[1], n)
+        v[pick] = base.g[np.arange(n), cols][pick]
+        ok = np.isfinite(v) & (rng.random(n) < 0.9)
+        v[~ok] = np.nan
+        w = np.where(ok, 1.0 / (base.n0 + 2), 0.0)
+        inputs.append(_GrankInput(None, int(ok.sum()), ok, v, w, "", 0.0))  # type: ignore[arg-type]
+    for x, (above, eq, n_gt, n_eq) in zip(inputs, _grank_counts(prep, opts, inputs), strict=True):
+        gt_ref = base.g > x.v[:, None]
+        eq_ref = base.g == x.v[:, None]
+        np.testing.assert_array_equal(n_gt[x.ok], gt_ref.sum(axis=1)[x.ok])
+        np.testing.assert_array_equal(n_eq[x.ok], eq_ref.sum(axis=1)[x.ok])
+        np.testing.assert_allclose(above, x.w @ gt_ref, rtol=1e-13)
+        if eq_ref[x.ok].any():
+            np.testing.assert_allclose(eq, x.w @ eq_ref, rtol=1e-13)
+        else:
+            assert eq is None
+
+
+@pytest.mark.parametrize("shape", [(301, 57), (999, 3), (128, 1), (5, 1001)])
+@pytest.mark.parametrize("seed", [0, 20_260_101])
+def test_rademacher_signs_read_off_the_raw_stream_are_the_integers_draws(shape, seed):
+    """Signs from the PCG64 raw outputs equal ``rng.integers(0, 2) * 2 - 1`` block by block
+    (as the cached weights draw them), odd sizes included."""
+    from eventstudy.engine.stats.parametric import _BOOT_CHUNK, _rademacher_signs
+
+    fast, slow = np.random.default_rng(seed), np.random.default_rng(seed)
+    for c0 in range(0, shape[0], _BOOT_CHUNK):
+        rows = min(shape[0], c0 + _BOOT_CHUNK) - c0
+        got = _rademacher_signs(fast, (rows, shape[1]))
+        np.testing.assert_array_equal(got, slow.integers(0, 2, size=(rows, shape[1])) * 2 - 1)
+        assert got.dtype == np.int8
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("ties", [False, True])
+def test_rank_and_sign_day_sums_equal_the_score_matrix_sums(missing, ties):
+    """Corrado's centred-rank and the CZ sign day sums, formed without the score matrix, are
+    bit-identical to nansum over the matrix of scores (ties and missing days included)."""
+    import warnings
+
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats.nonparametric import _combined, _score_sums
+    from tests.test_speed import _study
+
+    panel = _study(n_events=70, missing=missing).panel
+    if ties:
+        import dataclasses
+
+        panel = dataclasses.replace(
+            panel, est_ar=np.round(panel.est_ar, 3), event_ar=np.round(panel.event_ar, 3)
+        )
+    prep = prepare(panel)
+    full = _combined(prep)
+    m = np.isfinite(full).sum(axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(full, axis=1) if np.isnan(full).any() else np.median(full, axis=1)
+    ranks = sps_rank(full)
+    for kind, scores in (
+        ("corrado_rank", ranks - ((m + 1) / 2)[:, None]),
+        ("cz_sign", np.sign(full - med[:, None])),
+    ):
+        n_t, total = _score_sums(kind, prep)
+        np.testing.assert_array_equal(n_t, np.isfinite(scores).sum(axis=0))
+        np.testing.assert_array_equal(total, np.nansum(scores, axis=0))
+
+
+def sps_rank(x: np.ndarray) -> np.ndarray:
+    from scipy import stats as sps
+
+    return sps.rankdata(x, axis=1, nan_policy="omit")
