@@ -1,7 +1,5 @@
 """``python -m eventstudy``: the command-line interface (:func:`eventstudy.cli.main`)."""
 
-import sys
+from eventstudy.cli import console
 
-from eventstudy.cli import main
-
-sys.exit(main())
+console()
