@@ -87,3 +87,46 @@ def test_leaving_early_stops_the_workers(monkeypatch, tmp_path):
         drawer.ready("gold", {"gold": 1})
         raise KeyError("an analysis failed")
     assert all(not p.is_alive() for p in processes)
+
+
+def test_results_that_cannot_be_pickled_fail_when_sent(monkeypatch, tmp_path):
+    """The parent pickles a part's results when it sends them: a failure is raised there, not
+    printed by a queue's thread while the part is silently lost."""
+    _fake_jobs(monkeypatch, _write)
+    with drawing.FigureDrawer(tmp_path, workers=2) as drawer:
+        with pytest.raises(Exception, match="pickle"):
+            drawer.ready("gold", {"gold": lambda: None})
+        assert "gold" not in drawer.sent
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return any(line.split() == ["State:", "Z", "(zombie)"] for line in fh)
+    except FileNotFoundError:
+        return True
+
+
+def test_workers_end_when_the_run_is_killed(tmp_path):
+    """A run killed by a timeout (SIGKILL: no clean-up in the parent) leaves no figure worker
+    behind waiting on its inbox."""
+    import subprocess
+    import time
+
+    code = (
+        "import sys, time\n"
+        "from eventstudy.report import drawing\n"
+        "drawing._warm_up = lambda: None\n"
+        f"drawer = drawing.FigureDrawer({str(tmp_path)!r}, workers=2).__enter__()\n"
+        "print(' '.join(str(p.pid) for p in drawer.processes), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    run = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in run.stdout.readline().split()]
+    assert len(workers) == 2 and not any(_gone(pid) for pid in workers)
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in workers)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing as mp
 import os
+import pickle
 import queue
 import signal
 import sys
@@ -64,7 +65,7 @@ def part_jobs(part: str, results: dict[str, Any], lang: Lang, every: bool) -> li
 class _Server:
     """A worker's side: its inbox, the shared counters, the jobs of the parts received."""
 
-    inbox: Any  # multiprocessing.Queue of (part, results) or None (no more parts)
+    inbox: Any  # multiprocessing.Queue of pickled (part, results), None: no more parts
     outbox: Any  # multiprocessing.Queue of (kind, value) to the parent
     counters: dict[str, Any]  # part -> multiprocessing.Value("l"): next job not taken
     warming: Any  # multiprocessing.Lock: one worker imports matplotlib at a time
@@ -73,11 +74,14 @@ class _Server:
     every: bool
     jobs: dict[str, list[_Job]] = field(default_factory=dict)
 
-    def receive(self, message: tuple[str, dict[str, Any]] | None) -> bool:
-        """Build a part's jobs (and tell the parent their figures); False at the end."""
+    def receive(self, message: bytes | None) -> bool:
+        """Build a part's jobs (and tell the parent their figures); False at the end.
+
+        ``message`` is a pickled ``(part, results)`` from :meth:`FigureDrawer.ready`.
+        """
         if message is None:
             return False
-        part, results = message
+        part, results = pickle.loads(message)
         self.jobs[part] = part_jobs(part, results, self.lang, self.every)
         self.outbox.put(("figures", (part, [job.figure for job in self.jobs[part]])))
         return True
@@ -113,9 +117,10 @@ class _Server:
                 more = self.receive(self.inbox.get())
 
 
-def _serve(server: _Server) -> None:
+def _serve(server: _Server, parent: int) -> None:
     """A worker process: matplotlib first, then the parts as they come."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
+    _die_with_parent(parent)
     try:
         with server.warming:  # one at a time: the parent is checking the data meanwhile
             _warm_up()
@@ -125,6 +130,25 @@ def _serve(server: _Server) -> None:
         _send_error(server.outbox, exc)
     server.outbox.close()
     server.outbox.join_thread()
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel end this worker (SIGTERM) when the parent process dies (Linux).
+
+    A run killed by a timeout or ``kill`` would otherwise leave its workers waiting on their
+    inboxes for ever (they hold the pipes' write ends too, so they never see an end of file).
+    """
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux's C library: rely on stop()
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _warm_up() -> None:
@@ -213,7 +237,7 @@ class FigureDrawer:
             inbox = ctx.Queue()
             server = _Server(inbox, self.outbox, counters, warming, self.out, self.lang,
                              self.every)  # fmt: skip
-            process = ctx.Process(target=_serve, args=(server,), daemon=True)
+            process = ctx.Process(target=_serve, args=(server, os.getpid()), daemon=True)
             process.start()
             self.processes.append(process)
             self.inboxes.append(inbox)
@@ -230,9 +254,12 @@ class FigureDrawer:
         """
         if not self.processes or part in self.sent:
             return
+        # Pickled here, once and at once: what reaches the workers is the results as they are
+        # now, and a result that cannot be pickled fails here, loudly, not in a queue's thread.
+        payload = pickle.dumps((part, results), protocol=pickle.HIGHEST_PROTOCOL)
         self.sent.add(part)
-        for inbox in self.inboxes:  # written by the queue's thread: this does not wait
-            inbox.put((part, results))
+        for inbox in self.inboxes:  # the bytes are written by the queue's thread
+            inbox.put(payload)
 
     def finish(self, inputs: Any) -> list[Figure]:
         """Draw what is not drawn yet and wait for every worker.
