@@ -784,7 +784,9 @@ def test_roll_days_in_windows_are_the_intersections(windows, rolls):
 
 
 def test_factor_levels_are_read_again_when_a_file_changes(snapshot_dir, tmp_path):
-    """The in-process factor cache of load_gold_data follows the files, and returns copies."""
+    """Factor levels follow the files' bytes, even an edit of the same size with the file's
+    time put back (what a cache keyed on size and mtime would miss), and mutating what was
+    returned changes nothing read later."""
     import shutil
 
     from eventstudy.gold.data import _factor_levels
@@ -802,3 +804,17 @@ def test_factor_levels_are_read_again_when_a_file_changes(snapshot_dir, tmp_path
     shorter, _, _ = _factor_levels("ACWI", tmp_path)
     assert len(shorter) == len(again) - 1
     pd.testing.assert_series_equal(shorter, again.iloc[:-1])
+    import os
+
+    text = path.read_text()
+    stamp = path.stat()
+    last = text.rstrip("\n").rsplit("\n", 1)[1]
+    fields = last.split(",")  # date,open,high,low,close,volume
+    fields[4] = ("2" if fields[4][0] != "2" else "3") + fields[4][1:]  # same length
+    edited = ",".join(fields)
+    assert len(edited) == len(last) and edited != last
+    path.write_text(text.replace(last, edited))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert path.stat().st_size == stamp.st_size
+    changed, _, _ = _factor_levels("ACWI", tmp_path)
+    assert not changed.equals(shorter)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal, get_args
 
 import numpy as np
@@ -197,50 +196,19 @@ def load_gold_data(
     return GoldData(returns, close.rename("close"), gold, benchmark, dropped, files, rolls)
 
 
-#: Factor levels read in this process, by benchmark, data directory and the files' status (a
-#: file changed since is read again). The report loads them for GC=F and again for GLD.
-_FACTOR_CACHE: dict[tuple[object, ...], tuple[pd.Series, pd.Series, pd.Series]] = {}
-
-
 def _factor_levels(
     benchmark: str, data_dir: str | os.PathLike[str] | None
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Equity closes, dollar index and real yield as read from the data directory (copies).
+    """Equity closes, dollar index and real yield as read from the data directory.
 
-    Read once per process while the three files keep their modification time, size and inode.
+    The report reads them for GC=F and again for GLD; the store parses a file's bytes once
+    per content (:mod:`eventstudy.data.store`), so the second read costs little and can never
+    be stale.
     """
-    from eventstudy.data.store import (
-        load_prices,
-        load_series,
-        price_relpath,
-        resolve_data_dir,
-        series_relpath,
+    from eventstudy.data.store import load_prices, load_series
+
+    return (
+        load_prices(benchmark, data_dir, positive=True)["close"],
+        load_series(DOLLAR_SERIES, data_dir, positive=True),  # log returns
+        load_series(REAL_YIELD_SERIES, data_dir),
     )
-
-    root = resolve_data_dir(data_dir)
-    rels = (
-        price_relpath(benchmark),
-        series_relpath(DOLLAR_SERIES),
-        series_relpath(REAL_YIELD_SERIES),
-    )
-    key = (benchmark, str(root), *(_file_stamp(root / rel) for rel in rels))
-    if key not in _FACTOR_CACHE:
-        levels = (
-            load_prices(benchmark, data_dir, positive=True)["close"],
-            load_series(DOLLAR_SERIES, data_dir, positive=True),  # log returns
-            load_series(REAL_YIELD_SERIES, data_dir),
-        )
-        if len(_FACTOR_CACHE) >= 4:
-            _FACTOR_CACHE.clear()
-        _FACTOR_CACHE[key] = levels
-    equity, dollar, real = _FACTOR_CACHE[key]
-    return equity.copy(), dollar.copy(), real.copy()
-
-
-def _file_stamp(path: Path) -> tuple[int, int, int] | None:
-    """(mtime in ns, size, inode) of a file, None when it cannot be read."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_size, st.st_ino
