@@ -18,6 +18,7 @@ moved towards more risk.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -572,11 +573,8 @@ def gold_odds_associations(
 
 
 _ASSOCIATION_DEFAULTS: dict[str, Any] = {
-    "horizon": "1D",
-    "aggregate": "mean",
-    "usable_statuses": ("ok", "no_baseline", "truncated"),
-    "n_permutations": 9999,
-    "exact_max_n": 8,
-    "seed": 0,
+    name: parameter.default
+    for name, parameter in inspect.signature(gold_odds_association).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name != "orientation"
 }
 """The defaults of :func:`gold_odds_association` (for :func:`gold_odds_associations`)."""

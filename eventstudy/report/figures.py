@@ -35,8 +35,8 @@ MAX_MARKETS_PER_FIGURE = 4
 
 
 PNG_COMPRESS_LEVEL = 1
-"""zlib level of the PNG files: the same pixels as matplotlib's default (6), written in a
-fifth of the time (about 15 ms a figure), files about a third larger."""
+"""zlib level of the PNG files: the same pixels as matplotlib's default (6), about 15 ms less
+a figure, files about 1.4 % larger (the report's figures)."""
 
 
 @dataclass(frozen=True)
