@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -217,6 +218,23 @@ def test_rademacher_signs_read_off_the_raw_stream_are_the_integers_draws(shape, 
         assert got.dtype == np.int8
 
 
+@pytest.mark.parametrize("earlier", [0, 1, 3])
+@pytest.mark.parametrize("shape", [(3, 5), (4, 4), (1, 1), (7, 3)])
+def test_rademacher_signs_leave_the_generator_as_integers_does(shape, earlier):
+    """A generator that already served a 32-bit half (a user's Generator passed as the seed)
+    gives the ``integers`` draws, and after an odd number of signs the generator's later
+    draws (32-bit and 64-bit) are those after ``integers``."""
+    from eventstudy.engine.stats.parametric import _rademacher_signs
+
+    fast, slow = np.random.default_rng(7), np.random.default_rng(7)
+    fast.integers(0, 2, size=earlier)
+    slow.integers(0, 2, size=earlier)
+    got = _rademacher_signs(fast, shape)
+    np.testing.assert_array_equal(got, slow.integers(0, 2, size=shape) * 2 - 1)
+    np.testing.assert_array_equal(fast.integers(0, 2, size=9), slow.integers(0, 2, size=9))
+    np.testing.assert_array_equal(fast.random(3), slow.random(3))
+
+
 @pytest.mark.parametrize("missing", [False, True])
 @pytest.mark.parametrize("ties", [False, True])
 def test_rank_and_sign_day_sums_equal_the_score_matrix_sums(missing, ties):
@@ -255,3 +273,29 @@ def sps_rank(x: np.ndarray) -> np.ndarray:
     from scipy import stats as sps
 
     return sps.rankdata(x, axis=1, nan_policy="omit")
+
+
+def test_a_users_generator_is_consumed_window_by_window():
+    """With ``rng=`` (a Generator of the user's) the battery draws for the CAR windows in
+    order, one window at a time, as separate ``caar_tests`` calls do (the stream of earlier
+    releases); one call for all windows would consume it test by test."""
+    from _panels import simulated_panel
+
+    from eventstudy.engine import stats
+    from eventstudy.engine.results import _battery
+
+    panel = simulated_panel(np.random.default_rng(3), n_events=60, n_est=80, n_event=4)
+    windows = [(0, 1), (0, 2)]
+    kw = {"tests": ["wild_bootstrap", "skew_t"], "alternative": "two-sided",
+          "convention": "textbook"}  # fmt: skip
+    got = _battery(panel, windows, kw["tests"], kw["alternative"], kw["convention"],
+                   {"rng": np.random.default_rng(42)})  # fmt: skip
+    rng = np.random.default_rng(42)
+    prepared = stats.prepare(panel)
+    stats.aar_tests(prepared, rng=rng, **kw)
+    per_window = pd.concat(
+        [stats.caar_tests(prepared, [w], rng=rng, **kw) for w in windows], ignore_index=True
+    )
+    caar = got[got["rel_day"].isna()].reset_index(drop=True)
+    np.testing.assert_array_equal(caar["pvalue"].to_numpy(), per_window["pvalue"].to_numpy())
+    assert len(caar) == 4 and caar["pvalue"].notna().all()

@@ -846,8 +846,11 @@ def _battery(
     aar["window_start"] = aar["rel_day"]
     aar["window_end"] = aar["rel_day"]
     frames = [aar]
-    if len(windows):  # all windows in one call: their bootstraps share one pass over the draws
-        frames.append(stats.caar_tests(prepared, [(int(a), int(b)) for a, b in windows], **kw))
+    windows = [(int(a), int(b)) for a, b in windows]
+    if options.get("rng") is not None:  # a user's Generator: consumed window by window
+        frames += [stats.caar_tests(prepared, [w], **kw) for w in windows]
+    elif windows:  # all windows in one call: their bootstraps share one pass over the draws
+        frames.append(stats.caar_tests(prepared, windows, **kw))
     out = pd.concat([f for f in frames if len(f)], ignore_index=True)
     for col in ("rel_day", "window_start", "window_end"):
         out[col] = out[col].astype("Int64")

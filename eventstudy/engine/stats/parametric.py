@@ -579,16 +579,26 @@ def _rademacher_signs(rng: np.random.Generator, shape: tuple[int, int]) -> np.nd
 
     For a range of two values numpy's Generator takes the top bit of one 32-bit draw per
     value (Lemire's method never rejects there), and PCG64 serves 32-bit draws as the low,
-    then the high half of a 64-bit output. On a little-endian PCG64 the bits are read
-    straight off ``random_raw`` (about 3x faster, no int64 array); the caller's blocks have
-    an even number of values except the last, so no half output is left between blocks.
-    Anywhere else ``rng.integers`` is used.
+    then the high half of a 64-bit output, keeping an unused high half for the next 32-bit
+    draw. On a little-endian PCG64 with no half kept the bits are read straight off
+    ``random_raw`` (about 3x faster, no int64 array), and after an odd number of values the
+    unused half is kept in the generator's state as ``integers`` keeps it, so later draws
+    are the same too. Anywhere else ``rng.integers`` is used.
     """
     size = shape[0] * shape[1]
-    if sys.byteorder != "little" or type(rng.bit_generator).__name__ != "PCG64":
+    bit_generator = rng.bit_generator
+    if (
+        sys.byteorder != "little"
+        or type(bit_generator).__name__ != "PCG64"
+        or bit_generator.state["has_uint32"]
+    ):
         return (rng.integers(0, 2, size=shape) * 2 - 1).astype(np.int8)
-    raw = rng.bit_generator.random_raw((size + 1) // 2)
+    raw = bit_generator.random_raw((size + 1) // 2)
     signs = (raw.view(np.uint32)[:size] >> 31).astype(np.int8).reshape(shape)
+    if size % 2:  # the last output's high half is what the next 32-bit draw would use
+        state = dict(bit_generator.state)
+        state["has_uint32"], state["uinteger"] = 1, int(raw[-1] >> np.uint64(32))
+        bit_generator.state = state
     signs *= 2
     signs -= 1
     return signs
