@@ -299,3 +299,18 @@ def test_a_users_generator_is_consumed_window_by_window():
     caar = got[got["rel_day"].isna()].reset_index(drop=True)
     np.testing.assert_array_equal(caar["pvalue"].to_numpy(), per_window["pvalue"].to_numpy())
     assert len(caar) == 4 and caar["pvalue"].notna().all()
+
+
+def test_rank_tests_on_a_panel_longer_than_int16():
+    """More than 32,767 estimation + event days: the shared sort order (int16 for shorter
+    panels) must not wrap. GRANK after Corrado (which caches that order) equals GRANK alone."""
+    from _panels import simulated_panel
+
+    from eventstudy.engine import stats
+
+    panel = simulated_panel(np.random.default_rng(1), n_events=3, n_est=33_000, n_event=21)
+    after = stats.aar_tests(stats.prepare(panel), tests=["corrado_rank", "grank"])
+    alone = stats.aar_tests(stats.prepare(panel), tests=["grank"])
+    grank = after[after["test"] == "grank"].reset_index(drop=True)
+    np.testing.assert_array_equal(grank["stat"].to_numpy(), alone["stat"].to_numpy())
+    assert np.isfinite(grank["stat"]).all()

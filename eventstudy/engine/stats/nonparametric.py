@@ -173,7 +173,7 @@ def _combined_sorted(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray, np.nd
     ranks : ndarray of float32, shape (N, L1 + L2)
     medians : ndarray, shape (N,)
         As ``np.median`` (``np.nanmedian`` when a day is missing) of each row.
-    order : ndarray of int16, shape (N, L1 + L2)
+    order : ndarray of int16 (int32 when L1 + L2 > 32,767), shape (N, L1 + L2)
     """
 
     def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -181,7 +181,8 @@ def _combined_sorted(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray, np.nd
         order = np.argsort(full, axis=1)
         ranks, xs = sorted_ranks(full, order)
         medians = _sorted_medians(xs, nan_rule=not _combined_complete(prep))
-        return ranks.astype(np.float32), medians, order.astype(np.int16)
+        narrow = np.int16 if full.shape[1] <= np.iinfo(np.int16).max else np.int32
+        return ranks.astype(np.float32), medians, order.astype(narrow)
 
     return prep.memo(("combined_sorted",), compute)
 
@@ -406,7 +407,7 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
         fin = np.isfinite(g)
         g[~fin] = np.nan  # in place: non-finite GSARs (s_i = 0, inf) are missing ones
         k0 = np.nan_to_num(_gsar_ranks(prep, g), copy=False, nan=0.0)
-        dtype = np.uint8 if g.shape[1] < 255 else np.uint16
+        dtype = next(t for t in (np.uint8, np.uint16, np.uint32) if g.shape[1] < np.iinfo(t).max)
         pos = k0.astype(dtype)  # floor of the average rank, 1-based
         pos -= 1
         pos[~fin] = np.iinfo(dtype).max
