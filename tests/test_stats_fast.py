@@ -137,6 +137,45 @@ def test_row_ranks_and_medians_equal_scipy_and_numpy(seed, n, m, ties, nan):
 
 
 @pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("ties", [False, True])
+def test_blocked_combined_ranks_equal_one_sort_of_the_whole_panel(missing, ties, monkeypatch):
+    """Ranks, medians and order of the combined series, ranked a block of events at a time
+    (blocks of 7 here), equal one argsort of the whole panel; the ranks-only path (no
+    medians or order kept) gives the same ranks."""
+    import dataclasses
+    import warnings
+
+    from eventstudy.engine.stats import nonparametric as nonpar
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._prepared import sorted_ranks
+    from tests.test_speed import _study
+
+    monkeypatch.setattr(nonpar, "_RANK_BLOCK", 7)
+    panel = _study(n_events=40, missing=missing).panel
+    if ties:
+        panel = dataclasses.replace(
+            panel, est_ar=np.round(panel.est_ar, 3), event_ar=np.round(panel.event_ar, 3)
+        )
+    full = np.hstack([panel.est_ar, panel.event_ar])
+    order = np.argsort(full, axis=1)
+    ranks, _ = sorted_ranks(full, order)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(full, axis=1) if missing else np.median(full, axis=1)
+    prep = prepare(panel)
+    prep.expect(["cz_sign"])
+    got_ranks, got_med, got_order = nonpar._combined_sorted(prep)
+    assert got_ranks.dtype == np.float32
+    np.testing.assert_array_equal(got_ranks, ranks.astype(np.float32))
+    np.testing.assert_array_equal(got_med, med)
+    np.testing.assert_array_equal(got_order, order.astype(np.int16))
+    assert nonpar._combined_ranks(prep) is got_ranks
+    alone = prepare(panel)
+    np.testing.assert_array_equal(nonpar._combined_ranks(alone), got_ranks)
+    assert ("combined_sorted",) not in alone
+
+
+@pytest.mark.parametrize("missing", [False, True])
 def test_gsar_ranks_from_the_combined_sort_equal_their_own_sort(missing):
     """GRANK's estimation-day ranks read off the combined series' sort are row_ranks of the
     GSARs, also for events whose s_i is not finite (sorted afresh)."""

@@ -46,6 +46,7 @@ from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from eventstudy.engine.models import NormalReturnFit, NormalReturnModel, normal_return_model
 from eventstudy.engine.results import ALTERNATIVES, VARIANCES, EventStudyResults, FitArrays
@@ -221,14 +222,13 @@ class _Calendars:
 
         Before an asset's first and after its last day with a return, positions continue on the
         rows of the index (e.g. an estimation window reaching back before a listing sees the
-        benchmark's days there, as on the shared calendar).
+        benchmark's days there, as on the shared calendar). With the shared calendar and every
+        position inside the data, the result is ``positions`` itself (not a copy).
         """
         if self.offsets is not None:
-            rows = positions + self.offsets[col][:, None]
-            ok = (self.counts[col] > 0)[:, None] & (rows >= 0) & (rows < self.n_rows)
-            return np.where(ok, rows, -1)
+            return _inside(positions + self.offsets[col][:, None], self.n_rows, self.counts[col])
         if self.rows is None:
-            return np.where((positions >= 0) & (positions < self.n_rows), positions, -1)
+            return _inside(positions, self.n_rows)
         assert self.starts is not None
         count = self.counts[col][:, None]
         if not self.rows.size:
@@ -243,8 +243,23 @@ class _Calendars:
             first_row + positions,
             np.where(positions >= count, last_row + positions - last, inside),
         )
-        ok = (count > 0) & (rows >= 0) & (rows < self.n_rows)
-        return np.where(ok, rows, -1)
+        return _inside(rows, self.n_rows, count[:, 0])
+
+
+def _inside(rows: np.ndarray, n_rows: int, counts: np.ndarray | None = None) -> np.ndarray:
+    """``rows`` (N, L) with -1 outside ``0..n_rows - 1`` and on rows of assets without days.
+
+    ``counts`` (N,): the trading days of each row's asset (None: all have some). When nothing
+    is outside (two reductions tell), ``rows`` itself is returned, without the masks and the
+    copy.
+    """
+    has_days = None if counts is None or (counts > 0).all() else (counts > 0)[:, None]
+    if has_days is None and (not rows.size or (rows.min() >= 0 and rows.max() < n_rows)):
+        return rows
+    ok = (rows >= 0) & (rows < n_rows)
+    if has_days is not None:
+        ok &= has_days
+    return np.where(ok, rows, -1)
 
 
 def _est_offsets(est: EstimationWindow, win: EventWindow, ext: np.ndarray) -> np.ndarray:
@@ -581,7 +596,8 @@ class EventStudy:
         ev_rel = np.arange(win.start, win.end + int(ext.max(initial=0)) + 1, dtype=np.int64)
         cand = np.flatnonzero(ledger.ok)
         est_off = _est_offsets(est, win, ext[cand])
-        rows_est = calendars.to_rows(col[cand], pos0[cand, None] + est_off)
+        pos_est = pos0[cand, None] + est_off
+        rows_est = calendars.to_rows(col[cand], pos_est)
         rows_ev = calendars.to_rows(col[cand], pos0[cand, None] + ev_rel[None, :])
         return _Layout(
             cand=cand,
@@ -590,6 +606,7 @@ class EventStudy:
             ext=ext[cand],
             ev_rel=ev_rel,
             rows_est=rows_est,
+            est_start=_run_starts(rows_est, pos_est, est_off),
             rows_ev=rows_ev,
             before_start=(rows_ev < 0) & ((pos0[cand, None] + ev_rel[None, :]) < 0),
             day0_date=day0_date,
@@ -608,15 +625,20 @@ class EventStudy:
         )
         return np.maximum(bcol, 0)
 
-    def _regressors(self, rows: np.ndarray, bcol: np.ndarray) -> np.ndarray:
-        """(N, L, p) regressors at the given index rows (benchmark first, then factors)."""
+    def _regressors(
+        self, rows: np.ndarray, bcol: np.ndarray, starts: np.ndarray | None = None
+    ) -> np.ndarray:
+        """(N, L, p) regressors at the given index rows (benchmark first, then factors).
+
+        ``starts``: see :func:`~eventstudy.engine.windows.gather`.
+        """
         regs: list[np.ndarray] = []
         if self.benchmark is not None and self.model.uses_benchmark:
-            regs.append(gather(self.benchmark.to_numpy(dtype=float), rows, bcol))
+            regs.append(gather(self.benchmark.to_numpy(dtype=float), rows, bcol, starts))
         if self.model.uses_factors and self.factors is not None:
             values = self.factors.to_numpy(dtype=float)
             for j in range(values.shape[1]):
-                regs.append(gather(values, rows, np.full(rows.shape[0], j)))
+                regs.append(gather(values, rows, np.full(rows.shape[0], j), starts))
         if len(regs) == 1:
             return regs[0][:, :, None]
         if not regs:
@@ -641,9 +663,9 @@ class EventStudy:
         """Gather the windows, exclude events with missing event returns, fit the model."""
         est, win = self.estimation_window, self.event_window
         values = self.returns.to_numpy(dtype=float)
-        y_est = gather(values, layout.rows_est, layout.col)
+        y_est = gather(values, layout.rows_est, layout.col, layout.est_start)
         y_ev = gather(values, layout.rows_ev, layout.col)
-        x_est = self._regressors(layout.rows_est, layout.bcol)
+        x_est = self._regressors(layout.rows_est, layout.bcol, layout.est_start)
         x_ev = self._regressors(layout.rows_ev, layout.bcol)
         own = _window_columns(layout.ev_rel, win.bounds, layout.ext)
         missing = (~np.isfinite(y_ev) | ~np.isfinite(x_ev).all(axis=2)) & own
@@ -746,9 +768,22 @@ class _Layout:
     ext: np.ndarray  # extension of the event window (episodes)
     ev_rel: np.ndarray  # offsets of the (extended) event window
     rows_est: np.ndarray  # (N, Le) index rows of the estimation window, -1 outside the data
+    est_start: np.ndarray | None  # first of rows_est when each row is start + 0..Le-1, else None
     rows_ev: np.ndarray  # (N, L2) index rows of the event window, -1 outside the data
     before_start: np.ndarray  # (N, L2) event-window days before the first date of the data
     day0_date: np.ndarray  # (all events,) trading date of day 0 (NaT when none)
+
+
+def _run_starts(rows: np.ndarray, positions: np.ndarray, offsets: np.ndarray) -> np.ndarray | None:
+    """First row of each event when its ``rows`` are consecutive (``start + 0..L-1``), else None.
+
+    Known without reading ``rows``: :meth:`_Calendars.to_rows` returned ``positions`` itself
+    (every position a row inside the data) and the offsets are one run of consecutive days
+    shared by every event.
+    """
+    if rows is not positions or offsets.shape[0] != 1 or not rows.size:
+        return None
+    return rows[:, 0].copy() if (np.diff(offsets[0]) == 1).all() else None
 
 
 def _empty_fit(name: str, k: int, l1: int, l2: int) -> NormalReturnFit:
@@ -815,7 +850,11 @@ def _kept_arrays(
         cov=cov,
         event_dates=dates(kept(layout.rows_ev)),
         est_ar=kept(fit.est_resid),
-        est_dates=dates(kept(layout.rows_est)),
+        est_dates=(
+            dates(kept(layout.rows_est))
+            if layout.est_start is None
+            else sliding_window_view(index_dates, layout.rows_est.shape[1])[kept(layout.est_start)]
+        ),
         est_market=np.ascontiguousarray(kept(x_est[:, :, 0])) if has_market else None,
         event_market=np.ascontiguousarray(kept(x_ev[:, :, 0])) if has_market else None,
         sigma2=kept(fit.sigma2),

@@ -43,6 +43,7 @@ from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 from eventstudy.exceptions import SpecificationError
 
@@ -384,7 +385,9 @@ def default_min_estimation_obs(est: EstimationWindow, k: int) -> int:
     return max(k + 3, math.ceil(est.length / 2))
 
 
-def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+def gather(
+    values: np.ndarray, rows: np.ndarray, cols: np.ndarray, starts: np.ndarray | None = None
+) -> np.ndarray:
     """Fancy-index ``values[rows, cols]`` with out-of-range rows giving NaN.
 
     Parameters
@@ -395,6 +398,9 @@ def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray
         Row positions; positions outside ``0..T-1`` give NaN.
     cols : ndarray of int, shape (N,)
         Column of each event.
+    starts : ndarray of int, shape (N,), optional
+        Promise that every row of ``rows`` is ``starts[i] + 0..L-1``, inside ``0..T-1``: the
+        windows are then copied as runs of a sliding-window view (same values, no index array).
 
     Returns
     -------
@@ -405,6 +411,9 @@ def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray
     rows = np.asarray(rows)
     cols = np.asarray(cols)
     n_rows, n_cols = values.shape
+    runs = None if starts is None else _gather_runs(values, starts, cols, rows.shape[1])
+    if runs is not None:
+        return runs
     inside = None
     if rows.size and (rows.min() < 0 or rows.max() >= n_rows):
         inside = (rows >= 0) & (rows < n_rows)
@@ -426,3 +435,22 @@ def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray
     if inside is not None:
         np.copyto(out, np.nan, where=~inside)
     return out
+
+
+def _gather_runs(
+    values: np.ndarray, starts: np.ndarray, cols: np.ndarray, length: int
+) -> np.ndarray | None:
+    """``values[starts[i] + 0..length-1, cols[i]]`` for every i, or None when not applicable.
+
+    One column for all events, or column-major ``values`` (every column one run of memory):
+    each window is a row of a sliding-window view, copied by one fancy index.
+    """
+    if not (cols.size and length) or cols.min() < 0:
+        return None
+    if (cols == cols[0]).all():
+        windows = sliding_window_view(values[:, cols[0]], length)
+        return windows[starts].astype(float, copy=False)
+    if not values.flags.f_contiguous:
+        return None
+    windows = sliding_window_view(values.ravel(order="F"), length)
+    return windows[starts + cols * values.shape[0]].astype(float, copy=False)

@@ -15,7 +15,7 @@ modified in place while a :class:`PreparedPanel` of it is in use (the cache woul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
 import numpy as np
@@ -43,20 +43,30 @@ class PreparedPanel:
     -----
     Cached values are keyed by what they depend on (e.g. ``("sigma", patell_ddof)``), so one
     :class:`PreparedPanel` serves any mix of tests and options. Memory: the largest entries are
-    the ranks of the combined series and their sorting order (N x (L1 + L2), float32 and
-    int16), GRANK's GSARs (N x L1 floats, with their sorted order and positions in bytes), and
-    ``n_boot`` x N bytes each for the skewness-adjusted t resample counts and the wild
-    bootstrap's weight signs.
+    the ranks of the combined series and, when a test that reads it is expected
+    (:meth:`expect`), their sorting order (N x (L1 + L2), float32 and int16), GRANK's GSARs
+    (N x L1 floats, with their sorted order and positions in bytes), and ``n_boot`` x N bytes
+    each for the skewness-adjusted t resample counts and the wild bootstrap's weight signs.
     """
 
-    __slots__ = ("_memo", "panel")
+    __slots__ = ("_expected", "_memo", "panel")
 
     panel: AbnormalReturnPanel
     _memo: dict[Hashable, Any]
+    _expected: set[str]
 
     def __init__(self, panel: AbnormalReturnPanel | PreparedPanel) -> None:
         self.panel = panel.panel if isinstance(panel, PreparedPanel) else panel
         self._memo = {}
+        self._expected = set()
+
+    def expect(self, tests: Iterable[str]) -> None:
+        """Note tests that will run on this panel (a hint: what to compute together)."""
+        self._expected.update(tests)
+
+    def expects(self, tests: Iterable[str]) -> bool:
+        """Return True when any of ``tests`` was announced by :meth:`expect`."""
+        return not self._expected.isdisjoint(tests)
 
     @property
     def n_events(self) -> int:
@@ -104,7 +114,9 @@ def as_prepared(panel: AbnormalReturnPanel | PreparedPanel) -> PreparedPanel:
     return prepare(panel)
 
 
-def sorted_ranks(x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sorted_ranks(
+    x: np.ndarray, order: np.ndarray, out: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Average ranks of each row of ``x`` given a sorting permutation, and the sorted values.
 
     Parameters
@@ -112,6 +124,9 @@ def sorted_ranks(x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarr
     x : ndarray, shape (n, m)
     order : ndarray of int, shape (n, m)
         Sorts each row ascending with NaN last (``np.argsort(x, axis=1)``).
+    out : ndarray, shape (n, m), optional
+        Where to write the ranks (e.g. float32: ranks are integers or halves, exact there
+        below 2**24); default a new float64 array.
 
     Returns
     -------
@@ -123,7 +138,7 @@ def sorted_ranks(x: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarr
     x = np.asarray(x, dtype=float)
     n, m = x.shape
     xs = np.sort(x, axis=1)  # the values in ``order`` (a direct sort is faster than a gather)
-    ranks = np.empty_like(x)
+    ranks = np.empty_like(x) if out is None else out
     pos = np.arange(m)
     tied = xs[:, 1:] == xs[:, :-1]  # NaN never ties
     if not tied.any():

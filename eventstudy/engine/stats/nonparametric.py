@@ -10,7 +10,7 @@ series.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, NamedTuple
@@ -177,14 +177,67 @@ def _combined_sorted(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray, np.nd
     """
 
     def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        full = _combined(prep)
-        order = np.argsort(full, axis=1)
-        ranks, xs = sorted_ranks(full, order)
-        medians = _sorted_medians(xs, nan_rule=not _combined_complete(prep))
-        narrow = np.int16 if full.shape[1] <= np.iinfo(np.int16).max else np.int32
-        return ranks.astype(np.float32), medians, order.astype(narrow)
+        est, event = prep.panel.est_ar, prep.panel.event_ar
+        shape = (est.shape[0], est.shape[1] + event.shape[1])
+        ranks, medians = np.empty(shape, dtype=np.float32), np.empty(shape[0])
+        narrow = np.int16 if shape[1] <= np.iinfo(np.int16).max else np.int32
+        order = np.empty(shape, dtype=narrow)
+        nan_rule = not _combined_complete(prep)
+        for rows, perm, xs in _ranked_blocks(est, event, ranks):
+            medians[rows] = _sorted_medians(xs, nan_rule)
+            order[rows] = perm
+        return ranks, medians, order
 
     return prep.memo(("combined_sorted",), compute)
+
+
+#: Tests that read more of the combined sort than the ranks (medians, order).
+_SORT_READERS = ("cz_sign", "grank")
+
+
+def _combined_ranks(prep: PreparedPanel) -> np.ndarray:
+    """Ranks of each event's combined series, float32 (cached).
+
+    Those of :func:`_combined_sorted` when it is computed or a test expected on ``prep``
+    reads its medians or order; else the ranks alone (no medians, no stored permutation).
+    """
+    if ("combined_sorted",) in prep or prep.expects(_SORT_READERS):
+        return _combined_sorted(prep)[0]
+
+    def compute() -> np.ndarray:
+        est, event = prep.panel.est_ar, prep.panel.event_ar
+        ranks = np.empty((est.shape[0], est.shape[1] + event.shape[1]), dtype=np.float32)
+        for _ in _ranked_blocks(est, event, ranks):
+            pass
+        return ranks
+
+    return prep.memo(("combined_ranks",), compute)
+
+
+#: Events per block of :func:`_ranked_blocks` (a block's rows and their sorts stay in cache).
+_RANK_BLOCK = 512
+
+
+def _ranked_blocks(
+    est: np.ndarray, event: np.ndarray, ranks: np.ndarray
+) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
+    """Rank each event's combined series (``est`` then ``event`` columns) into ``ranks``.
+
+    :data:`_RANK_BLOCK` events at a time (every row is ranked on its own, so blocks change no
+    number; the combined rows, their permutation and sorted values are never whole-panel
+    arrays). Yields each block's rows, sorting permutation (``np.argsort``) and sorted
+    values, after writing its ranks (:func:`sorted_ranks`).
+    """
+    n, le = est.shape
+    buffer = np.empty((min(n, _RANK_BLOCK), ranks.shape[1]))
+    for lo in range(0, n, _RANK_BLOCK):
+        rows = slice(lo, min(n, lo + _RANK_BLOCK))
+        block = buffer[: rows.stop - lo]
+        block[:, :le] = est[rows]
+        block[:, le:] = event[rows]
+        perm = np.argsort(block, axis=1)
+        xs = sorted_ranks(block, perm, out=ranks[rows])[1]
+        yield rows, perm, xs
 
 
 def _sorted_medians(xs: np.ndarray, nan_rule: bool) -> np.ndarray:
@@ -204,11 +257,6 @@ def _sorted_medians(xs: np.ndarray, nan_rule: bool) -> np.ndarray:
     if not nan_rule:
         med = np.where(count % 2 == 1, b, med)
     return np.where(count > 0, med, np.nan)
-
-
-def _combined_ranks(prep: PreparedPanel) -> np.ndarray:
-    """Ranks of each event's combined series, float32 (see :func:`_combined_sorted`)."""
-    return _combined_sorted(prep)[0]
 
 
 def _combined_complete(prep: PreparedPanel) -> bool:
