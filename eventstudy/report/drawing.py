@@ -23,19 +23,23 @@ import os
 import pickle
 import queue
 import signal
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventstudy.report.figures import Figure, _claims_jobs, _draw, _gold_jobs, _Job, _odds_jobs
+from eventstudy.report.figures import (
+    PARTS,
+    Figure,
+    _draw,
+    _Job,
+    can_fork,
+    part_jobs,
+    part_results,
+)
 from eventstudy.report.text import Lang
 
 __all__ = ["FigureDrawer"]
-
-PARTS = ("gold", "odds", "claims")
-"""The report's parts with figures, in page order."""
 
 RESULT_MODULES = ("eventstudy.gold.study", "eventstudy.odds.study", "eventstudy.claims.study")
 """Modules of the results sent to the workers (and of what they import: scipy.stats, ...).
@@ -43,22 +47,6 @@ RESULT_MODULES = ("eventstudy.gold.study", "eventstudy.odds.study", "eventstudy.
 The analyses import them anyway; imported before the workers are forked, they are not
 imported again by every worker when it unpickles its first results (about 1 s of CPU a
 worker, 600 modules)."""
-
-
-def _forkable() -> bool:
-    return "fork" in mp.get_all_start_methods() and sys.platform.startswith("linux")
-
-
-def part_jobs(part: str, results: dict[str, Any], lang: Lang, every: bool) -> list[_Job]:
-    """The figure jobs of a part (see :meth:`FigureDrawer.ready` for ``results``)."""
-    if part == "gold":
-        return _gold_jobs(results["gold"], lang, every)
-    if part == "odds":
-        if results["odds"] is None:
-            return []
-        return _odds_jobs(results["odds"], results["events"], results["associations"],
-                          lang, every)  # fmt: skip
-    return [] if results["claims"] is None else _claims_jobs(results["claims"], lang)
 
 
 @dataclass
@@ -212,7 +200,7 @@ class FigureDrawer:
         self.every = all_figures
         if workers is None:
             workers = min(4, os.cpu_count() or 1)
-        self.workers = workers if _forkable() else 1
+        self.workers = workers if can_fork() else 1
         self.processes: list[Any] = []
         self.inboxes: list[Any] = []
         self.outbox: Any = None
@@ -273,10 +261,7 @@ class FigureDrawer:
         list of Figure
             In page order (that of :func:`~eventstudy.report.figures.draw_figures`).
         """
-        parts = {"gold": {"gold": inputs.gold},
-                 "odds": {"odds": inputs.odds, "events": inputs.events,
-                          "associations": inputs.associations},
-                 "claims": {"claims": inputs.claims}}  # fmt: skip
+        parts = part_results(inputs)
         if not self.processes:
             jobs = [job for part in PARTS
                     for job in part_jobs(part, parts[part], self.lang, self.every)]  # fmt: skip

@@ -93,13 +93,43 @@ def draw_figures(
     list of Figure
         In page order, whatever order they were drawn in.
     """
-    jobs = _gold_jobs(inputs.gold, lang, all_figures)
-    if inputs.odds is not None:
-        jobs += _odds_jobs(inputs.odds, inputs.events, inputs.associations, lang, all_figures)
-    if inputs.claims is not None:
-        jobs += _claims_jobs(inputs.claims, lang)
+    parts = part_results(inputs)
+    jobs = [job for part in PARTS for job in part_jobs(part, parts[part], lang, all_figures)]
     _run_jobs(jobs, out, progress or (lambda _name: None), workers)
     return [job.figure for job in jobs]
+
+
+PARTS = ("gold", "odds", "claims")
+"""The report's parts with figures, in page order."""
+
+
+def part_results(inputs: Any) -> dict[str, dict[str, Any]]:
+    """Per part, the results its figures are drawn from (``inputs``: ReportInputs)."""
+    return {
+        "gold": {"gold": inputs.gold},
+        "odds": {"odds": inputs.odds, "events": inputs.events,
+                 "associations": inputs.associations},
+        "claims": {"claims": inputs.claims},
+    }  # fmt: skip
+
+
+def part_jobs(part: str, results: dict[str, Any], lang: Lang, every: bool) -> list[_Job]:
+    """The figure jobs of a part, from its :func:`part_results` (none if it did not run)."""
+    if part == "gold":
+        return _gold_jobs(results["gold"], lang, every)
+    if part == "odds":
+        if results["odds"] is None:
+            return []
+        return _odds_jobs(results["odds"], results["events"], results["associations"],
+                          lang, every)  # fmt: skip
+    return [] if results["claims"] is None else _claims_jobs(results["claims"], lang)
+
+
+def can_fork() -> bool:
+    """Whether figure workers can be forked (Linux): elsewhere figures are drawn serially."""
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods() and sys.platform.startswith("linux")
 
 
 # Jobs handed to forked workers by index: the children inherit this list (closures over the
@@ -136,8 +166,7 @@ def _run_jobs(
     import multiprocessing as mp
 
     if workers is None:
-        forkable = "fork" in mp.get_all_start_methods() and sys.platform.startswith("linux")
-        workers = min(4, os.cpu_count() or 1) if forkable else 1
+        workers = min(4, os.cpu_count() or 1) if can_fork() else 1
     if workers <= 1 or len(jobs) < 4:
         for job in jobs:
             tick(_draw(job, out))
