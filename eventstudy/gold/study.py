@@ -283,7 +283,7 @@ def gold_event_study(
         min_estimation_obs=min_estimation_obs,
         estimation_post=estimation_post,
     )
-    cal, ev, ids, day0, d0, mask = u.data.returns.index, u.ev, u.ids, u.day0, u.d0, u.mask
+    cal, ev, ids, day0, d0, mask = data.returns.index, u.ev, u.ids, u.day0, u.d0, u.mask
     units, members, overlaps, spec, fit = u.units, u.members, u.overlaps, u.spec, u.fit
     unit_events, main_car, studied = u.unit_events, u.main_car, list(u.main_car.index)
     notes, exclusions = list(u.notes), list(u.exclusions)
@@ -455,7 +455,6 @@ class _Units:
     main-window CARs of the studied units, indexed by unit id.
     """
 
-    data: GoldData
     ev: pd.DataFrame
     ids: pd.Series
     day0: pd.Series
@@ -549,7 +548,7 @@ def _fit_units(
     main_car = fit.car(window=car_windows[0]).set_index("event_id")
     if main_car.empty:
         raise SpecificationError(_nothing_studied(gold, exclusions))
-    return _Units(data, ev, ids, day0, d0, mask, units, members, overlaps, tuple(notes),
+    return _Units(ev, ids, day0, d0, mask, units, members, overlaps, tuple(notes),
                   tuple(exclusions), spec, unit_events, fit, main_car)  # fmt: skip
 
 
