@@ -25,6 +25,8 @@ import pandas as pd
 from scipy import fft as sp_fft
 from scipy import stats
 
+from eventstudy.gold.bootstrap import mean_block_length, stationary_indices
+
 __all__ = [
     "LevelOutcome",
     "NoInformation",
@@ -247,32 +249,27 @@ def passage_probability_bootstrap(
 
     Notes
     -----
-    ``arch.bootstrap.StationaryBootstrap`` (Politis & Romano 1994) resamples the session
+    ``arch.bootstrap.StationaryBootstrap`` (Politis & Romano 1994; its positions and block
+    length as :mod:`eventstudy.gold.bootstrap` draws them, the same bits without importing
+    ``arch``) resamples the session
     rows (step and excursion together) in blocks of geometric length; a path is the first
     sessions of a resample (independent resamples are appended when a horizon exceeds the
     sample). With :math:`X_k = \sum_{j \le k} r_j` (minus :math:`k\bar r` for drift
     zero), a path reaches the level on closes when :math:`\max_{k \le n} X_k \ge b` and
     intraday when :math:`\max_{k \le n} (X_{k-1} + e_k) \ge b`.
     """
-    from arch.bootstrap import StationaryBootstrap, optimal_block_length
-
     r = np.asarray(steps, dtype=float)
     e = None if excursions is None else np.asarray(excursions, dtype=float)
     n_max = max([int(n) for n in horizons] + [1])
     if block_length is None:
-        obl = optimal_block_length(np.column_stack([r, r**2]))
-        block_length = float(max(obl["stationary"].max(), 1.0))
+        block_length = mean_block_length(r)
     per_path = math.ceil(n_max / len(r))
-    # arch types block_size as int; it is the (real) expected block length and used as such
-    bs = StationaryBootstrap(
-        block_length,  # type: ignore[arg-type]
-        np.arange(len(r)),
-        seed=np.random.default_rng(seed),
-    )
-    draws = bs.bootstrap(n_boot * per_path)
+    rng = np.random.default_rng(seed)
     idx = np.array(
         [
-            np.concatenate([next(draws)[0][0] for _ in range(per_path)])[:n_max]
+            np.concatenate(
+                [stationary_indices(rng, len(r), block_length) for _ in range(per_path)]
+            )[:n_max]
             for _ in range(n_boot)
         ]
     )
