@@ -804,3 +804,49 @@ def test_real_catalog(repo_root, snapshot_dir):
         rows = _snapshot_dates(snapshot_dir, symbol)
         assert set(col).issubset(set(rows)), symbol
         assert (table["event_time"].notna()).all()
+
+
+def _clear_schedules():
+    day0_module._calendar_days.cache_clear()
+    day0_module._schedule.cache_clear()
+
+
+def test_calendar_days_are_kept_in_the_user_cache_and_read_back(tmp_path, monkeypatch):
+    """Sessions, closes and early closes are those of exchange_calendars, whether computed
+    or read from the per-user cache; a damaged file is rebuilt; an unwritable cache is no
+    error; the schedules built from them are the same."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cal = day0_module._calendar("XNYS")
+    expected = (
+        pd.DatetimeIndex(cal.sessions).as_unit("ns").asi8,
+        pd.DatetimeIndex(cal.closes).tz_convert("UTC").as_unit("ns").asi8,
+        pd.DatetimeIndex(cal.early_closes).as_unit("ns").asi8,
+    )
+
+    def days_and_schedules():
+        _clear_schedules()
+        days = day0_module._calendar_days("XNYS")
+        got = (days.sessions_ns, days.closes_ns, days.early_ns)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+        return [day0_module._schedule(get_instrument(s)) for s in ("GC=F", "GLD", "ACWI")]
+
+    try:
+        built = days_and_schedules()
+        (kept,) = (tmp_path / "xdg" / "eventstudy" / "calendars").glob("*.npz")
+        monkeypatch.setattr(day0_module, "_calendar", lambda name: 1 / 0)  # read, not built
+        for a, b in zip(days_and_schedules(), built, strict=True):
+            pd.testing.assert_index_equal(a.sessions, b.sessions, exact=True)
+            np.testing.assert_array_equal(a.strike_ns, b.strike_ns)
+            assert a.start_ns == b.start_ns
+        monkeypatch.undo()
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        kept.write_bytes(b"not an npz file")
+        days_and_schedules()  # rebuilt and written again
+        assert day0_module._read_days(kept, "other versions") is None
+        (tmp_path / "ro").mkdir()
+        (tmp_path / "ro" / "eventstudy").write_text("a file where the cache directory goes")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "ro"))
+        days_and_schedules()  # cannot be kept: still the days
+    finally:
+        _clear_schedules()
