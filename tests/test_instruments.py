@@ -15,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import subprocess
+import sys
 import warnings
 import zoneinfo
 from pathlib import Path
@@ -37,6 +39,7 @@ from eventstudy.data.day0 import (
     trading_sessions,
 )
 from eventstudy.data.instruments import (
+    CONTINUOUS,
     Instrument,
     get_instrument,
     register_instrument,
@@ -850,3 +853,29 @@ def test_calendar_days_are_kept_in_the_user_cache_and_read_back(tmp_path, monkey
         days_and_schedules()  # cannot be kept: still the days
     finally:
         _clear_schedules()
+
+
+def test_shipped_calendars_are_exchange_calendars_names():
+    """The built-in instruments skip the name check (it imports exchange_calendars): every
+    calendar of the shipped table must be one of its names, and a new name is still checked."""
+    names = set(xcals.get_calendar_names(include_aliases=True))
+    assert ins._SHIPPED_CALENDARS
+    assert ins._SHIPPED_CALENDARS <= names | {CONTINUOUS}
+    assert {i.calendar for i in ins._REGISTRY.values()} <= ins._SHIPPED_CALENDARS
+    with pytest.raises(SpecificationError, match="not an exchange-calendars name"):
+        Instrument("X", "NOT_A_CALENDAR", NY, "16:00", "price", "test", "USD")
+
+
+def test_a_run_with_kept_calendar_days_does_not_import_exchange_calendars():
+    """Sessions from the per-user cache: a fresh interpreter never imports the library."""
+    code = (
+        "import sys; from eventstudy.data.day0 import trading_sessions; "
+        "trading_sessions('GC=F', '2025-01-02', '2025-01-10'); "
+        "trading_sessions('GC=F', '2025-01-02', '2025-01-10'); "
+        "print('exchange_calendars' in sys.modules)"
+    )
+    run = [sys.executable, "-c", code]
+    subprocess.run(run, check=True, capture_output=True)  # keeps the days if not yet kept
+    assert subprocess.run(run, check=True, capture_output=True, text=True).stdout.strip() == (
+        "False"
+    )

@@ -84,6 +84,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import os
 import tempfile
 import warnings
@@ -91,9 +92,8 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
@@ -106,6 +106,9 @@ from eventstudy.data.instruments import (
     get_instrument,
 )
 from eventstudy.exceptions import SpecificationError
+
+if TYPE_CHECKING:
+    import exchange_calendars as xcals
 
 __all__ = [
     "CALENDAR_END",
@@ -131,6 +134,8 @@ DayBasis = Literal["time", "no_time_assume_before_cutoffs", "no_time_assume_afte
 
 @functools.cache
 def _calendar(name: str) -> xcals.ExchangeCalendar:
+    import exchange_calendars as xcals  # lazy: about 0.1 s, paid when the days are not kept
+
     with warnings.catch_warnings():
         # exchange-calendars 4.13 reads Series.values on tz-aware data while building a
         # calendar, which pandas 3.1 deprecates; the warning is about its code, not ours.
@@ -162,8 +167,8 @@ def _calendar_days(name: str) -> _CalendarDays:
     versions is ignored (and replaced); a cache that cannot be written is not an error.
     """
     key = (
-        f"{name} {CALENDAR_START} {CALENDAR_END} exchange_calendars {xcals.__version__} "
-        f"pandas {pd.__version__}"
+        f"{name} {CALENDAR_START} {CALENDAR_END} exchange_calendars "
+        f"{importlib.metadata.version('exchange_calendars')} pandas {pd.__version__}"
     )
     path = _days_path(key)
     days = _read_days(path, key)
