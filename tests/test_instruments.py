@@ -846,6 +846,9 @@ def test_calendar_days_are_kept_in_the_user_cache_and_read_back(tmp_path, monkey
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
         kept.write_bytes(b"not an npz file")
         days_and_schedules()  # rebuilt and written again
+        with kept.open("wb") as other:
+            np.save(other, np.arange(3))  # a .npy array, not the kept days
+        days_and_schedules()
         assert day0_module._read_days(kept, "other versions") is None
         (tmp_path / "ro").mkdir()
         (tmp_path / "ro" / "eventstudy").write_text("a file where the cache directory goes")

@@ -88,7 +88,6 @@ import importlib.metadata
 import os
 import tempfile
 import warnings
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,15 +191,13 @@ def _days_path(key: str) -> Path:
 
 def _read_days(path: Path, key: str) -> _CalendarDays | None:
     """The days kept at ``path`` for ``key``; None when absent, unreadable or not for it."""
-    if not path.is_file():
-        return None
     try:
         with np.load(path, allow_pickle=False) as kept:
             if str(kept["key"]) != key:
                 return None
             arrays = [np.array(kept[a], dtype=np.int64) for a in _DAYS_ARRAYS]
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None  # a damaged cache file is rebuilt, never a failed run
+    except Exception:  # missing, damaged or not ours: rebuilt, never a failed run
+        return None
     sessions, closes, _early = arrays
     if sessions.ndim != 1 or closes.shape != sessions.shape or np.any(np.diff(sessions) <= 0):
         return None
