@@ -1078,3 +1078,25 @@ def test_bare_carriage_return_outside_quotes_is_named(tmp_path: Path) -> None:
             message.startswith("found ") and "line 2 ends with a carriage return alone" in message
         )
         assert "double quote that is not closed" not in message
+
+
+def test_a_catalog_read_again_is_a_fresh_copy_and_an_edit_is_seen(tmp_path, events_path):
+    """load_events keeps the frame it built per path and content (a run reads the catalog
+    twice): the same frame as building it anew, a new object each time, and a changed file
+    (or one with a problem) is read again."""
+    first = load_events(events_path)
+    built = catalog.check_catalog(events_path).frame  # built anew, not kept
+    pd.testing.assert_frame_equal(first, built)
+    first.loc[first.index[0], "title"] = "changed"
+    first["polymarket_slugs"].iloc[0].append("added-slug")
+    first["extra"] = 1
+    again = load_events(events_path)
+    pd.testing.assert_frame_equal(again, built)
+    path = _write(tmp_path, _csv_text([_row()]))
+    assert list(load_events(path)["time"]) == ["12:00"]
+    _write(tmp_path, _csv_text([_row(time="13:30")]))
+    assert list(load_events(path)["time"]) == ["13:30"]
+    _write(tmp_path, _csv_text([_row(date="not-a-date")]))
+    for _ in range(2):
+        with pytest.raises(CatalogError):
+            load_events(path)

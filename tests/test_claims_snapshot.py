@@ -511,3 +511,28 @@ def test_a_gold_study_with_another_method_is_not_reused(events, snapshot_dir) ->
         other = gold_event_study(events, data_dir=snapshot_dir, car_windows=((-1, 1),),
                                  hac_variance="newey_west")  # fmt: skip
     assert study_mismatch(other, events) == "hac_variance is 'newey_west', the claims use 'garch'"
+
+
+def test_a_threshold_claim_finds_the_roll_days_once_for_all_its_horizons(
+    tmp_path: Path, events, snapshot_dir, res
+) -> None:
+    """gold_tops_3000 has three horizons (through 2025-05-18, 1M, 6M): the roll detector
+    reads GC=F once, and the evidence is that of the default detector."""
+    from eventstudy.data.quality import roll_dates
+
+    calls = []
+
+    def counting(bars: pd.DataFrame) -> pd.DatetimeIndex:
+        calls.append(len(bars))
+        return roll_dates(bars)
+
+    claims = load_claims(Path(__file__).parents[1] / "claims.csv", events)
+    path = tmp_path / "claims.csv"
+    claims.loc[claims["claim_id"] == "gold_tops_3000"].to_csv(path, index=False)
+    out = run_claims(path, events, snapshot_dir, n_boot=400, roll_days=counting)
+    assert len(calls) == 1
+    mine = out.evidence.drop(columns="claim_id").reset_index(drop=True)
+    theirs = res.evidence.loc[res.evidence["claim_id"] == "gold_tops_3000"]
+    theirs = theirs.drop(columns="claim_id").reset_index(drop=True)
+    mine["date"] = mine["date"].astype(theirs["date"].dtype)  # the unit the others give
+    pd.testing.assert_frame_equal(mine, theirs)

@@ -450,7 +450,9 @@ def test_fresh_machine_run_writes_only_into_the_user_cache(
     assert list(work.iterdir()) == [] and not (tmp_path / "home").exists()
     assert (_tree(package), _git_status(repo_root)) == before
     written = {p.relative_to(tmp_path).parts[:3] for p in tmp_path.rglob("*") if p.is_file()}
-    # the cache, and the report directory asked for (its marker file; the page was faked)
+    # the cache (data; exchange calendars' days when a schedule was built), and the report
+    # directory asked for (its marker file; the page was faked)
+    written.discard(("xdg", "eventstudy", "calendars"))
     assert written == {("xdg", "eventstudy", "data"), ("out", "report", ".eventstudy-report")}
     assert json.loads((cache / "manifest.json").read_text())["files"]
 
@@ -516,3 +518,21 @@ def test_an_unreadable_stored_file_is_named_by_status_fetch_missing_and_run(
     err = capsys.readouterr().err
     assert err.count(f"{cache / rel} line ") == 2 and err.count(expected) == 2
     assert "Traceback" not in err
+
+
+def test_linked_markets_need_their_events_span_as_each_event_alone_gives(repo_root):
+    """Each linked market's dates (events found once for all markets): from ODDS_BEFORE_DAYS
+    before its first event's UTC day to POST_EVENT_DAYS after its last, with its events in
+    catalog order, on the real catalog (markets linked by one event and by several)."""
+    from eventstudy.data.needs import ODDS_BEFORE_DAYS, POST_EVENT_DAYS
+
+    events = load_events(repo_root / "events.csv")
+    needs = required_items(events).set_index(["kind", "id"])
+    linked = events.explode("polymarket_slugs").dropna(subset=["polymarket_slugs"])
+    assert linked["polymarket_slugs"].duplicated().any()  # some market has several events
+    for slug, rows in linked.groupby("polymarket_slugs", sort=False):
+        days = [t.tz_convert("UTC").tz_localize(None).normalize() for t in rows["event_time"]]
+        item = needs.loc[("odds", slug)]
+        assert item["needed_from"] == min(days) - pd.Timedelta(days=ODDS_BEFORE_DAYS)
+        assert item["needed_through"] == max(days) + pd.Timedelta(days=POST_EVENT_DAYS)
+        assert item["events"] == tuple(rows["event_id"])

@@ -15,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import subprocess
+import sys
 import warnings
 import zoneinfo
 from pathlib import Path
@@ -37,6 +39,7 @@ from eventstudy.data.day0 import (
     trading_sessions,
 )
 from eventstudy.data.instruments import (
+    CONTINUOUS,
     Instrument,
     get_instrument,
     register_instrument,
@@ -804,3 +807,78 @@ def test_real_catalog(repo_root, snapshot_dir):
         rows = _snapshot_dates(snapshot_dir, symbol)
         assert set(col).issubset(set(rows)), symbol
         assert (table["event_time"].notna()).all()
+
+
+def _clear_schedules():
+    day0_module._calendar_days.cache_clear()
+    day0_module._schedule.cache_clear()
+
+
+def test_calendar_days_are_kept_in_the_user_cache_and_read_back(tmp_path, monkeypatch):
+    """Sessions, closes and early closes are those of exchange_calendars, whether computed
+    or read from the per-user cache; a damaged file is rebuilt; an unwritable cache is no
+    error; the schedules built from them are the same."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    cal = day0_module._calendar("XNYS")
+    expected = (
+        pd.DatetimeIndex(cal.sessions).as_unit("ns").asi8,
+        pd.DatetimeIndex(cal.closes).tz_convert("UTC").as_unit("ns").asi8,
+        pd.DatetimeIndex(cal.early_closes).as_unit("ns").asi8,
+    )
+
+    def days_and_schedules():
+        _clear_schedules()
+        days = day0_module._calendar_days("XNYS")
+        got = (days.sessions_ns, days.closes_ns, days.early_ns)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+        return [day0_module._schedule(get_instrument(s)) for s in ("GC=F", "GLD", "ACWI")]
+
+    try:
+        built = days_and_schedules()
+        (kept,) = (tmp_path / "xdg" / "eventstudy" / "calendars").glob("*.npz")
+        monkeypatch.setattr(day0_module, "_calendar", lambda name: 1 / 0)  # read, not built
+        for a, b in zip(days_and_schedules(), built, strict=True):
+            pd.testing.assert_index_equal(a.sessions, b.sessions, exact=True)
+            np.testing.assert_array_equal(a.strike_ns, b.strike_ns)
+            assert a.start_ns == b.start_ns
+        monkeypatch.undo()
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        kept.write_bytes(b"not an npz file")
+        days_and_schedules()  # rebuilt and written again
+        with kept.open("wb") as other:
+            np.save(other, np.arange(3))  # a .npy array, not the kept days
+        days_and_schedules()
+        assert day0_module._read_days(kept, "other versions") is None
+        (tmp_path / "ro").mkdir()
+        (tmp_path / "ro" / "eventstudy").write_text("a file where the cache directory goes")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "ro"))
+        days_and_schedules()  # cannot be kept: still the days
+    finally:
+        _clear_schedules()
+
+
+def test_shipped_calendars_are_exchange_calendars_names():
+    """The built-in instruments skip the name check (it imports exchange_calendars): every
+    calendar of the shipped table must be one of its names, and a new name is still checked."""
+    names = set(xcals.get_calendar_names(include_aliases=True))
+    assert ins._SHIPPED_CALENDARS
+    assert ins._SHIPPED_CALENDARS <= names | {CONTINUOUS}
+    assert {i.calendar for i in ins._REGISTRY.values()} <= ins._SHIPPED_CALENDARS
+    with pytest.raises(SpecificationError, match="not an exchange-calendars name"):
+        Instrument("X", "NOT_A_CALENDAR", NY, "16:00", "price", "test", "USD")
+
+
+def test_a_run_with_kept_calendar_days_does_not_import_exchange_calendars():
+    """Sessions from the per-user cache: a fresh interpreter never imports the library."""
+    code = (
+        "import sys; from eventstudy.data.day0 import trading_sessions; "
+        "trading_sessions('GC=F', '2025-01-02', '2025-01-10'); "
+        "trading_sessions('GC=F', '2025-01-02', '2025-01-10'); "
+        "print('exchange_calendars' in sys.modules)"
+    )
+    run = [sys.executable, "-c", code]
+    subprocess.run(run, check=True, capture_output=True)  # keeps the days if not yet kept
+    assert subprocess.run(run, check=True, capture_output=True, text=True).stdout.strip() == (
+        "False"
+    )

@@ -582,3 +582,87 @@ def test_a_file_parsed_once_per_content_and_again_when_edited(tmp_path):
     assert list(edited["close"]) == [1.5, 3.5, 4.5]
     assert edited.attrs["sha256"] != first.attrs["sha256"]
     assert store.file_span(path, "price") == (3, "2024-01-02", "2024-01-04")
+
+
+def _fresh(path: Path, kind: str):
+    """What the loader builds from the file's records without the build cache."""
+    raw = store._parse_csv(path, path.read_text(encoding="utf-8"))
+    build = {
+        "price": lambda: store._prices_frame(raw, path, positive=True),
+        "series": lambda: store._series_frame(raw, path, path.stem, positive=True),
+        "odds": lambda: store._odds_frame(raw, path),
+        "market": lambda: store._markets_frame(raw, path),
+    }
+    return build[kind]()
+
+
+@pytest.mark.snapshot
+def test_loaders_hand_out_fresh_copies_of_what_they_built(snapshot_dir):
+    """The build cache (store._build_once): after a span primes it, each loader returns what
+    an uncached build returns, as a new object; changing one never reaches the next."""
+    root = snapshot_dir
+    odds = store.load_markets(root).query("has_prices")["token_id"].iloc[0]
+    cases = [
+        ("price", "prices/GC=F.csv", lambda: store.load_prices("GC=F", root, positive=True)),
+        (
+            "series",
+            "series/DTWEXBGS.csv",
+            lambda: store.load_series("DTWEXBGS", root, positive=True),
+        ),
+        ("odds", store.odds_relpath(odds), lambda: store.load_odds(odds, root)),
+        ("market", store.MARKETS_RELPATH, lambda: store.load_markets(root)),
+    ]
+    for kind, rel, load in cases:
+        store.file_span(root / rel, kind)
+        first = load()
+        expected = _fresh(root / rel, kind)
+        expected.attrs["sha256"] = _sha(root / rel)
+        assert first.attrs == expected.attrs
+        if isinstance(first, pd.Series):
+            pd.testing.assert_series_equal(first, expected)
+            first.iloc[0] = -1.0
+            first.index.name = "changed"
+        else:
+            pd.testing.assert_frame_equal(first, expected)
+            first.iloc[0, 0] = first.iloc[-1, 0]
+            first["added"] = 1
+            first.index.name = "changed"
+        first.attrs["sha256"] = "changed"
+        again = load()
+        assert again is not first
+        (pd.testing.assert_series_equal if kind == "series" else pd.testing.assert_frame_equal)(
+            again, expected
+        )
+        assert again.attrs["sha256"] == _sha(root / rel)
+
+
+def test_a_cached_build_still_checks_signs_warns_and_raises(tmp_path):
+    """A span builds without the sign check and without warning; the loaders still refuse a
+    non-positive price (the same first error as an uncached read), warn on every read of a
+    conflicting repeat and raise on a repeat with ``duplicates="raise"``."""
+    prices = _write(tmp_path / "prices" / "X.csv",
+                    "date,close,volume\n2024-01-02,1.5,1\n2024-01-03,0,2\n")  # fmt: skip
+    store.file_span(prices, "price")
+    assert list(store.load_prices("X", tmp_path)["close"]) == [1.5, 0.0]
+    with pytest.raises(DataFormatError, match="line 3, column close: '0' is not a positive"):
+        store.load_prices("X", tmp_path, positive=True)
+    _write(prices, "date,close,volume\n2024-01-02,1.5,1\n2024-01-03,0,x\n")
+    with pytest.raises(DataFormatError, match="column volume"):
+        store.load_prices("X", tmp_path)
+    with pytest.raises(DataFormatError, match="column close"):  # the sign check comes first
+        store.load_prices("X", tmp_path, positive=True)
+    series = _write(tmp_path / "series" / "S.csv", "date,value\n2024-01-02,1\n2024-01-03,-1\n")
+    store.file_span(series, "series")
+    with pytest.raises(DataFormatError, match="line 3, column value"):
+        store.load_series("S", tmp_path, positive=True)
+    rows = "t,p\n2025-01-01T00:00:00Z,0.5\n2025-01-02T00:00:00Z,0.7\n2025-01-01T00:00:00Z,0.6\n"
+    odds = _write(tmp_path / "polymarket" / "prices" / "42.csv", rows)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        store.file_span(odds, "odds")
+        assert seen == []
+        for _ in range(2):
+            assert list(store.load_odds("42", tmp_path)["p"]) == [0.6, 0.7]
+    assert [w.category for w in seen] == [DuplicateTimestampWarning] * 2
+    with pytest.raises(DataFormatError, match="line 4, column t: timestamp"):
+        store.load_odds("42", tmp_path, duplicates="raise")

@@ -25,6 +25,8 @@ import pandas as pd
 from scipy import fft as sp_fft
 from scipy import stats
 
+from eventstudy.gold.bootstrap import mean_block_length, stationary_indices
+
 __all__ = [
     "LevelOutcome",
     "NoInformation",
@@ -247,32 +249,27 @@ def passage_probability_bootstrap(
 
     Notes
     -----
-    ``arch.bootstrap.StationaryBootstrap`` (Politis & Romano 1994) resamples the session
+    ``arch.bootstrap.StationaryBootstrap`` (Politis & Romano 1994; its positions and block
+    length as :mod:`eventstudy.gold.bootstrap` draws them, the same bits without importing
+    ``arch``) resamples the session
     rows (step and excursion together) in blocks of geometric length; a path is the first
     sessions of a resample (independent resamples are appended when a horizon exceeds the
     sample). With :math:`X_k = \sum_{j \le k} r_j` (minus :math:`k\bar r` for drift
     zero), a path reaches the level on closes when :math:`\max_{k \le n} X_k \ge b` and
     intraday when :math:`\max_{k \le n} (X_{k-1} + e_k) \ge b`.
     """
-    from arch.bootstrap import StationaryBootstrap, optimal_block_length
-
     r = np.asarray(steps, dtype=float)
     e = None if excursions is None else np.asarray(excursions, dtype=float)
     n_max = max([int(n) for n in horizons] + [1])
     if block_length is None:
-        obl = optimal_block_length(np.column_stack([r, r**2]))
-        block_length = float(max(obl["stationary"].max(), 1.0))
+        block_length = mean_block_length(r)
     per_path = math.ceil(n_max / len(r))
-    # arch types block_size as int; it is the (real) expected block length and used as such
-    bs = StationaryBootstrap(
-        block_length,  # type: ignore[arg-type]
-        np.arange(len(r)),
-        seed=np.random.default_rng(seed),
-    )
-    draws = bs.bootstrap(n_boot * per_path)
+    rng = np.random.default_rng(seed)
     idx = np.array(
         [
-            np.concatenate([next(draws)[0][0] for _ in range(per_path)])[:n_max]
+            np.concatenate(
+                [stationary_indices(rng, len(r), block_length) for _ in range(per_path)]
+            )[:n_max]
             for _ in range(n_boot)
         ]
     )
@@ -532,18 +529,60 @@ class TestOutcome:
     dist: str = "N(0,1)"
 
 
-def _hac_ols(y: np.ndarray, x: np.ndarray, maxlags: int | None) -> TestOutcome:
-    # the two modules, not statsmodels.api (which also loads the time-series and formula APIs)
-    from statsmodels.regression.linear_model import OLS
-    from statsmodels.tools.tools import add_constant
+def ols_hac_slope(y: np.ndarray, x: np.ndarray, maxlags: int) -> tuple[float, float]:
+    """Slope of ``y`` on a constant and ``x`` and its Newey-West standard error, as statsmodels.
 
+    ``OLS(y, add_constant(x, has_constant="add")).fit(cov_type="HAC",
+    cov_kwds={"maxlags": maxlags})`` (statsmodels 0.15): ``params[1]`` and ``bse[1]``, the
+    same array operations in the same order (the pseudo-inverse of ``pinv_extended``, the
+    residuals, the Bartlett-weighted score sums of ``S_hac_simple``, the sandwich of
+    ``_HCCM2``, no small-sample correction), so the same bits without importing statsmodels
+    (about 0.2 s on a run's serial path: its regression module loads the formula API).
+    Unlike statsmodels, a rank-deficient design does not warn.
+
+    Parameters
+    ----------
+    y, x : ndarray
+        Response and regressor, one-dimensional, of the same length.
+    maxlags : int
+        Bartlett-kernel lags.
+
+    Returns
+    -------
+    (float, float)
+        Slope and its HAC standard error.
+    """
+    exog = np.column_stack([np.ones(x.shape[0]), np.asarray(x)[:, None]])
+    pinv = _pinv_extended(exog)
+    bread = np.dot(pinv, np.transpose(pinv))
+    params = np.dot(pinv, y)
+    scores = exog * (y - np.dot(exog, params))[:, None]
+    weights = 1 - np.arange(maxlags + 1) / (maxlags + 1.0)
+    meat = weights[0] * np.dot(scores.T, scores)
+    for lag in range(1, maxlags + 1):
+        cross = np.dot(scores[lag:].T, scores[:-lag])
+        meat += weights[lag] * (cross + cross.T)
+    cov = np.dot(np.dot(bread, meat), bread.T)
+    with np.errstate(invalid="ignore"):
+        bse = np.sqrt(np.diag(cov))
+    return float(params[1]), float(bse[1])
+
+
+def _pinv_extended(x: np.ndarray, rcond: float = 1e-15) -> np.ndarray:
+    """The pseudo-inverse of statsmodels' ``pinv_extended(x)[0]``, from the SVD, step by step."""
+    x = np.asarray(x).conjugate()
+    u, s, vt = np.linalg.svd(x, False)
+    cutoff = rcond * np.maximum.reduce(s)
+    for i in range(min(vt.shape[1], u.shape[0])):
+        s[i] = 1.0 / s[i] if s[i] > cutoff else 0.0
+    return np.dot(np.transpose(vt), np.multiply(s[:, np.newaxis], np.transpose(u)))
+
+
+def _hac_ols(y: np.ndarray, x: np.ndarray, maxlags: int | None) -> TestOutcome:
     from eventstudy.claims.gold_adapter import newey_west_lags
 
     lags = newey_west_lags(len(y)) if maxlags is None else int(maxlags)
-    fit = OLS(y, add_constant(x, has_constant="add")).fit(
-        cov_type="HAC", cov_kwds={"maxlags": lags}
-    )
-    est, se = float(fit.params[1]), float(fit.bse[1])
+    est, se = ols_hac_slope(y, x, lags)
     z = est / se if se > 0 else math.nan
     return TestOutcome(
         estimate=est,

@@ -67,10 +67,14 @@ def threshold_outcome(c: Claim, ctx: Context) -> Outcome:
         except MissingData as exc:
             others.append(exc.missing)
     main_label = next(iter(ends))
+    # the primary's roll days, found once for every horizon (a scan of the whole series)
+    rolls = ctx.roll_days(prim.frame) if c.primary.key.endswith("=F") else pd.DatetimeIndex([])
     runs = {}
     for label, end in ends.items():
         try:
-            runs[label] = _one_horizon(c, ctx, prim, others, end, sessions[label], noinfo, above)
+            runs[label] = _one_horizon(
+                c, ctx, prim, others, end, sessions[label], noinfo, above, rolls
+            )
         except MissingData as exc:
             if label == main_label:
                 raise
@@ -153,11 +157,11 @@ def _one_horizon(
     sessions: pd.DatetimeIndex,
     noinfo: NoInformation,
     above: bool,
+    rolls: pd.DatetimeIndex,
 ) -> Outcome:
     window = span(c.made_on, end)
     evidence: list[dict] = []
     first: dict[str, pd.Timestamp] = {}
-    rolls = ctx.roll_days(prim.frame) if c.primary.key.endswith("=F") else pd.DatetimeIndex([])
     for s in [prim, *others]:
         if isinstance(s, MissingFile):
             evidence.append(evidence_row(c, "", "", window, "missing", math.nan, note=s.reason))

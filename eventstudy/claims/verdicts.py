@@ -133,12 +133,13 @@ def adjust_pvalues(pvalues: pd.Series) -> pd.Series:
     Series
         Same index; ``statsmodels.stats.multitest.multipletests(method="fdr_bh")`` over the
         finite p-values (Benjamini & Hochberg 1995), which controls the false discovery rate
-        under independence or positive dependence of the tests.
+        under independence or positive dependence of the tests (computed as statsmodels
+        does, by :func:`eventstudy.gold.multitest.fdr_bh`).
     """
-    from statsmodels.stats.multitest import multipletests
+    from eventstudy.gold.multitest import fdr_bh
 
     out = pd.Series(np.nan, index=pvalues.index, dtype="float64")
     finite = pvalues.astype(float).notna()
     if finite.any():
-        out[finite] = multipletests(pvalues[finite].astype(float), method="fdr_bh")[1]
+        out[finite] = fdr_bh(pvalues[finite].astype(float).to_numpy())
     return out

@@ -45,10 +45,12 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import hashlib
 import io
 import os
 import re
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
@@ -338,7 +340,37 @@ def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> events.loc[events.event_id == "hamas_attack_israel", "event_time"].iloc[0]  # doctest: +SKIP
     Timestamp('2023-10-07 03:30:00+0000', tz='UTC')
     """
-    return check_catalog(path).frame
+    where = os.fspath(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return check_catalog(path).frame  # raises, saying why the file cannot be read
+    key = (where, hashlib.sha256(raw).hexdigest())
+    frame = _LOADED.get(key)
+    if frame is None:
+        problems, cells = _read_bytes(where, raw)
+        if problems:
+            raise CatalogError(problems)
+        frame = _to_frame(cells)
+        _LOADED[key] = frame
+        while len(_LOADED) > _LOADED_MAX:
+            _LOADED.popitem(last=False)
+    return _fresh(frame)
+
+
+_LOADED: OrderedDict[tuple[str, str], pd.DataFrame] = OrderedDict()
+"""Catalog frames :func:`load_events` built, by path and sha256 of the bytes: a run reads the
+catalog twice (the data check before it, then the analyses); an edited file is read again."""
+_LOADED_MAX = 8
+
+
+def _fresh(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a kept catalog frame that shares nothing with it (the slug lists too)."""
+    out = frame.copy()
+    out["polymarket_slugs"] = pd.Series(
+        [list(v) for v in frame["polymarket_slugs"]], index=frame.index, dtype=object
+    )
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -356,6 +388,11 @@ def _read(path: str | os.PathLike[str]) -> tuple[_Problems, pd.DataFrame]:
         return [
             _problem(where, None, None, None, None, f"cannot read the file: {reason}")
         ], _NO_CELLS
+    return _read_bytes(where, raw)
+
+
+def _read_bytes(where: str, raw: bytes) -> tuple[_Problems, pd.DataFrame]:
+    """:func:`_read` of the bytes read from ``where``."""
     from eventstudy.data import _catalog_fast  # lazy: it imports this module
 
     fast = _catalog_fast.read_fast(where, raw)

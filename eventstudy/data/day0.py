@@ -83,12 +83,16 @@ rows: an Asia/Tokyo event on Tuesday 2026-01-27 with no time has day 0 = 2026-01
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.metadata
+import os
+import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-import exchange_calendars as xcals
 import numpy as np
 import pandas as pd
 
@@ -101,6 +105,9 @@ from eventstudy.data.instruments import (
     get_instrument,
 )
 from eventstudy.exceptions import SpecificationError
+
+if TYPE_CHECKING:
+    import exchange_calendars as xcals
 
 __all__ = [
     "CALENDAR_END",
@@ -126,11 +133,90 @@ DayBasis = Literal["time", "no_time_assume_before_cutoffs", "no_time_assume_afte
 
 @functools.cache
 def _calendar(name: str) -> xcals.ExchangeCalendar:
+    import exchange_calendars as xcals  # lazy: about 0.1 s, paid when the days are not kept
+
     with warnings.catch_warnings():
         # exchange-calendars 4.13 reads Series.values on tz-aware data while building a
         # calendar, which pandas 3.1 deprecates; the warning is about its code, not ours.
         warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
         return xcals.get_calendar(name, start=CALENDAR_START, end=CALENDAR_END)
+
+
+@dataclass(frozen=True)
+class _CalendarDays:
+    """What a schedule reads from an exchange calendar, as int64 nanoseconds."""
+
+    sessions_ns: np.ndarray  # every session (tz-naive dates)
+    closes_ns: np.ndarray  # each session's close, UTC
+    early_ns: np.ndarray  # the sessions that close early
+
+
+_DAYS_ARRAYS = ("sessions_ns", "closes_ns", "early_ns")
+
+
+@functools.cache
+def _calendar_days(name: str) -> _CalendarDays:
+    """Sessions, closes and early closes of a calendar over the calendar range.
+
+    Building an exchange calendar (its holiday rules over 28 years) takes about 0.2 s of
+    every run; its days depend only on the calendar, the range and the versions of
+    exchange_calendars and pandas, so they are kept in the per-user cache directory
+    (``<user_cache_dir>/eventstudy/calendars``, next to the default data directory) and
+    read from there by later runs. A file that is missing, unreadable or written for other
+    versions is ignored (and replaced); a cache that cannot be written is not an error.
+    """
+    key = (
+        f"{name} {CALENDAR_START} {CALENDAR_END} exchange_calendars "
+        f"{importlib.metadata.version('exchange_calendars')} pandas {pd.__version__}"
+    )
+    path = _days_path(key)
+    days = _read_days(path, key)
+    if days is None:
+        cal = _calendar(name)
+        days = _CalendarDays(
+            pd.DatetimeIndex(cal.sessions).as_unit("ns").asi8.copy(),
+            pd.DatetimeIndex(cal.closes).tz_convert("UTC").as_unit("ns").asi8.copy(),
+            pd.DatetimeIndex(cal.early_closes).as_unit("ns").asi8.copy(),
+        )
+        _write_days(path, key, days)
+    return days
+
+
+def _days_path(key: str) -> Path:
+    import platformdirs  # lazy: only the cache's location needs it
+
+    root = Path(platformdirs.user_cache_dir("eventstudy", appauthor=False))
+    return root / "calendars" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.npz"
+
+
+def _read_days(path: Path, key: str) -> _CalendarDays | None:
+    """The days kept at ``path`` for ``key``; None when absent, unreadable or not for it."""
+    try:
+        with np.load(path, allow_pickle=False) as kept:
+            if str(kept["key"]) != key:
+                return None
+            arrays = [np.array(kept[a], dtype=np.int64) for a in _DAYS_ARRAYS]
+    except Exception:  # missing, damaged or not ours: rebuilt, never a failed run
+        return None
+    sessions, closes, _early = arrays
+    if sessions.ndim != 1 or closes.shape != sessions.shape or np.any(np.diff(sessions) <= 0):
+        return None
+    return _CalendarDays(*arrays)
+
+
+def _write_days(path: Path, key: str, days: _CalendarDays) -> None:
+    """Keep ``days`` at ``path`` (written beside it, then renamed into place)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".days-", suffix=".npz", dir=path.parent)
+    except OSError:
+        return  # a cache that cannot be written is not an error
+    try:
+        with os.fdopen(fd, "wb") as out:
+            np.savez(out, key=np.array(key), **{a: getattr(days, a) for a in _DAYS_ARRAYS})
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -157,25 +243,22 @@ def _localize(naive: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
 
 
 def _close_strikes(
-    inst: Instrument, cal: xcals.ExchangeCalendar, keep: np.ndarray, nominal_ns: np.ndarray
+    inst: Instrument, cal: _CalendarDays, keep: np.ndarray, nominal_ns: np.ndarray
 ) -> np.ndarray:
     """Strikes of a ``strike="close"`` instrument: the calendar's actual session closes.
 
     ``close_time`` must be the calendar's regular close, i.e. equal the actual close on every
     session that is not an early close; early closes are then earlier than ``close_time``.
     """
-    closes = pd.DatetimeIndex(cal.closes).tz_convert("UTC").as_unit("ns").asi8[keep]
-    early = np.isin(
-        pd.DatetimeIndex(cal.sessions).as_unit("ns").asi8[keep],
-        pd.DatetimeIndex(cal.early_closes).as_unit("ns").asi8,
-    )
+    closes = cal.closes_ns[keep]
+    early = np.isin(cal.sessions_ns[keep], cal.early_ns)
     bad = np.flatnonzero((~early & (closes != nominal_ns)) | (closes > nominal_ns))
     if bad.size:
         i = int(bad[0])
         raise SpecificationError(
             f"Instrument {inst.symbol!r}: strike='close' needs close_time to be the regular "
             f"close of {inst.calendar}, but on session "
-            f"{pd.Timestamp(cal.sessions[keep][i]).date()} {inst.calendar} closes at "
+            f"{pd.Timestamp(cal.sessions_ns[keep][i]).date()} {inst.calendar} closes at "
             f"{pd.Timestamp(closes[i], tz='UTC').tz_convert(inst.tz)} while close_time "
             f"{inst.close_time_str} {inst.tz} gives "
             f"{pd.Timestamp(nominal_ns[i], tz='UTC').tz_convert(inst.tz)}; fix close_time/tz or "
@@ -187,8 +270,8 @@ def _close_strikes(
 @functools.cache
 def _schedule(inst: Instrument) -> _Schedule:
     _require_sessions(inst, "a session schedule")
-    cal = _calendar(inst.calendar)
-    sessions = pd.DatetimeIndex(cal.sessions).as_unit("ns")
+    cal = _calendar_days(inst.calendar)
+    sessions = pd.DatetimeIndex(cal.sessions_ns.view("datetime64[ns]"))
     keep = np.asarray(sessions >= pd.Timestamp(CALENDAR_START))
     sessions = pd.DatetimeIndex(sessions[keep], freq=None)
     if inst.close_time == END_OF_DAY:

@@ -495,7 +495,7 @@ def ensure_data(
     >>> print(report)  # doctest: +SKIP
     >>> report.raise_for_missing()  # doctest: +SKIP
     """
-    from eventstudy.data.fetch import is_offline
+    from eventstudy.data.offline import is_offline
 
     root = store.resolve_data_dir(data_dir)
     events, claim_frame = _load(catalog, claims)
@@ -541,6 +541,6 @@ def _raise_for_unreadable(states: pd.DataFrame, root: Path) -> None:
 
 
 def _empty_report() -> pd.DataFrame:
-    from eventstudy.data.fetch import REPORT_COLUMNS
+    from eventstudy.data.offline import REPORT_COLUMNS
 
     return pd.DataFrame({c: pd.Series([], dtype=object) for c in REPORT_COLUMNS})

@@ -97,9 +97,14 @@ def _parse_close_time(value: Any, symbol: str) -> dt.time | None:
 
 @functools.cache
 def _calendar_names() -> tuple[str, ...]:
-    import exchange_calendars as xcals
+    import exchange_calendars as xcals  # lazy: about 0.1 s, paid only to check a new name
 
     return tuple(sorted(xcals.get_calendar_names(include_aliases=True)))
+
+
+_SHIPPED_CALENDARS: set[str] = set()
+"""Calendars of the shipped table, filled as it is read: exchange-calendars names (a test
+checks each), so the built-in instruments do not import exchange_calendars to check them."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +174,9 @@ class Instrument:
             raise SpecificationError(f"Instrument symbol {self.symbol!r} must be a non-empty str.")
         object.__setattr__(self, "symbol", self.symbol.strip())
         sym = self.symbol
-        if self.calendar != CONTINUOUS and self.calendar not in _calendar_names():
+        if self.calendar not in (CONTINUOUS, *_SHIPPED_CALENDARS) and (
+            self.calendar not in _calendar_names()
+        ):
             accepted = ", ".join([CONTINUOUS, *_calendar_names()])
             raise SpecificationError(
                 f"Instrument {sym!r}: calendar {self.calendar!r} is not an exchange-calendars "
@@ -238,7 +245,8 @@ _TABLE = "instruments.csv"
 def _builtin_instruments() -> tuple[Instrument, ...]:
     """Read the shipped ``instruments.csv`` into :class:`Instrument` entries."""
     text = resources.files("eventstudy.data").joinpath(_TABLE).read_text(encoding="utf-8")
-    rows = csv.DictReader(io.StringIO(text))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    _SHIPPED_CALENDARS.update(row["calendar"] for row in rows)
     return tuple(
         Instrument(
             symbol=row["symbol"],

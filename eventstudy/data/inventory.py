@@ -295,19 +295,28 @@ def _markets_rows(root: Path) -> pd.DataFrame | None:
         return None
 
 
-def _yes_rows(markets: pd.DataFrame | None) -> dict[str, pd.Series | None]:
+class _YesRows:
     """Each slug ``markets.csv`` lists -> its first ``Yes`` row (None without one).
 
-    Found once for the whole file (was a scan of every row per item).
+    Found once for the whole file (was a scan of every row per item); a row is taken out of
+    the frame only when asked for (a run asks for its linked markets, a few of thousands).
     """
-    if markets is None:
-        return {}
-    out: dict[str, pd.Series | None] = dict.fromkeys(markets["slug"])
-    yes = markets.loc[markets["outcome"].astype(str).str.strip().str.casefold() == "yes"]
-    first = yes.loc[~yes["slug"].duplicated()]
-    for i, slug in enumerate(first["slug"]):
-        out[slug] = first.iloc[i]
-    return out
+
+    def __init__(self, markets: pd.DataFrame | None) -> None:
+        if markets is None:
+            markets = pd.DataFrame({"slug": [], "outcome": []})
+        self.slugs = set(markets["slug"])
+        yes = markets.loc[markets["outcome"].astype(str).str.strip().str.casefold() == "yes"]
+        self.first = yes.loc[~yes["slug"].duplicated()]
+        self.position = {slug: i for i, slug in enumerate(self.first["slug"])}
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self.slugs
+
+    def get(self, slug: str) -> pd.Series | None:
+        """The first ``Yes`` row of ``slug``; None when it has none or is not listed."""
+        i = self.position.get(slug)
+        return None if i is None else self.first.iloc[i]
 
 
 class _Inspector:
@@ -320,7 +329,7 @@ class _Inspector:
         self.files = self.manifest.get("files", {})
         self.unavailable = self.manifest.get("unavailable", {})
         self.markets = _markets_rows(root)
-        self.yes_rows = _yes_rows(self.markets)
+        self.yes_rows = _YesRows(self.markets)
         markets_entry = self.files.get(store.MARKETS_RELPATH, {})
         self.markets_fetched = bool(markets_entry.get("fetched_at"))
 

@@ -161,11 +161,18 @@ def _catalog_market_items(events: pd.DataFrame, tokens: dict[str, str]) -> list[
         for slug in [value] if isinstance(value, str) else list(value or []):
             if isinstance(slug, str) and slug.strip():
                 linked.setdefault(slug.strip(), []).append(pos)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    if not linked:
+        return rows
+    days = pd.to_datetime(events["event_time"]).map(_day)  # once, not once per market
+    event_ids = events["event_id"].astype(str).tolist()
     for slug, positions in linked.items():
-        sub = events.iloc[positions]
-        span = _span(sub["event_time"], ODDS_BEFORE_DAYS, POST_EVENT_DAYS)
-        ids = list(sub["event_id"].astype(str))
+        sub = days.iloc[positions]
+        span = (
+            sub.min() - pd.Timedelta(days=ODDS_BEFORE_DAYS),
+            sub.max() + pd.Timedelta(days=POST_EVENT_DAYS),
+        )
+        ids = [event_ids[p] for p in positions]
         rows += _market_items(slug, "odds study: linked market", ids, span, tokens)
     return rows
 

@@ -40,9 +40,9 @@ import shlex
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -365,6 +365,36 @@ def _parse_once(path: Path, data: bytes, digest: str | None = None) -> pd.DataFr
     return raw.copy(deep=False)
 
 
+_BUILT: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+_Built = TypeVar("_Built", pd.DataFrame, pd.Series)
+
+
+def _build_once(raw: pd.DataFrame, path: Path, what: str, build: Callable[[], _Built]) -> _Built:
+    """A loader's typed frame of a file's records (``what``), built once per content.
+
+    The data check before a run spans every file it needs with its loader's checks
+    (:func:`file_span`), then the study loads the same files, some more than once (the gold
+    study, its refits and the claims read ``GC=F``; ``markets.csv`` is read by five
+    callers). The frame ``build()`` returns is kept for the :data:`PARSED_CACHE_FILES`
+    files last built, keyed by path, sha256 of the bytes (``raw.attrs["sha256"]``) and
+    ``what``; callers get it as it is and must not modify it (loaders hand out a
+    :meth:`~pandas.DataFrame.copy`). A build that raises is not kept (errors are raised
+    every time).
+    """
+    key = (str(path), str(raw.attrs["sha256"]), what)
+    with _PARSED_LOCK:
+        built = _BUILT.get(key)
+        if built is not None:
+            _BUILT.move_to_end(key)
+    if built is None:
+        built = build()
+        with _PARSED_LOCK:
+            _BUILT[key] = built
+            while len(_BUILT) > PARSED_CACHE_FILES:
+                _BUILT.popitem(last=False)
+    return built
+
+
 def _require_columns(raw: pd.DataFrame, path: Path, required: Iterable[str]) -> None:
     missing = [c for c in required if c not in raw.columns]
     if missing:
@@ -491,9 +521,22 @@ def load_prices(
     root = resolve_data_dir(data_dir)
     path = root / price_relpath(ticker)
     raw = _read_raw(path, f"prices for {ticker}", _fetch_command("--tickers", ticker, root))
-    frame = _prices_frame(raw, path, positive=positive)
+    try:
+        frame = _prices_once(raw, path)
+    except DataFormatError:
+        if positive:  # the first problem in the order of the checks with the sign check
+            _prices_frame(raw, path, positive=True)
+        raise
+    if positive and (frame["close"] <= 0).any():
+        frame = _prices_frame(raw, path, positive=True)  # raises, naming the line
+    frame = frame.copy()
     frame.attrs["sha256"] = raw.attrs["sha256"]
     return frame
+
+
+def _prices_once(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """:func:`_prices_frame` without the sign check (the same frame when closes are > 0)."""
+    return _build_once(raw, path, "prices", lambda: _prices_frame(raw, path))
 
 
 _NOT_POSITIVE = (
@@ -579,9 +622,19 @@ def load_series(
     root = resolve_data_dir(data_dir)
     path = root / series_relpath(series_id)
     raw = _read_raw(path, f"series {series_id}", _fetch_command("--series", series_id, root))
-    series = _series_frame(raw, path, series_id, positive=positive)
+    series = _series_once(raw, path, series_id)
+    if positive and (series <= 0).any():
+        series = _series_frame(raw, path, series_id, positive=True)  # raises, naming the line
+    series = series.copy()
     series.attrs["sha256"] = raw.attrs["sha256"]
     return series
+
+
+def _series_once(raw: pd.DataFrame, path: Path, series_id: str) -> pd.Series:
+    """:func:`_series_frame` without the sign check (the same series when values are > 0)."""
+    return _build_once(
+        raw, path, f"series {series_id}", lambda: _series_frame(raw, path, series_id)
+    )
 
 
 def _parse_bool(raw: pd.DataFrame, column: str, path: Path) -> pd.Series:
@@ -664,9 +717,13 @@ def load_markets(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
         "Polymarket market list",
         f"eventstudy fetch --markets <slug>[,<slug>...] --data-dir {shlex.quote(str(root))}",
     )
-    out = _markets_frame(raw, path)
+    out = _markets_once(raw, path).copy()
     out.attrs["sha256"] = raw.attrs["sha256"]
     return out
+
+
+def _markets_once(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    return _build_once(raw, path, "markets", lambda: _markets_frame(raw, path))
 
 
 def _markets_frame(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -818,7 +875,13 @@ def load_odds(
             command = _fetch_command("--markets", slug, root)
         raise DataNotFoundError(what, str(path), command)
     raw = _read_raw(path, f"odds for Polymarket token {token}", None)
-    frame = _odds_frame(raw, path, duplicates=duplicates)
+    frame = _odds_once(raw, path)
+    if frame.attrs["duplicates_conflicting"] or (
+        duplicates == "raise" and frame.attrs["duplicates_dropped"]
+    ):  # warn (each call, as a fresh read does) or raise
+        frame = _odds_frame(raw, path, duplicates=duplicates)
+    else:
+        frame = frame.copy()
     frame.attrs["sha256"] = raw.attrs["sha256"]
     return frame
 
@@ -876,11 +939,16 @@ def _odds_quietly(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
         return _odds_frame(raw, path)
 
 
+def _odds_once(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """:func:`_odds_frame` with ``duplicates="last"``, without its warning."""
+    return _build_once(raw, path, "odds", lambda: _odds_quietly(raw, path))
+
+
 _SPAN_READERS = {
-    "price": lambda raw, path: _prices_frame(raw, path).index,
-    "series": lambda raw, path: _series_frame(raw, path, path.stem).index,
-    "odds": lambda raw, path: pd.DatetimeIndex(_odds_quietly(raw, path)["t"]),
-    "market": lambda raw, path: _markets_frame(raw, path).iloc[:0].index,
+    "price": lambda raw, path: _prices_once(raw, path).index,
+    "series": lambda raw, path: _series_once(raw, path, path.stem).index,
+    "odds": lambda raw, path: pd.DatetimeIndex(_odds_once(raw, path)["t"]),
+    "market": lambda raw, path: _markets_once(raw, path).iloc[:0].index,
 }
 
 
@@ -908,7 +976,10 @@ def file_span(path: str | os.PathLike[str], kind: str) -> tuple[int, str | None,
         repeated header line, ...), naming file, line, column and value.
     """
     path = Path(path)
-    raw = _parse_once(path, path.read_bytes())
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    raw = _parse_once(path, data, digest)
+    raw.attrs["sha256"] = digest
     dates = _SPAN_READERS[kind](raw, path)
     if not len(dates):
         return len(raw), None, None

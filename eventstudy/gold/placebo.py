@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from eventstudy.gold.bootstrap import mean_block_length, stationary_indices
 from eventstudy.gold.inference import WindowDates, _datetime64
 
 if TYPE_CHECKING:
@@ -434,14 +435,14 @@ def placebo_test(
     Notes
     -----
     The non-event ARs (event days removed, order kept) are resampled with
-    ``arch.bootstrap.StationaryBootstrap`` (Politis & Romano 1994). In each resample the
-    statistic is computed at ``draws_per_boot`` random window starts (after the first
-    ``scale_window`` days, so the trailing scale exists). p-values: :func:`placebo_pvalues`.
-    Resampling blocks of a decade of returns mixes its volatility regimes, so the null's
-    spread is an average one: events in volatile spells look more extreme than they are.
+    ``arch.bootstrap.StationaryBootstrap`` (Politis & Romano 1994; drawn as
+    :mod:`eventstudy.gold.bootstrap` draws it, the same bits without importing ``arch``). In
+    each resample the statistic is computed at ``draws_per_boot`` random window starts (after
+    the first ``scale_window`` days, so the trailing scale exists). p-values:
+    :func:`placebo_pvalues`. Resampling blocks of a decade of returns mixes its volatility
+    regimes, so the null's spread is an average one: events in volatile spells look more
+    extreme than they are.
     """
-    from arch.bootstrap import StationaryBootstrap, optimal_block_length
-
     ar = ar.astype(float)
     base_mask = (~event_days.reindex(ar.index, fill_value=False)) & ar.notna()
     base = ar[base_mask].to_numpy()
@@ -450,19 +451,15 @@ def placebo_test(
         raise ValueError(f"placebo windows must all have the same length; got lengths {lens}")
     L = lens.pop()
     if block_length is None:
-        obl = optimal_block_length(np.column_stack([base, base**2]))
-        block_length = float(max(obl["stationary"].max(), 1.0))
+        block_length = mean_block_length(base)
     rng = np.random.default_rng(seed)
-    # arch annotates block_size as int, but the stationary bootstrap only uses 1 / block_size
-    # (a mean block length need not be whole); rounding it would move the placebo p-values
-    bs = StationaryBootstrap(block_length, base, seed=rng)  # type: ignore[arg-type]
     n = len(base)
     lo = scale_window if statistic == "scar" else 0
     if n - L - lo < 1:
         raise ValueError(f"too few non-event observations ({n}) for windows of {L} days")
     null = []
-    for data in bs.bootstrap(n_boot):
-        x = data[0][0]
+    for _ in range(n_boot):  # the mean block length need not be whole
+        x = base[stationary_indices(rng, n, block_length)]
         starts = rng.integers(lo, n - L + 1, size=draws_per_boot)
         cs = np.concatenate([[0.0], np.cumsum(x)])
         sums = cs[starts + L] - cs[starts]

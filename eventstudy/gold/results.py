@@ -200,7 +200,7 @@ class GoldStudyResults(Results):
         ----------
         method : str, default "fdr_bh"
             A :func:`statsmodels.stats.multitest.multipletests` method (Benjamini-Hochberg by
-            default).
+            default, computed as statsmodels does by :mod:`eventstudy.gold.multitest`).
 
         Returns
         -------
@@ -208,7 +208,7 @@ class GoldStudyResults(Results):
             Indexed by ``unit_id``: ``p_analytic``, ``p_hac``, ``p_placebo`` adjusted across
             the studied units (NaN p-values left out of the adjustment and kept NaN).
         """
-        from statsmodels.stats.multitest import multipletests
+        from eventstudy.gold.multitest import adjusted as adjust
 
         studied = self.events[self.events["status"] == "studied"].set_index("unit_id")
         out = pd.DataFrame(index=studied.index)
@@ -217,7 +217,7 @@ class GoldStudyResults(Results):
             ok = p.notna().to_numpy()
             adjusted = np.full(len(p), np.nan)
             if ok.any():
-                adjusted[ok] = multipletests(p.to_numpy()[ok], method=method)[1]
+                adjusted[ok] = adjust(p.to_numpy()[ok], method)
             out[col] = adjusted
         return out
 

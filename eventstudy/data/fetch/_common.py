@@ -15,13 +15,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from eventstudy.data.offline import OFFLINE_ENV, REPORT_COLUMNS, is_offline
 from eventstudy.exceptions import FetchError, OfflineError
 
 logger = logging.getLogger("eventstudy.data.fetch")
 
-OFFLINE_ENV = "EVENTSTUDY_OFFLINE"
-REPORT_COLUMNS = ("kind", "key", "status", "rows", "added", "changed", "path", "note", "error")
-"""Columns of a fetch report; see :func:`eventstudy.data.fetch.fetch_data`."""
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 10.0
 """Longest wait honoured from a server's ``Retry-After`` header, in seconds."""
@@ -29,12 +27,6 @@ MAX_TOTAL_WAIT_S = 30.0
 """Longest total wait between the attempts of one request, in seconds."""
 
 Sleep = Callable[[float], None]
-
-
-def is_offline() -> bool:
-    """True when ``EVENTSTUDY_OFFLINE`` is set to anything but ``""``, ``0``, ``false``, ``no``."""
-    value = os.environ.get(OFFLINE_ENV, "").strip().lower()
-    return value not in {"", "0", "false", "no"}
 
 
 def ensure_online(what: str) -> None:
