@@ -176,12 +176,12 @@ def test_blocked_combined_ranks_equal_one_sort_of_the_whole_panel(missing, ties,
 
 
 @pytest.mark.parametrize("missing", [False, True])
-def test_gsar_ranks_from_the_combined_sort_equal_their_own_sort(missing):
+def test_gsar_order_from_the_combined_sort_equal_their_own_sort(missing):
     """GRANK's estimation-day ranks read off the combined series' sort are row_ranks of the
     GSARs, also for events whose s_i is not finite (sorted afresh)."""
     from eventstudy.engine.stats import prepare
-    from eventstudy.engine.stats._prepared import row_ranks
-    from eventstudy.engine.stats.nonparametric import _combined_sorted, _gsar_ranks
+    from eventstudy.engine.stats._prepared import row_ranks, sorted_ranks
+    from eventstudy.engine.stats.nonparametric import _combined_sorted, _gsar_order
     from tests.test_speed import _study
 
     prep = prepare(_study(n_events=50, missing=missing).panel)
@@ -191,8 +191,70 @@ def test_gsar_ranks_from_the_combined_sort_equal_their_own_sort(missing):
     with np.errstate(invalid="ignore", divide="ignore"):
         g = est / s[:, None]
     g = np.where(np.isfinite(g), g, np.nan)
-    _combined_sorted(prep)
-    np.testing.assert_array_equal(_gsar_ranks(prep, g), row_ranks(g))
+    order = _gsar_order(g, est, _combined_sorted(prep)[2])
+    np.testing.assert_array_equal(sorted_ranks(g, order)[0], row_ranks(g))
+    np.testing.assert_array_equal(sorted_ranks(g, _gsar_order(g, est, None))[0], row_ranks(g))
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("sorted_first", [False, True])
+def test_grank_base_equals_the_plain_formulas(missing, sorted_first, monkeypatch):
+    """GRANK's blocked estimation-window pieces equal the whole-panel formulas: sorted
+    GSARs = np.sort(e / s), ranks = row_ranks (0 where missing, float32 exactly), counts,
+    and positions floor(rank - 1); with or without the combined sort, blocks of 7 events."""
+    from eventstudy.engine.stats import nonparametric as nonpar
+    from eventstudy.engine.stats import prepare, resolve_options
+    from eventstudy.engine.stats._prepared import row_ranks
+    from tests.test_speed import _study
+
+    monkeypatch.setattr(nonpar, "_GSAR_BLOCK", 7)
+    prep = prepare(_study(n_events=50, missing=missing).panel)
+    if sorted_first:
+        nonpar._combined_sorted(prep)
+    opts = resolve_options()
+    base = nonpar._grank_base(prep, opts)
+    s = prep.panel.sigma.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = prep.panel.est_ar / s[:, None]
+    g = np.where(np.isfinite(g), g, np.nan)
+    ranks = row_ranks(g)
+    np.testing.assert_array_equal(base.gs, np.sort(g, axis=1))
+    np.testing.assert_array_equal(base.fin, np.isfinite(g))
+    assert base.k0.dtype == np.float32
+    np.testing.assert_array_equal(base.k0.astype(float), np.nan_to_num(ranks, nan=0.0))
+    np.testing.assert_array_equal(base.n0, np.isfinite(g).sum(axis=1))
+    np.testing.assert_array_equal(base.n_t, np.isfinite(g).sum(axis=0))
+    expected_pos = np.where(np.isfinite(g), np.floor(np.nan_to_num(ranks) - 1), 255)
+    np.testing.assert_array_equal(base.pos, expected_pos)
+
+
+@pytest.mark.parametrize("n, m, block", [(5000, 271, 1024), (1025, 3, 1024), (10, 50, 3)])
+def test_sequential_column_sums_equal_numpy_axis0_sums(n, m, block):
+    """Blocked column sums with the running total prepended are np.sum(axis=0) bit for bit
+    (numpy adds the rows of a C-contiguous array in order), unlike a pairwise order."""
+    from eventstudy.engine.stats.nonparametric import sequential_column_sums
+
+    rng = np.random.default_rng(n + m)
+    x = rng.standard_t(3, size=(n, m)) * 10.0 ** rng.integers(-5, 5, size=(n, 1))
+    got = sequential_column_sums((x[i : i + block] for i in range(0, n, block)), m)
+    np.testing.assert_array_equal(got, x.sum(axis=0))
+    np.testing.assert_array_equal(sequential_column_sums(iter([]), m), np.zeros(m))
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_modified_rank_sums_equal_nansum_of_the_scores(missing, monkeypatch):
+    """Corrado-Zivney day sums formed in blocks equal nansum of the whole score array."""
+    from eventstudy.engine.stats import nonparametric as nonpar
+    from eventstudy.engine.stats import prepare
+    from tests.test_speed import _study
+
+    monkeypatch.setattr(nonpar, "_SCORE_BLOCK", 7)
+    prep = prepare(_study(n_events=50, missing=missing).panel)
+    ranks, m = nonpar._combined_ranks(prep), nonpar._combined_counts(prep)
+    scores = ranks.astype(float) / (m.astype(float) + 1)[:, None] - 0.5
+    n_t, total = nonpar._modified_rank_sums(ranks, m)
+    np.testing.assert_array_equal(total, np.nansum(scores, axis=0))
+    np.testing.assert_array_equal(n_t, np.isfinite(scores).sum(axis=0).astype(float))
 
 
 # --------------------------------------------------------------------------------------------
@@ -218,21 +280,24 @@ def test_grank_counts_equal_the_float_comparisons(missing, seed):
     prep = prepare(_study(n_events=80, seed=seed, missing=missing).panel)
     opts = resolve_options("textbook")
     base = _grank_base(prep, opts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = prep.panel.est_ar / prep.panel.sigma[:, None]
+    g = np.where(np.isfinite(g), g, np.nan)  # the GSARs, unsorted
     rng = np.random.default_rng(seed)
     n = prep.n_events
     inputs = []
     for _ in range(4):
         v = rng.normal(0, 1, n)
         pick = rng.random(n) < 0.3  # tie a GSAR of the same event
-        cols = rng.integers(0, base.g.shape[1], n)
-        v[pick] = base.g[np.arange(n), cols][pick]
+        cols = rng.integers(0, g.shape[1], n)
+        v[pick] = g[np.arange(n), cols][pick]
         ok = np.isfinite(v) & (rng.random(n) < 0.9)
         v[~ok] = np.nan
         w = np.where(ok, 1.0 / (base.n0 + 2), 0.0)
         inputs.append(_GrankInput(None, int(ok.sum()), ok, v, w, "", 0.0))  # type: ignore[arg-type]
     for x, (above, eq, n_gt, n_eq) in zip(inputs, _grank_counts(prep, opts, inputs), strict=True):
-        gt_ref = base.g > x.v[:, None]
-        eq_ref = base.g == x.v[:, None]
+        gt_ref = g > x.v[:, None]
+        eq_ref = g == x.v[:, None]
         np.testing.assert_array_equal(n_gt[x.ok], gt_ref.sum(axis=1)[x.ok])
         np.testing.assert_array_equal(n_eq[x.ok], eq_ref.sum(axis=1)[x.ok])
         np.testing.assert_allclose(above, x.w @ gt_ref, rtol=1e-13)

@@ -8,14 +8,17 @@ parameter names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from eventstudy.engine._parallel import n_threads, run_all
 from eventstudy.engine.models.base import NormalReturnFit
 
 __all__ = ["ddof0_variance", "fit_ols", "nan_sum_squares"]
 
 _BLOCK_BYTES = 1 << 20  # about the size of one (events x estimation days) array per block
+_TASKS_PER_THREAD = 4  # runs of consecutive blocks per thread (evens out uneven progress)
 
 
 def ddof0_variance(
@@ -93,8 +96,9 @@ def fit_ols(
     :math:`s_i^2[1 + 1/n_i + (R_{m\tau}-\bar R_m)^2/\sum_t(R_{mt}-\bar R_m)^2]`,
     MacKinlay 1997). With p = 0 (constant mean) it is :math:`s_i^2(I + \iota\iota'/n_i)`.
 
-    Events are solved in cache-sized blocks; every event is solved on its own rows, so the
-    block size changes no number.
+    Events are solved in cache-sized blocks, on
+    :func:`~eventstudy.engine._parallel.n_threads` threads; every event is solved on its own
+    rows, so neither the block size nor the threads change a number.
     """
     y_est = np.asarray(y_est, dtype=float)
     x_est = np.asarray(x_est, dtype=float)
@@ -115,9 +119,14 @@ def fit_ols(
         failed=np.full(n_ev, None, dtype=object),
     )
     step = max(1, _BLOCK_BYTES // (8 * max(n_est_rows * max(p, 1), n_win * n_win)))
-    for lo in range(0, n_ev, step):
-        blk = slice(lo, lo + step)
-        _fit_block(y_est[blk], x_est[blk], x_event[blk], valid[blk], out, blk)
+    blocks = [slice(lo, lo + step) for lo in range(0, n_ev, step)]
+    threads = n_threads()
+    per_task = -(-len(blocks) // (threads * _TASKS_PER_THREAD)) if threads > 1 else len(blocks)
+    tasks = [
+        partial(_fit_blocks, y_est, x_est, x_event, valid, out, blocks[i : i + per_task])
+        for i in range(0, len(blocks), max(per_task, 1))
+    ]
+    run_all(tasks, threads)
     return NormalReturnFit(
         model=name,
         param_names=param_names,
@@ -132,6 +141,19 @@ def fit_ols(
         event_cov=out.cov,
         failed=out.failed,
     )
+
+
+def _fit_blocks(
+    y_est: np.ndarray,
+    x_est: np.ndarray,
+    x_event: np.ndarray,
+    valid: np.ndarray,
+    out: _OLSOutput,
+    blocks: list[slice],
+) -> None:
+    """:func:`_fit_block` of each of ``blocks`` (rows of :func:`fit_ols`'s inputs) in turn."""
+    for blk in blocks:
+        _fit_block(y_est[blk], x_est[blk], x_event[blk], valid[blk], out, blk)
 
 
 def _fit_block(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from eventstudy.engine._parallel import n_threads, run_all
 from eventstudy.engine.panel import AbnormalReturnPanel
 from eventstudy.engine.stats import nonparametric, parametric
 from eventstudy.engine.stats._core import (
@@ -163,6 +165,25 @@ def _rows(results: list[tuple[tuple, TestResult]], lead: tuple[str, ...]) -> pd.
     return df
 
 
+#: Tests in the order they are started on the thread pool: the longest first (at 100,000
+#: events), so that the short ones fill in at the end.
+_START_ORDER: tuple[str, ...] = (
+    "grank", "skew_t", "wild_bootstrap", "kp_patell", "corrado_rank", "wilcoxon", "cz_rank",
+    "patell", "cz_sign", "brown_warner_1985", "lamb", "gen_sign", "csect_t",
+    "brown_warner_1980", "kp_bmp", "bmp", "sign",
+)  # fmt: skip
+
+
+def _run_test(
+    name: str, prep: PreparedPanel, targets: list[Target], alt: Alternative, opts: dict[str, Any]
+) -> list[TestResult]:
+    """One test over all targets (batched where it can be)."""
+    if name in _BATCH:
+        res = _BATCH[name](prep, targets, alt, opts)
+        return [with_car_mean(prep, t, r, opts) for t, r in zip(targets, res, strict=True)]
+    return [run_target(name, _INNER[name], prep, t, alt, opts) for t in targets]
+
+
 def _run_all(
     names: list[str],
     prep: PreparedPanel,
@@ -170,17 +191,23 @@ def _run_all(
     alt: Alternative,
     opts: dict[str, Any],
 ) -> list[list[TestResult]]:
-    """Results ``[target][test]``: each test over all targets (batched where it can be)."""
+    """Results ``[target][test]``: each test over all targets, tests on a thread pool.
+
+    The tests run on :func:`~eventstudy.engine._parallel.n_threads` threads (they share
+    the cache of ``prep``, and each computes the same numbers on any thread). A user's
+    Generator (``rng=``) is consumed by the tests in the order of ``names``, so then they run
+    one after the other in that order.
+    """
     prep.expect(names)  # e.g. the rank tests sort for cz_sign and grank only when they run
-    by_test = []
-    for name in names:
-        if name in _BATCH:
-            res = _BATCH[name](prep, targets, alt, opts)
-            by_test.append(
-                [with_car_mean(prep, t, r, opts) for t, r in zip(targets, res, strict=True)]
-            )
-        else:
-            by_test.append([run_target(name, _INNER[name], prep, t, alt, opts) for t in targets])
+    threads = 1 if opts.get("rng") is not None else n_threads()
+    rank = {name: k for k, name in enumerate(_START_ORDER)}
+    order = sorted(range(len(names)), key=lambda k: rank.get(names[k], len(rank)))
+    if threads <= 1:
+        order = list(range(len(names)))
+    done = run_all([partial(_run_test, names[k], prep, targets, alt, opts) for k in order], threads)
+    by_test: list[list[TestResult]] = [[] for _ in names]
+    for k, res in zip(order, done, strict=True):
+        by_test[k] = res
     return [[col[k] for col in by_test] for k in range(len(targets))]
 
 

@@ -104,46 +104,82 @@ def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int) -
     """Standardized residuals of every observed cell: ``(rows, keys, z, eligible, n_keys)``.
 
     ``rows`` is None when every cell is used (row-major order: row i holds cells
-    ``i * L1 .. (i + 1) * L1 - 1``), which saves an N x L1 index array.
+    ``i * L1 .. (i + 1) * L1 - 1``), which saves an N x L1 index array. Cached (N x L1
+    numbers: only a subset of events asks for them, see :func:`_pooled_all`).
+    """
+    return prep.memo(
+        ("kp_cells", alignment, min_overlap),
+        lambda: _cells(prep, alignment, min_overlap, np.int32),
+    )
+
+
+def _cells(prep: PreparedPanel, alignment: str, min_overlap: int, key_type: type) -> _Cells:
+    """:func:`_standardized_cells` computed afresh, the keys of type ``key_type``."""
+    panel = prep.panel
+    x = np.asarray(panel.est_ar, dtype=float)
+    valid = np.isfinite(x)
+    if alignment == "calendar":
+        days = np.asarray(panel.est_dates, dtype="datetime64[D]")
+        valid &= ~np.isnat(days)
+        day_num = days.view("int64")
+        lo = 0
+        if valid.any():
+            lo = int(day_num.min() if valid.all() else day_num[valid].min())
+        keys_full: np.ndarray = np.empty(day_num.shape, dtype=key_type)  # days from lo: small
+        np.subtract(day_num, lo, out=keys_full, casting="unsafe")
+    else:
+        keys_full = np.broadcast_to(np.arange(x.shape[1]), x.shape)
+    t_i = valid.sum(axis=1)
+    complete = bool(valid.all())  # the same sums without the masking copies
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (x if complete else np.where(valid, x, 0.0)).sum(axis=1) / t_i
+        dev = x - mean[:, None]
+        if not complete:
+            dev[~valid] = 0.0
+        sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / t_i)
+    eligible = (t_i >= max(min_overlap, 2)) & (sd > 0) & np.isfinite(sd)
+    cell = valid & eligible[:, None]
+    if cell.all():  # every cell used: the same arrays without a boolean gather
+        rows = None
+        keys: np.ndarray = np.asarray(keys_full, dtype=key_type).ravel()
+        dev /= sd[:, None]  # in place: dev is this function's own array
+        z = dev.ravel()
+    else:
+        rows = np.nonzero(cell)[0].astype(np.int32)
+        keys = np.asarray(keys_full)[cell].astype(key_type)
+        z = dev[cell] / sd[rows]
+    n_keys = int(keys.max()) + 1 if keys.size else 0
+    return rows, keys, z, eligible, n_keys
+
+
+def _pooled_sums(keys: np.ndarray, z: np.ndarray, n_keys: int, own: bool = False) -> float:
+    r""":math:`\bar r` of :func:`pooled_mean_correlation` from the cells' keys and z.
+
+    ``own``: ``z`` may be overwritten (squared in place).
+    """
+    keys = np.asarray(keys, dtype=np.intp)  # once: bincount would convert it at each call
+    s = np.bincount(keys, weights=z, minlength=n_keys)
+    q = np.bincount(keys, weights=np.multiply(z, z, out=z if own else None), minlength=n_keys)
+    n_t = np.bincount(keys, minlength=n_keys).astype(float)
+    den = float(np.sum(n_t * n_t - n_t))
+    return float(np.sum(s * s - q) / den) if den > 0 else math.nan
+
+
+def _pooled_all(prep: PreparedPanel, alignment: str, min_overlap: int) -> tuple[float, np.ndarray]:
+    r"""(:math:`\bar r` of all eligible events, which events are eligible), cached.
+
+    The cells are not kept for it: with complete data no other call needs them.
     """
 
-    def compute() -> _Cells:
-        panel = prep.panel
-        x = np.asarray(panel.est_ar, dtype=float)
-        valid = np.isfinite(x)
-        if alignment == "calendar":
-            days = np.asarray(panel.est_dates, dtype="datetime64[D]")
-            valid &= ~np.isnat(days)
-            day_num = days.view("int64")
-            lo = 0
-            if valid.any():
-                lo = int(day_num.min() if valid.all() else day_num[valid].min())
-            keys_full = day_num - lo
-        else:
-            keys_full = np.broadcast_to(np.arange(x.shape[1]), x.shape)
-        t_i = valid.sum(axis=1)
-        complete = bool(valid.all())  # the same sums without the masking copies
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (x if complete else np.where(valid, x, 0.0)).sum(axis=1) / t_i
-            dev = x - mean[:, None]
-            if not complete:
-                dev[~valid] = 0.0
-            sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / t_i)
-        eligible = (t_i >= max(min_overlap, 2)) & (sd > 0) & np.isfinite(sd)
-        cell = valid & eligible[:, None]
-        if cell.all():  # every cell used: the same arrays without a boolean gather
-            rows = None
-            keys = np.asarray(keys_full, dtype=np.int32).ravel()
-            dev /= sd[:, None]  # in place: dev is this function's own array
-            z = dev.ravel()
-        else:
-            rows = np.nonzero(cell)[0].astype(np.int32)
-            keys = np.asarray(keys_full)[cell].astype(np.int32)
-            z = dev[cell] / sd[rows]
-        n_keys = int(keys.max()) + 1 if keys.size else 0
-        return rows, keys, z, eligible, n_keys
+    def compute() -> tuple[float, np.ndarray]:
+        if ("kp_cells", alignment, min_overlap) in prep:
+            _, keys, z, eligible, n_keys = _standardized_cells(prep, alignment, min_overlap)
+            return _pooled_sums(keys, z, n_keys), eligible
+        # cells for this call only (not kept): intp keys, z squared in place
+        _, keys, z, eligible, n_keys = _cells(prep, alignment, min_overlap, np.intp)
+        return _pooled_sums(keys, z, n_keys, own=True), eligible
 
-    return prep.memo(("kp_cells", alignment, min_overlap), compute)
+    return prep.memo(("kp_pooled_all", alignment, min_overlap), compute)
 
 
 def pooled_mean_correlation(
@@ -192,23 +228,16 @@ def pooled_mean_correlation(
     """
     _check(alignment, "pooled")
     prep = as_prepared(panel)
-    rows, keys, z, eligible, n_keys = _standardized_cells(prep, alignment, min_overlap)
-
-    def pooled(keys: np.ndarray, z: np.ndarray) -> float:
-        s = np.bincount(keys, weights=z, minlength=n_keys)
-        q = np.bincount(keys, weights=z * z, minlength=n_keys)
-        n_t = np.bincount(keys, minlength=n_keys).astype(float)
-        den = float(np.sum(n_t * n_t - n_t))
-        return float(np.sum(s * s - q) / den) if den > 0 else math.nan
-
+    r_all, eligible = _pooled_all(prep, alignment, min_overlap)
     use = np.ones(prep.n_events, dtype=bool)
     if events is not None:
         use = np.zeros(prep.n_events, dtype=bool)
         use[np.arange(prep.n_events)[events]] = True
     if not (eligible & ~use).any():  # every eligible event is used
-        return prep.memo(("kp_pooled_all", alignment, min_overlap), lambda: pooled(keys, z))
+        return r_all
+    rows, keys, z, _, n_keys = _standardized_cells(prep, alignment, min_overlap)
     sel = np.repeat(use, z.size // max(len(use), 1)) if rows is None else use[rows]
-    return pooled(keys[sel], z[sel])
+    return _pooled_sums(keys[sel], z[sel], n_keys, own=True)  # z[sel]: a copy
 
 
 # --------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from eventstudy.engine.stats._core import (
     estimation_aar,
     event_counts,
     fill_signature_doc,
+    nan_column_sum,
     nan_result,
     normal_result,
     null_mean,
@@ -148,7 +149,10 @@ def _market_means(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
         panel = prep.panel
-        m_est = np.nanmean(np.asarray(panel.est_market, dtype=float), axis=0)
+        est = np.asarray(panel.est_market, dtype=float)
+        n_est = (~np.isnan(est)).sum(axis=0) if np.isnan(est).any() else est.shape[0]
+        with np.errstate(invalid="ignore", divide="ignore"):  # no event on a day: NaN, dropped
+            m_est = nan_column_sum(est) / n_est  # np.nanmean(est, axis=0), without its copy
         m_ev = np.nanmean(np.asarray(panel.event_market, dtype=float), axis=0)
         return m_est[np.isfinite(m_est)], m_ev
 
