@@ -418,3 +418,24 @@ def test_rank_tests_on_a_panel_longer_than_int16():
     grank = after[after["test"] == "grank"].reset_index(drop=True)
     np.testing.assert_array_equal(grank["stat"].to_numpy(), alone["stat"].to_numpy())
     assert np.isfinite(grank["stat"]).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("ties", [False, True])
+def test_signed_rank_sum_equals_rankdata_and_unique(seed, ties):
+    """W+ and the tied-group sizes from one sort equal rankdata's and np.unique's."""
+    from scipy import stats as sps
+
+    from eventstudy.engine.stats.nonparametric import signed_rank_sum
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_t(3, 5001)
+    if ties:
+        x = np.round(x, 1)  # many |x| ties, also between x and -x
+    x = x[x != 0]
+    r = sps.rankdata(np.abs(x))
+    w, counts = signed_rank_sum(x)
+    assert w == float(r[x > 0].sum())
+    _, expected = np.unique(r, return_counts=True)
+    np.testing.assert_array_equal(counts, expected)
+    assert signed_rank_sum(np.array([-2.0])) == (0.0, np.array([1]))

@@ -492,10 +492,14 @@ def standardized_car(
         v, scale, reason = _variance_parts(prep, opts)
         if v is None:
             return np.full(prep.n_events, np.nan), reason
-        sub = v[:, target.cols][:, :, target.cols]
-        if scale is not None:
-            sub = sub * scale[:, None, None]
-        var = sub.sum(axis=(1, 2))
+        if target.is_day:  # gamma' V gamma is one diagonal element: read it, no gather
+            col = int(target.cols[0])
+            var = v[:, col, col] if scale is None else v[:, col, col] * scale
+        else:
+            sub = v[:, target.cols][:, :, target.cols]
+            if scale is not None:
+                sub = sub * scale[:, None, None]
+            var = sub.sum(axis=(1, 2))
         car = window_car(prep, target)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(var > 0, car / np.sqrt(var), np.nan)

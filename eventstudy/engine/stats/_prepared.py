@@ -159,7 +159,7 @@ def sorted_ranks(
     pos = np.arange(m)
     tied = xs[:, 1:] == xs[:, :-1]  # NaN never ties
     if not tied.any():
-        np.put_along_axis(ranks, order, np.broadcast_to(pos + 1.0, (n, m)), axis=1)
+        _scatter_rows(ranks, order, pos + 1.0)
     else:
         start = np.ones((n, m), dtype=bool)
         start[:, 1:] = ~tied
@@ -167,9 +167,26 @@ def sorted_ranks(
         end = np.ones((n, m), dtype=bool)
         end[:, :-1] = start[:, 1:]
         last = np.minimum.accumulate(np.where(end, pos, m)[:, ::-1], axis=1)[:, ::-1]
-        np.put_along_axis(ranks, order, (first + last) / 2.0 + 1.0, axis=1)
-    ranks[np.isnan(x)] = np.nan
+        _scatter_rows(ranks, order, (first + last) / 2.0 + 1.0)
+    missing = np.isnan(x)
+    if missing.any():
+        ranks[missing] = np.nan
     return ranks, xs
+
+
+def _scatter_rows(out: np.ndarray, order: np.ndarray, values: np.ndarray) -> None:
+    """``np.put_along_axis(out, order, values, axis=1)`` (``values`` broadcast to ``order``).
+
+    On a C-contiguous ``out`` by one flat index (faster than put_along_axis's broadcast index
+    arrays; the same assignments).
+    """
+    n, m = order.shape
+    values = np.broadcast_to(values, (n, m))
+    if not out.flags.c_contiguous or out.shape != (n, m):
+        np.put_along_axis(out, order, values, axis=1)
+        return
+    flat = order + (np.arange(n, dtype=np.intp) * m)[:, None]
+    out.reshape(-1)[flat.ravel()] = values.ravel()
 
 
 def row_ranks(x: np.ndarray) -> np.ndarray:

@@ -507,10 +507,13 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
             with np.errstate(invalid="ignore", divide="ignore"):
                 g = est[rows] / s[rows, None]
             fin[rows] = ok = np.isfinite(g)
-            g[~ok] = np.nan  # non-finite GSARs (s_i = 0, inf) are missing ones
+            complete = bool(ok.all())
+            if not complete:
+                g[~ok] = np.nan  # non-finite GSARs (s_i = 0, inf) are missing ones
             block = None if combined is None else combined[rows]
-            gs[rows] = sorted_ranks(g, _gsar_order(g, est[rows], block), out=k0[rows])[1]
-        np.nan_to_num(k0, copy=False, nan=0.0)
+            ranks, gs[rows] = sorted_ranks(g, _gsar_order(g, est[rows], block), out=k0[rows])
+            if not complete:
+                ranks[~ok] = 0.0  # ranks are NaN exactly where g is (never infinite)
         dtype = next(t for t in (np.uint8, np.uint16, np.uint32) if est.shape[1] < np.iinfo(t).max)
         pos: np.ndarray = k0.astype(dtype)  # floor of the average rank, 1-based
         pos -= 1
@@ -786,6 +789,24 @@ def signrank_pmf(n: int) -> np.ndarray:
     return counts / 2.0**n
 
 
+def signed_rank_sum(x: np.ndarray) -> tuple[float, np.ndarray]:
+    """Wilcoxon's W+ of non-zero ``x`` and the sizes of the tied groups of ``|x|``.
+
+    W+ is the sum, over positive x, of the average ranks of ``|x|`` (1 = smallest; a tied run
+    at sorted positions a..b gets (a + b) / 2 + 1, as ``scipy.stats.rankdata``). One sort of
+    ``|x|``; the ranks are integers or halves, so their sum is exact in any order (the same
+    number as ``rankdata(|x|)[x > 0].sum()``). The group sizes are those of
+    ``np.unique(ranks, return_counts=True)`` (in ascending order of ``|x|``).
+    """
+    a = np.abs(np.asarray(x, dtype=float))
+    order = np.argsort(a)
+    sa = a[order]
+    starts = np.flatnonzero(np.concatenate(([True], sa[1:] != sa[:-1])))
+    counts = np.diff(np.append(starts, a.size))
+    ranks = np.repeat(starts + (counts - 1) / 2.0 + 1.0, counts)
+    return float(ranks[x[order] > 0].sum()), counts
+
+
 def _wilcoxon(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     x = window_car(prep, target)
     x = x[np.isfinite(x)]
@@ -795,12 +816,10 @@ def _wilcoxon(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts)
     null, est = null_median(target), default_estimate(prep, target)
     if n < 1:
         return nan_result("wilcoxon", nobs, null, alt, "no non-zero abnormal returns", est)
-    r = sps.rankdata(np.abs(x))
-    w = float(r[x > 0].sum())
+    w, tie_counts = signed_rank_sum(x)
     if opts["na_sums"] == "estudy2":
         w = w * prep.n_events / n
     mean = n * (n + 1) / 4.0
-    _, tie_counts = np.unique(r, return_counts=True)
     var = n * (n + 1) * (2 * n + 1) / 24.0 - float((tie_counts**3 - tie_counts).sum()) / 48.0
     z = (w - mean) / math.sqrt(var) if var > 0 else math.nan
     ties = bool((tie_counts > 1).any())

@@ -598,7 +598,8 @@ def _rademacher_signs(rng: np.random.Generator, shape: tuple[int, int]) -> np.nd
     ):
         return (rng.integers(0, 2, size=shape) * 2 - 1).astype(np.int8)
     raw = bit_generator.random_raw((size + 1) // 2)
-    signs = (raw.view(np.uint32)[:size] >> 31).astype(np.int8).reshape(shape)
+    # the top bit of each little-endian 32-bit half is bit 7 of its byte 3: read the bytes
+    signs = np.right_shift(raw.view(np.uint8)[3::4][:size], 7).view(np.int8).reshape(shape)
     if size % 2:  # the last output's high half is what the next 32-bit draw would use
         state = dict(bit_generator.state)
         state["has_uint32"], state["uinteger"] = 1, int(raw[-1] >> np.uint64(32))
