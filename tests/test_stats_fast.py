@@ -264,11 +264,13 @@ def test_modified_rank_sums_equal_nansum_of_the_scores(missing, monkeypatch):
 
 @pytest.mark.parametrize("missing", [False, True])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_grank_counts_equal_the_float_comparisons(missing, seed):
+def test_grank_counts_equal_the_float_comparisons(missing, seed, monkeypatch):
     """Counts from binary search + sorted positions equal the direct comparisons
     ``g > v`` and ``g == v`` (per event and weighted per day), with values tying a GSAR,
-    NaN values and events left out."""
-    from eventstudy.engine.stats import prepare
+    NaN values and events left out; counted in blocks of 7 events."""
+    from eventstudy.engine.stats import nonparametric, prepare
+
+    monkeypatch.setattr(nonparametric, "_COUNT_BLOCK", 7)
     from eventstudy.engine.stats._core import resolve_options
     from eventstudy.engine.stats.nonparametric import (
         _grank_base,

@@ -615,23 +615,47 @@ def _grank_counts(prep: PreparedPanel, opts: Opts, inputs: list[_GrankInput]) ->
     weights 1/(T_i + 1) take a handful of values, one per estimation length).
     """
     base = _grank_base(prep, opts)
-    out = []
     values = np.column_stack([x.v for x in inputs])
     p_all, q_all = _row_searchsorted(base, values)
+    levels = [np.unique(x.w[x.w != 0]) for x in inputs]
+    ties = [bool((q_all[:, j] != p_all[:, j])[x.ok].any()) for j, x in enumerate(inputs)]
+    below = [(q_all[:, j], x.w, levels[j]) for j, x in enumerate(inputs)]
+    below += [(p_all[:, j], x.w, levels[j]) for j, x in enumerate(inputs) if ties[j]]
+    counts = iter(_below_counts(base.pos, below))
+    le_all = [next(counts) for _ in inputs]
+    out = []
     for j, x in enumerate(inputs):
         q, p = q_all[:, j], p_all[:, j]
-        levels = np.unique(x.w[x.w != 0])
         finite = prep.memo(
             ("grank_finite", opts["patell_ddof"], np.packbits(x.ok).tobytes()),
-            partial(_level_counts, base.fin, x.w, levels),
+            partial(_level_counts, base.fin, x.w, levels[j]),
         )
-        le = _level_counts(base.pos < q[:, None].astype(base.pos.dtype), x.w, levels)
-        above = _level_sum(finite - le, levels)
-        eq = None
-        if (q != p)[x.ok].any():
-            lt = _level_counts(base.pos < p[:, None].astype(base.pos.dtype), x.w, levels)
-            eq = _level_sum(le - lt, levels)
+        le = le_all[j]
+        above = _level_sum(finite - le, levels[j])
+        eq = _level_sum(le - next(counts), levels[j]) if ties[j] else None
         out.append((above, eq, base.n0 - q, q - p))
+    return out
+
+
+#: Events per block of :func:`_below_counts` (a block of positions stays in cache).
+_COUNT_BLOCK = 2048
+
+
+def _below_counts(
+    pos: np.ndarray, specs: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> list[np.ndarray]:
+    """:func:`_level_counts` of ``pos < bound[:, None]`` for each ``(bound, w, levels)``.
+
+    One pass over ``pos`` for all specs, :data:`_COUNT_BLOCK` events at a time (the block is
+    compared with every bound while it is in cache); the counts are integers, so summing the
+    blocks' counts gives exactly the whole array's.
+    """
+    out = [np.zeros((len(levels), pos.shape[1]), dtype=np.int64) for _, _, levels in specs]
+    for lo in range(0, pos.shape[0], _COUNT_BLOCK):
+        block = pos[lo : lo + _COUNT_BLOCK]
+        for acc, (bound, w, levels) in zip(out, specs, strict=True):
+            bounds = bound[lo : lo + _COUNT_BLOCK, None].astype(pos.dtype)
+            acc += _level_counts(block < bounds, w[lo : lo + _COUNT_BLOCK], levels)
     return out
 
 
