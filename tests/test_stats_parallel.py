@@ -180,3 +180,28 @@ def test_pooled_correlation_without_kept_cells_equals_the_cached_cells(alignment
     assert r_all == plain(np.ones(z.size, dtype=bool))
     assert r_sub == plain(np.repeat(subset, width))
     assert corr.pooled_mean_correlation(fresh, alignment) == r_all  # cells cached first
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("convention", ["textbook", "estudy2"])
+def test_aar_caar_tests_equal_the_two_calls(missing, convention):
+    """Days and windows in one run of each test: the frames of aar_tests and caar_tests
+    (bootstrap p-values, GRANK, ranks), also for a window equal to a day."""
+    from eventstudy.engine.stats import aar_caar_tests
+
+    res = _study(n_events=70, missing=missing)
+    windows = [(-1, 1), (0, 0), (0, 3)]
+    aar, caar = aar_caar_tests(prepare(res.panel), windows, convention=convention)
+    want_aar = aar_tests(prepare(res.panel), convention=convention)
+    want_caar = caar_tests(prepare(res.panel), windows, convention=convention)
+    pd.testing.assert_frame_equal(aar, want_aar, check_exact=True)
+    pd.testing.assert_frame_equal(caar, want_caar, check_exact=True)
+
+
+def test_aar_caar_tests_refuse_a_generator():
+    from eventstudy.engine.stats import aar_caar_tests
+    from eventstudy.exceptions import SpecificationError
+
+    res = _study(n_events=20)
+    with pytest.raises(SpecificationError, match="rng"):
+        aar_caar_tests(res.panel, [(0, 1)], rng=np.random.default_rng(1))

@@ -330,11 +330,74 @@ def aar_tests(
     opts = resolve_options(convention, **options)
     alt = check_alternative(alternative)
     prep = prepare(panel)
+    targets = _day_targets(prep)
+    return _aar_frame(targets, _run_all(names, prep, targets, alt, opts))
+
+
+def _day_targets(prep: PreparedPanel) -> list[Target]:
+    """One target per event-window day."""
     days = [int(d) for d in prep.panel.event_rel_days]
-    targets = [Target(d, d, np.array([col])) for col, d in enumerate(days)]
-    grid = _run_all(names, prep, targets, alt, opts)
-    results = [((d,), r) for d, row in zip(days, grid, strict=True) for r in row]
+    return [Target(d, d, np.array([col])) for col, d in enumerate(days)]
+
+
+def _aar_frame(targets: list[Target], grid: list[list[TestResult]]) -> pd.DataFrame:
+    """The long frame of :func:`aar_tests` from its results ``[day][test]``."""
+    results = [((t.start,), r) for t, row in zip(targets, grid, strict=True) for r in row]
     return _rows(results, ("rel_day",))
+
+
+def _caar_frame(targets: list[Target], grid: list[list[TestResult]]) -> pd.DataFrame:
+    """The long frame of :func:`caar_tests` from its results ``[window][test]``."""
+    results = [((t.start, t.end), r) for t, row in zip(targets, grid, strict=True) for r in row]
+    return _rows(results, ("window_start", "window_end"))
+
+
+def aar_caar_tests(
+    panel: AbnormalReturnPanel | PreparedPanel,
+    windows: Sequence[tuple[int, int]],
+    *,
+    tests: str | Sequence[str] | None = None,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(aar_tests(panel, ...), caar_tests(panel, windows, ...))`` from one run of the tests.
+
+    Each test runs once over the days and the windows together (one pass of a bootstrap's
+    draws, one comparison pass of GRANK, one pool of threads for both), giving the frames of
+    the two calls. A user's Generator (``rng=``) is consumed as by the two calls in turn (the
+    days, then the windows in one call): pass it to them instead.
+
+    Parameters
+    ----------
+    panel : AbnormalReturnPanel or PreparedPanel
+    windows : sequence of tuple of int
+        CAR windows ``(start, end)``, as in :func:`caar_tests`.
+    tests, alternative, convention, **options
+        As in :func:`aar_tests`; ``rng`` is not accepted here.
+
+    Returns
+    -------
+    aar : pandas.DataFrame
+        As :func:`aar_tests`.
+    caar : pandas.DataFrame
+        As :func:`caar_tests` (no rows when ``windows`` is empty).
+
+    Raises
+    ------
+    SpecificationError
+        As :func:`caar_tests`, or ``rng=`` given.
+    """
+    names = resolve_tests(tests)
+    opts = resolve_options(convention, **options)
+    if opts["rng"] is not None:
+        raise SpecificationError("aar_caar_tests does not take rng=; call aar_tests/caar_tests")
+    alt = check_alternative(alternative)
+    prep = prepare(panel)
+    days = _day_targets(prep)
+    spans = [as_target(prep, w) for w in windows]
+    grid = _run_all(names, prep, days + spans, alt, opts)
+    return _aar_frame(days, grid[: len(days)]), _caar_frame(spans, grid[len(days) :])
 
 
 def caar_tests(
@@ -373,6 +436,4 @@ def caar_tests(
     alt = check_alternative(alternative)
     prep = prepare(panel)
     targets = [as_target(prep, w) for w in _as_windows(window)]
-    grid = _run_all(names, prep, targets, alt, opts)
-    results = [((t.start, t.end), r) for t, row in zip(targets, grid, strict=True) for r in row]
-    return _rows(results, ("window_start", "window_end"))
+    return _caar_frame(targets, _run_all(names, prep, targets, alt, opts))
