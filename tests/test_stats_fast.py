@@ -199,8 +199,8 @@ def test_gsar_order_from_the_combined_sort_equal_their_own_sort(missing):
 @pytest.mark.parametrize("missing", [False, True])
 @pytest.mark.parametrize("sorted_first", [False, True])
 def test_grank_base_equals_the_plain_formulas(missing, sorted_first, monkeypatch):
-    """GRANK's blocked estimation-window pieces equal the whole-panel formulas: sorted
-    GSARs = np.sort(e / s), ranks = row_ranks (0 where missing, float32 exactly), counts,
+    """GRANK's blocked estimation-window pieces equal the whole-panel formulas: ranks of the
+    GSARs e / s = row_ranks (0 where missing, float32 exactly), counts,
     and positions floor(rank - 1); with or without the combined sort, blocks of 7 events."""
     from eventstudy.engine.stats import nonparametric as nonpar
     from eventstudy.engine.stats import prepare, resolve_options
@@ -218,7 +218,7 @@ def test_grank_base_equals_the_plain_formulas(missing, sorted_first, monkeypatch
         g = prep.panel.est_ar / s[:, None]
     g = np.where(np.isfinite(g), g, np.nan)
     ranks = row_ranks(g)
-    np.testing.assert_array_equal(base.gs, np.sort(g, axis=1))
+    np.testing.assert_array_equal(base.s, s)
     np.testing.assert_array_equal(base.fin, np.isfinite(g))
     assert base.k0.dtype == np.float32
     np.testing.assert_array_equal(base.k0.astype(float), np.nan_to_num(ranks, nan=0.0))
@@ -441,3 +441,17 @@ def test_signed_rank_sum_equals_rankdata_and_unique(seed, ties):
     _, expected = np.unique(r, return_counts=True)
     np.testing.assert_array_equal(counts, expected)
     assert signed_rank_sum(np.array([-2.0])) == (0.0, np.array([1]))
+
+
+@pytest.mark.parametrize("n", [3, 10, 997, 100_000])
+def test_skew_t_draws_int32_are_the_int64_draws(n):
+    """The resample indices drawn as int32 equal rng.integers' int64 draws, same final state."""
+    from eventstudy.engine.stats.parametric import skew_t_draws
+
+    for seed in range(3):
+        ref_rng, rng = np.random.default_rng(seed), np.random.default_rng(seed)
+        ref = ref_rng.integers(0, n, size=(7, max(3, n // 4)))
+        got = skew_t_draws(n, 7, rng)
+        assert got.dtype == np.int32
+        np.testing.assert_array_equal(got, ref)
+        assert rng.bit_generator.state == ref_rng.bit_generator.state

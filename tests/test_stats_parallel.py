@@ -64,6 +64,7 @@ def test_fit_on_threads_equals_one_thread(monkeypatch):
     pd.testing.assert_frame_equal(pd.DataFrame(two.car), pd.DataFrame(one.car), check_exact=True)
     np.testing.assert_array_equal(two.panel.event_cov, one.panel.event_cov)
     np.testing.assert_array_equal(two.panel.est_ar, one.panel.est_ar)
+    np.testing.assert_array_equal(two.panel.est_dates, one.panel.est_dates)
     pd.testing.assert_frame_equal(two.exclusions, one.exclusions)
 
 
@@ -205,3 +206,22 @@ def test_aar_caar_tests_refuse_a_generator():
     res = _study(n_events=20)
     with pytest.raises(SpecificationError, match="rng"):
         aar_caar_tests(res.panel, [(0, 1)], rng=np.random.default_rng(1))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "datetime64[D]", "int32"])
+def test_take_windows_equals_the_fancy_index(dtype, monkeypatch):
+    """Rows of a sliding-window view copied in chunks on threads = the fancy index."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    from eventstudy.engine import windows as win
+
+    monkeypatch.setattr(win, "_TAKE_CHUNK", 5)
+    monkeypatch.setenv(_parallel.THREADS_ENV, "2")
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=500) if dtype == "float64" else np.arange(500).astype(dtype)
+    view = sliding_window_view(base, 17)
+    index = rng.integers(0, view.shape[0], 43)
+    got = win.take_windows(view, index, base.dtype)
+    np.testing.assert_array_equal(got, view[index])
+    assert got.dtype == base.dtype and got.flags.c_contiguous
+    assert win.take_windows(view, index[:0]).shape == (0, 17)

@@ -450,20 +450,37 @@ def _gather_runs(
     if not (cols.size and length) or cols.min() < 0:
         return None
     if (cols == cols[0]).all():
-        return _take_windows(sliding_window_view(values[:, cols[0]], length), starts)
+        return take_windows(sliding_window_view(values[:, cols[0]], length), starts)
     if not values.flags.f_contiguous:
         return None
     windows = sliding_window_view(values.ravel(order="F"), length)
-    return _take_windows(windows, starts + cols * values.shape[0])
+    return take_windows(windows, starts + cols * values.shape[0])
 
 
-#: Windows per task of :func:`_take_windows` (below this many, one task).
+#: Windows per task of :func:`take_windows` (below this many, one task).
 _TAKE_CHUNK = 16_384
 
 
-def _take_windows(windows: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``windows[index]`` as float, chunks of rows copied on the engine's threads."""
-    out = np.empty((index.size, windows.shape[1]))
+def take_windows(
+    windows: np.ndarray, index: np.ndarray, dtype: np.dtype | type = float
+) -> np.ndarray:
+    """``windows[index].astype(dtype)``, chunks of rows copied on the engine's threads.
+
+    Parameters
+    ----------
+    windows : ndarray, shape (M, L)
+        E.g. a sliding-window view.
+    index : ndarray of int, shape (N,)
+        Rows of ``windows`` to copy.
+    dtype : dtype, default float
+        Of the result.
+
+    Returns
+    -------
+    ndarray, shape (N, L)
+        A new C-contiguous array (the same values as the fancy index).
+    """
+    out = np.empty((index.size, windows.shape[1]), dtype=dtype)
 
     def copy(lo: int) -> None:
         out[lo : lo + _TAKE_CHUNK] = windows[index[lo : lo + _TAKE_CHUNK]]

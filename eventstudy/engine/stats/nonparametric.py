@@ -469,7 +469,7 @@ def grank_t(z: float, t_points: int) -> float:
 class _GrankBase(NamedTuple):
     """GRANK's estimation-window pieces (per ``patell_ddof``), see :func:`_grank_base`."""
 
-    gs: np.ndarray  # each event's finite GSARs e_it / s_i sorted ascending, NaN after, (N, L1)
+    s: np.ndarray  # the s_i of the GSARs e_it / s_i (see _gsars)
     fin: np.ndarray  # where the GSAR is finite
     k0: np.ndarray  # within-event ranks of the finite GSARs, 0 elsewhere (float32: exact)
     n0: np.ndarray  # finite GSARs per event
@@ -484,12 +484,12 @@ _GSAR_BLOCK = 2048
 def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
     """GRANK's estimation-window pieces, cached per ``patell_ddof``.
 
-    The GSARs e_it/s_i of the estimation days sorted within each event, where they are
-    finite, their within-event ranks (0 where missing; float32, exact for integers and
-    halves), the number of estimation days of each event and the number of events on each
-    day; and each cell's position in its sorted row (small integers: uint8 for up to 254
-    estimation days). Computed :data:`_GSAR_BLOCK` events at a time (each row on its own:
-    the blocks change no number, and no N x L1 float64 temporary is made).
+    The s_i of the GSARs e_it/s_i (:func:`_gsars`), where the GSARs are finite, their
+    within-event ranks (0 where missing; float32, exact for integers and halves), the number
+    of estimation days of each event and the number of events on each day; and each cell's
+    position in its sorted row (small integers: uint8 for up to 254 estimation days).
+    Computed :data:`_GSAR_BLOCK` events at a time (each row on its own: the blocks change
+    no number, and no N x L1 float64 temporary is made).
 
     The position is read off the average rank, floor(rank - 1): a tied run occupying sorted
     positions a..b gets a position in [a, b], which is all :func:`_grank_counts` needs (a
@@ -499,28 +499,35 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
     def compute() -> _GrankBase:
         s = sigma_used(prep, opts)
         est = prep.panel.est_ar
-        gs, k0 = np.empty(est.shape), np.empty(est.shape, dtype=np.float32)
+        k0 = np.empty(est.shape, dtype=np.float32)
         fin = np.empty(est.shape, dtype=bool)
         combined = _combined_order(prep)
         for lo in range(0, est.shape[0], _GSAR_BLOCK):
             rows = slice(lo, min(est.shape[0], lo + _GSAR_BLOCK))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                g = est[rows] / s[rows, None]
-            fin[rows] = ok = np.isfinite(g)
+            g, ok = _gsars(est, s, rows)
+            fin[rows] = ok
             complete = bool(ok.all())
-            if not complete:
-                g[~ok] = np.nan  # non-finite GSARs (s_i = 0, inf) are missing ones
             block = None if combined is None else combined[rows]
-            ranks, gs[rows] = sorted_ranks(g, _gsar_order(g, est[rows], block), out=k0[rows])
+            ranks = sorted_ranks(g, _gsar_order(g, est[rows], block), out=k0[rows])[0]
             if not complete:
                 ranks[~ok] = 0.0  # ranks are NaN exactly where g is (never infinite)
         dtype = next(t for t in (np.uint8, np.uint16, np.uint32) if est.shape[1] < np.iinfo(t).max)
         pos: np.ndarray = k0.astype(dtype)  # floor of the average rank, 1-based
         pos -= 1
         pos[~fin] = np.iinfo(dtype).max
-        return _GrankBase(gs, fin, k0, fin.sum(axis=1), fin.sum(axis=0), pos)
+        return _GrankBase(s, fin, k0, fin.sum(axis=1), fin.sum(axis=0), pos)
 
     return prep.memo(("grank_base", opts["patell_ddof"]), compute)
+
+
+def _gsars(est: np.ndarray, s: np.ndarray, rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    """GSARs e_it / s_i of events ``rows`` (NaN where not finite: s_i = 0, inf) and where finite."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = est[rows] / s[rows, None]
+    ok = np.isfinite(g)
+    if not ok.all():
+        g[~ok] = np.nan
+    return g, ok
 
 
 def _combined_order(prep: PreparedPanel) -> np.ndarray | None:
@@ -616,7 +623,7 @@ def _grank_counts(prep: PreparedPanel, opts: Opts, inputs: list[_GrankInput]) ->
     """
     base = _grank_base(prep, opts)
     values = np.column_stack([x.v for x in inputs])
-    p_all, q_all = _row_searchsorted(base, values)
+    p_all, q_all = _row_searchsorted(prep.panel.est_ar, base.s, values)
     levels = [np.unique(x.w[x.w != 0]) for x in inputs]
     ties = [bool((q_all[:, j] != p_all[:, j])[x.ok].any()) for j, x in enumerate(inputs)]
     below = [(q_all[:, j], x.w, levels[j]) for j, x in enumerate(inputs)]
@@ -659,22 +666,26 @@ def _below_counts(
     return out
 
 
-def _row_searchsorted(base: _GrankBase, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Count, per event i and column k, the finite GSARs below and not above ``v[i, k]``.
+def _row_searchsorted(
+    est: np.ndarray, s: np.ndarray, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count, per event i and column k, the finite GSARs e_it / s_i below and not above v.
+
+    ``est`` holds the estimation residuals e_it (N, L1), ``s`` the s_i, ``v`` (N, K) values.
 
     Returns ``(p, q)``: ``p[i, k]`` = #{t: g_it < v[i, k]}, ``q[i, k]`` = #{t: g_it <= v[i, k]}
-    (0 where ``v`` is NaN). A binary search of every row at once in its sorted GSARs,
-    :data:`_SEARCH_BLOCK` events at a time so that the searched rows stay in cache; ``p`` is
-    searched only where ``v`` equals a GSAR (elsewhere ``p = q``).
+    (0 where ``v`` is NaN). A binary search of every row at once in its sorted GSARs (sorted
+    here, :data:`_SEARCH_BLOCK` events at a time so that the searched rows stay in cache);
+    ``p`` is searched only where ``v`` equals a GSAR (elsewhere ``p = q``).
     """
-    n, width = base.gs.shape
+    n, width = est.shape
     padded = 1 << max(1, width).bit_length()  # room for every step of the search: NaN-filled
     p, q = np.empty(v.shape, dtype=np.intp), np.empty(v.shape, dtype=np.intp)
     xs = np.full((_SEARCH_BLOCK, padded), np.nan)
     for lo in range(0, n, _SEARCH_BLOCK):
         hi = min(n, lo + _SEARCH_BLOCK)
         rows = xs[: hi - lo]
-        rows[:, :width] = base.gs[lo:hi]
+        rows[:, :width] = np.sort(_gsars(est, s, slice(lo, hi))[0], axis=1)
         flat = rows.reshape(-1)
         q[lo:hi] = qb = _bisect_rows(flat, padded, v[lo:hi], "right")
         p[lo:hi] = qb
