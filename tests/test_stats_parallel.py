@@ -225,3 +225,29 @@ def test_take_windows_equals_the_fancy_index(dtype, monkeypatch):
     np.testing.assert_array_equal(got, view[index])
     assert got.dtype == base.dtype and got.flags.c_contiguous
     assert win.take_windows(view, index[:0]).shape == (0, 17)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("complete", [True, False])
+def test_ols_masked_copies_and_variances_equal_the_masked_formulas(order, dtype, complete):
+    """The OLS helpers' unmasked shortcuts give np.where's array and the same variances."""
+    from eventstudy.engine.models import _ols
+
+    rng = np.random.default_rng(7)
+    x = np.array(rng.normal(size=(40, 30)), dtype=dtype, order=order)
+    valid = np.ones(x.shape, dtype=bool) if complete else rng.random(x.shape) < 0.9
+    where = True if valid.all() else valid
+    got, want = _ols._masked_copy(x, valid, where), np.where(valid, x, 0.0)
+    np.testing.assert_array_equal(got, want)
+    assert got.dtype == want.dtype
+    resid = np.where(valid, x.astype(float), np.nan)
+    n = valid.sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        ref = np.array([np.var(r[v]) for r, v in zip(resid, valid, strict=True)])
+    np.testing.assert_allclose(_ols.ddof0_variance(resid, valid, n), ref, rtol=1e-12)
+    np.testing.assert_array_equal(
+        _ols.ddof0_variance(resid, valid, n),
+        _ols.ddof0_variance(resid, valid, n, work=np.empty_like(resid)),
+    )
+    np.testing.assert_array_equal(_ols.nan_sum_squares(resid), np.nansum(resid**2, axis=1))

@@ -24,22 +24,42 @@ _TASKS_PER_THREAD = 4  # runs of consecutive blocks per thread (evens out uneven
 def ddof0_variance(
     resid: np.ndarray, valid: np.ndarray, n: np.ndarray, work: np.ndarray | None = None
 ) -> np.ndarray:
-    """``np.var`` of the usable residuals of each row; ``work`` is an optional scratch array."""
+    """``np.var`` of the usable residuals of each row; ``work`` is an optional scratch array.
+
+    When every residual is usable the masks are skipped (the same numbers, in the same
+    memory order).
+    """
+    where = True if valid.all() else valid
     with np.errstate(invalid="ignore", divide="ignore"):
-        dev = np.where(valid, resid, 0.0) if work is None else work
-        if work is not None:
-            np.copyto(dev, 0.0)
-            np.copyto(dev, resid, where=valid)
+        if work is None:
+            dev = _masked_copy(resid, valid, where)
+        else:
+            dev = work
+            if where is not True:
+                np.copyto(dev, 0.0)
+            np.copyto(dev, resid, where=where)
         mean = dev.sum(1) / n
-        np.subtract(resid, mean[:, None], out=dev, where=valid)  # 0 where not valid
+        np.subtract(resid, mean[:, None], out=dev, where=where)  # 0 where not valid
         np.square(dev, out=dev)
         return dev.sum(1) / n
+
+
+def _masked_copy(x: np.ndarray, valid: np.ndarray, where: bool | np.ndarray) -> np.ndarray:
+    """``np.where(valid, x, 0.0)``; a plain copy when ``where`` is True and both are C-ordered.
+
+    (np.where's result is then C-ordered too: the same array, so the same row sums.)
+    """
+    if where is True and x.flags.c_contiguous and valid.flags.c_contiguous:
+        return np.array(x, dtype=np.result_type(x, 0.0), order="C")
+    return np.where(valid, x, 0.0)
 
 
 def nan_sum_squares(resid: np.ndarray, work: np.ndarray | None = None) -> np.ndarray:
     """``np.nansum(resid**2, axis=1)``, squaring into ``work`` (optional scratch array)."""
     sq = np.square(resid, out=work)
-    np.copyto(sq, 0.0, where=np.isnan(sq))
+    missing = np.isnan(sq)
+    if missing.any():
+        np.copyto(sq, 0.0, where=missing)
     return sq.sum(1)
 
 
@@ -185,11 +205,11 @@ def _fit_block(
     where = True if valid.all() else valid  # ufunc ``where=``: skip the mask when all usable
     nf = np.maximum(n, 1).astype(float)
     # centred data: yc = y - ybar on usable rows, 0 elsewhere (one buffer per array)
-    yc = np.where(valid, y_est, 0.0)
+    yc = _masked_copy(y_est, valid, where)
     ybar = yc.sum(1) / nf
     np.subtract(y_est, ybar[:, None], out=yc, where=where)
     if p == 1:
-        xc2 = np.where(valid, x1, 0.0)
+        xc2 = _masked_copy(x1, valid, where)
         xbar = (xc2.sum(1) / nf)[:, None]
         np.subtract(x1, xbar, out=xc2, where=where)
         xc = xc2[:, :, None]
