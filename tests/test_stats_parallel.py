@@ -251,3 +251,39 @@ def test_ols_masked_copies_and_variances_equal_the_masked_formulas(order, dtype,
         _ols.ddof0_variance(resid, valid, n, work=np.empty_like(resid)),
     )
     np.testing.assert_array_equal(_ols.nan_sum_squares(resid), np.nansum(resid**2, axis=1))
+
+
+@pytest.mark.parametrize("alignment", ["calendar", "event_time"])
+@pytest.mark.parametrize("missing", [False, True])
+def test_blocked_pooled_correlation_equals_the_whole_cells(alignment, missing, monkeypatch):
+    """r_bar from blocks of 7 events with seeded bincounts = one bincount over all cells,
+    bit for bit, also with missing days and an event of zero variance (not eligible)."""
+    import dataclasses
+
+    from eventstudy.engine.stats import correlation as corr
+
+    panel = _study(n_events=60, missing=missing).panel
+    est = panel.est_ar.copy()
+    est[5] = 0.0  # zero variance: not eligible
+    est[9, :40] = np.nan
+    panel = dataclasses.replace(panel, est_ar=est)
+    monkeypatch.setattr(corr, "_CELL_BLOCK", 7)
+    got, eligible = corr._blocked_pooled(prepare(panel), alignment, corr.KP_MIN_OVERLAP)
+    _, keys, z, want_eligible, n_keys = corr._cells(
+        prepare(panel), alignment, corr.KP_MIN_OVERLAP, np.intp
+    )
+    assert got == corr._pooled_sums(keys, z.copy(), n_keys)
+    np.testing.assert_array_equal(eligible, want_eligible)
+    assert not eligible[5]
+
+
+def test_seeded_bincount_equals_one_bincount():
+    from eventstudy.engine.stats.correlation import _seeded_bincount
+
+    rng = np.random.default_rng(2)
+    keys = rng.integers(0, 50, 5000)
+    w = rng.standard_t(2, 5000) * 10.0 ** rng.integers(-6, 6, 5000)
+    total = np.zeros(50)
+    for lo in range(0, 5000, 333):
+        total = _seeded_bincount(keys[lo : lo + 333], w[lo : lo + 333], total)
+    np.testing.assert_array_equal(total, np.bincount(keys, weights=w, minlength=50))

@@ -115,18 +115,44 @@ def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int) -
 
 def _cells(prep: PreparedPanel, alignment: str, min_overlap: int, key_type: type) -> _Cells:
     """:func:`_standardized_cells` computed afresh, the keys of type ``key_type``."""
+    x, days, lo = _cell_grid(prep, alignment)
+    rows, keys, z, eligible = _row_cells(x, days, lo, min_overlap, key_type)
+    n_keys = int(keys.max()) + 1 if keys.size else 0
+    return rows, keys, z, eligible, n_keys
+
+
+def _cell_grid(prep: PreparedPanel, alignment: str) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """(residuals, day numbers or None for event time, first day number over valid cells)."""
     panel = prep.panel
     x = np.asarray(panel.est_ar, dtype=float)
-    valid = np.isfinite(x)
-    if alignment == "calendar":
-        days = np.asarray(panel.est_dates, dtype="datetime64[D]")
-        valid &= ~np.isnat(days)
-        day_num = days.view("int64")
-        lo = 0
+    if alignment != "calendar":
+        return x, None, 0
+    days = np.asarray(panel.est_dates, dtype="datetime64[D]").view("int64")
+    lo = None
+    for r0 in range(0, x.shape[0], _CELL_BLOCK):  # min over valid cells, without N x L1 masks
+        d = days[r0 : r0 + _CELL_BLOCK]
+        valid = np.isfinite(x[r0 : r0 + _CELL_BLOCK]) & (d != _NAT)
         if valid.any():
-            lo = int(day_num.min() if valid.all() else day_num[valid].min())
-        keys_full: np.ndarray = np.empty(day_num.shape, dtype=key_type)  # days from lo: small
-        np.subtract(day_num, lo, out=keys_full, casting="unsafe")
+            m = int(d.min() if valid.all() else d[valid].min())
+            lo = m if lo is None else min(lo, m)
+    return x, days, 0 if lo is None else lo
+
+
+_NAT = np.datetime64("NaT").view("int64")
+
+
+def _row_cells(
+    x: np.ndarray, days: np.ndarray | None, lo: int, min_overlap: int, key_type: type
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, keys, z, eligible) of :data:`_Cells` for the rows ``x`` (day numbers ``days``).
+
+    Every quantity is per row (its mean, SD and cells), so rows may be taken in blocks.
+    """
+    valid = np.isfinite(x)
+    if days is not None:
+        valid &= days != _NAT
+        keys_full: np.ndarray = np.empty(days.shape, dtype=key_type)  # days from lo: small
+        np.subtract(days, lo, out=keys_full, casting="unsafe")
     else:
         keys_full = np.broadcast_to(np.arange(x.shape[1]), x.shape)
     t_i = valid.sum(axis=1)
@@ -140,16 +166,67 @@ def _cells(prep: PreparedPanel, alignment: str, min_overlap: int, key_type: type
     eligible = (t_i >= max(min_overlap, 2)) & (sd > 0) & np.isfinite(sd)
     cell = valid & eligible[:, None]
     if cell.all():  # every cell used: the same arrays without a boolean gather
-        rows = None
         keys: np.ndarray = np.asarray(keys_full, dtype=key_type).ravel()
         dev /= sd[:, None]  # in place: dev is this function's own array
-        z = dev.ravel()
+        return None, keys, dev.ravel(), eligible
+    rows = np.nonzero(cell)[0].astype(np.int32)
+    return rows, np.asarray(keys_full)[cell].astype(key_type), dev[cell] / sd[rows], eligible
+
+
+#: Events per block of :func:`_blocked_pooled` and :func:`_cell_grid`.
+_CELL_BLOCK = 2048
+
+
+def _seeded_bincount(keys: np.ndarray, weights: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """``totals`` plus ``np.bincount(keys, weights)``, added as one bincount of the whole.
+
+    bincount adds each bin's weights one after the other in index order; with the running
+    totals as the first weights of their bins, blocks of cells summed in turn give exactly
+    the sums of one bincount over all cells (a running total is never -0.0: sums start at
+    +0.0).
+    """
+    size = totals.size
+    return np.bincount(
+        np.concatenate([np.arange(size), keys]),
+        weights=np.concatenate([totals, weights]),
+        minlength=size,
+    )
+
+
+def _blocked_pooled(
+    prep: PreparedPanel, alignment: str, min_overlap: int
+) -> tuple[float, np.ndarray]:
+    r"""(:math:`\bar r` of all eligible events, eligible) by :data:`_CELL_BLOCK` events at a time.
+
+    The cells' sums accumulate block after block (:func:`_seeded_bincount`), bins up to the
+    last valid day, cut at the last day of a used cell: the numbers of :func:`_pooled_sums`
+    on :func:`_cells`, without its N x L1 keys and standardized residuals.
+    """
+    x, days, lo = _cell_grid(prep, alignment)
+    if days is None:
+        size = x.shape[1]
     else:
-        rows = np.nonzero(cell)[0].astype(np.int32)
-        keys = np.asarray(keys_full)[cell].astype(key_type)
-        z = dev[cell] / sd[rows]
-    n_keys = int(keys.max()) + 1 if keys.size else 0
-    return rows, keys, z, eligible, n_keys
+        size = 0
+        for r0 in range(0, x.shape[0], _CELL_BLOCK):
+            d = days[r0 : r0 + _CELL_BLOCK]
+            ok = np.isfinite(x[r0 : r0 + _CELL_BLOCK]) & (d != _NAT)
+            if ok.any():
+                size = max(size, int((d.max() if ok.all() else d[ok].max()) - lo) + 1)
+    s, q, n_t = np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.int64)
+    eligible = np.empty(x.shape[0], dtype=bool)
+    n_keys = 0
+    for r0 in range(0, x.shape[0], _CELL_BLOCK):
+        rows = slice(r0, r0 + _CELL_BLOCK)
+        block_days = None if days is None else days[rows]
+        _, keys, z, eligible[rows] = _row_cells(x[rows], block_days, lo, min_overlap, np.intp)
+        if keys.size:
+            n_keys = max(n_keys, int(keys.max()) + 1)
+            s = _seeded_bincount(keys, z, s)
+            q = _seeded_bincount(keys, np.multiply(z, z, out=z), q)
+            n_t += np.bincount(keys, minlength=size)
+    s, q, counts = s[:n_keys], q[:n_keys], n_t[:n_keys].astype(float)
+    den = float(np.sum(counts * counts - counts))
+    return (float(np.sum(s * s - q) / den) if den > 0 else math.nan), eligible
 
 
 def _pooled_sums(keys: np.ndarray, z: np.ndarray, n_keys: int, own: bool = False) -> float:
@@ -175,9 +252,7 @@ def _pooled_all(prep: PreparedPanel, alignment: str, min_overlap: int) -> tuple[
         if ("kp_cells", alignment, min_overlap) in prep:
             _, keys, z, eligible, n_keys = _standardized_cells(prep, alignment, min_overlap)
             return _pooled_sums(keys, z, n_keys), eligible
-        # cells for this call only (not kept): intp keys, z squared in place
-        _, keys, z, eligible, n_keys = _cells(prep, alignment, min_overlap, np.intp)
-        return _pooled_sums(keys, z, n_keys, own=True), eligible
+        return _blocked_pooled(prep, alignment, min_overlap)  # cells not kept
 
     return prep.memo(("kp_pooled_all", alignment, min_overlap), compute)
 
