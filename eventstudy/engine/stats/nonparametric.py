@@ -471,7 +471,7 @@ class _GrankBase(NamedTuple):
 
     s: np.ndarray  # the s_i of the GSARs e_it / s_i (see _gsars)
     fin: np.ndarray  # where the GSAR is finite
-    k0: np.ndarray  # within-event ranks of the finite GSARs, 0 elsewhere (float32: exact)
+    k0: np.ndarray  # within-event ranks of the finite GSARs, 0 elsewhere (float64)
     n0: np.ndarray  # finite GSARs per event
     n_t: np.ndarray  # finite GSARs per estimation day
     pos: np.ndarray  # a position of each cell in its sorted row (see _grank_base); else max
@@ -485,7 +485,7 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
     """GRANK's estimation-window pieces, cached per ``patell_ddof``.
 
     The s_i of the GSARs e_it/s_i (:func:`_gsars`), where the GSARs are finite, their
-    within-event ranks (0 where missing; float32, exact for integers and halves), the number
+    within-event ranks (0 where missing; float64, read by a matrix product), the number
     of estimation days of each event and the number of events on each day; and each cell's
     position in its sorted row (small integers: uint8 for up to 254 estimation days).
     Computed :data:`_GSAR_BLOCK` events at a time (each row on its own: the blocks change
@@ -499,7 +499,7 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
     def compute() -> _GrankBase:
         s = sigma_used(prep, opts)
         est = prep.panel.est_ar
-        k0 = np.empty(est.shape, dtype=np.float32)
+        k0 = np.empty(est.shape)
         fin = np.empty(est.shape, dtype=bool)
         combined = _combined_order(prep)
         for lo in range(0, est.shape[0], _GSAR_BLOCK):
@@ -780,7 +780,7 @@ def _grank_result(
     n_t = n_t_all if ok.all() else n_t_all - fin[~ok].sum(axis=0)
     wk0 = prep.memo(
         ("grank_wk0", opts["patell_ddof"], np.packbits(ok).tobytes()),
-        lambda: w @ k0.astype(np.float64),  # the float64 ranks' product
+        lambda: w @ k0,
     )
     sum_u = wk0 + above_cols - 0.5 * n_t
     if eq_cols is not None:
