@@ -454,3 +454,20 @@ def test_skew_t_draws_int32_are_the_int64_draws(n):
         assert got.dtype == np.int32
         np.testing.assert_array_equal(got, ref)
         assert rng.bit_generator.state == ref_rng.bit_generator.state
+
+
+@pytest.mark.parametrize("kind", ["rademacher", "mammen"])
+def test_float_weights_into_a_buffer_equal_the_fresh_arrays(kind):
+    """Bootstrap weights converted into a reused buffer = the freshly made float arrays."""
+    from eventstudy.engine.stats.parametric import _float_weights
+
+    rng = np.random.default_rng(4)
+    compact = (
+        rng.integers(0, 2, (6, 50)).astype(np.int8) * 2 - 1
+        if kind == "rademacher"
+        else rng.random((6, 50)) < 0.7
+    )
+    buffer = np.full((8, 50), np.nan)
+    got = _float_weights(compact, kind, out=buffer[:6])
+    np.testing.assert_array_equal(got, _float_weights(compact, kind))
+    assert got.dtype == np.float64 and np.shares_memory(got, buffer)

@@ -457,8 +457,10 @@ def _skew_t_moments(counts: np.ndarray, xs: np.ndarray, n_b: int) -> tuple[np.nd
     y2 = y * y
     basis = np.hstack([y, y2, y2 * y])
     sums = np.empty((counts.shape[0], 3 * k))
+    buffer = np.empty((min(_COUNT_CHUNK, counts.shape[0]), counts.shape[1]))  # reused
     for lo in range(0, counts.shape[0], _COUNT_CHUNK):
-        block = counts[lo : lo + _COUNT_CHUNK].astype(float)
+        block = buffer[: min(_COUNT_CHUNK, counts.shape[0] - lo)]
+        np.copyto(block, counts[lo : lo + _COUNT_CHUNK])  # the counts as floats, exactly
         sums[lo : lo + _COUNT_CHUNK] = block @ basis
     s1, s2, s3 = sums[:, :k], sums[:, k : 2 * k], sums[:, 2 * k :]
     m = s1 / n_b
@@ -654,9 +656,10 @@ def _boot_t(compact: np.ndarray, kind: str, x: np.ndarray) -> np.ndarray:
     out = np.empty((compact.shape[0], x.shape[1]))
     x2 = x * x
     ss_fixed = x2.sum(axis=0)
+    buffer = np.empty((min(_BOOT_CHUNK, compact.shape[0]), n))  # reused: no fresh pages
     for c0 in range(0, compact.shape[0], _BOOT_CHUNK):
         c1 = min(compact.shape[0], c0 + _BOOT_CHUNK)
-        w = _float_weights(compact[c0:c1], kind)
+        w = _float_weights(compact[c0:c1], kind, out=buffer[: c1 - c0])
         ss = (w * w) @ x2 if kind == "mammen" else ss_fixed  # Rademacher: w^2 = 1
         mean = (w @ x) / n
         var = np.maximum((ss - n * mean * mean) / (n - 1), 0.0)
@@ -704,10 +707,21 @@ def _boot_pvalue(
     return (1.0 + float(hits)) / (n_boot + 1.0)
 
 
-def _float_weights(compact: np.ndarray, kind: str) -> np.ndarray:
+def _float_weights(compact: np.ndarray, kind: str, out: np.ndarray | None = None) -> np.ndarray:
+    """The bootstrap weights of ``compact`` (int8 signs or Mammen "low" flags) as floats.
+
+    Written into ``out`` when given (C-ordered, the shape of ``compact``): the same values.
+    """
+    if out is None:
+        if kind == "mammen":
+            return np.where(compact, _MAMMEN_LO, _MAMMEN_HI)
+        return compact.astype(float)
     if kind == "mammen":
-        return np.where(compact, _MAMMEN_LO, _MAMMEN_HI)
-    return compact.astype(float)
+        out[...] = _MAMMEN_HI
+        np.copyto(out, _MAMMEN_LO, where=compact)
+    else:
+        np.copyto(out, compact)
+    return out
 
 
 def _wild_bootstrap_batch(
