@@ -29,6 +29,9 @@ def _battery(res, **options):
 @pytest.mark.parametrize("convention", ["textbook", "estudy2"])
 def test_battery_on_threads_equals_one_thread(missing, convention, monkeypatch):
     """Every frame of the battery is bit-identical with 1, 2 and 3 threads."""
+    from eventstudy.engine.stats import battery
+
+    monkeypatch.setattr(battery, "PARALLEL_MIN_CELLS", 0)  # small panels on threads too
     res = _study(n_events=80, missing=missing)
     monkeypatch.setenv(_parallel.THREADS_ENV, "1")
     ref = _battery(res, convention=convention)
@@ -41,6 +44,9 @@ def test_battery_on_threads_equals_one_thread(missing, convention, monkeypatch):
 def test_user_generator_is_consumed_in_test_order_on_one_thread(monkeypatch):
     """With rng= the tests run one after the other: the same p-values as one thread, and the
     generator ends in the same state."""
+    from eventstudy.engine.stats import battery
+
+    monkeypatch.setattr(battery, "PARALLEL_MIN_CELLS", 0)
     res = _study(n_events=40)
     monkeypatch.setenv(_parallel.THREADS_ENV, "1")
     rng1 = np.random.default_rng(5)
@@ -185,11 +191,12 @@ def test_pooled_correlation_without_kept_cells_equals_the_cached_cells(alignment
 
 @pytest.mark.parametrize("missing", [False, True])
 @pytest.mark.parametrize("convention", ["textbook", "estudy2"])
-def test_aar_caar_tests_equal_the_two_calls(missing, convention):
+def test_aar_caar_tests_equal_the_two_calls(missing, convention, monkeypatch):
     """Days and windows in one run of each test: the frames of aar_tests and caar_tests
     (bootstrap p-values, GRANK, ranks), also for a window equal to a day."""
-    from eventstudy.engine.stats import aar_caar_tests
+    from eventstudy.engine.stats import aar_caar_tests, battery
 
+    monkeypatch.setattr(battery, "PARALLEL_MIN_CELLS", 0)
     res = _study(n_events=70, missing=missing)
     windows = [(-1, 1), (0, 0), (0, 3)]
     aar, caar = aar_caar_tests(prepare(res.panel), windows, convention=convention)
@@ -287,3 +294,23 @@ def test_seeded_bincount_equals_one_bincount():
     for lo in range(0, 5000, 333):
         total = _seeded_bincount(keys[lo : lo + 333], w[lo : lo + 333], total)
     np.testing.assert_array_equal(total, np.bincount(keys, weights=w, minlength=50))
+
+
+def test_small_panels_run_the_battery_in_the_calling_thread(monkeypatch):
+    """Below PARALLEL_MIN_CELLS no pool is made; above it the tests go to run_all's pool."""
+    from eventstudy.engine.stats import battery
+
+    seen: list[int] = []
+    real = battery.run_all
+
+    def spy(tasks, threads):
+        seen.append(threads)
+        return real(tasks, threads)
+
+    monkeypatch.setattr(battery, "run_all", spy)
+    monkeypatch.setenv(_parallel.THREADS_ENV, "2")
+    res = _study(n_events=30)
+    aar_tests(prepare(res.panel))
+    monkeypatch.setattr(battery, "PARALLEL_MIN_CELLS", 0)
+    aar_tests(prepare(res.panel))
+    assert seen == [1, 2]

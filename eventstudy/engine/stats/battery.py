@@ -165,6 +165,10 @@ def _rows(results: list[tuple[tuple, TestResult]], lead: tuple[str, ...]) -> pd.
     return df
 
 
+#: Panels with fewer cells (events x (estimation + event days)) run the battery's tests in
+#: the calling thread.
+PARALLEL_MIN_CELLS = 200_000
+
 #: Tests in the order they are started on the thread pool: the longest first (at 100,000
 #: events), so that the short ones fill in at the end.
 _START_ORDER: tuple[str, ...] = (
@@ -194,12 +198,14 @@ def _run_all(
     """Results ``[target][test]``: each test over all targets, tests on a thread pool.
 
     The tests run on :func:`~eventstudy.engine._parallel.n_threads` threads (they share
-    the cache of ``prep``, and each computes the same numbers on any thread). A user's
-    Generator (``rng=``) is consumed by the tests in the order of ``names``, so then they run
-    one after the other in that order.
+    the cache of ``prep``, and each computes the same numbers on any thread), unless the
+    panel has fewer than :data:`PARALLEL_MIN_CELLS` cells (threads would cost more than they
+    save). A user's Generator (``rng=``) is consumed by the tests in the order of ``names``,
+    so then they run one after the other in that order.
     """
     prep.expect(names)  # e.g. the rank tests sort for cz_sign and grank only when they run
-    threads = 1 if opts.get("rng") is not None else n_threads()
+    small = prep.panel.est_ar.size + prep.panel.event_ar.size < PARALLEL_MIN_CELLS
+    threads = 1 if opts.get("rng") is not None or small else n_threads()
     rank = {name: k for k, name in enumerate(_START_ORDER)}
     order = sorted(range(len(names)), key=lambda k: rank.get(names[k], len(rank)))
     if threads <= 1:
