@@ -9,7 +9,9 @@ random (asset, day 0) pairs; estimation window 250 days ending at -11, event win
 
 Every implementation runs in this one process, side by side, with the BLAS and OpenMP thread
 pools pinned to one thread (threadpoolctl), and is timed as the minimum of ``--repeat`` runs
-(wall and CPU seconds; CPU above wall would mean threads were used). Columns:
+(wall and CPU seconds). The engine runs the OLS blocks and the battery's tests on its own
+threads (``EVENTSTUDY_THREADS``, default min(2, CPUs); set it to 1 for a serial engine): CPU
+above wall is that pool at work; the floor and the naive loop are single-threaded. Columns:
 
 * floor -- the same four tests written as one bare-numpy pass: fancy-indexed windows,
   closed-form market model, AR, V = s^2 (I + 1/n + d d'/Sxx), CAR, AAR/CAAR with J1,

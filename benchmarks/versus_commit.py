@@ -11,7 +11,11 @@ events, estimation window 250 days ending at -11, event window (-10, +10), CAR w
 tests on 21 days and 3 windows). The two sides' CARs are checked equal (1e-12) before timing.
 
 Prints the minimum and the median of ``--repeat`` runs per side (wall seconds of the timed work,
-imports and data generation excluded) and the ratio head / base of the minima.
+imports and data generation excluded), the ratio head / base of the minima and the minimum CPU
+seconds of each side. The engine may run the battery's tests and the fit's blocks on its own
+threads (``EVENTSTUDY_THREADS``, default min(2, CPUs)); ``--threads 1`` times it serially. On a
+machine shared with other work, compare the CPU columns too: extra threads only shorten the wall
+time when cores are free.
 """
 
 from __future__ import annotations
@@ -66,21 +70,23 @@ def work():
     tests = res.tests(names) if lazy else res.tests
     return res, tests
 
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 res, tests = work()
-seconds = time.perf_counter() - t0
+seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
 car = pd.DataFrame(res.car).sort_values(["event_id", "window_start", "window_end"])["car"]
 import resource
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"seconds": seconds, "rss_mb": rss, "car": car.to_numpy().tolist()[:2000],
-                  "n_tests": int(len(tests))}))
+print(json.dumps({"seconds": seconds, "cpu": cpu, "rss_mb": rss,
+                  "car": car.to_numpy().tolist()[:2000], "n_tests": int(len(tests))}))
 """
 
 
-def _run(tree: Path, n: int, tests: str) -> dict:
+def _run(tree: Path, n: int, tests: str, threads: int | None = None) -> dict:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
+    if threads is not None:  # the engine's own pool (eventstudy.engine._parallel)
+        env["EVENTSTUDY_THREADS"] = str(threads)
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(tree), str(n), tests],
         check=True,
@@ -106,15 +112,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--tests", default="all", help="comma-separated battery tests, or all")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="EVENTSTUDY_THREADS (default: the engine's)"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         base_tree = _export(args.base, Path(tmp) / "base")
         rows = []
         for n in args.sizes:
             times: dict[str, list[float]] = {"base": [], "head": []}
+            cpus: dict[str, list[float]] = {"base": [], "head": []}
             rss: dict[str, float] = {}
             first = {
-                side: _run(tree, n, args.tests)
+                side: _run(tree, n, args.tests, args.threads)
                 for side, tree in (("base", base_tree), ("head", REPO))
             }
             if first["base"]["car"] != first["head"]["car"]:
@@ -126,25 +136,28 @@ def main(argv: list[str] | None = None) -> None:
                     raise SystemExit(f"N={n}: CARs differ between base and head by {diff:.3g}")
             for _ in range(args.repeat):
                 for side, tree in (("base", base_tree), ("head", REPO)):
-                    run = _run(tree, n, args.tests)
+                    run = _run(tree, n, args.tests, args.threads)
                     times[side].append(run["seconds"])
+                    cpus[side].append(run["cpu"])
                     rss[side] = max(rss.get(side, 0.0), run["rss_mb"])
             b, h = min(times["base"]), min(times["head"])
             rows.append(
                 f"{n:>8,d} | {b:8.3f} {statistics.median(times['base']):8.3f} "
                 f"{rss['base']:7.0f} | {h:8.3f} {statistics.median(times['head']):8.3f} "
-                f"{rss['head']:7.0f} | {h / b:6.3f}"
+                f"{rss['head']:7.0f} | {h / b:6.3f} | {min(cpus['base']):7.3f} "
+                f"{min(cpus['head']):7.3f}"
             )
     what = "full battery" if args.tests == "all" else args.tests
     print(f"engine + {what}, base {args.base} vs this tree (1 BLAS thread, wall seconds)")
     print(
         f"{'N':>8} | {'base min':>8} {'median':>8} {'RSS MB':>7} | {'head min':>8} {'median':>8} "
-        f"{'RSS MB':>7} | head/base"
+        f"{'RSS MB':>7} | head/base | CPU base / head (min, s)"
     )
     print("\n".join(rows))
     print(
         f"min and median of {args.repeat} runs per side, alternating base and head; RSS: peak "
-        "resident memory of the process (data, imports and the timed work)"
+        "resident memory of the process (data, imports and the timed work); CPU: process "
+        "seconds of the timed work (above wall when the engine's threads ran in parallel)"
     )
 
 

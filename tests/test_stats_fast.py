@@ -176,12 +176,12 @@ def test_blocked_combined_ranks_equal_one_sort_of_the_whole_panel(missing, ties,
 
 
 @pytest.mark.parametrize("missing", [False, True])
-def test_gsar_ranks_from_the_combined_sort_equal_their_own_sort(missing):
+def test_gsar_order_from_the_combined_sort_equal_their_own_sort(missing):
     """GRANK's estimation-day ranks read off the combined series' sort are row_ranks of the
     GSARs, also for events whose s_i is not finite (sorted afresh)."""
     from eventstudy.engine.stats import prepare
-    from eventstudy.engine.stats._prepared import row_ranks
-    from eventstudy.engine.stats.nonparametric import _combined_sorted, _gsar_ranks
+    from eventstudy.engine.stats._prepared import row_ranks, sorted_ranks
+    from eventstudy.engine.stats.nonparametric import _combined_sorted, _gsar_order
     from tests.test_speed import _study
 
     prep = prepare(_study(n_events=50, missing=missing).panel)
@@ -191,8 +191,69 @@ def test_gsar_ranks_from_the_combined_sort_equal_their_own_sort(missing):
     with np.errstate(invalid="ignore", divide="ignore"):
         g = est / s[:, None]
     g = np.where(np.isfinite(g), g, np.nan)
-    _combined_sorted(prep)
-    np.testing.assert_array_equal(_gsar_ranks(prep, g), row_ranks(g))
+    order = _gsar_order(g, est, _combined_sorted(prep)[2])
+    np.testing.assert_array_equal(sorted_ranks(g, order)[0], row_ranks(g))
+    np.testing.assert_array_equal(sorted_ranks(g, _gsar_order(g, est, None))[0], row_ranks(g))
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("sorted_first", [False, True])
+def test_grank_base_equals_the_plain_formulas(missing, sorted_first, monkeypatch):
+    """GRANK's blocked estimation-window pieces equal the whole-panel formulas: ranks of the
+    GSARs e / s = row_ranks (0 where missing), counts,
+    and positions floor(rank - 1); with or without the combined sort, blocks of 7 events."""
+    from eventstudy.engine.stats import nonparametric as nonpar
+    from eventstudy.engine.stats import prepare, resolve_options
+    from eventstudy.engine.stats._prepared import row_ranks
+    from tests.test_speed import _study
+
+    monkeypatch.setattr(nonpar, "_GSAR_BLOCK", 7)
+    prep = prepare(_study(n_events=50, missing=missing).panel)
+    if sorted_first:
+        nonpar._combined_sorted(prep)
+    opts = resolve_options()
+    base = nonpar._grank_base(prep, opts)
+    s = prep.panel.sigma.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = prep.panel.est_ar / s[:, None]
+    g = np.where(np.isfinite(g), g, np.nan)
+    ranks = row_ranks(g)
+    np.testing.assert_array_equal(base.s, s)
+    np.testing.assert_array_equal(base.fin, np.isfinite(g))
+    np.testing.assert_array_equal(base.k0, np.nan_to_num(ranks, nan=0.0))
+    np.testing.assert_array_equal(base.n0, np.isfinite(g).sum(axis=1))
+    np.testing.assert_array_equal(base.n_t, np.isfinite(g).sum(axis=0))
+    expected_pos = np.where(np.isfinite(g), np.floor(np.nan_to_num(ranks) - 1), 255)
+    np.testing.assert_array_equal(base.pos, expected_pos)
+
+
+@pytest.mark.parametrize("n, m, block", [(5000, 271, 1024), (1025, 3, 1024), (10, 50, 3)])
+def test_sequential_column_sums_equal_numpy_axis0_sums(n, m, block):
+    """Blocked column sums with the running total prepended are np.sum(axis=0) bit for bit
+    (numpy adds the rows of a C-contiguous array in order), unlike a pairwise order."""
+    from eventstudy.engine.stats.nonparametric import sequential_column_sums
+
+    rng = np.random.default_rng(n + m)
+    x = rng.standard_t(3, size=(n, m)) * 10.0 ** rng.integers(-5, 5, size=(n, 1))
+    got = sequential_column_sums((x[i : i + block] for i in range(0, n, block)), m)
+    np.testing.assert_array_equal(got, x.sum(axis=0))
+    np.testing.assert_array_equal(sequential_column_sums(iter([]), m), np.zeros(m))
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_modified_rank_sums_equal_nansum_of_the_scores(missing, monkeypatch):
+    """Corrado-Zivney day sums formed in blocks equal nansum of the whole score array."""
+    from eventstudy.engine.stats import nonparametric as nonpar
+    from eventstudy.engine.stats import prepare
+    from tests.test_speed import _study
+
+    monkeypatch.setattr(nonpar, "_SCORE_BLOCK", 7)
+    prep = prepare(_study(n_events=50, missing=missing).panel)
+    ranks, m = nonpar._combined_ranks(prep), nonpar._combined_counts(prep)
+    scores = ranks.astype(float) / (m.astype(float) + 1)[:, None] - 0.5
+    n_t, total = nonpar._modified_rank_sums(ranks, m)
+    np.testing.assert_array_equal(total, np.nansum(scores, axis=0))
+    np.testing.assert_array_equal(n_t, np.isfinite(scores).sum(axis=0).astype(float))
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,11 +263,13 @@ def test_gsar_ranks_from_the_combined_sort_equal_their_own_sort(missing):
 
 @pytest.mark.parametrize("missing", [False, True])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_grank_counts_equal_the_float_comparisons(missing, seed):
+def test_grank_counts_equal_the_float_comparisons(missing, seed, monkeypatch):
     """Counts from binary search + sorted positions equal the direct comparisons
     ``g > v`` and ``g == v`` (per event and weighted per day), with values tying a GSAR,
-    NaN values and events left out."""
-    from eventstudy.engine.stats import prepare
+    NaN values and events left out; counted in blocks of 7 events."""
+    from eventstudy.engine.stats import nonparametric, prepare
+
+    monkeypatch.setattr(nonparametric, "_COUNT_BLOCK", 7)
     from eventstudy.engine.stats._core import resolve_options
     from eventstudy.engine.stats.nonparametric import (
         _grank_base,
@@ -218,21 +281,24 @@ def test_grank_counts_equal_the_float_comparisons(missing, seed):
     prep = prepare(_study(n_events=80, seed=seed, missing=missing).panel)
     opts = resolve_options("textbook")
     base = _grank_base(prep, opts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = prep.panel.est_ar / prep.panel.sigma[:, None]
+    g = np.where(np.isfinite(g), g, np.nan)  # the GSARs, unsorted
     rng = np.random.default_rng(seed)
     n = prep.n_events
     inputs = []
     for _ in range(4):
         v = rng.normal(0, 1, n)
         pick = rng.random(n) < 0.3  # tie a GSAR of the same event
-        cols = rng.integers(0, base.g.shape[1], n)
-        v[pick] = base.g[np.arange(n), cols][pick]
+        cols = rng.integers(0, g.shape[1], n)
+        v[pick] = g[np.arange(n), cols][pick]
         ok = np.isfinite(v) & (rng.random(n) < 0.9)
         v[~ok] = np.nan
         w = np.where(ok, 1.0 / (base.n0 + 2), 0.0)
         inputs.append(_GrankInput(None, int(ok.sum()), ok, v, w, "", 0.0))  # type: ignore[arg-type]
     for x, (above, eq, n_gt, n_eq) in zip(inputs, _grank_counts(prep, opts, inputs), strict=True):
-        gt_ref = base.g > x.v[:, None]
-        eq_ref = base.g == x.v[:, None]
+        gt_ref = g > x.v[:, None]
+        eq_ref = g == x.v[:, None]
         np.testing.assert_array_equal(n_gt[x.ok], gt_ref.sum(axis=1)[x.ok])
         np.testing.assert_array_equal(n_eq[x.ok], eq_ref.sum(axis=1)[x.ok])
         np.testing.assert_allclose(above, x.w @ gt_ref, rtol=1e-13)
@@ -353,3 +419,55 @@ def test_rank_tests_on_a_panel_longer_than_int16():
     grank = after[after["test"] == "grank"].reset_index(drop=True)
     np.testing.assert_array_equal(grank["stat"].to_numpy(), alone["stat"].to_numpy())
     assert np.isfinite(grank["stat"]).all()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("ties", [False, True])
+def test_signed_rank_sum_equals_rankdata_and_unique(seed, ties):
+    """W+ and the tied-group sizes from one sort equal rankdata's and np.unique's."""
+    from scipy import stats as sps
+
+    from eventstudy.engine.stats.nonparametric import signed_rank_sum
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_t(3, 5001)
+    if ties:
+        x = np.round(x, 1)  # many |x| ties, also between x and -x
+    x = x[x != 0]
+    r = sps.rankdata(np.abs(x))
+    w, counts = signed_rank_sum(x)
+    assert w == float(r[x > 0].sum())
+    _, expected = np.unique(r, return_counts=True)
+    np.testing.assert_array_equal(counts, expected)
+    assert signed_rank_sum(np.array([-2.0])) == (0.0, np.array([1]))
+
+
+@pytest.mark.parametrize("n", [3, 10, 997, 100_000])
+def test_skew_t_draws_int32_are_the_int64_draws(n):
+    """The resample indices drawn as int32 equal rng.integers' int64 draws, same final state."""
+    from eventstudy.engine.stats.parametric import skew_t_draws
+
+    for seed in range(3):
+        ref_rng, rng = np.random.default_rng(seed), np.random.default_rng(seed)
+        ref = ref_rng.integers(0, n, size=(7, max(3, n // 4)))
+        got = skew_t_draws(n, 7, rng)
+        assert got.dtype == np.int32
+        np.testing.assert_array_equal(got, ref)
+        assert rng.bit_generator.state == ref_rng.bit_generator.state
+
+
+@pytest.mark.parametrize("kind", ["rademacher", "mammen"])
+def test_float_weights_into_a_buffer_equal_the_fresh_arrays(kind):
+    """Bootstrap weights converted into a reused buffer = the freshly made float arrays."""
+    from eventstudy.engine.stats.parametric import _float_weights
+
+    rng = np.random.default_rng(4)
+    compact = (
+        rng.integers(0, 2, (6, 50)).astype(np.int8) * 2 - 1
+        if kind == "rademacher"
+        else rng.random((6, 50)) < 0.7
+    )
+    buffer = np.full((8, 50), np.nan)
+    got = _float_weights(compact, kind, out=buffer[:6])
+    np.testing.assert_array_equal(got, _float_weights(compact, kind))
+    assert got.dtype == np.float64 and np.shares_memory(got, buffer)

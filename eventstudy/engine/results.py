@@ -842,15 +842,16 @@ def _battery(
         return pd.DataFrame(columns=TEST_COLUMNS)
     kw = {"tests": tests, "alternative": alternative, "convention": convention, **options}
     prepared = stats.prepare(panel)  # ranks, r_bar, ... computed once for all calls below
-    aar = stats.aar_tests(prepared, **kw).copy()
-    aar["window_start"] = aar["rel_day"]
-    aar["window_end"] = aar["rel_day"]
-    frames = [aar]
     windows = [(int(a), int(b)) for a, b in windows]
     if options.get("rng") is not None:  # a user's Generator: consumed window by window
-        frames += [stats.caar_tests(prepared, [w], **kw) for w in windows]
-    elif windows:  # all windows in one call: their bootstraps share one pass over the draws
-        frames.append(stats.caar_tests(prepared, windows, **kw))
+        aar = stats.aar_tests(prepared, **kw).copy()
+        caar = [stats.caar_tests(prepared, [w], **kw) for w in windows]
+    else:  # days and windows in one run: the bootstraps share one pass over the draws
+        aar, both = stats.aar_caar_tests(prepared, windows, **kw)
+        caar = [both] if windows else []
+    aar["window_start"] = aar["rel_day"]
+    aar["window_end"] = aar["rel_day"]
+    frames = [aar, *caar]
     out = pd.concat([f for f in frames if len(f)], ignore_index=True)
     for col in ("rel_day", "window_start", "window_end"):
         out[col] = out[col].astype("Int64")

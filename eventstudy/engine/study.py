@@ -59,6 +59,7 @@ from eventstudy.engine.windows import (
     check_order,
     default_min_estimation_obs,
     gather,
+    take_windows,
 )
 from eventstudy.exceptions import ReturnsScaleWarning, SpecificationError
 
@@ -853,7 +854,11 @@ def _kept_arrays(
         est_dates=(
             dates(kept(layout.rows_est))
             if layout.est_start is None
-            else sliding_window_view(index_dates, layout.rows_est.shape[1])[kept(layout.est_start)]
+            else take_windows(
+                sliding_window_view(index_dates, layout.rows_est.shape[1]),
+                kept(layout.est_start),
+                index_dates.dtype,
+            )
         ),
         est_market=np.ascontiguousarray(kept(x_est[:, :, 0])) if has_market else None,
         event_market=np.ascontiguousarray(kept(x_ev[:, :, 0])) if has_market else None,

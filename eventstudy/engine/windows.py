@@ -39,12 +39,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from eventstudy.engine._parallel import n_threads, run_all
 from eventstudy.exceptions import SpecificationError
 
 Calendar = Literal["asset", "shared"]
@@ -448,9 +450,40 @@ def _gather_runs(
     if not (cols.size and length) or cols.min() < 0:
         return None
     if (cols == cols[0]).all():
-        windows = sliding_window_view(values[:, cols[0]], length)
-        return windows[starts].astype(float, copy=False)
+        return take_windows(sliding_window_view(values[:, cols[0]], length), starts)
     if not values.flags.f_contiguous:
         return None
     windows = sliding_window_view(values.ravel(order="F"), length)
-    return windows[starts + cols * values.shape[0]].astype(float, copy=False)
+    return take_windows(windows, starts + cols * values.shape[0])
+
+
+#: Windows per task of :func:`take_windows` (below this many, one task).
+_TAKE_CHUNK = 16_384
+
+
+def take_windows(
+    windows: np.ndarray, index: np.ndarray, dtype: np.dtype | type = float
+) -> np.ndarray:
+    """``windows[index].astype(dtype)``, chunks of rows copied on the engine's threads.
+
+    Parameters
+    ----------
+    windows : ndarray, shape (M, L)
+        E.g. a sliding-window view.
+    index : ndarray of int, shape (N,)
+        Rows of ``windows`` to copy.
+    dtype : dtype, default float
+        Of the result.
+
+    Returns
+    -------
+    ndarray, shape (N, L)
+        A new C-contiguous array (the same values as the fancy index).
+    """
+    out = np.empty((index.size, windows.shape[1]), dtype=dtype)
+
+    def copy(lo: int) -> None:
+        out[lo : lo + _TAKE_CHUNK] = windows[index[lo : lo + _TAKE_CHUNK]]
+
+    run_all([partial(copy, lo) for lo in range(0, index.size, _TAKE_CHUNK)], n_threads())
+    return out

@@ -8,35 +8,58 @@ parameter names.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
+from eventstudy.engine._parallel import n_threads, run_all
 from eventstudy.engine.models.base import NormalReturnFit
 
 __all__ = ["ddof0_variance", "fit_ols", "nan_sum_squares"]
 
 _BLOCK_BYTES = 1 << 20  # about the size of one (events x estimation days) array per block
+_TASKS_PER_THREAD = 4  # runs of consecutive blocks per thread (evens out uneven progress)
 
 
 def ddof0_variance(
     resid: np.ndarray, valid: np.ndarray, n: np.ndarray, work: np.ndarray | None = None
 ) -> np.ndarray:
-    """``np.var`` of the usable residuals of each row; ``work`` is an optional scratch array."""
+    """``np.var`` of the usable residuals of each row; ``work`` is an optional scratch array.
+
+    When every residual is usable the masks are skipped (the same numbers, in the same
+    memory order).
+    """
+    where = True if valid.all() else valid
     with np.errstate(invalid="ignore", divide="ignore"):
-        dev = np.where(valid, resid, 0.0) if work is None else work
-        if work is not None:
-            np.copyto(dev, 0.0)
-            np.copyto(dev, resid, where=valid)
+        if work is None:
+            dev = _masked_copy(resid, valid, where)
+        else:
+            dev = work
+            if where is not True:
+                np.copyto(dev, 0.0)
+            np.copyto(dev, resid, where=where)
         mean = dev.sum(1) / n
-        np.subtract(resid, mean[:, None], out=dev, where=valid)  # 0 where not valid
+        np.subtract(resid, mean[:, None], out=dev, where=where)  # 0 where not valid
         np.square(dev, out=dev)
         return dev.sum(1) / n
+
+
+def _masked_copy(x: np.ndarray, valid: np.ndarray, where: bool | np.ndarray) -> np.ndarray:
+    """``np.where(valid, x, 0.0)``; a plain copy when ``where`` is True and both are C-ordered.
+
+    (np.where's result is then C-ordered too: the same array, so the same row sums.)
+    """
+    if where is True and x.flags.c_contiguous and valid.flags.c_contiguous:
+        return np.array(x, dtype=np.result_type(x, 0.0), order="C")
+    return np.where(valid, x, 0.0)
 
 
 def nan_sum_squares(resid: np.ndarray, work: np.ndarray | None = None) -> np.ndarray:
     """``np.nansum(resid**2, axis=1)``, squaring into ``work`` (optional scratch array)."""
     sq = np.square(resid, out=work)
-    np.copyto(sq, 0.0, where=np.isnan(sq))
+    missing = np.isnan(sq)
+    if missing.any():
+        np.copyto(sq, 0.0, where=missing)
     return sq.sum(1)
 
 
@@ -93,8 +116,9 @@ def fit_ols(
     :math:`s_i^2[1 + 1/n_i + (R_{m\tau}-\bar R_m)^2/\sum_t(R_{mt}-\bar R_m)^2]`,
     MacKinlay 1997). With p = 0 (constant mean) it is :math:`s_i^2(I + \iota\iota'/n_i)`.
 
-    Events are solved in cache-sized blocks; every event is solved on its own rows, so the
-    block size changes no number.
+    Events are solved in cache-sized blocks, on
+    :func:`~eventstudy.engine._parallel.n_threads` threads; every event is solved on its own
+    rows, so neither the block size nor the threads change a number.
     """
     y_est = np.asarray(y_est, dtype=float)
     x_est = np.asarray(x_est, dtype=float)
@@ -115,9 +139,14 @@ def fit_ols(
         failed=np.full(n_ev, None, dtype=object),
     )
     step = max(1, _BLOCK_BYTES // (8 * max(n_est_rows * max(p, 1), n_win * n_win)))
-    for lo in range(0, n_ev, step):
-        blk = slice(lo, lo + step)
-        _fit_block(y_est[blk], x_est[blk], x_event[blk], valid[blk], out, blk)
+    blocks = [slice(lo, lo + step) for lo in range(0, n_ev, step)]
+    threads = n_threads()
+    per_task = -(-len(blocks) // (threads * _TASKS_PER_THREAD)) if threads > 1 else len(blocks)
+    tasks = [
+        partial(_fit_blocks, y_est, x_est, x_event, valid, out, blocks[i : i + per_task])
+        for i in range(0, len(blocks), max(per_task, 1))
+    ]
+    run_all(tasks, threads)
     return NormalReturnFit(
         model=name,
         param_names=param_names,
@@ -132,6 +161,19 @@ def fit_ols(
         event_cov=out.cov,
         failed=out.failed,
     )
+
+
+def _fit_blocks(
+    y_est: np.ndarray,
+    x_est: np.ndarray,
+    x_event: np.ndarray,
+    valid: np.ndarray,
+    out: _OLSOutput,
+    blocks: list[slice],
+) -> None:
+    """:func:`_fit_block` of each of ``blocks`` (rows of :func:`fit_ols`'s inputs) in turn."""
+    for blk in blocks:
+        _fit_block(y_est[blk], x_est[blk], x_event[blk], valid[blk], out, blk)
 
 
 def _fit_block(
@@ -163,11 +205,11 @@ def _fit_block(
     where = True if valid.all() else valid  # ufunc ``where=``: skip the mask when all usable
     nf = np.maximum(n, 1).astype(float)
     # centred data: yc = y - ybar on usable rows, 0 elsewhere (one buffer per array)
-    yc = np.where(valid, y_est, 0.0)
+    yc = _masked_copy(y_est, valid, where)
     ybar = yc.sum(1) / nf
     np.subtract(y_est, ybar[:, None], out=yc, where=where)
     if p == 1:
-        xc2 = np.where(valid, x1, 0.0)
+        xc2 = _masked_copy(x1, valid, where)
         xbar = (xc2.sum(1) / nf)[:, None]
         np.subtract(x1, xbar, out=xc2, where=where)
         xc = xc2[:, :, None]

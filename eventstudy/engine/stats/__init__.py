@@ -2,7 +2,8 @@
 
 Input is an :class:`~eventstudy.engine.panel.AbnormalReturnPanel`; nothing here does I/O.
 
-* :func:`aar_tests` / :func:`caar_tests` -- the whole battery as a tidy long frame.
+* :func:`aar_tests` / :func:`caar_tests` -- the whole battery as a tidy long frame;
+  :func:`aar_caar_tests` both at once (one run of each test over days and windows).
 * :func:`prepare` -- a :class:`PreparedPanel` that keeps the per-panel quantities (ranks,
   residual correlation, ...) so repeated battery calls on one panel compute them once.
 * One public function per test (``patell(panel, 0)``, ``bmp(panel, (0, 4))``, ...), all with
@@ -16,6 +17,7 @@ from eventstudy.engine.stats._prepared import PreparedPanel, prepare
 from eventstudy.engine.stats.battery import (
     TEST_ALIASES,
     TEST_NAMES,
+    aar_caar_tests,
     aar_tests,
     caar_tests,
     resolve_tests,
@@ -61,6 +63,7 @@ __all__ = [
     "TEST_NAMES",
     "PreparedPanel",
     "TestResult",
+    "aar_caar_tests",
     "aar_tests",
     "binomial_sign_pvalue",
     "bmp",

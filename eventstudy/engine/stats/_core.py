@@ -392,10 +392,22 @@ def estimation_aar(panel: PanelLike) -> np.ndarray:
     def compute() -> np.ndarray:
         x = prep.panel.est_ar
         n = np.isfinite(x).sum(axis=0)
-        s = np.nansum(x, axis=0)
+        s = nan_column_sum(x)
         return s[n > 0] / n[n > 0]
 
     return prep.memo(("est_aar",), compute)
+
+
+def nan_column_sum(x: np.ndarray) -> np.ndarray:
+    """``np.nansum(x, axis=0)`` of a 2-D array, without its copy of ``x`` when it has no NaN.
+
+    ``np.nansum`` sums a C-ordered copy with NaN set to 0; a C-contiguous ``x`` without NaN
+    is that copy already, so its plain column sums are the same numbers (same order of
+    addition), without the N x T temporary.
+    """
+    if x.flags.c_contiguous and not np.isnan(x).any():
+        return x.sum(axis=0)
+    return np.nansum(x, axis=0)
 
 
 def _nanmean_rows(x: np.ndarray) -> np.ndarray:
@@ -480,10 +492,14 @@ def standardized_car(
         v, scale, reason = _variance_parts(prep, opts)
         if v is None:
             return np.full(prep.n_events, np.nan), reason
-        sub = v[:, target.cols][:, :, target.cols]
-        if scale is not None:
-            sub = sub * scale[:, None, None]
-        var = sub.sum(axis=(1, 2))
+        if target.is_day:  # gamma' V gamma is one diagonal element: read it, no gather
+            col = int(target.cols[0])
+            var = v[:, col, col] if scale is None else v[:, col, col] * scale
+        else:
+            sub = v[:, target.cols][:, :, target.cols]
+            if scale is not None:
+                sub = sub * scale[:, None, None]
+            var = sub.sum(axis=(1, 2))
         car = window_car(prep, target)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(var > 0, car / np.sqrt(var), np.nan)

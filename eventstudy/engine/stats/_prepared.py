@@ -15,6 +15,7 @@ modified in place while a :class:`PreparedPanel` of it is in use (the cache woul
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, TypeVar
 
@@ -49,16 +50,20 @@ class PreparedPanel:
     each for the skewness-adjusted t resample counts and the wild bootstrap's weight signs.
     """
 
-    __slots__ = ("_expected", "_memo", "panel")
+    __slots__ = ("_expected", "_key_locks", "_lock", "_memo", "panel")
 
     panel: AbnormalReturnPanel
     _memo: dict[Hashable, Any]
     _expected: set[str]
+    _lock: threading.Lock
+    _key_locks: dict[Hashable, threading.Lock]
 
     def __init__(self, panel: AbnormalReturnPanel | PreparedPanel) -> None:
         self.panel = panel.panel if isinstance(panel, PreparedPanel) else panel
         self._memo = {}
         self._expected = set()
+        self._lock = threading.Lock()
+        self._key_locks = {}
 
     def expect(self, tests: Iterable[str]) -> None:
         """Note tests that will run on this panel (a hint: what to compute together)."""
@@ -73,13 +78,25 @@ class PreparedPanel:
         return self.panel.n_events
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """Return the cached value of ``key``, computing it with ``compute()`` the first time."""
+        """Return the cached value of ``key``, computing it with ``compute()`` the first time.
+
+        Thread-safe: when several threads ask for the same missing key, one computes it and
+        the others wait for its value (a lock per key; the keys a computation asks for in
+        turn never lead back to it, so the waits cannot deadlock).
+        """
         try:
             return self._memo[key]
         except KeyError:
-            value = compute()
-            self._memo[key] = value
-            return value
+            pass
+        with self._lock:
+            lock = self._key_locks.setdefault(key, threading.Lock())
+        with lock:
+            try:
+                return self._memo[key]
+            except KeyError:
+                value = compute()
+                self._memo[key] = value
+                return value
 
     def __contains__(self, key: Hashable) -> bool:
         return key in self._memo
@@ -142,7 +159,7 @@ def sorted_ranks(
     pos = np.arange(m)
     tied = xs[:, 1:] == xs[:, :-1]  # NaN never ties
     if not tied.any():
-        np.put_along_axis(ranks, order, np.broadcast_to(pos + 1.0, (n, m)), axis=1)
+        _scatter_rows(ranks, order, pos + 1.0)
     else:
         start = np.ones((n, m), dtype=bool)
         start[:, 1:] = ~tied
@@ -150,9 +167,26 @@ def sorted_ranks(
         end = np.ones((n, m), dtype=bool)
         end[:, :-1] = start[:, 1:]
         last = np.minimum.accumulate(np.where(end, pos, m)[:, ::-1], axis=1)[:, ::-1]
-        np.put_along_axis(ranks, order, (first + last) / 2.0 + 1.0, axis=1)
-    ranks[np.isnan(x)] = np.nan
+        _scatter_rows(ranks, order, (first + last) / 2.0 + 1.0)
+    missing = np.isnan(x)
+    if missing.any():
+        ranks[missing] = np.nan
     return ranks, xs
+
+
+def _scatter_rows(out: np.ndarray, order: np.ndarray, values: np.ndarray) -> None:
+    """``np.put_along_axis(out, order, values, axis=1)`` (``values`` broadcast to ``order``).
+
+    On a C-contiguous ``out`` by one flat index (faster than put_along_axis's broadcast index
+    arrays; the same assignments).
+    """
+    n, m = order.shape
+    values = np.broadcast_to(values, (n, m))
+    if not out.flags.c_contiguous or out.shape != (n, m):
+        np.put_along_axis(out, order, values, axis=1)
+        return
+    flat = order + (np.arange(n, dtype=np.intp) * m)[:, None]
+    out.reshape(-1)[flat.ravel()] = values.ravel()
 
 
 def row_ranks(x: np.ndarray) -> np.ndarray:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from eventstudy.engine._parallel import n_threads, run_all
 from eventstudy.engine.panel import AbnormalReturnPanel
 from eventstudy.engine.stats import nonparametric, parametric
 from eventstudy.engine.stats._core import (
@@ -163,6 +165,29 @@ def _rows(results: list[tuple[tuple, TestResult]], lead: tuple[str, ...]) -> pd.
     return df
 
 
+#: Panels with fewer cells (events x (estimation + event days)) run the battery's tests in
+#: the calling thread.
+PARALLEL_MIN_CELLS = 200_000
+
+#: Tests in the order they are started on the thread pool: the longest first (at 100,000
+#: events), so that the short ones fill in at the end.
+_START_ORDER: tuple[str, ...] = (
+    "grank", "skew_t", "wild_bootstrap", "kp_patell", "corrado_rank", "wilcoxon", "cz_rank",
+    "patell", "cz_sign", "brown_warner_1985", "lamb", "gen_sign", "csect_t",
+    "brown_warner_1980", "kp_bmp", "bmp", "sign",
+)  # fmt: skip
+
+
+def _run_test(
+    name: str, prep: PreparedPanel, targets: list[Target], alt: Alternative, opts: dict[str, Any]
+) -> list[TestResult]:
+    """One test over all targets (batched where it can be)."""
+    if name in _BATCH:
+        res = _BATCH[name](prep, targets, alt, opts)
+        return [with_car_mean(prep, t, r, opts) for t, r in zip(targets, res, strict=True)]
+    return [run_target(name, _INNER[name], prep, t, alt, opts) for t in targets]
+
+
 def _run_all(
     names: list[str],
     prep: PreparedPanel,
@@ -170,17 +195,25 @@ def _run_all(
     alt: Alternative,
     opts: dict[str, Any],
 ) -> list[list[TestResult]]:
-    """Results ``[target][test]``: each test over all targets (batched where it can be)."""
+    """Results ``[target][test]``: each test over all targets, tests on a thread pool.
+
+    The tests run on :func:`~eventstudy.engine._parallel.n_threads` threads (they share
+    the cache of ``prep``, and each computes the same numbers on any thread), unless the
+    panel has fewer than :data:`PARALLEL_MIN_CELLS` cells (threads would cost more than they
+    save). A user's Generator (``rng=``) is consumed by the tests in the order of ``names``,
+    so then they run one after the other in that order.
+    """
     prep.expect(names)  # e.g. the rank tests sort for cz_sign and grank only when they run
-    by_test = []
-    for name in names:
-        if name in _BATCH:
-            res = _BATCH[name](prep, targets, alt, opts)
-            by_test.append(
-                [with_car_mean(prep, t, r, opts) for t, r in zip(targets, res, strict=True)]
-            )
-        else:
-            by_test.append([run_target(name, _INNER[name], prep, t, alt, opts) for t in targets])
+    small = prep.panel.est_ar.size + prep.panel.event_ar.size < PARALLEL_MIN_CELLS
+    threads = 1 if opts.get("rng") is not None or small else n_threads()
+    rank = {name: k for k, name in enumerate(_START_ORDER)}
+    order = sorted(range(len(names)), key=lambda k: rank.get(names[k], len(rank)))
+    if threads <= 1:
+        order = list(range(len(names)))
+    done = run_all([partial(_run_test, names[k], prep, targets, alt, opts) for k in order], threads)
+    by_test: list[list[TestResult]] = [[] for _ in names]
+    for k, res in zip(order, done, strict=True):
+        by_test[k] = res
     return [[col[k] for col in by_test] for k in range(len(targets))]
 
 
@@ -303,11 +336,74 @@ def aar_tests(
     opts = resolve_options(convention, **options)
     alt = check_alternative(alternative)
     prep = prepare(panel)
+    targets = _day_targets(prep)
+    return _aar_frame(targets, _run_all(names, prep, targets, alt, opts))
+
+
+def _day_targets(prep: PreparedPanel) -> list[Target]:
+    """One target per event-window day."""
     days = [int(d) for d in prep.panel.event_rel_days]
-    targets = [Target(d, d, np.array([col])) for col, d in enumerate(days)]
-    grid = _run_all(names, prep, targets, alt, opts)
-    results = [((d,), r) for d, row in zip(days, grid, strict=True) for r in row]
+    return [Target(d, d, np.array([col])) for col, d in enumerate(days)]
+
+
+def _aar_frame(targets: list[Target], grid: list[list[TestResult]]) -> pd.DataFrame:
+    """The long frame of :func:`aar_tests` from its results ``[day][test]``."""
+    results = [((t.start,), r) for t, row in zip(targets, grid, strict=True) for r in row]
     return _rows(results, ("rel_day",))
+
+
+def _caar_frame(targets: list[Target], grid: list[list[TestResult]]) -> pd.DataFrame:
+    """The long frame of :func:`caar_tests` from its results ``[window][test]``."""
+    results = [((t.start, t.end), r) for t, row in zip(targets, grid, strict=True) for r in row]
+    return _rows(results, ("window_start", "window_end"))
+
+
+def aar_caar_tests(
+    panel: AbnormalReturnPanel | PreparedPanel,
+    windows: Sequence[tuple[int, int]],
+    *,
+    tests: str | Sequence[str] | None = None,
+    alternative: str = "two-sided",
+    convention: str = "textbook",
+    **options: Any,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(aar_tests(panel, ...), caar_tests(panel, windows, ...))`` from one run of the tests.
+
+    Each test runs once over the days and the windows together (one pass of a bootstrap's
+    draws, one comparison pass of GRANK, one pool of threads for both), giving the frames of
+    the two calls. A user's Generator (``rng=``) is consumed as by the two calls in turn (the
+    days, then the windows in one call): pass it to them instead.
+
+    Parameters
+    ----------
+    panel : AbnormalReturnPanel or PreparedPanel
+    windows : sequence of tuple of int
+        CAR windows ``(start, end)``, as in :func:`caar_tests`.
+    tests, alternative, convention, **options
+        As in :func:`aar_tests`; ``rng`` is not accepted here.
+
+    Returns
+    -------
+    aar : pandas.DataFrame
+        As :func:`aar_tests`.
+    caar : pandas.DataFrame
+        As :func:`caar_tests` (no rows when ``windows`` is empty).
+
+    Raises
+    ------
+    SpecificationError
+        As :func:`caar_tests`, or ``rng=`` given.
+    """
+    names = resolve_tests(tests)
+    opts = resolve_options(convention, **options)
+    if opts["rng"] is not None:
+        raise SpecificationError("aar_caar_tests does not take rng=; call aar_tests/caar_tests")
+    alt = check_alternative(alternative)
+    prep = prepare(panel)
+    days = _day_targets(prep)
+    spans = [as_target(prep, w) for w in windows]
+    grid = _run_all(names, prep, days + spans, alt, opts)
+    return _aar_frame(days, grid[: len(days)]), _caar_frame(spans, grid[len(days) :])
 
 
 def caar_tests(
@@ -346,6 +442,4 @@ def caar_tests(
     alt = check_alternative(alternative)
     prep = prepare(panel)
     targets = [as_target(prep, w) for w in _as_windows(window)]
-    grid = _run_all(names, prep, targets, alt, opts)
-    results = [((t.start, t.end), r) for t, row in zip(targets, grid, strict=True) for r in row]
-    return _rows(results, ("window_start", "window_end"))
+    return _caar_frame(targets, _run_all(names, prep, targets, alt, opts))

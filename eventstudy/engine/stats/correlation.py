@@ -104,46 +104,157 @@ def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int) -
     """Standardized residuals of every observed cell: ``(rows, keys, z, eligible, n_keys)``.
 
     ``rows`` is None when every cell is used (row-major order: row i holds cells
-    ``i * L1 .. (i + 1) * L1 - 1``), which saves an N x L1 index array.
+    ``i * L1 .. (i + 1) * L1 - 1``), which saves an N x L1 index array. Cached (N x L1
+    numbers: only a subset of events asks for them, see :func:`_pooled_all`).
+    """
+    return prep.memo(
+        ("kp_cells", alignment, min_overlap),
+        lambda: _cells(prep, alignment, min_overlap, np.int32),
+    )
+
+
+def _cells(prep: PreparedPanel, alignment: str, min_overlap: int, key_type: type) -> _Cells:
+    """:func:`_standardized_cells` computed afresh, the keys of type ``key_type``."""
+    x, days, lo = _cell_grid(prep, alignment)
+    rows, keys, z, eligible = _row_cells(x, days, lo, min_overlap, key_type)
+    n_keys = int(keys.max()) + 1 if keys.size else 0
+    return rows, keys, z, eligible, n_keys
+
+
+def _cell_grid(prep: PreparedPanel, alignment: str) -> tuple[np.ndarray, np.ndarray | None, int]:
+    """(residuals, day numbers or None for event time, first day number over valid cells)."""
+    panel = prep.panel
+    x = np.asarray(panel.est_ar, dtype=float)
+    if alignment != "calendar":
+        return x, None, 0
+    days = np.asarray(panel.est_dates, dtype="datetime64[D]").view("int64")
+    lo = None
+    for r0 in range(0, x.shape[0], _CELL_BLOCK):  # min over valid cells, without N x L1 masks
+        d = days[r0 : r0 + _CELL_BLOCK]
+        valid = np.isfinite(x[r0 : r0 + _CELL_BLOCK]) & (d != _NAT)
+        if valid.any():
+            m = int(d.min() if valid.all() else d[valid].min())
+            lo = m if lo is None else min(lo, m)
+    return x, days, 0 if lo is None else lo
+
+
+_NAT = np.datetime64("NaT").view("int64")
+
+
+def _row_cells(
+    x: np.ndarray, days: np.ndarray | None, lo: int, min_overlap: int, key_type: type
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, keys, z, eligible) of :data:`_Cells` for the rows ``x`` (day numbers ``days``).
+
+    Every quantity is per row (its mean, SD and cells), so rows may be taken in blocks.
+    """
+    valid = np.isfinite(x)
+    if days is not None:
+        valid &= days != _NAT
+        keys_full: np.ndarray = np.empty(days.shape, dtype=key_type)  # days from lo: small
+        np.subtract(days, lo, out=keys_full, casting="unsafe")
+    else:
+        keys_full = np.broadcast_to(np.arange(x.shape[1]), x.shape)
+    t_i = valid.sum(axis=1)
+    complete = bool(valid.all())  # the same sums without the masking copies
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (x if complete else np.where(valid, x, 0.0)).sum(axis=1) / t_i
+        dev = x - mean[:, None]
+        if not complete:
+            dev[~valid] = 0.0
+        sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / t_i)
+    eligible = (t_i >= max(min_overlap, 2)) & (sd > 0) & np.isfinite(sd)
+    cell = valid & eligible[:, None]
+    if cell.all():  # every cell used: the same arrays without a boolean gather
+        keys: np.ndarray = np.asarray(keys_full, dtype=key_type).ravel()
+        dev /= sd[:, None]  # in place: dev is this function's own array
+        return None, keys, dev.ravel(), eligible
+    rows = np.nonzero(cell)[0].astype(np.int32)
+    return rows, np.asarray(keys_full)[cell].astype(key_type), dev[cell] / sd[rows], eligible
+
+
+#: Events per block of :func:`_blocked_pooled` and :func:`_cell_grid`.
+_CELL_BLOCK = 2048
+
+
+def _seeded_bincount(keys: np.ndarray, weights: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """``totals`` plus ``np.bincount(keys, weights)``, added as one bincount of the whole.
+
+    bincount adds each bin's weights one after the other in index order; with the running
+    totals as the first weights of their bins, blocks of cells summed in turn give exactly
+    the sums of one bincount over all cells (a running total is never -0.0: sums start at
+    +0.0).
+    """
+    size = totals.size
+    return np.bincount(
+        np.concatenate([np.arange(size), keys]),
+        weights=np.concatenate([totals, weights]),
+        minlength=size,
+    )
+
+
+def _blocked_pooled(
+    prep: PreparedPanel, alignment: str, min_overlap: int
+) -> tuple[float, np.ndarray]:
+    r"""(:math:`\bar r` of all eligible events, eligible) by :data:`_CELL_BLOCK` events at a time.
+
+    The cells' sums accumulate block after block (:func:`_seeded_bincount`), bins up to the
+    last valid day, cut at the last day of a used cell: the numbers of :func:`_pooled_sums`
+    on :func:`_cells`, without its N x L1 keys and standardized residuals.
+    """
+    x, days, lo = _cell_grid(prep, alignment)
+    if days is None:
+        size = x.shape[1]
+    else:
+        size = 0
+        for r0 in range(0, x.shape[0], _CELL_BLOCK):
+            d = days[r0 : r0 + _CELL_BLOCK]
+            ok = np.isfinite(x[r0 : r0 + _CELL_BLOCK]) & (d != _NAT)
+            if ok.any():
+                size = max(size, int((d.max() if ok.all() else d[ok].max()) - lo) + 1)
+    s, q, n_t = np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.int64)
+    eligible = np.empty(x.shape[0], dtype=bool)
+    n_keys = 0
+    for r0 in range(0, x.shape[0], _CELL_BLOCK):
+        rows = slice(r0, r0 + _CELL_BLOCK)
+        block_days = None if days is None else days[rows]
+        _, keys, z, eligible[rows] = _row_cells(x[rows], block_days, lo, min_overlap, np.intp)
+        if keys.size:
+            n_keys = max(n_keys, int(keys.max()) + 1)
+            s = _seeded_bincount(keys, z, s)
+            q = _seeded_bincount(keys, np.multiply(z, z, out=z), q)
+            n_t += np.bincount(keys, minlength=size)
+    s, q, counts = s[:n_keys], q[:n_keys], n_t[:n_keys].astype(float)
+    den = float(np.sum(counts * counts - counts))
+    return (float(np.sum(s * s - q) / den) if den > 0 else math.nan), eligible
+
+
+def _pooled_sums(keys: np.ndarray, z: np.ndarray, n_keys: int, own: bool = False) -> float:
+    r""":math:`\bar r` of :func:`pooled_mean_correlation` from the cells' keys and z.
+
+    ``own``: ``z`` may be overwritten (squared in place).
+    """
+    keys = np.asarray(keys, dtype=np.intp)  # once: bincount would convert it at each call
+    s = np.bincount(keys, weights=z, minlength=n_keys)
+    q = np.bincount(keys, weights=np.multiply(z, z, out=z if own else None), minlength=n_keys)
+    n_t = np.bincount(keys, minlength=n_keys).astype(float)
+    den = float(np.sum(n_t * n_t - n_t))
+    return float(np.sum(s * s - q) / den) if den > 0 else math.nan
+
+
+def _pooled_all(prep: PreparedPanel, alignment: str, min_overlap: int) -> tuple[float, np.ndarray]:
+    r"""(:math:`\bar r` of all eligible events, which events are eligible), cached.
+
+    The cells are not kept for it: with complete data no other call needs them.
     """
 
-    def compute() -> _Cells:
-        panel = prep.panel
-        x = np.asarray(panel.est_ar, dtype=float)
-        valid = np.isfinite(x)
-        if alignment == "calendar":
-            days = np.asarray(panel.est_dates, dtype="datetime64[D]")
-            valid &= ~np.isnat(days)
-            day_num = days.view("int64")
-            lo = 0
-            if valid.any():
-                lo = int(day_num.min() if valid.all() else day_num[valid].min())
-            keys_full = day_num - lo
-        else:
-            keys_full = np.broadcast_to(np.arange(x.shape[1]), x.shape)
-        t_i = valid.sum(axis=1)
-        complete = bool(valid.all())  # the same sums without the masking copies
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (x if complete else np.where(valid, x, 0.0)).sum(axis=1) / t_i
-            dev = x - mean[:, None]
-            if not complete:
-                dev[~valid] = 0.0
-            sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / t_i)
-        eligible = (t_i >= max(min_overlap, 2)) & (sd > 0) & np.isfinite(sd)
-        cell = valid & eligible[:, None]
-        if cell.all():  # every cell used: the same arrays without a boolean gather
-            rows = None
-            keys = np.asarray(keys_full, dtype=np.int32).ravel()
-            dev /= sd[:, None]  # in place: dev is this function's own array
-            z = dev.ravel()
-        else:
-            rows = np.nonzero(cell)[0].astype(np.int32)
-            keys = np.asarray(keys_full)[cell].astype(np.int32)
-            z = dev[cell] / sd[rows]
-        n_keys = int(keys.max()) + 1 if keys.size else 0
-        return rows, keys, z, eligible, n_keys
+    def compute() -> tuple[float, np.ndarray]:
+        if ("kp_cells", alignment, min_overlap) in prep:
+            _, keys, z, eligible, n_keys = _standardized_cells(prep, alignment, min_overlap)
+            return _pooled_sums(keys, z, n_keys), eligible
+        return _blocked_pooled(prep, alignment, min_overlap)  # cells not kept
 
-    return prep.memo(("kp_cells", alignment, min_overlap), compute)
+    return prep.memo(("kp_pooled_all", alignment, min_overlap), compute)
 
 
 def pooled_mean_correlation(
@@ -192,23 +303,16 @@ def pooled_mean_correlation(
     """
     _check(alignment, "pooled")
     prep = as_prepared(panel)
-    rows, keys, z, eligible, n_keys = _standardized_cells(prep, alignment, min_overlap)
-
-    def pooled(keys: np.ndarray, z: np.ndarray) -> float:
-        s = np.bincount(keys, weights=z, minlength=n_keys)
-        q = np.bincount(keys, weights=z * z, minlength=n_keys)
-        n_t = np.bincount(keys, minlength=n_keys).astype(float)
-        den = float(np.sum(n_t * n_t - n_t))
-        return float(np.sum(s * s - q) / den) if den > 0 else math.nan
-
+    r_all, eligible = _pooled_all(prep, alignment, min_overlap)
     use = np.ones(prep.n_events, dtype=bool)
     if events is not None:
         use = np.zeros(prep.n_events, dtype=bool)
         use[np.arange(prep.n_events)[events]] = True
     if not (eligible & ~use).any():  # every eligible event is used
-        return prep.memo(("kp_pooled_all", alignment, min_overlap), lambda: pooled(keys, z))
+        return r_all
+    rows, keys, z, _, n_keys = _standardized_cells(prep, alignment, min_overlap)
     sel = np.repeat(use, z.size // max(len(use), 1)) if rows is None else use[rows]
-    return pooled(keys[sel], z[sel])
+    return _pooled_sums(keys[sel], z[sel], n_keys, own=True)  # z[sel]: a copy
 
 
 # --------------------------------------------------------------------------------------------

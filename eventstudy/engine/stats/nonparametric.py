@@ -10,7 +10,7 @@ series.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, NamedTuple
@@ -194,6 +194,9 @@ def _combined_sorted(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray, np.nd
 #: Tests that read more of the combined sort than the ranks (medians, order).
 _SORT_READERS = ("cz_sign", "grank")
 
+#: Tests that rank the combined series.
+_RANK_TESTS = ("corrado_rank", "cz_rank", "cz_sign")
+
 
 def _combined_ranks(prep: PreparedPanel) -> np.ndarray:
     """Ranks of each event's combined series, float32 (cached).
@@ -281,16 +284,55 @@ def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]
             return _sign_sums(prep)
         if kind == "corrado_rank":
             return _centred_rank_sums(prep)
-        full_m = _combined_counts(prep).astype(float)
-        scores = _combined_ranks(prep).astype(float)  # a fresh array: scored in place
-        scores /= (full_m + 1)[:, None]
-        scores -= 0.5
-        if _combined_complete(prep):  # no NaN: the plain sums are nansum's, without a copy
-            return np.full(scores.shape[1], float(scores.shape[0])), scores.sum(axis=0)
-        n_t = np.isfinite(scores).sum(axis=0).astype(float)
-        return n_t, np.nansum(scores, axis=0)
+        return _modified_rank_sums(_combined_ranks(prep), _combined_counts(prep))
 
     return prep.memo(("score_sums", kind), compute)
+
+
+#: Events per block of :func:`_modified_rank_sums`.
+_SCORE_BLOCK = 1024
+
+
+def _modified_rank_sums(ranks: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Count and ``np.nansum`` of :math:`U_{it} - 1/2 = K_{it}/(M_i + 1) - 1/2` per day.
+
+    The scores are formed :data:`_SCORE_BLOCK` events at a time (no N x (L1 + L2) float64
+    array) and summed by :func:`sequential_column_sums`: the same numbers as
+    ``np.nansum(scores, axis=0)`` of the whole float64 score array.
+    """
+    div = m.astype(float) + 1
+    n_t = np.zeros(ranks.shape[1])
+    complete = not np.isnan(ranks).any()
+
+    def blocks() -> Iterator[np.ndarray]:
+        nonlocal n_t
+        for lo in range(0, ranks.shape[0], _SCORE_BLOCK):
+            block = ranks[lo : lo + _SCORE_BLOCK].astype(float)
+            block /= div[lo : lo + _SCORE_BLOCK, None]
+            block -= 0.5
+            if not complete:
+                n_t += np.isfinite(block).sum(axis=0)
+                block[np.isnan(block)] = 0.0  # as np.nansum
+            yield block
+
+    total = sequential_column_sums(blocks(), ranks.shape[1])
+    return (np.full(ranks.shape[1], float(ranks.shape[0])) if complete else n_t), total
+
+
+def sequential_column_sums(blocks: Iterable[np.ndarray], width: int) -> np.ndarray:
+    """Column sums of the rows of ``blocks`` stacked, as ``np.sum(stacked, axis=0)`` adds them.
+
+    numpy sums a C-contiguous 2-D array over axis 0 row after row (``acc = r_0; acc += r_1;
+    ...``); here each block is summed with the running total prepended as its first row, which
+    adds in that same order: the same numbers, bit for bit, without the stacked array.
+    """
+    total: np.ndarray | None = None
+    for block in blocks:
+        if total is None:
+            total = np.ascontiguousarray(block, dtype=float).sum(axis=0)
+        else:
+            total = np.vstack([total[None, :], block]).sum(axis=0)
+    return np.zeros(width) if total is None else total
 
 
 def _centred_rank_sums(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
@@ -427,21 +469,27 @@ def grank_t(z: float, t_points: int) -> float:
 class _GrankBase(NamedTuple):
     """GRANK's estimation-window pieces (per ``patell_ddof``), see :func:`_grank_base`."""
 
-    g: np.ndarray  # GSARs e_it / s_i, (N, L1); NaN where not finite
-    fin: np.ndarray  # where g is finite
-    k0: np.ndarray  # within-event ranks of the finite GSARs, 0 elsewhere
+    s: np.ndarray  # the s_i of the GSARs e_it / s_i (see _gsars)
+    fin: np.ndarray  # where the GSAR is finite
+    k0: np.ndarray  # within-event ranks of the finite GSARs, 0 elsewhere (float64)
     n0: np.ndarray  # finite GSARs per event
     n_t: np.ndarray  # finite GSARs per estimation day
     pos: np.ndarray  # a position of each cell in its sorted row (see _grank_base); else max
 
 
+#: Events per block of :func:`_grank_base` (a block's GSARs and their sort stay in cache).
+_GSAR_BLOCK = 2048
+
+
 def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
     """GRANK's estimation-window pieces, cached per ``patell_ddof``.
 
-    The GSARs e_it/s_i of the estimation days, where they are finite, their within-event
-    ranks (0 where missing), the number of estimation days of each event and the number of
-    events on each day; and each cell's position in its sorted row (small integers: uint8
-    for up to 254 estimation days).
+    The s_i of the GSARs e_it/s_i (:func:`_gsars`), where the GSARs are finite, their
+    within-event ranks (0 where missing; float64, read by a matrix product), the number
+    of estimation days of each event and the number of events on each day; and each cell's
+    position in its sorted row (small integers: uint8 for up to 254 estimation days).
+    Computed :data:`_GSAR_BLOCK` events at a time (each row on its own: the blocks change
+    no number, and no N x L1 float64 temporary is made).
 
     The position is read off the average rank, floor(rank - 1): a tied run occupying sorted
     positions a..b gets a position in [a, b], which is all :func:`_grank_counts` needs (a
@@ -450,37 +498,64 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
 
     def compute() -> _GrankBase:
         s = sigma_used(prep, opts)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            g = prep.panel.est_ar / s[:, None]
-        fin = np.isfinite(g)
-        g[~fin] = np.nan  # in place: non-finite GSARs (s_i = 0, inf) are missing ones
-        k0 = np.nan_to_num(_gsar_ranks(prep, g), copy=False, nan=0.0)
-        dtype = next(t for t in (np.uint8, np.uint16, np.uint32) if g.shape[1] < np.iinfo(t).max)
-        pos = k0.astype(dtype)  # floor of the average rank, 1-based
+        est = prep.panel.est_ar
+        k0 = np.empty(est.shape)
+        fin = np.empty(est.shape, dtype=bool)
+        combined = _combined_order(prep)
+        for lo in range(0, est.shape[0], _GSAR_BLOCK):
+            rows = slice(lo, min(est.shape[0], lo + _GSAR_BLOCK))
+            g, ok = _gsars(est, s, rows)
+            fin[rows] = ok
+            complete = bool(ok.all())
+            block = None if combined is None else combined[rows]
+            ranks = sorted_ranks(g, _gsar_order(g, est[rows], block), out=k0[rows])[0]
+            if not complete:
+                ranks[~ok] = 0.0  # ranks are NaN exactly where g is (never infinite)
+        dtype = next(t for t in (np.uint8, np.uint16, np.uint32) if est.shape[1] < np.iinfo(t).max)
+        pos: np.ndarray = k0.astype(dtype)  # floor of the average rank, 1-based
         pos -= 1
         pos[~fin] = np.iinfo(dtype).max
-        return _GrankBase(g, fin, k0, fin.sum(axis=1), fin.sum(axis=0), pos)
+        return _GrankBase(s, fin, k0, fin.sum(axis=1), fin.sum(axis=0), pos)
 
     return prep.memo(("grank_base", opts["patell_ddof"]), compute)
 
 
-def _gsar_ranks(prep: PreparedPanel, g: np.ndarray) -> np.ndarray:
-    """Within-event ranks of the GSARs ``g`` = e_it / s_i (NaN where not finite).
+def _gsars(est: np.ndarray, s: np.ndarray, rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    """GSARs e_it / s_i of events ``rows`` (NaN where not finite: s_i = 0, inf) and where finite."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = est[rows] / s[rows, None]
+    ok = np.isfinite(g)
+    if not ok.all():
+        g[~ok] = np.nan
+    return g, ok
 
-    When the combined series is already sorted (a rank test ran), the estimation days'
-    order is read from it: dividing a row by s_i > 0 keeps its order (rounding is monotone),
-    so the same permutation sorts ``g`` wherever ``g`` is finite exactly where e_it is not
-    NaN. Other rows are sorted afresh.
+
+def _combined_order(prep: PreparedPanel) -> np.ndarray | None:
+    """The combined series' sorting permutation when it is (or will be) computed, else None.
+
+    It is when a rank test ran or is expected to run (on a thread pool it may be running
+    now: the cache makes this wait for it).
     """
-    if ("combined_sorted",) in prep:
-        est = prep.panel.est_ar
-        order = _estimation_order(_combined_sorted(prep)[2], est.shape[1])
-        same = (np.isnan(g) == np.isnan(est)).all(axis=1)
-        if not same.all():
-            order[~same] = np.argsort(g[~same], axis=1)
-    else:
-        order = np.argsort(g, axis=1)
-    return sorted_ranks(g, order)[0]
+    if ("combined_sorted",) in prep or prep.expects(_RANK_TESTS):
+        return _combined_sorted(prep)[2]
+    return None
+
+
+def _gsar_order(g: np.ndarray, est: np.ndarray, combined: np.ndarray | None) -> np.ndarray:
+    """A permutation sorting each row of the GSARs ``g`` = e_it / s_i (NaN where not finite).
+
+    With the combined series' permutation ``combined`` of these rows, the estimation days'
+    order is read from it: dividing a row by s_i > 0 keeps its order (rounding is monotone),
+    so the same permutation sorts ``g`` wherever ``g`` is finite exactly where e_it (``est``)
+    is not NaN. Other rows (and all when ``combined`` is None) are sorted afresh.
+    """
+    if combined is None:
+        return np.argsort(g, axis=1)
+    order = _estimation_order(combined, est.shape[1])
+    same = (np.isnan(g) == np.isnan(est)).all(axis=1)
+    if not same.all():
+        order[~same] = np.argsort(g[~same], axis=1)
+    return order
 
 
 def _estimation_order(order: np.ndarray, n_est: int) -> np.ndarray:
@@ -547,42 +622,70 @@ def _grank_counts(prep: PreparedPanel, opts: Opts, inputs: list[_GrankInput]) ->
     weights 1/(T_i + 1) take a handful of values, one per estimation length).
     """
     base = _grank_base(prep, opts)
-    out = []
     values = np.column_stack([x.v for x in inputs])
-    p_all, q_all = _row_searchsorted(base, values)
+    p_all, q_all = _row_searchsorted(prep.panel.est_ar, base.s, values)
+    levels = [np.unique(x.w[x.w != 0]) for x in inputs]
+    ties = [bool((q_all[:, j] != p_all[:, j])[x.ok].any()) for j, x in enumerate(inputs)]
+    below = [(q_all[:, j], x.w, levels[j]) for j, x in enumerate(inputs)]
+    below += [(p_all[:, j], x.w, levels[j]) for j, x in enumerate(inputs) if ties[j]]
+    counts = iter(_below_counts(base.pos, below))
+    le_all = [next(counts) for _ in inputs]
+    out = []
     for j, x in enumerate(inputs):
         q, p = q_all[:, j], p_all[:, j]
-        levels = np.unique(x.w[x.w != 0])
         finite = prep.memo(
             ("grank_finite", opts["patell_ddof"], np.packbits(x.ok).tobytes()),
-            partial(_level_counts, base.fin, x.w, levels),
+            partial(_level_counts, base.fin, x.w, levels[j]),
         )
-        le = _level_counts(base.pos < q[:, None].astype(base.pos.dtype), x.w, levels)
-        above = _level_sum(finite - le, levels)
-        eq = None
-        if (q != p)[x.ok].any():
-            lt = _level_counts(base.pos < p[:, None].astype(base.pos.dtype), x.w, levels)
-            eq = _level_sum(le - lt, levels)
+        le = le_all[j]
+        above = _level_sum(finite - le, levels[j])
+        eq = _level_sum(le - next(counts), levels[j]) if ties[j] else None
         out.append((above, eq, base.n0 - q, q - p))
     return out
 
 
-def _row_searchsorted(base: _GrankBase, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Count, per event i and column k, the finite GSARs below and not above ``v[i, k]``.
+#: Events per block of :func:`_below_counts` (a block of positions stays in cache).
+_COUNT_BLOCK = 2048
+
+
+def _below_counts(
+    pos: np.ndarray, specs: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> list[np.ndarray]:
+    """:func:`_level_counts` of ``pos < bound[:, None]`` for each ``(bound, w, levels)``.
+
+    One pass over ``pos`` for all specs, :data:`_COUNT_BLOCK` events at a time (the block is
+    compared with every bound while it is in cache); the counts are integers, so summing the
+    blocks' counts gives exactly the whole array's.
+    """
+    out = [np.zeros((len(levels), pos.shape[1]), dtype=np.int64) for _, _, levels in specs]
+    for lo in range(0, pos.shape[0], _COUNT_BLOCK):
+        block = pos[lo : lo + _COUNT_BLOCK]
+        for acc, (bound, w, levels) in zip(out, specs, strict=True):
+            bounds = bound[lo : lo + _COUNT_BLOCK, None].astype(pos.dtype)
+            acc += _level_counts(block < bounds, w[lo : lo + _COUNT_BLOCK], levels)
+    return out
+
+
+def _row_searchsorted(
+    est: np.ndarray, s: np.ndarray, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count, per event i and column k, the finite GSARs e_it / s_i below and not above v.
+
+    ``est`` holds the estimation residuals e_it (N, L1), ``s`` the s_i, ``v`` (N, K) values.
 
     Returns ``(p, q)``: ``p[i, k]`` = #{t: g_it < v[i, k]}, ``q[i, k]`` = #{t: g_it <= v[i, k]}
-    (0 where ``v`` is NaN). A binary search of every row at once in its sorted GSARs,
-    :data:`_SEARCH_BLOCK` events at a time so that the searched rows stay in cache; ``p`` is
-    searched only where ``v`` equals a GSAR (elsewhere ``p = q``).
+    (0 where ``v`` is NaN). A binary search of every row at once in its sorted GSARs (sorted
+    here, :data:`_SEARCH_BLOCK` events at a time so that the searched rows stay in cache);
+    ``p`` is searched only where ``v`` equals a GSAR (elsewhere ``p = q``).
     """
-    n, width = base.g.shape
+    n, width = est.shape
     padded = 1 << max(1, width).bit_length()  # room for every step of the search: NaN-filled
     p, q = np.empty(v.shape, dtype=np.intp), np.empty(v.shape, dtype=np.intp)
     xs = np.full((_SEARCH_BLOCK, padded), np.nan)
     for lo in range(0, n, _SEARCH_BLOCK):
         hi = min(n, lo + _SEARCH_BLOCK)
         rows = xs[: hi - lo]
-        rows[:, :width] = np.sort(base.g[lo:hi], axis=1)
+        rows[:, :width] = np.sort(_gsars(est, s, slice(lo, hi))[0], axis=1)
         flat = rows.reshape(-1)
         q[lo:hi] = qb = _bisect_rows(flat, padded, v[lo:hi], "right")
         p[lo:hi] = qb
@@ -675,7 +778,10 @@ def _grank_result(
     above_cols, eq_cols, n_gt, n_eq = counts
     ok, w, n, null, est = x.ok, x.w, x.n, x.null, x.est
     n_t = n_t_all if ok.all() else n_t_all - fin[~ok].sum(axis=0)
-    wk0 = prep.memo(("grank_wk0", opts["patell_ddof"], np.packbits(ok).tobytes()), lambda: w @ k0)
+    wk0 = prep.memo(
+        ("grank_wk0", opts["patell_ddof"], np.packbits(ok).tobytes()),
+        lambda: w @ k0,
+    )
     sum_u = wk0 + above_cols - 0.5 * n_t
     if eq_cols is not None:
         sum_u = sum_u + 0.5 * eq_cols
@@ -718,6 +824,24 @@ def signrank_pmf(n: int) -> np.ndarray:
     return counts / 2.0**n
 
 
+def signed_rank_sum(x: np.ndarray) -> tuple[float, np.ndarray]:
+    """Wilcoxon's W+ of non-zero ``x`` and the sizes of the tied groups of ``|x|``.
+
+    W+ is the sum, over positive x, of the average ranks of ``|x|`` (1 = smallest; a tied run
+    at sorted positions a..b gets (a + b) / 2 + 1, as ``scipy.stats.rankdata``). One sort of
+    ``|x|``; the ranks are integers or halves, so their sum is exact in any order (the same
+    number as ``rankdata(|x|)[x > 0].sum()``). The group sizes are those of
+    ``np.unique(ranks, return_counts=True)`` (in ascending order of ``|x|``).
+    """
+    a = np.abs(np.asarray(x, dtype=float))
+    order = np.argsort(a)
+    sa = a[order]
+    starts = np.flatnonzero(np.concatenate(([True], sa[1:] != sa[:-1])))
+    counts = np.diff(np.append(starts, a.size))
+    ranks = np.repeat(starts + (counts - 1) / 2.0 + 1.0, counts)
+    return float(ranks[x[order] > 0].sum()), counts
+
+
 def _wilcoxon(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
     x = window_car(prep, target)
     x = x[np.isfinite(x)]
@@ -727,12 +851,10 @@ def _wilcoxon(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts)
     null, est = null_median(target), default_estimate(prep, target)
     if n < 1:
         return nan_result("wilcoxon", nobs, null, alt, "no non-zero abnormal returns", est)
-    r = sps.rankdata(np.abs(x))
-    w = float(r[x > 0].sum())
+    w, tie_counts = signed_rank_sum(x)
     if opts["na_sums"] == "estudy2":
         w = w * prep.n_events / n
     mean = n * (n + 1) / 4.0
-    _, tie_counts = np.unique(r, return_counts=True)
     var = n * (n + 1) * (2 * n + 1) / 24.0 - float((tie_counts**3 - tie_counts).sum()) / 48.0
     z = (w - mean) / math.sqrt(var) if var > 0 else math.nan
     ties = bool((tie_counts > 1).any())

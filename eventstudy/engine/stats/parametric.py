@@ -33,6 +33,7 @@ from eventstudy.engine.stats._core import (
     estimation_aar,
     event_counts,
     fill_signature_doc,
+    nan_column_sum,
     nan_result,
     normal_result,
     null_mean,
@@ -148,7 +149,10 @@ def _market_means(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
         panel = prep.panel
-        m_est = np.nanmean(np.asarray(panel.est_market, dtype=float), axis=0)
+        est = np.asarray(panel.est_market, dtype=float)
+        n_est = (~np.isnan(est)).sum(axis=0) if np.isnan(est).any() else est.shape[0]
+        with np.errstate(invalid="ignore", divide="ignore"):  # no event on a day: NaN, dropped
+            m_est = nan_column_sum(est) / n_est  # np.nanmean(est, axis=0), without its copy
         m_ev = np.nanmean(np.asarray(panel.event_market, dtype=float), axis=0)
         return m_est[np.isfinite(m_est)], m_ev
 
@@ -369,8 +373,13 @@ def skew_t_bootstrap(
 
 
 def skew_t_draws(n: int, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    """Return the resample indices of :func:`skew_t_bootstrap`: ``(n_boot, max(3, n // 4))``."""
-    return rng.integers(0, n, size=(n_boot, max(3, n // 4)))
+    """Return the resample indices of :func:`skew_t_bootstrap`: ``(n_boot, max(3, n // 4))``.
+
+    int32 (half the memory of int64) when ``n`` fits: numpy's Generator draws the same
+    values, and leaves the same state, for a range below 2**32 whatever the integer type.
+    """
+    dtype = np.int32 if n <= np.iinfo(np.int32).max else np.int64
+    return rng.integers(0, n, size=(n_boot, max(3, n // 4)), dtype=dtype)
 
 
 def _skew_t_from_draws(x: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, int]:
@@ -448,8 +457,10 @@ def _skew_t_moments(counts: np.ndarray, xs: np.ndarray, n_b: int) -> tuple[np.nd
     y2 = y * y
     basis = np.hstack([y, y2, y2 * y])
     sums = np.empty((counts.shape[0], 3 * k))
+    buffer = np.empty((min(_COUNT_CHUNK, counts.shape[0]), counts.shape[1]))  # reused
     for lo in range(0, counts.shape[0], _COUNT_CHUNK):
-        block = counts[lo : lo + _COUNT_CHUNK].astype(float)
+        block = buffer[: min(_COUNT_CHUNK, counts.shape[0] - lo)]
+        np.copyto(block, counts[lo : lo + _COUNT_CHUNK])  # the counts as floats, exactly
         sums[lo : lo + _COUNT_CHUNK] = block @ basis
     s1, s2, s3 = sums[:, :k], sums[:, k : 2 * k], sums[:, 2 * k :]
     m = s1 / n_b
@@ -594,7 +605,8 @@ def _rademacher_signs(rng: np.random.Generator, shape: tuple[int, int]) -> np.nd
     ):
         return (rng.integers(0, 2, size=shape) * 2 - 1).astype(np.int8)
     raw = bit_generator.random_raw((size + 1) // 2)
-    signs = (raw.view(np.uint32)[:size] >> 31).astype(np.int8).reshape(shape)
+    # the top bit of each little-endian 32-bit half is bit 7 of its byte 3: read the bytes
+    signs = np.right_shift(raw.view(np.uint8)[3::4][:size], 7).view(np.int8).reshape(shape)
     if size % 2:  # the last output's high half is what the next 32-bit draw would use
         state = dict(bit_generator.state)
         state["has_uint32"], state["uinteger"] = 1, int(raw[-1] >> np.uint64(32))
@@ -644,9 +656,10 @@ def _boot_t(compact: np.ndarray, kind: str, x: np.ndarray) -> np.ndarray:
     out = np.empty((compact.shape[0], x.shape[1]))
     x2 = x * x
     ss_fixed = x2.sum(axis=0)
+    buffer = np.empty((min(_BOOT_CHUNK, compact.shape[0]), n))  # reused: no fresh pages
     for c0 in range(0, compact.shape[0], _BOOT_CHUNK):
         c1 = min(compact.shape[0], c0 + _BOOT_CHUNK)
-        w = _float_weights(compact[c0:c1], kind)
+        w = _float_weights(compact[c0:c1], kind, out=buffer[: c1 - c0])
         ss = (w * w) @ x2 if kind == "mammen" else ss_fixed  # Rademacher: w^2 = 1
         mean = (w @ x) / n
         var = np.maximum((ss - n * mean * mean) / (n - 1), 0.0)
@@ -694,10 +707,21 @@ def _boot_pvalue(
     return (1.0 + float(hits)) / (n_boot + 1.0)
 
 
-def _float_weights(compact: np.ndarray, kind: str) -> np.ndarray:
+def _float_weights(compact: np.ndarray, kind: str, out: np.ndarray | None = None) -> np.ndarray:
+    """The bootstrap weights of ``compact`` (int8 signs or Mammen "low" flags) as floats.
+
+    Written into ``out`` when given (C-ordered, the shape of ``compact``): the same values.
+    """
+    if out is None:
+        if kind == "mammen":
+            return np.where(compact, _MAMMEN_LO, _MAMMEN_HI)
+        return compact.astype(float)
     if kind == "mammen":
-        return np.where(compact, _MAMMEN_LO, _MAMMEN_HI)
-    return compact.astype(float)
+        out[...] = _MAMMEN_HI
+        np.copyto(out, _MAMMEN_LO, where=compact)
+    else:
+        np.copyto(out, compact)
+    return out
 
 
 def _wild_bootstrap_batch(
