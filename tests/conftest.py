@@ -5,6 +5,10 @@ The real data live beside the repository in ``../shared/data`` (never copied int
 and ``validation_dir`` fixtures: when the data are absent they *fail* when
 ``EVENTSTUDY_REQUIRE_DATA=1`` (``.ci/run`` sets it) and skip with the reason elsewhere. The
 peers' small expected-output tables are copied in ``tests/reference/`` (``reference_dir``).
+
+Property tests (hypothesis) explore new examples on each run; with
+``EVENTSTUDY_HYPOTHESIS_PROFILE=ci`` (``.ci/run`` sets it) they draw the same examples on every
+run, so CI's verdict does not depend on luck. A failure found locally prints its example.
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("EVENTSTUDY_HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
