@@ -140,13 +140,16 @@ _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def _warm_up() -> None:
-    """Import matplotlib (Agg) and the plot functions before any result arrives."""
+    """Import matplotlib (Agg) and the plot functions, draw once, before any result arrives."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot
 
     import eventstudy.plotting  # noqa: F401
+    from eventstudy.report.figures import rehearse
+
+    rehearse()
 
 
 def _send_error(outbox: Any, exc: BaseException) -> None:
