@@ -130,3 +130,18 @@ def test_workers_end_when_the_run_is_killed(tmp_path):
     while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
         time.sleep(0.05)
     assert all(_gone(pid) for pid in workers)
+
+
+def test_workers_yield_the_cpu_to_the_parent(monkeypatch, tmp_path):
+    """The workers run at a lower priority (higher nice value) than the run itself."""
+
+    def draw(name, out):
+        (out / name).write_text(str(os.nice(0)))
+        return name
+
+    _fake_jobs(monkeypatch, draw)
+    with drawing.FigureDrawer(tmp_path, workers=2) as drawer:
+        drawer.finish(_inputs())
+    mine = os.nice(0)
+    expected = min(19, mine + drawing.NICENESS)
+    assert {int(p.read_text()) for p in tmp_path.iterdir()} == {expected}

@@ -105,10 +105,17 @@ class _Server:
                 more = self.receive(self.inbox.get())
 
 
+NICENESS = 10
+"""Added to the workers' nice value: where they and the parent want more cores than there
+are, the parent (the analyses, the run's critical path) gets the CPU first and the figures
+take what is left; once the parent waits for them, they have every core."""
+
+
 def _serve(server: _Server, parent: int) -> None:
     """A worker process: matplotlib first, then the parts as they come."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
     _die_with_parent(parent)
+    _yield_to_parent()
     try:
         with server.warming:  # one at a time: the parent is checking the data meanwhile
             _warm_up()
@@ -137,6 +144,14 @@ def _die_with_parent(parent: int) -> None:
 
 
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _yield_to_parent() -> None:
+    """Lower this worker's priority by :data:`NICENESS` (where the system allows it)."""
+    try:
+        os.nice(NICENESS)
+    except (OSError, AttributeError):  # not allowed, or no nice (Windows: never forked)
+        pass
 
 
 def _warm_up() -> None:
