@@ -1,18 +1,20 @@
 """The report's figures drawn by worker processes while the analyses go on.
 
-``eventstudy run`` forks its figure workers when it starts: they import matplotlib and the
-plot functions, one after the other, while the parent checks the data and runs the gold
-study (the second core is idle then). Each part's results are sent to every worker
-(pickled, through a queue) as soon as they exist: the gold study's right after it, the odds
-study's (with the gold-odds association) right after them, the claims' after them
-(:meth:`FigureDrawer.ready`, :meth:`FigureDrawer.finish`). A worker builds the part's
+``eventstudy run`` forks its first figure worker when it starts: it imports matplotlib and
+the plot functions and draws a small figure in memory while the parent checks the data and
+runs the gold study (the second core is idle then), then forks the other workers, which
+inherit all that (done once, not once a worker: about 0.45 s of CPU each). The workers run
+at a lower priority than the parent (:data:`NICENESS`). Each part's results are sent to
+every worker (pickled, through a queue) as soon as they exist: the gold study's right after
+it, the odds study's (with the gold-odds association) right after them, the claims' after
+them (:meth:`FigureDrawer.ready`, :meth:`FigureDrawer.finish`). A worker builds the part's
 figure jobs (:mod:`eventstudy.report.figures`: the same code, the same list in every
 worker) and takes them one at a time through the part's shared counter (the index of its
 next job not yet taken), so the workers share the drawing. Each file written is reported
 on a common queue; a worker that failed passes its exception on, one that died without
-saying ``end`` is an error. The files are those
-:func:`eventstudy.report.figures.draw_figures` writes: the same code draws them, with a
-fixed size and resolution, in whichever process.
+saying ``end`` is an error (the first worker waits for those it forked and reports theirs).
+The files are those :func:`eventstudy.report.figures.draw_figures` writes: the same code
+draws them, with a fixed size and resolution, in whichever process.
 """
 
 from __future__ import annotations
@@ -56,7 +58,6 @@ class _Server:
     inbox: Any  # multiprocessing.Queue of pickled (part, results), None: no more parts
     outbox: Any  # multiprocessing.Queue of (kind, value) to the parent
     counters: dict[str, Any]  # part -> multiprocessing.Value("l"): next job not taken
-    warming: Any  # multiprocessing.Lock: one worker imports matplotlib at a time
     out: Path
     lang: Lang
     every: bool
@@ -111,20 +112,56 @@ are, the parent (the analyses, the run's critical path) gets the CPU first and t
 take what is left; once the parent waits for them, they have every core."""
 
 
-def _serve(server: _Server, parent: int) -> None:
-    """A worker process: matplotlib first, then the parts as they come."""
+def _serve(servers: list[_Server], parent: int) -> None:
+    """The first worker: matplotlib, then the other workers forked, then the parts.
+
+    It waits for the workers it forked before it ends (they end with it): one that died
+    without saying ``end`` is reported to the parent as an error.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers
     _die_with_parent(parent)
     _yield_to_parent()
+    first, *others = servers
+    forked: list[int] = []
     try:
-        with server.warming:  # one at a time: the parent is checking the data meanwhile
-            _warm_up()
+        _warm_up()
+        forked = [_fork(server) for server in others]
+        first.serve()
+        _reap(forked)
+        first.outbox.put(("end", None))
+    except BaseException as exc:  # handed to the parent, which raises it
+        _send_error(first.outbox, exc)
+    first.outbox.close()
+    first.outbox.join_thread()
+
+
+def _fork(server: _Server) -> int:
+    """Fork a worker from this one (matplotlib already imported): its process id."""
+    zygote = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0
+    try:  # the child: serve, then leave without running the forking worker's code
+        _die_with_parent(zygote)
         server.serve()
         server.outbox.put(("end", None))
-    except BaseException as exc:  # handed to the parent, which raises it
+    except BaseException as exc:
         _send_error(server.outbox, exc)
-    server.outbox.close()
-    server.outbox.join_thread()
+        code = 1
+    finally:
+        server.outbox.close()
+        server.outbox.join_thread()
+        os._exit(code)
+
+
+def _reap(pids: list[int]) -> None:
+    """Wait for the forked workers; raise if one did not end normally."""
+    for pid in pids:
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            raise RuntimeError(f"a figure worker exited with code {code} before it ended")
 
 
 def _die_with_parent(parent: int) -> None:
@@ -197,10 +234,11 @@ class FigureDrawer:
 
     Notes
     -----
-    Use as a context manager (the workers start on entering; on leaving, those still running
-    are stopped: an analysis failed, or Ctrl-C). :meth:`ready` is given to
-    :func:`eventstudy.report.analyses.run_analyses`; :meth:`finish` is called by
-    :func:`eventstudy.report.compose.write_report` with the complete inputs.
+    Use as a context manager (the first worker starts on entering and forks the others; on
+    leaving, the workers still running are stopped: an analysis failed, or Ctrl-C).
+    :meth:`ready` is given to :func:`eventstudy.report.analyses.run_analyses`;
+    :meth:`finish` is called by :func:`eventstudy.report.compose.write_report` with the
+    complete inputs.
     """
 
     def __init__(
@@ -237,16 +275,13 @@ class FigureDrawer:
             importlib.import_module(module)
         ctx = mp.get_context("fork")
         counters = {part: ctx.Value("l", 0) for part in PARTS}
-        warming = ctx.Lock()
         self.outbox = ctx.Queue()
-        for _ in range(self.workers):
-            inbox = ctx.Queue()
-            server = _Server(inbox, self.outbox, counters, warming, self.out, self.lang,
-                             self.every)  # fmt: skip
-            process = ctx.Process(target=_serve, args=(server, os.getpid()), daemon=True)
-            process.start()
-            self.processes.append(process)
-            self.inboxes.append(inbox)
+        self.inboxes = [ctx.Queue() for _ in range(self.workers)]
+        servers = [_Server(inbox, self.outbox, counters, self.out, self.lang, self.every)
+                   for inbox in self.inboxes]  # fmt: skip
+        process = ctx.Process(target=_serve, args=(servers, os.getpid()), daemon=True)
+        process.start()  # it forks the others once it has imported matplotlib
+        self.processes.append(process)
 
     def ready(self, part: str, results: dict[str, Any]) -> None:
         """Send a part's results to the workers, which start drawing its figures.
@@ -300,7 +335,7 @@ class FigureDrawer:
         """Read the workers' reports until each said ``end``; raise what a worker raised."""
         figures: dict[str, list[Figure]] = {}
         ended = 0
-        while ended < len(self.processes):
+        while ended < len(self.inboxes):  # one "end" a worker
             try:
                 kind, value = self.outbox.get(timeout=1.0)
             except queue.Empty:
