@@ -177,14 +177,19 @@ def _grid(n: int, ncols: int) -> tuple[list[Axes], dict[str, float]]:
     Returns its first ``n`` Axes (the others hidden) and the fixed layout
     (``subplots_adjust`` arguments) for :func:`_figure_legend_and_layout`.
     """
+    import matplotlib as mpl
     import matplotlib.pyplot as plt
 
     cols = max(1, min(int(ncols), n))
     rows = max(1, -(-n // cols))
     top, bottom, gap = 0.95, 0.95, 0.75  # inches: suptitle + titles; ticks + legend
     height = rows * 2.9 + (rows - 1) * gap + top + bottom
-    _, grid = plt.subplots(rows, cols, figsize=(6.0 * cols, height), squeeze=False,
-                           sharex=True, sharey=True)  # fmt: skip
+    # Titles at the top of their Axes (where matplotlib would put them: no ticks above the
+    # panels, no offset text on a probability axis) without the search for what is above
+    # them, which measures every shared panel's axis for every title.
+    with mpl.rc_context({"axes.titley": 1.0}):
+        _, grid = plt.subplots(rows, cols, figsize=(6.0 * cols, height), squeeze=False,
+                               sharex=True, sharey=True)  # fmt: skip
     layout = {
         "left": 0.75 / (6.0 * cols),
         "right": 1 - 0.15 / (6.0 * cols),
