@@ -169,3 +169,18 @@ def test_either_worker_dying_is_an_error(monkeypatch, tmp_path, who):
     with drawing.FigureDrawer(tmp_path, workers=2) as drawer, pytest.raises(RuntimeError):
         drawer.finish(_inputs())
     assert not drawer.processes
+
+
+def test_workers_draw_with_what_they_inherited_frozen(monkeypatch, tmp_path):
+    """The collector's full passes skip the objects a worker started with (gc.freeze)."""
+    import gc
+
+    def draw(name, out):
+        (out / name).write_text(str(gc.get_freeze_count()))
+        return name
+
+    _fake_jobs(monkeypatch, draw)
+    with drawing.FigureDrawer(tmp_path, workers=2) as drawer:
+        drawer.finish(_inputs())
+    assert gc.get_freeze_count() == 0  # not in the run's own process
+    assert all(int(p.read_text()) > 1000 for p in tmp_path.iterdir())
