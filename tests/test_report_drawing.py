@@ -118,7 +118,11 @@ def test_workers_end_when_the_run_is_killed(tmp_path):
         "from eventstudy.report import drawing\n"
         "drawing._warm_up = lambda: None\n"
         f"drawer = drawing.FigureDrawer({str(tmp_path)!r}, workers=2).__enter__()\n"
-        "print(' '.join(str(p.pid) for p in drawer.processes), flush=True)\n"
+        "first = drawer.processes[0].pid\n"
+        "path = f'/proc/{first}/task/{first}/children'\n"
+        "while not open(path).read().split():  # the first worker forks the second\n"
+        "    time.sleep(0.01)\n"
+        "print(first, open(path).read(), flush=True)\n"
         "time.sleep(60)\n"
     )
     run = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
@@ -130,3 +134,53 @@ def test_workers_end_when_the_run_is_killed(tmp_path):
     while time.monotonic() < deadline and not all(_gone(pid) for pid in workers):
         time.sleep(0.05)
     assert all(_gone(pid) for pid in workers)
+
+
+def test_workers_yield_the_cpu_to_the_parent(monkeypatch, tmp_path):
+    """The workers run at a lower priority (higher nice value) than the run itself."""
+
+    def draw(name, out):
+        (out / name).write_text(str(os.nice(0)))
+        return name
+
+    _fake_jobs(monkeypatch, draw)
+    with drawing.FigureDrawer(tmp_path, workers=2) as drawer:
+        drawer.finish(_inputs())
+    mine = os.nice(0)
+    expected = min(19, mine + drawing.NICENESS)
+    assert {int(p.read_text()) for p in tmp_path.iterdir()} == {expected}
+
+
+@pytest.mark.parametrize("who", ["first", "forked"])
+def test_either_worker_dying_is_an_error(monkeypatch, tmp_path, who):
+    """The first worker (forked by the run) or one it forked dies on its first figure: the
+    other draws the rest and the run fails instead of waiting for ever."""
+    import time
+
+    run = os.getpid()
+
+    def draw(name, out):
+        if (os.getppid() == run) == (who == "first"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.3)  # leaves figures to the other worker
+        return _write(name, out)
+
+    _fake_jobs(monkeypatch, draw)
+    with drawing.FigureDrawer(tmp_path, workers=2) as drawer, pytest.raises(RuntimeError):
+        drawer.finish(_inputs())
+    assert not drawer.processes
+
+
+def test_workers_draw_with_what_they_inherited_frozen(monkeypatch, tmp_path):
+    """The collector's full passes skip the objects a worker started with (gc.freeze)."""
+    import gc
+
+    def draw(name, out):
+        (out / name).write_text(str(gc.get_freeze_count()))
+        return name
+
+    _fake_jobs(monkeypatch, draw)
+    with drawing.FigureDrawer(tmp_path, workers=2) as drawer:
+        drawer.finish(_inputs())
+    assert gc.get_freeze_count() == 0  # not in the run's own process
+    assert all(int(p.read_text()) > 1000 for p in tmp_path.iterdir())

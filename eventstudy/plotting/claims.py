@@ -26,6 +26,7 @@ __all__ = [
     "plot_shift",
     "plot_threshold",
     "plot_verdicts",
+    "verdicts_figsize",
 ]
 
 VERDICT_COLORS: dict[str, str] = {
@@ -202,6 +203,11 @@ def plot_claim(data: Mapping[str, Any], row: pd.Series, ax: Axes | None = None) 
     return ax
 
 
+def verdicts_figsize(n: int) -> tuple[float, float]:
+    """Size (inches) of the figure :func:`plot_verdicts` makes for ``n`` claims."""
+    return (8.0, 0.45 * n + 1.2)
+
+
 def plot_verdicts(verdicts: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Every claim's p-value on a log scale, coloured by verdict, with each claim's alpha.
 
@@ -218,10 +224,9 @@ def plot_verdicts(verdicts: pd.DataFrame, ax: Axes | None = None) -> Axes:
         without a p (level claims, ``no data``) get an outlined stub labelled with their
         verdict; a tick marks ``-log10(alpha)``.
     """
-    n = len(verdicts)
     created = ax is None
-    ax = new_axes(ax, figsize=(8, 0.45 * n + 1.2))
-    y = np.arange(n)[::-1]
+    ax = new_axes(ax, figsize=verdicts_figsize(len(verdicts)))
+    y = np.arange(len(verdicts))[::-1]
     p = verdicts["p"].astype(float).to_numpy()
     height = np.where(np.isfinite(p), -np.log10(np.clip(p, 1e-12, 1)), 0.05)
     colors = [VERDICT_COLORS.get(v, "tab:gray") for v in verdicts["verdict"]]

@@ -30,6 +30,7 @@ def plot_odds_path(
     closed_at: Any = None,
     before: Any = "14D",
     after: Any = "14D",
+    legend: bool = True,
 ) -> Axes:
     """A market's probability path around an event, with the samples its shifts use.
 
@@ -53,6 +54,8 @@ def plot_odds_path(
         Market close, drawn as a dotted line when in view.
     before, after : Timedelta-like, default "14D"
         Wall-clock span shown either side of the event.
+    legend : bool, default True
+        Draw the Axes' legend (:func:`plot_odds_paths` draws one for the figure instead).
 
     Returns
     -------
@@ -90,7 +93,8 @@ def plot_odds_path(
     ax.set_xlabel("time (UTC)")
     if title:
         set_title(ax, title)
-    ax.legend(loc="best", fontsize=8)
+    if legend:
+        ax.legend(loc="best", fontsize=8)
     ax.tick_params(axis="x", labelrotation=30)  # this Axes only (autofmt_xdate walks them all)
     return ax
 
@@ -117,7 +121,9 @@ def plot_odds_paths(
     event_time : Timestamp-like, tz-aware
     axes : sequence of matplotlib Axes, optional
         At least ``len(markets)`` Axes to draw into; by default a new figure with a grid of
-        ``ncols`` columns and a fixed layout (no ``tight_layout`` needed).
+        ``ncols`` columns sharing their axes (every market is drawn over the same span and
+        probability range: dates under the lowest panel of each column, probabilities left of
+        the first column) and a fixed layout (no ``tight_layout`` needed).
     title : str, optional
         Figure title (``suptitle``).
     ncols : int, default 2
@@ -153,12 +159,10 @@ def plot_odds_paths(
             closed_at=closed_at,
             before=before,
             after=after,
+            legend=False,
         )
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(lab, h)
-        legend = ax.get_legend()
-        if legend is not None:
-            legend.remove()
         ax.set_ylim(-0.02, 1.1)  # room for the horizon labels of samples at p = 1
         ax.set_ylabel("probability" if n > 1 else ax.get_ylabel())
         drawn.append(ax)
@@ -168,18 +172,24 @@ def plot_odds_paths(
 
 
 def _grid(n: int, ncols: int) -> tuple[list[Axes], dict[str, float]]:
-    """A new figure for ``n`` panels in ``ncols`` columns.
+    """A new figure for ``n`` panels in ``ncols`` columns, their x and y axes shared.
 
     Returns its first ``n`` Axes (the others hidden) and the fixed layout
     (``subplots_adjust`` arguments) for :func:`_figure_legend_and_layout`.
     """
+    import matplotlib as mpl
     import matplotlib.pyplot as plt
 
     cols = max(1, min(int(ncols), n))
     rows = max(1, -(-n // cols))
     top, bottom, gap = 0.95, 0.95, 0.75  # inches: suptitle + titles; ticks + legend
     height = rows * 2.9 + (rows - 1) * gap + top + bottom
-    _, grid = plt.subplots(rows, cols, figsize=(6.0 * cols, height), squeeze=False)
+    # Titles at the top of their Axes (where matplotlib would put them: no ticks above the
+    # panels, no offset text on a probability axis) without the search for what is above
+    # them, which measures every shared panel's axis for every title.
+    with mpl.rc_context({"axes.titley": 1.0}):
+        _, grid = plt.subplots(rows, cols, figsize=(6.0 * cols, height), squeeze=False,
+                               sharex=True, sharey=True)  # fmt: skip
     layout = {
         "left": 0.75 / (6.0 * cols),
         "right": 1 - 0.15 / (6.0 * cols),
@@ -199,8 +209,8 @@ def _figure_legend_and_layout(
 ) -> None:
     """Draw one figure legend for the panels, the figure title, and the layout.
 
-    The layout only for a figure made by :func:`_grid`, with dates under the panels of the
-    last row.
+    The layout only for a figure made by :func:`_grid`: dates and the time label under the
+    lowest panel of each column, the probability label left of the first column.
     """
     fig = drawn[0].figure
     fig.legend(
@@ -217,8 +227,12 @@ def _figure_legend_and_layout(
         fig.subplots_adjust(**layout)
         spec = drawn[0].get_subplotspec()
         cols = spec.get_gridspec().ncols if spec is not None else len(drawn)
-        for ax in drawn[max(0, len(drawn) - cols) :]:  # no panel below: show its dates
-            ax.set_xlabel("time (UTC)")
+        lowest = drawn[max(0, len(drawn) - cols) :]  # no panel below: show their dates
+        for i, ax in enumerate(drawn):
+            ax.set_xlabel("time (UTC)" if ax in lowest else "")
+            if i % cols:
+                ax.set_ylabel("")
+        for ax in lowest:
             ax.tick_params(axis="x", labelbottom=True, labelrotation=30)
 
 

@@ -1,0 +1,136 @@
+"""The report figures' layout (eventstudy.plotting._layout) and the shared grid of odds panels."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from eventstudy.plotting._layout import fit_margins
+from eventstudy.plotting.odds import plot_odds_path, plot_odds_paths
+
+
+def _texts(fig):
+    """Every text drawn: tick labels, axis labels, titles, annotations."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            yield from (tick.label1 for tick in axis._update_ticks() if tick.label1.get_text())
+            yield from (axis.label, axis.offsetText)
+        yield from (ax.title, *ax.texts)
+
+
+def _crowded(ncols=1, scale=1.0):
+    """Long tick labels (an offset text ``1e6`` at ``scale=1e6``), labels, titles of two lines
+    and an annotation past the right edge, in each of ``ncols`` Axes."""
+    fig, axes = plt.subplots(1, ncols, figsize=(7, 4), squeeze=False)
+    for ax in axes[0]:
+        ax.plot([0, 10], [-0.123456 * scale, 0.98765 * scale])
+        ax.set_ylabel("a long label\nin two lines")
+        ax.set_xlabel("trading days")
+        ax.set_title("a title\nin two lines")
+        ax.annotate("a label reaching past the right edge", (10, 0), xytext=(3, 3),
+                    textcoords="offset points")  # fmt: skip
+    return fig
+
+
+@pytest.mark.parametrize(("ncols", "scale"), [(1, 1.0), (2, 1.0), (1, 1e6), (2, 1e6)])
+def test_every_text_inside_the_figure_and_apart(ncols, scale):
+    fig = _crowded(ncols, scale)
+    try:
+        fit_margins(fig)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        inside = fig.bbox.padded(0.5)
+        for text in _texts(fig):
+            box = text.get_window_extent(renderer)
+            assert inside.x0 <= box.x0 and box.x1 <= inside.x1, text.get_text()
+            assert inside.y0 <= box.y0 and box.y1 <= inside.y1, text.get_text()
+        if ncols == 2:  # the left panel's annotation stops before the right panel's labels
+            left, right = fig.axes
+            reach = left.texts[0].get_window_extent(renderer).x1
+            labels = [t.get_window_extent(renderer).x0 for t in right.get_yticklabels()]
+            assert reach < min([right.yaxis.label.get_window_extent(renderer).x0, *labels])
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("ncols", [1, 2])
+def test_margins_close_to_tight_layout(ncols):
+    """The Axes take about the room tight_layout gives them (a fraction of an inch apart)."""
+    fig = _crowded(ncols)
+    try:
+        fit_margins(fig)
+        ours = [ax.get_position().bounds for ax in fig.axes]
+        fig.tight_layout()
+        theirs = [ax.get_position().bounds for ax in fig.axes]
+    finally:
+        plt.close(fig)
+    np.testing.assert_allclose(ours, theirs, atol=0.03)
+
+
+def test_a_figure_title_is_left_to_tight_layout(monkeypatch):
+    fig = _crowded()
+    fig.suptitle("whole figure")
+    calls = []
+    monkeypatch.setattr(type(fig), "tight_layout", lambda self, **kw: calls.append(kw))
+    try:
+        fit_margins(fig)
+    finally:
+        plt.close(fig)
+    assert len(calls) == 1
+
+
+def _market(i):
+    t = pd.date_range("2025-03-01", periods=30, freq="D", tz="UTC")
+    frame = pd.DataFrame({"t": t, "p": np.linspace(0.1, 0.2 + 0.1 * i, 30)})
+    tau = pd.Timestamp("2025-03-15 12:00", tz="UTC")
+    shifts = pd.DataFrame({"horizon": [pd.Timedelta("1D")], "t_before": [t[14]],
+                           "p_before": [0.15], "t_after": [t[16]], "p_after": [0.2],
+                           "status": ["ok"]})  # fmt: skip
+    return (f"market {i}", frame, shifts, pd.NaT), tau
+
+
+def test_odds_panels_share_their_axes_labels_outside():
+    """Three markets in two columns: dates under the lowest panel of each column (the top
+    right one has none below it), probabilities left of the first column only."""
+    markets = [_market(i)[0] for i in range(3)]
+    axes = plot_odds_paths(markets, _market(0)[1], title="event")
+    fig = axes[0].figure
+    try:
+        fig.canvas.draw()
+        dated = [any(t.get_visible() and t.get_text() for t in ax.get_xticklabels())
+                 for ax in axes]  # fmt: skip
+        assert dated == [False, True, True]
+        assert [ax.get_xlabel() for ax in axes] == ["", "time (UTC)", "time (UTC)"]
+        assert [bool(ax.get_ylabel()) for ax in axes] == [True, False, True]
+        assert all(ax.get_legend() is None for ax in axes) and len(fig.legends) == 1
+        assert {ax.get_xlim() for ax in axes} == {axes[0].get_xlim()}
+    finally:
+        plt.close(fig)
+
+
+def test_odds_path_legend_optional():
+    market, tau = _market(0)
+    with_legend = plot_odds_path(market[1], market[2], tau)
+    without = plot_odds_path(market[1], market[2], tau, legend=False)
+    try:
+        assert with_legend.get_legend() is not None
+        assert without.get_legend() is None
+        assert without.get_legend_handles_labels()[1] == with_legend.get_legend_handles_labels()[1]
+    finally:
+        plt.close(with_legend.figure)
+        plt.close(without.figure)
+
+
+def test_rehearsal_leaves_no_figure_and_no_setting(tmp_path, monkeypatch):
+    from eventstudy.report.figures import rehearse
+
+    monkeypatch.chdir(tmp_path)
+    before = (plt.get_fignums(), matplotlib.rcParams["text.hinting"])
+    rehearse()
+    assert (plt.get_fignums(), matplotlib.rcParams["text.hinting"]) == before
+    assert not list(tmp_path.iterdir())
