@@ -858,6 +858,25 @@ def test_calendar_days_are_kept_in_the_user_cache_and_read_back(tmp_path, monkey
         _clear_schedules()
 
 
+def test_calendar_days_are_keyed_by_the_time_zone_rules(monkeypatch, tmp_path):
+    """Closes are kept in UTC: new time-zone rules (the tzdata package or the system's
+    database) must give another cache file, not the days converted with the old rules."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    keys = []
+    real = day0_module._tz_database()
+    assert real.startswith("tzdata ")
+    for rules in (real, "tzdata 2099.1 system # version 2099a"):
+        monkeypatch.setattr(day0_module, "_tz_database", lambda rules=rules: rules)
+        monkeypatch.setattr(day0_module, "_days_path", lambda key: keys.append(key) or tmp_path)
+        try:
+            day0_module._calendar_days.cache_clear()
+            day0_module._calendar_days("XNYS")
+        finally:
+            day0_module._calendar_days.cache_clear()
+    assert len(keys) == 2 and keys[0] != keys[1]
+    assert keys[1].endswith("tzdata 2099.1 system # version 2099a")
+
+
 def test_shipped_calendars_are_exchange_calendars_names():
     """The built-in instruments skip the name check (it imports exchange_calendars): every
     calendar of the shipped table must be one of its names, and a new name is still checked."""

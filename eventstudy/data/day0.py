@@ -159,15 +159,17 @@ def _calendar_days(name: str) -> _CalendarDays:
     """Sessions, closes and early closes of a calendar over the calendar range.
 
     Building an exchange calendar (its holiday rules over 28 years) takes about 0.2 s of
-    every run; its days depend only on the calendar, the range and the versions of
-    exchange_calendars and pandas, so they are kept in the per-user cache directory
-    (``<user_cache_dir>/eventstudy/calendars``, next to the default data directory) and
-    read from there by later runs. A file that is missing, unreadable or written for other
-    versions is ignored (and replaced); a cache that cannot be written is not an error.
+    every run; its days depend only on the calendar, the range, the versions of
+    exchange_calendars and pandas and the time-zone rules (:func:`_tz_database`), so they
+    are kept in the per-user cache directory (``<user_cache_dir>/eventstudy/calendars``,
+    next to the default data directory) and read from there by later runs. A file that is
+    missing, unreadable or written for other versions is ignored (and replaced); a cache
+    that cannot be written is not an error.
     """
     key = (
-        f"{name} {CALENDAR_START} {CALENDAR_END} exchange_calendars "
-        f"{importlib.metadata.version('exchange_calendars')} pandas {pd.__version__}"
+        f"days/1 {name} {CALENDAR_START} {CALENDAR_END} exchange_calendars "
+        f"{importlib.metadata.version('exchange_calendars')} pandas {pd.__version__} "
+        f"{_tz_database()}"
     )
     path = _days_path(key)
     days = _read_days(path, key)
@@ -180,6 +182,29 @@ def _calendar_days(name: str) -> _CalendarDays:
         )
         _write_days(path, key, days)
     return days
+
+
+def _tz_database() -> str:
+    """Versions of the time-zone rules a calendar's closes (in UTC) were converted with.
+
+    :mod:`zoneinfo` reads the system's database (on ``zoneinfo.TZPATH``) before the
+    ``tzdata`` package: both are named, so a new release of either rebuilds the cache.
+    """
+    import zoneinfo
+
+    try:
+        package = importlib.metadata.version("tzdata")
+    except importlib.metadata.PackageNotFoundError:
+        package = "none"
+    system = "none"
+    for root in zoneinfo.TZPATH:
+        try:
+            with open(Path(root) / "tzdata.zi", encoding="ascii", errors="replace") as zi:
+                system = zi.readline().strip()
+            break
+        except OSError:
+            continue
+    return f"tzdata {package} system {system}"
 
 
 def _days_path(key: str) -> Path:
@@ -217,6 +242,9 @@ def _write_days(path: Path, key: str, days: _CalendarDays) -> None:
         os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
+    except BaseException:  # e.g. Ctrl-C while writing: no half-written file left behind
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True)

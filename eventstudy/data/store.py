@@ -395,6 +395,22 @@ def _build_once(raw: pd.DataFrame, path: Path, what: str, build: Callable[[], _B
     return built
 
 
+def _own_copy(kept: _Built) -> _Built:
+    """A copy of a kept frame that shares no buffer with it, its index included.
+
+    ``DataFrame.copy()`` copies the values but the new index still reads the kept index's
+    array, which ``index.asi8`` or ``np.asarray(index)`` can write into: a caller's edit
+    would then reach every later load of the file.
+    """
+    out = kept.copy(deep=True)
+    index = kept.index
+    if isinstance(index, pd.RangeIndex):  # its copies share the cached array of its values
+        out.index = pd.RangeIndex(index.start, index.stop, index.step, name=index.name)
+    else:
+        out.index = index.copy(deep=True)
+    return out
+
+
 def _require_columns(raw: pd.DataFrame, path: Path, required: Iterable[str]) -> None:
     missing = [c for c in required if c not in raw.columns]
     if missing:
@@ -529,7 +545,7 @@ def load_prices(
         raise
     if positive and (frame["close"] <= 0).any():
         frame = _prices_frame(raw, path, positive=True)  # raises, naming the line
-    frame = frame.copy()
+    frame = _own_copy(frame)
     frame.attrs["sha256"] = raw.attrs["sha256"]
     return frame
 
@@ -625,7 +641,7 @@ def load_series(
     series = _series_once(raw, path, series_id)
     if positive and (series <= 0).any():
         series = _series_frame(raw, path, series_id, positive=True)  # raises, naming the line
-    series = series.copy()
+    series = _own_copy(series)
     series.attrs["sha256"] = raw.attrs["sha256"]
     return series
 
@@ -717,7 +733,7 @@ def load_markets(data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame
         "Polymarket market list",
         f"eventstudy fetch --markets <slug>[,<slug>...] --data-dir {shlex.quote(str(root))}",
     )
-    out = _markets_once(raw, path).copy()
+    out = _own_copy(_markets_once(raw, path))
     out.attrs["sha256"] = raw.attrs["sha256"]
     return out
 
@@ -881,7 +897,7 @@ def load_odds(
     ):  # warn (each call, as a fresh read does) or raise
         frame = _odds_frame(raw, path, duplicates=duplicates)
     else:
-        frame = frame.copy()
+        frame = _own_copy(frame)
     frame.attrs["sha256"] = raw.attrs["sha256"]
     return frame
 
