@@ -227,6 +227,25 @@ def test_grank_base_equals_the_plain_formulas(missing, sorted_first, monkeypatch
     np.testing.assert_array_equal(base.pos, expected_pos)
 
 
+def test_grank_ranks_keep_the_layout_of_the_estimation_returns():
+    """A column-major est_ar (a panel a user builds) gives column-major GSAR ranks, as the
+    whole-panel formula does: ``w @ k0`` then takes the same BLAS path, to the last bit."""
+    import dataclasses
+
+    from eventstudy.engine.stats import nonparametric as nonpar
+    from eventstudy.engine.stats import prepare, resolve_options
+    from tests.test_speed import _study
+
+    panel = _study(n_events=40, missing=True).panel
+    for est in (np.ascontiguousarray(panel.est_ar), np.asfortranarray(panel.est_ar)):
+        prep = prepare(dataclasses.replace(panel, est_ar=est))
+        base = nonpar._grank_base(prep, resolve_options())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            plain = est / prep.panel.sigma.astype(float)[:, None]
+        assert base.k0.flags.f_contiguous == plain.flags.f_contiguous
+        assert base.k0.flags.c_contiguous == plain.flags.c_contiguous
+
+
 @pytest.mark.parametrize("n, m, block", [(5000, 271, 1024), (1025, 3, 1024), (10, 50, 3)])
 def test_sequential_column_sums_equal_numpy_axis0_sums(n, m, block):
     """Blocked column sums with the running total prepended are np.sum(axis=0) bit for bit

@@ -11,7 +11,8 @@ depend on the number of threads or on scheduling.
 
 The number of threads is read from the environment variable ``EVENTSTUDY_THREADS`` at each
 call (a positive integer; ``1`` runs everything in the calling thread); by default it is
-``min(2, os.cpu_count())``. BLAS thread pools are separate (e.g. ``OPENBLAS_NUM_THREADS``).
+``min(2, usable CPUs)`` (the process's CPU affinity where the OS has one, else
+``os.cpu_count()``). BLAS thread pools are separate (e.g. ``OPENBLAS_NUM_THREADS``).
 """
 
 from __future__ import annotations
@@ -48,7 +49,15 @@ def n_threads() -> int:
         if n < 1:
             raise ValueError(f"{THREADS_ENV}={value!r} is not a positive integer")
         return n
-    return max(1, min(DEFAULT_THREADS, os.cpu_count() or 1))
+    return max(1, min(DEFAULT_THREADS, _usable_cpus()))
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def run_all(tasks: Sequence[Callable[[], T]], threads: int) -> list[T]:

@@ -499,7 +499,9 @@ def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
     def compute() -> _GrankBase:
         s = sigma_used(prep, opts)
         est = prep.panel.est_ar
-        k0 = np.empty(est.shape)
+        # the layout of est_ar (as the unblocked ranks had): w @ k0 takes another BLAS path
+        # on a column-major array, and its last bit would differ
+        k0 = np.empty_like(est, dtype=float)
         fin = np.empty(est.shape, dtype=bool)
         combined = _combined_order(prep)
         for lo in range(0, est.shape[0], _GSAR_BLOCK):
