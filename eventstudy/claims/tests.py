@@ -26,6 +26,7 @@ from scipy import fft as sp_fft
 from scipy import stats
 
 from eventstudy.gold.bootstrap import mean_block_length, stationary_indices
+from eventstudy.gold.hac import newey_west_meat
 
 __all__ = [
     "LevelOutcome",
@@ -535,8 +536,9 @@ def ols_hac_slope(y: np.ndarray, x: np.ndarray, maxlags: int) -> tuple[float, fl
     ``OLS(y, add_constant(x, has_constant="add")).fit(cov_type="HAC",
     cov_kwds={"maxlags": maxlags})`` (statsmodels 0.15): ``params[1]`` and ``bse[1]``, the
     same array operations in the same order (the pseudo-inverse of ``pinv_extended``, the
-    residuals, the Bartlett-weighted score sums of ``S_hac_simple``, the sandwich of
-    ``_HCCM2``, no small-sample correction), so the same bits without importing statsmodels
+    residuals, the Bartlett-weighted score sums of ``S_hac_simple`` as
+    :func:`~eventstudy.gold.hac.newey_west_meat` computes them, the sandwich of ``_HCCM2``,
+    no small-sample correction), so the same bits without importing statsmodels
     (about 0.2 s on a run's serial path: its regression module loads the formula API).
     Unlike statsmodels, a rank-deficient design does not warn.
 
@@ -557,12 +559,7 @@ def ols_hac_slope(y: np.ndarray, x: np.ndarray, maxlags: int) -> tuple[float, fl
     bread = np.dot(pinv, np.transpose(pinv))
     params = np.dot(pinv, y)
     scores = exog * (y - np.dot(exog, params))[:, None]
-    weights = 1 - np.arange(maxlags + 1) / (maxlags + 1.0)
-    meat = weights[0] * np.dot(scores.T, scores)
-    for lag in range(1, maxlags + 1):
-        cross = np.dot(scores[lag:].T, scores[:-lag])
-        meat += weights[lag] * (cross + cross.T)
-    cov = np.dot(np.dot(bread, meat), bread.T)
+    cov = np.dot(np.dot(bread, newey_west_meat(scores, maxlags)), bread.T)
     with np.errstate(invalid="ignore"):
         bse = np.sqrt(np.diag(cov))
     return float(params[1]), float(bse[1])

@@ -41,7 +41,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-__all__ = ["CarCovariance", "DummyRegression", "bartlett_autocov", "dummy_regression"]
+__all__ = [
+    "CarCovariance",
+    "DummyRegression",
+    "bartlett_autocov",
+    "dummy_regression",
+    "newey_west_meat",
+]
 
 #: Distinct windows up to which a singular banded part falls back to a dense pseudo-inverse.
 DENSE_FALLBACK_MAX = 4_000
@@ -88,10 +94,22 @@ def bartlett_autocov(e: np.ndarray, maxlags: int) -> np.ndarray:
     return out
 
 
-def _newey_west_meat(scores: np.ndarray, maxlags: int) -> np.ndarray:
+def newey_west_meat(scores: np.ndarray, maxlags: int) -> np.ndarray:
     """The HAC meat ``Σ_j w_j (X_j'X_0 + X_0'X_j)`` with Bartlett weights.
 
-    As statsmodels' ``S_hac_simple``.
+    As statsmodels' ``S_hac_simple`` (the same operations in the same order, so the same
+    bits), with weights ``w_j = 1 - j / (maxlags + 1)``.
+
+    Parameters
+    ----------
+    scores : ndarray, shape (n, k)
+        Regressors times residuals, one row per observation, in time order.
+    maxlags : int
+        Bartlett-kernel lags.
+
+    Returns
+    -------
+    ndarray, shape (k, k)
     """
     s = scores.T @ scores
     for lag in range(1, maxlags + 1):
@@ -126,7 +144,7 @@ def dummy_regression(
     b = pinv @ yn
     ar = y - z @ b
     scores = z * np.where(event, 0.0, ar)[:, None]
-    v_b = gram_inv @ _newey_west_meat(scores, maxlags) @ gram_inv.T
+    v_b = gram_inv @ newey_west_meat(scores, maxlags) @ gram_inv.T
     return DummyRegression(b, v_b, days, ar[days], ar)
 
 
