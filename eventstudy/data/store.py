@@ -352,17 +352,30 @@ def _parse_once(path: Path, data: bytes, digest: str | None = None) -> pd.DataFr
     frames from it and never write into it). Errors are raised every time, never kept.
     """
     key = (str(path), digest or hashlib.sha256(data).hexdigest())
-    with _PARSED_LOCK:
-        raw = _PARSED.get(key)
-        if raw is not None:
-            _PARSED.move_to_end(key)
-    if raw is None:
-        raw = _parse_csv(path, _decode(path, data))
-        with _PARSED_LOCK:
-            _PARSED[key] = raw
-            while len(_PARSED) > PARSED_CACHE_FILES:
-                _PARSED.popitem(last=False)
+    raw = _kept(_PARSED, key, lambda: _parse_csv(path, _decode(path, data)))
     return raw.copy(deep=False)
+
+
+_Kept = TypeVar("_Kept")
+
+
+def _kept(cache: OrderedDict[Any, Any], key: Any, compute: Callable[[], _Kept]) -> _Kept:
+    """``cache[key]``, computed and kept first if absent.
+
+    The :data:`PARSED_CACHE_FILES` most recently used entries are kept. ``compute`` runs
+    outside the lock; what raises is not kept.
+    """
+    with _PARSED_LOCK:
+        value = cache.get(key)
+        if value is not None:
+            cache.move_to_end(key)
+    if value is None:
+        value = compute()
+        with _PARSED_LOCK:
+            cache[key] = value
+            while len(cache) > PARSED_CACHE_FILES:
+                cache.popitem(last=False)
+    return value
 
 
 _BUILT: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
@@ -381,18 +394,7 @@ def _build_once(raw: pd.DataFrame, path: Path, what: str, build: Callable[[], _B
     :meth:`~pandas.DataFrame.copy`). A build that raises is not kept (errors are raised
     every time).
     """
-    key = (str(path), str(raw.attrs["sha256"]), what)
-    with _PARSED_LOCK:
-        built = _BUILT.get(key)
-        if built is not None:
-            _BUILT.move_to_end(key)
-    if built is None:
-        built = build()
-        with _PARSED_LOCK:
-            _BUILT[key] = built
-            while len(_BUILT) > PARSED_CACHE_FILES:
-                _BUILT.popitem(last=False)
-    return built
+    return _kept(_BUILT, (str(path), str(raw.attrs["sha256"]), what), build)
 
 
 def _own_copy(kept: _Built) -> _Built:
