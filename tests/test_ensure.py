@@ -453,6 +453,9 @@ def test_fresh_machine_run_writes_only_into_the_user_cache(
     # the cache (data; exchange calendars' days when a schedule was built), and the report
     # directory asked for (its marker file; the page was faked)
     written.discard(("xdg", "eventstudy", "calendars"))
+    # matplotlib's own font list, written by the figure workers' first text layout into the
+    # user cache when this process has not built it yet (the test run alone)
+    written = {p for p in written if p[:2] != ("xdg", "matplotlib")}
     assert written == {("xdg", "eventstudy", "data"), ("out", "report", ".eventstudy-report")}
     assert json.loads((cache / "manifest.json").read_text())["files"]
 
