@@ -275,7 +275,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-RUN_STEPS = ("data", "catalog", "gold study", "robustness", "odds study", "claims", "data versions",
+RUN_STEPS = ("data", "catalog", "odds study", "gold study", "claims", "robustness", "data versions",
              "tables", "figures", "page")  # fmt: skip
 """The steps :func:`eventstudy.report.compose.run_report` announces, in order."""
 

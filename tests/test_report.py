@@ -329,3 +329,46 @@ def test_odds_step_does_not_hide_programming_errors(snapshot_dir, repo_root, mon
     monkeypatch.setattr(odds_study, "run_odds_study", bug)
     with pytest.raises(TypeError, match="a bug"):
         _odds(events, snapshot_dir)
+
+
+def test_each_part_goes_to_the_figure_workers_as_soon_as_it_exists(tmp_path, monkeypatch):
+    """The odds study first (its figures are the costliest), then the gold study, the
+    association and the claims, each part sent to ``ready`` right after it is run; the
+    robustness refits (tables only) run last, while the workers draw. The CLI's progress bar
+    lists the steps in the same order."""
+    from eventstudy.cli import RUN_STEPS
+    from eventstudy.report import analyses
+
+    log = []
+
+    def record(name, value=None):
+        def run(*args, **kwargs):
+            log.append(name)
+            return value
+
+        return run
+
+    (tmp_path / "claims.csv").write_text("claim_id\n")
+    monkeypatch.setattr("eventstudy.data.catalog.load_events", record("catalog read"))
+    monkeypatch.setattr(analyses, "_odds", record("odds run", ("odds", "")))
+    monkeypatch.setattr(analyses, "_gold", record("gold run", "gold"))
+    monkeypatch.setattr(analyses, "_associations", record("association run", {"raw": 1}))
+    monkeypatch.setattr(analyses, "_claims", record("claims run", ("claims", "")))
+    monkeypatch.setattr(analyses, "_robustness", record("robustness run", {}))
+    monkeypatch.setattr(analyses, "_data_versions", record("versions run"))
+    analyses.run_analyses(
+        tmp_path / "events.csv",
+        tmp_path,
+        progress=lambda step: log.append(f"step {step}"),
+        ready=lambda part, results: log.append(f"ready {part}"),
+    )
+    assert log == [
+        "step catalog", "catalog read",
+        "step odds study", "odds run", "ready odds",
+        "step gold study", "gold run", "ready gold", "association run", "ready association",
+        "step claims", "claims run", "ready claims",
+        "step robustness", "robustness run",
+        "step data versions", "versions run",
+    ]  # fmt: skip
+    steps = [entry.removeprefix("step ") for entry in log if entry.startswith("step ")]
+    assert [s for s in RUN_STEPS if s in steps] == steps

@@ -101,10 +101,11 @@ def run_analyses(
     progress : callable, optional
         Called with the name of each step as it starts (the CLI's progress bar).
     ready : callable, optional
-        Called as each part's results exist: ``ready("gold", {"gold": ...})`` after the gold
-        study, ``ready("odds", {"odds": ..., "events": ..., "associations": ...})`` after
-        the odds study and the association, ``ready("claims", {"claims": ...})`` after the
-        claims. The report starts drawing their figures
+        Called as each part's results exist: ``ready("odds", {"odds": ..., "events": ...})``
+        after the odds study, ``ready("gold", {"gold": ...})`` after the gold study,
+        ``ready("association", {"associations": ...})`` after the gold-odds association,
+        ``ready("claims", {"claims": ...})`` after the claims (the robustness refits, which
+        have no figures, run after them). The report starts drawing their figures
         (:meth:`eventstudy.report.drawing.FigureDrawer.ready`).
 
     Returns
@@ -119,20 +120,23 @@ def run_analyses(
     root = resolve_data_dir(data_dir).resolve()
     step("catalog")
     events = load_events(catalog)
-    step("gold study")
-    gold = _gold(events, root, n_boot)
+    # In the order that starts the figure workers soonest: each part's figures are sent to
+    # them as soon as its results exist; the robustness refits (tables only) come last.
     tell = ready or (lambda _part, _results: None)
-    tell("gold", {"gold": gold})
-    step("robustness")
-    refits = _robustness(events, root, gold) if robustness else {}
     step("odds study")
     odds, odds_note = _odds(events, root)
+    tell("odds", {"odds": odds, "events": events})
+    step("gold study")
+    gold = _gold(events, root, n_boot)
+    tell("gold", {"gold": gold})
     associations = _associations(catalog, events, gold, odds) if odds is not None else {}
-    tell("odds", {"odds": odds, "events": events, "associations": associations})
+    tell("association", {"associations": associations})
     step("claims")
     claims_path = Path(claims) if claims is not None else catalog.parent / "claims.csv"
     claims_res, claims_note = _claims(claims_path, events, root, claims is not None, gold)
     tell("claims", {"claims": claims_res})
+    step("robustness")
+    refits = _robustness(events, root, gold) if robustness else {}
     step("data versions")
     versions = _data_versions(root, gold, refits, odds, claims_res, strict)
     notes = tuple(n for n in (odds_note, claims_note) if n)

@@ -5,9 +5,9 @@ the plot functions and draws a small figure in memory while the parent checks th
 runs the gold study (the second core is idle then), then forks the other workers, which
 inherit all that (done once, not once a worker: about 0.45 s of CPU each). The workers run
 at a lower priority than the parent (:data:`NICENESS`). Each part's results are sent to
-every worker (pickled, through a queue) as soon as they exist: the gold study's right after
-it, the odds study's (with the gold-odds association) right after them, the claims' after
-them (:meth:`FigureDrawer.ready`, :meth:`FigureDrawer.finish`). A worker builds the part's
+every worker (pickled, through a queue) as soon as they exist: the odds study's first, then
+the gold study's, the gold-odds association's and the claims', each right after it is run
+(:meth:`FigureDrawer.ready`, :meth:`FigureDrawer.finish`). A worker builds the part's
 figure jobs (:mod:`eventstudy.report.figures`: the same code, the same list in every
 worker) and takes them one at a time through the part's shared counter (the index of its
 next job not yet taken), so the workers share the drawing. Each file written is reported
@@ -298,10 +298,11 @@ class FigureDrawer:
 
         Parameters
         ----------
-        part : {"gold", "odds", "claims"}
+        part : {"gold", "odds", "association", "claims"}
         results : dict
-            ``gold`` for ``"gold"``; ``odds``, ``events`` and ``associations`` for
-            ``"odds"``; ``claims`` for ``"claims"``.
+            ``gold`` for ``"gold"``; ``odds`` and ``events`` for ``"odds"``;
+            ``associations`` for ``"association"``; ``claims`` for ``"claims"``
+            (:func:`eventstudy.report.figures.part_results`).
         """
         if not self.processes or part in self.sent:
             return

@@ -99,7 +99,7 @@ def draw_figures(
     return [job.figure for job in jobs]
 
 
-PARTS = ("gold", "odds", "claims")
+PARTS = ("gold", "odds", "association", "claims")
 """The report's parts with figures, in page order."""
 
 
@@ -107,10 +107,10 @@ def part_results(inputs: Any) -> dict[str, dict[str, Any]]:
     """Per part, the results its figures are drawn from (``inputs``: ReportInputs)."""
     return {
         "gold": {"gold": inputs.gold},
-        "odds": {"odds": inputs.odds, "events": inputs.events,
-                 "associations": inputs.associations},
+        "odds": {"odds": inputs.odds, "events": inputs.events},
+        "association": {"associations": inputs.associations},
         "claims": {"claims": inputs.claims},
-    }  # fmt: skip
+    }
 
 
 def part_jobs(part: str, results: dict[str, Any], lang: Lang, every: bool) -> list[_Job]:
@@ -120,8 +120,9 @@ def part_jobs(part: str, results: dict[str, Any], lang: Lang, every: bool) -> li
     if part == "odds":
         if results["odds"] is None:
             return []
-        return _odds_jobs(results["odds"], results["events"], results["associations"],
-                          lang, every)  # fmt: skip
+        return _odds_jobs(results["odds"], results["events"], lang, every)
+    if part == "association":
+        return _association_jobs(results["associations"], lang)
     return [] if results["claims"] is None else _claims_jobs(results["claims"], lang)
 
 
@@ -288,10 +289,8 @@ def _largest_moves_first(markets: list[tuple], limit: int) -> list[tuple]:
     return [markets[i] for i in order[:limit]]
 
 
-def _odds_jobs(
-    odds: Any, events: pd.DataFrame, associations: dict[str, Any], lang: Lang, every: bool
-) -> list[_Job]:
-    from eventstudy.plotting.odds import plot_gold_vs_odds, plot_odds_paths
+def _odds_jobs(odds: Any, events: pd.DataFrame, lang: Lang, every: bool) -> list[_Job]:
+    from eventstudy.plotting.odds import plot_odds_paths
 
     en = lang == "en"
     d = odds.details
@@ -329,27 +328,35 @@ def _odds_jobs(
                 tight=False,  # plot_odds_paths lays the grid out itself
             )
         )
-    if associations:
-        kinds = list(associations)
-
-        def association() -> Any:
-            import matplotlib.pyplot as plt
-
-            fig, axes = plt.subplots(1, len(kinds), figsize=(6.5 * len(kinds), 5), squeeze=False)
-            for ax, kind in zip(axes[0], kinds, strict=True):
-                plot_gold_vs_odds(associations[kind], ax=ax)
-                ax.set_title(f"{kind}: {ax.get_title()}", fontsize=9)
-            return fig
-
-        caption = (
-            "Gold CAR (%) against the mean one-day log-odds shift of each event's markets: raw "
-            "(left) and oriented so that up means more risk (right)"
-            if en
-            else "各イベントの金CAR(%)とマーケットの1日対数オッズ変化の平均: 生の値(左)と、"
-            "上昇がリスク増を意味するよう向きを揃えた値(右)"
-        )
-        jobs.append(_Job(Figure("association", "fig_gold_vs_odds.png", caption), association))
     return jobs
+
+
+def _associations_figure(associations: dict[str, Any]) -> Any:
+    """Gold CAR against the odds shift, one panel per association kind (raw, oriented)."""
+    import matplotlib.pyplot as plt
+
+    from eventstudy.plotting.odds import plot_gold_vs_odds
+
+    kinds = list(associations)
+    fig, axes = plt.subplots(1, len(kinds), figsize=(6.5 * len(kinds), 5), squeeze=False)
+    for ax, kind in zip(axes[0], kinds, strict=True):
+        plot_gold_vs_odds(associations[kind], ax=ax)
+        ax.set_title(f"{kind}: {ax.get_title()}", fontsize=9)
+    return fig
+
+
+def _association_jobs(associations: dict[str, Any], lang: Lang) -> list[_Job]:
+    if not associations:
+        return []
+    caption = (
+        "Gold CAR (%) against the mean one-day log-odds shift of each event's markets: raw "
+        "(left) and oriented so that up means more risk (right)"
+        if lang == "en"
+        else "各イベントの金CAR(%)とマーケットの1日対数オッズ変化の平均: 生の値(左)と、"
+        "上昇がリスク増を意味するよう向きを揃えた値(右)"
+    )
+    figure = Figure("association", "fig_gold_vs_odds.png", caption)
+    return [_Job(figure, partial(_associations_figure, associations))]
 
 
 def _verdicts(claims: Any) -> Any:
