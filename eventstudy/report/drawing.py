@@ -47,10 +47,11 @@ __all__ = ["FigureDrawer"]
 
 RESULT_MODULES = ("eventstudy.gold.study", "eventstudy.odds.study", "eventstudy.claims.study")
 """Modules of the results sent to the workers (and of what they import: pandas, scipy.special,
-scipy.optimize, ...; not scipy.stats, which :mod:`eventstudy._scipy_stats` stands in for).
+scipy.linalg, scipy.fft; not scipy.stats, which :mod:`eventstudy._scipy_stats` stands in for).
 
 The analyses import them anyway; imported before the workers are forked, they are not
-imported again by every worker when it unpickles its first results."""
+imported again by every worker when it unpickles its first results (about 0.9 s of CPU a
+worker, 800 modules)."""
 
 
 @dataclass
