@@ -78,6 +78,31 @@ def test_validate_loads_no_statistics_stack(repo_root, tmp_path):
     assert out.stdout.splitlines()[-1] == ""
 
 
+def test_report_run_imports_neither_scipy_stats_nor_signal(repo_root, snapshot_dir, tmp_path):
+    """``eventstudy run`` (the repository's catalog and claims, the snapshot) never imports
+    :mod:`scipy.stats` (0.6-1.0 s of start-up: ``eventstudy._scipy_stats`` stands in) nor
+    :mod:`scipy.signal` (0.13 s, and it imports scipy.stats). Both are blocked in the run's
+    process, and so in the figure workers it forks: an import anywhere fails the run."""
+    out = tmp_path / "report"
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name in ('scipy.stats', 'scipy.signal'):\n"
+        "            raise ImportError(f'the run imported {name}')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from eventstudy.cli import main\n"
+        f"main(['run', '-q', '--catalog', {str(repo_root / 'events.csv')!r},\n"
+        f"      '--data-dir', {str(snapshot_dir)!r}, '--out', {str(out)!r}, '--offline'])\n"
+        "print(','.join(m for m in ('scipy.stats', 'scipy.signal') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines()[-1] == ""
+    assert (out / "index.html").is_file() and len(list(out.glob("*.csv"))) == 13
+    assert len(list(out.glob("fig_*.png"))) > 5  # the workers drew
+
+
 def test_cli_help_loads_no_analysis_stack():
     code = (
         "import sys\n"

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from eventstudy import _scipy_stats as stats
 from eventstudy.claims import verdicts as V
 from eventstudy.claims.claim import Claim, parse_horizon, parse_trading_window
 from eventstudy.claims.context import Context, Outcome, evidence_row, sensitivity_row, utc_day

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import fft as sp_fft
-from scipy import stats
 
+from eventstudy import _scipy_stats as stats
 from eventstudy.gold.bootstrap import mean_block_length, stationary_indices
 from eventstudy.gold.hac import newey_west_meat
 

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
+from eventstudy import _scipy_stats as sps
 from eventstudy.engine.panel import AbnormalReturnPanel
 from eventstudy.engine.windows import EstimationWindow, EventWindow
 from eventstudy.exceptions import SpecificationError

@@ -14,10 +14,14 @@ floating-point order, and calls the same optimiser with the same arguments, so i
 and volatilities are the same numbers, bit for bit (tested against ``arch``).
 
 The recursion is a first-order linear filter between two bound checks:
-:func:`scipy.signal.lfilter` evaluates :math:`y_t = x_t + \beta y_{t-1}` with
-:math:`x_t = \omega + \alpha e_{t-1}^2` in exactly the order of arch's loop (one product
-rounded, then one sum), and the bounds, which rarely bind, are applied where they do by
-restarting the filter after that day.
+:math:`y_t = x_t + \beta y_{t-1}` with :math:`x_t = \omega + \alpha e_{t-1}^2`, in exactly
+the order of arch's loop (one product rounded, then one sum), and the bounds, which rarely
+bind, are applied where they do by restarting the filter after that day. The filter is a
+plain loop on Python floats: about 30 ms of CPU in a report run (120 recursions of 2,000
+days), against 5 ms for :func:`scipy.signal.lfilter`, whose import costs 0.8 s (it imports
+:mod:`scipy.stats`). It gives lfilter's numbers: lfilter's state :math:`0 \cdot x_t - y_t
+(-\beta)` is :math:`\beta y_t` exactly, save for an infinite :math:`y_t`, which its upper
+bound stops first.
 
 Units: whatever the input is in (the caller fits in percent); variances in its square.
 """
@@ -127,7 +131,7 @@ def garch11_variance(
 
     Notes
     -----
-    Stretches where no bound binds are filtered in C (all at once, then, after a bound has
+    Stretches where no bound binds are filtered (all at once, then, after a bound has
     bound, in blocks that double while none binds);
     after a bound binds the recursion steps day by day until :data:`_CALM` days in a row are
     free, so a parameter vector whose variances sit on a bound for long (as SLSQP tries at
@@ -159,19 +163,22 @@ class _Recursion:
         self, x: np.ndarray, beta: float, bounds: tuple[np.ndarray, np.ndarray], out: np.ndarray
     ) -> None:
         self.x, self.beta, self.lo, self.hi, self.out = x, beta, bounds[0], bounds[1], out
-        self._lists: tuple[list[float], list[float], list[float]] | None = None
+        self._xs: list[float] | None = None
+        self._lists: tuple[list[float], list[float]] | None = None
 
     def filter(self, t: int, block: int) -> tuple[int, bool]:
         """Filter days ``t .. t + block - 1`` up to the first that a bound changes.
 
         Returns the next day to compute and whether a bound bound.
         """
-        from scipy.signal import lfilter
-
         end = min(self.out.size, t + block)
-        zi = np.array([self.beta * self.out[t - 1]])
-        seg = lfilter(np.array([1.0]), np.array([1.0, -self.beta]), self.x[t - 1 : end - 1], zi=zi)
-        seg = seg[0]
+        beta, prev = self.beta, float(self.out[t - 1])
+        values: list[float] = []
+        append = values.append
+        for x in self._x()[t - 1 : end - 1]:
+            prev = x + beta * prev
+            append(prev)
+        seg = np.array(values)
         bad = np.flatnonzero((seg < self.lo[t:end]) | (seg > self.hi[t:end]))
         if not bad.size:
             self.out[t:end] = seg
@@ -181,11 +188,17 @@ class _Recursion:
         self.out[t + k] = _bounded(float(seg[k]), float(self.lo[t + k]), float(self.hi[t + k]))
         return t + k + 1, True
 
+    def _x(self) -> list[float]:
+        """:math:`x_t` as Python floats (converted once)."""
+        if self._xs is None:
+            self._xs = self.x.tolist()
+        return self._xs
+
     def step(self, t: int) -> int:
         """Step day by day from ``t`` until :data:`_CALM` days in a row are free of bounds."""
         if self._lists is None:
-            self._lists = (self.x.tolist(), self.lo.tolist(), self.hi.tolist())
-        x, lo, hi = self._lists
+            self._lists = (self.lo.tolist(), self.hi.tolist())
+        x, (lo, hi) = self._x(), self._lists
         out, beta, n = self.out, self.beta, self.out.size
         prev, calm = float(out[t - 1]), 0
         while t < n and calm < _CALM:

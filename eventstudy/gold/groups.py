@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from eventstudy import _scipy_stats as stats
 
 __all__ = ["group_tests", "unit_direction", "unit_label"]
 

@@ -28,8 +28,8 @@ from typing import Literal, TypeAlias, get_args
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from eventstudy import _scipy_stats as stats
 from eventstudy.exceptions import SpecificationError
 from eventstudy.gold.hac import CarCovariance, bartlett_autocov, dummy_regression
 

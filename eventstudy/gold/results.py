@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from eventstudy import _scipy_stats as stats
 from eventstudy.engine.results import EventStudyResults
 from eventstudy.gold.inference import EventRegressionResults
 from eventstudy.gold.placebo import PlaceboResults

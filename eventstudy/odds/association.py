@@ -26,8 +26,8 @@ from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from eventstudy import _scipy_stats as stats
 from eventstudy.exceptions import SpecificationError
 from eventstudy.odds.results import AssociationTest, GoldOddsAssociation, OddsStudyResults
 from eventstudy.odds.shift import _TIE_TOL, Aggregate, _fmt_td, _to_timedelta

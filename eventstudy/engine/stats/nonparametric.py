@@ -16,8 +16,8 @@ from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy import stats as sps
 
+from eventstudy import _scipy_stats as sps
 from eventstudy.engine.panel import AbnormalReturnPanel
 from eventstudy.engine.stats._core import (
     ESTUDY2_MIN_PERCENTAGE,
