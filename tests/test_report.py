@@ -372,3 +372,34 @@ def test_each_part_goes_to_the_figure_workers_as_soon_as_it_exists(tmp_path, mon
     ]  # fmt: skip
     steps = [entry.removeprefix("step ") for entry in log if entry.startswith("step ")]
     assert [s for s in RUN_STEPS if s in steps] == steps
+
+
+@pytest.mark.parametrize("threshold", [(700, 10, 10), (50_000, 5, 7), (0, 10, 10)])
+def test_the_collector_threshold_is_raised_during_the_run_and_restored(
+    tmp_path, monkeypatch, threshold
+):
+    """Fewer collections while the analyses run (a higher one stays, 0 = off stays off), and
+    the caller's thresholds back afterwards, also when the run fails."""
+    import gc
+
+    from eventstudy.report import compose
+
+    seen = []
+
+    def analyses(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        raise RuntimeError("analysis failed")
+
+    monkeypatch.setattr(compose, "run_analyses", analyses)
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(*threshold)
+        with pytest.raises(RuntimeError, match="analysis failed"):
+            compose.run_report(tmp_path / "events.csv", tmp_path, tmp_path / "report",
+                               fetch_missing=False)  # fmt: skip
+        after = gc.get_threshold()
+    finally:
+        gc.set_threshold(*before)
+    raised = (max(threshold[0], compose.COLLECTION_THRESHOLD) if threshold[0] else 0,)
+    assert seen == [raised + threshold[1:]]
+    assert after == threshold

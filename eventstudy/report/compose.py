@@ -27,10 +27,12 @@ catalog, the claims or Polymarket is escaped in the HTML.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,6 +138,7 @@ def run_report(
     if lang not in LANGUAGES:
         raise SpecificationError(f"lang={lang!r} is not accepted; use one of {LANGUAGES}")
     with (
+        _fewer_collections(),
         report_directory(out) as build,
         FigureDrawer(build, lang, progress, all_figures=all_figures) as drawer,
     ):
@@ -151,6 +154,27 @@ def run_report(
                            all_figures=all_figures, progress=progress, drawer=drawer)  # fmt: skip
     index = Path(out).expanduser().absolute() / "index.html"
     return ReportRun(index, inputs, run.figures, run.files, lang, data)
+
+
+COLLECTION_THRESHOLD = 20_000
+"""The garbage collector's first threshold during :func:`run_report` (Python's default: 700).
+
+The analyses allocate and free millions of small containers (pandas' index and block
+objects) but leave few reference cycles: at the default the collector ran about 420 times in
+a run of the real catalog and took 0.24-0.32 s of the parent's CPU, at 20,000 it runs about
+10 times and takes under 0.09 s, with the same peak memory (210 MB). Restored afterwards."""
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Raise the collector's first threshold to :data:`COLLECTION_THRESHOLD`, then restore it."""
+    before = gc.get_threshold()
+    if before[0]:  # 0: automatic collection is off, and stays off
+        gc.set_threshold(max(before[0], COLLECTION_THRESHOLD), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _ensure(catalog: Any, claims: Any, data_dir: Any, offline: bool | None) -> Any:
