@@ -184,3 +184,32 @@ def test_workers_draw_with_what_they_inherited_frozen(monkeypatch, tmp_path):
         drawer.finish(_inputs())
     assert gc.get_freeze_count() == 0  # not in the run's own process
     assert all(int(p.read_text()) > 1000 for p in tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_figures_are_listed_before_they_are_drawn(monkeypatch, tmp_path, workers):
+    """``listed`` gives the page its figures while the workers still draw (here: every worker
+    waits for a file the test writes only once the list is in hand); ``finish`` waits."""
+    import time
+
+    go = tmp_path / "go"
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def draw(name, out):
+        deadline = time.monotonic() + 30
+        while workers > 1 and not go.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return _write(name, out)
+
+    _fake_jobs(monkeypatch, draw)
+    names = [f"fig_{part}_{i}.png" for part in ("gold", "odds", "claims") for i in range(2)]
+    with drawing.FigureDrawer(out, workers=workers) as drawer:
+        listed = drawer.listed(_inputs())
+        assert [f.name for f in listed] == names
+        if workers > 1:
+            assert list(out.iterdir()) == []  # nothing drawn yet
+        go.write_text("")
+        assert drawer.listed(_inputs()) is listed  # asked again: the same list, nothing sent
+        assert drawer.finish(_inputs()) == listed
+    assert sorted(p.name for p in out.iterdir()) == sorted(names)

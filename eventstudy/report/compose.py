@@ -246,12 +246,16 @@ def write_report(
     step("figures")
     if drawer is None:
         figures = draw_figures(inputs, out, lang, progress, all_figures=all_figures)
-    else:
-        figures = drawer.finish(inputs)
+    else:  # the page is written while the workers draw (it only names the files)
+        figures = drawer.listed(inputs)
     step("page")
     page = build_page(inputs, figures, files, lang)
-    if self_contained:
-        embed_figures(page, out)
     index = out / "index.html"
-    index.write_text(render_page(page), encoding="utf-8")
+    if not self_contained:
+        index.write_text(render_page(page), encoding="utf-8")
+    if drawer is not None:
+        drawer.finish(inputs)
+    if self_contained:  # the figures' bytes go into the page
+        embed_figures(page, out)
+        index.write_text(render_page(page), encoding="utf-8")
     return ReportRun(index, inputs, tuple(figures), tuple(files), lang)

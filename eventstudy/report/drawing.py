@@ -7,7 +7,9 @@ inherit all that (done once, not once a worker: about 0.45 s of CPU each). The w
 at a lower priority than the parent (:data:`NICENESS`). Each part's results are sent to
 every worker (pickled, through a queue) as soon as they exist: the odds study's first, then
 the gold study's, the gold-odds association's and the claims', each right after it is run
-(:meth:`FigureDrawer.ready`, :meth:`FigureDrawer.finish`). A worker builds the part's
+(:meth:`FigureDrawer.ready`; the rest by :meth:`FigureDrawer.listed`, which returns the
+figures' list as soon as the workers have it, so that the page is written while they draw;
+:meth:`FigureDrawer.finish` waits for them). A worker builds the part's
 figure jobs (:mod:`eventstudy.report.figures`: the same code, the same list in every
 worker) and takes them one at a time through the part's shared counter (the index of its
 next job not yet taken), so the workers share the drawing. Each file written is reported
@@ -272,6 +274,10 @@ class FigureDrawer:
         self.outboxes: list[Any] = []  # one a worker: one killed while it writes to its
         # queue (holding the queue's lock) cannot block the others' reports
         self.sent: set[str] = set()
+        self.figures: dict[str, list[Figure]] = {}  # part -> its figures, as listed by a worker
+        self.open: dict[Any, Any] = {}  # a worker's queue reader -> queue, until its "end"
+        self.serial: list[_Job] = []  # without workers: the jobs finish() draws
+        self.all_listed: list[Figure] | None = None  # what listed() returned
 
     def __enter__(self) -> FigureDrawer:
         if self.workers > 1:
@@ -293,6 +299,7 @@ class FigureDrawer:
         process = ctx.Process(target=_serve, args=(servers, os.getpid()), daemon=True)
         process.start()  # it forks the others once it has imported matplotlib
         self.processes.append(process)
+        self.open = {box._reader: box for box in self.outboxes}
 
     def ready(self, part: str, results: dict[str, Any]) -> None:
         """Send a part's results to the workers, which start drawing its figures.
@@ -314,8 +321,10 @@ class FigureDrawer:
         for inbox in self.inboxes:  # the bytes are written by the queue's thread
             inbox.put(payload)
 
-    def finish(self, inputs: Any) -> list[Figure]:
-        """Draw what is not drawn yet and wait for every worker.
+    def listed(self, inputs: Any) -> list[Figure]:
+        """Send what is not sent yet; the figures as soon as the workers have listed them.
+
+        The page can be built while the workers draw (:meth:`finish` waits for them).
 
         Parameters
         ----------
@@ -326,42 +335,64 @@ class FigureDrawer:
         list of Figure
             In page order (that of :func:`~eventstudy.report.figures.draw_figures`).
         """
+        if self.all_listed is not None:
+            return self.all_listed
         parts = part_results(inputs)
         if not self.processes:
-            jobs = [job for part in PARTS
-                    for job in part_jobs(part, parts[part], self.lang, self.every)]  # fmt: skip
-            for job in jobs:
-                self.tick(_draw(job, self.out))
-            return [job.figure for job in jobs]
+            lang, every = self.lang, self.every
+            self.serial = [job for part in PARTS
+                           for job in part_jobs(part, parts[part], lang, every)]  # fmt: skip
+            self.all_listed = [job.figure for job in self.serial]
+            return self.all_listed
         for part in PARTS:
             self.ready(part, parts[part])
         for inbox in self.inboxes:
             inbox.put(None)  # no more parts
         try:
-            figures = self._wait()
+            self._read(lambda: all(part in self.figures for part in PARTS))
+        except BaseException:
+            self.stop()
+            raise
+        self.all_listed = [figure for part in PARTS for figure in self.figures[part]]
+        return self.all_listed
+
+    def finish(self, inputs: Any) -> list[Figure]:
+        """Draw what is not drawn yet, wait for every worker, and return :meth:`listed`'s list.
+
+        ``inputs`` (ReportInputs) as for :meth:`listed` (not used again once it was called).
+        """
+        listed = self.listed(inputs)
+        if not self.processes:
+            for job in self.serial:
+                self.tick(_draw(job, self.out))
+            self.serial = []
+            return listed
+        try:
+            self._read(lambda: not self.open)
         finally:
             self.stop()
-        return [figure for part in PARTS for figure in figures[part]]
+        return listed
 
-    def _wait(self) -> dict[str, list[Figure]]:
-        """Read the workers' reports until each said ``end``; raise what a worker raised."""
-        figures: dict[str, list[Figure]] = {}
-        open_ = {box._reader: box for box in self.outboxes}  # until the worker's "end"
-        while open_:
-            readable = mp_connection.wait(list(open_), timeout=1.0)
+    def _read(self, done: Callable[[], bool]) -> None:
+        """Read the workers' reports until ``done()``; raise what a worker raised.
+
+        ``drawn``: a file written (ticked); ``figures``: a part's list; ``end``: that
+        worker's queue is closed (removed from :attr:`open`).
+        """
+        while not done():
+            readable = mp_connection.wait(list(self.open), timeout=1.0)
             if not readable:
                 self._check_alive()
             for reader in readable:
-                kind, value = open_[reader].get()
+                kind, value = self.open[reader].get()
                 if kind == "drawn":
                     self.tick(value)
                 elif kind == "figures":
-                    figures[value[0]] = value[1]
+                    self.figures[value[0]] = value[1]
                 elif kind == "error":
                     raise value
                 else:
-                    del open_[reader]
-        return figures
+                    del self.open[reader]
 
     def _check_alive(self) -> None:
         """A worker that exited with an error code did not finish its figures."""
@@ -383,3 +414,4 @@ class FigureDrawer:
         self.processes.clear()
         self.inboxes.clear()
         self.outboxes.clear()
+        self.open.clear()
