@@ -490,3 +490,22 @@ def test_float_weights_into_a_buffer_equal_the_fresh_arrays(kind):
     got = _float_weights(compact, kind, out=buffer[:6])
     np.testing.assert_array_equal(got, _float_weights(compact, kind))
     assert got.dtype == np.float64 and np.shares_memory(got, buffer)
+
+
+@SETTINGS
+@given(
+    seed=st.integers(0, 2**31),
+    n=st.integers(0, 1100),
+    m=st.integers(1, 40),
+    share=st.sampled_from([0.0, 0.3, 1.0]),
+)
+def test_column_counts_equal_count_nonzero(seed, n, m, share):
+    """GRANK's column counts (eight columns per uint64 word where rows are 8-byte multiples,
+    255 rows at a time) are np.count_nonzero's, full columns and row counts past 255 included."""
+    from eventstudy.engine.stats.nonparametric import _column_counts
+
+    mask = np.random.default_rng(seed).random((n, m)) < share
+    np.testing.assert_array_equal(_column_counts(mask), np.count_nonzero(mask, axis=0))
+    padded = np.zeros((n, -(-m // 8) * 8), dtype=bool)
+    padded[:, :m] = mask
+    np.testing.assert_array_equal(_column_counts(padded)[:m], np.count_nonzero(mask, axis=0))

@@ -657,15 +657,21 @@ def _below_counts(
 
     One pass over ``pos`` for all specs, :data:`_COUNT_BLOCK` events at a time (the block is
     compared with every bound while it is in cache); the counts are integers, so summing the
-    blocks' counts gives exactly the whole array's.
+    blocks' counts gives exactly the whole array's. The comparisons are written into rows
+    padded with False to a multiple of 8 columns, which :func:`_column_counts` sums eight
+    columns at a time.
     """
-    out = [np.zeros((len(levels), pos.shape[1]), dtype=np.int64) for _, _, levels in specs]
+    width = pos.shape[1]
+    padded = np.zeros((min(_COUNT_BLOCK, pos.shape[0]), -(-width // 8) * 8), dtype=bool)
+    out = [np.zeros((len(levels), padded.shape[1]), dtype=np.int64) for _, _, levels in specs]
     for lo in range(0, pos.shape[0], _COUNT_BLOCK):
         block = pos[lo : lo + _COUNT_BLOCK]
+        mask = padded[: block.shape[0]]
         for acc, (bound, w, levels) in zip(out, specs, strict=True):
             bounds = bound[lo : lo + _COUNT_BLOCK, None].astype(pos.dtype)
-            acc += _level_counts(block < bounds, w[lo : lo + _COUNT_BLOCK], levels)
-    return out
+            np.less(block, bounds, out=mask[:, :width])
+            acc += _level_counts(mask, w[lo : lo + _COUNT_BLOCK], levels)
+    return [acc[:, :width] for acc in out]
 
 
 def _row_searchsorted(
@@ -738,8 +744,25 @@ def _level_counts(mask: np.ndarray, w: np.ndarray, levels: np.ndarray) -> np.nda
 
 
 def _column_counts(mask: np.ndarray) -> np.ndarray:
-    """``np.count_nonzero(mask, axis=0)`` by an int32 sum of the bytes (no intp copy)."""
-    return np.add.reduce(mask.view(np.uint8), axis=0, dtype=np.int32)
+    """``np.count_nonzero(mask, axis=0)`` as int32, without an intp copy of ``mask``.
+
+    Rows of a multiple of 8 bytes (C-contiguous, little-endian) are summed as uint64 words,
+    each byte of a word counting one column, at most 255 rows at a time (so no byte carries
+    into the next), then the bytes are added; other masks by an int32 sum of the bytes.
+    Both are exact integer counts.
+    """
+    n, m = mask.shape
+    if m % 8 or not mask.flags.c_contiguous or not np.little_endian:
+        return np.add.reduce(mask.view(np.uint8), axis=0, dtype=np.int32)
+    words = mask.view(np.uint64)
+    full = n - n % _LANE_ROWS
+    lanes = words[:full].reshape(-1, _LANE_ROWS, m // 8).sum(axis=1, dtype=np.uint64)
+    rest = words[full:].sum(axis=0, dtype=np.uint64, keepdims=True)
+    return np.add.reduce(np.vstack([lanes, rest]).view(np.uint8), axis=0, dtype=np.int32)
+
+
+#: Rows summed per uint64 word in :func:`_column_counts` (a byte counts up to 255).
+_LANE_ROWS = 255
 
 
 def _level_sum(counts: np.ndarray, levels: np.ndarray) -> np.ndarray:
