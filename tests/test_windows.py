@@ -14,6 +14,7 @@ from eventstudy.engine.windows import (
     check_order,
     default_min_estimation_obs,
     gather,
+    gather_runs,
 )
 from eventstudy.exceptions import SpecificationError
 
@@ -93,6 +94,19 @@ def test_gather_of_consecutive_runs_equals_the_fancy_index(layout):
     np.testing.assert_array_equal(got, values[rows, cols[:, None]])
     np.testing.assert_array_equal(got, gather(values, rows, cols))
     assert got.flags.c_contiguous and got.dtype == float
+
+
+@pytest.mark.parametrize("layout", ["F", "C", "one column"])
+def test_gather_runs_builds_rows_only_to_fall_back(layout):
+    """``gather_runs`` (starts and a length, no row array) gives ``gather`` at the rows
+    ``start + 0..L-1``: runs for column-major and one-column data, the rows otherwise."""
+    rng = np.random.default_rng(6)
+    values = rng.normal(size=(50, 4))
+    values = np.asfortranarray(values) if layout == "F" else np.ascontiguousarray(values)
+    cols = np.full(9, 2) if layout == "one column" else rng.integers(0, 4, 9)
+    starts = rng.integers(0, 50 - 8, 9)
+    rows = starts[:, None] + np.arange(8)
+    np.testing.assert_array_equal(gather_runs(values, starts, cols, 8), gather(values, rows, cols))
 
 
 def test_study_windows_as_runs_equal_the_row_gather():

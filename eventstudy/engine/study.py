@@ -59,6 +59,7 @@ from eventstudy.engine.windows import (
     check_order,
     default_min_estimation_obs,
     gather,
+    gather_runs,
     take_windows,
 )
 from eventstudy.exceptions import ReturnsScaleWarning, SpecificationError
@@ -597,8 +598,7 @@ class EventStudy:
         ev_rel = np.arange(win.start, win.end + int(ext.max(initial=0)) + 1, dtype=np.int64)
         cand = np.flatnonzero(ledger.ok)
         est_off = _est_offsets(est, win, ext[cand])
-        pos_est = pos0[cand, None] + est_off
-        rows_est = calendars.to_rows(col[cand], pos_est)
+        rows_est, est_start = _estimation_rows(calendars, col[cand], pos0[cand], est_off)
         rows_ev = calendars.to_rows(col[cand], pos0[cand, None] + ev_rel[None, :])
         return _Layout(
             cand=cand,
@@ -607,7 +607,8 @@ class EventStudy:
             ext=ext[cand],
             ev_rel=ev_rel,
             rows_est=rows_est,
-            est_start=_run_starts(rows_est, pos_est, est_off),
+            est_start=est_start,
+            est_width=est_off.shape[1],
             rows_ev=rows_ev,
             before_start=(rows_ev < 0) & ((pos0[cand, None] + ev_rel[None, :]) < 0),
             day0_date=day0_date,
@@ -627,36 +628,42 @@ class EventStudy:
         return np.maximum(bcol, 0)
 
     def _regressors(
-        self, rows: np.ndarray, bcol: np.ndarray, starts: np.ndarray | None = None
+        self,
+        take: Callable[[np.ndarray, np.ndarray], np.ndarray],
+        bcol: np.ndarray,
+        shape: tuple[int, int],
     ) -> np.ndarray:
-        """(N, L, p) regressors at the given index rows (benchmark first, then factors).
+        """(N, L, p) regressors (benchmark first, then factors) of windows of ``shape``.
 
-        ``starts``: see :func:`~eventstudy.engine.windows.gather`.
+        ``take(values, cols)`` gathers the windows of series ``cols`` of ``values`` (e.g.
+        :func:`~eventstudy.engine.windows.gather` at the windows' rows); ``bcol``: the
+        benchmark column of each event.
         """
         regs: list[np.ndarray] = []
         if self.benchmark is not None and self.model.uses_benchmark:
-            regs.append(gather(self.benchmark.to_numpy(dtype=float), rows, bcol, starts))
+            regs.append(take(self.benchmark.to_numpy(dtype=float), bcol))
         if self.model.uses_factors and self.factors is not None:
             values = self.factors.to_numpy(dtype=float)
             for j in range(values.shape[1]):
-                regs.append(gather(values, rows, np.full(rows.shape[0], j), starts))
+                regs.append(take(values, np.full(shape[0], j)))
         if len(regs) == 1:
             return regs[0][:, :, None]
         if not regs:
-            return np.zeros((*rows.shape, 0))
+            return np.zeros((*shape, 0))
         return np.stack(regs, axis=2)
 
-    def _masked(self, rows_est: np.ndarray, col: np.ndarray) -> np.ndarray:
+    def _masked(self, layout: _Layout) -> np.ndarray:
         """(N, Le) True where the estimation mask removes a day."""
         if self._mask is None:
-            return np.zeros(rows_est.shape, dtype=bool)
+            return np.zeros((layout.cand.size, layout.est_width), dtype=bool)
+        rows_est = layout.estimation_rows()
         inside = rows_est >= 0
         rows = np.maximum(rows_est, 0)
         if isinstance(self._mask, pd.Series):
             return self._mask.to_numpy(dtype=bool)[rows] & inside
         names = pd.Index(self._mask.columns.astype(str))
         values = np.column_stack([self._mask.to_numpy(dtype=bool), np.zeros(len(self._mask), bool)])
-        mcol = names.get_indexer(self.returns.columns.astype(str)[col])
+        mcol = names.get_indexer(self.returns.columns.astype(str)[layout.col])
         mcol = np.where(mcol < 0, values.shape[1] - 1, mcol)
         return values[rows, mcol[:, None]] & inside
 
@@ -664,15 +671,19 @@ class EventStudy:
         """Gather the windows, exclude events with missing event returns, fit the model."""
         est, win = self.estimation_window, self.event_window
         values = self.returns.to_numpy(dtype=float)
-        y_est = gather(values, layout.rows_est, layout.col, layout.est_start)
+        est_shape = (layout.cand.size, layout.est_width)
+        y_est = layout.gather_estimation(values, layout.col)
         y_ev = gather(values, layout.rows_ev, layout.col)
-        x_est = self._regressors(layout.rows_est, layout.bcol, layout.est_start)
-        x_ev = self._regressors(layout.rows_ev, layout.bcol)
+        x_est = self._regressors(layout.gather_estimation, layout.bcol, est_shape)
+        x_ev = self._regressors(
+            lambda v, c: gather(v, layout.rows_ev, c), layout.bcol, layout.rows_ev.shape
+        )
         own = _window_columns(layout.ev_rel, win.bounds, layout.ext)
         missing = (~np.isfinite(y_ev) | ~np.isfinite(x_ev).all(axis=2)) & own
         self._exclude_missing(layout, missing, ledger)
-        masked = self._masked(layout.rows_est, layout.col)
-        valid = (layout.rows_est >= 0) & ~masked
+        masked = self._masked(layout)
+        # windows kept as runs (rows_est None) lie inside the data: every row is >= 0
+        valid = ~masked if layout.rows_est is None else (layout.rows_est >= 0) & ~masked
         names = self._regressor_names()
         if layout.cand.size:
             with warnings.catch_warnings():
@@ -768,11 +779,53 @@ class _Layout:
     bcol: np.ndarray  # benchmark column
     ext: np.ndarray  # extension of the event window (episodes)
     ev_rel: np.ndarray  # offsets of the (extended) event window
-    rows_est: np.ndarray  # (N, Le) index rows of the estimation window, -1 outside the data
+    rows_est: np.ndarray | None  # (N, Le) estimation rows, -1 outside; None: runs (est_start)
     est_start: np.ndarray | None  # first of rows_est when each row is start + 0..Le-1, else None
+    est_width: int  # Le, estimation days per event
     rows_ev: np.ndarray  # (N, L2) index rows of the event window, -1 outside the data
     before_start: np.ndarray  # (N, L2) event-window days before the first date of the data
     day0_date: np.ndarray  # (all events,) trading date of day 0 (NaT when none)
+
+    def estimation_rows(self) -> np.ndarray:
+        """(N, Le) index rows of the estimation windows (built from ``est_start`` if needed)."""
+        if self.rows_est is not None:
+            return self.rows_est
+        assert self.est_start is not None
+        return self.est_start[:, None] + np.arange(self.est_width)
+
+    def gather_estimation(self, values: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """:func:`~eventstudy.engine.windows.gather` of the estimation windows of ``cols``."""
+        if self.rows_est is None:
+            assert self.est_start is not None
+            return gather_runs(values, self.est_start, cols, self.est_width)
+        return gather(values, self.rows_est, cols, self.est_start)
+
+
+def _estimation_rows(
+    calendars: _Calendars, col: np.ndarray, pos0: np.ndarray, offsets: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(rows or None, first row of each run or None) of the estimation windows.
+
+    ``offsets`` (1 or N, Le) are the windows' positions relative to day 0 (``pos0``). On the
+    shared calendar (positions are rows), with one run of consecutive offsets for every event
+    and every window inside the data, the windows are ``start_i + 0..Le-1``: only the starts
+    are returned (the rows None: no N x Le index array); else the rows of
+    :meth:`_Calendars.to_rows` and, when they are runs, their starts (:func:`_run_starts`).
+    """
+    if calendars.rows is None and calendars.offsets is None and _one_run(offsets, pos0.size):
+        start = (pos0[:, None] + offsets[:, :1])[:, 0]
+        if start.min() >= 0 and start.max() + offsets.shape[1] <= calendars.n_rows:
+            return None, start
+    positions = pos0[:, None] + offsets
+    rows = calendars.to_rows(col, positions)
+    return rows, _run_starts(rows, positions, offsets)
+
+
+def _one_run(offsets: np.ndarray, n: int) -> bool:
+    """Return True when ``n`` > 0 events share ``offsets`` of one run of consecutive days."""
+    return bool(
+        n > 0 and offsets.shape[0] == 1 and offsets.shape[1] and (np.diff(offsets[0]) == 1).all()
+    )
 
 
 def _run_starts(rows: np.ndarray, positions: np.ndarray, offsets: np.ndarray) -> np.ndarray | None:
@@ -852,10 +905,10 @@ def _kept_arrays(
         event_dates=dates(kept(layout.rows_ev)),
         est_ar=kept(fit.est_resid),
         est_dates=(
-            dates(kept(layout.rows_est))
+            dates(kept(layout.estimation_rows()))
             if layout.est_start is None
             else take_windows(
-                sliding_window_view(index_dates, layout.rows_est.shape[1]),
+                sliding_window_view(index_dates, layout.est_width),
                 kept(layout.est_start),
                 index_dates.dtype,
             )

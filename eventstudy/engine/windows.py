@@ -439,6 +439,21 @@ def gather(
     return out
 
 
+def gather_runs(
+    values: np.ndarray, starts: np.ndarray, cols: np.ndarray, length: int
+) -> np.ndarray:
+    """``gather(values, starts[:, None] + arange(length), cols, starts)``, rows made if needed.
+
+    Every window ``starts[i] + 0..length-1`` must lie inside ``0..T-1``. The row array is made
+    only when the windows cannot be copied as runs (see :func:`gather`): the same values.
+    """
+    values, starts, cols = np.asarray(values), np.asarray(starts), np.asarray(cols)
+    runs = _gather_runs(values, starts, cols, length)
+    if runs is not None:
+        return runs
+    return gather(values, starts[:, None] + np.arange(length), cols)
+
+
 def _gather_runs(
     values: np.ndarray, starts: np.ndarray, cols: np.ndarray, length: int
 ) -> np.ndarray | None:
