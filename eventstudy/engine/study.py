@@ -696,7 +696,11 @@ class EventStudy:
         else:
             fit = _empty_fit(self.model.name, self.k, est.n_days, layout.ev_rel.size)
         keep = ledger.ok[layout.cand]
-        n_masked = (masked & np.isfinite(y_est)).sum(axis=1)
+        n_masked = (
+            np.zeros(layout.cand.size, dtype=np.intp)  # no mask: nothing masked, no N x Le pass
+            if self._mask is None
+            else (masked & np.isfinite(y_est)).sum(axis=1)
+        )
         return _kept_arrays(self, layout, fit, keep, y_ev, x_est, x_ev, own, n_masked)
 
     def _exclude_missing(self, layout: _Layout, missing: np.ndarray, ledger: _Ledger) -> None:
