@@ -56,9 +56,11 @@ SLOW_RUN = 60.0  # seconds: a side expected to take longer per run (linearly) is
 END = pd.Timestamp("2026-02-20")
 CATEGORIES = ("nato", "russia_ukraine", "middle_east", "trade", "gold_market", "latam")
 
-STEPS = ("imports", "data", "catalog", "gold study", "robustness", "odds study", "claims",
-         "data versions", "tables", "figures", "page")  # fmt: skip
-"""The steps ``run_report`` announces, in order (``imports`` is the child's own)."""
+STEPS = ("imports", "data", "catalog", "odds study", "gold study", "claims", "robustness",
+         "data versions", "tables", "page", "figures")  # fmt: skip
+"""The steps ``run_report`` announces, in order (``imports`` is the child's own; before
+d0771a6 the gold study came first and robustness after it, before 3f38e60 ``figures`` (the
+wait for the workers) came before ``page``)."""
 
 CHILD = r"""
 import json, os, resource, sys, time

@@ -276,8 +276,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 RUN_STEPS = ("data", "catalog", "odds study", "gold study", "claims", "robustness", "data versions",
-             "tables", "figures", "page")  # fmt: skip
-"""The steps :func:`eventstudy.report.compose.run_report` announces, in order."""
+             "tables", "page", "figures")  # fmt: skip
+"""The steps :func:`eventstudy.report.compose.run_report` announces, in order (``figures``:
+waiting for the figure workers, which drew while the analyses ran, after the page is written)."""
 
 
 class _progress_bar:

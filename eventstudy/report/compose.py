@@ -243,17 +243,19 @@ def write_report(
     step = progress or (lambda _name: None)
     step("tables")
     files = write_tables(inputs, extra_tables(inputs), out, lang)
-    step("figures")
     if drawer is None:
+        step("figures")
         figures = draw_figures(inputs, out, lang, progress, all_figures=all_figures)
+        step("page")
     else:  # the page is written while the workers draw (it only names the files)
+        step("page")
         figures = drawer.listed(inputs)
-    step("page")
     page = build_page(inputs, figures, files, lang)
     index = out / "index.html"
     if not self_contained:
         index.write_text(render_page(page), encoding="utf-8")
     if drawer is not None:
+        step("figures")
         drawer.finish(inputs)
     if self_contained:  # the figures' bytes go into the page
         embed_figures(page, out)
