@@ -16,8 +16,8 @@ as stats``: the call sites read as they did with scipy.
 - :func:`rankdata` (``method="average"``), :func:`ttest_1samp`, :func:`ttest_ind`,
   :func:`mannwhitneyu`, :func:`kendalltau`: the tests, on the 1-D samples the library
   passes. Inputs outside what is repeated here (other methods, NaN in a sample, samples too
-  small for scipy's own checks, the exact Mann-Whitney null) are handed to scipy itself,
-  imported then, so every call returns scipy's result whatever the input.
+  small for scipy's own checks) are handed to scipy itself, imported then, so every call
+  returns scipy's result whatever the input.
 
 Check this module again (run its tests) when scipy is upgraded.
 """
@@ -516,33 +516,63 @@ def mannwhitneyu(x: Any, y: Any, alternative: str = "two-sided", method: str = "
     alternative : {"two-sided", "greater", "less"}, default "two-sided"
         Alternative hypothesis.
     method : {"auto", "asymptotic", "exact"}, default "auto"
-        As scipy: ``auto`` is exact when one sample has at most 8 values and there are no
-        ties.
+        As scipy (``_mwu_choose_method``): ``auto`` is exact when one sample has at most 8
+        values and there are no ties, asymptotic otherwise.
 
     Returns
     -------
     TestResult
-        ``statistic`` (U of ``x``) and ``pvalue``. The asymptotic test (normal with tie and
-        continuity corrections) is repeated here; the exact null, and input not 1-D float64
-        or with NaN, go to scipy itself.
+        ``statistic`` (U of ``x``) and ``pvalue``. Both nulls are repeated here: the normal
+        approximation (tie and continuity corrections) and the exact distribution of U
+        (:func:`_mwu_sf`). Input not 1-D float64 or with NaN goes to scipy itself.
     """
     a, b = _sample(x), _sample(y)
-    if a is None or b is None or a.size == 0 or b.size == 0 or method not in ("auto", "asymptotic"):
+    if (
+        a is None
+        or b is None
+        or a.size == 0
+        or b.size == 0
+        or method not in ("auto", "asymptotic", "exact")
+        or alternative not in ("two-sided", "greater", "less")
+    ):
         return _scipy_mannwhitneyu(x, y, alternative, method)
     n1, n2 = a.size, b.size
     ranks, ties = _average_ranks(np.concatenate([a, b]))
-    if method == "auto" and ((n1 <= 8 or n2 <= 8) and not np.any(ties > 1)):
-        return _scipy_mannwhitneyu(x, y, alternative, method)  # the exact null
     u1 = np.sum(ranks[:n1], axis=-1) - n1 * (n1 + 1) / 2
     u2 = n1 * n2 - u1
     if alternative == "greater":
         u, f = u1, 1
     elif alternative == "less":
         u, f = u2, 1
-    elif alternative == "two-sided":
-        u, f = np.maximum(u1, u2), 2
     else:
-        return _scipy_mannwhitneyu(x, y, alternative, method)
+        u, f = np.maximum(u1, u2), 2
+    if method == "auto":
+        method = "asymptotic" if (n1 > 8 and n2 > 8) or np.any(ties > 1) else "exact"
+    if method == "exact":
+        p = np.asarray(_mwu_sf(n1, n2, np.asarray(u, np.int64)), dtype=np.float64)
+    else:
+        p = _mwu_asymptotic_sf(u, n1, n2, ties)
+    p *= f
+    return TestResult(u1, np.clip(p, 0.0, 1.0))
+
+
+def _mwu_asymptotic_sf(u: np.float64, n1: int, n2: int, ties: np.ndarray) -> Any:
+    """``special.ndtr(-z)`` of ``scipy.stats._mannwhitneyu._get_mwu_z`` (with continuity).
+
+    Parameters
+    ----------
+    u : numpy.float64
+        The U statistic of the alternative.
+    n1, n2 : int
+        Sample sizes.
+    ties : ndarray of float64
+        Tie run sizes, as :func:`_average_ranks` returns them.
+
+    Returns
+    -------
+    numpy.float64
+        The normal survival function of the standardized U.
+    """
     n = n1 + n2
     tie_term = np.sum(ties**3 - ties, axis=-1)
     s = np.sqrt(n1 * n2 / 12 * ((n + 1) - tie_term / (n * (n - 1))))
@@ -550,9 +580,97 @@ def mannwhitneyu(x: Any, y: Any, alternative: str = "two-sided", method: str = "
     numerator -= 0.5
     with np.errstate(divide="ignore", invalid="ignore"):
         z = numerator / s
-    p = sc.ndtr(-z)
-    p *= f
-    return TestResult(u1, np.clip(p, 0.0, 1.0))
+    return sc.ndtr(-z)
+
+
+def _mwu_sigma(n1: int, n2: int, a: Any) -> np.ndarray:
+    """``scipy.stats._mannwhitneyu._MWU.build_sigma_array(a)``.
+
+    Parameters
+    ----------
+    n1, n2 : int
+        Sample sizes, ``n1 <= n2``.
+    a : numpy.int64
+        Largest index.
+
+    Returns
+    -------
+    ndarray of int
+        ``sigma(1) ... sigma(a)``: sums of the divisors ``d`` of each index with
+        ``d <= n1``, minus those with ``n2 < d <= n1 + n2``.
+    """
+    s_array = np.zeros(a + 1, dtype=int)
+    for d in np.arange(1, n1 + 1):
+        s_array[np.arange(d, a + 1, d)] += d
+    for d in np.arange(n2 + 1, n2 + n1 + 1):
+        s_array[np.arange(d, a + 1, d)] -= d
+    return s_array[1:]
+
+
+def _mwu_u_freqs(n1: int, n2: int, maxu: Any) -> np.ndarray:
+    """``scipy.stats._mannwhitneyu._MWU.build_u_freqs_array(maxu)``.
+
+    scipy keeps the arrays of its last ``(n1, n2)`` to slice them on the next call; each
+    entry depends only on the entries before it, so building them again gives the same
+    bits.
+
+    Parameters
+    ----------
+    n1, n2 : int
+        Sample sizes, ``n1 <= n2``.
+    maxu : numpy.int64
+        Largest U, at most ``n1 * n2 / 2``.
+
+    Returns
+    -------
+    ndarray of float64
+        ``P(U = u)`` for ``u = 0 ... maxu``: counts in uint64 (float64 once a count passes
+        the uint64 maximum), divided by ``binom(n1 + n2, n1)``.
+    """
+    total = sc.binom(n1 + n2, n1)
+    s_array = _mwu_sigma(n1, n2, maxu)
+    configurations = np.zeros(maxu + 1, dtype=np.uint64)
+    configurations_is_uint = True
+    uint_max = np.iinfo(np.uint64).max
+    configurations[0] = 1
+    for u in np.arange(1, maxu + 1):
+        coeffs = s_array[u - 1 :: -1]
+        new_val = np.dot(configurations[:u], coeffs) / u
+        if new_val > uint_max and configurations_is_uint:
+            configurations = configurations.astype(float)
+            configurations_is_uint = False
+        configurations[u] = new_val
+    return configurations / total
+
+
+def _mwu_sf(n1: int, n2: int, k: np.ndarray) -> Any:
+    """``scipy.stats._mannwhitneyu._MWU(n1, n2).sf(k)``: ``P(U >= k)`` under the null.
+
+    The distribution is symmetric; scipy sums from the left: ``cdf(n1 * n2 - k)`` when
+    ``k`` is past the middle, ``1 - cdf(k) + pmf(k)`` otherwise (``_MWU.cdf``: cumulative
+    sum of :func:`_mwu_u_freqs`; ``_MWU.pmf``: its entry; scipy builds it again for ``pmf``
+    or slices its cached copy, the same bits).
+
+    Parameters
+    ----------
+    n1, n2 : int
+        Sample sizes (either order).
+    k : ndarray of int64
+        U values (0-d here).
+
+    Returns
+    -------
+    numpy.float64 or ndarray of float64
+    """
+    n1, n2 = min(n1, n2), max(n1, n2)
+    kc = np.asarray(n1 * n2 - k)
+    i = k < kc
+    kc[i] = k[i]
+    pmfs = _mwu_u_freqs(n1, n2, np.max(kc))  # scipy's pmf slices the same array
+    cdfs = np.asarray(np.cumsum(pmfs)[kc])
+    if np.any(i):
+        cdfs[i] = 1.0 - cdfs[i] + pmfs[kc[i]]
+    return cdfs[()]
 
 
 def _scipy_mannwhitneyu(x: Any, y: Any, alternative: str, method: str) -> Any:

@@ -439,6 +439,31 @@ def test_group_tests_by_hand():
     assert perm["pvalue"] == pytest.approx(0.1)
 
 
+def test_group_tests_small_groups_use_the_exact_mann_whitney_replica(monkeypatch):
+    """Up and down groups of 3 and 2: scipy's ``auto`` picks the exact null of U, which
+    ``eventstudy._scipy_stats`` repeats (no scipy.stats import, the same numbers)."""
+    from eventstudy import _scipy_stats
+
+    def no_scipy(*args):
+        raise AssertionError("handed to scipy.stats")
+
+    monkeypatch.setattr(_scipy_stats, "_scipy_mannwhitneyu", no_scipy)
+    up, down = [0.02, 0.03, -0.015], [-0.01, -0.02]
+    cars = pd.DataFrame(
+        {
+            "event_id": list("abcde"),
+            "car": up + down,
+            "gold_direction": ["up"] * 3 + ["down"] * 2,
+            "category": ["x"] * 5,
+            "price_before": [2000.0] * 5,
+        }
+    )
+    _, tests = group_tests(cars, n_permutations=99)
+    row = tests.set_index("test").loc["mann_whitney_up_vs_down"]
+    expected = stats.mannwhitneyu(up, down, method="exact")
+    assert (row["stat"], row["pvalue"]) == (float(expected.statistic), float(expected.pvalue))
+
+
 def test_model_option_is_validated(catalog, gold_data):
     from eventstudy.exceptions import SpecificationError
 

@@ -242,3 +242,38 @@ def test_kendalltau_long_samples():
     y = np.sort(x)
     y[[3, 4]] = y[[4, 3]]
     _check_test(rep.kendalltau(np.sort(x), y), stats.kendalltau(np.sort(x), y))
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+@pytest.mark.parametrize("method", ["auto", "exact"])
+def test_mannwhitneyu_exact_null(alternative, method):
+    """The exact null of U (``auto`` picks it for n1 or n2 <= 8 without ties), every size."""
+    rng = np.random.default_rng(13)
+    for n1 in range(1, 9):
+        for n2 in range(1, 9):
+            for _ in range(3):
+                xy = rng.permutation(rng.normal(size=n1 + n2))  # no ties
+                x, y = xy[:n1], xy[n1:]
+                got = rep.mannwhitneyu(x, y, alternative=alternative, method=method)
+                _check_test(got, stats.mannwhitneyu(x, y, alternative=alternative, method=method))
+    # U = 0, U = n1 n2 and the middle (p clipped to 1 in the two-sided test)
+    for x, y in (([1.0, 2.0], [3.0, 4.0, 5.0]), ([3.0, 4.0, 5.0], [1.0, 2.0]),
+                 ([1.0, 4.0], [2.0, 3.0]), ([1.0, 6.0, 3.0], [2.0, 4.0, 5.0])):  # fmt: skip
+        got = rep.mannwhitneyu(x, y, alternative=alternative, method=method)
+        _check_test(got, stats.mannwhitneyu(x, y, alternative=alternative, method=method))
+
+
+@pytest.mark.parametrize("alternative", ["two-sided", "greater", "less"])
+def test_mannwhitneyu_exact_long_and_tied(alternative):
+    """One small sample against a long one; explicit ``exact`` with ties (U of half-integers
+    truncated, as scipy does)."""
+    rng = np.random.default_rng(14)
+    for n1, n2 in ((1, 300), (3, 60), (8, 9), (8, 57), (5, 1500), (8, 1100)):
+        x, y = rng.normal(size=n1), rng.normal(0.3, 1, size=n2)
+        for a, b in ((x, y), (y, x)):
+            got = rep.mannwhitneyu(a, b, alternative=alternative)
+            _check_test(got, stats.mannwhitneyu(a, b, alternative=alternative))
+    for n1, n2 in ((3, 4), (8, 8), (6, 20), (12, 15)):
+        x, y = np.round(rng.normal(size=n1)), np.round(rng.normal(size=n2))
+        got = rep.mannwhitneyu(x, y, alternative=alternative, method="exact")
+        _check_test(got, stats.mannwhitneyu(x, y, alternative=alternative, method="exact"))
