@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from eventstudy.gold import garch
 from eventstudy.gold.garch import fit_garch11, garch11_variance
 
 arch = pytest.importorskip("arch")
@@ -39,8 +40,11 @@ def _garch_path(rng: np.random.Generator, n: int, alpha: float, beta: float) -> 
     return x
 
 
+@pytest.mark.parametrize("loop_days", [garch.LOOP_DAYS, 0])
 @pytest.mark.parametrize("seed", range(6))
-def test_fit_is_arch_to_the_bit_on_seeded_series(seed):
+def test_fit_is_arch_to_the_bit_on_seeded_series(seed, loop_days, monkeypatch):
+    """By the loop on Python floats and by scipy's lfilter (``LOOP_DAYS`` 0)."""
+    monkeypatch.setattr(garch, "LOOP_DAYS", loop_days)
     rng = np.random.default_rng(seed)
     n = int(rng.integers(200, 3000))
     series = [
@@ -77,14 +81,18 @@ def test_fit_is_arch_to_the_bit_where_bounds_bind(seed, n, log_scale, calm_start
     omega=st.floats(1e-6, 10),
     alpha=st.floats(0, 1),
     beta=st.floats(0, 1.2),
+    loop_days=st.sampled_from([garch.LOOP_DAYS, 0, 7]),
 )
-def test_filter_is_the_plain_recursion(seed, n, omega, alpha, beta):
-    """The filtered variance equals the loop h_t = bound(w + a e_{t-1}^2 + b h_{t-1}) exactly."""
+def test_filter_is_the_plain_recursion(seed, n, omega, alpha, beta, loop_days):
+    """The filtered variance equals the loop h_t = bound(w + a e_{t-1}^2 + b h_{t-1}) exactly,
+    by the loop on Python floats, by scipy's lfilter (``LOOP_DAYS`` 0) and by both (7)."""
     rng = np.random.default_rng(seed)
     sq = (rng.standard_normal(n) * 3) ** 2
     lo, hi = np.full(n, 0.5), np.full(n, 20.0)
     backcast = float(sq[: min(n, 5)].mean())
-    got = garch11_variance((omega, alpha, beta), sq, backcast, (lo, hi))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(garch, "LOOP_DAYS", loop_days)
+        got = garch11_variance((omega, alpha, beta), sq, backcast, (lo, hi))
     want, prev_sq, prev_h = np.empty(n), backcast, backcast
     for t in range(n):
         h = omega
