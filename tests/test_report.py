@@ -403,3 +403,24 @@ def test_the_collector_threshold_is_raised_during_the_run_and_restored(
     raised = (max(threshold[0], compose.COLLECTION_THRESHOLD) if threshold[0] else 0,)
     assert seen == [raised + threshold[1:]]
     assert after == threshold
+
+
+def test_overlapping_runs_restore_the_collector_threshold_once_both_ended():
+    """Two runs in threads: the first ends while the second goes on (exits out of order);
+    the threshold stays raised until the second ends, then is the one found before both."""
+    import gc
+
+    from eventstudy.report import compose
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        first, second = compose._fewer_collections(), compose._fewer_collections()
+        first.__enter__()
+        second.__enter__()
+        first.__exit__(None, None, None)
+        assert gc.get_threshold()[0] == compose.COLLECTION_THRESHOLD
+        second.__exit__(None, None, None)
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)

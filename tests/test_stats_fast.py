@@ -496,7 +496,7 @@ def test_float_weights_into_a_buffer_equal_the_fresh_arrays(kind):
 @given(
     seed=st.integers(0, 2**31),
     n=st.integers(0, 1100),
-    m=st.integers(1, 40),
+    m=st.integers(0, 40),
     share=st.sampled_from([0.0, 0.3, 1.0]),
 )
 def test_column_counts_equal_count_nonzero(seed, n, m, share):
@@ -506,6 +506,8 @@ def test_column_counts_equal_count_nonzero(seed, n, m, share):
 
     mask = np.random.default_rng(seed).random((n, m)) < share
     np.testing.assert_array_equal(_column_counts(mask), np.count_nonzero(mask, axis=0))
+    no_columns = np.zeros((n, 0), dtype=bool)
+    np.testing.assert_array_equal(_column_counts(no_columns), np.zeros(0, dtype=np.int32))
     padded = np.zeros((n, -(-m // 8) * 8), dtype=bool)
     padded[:, :m] = mask
     np.testing.assert_array_equal(_column_counts(padded)[:m], np.count_nonzero(mask, axis=0))

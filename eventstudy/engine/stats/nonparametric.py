@@ -752,7 +752,7 @@ def _column_counts(mask: np.ndarray) -> np.ndarray:
     Both are exact integer counts.
     """
     n, m = mask.shape
-    if m % 8 or not mask.flags.c_contiguous or not np.little_endian:
+    if m == 0 or m % 8 or not mask.flags.c_contiguous or not np.little_endian:
         return np.add.reduce(mask.view(np.uint8), axis=0, dtype=np.int32)
     words = mask.view(np.uint64)
     full = n - n % _LANE_ROWS
