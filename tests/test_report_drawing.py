@@ -32,6 +32,14 @@ def _inputs():
     return SimpleNamespace(gold=1, odds=1, events=None, associations={}, claims=1)
 
 
+def _assert_run_fails(monkeypatch, tmp_path, draw, error):
+    """Two workers drawing with ``draw`` make ``finish`` raise ``error``; none is left."""
+    _fake_jobs(monkeypatch, draw)
+    with drawing.FigureDrawer(tmp_path, workers=2) as drawer, pytest.raises(error):
+        drawer.finish(_inputs())
+    assert not drawer.processes
+
+
 def _write(name, out):
     (out / name).write_text(str(os.getpid()))
     return name
@@ -63,10 +71,7 @@ def test_a_figure_that_fails_raises_in_the_parent(monkeypatch, tmp_path):
             raise ValueError("cannot draw")
         return _write(name, out)
 
-    _fake_jobs(monkeypatch, draw)
-    with drawing.FigureDrawer(tmp_path, workers=2) as drawer, pytest.raises(ValueError):
-        drawer.finish(_inputs())
-    assert not drawer.processes
+    _assert_run_fails(monkeypatch, tmp_path, draw, ValueError)
 
 
 def test_a_worker_that_dies_is_an_error(monkeypatch, tmp_path):
@@ -165,10 +170,7 @@ def test_either_worker_dying_is_an_error(monkeypatch, tmp_path, who):
         time.sleep(0.3)  # leaves figures to the other worker
         return _write(name, out)
 
-    _fake_jobs(monkeypatch, draw)
-    with drawing.FigureDrawer(tmp_path, workers=2) as drawer, pytest.raises(RuntimeError):
-        drawer.finish(_inputs())
-    assert not drawer.processes
+    _assert_run_fails(monkeypatch, tmp_path, draw, RuntimeError)
 
 
 def test_workers_draw_with_what_they_inherited_frozen(monkeypatch, tmp_path):

@@ -41,12 +41,12 @@ __all__ = ["Garch11Fit", "fit_garch11", "garch11_variance"]
 _DBL_MAX = float(np.finfo(float).max)
 _LOG_2PI = float(np.log(2 * np.pi))
 _TAU = 75  # backcast and bound window
+_DECAY = 0.94
 
 LOOP_DAYS = 20_000
 """Longest stretch of the recursion computed by a loop on Python floats; a longer one is
 filtered by :func:`scipy.signal.lfilter` (same numbers; its import, 0.8 s once, then costs
 less than the loop would)."""
-_DECAY = 0.94
 
 
 @dataclass(frozen=True)
