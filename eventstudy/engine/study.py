@@ -784,7 +784,8 @@ class _Layout:
     ext: np.ndarray  # extension of the event window (episodes)
     ev_rel: np.ndarray  # offsets of the (extended) event window
     rows_est: np.ndarray | None  # (N, Le) estimation rows, -1 outside; None: runs (est_start)
-    est_start: np.ndarray | None  # first of rows_est when each row is start + 0..Le-1, else None
+    est_start: np.ndarray | None  # (N,) first rows when the windows are runs start + 0..Le-1
+    # inside the data (rows_est then None: no N x Le index array), else None
     est_width: int  # Le, estimation days per event
     rows_ev: np.ndarray  # (N, L2) index rows of the event window, -1 outside the data
     before_start: np.ndarray  # (N, L2) event-window days before the first date of the data
@@ -802,27 +803,24 @@ class _Layout:
         if self.rows_est is None:
             assert self.est_start is not None
             return gather_runs(values, self.est_start, cols, self.est_width)
-        return gather(values, self.rows_est, cols, self.est_start)
+        return gather(values, self.rows_est, cols)
 
 
 def _estimation_rows(
     calendars: _Calendars, col: np.ndarray, pos0: np.ndarray, offsets: np.ndarray
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """(rows or None, first row of each run or None) of the estimation windows.
+    """``(None, starts)`` when the estimation windows are runs, else ``(rows, None)``.
 
     ``offsets`` (1 or N, Le) are the windows' positions relative to day 0 (``pos0``). On the
     shared calendar (positions are rows), with one run of consecutive offsets for every event
     and every window inside the data, the windows are ``start_i + 0..Le-1``: only the starts
-    are returned (the rows None: no N x Le index array); else the rows of
-    :meth:`_Calendars.to_rows` and, when they are runs, their starts (:func:`_run_starts`).
+    are returned (no N x Le index array); else the rows of :meth:`_Calendars.to_rows`.
     """
     if calendars.rows is None and calendars.offsets is None and _one_run(offsets, pos0.size):
         start = (pos0[:, None] + offsets[:, :1])[:, 0]
         if start.min() >= 0 and start.max() + offsets.shape[1] <= calendars.n_rows:
             return None, start
-    positions = pos0[:, None] + offsets
-    rows = calendars.to_rows(col, positions)
-    return rows, _run_starts(rows, positions, offsets)
+    return calendars.to_rows(col, pos0[:, None] + offsets), None
 
 
 def _one_run(offsets: np.ndarray, n: int) -> bool:
@@ -830,18 +828,6 @@ def _one_run(offsets: np.ndarray, n: int) -> bool:
     return bool(
         n > 0 and offsets.shape[0] == 1 and offsets.shape[1] and (np.diff(offsets[0]) == 1).all()
     )
-
-
-def _run_starts(rows: np.ndarray, positions: np.ndarray, offsets: np.ndarray) -> np.ndarray | None:
-    """First row of each event when its ``rows`` are consecutive (``start + 0..L-1``), else None.
-
-    Known without reading ``rows``: :meth:`_Calendars.to_rows` returned ``positions`` itself
-    (every position a row inside the data) and the offsets are one run of consecutive days
-    shared by every event.
-    """
-    if rows is not positions or offsets.shape[0] != 1 or not rows.size:
-        return None
-    return rows[:, 0].copy() if (np.diff(offsets[0]) == 1).all() else None
 
 
 def _empty_fit(name: str, k: int, l1: int, l2: int) -> NormalReturnFit:
