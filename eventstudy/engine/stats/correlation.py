@@ -115,27 +115,37 @@ def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int) -
 
 def _cells(prep: PreparedPanel, alignment: str, min_overlap: int, key_type: type) -> _Cells:
     """:func:`_standardized_cells` computed afresh, the keys of type ``key_type``."""
-    x, days, lo = _cell_grid(prep, alignment)
+    x, days, lo, _ = _cell_grid(prep, alignment)
     rows, keys, z, eligible = _row_cells(x, days, lo, min_overlap, key_type)
     n_keys = int(keys.max()) + 1 if keys.size else 0
     return rows, keys, z, eligible, n_keys
 
 
-def _cell_grid(prep: PreparedPanel, alignment: str) -> tuple[np.ndarray, np.ndarray | None, int]:
-    """(residuals, day numbers or None for event time, first day number over valid cells)."""
+def _cell_grid(
+    prep: PreparedPanel, alignment: str
+) -> tuple[np.ndarray, np.ndarray | None, int, int]:
+    """(residuals, day numbers or None for event time, first cell number, number of cells).
+
+    Cells are the days of the valid cells (finite residual, a date) from the first to the last
+    (none: 0, 0); in event time, the estimation days (0, L1).
+    """
     panel = prep.panel
     x = np.asarray(panel.est_ar, dtype=float)
     if alignment != "calendar":
-        return x, None, 0
+        return x, None, 0, x.shape[1]
     days = np.asarray(panel.est_dates, dtype="datetime64[D]").view("int64")
-    lo = None
-    for r0 in range(0, x.shape[0], _CELL_BLOCK):  # min over valid cells, without N x L1 masks
+    lo = hi = None
+    for r0 in range(0, x.shape[0], _CELL_BLOCK):  # over valid cells, without N x L1 masks
         d = days[r0 : r0 + _CELL_BLOCK]
         valid = np.isfinite(x[r0 : r0 + _CELL_BLOCK]) & (d != _NAT)
         if valid.any():
-            m = int(d.min() if valid.all() else d[valid].min())
-            lo = m if lo is None else min(lo, m)
-    return x, days, 0 if lo is None else lo
+            seen = d if valid.all() else d[valid]
+            first, last = int(seen.min()), int(seen.max())
+            lo = first if lo is None else min(lo, first)
+            hi = last if hi is None else max(hi, last)
+    if lo is None or hi is None:
+        return x, days, 0, 0
+    return x, days, lo, hi - lo + 1
 
 
 _NAT = np.datetime64("NaT").view("int64")
@@ -202,16 +212,7 @@ def _blocked_pooled(
     last valid day, cut at the last day of a used cell: the numbers of :func:`_pooled_sums`
     on :func:`_cells`, without its N x L1 keys and standardized residuals.
     """
-    x, days, lo = _cell_grid(prep, alignment)
-    if days is None:
-        size = x.shape[1]
-    else:
-        size = 0
-        for r0 in range(0, x.shape[0], _CELL_BLOCK):
-            d = days[r0 : r0 + _CELL_BLOCK]
-            ok = np.isfinite(x[r0 : r0 + _CELL_BLOCK]) & (d != _NAT)
-            if ok.any():
-                size = max(size, int((d.max() if ok.all() else d[ok].max()) - lo) + 1)
+    x, days, lo, size = _cell_grid(prep, alignment)
     s, q, n_t = np.zeros(size), np.zeros(size), np.zeros(size, dtype=np.int64)
     eligible = np.empty(x.shape[0], dtype=bool)
     n_keys = 0
