@@ -50,7 +50,6 @@ import io
 import os
 import re
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
@@ -63,6 +62,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import numpy as np
 import pandas as pd
 
+from eventstudy.data._kept import KeptValues
 from eventstudy.data.calendar_range import EVENT_DATE_MAX, EVENT_DATE_MIN
 from eventstudy.exceptions import CatalogError, CatalogProblem
 
@@ -346,22 +346,20 @@ def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
     except OSError:
         return check_catalog(path).frame  # raises, saying why the file cannot be read
     key = (where, hashlib.sha256(raw).hexdigest())
-    frame = _LOADED.get(key)
-    if frame is None:
-        problems, cells = _read_bytes(where, raw)
-        if problems:
-            raise CatalogError(problems)
-        frame = _to_frame(cells)
-        _LOADED[key] = frame
-        while len(_LOADED) > _LOADED_MAX:
-            _LOADED.popitem(last=False)
-    return _fresh(frame)
+    return _fresh(_LOADED.get(key, lambda: _catalog_frame(where, raw)))
 
 
-_LOADED: OrderedDict[tuple[str, str], pd.DataFrame] = OrderedDict()
+def _catalog_frame(where: str, raw: bytes) -> pd.DataFrame:
+    """The catalog frame of a file's bytes; :class:`CatalogError` listing every problem."""
+    problems, cells = _read_bytes(where, raw)
+    if problems:
+        raise CatalogError(problems)
+    return _to_frame(cells)
+
+
+_LOADED: KeptValues[pd.DataFrame] = KeptValues(8)
 """Catalog frames :func:`load_events` built, by path and sha256 of the bytes: a run reads the
 catalog twice (the data check before it, then the analyses); an edited file is read again."""
-_LOADED_MAX = 8
 
 
 def _fresh(frame: pd.DataFrame) -> pd.DataFrame:

@@ -37,9 +37,7 @@ import json
 import os
 import re
 import shlex
-import threading
 import warnings
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -47,6 +45,7 @@ from typing import Any, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
+from eventstudy.data._kept import KeptValues
 from eventstudy.exceptions import (
     DataFormatError,
     DataNotFoundError,
@@ -336,10 +335,9 @@ def _read_raw(path: Path, what: str, fetch_command: str | None) -> pd.DataFrame:
     return raw
 
 
-_PARSED: OrderedDict[tuple[str, str], pd.DataFrame] = OrderedDict()
-_PARSED_LOCK = threading.Lock()
 PARSED_CACHE_FILES = 256
 """Files whose records :func:`_parse_once` keeps (the most recently read)."""
+_PARSED: KeptValues[pd.DataFrame] = KeptValues(PARSED_CACHE_FILES)
 
 
 def _parse_once(path: Path, data: bytes, digest: str | None = None) -> pd.DataFrame:
@@ -352,33 +350,11 @@ def _parse_once(path: Path, data: bytes, digest: str | None = None) -> pd.DataFr
     frames from it and never write into it). Errors are raised every time, never kept.
     """
     key = (str(path), digest or hashlib.sha256(data).hexdigest())
-    raw = _kept(_PARSED, key, lambda: _parse_csv(path, _decode(path, data)))
+    raw = _PARSED.get(key, lambda: _parse_csv(path, _decode(path, data)))
     return raw.copy(deep=False)
 
 
-_Kept = TypeVar("_Kept")
-
-
-def _kept(cache: OrderedDict[Any, Any], key: Any, compute: Callable[[], _Kept]) -> _Kept:
-    """``cache[key]``, computed and kept first if absent.
-
-    The :data:`PARSED_CACHE_FILES` most recently used entries are kept. ``compute`` runs
-    outside the lock; what raises is not kept.
-    """
-    with _PARSED_LOCK:
-        value = cache.get(key)
-        if value is not None:
-            cache.move_to_end(key)
-    if value is None:
-        value = compute()
-        with _PARSED_LOCK:
-            cache[key] = value
-            while len(cache) > PARSED_CACHE_FILES:
-                cache.popitem(last=False)
-    return value
-
-
-_BUILT: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+_BUILT: KeptValues[Any] = KeptValues(PARSED_CACHE_FILES)
 _Built = TypeVar("_Built", pd.DataFrame, pd.Series)
 
 
@@ -394,7 +370,7 @@ def _build_once(raw: pd.DataFrame, path: Path, what: str, build: Callable[[], _B
     :meth:`~pandas.DataFrame.copy`). A build that raises is not kept (errors are raised
     every time).
     """
-    return _kept(_BUILT, (str(path), str(raw.attrs["sha256"]), what), build)
+    return _BUILT.get((str(path), str(raw.attrs["sha256"]), what), build)
 
 
 def _own_copy(kept: _Built) -> _Built:
