@@ -498,6 +498,43 @@ def test_plots_return_axes_and_render_japanese(study):
     plt.close("all")
 
 
+def test_car_small_multiples_one_scale_one_legend(study):
+    import matplotlib.pyplot as plt
+
+    from eventstudy.exceptions import SpecificationError
+    from eventstudy.plotting import gold as gplot
+
+    units = [
+        "russia_invades_ukraine",
+        "oval_office_clash",
+        "us_election_2024",
+        "vance_munich_speech",
+    ]
+    axes = gplot.plot_event_cars(study, units, ncols=3)
+    try:
+        assert len(axes) == 4 and len(axes[0].figure.axes) == 4  # the fifth and sixth removed
+        for ax, unit in zip(axes, units, strict=True):
+            car = study.car_path.query("event_id == @unit")["car"].to_numpy()
+            np.testing.assert_allclose(ax.lines[0].get_ydata(), 100 * car)
+            first, *rest = ax.title.get_text().split("\n")
+            assert first == unit and 1 <= len(rest) <= 2
+        assert "ロシア" in axes[0].title.get_text()
+        assert len({ax.get_ylim() for ax in axes}) == 1  # one scale
+        assert [ax.get_legend() is not None for ax in axes] == [True, False, False, False]
+        # the lowest panel of each column shows its x ticks, the others do not
+        axes[0].figure.canvas.draw()
+        shown = [any(t.get_visible() and t.get_text() for t in ax.get_xticklabels())
+                 for ax in axes]  # fmt: skip
+        assert shown == [False, True, True, True]
+        assert [bool(ax.get_ylabel()) for ax in axes] == [True, False, False, True]
+        with pytest.raises(SpecificationError, match="4 units need 4 Axes"):
+            gplot.plot_event_cars(study, units, axes=list(axes[:3]))
+        with pytest.raises(KeyError, match="not a studied unit"):
+            gplot.plot_event_cars(study, ["no_such_event"])
+    finally:
+        plt.close("all")
+
+
 def test_merge_policy_extends_the_episode_window(catalog, gold_data):
     res = gold_event_study(catalog, data=gold_data, overlap="merge", overlap_window=(-1, 1), **FAST)
     ev = res.events.set_index("event_id")

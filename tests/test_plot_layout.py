@@ -37,23 +37,45 @@ def _crowded(ncols=1, scale=1.0):
     return fig
 
 
+def _laid_out_inside(fig):
+    """``fit_margins(fig)``, then every text is inside the figure; returns the renderer."""
+    fit_margins(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    inside = fig.bbox.padded(0.5)
+    for text in _texts(fig):
+        box = text.get_window_extent(renderer)
+        assert inside.x0 <= box.x0 and box.x1 <= inside.x1, text.get_text()
+        assert inside.y0 <= box.y0 and box.y1 <= inside.y1, text.get_text()
+    return renderer
+
+
 @pytest.mark.parametrize(("ncols", "scale"), [(1, 1.0), (2, 1.0), (1, 1e6), (2, 1e6)])
 def test_every_text_inside_the_figure_and_apart(ncols, scale):
     fig = _crowded(ncols, scale)
     try:
-        fit_margins(fig)
-        fig.canvas.draw()
-        renderer = fig.canvas.get_renderer()
-        inside = fig.bbox.padded(0.5)
-        for text in _texts(fig):
-            box = text.get_window_extent(renderer)
-            assert inside.x0 <= box.x0 and box.x1 <= inside.x1, text.get_text()
-            assert inside.y0 <= box.y0 and box.y1 <= inside.y1, text.get_text()
+        renderer = _laid_out_inside(fig)
         if ncols == 2:  # the left panel's annotation stops before the right panel's labels
             left, right = fig.axes
             reach = left.texts[0].get_window_extent(renderer).x1
             labels = [t.get_window_extent(renderer).x0 for t in right.get_yticklabels()]
             assert reach < min([right.yaxis.label.get_window_extent(renderer).x0, *labels])
+    finally:
+        plt.close(fig)
+
+
+def test_shared_grid_whose_inner_panels_have_no_tick_labels():
+    """Panels of a shared grid (no tick labels but on the grid's edges) are laid out too,
+    every text inside the figure (small multiples of CAR paths)."""
+    fig, axes = plt.subplots(2, 2, figsize=(7, 5), sharex=True, sharey=True)
+    for ax in axes.flat:
+        ax.plot([-10, 10], [-5.0, 12.0])
+        ax.set_title("an id\na title")
+    axes[1, 0].set_xlabel("trading days")
+    axes[0, 0].set_ylabel("CAR (%)")
+    try:
+        _laid_out_inside(fig)
+        assert not any(t.get_visible() for t in axes[0, 1].get_yticklabels())  # inner panel
     finally:
         plt.close(fig)
 

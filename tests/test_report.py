@@ -67,6 +67,7 @@ def test_report_files_and_gold_events_table(out, repo_root):
         "data_versions.csv",
         "fig_gold_events.png",
         "fig_gold_directions.png",
+        "fig_car_paths.png",
         "fig_gold_vs_odds.png",
         "fig_claims.png",
     ):
@@ -233,6 +234,25 @@ def test_odds_figures_are_the_events_that_moved_most(out, run, soup):
     odds_part = str(soup.find("section", id="odds"))
     for eid in drawn:
         assert f"fig_odds_{eid}.png" in odds_part
+
+
+def test_car_paths_are_the_units_with_the_largest_car(out, run, soup):
+    """One small-multiples figure of the TOP_EVENTS largest |CAR| (gold_events.csv), in that
+    order; with all_figures every studied unit once, TOP_EVENTS a figure."""
+    from eventstudy.report.figures import TOP_EVENTS, part_jobs, part_results
+
+    events = pd.read_csv(out / "gold_events.csv")
+    studied = events[events["status"] == "studied"]
+    ranked = list(studied.loc[studied["car"].abs().sort_values(ascending=False).index, "unit_id"])
+    assert sorted(p.name for p in out.glob("fig_car_*.png")) == ["fig_car_paths.png"]
+    (caption,) = [f.caption for f in run.figures if f.name == "fig_car_paths.png"]
+    assert caption.endswith(": " + ", ".join(ranked[:TOP_EVENTS]))
+    assert soup.find("img", src="fig_car_paths.png") is not None
+    every = [j.figure for j in part_jobs("gold", part_results(run.inputs)["gold"], "en", True)]
+    cars = [f for f in every if f.name.startswith("fig_car_")]
+    assert len(cars) == -(-len(ranked) // TOP_EVENTS)
+    assert [f.name for f in cars[:2]] == ["fig_car_paths.png", "fig_car_paths_2.png"]
+    assert ", ".join(ranked) == ", ".join(f.caption.rsplit(": ", 1)[1] for f in cars)
 
 
 # --------------------------------------------------------------------------------------------

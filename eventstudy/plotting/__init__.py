@@ -3,7 +3,8 @@
 Never ``plt.show()``; Japanese labels use the IPAexGothic font shipped by matplotlib-fontja.
 
 * engine results: :func:`plot_car`, :func:`plot_ar`
-* gold study: :func:`plot_event_car`, :func:`plot_caar_by_group`, :func:`plot_gold_with_events`,
+* gold study: :func:`plot_event_car` (:func:`plot_event_cars`: several, small multiples),
+  :func:`plot_caar_by_group`, :func:`plot_gold_with_events`,
   :func:`plot_placebo`
 * Polymarket odds: :func:`plot_odds_path`, :func:`plot_gold_vs_odds`
 * claims: :func:`plot_claim` (one claim's evidence), :func:`plot_verdicts` (all verdicts)
@@ -14,6 +15,7 @@ from eventstudy.plotting.engine import plot_ar, plot_car
 from eventstudy.plotting.gold import (
     plot_caar_by_group,
     plot_event_car,
+    plot_event_cars,
     plot_gold_with_events,
     plot_placebo,
 )
@@ -25,6 +27,7 @@ __all__ = [
     "plot_car",
     "plot_claim",
     "plot_event_car",
+    "plot_event_cars",
     "plot_gold_vs_odds",
     "plot_gold_with_events",
     "plot_odds_path",

@@ -48,16 +48,38 @@ def font_kw(text: str | None) -> dict:
     return {}
 
 
-def set_title(ax: Axes, title: str, *, width: int = 60) -> None:
+def set_title(
+    ax: Axes, title: str, *, width: int = 60, max_lines: int | None = None, first: str = ""
+) -> None:
     """Set a title wrapped to ``width`` characters (CJK characters count double).
 
     Drawn literally (:func:`literal_text`: titles come from data).
+
+    Parameters
+    ----------
+    ax : Axes
+    title : str
+        Wrapped at spaces or, in CJK text, between characters.
+    width : int, default 60
+    max_lines : int, optional
+        At most this many lines of ``title``, the last one cut with an ellipsis.
+    first : str, default ""
+        A line above the title, not wrapped (e.g. an id).
     """
-    title = "" if title is None else str(title)
-    wide = sum(2 if ord(ch) > 0x2FF else 1 for ch in title)
-    lines = [title]
-    if wide > width:
-        scale = len(title) / wide
-        lines = textwrap.wrap(title, max(10, int(width * scale)))
-    text = "\n".join(literal_text(line) for line in lines)  # escape after wrapping
-    ax.set_title(text, **font_kw(text))
+    lines = wrap_wide(title, width)
+    if max_lines is not None and len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1][:-1] + "…"]
+    if first:
+        lines = [first, *(line for line in lines if line)]
+    text = "\n".join(literal_text(line) for line in lines)
+    ax.set_title(text, **font_kw(text))  # escaped after wrapping
+
+
+def wrap_wide(text: object, width: int) -> list[str]:
+    """``text`` wrapped to ``width`` columns, a CJK character counting as two; None: ``[""]``."""
+    text = "" if text is None else str(text)
+    wide = sum(2 if ord(ch) > 0x2FF else 1 for ch in text)
+    if wide <= width:
+        return [text]
+    scale = len(text) / wide
+    return textwrap.wrap(text, max(10, int(width * scale)))

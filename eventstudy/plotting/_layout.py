@@ -95,7 +95,7 @@ def _overhang(ax: Axes, renderer: RendererBase, dpi: float) -> tuple[float, floa
     left, bottom = box.x0 - union.x0, box.y0 - union.y0
     right, top = union.x1 - box.x1, union.y1 - box.y1
     xlabel, ylabel = ax.xaxis.label, ax.yaxis.label
-    below = box.y0 - min(box.y0, *[b.y0 for b in ticks_x])
+    below = box.y0 - min([box.y0, *[b.y0 for b in ticks_x]])
     if _shown(ax.xaxis.offsetText):  # e.g. "1e6", under the tick labels
         offset = ax.xaxis.offsetText.get_window_extent(renderer).height
         bottom = max(bottom, below + OFFSET_PAD * dpi / 72.0 + offset)
@@ -105,7 +105,7 @@ def _overhang(ax: Axes, renderer: RendererBase, dpi: float) -> tuple[float, floa
         below += ax.xaxis.labelpad * dpi / 72.0 + xlabel.get_window_extent(renderer).height
         bottom = max(bottom, below)
     if _shown(ylabel):
-        beside = box.x0 - min(box.x0, *[b.x0 for b in ticks_y])
+        beside = box.x0 - min([box.x0, *[b.x0 for b in ticks_y]])
         beside += ax.yaxis.labelpad * dpi / 72.0 + ylabel.get_window_extent(renderer).width
         left = max(left, beside)
     return max(left, 0.0), max(bottom, 0.0), max(right, 0.0), max(top, 0.0)

@@ -8,11 +8,14 @@ render with the IPAexGothic font shipped by ``matplotlib-fontja`` (registered on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from eventstudy.exceptions import SpecificationError
 from eventstudy.plotting._common import (
     JAPANESE_FONT,
     font_kw,
@@ -28,6 +31,7 @@ __all__ = [
     "JAPANESE_FONT",
     "plot_caar_by_group",
     "plot_event_car",
+    "plot_event_cars",
     "plot_gold_with_events",
     "plot_placebo",
 ]
@@ -69,10 +73,110 @@ def plot_event_car(
         ``ax.lines[0]``: CAR in percent (y) against the trading-day offset (x).
     """
     ax = new_axes(ax)
+    _draw_car_path(ax, results, event_id, level)
+    if title is None:
+        japanese = _japanese_title(results, event_id)
+        title = f"{japanese} ({event_id})" if japanese else event_id
+    set_title(ax, title)
+    ax.set_xlabel(_CAR_X_LABEL)
+    _integer_x(ax)
+    ax.set_ylabel(_CAR_Y_LABEL)
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
+def plot_event_cars(
+    results: GoldStudyResults,
+    event_ids: Sequence[str],
+    axes: Sequence[Axes] | None = None,
+    *,
+    level: float = 0.95,
+    ncols: int = 3,
+) -> np.ndarray:
+    """Several events' CAR paths as small multiples, on one scale.
+
+    Each panel is :func:`plot_event_car`'s chart of one unit; the panels share their axes
+    (the same trading-day offsets and the same percent scale, so that the paths can be
+    compared at a glance), the axis labels sit at the grid's edges and one legend, in the first
+    panel, names the line, the band and the main window.
+
+    Parameters
+    ----------
+    results : GoldStudyResults
+    event_ids : sequence of str
+        Studied units (event ids, or episode ids under ``overlap="merge"``), one panel each,
+        in this order (row by row).
+    axes : sequence of matplotlib Axes, optional
+        At least ``len(event_ids)`` Axes to draw into; by default a new figure with a grid of
+        ``ncols`` columns sharing their x and y axes (panels left over are hidden).
+    level : float, default 0.95
+        Coverage of the pointwise bands (as in :func:`plot_event_car`).
+    ncols : int, default 3
+        Columns of the new grid.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        The Axes drawn into, in the order of ``event_ids``; ``lines[0]`` of each is the CAR in
+        percent against the trading-day offset. Titles: the unit's id, then its Japanese title
+        (when it is a catalog event).
+    """
+    n = len(event_ids)
+    if axes is None:
+        axes = _car_grid(n, ncols)
+    elif len(axes) < n:
+        raise SpecificationError(f"{n} units need {n} Axes; got {len(axes)}")
+    drawn = list(axes[:n])
+    for ax, unit in zip(drawn, event_ids, strict=True):
+        _draw_car_path(ax, results, unit, level)
+        japanese = _japanese_title(results, unit)
+        set_title(ax, japanese, width=TITLE_WIDTH, max_lines=2, first=unit)
+        ax.title.set_fontsize(9)
+    if drawn:
+        _integer_x(drawn[0])  # shared: one locator for every panel
+        drawn[0].legend(loc="upper left", fontsize=7)
+        for ax in drawn:
+            spec = ax.get_subplotspec()
+            if spec is None or spec.is_last_row() or ax is drawn[-1]:
+                ax.set_xlabel(_CAR_X_LABEL, fontsize=9)
+            if spec is None or spec.is_first_col():
+                ax.set_ylabel(_CAR_Y_LABEL, fontsize=9)
+    return np.array(drawn, dtype=object)
+
+
+def _car_grid(n: int, ncols: int) -> list[Axes]:
+    """The Axes of a new figure for ``n`` CAR panels in ``ncols`` columns (x and y shared).
+
+    Panels left over in the last row are hidden; the x tick labels of the panel above a
+    hidden one are shown (it is the lowest of its column).
+    """
+    import matplotlib.pyplot as plt
+
+    cols = max(1, min(int(ncols), n))
+    rows = max(1, -(-n // cols))
+    fig, grid = plt.subplots(rows, cols, figsize=(3.6 * cols, 0.4 + 3.0 * rows), squeeze=False,
+                             sharex=True, sharey=True)  # fmt: skip
+    flat = list(grid.flat)
+    for ax in flat[n:]:
+        fig.delaxes(ax)
+    for ax in flat[max(0, n - cols) : n]:  # lowest panel of its column
+        ax.xaxis.set_tick_params(labelbottom=True)
+    return flat[:n]
+
+
+TITLE_WIDTH = 46
+"""Columns of a small-multiples panel's title (a CJK character counts two); two lines at most."""
+
+_CAR_X_LABEL = "trading days relative to day 0"
+_CAR_Y_LABEL = "cumulative abnormal return (%)"
+
+
+def _draw_car_path(ax: Axes, results: GoldStudyResults, unit: str, level: float) -> None:
+    """A unit's CAR path (percent) with its band, the main window and the zero lines."""
     try:
-        path = results.study.path_conf_int(level, event_id=event_id)
+        path = results.study.path_conf_int(level, event_id=unit)
     except KeyError:
-        raise KeyError(f"{event_id!r} is not a studied unit of these results") from None
+        raise KeyError(f"{unit!r} is not a studied unit of these results") from None
     x = path["rel_day"].to_numpy()
     ax.plot(x, 100 * path["estimate"], color="black", marker="o", ms=3, label="CAR")
     ax.fill_between(
@@ -87,15 +191,14 @@ def plot_event_car(
     ax.axvspan(w0 - 0.5, w1 + 0.5, color="gold", alpha=0.2, label=f"main window ({w0:+d}, {w1:+d})")
     ax.axhline(0, color="gray", lw=0.8)
     ax.axvline(0, color="gray", lw=0.8, ls="--")
-    if title is None:
-        row = results.events[results.events["event_id"] == event_id]
-        title = f"{row['title_ja'].iloc[0]} ({event_id})" if len(row) else event_id
-    set_title(ax, title)
-    ax.set_xlabel("trading days relative to day 0")
-    _integer_x(ax)
-    ax.set_ylabel("cumulative abnormal return (%)")
-    ax.legend(loc="best", fontsize=8)
-    return ax
+
+
+def _japanese_title(results: GoldStudyResults, unit: str) -> str:
+    """The catalog's Japanese title of an event id; ``""`` for an episode id or no title."""
+    row = results.events[results.events["event_id"] == unit]
+    if not len(row) or pd.isna(row["title_ja"].iloc[0]):
+        return ""
+    return str(row["title_ja"].iloc[0])
 
 
 def plot_caar_by_group(

@@ -24,7 +24,11 @@ from eventstudy.report.text import Lang
 __all__ = ["Figure", "draw_figures"]
 
 TOP_EVENTS = 6
-"""Per-event CAR paths drawn: the studied units with the largest absolute CAR."""
+"""CAR paths drawn: the studied units with the largest absolute CAR, as one small-multiples
+figure (``all_figures=True``: every unit, this many a figure)."""
+
+CAR_LEVEL = 0.95
+"""Coverage of the CAR paths' pointwise bands."""
 
 TOP_ODDS_EVENTS = 6
 """Per-event odds figures drawn: the events whose linked markets moved most in one day
@@ -267,15 +271,37 @@ def _gold_jobs(gold: Any, lang: Lang, every: bool) -> list[_Job]:
     ]  # fmt: skip
     studied = gold.events[gold.events["status"] == "studied"]
     top = studied.reindex(studied["car"].abs().sort_values(ascending=False).index)
-    for unit in top["unit_id"] if every else top["unit_id"].head(TOP_EVENTS):
-        caption = f"CAR path of {unit}" if en else f"{unit} のCARの推移"
-        jobs.append(
-            _Job(
-                Figure("gold_events", f"fig_car_{unit}.png", caption),
-                partial(gplot.plot_event_car, gold, unit),
-            )
-        )
+    units = list(top["unit_id"] if every else top["unit_id"].head(TOP_EVENTS))
+    for first in range(0, len(units), TOP_EVENTS):
+        jobs.append(_car_paths_job(gold, units, first, len(studied), lang))
     return jobs
+
+
+def _car_paths_job(gold: Any, units: list[str], first: int, studied: int, lang: Lang) -> _Job:
+    """One small-multiples figure of the CAR paths of ``units[first : first + TOP_EVENTS]``.
+
+    ``units`` are in order of absolute CAR, largest first, out of ``studied``; the first is
+    ``fig_car_paths.png``, the next ones (``all_figures``) ``fig_car_paths_2.png``, ...
+    """
+    from eventstudy.plotting import gold as gplot
+
+    shown = units[first : first + TOP_EVENTS]
+    number = first // TOP_EVENTS + 1
+    name = "fig_car_paths.png" if number == 1 else f"fig_car_paths_{number}.png"
+    which = (
+        f"the {len(shown)} of {studied} studied units with the largest |CAR|" if first == 0
+        else f"units {first + 1}-{first + len(shown)} of {studied} by |CAR|"
+    )  # fmt: skip
+    caption = (
+        f"CAR paths with {int(100 * CAR_LEVEL)}% bands, {which} (one scale): {', '.join(shown)}"
+        if lang == "en"
+        else f"CARの推移と{int(100 * CAR_LEVEL)}%バンド(|CAR|の大きい順、{first + 1}-"
+        f"{first + len(shown)}件目/{studied}件、縦軸共通): {', '.join(shown)}"
+    )
+    return _Job(
+        Figure("gold_events", name, caption),
+        partial(gplot.plot_event_cars, gold, shown, level=CAR_LEVEL),
+    )
 
 
 def _largest_moves_first(markets: list[tuple], limit: int) -> list[tuple]:
