@@ -427,8 +427,12 @@ def _parse_float(raw: pd.DataFrame, column: str, path: Path, *, required: bool) 
     """Parse a text column to float64; blanks and '.' become NaN unless ``required``.
 
     ``inf``, ``nan`` and numbers too large for a float are refused: a price or level is a
-    finite number.
+    finite number. A column of plain numbers takes :func:`_fast_float`; the rest, and every
+    error, the general path below.
     """
+    fast = _fast_float(raw[column].to_numpy(dtype=object), required=required)
+    if fast is not None:
+        return pd.Series(fast, index=raw.index, name=column)
     text = raw[column].str.strip()
     blank = text.isin(_MISSING_VALUES)
     values = pd.to_numeric(text.where(~blank, None), errors="coerce").astype("float64")
@@ -444,7 +448,60 @@ def _parse_float(raw: pd.DataFrame, column: str, path: Path, *, required: bool) 
     return values
 
 
+def _ascii_text(text: np.ndarray) -> str | None:
+    """The cells of ``text`` joined, or None when one is not a ``str`` or is not ASCII."""
+    try:
+        joined = "".join(text)
+    except TypeError:  # a cell that is not a string
+        return None
+    return joined if joined.isascii() else None
+
+
+def _fast_float(text: np.ndarray, *, required: bool) -> np.ndarray | None:
+    """The values :func:`_parse_float` gives a column of plain numbers, or None.
+
+    Parameters
+    ----------
+    text : ndarray of object
+        The column's cells.
+    required : bool
+        Whether a blank is an error (then a blank gives None).
+
+    Returns
+    -------
+    ndarray of float64 or None
+        NaN where a cell is blank or '.'. None unless every other cell is an ASCII decimal
+        literal (digits, '.', '-', exponent; no space, '_', 'nan', 'inf' nor other digits
+        that ``float`` would also read) with a finite value other than -0.0. ``float`` and
+        ``pd.to_numeric`` (fast_float) both round such a literal correctly, so the values
+        are those of the general path bit for bit. Left to the general path, as anything
+        refused: a leading '+', with which pandas falls back to a parser that does not
+        always round correctly (``+3e66`` is 2.9999999999999996e+66), and -0.0, as pandas
+        reads an integer ``-0`` as +0.0.
+    """
+    joined = _ascii_text(text)
+    if joined is None or joined.encode("ascii").translate(None, b"0123456789.+-eE"):
+        return None
+    if "+" in joined and (text.astype("U1") == "+").any():  # a '+' not in an exponent
+        return None
+    blank = (text == "") | (text == ".")
+    if required and blank.any():
+        return None
+    try:
+        values = np.where(blank, "nan", text).astype(np.float64)
+    except ValueError:  # not a number ('1e', '+-1', ...)
+        return None
+    if not (np.isfinite(values) | blank).all() or np.signbit(values[values == 0.0]).any():
+        return None
+    return values
+
+
 def _parse_dates(raw: pd.DataFrame, column: str, path: Path) -> pd.DatetimeIndex:
+    days = _fast_datetimes(raw[column].to_numpy(dtype=object), b"9999-99-99", "D")
+    if days is not None:
+        index = pd.DatetimeIndex(days.astype("datetime64[us]"), name="date")
+        if not index.has_duplicates:  # else the error below
+            return index
     text = raw[column].str.strip()
     ok = text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
     dates = pd.to_datetime(text.where(ok, None), format="%Y-%m-%d", errors="coerce")
@@ -455,6 +512,68 @@ def _parse_dates(raw: pd.DataFrame, column: str, path: Path) -> pd.DatetimeIndex
         line, seen = _first_bad(dup, raw, column)
         raise _format_error(path, f"date {seen} is repeated", line, column)
     return pd.DatetimeIndex(dates, name="date")
+
+
+def _fixed_width(text: np.ndarray, pattern: bytes) -> np.ndarray | None:
+    """The cells as rows of ASCII codes when every one has the shape ``pattern``, else None.
+
+    Parameters
+    ----------
+    text : ndarray of object
+        A column's cells.
+    pattern : bytes
+        The shape, one byte per character: ``9`` stands for any ASCII digit, any other
+        byte for itself (``b"9999-99-99"``).
+
+    Returns
+    -------
+    ndarray of uint8, shape (len(text), len(pattern)), or None
+        None when a cell is not a ``str`` of exactly that shape (a space around it, another
+        length, a non-ASCII digit, ...).
+    """
+    joined = _ascii_text(text)
+    width = len(pattern)
+    if joined is None or len(joined) != width * len(text):
+        return None
+    if len(text) and (np.fromiter(map(len, text), np.intp, len(text)) != width).any():
+        return None
+    grid = np.frombuffer(joined.encode("ascii"), np.uint8).reshape(len(text), width)
+    want = np.frombuffer(pattern, np.uint8)
+    digit = (grid >= ord("0")) & (grid <= ord("9"))
+    return grid if np.where(want == ord("9"), digit, grid == want).all() else None
+
+
+def _fast_datetimes(text: np.ndarray, pattern: bytes, unit: str) -> np.ndarray | None:
+    """The datetimes of a column whose cells all have one fixed shape, or None.
+
+    Parameters
+    ----------
+    text : ndarray of object
+        The column's cells.
+    pattern : bytes
+        Their shape (:func:`_fixed_width`): ``b"9999-99-99"`` for a day, or
+        ``b"9999-99-99T99:99:99Z"`` for a UTC second (the ``Z`` is dropped before numpy
+        reads the rest: numpy warns on a time zone).
+    unit : str
+        The numpy unit, ``"D"`` or ``"s"``.
+
+    Returns
+    -------
+    ndarray of datetime64[unit] or None
+        None when a cell has another shape (a blank, a space around it, another ISO-8601
+        form, a non-ASCII digit) or is not a calendar date or time of day (``2023-02-30``,
+        ``24:00:00``, ``23:59:60``): the general path of :func:`_parse_dates` or
+        :func:`_parse_utc` then reads, or refuses, the column. Repeats are not checked.
+    """
+    grid = _fixed_width(text, pattern)
+    if grid is None:
+        return None
+    width = len(pattern.removesuffix(b"Z"))
+    cells = np.ascontiguousarray(grid[:, :width]).view(f"S{width}").ravel()
+    try:
+        return cells.astype(f"datetime64[{unit}]")
+    except ValueError:  # month 13, February 30, hour 24, ...
+        return None
 
 
 def _prices_frame(raw: pd.DataFrame, path: Path, *, positive: bool = False) -> pd.DataFrame:
@@ -660,7 +779,15 @@ def is_utc_timestamp(text: str) -> bool:
     return bool(stripped) and not pd.isna(_utc_series(pd.Series([stripped], dtype="str"))[0])
 
 
+_UTC_SECOND = b"9999-99-99T99:99:99Z"
+"""The shape of the timestamps in the odds files, read by :func:`_fast_datetimes`."""
+
+
 def _parse_utc(raw: pd.DataFrame, column: str, path: Path, *, required: bool) -> pd.Series:
+    seconds = _fast_datetimes(raw[column].to_numpy(dtype=object), _UTC_SECOND, "s")
+    if seconds is not None:
+        stamps = pd.DatetimeIndex(seconds.astype("datetime64[us]")).tz_localize("UTC")
+        return pd.Series(stamps, index=raw.index, name=column)
     text = raw[column].str.strip()
     blank = text == ""
     parsed = _utc_series(text.where(~blank, None))
