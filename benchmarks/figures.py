@@ -85,14 +85,17 @@ def _measure(tree: Path, inputs: Path) -> dict[str, float]:
 
 
 def _table(sides: dict[str, list[dict[str, float]]]) -> str:
-    names = list(next(iter(sides.values()))[0])
-    best = {side: {n: min(r[n] for r in runs) for n in names} for side, runs in sides.items()}
+    """Minimum CPU per row and side; a figure one side does not draw is ``-`` (e.g. a base
+    that drew each CAR path as its own figure), counted as 0 in the totals."""
+    names = list(dict.fromkeys(n for runs in sides.values() for n in runs[0]))
+    best = {side: {n: min(r[n] for r in runs) for n in runs[0]} for side, runs in sides.items()}
     lines = [f"{'CPU (ms, min)':40s}" + "".join(f"{side:>12s}" for side in sides)]
     figures = [n for n in names if n.endswith(".png")]
     for n in names:
-        lines.append(f"{n:40s}" + "".join(f"{1000 * best[s][n]:12.0f}" for s in sides))
+        cells = (f"{1000 * best[s][n]:12.0f}" if n in best[s] else f"{'-':>12s}" for s in sides)
+        lines.append(f"{n:40s}" + "".join(cells))
     for label, keys in (("figures", figures), ("warm up + figures", ["warm up", *figures])):
-        total = "".join(f"{1000 * sum(best[s][n] for n in keys):12.0f}" for s in sides)
+        total = "".join(f"{1000 * sum(best[s].get(n, 0.0) for n in keys):12.0f}" for s in sides)
         lines.append(f"{label:40s}" + total)
     return "\n".join(lines)
 
