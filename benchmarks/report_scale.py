@@ -27,7 +27,10 @@ catalog (``events.csv``, 61 events of which 57 have a date the data covers) runs
 ``$EVENTSTUDY_DATA`` (else ``../shared/data/snapshot``) with ``fetch_missing=True``,
 ``offline=True``, as ``eventstudy run`` does. A cell is the minimum over ``--repeat`` runs of
 that step's wall time, and the CPU time (this process and its figure workers) of that run;
-``total`` is the minimum of the whole (imports included). The growth exponent is the
+``total`` is the minimum of the whole (imports included). With ``--base``, the two sides'
+runs alternate (base, head, head, base, ...), and the head / base ratio of the total is also printed
+as the median over adjacent pairs of runs, which a machine whose speed drifts during the
+benchmark moves less than the ratio of minima. The growth exponent is the
 least-squares slope of log(total wall) on log(N) over the synthetic sizes from 500 up. A base
 side (``git archive`` of the commit, as ``versus_commit.py`` does) that exceeds
 ``--base-timeout`` seconds at a size is not run at larger sizes. The CSV tables the two sides
@@ -401,28 +404,57 @@ def main(argv: list[str] | None = None) -> None:
         if not args.no_real and snapshot.is_dir():
             cases.append(("events.csv", None, REPO / "events.csv", snapshot))
         results: dict[str, dict[str, dict | None]] = {name: {} for name in sides}
+        pairs: dict[str, list[tuple[float, ...]]] = {}
         for label, n, catalog, data in cases:
             data = data or catalog.parent.parent / "data"
-            for name, tree in sides.items():
-                done = [r for r in results[name].values() if r]
-                if n is not None and any(v is None for v in results[name].values()):
-                    results[name][label] = None  # timed out at a smaller size
-                    continue
-                slow = (
-                    n is not None
-                    and bool(done)
-                    and done[-1]["total"][0] * n / done[-1]["n"] > SLOW_RUN
-                )
-                timeout = args.base_timeout if name.startswith("base") else None
-                runs = []
-                for _ in range(1 if slow else args.repeat):
-                    run = _measure(tree, catalog, data, data is snapshot, timeout)
-                    if run is None:
-                        break
-                    runs.append(run)
-                results[name][label] = _best(runs) | {"n": n or 57} if runs else None
-                print(f"{name}, {label}: done", file=sys.stderr)
+            runs = _alternate(args, sides, results, n, (catalog, data, data is snapshot))
+            for name, side_runs in runs.items():
+                results[name][label] = _best(side_runs) | {"n": n or 57} if side_runs else None
+            if len(runs) == 2:
+                pairs[label] = _ratios(*runs.values())
+            print(f"{label}: done", file=sys.stderr)
     _print(args, cases, results)
+    for label, ratios in pairs.items():
+        if ratios:
+            wall, cpu = (float(np.median(r)) for r in zip(*ratios, strict=True))
+            print(f"{label}: head / base total, median of {len(ratios)} adjacent pairs: "
+                  f"wall {wall:.3f}, CPU {cpu:.3f}")  # fmt: skip
+
+
+def _alternate(args, sides: dict, results: dict, n: int | None, where: tuple) -> dict:
+    """``--repeat`` runs of each side on one catalog, alternating (base, head, head, base, ...)
+    so that a slower or faster moment of the machine hits both sides alike.
+
+    A side that timed out at a smaller size is not run (no entry); a side expected to take
+    over ``SLOW_RUN`` seconds runs once; a side that times out stops.
+    """
+    catalog, data, fetch = where
+    repeats: dict[str, int] = {}
+    for name in sides:
+        done = [r for r in results[name].values() if r]
+        if n is not None and any(v is None for v in results[name].values()):
+            results[name][f"{n:,d}"] = None  # timed out at a smaller size
+            continue
+        slow = n is not None and bool(done) and done[-1]["total"][0] * n / done[-1]["n"] > SLOW_RUN
+        repeats[name] = 1 if slow else args.repeat
+    runs: dict[str, list[dict]] = {name: [] for name in repeats}
+    stopped: set[str] = set()
+    for i in range(max(repeats.values(), default=0)):
+        for name in list(repeats) if i % 2 == 0 else list(repeats)[::-1]:  # ABBA: drift cancels
+            if i >= repeats[name] or name in stopped:
+                continue
+            timeout = args.base_timeout if name.startswith("base") else None
+            run = _measure(sides[name], catalog, data, fetch, timeout)
+            if run is None:
+                stopped.add(name)
+            else:
+                runs[name].append(run)
+    return runs
+
+
+def _ratios(base: list[dict], head: list[dict]) -> list[tuple[float, float]]:
+    """Head / base of total wall and CPU time for each pair of runs made one after the other."""
+    return [(h["wall"] / b["wall"], h["cpu"] / b["cpu"]) for b, h in zip(base, head, strict=False)]
 
 
 def _print(args, cases, results) -> None:
