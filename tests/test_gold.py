@@ -535,6 +535,22 @@ def test_car_small_multiples_one_scale_one_legend(study):
         plt.close("all")
 
 
+def test_car_small_multiples_into_a_grid_of_axes(study):
+    """A 2-D array of Axes (as plt.subplots gives it) is drawn into row by row."""
+    import matplotlib.pyplot as plt
+
+    from eventstudy.plotting import gold as gplot
+
+    units = ["russia_invades_ukraine", "oval_office_clash", "us_election_2024"]
+    _, grid = plt.subplots(2, 2)
+    try:
+        axes = gplot.plot_event_cars(study, units, axes=grid)
+        assert list(axes) == list(grid.flat[:3])
+        assert [ax.title.get_text().split("\n")[0] for ax in axes] == units
+    finally:
+        plt.close("all")
+
+
 def test_merge_policy_extends_the_episode_window(catalog, gold_data):
     res = gold_event_study(catalog, data=gold_data, overlap="merge", overlap_window=(-1, 1), **FAST)
     ev = res.events.set_index("event_id")

@@ -106,9 +106,10 @@ def plot_event_cars(
     event_ids : sequence of str
         Studied units (event ids, or episode ids under ``overlap="merge"``), one panel each,
         in this order (row by row).
-    axes : sequence of matplotlib Axes, optional
-        At least ``len(event_ids)`` Axes to draw into; by default a new figure with a grid of
-        ``ncols`` columns sharing their x and y axes (panels left over are hidden).
+    axes : sequence or array of matplotlib Axes, optional
+        At least ``len(event_ids)`` Axes to draw into, taken row by row (a 2-D array from
+        ``plt.subplots`` is flattened); by default a new figure with a grid of ``ncols``
+        columns sharing their x and y axes (panels left over are hidden).
     level : float, default 0.95
         Coverage of the pointwise bands (as in :func:`plot_event_car`).
     ncols : int, default 3
@@ -124,7 +125,9 @@ def plot_event_cars(
     n = len(event_ids)
     if axes is None:
         axes = _car_grid(n, ncols)
-    elif len(axes) < n:
+    else:
+        axes = list(np.asarray(axes, dtype=object).ravel())
+    if len(axes) < n:
         raise SpecificationError(f"{n} units need {n} Axes; got {len(axes)}")
     drawn = list(axes[:n])
     for ax, unit in zip(drawn, event_ids, strict=True):
