@@ -95,10 +95,11 @@ def plot_event_cars(
 ) -> np.ndarray:
     """Several events' CAR paths as small multiples, on one scale.
 
-    Each panel is :func:`plot_event_car`'s chart of one unit; the panels share their axes
-    (the same trading-day offsets and the same percent scale, so that the paths can be
-    compared at a glance), the axis labels sit at the grid's edges and one legend, in the first
-    panel, names the line, the band and the main window.
+    Each panel is :func:`plot_event_car`'s chart of one unit; in a new figure the panels share
+    their axes (the same trading-day offsets and the same percent scale, so that the paths can
+    be compared at a glance; ``axes`` passed in are drawn as they are: share them for one
+    scale), the axis labels sit at the grid's edges and one legend, in the first panel, names
+    the line, the band and the main window.
 
     Parameters
     ----------
@@ -135,8 +136,8 @@ def plot_event_cars(
         japanese = _japanese_title(results, unit)
         set_title(ax, japanese, width=TITLE_WIDTH, max_lines=2, first=unit)
         ax.title.set_fontsize(9)
+        _integer_x(ax)  # every panel: axes passed in need not share their x axis
     if drawn:
-        _integer_x(drawn[0])  # shared: one locator for every panel
         drawn[0].legend(loc="upper left", fontsize=7)
         for ax in drawn:
             spec = ax.get_subplotspec()
