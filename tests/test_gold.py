@@ -535,6 +535,16 @@ def test_car_small_multiples_one_scale_one_legend(study):
         plt.close("all")
 
 
+def test_car_small_multiples_of_no_unit_open_no_figure(study):
+    import matplotlib.pyplot as plt
+
+    from eventstudy.plotting import gold as gplot
+
+    before = plt.get_fignums()
+    assert len(gplot.plot_event_cars(study, [])) == 0
+    assert plt.get_fignums() == before
+
+
 def test_car_small_multiples_into_a_grid_of_axes(study):
     """A 2-D array of Axes (as plt.subplots gives it) is drawn into row by row."""
     import matplotlib.pyplot as plt

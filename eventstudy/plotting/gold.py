@@ -125,7 +125,7 @@ def plot_event_cars(
     """
     n = len(event_ids)
     if axes is None:
-        axes = _car_grid(n, ncols)
+        axes = _car_grid(n, ncols) if n else []  # no units: no (empty) figure either
     else:
         axes = list(np.asarray(axes, dtype=object).ravel())
     if len(axes) < n:
