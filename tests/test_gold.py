@@ -535,6 +535,34 @@ def test_car_small_multiples_one_scale_one_legend(study):
         plt.close("all")
 
 
+def test_car_small_multiples_of_no_unit_open_no_figure(study):
+    import matplotlib.pyplot as plt
+
+    from eventstudy.plotting import gold as gplot
+
+    before = plt.get_fignums()
+    assert len(gplot.plot_event_cars(study, [])) == 0
+    assert plt.get_fignums() == before
+
+
+def test_car_small_multiples_into_a_grid_of_axes(study):
+    """A 2-D array of Axes (as plt.subplots gives it) is drawn into row by row."""
+    import matplotlib.pyplot as plt
+
+    from eventstudy.plotting import gold as gplot
+
+    units = ["russia_invades_ukraine", "oval_office_clash", "us_election_2024"]
+    _, grid = plt.subplots(2, 2)
+    try:
+        axes = gplot.plot_event_cars(study, units, axes=grid)
+        assert list(axes) == list(grid.flat[:3])
+        assert [ax.title.get_text().split("\n")[0] for ax in axes] == units
+        # not shared: each panel still has whole trading days on its x axis
+        assert all(type(ax.xaxis.get_major_locator()).__name__ == "MaxNLocator" for ax in axes)
+    finally:
+        plt.close("all")
+
+
 def test_merge_policy_extends_the_episode_window(catalog, gold_data):
     res = gold_event_study(catalog, data=gold_data, overlap="merge", overlap_window=(-1, 1), **FAST)
     ev = res.events.set_index("event_id")

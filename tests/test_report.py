@@ -255,6 +255,19 @@ def test_car_paths_are_the_units_with_the_largest_car(out, run, soup):
     assert ", ".join(ranked) == ", ".join(f.caption.rsplit(": ", 1)[1] for f in cars)
 
 
+def test_car_paths_caption_of_a_last_figure_with_one_unit():
+    """Seven units, six a figure: the second figure's caption names unit 7, not '7-7'."""
+    from eventstudy.report.figures import _car_paths_job
+
+    units = [f"u{i}" for i in range(1, 8)]
+    en = [_car_paths_job(None, units, first, 7, "en").figure for first in (0, 6)]
+    ja = [_car_paths_job(None, units, first, 7, "ja").figure for first in (0, 6)]
+    assert [f.name for f in en] == ["fig_car_paths.png", "fig_car_paths_2.png"]
+    assert "the 6 of 7 studied units" in en[0].caption
+    assert "unit 7 of 7 by |CAR|" in en[1].caption and en[1].caption.endswith(": u7")
+    assert "1-6件目/7件" in ja[0].caption and "、7件目/7件" in ja[1].caption
+
+
 # --------------------------------------------------------------------------------------------
 # variants of the page from the same analyses (no second run of the studies)
 # --------------------------------------------------------------------------------------------

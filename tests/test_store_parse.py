@@ -294,6 +294,13 @@ def test_dates_odd_cells(odd: str) -> None:
     _same("dates", ["2025-01-02", odd, "2025-01-03"])
 
 
+@pytest.mark.parametrize("kind", ["float", "dates", "utc"])
+def test_no_cells(kind: str) -> None:
+    """A header-only column (the writer checks a stored file so) reads the same too."""
+    _same(kind, [])
+    _same(kind, [], required=True)
+
+
 def test_dates_shifted_cells_are_not_read_as_a_grid() -> None:
     # the text joined is two well-formed dates, the cells are not
     assert _fast_dates(["2020-01-012", "020-01-01"]) is None

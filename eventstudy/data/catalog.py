@@ -144,7 +144,7 @@ US_CLOSE_TIME = time(16, 0)
 
 _EVENT_ID = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 MAX_EVENT_ID_LENGTH = 64
-"""Longest ``event_id`` accepted: ids name report files (``fig_car_<event_id>.png``)."""
+"""Longest ``event_id`` accepted: ids name report files (``fig_odds_<event_id>.png``)."""
 # Polymarket slugs are mostly lowercase, but some real ones carry capitals
 # (e.g. "israel-x-hamas-ceasefire-by-friday-July-4"), so letters of either case are accepted.
 _SLUG = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")

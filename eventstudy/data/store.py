@@ -529,13 +529,14 @@ def _fixed_width(text: np.ndarray, pattern: bytes) -> np.ndarray | None:
     -------
     ndarray of uint8, shape (len(text), len(pattern)), or None
         None when a cell is not a ``str`` of exactly that shape (a space around it, another
-        length, a non-ASCII digit, ...).
+        length, a non-ASCII digit, ...), and for no cells (pandas gives an empty date column
+        another unit than a full one).
     """
     joined = _ascii_text(text)
     width = len(pattern)
-    if joined is None or len(joined) != width * len(text):
+    if not len(text) or joined is None or len(joined) != width * len(text):
         return None
-    if len(text) and (np.fromiter(map(len, text), np.intp, len(text)) != width).any():
+    if (np.fromiter(map(len, text), np.intp, len(text)) != width).any():
         return None
     grid = np.frombuffer(joined.encode("ascii"), np.uint8).reshape(len(text), width)
     want = np.frombuffer(pattern, np.uint8)

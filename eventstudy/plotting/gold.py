@@ -95,10 +95,11 @@ def plot_event_cars(
 ) -> np.ndarray:
     """Several events' CAR paths as small multiples, on one scale.
 
-    Each panel is :func:`plot_event_car`'s chart of one unit; the panels share their axes
-    (the same trading-day offsets and the same percent scale, so that the paths can be
-    compared at a glance), the axis labels sit at the grid's edges and one legend, in the first
-    panel, names the line, the band and the main window.
+    Each panel is :func:`plot_event_car`'s chart of one unit; in a new figure the panels share
+    their axes (the same trading-day offsets and the same percent scale, so that the paths can
+    be compared at a glance; ``axes`` passed in are drawn as they are: share them for one
+    scale), the axis labels sit at the grid's edges and one legend, in the first panel, names
+    the line, the band and the main window.
 
     Parameters
     ----------
@@ -106,9 +107,10 @@ def plot_event_cars(
     event_ids : sequence of str
         Studied units (event ids, or episode ids under ``overlap="merge"``), one panel each,
         in this order (row by row).
-    axes : sequence of matplotlib Axes, optional
-        At least ``len(event_ids)`` Axes to draw into; by default a new figure with a grid of
-        ``ncols`` columns sharing their x and y axes (panels left over are hidden).
+    axes : sequence or array of matplotlib Axes, optional
+        At least ``len(event_ids)`` Axes to draw into, taken row by row (a 2-D array from
+        ``plt.subplots`` is flattened); by default a new figure with a grid of ``ncols``
+        columns sharing their x and y axes (panels left over are hidden).
     level : float, default 0.95
         Coverage of the pointwise bands (as in :func:`plot_event_car`).
     ncols : int, default 3
@@ -123,8 +125,10 @@ def plot_event_cars(
     """
     n = len(event_ids)
     if axes is None:
-        axes = _car_grid(n, ncols)
-    elif len(axes) < n:
+        axes = _car_grid(n, ncols) if n else []  # no units: no (empty) figure either
+    else:
+        axes = list(np.asarray(axes, dtype=object).ravel())
+    if len(axes) < n:
         raise SpecificationError(f"{n} units need {n} Axes; got {len(axes)}")
     drawn = list(axes[:n])
     for ax, unit in zip(drawn, event_ids, strict=True):
@@ -132,8 +136,8 @@ def plot_event_cars(
         japanese = _japanese_title(results, unit)
         set_title(ax, japanese, width=TITLE_WIDTH, max_lines=2, first=unit)
         ax.title.set_fontsize(9)
+        _integer_x(ax)  # every panel: axes passed in need not share their x axis
     if drawn:
-        _integer_x(drawn[0])  # shared: one locator for every panel
         drawn[0].legend(loc="upper left", fontsize=7)
         for ax in drawn:
             spec = ax.get_subplotspec()

@@ -288,15 +288,17 @@ def _car_paths_job(gold: Any, units: list[str], first: int, studied: int, lang: 
     shown = units[first : first + TOP_EVENTS]
     number = first // TOP_EVENTS + 1
     name = "fig_car_paths.png" if number == 1 else f"fig_car_paths_{number}.png"
+    last = first + len(shown)
+    span = f"{first + 1}-{last}" if len(shown) > 1 else f"{last}"  # not "7-7"
     which = (
         f"the {len(shown)} of {studied} studied units with the largest |CAR|" if first == 0
-        else f"units {first + 1}-{first + len(shown)} of {studied} by |CAR|"
+        else f"unit{'s' if len(shown) > 1 else ''} {span} of {studied} by |CAR|"
     )  # fmt: skip
     caption = (
         f"CAR paths with {int(100 * CAR_LEVEL)}% bands, {which} (one scale): {', '.join(shown)}"
         if lang == "en"
-        else f"CARの推移と{int(100 * CAR_LEVEL)}%バンド(|CAR|の大きい順、{first + 1}-"
-        f"{first + len(shown)}件目/{studied}件、縦軸共通): {', '.join(shown)}"
+        else f"CARの推移と{int(100 * CAR_LEVEL)}%バンド(|CAR|の大きい順、{span}件目/{studied}件、"
+        f"縦軸共通): {', '.join(shown)}"
     )
     return _Job(
         Figure("gold_events", name, caption),
