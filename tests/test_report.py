@@ -266,6 +266,8 @@ def test_car_paths_caption_of_a_last_figure_with_one_unit():
     assert "the 6 of 7 studied units" in en[0].caption
     assert "unit 7 of 7 by |CAR|" in en[1].caption and en[1].caption.endswith(": u7")
     assert "1-6件目/7件" in ja[0].caption and "、7件目/7件" in ja[1].caption
+    (few,) = [_car_paths_job(None, units[:4], 0, 4, "en").figure]  # every unit in one figure
+    assert "all 4 studied units, largest |CAR| first" in few.caption
 
 
 # --------------------------------------------------------------------------------------------

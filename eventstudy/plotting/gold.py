@@ -138,7 +138,7 @@ def plot_event_cars(
         ax.title.set_fontsize(9)
         _integer_x(ax)  # every panel: axes passed in need not share their x axis
     if drawn:
-        drawn[0].legend(loc="upper left", fontsize=7)
+        drawn[0].legend(loc="best", fontsize=7)  # where it hides least of the path
         for ax in drawn:
             spec = ax.get_subplotspec()
             if spec is None or spec.is_last_row() or ax is drawn[-1]:

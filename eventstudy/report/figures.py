@@ -290,10 +290,12 @@ def _car_paths_job(gold: Any, units: list[str], first: int, studied: int, lang: 
     name = "fig_car_paths.png" if number == 1 else f"fig_car_paths_{number}.png"
     last = first + len(shown)
     span = f"{first + 1}-{last}" if len(shown) > 1 else f"{last}"  # not "7-7"
-    which = (
-        f"the {len(shown)} of {studied} studied units with the largest |CAR|" if first == 0
-        else f"unit{'s' if len(shown) > 1 else ''} {span} of {studied} by |CAR|"
-    )  # fmt: skip
+    if first == 0 and len(shown) == studied:
+        which = f"all {studied} studied units, largest |CAR| first"
+    elif first == 0:
+        which = f"the {len(shown)} of {studied} studied units with the largest |CAR|"
+    else:
+        which = f"unit{'s' if len(shown) > 1 else ''} {span} of {studied} by |CAR|"
     caption = (
         f"CAR paths with {int(100 * CAR_LEVEL)}% bands, {which} (one scale): {', '.join(shown)}"
         if lang == "en"
