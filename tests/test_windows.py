@@ -81,16 +81,16 @@ def test_post_event_block():
 
 @pytest.mark.parametrize("layout", ["F", "C", "one column"])
 def test_gather_of_consecutive_runs_equals_the_fancy_index(layout):
-    """``gather`` with ``starts`` (rows known to be start + 0..L-1) copies sliding-window
-    runs: the same array as the fancy index, for column-major, row-major (falls back) and
-    one-column data."""
+    """``gather_runs`` (rows known to be start + 0..L-1) copies sliding-window runs: the
+    same array as the fancy index, for column-major, row-major (falls back) and one-column
+    data."""
     rng = np.random.default_rng(5)
     values = rng.normal(size=(40, 3))
     values = np.asfortranarray(values) if layout == "F" else np.ascontiguousarray(values)
     cols = np.zeros(6, dtype=np.intp) if layout == "one column" else rng.integers(0, 3, 6)
     starts = rng.integers(0, 40 - 7, 6)
     rows = starts[:, None] + np.arange(7)
-    got = gather(values, rows, cols, starts)
+    got = gather_runs(values, starts, cols, 7)
     np.testing.assert_array_equal(got, values[rows, cols[:, None]])
     np.testing.assert_array_equal(got, gather(values, rows, cols))
     assert got.flags.c_contiguous and got.dtype == float

@@ -387,9 +387,7 @@ def default_min_estimation_obs(est: EstimationWindow, k: int) -> int:
     return max(k + 3, math.ceil(est.length / 2))
 
 
-def gather(
-    values: np.ndarray, rows: np.ndarray, cols: np.ndarray, starts: np.ndarray | None = None
-) -> np.ndarray:
+def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """Fancy-index ``values[rows, cols]`` with out-of-range rows giving NaN.
 
     Parameters
@@ -400,9 +398,6 @@ def gather(
         Row positions; positions outside ``0..T-1`` give NaN.
     cols : ndarray of int, shape (N,)
         Column of each event.
-    starts : ndarray of int, shape (N,), optional
-        Promise that every row of ``rows`` is ``starts[i] + 0..L-1``, inside ``0..T-1``: the
-        windows are then copied as runs of a sliding-window view (same values, no index array).
 
     Returns
     -------
@@ -413,9 +408,6 @@ def gather(
     rows = np.asarray(rows)
     cols = np.asarray(cols)
     n_rows, n_cols = values.shape
-    runs = None if starts is None else _gather_runs(values, starts, cols, rows.shape[1])
-    if runs is not None:
-        return runs
     inside = None
     if rows.size and (rows.min() < 0 or rows.max() >= n_rows):
         inside = (rows >= 0) & (rows < n_rows)
@@ -442,10 +434,11 @@ def gather(
 def gather_runs(
     values: np.ndarray, starts: np.ndarray, cols: np.ndarray, length: int
 ) -> np.ndarray:
-    """``gather(values, starts[:, None] + arange(length), cols, starts)``, rows made if needed.
+    """``gather(values, starts[:, None] + arange(length), cols)`` without the row array if it can.
 
-    Every window ``starts[i] + 0..length-1`` must lie inside ``0..T-1``. The row array is made
-    only when the windows cannot be copied as runs (see :func:`gather`): the same values.
+    Every window ``starts[i] + 0..length-1`` must lie inside ``0..T-1``. The windows are
+    copied as runs of a sliding-window view (one column for all events, or column-major
+    ``values``); otherwise the rows are made and :func:`gather` reads them: the same values.
     """
     values, starts, cols = np.asarray(values), np.asarray(starts), np.asarray(cols)
     runs = _gather_runs(values, starts, cols, length)

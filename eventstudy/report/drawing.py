@@ -2,7 +2,7 @@
 
 ``eventstudy run`` forks its first figure worker when it starts: it imports matplotlib and
 the plot functions and draws a small figure in memory while the parent checks the data and
-runs the gold study (the second core is idle then), then forks the other workers, which
+runs the odds study (the second core is idle then), then forks the other workers, which
 inherit all that (done once, not once a worker: about 0.45 s of CPU each). The workers run
 at a lower priority than the parent (:data:`NICENESS`). Each part's results are sent to
 every worker (pickled, through a queue) as soon as they exist: the odds study's first, then
