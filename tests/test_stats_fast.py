@@ -270,7 +270,15 @@ def test_modified_rank_sums_equal_nansum_of_the_scores(missing, monkeypatch):
     prep = prepare(_study(n_events=50, missing=missing).panel)
     ranks, m = nonpar._combined_ranks(prep), nonpar._combined_counts(prep)
     scores = ranks.astype(float) / (m.astype(float) + 1)[:, None] - 0.5
-    n_t, total = nonpar._modified_rank_sums(ranks, m)
+    complete = nonpar._combined_complete(prep)
+    assert complete == (not np.isnan(ranks).any())
+    n_t, total = nonpar._modified_rank_sums(ranks, m, complete)
+    np.testing.assert_array_equal(total, np.nansum(scores, axis=0))
+    np.testing.assert_array_equal(n_t, np.isfinite(scores).sum(axis=0).astype(float))
+    holes = ranks.copy()  # the NaN branch, on ranks that have NaN
+    holes[np.random.default_rng(5).random(holes.shape) < 0.1] = np.nan
+    scores = holes.astype(float) / (m.astype(float) + 1)[:, None] - 0.5
+    n_t, total = nonpar._modified_rank_sums(holes, m, False)
     np.testing.assert_array_equal(total, np.nansum(scores, axis=0))
     np.testing.assert_array_equal(n_t, np.isfinite(scores).sum(axis=0).astype(float))
 

@@ -145,6 +145,7 @@ def test_nan_column_sum_equals_nansum(nan):
     if nan:
         x[rng.random(x.shape) < 0.05] = np.nan
     np.testing.assert_array_equal(nan_column_sum(x), np.nansum(x, axis=0))
+    np.testing.assert_array_equal(nan_column_sum(x, has_nan=nan), np.nansum(x, axis=0))
     f = np.asfortranarray(x)  # not C-contiguous: np.nansum itself
     np.testing.assert_array_equal(nan_column_sum(f), np.nansum(f, axis=0))
 

@@ -116,7 +116,12 @@ def _item(
 
 
 def _span(dates: pd.Series, before: int, after: int) -> tuple[pd.Timestamp, pd.Timestamp]:
-    days = pd.to_datetime(dates).map(_day)
+    """The calendar days of ``dates``, widened by ``before`` and ``after`` days."""
+    return _day_span(pd.to_datetime(dates).map(_day), before, after)
+
+
+def _day_span(days: pd.Series, before: int, after: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``(first day - before, last day + after)`` of days already mapped by :func:`_day`."""
     return days.min() - pd.Timedelta(days=before), days.max() + pd.Timedelta(days=after)
 
 
@@ -167,11 +172,7 @@ def _catalog_market_items(events: pd.DataFrame, tokens: dict[str, str]) -> list[
     days = pd.to_datetime(events["event_time"]).map(_day)  # once, not once per market
     event_ids = events["event_id"].astype(str).tolist()
     for slug, positions in linked.items():
-        sub = days.iloc[positions]
-        span = (
-            sub.min() - pd.Timedelta(days=ODDS_BEFORE_DAYS),
-            sub.max() + pd.Timedelta(days=POST_EVENT_DAYS),
-        )
+        span = _day_span(days.iloc[positions], ODDS_BEFORE_DAYS, POST_EVENT_DAYS)
         ids = [event_ids[p] for p in positions]
         rows += _market_items(slug, "odds study: linked market", ids, span, tokens)
     return rows

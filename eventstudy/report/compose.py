@@ -166,8 +166,16 @@ a run of the real catalog and took 0.24-0.32 s of the parent's CPU, at 20,000 it
 10 times and takes under 0.09 s, with the same peak memory (210 MB). Restored afterwards."""
 
 
-_RUNS_LOCK = threading.Lock()
-_RUNS: list[tuple[int, int, int]] = []  # the thresholds found by the first of the runs going on
+class _CollectorRuns:
+    """The runs going on (threads share one change) and the thresholds the first one found."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.count = 0
+        self.found: tuple[int, int, int] = gc.get_threshold()
+
+
+_COLLECTOR_RUNS = _CollectorRuns()
 
 
 @contextlib.contextmanager
@@ -175,20 +183,22 @@ def _fewer_collections() -> Iterator[None]:
     """Raise the collector's first threshold to :data:`COLLECTION_THRESHOLD`, then restore it.
 
     Runs that overlap (threads) share one change: the first sets it, the last restores the
-    thresholds the first found.
+    thresholds the first found. A threshold of 0 (automatic collection off) stays 0.
     """
-    with _RUNS_LOCK:
-        before = gc.get_threshold()
-        if not _RUNS and before[0]:  # 0: automatic collection is off, and stays off
-            gc.set_threshold(max(before[0], COLLECTION_THRESHOLD), *before[1:])
-        _RUNS.append(before if not _RUNS else _RUNS[0])
+    runs = _COLLECTOR_RUNS
+    with runs.lock:
+        if runs.count == 0:
+            runs.found = gc.get_threshold()
+            if runs.found[0]:
+                gc.set_threshold(max(runs.found[0], COLLECTION_THRESHOLD), *runs.found[1:])
+        runs.count += 1
     try:
         yield
     finally:
-        with _RUNS_LOCK:
-            first = _RUNS.pop()
-            if not _RUNS:
-                gc.set_threshold(*first)
+        with runs.lock:
+            runs.count -= 1
+            if runs.count == 0:
+                gc.set_threshold(*runs.found)
 
 
 def _ensure(catalog: Any, claims: Any, data_dir: Any, offline: bool | None) -> Any:

@@ -398,14 +398,17 @@ def estimation_aar(panel: PanelLike) -> np.ndarray:
     return prep.memo(("est_aar",), compute)
 
 
-def nan_column_sum(x: np.ndarray) -> np.ndarray:
+def nan_column_sum(x: np.ndarray, has_nan: bool | None = None) -> np.ndarray:
     """``np.nansum(x, axis=0)`` of a 2-D array, without its copy of ``x`` when it has no NaN.
 
     ``np.nansum`` sums a C-ordered copy with NaN set to 0; a C-contiguous ``x`` without NaN
     is that copy already, so its plain column sums are the same numbers (same order of
-    addition), without the N x T temporary.
+    addition), without the N x T temporary. ``has_nan``: whether ``x`` has a NaN, when the
+    caller knows (else ``x`` is scanned).
     """
-    if x.flags.c_contiguous and not np.isnan(x).any():
+    if has_nan is None:
+        has_nan = bool(np.isnan(x).any())
+    if x.flags.c_contiguous and not has_nan:
         return x.sum(axis=0)
     return np.nansum(x, axis=0)
 

@@ -284,7 +284,8 @@ def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]
             return _sign_sums(prep)
         if kind == "corrado_rank":
             return _centred_rank_sums(prep)
-        return _modified_rank_sums(_combined_ranks(prep), _combined_counts(prep))
+        ranks, counts = _combined_ranks(prep), _combined_counts(prep)
+        return _modified_rank_sums(ranks, counts, _combined_complete(prep))
 
     return prep.memo(("score_sums", kind), compute)
 
@@ -293,16 +294,19 @@ def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]
 _SCORE_BLOCK = 1024
 
 
-def _modified_rank_sums(ranks: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _modified_rank_sums(
+    ranks: np.ndarray, m: np.ndarray, complete: bool
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Count and ``np.nansum`` of :math:`U_{it} - 1/2 = K_{it}/(M_i + 1) - 1/2` per day.
 
     The scores are formed :data:`_SCORE_BLOCK` events at a time (no N x (L1 + L2) float64
     array) and summed by :func:`sequential_column_sums`: the same numbers as
-    ``np.nansum(scores, axis=0)`` of the whole float64 score array.
+    ``np.nansum(scores, axis=0)`` of the whole float64 score array. ``complete``: no rank is
+    NaN (:func:`_combined_complete`: a rank is NaN exactly where its abnormal return is), so
+    the blocks are not scanned for NaN.
     """
     div = m.astype(float) + 1
     n_t = np.zeros(ranks.shape[1])
-    complete = not np.isnan(ranks).any()
 
     def blocks() -> Iterator[np.ndarray]:
         nonlocal n_t

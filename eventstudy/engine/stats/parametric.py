@@ -150,9 +150,11 @@ def _market_means(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
     def compute() -> tuple[np.ndarray, np.ndarray]:
         panel = prep.panel
         est = np.asarray(panel.est_market, dtype=float)
-        n_est = (~np.isnan(est)).sum(axis=0) if np.isnan(est).any() else est.shape[0]
+        missing = np.isnan(est)  # one scan for the counts and the sums
+        has_nan = bool(missing.any())
+        n_est = est.shape[0] - missing.sum(axis=0) if has_nan else est.shape[0]
         with np.errstate(invalid="ignore", divide="ignore"):  # no event on a day: NaN, dropped
-            m_est = nan_column_sum(est) / n_est  # np.nanmean(est, axis=0), without its copy
+            m_est = nan_column_sum(est, has_nan) / n_est  # np.nanmean(est, axis=0), no copy
         m_ev = np.nanmean(np.asarray(panel.event_market, dtype=float), axis=0)
         return m_est[np.isfinite(m_est)], m_ev
 
