@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
     from eventstudy.claims.context import Outcome
+    from eventstudy.plotting._labels import Lang
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -286,25 +287,30 @@ class ClaimsResults(Results):
     # plots
     # ---------------------------------------------------------------------------------------
 
-    def plot(self, claim_id: str, ax: Axes | None = None) -> Axes:
+    def plot(self, claim_id: str, ax: Axes | None = None, *, lang: Lang = "en") -> Axes:
         """Draw the evidence of one claim; returns the Axes.
 
         Threshold: the series path (every cited series in the first one's unit) with the
         level, ``made_on``, the horizon ends, the first dates reached and the no-information
         probability. Level: the path with the tolerance band. Shift: the path with the two
         means. Event effect: the CARs (gold) or the odds path around the events (markets).
-        Association: the scatter with the HAC slope. ``no data``: the missing file.
+        Association: the scatter with the HAC slope. ``no data``: the missing file. ``lang``
+        ("en" or "ja"): the language of the figure's fixed words (see
+        :func:`eventstudy.plotting.claims.plot_claim`).
         """
         from eventstudy.plotting.claims import plot_claim
 
         row = self.verdict(claim_id)
-        return plot_claim(self.plot_data.get(claim_id, {}), row, ax=ax)
+        return plot_claim(self.plot_data.get(claim_id, {}), row, ax=ax, lang=lang)
 
-    def plot_verdicts(self, ax: Axes | None = None) -> Axes:
-        """One bar per claim: its p (log scale) coloured by verdict, alpha marked."""
+    def plot_verdicts(self, ax: Axes | None = None, *, lang: Lang = "en") -> Axes:
+        """One bar per claim: its p (log scale) coloured by verdict, alpha marked.
+
+        ``lang`` ("en" or "ja"): the language of the figure's words.
+        """
         from eventstudy.plotting.claims import plot_verdicts
 
-        return plot_verdicts(self.verdicts, ax=ax)
+        return plot_verdicts(self.verdicts, ax=ax, lang=lang)
 
 
 def _short(text: str, width: int = 40) -> str:

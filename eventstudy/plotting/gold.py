@@ -23,6 +23,7 @@ from eventstudy.plotting._common import (
     new_axes,
     set_title,
 )
+from eventstudy.plotting._labels import Lang, check_lang, label, legend_kw, text_kw, word
 
 if TYPE_CHECKING:  # no import at run time: results import this module's functions lazily
     from eventstudy.gold.results import GoldStudyResults
@@ -52,6 +53,7 @@ def plot_event_car(
     *,
     level: float = 0.95,
     title: str | None = None,
+    lang: Lang = "en",
 ) -> Axes:
     """One event's cumulative abnormal return over the event window, with a band.
 
@@ -66,22 +68,30 @@ def plot_event_car(
         :meth:`eventstudy.engine.results.EventStudyResults.path_conf_int`).
     title : str, optional
         Default: the event's Japanese title and its id.
+    lang : {"en", "ja"}, default "en"
+        Language of the axis labels and the legend.
 
     Returns
     -------
     matplotlib.axes.Axes
         ``ax.lines[0]``: CAR in percent (y) against the trading-day offset (x).
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
+    check_lang(lang)
     ax = new_axes(ax)
-    _draw_car_path(ax, results, event_id, level)
+    _draw_car_path(ax, results, event_id, level, lang)
     if title is None:
         japanese = _japanese_title(results, event_id)
         title = f"{japanese} ({event_id})" if japanese else event_id
     set_title(ax, title)
-    ax.set_xlabel(_CAR_X_LABEL)
+    ax.set_xlabel(label(lang, "car_x"), **text_kw(lang))
     _integer_x(ax)
-    ax.set_ylabel(_CAR_Y_LABEL)
-    ax.legend(loc="best", fontsize=8)
+    ax.set_ylabel(label(lang, "car_y"), **text_kw(lang))
+    ax.legend(loc="best", **legend_kw(lang, 8))
     return ax
 
 
@@ -92,6 +102,7 @@ def plot_event_cars(
     *,
     level: float = 0.95,
     ncols: int = 3,
+    lang: Lang = "en",
 ) -> np.ndarray:
     """Several events' CAR paths as small multiples, on one scale.
 
@@ -115,6 +126,8 @@ def plot_event_cars(
         Coverage of the pointwise bands (as in :func:`plot_event_car`).
     ncols : int, default 3
         Columns of the new grid.
+    lang : {"en", "ja"}, default "en"
+        Language of the axis labels and the legend.
 
     Returns
     -------
@@ -122,7 +135,13 @@ def plot_event_cars(
         The Axes drawn into, in the order of ``event_ids``; ``lines[0]`` of each is the CAR in
         percent against the trading-day offset. Titles: the unit's id, then its Japanese title
         (when it is a catalog event).
+
+    Raises
+    ------
+    SpecificationError
+        Fewer Axes than units, or ``lang`` is not a language of the figures.
     """
+    check_lang(lang)
     n = len(event_ids)
     if axes is None:
         axes = _car_grid(n, ncols) if n else []  # no units: no (empty) figure either
@@ -132,20 +151,25 @@ def plot_event_cars(
         raise SpecificationError(f"{n} units need {n} Axes; got {len(axes)}")
     drawn = list(axes[:n])
     for ax, unit in zip(drawn, event_ids, strict=True):
-        _draw_car_path(ax, results, unit, level)
+        _draw_car_path(ax, results, unit, level, lang)
         japanese = _japanese_title(results, unit)
         set_title(ax, japanese, width=TITLE_WIDTH, max_lines=2, first=unit)
         ax.title.set_fontsize(9)
         _integer_x(ax)  # every panel: axes passed in need not share their x axis
     if drawn:
-        drawn[0].legend(loc="best", fontsize=7)  # where it hides least of the path
-        for ax in drawn:
-            spec = ax.get_subplotspec()
-            if spec is None or spec.is_last_row() or ax is drawn[-1]:
-                ax.set_xlabel(_CAR_X_LABEL, fontsize=9)
-            if spec is None or spec.is_first_col():
-                ax.set_ylabel(_CAR_Y_LABEL, fontsize=9)
+        drawn[0].legend(loc="best", **legend_kw(lang, 7))  # where it hides least of the path
+        _edge_labels(drawn, lang)
     return np.array(drawn, dtype=object)
+
+
+def _edge_labels(drawn: list[Axes], lang: Lang) -> None:
+    """Axis labels of small multiples: x under the lowest panels, y left of the first column."""
+    for ax in drawn:
+        spec = ax.get_subplotspec()
+        if spec is None or spec.is_last_row() or ax is drawn[-1]:
+            ax.set_xlabel(label(lang, "car_x"), fontsize=9, **text_kw(lang))
+        if spec is None or spec.is_first_col():
+            ax.set_ylabel(label(lang, "car_y"), fontsize=9, **text_kw(lang))
 
 
 def _car_grid(n: int, ncols: int) -> list[Axes]:
@@ -171,11 +195,10 @@ def _car_grid(n: int, ncols: int) -> list[Axes]:
 TITLE_WIDTH = 46
 """Columns of a small-multiples panel's title (a CJK character counts two); two lines at most."""
 
-_CAR_X_LABEL = "trading days relative to day 0"
-_CAR_Y_LABEL = "cumulative abnormal return (%)"
 
-
-def _draw_car_path(ax: Axes, results: GoldStudyResults, unit: str, level: float) -> None:
+def _draw_car_path(
+    ax: Axes, results: GoldStudyResults, unit: str, level: float, lang: Lang
+) -> None:
     """A unit's CAR path (percent) with its band, the main window and the zero lines."""
     try:
         path = results.study.path_conf_int(level, event_id=unit)
@@ -189,10 +212,11 @@ def _draw_car_path(ax: Axes, results: GoldStudyResults, unit: str, level: float)
         100 * path["upper"],
         color="gray",
         alpha=0.25,
-        label=f"{level:.0%} band",
+        label=label(lang, "band", level=level),
     )
     w0, w1 = results.main_window
-    ax.axvspan(w0 - 0.5, w1 + 0.5, color="gold", alpha=0.2, label=f"main window ({w0:+d}, {w1:+d})")
+    window = label(lang, "main_window", w0=w0, w1=w1)
+    ax.axvspan(w0 - 0.5, w1 + 0.5, color="gold", alpha=0.2, label=window)
     ax.axhline(0, color="gray", lw=0.8)
     ax.axvline(0, color="gray", lw=0.8, ls="--")
 
@@ -212,6 +236,7 @@ def plot_caar_by_group(
     by: str = "gold_direction",
     level: float = 0.95,
     title: str | None = None,
+    lang: Lang = "en",
 ) -> Axes:
     """Mean CAR path per group (default: expected gold direction), with t bands.
 
@@ -223,28 +248,38 @@ def plot_caar_by_group(
         Column of ``results.events`` to group by (``gold_direction`` or ``category``).
     level : float, default 0.95
     title : str, optional
+    lang : {"en", "ja"}, default "en"
+        Language of the default title, the axis labels and the legend (in Japanese the
+        expected directions are named in Japanese).
 
     Returns
     -------
     matplotlib.axes.Axes
         One line per group, in percent, labelled ``"<group> (n=...)"``.
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
+    check_lang(lang)
     ax = new_axes(ax)
     paths = results.group_paths(by=by, level=level)
     for grp, g in paths.groupby("group"):
         color = _COLORS.get(grp)
         x = g["rel_day"].to_numpy()
-        label = literal_text(f"{grp} (n={int(g['n'].max())})")
-        ax.plot(x, 100 * g["mean_car"], color=color, label=label)
+        name = literal_text(label(lang, "group_n", group=word(lang, "direction", grp),
+                                  n=int(g["n"].max())))  # fmt: skip
+        ax.plot(x, 100 * g["mean_car"], color=color, label=name)
         ax.fill_between(x, 100 * g["lower"], 100 * g["upper"], color=color, alpha=0.15)
     ax.axhline(0, color="gray", lw=0.8)
     ax.axvline(0, color="gray", lw=0.8, ls="--")
-    title = title or f"金の平均累積異常リターン (CAAR) by {by}"
+    title = title or label(lang, "caar_title", by=word(lang, "by", by))
     ax.set_title(title, **font_kw(title))
-    ax.set_xlabel("trading days relative to day 0")
+    ax.set_xlabel(label(lang, "car_x"), **text_kw(lang))
     _integer_x(ax)
-    ax.set_ylabel("CAAR (%)")
-    ax.legend(loc="best", fontsize=8)
+    ax.set_ylabel(label(lang, "caar_y"), **text_kw(lang))
+    ax.legend(loc="best", **legend_kw(lang, 8))
     return ax
 
 
@@ -256,6 +291,7 @@ def plot_gold_with_events(
     end: Any = None,
     title: str | None = None,
     annotate: bool = False,
+    lang: Lang = "en",
 ) -> Axes:
     """Gold price over time with a marker at each event's day 0, coloured by direction.
 
@@ -269,12 +305,20 @@ def plot_gold_with_events(
         Default a Japanese title.
     annotate : bool, default False
         Write each event id beside its marker.
+    lang : {"en", "ja"}, default "en"
+        Language of the default title, the axis label and the legend.
 
     Returns
     -------
     matplotlib.axes.Axes
         ``ax.lines[0]`` is the price in USD/oz; one scatter collection per direction.
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
+    check_lang(lang)
     ax = new_axes(ax, figsize=(10, 4))
     close = results.close
     ev = results.events.dropna(subset=["day0"])
@@ -296,27 +340,49 @@ def plot_gold_with_events(
             color=_COLORS.get(direction, "black"),
             s=18,
             zorder=3,
-            label=literal_text(f"event, expected {direction}"),
+            label=literal_text(
+                label(lang, "event_expected", direction=word(lang, "direction", direction))
+            ),
         )
         if annotate:
             for dd, yy, eid in zip(d, y, g["event_id"], strict=False):
                 ax.annotate(literal_text(eid), (dd, yy), fontsize=6, rotation=60)
-    title = title or "金価格と地政学イベント (day 0)"
+    title = title or label(lang, "gold_title")
     ax.set_title(title, **font_kw(title))
-    ax.set_ylabel("price (USD/oz)" if results.settings["gold"] == "GC=F" else "price (USD/share)")
-    ax.legend(loc="upper left", fontsize=8)
+    unit = "price_oz" if results.settings["gold"] == "GC=F" else "price_share"
+    ax.set_ylabel(label(lang, unit), **text_kw(lang))
+    ax.legend(loc="upper left", **legend_kw(lang, 8))
     return ax
 
 
 def plot_placebo(
-    results: GoldStudyResults, ax: Axes | None = None, *, title: str | None = None
+    results: GoldStudyResults,
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+    lang: Lang = "en",
 ) -> Axes:
     """Placebo distribution of the CAR statistic with each studied event's value marked.
+
+    Parameters
+    ----------
+    results : GoldStudyResults
+    ax : matplotlib Axes, optional
+    title : str, optional
+        Default a Japanese title.
+    lang : {"en", "ja"}, default "en"
+        Language of the axis labels and the legend.
 
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
+    check_lang(lang)
     ax = new_axes(ax)
     null = results.placebo.null
     ax.hist(
@@ -325,16 +391,16 @@ def plot_placebo(
         color="lightgray",
         density=True,
         histtype="stepfilled",
-        label="placebo (non-event dates)",
+        label=label(lang, "placebo"),
     )  # one outline, not 60 bars: the same picture
     vals = results.placebo.events["stat"].dropna().to_numpy()
     ax.vlines(vals, 0, 1, transform=ax.get_xaxis_transform(), color="tab:red", lw=0.6,
               alpha=0.6)  # full-height lines, one collection  # fmt: skip
-    ax.plot([], [], color="tab:red", label=f"events (n={len(vals)})")
+    ax.plot([], [], color="tab:red", label=label(lang, "events_n", n=len(vals)))
     stat = results.placebo.statistic
-    ax.set_xlabel("standardized CAR" if stat == "scar" else "CAR (decimal)")
-    ax.set_ylabel("density")
-    title = title or "プラセボ分布とイベントのCAR"
+    ax.set_xlabel(label(lang, "scar" if stat == "scar" else "car_decimal"), **text_kw(lang))
+    ax.set_ylabel(label(lang, "density"), **text_kw(lang))
+    title = title or label(lang, "placebo_title")
     ax.set_title(title, **font_kw(title))
-    ax.legend(fontsize=8)
+    ax.legend(**legend_kw(lang, 8))
     return ax

@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from eventstudy.exceptions import SpecificationError
 from eventstudy.odds.results import GoldOddsAssociation, horizon_label
 from eventstudy.plotting._common import font_kw, literal_text, new_axes, set_title
+from eventstudy.plotting._labels import Lang, check_lang, label, legend_kw, text_kw
 
 __all__ = ["plot_gold_vs_odds", "plot_odds_path", "plot_odds_paths"]
 
@@ -31,6 +32,7 @@ def plot_odds_path(
     before: Any = "14D",
     after: Any = "14D",
     legend: bool = True,
+    lang: Lang = "en",
 ) -> Axes:
     """A market's probability path around an event, with the samples its shifts use.
 
@@ -56,6 +58,8 @@ def plot_odds_path(
         Wall-clock span shown either side of the event.
     legend : bool, default True
         Draw the Axes' legend (:func:`plot_odds_paths` draws one for the figure instead).
+    lang : {"en", "ja"}, default "en"
+        Language of the axis labels and the legend (the title is drawn as given).
 
     Returns
     -------
@@ -63,7 +67,13 @@ def plot_odds_path(
         ``ax.lines[0]`` is the path (step plot: a sample's value holds until the next one),
         ``ax.lines[1]`` the event line; the before sample is a filled square, the after samples
         filled circles labelled with their horizon.
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
+    check_lang(lang)
     ax = new_axes(ax)
     tau = pd.Timestamp(event_time).tz_convert("UTC")
     lo, hi = tau - pd.Timedelta(before), tau + pd.Timedelta(after)
@@ -71,30 +81,30 @@ def plot_odds_path(
     shown = samples[(t >= lo) & (t <= hi)]
     ax.plot(pd.to_datetime(shown["t"], utc=True), shown["p"], drawstyle="steps-post",
             marker=".", color="tab:gray", lw=1.2)  # fmt: skip
-    ax.axvline(tau, color="tab:red", lw=1.2, label=f"event {tau:%Y-%m-%d %H:%M} UTC")
+    ax.axvline(tau, color="tab:red", lw=1.2, label=label(lang, "event_at", time=tau))
     if closed_at is not None and not pd.isna(closed_at):
         close = pd.Timestamp(closed_at).tz_convert("UTC")
         if lo <= close <= hi:
-            ax.axvline(close, color="black", lw=0.8, ls=":", label="market close")
+            ax.axvline(close, color="black", lw=0.8, ls=":", label=label(lang, "market_close"))
     ok = shifts[shifts["status"] != "not_computable"]
     if len(ok):
         ax.scatter([ok["t_before"].iloc[0]], [ok["p_before"].iloc[0]], marker="s", s=60,
-                   color="tab:blue", zorder=3, label="before (last sample < event)")  # fmt: skip
+                   color="tab:blue", zorder=3, label=label(lang, "before_sample"))  # fmt: skip
         after_rows = ok.drop_duplicates("t_after")
         ax.scatter(after_rows["t_after"], after_rows["p_after"], s=50, color="tab:orange",
-                   zorder=3, label="after")  # fmt: skip
+                   zorder=3, label=label(lang, "after_sample"))  # fmt: skip
         for t_a, p_a in zip(after_rows["t_after"], after_rows["p_after"], strict=True):
             hs = ok.loc[ok["t_after"] == t_a, "horizon"]
-            label = "+" + "/".join(horizon_label(h) for h in hs)
-            ax.annotate(label, (t_a, p_a), textcoords="offset points", xytext=(4, 6), fontsize=8)
+            text = "+" + "/".join(horizon_label(h) for h in hs)
+            ax.annotate(text, (t_a, p_a), textcoords="offset points", xytext=(4, 6), fontsize=8)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlim(lo, hi)
-    ax.set_ylabel("probability (price of the outcome token)")
-    ax.set_xlabel("time (UTC)")
+    ax.set_ylabel(label(lang, "probability_token"), **text_kw(lang))
+    ax.set_xlabel(label(lang, "time_utc"), **text_kw(lang))
     if title:
         set_title(ax, title)
     if legend:
-        ax.legend(loc="best", fontsize=8)
+        ax.legend(loc="best", **legend_kw(lang, 8))
     ax.tick_params(axis="x", labelrotation=30)  # this Axes only (autofmt_xdate walks them all)
     return ax
 
@@ -108,6 +118,7 @@ def plot_odds_paths(
     ncols: int = 2,
     before: Any = "14D",
     after: Any = "14D",
+    lang: Lang = "en",
 ) -> np.ndarray:
     """Several markets' probability paths around one event, one Axes per market.
 
@@ -129,15 +140,23 @@ def plot_odds_paths(
     ncols : int, default 2
     before, after
         Passed to :func:`plot_odds_path`.
+    lang : {"en", "ja"}, default "en"
+        Language of the axis labels and the legend (titles are drawn as given).
 
     Returns
     -------
     numpy.ndarray of Axes
         The Axes drawn into, in the order of ``markets``. Their legends are replaced by one
         figure legend (the union of their entries); dates are ticked weekly as ``MM-DD``.
+
+    Raises
+    ------
+    SpecificationError
+        Fewer Axes than markets, or ``lang`` is not a language of the figures.
     """
     import matplotlib.dates as mdates
 
+    check_lang(lang)
     n = len(markets)
     layout = None
     if axes is None:
@@ -160,14 +179,16 @@ def plot_odds_paths(
             before=before,
             after=after,
             legend=False,
+            lang=lang,
         )
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(lab, h)
         ax.set_ylim(-0.02, 1.1)  # room for the horizon labels of samples at p = 1
-        ax.set_ylabel("probability" if n > 1 else ax.get_ylabel())
+        if n > 1:
+            ax.set_ylabel(label(lang, "probability"), **text_kw(lang))
         drawn.append(ax)
     if drawn:
-        _figure_legend_and_layout(drawn, handles, title, layout)
+        _figure_legend_and_layout(drawn, handles, title, layout, lang)
     return np.array(drawn, dtype=object)
 
 
@@ -205,7 +226,11 @@ def _grid(n: int, ncols: int) -> tuple[list[Axes], dict[str, float]]:
 
 
 def _figure_legend_and_layout(
-    drawn: list[Axes], handles: dict[str, Any], title: str | None, layout: dict | None
+    drawn: list[Axes],
+    handles: dict[str, Any],
+    title: str | None,
+    layout: dict | None,
+    lang: Lang = "en",
 ) -> None:
     """Draw one figure legend for the panels, the figure title, and the layout.
 
@@ -218,8 +243,8 @@ def _figure_legend_and_layout(
         list(handles),
         loc="lower center",
         ncol=len(handles),
-        fontsize=8,
         frameon=False,
+        **legend_kw(lang, 8),
     )
     if title:
         fig.suptitle(literal_text(title), **font_kw(title))
@@ -229,7 +254,7 @@ def _figure_legend_and_layout(
         cols = spec.get_gridspec().ncols if spec is not None else len(drawn)
         lowest = drawn[max(0, len(drawn) - cols) :]  # no panel below: show their dates
         for i, ax in enumerate(drawn):
-            ax.set_xlabel("time (UTC)" if ax in lowest else "")
+            ax.set_xlabel(label(lang, "time_utc") if ax in lowest else "", **text_kw(lang))
             if i % cols:
                 ax.set_ylabel("")
         for ax in lowest:
@@ -246,6 +271,7 @@ def plot_gold_vs_odds(
     title: str | None = None,
     *,
     max_labels: int | None = MAX_LABELS,
+    lang: Lang = "en",
 ) -> Axes:
     """Scatter of gold CAR (percent) against the events' log-odds shift, one point per event.
 
@@ -263,32 +289,40 @@ def plot_gold_vs_odds(
         of other events there (``"e1 +2"``), leaving out a label that would cover one already
         placed, so that a large catalog's figure stays readable and quick to draw. None labels
         every point.
+    lang : {"en", "ja"}, default "en"
+        Language of the axis labels and the default title.
 
     Returns
     -------
     matplotlib.axes.Axes
         ``ax.collections[0]``: x = log-odds shift (nats), y = CAR in percent; ``ax.texts``:
         the labels.
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
+    check_lang(lang)
     ax = new_axes(ax)
     table = association.table
     x = table["shift_logodds"].to_numpy(dtype=float)
     y = 100.0 * table["car"].to_numpy(dtype=float)
     ax.scatter(x, y, color="tab:blue")
     names = table["event_id"].to_numpy(dtype=object)
-    for i, label in _labels(x, y, names, max_labels):
+    for i, text in _labels(x, y, names, max_labels):
         ax.annotate(
-            literal_text(label), (x[i], y[i]), textcoords="offset points", xytext=(3, 3),
+            literal_text(text), (x[i], y[i]), textcoords="offset points", xytext=(3, 3),
             fontsize=7,
         )  # fmt: skip
     ax.axhline(0, color="black", lw=0.6)
     ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlabel("odds shift (log-odds, nats)")
-    ax.set_ylabel("gold CAR (%)")
+    ax.set_xlabel(label(lang, "odds_shift"), **text_kw(lang))
+    ax.set_ylabel(label(lang, "gold_car"), **text_kw(lang))
     if title is None:
         test = association.tests.get("pearson_permutation")
         if test is not None and np.isfinite(test.stat):
-            title = f"r = {test.stat:.2f}, permutation p = {test.pvalue:.3g} (N = {test.nobs})"
+            title = label(lang, "permutation_title", r=test.stat, p=test.pvalue, n=test.nobs)
     if title:
         set_title(ax, title)
     return ax

@@ -80,7 +80,7 @@ def draw_figures(
     out : Path
         The report directory being built.
     lang : {"en", "ja"}
-        Language of the captions.
+        Language of the captions and of the figures' words (axis labels, legends).
     progress : callable, optional
         Called once per figure drawn (name of the file).
     all_figures : bool, default False
@@ -258,16 +258,16 @@ def _gold_jobs(gold: Any, lang: Lang, every: bool) -> list[_Job]:
         _Job(Figure("gold", "fig_gold_events.png",
                     f"{symbol} close with each event's day 0 (colour: expected direction)" if en
                     else f"{symbol} の終値と各イベントの0日目(色は予想される方向)"),
-             lambda: gplot.plot_gold_with_events(gold)),
+             partial(gplot.plot_gold_with_events, gold, lang=lang)),
         _Job(Figure("gold", "fig_gold_directions.png",
                     "Mean CAR path by expected gold direction, with t bands (events as "
                     "independent)" if en
                     else "予想方向別の平均CARの推移(tバンド、イベントは独立と仮定)"),
-             lambda: gplot.plot_caar_by_group(gold)),
+             partial(gplot.plot_caar_by_group, gold, lang=lang)),
         _Job(Figure("gold", "fig_placebo.png",
                     "Placebo distribution of the standardized CAR and the events' values" if en
                     else "標準化CARのプラセボ分布とイベントの値"),
-             lambda: gplot.plot_placebo(gold)),
+             partial(gplot.plot_placebo, gold, lang=lang)),
     ]  # fmt: skip
     studied = gold.events[gold.events["status"] == "studied"]
     top = studied.reindex(studied["car"].abs().sort_values(ascending=False).index)
@@ -304,7 +304,7 @@ def _car_paths_job(gold: Any, units: list[str], first: int, studied: int, lang: 
     )
     return _Job(
         Figure("gold_events", name, caption),
-        partial(gplot.plot_event_cars, gold, shown, level=CAR_LEVEL),
+        partial(gplot.plot_event_cars, gold, shown, level=CAR_LEVEL, lang=lang),
     )
 
 
@@ -341,6 +341,9 @@ def _odds_jobs(odds: Any, events: pd.DataFrame, lang: Lang, every: bool) -> list
             continue
         shown = _largest_moves_first(markets, MAX_MARKETS_PER_FIGURE)
         tau = times[eid]
+        title = f"{eid}: {tau:%Y-%m-%d %H:%M} UTC"
+        if not en and isinstance(titles.get(eid), str):  # as the CAR panels: id, then title
+            title += "\n" + _one_line(titles[eid], ODDS_TITLE_WIDTH * min(2, len(shown)))
         what = (
             f"YES probability of {len(shown)} of {len(markets)} linked market(s) around the "
             "event (UTC; the largest moves; all in odds_shifts.csv)"
@@ -353,7 +356,7 @@ def _odds_jobs(odds: Any, events: pd.DataFrame, lang: Lang, every: bool) -> list
                 Figure(
                     "odds_paths", f"fig_odds_{eid}.png", f"{eid} ({titles.get(eid, '')}): {what}"
                 ),
-                partial(plot_odds_paths, shown, tau, title=f"{eid}: {tau:%Y-%m-%d %H:%M} UTC"),
+                partial(plot_odds_paths, shown, tau, title=title, lang=lang),
                 dpi=80,
                 tight=False,  # plot_odds_paths lays the grid out itself
             )
@@ -361,17 +364,32 @@ def _odds_jobs(odds: Any, events: pd.DataFrame, lang: Lang, every: bool) -> list
     return jobs
 
 
-def _associations_figure(associations: dict[str, Any]) -> Any:
+ODDS_TITLE_WIDTH = 64
+"""Columns (a CJK character counts two) of an odds figure's title line per column of panels."""
+
+
+def _one_line(text: str, width: int) -> str:
+    """``text`` on one line of at most ``width`` columns, cut with an ellipsis when longer."""
+    from eventstudy.plotting._common import wrap_wide
+
+    first, *rest = wrap_wide(text, width)
+    return first[:-1] + "…" if rest else first
+
+
+def _associations_figure(associations: dict[str, Any], lang: Lang = "en") -> Any:
     """Gold CAR against the odds shift, one panel per association kind (raw, oriented)."""
     import matplotlib.pyplot as plt
 
+    from eventstudy.plotting._common import font_kw
+    from eventstudy.plotting._labels import word
     from eventstudy.plotting.odds import plot_gold_vs_odds
 
     kinds = list(associations)
     fig, axes = plt.subplots(1, len(kinds), figsize=(6.5 * len(kinds), 5), squeeze=False)
     for ax, kind in zip(axes[0], kinds, strict=True):
-        plot_gold_vs_odds(associations[kind], ax=ax)
-        ax.set_title(f"{kind}: {ax.get_title()}", fontsize=9)
+        plot_gold_vs_odds(associations[kind], ax=ax, lang=lang)
+        title = f"{word(lang, 'kind', kind)}: {ax.get_title()}"
+        ax.set_title(title, fontsize=9, **font_kw(title))
     return fig
 
 
@@ -386,17 +404,17 @@ def _association_jobs(associations: dict[str, Any], lang: Lang) -> list[_Job]:
         "上昇がリスク増を意味するよう向きを揃えた値(右)"
     )
     figure = Figure("association", "fig_gold_vs_odds.png", caption)
-    return [_Job(figure, partial(_associations_figure, associations))]
+    return [_Job(figure, partial(_associations_figure, associations, lang))]
 
 
-def _verdicts(claims: Any) -> Any:
+def _verdicts(claims: Any, lang: Lang = "en") -> Any:
     """The verdicts' chart on a figure of its own size, laid out once (by :func:`_draw`)."""
     import matplotlib.pyplot as plt
 
     from eventstudy.plotting.claims import plot_verdicts, verdicts_figsize
 
     _, ax = plt.subplots(figsize=verdicts_figsize(len(claims.verdicts)))
-    return plot_verdicts(claims.verdicts, ax=ax)
+    return plot_verdicts(claims.verdicts, ax=ax, lang=lang)
 
 
 def _claims_jobs(claims: Any, lang: Lang) -> list[_Job]:
@@ -406,7 +424,7 @@ def _claims_jobs(claims: Any, lang: Lang) -> list[_Job]:
         if en
         else "各主張のp値(対数目盛り、色は判定)"
     )
-    jobs = [_Job(Figure("claims", "fig_claims.png", caption), partial(_verdicts, claims))]
+    jobs = [_Job(Figure("claims", "fig_claims.png", caption), partial(_verdicts, claims, lang))]
     drawable = claims.verdicts[
         (claims.verdicts["type"] == "threshold") & (claims.verdicts["verdict"] != "no data")
     ]
@@ -419,7 +437,7 @@ def _claims_jobs(claims: Any, lang: Lang) -> list[_Job]:
         jobs.append(
             _Job(
                 Figure("claims", f"fig_claim_{claim_id}.png", caption),
-                partial(claims.plot, claim_id),
+                partial(claims.plot, claim_id, lang=lang),
             )
         )
     return jobs
