@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from eventstudy._languages import LANGUAGES, Lang
 from eventstudy.exceptions import SpecificationError
 from eventstudy.plotting._common import JAPANESE_FONT
-from eventstudy.report.text import LANGUAGES, Lang  # the report's languages (a light module)
 
 __all__ = ["LABELS", "LANGUAGES", "Lang", "check_lang", "label", "legend_kw", "text_kw", "word"]
 

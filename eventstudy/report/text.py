@@ -9,12 +9,11 @@ none.
 from __future__ import annotations
 
 import math
-from typing import Literal
+
+from eventstudy._languages import LANGUAGES, Lang
 
 __all__ = ["COLUMNS", "HEADINGS", "LANGUAGES", "Lang", "pct", "pval", "strength"]
 
-Lang = Literal["en", "ja"]
-LANGUAGES: tuple[str, ...] = ("en", "ja")
 
 HEADINGS: dict[str, dict[str, str]] = {
     "en": {
