@@ -48,6 +48,14 @@ def _is_japanese_font(text):
     return "ipaex" in path.lower()
 
 
+def _names_japanese_font(texts, lang):
+    """Japanese texts name the Japanese font themselves (whatever matplotlib's default font);
+    English ones are drawn in the default font (IPAexGothic, from matplotlib_fontja)."""
+    if lang == "ja":
+        return all(t.get_fontfamily() == [JAPANESE_FONT] for t in texts)
+    return all(_is_japanese_font(t) for t in texts)
+
+
 # --------------------------------------------------------------------------------------------
 # the table
 # --------------------------------------------------------------------------------------------
@@ -73,7 +81,9 @@ def test_the_japanese_font_has_every_character_of_the_japanese_words():
 
 def test_label_fills_its_fields_and_word_falls_back_to_the_value():
     assert label("en", "band", level=0.95) == "95% band"
-    assert label("ja", "band", level=0.9) == "90%バンド"
+    assert label("ja", "band", level=0.9) == "90%信頼区間"
+    with pytest.raises(KeyError):  # a text with fields, none given
+        label("ja", "band")
     assert label("en", "event_at", time=pd.Timestamp("2025-03-15 12:00", tz="UTC")) == (
         "event 2025-03-15 12:00 UTC"
     )
@@ -205,8 +215,8 @@ def _association_claim():
 CAR_WORDS = {
     "en": ("trading days relative to day 0", "cumulative abnormal return (%)",
            ["CAR", "95% band", "main window (-1, +1)"]),
-    "ja": ("0日目からの取引日数", "累積異常リターン (%)",
-           ["CAR", "95%バンド", "主ウィンドウ (-1, +1)"]),
+    "ja": ("0日目を基準とした取引日", "累積異常リターン (%)",
+           ["CAR", "95%信頼区間", "主イベントウィンドウ (-1, +1)"]),
 }  # fmt: skip
 
 
@@ -221,7 +231,7 @@ def test_car_paths(lang):
     assert _legend(axes[0]) == legend
     assert [ax.get_title().split("\n")[0] for ax in axes] == ["e1", "e2", "e3"]
     texts = [axes[0].xaxis.label, axes[0].yaxis.label, *axes[0].get_legend().get_texts()]
-    assert all(_is_japanese_font(t) for t in texts)  # IPAexGothic in either language
+    assert _names_japanese_font(texts, lang)
 
 
 def test_car_paths_in_japanese_name_the_font():
@@ -258,7 +268,7 @@ def test_gold_with_events(lang, words):
     [
         ("en", ("trading days relative to day 0", "CAAR (%)", ["down (n=1)", "up (n=2)"],
                 "金の平均累積異常リターン (CAAR) by gold_direction")),
-        ("ja", ("0日目からの取引日数", "CAAR (%)", ["下落 (n=1)", "上昇 (n=2)"],
+        ("ja", ("0日目を基準とした取引日", "CAAR (%)", ["下落 (n=1)", "上昇 (n=2)"],
                 "予想方向別の金の平均累積異常リターン (CAAR)")),
     ],
 )  # fmt: skip
@@ -285,7 +295,7 @@ ODDS_WORDS = {
             "after"]),
     "ja": ("時刻 (UTC)", "確率(結果トークンの価格)", "確率",
            ["イベント 2025-03-15 12:00 UTC", "マーケット終了", "前(イベント前の最後のサンプル)",
-            "後"]),
+            "後(イベント後のサンプル)"]),
 }  # fmt: skip
 
 
@@ -302,7 +312,7 @@ def test_odds_paths(lang):
     assert [ax.get_ylabel() for ax in axes] == [short, "", short]
     (figure_legend,) = axes[0].figure.legends
     assert [t.get_text() for t in figure_legend.get_texts()] == legend
-    assert all(_is_japanese_font(t) for t in figure_legend.get_texts())
+    assert _names_japanese_font(figure_legend.get_texts(), lang)
 
 
 @pytest.mark.parametrize(
@@ -324,8 +334,9 @@ def test_gold_vs_odds(lang, words):
     [
         ("en", ("trading days relative to day 0", "cumulative abnormal log return (%)",
                 ["CAAR (N = 3)", "95% band"], "abnormal log return (%)", ["AAR (N = 3)"])),
-        ("ja", ("0日目からの取引日数", "累積異常リターン (対数リターン、%)",
-                ["CAAR (N = 3)", "95%バンド"], "異常リターン (対数リターン、%)", ["AAR (N = 3)"])),
+        ("ja", ("0日目を基準とした取引日", "累積異常リターン (対数リターン、%)",
+                ["CAAR (N = 3)", "95%信頼区間"], "異常リターン (対数リターン、%)",
+                ["AAR (N = 3)"])),
     ],
 )  # fmt: skip
 def test_engine_plots(lang, words):
@@ -358,11 +369,11 @@ def test_verdicts(lang, words):
                  "no-information probability: 0.56 (Brownian), 0.55 (bootstrap)"],
                 ["level +/- tolerance", "claim's range"],
                 ["mean before: 1.2", "mean after: 1.8"])),
-        ("ja", (["GC=F close", "水準 3,000", "主張 2025-01-08"],
-                ["through 2025-02-25",
-                 "情報がない場合の確率: 0.56 (ブラウン運動)、0.55 (ブートストラップ)"],
+        ("ja", (["GC=F 終値", "水準 3,000", "主張日 2025-01-08"],
+                ["2025-02-25まで",
+                 "情報がない場合の到達確率: 0.56 (ブラウン運動)、0.55 (ブートストラップ)"],
                 ["水準 ± 許容幅", "主張の期間"],
-                ["前の平均: 1.2", "後の平均: 1.8"])),
+                ["変化前の平均: 1.2", "変化後の平均: 1.8"])),
     ],
 )  # fmt: skip
 def test_claim_charts(lang, words):

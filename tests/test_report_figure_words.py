@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from eventstudy.exceptions import SpecificationError
 from eventstudy.plotting._labels import LABELS
 
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -62,10 +63,16 @@ def test_the_same_figures_in_both_languages(words):
     assert "fig_claims.png" in words["ja"]
 
 
+#: English of the fixed texts built from data (``"through {date}"``, ``"GC=F close"``); data
+#: such as market questions are English and stay so
+ENGLISH_WORDS = re.compile(r"through \d{4}-\d{2}-\d{2}|(?:^|\s)(?:close|high|low)$")
+
+
 def test_japanese_figures_draw_no_english_fixed_words(words):
     english = {LABELS["en"][key] for key in FIXED}
     for name, texts in words["ja"].items():
         assert not texts & english, name
+        assert not [t for t in texts if ENGLISH_WORDS.search(t)], name
         assert any(JAPANESE.search(t) for t in texts), name
 
 
@@ -87,7 +94,7 @@ def test_each_figure_draws_its_words_in_its_language(words):
         assert LABELS["en"]["time_utc"] in words["en"][name]
     claims = [name for name in words["ja"] if name.startswith("fig_claim_")]
     assert claims and all(
-        any(t.startswith("情報がない場合の確率") for t in words["ja"][name]) for name in claims
+        any(t.startswith("情報がない場合の到達確率") for t in words["ja"][name]) for name in claims
     )
 
 
@@ -104,3 +111,27 @@ def test_japanese_odds_titles_are_the_id_then_the_japanese_title(words, snapshot
         assert second == japanese or (second.endswith("…") and japanese.startswith(second[:-1]))
         (english,) = [t for t in words["en"][name] if t.startswith(f"{eid}: ")]
         assert english == first  # English: one line, as before
+
+
+def test_results_plot_shortcuts_pass_the_language(snapshot_report_run):
+    """The results objects' ``plot`` methods draw the same words as the plotting functions."""
+    inputs = snapshot_report_run.inputs
+    gold, odds = inputs.gold, inputs.odds
+    studied = gold.events.loc[gold.events["status"] == "studied", "unit_id"].iloc[0]
+    linked = odds.details[odds.details["status"] == "ok"]["event_id"].iloc[0]
+    association = next(iter(inputs.associations.values()))
+    for lang, x_label in (
+        ("en", "trading days relative to day 0"),
+        ("ja", "0日目を基準とした取引日"),
+    ):
+        assert gold.plot(event_id=studied, lang=lang).get_xlabel() == x_label
+        assert gold.plot(lang=lang).get_ylabel().startswith("price" if lang == "en" else "価格")
+        assert gold.study.plot_car(lang=lang).get_xlabel() == x_label
+        assert gold.study.plot_ar(lang=lang).get_xlabel() == x_label
+        odds_ax = odds.plot(linked, lang=lang)
+        assert odds_ax.get_xlabel() == ("time (UTC)" if lang == "en" else "時刻 (UTC)")
+        scatter = association.plot(lang=lang)
+        assert scatter.get_ylabel() == ("gold CAR (%)" if lang == "en" else "金のCAR (%)")
+        plt.close("all")
+    with pytest.raises(SpecificationError, match="'en', 'ja'"):
+        gold.plot(lang="fr")

@@ -21,8 +21,8 @@ from eventstudy.results import Results, tidy_frame
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
+    from eventstudy._languages import Lang
     from eventstudy.claims.context import Outcome
-    from eventstudy.plotting._labels import Lang
 
 __all__ = [
     "EVIDENCE_COLUMNS",
@@ -296,7 +296,8 @@ class ClaimsResults(Results):
         means. Event effect: the CARs (gold) or the odds path around the events (markets).
         Association: the scatter with the HAC slope. ``no data``: the missing file. ``lang``
         ("en" or "ja"): the language of the figure's fixed words (see
-        :func:`eventstudy.plotting.claims.plot_claim`).
+        :func:`eventstudy.plotting.claims.plot_claim`); another value raises
+        :class:`~eventstudy.exceptions.SpecificationError`.
         """
         from eventstudy.plotting.claims import plot_claim
 
@@ -306,7 +307,8 @@ class ClaimsResults(Results):
     def plot_verdicts(self, ax: Axes | None = None, *, lang: Lang = "en") -> Axes:
         """One bar per claim: its p (log scale) coloured by verdict, alpha marked.
 
-        ``lang`` ("en" or "ja"): the language of the figure's words.
+        ``lang`` ("en" or "ja"): the language of the figure's words; another value raises
+        :class:`~eventstudy.exceptions.SpecificationError`.
         """
         from eventstudy.plotting.claims import plot_verdicts
 

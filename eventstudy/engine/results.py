@@ -38,6 +38,8 @@ from eventstudy.results import Results, tidy_frame, window_label
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from eventstudy._languages import Lang
+
 Alternative = Literal["two-sided", "greater", "less"]
 ALTERNATIVES: tuple[Alternative, ...] = get_args(Alternative)
 Variance = Literal["textbook", "pyeventstudy"]
@@ -811,18 +813,28 @@ class EventStudyResults(Results):
 
     # ------------------------------------------------------------------ plots
     def plot_car(
-        self, ax: Axes | None = None, *, event_id: str | None = None, level: float = 0.95
+        self,
+        ax: Axes | None = None,
+        *,
+        event_id: str | None = None,
+        level: float = 0.95,
+        lang: Lang = "en",
     ) -> Axes:
-        """CAAR path (or one event's CAR path) with a confidence band; returns the Axes."""
+        """CAAR path (or one event's CAR path) with a confidence band; returns the Axes.
+
+        ``lang`` ("en" or "ja"): the language of the figure's fixed words.
+        """
         from eventstudy.plotting.engine import plot_car
 
-        return plot_car(self, ax=ax, event_id=event_id, level=level)
+        return plot_car(self, ax=ax, event_id=event_id, level=level, lang=lang)
 
-    def plot_ar(self, ax: Axes | None = None, *, event_id: str | None = None) -> Axes:
-        """AAR bars (or one event's ARs); returns the Axes."""
+    def plot_ar(
+        self, ax: Axes | None = None, *, event_id: str | None = None, lang: Lang = "en"
+    ) -> Axes:
+        """AAR bars (or one event's ARs); returns the Axes. ``lang``: as :meth:`plot_car`."""
         from eventstudy.plotting.engine import plot_ar
 
-        return plot_ar(self, ax=ax, event_id=event_id)
+        return plot_ar(self, ax=ax, event_id=event_id, lang=lang)
 
     plot = plot_car
 

@@ -27,6 +27,8 @@ from eventstudy.results import Results, tidy_frame, window_label
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from eventstudy._languages import Lang
+
 __all__ = ["ENGINE_CAVEAT", "GoldStudyResults"]
 
 ENGINE_CAVEAT = (
@@ -364,11 +366,19 @@ class GoldStudyResults(Results):
 
     # ------------------------------------------------------------------ plots
     def plot(
-        self, ax: Axes | None = None, *, event_id: str | None = None, level: float = 0.95
+        self,
+        ax: Axes | None = None,
+        *,
+        event_id: str | None = None,
+        level: float = 0.95,
+        lang: Lang = "en",
     ) -> Axes:
-        """The gold price with every event's day 0, or one event's CAR path; returns the Axes."""
+        """The gold price with every event's day 0, or one event's CAR path; returns the Axes.
+
+        ``lang`` ("en" or "ja"): the language of the figure's fixed words.
+        """
         from eventstudy.plotting import gold as gplot
 
         if event_id is None:
-            return gplot.plot_gold_with_events(self, ax=ax)
-        return gplot.plot_event_car(self, event_id, ax=ax, level=level)
+            return gplot.plot_gold_with_events(self, ax=ax, lang=lang)
+        return gplot.plot_event_car(self, event_id, ax=ax, level=level, lang=lang)

@@ -24,6 +24,8 @@ from eventstudy.results import Results, tidy_frame
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from eventstudy._languages import Lang
+
 __all__ = [
     "SHIFT_COLUMNS",
     "AssociationTest",
@@ -333,11 +335,14 @@ class OddsStudyResults(Results):
             )
         return out
 
-    def plot(self, event_id: str, ax: Axes | None = None, *, slug: str | None = None) -> Axes:
+    def plot(
+        self, event_id: str, ax: Axes | None = None, *, slug: str | None = None, lang: Lang = "en"
+    ) -> Axes:
         """One linked market's probability path around an event, with the samples it uses.
 
         The market is the event's first with a computed shift unless ``slug`` is given; see
-        :func:`eventstudy.plotting.odds.plot_odds_path`.
+        :func:`eventstudy.plotting.odds.plot_odds_path`. ``lang`` ("en" or "ja"): the language
+        of the figure's fixed words.
         """
         from eventstudy.plotting.odds import plot_odds_path
 
@@ -348,7 +353,9 @@ class OddsStudyResults(Results):
             raise KeyError(f"{event_id!r} has no linked market with a computed shift")
         title, samples, shifts, closed_at = markets[0]
         tau = shifts["event_time"].iloc[0]
-        return plot_odds_path(samples, shifts, tau, ax=ax, title=title, closed_at=closed_at)
+        return plot_odds_path(
+            samples, shifts, tau, ax=ax, title=title, closed_at=closed_at, lang=lang
+        )
 
 
 @dataclass(frozen=True)
@@ -529,11 +536,14 @@ class GoldOddsAssociation(Results):
             items += [("pearson_r", round(p.stat, 3)), ("pvalue", float(f"{p.pvalue:.3g}"))]
         return items
 
-    def plot(self, ax: Axes | None = None, title: str | None = None) -> Axes:
-        """Scatter of gold CAR against the odds shift, one point per event; returns the Axes."""
+    def plot(self, ax: Axes | None = None, title: str | None = None, *, lang: Lang = "en") -> Axes:
+        """Scatter of gold CAR against the odds shift, one point per event; returns the Axes.
+
+        ``lang`` ("en" or "ja"): the language of the figure's fixed words.
+        """
         from eventstudy.plotting.odds import plot_gold_vs_odds
 
-        return plot_gold_vs_odds(self, ax=ax, title=title)
+        return plot_gold_vs_odds(self, ax=ax, title=title, lang=lang)
 
 
 def _iso(ts: pd.Series) -> pd.Series:

@@ -2,8 +2,10 @@
 
 :data:`LABELS` holds them by language, then by a short key; :func:`label` looks one up and
 fills its ``str.format`` fields. The English words are the figures' own (``lang="en"`` draws
-what the plots always drew); data (titles, market questions, ids, units) are never translated.
-Japanese text is drawn with the IPAexGothic font (:func:`text_kw`, :func:`legend_kw`).
+what the plots always drew). Data (titles, market questions, ids, units) are drawn as given,
+except a few known values that :func:`word` translates (expected directions, verdicts, return
+kinds) and the threshold chart's horizon and price-field names. Japanese text is drawn with
+the IPAexGothic font (:func:`text_kw`, :func:`legend_kw`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ __all__ = ["LABELS", "LANGUAGES", "Lang", "check_lang", "label", "legend_kw", "t
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
+        # The English figures' words exactly as the plots drew them before there was a table
+        # (``caar_title``, ``gold_title`` and ``placebo_title`` were Japanese already).
         # CAR paths (engine and gold study)
         "car_x": "trading days relative to day 0",
         "car_y": "cumulative abnormal return (%)",
@@ -84,9 +88,13 @@ LABELS: dict[str, dict[str, str]] = {
         "verdict_contradicted": "contradicted",
         "verdict_inconclusive": "inconclusive",
         "verdict_no data": "no data",
+        "through": "through {date}",
+        "field_close": "close",
+        "field_high": "high",
+        "field_low": "low",
     },
     "ja": {
-        "car_x": "0日目からの取引日数",
+        "car_x": "0日目を基準とした取引日",
         "car_y": "累積異常リターン (%)",
         "car_y_of": "累積異常リターン ({kind}リターン、%)",
         "ar_y_of": "異常リターン ({kind}リターン、%)",
@@ -96,8 +104,8 @@ LABELS: dict[str, dict[str, str]] = {
         "aar_n": "AAR (N = {n})",
         "car_of": "CAR {event_id}",
         "ar_of": "AR {event_id}",
-        "band": "{level:.0%}バンド",
-        "main_window": "主ウィンドウ ({w0:+d}, {w1:+d})",
+        "band": "{level:.0%}信頼区間",
+        "main_window": "主イベントウィンドウ ({w0:+d}, {w1:+d})",
         "caar_y": "CAAR (%)",
         "caar_title": "{by}別の金の平均累積異常リターン (CAAR)",
         "group_n": "{group} (n={n})",
@@ -119,7 +127,7 @@ LABELS: dict[str, dict[str, str]] = {
         "event_at": "イベント {time:%Y-%m-%d %H:%M} UTC",
         "market_close": "マーケット終了",
         "before_sample": "前(イベント前の最後のサンプル)",
-        "after_sample": "後",
+        "after_sample": "後(イベント後のサンプル)",
         "probability_token": "確率(結果トークンの価格)",
         "probability": "確率",
         "time_utc": "時刻 (UTC)",
@@ -129,14 +137,14 @@ LABELS: dict[str, dict[str, str]] = {
         "kind_raw": "生の値",
         "kind_oriented": "向きを揃えた値",
         "level_at": "水準 {level:,g}",
-        "claim_on": "主張 {date:%Y-%m-%d}",
-        "no_information": "情報がない場合の確率: {brownian:.2f} (ブラウン運動)、"
+        "claim_on": "主張日 {date:%Y-%m-%d}",
+        "no_information": "情報がない場合の到達確率: {brownian:.2f} (ブラウン運動)、"
         "{bootstrap:.2f} (ブートストラップ)",
         "level_band": "水準 ± 許容幅",
         "claim_range": "主張の期間",
         "mean_of": "{name}の平均: {mean:,.1f}",
-        "period_before": "前",
-        "period_after": "後",
+        "period_before": "変化前",
+        "period_after": "変化後",
         "car_hac": "CAR {window} (%、対数リターン、HAC)",
         "probability_yes": "確率(Yesトークン)",
         "ols_slope": "OLSの傾き",
@@ -147,6 +155,10 @@ LABELS: dict[str, dict[str, str]] = {
         "verdict_contradicted": "反証",
         "verdict_inconclusive": "判定不能",
         "verdict_no data": "データなし",
+        "through": "{date}まで",
+        "field_close": "終値",
+        "field_high": "高値",
+        "field_low": "安値",
     },
 }
 """Words of the figures: language -> key -> text (``str.format`` fields where numbers go)."""
@@ -185,14 +197,14 @@ def label(lang: Lang, key: str, /, **fields: Any) -> str:
     key : str
         A key of :data:`LABELS`.
     **fields
-        Values of the text's ``str.format`` fields (none: the text as it is).
+        Values of the text's ``str.format`` fields (every field of the text).
 
     Returns
     -------
     str
     """
     text = LABELS[check_lang(lang)][key]
-    return text.format(**fields) if fields else text
+    return text.format(**fields)  # a text with fields and none given raises KeyError
 
 
 def word(lang: Lang, prefix: str, value: object) -> str:

@@ -69,15 +69,19 @@ def plot_threshold(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lan
     Axes
         Closes are lines, highs/lows thin dotted lines; the level is a dashed horizontal line,
         ``made_on`` a solid vertical line, horizon ends dotted verticals, first dates dots.
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
     check_lang(lang)
     ax = new_axes(ax, figsize=(8, 4.5))
     path: pd.DataFrame = data["path"]
     for col in path.columns:
         close = col.endswith("close")
-        ax.plot(
-            path.index, path[col], lw=1.4 if close else 0.7, ls="-" if close else ":", label=col
-        )
+        ax.plot(path.index, path[col], lw=1.4 if close else 0.7, ls="-" if close else ":",
+                label=_column_text(col, lang))  # fmt: skip
     ax.axhline(data["level"], color="black", ls="--", lw=1,
                label=label(lang, "level_at", level=data["level"]))  # fmt: skip
     ax.axvline(data["made_on"], color="tab:red", lw=1.2,
@@ -85,13 +89,14 @@ def plot_threshold(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lan
     for horizon, end in data["ends"].items():
         ax.axvline(end, color="tab:purple", ls=":", lw=1)
         ax.annotate(
-            horizon,
+            _horizon_text(horizon, lang),
             (end, 0.02),
             xycoords=("data", "axes fraction"),
             rotation=90,
             fontsize=7,
             ha="right",
             va="bottom",
+            **text_kw(lang),
         )
     for series, date in data["first"].items():
         if series in path.columns and date in path.index:
@@ -109,6 +114,18 @@ def plot_threshold(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lan
     return _finish(ax, data, lang, legend="lower right")
 
 
+def _horizon_text(horizon: str, lang: Lang) -> str:
+    """A horizon's label from the claims (``"through 2025-03-18"``, ``"1M: through ..."``)."""
+    token, through, date = horizon.rpartition("through ")
+    return token + label(lang, "through", date=date) if through else horizon
+
+
+def _column_text(column: str, lang: Lang) -> str:
+    """A path column's name (``"GC=F close"``: series, then price field) in ``lang``."""
+    series, space, field = column.rpartition(" ")
+    return f"{series} {word(lang, 'field', field)}" if space else column
+
+
 def plot_level(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lang = "en") -> Axes:
     """A level claim: the path with the level, its tolerance band and the date range.
 
@@ -124,6 +141,11 @@ def plot_level(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lang = 
     Returns
     -------
     Axes
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
     check_lang(lang)
     ax = new_axes(ax)
@@ -154,6 +176,11 @@ def plot_shift(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lang = 
     Returns
     -------
     Axes
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
     check_lang(lang)
     ax = new_axes(ax)
@@ -188,6 +215,11 @@ def plot_event_effect(
     Returns
     -------
     Axes
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
     check_lang(lang)
     ax = new_axes(ax)
@@ -238,6 +270,11 @@ def plot_association(data: Mapping[str, Any], ax: Axes | None = None, *, lang: L
     Returns
     -------
     Axes
+
+    Raises
+    ------
+    SpecificationError
+        ``lang`` is not a language of the figures.
     """
     check_lang(lang)
     ax = new_axes(ax)
@@ -289,7 +326,7 @@ def plot_claim(
         return draw(data, ax, lang=lang)
     ax = new_axes(ax)
     ax.set_axis_off()
-    text = f"{row.name}: {row['verdict']}\n{row['reason']}"
+    text = f"{row.name}: {word(lang, 'verdict', row['verdict'])}\n{row['reason']}"
     ax.text(0.01, 0.5, text, wrap=True, va="center", fontsize=9, transform=ax.transAxes)
     return ax
 

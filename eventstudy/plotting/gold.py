@@ -268,8 +268,8 @@ def plot_caar_by_group(
     for grp, g in paths.groupby("group"):
         color = _COLORS.get(grp)
         x = g["rel_day"].to_numpy()
-        name = literal_text(label(lang, "group_n", group=word(lang, "direction", grp),
-                                  n=int(g["n"].max())))  # fmt: skip
+        group = word(lang, "direction", grp) if by == "gold_direction" else grp
+        name = literal_text(label(lang, "group_n", group=group, n=int(g["n"].max())))
         ax.plot(x, 100 * g["mean_car"], color=color, label=name)
         ax.fill_between(x, 100 * g["lower"], 100 * g["upper"], color=color, alpha=0.15)
     ax.axhline(0, color="gray", lw=0.8)
