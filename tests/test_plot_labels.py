@@ -429,3 +429,19 @@ def test_every_plot_refuses_an_unknown_language_before_drawing(name):
     with pytest.raises(SpecificationError, match=r"lang must be one of 'en', 'ja'; got 'de'"):
         DRAWINGS[name]("de")
     assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("n_markets", [1, 2, 3])
+def test_odds_figure_legend_fits_in_the_figure(lang, n_markets):
+    """The figure legend is inside the figure: two rows under a single 6-inch panel."""
+    axes = oplot.plot_odds_paths([_market(i) for i in range(n_markets)], TAU, title="e1",
+                                 lang=lang)  # fmt: skip
+    fig = axes[0].figure
+    (legend,) = fig.legends
+    box = legend.get_window_extent(fig.canvas.get_renderer())
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width
+    boxes = [ax.xaxis.get_tightbbox(fig.canvas.get_renderer()) for ax in axes]
+    lowest = min(b.y0 for b in boxes if b is not None)  # dates and time label
+    assert box.y1 <= lowest
+    plt.close(fig)

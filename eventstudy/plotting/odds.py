@@ -192,6 +192,20 @@ def plot_odds_paths(
     return np.array(drawn, dtype=object)
 
 
+#: Inches of one row of the figure legend (8-point text).
+LEGEND_ROW = 0.2
+
+
+def _legend_columns(drawn: list[Axes], n_entries: int) -> int:
+    """Columns of the figure legend: one row under a grid, two rows under a single column.
+
+    One 6-inch panel is narrower than the four entries side by side.
+    """
+    spec = drawn[0].get_subplotspec()
+    cols = spec.get_gridspec().ncols if spec is not None else len(drawn)
+    return n_entries if cols > 1 else max(1, -(-n_entries // 2))
+
+
 def _grid(n: int, ncols: int) -> tuple[list[Axes], dict[str, float]]:
     """A new figure for ``n`` panels in ``ncols`` columns, their x and y axes shared.
 
@@ -204,6 +218,8 @@ def _grid(n: int, ncols: int) -> tuple[list[Axes], dict[str, float]]:
     cols = max(1, min(int(ncols), n))
     rows = max(1, -(-n // cols))
     top, bottom, gap = 0.95, 0.95, 0.75  # inches: suptitle + titles; ticks + legend
+    if cols == 1:  # a 6-inch figure: its legend takes two rows (_legend_columns)
+        bottom += LEGEND_ROW
     height = rows * 2.9 + (rows - 1) * gap + top + bottom
     # Titles at the top of their Axes (where matplotlib would put them: no ticks above the
     # panels, no offset text on a probability axis) without the search for what is above
@@ -242,7 +258,7 @@ def _figure_legend_and_layout(
         list(handles.values()),
         list(handles),
         loc="lower center",
-        ncol=len(handles),
+        ncol=_legend_columns(drawn, len(handles)),
         frameon=False,
         **legend_kw(lang, 8),
     )
