@@ -135,3 +135,25 @@ def test_results_plot_shortcuts_pass_the_language(snapshot_report_run):
         plt.close("all")
     with pytest.raises(SpecificationError, match="'en', 'ja'"):
         gold.plot(lang="fr")
+
+
+def test_horizon_labels_of_the_odds_figures_do_not_overlap(snapshot_report_run):
+    """Every odds figure of the real catalog (all events): no two horizon labels overlap.
+
+    Three panels had after samples closer than a label's width (+3D next to +7D).
+    """
+    from eventstudy.report.figures import part_jobs, part_results
+
+    parts = part_results(snapshot_report_run.inputs)
+    labelled = 0
+    for job in part_jobs("odds", parts["odds"], "en", True):
+        drawn = job.draw()
+        fig = drawn.flat[0].figure if isinstance(drawn, np.ndarray) else drawn.figure
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()[:1] == "+"]
+            labelled += len(boxes)
+            pairs = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]]
+            assert not [p for p in pairs if p[0].overlaps(p[1])], job.figure.name
+        plt.close(fig)
+    assert labelled > 100  # the real catalog's markets: 187 labels

@@ -93,10 +93,7 @@ def plot_odds_path(
         after_rows = ok.drop_duplicates("t_after")
         ax.scatter(after_rows["t_after"], after_rows["p_after"], s=50, color="tab:orange",
                    zorder=3, label=label(lang, "after_sample"))  # fmt: skip
-        for t_a, p_a in zip(after_rows["t_after"], after_rows["p_after"], strict=True):
-            hs = ok.loc[ok["t_after"] == t_a, "horizon"]
-            text = "+" + "/".join(horizon_label(h) for h in hs)
-            ax.annotate(text, (t_a, p_a), textcoords="offset points", xytext=(4, 6), fontsize=8)
+        _label_after_samples(ax, ok, after_rows, (hi - lo) / LABEL_SPANS)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlim(lo, hi)
     ax.set_ylabel(label(lang, "probability_token"), **text_kw(lang))
@@ -107,6 +104,31 @@ def plot_odds_path(
         ax.legend(loc="best", **legend_kw(lang, 8))
     ax.tick_params(axis="x", labelrotation=30)  # this Axes only (autofmt_xdate walks them all)
     return ax
+
+
+#: A horizon label is about this fraction of the shown time span wide (8-point "+3D" on a
+#: 6-inch panel): after samples closer than that get their labels on alternate sides.
+LABEL_SPANS = 20
+
+
+def _label_after_samples(
+    ax: Axes, ok: pd.DataFrame, after_rows: pd.DataFrame, near: pd.Timedelta
+) -> None:
+    """Label each after sample with its horizons (``+1D/3D``), right of the point.
+
+    Above it; a sample within ``near`` of the one labelled before it is labelled on the other
+    side (below a point in the upper half, further up one in the lower half), so that the
+    labels of neighbouring samples do not overlap.
+    """
+    previous = None
+    moved = False
+    for t_a, p_a in zip(after_rows["t_after"], after_rows["p_after"], strict=True):
+        moved = previous is not None and t_a - previous < near and not moved
+        previous = t_a
+        hs = ok.loc[ok["t_after"] == t_a, "horizon"]
+        text = "+" + "/".join(horizon_label(h) for h in hs)
+        offset = (4, (-14 if p_a > 0.5 else 18) if moved else 6)
+        ax.annotate(text, (t_a, p_a), textcoords="offset points", xytext=offset, fontsize=8)
 
 
 def plot_odds_paths(
