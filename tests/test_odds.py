@@ -682,8 +682,17 @@ def test_gold_vs_odds_labels_the_farthest_points_of_a_large_catalog() -> None:
     burst = GoldOddsAssociation(table, {}, pd.DataFrame(), {})
     texts = [t.get_text() for t in plot_gold_vs_odds(burst).texts]
     assert "e40 +2" in texts and "e41" not in texts and "e42" not in texts
+    # a small catalog too: the outliers named, no label over another (a crowd stays unnamed)
     small = GoldOddsAssociation(table.head(40), {}, pd.DataFrame(), {})
-    assert [t.get_text() for t in plot_gold_vs_odds(small).texts] == list(table["event_id"][:40])
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5))
+    ax = plot_gold_vs_odds(small, ax=axes[0])
+    texts = [t.get_text() for t in ax.texts]
+    assert "e17" in texts and len(texts) < 40
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    every = [t.get_text() for t in plot_gold_vs_odds(small, max_labels=None).texts]
+    assert every == list(table["event_id"][:40])
     plt.close("all")
 
 

@@ -157,3 +157,21 @@ def test_horizon_labels_of_the_odds_figures_do_not_overlap(snapshot_report_run):
             assert not [p for p in pairs if p[0].overlaps(p[1])], job.figure.name
         plt.close(fig)
     assert labelled > 100  # the real catalog's markets: 187 labels
+
+
+def test_gold_vs_odds_labels_do_not_overlap(snapshot_report_run):
+    """The association figure of the real catalog labels the outlying events, no two labels
+    overlapping (its 27 points crowd near the origin: they are left unlabelled)."""
+    from eventstudy.report.figures import part_jobs, part_results
+
+    parts = part_results(snapshot_report_run.inputs)
+    (job,) = part_jobs("association", parts["association"], "en", False)
+    drawn = job.draw()
+    fig = drawn.flat[0].figure if isinstance(drawn, np.ndarray) else getattr(drawn, "figure", drawn)
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        boxes = [t.get_window_extent(renderer) for t in ax.texts]
+        assert len(boxes) >= 8  # the outliers keep their names
+        pairs = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]]
+        assert not [p for p in pairs if p[0].overlaps(p[1])]
+    plt.close(fig)

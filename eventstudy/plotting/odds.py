@@ -321,12 +321,12 @@ def plot_gold_vs_odds(
     title : str, optional
         Default: the permutation test's r and p-value.
     max_labels : int or None, default 40
-        Label at most this many points with their event id: every point when there are no
-        more; else the places farthest from the centre of the cloud first (Euclidean distance
-        in standard deviations of each axis; ties in table order), each once with the number
-        of other events there (``"e1 +2"``), leaving out a label that would cover one already
-        placed, so that a large catalog's figure stays readable and quick to draw. None labels
-        every point.
+        Label at most this many points with their event id: the places farthest from the
+        centre of the cloud first (Euclidean distance in standard deviations of each axis;
+        ties in table order), each once with the number of other events there (``"e1 +2"``),
+        leaving out a label that would cover one already placed, so that the figure stays
+        readable (a crowd of points near the centre is not labelled) and quick to draw. None
+        labels every point, overlapping or not.
     lang : {"en", "ja"}, default "en"
         Language of the axis labels and the default title.
 
@@ -371,12 +371,12 @@ def _labels(
 ) -> list[tuple[int, str]]:
     """``(position, text)`` of the labels, in table order.
 
-    Every point's event id, or (more points than ``limit``) up to ``limit`` places, farthest
-    from the centre first (in standard deviations), each named once (``"e1 +2"``: e1 and two
-    other events at that point) and skipped when its label would cover one already placed.
+    Every point's event id (``limit`` None), or up to ``limit`` places, farthest from the
+    centre first (in standard deviations), each named once (``"e1 +2"``: e1 and two other
+    events at that point) and skipped when its label would cover one already placed.
     """
     n = len(x)
-    if limit is None or n <= limit:
+    if limit is None:
         return [(i, str(names[i])) for i in range(n)]
     places = pd.DataFrame({"x": x, "y": y})
     first = ~places.duplicated().to_numpy()
