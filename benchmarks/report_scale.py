@@ -57,6 +57,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from catalog_scale import _exponent  # benchmarks/catalog_scale.py
+from machine_speed import yardstick  # benchmarks/machine_speed.py
 from versus_commit import _export  # benchmarks/versus_commit.py
 
 REPO = Path(__file__).resolve().parents[1]
@@ -412,6 +413,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     snapshot = Path(os.environ.get("EVENTSTUDY_DATA") or REPO.parent / "shared/data/snapshot")
+    before = yardstick()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.keep) if args.keep else Path(tmp)
         sides = {"this tree": REPO}
@@ -434,6 +436,7 @@ def main(argv: list[str] | None = None) -> None:
                 pairs[label] = _ratios(*runs.values())
             print(f"{label}: done", file=sys.stderr)
     _print(args, cases, results)
+    print(f"{before} before the runs; {yardstick().split(': ', 1)[1]} after them")
     for label, ratios in pairs.items():
         if ratios:
             wall, cpu = (float(np.median(r)) for r in zip(*ratios, strict=True))

@@ -31,6 +31,8 @@ import tempfile
 from io import BytesIO
 from pathlib import Path
 
+from machine_speed import yardstick  # benchmarks/machine_speed.py
+
 REPO = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
@@ -116,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
         "--threads", type=int, default=None, help="EVENTSTUDY_THREADS (default: the engine's)"
     )
     args = parser.parse_args(argv)
+    before = yardstick()
     with tempfile.TemporaryDirectory() as tmp:
         base_tree = _export(args.base, Path(tmp) / "base")
         rows = []
@@ -159,6 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         "resident memory of the process (data, imports and the timed work); CPU: process "
         "seconds of the timed work (above wall when the engine's threads ran in parallel)"
     )
+    print(f"{before} before the runs; {yardstick().split(': ', 1)[1]} after them")
 
 
 if __name__ == "__main__":

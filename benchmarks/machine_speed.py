@@ -1,0 +1,36 @@
+"""How fast this machine runs plain Python right now: a yardstick printed beside timings.
+
+Run: ``python benchmarks/machine_speed.py``. The benchmarks that compare against a target
+(``report_scale.py``, ``versus_commit.py``) print it before and after their runs. On a shared
+virtual machine the same work can take 40 % longer from one minute to the next (the 2-core
+machines this project is timed on do): read a timing together with the yardstick measured
+around it, and a ratio only between runs that alternated.
+"""
+
+from __future__ import annotations
+
+import time
+
+#: Steps of the loop (about half a second on a 2-core CI machine).
+STEPS = 10_000_000
+
+
+def python_loop_seconds(repeat: int = 3) -> float:
+    """Seconds of a ``STEPS``-step pure-Python summing loop, the fastest of ``repeat`` runs."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        total = 0
+        for i in range(STEPS):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def yardstick() -> str:
+    """One line for a benchmark's printout: the loop's time now."""
+    return f"machine speed: a {STEPS:,d}-step Python loop took {python_loop_seconds():.2f} s"
+
+
+if __name__ == "__main__":
+    print(yardstick())
