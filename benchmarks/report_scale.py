@@ -382,11 +382,13 @@ def _measure(tree: Path, catalog: Path, data_dir: Path, fetch: bool, timeout: fl
 
 def _compile(tree: Path) -> None:
     """Compile the package of ``tree`` to bytecode (``__pycache__``, ignored by git)."""
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "compileall", "-q", str(tree / "eventstudy")],
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if done.returncode:
+        raise SystemExit(f"compileall failed on {tree}:\n{done.stdout}{done.stderr}")
 
 
 def _best(runs: list[dict]) -> dict:

@@ -156,3 +156,44 @@ def test_rehearsal_leaves_no_figure_and_no_setting(tmp_path, monkeypatch):
     rehearse()
     assert (plt.get_fignums(), matplotlib.rcParams["text.hinting"]) == before
     assert not list(tmp_path.iterdir())
+
+
+HORIZON_TAU = pd.Timestamp("2025-03-01", tz="UTC")
+
+
+def _after_market(after):
+    """One market whose after samples are ``(horizon, days after the event, p)``."""
+    t = pd.date_range(HORIZON_TAU - pd.Timedelta("14D"), HORIZON_TAU + pd.Timedelta("14D"),
+                      freq="6h")  # fmt: skip
+    samples = pd.DataFrame({"t": t, "p": np.full(len(t), 0.5)})
+    rows = [{"horizon": pd.Timedelta(h), "t_before": HORIZON_TAU - pd.Timedelta("1h"),
+             "p_before": 0.5, "t_after": HORIZON_TAU + pd.Timedelta(days=d), "p_after": p,
+             "status": "ok"} for h, d, p in after]  # fmt: skip
+    return ("m", samples, pd.DataFrame(rows), None)
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        [("1D", 1, 0.45), ("3D", 2, 0.37)],  # near in time, apart in p: both above
+        [("1D", 1, 0.60), ("3D", 2, 0.68)],
+        [("1D", 0.5, 0.3), ("3D", 1.0, 0.3), ("7D", 1.5, 0.3)],  # three in a row
+        [("1D", 1, 0.3), ("3D", 1, 0.3), ("7D", 2.5, 0.3)],  # a wide merged label first
+        [("1D", 1, 0.5), ("3D", 2, 0.5)],
+        [("1D", 1, 0.99), ("3D", 2, 0.99)],
+        [("1D", 1, 0.02), ("3D", 2, 0.02)],  # at the bottom: not below the Axes
+        [("1D", 13.5, 0.3), ("3D", 14, 0.3)],  # at the right edge: left of the points
+        [("1D", 3, 0.3), ("3D", 2, 0.3)],  # not in time order
+    ],
+)
+def test_horizon_labels_neither_overlap_nor_leave_the_axes(after):
+    (ax,) = plot_odds_paths([_after_market(after)], HORIZON_TAU, title="e")
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text()[:1] == "+"]
+    assert len(boxes) == len({d for _, d, _ in after})  # a label per after time
+    assert not [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
+    frame = ax.get_window_extent(renderer)
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 for b in boxes)
+    assert all(b.y1 <= frame.y1 for b in boxes)  # the probability axis reaches 1.1
+    plt.close(fig)

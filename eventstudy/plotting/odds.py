@@ -93,7 +93,7 @@ def plot_odds_path(
         after_rows = ok.drop_duplicates("t_after")
         ax.scatter(after_rows["t_after"], after_rows["p_after"], s=50, color="tab:orange",
                    zorder=3, label=label(lang, "after_sample"))  # fmt: skip
-        _label_after_samples(ax, ok, after_rows, (hi - lo) / LABEL_SPANS)
+        _label_after_samples(ax, ok, after_rows, (lo, hi))
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlim(lo, hi)
     ax.set_ylabel(label(lang, "probability_token"), **text_kw(lang))
@@ -106,29 +106,56 @@ def plot_odds_path(
     return ax
 
 
-#: A horizon label is about this fraction of the shown time span wide (8-point "+3D" on a
-#: 6-inch panel): after samples closer than that get their labels on alternate sides.
-LABEL_SPANS = 20
+#: Vertical offsets (points; negative: below the sample) tried in turn for a horizon label.
+LABEL_OFFSETS = (6, -14, 18, -26, 30, -38)
+
+#: An 8-point horizon label's character width and line height, in points (a little over).
+LABEL_CHAR, LABEL_LINE = 5.0, 11.0
+
+#: Points a label may rise above the Axes (:func:`plot_odds_paths` raises the probability
+#: axis to 1.1 after drawing, for the labels of samples at p = 1).
+LABEL_ABOVE = 17.0
 
 
 def _label_after_samples(
-    ax: Axes, ok: pd.DataFrame, after_rows: pd.DataFrame, near: pd.Timedelta
+    ax: Axes, ok: pd.DataFrame, after_rows: pd.DataFrame, span: tuple[pd.Timestamp, pd.Timestamp]
 ) -> None:
-    """Label each after sample with its horizons (``+1D/3D``), right of the point.
+    """Label each after sample with its horizons (``+1D/3D``), 4 points right of the point.
 
-    Above it; a sample within ``near`` of the one labelled before it is labelled on the other
-    side (below a point in the upper half, further up one in the lower half), so that the
-    labels of neighbouring samples do not overlap.
+    Left of it when the label would pass the Axes' right edge. Vertically at the first of
+    :data:`LABEL_OFFSETS` where the label stays inside the Axes (up to :data:`LABEL_ABOVE`
+    over its top) without covering one placed before (else the first where it covers none,
+    else the first offset); the boxes are
+    estimated in points from the Axes' size on the canvas, the shown time ``span`` and the
+    probability axis (-0.02 to 1.02).
     """
-    previous = None
-    moved = False
+    lo, hi = span
+    points = 72.0 / ax.figure.dpi  # per pixel of ax.bbox (the Axes on the canvas, no draw)
+    width, height = ax.bbox.width * points, ax.bbox.height * points
+    seconds = (hi - lo).total_seconds()
+    placed: list[tuple[float, float, float, float]] = []
     for t_a, p_a in zip(after_rows["t_after"], after_rows["p_after"], strict=True):
-        moved = previous is not None and t_a - previous < near and not moved
-        previous = t_a
         hs = ok.loc[ok["t_after"] == t_a, "horizon"]
         text = "+" + "/".join(horizon_label(h) for h in hs)
-        offset = (4, (-14 if p_a > 0.5 else 18) if moved else 6)
-        ax.annotate(text, (t_a, p_a), textcoords="offset points", xytext=offset, fontsize=8)
+        x = (t_a - lo).total_seconds() / seconds * width
+        wide = LABEL_CHAR * len(text)
+        left = x + 4.0 + wide > width
+        x0 = x - 4.0 - wide if left else x + 4.0
+        y = (float(p_a) + 0.02) / 1.04 * height
+        boxes = [(x0, y + dy, x0 + wide, y + dy + LABEL_LINE) for dy in LABEL_OFFSETS]
+        clear = [not any(_overlap(b, q) for q in placed) for b in boxes]
+        inside = [c and 0.0 <= b[1] and b[3] <= height + LABEL_ABOVE
+                  for c, b in zip(clear, boxes, strict=True)]  # fmt: skip
+        k = inside.index(True) if any(inside) else clear.index(True) if any(clear) else 0
+        placed.append(boxes[k])
+        offset = (-4 if left else 4, LABEL_OFFSETS[k])
+        ax.annotate(text, (t_a, p_a), textcoords="offset points", xytext=offset, fontsize=8,
+                    ha="right" if left else "left")  # fmt: skip
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    """Whether boxes ``(x0, y0, x1, y1)`` overlap (NaN coordinates never do)."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def plot_odds_paths(
@@ -218,14 +245,18 @@ def plot_odds_paths(
 LEGEND_ROW = 0.2
 
 
-def _legend_columns(drawn: list[Axes], n_entries: int) -> int:
-    """Columns of the figure legend: one row under a grid, two rows under a single column.
+def _legend_columns(drawn: list[Axes], n_entries: int, layout: dict | None) -> int:
+    """Columns of the figure legend: one row, but two under a single column of panels.
 
-    One 6-inch panel is narrower than the four entries side by side.
+    Two rows only in a figure :func:`_grid` made (``layout`` given), whose single column is a
+    6-inch panel, narrower than the four entries side by side, and which has room below for
+    them; in Axes passed in, one row as before.
     """
     spec = drawn[0].get_subplotspec()
     cols = spec.get_gridspec().ncols if spec is not None else len(drawn)
-    return n_entries if cols > 1 else max(1, -(-n_entries // 2))
+    if layout is None or cols > 1:
+        return n_entries
+    return max(1, -(-n_entries // 2))
 
 
 def _grid(n: int, ncols: int) -> tuple[list[Axes], dict[str, float]]:
@@ -280,7 +311,7 @@ def _figure_legend_and_layout(
         list(handles.values()),
         list(handles),
         loc="lower center",
-        ncol=_legend_columns(drawn, len(handles)),
+        ncol=_legend_columns(drawn, len(handles), layout),
         frameon=False,
         **legend_kw(lang, 8),
     )

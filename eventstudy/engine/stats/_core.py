@@ -406,9 +406,11 @@ def nan_column_sum(x: np.ndarray, has_nan: bool | None = None) -> np.ndarray:
     addition), without the N x T temporary. ``has_nan``: whether ``x`` has a NaN, when the
     caller knows (else ``x`` is scanned).
     """
+    if not x.flags.c_contiguous:
+        return np.nansum(x, axis=0)
     if has_nan is None:
         has_nan = bool(np.isnan(x).any())
-    if x.flags.c_contiguous and not has_nan:
+    if not has_nan:
         return x.sum(axis=0)
     return np.nansum(x, axis=0)
 
