@@ -445,3 +445,13 @@ def test_odds_figure_legend_fits_in_the_figure(lang, n_markets):
     lowest = min(b.y0 for b in boxes if b is not None)  # dates and time label
     assert box.y1 <= lowest
     plt.close(fig)
+
+
+def test_odds_paths_take_a_grid_of_axes():
+    """A ``plt.subplots`` grid (2-D) is read panel by panel, as plot_event_cars reads it."""
+    _, grid = plt.subplots(2, 2)
+    axes = oplot.plot_odds_paths([_market(i) for i in range(3)], TAU, axes=grid)
+    assert list(axes) == list(grid.ravel()[:3])
+    with pytest.raises(SpecificationError, match="3 markets need 3 Axes; got 2"):
+        oplot.plot_odds_paths([_market(i) for i in range(3)], TAU, axes=grid[0])
+    plt.close("all")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import matplotlib_fontja  # noqa: F401  (registers IPAexGothic for Japanese labels)
+import numpy as np
 from matplotlib.axes import Axes
+
+from eventstudy.exceptions import SpecificationError
 
 JAPANESE_FONT = "IPAexGothic"
 
@@ -17,6 +21,20 @@ def new_axes(ax: Axes | None = None, figsize: tuple[float, float] = (7, 4)) -> A
 
         _, ax = plt.subplots(figsize=figsize)
     return ax
+
+
+def axes_for(axes: Any, n: int, what: str) -> list[Axes]:
+    """The Axes passed in, flattened (a ``plt.subplots`` grid too), for ``n`` panels of ``what``.
+
+    Raises
+    ------
+    SpecificationError
+        Fewer than ``n`` Axes.
+    """
+    flat = list(np.asarray(axes, dtype=object).ravel())
+    if len(flat) < n:
+        raise SpecificationError(f"{n} {what} need {n} Axes; got {len(flat)}")
+    return flat
 
 
 def literal_text(text: object) -> str:

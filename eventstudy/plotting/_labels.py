@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventstudy._languages import LANGUAGES, Lang
-from eventstudy.exceptions import SpecificationError
+from eventstudy._languages import LANGUAGES, Lang, check_lang
 from eventstudy.plotting._common import JAPANESE_FONT
 
 __all__ = ["LABELS", "LANGUAGES", "Lang", "check_lang", "label", "legend_kw", "text_kw", "word"]
@@ -162,30 +161,6 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 """Words of the figures: language -> key -> text (``str.format`` fields where numbers go)."""
-
-
-def check_lang(lang: object) -> Lang:
-    """``lang`` itself when it is one of :data:`LANGUAGES`.
-
-    Parameters
-    ----------
-    lang : object
-        The language asked for.
-
-    Returns
-    -------
-    {"en", "ja"}
-
-    Raises
-    ------
-    SpecificationError
-        Any other value, naming the accepted ones.
-    """
-    if lang not in LANGUAGES:
-        raise SpecificationError(
-            f"lang must be one of {', '.join(map(repr, LANGUAGES))}; got {lang!r}"
-        )
-    return lang  # type: ignore[return-value]
 
 
 def label(lang: Lang, key: str, /, **fields: Any) -> str:

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from eventstudy.exceptions import SpecificationError
 from eventstudy.plotting._common import (
     JAPANESE_FONT,
+    axes_for,
     font_kw,
     literal_text,
     new_axes,
@@ -44,6 +44,14 @@ def _integer_x(ax: Axes) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _event_time_axes(ax: Axes, y_key: str, lang: Lang) -> None:
+    """Label a one-panel chart in event time: x in trading days (whole ticks), y, legend."""
+    ax.set_xlabel(label(lang, "car_x"), **text_kw(lang))
+    _integer_x(ax)
+    ax.set_ylabel(label(lang, y_key), **text_kw(lang))
+    ax.legend(loc="best", **legend_kw(lang, 8))
 
 
 def plot_event_car(
@@ -88,10 +96,7 @@ def plot_event_car(
         japanese = _japanese_title(results, event_id)
         title = f"{japanese} ({event_id})" if japanese else event_id
     set_title(ax, title)
-    ax.set_xlabel(label(lang, "car_x"), **text_kw(lang))
-    _integer_x(ax)
-    ax.set_ylabel(label(lang, "car_y"), **text_kw(lang))
-    ax.legend(loc="best", **legend_kw(lang, 8))
+    _event_time_axes(ax, "car_y", lang)
     return ax
 
 
@@ -146,9 +151,7 @@ def plot_event_cars(
     if axes is None:
         axes = _car_grid(n, ncols) if n else []  # no units: no (empty) figure either
     else:
-        axes = list(np.asarray(axes, dtype=object).ravel())
-    if len(axes) < n:
-        raise SpecificationError(f"{n} units need {n} Axes; got {len(axes)}")
+        axes = axes_for(axes, n, "units")
     drawn = list(axes[:n])
     for ax, unit in zip(drawn, event_ids, strict=True):
         _draw_car_path(ax, results, unit, level, lang)
@@ -276,10 +279,7 @@ def plot_caar_by_group(
     ax.axvline(0, color="gray", lw=0.8, ls="--")
     title = title or label(lang, "caar_title", by=word(lang, "by", by))
     ax.set_title(title, **font_kw(title))
-    ax.set_xlabel(label(lang, "car_x"), **text_kw(lang))
-    _integer_x(ax)
-    ax.set_ylabel(label(lang, "caar_y"), **text_kw(lang))
-    ax.legend(loc="best", **legend_kw(lang, 8))
+    _event_time_axes(ax, "caar_y", lang)
     return ax
 
 

@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from eventstudy.exceptions import SpecificationError
 from eventstudy.odds.results import GoldOddsAssociation, horizon_label
-from eventstudy.plotting._common import font_kw, literal_text, new_axes, set_title
+from eventstudy.plotting._common import axes_for, font_kw, literal_text, new_axes, set_title
 from eventstudy.plotting._labels import Lang, check_lang, label, legend_kw, text_kw
 
 __all__ = ["plot_gold_vs_odds", "plot_odds_path", "plot_odds_paths"]
@@ -210,8 +209,8 @@ def plot_odds_paths(
     layout = None
     if axes is None:
         axes, layout = _grid(n, ncols)
-    elif len(axes) < n:
-        raise SpecificationError(f"{n} markets need {n} Axes; got {len(axes)}")
+    else:
+        axes = axes_for(axes, n, "markets")
     drawn: list[Axes] = []
     handles: dict[str, Any] = {}
     for i, (name, frame, shifts, closed_at) in enumerate(markets):
@@ -245,15 +244,13 @@ def plot_odds_paths(
 LEGEND_ROW = 0.2
 
 
-def _legend_columns(drawn: list[Axes], n_entries: int, layout: dict | None) -> int:
+def _legend_columns(cols: int, n_entries: int, layout: dict | None) -> int:
     """Columns of the figure legend: one row, but two under a single column of panels.
 
-    Two rows only in a figure :func:`_grid` made (``layout`` given), whose single column is a
-    6-inch panel, narrower than the four entries side by side, and which has room below for
-    them; in Axes passed in, one row as before.
+    Two rows only in a figure :func:`_grid` made (``layout`` given), whose single column
+    (``cols`` of the grid) is a 6-inch panel, narrower than the four entries side by side,
+    and which has room below for them; in Axes passed in, one row as before.
     """
-    spec = drawn[0].get_subplotspec()
-    cols = spec.get_gridspec().ncols if spec is not None else len(drawn)
     if layout is None or cols > 1:
         return n_entries
     return max(1, -(-n_entries // 2))
@@ -307,11 +304,13 @@ def _figure_legend_and_layout(
     lowest panel of each column, the probability label left of the first column.
     """
     fig = drawn[0].figure
+    spec = drawn[0].get_subplotspec()
+    cols = spec.get_gridspec().ncols if spec is not None else len(drawn)
     fig.legend(
         list(handles.values()),
         list(handles),
         loc="lower center",
-        ncol=_legend_columns(drawn, len(handles), layout),
+        ncol=_legend_columns(cols, len(handles), layout),
         frameon=False,
         **legend_kw(lang, 8),
     )
@@ -319,8 +318,6 @@ def _figure_legend_and_layout(
         fig.suptitle(literal_text(title), **font_kw(title))
     if layout is not None:
         fig.subplots_adjust(**layout)
-        spec = drawn[0].get_subplotspec()
-        cols = spec.get_gridspec().ncols if spec is not None else len(drawn)
         lowest = drawn[max(0, len(drawn) - cols) :]  # no panel below: show their dates
         for i, ax in enumerate(drawn):
             ax.set_xlabel(label(lang, "time_utc") if ax in lowest else "", **text_kw(lang))

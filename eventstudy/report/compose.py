@@ -38,14 +38,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eventstudy.exceptions import SpecificationError
+from eventstudy._languages import Lang, check_lang
 from eventstudy.report.analyses import ReportInputs, run_analyses
 from eventstudy.report.drawing import FigureDrawer
 from eventstudy.report.figures import Figure, draw_figures
 from eventstudy.report.page import build_page, extra_tables
 from eventstudy.report.render import embed_figures, render_page
 from eventstudy.report.tables import write_tables
-from eventstudy.report.text import LANGUAGES, Lang
 
 __all__ = ["ReportRun", "run_report", "write_report"]
 
@@ -136,8 +135,7 @@ def run_report(
     from eventstudy.report.outdir import report_directory
 
     progress = _logged(progress or (lambda _name: None))
-    if lang not in LANGUAGES:
-        raise SpecificationError(f"lang={lang!r} is not accepted; use one of {LANGUAGES}")
+    check_lang(lang)
     with (
         _fewer_collections(),
         report_directory(out) as build,
