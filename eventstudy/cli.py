@@ -22,6 +22,12 @@ EXIT_NO_DATA = 3
 EXIT_INTERRUPTED = 130  # the shell's convention for SIGINT (128 + 2)
 EXIT_FETCH_FAILED = 1  # eventstudy fetch: at least one download failed (see the report)
 
+#: ``--data-dir``'s help: the order of :func:`eventstudy.data.store.resolve_data_dir`.
+DATA_DIR_HELP = (
+    "data directory (default: $EVENTSTUDY_DATA, else ./data if it exists, else the "
+    "per-user cache directory; `eventstudy data path` prints it)"
+)
+
 
 def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
@@ -353,7 +359,7 @@ def _cmd_data_status(args: argparse.Namespace) -> int:
     print(f"data directory: {root} ({data_dir_origin(args.data_dir)})")
     counts = table["state"].value_counts()
     print(", ".join(f"{n} {state}" for state, n in counts.items()) or "nothing held")
-    show = ["kind", "id", "state", "rows", "first", "last", "needed_through", "stale",
+    show = ["kind", "id", "state", "rows", "first", "last", "needed_through", "ends_early",
             "verified", "fetched_at", "note"]  # fmt: skip
     table["needed_through"] = pd.to_datetime(table["needed_through"]).dt.strftime("%Y-%m-%d")
     print(table[show].astype(object).fillna("").to_string(index=False, max_colwidth=60))
@@ -396,21 +402,17 @@ def _add_data_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         help="the data directory: where it is, what it holds, fetch what is missing",
     )
     dsub = p.add_subparsers(dest="data_command", required=True)
-    data_dir_help = (
-        "data directory (default: $EVENTSTUDY_DATA, else ./data if it exists, else the "
-        "per-user cache directory)"
-    )
     q = dsub.add_parser("path", parents=[common], help="print the data directory in use")
-    q.add_argument("--data-dir", default=None, help=data_dir_help)
+    q.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     q.set_defaults(func=_cmd_data_path)
     for name, func, text in (
-        ("status", _cmd_data_status, "per item needed: rows, dates, source, checksum, stale"),
+        ("status", _cmd_data_status, "per item needed: state, rows, dates, source, checksum"),
         ("fetch-missing", _cmd_data_fetch_missing, "fetch exactly what the catalog lacks"),
     ):
         q = dsub.add_parser(name, parents=[common], help=text)
         q.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
         q.add_argument("--claims", default=None, help="also what this claims file needs")
-        q.add_argument("--data-dir", default=None, help=data_dir_help)
+        q.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
         q.set_defaults(func=func)
     q.add_argument("--offline", action="store_true", help="fetch nothing; list what is missing")
     q.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -517,7 +519,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("path", nargs="?", default="claims.csv", help="claims (default claims.csv)")
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
-    p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     p.add_argument("--csv", action="store_true", help="print the claims.csv table instead")
     p.set_defaults(func=_cmd_claims)
 
@@ -528,7 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("event_id", help="an event_id of the catalog")
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
-    p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     p.add_argument("--horizon", default="1D", help="latest 'after' sample, e.g. 1D (default)")
     p.add_argument("--top", type=int, default=20, help="show the best N (default 20; 0 = all)")
     p.add_argument("--csv", action="store_true", help="print CSV (all columns)")
@@ -545,7 +547,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "fetch", parents=[common], help="download prices and Polymarket data into a data directory"
     )
-    p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     p.add_argument("--tickers", default=None, help="comma-separated Yahoo tickers")
     p.add_argument("--series", default=None, help="comma-separated FRED series ids")
     p.add_argument("--markets", default=None, help="comma-separated Polymarket market slugs")
@@ -565,7 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the gold, odds and claims analyses and write a report directory",
     )
     p.add_argument("--catalog", default="events.csv", help="catalog (default events.csv)")
-    p.add_argument("--data-dir", default=None, help="default: $EVENTSTUDY_DATA, else ./data")
+    p.add_argument("--data-dir", default=None, help=DATA_DIR_HELP)
     p.add_argument("--out", default="report", help="report directory (default report/)")
     p.add_argument(
         "--claims", default=None, help="claims file (default: claims.csv beside the catalog)"

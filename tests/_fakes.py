@@ -57,6 +57,34 @@ class FakeDownloader:
         return result
 
 
+class OfflineYahoo:
+    """A ``yfinance.download`` fake without network, as yfinance 1.7 fails then (recorded).
+
+    It logs to the ``"yfinance"`` logger what yfinance logs when DNS fails (the messages of
+    a real call on a machine without network: a crumb warning, one error per ticker, the
+    summary) and returns an empty frame: ``download()`` raises nothing.
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[str], dict]] = []
+
+    def __call__(self, tickers, **kwargs):
+        import logging
+
+        self.calls.append((list(tickers), kwargs))
+        log = logging.getLogger("yfinance")
+        curl = (
+            "Failed to perform, curl: (6) Could not resolve host: query2.finance.yahoo.com. "
+            "See https://curl.se/libcurl/c/libcurl-errors.html first for more details."
+        )
+        for ticker in tickers:
+            log.warning("Cookie/crumb fetch failed (DNSError), continuing without crumb")
+            log.error(f"Failed to get ticker '{ticker}' reason: {curl}")
+        log.error(f"\n{len(tickers)} Failed download{'s' if len(tickers) > 1 else ''}:")
+        log.error(f"{list(tickers)}: DNSError('{curl}')")
+        return yf_frame({t: {} for t in tickers}).iloc[0:0]
+
+
 class SnapshotYahoo:
     """A ``yfinance.download`` fake serving a data directory's ``prices/`` rows.
 

@@ -29,6 +29,12 @@ settings.load_profile(os.environ.get("EVENTSTUDY_HYPOTHESIS_PROFILE", "default")
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
+# The README's ``EVENTSTUDY_DATA=../shared/data/snapshot python -m pytest`` gives a path relative
+# to where pytest started; tests that change directory (or start a process elsewhere) must still
+# find the snapshot, so it is made absolute once, here.
+if os.environ.get("EVENTSTUDY_DATA", "").strip():
+    os.environ["EVENTSTUDY_DATA"] = str(Path(os.environ["EVENTSTUDY_DATA"].strip()).absolute())
+
 
 def _require(path: Path, what: str) -> Path:
     if path.is_dir():

@@ -679,6 +679,23 @@ def test_bad_slug(tmp_path: Path, value: str, bad: str) -> None:
     assert _found(path) == [(2, "polymarket", bad)]
 
 
+def test_a_slug_listed_twice_is_a_problem(tmp_path: Path) -> None:
+    path = _write(tmp_path, _csv_text([_row(polymarket="a-b c-d a-b")]))
+    assert _found(path) == [(2, "polymarket", "a-b")]
+    assert "listed 2 times" in _messages(path)[0]
+
+
+@pytest.mark.parametrize("blank_line", [False, True])  # the fast reader, and the exact one
+def test_at_most_six_market_links(tmp_path: Path, blank_line: bool) -> None:
+    six = " ".join(f"market-{k}" for k in range(catalog.MAX_MARKET_LINKS))
+    text = _csv_text([_row(polymarket=six)]) + ("\n" if blank_line else "")
+    assert check_events(_write(tmp_path, text)) == []
+    seven = f"{six} market-extra"
+    path = _write(tmp_path, _csv_text([_row(polymarket=seven)]) + ("\n" if blank_line else ""))
+    assert _found(path) == [(2, "polymarket", seven)]
+    assert "links 7 markets; at most 6" in _messages(path)[0]
+
+
 def test_url_instead_of_slug_gets_the_slug_suggested(tmp_path: Path) -> None:
     path = _write(tmp_path, _csv_text([_row(polymarket="https://polymarket.com/event/foo-bar")]))
     assert "'foo-bar'" in _messages(path)[0]

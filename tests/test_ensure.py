@@ -16,7 +16,14 @@ import pytest
 import requests
 import responses
 from _catalogs import BASE, csv_text
-from _fakes import FakeDownloader, SnapshotYahoo, add_snapshot_http, fixture, yf_frame
+from _fakes import (
+    FakeDownloader,
+    OfflineYahoo,
+    SnapshotYahoo,
+    add_snapshot_http,
+    fixture,
+    yf_frame,
+)
 from pandas.testing import assert_frame_equal, assert_series_equal
 
 from eventstudy import cli
@@ -344,6 +351,21 @@ def test_no_network_stops_after_the_first_connection_error(catalog, tmp_path, ca
     assert "network looks unreachable" in report.message()
 
 
+def test_yahoo_unreachable_stops_the_fetch_too(catalog, tmp_path, capsys):
+    """yfinance raises nothing without network; its logged DNS error counts as unreachable."""
+    yahoo = OfflineYahoo()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        report = ensure_data(
+            catalog, data_dir=tmp_path / "cache", fetcher=NetworkFetcher(yahoo, **NO_SLEEP)
+        )
+        assert len(rsps.calls) == 0  # no FRED or Polymarket request after Yahoo failed
+    assert len(yahoo.calls) == 1
+    actions = report.items.set_index(["kind", "id"])["action"]
+    assert (actions == "failed").sum() == 1
+    assert (actions == "not attempted").sum() == len(actions) - 1
+    assert "network looks unreachable" in report.message()
+
+
 def test_run_without_network_exits_3_with_the_whole_list(catalog, tmp_path, monkeypatch, capsys):
     """Not offline, but no network: the fetch fails fast and the run stops before computing."""
     import eventstudy.data.fetch.prices as prices
@@ -395,8 +417,8 @@ def test_data_status_says_rows_dates_source_checksum_and_staleness(
     assert (gc["state"], gc["first"], gc["last"], gc["source"]) == (
         "stale", "2015-01-02", "2025-03-05", "test"
     )  # fmt: skip
-    assert gc["stale"] and gc["verified"] and gc["fetched_at"] == "2025-03-06T00:00:00Z"
-    assert gld["state"] == "present" and not gld["stale"] and gld["rows"] == n + 1
+    assert gc["ends_early"] and gc["verified"] and gc["fetched_at"] == "2025-03-06T00:00:00Z"
+    assert gld["state"] == "present" and not gld["ends_early"] and gld["rows"] == n + 1
     assert not gld["verified"]  # its checksum no longer matches the manifest
     assert status.loc["ACWI", "state"] == "missing" and pd.isna(status.loc["ACWI", "rows"])
     code = cli.main(["data", "status", "--catalog", str(catalog), "--data-dir", str(cache)])

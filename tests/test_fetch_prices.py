@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import requests
-from _fakes import FakeDownloader, yf_frame
+from _fakes import FakeDownloader, OfflineYahoo, yf_frame
 
 from eventstudy import cli
 from eventstudy.data import store
@@ -409,3 +409,29 @@ def test_a_value_that_is_not_a_yahoo_symbol_never_reaches_the_downloader(tmp_pat
     nothing = FakeDownloader(yf_frame({"GC=F": GC}))
     report = fetch_prices(["a/b"], "2025-02-14", data_dir=tmp_path, downloader=nothing)
     assert list(report["status"]) == ["failed"] and nothing.calls == []
+
+
+def test_yahoo_unreachable_is_a_connection_error_with_yfinance_reason(tmp_path, capfd):
+    """yfinance logs why a ticker failed and returns an empty frame: the report says why."""
+    report = fetch_prices(["GC=F", "GLD"], "2025-01-01", "2025-01-10", data_dir=tmp_path,
+                          downloader=OfflineYahoo())  # fmt: skip
+    assert list(report["status"]) == ["failed", "failed"]
+    for ticker, error in zip(report["key"], report["error"], strict=True):
+        assert error.startswith(f"yfinance returned no data for {ticker}")
+        assert "last error: ConnectionError: yfinance could not reach Yahoo" in error
+        assert "Could not resolve host" in error and f"'{ticker}'" in error
+    assert "Failed download" not in capfd.readouterr().err  # yfinance's lines are not printed
+    assert not (tmp_path / "prices").exists()
+
+
+def test_yfinance_reason_names_the_ticker_and_not_every_failure_is_the_network():
+    from eventstudy.data.fetch.prices import _with_yfinance_reason
+
+    said = ["Failed to get ticker 'XYZ' reason: HTTP Error 404: symbol may be delisted"]
+    assert _with_yfinance_reason("no data for XYZ", "XYZ", said) == (
+        "no data for XYZ; yfinance said: Failed to get ticker 'XYZ' reason: HTTP Error 404: "
+        "symbol may be delisted"
+    )
+    assert _with_yfinance_reason("no data for ABC", "ABC", said) == "no data for ABC"
+    timeout = ["['ABC']: Timeout('curl: (28) Operation timed out after 10001 milliseconds')"]
+    assert "last error: ConnectionError" in _with_yfinance_reason("no data", "ABC", timeout)

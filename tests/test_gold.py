@@ -240,6 +240,17 @@ def test_summary_and_notes(study):
     assert "GoldStudyResults" in repr(study)
 
 
+def test_summary_shows_each_p_beside_its_own_car(study):
+    """p HAC tests the HAC regression's CAR, not the textbook one: both are shown, each labelled."""
+    per_event = study._summary_tables()[0][1]
+    columns = list(per_event.columns)
+    assert columns.index("HAC CAR %") == columns.index("p HAC") - 1
+    studied = study.events[study.events["status"] == "studied"]
+    np.testing.assert_allclose(per_event["HAC CAR %"], 100 * studied["car_hac"].to_numpy(float))
+    np.testing.assert_allclose(per_event["CAR %"], 100 * studied["car"].to_numpy(float))
+    assert (per_event["HAC CAR %"] != per_event["CAR %"]).any()  # two estimates, not one
+
+
 # --------------------------------------------------------------------------------------------
 # simulation: injected shocks are recovered, null p-values are uniform
 # --------------------------------------------------------------------------------------------

@@ -56,10 +56,13 @@ def test_resolve_data_dir_order(monkeypatch, tmp_path):
     assert store.resolve_data_dir() == store.default_data_dir() == cache
     assert "cache" in store.data_dir_origin()
     (tmp_path / "data").mkdir()
-    assert store.resolve_data_dir() == Path("data")
+    assert store.resolve_data_dir() == tmp_path / "data"  # absolute: a later chdir keeps it
     assert store.data_dir_origin().startswith("./data")
     monkeypatch.setenv("EVENTSTUDY_DATA", "  ")  # blank counts as unset
-    assert store.resolve_data_dir() == Path("data")
+    assert store.resolve_data_dir() == tmp_path / "data"
+    monkeypatch.setenv("EVENTSTUDY_DATA", "../elsewhere")  # relative to the working directory
+    assert store.resolve_data_dir() == tmp_path / ".." / "elsewhere"
+    assert store.resolve_data_dir().is_absolute()
 
 
 def test_bad_ticker_cannot_escape_data_dir(tmp_path):
@@ -169,7 +172,18 @@ def test_a_repeated_timestamp_with_a_different_price_warns(tmp_path, rows, confl
         f"{path} lines 2 and 4, column p: timestamp 2025-01-01T00:00:00Z is repeated with "
         "different prices, p=0.5 and p=0.6; the last row is kept."
     )
+    assert "eventstudy fetch --markets <market-slug> --replace" in str(warning.message)
     assert list(odds["p"]) == [0.6, 0.7]
+
+
+@pytest.mark.snapshot
+def test_repeated_timestamp_warning_names_the_market_to_fetch(snapshot_dir):
+    token = "86964554239869134298526596083850367463176146674230300967120111145834668642528"
+    markets = pd.read_csv(snapshot_dir / "polymarket" / "markets.csv", dtype=str)
+    (slug,) = markets.loc[markets["token_id"] == token, "slug"]
+    with pytest.warns(DuplicateTimestampWarning) as seen:
+        store.load_odds(token, snapshot_dir)
+    assert f"eventstudy fetch --markets {slug} --replace" in str(seen[0].message)
 
 
 @pytest.mark.snapshot

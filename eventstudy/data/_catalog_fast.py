@@ -206,8 +206,13 @@ def _time_ok(value: str) -> bool:
 def _links_ok(value: str) -> bool:
     if value == "":
         return True
-    return _SLUGS_OK.fullmatch(value) is not None and all(
-        len(w) <= cat.MAX_SLUG_LENGTH for w in cat._words(value)
+    if _SLUGS_OK.fullmatch(value) is None:
+        return False
+    words = cat._words(value)
+    return (
+        all(len(w) <= cat.MAX_SLUG_LENGTH for w in words)
+        and len(words) <= cat.MAX_MARKET_LINKS
+        and len(set(words)) == len(words)
     )
 
 

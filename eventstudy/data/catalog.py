@@ -50,6 +50,7 @@ import io
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
@@ -150,6 +151,8 @@ MAX_EVENT_ID_LENGTH = 64
 _SLUG = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 MAX_SLUG_LENGTH = 200
 """Longest market slug accepted (Polymarket's are well under 150 characters)."""
+MAX_MARKET_LINKS = 6
+"""Most markets one event may link (an event's odds figure has a panel per market)."""
 # ISO 2025-02-18, or what Excel writes: 2025/02/18, 2025/2/18 (year first: unambiguous)
 _EXCEL_DATE = re.compile(r"([0-9]{4})([-/])([0-9]{1,2})\2([0-9]{1,2})")
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?")
@@ -1151,7 +1154,8 @@ def _slug_hint(word: str) -> str:
 
 def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
     problems = []
-    for slug in _words(row.cells.get("polymarket", "")):
+    slugs = _words(row.cells.get("polymarket", ""))
+    for slug in slugs:
         if is_market_slug(slug):
             continue
         msg = (
@@ -1160,6 +1164,23 @@ def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
         )
         problem = _cell_problem(where, row, "polymarket", msg)
         problems.append(_replace_value(problem, slug))
+    return problems + _link_count_problems(where, row, slugs)
+
+
+def _link_count_problems(where: str, row: _Row, slugs: list[str]) -> _Problems:
+    """A slug listed twice, and more than :data:`MAX_MARKET_LINKS` markets, in one cell."""
+    problems = []
+    for slug, count in Counter(slugs).items():
+        if count > 1:
+            msg = f"market slug listed {count} times; list each market once"
+            problems.append(_replace_value(_cell_problem(where, row, "polymarket", msg), slug))
+    distinct = len(set(slugs))
+    if distinct > MAX_MARKET_LINKS:
+        msg = (
+            f"links {distinct} markets; at most {MAX_MARKET_LINKS} per event: keep the ones "
+            "closest to the event's question"
+        )
+        problems.append(_cell_problem(where, row, "polymarket", msg))
     return problems
 
 

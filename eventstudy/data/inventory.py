@@ -67,7 +67,7 @@ STATUS_COLUMNS = (
     "first",
     "last",
     "needed_through",
-    "stale",
+    "ends_early",
     "source",
     "fetched_at",
     "verified",
@@ -442,7 +442,7 @@ def _held_states(held: pd.DataFrame) -> pd.DataFrame:
     return held.assign(
         state=["unreadable" if b else "held" for b in bad],
         needed_through=pd.NaT,
-        stale=False,
+        ends_early=False,
         why="",
         note=held["error"],
     )
@@ -474,8 +474,9 @@ def data_status(
     DataFrame
         Columns :data:`STATUS_COLUMNS`: ``state`` (:data:`STATES`, or ``held``; a file that
         cannot be read is ``unreadable`` with the reason in ``note``), ``rows``,
-        ``first``, ``last``, ``needed_through``, ``stale`` (the file ends before the last date
-        the catalog needs, at most today: events after its last date lack data), ``source``,
+        ``first``, ``last``, ``needed_through``, ``ends_early`` (the file ends before the last
+        date the catalog needs, at most today: events after its last date lack data, whether
+        the state is ``stale`` or ``present`` because the source had nothing newer), ``source``,
         ``fetched_at``,
         ``verified`` (checksum equals ``manifest.json``), ``path``, ``why`` (what needs it)
         and ``note``.
@@ -486,7 +487,7 @@ def data_status(
     states = item_states(needs, data_dir, now=now).rename(columns={"relpath": "path"})
     info = held.loc[:, ["path", "source", "fetched_at", "verified"]].set_index("path")
     joined = states.join(info, on="path")
-    joined["stale"] = joined["ends_early"].astype(bool)
+    joined["ends_early"] = joined["ends_early"].astype(bool)
     joined["verified"] = joined["verified"].fillna(False).astype(bool)
     for column in ("source", "fetched_at", "first", "last"):
         joined[column] = joined[column].fillna("").astype(str).replace("None", "")

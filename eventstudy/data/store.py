@@ -174,7 +174,9 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
     Returns
     -------
     Path
-        The directory, ``~`` expanded. It is not required to exist (fetching creates it).
+        The directory, ``~`` expanded and made absolute (a relative one is relative to the
+        current working directory at this call). It is not required to exist (fetching
+        creates it).
     """
     if data_dir is None or str(data_dir) == "":
         env = os.environ.get(DATA_ENV, "").strip()
@@ -184,7 +186,7 @@ def resolve_data_dir(data_dir: str | os.PathLike[str] | None = None) -> Path:
             data_dir = LOCAL_DATA
         else:
             return default_data_dir()
-    return Path(data_dir).expanduser()
+    return Path(data_dir).expanduser().absolute()
 
 
 def _check_key(key: str, what: str) -> str:
@@ -1043,11 +1045,13 @@ def _warn_conflicting_duplicates(frame: pd.DataFrame, raw: pd.DataFrame, path: P
     seen = [raw["t"].iloc[i].strip() for i in rows.index]
     values = [raw["p"].iloc[i].strip() for i in rows.index]
     more = f" ({len(clashing)} such timestamps)" if len(clashing) > 1 else ""
+    # the file is <root>/polymarket/prices/<token>.csv: its market's slug is in markets.csv
+    slug = _slug_of_token(path.stem, path.parents[2]) or "<market-slug>"
     warnings.warn(
         DuplicateTimestampWarning(
             f"{path} lines {at[0]} and {at[-1]}, column p: timestamp {seen[0]} is repeated with "
             f"different prices, p={values[0]} and p={values[-1]}{more}; the last row is kept. "
-            "Fetch the file again (eventstudy fetch --markets <slug> --replace) or correct it; "
+            f"Fetch the file again (eventstudy fetch --markets {slug} --replace) or correct it; "
             "silence with warnings.simplefilter('ignore', DuplicateTimestampWarning)"
         ),
         stacklevel=4,

@@ -302,8 +302,11 @@ class EventStudy:
     events : DataFrame
         Columns ``event_id``, ``asset``, ``day0``; optional ``market`` (the column of a wide
         ``benchmark`` for that row) and ``extend`` (see the module docstring).
-        ``(event_id, asset)`` pairs must be unique. ``day0`` is a trading date (tz-naive); a
-        tz-aware event time raises (map it first with
+        ``(event_id, asset)`` pairs must be unique. ``day0`` is a tz-naive date; a date
+        without a return of the asset (a weekend, a holiday) is moved to the asset's next
+        trading day (within ``EventWindow.max_day0_shift`` calendar days when set; the date
+        used is the ``day0_date`` column of the results' ``events``). A tz-aware event time
+        raises (map it first with
         :func:`eventstudy.data.day0.day0_for_events` or :func:`eventstudy.data.day0.align_events`).
     model : str or NormalReturnModel, default "market"
         ``"market"``, ``"constant_mean"``, ``"market_adjusted"``, ``"zero_mean"``, ``"factor"``

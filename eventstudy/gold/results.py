@@ -309,6 +309,8 @@ class GoldStudyResults(Results):
                 "CAR %": ev["car_pct"].to_numpy(dtype=float),
                 "USD/oz": ev["car_usd"].to_numpy(dtype=float),
                 "p t": ev["p_analytic"].to_numpy(dtype=float),
+                # the HAC route estimates its own CAR (event dummies): its p belongs to it
+                "HAC CAR %": 100 * ev["car_hac"].to_numpy(dtype=float),
                 "p HAC": ev["p_hac"].to_numpy(dtype=float),
                 "p placebo": ev["p_placebo"].to_numpy(dtype=float),
             }
@@ -344,8 +346,8 @@ class GoldStudyResults(Results):
         )
         return [
             (f"CAR {window_label(*self.main_window)} per event", per_event,
-             {"CAR %": "%.2f", "USD/oz": "%.1f", "p t": "%.3f", "p HAC": "%.3f",
-              "p placebo": "%.3f"}),
+             {"CAR %": "%.2f", "USD/oz": "%.1f", "p t": "%.3f", "HAC CAR %": "%.2f",
+              "p HAC": "%.3f", "p placebo": "%.3f"}),
             ("Joint and group tests", joint_table, {"stat": "%.3f"}),
             ("By expected gold direction", by_direction,
              {"mean CAR %": "%.2f", "mean USD/oz": "%.1f", "t": "%.2f"}),

@@ -5,7 +5,12 @@ shape handled here (yfinance 1.x): columns are a MultiIndex with levels ``('Pric
 even for one ticker, the index is a tz-naive ``DatetimeIndex`` named ``Date`` for daily bars,
 ``end`` is exclusive, ``auto_adjust=True`` (no ``Adj Close``). ``download()`` does not raise
 for a failed ticker: it returns an empty frame or all-NaN columns, which are reported here as
-errors for that ticker and never written.
+errors for that ticker and never written. Why it failed, yfinance only logs (logger
+``"yfinance"``, e.g. ``Failed to get ticker 'GC=F' reason: ... curl: (6) Could not resolve
+host``): those messages are collected during the download instead of printed, added to the
+ticker's error, and a failure to reach Yahoo at all is reported as a connection error
+(``last error: ConnectionError: ...``), which stops :func:`eventstudy.data.ensure.ensure_data`
+from trying the remaining items.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -76,6 +82,57 @@ def _download_with_retries(
             logger.warning("Yahoo rate limit (%s); retrying in %.0f s", exc, wait)
             sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+#: What yfinance logs when the network, not Yahoo, failed (curl: 6 no host, 7 no connection,
+#: 28 timeout, 35 TLS handshake).
+_CONNECTION_FAILURE = re.compile(
+    r"DNSError|Could not resolve host|Failed to connect|Connection refused|ConnectionError"
+    r"|Network is unreachable|timed out|curl: \((?:6|7|28|35)\)",
+    re.IGNORECASE,
+)
+
+
+class _Messages(logging.Handler):
+    """Keeps the messages of the records it is given (WARNING and above)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _yfinance_log() -> Iterator[list[str]]:
+    """Collect what the ``"yfinance"`` logger says meanwhile, instead of printing it."""
+    log = logging.getLogger("yfinance")
+    handler, propagate = _Messages(), log.propagate
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        log.removeHandler(handler)
+        log.propagate = propagate
+
+
+def _with_yfinance_reason(error: str, ticker: str, said: list[str]) -> str:
+    """``error`` (a ticker's failure) with the reason yfinance logged for it, if any.
+
+    The reason is yfinance's message naming the ticker (``'GC=F'``), else one about the
+    connection. A connection failure becomes ``...; last error: ConnectionError: ...``, the
+    words :func:`eventstudy.data.ensure.ensure_data` reads as "the network is unreachable".
+    """
+    about = [m for m in said if f"'{ticker}'" in m]
+    about += [m for m in said if _CONNECTION_FAILURE.search(m) and m not in about]
+    if not about:
+        return error
+    reason = " ".join(about[0].split())
+    if _CONNECTION_FAILURE.search(reason):
+        return f"{error}; last error: ConnectionError: yfinance could not reach Yahoo ({reason})"
+    return f"{error}; yfinance said: {reason}"
 
 
 def _ticker_columns(download: pd.DataFrame, ticker: str) -> pd.DataFrame:
@@ -289,9 +346,10 @@ def fetch_prices(
         downloader = _yfinance_download()
     rows: list[dict[str, Any]] = refused
     try:
-        download = _download_with_retries(
-            downloader, tickers, kwargs, max_retries=max_retries, backoff=backoff, sleep=sleep
-        )
+        with _yfinance_log() as said:
+            download = _download_with_retries(
+                downloader, tickers, kwargs, max_retries=max_retries, backoff=backoff, sleep=sleep
+            )
     except Exception as exc:  # the download as a whole failed: every ticker is reported
         text = describe_failure(exc)
         return report_frame(rows + [report_row("prices", t, "failed", error=text) for t in tickers])
@@ -303,7 +361,10 @@ def fetch_prices(
 
         def write(ticker: str = ticker) -> tuple[str, int, dict[str, Any]]:
             relpath = store.price_relpath(ticker)
-            bars = bars_for_ticker(download, ticker)
+            try:
+                bars = bars_for_ticker(download, ticker)
+            except FetchError as exc:
+                raise FetchError(_with_yfinance_reason(str(exc), ticker, said)) from exc
             entry = writer.write_csv_atomic(
                 bars,
                 relpath,
