@@ -135,6 +135,65 @@ def test_gold_3000_no_information_probability_against_monte_carlo(res, gc) -> No
     assert abs(e[("p_noinfo_bootstrap", "close")] - p) < 0.08
 
 
+def test_the_sensitivity_table_is_the_reference_csv(res, reference_dir) -> None:
+    """The horizons' English labels (its ``window`` column) did not change when the figures
+    stopped reading them: the CSV is the one written before (tests/reference/README.md)."""
+    csv = res.sensitivity.to_csv(index=False, lineterminator="\n")
+    expected = (reference_dir / "claims_sensitivity" / "sensitivity.csv").read_text("utf-8")
+    assert csv == expected
+
+
+def test_gold_3000_plot_data_carries_the_horizons_and_the_price_fields(res) -> None:
+    data = res.plot_data["gold_tops_3000"]
+    horizons = data["horizons"]
+    windows = res.sensitivity.query("claim_id == 'gold_tops_3000'")["window"]
+    assert horizons["window"].tolist() == windows.tolist()  # the labels of the table
+    assert horizons["token"].tolist() == ["", "1M", "6M"]
+    assert horizons["end"].tolist() == [pd.Timestamp(d) for d in
+                                        ("2025-05-18", "2025-03-18", "2025-08-18")]  # fmt: skip
+    assert horizons["main"].tolist() == [True, False, False]
+    assert data["ends"] == dict(zip(horizons["window"], horizons["end"], strict=True))
+    columns = data["path_columns"]
+    assert columns.index.tolist() == data["path"].columns.tolist()
+    assert columns["series"].tolist() == ["GC=F"] * 3 + ["GLD"] * 3
+    assert columns["field"].tolist() == ["close", "high", "low"] * 2
+
+
+THRESHOLD_WORDS = {
+    "en": (["GC=F close", "GC=F high", "GC=F low", "GLD close", "GLD high", "GLD low",
+            "level 3,000", "claim 2025-02-18"],
+           ["through 2025-05-18", "1M: through 2025-03-18", "6M: through 2025-08-18",
+            "no-information probability: 0.56 (Brownian), 0.51 (bootstrap)"]),
+    "ja": (["GC=F 終値", "GC=F 高値", "GC=F 安値", "GLD 終値", "GLD 高値", "GLD 安値",
+            "水準 3,000", "主張日 2025-02-18"],
+           ["2025-05-18まで", "1M: 2025-03-18まで", "6M: 2025-08-18まで",
+            "情報がない場合の到達確率: 0.56 (ブラウン運動)、0.51 (ブートストラップ)"]),
+}  # fmt: skip
+"""The words of the gold_tops_3000 chart as drawn before it read the structured plot data."""
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_gold_3000_chart_words_and_no_horizon_label_under_the_legend(res, lang) -> None:
+    from eventstudy.plotting._layout import fit_margins
+
+    ax = res.plot("gold_tops_3000", lang=lang)
+    fig = ax.figure
+    try:
+        legend = ax.get_legend()
+        assert [t.get_text() for t in legend.get_texts()] == THRESHOLD_WORDS[lang][0]
+        assert [t.get_text() for t in ax.texts] == THRESHOLD_WORDS[lang][1]
+        fit_margins(fig)  # as the report lays it out
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        box = legend.get_window_extent(renderer)
+        horizons = [t for t in ax.texts if t.get_rotation() == 90]
+        assert len(horizons) == 3
+        assert not [t.get_text() for t in horizons if t.get_window_extent(renderer).overlaps(box)]
+        assert fig.bbox.contains(box.x0, box.y0) and fig.bbox.contains(box.x1, box.y1)
+    finally:
+        plt.close(fig)
+
+
 def test_gold_3000_sensitivity_horizons(res) -> None:
     s = res.sensitivity[res.sensitivity["claim_id"] == "gold_tops_3000"].set_index("window")
     assert list(s.index) == [

@@ -176,8 +176,13 @@ def _verdicts():
 def _threshold():
     days = pd.bdate_range("2025-01-01", periods=40)
     path = pd.DataFrame({"GC=F close": np.linspace(2800, 3100, 40)}, index=days)
-    return {"kind": "threshold", "path": path, "level": 3000.0, "above": True,
-            "made_on": days[5], "ends": {"through 2025-02-25": days[-1]},
+    columns = pd.DataFrame({"series": ["GC=F"], "field": ["close"]}, index=path.columns)
+    horizons = pd.DataFrame(
+        {"window": ["through 2025-02-25"], "token": [""], "end": [days[-1]], "main": [True]}
+    )
+    return {"kind": "threshold", "path": path, "path_columns": columns, "level": 3000.0,
+            "above": True, "made_on": days[5], "ends": {"through 2025-02-25": days[-1]},
+            "horizons": horizons,
             "first": {"GC=F close": days[27]}, "p_noinfo": {"brownian": 0.56, "bootstrap": 0.55},
             "unit": "USD/oz", "title": "c1: gold tops $3,000"}  # fmt: skip
 
@@ -384,6 +389,35 @@ def test_claim_charts(lang, words):
     assert threshold.get_ylabel() == "USD/oz"  # data: as given
     assert _legend(cplot.plot_claim(_level(), row, lang=lang)) == words[2]
     assert _legend(cplot.plot_claim(_shift(), row, lang=lang)) == words[3]
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", (["GC=F close", "GLD low", "level 3,000", "claim 2025-01-08"],
+                ["through 2025-02-25", "1M: through 2025-02-10"])),
+        ("ja", (["GC=F 終値", "GLD 安値", "水準 3,000", "主張日 2025-01-08"],
+                ["2025-02-25まで", "1M: 2025-02-10まで"])),
+    ],
+)  # fmt: skip
+def test_threshold_words_come_from_the_fields_not_from_the_english_labels(lang, words):
+    """Labels and column names that say something else (or nothing parseable) do not matter:
+    the words are composed from ``horizons`` (token, end) and ``path_columns`` (series, field)."""
+    data = _threshold()
+    days = data["path"].index
+    data["path"] = pd.DataFrame({"a": data["path"]["GC=F close"], "b": 2900.0}, index=days)
+    data["path_columns"] = pd.DataFrame({"series": ["GC=F", "GLD"], "field": ["close", "low"]},
+                                        index=["a", "b"])  # fmt: skip
+    data["first"] = {"a": days[27]}
+    data["horizons"] = pd.DataFrame({"window": ["main horizon", "one month"],
+                                     "token": ["", "1M"], "end": [days[-1], days[28]],
+                                     "main": [True, False]})  # fmt: skip
+    data["ends"] = {"main horizon": days[-1], "one month": days[28]}
+    ax = cplot.plot_threshold(data, lang=lang)
+    assert _legend(ax) == words[0]
+    assert [t.get_text() for t in ax.texts][:-1] == words[1]
+    widths = [line.get_linewidth() for line in ax.get_lines()[:2]]
+    assert widths == [1.4, 0.7]  # a close is a line, a low a thin dotted line
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from eventstudy.plotting._layout import fit_margins
+from eventstudy.plotting.claims import plot_threshold
 from eventstudy.plotting.odds import plot_odds_path, plot_odds_paths
 
 
@@ -197,3 +198,47 @@ def test_horizon_labels_neither_overlap_nor_leave_the_axes(after):
     assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 for b in boxes)
     assert all(b.y1 <= frame.y1 for b in boxes)  # the probability axis reaches 1.1
     plt.close(fig)
+
+
+def _threshold(n_series):
+    """A threshold chart's data: ``n_series`` series (close, high, low each), horizons ending
+    early, midway and on the last date shown (where the legend used to be, lower right)."""
+    days = pd.bdate_range("2025-01-01", periods=120)
+    rise = np.linspace(2600, 3400, len(days))
+    names = ["GC=F", "GLD", "XAUUSD", "IAU"][:n_series]
+    fields = [(s, f) for s in names for f in ("close", "high", "low")]
+    path = pd.DataFrame({f"{s} {f}": rise + 10 * i for i, (s, f) in enumerate(fields)},
+                        index=days)  # fmt: skip
+    columns = pd.DataFrame(fields, index=path.columns, columns=["series", "field"])
+    ends = [days[60], days[30], days[-1]]
+    tokens = ["", "1M", "6M"]
+    windows = [
+        f"{t}: " * bool(t) + f"through {e.date()}" for t, e in zip(tokens, ends, strict=True)
+    ]
+    horizons = pd.DataFrame({"window": windows, "token": tokens, "end": ends,
+                             "main": [True, False, False]})  # fmt: skip
+    return {"kind": "threshold", "path": path, "path_columns": columns, "level": 3000.0,
+            "above": True, "made_on": days[10], "horizons": horizons,
+            "ends": dict(zip(horizons["window"], ends, strict=True)), "first": {},
+            "p_noinfo": {"brownian": 0.5, "bootstrap": 0.5}, "unit": "USD/oz",
+            "title": "c: gold tops $3,000"}  # fmt: skip
+
+
+@pytest.mark.parametrize("n_series", [1, 2, 4])
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_threshold_horizon_labels_clear_of_the_legend(lang, n_series):
+    """No horizon label under the legend (the last one sat under it, lower right), the legend
+    inside the figure, after the report's layout."""
+    ax = plot_threshold(_threshold(n_series), lang=lang)
+    fig = ax.figure
+    try:
+        renderer = _laid_out_inside(fig)
+        legend = ax.get_legend().get_window_extent(renderer)
+        assert fig.bbox.padded(0.5).contains(legend.x0, legend.y0)
+        assert fig.bbox.padded(0.5).contains(legend.x1, legend.y1)
+        labels = [t for t in ax.texts if t.get_rotation() == 90]
+        assert len(labels) == 3
+        for text in labels:
+            assert not text.get_window_extent(renderer).overlaps(legend), text.get_text()
+    finally:
+        plt.close(fig)

@@ -46,7 +46,8 @@ def threshold_outcome(c: Claim, ctx: Context) -> Outcome:
     history = bars[bars.index < c.made_on]
     if len(history) < MIN_HISTORY:
         prim.require(c.made_on - pd.Timedelta(days=2 * MIN_HISTORY), None, ctx.root)
-    ends = _horizon_ends(c)
+    horizons = _horizons(c)
+    ends = dict(zip(horizons["window"], horizons["end"], strict=True))
     sessions = {
         label: trading_sessions(c.primary.key, c.made_on, end) for label, end in ends.items()
     }
@@ -97,13 +98,16 @@ def threshold_outcome(c: Claim, ctx: Context) -> Outcome:
     main.evidence += _noinfo_rows(
         c, noinfo, len(sessions[main_label]), span(c.made_on, c.end), prim.unit
     )
+    path, columns = _path(c, prim, others, main.evidence, max(ends.values()))
     main.plot = {
         "kind": "threshold",
-        "path": _path(c, prim, others, main.evidence, max(ends.values())),
+        "path": path,
+        "path_columns": columns,
         "level": c.level,
         "above": above,
         "made_on": c.made_on,
         "ends": ends,
+        "horizons": horizons,
         "first": main.plot["first"],
         "p_noinfo": {
             "brownian": noinfo.probability(len(sessions[main_label]), c.basis),
@@ -138,14 +142,33 @@ def _end(c: Claim) -> pd.Timestamp:
     return c.end
 
 
-def _horizon_ends(c: Claim) -> dict[str, pd.Timestamp]:
-    """The main horizon first, then the sensitivity horizons, by label."""
-    end = _end(c)
-    ends = {f"through {end.date()}": end}
-    for token in c.sensitivity:
-        end = horizon_end(token, c.made_on)
-        ends[f"{token}: through {end.date()}"] = end
-    return ends
+def _horizons(c: Claim) -> pd.DataFrame:
+    """The main horizon first, then the sensitivity horizons, one row each.
+
+    Returns
+    -------
+    DataFrame
+        ``window`` (the horizon's label, e.g. ``"1M: through 2025-03-18"``: the ``window``
+        column of the sensitivity table), ``token`` (``"1M"``, ``"6M"``...; ``""`` for the
+        main horizon, given by the claim's end date), ``end`` (the horizon's last date) and
+        ``main``.
+    """
+    tokens = ["", *c.sensitivity]
+    ends = [_end(c), *(horizon_end(token, c.made_on) for token in c.sensitivity)]
+    return pd.DataFrame(
+        {
+            "window": [_window(t, e) for t, e in zip(tokens, ends, strict=True)],
+            "token": tokens,
+            "end": pd.DatetimeIndex(ends),
+            "main": [t == "" for t in tokens],
+        }
+    )
+
+
+def _window(token: str, end: pd.Timestamp) -> str:
+    """A horizon's label: ``"through 2025-05-18"``, or ``"1M: through 2025-03-18"``."""
+    through = f"through {end.date()}"
+    return f"{token}: {through}" if token else through
 
 
 def _one_horizon(
@@ -338,11 +361,21 @@ def _path(
     others: list[SeriesData | MissingFile],
     evidence: list[dict],
     last_end: pd.Timestamp,
-) -> pd.DataFrame:
-    """Every cited series in the first series' unit, from PLOT_LEAD sessions before made_on."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every cited series in the first series' unit, from PLOT_LEAD sessions before made_on.
+
+    Returns
+    -------
+    path : DataFrame
+        One column per series and price field (``"GC=F close"``), indexed by date.
+    columns : DataFrame
+        Indexed by ``path``'s column names: ``series`` (the series' label, ``GC=F``) and
+        ``field`` (``close``, ``high`` or ``low``).
+    """
     index = prim.frame.index
     start = index[max(0, int(index.searchsorted(c.made_on)) - PLOT_LEAD)]
     columns = {}
+    names = []
     for s in [prim, *others]:
         if isinstance(s, MissingFile):
             continue
@@ -359,5 +392,7 @@ def _path(
         for field in ("close", "high", "low"):
             if field in s.frame.columns:
                 columns[f"{s.ref.label} {field}"] = s.frame[field] * scale
+                names.append((s.ref.label, field))
     path = pd.DataFrame(columns)
-    return path[(path.index >= start) & (path.index <= last_end)]
+    fields = pd.DataFrame(names, index=path.columns, columns=["series", "field"], dtype=object)
+    return path[(path.index >= start) & (path.index <= last_end)], fields

@@ -5,7 +5,8 @@ titles, texts and annotations) with the padding ``tight_layout`` uses. It measur
 texts, with the renderer the figure is then saved with (the measures are cached and used again
 by the drawing), instead of the bounding box of every artist ``tight_layout`` computes (line
 paths, legends, collections): about a third of the drawing time of a small figure. Legends are
-taken to be inside their Axes.
+taken to be inside their Axes, unless anchored elsewhere (``bbox_to_anchor``): those are
+measured too.
 """
 
 from __future__ import annotations
@@ -80,15 +81,19 @@ def _grid(fig: Figure, axes: list[Axes]) -> tuple[int, int] | None:
 def _overhang(ax: Axes, renderer: RendererBase, dpi: float) -> tuple[float, float, float, float]:
     """Pixels the Axes' texts reach beyond its box: left, bottom, right, top (each >= 0).
 
-    Tick labels, the title and the Axes' texts are measured where they are; the axis labels
-    are stacked beyond the tick labels (where drawing puts them) with their ``labelpad``, and
-    the axes' offset texts (``1e6``) beyond the tick labels, the title above that of y.
+    Tick labels, the title, the Axes' texts and an anchored legend are measured where they
+    are; the axis labels are stacked beyond the tick labels (where drawing puts them) with
+    their ``labelpad``, and the axes' offset texts (``1e6``) beyond the tick labels, the title
+    above that of y.
     """
     ax.apply_aspect()  # the Axes' place and its data limits (autoscaled), as drawing sets them
     ax.get_xlim()
     box = ax.bbox
     titles = [getattr(ax, name) for name in ("title", "_left_title", "_right_title")]
     extents = [t.get_window_extent(renderer) for t in [*titles, *ax.texts] if _shown(t)]
+    legend = ax.get_legend()
+    if legend is not None and legend.get_visible() and legend.get_bbox_to_anchor() is not box:
+        extents.append(legend.get_window_extent(renderer))  # e.g. beside the Axes
     ticks_x = [b for b in [_tick_extent(ax.xaxis, renderer)] if b is not None]
     ticks_y = [b for b in [_tick_extent(ax.yaxis, renderer)] if b is not None]
     union = Bbox.union([box, *extents, *ticks_x, *ticks_y])

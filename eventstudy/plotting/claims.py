@@ -19,6 +19,7 @@ from eventstudy.plotting._common import new_axes, set_title
 from eventstudy.plotting._labels import Lang, check_lang, label, legend_kw, text_kw, word
 
 __all__ = [
+    "LEGEND_BESIDE",
     "VERDICT_COLORS",
     "plot_association",
     "plot_claim",
@@ -38,13 +39,26 @@ VERDICT_COLORS: dict[str, str] = {
 }
 
 
+LEGEND_BESIDE: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+"""Where the threshold chart's legend goes: right of the Axes, its top level with theirs, so
+that it covers neither the horizons' labels (at the foot of their lines) nor the path."""
+
+
 def _finish(
-    ax: Axes, data: Mapping[str, Any], lang: Lang, *, legend: Any = "best", dates: bool = True
+    ax: Axes,
+    data: Mapping[str, Any],
+    lang: Lang,
+    *,
+    legend: Mapping[str, Any] | None = None,
+    dates: bool = True,
 ) -> Axes:
-    """Unit label, wrapped title, legend and (for a date axis) slanted dates."""
+    """Unit label, wrapped title, legend and (for a date axis) slanted dates.
+
+    ``legend`` places the legend (``legend()`` keywords); default ``loc="best"``.
+    """
     ax.set_ylabel(data["unit"])
     set_title(ax, data["title"])
-    ax.legend(loc=legend, **legend_kw(lang, 7))
+    ax.legend(**(legend or {"loc": "best"}), **legend_kw(lang, 7))
     if dates:
         ax.figure.autofmt_xdate()
     return ax
@@ -57,18 +71,25 @@ def plot_threshold(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lan
     ----------
     data : mapping
         ``path`` (DataFrame: one column per series and price field, in the first series'
-        unit, indexed by date), ``level``, ``above``, ``made_on``, ``ends`` (label -> date),
-        ``first`` (label -> first date reached), ``p_noinfo`` (model -> probability),
-        ``unit``, ``title``.
+        unit, indexed by date), ``path_columns`` (DataFrame indexed by ``path``'s columns:
+        ``series``, e.g. ``GC=F``, and ``field``, ``close``, ``high`` or ``low``), ``level``,
+        ``above``, ``made_on``, ``horizons`` (DataFrame, one row per horizon: ``token``,
+        e.g. ``1M``, ``""`` for the main horizon, and ``end``, its last date), ``first``
+        (``path`` column -> first date reached), ``p_noinfo`` (model -> probability),
+        ``unit``, ``title``. Further keys (``ends``: the horizons' labels in English) are
+        not read.
     ax : Axes, optional
     lang : {"en", "ja"}, default "en"
-        Language of the fixed words (labels, legend); the data's texts are drawn as given.
+        Language of the fixed words (labels, legend) and of the price fields' and horizons'
+        names, composed from ``path_columns`` and ``horizons``; the data's other texts (the
+        title, the unit, the series) are drawn as given.
 
     Returns
     -------
     Axes
         Closes are lines, highs/lows thin dotted lines; the level is a dashed horizontal line,
-        ``made_on`` a solid vertical line, horizon ends dotted verticals, first dates dots.
+        ``made_on`` a solid vertical line, horizon ends dotted verticals labelled at their
+        foot, first dates dots. The legend is right of the Axes (:data:`LEGEND_BESIDE`).
 
     Raises
     ------
@@ -78,18 +99,20 @@ def plot_threshold(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lan
     check_lang(lang)
     ax = new_axes(ax, figsize=(8, 4.5))
     path: pd.DataFrame = data["path"]
+    columns: pd.DataFrame = data["path_columns"]
     for col in path.columns:
-        close = col.endswith("close")
+        series, field = columns.loc[col, ["series", "field"]]
+        close = field == "close"
         ax.plot(path.index, path[col], lw=1.4 if close else 0.7, ls="-" if close else ":",
-                label=_column_text(col, lang))  # fmt: skip
+                label=f"{series} {word(lang, 'field', field)}")  # fmt: skip
     ax.axhline(data["level"], color="black", ls="--", lw=1,
                label=label(lang, "level_at", level=data["level"]))  # fmt: skip
     ax.axvline(data["made_on"], color="tab:red", lw=1.2,
                label=label(lang, "claim_on", date=data["made_on"]))  # fmt: skip
-    for horizon, end in data["ends"].items():
+    for token, end in zip(data["horizons"]["token"], data["horizons"]["end"], strict=True):
         ax.axvline(end, color="tab:purple", ls=":", lw=1)
         ax.annotate(
-            _horizon_text(horizon, lang),
+            _horizon_text(token, end, lang),
             (end, 0.02),
             xycoords=("data", "axes fraction"),
             rotation=90,
@@ -111,19 +134,13 @@ def plot_threshold(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lan
         fontsize=8,
         **text_kw(lang),
     )
-    return _finish(ax, data, lang, legend="lower right")
+    return _finish(ax, data, lang, legend=LEGEND_BESIDE)
 
 
-def _horizon_text(horizon: str, lang: Lang) -> str:
-    """A horizon's label from the claims (``"through 2025-03-18"``, ``"1M: through ..."``)."""
-    token, through, date = horizon.rpartition("through ")
-    return token + label(lang, "through", date=date) if through else horizon
-
-
-def _column_text(column: str, lang: Lang) -> str:
-    """A path column's name (``"GC=F close"``: series, then price field) in ``lang``."""
-    series, space, field = column.rpartition(" ")
-    return f"{series} {word(lang, 'field', field)}" if space else column
+def _horizon_text(token: str, end: pd.Timestamp, lang: Lang) -> str:
+    """A horizon's label: ``"through 2025-05-18"``, ``"1M: through 2025-03-18"`` in English."""
+    through = label(lang, "through", date=pd.Timestamp(end))
+    return f"{token}: {through}" if token else through
 
 
 def plot_level(data: Mapping[str, Any], ax: Axes | None = None, *, lang: Lang = "en") -> Axes:
