@@ -54,7 +54,20 @@ from eventstudy.exceptions import SpecificationError
 OverlapPolicy = Literal["mask", "drop", "merge"]
 OVERLAP_POLICIES: tuple[str, ...] = get_args(OverlapPolicy)
 
+_MASKED = "{n_masked} estimation days masked (events' mask windows)"
+ACTION_TEXTS: dict[str, str] = {
+    "kept": "kept; " + _MASKED,
+    "kept_shared": "kept; " + _MASKED + "; event window shared with {n_shared} event(s)",
+    "dropped": "dropped: event window overlaps that of earlier event(s) {earlier}",
+    "episode_head": "episode {unit_id} head ({n_members} events); " + _MASKED,
+    "merged": "merged into episode {unit_id} (day {offset} of the episode)",
+    "not_in_data": "not in data: no day 0 on the trading calendar",
+}
+"""The sentences of the ``action`` column, by kind (``str.format`` fields where values go;
+the report's Japanese page reads the values back and writes its own sentence)."""
+
 __all__ = [
+    "ACTION_TEXTS",
     "OVERLAP_POLICIES",
     "OverlapPolicy",
     "calendar_positions",
@@ -245,7 +258,7 @@ def overlap_table(
     actions = [
         _action(policy, in_unit[i], int(n_evt[i]), int(n_masked[i]), int(p[i]),
                 srt.names(int(earlier[i]), int(k[i])) if policy == "drop" else "")
-        if has[i] else "not in data: no day 0 on the trading calendar"
+        if has[i] else ACTION_TEXTS["not_in_data"]
         for i in range(len(ids))
     ]  # fmt: skip
     day0 = pd.Series(pd.NaT, index=range(len(ids)), dtype=f"datetime64[{calendar.unit}]")
@@ -291,22 +304,22 @@ def _action(
     earlier: str,
 ) -> str:
     """What the policy did with one event (``unit``: see :func:`_unit_lookup`)."""
-    masked = f"{n_masked} estimation days masked (events' mask windows)"
+    kept = ACTION_TEXTS["kept"].format(n_masked=n_masked)
     if policy == "mask":
         if n_evt:
-            return f"kept; {masked}; event window shared with {n_evt} event(s)"
-        return f"kept; {masked}"
+            return ACTION_TEXTS["kept_shared"].format(n_masked=n_masked, n_shared=n_evt)
+        return kept
     if policy == "drop":
         if unit is None:
-            return f"dropped: event window overlaps that of earlier event(s) {earlier}"
-        return f"kept; {masked}"
+            return ACTION_TEXTS["dropped"].format(earlier=earlier)
+        return kept
     assert unit is not None, "under 'merge' every event with a day 0 belongs to a unit"
     uid, position, size, is_head = unit
     if size == 1:
-        return f"kept; {masked}"
+        return kept
     if is_head:
-        return f"episode {uid} head ({size} events); {masked}"
-    return f"merged into episode {uid} (day {p - position:+d} of the episode)"
+        return ACTION_TEXTS["episode_head"].format(unit_id=uid, n_members=size, n_masked=n_masked)
+    return ACTION_TEXTS["merged"].format(unit_id=uid, offset=f"{p - position:+d}")
 
 
 def study_units(

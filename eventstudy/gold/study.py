@@ -80,6 +80,7 @@ from eventstudy.gold.timing import timing_candidates, timing_sensitivity
 from eventstudy.results import window_label
 
 __all__ = [
+    "EVENT_REASON_TEXTS",
     "GOLD_MODELS",
     "MODEL_REGRESSORS",
     "UNIT_SETTINGS",
@@ -90,6 +91,20 @@ __all__ = [
 
 
 _Choice = TypeVar("_Choice", bound=str)
+
+EVENT_REASON_TEXTS: dict[str, str] = {
+    "after_last_price": "day 0 {day0} is after the last {gold} price ({last})",
+    "no_price_row": "day 0 {day0} has no {gold} price row",
+    "price_milestone": "price milestone (category {category}): an outcome, not a shock; used "
+    "only to mask estimation windows",
+    "unit_head": "head of unit {unit_id} ({n_members} events: same day 0 or merged episode)",
+    "unit_member": "in unit {unit_id} with {head} (same day 0 or merged episode; values are the "
+    "unit's, counted once)",
+}
+"""The sentences of the events table's ``reason`` column written here, by kind
+(``str.format`` fields where values go; the report's Japanese page reads the values back and
+writes its own sentence). Events left out under ``overlap="drop"`` carry the overlap table's
+``action`` (:data:`eventstudy.gold.overlap.ACTION_TEXTS`)."""
 
 
 def _check_choice(name: str, value: str, accepted: Sequence[_Choice]) -> _Choice:
@@ -613,9 +628,11 @@ def _day0_exclusions(
     out = []
     for eid, d in d0[pos_all.isna().to_numpy()].items():
         if pd.notna(d) and d > last:
-            reason = f"day 0 {d.date()} is after the last {gold} price ({last.date()})"
+            reason = EVENT_REASON_TEXTS["after_last_price"].format(
+                day0=d.date(), gold=gold, last=last.date()
+            )
         else:
-            reason = f"day 0 {d} has no {gold} price row"
+            reason = EVENT_REASON_TEXTS["no_price_row"].format(day0=d, gold=gold)
         out.append((str(eid), "day0", reason))
     return out
 
@@ -628,8 +645,7 @@ def _label_exclusions(
         (
             eid,
             "catalog",
-            f"price milestone (category {category}): an outcome, not a shock; used only "
-            "to mask estimation windows",
+            EVENT_REASON_TEXTS["price_milestone"].format(category=category),
         )
         for eid, category in zip(ids[keep], ev.loc[keep, "category"], strict=True)
     ]
@@ -826,10 +842,10 @@ def _fill_studied(
         size > 1,
         np.where(
             head,
-            [f"head of unit {u} ({n} events: same day 0 or merged episode)"
+            [EVENT_REASON_TEXTS["unit_head"].format(unit_id=u, n_members=n)
              for u, n in zip(units, size, strict=True)],
-            [f"in unit {u} with {members[u][0]} (same day 0 or merged episode; values are the "
-             "unit's, counted once)" for u in units],
+            [EVENT_REASON_TEXTS["unit_member"].format(unit_id=u, head=members[u][0])
+             for u in units],
         ),
         "",
     )  # fmt: skip

@@ -33,11 +33,28 @@ from eventstudy.odds.results import AssociationTest, GoldOddsAssociation, OddsSt
 from eventstudy.odds.shift import _TIE_TOL, Aggregate, _fmt_td, _to_timedelta
 
 __all__ = [
+    "METHOD_TEXTS",
+    "REASON_TEXTS",
     "gold_odds_association",
     "gold_odds_associations",
     "gold_odds_table",
     "permutation_correlation_test",
 ]
+
+METHOD_TEXTS: dict[str, str] = {
+    "monte_carlo": "Monte Carlo, {n_permutations} permutations, seed {seed}",
+    "exact": "exact over all {n_permutations} permutations",
+    "kendall_asymptotic": "scipy.stats.kendalltau, asymptotic (ties present, no exact null)",
+    "kendall_exact": "scipy.stats.kendalltau, exact null",
+}
+"""How each test's p-value was found (its ``method``), by kind (``str.format`` fields where
+values go; the report's Japanese page reads the values back and writes its own sentence)."""
+
+REASON_TEXTS: dict[str, str] = {
+    "too_few_pairs": "need N >= 3 pairs (N = {n})",
+    "no_variability": "no variability in x or y",
+}
+"""Why a test was not computed (its ``reason``), by kind, as :data:`METHOD_TEXTS`."""
 
 Orientation: TypeAlias = Mapping[str, int] | pd.DataFrame
 """``slug -> +1/-1`` or :func:`eventstudy.data.orientation.load_orientation` output."""
@@ -271,7 +288,7 @@ def _permutation_tests_many(
         for method, test in _direct_tests(x, y, methods, exact_max_n, by_size, i).items():
             done[i][method] = test
     b = int(n_permutations)
-    how = f"Monte Carlo, {n_permutations} permutations, seed {seed}"
+    how = METHOD_TEXTS["monte_carlo"].format(n_permutations=n_permutations, seed=seed)
     for n, drawn in by_size.items():
         sims = _permuted_correlations([(xm, ym) for _, _, xm, ym, _ in drawn], b, seed)
         for (i, method, _, _, r), rs in zip(drawn, sims, strict=True):
@@ -308,13 +325,21 @@ def _direct_tests(
         if len(y) != n or n < 3:
             done[method] = AssociationTest(
                 name, np.nan, np.nan, "permutation", _NULL, _ALT, n, "",
-                f"need N >= 3 pairs (N = {n})",
+                REASON_TEXTS["too_few_pairs"].format(n=n),
             )  # fmt: skip
             continue
         xm, ym = (stats.rankdata(x), stats.rankdata(y)) if method == "spearman" else (x, y)
         if np.ptp(xm) == 0 or np.ptp(ym) == 0:
             done[method] = AssociationTest(
-                name, np.nan, np.nan, "permutation", _NULL, _ALT, n, "", "no variability in x or y"
+                name,
+                np.nan,
+                np.nan,
+                "permutation",
+                _NULL,
+                _ALT,
+                n,
+                "",
+                REASON_TEXTS["no_variability"],
             )
             continue
         r = float(_pearson_rows(xm, ym[None, :])[0])
@@ -322,7 +347,7 @@ def _direct_tests(
             perms = np.array(list(itertools.permutations(range(n))), dtype=np.intp)
             rs = _pearson_rows(xm, ym[perms])
             p = float(np.mean(np.abs(rs) >= abs(r) - _TIE_TOL))
-            how = f"exact over all {math.factorial(n)} permutations"
+            how = METHOD_TEXTS["exact"].format(n_permutations=math.factorial(n))
             done[method] = AssociationTest(name, r, p, "permutation", _NULL, _ALT, n, how, "")
         else:
             by_size.setdefault(n, []).append((index, method, xm, ym, r))
@@ -335,14 +360,20 @@ def _kendall(x: np.ndarray, y: np.ndarray) -> AssociationTest:
     alt = "two-sided: tau != 0"
     if n < 3:
         return AssociationTest(
-            "Kendall tau-b", np.nan, np.nan, "", null, alt, n, "", f"need N >= 3 pairs (N = {n})"
+            "Kendall tau-b",
+            np.nan,
+            np.nan,
+            "",
+            null,
+            alt,
+            n,
+            "",
+            REASON_TEXTS["too_few_pairs"].format(n=n),
         )
     ties = len(np.unique(x)) < n or len(np.unique(y)) < n
     method = "asymptotic" if ties else "exact"
     res = stats.kendalltau(x, y, method=method)
-    how = "scipy.stats.kendalltau, " + (
-        "asymptotic (ties present, no exact null)" if ties else "exact null"
-    )
+    how = METHOD_TEXTS["kendall_asymptotic" if ties else "kendall_exact"]
     return AssociationTest(
         "Kendall tau-b",
         float(res.statistic),

@@ -14,6 +14,13 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.report import render as R
+from eventstudy.report.cells import (
+    japanese_label,
+    robustness_headings,
+    shown_cells,
+    shown_sentence,
+    verdict_rule_lines,
+)
 from eventstudy.report.figures import Figure, figure_names
 from eventstudy.report.text import COLUMNS, HEADINGS, Lang, pct, pval, strength
 from eventstudy.results import window_label
@@ -238,7 +245,7 @@ def _claims_section(inputs: Any, figures: list[Figure], lang: Lang) -> list[dict
             )
         ),
         R.table(
-            table,
+            shown_cells(table, lang, {"type": "claim_type", "verdict": "verdict"}),
             HEADINGS[lang]["claims"],
             columns=_cols(
                 lang,
@@ -257,7 +264,7 @@ def _claims_section(inputs: Any, figures: list[Figure], lang: Lang) -> list[dict
             anchor="claims-table",
         ),
         R.heading(_t(lang, "Verdict rules", "判定の規則"), "claims-rules"),
-        R.bullets(_verdict_rules(claims)),
+        R.bullets(_verdict_rules(claims, lang)),
         R.paragraph(
             _t(
                 lang,
@@ -273,14 +280,14 @@ def _claims_section(inputs: Any, figures: list[Figure], lang: Lang) -> list[dict
     return blocks
 
 
-def _verdict_rules(claims: Any) -> list[str]:
+def _verdict_rules(claims: Any, lang: Lang) -> list[str]:
     """``type: rule`` for each claim type used (and ``no data`` when a verdict is)."""
-    from eventstudy.claims.verdicts import NO_DATA, RULES
+    from eventstudy.claims.verdicts import NO_DATA
 
     used = list(dict.fromkeys(claims.verdicts["type"]))
     if (claims.verdicts["verdict"] == NO_DATA).any():
         used.append(NO_DATA)
-    return [f"{kind}: {RULES[kind]}" for kind in used if kind in RULES]
+    return verdict_rule_lines(used, lang)
 
 
 def _gold_section(inputs: Any, figures: list[Figure], lang: Lang) -> list[dict]:
@@ -297,7 +304,8 @@ def _gold_section(inputs: Any, figures: list[Figure], lang: Lang) -> list[dict]:
                 "t (prediction-error variance, CLM 1997); HAC = event-dummy regression with "
                 "Newey-West errors on GARCH(1,1)-scaled returns; placebo = pseudo-events from the "
                 "series itself, fitted like the events.",
-                f"{s['gold']}、{s['model']}モデル、対数リターン(%とドル/オンスで表示)。主CAR"
+                f"{s['gold']}、{japanese_label('gold_model', s['model'])}モデル、"
+                "対数リターン(%とドル/オンスで表示)。主CAR"
                 f"ウィンドウは取引日{window_label(*s['main_window'])}、推定期間は"
                 f"{window_label(*s['estimation_window'])}。他のイベントの日と先物の限月交代日は推定"
                 "から除外。p値: t検定(予測誤差分散、CLM 1997)、HAC(GARCH(1,1)で標準化した"
@@ -322,7 +330,7 @@ def _gold_event_blocks(gold: Any, figures: list[Figure], lang: Lang) -> list[dic
     return [
         R.heading(h["gold_events"], "gold-events"),
         R.table(
-            shown,
+            shown_cells(shown, lang, {}),
             h["gold_events"],
             columns=_cols(
                 lang,
@@ -354,7 +362,7 @@ def _gold_event_blocks(gold: Any, figures: list[Figure], lang: Lang) -> list[dic
         R.figures(figure_names(figures, "gold_events")),
         R.heading(h["gold_excluded"], "gold-excluded"),
         R.table(
-            excluded,
+            shown_cells(excluded, lang, {"reason": "event_reason"}),
             h["gold_excluded"],
             columns=_cols(lang, "event_id", "title_ja", "title", "day0", "reason"),
             csv="gold_events.csv",
@@ -371,7 +379,11 @@ def _gold_detail_blocks(inputs: Any, lang: Lang) -> list[dict]:
     blocks = [
         R.heading(h["gold_groups"], "gold-groups"),
         R.table(
-            groups,
+            shown_cells(
+                groups,
+                lang,
+                {"by": "group_by", "group": "catalog_group", "alternative": "alternative"},
+            ),
             h["gold_groups"],
             columns=_cols(
                 lang,
@@ -399,7 +411,7 @@ def _gold_detail_blocks(inputs: Any, lang: Lang) -> list[dict]:
         ),
         R.heading(h["gold_timing"], "gold-timing"),
         R.table(
-            flagged,
+            shown_cells(flagged, lang, {"variant": "day0_variant"}),
             h["gold_timing"],
             columns=_cols(lang, "event_id", "variant", "day0", "car_pct", "pvalue", "significant"),
             formats={"car_pct": "{:+.2f}", "pvalue": "{:.3f}"},
@@ -416,7 +428,13 @@ def _gold_detail_blocks(inputs: Any, lang: Lang) -> list[dict]:
         formats = {c: ("{:+.2f}" if c.startswith("car") else "{:.3f}") for c in robust.columns}
         blocks += [
             R.heading(h["gold_robustness"], "gold-robustness"),
-            R.table(robust, h["gold_robustness"], formats=formats, csv="gold_robustness.csv"),
+            R.table(
+                robust,
+                h["gold_robustness"],
+                columns=robustness_headings(robust.columns, lang),
+                formats=formats,
+                csv="gold_robustness.csv",
+            ),
         ]
     main = gold.main_window
     et = gold.engine_tests
@@ -424,7 +442,8 @@ def _gold_detail_blocks(inputs: Any, lang: Lang) -> list[dict]:
     blocks += [
         R.heading(h["gold_battery"], "gold-battery"),
         R.paragraph(
-            _t(lang, "Caveat: ", "注意: ") + str(gold.engine_tests["caveat"].iloc[0])
+            _t(lang, "Caveat: ", "注意: ")
+            + shown_sentence(str(gold.engine_tests["caveat"].iloc[0]), lang, "engine_caveat")
             if len(gold.engine_tests)
             else ""
         ),
@@ -437,7 +456,11 @@ def _gold_detail_blocks(inputs: Any, lang: Lang) -> list[dict]:
         ),
         R.heading(h["gold_overlaps"], "gold-overlaps"),
         R.table(
-            gold.overlaps[gold.overlaps["n_in_event_window"] > 0],
+            shown_cells(
+                gold.overlaps[gold.overlaps["n_in_event_window"] > 0],
+                lang,
+                {"action": "overlap_action"},
+            ),
             h["gold_overlaps"],
             columns=_cols(lang, "event_id", "day0", "in_event_window", "action"),
             csv="gold_overlaps.csv",
@@ -450,7 +473,8 @@ def _odds_section(inputs: Any, figures: list[Figure], lang: Lang) -> list[dict]:
     odds, h = inputs.odds, HEADINGS[lang]
     shifts = odds.shifts
     shown = shifts[shifts["status"] != "not_computable"].copy()
-    shown["horizon"] = shown["horizon"].map(lambda td: f"+{int(td / pd.Timedelta('1D'))}D")
+    day = _t(lang, "D", "日")
+    shown["horizon"] = shown["horizon"].map(lambda td: f"+{int(td / pd.Timedelta('1D'))}{day}")
     n_not = int((shifts["status"] == "not_computable").sum())
     drawn = figure_names(figures, "odds_paths")
     n_events = shown["event_id"].nunique()
@@ -469,7 +493,7 @@ def _odds_section(inputs: Any, figures: list[Figure], lang: Lang) -> list[dict]:
             )
         ),
         R.table(
-            shown,
+            shown_cells(shown, lang, {"status": "odds_status"}),
             h["odds"],
             columns=_cols(
                 lang,
@@ -544,7 +568,15 @@ def _association_section(inputs: Any, figures: list[Figure], lang: Lang) -> list
             )
         ),
         R.table(
-            table,
+            shown_cells(
+                table,
+                lang,
+                {
+                    "shifts": "shift_kind",
+                    "test": "association_test",
+                    "method": "association_method",
+                },
+            ),
             HEADINGS[lang]["association"],
             columns={
                 "shifts": _t(lang, "Shifts", "変化"),
@@ -576,7 +608,7 @@ def _data_section(inputs: Any, lang: Lang) -> list[dict]:
         )
     blocks.append(
         R.table(
-            versions,
+            shown_cells(versions, lang, {}),
             HEADINGS[lang]["data"],
             columns=_cols(
                 lang, "path", "sha256_read", "verified", "rows", "first", "last", "source"

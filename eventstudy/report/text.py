@@ -12,7 +12,20 @@ import math
 
 from eventstudy._languages import LANGUAGES, Lang
 
-__all__ = ["COLUMNS", "HEADINGS", "LANGUAGES", "Lang", "pct", "pval", "strength"]
+__all__ = [
+    "CODE_LABELS_JA",
+    "COLUMNS",
+    "HEADINGS",
+    "LANGUAGES",
+    "ROBUSTNESS_FITS_JA",
+    "ROBUSTNESS_VALUES_JA",
+    "SENTENCES_JA",
+    "YES_NO_JA",
+    "Lang",
+    "pct",
+    "pval",
+    "strength",
+]
 
 
 HEADINGS: dict[str, dict[str, str]] = {
@@ -116,6 +129,11 @@ COLUMNS: dict[str, dict[str, str]] = {
         "mean_car_usd": "Mean CAR (USD/oz)",
         "in_event_window": "Other events in its window",
         "action": "Action",
+        "by": "by",
+        "tstat": "tstat",
+        "alternative": "alternative",
+        "significant": "significant",
+        "key_date": "key_date",
     },
     "ja": {
         "event_id": "イベント",
@@ -171,9 +189,156 @@ COLUMNS: dict[str, dict[str, str]] = {
         "mean_car_usd": "平均CAR (ドル/オンス)",
         "in_event_window": "期間内の他のイベント",
         "action": "処理",
+        "by": "分類",
+        "tstat": "t値",
+        "alternative": "対立仮説",
+        "significant": "5%で有意",
+        "key_date": "基準日",
     },
 }
 """Readable column headings of the report's tables."""
+
+_DIRECTIONAL_JA = (
+    "予想方向の片側p値 < 有意水準なら支持、逆方向の片側p値 < 有意水準なら反証、それ以外は"
+    "判定不能(予想が'any'の場合: 両側p値 < 有意水準なら支持、それ以外は判定不能)"
+)
+
+CODE_LABELS_JA: dict[str, dict[str, str]] = {
+    "odds_status": {
+        "ok": "計算済み",
+        "no_baseline": "基準期間なし",
+        "stale": "サンプルが古い",
+        "truncated": "終了で打ち切り",
+        "not_computable": "計算不能",
+    },
+    "verdict": {
+        "supported": "支持",
+        "contradicted": "反証",
+        "inconclusive": "判定不能",
+        "no data": "データなし",
+    },
+    "claim_type": {
+        "threshold": "到達",
+        "level": "水準",
+        "shift": "変化",
+        "event_effect": "イベント効果",
+        "association": "関連",
+    },
+    "gold_direction": {"up": "上昇", "down": "下落", "none": "方向なし"},
+    "gold_model": {"constant_mean": "定数平均", "market": "マーケット", "factor": "ファクター"},
+    "category": {
+        "nato": "NATO",
+        "russia_ukraine": "ロシア・ウクライナ",
+        "middle_east": "中東",
+        "us_politics": "米国政治",
+        "trade": "通商",
+        "gold_market": "金市場",
+        "china_taiwan": "中国・台湾",
+        "latam": "中南米",
+        "mixed": "複数カテゴリー",
+    },
+    "group_by": {"gold_direction": "予想方向", "category": "カテゴリー"},
+    "alternative": {"two-sided": "両側", "greater": "片側(大)", "less": "片側(小)"},
+    "day0_variant": {
+        "base": "基準",
+        "day0-1": "0日目-1",
+        "day0+1": "0日目+1",
+        "date_itself": "日付そのもの",
+        "next_session": "翌取引日",
+    },
+    "shift_kind": {"raw": "生の変化", "oriented": "向きを揃えた変化"},
+    "association_test": {
+        "pearson_permutation": "ピアソン(並べ替え検定)",
+        "spearman_permutation": "スピアマン(並べ替え検定)",
+        "kendall": "ケンドール",
+    },
+}
+"""Japanese labels of the codes the library writes in table cells: kind -> code -> label.
+
+The kinds are the library's code sets (odds statuses, verdicts, claim types, catalog
+directions and categories, the gold study's models, test alternatives, day-0 variants,
+association shift kinds and tests); ``mixed`` is the category of a unit whose members
+differ. The English page and the CSV files show the codes themselves."""
+
+SENTENCES_JA: dict[str, dict[str, str]] = {
+    "overlap_action": {
+        "kept": "採用; 推定期間の{n_masked}日をマスク(イベントのマスク期間)",
+        "kept_shared": "採用; 推定期間の{n_masked}日をマスク(イベントのマスク期間); "
+        "イベントウィンドウを{n_shared}件のイベントと共有",
+        "dropped": "除外: イベントウィンドウが先行イベント {earlier} と重なる",
+        "episode_head": "エピソード {unit_id} の先頭({n_members}件); "
+        "推定期間の{n_masked}日をマスク(イベントのマスク期間)",
+        "merged": "エピソード {unit_id} に統合(エピソードの{offset}日目)",
+        "not_in_data": "データなし: 取引日カレンダーに0日目がない",
+    },
+    "event_reason": {
+        "after_last_price": "0日目 {day0} が{gold}の最後の価格({last})より後",
+        "dropped": "除外: イベントウィンドウが先行イベント {earlier} と重なる",
+        "no_price_row": "0日目 {day0} の{gold}の価格行がない",
+        "price_milestone": "価格の節目(カテゴリー {category}): ショックではなく結果。"
+        "推定期間のマスクにのみ使用",
+        "unit_head": "単位 {unit_id} の代表({n_members}件: 同じ0日目または統合エピソード)",
+        "unit_member": "単位 {unit_id} に {head} とともに含まれる(同じ0日目または統合"
+        "エピソード。値は単位のもので一度だけ数える)",
+    },
+    "association_method": {
+        "monte_carlo": "モンテカルロ法、並べ替え{n_permutations}回、シード{seed}",
+        "exact": "全{n_permutations}通りの並べ替えによる正確検定",
+        "kendall_asymptotic": "scipy.stats.kendalltau、漸近分布(同順位あり、正確な帰無分布なし)",
+        "kendall_exact": "scipy.stats.kendalltau、正確な帰無分布",
+        "too_few_pairs": "組が3未満のため計算できない (N = {n})",
+        "no_variability": "xまたはyにばらつきがないため計算できない",
+    },
+    "engine_caveat": {
+        "caveat": "クロスセクション検定: イベントの独立を仮定する。ここでは一つの資産で"
+        "イベントが集中している(推定期間とイベントウィンドウが重なる)ため、p値は楽観的。"
+        "HACとプラセボの検定を優先すること",
+    },
+    "verdict_rule": {
+        "threshold": "判定の根拠となる系列(最初に挙げた系列。主張の基準により日次終値または"
+        "日中の高値・安値)がmade_onから期間末までのいずれかの取引日に水準に達すれば支持、"
+        "達しなければ反証。ファイルがない、または水準に達しないまま期間末より前に終わる場合は"
+        "データなし。p = 情報がないモデル(直近250取引日のボラティリティによるドリフトなしの"
+        "ブラウン運動。終値で、または高値・安値では連続的に観測)の下でそれでも達する確率"
+        "(達しなければ1): pが小さいほど主張はボラティリティ以上のことを述べていた",
+        "level": "系列が期間中に水準±許容幅の範囲にあれば支持(基準mean: 期間の平均、any: "
+        "一つの観測、all: 全ての観測)、そうでなければ反証。p値なし(検定ではない)",
+        "shift": "start..endの平均からbaseline..start-1の平均を引いた差、ニューイー・ウェスト"
+        "HACのz検定: " + _DIRECTIONAL_JA,
+        "event_effect": "金: 金の分析のイベントダミー回帰(GARCHで標準化した残差にニューイー・"
+        "ウェストのHAC誤差)によるウィンドウのCAR(gold_directionのグループ: 分析のHAC平均検定)。"
+        "マーケット: ウィンドウのオッズ変化と対数オッズの経験(プラセボ)p値。複数のイベント: "
+        "片側p値のStoufferの結合。" + _DIRECTIONAL_JA,
+        "association": "最初の系列の日次対数リターン(または変化)の二番目の系列の変化への回帰の"
+        "傾き、同日で揃え、ニューイー・ウェストHACのz検定: " + _DIRECTIONAL_JA,
+        "no data": "主張に必要なファイルがデータディレクトリにない、または必要な日付まで"
+        "届いていない: 行にファイル名と取得するeventstudy fetchコマンドを示す",
+    },
+}
+"""Japanese sentences of texts composed outside the report, with the English texts' fields:
+kind -> key of the English template -> Japanese template. The English templates are
+:data:`eventstudy.gold.overlap.ACTION_TEXTS` (``overlap_action``),
+:data:`eventstudy.gold.study.EVENT_REASON_TEXTS` with the overlap table's ``dropped``
+(``event_reason``: events left out under ``overlap="drop"`` carry that action) and
+:data:`eventstudy.odds.association.METHOD_TEXTS` with ``REASON_TEXTS``
+(``association_method``: the page's method column shows a test's reason when it has no
+method),
+:data:`eventstudy.gold.results.ENGINE_CAVEAT` (``engine_caveat``) and
+:data:`eventstudy.claims.verdicts.RULES` (``verdict_rule``, by claim type)."""
+
+ROBUSTNESS_FITS_JA: dict[str, str] = {
+    "constant mean, GC=F": "定数平均モデル、GC=F",
+    "market model (ACWI), GC=F": "マーケットモデル(ACWI)、GC=F",
+    "factor model, GC=F": "ファクターモデル、GC=F",
+    "constant mean, GLD": "定数平均モデル、GLD",
+}
+"""Japanese names of the robustness refits (the report's analyses name them in English)."""
+
+ROBUSTNESS_VALUES_JA: dict[str, str] = {"car_pct": "CAR (%)", "p": "p値"}
+"""Japanese names of the values of the robustness table (``<value>: <refit>`` columns)."""
+
+YES_NO_JA: dict[bool, str] = {True: "はい", False: "いいえ"}
+"""A true/false cell in the Japanese page (the English page writes ``yes`` / ``no``)."""
 
 _STRENGTH = {
     "en": ("strong evidence", "evidence", "weak evidence", "no evidence"),

@@ -1,0 +1,252 @@
+"""The Japanese page's table cells: codes as Japanese labels, composed sentences in Japanese.
+
+The CSV files and the English page show the library's codes (``no_baseline``, ``two-sided``,
+``inconclusive`` ...) and its English sentences as they are: they are machine-readable outputs.
+For the Japanese page, :func:`japanese_cells` rewrites a copy of a table before it is rendered:
+
+* a code column (column -> kind of code) shows the label of
+  :data:`eventstudy.report.text.CODE_LABELS_JA`;
+* a sentence column (column -> kind of sentence) shows the Japanese sentence of
+  :data:`eventstudy.report.text.SENTENCES_JA` with the values of the English one. These
+  sentences are composed where the results are made (the gold study, the association tests),
+  from English templates (:data:`TEMPLATES_EN`); :func:`template_fields` reads the values
+  back by the template that wrote them, so the two languages share one set of fields;
+* a true/false cell shows はい / いいえ.
+
+The same templates give the Japanese of two fixed texts outside the tables: the caveat of the
+cross-sectional battery (:func:`shown_sentence`) and the verdict rules
+(:func:`verdict_rule_lines`); :func:`robustness_headings` names the robustness table's columns.
+
+What has no Japanese is shown as it is: a code outside its code set, a sentence that matches
+none of its templates. ``tests/test_report_ja_cells.py`` keeps that from happening silently:
+every code of the library's code sets and every template has Japanese, and the Japanese page
+of the real report has no fixed English word of those sets in its table cells.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from eventstudy.claims.verdicts import RULES
+from eventstudy.gold.overlap import ACTION_TEXTS
+from eventstudy.gold.results import ENGINE_CAVEAT
+from eventstudy.gold.study import EVENT_REASON_TEXTS
+from eventstudy.odds.association import METHOD_TEXTS, REASON_TEXTS
+from eventstudy.report.text import (
+    CODE_LABELS_JA,
+    COLUMNS,
+    ROBUSTNESS_FITS_JA,
+    ROBUSTNESS_VALUES_JA,
+    SENTENCES_JA,
+    YES_NO_JA,
+    Lang,
+)
+
+__all__ = [
+    "TEMPLATES_EN",
+    "japanese_cells",
+    "japanese_label",
+    "japanese_sentence",
+    "robustness_headings",
+    "shown_cells",
+    "shown_sentence",
+    "template_fields",
+    "verdict_rule_lines",
+]
+
+TEMPLATES_EN: dict[str, dict[str, str]] = {
+    "overlap_action": ACTION_TEXTS,
+    "event_reason": EVENT_REASON_TEXTS | {"dropped": ACTION_TEXTS["dropped"]},
+    "association_method": METHOD_TEXTS | REASON_TEXTS,
+    "engine_caveat": {"caveat": ENGINE_CAVEAT},
+    "verdict_rule": RULES,
+}
+"""The English templates of each kind of sentence (keys as in ``SENTENCES_JA``)."""
+
+_LABELS: dict[str, dict[str, str]] = CODE_LABELS_JA | {
+    "catalog_group": CODE_LABELS_JA["gold_direction"] | CODE_LABELS_JA["category"],
+    "rule_kind": CODE_LABELS_JA["claim_type"] | CODE_LABELS_JA["verdict"],
+}
+"""The code labels; those of a group column (an expected direction or a category); those of
+the verdict rules' kinds (a claim type, or the verdict ``no data``)."""
+
+_CODE_FIELDS: dict[str, str] = {"category": "category"}
+"""Template fields that hold a code, and the code's kind (shown by its label)."""
+
+
+@functools.cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    """A pattern matching the texts ``template`` writes, one named group per field."""
+    parts = []
+    for literal, field, _spec, _conversion in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if field is not None:
+            parts.append(f"(?P<{field}>.+?)")
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def template_fields(template: str, text: str) -> dict[str, str] | None:
+    """The values ``template`` was filled with to write ``text``.
+
+    Parameters
+    ----------
+    template : str
+        A ``str.format`` template whose fields have no format spec
+        (``"kept; {n_masked} estimation days masked ..."``).
+    text : str
+        A text the template may have written.
+
+    Returns
+    -------
+    dict of field -> str, or None
+        The fields' values as written, or None when ``text`` is not of this template.
+
+    Examples
+    --------
+    >>> template_fields("{n} days masked", "64 days masked")
+    {'n': '64'}
+    """
+    match = _template_pattern(template).fullmatch(text)
+    return None if match is None else match.groupdict()
+
+
+def japanese_sentence(kind: str, text: str) -> str:
+    """The Japanese sentence of an English one composed from a template of ``kind``.
+
+    Parameters
+    ----------
+    kind : str
+        A key of :data:`TEMPLATES_EN` (``"overlap_action"``, ``"event_reason"``,
+        ``"association_method"``, ``"engine_caveat"``, ``"verdict_rule"``).
+    text : str
+        The English sentence, as in the CSV files.
+
+    Returns
+    -------
+    str
+        The Japanese template of the first English template that wrote ``text``, filled with
+        the same values (a category by its label); ``text`` itself when none did.
+    """
+    for key, template in TEMPLATES_EN[kind].items():
+        fields = template_fields(template, text)
+        if fields is not None:
+            labelled = {
+                name: japanese_label(_CODE_FIELDS[name], value) if name in _CODE_FIELDS else value
+                for name, value in fields.items()
+            }
+            return SENTENCES_JA[kind][key].format(**labelled)
+    return text
+
+
+def japanese_label(kind: str, code: str) -> str:
+    """The Japanese label of a code of ``kind``; the code itself when it has none.
+
+    ``kind`` is a key of ``CODE_LABELS_JA``, or ``"catalog_group"`` (an expected gold
+    direction or a category, as the groups table mixes them).
+    """
+    return _LABELS[kind].get(code, code)
+
+
+def _japanese_cell(value: Any, kind: str | None) -> Any:
+    """One cell for the Japanese page (``kind``: its column's kind of code or sentence)."""
+    if isinstance(value, bool | np.bool_):
+        return YES_NO_JA[bool(value)]
+    if kind is None or not isinstance(value, str):
+        return value
+    if kind in TEMPLATES_EN:
+        return japanese_sentence(kind, value)
+    return japanese_label(kind, value)
+
+
+def japanese_cells(frame: pd.DataFrame, kinds: Mapping[str, str]) -> pd.DataFrame:
+    """A copy of ``frame`` with its codes, sentences and true/false cells in Japanese.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table of the page, as the analyses wrote it.
+    kinds : mapping of column -> kind
+        The code columns (a key of ``CODE_LABELS_JA``) and sentence columns (a key of
+        :data:`TEMPLATES_EN`) of ``frame``; absent columns are skipped.
+
+    Returns
+    -------
+    DataFrame
+        Same rows and columns; other text and the numbers as they were.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        kind = kinds.get(str(column))
+        values = out[column]
+        if kind is None and not (pd.api.types.is_bool_dtype(values) or values.dtype == object):
+            continue
+        out[column] = [_japanese_cell(v, kind) for v in values.to_numpy(dtype=object)]
+    return out
+
+
+def shown_cells(frame: pd.DataFrame, lang: Lang, kinds: Mapping[str, str]) -> pd.DataFrame:
+    """``frame`` as the page in ``lang`` shows it: itself in English, else in Japanese."""
+    return frame if lang == "en" else japanese_cells(frame, kinds)
+
+
+def shown_sentence(text: str, lang: Lang, kind: str) -> str:
+    """A sentence of ``kind`` (a key of :data:`TEMPLATES_EN`) as the page in ``lang`` shows it."""
+    return text if lang == "en" else japanese_sentence(kind, text)
+
+
+def verdict_rule_lines(kinds: Sequence[str], lang: Lang) -> list[str]:
+    """``kind: rule`` for each claim type (or ``no data``) in ``kinds`` that has a rule.
+
+    Parameters
+    ----------
+    kinds : sequence of str
+        Claim types, and the verdict ``no data``, in the order to list them.
+    lang : {"en", "ja"}
+
+    Returns
+    -------
+    list of str
+        English: the codes and :data:`eventstudy.claims.verdicts.RULES`; Japanese: the codes'
+        labels and the rules' Japanese sentences.
+    """
+    if lang == "en":
+        return [f"{kind}: {RULES[kind]}" for kind in kinds if kind in RULES]
+    rules = SENTENCES_JA["verdict_rule"]
+    return [
+        f"{japanese_label('rule_kind', kind)}: {rules[kind]}" for kind in kinds if kind in RULES
+    ]
+
+
+def robustness_headings(columns: Iterable[str], lang: Lang) -> dict[str, str] | None:
+    """Headings of the robustness table's columns (``event_id``, ``<value>: <refit>``).
+
+    Parameters
+    ----------
+    columns : iterable of str
+    lang : {"en", "ja"}
+
+    Returns
+    -------
+    dict of column -> heading, or None
+        None in English (the columns are shown as named); in Japanese the event column's
+        heading and each ``<value>: <refit>`` with both parts in Japanese (a part without
+        Japanese as it is).
+    """
+    if lang == "en":
+        return None
+    headings = {}
+    for column in columns:
+        value, _, fit = str(column).partition(": ")
+        headings[str(column)] = (
+            f"{ROBUSTNESS_VALUES_JA.get(value, value)}: {ROBUSTNESS_FITS_JA.get(fit, fit)}"
+            if fit
+            else COLUMNS["ja"].get(value, value)
+        )
+    return headings
