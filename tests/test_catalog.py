@@ -1077,6 +1077,28 @@ def test_huge_field_in_a_cp932_file_is_one_problem_not_csv_error(tmp_path: Path)
     assert len(problems) == 1 and "double quote that is not closed" in problems[0].message
 
 
+def test_text_after_a_closing_quote_is_a_problem_not_dropped_quotes(tmp_path) -> None:
+    """RFC 4180: a quoted value ends at its quote; the lenient reading lost the quotes.
+
+    The fast reader (pandas', lenient) must hand such a file to the exact one, or no problem
+    would be found.
+    """
+    text = _csv_text([_row(event_id=f"e{k}") for k in range(3)])
+    path = _write(tmp_path, text.replace("Sample event", '"NATO Brussels" summit', 1))
+    (problem,) = check_events(path)
+    assert problem.line == 2 and "goes on after its closing quote" in problem.message
+    assert '"""NATO Brussels"" summit"' in problem.message  # what to type instead
+    fixed = text.replace("Sample event", '"""NATO Brussels"" summit"', 1)
+    assert load_events(_write(tmp_path, fixed))["title"].iloc[0] == '"NATO Brussels" summit'
+
+
+def test_a_quote_left_open_on_the_last_row_is_a_problem(tmp_path) -> None:
+    """The lenient reading took the rest of the line, line break included, as the title."""
+    path = _write(tmp_path, _csv_text([_row()]).replace("Sample event", '"Sample event', 1))
+    (problem,) = check_events(path)
+    assert problem.line == 2 and "is not closed before the end of the file" in problem.message
+
+
 @pytest.mark.parametrize("end", ["\n", "\r\n"])
 def test_carriage_return_inside_a_quoted_value_is_accepted(tmp_path: Path, end: str) -> None:
     """RFC 4180 allows any line break inside double quotes, a bare CR too."""

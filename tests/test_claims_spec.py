@@ -249,7 +249,7 @@ def test_short_row_and_unclosed_quote(tmp_path: Path) -> None:
     text = _text([_row()]) + 'short,"unclosed\n'
     problems = check_claims(_write(tmp_path, text))
     assert len(problems) == 1 and problems[0].line == 3
-    assert "expected 18" in problems[0].message
+    assert "double quote opened on this line" in problems[0].message  # RFC 4180: strictly
 
 
 def test_empty_file_and_no_claims(tmp_path: Path) -> None:

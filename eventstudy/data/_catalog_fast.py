@@ -345,6 +345,8 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
     if screened is None:
         return None
     start, specials, wide = screened
+    if b'"' in raw and not _strictly_quoted(raw[start:]):
+        return None  # pandas' reader is lenient there; the exact reader names the line
     parsed = _parse(raw, start)
     if parsed is None:
         return None
@@ -366,6 +368,20 @@ def read_fast(where: str, raw: bytes) -> tuple[list, pd.DataFrame] | None:
         return [], frame
     rows = _rows(cells, values, joined, flagged)
     return _flagged_problems(where, rows), frame
+
+
+def _strictly_quoted(raw: bytes) -> bool:
+    """True when the CSV text's quoting is RFC 4180's (see ``catalog._split_records``)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _screen_bytes(raw: bytes) -> tuple[int, bytes, str] | None:

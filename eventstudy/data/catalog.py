@@ -713,8 +713,13 @@ def _check_mojibake(where: str, rows: Sequence[_Row], text: str) -> _Problems:
 def _split_records(
     where: str, text: str, columns: Sequence[str] = COLUMNS
 ) -> tuple[list[str] | None, list[tuple[int, list[str]]], _Problems]:
-    """Parse CSV records, each with the physical line on which it starts."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    """Parse CSV records, each with the physical line on which it starts.
+
+    Quoting is RFC 4180's, strictly: a value in double quotes ends at its closing quote
+    (``"NATO Brussels" summit`` is a problem, not a value with its quotes silently dropped)
+    and every opened quote is closed.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []
     header: list[str] | None = None
     line_after = 0  # physical lines consumed so far
@@ -738,19 +743,34 @@ def _split_records(
                 blank_rows = []
                 records.append((start, cells))
     except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            msg = (
-                f"a value is longer than {csv.field_size_limit():,} characters, the most a CSV "
-                "field may hold; usually a double quote that is not closed makes the rest of "
-                "the file one value: check the quoting from this line on"
-            )
-        else:
-            msg = f"the CSV text cannot be parsed ({exc}); check the quoting on this line"
+        msg = _csv_error_message(str(exc))
         return None, [], [_problem(where, line_after + 1, None, None, None, msg)]
     if header is None:
         msg = f"the file is empty; expected a header line with the columns {', '.join(columns)}"
         return None, [], [_problem(where, None, None, None, None, msg)]
     return header, records, problems
+
+
+def _csv_error_message(error: str) -> str:
+    """What to do about the ``csv`` module's error ``error`` (the record's first line is given)."""
+    if "field larger than field limit" in error:
+        return (
+            f"a value is longer than {csv.field_size_limit():,} characters, the most a CSV "
+            "field may hold; usually a double quote that is not closed makes the rest of "
+            "the file one value: check the quoting from this line on"
+        )
+    if "expected after '\"'" in error:
+        return (
+            "a value in double quotes goes on after its closing quote (as in "
+            '"NATO Brussels" summit); to keep quotes inside a value, put the whole value in '
+            'double quotes and double each quote inside it: """NATO Brussels"" summit"'
+        )
+    if "unexpected end of data" in error:
+        return (
+            "a double quote opened on this line (or after it) is not closed before the end of "
+            "the file; close it, or double it if it is part of the text"
+        )
+    return f"the CSV text cannot be parsed ({error}); check the quoting on this line"
 
 
 def _other_separator(header: list[str], columns: Sequence[str] = COLUMNS) -> str | None:
