@@ -33,7 +33,8 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 # to where pytest started; tests that change directory (or start a process elsewhere) must still
 # find the snapshot, so it is made absolute once, here.
 if os.environ.get("EVENTSTUDY_DATA", "").strip():
-    os.environ["EVENTSTUDY_DATA"] = str(Path(os.environ["EVENTSTUDY_DATA"].strip()).absolute())
+    data = Path(os.environ["EVENTSTUDY_DATA"].strip()).expanduser()  # as resolve_data_dir reads it
+    os.environ["EVENTSTUDY_DATA"] = str(data.absolute())
 
 
 def _require(path: Path, what: str) -> Path:

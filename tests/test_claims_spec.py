@@ -237,6 +237,28 @@ def test_one_problem_names_line_column_and_value(
     assert f"{path} line 3, column {column} (claim_id=second)" in str(problems[0])
 
 
+@pytest.mark.parametrize(
+    ("changes", "column", "value", "words"),
+    [
+        ({"series": "GC=F GLD GC=F"}, "series", "GC=F", "series listed 2 times"),
+        ({"sensitivity": "1M 6M 1M"}, "sensitivity", "1M", "horizon listed 2 times"),
+        (
+            {"type": "event_effect", "series": "GC=F", "expected": "up", "level": "",
+             "end": "", "events": "vance_munich_speech", "window": "-1:1", "basis": "",
+             "sensitivity": "0:1 0:1"},
+            "sensitivity", "0:1", "window listed 2 times",
+        ),
+    ],
+)  # fmt: skip
+def test_a_series_or_horizon_named_twice_is_a_problem(
+    tmp_path: Path, changes: dict, column: str, value: str, words: str
+) -> None:
+    """Named twice, a series drew twice (and once crashed the threshold chart's data)."""
+    problems = check_claims(_write(tmp_path, _text([_row(**changes)])))
+    assert [(p.line, p.column, p.value) for p in problems] == [(2, column, value)]
+    assert words in problems[0].message
+
+
 def test_missing_and_unknown_header_columns(tmp_path: Path) -> None:
     header = [c for c in COLUMNS if c != "alpha"] + ["colour"]
     row = {k: v for k, v in _row().items() if k != "alpha"} | {"colour": "red"}

@@ -2,7 +2,8 @@
 
 The table is written by hand; this test reads each row's verdict and its first "p X (BH Y)"
 and checks them against :func:`eventstudy.claims.run_claims` on the snapshot, to the digits
-the README shows (so the table cannot drift from the data, as it once did).
+the README shows (the verdicts and the main p-values cannot drift from the data, as they once
+did; the other numbers of a row are not checked).
 """
 
 from __future__ import annotations

@@ -37,3 +37,17 @@ def test_rows_html_is_the_cell_by_cell_rendering(cells, long):
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     expected = env.from_string(CELL_BY_CELL).render(block=block)
     assert env.from_string(ROW_BY_ROW).render(block=block) == expected
+
+
+def test_a_japanese_sentence_is_long_by_its_width_not_its_character_count():
+    """45 Japanese characters are as wide as 90 Latin ones: both get room to wrap."""
+    from eventstudy.report.render import LONG_TEXT, display_width
+
+    japanese = ("推定期間の六十四日をマスクし、イベントウィンドウを共有する" * 3)[
+        : LONG_TEXT // 2 + 5
+    ]
+    assert len(japanese) <= LONG_TEXT < display_width(japanese)
+    for text, expected in ((japanese, "text long"), ("x" * (LONG_TEXT // 2 + 5), "text")):
+        block = table(pd.DataFrame({"note": [text]}), "caption")
+        assert block["classes"] == [expected]
+    assert display_width("GC=F 終値") == 9

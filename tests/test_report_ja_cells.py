@@ -131,6 +131,28 @@ def test_a_composed_sentence_is_rewritten_from_its_values():
     assert japanese_sentence("event_reason", "something else") == "something else"
 
 
+def test_joined_sentences_are_translated_one_by_one():
+    """Reasons joined by '; ' (a template may hold '; ' itself): each part on its own."""
+    from eventstudy.gold.overlap import ACTION_TEXTS
+    from eventstudy.gold.study import EVENT_REASON_TEXTS
+    from eventstudy.report.cells import japanese_sentence
+
+    after = EVENT_REASON_TEXTS["after_last_price"].format(
+        day0="2026-03-02", gold="GC=F", last="2026-02-23"
+    )
+    alone = japanese_sentence("event_reason", after)
+    engine = "episode u1: too few estimation days (x)"  # no template: stays as it is
+    assert japanese_sentence("event_reason", f"{after}; {engine}") == f"{alone}; {engine}"
+    kept = ACTION_TEXTS["kept"].format(n_masked=7)  # holds '; ' itself
+    dropped = ACTION_TEXTS["dropped"]
+    both = japanese_sentence("event_reason", f"{dropped}; {dropped}")
+    assert both == "; ".join([japanese_sentence("event_reason", dropped)] * 2)
+    assert japanese_sentence("overlap_action", f"{kept}; {kept}") == "; ".join(
+        [japanese_sentence("overlap_action", kept)] * 2
+    )
+    assert "episode" not in alone and alone != after
+
+
 def test_every_template_reads_back_what_it_wrote():
     from eventstudy.report.cells import template_fields
 

@@ -172,7 +172,9 @@ def test_a_repeated_timestamp_with_a_different_price_warns(tmp_path, rows, confl
         f"{path} lines 2 and 4, column p: timestamp 2025-01-01T00:00:00Z is repeated with "
         "different prices, p=0.5 and p=0.6; the last row is kept."
     )
-    assert "eventstudy fetch --markets <market-slug> --replace" in str(warning.message)
+    assert f"eventstudy fetch --markets '<market-slug>' --data-dir {tmp_path} --replace" in str(
+        warning.message
+    )
     assert list(odds["p"]) == [0.6, 0.7]
 
 
@@ -183,7 +185,8 @@ def test_repeated_timestamp_warning_names_the_market_to_fetch(snapshot_dir):
     (slug,) = markets.loc[markets["token_id"] == token, "slug"]
     with pytest.warns(DuplicateTimestampWarning) as seen:
         store.load_odds(token, snapshot_dir)
-    assert f"eventstudy fetch --markets {slug} --replace" in str(seen[0].message)
+    command = f"eventstudy fetch --markets {slug} --data-dir {snapshot_dir} --replace"
+    assert command in str(seen[0].message)
 
 
 @pytest.mark.snapshot

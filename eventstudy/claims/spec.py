@@ -74,6 +74,7 @@ import difflib
 import math
 import os
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -452,6 +453,7 @@ def _check_series(where: str, row: _Row, known: set[str]) -> _Problems:
     rule = TYPE_RULES[kind]
     low, high = rule.n_series
     refs = [parse_series(t) for t in tokens]
+    problems += _repeated(where, row, "series", [r.label for r in refs], "series")
     if len(refs) < low or (high is not None and len(refs) > high):
         count = f"exactly {low}" if low == high else f"{low} to {high}" if high else f"{low}+"
         msg = f"{_a(kind)} claim names {count} series (space-separated), found {len(refs)}"
@@ -469,6 +471,18 @@ def _check_series(where: str, row: _Row, known: set[str]) -> _Problems:
     return problems
 
 
+def _repeated(where: str, row: _Row, column: str, names: list[str], what: str) -> _Problems:
+    """A problem for each name listed more than once in ``column`` (``what``: series, horizon)."""
+    return [
+        _replace_value(
+            _cell_problem(where, row, column, f"{what} listed {n} times; name each {what} once"),
+            name,
+        )
+        for name, n in Counter(names).items()
+        if n > 1
+    ]
+
+
 def _check_window(where: str, row: _Row, known: set[str]) -> _Problems:
     if _type(row) != "event_effect":
         return []
@@ -476,6 +490,9 @@ def _check_window(where: str, row: _Row, known: set[str]) -> _Problems:
     market = bool(refs and refs[0].kind == "market")
     parse = parse_horizon if market else parse_trading_window
     problems = []
+    if "sensitivity" in known:
+        windows = row.cells["sensitivity"].split()
+        problems += _repeated(where, row, "sensitivity", windows, "window")
     for column in ("window", "sensitivity"):
         if column not in known:
             continue
@@ -496,8 +513,9 @@ def _check_horizons(where: str, row: _Row, known: set[str]) -> _Problems:
     if _type(row) != "threshold" or "sensitivity" not in known:
         return []
     made_on = _date(row, "made_on")
-    problems = []
-    for token in row.cells["sensitivity"].split():
+    tokens = row.cells["sensitivity"].split()
+    problems = _repeated(where, row, "sensitivity", tokens, "horizon")
+    for token in tokens:
         try:
             end = horizon_end(token, made_on or pd.Timestamp("2000-01-01"))
         except ValueError as exc:

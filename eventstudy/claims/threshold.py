@@ -153,7 +153,7 @@ def _horizons(c: Claim) -> pd.DataFrame:
         main horizon, given by the claim's end date), ``end`` (the horizon's last date) and
         ``main``.
     """
-    tokens = ["", *c.sensitivity]
+    tokens = ["", *dict.fromkeys(c.sensitivity)]  # a horizon named twice: drawn once
     ends = [_end(c), *(horizon_end(token, c.made_on) for token in c.sensitivity)]
     return pd.DataFrame(
         {
@@ -390,8 +390,9 @@ def _path(
                 continue
             scale = c.level / levels[0]
         for field in ("close", "high", "low"):
-            if field in s.frame.columns:
-                columns[f"{s.ref.label} {field}"] = s.frame[field] * scale
+            name = f"{s.ref.label} {field}"
+            if field in s.frame.columns and name not in columns:  # a series named twice: once
+                columns[name] = s.frame[field] * scale
                 names.append((s.ref.label, field))
     path = pd.DataFrame(columns)
     fields = pd.DataFrame(names, index=path.columns, columns=["series", "field"], dtype=object)

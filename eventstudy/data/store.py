@@ -1046,12 +1046,13 @@ def _warn_conflicting_duplicates(frame: pd.DataFrame, raw: pd.DataFrame, path: P
     values = [raw["p"].iloc[i].strip() for i in rows.index]
     more = f" ({len(clashing)} such timestamps)" if len(clashing) > 1 else ""
     # the file is <root>/polymarket/prices/<token>.csv: its market's slug is in markets.csv
-    slug = _slug_of_token(path.stem, path.parents[2]) or "<market-slug>"
+    root = path.parents[2]
+    command = _fetch_command("--markets", _slug_of_token(path.stem, root) or "<market-slug>", root)
     warnings.warn(
         DuplicateTimestampWarning(
             f"{path} lines {at[0]} and {at[-1]}, column p: timestamp {seen[0]} is repeated with "
             f"different prices, p={values[0]} and p={values[-1]}{more}; the last row is kept. "
-            f"Fetch the file again (eventstudy fetch --markets {slug} --replace) or correct it; "
+            f"Fetch the file again ({command} --replace) or correct it; "
             "silence with warnings.simplefilter('ignore', DuplicateTimestampWarning)"
         ),
         stacklevel=4,

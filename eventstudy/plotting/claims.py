@@ -8,6 +8,7 @@ One function per chart, ``ax=None`` in, the Axes out, never ``plt.show()``. Each
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -39,7 +40,9 @@ VERDICT_COLORS: dict[str, str] = {
 }
 
 
-LEGEND_BESIDE: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+LEGEND_BESIDE: Mapping[str, Any] = MappingProxyType(
+    {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0)}
+)
 """Where the threshold chart's legend goes: right of the Axes, its top level with theirs, so
 that it covers neither the horizons' labels (at the foot of their lines) nor the path."""
 

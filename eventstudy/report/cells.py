@@ -77,6 +77,9 @@ _LABELS: dict[str, dict[str, str]] = CODE_LABELS_JA | {
 """The code labels; those of a group column (an expected direction or a category); those of
 the verdict rules' kinds (a claim type, or the verdict ``no data``)."""
 
+JOINER = "; "
+"""What joins two sentences in one cell (e.g. two reasons an event was excluded)."""
+
 _CODE_FIELDS: dict[str, str] = {"category": "category"}
 """Template fields that hold a code, and the code's kind (shown by its label)."""
 
@@ -87,8 +90,8 @@ def _template_pattern(template: str) -> re.Pattern[str]:
     parts = []
     for literal, field, _spec, _conversion in string.Formatter().parse(template):
         parts.append(re.escape(literal))
-        if field is not None:
-            parts.append(f"(?P<{field}>.+?)")
+        if field is not None:  # a value never spans a "; " (where sentences are joined)
+            parts.append(f"(?P<{field}>(?:(?!{re.escape(JOINER)}).)+?)")
     return re.compile("".join(parts), re.DOTALL)
 
 
@@ -132,8 +135,26 @@ def japanese_sentence(kind: str, text: str) -> str:
     -------
     str
         The Japanese template of the first English template that wrote ``text``, filled with
-        the same values (a category by its label); ``text`` itself when none did.
+        the same values (a category by its label). Sentences joined by :data:`JOINER` are
+        translated one by one (the longest run of parts a template wrote first, as a
+        template may hold the joiner itself); a part no template wrote stays as it is.
     """
+    parts = text.split(JOINER)
+    out, start = [], 0
+    while start < len(parts):
+        for stop in range(len(parts), start, -1):
+            shown = _one_sentence(kind, JOINER.join(parts[start:stop]))
+            if shown is not None:
+                break
+        else:
+            stop, shown = start + 1, parts[start]
+        out.append(shown)
+        start = stop
+    return JOINER.join(out)
+
+
+def _one_sentence(kind: str, text: str) -> str | None:
+    """The Japanese of ``text`` if one English template of ``kind`` wrote it, else None."""
     for key, template in TEMPLATES_EN[kind].items():
         fields = template_fields(template, text)
         if fields is not None:
@@ -142,7 +163,7 @@ def japanese_sentence(kind: str, text: str) -> str:
                 for name, value in fields.items()
             }
             return SENTENCES_JA[kind][key].format(**labelled)
-    return text
+    return None
 
 
 def japanese_label(kind: str, code: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,16 @@ __all__ = [
 Block = dict[str, Any]
 
 LONG_TEXT = 80
-"""A text column with a cell longer than this (characters) is given room to wrap."""
+"""A text column with a cell wider than this (:func:`display_width`) is given room to wrap."""
+
+
+def display_width(text: str) -> int:
+    """Width of ``text`` in columns of a fixed-width font.
+
+    Wide and full-width characters (Japanese) count 2, others 1 (Unicode's East Asian Width
+    W and F), so that a Japanese sentence is as "long" as the English one it translates.
+    """
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def paragraph(text: str) -> Block:
@@ -119,7 +129,7 @@ def table(
         cells = [_cell(v, formats.get(c)) for c, v in zip(cols, record, strict=True)]
         rows.append([text for text, _ in cells])
         numeric = [n or is_num for n, (_, is_num) in zip(numeric, cells, strict=True)]
-    longest = [max((len(row[i]) for row in rows), default=0) for i in range(len(cols))]
+    longest = [max((display_width(row[i]) for row in rows), default=0) for i in range(len(cols))]
     classes = [
         "num" if is_num else ("text long" if size > LONG_TEXT else "text")
         for is_num, size in zip(numeric, longest, strict=True)
