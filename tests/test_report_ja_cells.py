@@ -58,9 +58,9 @@ WORD = re.compile(r"[A-Za-z]{3,}")
 
 
 def _english_templates() -> dict[str, dict[str, str]]:
-    from eventstudy.report.cells import TEMPLATES_EN
+    from eventstudy.report.cells import english_templates
 
-    return TEMPLATES_EN
+    return english_templates()
 
 
 def _fixed_words() -> set[str]:
@@ -241,3 +241,10 @@ def test_every_association_and_robustness_name_has_japanese(snapshot_report_run)
     for assoc in inputs.associations.values():
         assert set(assoc.tests) <= set(CODE_LABELS_JA["association_test"])
     assert set(inputs.robustness) <= set(ROBUSTNESS_FITS_JA)
+
+
+def test_the_sentence_kinds_are_the_templates_kinds():
+    from eventstudy.report.cells import SENTENCE_KINDS, english_templates
+    from eventstudy.report.text import SENTENCES_JA
+
+    assert set(SENTENCE_KINDS) == set(english_templates()) == set(SENTENCES_JA)

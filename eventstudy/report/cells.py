@@ -9,7 +9,7 @@ For the Japanese page, :func:`japanese_cells` rewrites a copy of a table before 
 * a sentence column (column -> kind of sentence) shows the Japanese sentence of
   :data:`eventstudy.report.text.SENTENCES_JA` with the values of the English one. These
   sentences are composed where the results are made (the gold study, the association tests),
-  from English templates (:data:`TEMPLATES_EN`); :func:`template_fields` reads the values
+  from English templates (:func:`english_templates`); :func:`template_fields` reads the values
   back by the template that wrote them, so the two languages share one set of fields;
 * a true/false cell shows はい / いいえ.
 
@@ -35,10 +35,6 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.claims.verdicts import RULES
-from eventstudy.gold.overlap import ACTION_TEXTS
-from eventstudy.gold.results import ENGINE_CAVEAT
-from eventstudy.gold.study import EVENT_REASON_TEXTS
-from eventstudy.odds.association import METHOD_TEXTS, REASON_TEXTS
 from eventstudy.report.text import (
     CODE_LABELS_JA,
     COLUMNS,
@@ -50,7 +46,8 @@ from eventstudy.report.text import (
 )
 
 __all__ = [
-    "TEMPLATES_EN",
+    "SENTENCE_KINDS",
+    "english_templates",
     "japanese_cells",
     "japanese_label",
     "japanese_sentence",
@@ -61,14 +58,36 @@ __all__ = [
     "verdict_rule_lines",
 ]
 
-TEMPLATES_EN: dict[str, dict[str, str]] = {
-    "overlap_action": ACTION_TEXTS,
-    "event_reason": EVENT_REASON_TEXTS | {"dropped": ACTION_TEXTS["dropped"]},
-    "association_method": METHOD_TEXTS | REASON_TEXTS,
-    "engine_caveat": {"caveat": ENGINE_CAVEAT},
-    "verdict_rule": RULES,
-}
-"""The English templates of each kind of sentence (keys as in ``SENTENCES_JA``)."""
+SENTENCE_KINDS = (
+    "overlap_action",
+    "event_reason",
+    "association_method",
+    "engine_caveat",
+    "verdict_rule",
+)
+"""The kinds of composed sentence (keys of ``SENTENCES_JA`` and of :func:`english_templates`)."""
+
+
+@functools.cache
+def english_templates() -> dict[str, dict[str, str]]:
+    """The English templates of each kind of sentence (keys :data:`SENTENCE_KINDS`).
+
+    Imported on first use: the modules that write the sentences load the analysis stack
+    (about 0.3 s), which an English page never needs for its cells.
+    """
+    from eventstudy.gold.overlap import ACTION_TEXTS
+    from eventstudy.gold.results import ENGINE_CAVEAT
+    from eventstudy.gold.study import EVENT_REASON_TEXTS
+    from eventstudy.odds.association import METHOD_TEXTS, REASON_TEXTS
+
+    return {
+        "overlap_action": ACTION_TEXTS,
+        "event_reason": EVENT_REASON_TEXTS | {"dropped": ACTION_TEXTS["dropped"]},
+        "association_method": METHOD_TEXTS | REASON_TEXTS,
+        "engine_caveat": {"caveat": ENGINE_CAVEAT},
+        "verdict_rule": RULES,
+    }
+
 
 _LABELS: dict[str, dict[str, str]] = CODE_LABELS_JA | {
     "catalog_group": CODE_LABELS_JA["gold_direction"] | CODE_LABELS_JA["category"],
@@ -126,7 +145,7 @@ def japanese_sentence(kind: str, text: str) -> str:
     Parameters
     ----------
     kind : str
-        A key of :data:`TEMPLATES_EN` (``"overlap_action"``, ``"event_reason"``,
+        A key of :func:`english_templates` (``"overlap_action"``, ``"event_reason"``,
         ``"association_method"``, ``"engine_caveat"``, ``"verdict_rule"``).
     text : str
         The English sentence, as in the CSV files.
@@ -155,7 +174,7 @@ def japanese_sentence(kind: str, text: str) -> str:
 
 def _one_sentence(kind: str, text: str) -> str | None:
     """The Japanese of ``text`` if one English template of ``kind`` wrote it, else None."""
-    for key, template in TEMPLATES_EN[kind].items():
+    for key, template in english_templates()[kind].items():
         fields = template_fields(template, text)
         if fields is not None:
             labelled = {
@@ -181,7 +200,7 @@ def _japanese_cell(value: Any, kind: str | None) -> Any:
         return YES_NO_JA[bool(value)]
     if kind is None or not isinstance(value, str):
         return value
-    if kind in TEMPLATES_EN:
+    if kind in SENTENCE_KINDS:
         return japanese_sentence(kind, value)
     return japanese_label(kind, value)
 
@@ -195,7 +214,7 @@ def japanese_cells(frame: pd.DataFrame, kinds: Mapping[str, str]) -> pd.DataFram
         A table of the page, as the analyses wrote it.
     kinds : mapping of column -> kind
         The code columns (a key of ``CODE_LABELS_JA``) and sentence columns (a key of
-        :data:`TEMPLATES_EN`) of ``frame``; absent columns are skipped.
+        :func:`english_templates`) of ``frame``; absent columns are skipped.
 
     Returns
     -------
@@ -218,7 +237,7 @@ def shown_cells(frame: pd.DataFrame, lang: Lang, kinds: Mapping[str, str]) -> pd
 
 
 def shown_sentence(text: str, lang: Lang, kind: str) -> str:
-    """A sentence of ``kind`` (a key of :data:`TEMPLATES_EN`) as the page in ``lang`` shows it."""
+    """A sentence of ``kind`` (:data:`SENTENCE_KINDS`) as the page in ``lang`` shows it."""
     return text if lang == "en" else japanese_sentence(kind, text)
 
 

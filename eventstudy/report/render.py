@@ -43,6 +43,8 @@ def display_width(text: str) -> int:
     Wide and full-width characters (Japanese) count 2, others 1 (Unicode's East Asian Width
     W and F), so that a Japanese sentence is as "long" as the English one it translates.
     """
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
