@@ -3,9 +3,11 @@
 The rule: every code of the library's code sets and every English template of a sentence the
 page shows has Japanese (unit tests below), and the Japanese page of the real report has, in
 its table cells, no code of those sets and no fixed English word of those templates (outside
-the columns that hold data: ids, English titles, slugs, files, series and the claims' key
-evidence, which the claims compose in English; see ``DATA_HEADINGS``). The CSV files and the
-English page keep the codes (``test_report.py`` and the byte-identity checks of the change).
+the columns that hold data: ids, English titles, the claims' own texts, slugs, files; see
+``DATA_HEADINGS``). In the claims' evidence and series, which write data inside sentences,
+the data (paths, slugs, commands, ids, units) are left out before the words are looked for
+(:func:`_claims_words`). The CSV files and the English page keep the codes (``test_report.py``;
+the claims' English sentences byte for byte: ``test_claims_reasons.py``).
 """
 
 from __future__ import annotations
@@ -49,10 +51,14 @@ DATA_HEADINGS = {
     "in_event_window",
     "claim_id",
     "text",
-    "series",
-    "key_evidence",
 }
-"""Columns (by key of ``COLUMNS``) whose cells are data, or English composed by the claims."""
+"""Columns (by key of ``COLUMNS``) whose cells are data (``text``: the claims file's words)."""
+
+CLAIMS_SENTENCE_HEADINGS = {"series", "key_evidence"}
+"""The claims table's sentence columns (by key of ``COLUMNS``), which hold data too."""
+
+DATA_TOKEN = re.compile(r"\S*[/:=_'\-]\S*")
+"""A path, slug, command option, id or ticker (``GC=F``) inside a sentence."""
 
 WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -63,15 +69,21 @@ def _english_templates() -> dict[str, dict[str, str]]:
     return english_templates()
 
 
-def _fixed_words() -> set[str]:
-    """Words of the English templates and codes that the Japanese ones do not also write."""
+CLAIMS_KINDS = {"claim_evidence", "claim_first_date", "claim_roll_day", "claim_series"}
+"""The kinds of sentence the claims write (shown in :data:`CLAIMS_SENTENCE_HEADINGS`)."""
+
+
+def _fixed_words(claims: bool = False) -> set[str]:
+    """Words of the English templates that the Japanese ones and the codes' labels do not also
+    write: of the claims' kinds (``claims``), else of the other kinds."""
     from eventstudy.report.text import CODE_LABELS_JA, SENTENCES_JA
 
     japanese = _literals(SENTENCES_JA) + " ".join(
         v for kind in CODE_LABELS_JA.values() for v in kind.values()
     )
     kept = set(WORD.findall(japanese))
-    return {w for w in WORD.findall(_literals(_english_templates())) if w not in kept}
+    english = {k: v for k, v in _english_templates().items() if (k in CLAIMS_KINDS) == claims}
+    return {w for w in WORD.findall(_literals(english)) if w not in kept}
 
 
 def _literals(templates: dict[str, dict[str, str]]) -> str:
@@ -209,20 +221,49 @@ def test_the_japanese_page_tables_show_no_code_of_the_code_sets(japanese_page):
     assert not found, sorted(found)[:20]
 
 
-def test_the_japanese_page_tables_show_no_fixed_english_word(japanese_page):
+def _claims_words(cell: str, data: list[str]) -> set[str]:
+    """The words of a claims cell, its data (``data``: the claims' units, commands, files,
+    then any path, slug, id or ticker) left out."""
+    for value in sorted(data, key=len, reverse=True):
+        cell = cell.replace(value, " ")
+    return set(WORD.findall(DATA_TOKEN.sub(" ", cell)))
+
+
+def test_the_japanese_page_tables_show_no_fixed_english_word(japanese_page, snapshot_report_run):
     from eventstudy.report.text import COLUMNS
 
     data = {COLUMNS["ja"][key] for key in DATA_HEADINGS}
-    words = _fixed_words()
+    claims = {COLUMNS["ja"][key] for key in CLAIMS_SENTENCE_HEADINGS}
+    v = snapshot_report_run.inputs.claims.verdicts
+    values = [str(x) for c in ("unit", "fetch_command", "missing_file") for x in v[c] if x]
+    words, claims_words = _fixed_words(), _fixed_words(claims=True)
     assert {"kept", "masked", "estimation", "shared", "window", "days"} <= words
+    assert {"first", "directory", "volatility", "slope", "studied", "textbook"} <= claims_words
     found = {
         (table["caption"], heading, cell)
         for table in _japanese_tables(japanese_page)
         for row in table["rows"]
         for heading, cell in zip(table["columns"], row, strict=True)
-        if heading not in data and set(WORD.findall(cell)) & words
+        if heading not in data
+        and (
+            _claims_words(cell, values) & claims_words
+            if heading in claims
+            else set(WORD.findall(cell)) & words
+        )
     }
     assert not found, sorted(found)[:20]
+
+
+def test_the_japanese_claims_table_shows_its_sentences_in_japanese(japanese_page):
+    from eventstudy.report.text import COLUMNS, HEADINGS
+
+    (table,) = [
+        t for t in _japanese_tables(japanese_page) if t["caption"] == HEADINGS["ja"]["claims"]
+    ]
+    column = table["columns"].index(COLUMNS["ja"]["key_evidence"])
+    cells = [row[column] for row in table["rows"]]
+    assert cells and all(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", c) for c in cells)
+    assert not [c for c in cells if "not in the data directory" in c or "sessions" in c]
 
 
 def test_the_japanese_page_names_its_rules_and_caveat_in_japanese(japanese_page):

@@ -24,11 +24,37 @@ from eventstudy.claims.sources import SeriesData, utc_day
 from eventstudy.claims.tests import TestOutcome, hac_slope_test, level_test, mean_shift_test
 from eventstudy.data import store
 
-__all__ = ["MAX_STALE_DAYS", "association_outcome", "level_outcome", "shift_outcome"]
+__all__ = [
+    "MAX_STALE_DAYS",
+    "REASON_TEXTS",
+    "RESTS_ON_TEXTS",
+    "association_outcome",
+    "level_outcome",
+    "shift_outcome",
+]
 
 MAX_STALE_DAYS = 5
 """Association: the second series' value may be at most this many calendar days old."""
 PLOT_MARGIN = pd.Timedelta(days=30)
+
+REASON_TEXTS: dict[str, str] = {
+    "level_no_observation": "no observation of {series} in {window}",
+    "level": "{series} over {window} ({n} observations): mean {mean}, range {low}..{high}, "
+    "{share} within {band} {unit} (basis {basis})",
+    "shift": "{series} mean {after} over {window_after} vs {before} over {window_before}: "
+    "difference {difference} {unit} (HAC se {se}, z {z}, {lags} lags)",
+    "association": "{y} ({y_unit}) on {x} changes over {window} ({n} sessions): slope {slope} "
+    "{y_unit} per unit of {x} (HAC se {se}, z {z})",
+    "association_effect": "one sd of {x} changes moves {y} by {effect}",
+    "association_lagged": "{x} lagged a day: z {z_lagged}",
+}
+"""The sentences of the ``reason`` of level, shift and association claims (an association's
+three joined by ``"; "``). Fields hold values as written (numbers formatted, windows
+``YYYY-MM-DD..YYYY-MM-DD``, ``y_unit`` ``log return`` or the series' unit); the Japanese page
+reads them back (:mod:`eventstudy.report.cells`)."""
+
+RESTS_ON_TEXTS: dict[str, str] = {"association": "{y} on {x}"}
+"""What an association verdict rests on: the first series on the second."""
 
 
 def _coverage_end(s: SeriesData, end: pd.Timestamp) -> pd.Timestamp:
@@ -44,7 +70,7 @@ def level_outcome(c: Claim, ctx: Context) -> Outcome:
     values = in_dates(s.observed, c.start, c.end)
     window, label = span(c.start, c.end), c.primary.label
     if values.empty:
-        reason = f"no observation of {label} in {window}"
+        reason = REASON_TEXTS["level_no_observation"].format(series=label, window=window)
         return Outcome(c, V.INCONCLUSIVE, rests_on=label, files=list(s.files), reason=reason)
     out = level_test(values, c.level, c.tolerance, c.basis)
     evidence = [
@@ -57,10 +83,17 @@ def level_outcome(c: Claim, ctx: Context) -> Outcome:
         evidence_row(c, label, c.basis, window, "n", out.n, "observations"),
     ]
     band = f"{fmt(c.level - c.tolerance, 3)}..{fmt(c.level + c.tolerance, 3)}"
-    reason = (
-        f"{label} over {window} ({out.n} observations): mean {fmt(out.mean, 3)}, range "
-        f"{fmt(out.min, 3)}..{fmt(out.max, 3)}, {out.share_within:.0%} within {band} {s.unit} "
-        f"(basis {c.basis})"
+    reason = REASON_TEXTS["level"].format(
+        series=label,
+        window=window,
+        n=out.n,
+        mean=fmt(out.mean, 3),
+        low=fmt(out.min, 3),
+        high=fmt(out.max, 3),
+        share=f"{out.share_within:.0%}",
+        band=band,
+        unit=s.unit,
+        basis=c.basis,
     )
     plot = {
         "kind": "level",
@@ -127,10 +160,17 @@ def shift_outcome(c: Claim, ctx: Context) -> Outcome:
         evidence.append(
             evidence_row(c, label, "", window, "zero_values", zeros, "observations", note=note)
         )
-    reason = (
-        f"{label} mean {fmt(after.mean(), 2)} over {win_a} vs {fmt(before.mean(), 2)} over "
-        f"{win_b}: difference {fmt(test.estimate, 2)} {s.unit} (HAC se {fmt(test.se, 2)}, "
-        f"z {test.stat:.2f}, {test.maxlags} lags)"
+    reason = REASON_TEXTS["shift"].format(
+        series=label,
+        after=fmt(after.mean(), 2),
+        window_after=win_a,
+        before=fmt(before.mean(), 2),
+        window_before=win_b,
+        difference=fmt(test.estimate, 2),
+        unit=s.unit,
+        se=fmt(test.se, 2),
+        z=f"{test.stat:.2f}",
+        lags=test.maxlags,
     )
     plot = {
         "kind": "shift",
@@ -175,6 +215,30 @@ def _changes(s: SeriesData, values: pd.Series, root: Path) -> pd.Series:
     return differences(values, multi_day=False)
 
 
+def _association_reason(
+    y: str, x: str, y_unit: str, window: str, test: TestOutcome, sd_x: float, lagged: TestOutcome
+) -> str:
+    """The ``reason`` of an association claim: the slope, a sd's effect, the lagged z."""
+    return "; ".join(
+        [
+            REASON_TEXTS["association"].format(
+                y=y,
+                y_unit=y_unit,
+                x=x,
+                window=window,
+                n=test.nobs,
+                slope=f"{test.estimate:.3g}",
+                se=f"{test.se:.3g}",
+                z=f"{test.stat:.2f}",
+            ),
+            REASON_TEXTS["association_effect"].format(
+                x=x, y=y, effect=f"{test.estimate * sd_x:+.3%}"
+            ),
+            REASON_TEXTS["association_lagged"].format(x=x, z_lagged=f"{lagged.stat:.2f}"),
+        ]
+    )
+
+
 def association_outcome(c: Claim, ctx: Context) -> Outcome:
     """Verdict and evidence of an ``association`` claim."""
     ys, xs = ctx.series(c.series[0]), ctx.series(c.series[1])
@@ -197,7 +261,8 @@ def association_outcome(c: Claim, ctx: Context) -> Outcome:
     yl, xl = c.series[0].label, c.series[1].label
     y_unit = "log return" if ys.log else ys.unit
     x_unit = "log return" if xs.log else xs.unit
-    unit, label, window = f"{y_unit} per unit of {xl}", f"{yl} on {xl}", span(c.start, c.end)
+    unit, window = f"{y_unit} per unit of {xl}", span(c.start, c.end)
+    label = RESTS_ON_TEXTS["association"].format(y=yl, x=xl)
     sd_x = float(x.std())
     evidence = hac_rows(c, label, "same date", window, test, unit, "slope")
     evidence.append(
@@ -213,12 +278,7 @@ def association_outcome(c: Claim, ctx: Context) -> Outcome:
         )
     )
     evidence += hac_rows(c, label, "lag 1 day", window, fits[1][0], unit, "slope")
-    reason = (
-        f"{yl} ({y_unit}) on {xl} changes over {window} ({test.nobs} sessions): slope "
-        f"{test.estimate:.3g} {unit} (HAC se {test.se:.3g}, z {test.stat:.2f}); one sd of {xl} "
-        f"changes moves {yl} by {test.estimate * sd_x:+.3%}; {xl} lagged a day: z "
-        f"{fits[1][0].stat:.2f}"
-    )
+    reason = _association_reason(yl, xl, y_unit, window, test, sd_x, fits[1][0])
     plot = {
         "kind": "association",
         "points": pd.DataFrame({"x": x, "y": y[inside]}).dropna(),

@@ -18,7 +18,14 @@ import pandas as pd
 from eventstudy.claims.claim import Claim, SeriesRef
 from eventstudy.claims.gold_adapter import GoldEffects, gold_event_effects
 from eventstudy.claims.rolls import RollDetector
-from eventstudy.claims.sources import MissingData, MissingFile, SeriesData, read_series, utc_day
+from eventstudy.claims.sources import (
+    MISSING_TEXTS,
+    MissingData,
+    MissingFile,
+    SeriesData,
+    read_series,
+    utc_day,
+)
 from eventstudy.exceptions import DataNotFoundError
 
 __all__ = [
@@ -83,7 +90,7 @@ class Context:
                 )
             except DataNotFoundError as exc:
                 rel = _relative(exc.path, self.root)
-                reason = f"{rel} is not in the data directory (the gold study reads it)"
+                reason = MISSING_TEXTS["missing_gold"].format(path=rel)
                 self._gold[key] = MissingData(MissingFile(rel, reason, exc.fetch_command or ""))
         return _value(self._gold[key])
 

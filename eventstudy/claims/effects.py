@@ -28,7 +28,31 @@ from eventstudy.claims.claim import Claim, parse_horizon, parse_trading_window
 from eventstudy.claims.context import Context, Outcome, evidence_row, sensitivity_row, utc_day
 from eventstudy.claims.tests import one_sided, stouffer
 
-__all__ = ["event_effect_outcome", "event_ids"]
+__all__ = ["REASON_TEXTS", "RESTS_ON_TEXTS", "event_effect_outcome", "event_ids"]
+
+REASON_TEXTS: dict[str, str] = {
+    "effect_gold_event": "{event} (day 0 {day0}): CAR {window} {car} (HAC, two-sided p {p}; "
+    "textbook {car_textbook}; placebo p {p_placebo})",
+    "effect_stouffer": "Stouffer over {n} events",
+    "effect_gold_group": "mean HAC CAR {window} of the {n} studied '{group}' events {car} "
+    "(z {z}, one-sided p {p})",
+    "effect_not_computable": "{event}: not computable ({reason})",
+    "effect_normal_p": "{event}: no placebo null, normal p from abnormal_z",
+    "effect_market": "{event}: {series} {p_before} -> {p_after} ({shift_pp} pp, {shift_logodds} "
+    "log-odds) over {window}; empirical p {p} two-sided (z {z})",
+}
+"""The sentences of an event-effect claim's ``reason``, one per event (joined by ``"; "``):
+a gold event's CARs and p-values, Stouffer's combination, a ``gold_direction`` group's mean
+(``group``: ``up`` or ``down``), a market's odds shift or why it has none (``reason``: the
+odds study's own words). Fields hold values as written (numbers formatted); the Japanese page
+reads them back (:mod:`eventstudy.report.cells`). Left in one English sentence: no event
+studied, with the gold study's reasons (``"no event studied (<id>: <reason>; ...)"``)."""
+
+RESTS_ON_TEXTS: dict[str, str] = {
+    "gold": "{series} CAR {window}",
+    "market": "{series} shift {window}",
+}
+"""What an event-effect verdict rests on: a gold series' CAR, a market's odds shift."""
 
 
 def event_effect_outcome(c: Claim, ctx: Context) -> Outcome:
@@ -91,7 +115,7 @@ def _gold(c: Claim, ids: list[str], group: str | None, window: str, ctx: Context
             )
     studied = [e for e in ids if table.loc[e, "status"] != "excluded"]
     common: dict[str, Any] = {  # keyword arguments shared by every Outcome below
-        "rests_on": f"{label} CAR {wtext}",
+        "rests_on": RESTS_ON_TEXTS["gold"].format(series=label, window=wtext),
         "unit": "log return",
         "files": list(eff.data_versions["path"].astype(str)),
         "evidence": evidence,
@@ -119,13 +143,19 @@ def _gold(c: Claim, ids: list[str], group: str | None, window: str, ctx: Context
     )
     verdict, p = _combined(c, list(ups), list(downs))
     parts = [
-        f"{e} (day 0 {pd.Timestamp(table.loc[e, 'day0']).date()}): CAR {wtext} "
-        f"{table.loc[e, 'car_hac']:+.2%} (HAC, two-sided p {table.loc[e, 'p_hac']:.3f}; textbook "
-        f"{table.loc[e, 'car']:+.2%}; placebo p {table.loc[e, 'p_placebo']:.3f})"
+        REASON_TEXTS["effect_gold_event"].format(
+            event=e,
+            day0=pd.Timestamp(table.loc[e, "day0"]).date(),
+            window=wtext,
+            car=f"{table.loc[e, 'car_hac']:+.2%}",
+            p=f"{table.loc[e, 'p_hac']:.3f}",
+            car_textbook=f"{table.loc[e, 'car']:+.2%}",
+            p_placebo=f"{table.loc[e, 'p_placebo']:.3f}",
+        )
         for e in studied
     ]
     if len(studied) > 1:
-        parts.append(f"Stouffer over {len(studied)} events")
+        parts.append(REASON_TEXTS["effect_stouffer"].format(n=len(studied)))
     return Outcome(
         c,
         verdict,
@@ -149,9 +179,13 @@ def _gold_group(c: Claim, t: pd.Series, group: str, wtext: str, common: dict[str
         evidence_row(c, label, basis, wtext, f"p_{group}", p_group, "probability"),
         evidence_row(c, label, basis, wtext, "n_events", t["n"], "events"),
     ]
-    reason = (
-        f"mean HAC CAR {wtext} of the {int(t['n'])} studied '{group}' events "
-        f"{t['mean_car_hac']:+.3%} (z {t['stat']:.2f}, one-sided p {p_group:.3f})"
+    reason = REASON_TEXTS["effect_gold_group"].format(
+        window=wtext,
+        n=int(t["n"]),
+        group=group,
+        car=f"{t['mean_car_hac']:+.3%}",
+        z=f"{t['stat']:.2f}",
+        p=f"{p_group:.3f}",
     )
     return Outcome(
         c,
@@ -196,6 +230,21 @@ def _shift(
     ).iloc[0]
 
 
+def _market_part(event: str, label: str, window: str, r: pd.Series) -> str:
+    """One market event's sentence of the ``reason``: the odds shift and its empirical p."""
+    return REASON_TEXTS["effect_market"].format(
+        event=event,
+        series=label,
+        p_before=f"{r['p_before']:.3f}",
+        p_after=f"{r['p_after']:.3f}",
+        shift_pp=f"{r['shift_pp']:+.1f}",
+        shift_logodds=f"{r['shift_logodds']:+.2f}",
+        window=window,
+        p=f"{r['empirical_p']:.3f}",
+        z=f"{r['abnormal_z']:.2f}",
+    )
+
+
 def _market(c: Claim, ids: list[str], window: str, ctx: Context) -> Outcome:
     s = ctx.series(c.primary)
     horizon = parse_horizon(window)
@@ -219,24 +268,22 @@ def _market(c: Claim, ids: list[str], window: str, ctx: Context) -> Outcome:
                 evidence_row(c, label, eid, window, stat, r[stat], unit, times[eid], note)
             )
         if r["status"] == "not_computable":
-            parts.append(f"{eid}: not computable ({r['reason']})")
+            parts.append(
+                REASON_TEXTS["effect_not_computable"].format(event=eid, reason=r["reason"])
+            )
             continue
         p2 = float(r["empirical_p"])
         if not math.isfinite(p2) and math.isfinite(float(r["abnormal_z"])):
             p2 = float(2 * stats.norm.sf(abs(float(r["abnormal_z"]))))
-            parts.append(f"{eid}: no placebo null, normal p from abnormal_z")
+            parts.append(REASON_TEXTS["effect_normal_p"].format(event=eid))
         u, d = one_sided(p2, float(r["shift_logodds"]))
         ups.append(u)
         downs.append(d)
         shifts.append(float(r["shift_pp"]))
         points[eid] = (r["t_before"], float(r["p_before"]), r["t_after"], float(r["p_after"]))
-        parts.append(
-            f"{eid}: {label} {r['p_before']:.3f} -> {r['p_after']:.3f} ({r['shift_pp']:+.1f} pp, "
-            f"{r['shift_logodds']:+.2f} log-odds) over {window}; empirical p "
-            f"{r['empirical_p']:.3f} two-sided (z {r['abnormal_z']:.2f})"
-        )
+        parts.append(_market_part(eid, label, window, r))
     common: dict[str, Any] = {  # keyword arguments shared by every Outcome below
-        "rests_on": f"{label} shift {window}",
+        "rests_on": RESTS_ON_TEXTS["market"].format(series=label, window=window),
         "unit": "percentage points",
         "estimate_label": "odds shift" if len(ids) == 1 else "mean odds shift",
         "files": list(s.files),

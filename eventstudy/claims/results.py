@@ -361,7 +361,7 @@ def claims_table(results: ClaimsResults) -> pd.DataFrame:
             "alpha": v["alpha"],
             "missing_file": v["missing_file"],
             "fetch_command": v["fetch_command"],
-            "data_files": v["claim_id"].map(files).fillna(""),
+            "data_files": [files.get(c, "") for c in v["claim_id"]],
         }
     )
 

@@ -21,6 +21,7 @@ from eventstudy.data.needs import NOT_FETCHABLE  # series no fetcher gets, with 
 from eventstudy.exceptions import DataNotFoundError
 
 __all__ = [
+    "MISSING_TEXTS",
     "MissingData",
     "MissingFile",
     "SeriesData",
@@ -30,6 +31,23 @@ __all__ = [
     "resolve_root",
     "utc_day",
 ]
+
+MISSING_TEXTS: dict[str, str] = {
+    "missing_odds": "{path} (odds of market '{slug}', outcome Yes) is not in the data directory",
+    "missing_gold": "{path} is not in the data directory (the gold study reads it)",
+    "missing_file": "{path} is not in the data directory",
+    "missing_market": "market '{slug}' is not listed in {path}",
+    "empty_odds": "{path} (odds of market '{slug}') has no rows",
+    "ends_early": "{path} ends on {last}; the claim needs data through {end}",
+    "starts_late": "{path} starts on {first}; the claim needs data from {start}",
+    "fetch": "fetch it with: {command}",
+}
+"""Why a file does not serve a claim (the reason of a ``no data`` verdict, followed by
+``"; "`` and ``fetch``, or by :data:`eventstudy.data.needs.NOT_FETCHABLE`'s sentence).
+``path`` is relative to the data directory, ``slug`` a Polymarket market, dates
+``YYYY-MM-DD``; the Japanese page reads them back (:mod:`eventstudy.report.cells`). A
+specific sentence comes before a general one that also reads it (``missing_odds`` before
+``missing_file``)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +130,9 @@ class SeriesData:
             raise MissingData(
                 MissingFile(
                     path,
-                    f"{path} ends on {self.last.date()}; the claim needs data through {end.date()}",
+                    MISSING_TEXTS["ends_early"].format(
+                        path=path, last=self.last.date(), end=end.date()
+                    ),
                     fetch_command(self.ref, root),
                 )
             )
@@ -120,8 +140,9 @@ class SeriesData:
             raise MissingData(
                 MissingFile(
                     path,
-                    f"{path} starts on {self.first.date()}; the claim needs data from "
-                    f"{start.date()}",
+                    MISSING_TEXTS["starts_late"].format(
+                        path=path, first=self.first.date(), start=start.date()
+                    ),
                     fetch_command(self.ref, root),
                 )
             )
@@ -167,14 +188,14 @@ def read_series(ref: SeriesRef, root: Path) -> SeriesData:
         try:
             bars = store.load_prices(ref.key, root)
         except DataNotFoundError:
-            raise _missing(ref, rel, f"{rel} is not in the data directory", root) from None
+            raise _missing(ref, rel, MISSING_TEXTS["missing_file"].format(path=rel), root) from None
         bars = _on_calendar(bars, ref.key)
         return SeriesData(ref, bars["close"], bars, unit, log, (rel,))
     rel = store.series_relpath(ref.key)
     try:
         values = store.load_series(ref.key, root).dropna()
     except DataNotFoundError:
-        raise _missing(ref, rel, f"{rel} is not in the data directory", root) from None
+        raise _missing(ref, rel, MISSING_TEXTS["missing_file"].format(path=rel), root) from None
     return SeriesData(ref, values, None, unit, log, (rel,))
 
 
@@ -196,9 +217,9 @@ def _read_market(ref: SeriesRef, root: Path) -> SeriesData:
     except DataNotFoundError as exc:  # no markets.csv, or the slug is not listed
         path = store.MARKETS_RELPATH
         reason = (
-            f"market {slug!r} is not listed in {path}"
+            MISSING_TEXTS["missing_market"].format(slug=slug, path=path)
             if Path(root, path).is_file()
-            else f"{path} is not in the data directory"
+            else MISSING_TEXTS["missing_file"].format(path=path)
         )
         raise MissingData(MissingFile(path, reason, command)) from exc
     token = str(rows["token_id"].iloc[0])
@@ -206,10 +227,10 @@ def _read_market(ref: SeriesRef, root: Path) -> SeriesData:
     try:
         odds = store.load_odds(token, root)
     except DataNotFoundError:
-        reason = f"{rel} (odds of market {slug!r}, outcome Yes) is not in the data directory"
+        reason = MISSING_TEXTS["missing_odds"].format(path=rel, slug=slug)
         raise MissingData(MissingFile(rel, reason, command)) from None
     if odds.empty:
-        reason = f"{rel} (odds of market {slug!r}) has no rows"
+        reason = MISSING_TEXTS["empty_odds"].format(path=rel, slug=slug)
         raise MissingData(MissingFile(rel, reason, command))
     meta = {
         "token_id": token,

@@ -32,7 +32,7 @@ from eventstudy.claims.comparisons import association_outcome, level_outcome, sh
 from eventstudy.claims.context import Context, Outcome
 from eventstudy.claims.effects import event_effect_outcome
 from eventstudy.claims.rolls import RollDetector
-from eventstudy.claims.sources import MissingData, resolve_root
+from eventstudy.claims.sources import MISSING_TEXTS, MissingData, resolve_root
 from eventstudy.claims.spec import COLUMNS, claims_from_frame, load_claims
 from eventstudy.claims.threshold import threshold_outcome
 from eventstudy.data.quality import roll_dates
@@ -188,7 +188,9 @@ def _run_one(claim: Claim, ctx: Context) -> Outcome:
         return HANDLERS[claim.type](claim, ctx)
     except MissingData as exc:
         m = exc.missing
-        how = f"; fetch it with: {m.fetch_command}" if m.fetch_command else ""
+        how = (
+            "; " + MISSING_TEXTS["fetch"].format(command=m.fetch_command) if m.fetch_command else ""
+        )
         reason = f"{m.reason}{how}"
         return Outcome(claim, V.NO_DATA, rests_on=claim.primary.label, reason=reason, missing=m)
 

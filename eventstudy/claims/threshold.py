@@ -22,7 +22,14 @@ from eventstudy.claims.rolls import roll_days_near
 from eventstudy.claims.sources import MissingData, MissingFile, SeriesData
 from eventstudy.claims.tests import NoInformation, first_reached, no_information_probability
 
-__all__ = ["CONVERSION_SESSIONS", "threshold_outcome"]
+__all__ = [
+    "CONVERSION_SESSIONS",
+    "FIRST_DATE_TEXTS",
+    "REASON_TEXTS",
+    "RESTS_ON_TEXTS",
+    "ROLL_DAY_TEXTS",
+    "threshold_outcome",
+]
 
 CONVERSION_SESSIONS = 20
 """Sessions before ``made_on`` whose median close ratio converts a cross-check's level."""
@@ -30,6 +37,41 @@ MIN_HISTORY = 30
 """Fewest sessions before ``made_on`` that calibrate the no-information model."""
 PLOT_LEAD = 60
 """Sessions before ``made_on`` shown in the plot."""
+
+_NOINFO = (
+    "no-information probability {p} (bootstrap {p_bootstrap}; sigma {sigma} per session over "
+    "{n} sessions)"
+)
+REASON_TEXTS: dict[str, str] = {
+    "threshold_first_above": "{series} {field} first at or above {level} {unit} on {date}",
+    "threshold_first_below": "{series} {field} first at or below {level} {unit} on {date}",
+    "threshold_not_above": "{series} {field} not at or above {level} {unit} through {end}",
+    "threshold_not_below": "{series} {field} not at or below {level} {unit} through {end}",
+    "threshold_no_first_date": "first dates: none",
+    "threshold_first_dates": "first dates: {dates}",
+    "threshold_noinfo": _NOINFO,
+    "threshold_noinfo_beyond": _NOINFO + ": the claim said more than volatility did",
+    "threshold_noinfo_within": _NOINFO + ": volatility alone gave it that chance",
+    "threshold_rolls": "roll day(s) near the crossing: {days}",
+    "threshold_no_prices": "{path} has no {field} prices (basis={basis})",
+}
+"""The sentences of a threshold claim's ``reason`` (joined by ``"; "``) and of its missing
+price field: the first series' price field (``close``, ``intraday high``...) reaching the
+level or not, the first dates (``dates``: :data:`FIRST_DATE_TEXTS` joined by ``", "``), the
+no-information probability with or without its reading, the roll days near the crossing
+(``days``: :data:`ROLL_DAY_TEXTS` joined by ``", "``). Fields hold values as written
+(numbers formatted, dates ``YYYY-MM-DD``); the Japanese page reads them back
+(:mod:`eventstudy.report.cells`)."""
+
+FIRST_DATE_TEXTS: dict[str, str] = {"first_date": "{series} {field} {date}"}
+"""One item of the first dates: a series, its price field (``close``, ``high``, ``low``), the
+date."""
+
+ROLL_DAY_TEXTS: dict[str, str] = {"roll_day": "{date} ({offset} sessions)"}
+"""One roll day near a crossing, with its signed offset in sessions."""
+
+RESTS_ON_TEXTS: dict[str, str] = {"threshold": "{series} {field}"}
+"""What a threshold verdict rests on: the first series and its price field."""
 
 
 def threshold_outcome(c: Claim, ctx: Context) -> Outcome:
@@ -42,7 +84,8 @@ def threshold_outcome(c: Claim, ctx: Context) -> Outcome:
     field = _field(c.basis, above)
     if field not in bars.columns or bars[field].isna().all():
         path = prim.files[-1]
-        raise MissingData(MissingFile(path, f"{path} has no {field} prices (basis={c.basis})"))
+        reason = REASON_TEXTS["threshold_no_prices"].format(path=path, field=field, basis=c.basis)
+        raise MissingData(MissingFile(path, reason))
     history = bars[bars.index < c.made_on]
     if len(history) < MIN_HISTORY:
         prim.require(c.made_on - pd.Timedelta(days=2 * MIN_HISTORY), None, ctx.root)
@@ -244,7 +287,7 @@ def _one_horizon(
     return Outcome(
         c,
         V.threshold_verdict(key_date is not None, observed),
-        rests_on=f"{c.primary.label} {_name(field)}",
+        rests_on=RESTS_ON_TEXTS["threshold"].format(series=c.primary.label, field=_name(field)),
         key_date=key_date,
         estimate=float(path.max() if above else path.min()) if len(path) else math.nan,
         estimate_label=f"{'max' if above else 'min'} {_name(field)} over the horizon",
@@ -281,9 +324,10 @@ def _roll_row(
     index = s.frame.index
     near = roll_days_near(rolls, index, date, roll_window)
     if near:
-        note = "roll day(s) near the crossing: " + ", ".join(
-            f"{d.date()} ({k:+d} sessions)" for d, k in near
+        days = ", ".join(
+            ROLL_DAY_TEXTS["roll_day"].format(date=d.date(), offset=f"{k:+d}") for d, k in near
         )
+        note = REASON_TEXTS["threshold_rolls"].format(days=days)
     else:
         note = f"no roll day within {roll_window} sessions"
         nearest = roll_days_near(rolls, index, date, len(index))
@@ -333,26 +377,35 @@ def _reason(
     n: int,
     evidence: list[dict],
 ) -> str:
-    word = "at or above" if c.expected == "above" else "at or below"
-    target = f"{word} {fmt(c.level)} {prim.unit}"
+    side = "above" if c.expected == "above" else "below"
+    values = {"series": c.primary.label, "field": _name(field), "level": fmt(c.level)}
     if key_date is not None:
-        head = f"{c.primary.label} {_name(field)} first {target} on {key_date.date()}"
-    else:
-        head = f"{c.primary.label} {_name(field)} not {target} through {_end(c).date()}"
-    dates = ", ".join(f"{k} {v.date()}" for k, v in first.items()) or "none"
-    p, pb = noinfo.probability(n, c.basis), noinfo.probability(n, c.basis, "bootstrap")
-    tail = (
-        f"no-information probability {p:.2f} (bootstrap {pb:.2f}; sigma {noinfo.sigma:.4f} "
-        f"per session over {n} sessions)"
-    )
-    if key_date is not None:
-        tail += (
-            ": the claim said more than volatility did"
-            if p < c.alpha
-            else ": volatility alone gave it that chance"
+        head = REASON_TEXTS[f"threshold_first_{side}"].format(
+            **values, unit=prim.unit, date=key_date.date()
         )
+    else:
+        head = REASON_TEXTS[f"threshold_not_{side}"].format(
+            **values, unit=prim.unit, end=_end(c).date()
+        )
+    dates = ", ".join(_first_date(key, date) for key, date in first.items())
+    p, pb = noinfo.probability(n, c.basis), noinfo.probability(n, c.basis, "bootstrap")
+    reading = "" if key_date is None else ("_beyond" if p < c.alpha else "_within")
+    tail = REASON_TEXTS[f"threshold_noinfo{reading}"].format(
+        p=f"{p:.2f}", p_bootstrap=f"{pb:.2f}", sigma=f"{noinfo.sigma:.4f}", n=n
+    )
+    listed = (
+        REASON_TEXTS["threshold_first_dates"].format(dates=dates)
+        if dates
+        else REASON_TEXTS["threshold_no_first_date"]
+    )
     rolls = [r["note"] for r in evidence if r["statistic"] == "roll_days_near" and r["value"]]
-    return "; ".join([head, f"first dates: {dates}", tail, *rolls])
+    return "; ".join([head, listed, tail, *rolls])
+
+
+def _first_date(key: str, date: pd.Timestamp) -> str:
+    """One item of the first dates (``key``: ``"<series> <field>"``)."""
+    series, _, field = key.rpartition(" ")
+    return FIRST_DATE_TEXTS["first_date"].format(series=series, field=field, date=date.date())
 
 
 def _path(

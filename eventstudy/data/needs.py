@@ -32,6 +32,7 @@ __all__ = [
     "ESTIMATION_DAYS",
     "NEED_COLUMNS",
     "NOT_FETCHABLE",
+    "NOT_FETCHABLE_TEXT",
     "POST_EVENT_DAYS",
     "required_items",
 ]
@@ -60,14 +61,17 @@ POST_EVENT_DAYS = 21
 ODDS_BEFORE_DAYS = 30
 """Calendar days of odds history needed before an event (the odds study's 'before' sample)."""
 
+NOT_FETCHABLE_TEXT = (
+    "the Caldara-Iacoviello geopolitical risk index is not a FRED series, so no eventstudy "
+    "fetch command gets it: download data_gpr_daily_recent.xls from "
+    "https://www.matteoiacoviello.com/gpr.htm and write its date and "
+    "{key} columns as series/{key}.csv (date,value)"
+)
+"""What to do for a series no fetcher gets (``key``: its id); the Japanese page reads the
+id back (:mod:`eventstudy.report.cells`)."""
+
 NOT_FETCHABLE: dict[str, str] = {
-    key: (
-        "the Caldara-Iacoviello geopolitical risk index is not a FRED series, so no eventstudy "
-        "fetch command gets it: download data_gpr_daily_recent.xls from "
-        "https://www.matteoiacoviello.com/gpr.htm and write its date and "
-        f"{key} columns as series/{key}.csv (date,value)"
-    )
-    for key in ("GPRD", "GPRD_ACT", "GPRD_THREAT", "GPR")
+    key: NOT_FETCHABLE_TEXT.format(key=key) for key in ("GPRD", "GPRD_ACT", "GPRD_THREAT", "GPR")
 }
 """Series ids no fetcher can get (``eventstudy fetch --series`` is FRED), with what to do."""
 

@@ -8,9 +8,13 @@ For the Japanese page, :func:`japanese_cells` rewrites a copy of a table before 
   :data:`eventstudy.report.text.CODE_LABELS_JA`;
 * a sentence column (column -> kind of sentence) shows the Japanese sentence of
   :data:`eventstudy.report.text.SENTENCES_JA` with the values of the English one. These
-  sentences are composed where the results are made (the gold study, the association tests),
-  from English templates (:func:`english_templates`); :func:`template_fields` reads the values
-  back by the template that wrote them, so the two languages share one set of fields;
+  sentences are composed where the results are made (the gold study, the association tests,
+  the claims' evidence and what their verdicts rest on), from English templates
+  (:func:`english_templates`); :func:`template_fields` reads the values back by the template
+  that wrote them, so the two languages share one set of fields. A field holding a code shows
+  its label (a price field, a gold direction, a category, the unit ``log return``); a field
+  holding a list (a threshold claim's first dates, its roll days) shows each item by its own
+  template; numbers, dates, tickers, slugs, paths and commands stay as written;
 * a true/false cell shows はい / いいえ.
 
 The same templates give the Japanese of two fixed texts outside the tables: the caveat of the
@@ -64,6 +68,10 @@ SENTENCE_KINDS = (
     "association_method",
     "engine_caveat",
     "verdict_rule",
+    "claim_evidence",
+    "claim_first_date",
+    "claim_roll_day",
+    "claim_series",
 )
 """The kinds of composed sentence (keys of ``SENTENCES_JA`` and of :func:`english_templates`)."""
 
@@ -75,6 +83,9 @@ def english_templates() -> dict[str, dict[str, str]]:
     Imported on first use: the modules that write the sentences load the analysis stack
     (about 0.3 s), which an English page never needs for its cells.
     """
+    from eventstudy.claims import comparisons, effects, threshold
+    from eventstudy.claims.sources import MISSING_TEXTS
+    from eventstudy.data.needs import NOT_FETCHABLE_TEXT
     from eventstudy.gold.overlap import ACTION_TEXTS
     from eventstudy.gold.results import ENGINE_CAVEAT
     from eventstudy.gold.study import EVENT_REASON_TEXTS
@@ -86,6 +97,17 @@ def english_templates() -> dict[str, dict[str, str]]:
         "association_method": METHOD_TEXTS | REASON_TEXTS,
         "engine_caveat": {"caveat": ENGINE_CAVEAT},
         "verdict_rule": RULES,
+        "claim_evidence": threshold.REASON_TEXTS
+        | comparisons.REASON_TEXTS
+        | effects.REASON_TEXTS
+        | MISSING_TEXTS
+        | {"not_fetchable": NOT_FETCHABLE_TEXT},
+        "claim_first_date": threshold.FIRST_DATE_TEXTS,
+        "claim_roll_day": threshold.ROLL_DAY_TEXTS,
+        # the general "{series} {field}" last: it reads every text with a space
+        "claim_series": comparisons.RESTS_ON_TEXTS
+        | effects.RESTS_ON_TEXTS
+        | threshold.RESTS_ON_TEXTS,
     }
 
 
@@ -99,18 +121,33 @@ the verdict rules' kinds (a claim type, or the verdict ``no data``)."""
 JOINER = "; "
 """What joins two sentences in one cell (e.g. two reasons an event was excluded)."""
 
-_CODE_FIELDS: dict[str, str] = {"category": "category"}
+_CODE_FIELDS: dict[str, str] = {
+    "category": "category",
+    "field": "price_field",
+    "group": "gold_direction",
+    "y_unit": "return_unit",
+}
 """Template fields that hold a code, and the code's kind (shown by its label)."""
+
+LIST_JOINER = ", "
+"""What joins the items of a list inside a sentence (a threshold claim's first dates)."""
+
+_LIST_FIELDS: dict[str, str] = {"dates": "claim_first_date", "days": "claim_roll_day"}
+"""Template fields that hold items joined by :data:`LIST_JOINER`, and the kind of sentence
+of one item (each shown in Japanese, an item no template wrote as it is)."""
 
 
 @functools.cache
 def _template_pattern(template: str) -> re.Pattern[str]:
     """A pattern matching the texts ``template`` writes, one named group per field."""
-    parts = []
+    parts, seen = [], set()
     for literal, field, _spec, _conversion in string.Formatter().parse(template):
         parts.append(re.escape(literal))
-        if field is not None:  # a value never spans a "; " (where sentences are joined)
+        if field in seen:  # a field named twice holds the same text twice
+            parts.append(f"(?P={field})")
+        elif field is not None:  # a value never spans a "; " (where sentences are joined)
             parts.append(f"(?P<{field}>(?:(?!{re.escape(JOINER)}).)+?)")
+            seen.add(field)
     return re.compile("".join(parts), re.DOTALL)
 
 
@@ -177,12 +214,19 @@ def _one_sentence(kind: str, text: str) -> str | None:
     for key, template in english_templates()[kind].items():
         fields = template_fields(template, text)
         if fields is not None:
-            labelled = {
-                name: japanese_label(_CODE_FIELDS[name], value) if name in _CODE_FIELDS else value
-                for name, value in fields.items()
-            }
-            return SENTENCES_JA[kind][key].format(**labelled)
+            shown = {name: _japanese_field(name, value) for name, value in fields.items()}
+            return SENTENCES_JA[kind][key].format(**shown)
     return None
+
+
+def _japanese_field(name: str, value: str) -> str:
+    """A field's value in a Japanese sentence: a code by its label, a list item by item."""
+    if name in _CODE_FIELDS:
+        return japanese_label(_CODE_FIELDS[name], value)
+    if name in _LIST_FIELDS:
+        items = value.split(LIST_JOINER)
+        return LIST_JOINER.join(_one_sentence(_LIST_FIELDS[name], i) or i for i in items)
+    return value
 
 
 def japanese_label(kind: str, code: str) -> str:

@@ -30,6 +30,15 @@ __all__ = ["build_page", "extra_tables", "findings"]
 ALPHA = 0.05
 """Significance level of the headline counts."""
 
+CLAIMS_KINDS = {
+    "type": "claim_type",
+    "verdict": "verdict",
+    "series": "claim_series",
+    "key_evidence": "claim_evidence",
+}
+"""The claims table's code and sentence columns (:func:`eventstudy.report.cells.shown_cells`);
+the claim's text is the claims file's own words."""
+
 
 def _t(lang: Lang, en: str, ja: str) -> str:
     return en if lang == "en" else ja
@@ -245,7 +254,7 @@ def _claims_section(inputs: Any, figures: list[Figure], lang: Lang) -> list[dict
             )
         ),
         R.table(
-            shown_cells(table, lang, {"type": "claim_type", "verdict": "verdict"}),
+            shown_cells(table, lang, CLAIMS_KINDS),
             HEADINGS[lang]["claims"],
             columns=_cols(
                 lang,

@@ -203,6 +203,11 @@ _DIRECTIONAL_JA = (
     "判定不能(予想が'any'の場合: 両側p値 < 有意水準なら支持、それ以外は判定不能)"
 )
 
+_NOINFO_JA = (
+    "情報がない場合に達する確率 {p}(ブートストラップ {p_bootstrap}、1取引日あたりの"
+    "σ {sigma}、{n}取引日)"
+)
+
 CODE_LABELS_JA: dict[str, dict[str, str]] = {
     "odds_status": {
         "ok": "計算済み",
@@ -252,13 +257,22 @@ CODE_LABELS_JA: dict[str, dict[str, str]] = {
         "spearman_permutation": "スピアマン(並べ替え検定)",
         "kendall": "ケンドール",
     },
+    "price_field": {
+        "close": "終値",
+        "high": "高値",
+        "low": "安値",
+        "intraday high": "日中高値",
+        "intraday low": "日中安値",
+    },
+    "return_unit": {"log return": "対数リターン"},
 }
 """Japanese labels of the codes the library writes in table cells: kind -> code -> label.
 
 The kinds are the library's code sets (odds statuses, verdicts, claim types, catalog
 directions and categories, the gold study's models, test alternatives, day-0 variants,
-association shift kinds and tests); ``mixed`` is the category of a unit whose members
-differ. The English page and the CSV files show the codes themselves."""
+association shift kinds and tests, the claims' price fields and return unit); ``mixed`` is
+the category of a unit whose members differ. The English page and the CSV files show the
+codes themselves."""
 
 SENTENCES_JA: dict[str, dict[str, str]] = {
     "overlap_action": {
@@ -314,6 +328,57 @@ SENTENCES_JA: dict[str, dict[str, str]] = {
         "no data": "主張に必要なファイルがデータディレクトリにない、または必要な日付まで"
         "届いていない: 行にファイル名と取得するeventstudy fetchコマンドを示す",
     },
+    "claim_evidence": {
+        "threshold_first_above": "{series}の{field}が{date}に初めて{level} {unit}以上",
+        "threshold_first_below": "{series}の{field}が{date}に初めて{level} {unit}以下",
+        "threshold_not_above": "{series}の{field}は{end}まで{level} {unit}以上にならず",
+        "threshold_not_below": "{series}の{field}は{end}まで{level} {unit}以下にならず",
+        "threshold_no_first_date": "初めて達した日: なし",
+        "threshold_first_dates": "初めて達した日: {dates}",
+        "threshold_noinfo": _NOINFO_JA,
+        "threshold_noinfo_beyond": _NOINFO_JA + ": 主張はボラティリティ以上のことを述べていた",
+        "threshold_noinfo_within": _NOINFO_JA + ": ボラティリティだけでもその確率があった",
+        "threshold_rolls": "達した日の近くの限月交代日: {days}",
+        "threshold_no_prices": "{path}に{field}の価格がない(basis={basis})",
+        "level_no_observation": "{window}に{series}の観測がない",
+        "level": "{series}、{window}({n}件の観測): 平均 {mean}、範囲 {low}..{high}、"
+        "{share}が{band} {unit}の範囲内(基準 {basis})",
+        "shift": "{series}の平均 {window_after}は{after}、{window_before}は{before}: 差 "
+        "{difference} {unit}(HAC標準誤差 {se}、z {z}、ラグ{lags})",
+        "association": "{x}の変化に対する{y}({y_unit})の回帰、{window}({n}取引日): 傾き "
+        "{slope}(単位: {x}の1単位あたりの{y_unit}、HAC標準誤差 {se}、z {z})",
+        "association_effect": "{x}の変化1標準偏差で{y}が{effect}動く",
+        "association_lagged": "{x}を1日ずらすと z {z_lagged}",
+        "effect_gold_event": "{event}(0日目 {day0}): CAR {window} {car}(HAC、両側p値 {p}、"
+        "教科書的CAR {car_textbook}、プラセボp値 {p_placebo})",
+        "effect_stouffer": "{n}件のイベントをStoufferの方法で結合",
+        "effect_gold_group": "分析対象の予想方向「{group}」のイベント{n}件のHAC CAR {window}の"
+        "平均 {car}(z {z}、片側p値 {p})",
+        "effect_not_computable": "{event}: 計算不能({reason})",
+        "effect_normal_p": "{event}: プラセボの帰無分布がないため、abnormal_zの正規分布によるp値",
+        "effect_market": "{event}: {series} {p_before} -> {p_after}({shift_pp} %ポイント、"
+        "対数オッズ {shift_logodds})、期間 {window}、経験分布の両側p値 {p}(z {z})",
+        "missing_odds": "{path}(マーケット '{slug}' のYesのオッズ)がデータディレクトリにない",
+        "missing_gold": "{path}がデータディレクトリにない(金の分析が読むファイル)",
+        "missing_file": "{path}がデータディレクトリにない",
+        "missing_market": "マーケット '{slug}' が{path}にない",
+        "empty_odds": "{path}(マーケット '{slug}' のオッズ)に行がない",
+        "ends_early": "{path}は{last}で終わるが、主張には{end}までのデータが必要",
+        "starts_late": "{path}は{first}から始まるが、主張には{start}からのデータが必要",
+        "fetch": "取得コマンド: {command}",
+        "not_fetchable": "Caldara-Iacoviello地政学リスク指数はFREDの系列ではないため、"
+        "eventstudy fetchでは取得できない: https://www.matteoiacoviello.com/gpr.htm から"
+        "data_gpr_daily_recent.xlsをダウンロードし、日付と{key}の列をseries/{key}.csv "
+        "(date,value)として書き出す",
+    },
+    "claim_first_date": {"first_date": "{series} {field} {date}"},
+    "claim_roll_day": {"roll_day": "{date}({offset}取引日)"},
+    "claim_series": {
+        "association": "{x}に対する{y}",
+        "gold": "{series} CAR {window}",
+        "market": "{series} 変化 {window}",
+        "threshold": "{series} {field}",
+    },
 }
 """Japanese sentences of texts composed outside the report, with the English texts' fields:
 kind -> key of the English template -> Japanese template. The English templates are
@@ -324,7 +389,14 @@ kind -> key of the English template -> Japanese template. The English templates 
 (``association_method``: the page's method column shows a test's reason when it has no
 method),
 :data:`eventstudy.gold.results.ENGINE_CAVEAT` (``engine_caveat``) and
-:data:`eventstudy.claims.verdicts.RULES` (``verdict_rule``, by claim type)."""
+:data:`eventstudy.claims.verdicts.RULES` (``verdict_rule``, by claim type); the claims'
+evidence (``claim_evidence``: the ``REASON_TEXTS`` of :mod:`eventstudy.claims.threshold`,
+:mod:`~eventstudy.claims.comparisons` and :mod:`~eventstudy.claims.effects`,
+:data:`eventstudy.claims.sources.MISSING_TEXTS` and
+:data:`eventstudy.data.needs.NOT_FETCHABLE_TEXT`), the items of its lists
+(``claim_first_date``, ``claim_roll_day``: :mod:`eventstudy.claims.threshold`'s
+``FIRST_DATE_TEXTS`` and ``ROLL_DAY_TEXTS``) and what a verdict rests on (``claim_series``:
+the modules' ``RESTS_ON_TEXTS``)."""
 
 ROBUSTNESS_FITS_JA: dict[str, str] = {
     "constant mean, GC=F": "定数平均モデル、GC=F",
