@@ -679,6 +679,20 @@ def test_bad_slug(tmp_path: Path, value: str, bad: str) -> None:
     assert _found(path) == [(2, "polymarket", bad)]
 
 
+@pytest.mark.parametrize(("drop", "add"), [("tz", None), (None, "colour")])
+def test_a_header_off_by_a_name_is_one_problem_not_one_per_row(tmp_path, drop, add) -> None:
+    rows = [_row(event_id=f"e{k}") for k in range(5)]
+    lines = _csv_text(rows).splitlines()
+    names = [c for c in lines[0].split(",") if c != drop] + ([add] if add else [])
+    path = _write(tmp_path, "\n".join([",".join(names), *lines[1:]]) + "\n")
+    problems = check_events(path)
+    assert [p.line for p in problems] == [1, 1]  # the count, and the missing/unknown name
+    (counted,) = [p.message for p in problems if p.column is None]
+    assert counted.startswith(f"every row has {len(names) + (1 if drop else -1)} fields")
+    assert ("missing from it" if drop else "a name too many") in counted
+    assert [p.column for p in problems if p.column is not None] == [drop or add]
+
+
 def test_a_slug_listed_twice_is_a_problem(tmp_path: Path) -> None:
     path = _write(tmp_path, _csv_text([_row(polymarket="a-b c-d a-b")]))
     assert _found(path) == [(2, "polymarket", "a-b")]

@@ -491,6 +491,9 @@ def _structure(
         return [_problem(where, 1, None, None, None, msg, spec.id_column)], [], None, text
     columns, header_problems = _check_header(where, header, spec)
     problems += header_problems
+    header_off = _header_field_count(where, header, records, spec.id_column)
+    if header_off is not None:  # one problem, not one per row
+        return [*problems, header_off], [], columns, text
     rows: list[_Row] = []
     bare_cr = _bare_cr_lines(text)
     for line, cells in records:
@@ -851,6 +854,26 @@ def _field_count_message(cells: list[str], columns: list[str], line: int, cr: se
         f"{found}; a value that contains a comma must be in double quotes, e.g. "
         f'"Greenland, Panama".{span}'
     )
+
+
+def _header_field_count(
+    where: str, header: list[str], records: list[tuple[int, list[str]]], id_column: str
+) -> CatalogProblem | None:
+    """One problem when every row (two or more) has the same number of fields, not the header's.
+
+    Then the header, not each row, is what is wrong: a column name deleted or added (a
+    row-by-row "found 14 fields, expected 13" would repeat the same news on every line).
+    """
+    counts = {len(cells) for _, cells in records}
+    if len(records) < 2 or len(counts) != 1 or len(header) in counts:
+        return None
+    (n,) = counts
+    fix = "a column name is missing from it" if n > len(header) else "it has a name too many"
+    msg = (
+        f"every row has {n} fields but the header names {len(header)}: {fix}; the header "
+        "line must name every column once, in the order of the rows' fields"
+    )
+    return _problem(where, 1, None, None, None, msg, id_column)
 
 
 def _make_row(
