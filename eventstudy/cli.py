@@ -108,9 +108,15 @@ def _warn_links(args: argparse.Namespace, catalog: Any) -> None:
         f"with the data in {root}:",
         file=sys.stderr,
     )
+    from eventstudy.data.catalog import event_lines
+
+    at = event_lines(args.path)
     columns = (problems[c].tolist() for c in ("event_id", "slug", "message"))
     lines = (
-        f"  - {args.path} (event_id={event_id}), column polymarket: {slug!r}: {message}"
+        f"  - {args.path} line {at[event_id]} (event_id={event_id}), column polymarket: "
+        f"{slug!r}: {message}"
+        if event_id in at
+        else f"  - {args.path} (event_id={event_id}), column polymarket: {slug!r}: {message}"
         for event_id, slug, message in zip(*columns, strict=True)
     )
     sys.stderr.write("".join(line + "\n" for line in lines))

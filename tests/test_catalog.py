@@ -1153,3 +1153,12 @@ def test_a_catalog_read_again_is_a_fresh_copy_and_an_edit_is_seen(tmp_path, even
     for _ in range(2):
         with pytest.raises(CatalogError):
             load_events(path)
+
+
+def test_event_lines_name_where_each_row_starts(tmp_path: Path) -> None:
+    """A quoted line break moves the next rows down; an unreadable file gives {}."""
+    rows = [_row(event_id="a", description="two\nlines"), _row(event_id="b"), _row(event_id="c")]
+    path = _write(tmp_path, _csv_text(rows))
+    assert catalog.event_lines(path) == {"a": 2, "b": 4, "c": 5}
+    assert catalog.event_lines(tmp_path / "missing.csv") == {}
+    assert catalog.event_lines(_write(tmp_path, b"\xff\xfe", "utf16.csv")) == {}

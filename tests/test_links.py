@@ -151,10 +151,10 @@ def test_validate_warns_about_links_and_still_exits_0(
     assert out.strip() == f"OK: {path}: 3 events"
     warned = [line for line in err.splitlines() if line.startswith("  - ")]
     assert warned == [
-        f"  - {path} (event_id=hamas), column polymarket: '{hamas}': market created "
+        f"  - {path} line 2 (event_id=hamas), column polymarket: '{hamas}': market created "
         "2023-10-07 20:17 UTC, after the event",
-        f"  - {path} (event_id=nato), column polymarket: 'will-us-leave-nato-by-june-30': no "
-        "price history (markets.csv has_prices is False); fetch it with: eventstudy fetch "
+        f"  - {path} line 4 (event_id=nato), column polymarket: 'will-us-leave-nato-by-june-30': "
+        "no price history (markets.csv has_prices is False); fetch it with: eventstudy fetch "
         "--markets will-us-leave-nato-by-june-30",
     ]
     problems, root = audit_links_in(

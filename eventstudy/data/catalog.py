@@ -80,6 +80,7 @@ __all__ = [
     "check_catalog",
     "check_events",
     "check_rows",
+    "event_lines",
     "is_market_slug",
     "load_events",
     "read_table",
@@ -308,6 +309,37 @@ def validate_events(path: str | os.PathLike[str]) -> int:
         If the file cannot be read or has any problem; ``err.problems`` lists them all.
     """
     return len(check_catalog(path))
+
+
+def event_lines(path: str | os.PathLike[str]) -> dict[str, int]:
+    """The line on which each event's row starts in a catalog file, by ``event_id``.
+
+    For messages about events of a catalog already checked (e.g. ``eventstudy validate``'s
+    market-link warnings), which hold ids, not lines. A file that cannot be read or parsed
+    gives an empty dict (its problems are :func:`check_events`'s to report).
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    dict of str -> int
+        1-based physical line numbers (the header is line 1).
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return {}
+    text, problems = _decode(str(path), raw)
+    header, records, _ = (None, [], []) if problems else _split_records(str(path), text)
+    if not header:
+        return {}
+    names = [_norm_choice(c) for c in header]
+    if "event_id" not in names:
+        return {}
+    at = names.index("event_id")
+    return {cells[at].strip(): line for line, cells in records if len(cells) > at}
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
