@@ -73,16 +73,25 @@ CLAIMS_KINDS = {"claim_evidence", "claim_first_date", "claim_roll_day", "claim_s
 """The kinds of sentence the claims write (shown in :data:`CLAIMS_SENTENCE_HEADINGS`)."""
 
 
+NOTE_KINDS = {"report_note"}
+"""The kinds of sentence shown in the notes, not in the tables (``test_report_ja_notes.py``)."""
+
+
 def _fixed_words(claims: bool = False) -> set[str]:
     """Words of the English templates that the Japanese ones and the codes' labels do not also
-    write: of the claims' kinds (``claims``), else of the other kinds."""
+    write: of the claims' kinds (``claims``), else of the other kinds (the notes' left out)."""
     from eventstudy.report.text import CODE_LABELS_JA, SENTENCES_JA
 
-    japanese = _literals(SENTENCES_JA) + " ".join(
+    tables = {k: v for k, v in SENTENCES_JA.items() if k not in NOTE_KINDS}
+    japanese = _literals(tables) + " ".join(
         v for kind in CODE_LABELS_JA.values() for v in kind.values()
     )
     kept = set(WORD.findall(japanese))
-    english = {k: v for k, v in _english_templates().items() if (k in CLAIMS_KINDS) == claims}
+    english = {
+        k: v
+        for k, v in _english_templates().items()
+        if (k in CLAIMS_KINDS) == claims and k not in NOTE_KINDS
+    }
     return {w for w in WORD.findall(_literals(english)) if w not in kept}
 
 

@@ -26,11 +26,21 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "EVIDENCE_COLUMNS",
+    "NOTE_TEXTS",
     "VERDICT_COLUMNS",
     "ClaimsResults",
     "claims_table",
     "write_claims_table",
 ]
+
+NOTE_TEXTS: dict[str, str] = {
+    "no_data": "{claim_id}: no data. {claim_reason}",
+    "noinfo_model": "Threshold no-information model: {calibration} sessions before made_on; "
+    "bootstrap {n_boot} paths, seed {seed}.",
+}
+"""The sentences of :attr:`ClaimsResults.notes`, by kind (``str.format`` fields;
+``claim_reason`` is a claim's evidence, e.g. the file it lacks and the command to fetch it;
+the Japanese page reads the values back and writes its own sentence)."""
 
 VERDICT_COLUMNS: tuple[str, ...] = (
     "claim_id",
@@ -171,11 +181,16 @@ class ClaimsResults(Results):
         sens = pd.DataFrame([r for o in outcomes for r in o.sensitivity])
         sens = sens.loc[:, list(sens_cols)] if len(sens) else _empty(sens_cols)
         notes = [
-            f"{o.claim.claim_id}: no data. {o.reason}" for o in outcomes if o.verdict == NO_DATA
+            NOTE_TEXTS["no_data"].format(claim_id=o.claim.claim_id, claim_reason=o.reason)
+            for o in outcomes
+            if o.verdict == NO_DATA
         ]
         notes.append(
-            f"Threshold no-information model: {settings.get('calibration')} sessions before "
-            f"made_on; bootstrap {settings.get('n_boot')} paths, seed {settings.get('seed')}."
+            NOTE_TEXTS["noinfo_model"].format(
+                calibration=settings.get("calibration"),
+                n_boot=settings.get("n_boot"),
+                seed=settings.get("seed"),
+            )
         )
         return cls(
             verdicts=table,

@@ -83,6 +83,7 @@ __all__ = [
     "EVENT_REASON_TEXTS",
     "GOLD_MODELS",
     "MODEL_REGRESSORS",
+    "NOTE_TEXTS",
     "UNIT_SETTINGS",
     "GoldModel",
     "gold_event_study",
@@ -105,6 +106,57 @@ EVENT_REASON_TEXTS: dict[str, str] = {
 (``str.format`` fields where values go; the report's Japanese page reads the values back and
 writes its own sentence). Events left out under ``overlap="drop"`` carry the overlap table's
 ``action`` (:data:`eventstudy.gold.overlap.ACTION_TEXTS`)."""
+
+_OVERLAP_TEXT = "{n_shared} events have another event's day 0 inside their event window {window}"
+"""The start of the overlap note, and of its :class:`WindowOverlapWarning`."""
+
+_MASK_TEXT = (
+    "Estimation windows {estimation_window} mask the {mask_window} days of every catalogued "
+    "event and the series' roll days ({n_masked} trading days in all); overlap policy "
+    "'{overlap}'"
+)
+_ROLLS_TEXT = (
+    "{n} roll days of the futures series (a return spanning two contracts, "
+    "eventstudy.data.quality.roll_dates) are kept out of every estimation window and of the "
+    "placebo population."
+)
+
+NOTE_TEXTS: dict[str, str] = {
+    "counts": "{n} catalog events: {n_studied} studied, {n_merged} merged into episodes, "
+    "{n_excluded} excluded (reasons in exclusions).",
+    "stage": "{n} excluded at stage '{stage}': e.g. {event_id}: {event_reason}",
+    "overlap": _OVERLAP_TEXT + ": their CARs share days (overlaps table).",
+    "clusters": "{n} events share a day 0 with another event and form {n_clusters} clusters, "
+    "each counted once in cross-event averages and tests ({groups}); same_day0='separate' "
+    "counts them one by one.",
+    "mask_post": _MASK_TEXT + "; the overlaps table lists events in the pre-event block only.",
+    "mask": _MASK_TEXT + ".",
+    "hac": "HAC route: OLS of gold on {regressors} plus one dummy per main-window day over "
+    "{nobs} days; error variance: {scaling} (Bartlett, maxlags={maxlags}); CAR variance = "
+    "parameter part (HAC γ'Vγ) + the variance of the window's error sum (a one-day dummy has a "
+    "zero residual, so γ'Vγ alone is too small).",
+    "hac_garch": "every day scaled by its GARCH(1,1) conditional volatility (omega={omega}, "
+    "alpha={alpha}, beta={beta}), Newey-West on the standardized residuals",
+    "hac_given": "every day scaled by the given volatility, Newey-West on standardized residuals",
+    "hac_long_run": "one Newey-West long-run variance for the whole sample",
+    "placebo_pseudo": "Placebo: statistic '{statistic}' of {n} pseudo-events (every non-event "
+    "day 0 from {first} to {last}, fitted like the events); group means against the groups "
+    "moved together along the series ({n_shifts} shifts).",
+    "placebo_bootstrap": "Placebo: statistic '{statistic}', {n} draws from {n_boot} "
+    "stationary-bootstrap resamples (mean block {block} days, seed {seed}) of non-event "
+    "abnormal returns.",
+    "caveat": ENGINE_CAVEAT[0].upper() + ENGINE_CAVEAT[1:] + " (engine_tests, group t-tests).",
+    "dropped_rows": "{n} {gold} price rows outside its trading calendar were dropped "
+    "(e.g. {date}).",
+    "usd": "USD effects are first order: CAR x {gold} close on the day before the window.",
+    "rolls_flagged": _ROLLS_TEXT + " {n_flagged} main window(s) hold one, so their CAR includes "
+    "a roll gap (roll_day_in_window): {listed}.",
+    "rolls": _ROLLS_TEXT,
+    "in_memory": "Data given in memory (GoldData without files): no data versions.",
+}
+"""The sentences of :attr:`GoldStudyResults.notes <eventstudy.gold.results.GoldStudyResults>`,
+by kind (``str.format`` fields, as :data:`EVENT_REASON_TEXTS`; ``scaling`` holds one of the
+``hac_*`` texts, ``event_reason`` an exclusion's reason)."""
 
 
 def _check_choice(name: str, value: str, accepted: Sequence[_Choice]) -> _Choice:
@@ -606,11 +658,7 @@ def _cluster_notes(siblings: dict[str, tuple[str, ...]], d0: pd.Series) -> list[
         return []
     groups = "; ".join(f"{d0[h].date()}: {', '.join(ms)}" for h, ms in siblings.items())
     n = sum(len(ms) for ms in siblings.values())
-    return [
-        f"{n} events share a day 0 with another event and form {len(siblings)} clusters, each "
-        f"counted once in cross-event averages and tests ({groups}); same_day0='separate' "
-        "counts them one by one."
-    ]
+    return [NOTE_TEXTS["clusters"].format(n=n, n_clusters=len(siblings), groups=groups)]
 
 
 def _day0(ev: pd.DataFrame, gold: str) -> pd.Series:
@@ -657,17 +705,15 @@ def _overlap_notes(
     n_shared = int((overlaps["n_in_event_window"] > 0).sum())
     if overlap != "mask" or not n_shared:
         return []
-    text = (
-        f"{n_shared} events have another event's day 0 inside their event window "
-        f"{window_label(*event_window)}"
-    )
+    fields = {"n_shared": n_shared, "window": window_label(*event_window)}
+    text = _OVERLAP_TEXT.format(**fields)
     warnings.warn(
         f'{text}; their CARs share days (see results.overlaps, or use overlap="drop"/'
         '"merge"). Silence with warnings.simplefilter("ignore", WindowOverlapWarning).',
         WindowOverlapWarning,
         stacklevel=4,
     )
-    return [f"{text}: their CARs share days (overlaps table)."]
+    return [NOTE_TEXTS["overlap"].format(**fields)]
 
 
 def _overlap_exclusions(
@@ -895,20 +941,12 @@ def _roll_notes(
     hit = _roll_days_in(windows, roll_days)
     table["roll_day_in_window"] = table["unit_id"].map(lambda u: bool(hit.get(u))).astype(bool)
     flagged = {u: ds for u, ds in hit.items() if ds}
-    note = (
-        f"{len(roll_days)} roll days of the futures series (a return spanning two contracts, "
-        "eventstudy.data.quality.roll_dates) are kept out of every estimation window and of "
-        "the placebo population."
-    )
-    if flagged:
-        listed = "; ".join(
-            f"{u} ({', '.join(f'{d.date()}' for d in ds)})" for u, ds in flagged.items()
-        )
-        note += (
-            f" {len(flagged)} main window(s) hold one, so their CAR includes a roll gap "
-            f"(roll_day_in_window): {listed}."
-        )
-    return [note]
+    if not flagged:
+        return [NOTE_TEXTS["rolls"].format(n=len(roll_days))]
+    listed = "; ".join(f"{u} ({', '.join(f'{d.date()}' for d in ds)})" for u, ds in flagged.items())
+    return [
+        NOTE_TEXTS["rolls_flagged"].format(n=len(roll_days), n_flagged=len(flagged), listed=listed)
+    ]
 
 
 def _roll_days_in(
@@ -934,14 +972,21 @@ def _roll_days_in(
 def _count_notes(table: pd.DataFrame, exc_df: pd.DataFrame) -> list[str]:
     status = table["status"]
     notes = [
-        f"{len(table)} catalog events: {int((status == 'studied').sum())} studied, "
-        f"{int((status == 'merged').sum())} merged into episodes, "
-        f"{int((status == 'excluded').sum())} excluded (reasons in exclusions)."
+        NOTE_TEXTS["counts"].format(
+            n=len(table),
+            n_studied=int((status == "studied").sum()),
+            n_merged=int((status == "merged").sum()),
+            n_excluded=int((status == "excluded").sum()),
+        )
     ]
     for stage, g in exc_df.groupby("stage", sort=False):
         notes.append(
-            f"{len(g)} excluded at stage '{stage}': e.g. {g['event_id'].iloc[0]}: "
-            f"{g['reason'].iloc[0]}"
+            NOTE_TEXTS["stage"].format(
+                n=len(g),
+                stage=stage,
+                event_id=g["event_id"].iloc[0],
+                event_reason=g["reason"].iloc[0],
+            )
         )
     return notes
 
@@ -949,37 +994,39 @@ def _count_notes(table: pd.DataFrame, exc_df: pd.DataFrame) -> list[str]:
 def _hac_note(spec: GoldSpecification, hac: EventRegressionResults) -> str:
     if hac.variance == "garch":
         g = hac.garch_params
-        scale = (
-            "every day scaled by its GARCH(1,1) conditional volatility (omega="
-            f"{g['omega']:.3g}, alpha={g['alpha']:.3f}, beta={g['beta']:.3f}), Newey-West on "
-            "the standardized residuals"
+        scaling = (
+            NOTE_TEXTS["hac_garch"].format(
+                omega=f"{g['omega']:.3g}", alpha=f"{g['alpha']:.3f}", beta=f"{g['beta']:.3f}"
+            )
             if g is not None
-            else "every day scaled by the given volatility, Newey-West on standardized residuals"
+            else NOTE_TEXTS["hac_given"]
         )
     else:
-        scale = "one Newey-West long-run variance for the whole sample"
-    return (
-        f"HAC route: OLS of gold on {['const', *spec.regressors]} plus one dummy per "
-        f"main-window day over {hac.nobs} days; error variance: {scale} (Bartlett, "
-        f"maxlags={hac.maxlags}); CAR variance = parameter part (HAC γ'Vγ) + the variance of "
-        "the window's error sum (a one-day dummy has a zero residual, so γ'Vγ alone is too "
-        "small)."
+        scaling = NOTE_TEXTS["hac_long_run"]
+    return NOTE_TEXTS["hac"].format(
+        regressors=["const", *spec.regressors],
+        nobs=hac.nobs,
+        scaling=scaling,
+        maxlags=hac.maxlags,
     )
 
 
 def _placebo_note(placebo: PlaceboResults, boot: tuple[int, int]) -> str:
     if placebo.pseudo is not None:  # set by the pseudo-event method only
         days = placebo.pseudo["day0"]
-        return (
-            f"Placebo: statistic '{placebo.statistic}' of {len(placebo.null)} pseudo-events "
-            f"(every non-event day 0 from {days.min().date()} to {days.max().date()}, fitted "
-            "like the events); group means against the groups moved together along the series "
-            f"({max(len(placebo.null) - 1, 0)} shifts)."
+        return NOTE_TEXTS["placebo_pseudo"].format(
+            statistic=placebo.statistic,
+            n=len(placebo.null),
+            first=days.min().date(),
+            last=days.max().date(),
+            n_shifts=max(len(placebo.null) - 1, 0),
         )
-    return (
-        f"Placebo: statistic '{placebo.statistic}', {len(placebo.null)} draws from {boot[0]} "
-        f"stationary-bootstrap resamples (mean block {placebo.block_length:.1f} days, seed "
-        f"{boot[1]}) of non-event abnormal returns."
+    return NOTE_TEXTS["placebo_bootstrap"].format(
+        statistic=placebo.statistic,
+        n=len(placebo.null),
+        n_boot=boot[0],
+        block=f"{placebo.block_length:.1f}",
+        seed=boot[1],
     )
 
 
@@ -995,24 +1042,23 @@ def _method_notes(
 ) -> list[str]:
     gold = spec.symbol
     notes = [
-        f"Estimation windows {spec.estimation_window.label} mask the "
-        f"{window_label(*mask_window)} days of every catalogued event and the series' roll days "
-        f"({int(mask.sum())} trading days in all); overlap policy '{overlap}'"
-        + (
-            "; the overlaps table lists events in the pre-event block only."
-            if spec.estimation_window.post
-            else "."
+        NOTE_TEXTS["mask_post" if spec.estimation_window.post else "mask"].format(
+            estimation_window=spec.estimation_window.label,
+            mask_window=window_label(*mask_window),
+            n_masked=int(mask.sum()),
+            overlap=overlap,
         ),
         _hac_note(spec, hac),
         _placebo_note(placebo, boot),
-        ENGINE_CAVEAT[0].upper() + ENGINE_CAVEAT[1:] + " (engine_tests, group t-tests).",
+        NOTE_TEXTS["caveat"],
     ]
     if len(data.dropped_rows):
         notes.append(
-            f"{len(data.dropped_rows)} {gold} price rows outside its trading calendar "
-            f"were dropped (e.g. {data.dropped_rows['date'].iloc[-1].date()})."
+            NOTE_TEXTS["dropped_rows"].format(
+                n=len(data.dropped_rows), gold=gold, date=data.dropped_rows["date"].iloc[-1].date()
+            )
         )
-    notes.append(f"USD effects are first order: CAR x {gold} close on the day before the window.")
+    notes.append(NOTE_TEXTS["usd"].format(gold=gold))
     return notes
 
 
@@ -1023,6 +1069,6 @@ def _data_versions(
     from eventstudy.data.store import file_versions
 
     if not data.files:  # data given in memory
-        notes.append("Data given in memory (GoldData without files): no data versions.")
+        notes.append(NOTE_TEXTS["in_memory"])
         return pd.DataFrame({"path": []})
     return file_versions(data.files, data_dir)

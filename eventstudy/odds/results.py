@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from eventstudy._languages import Lang
 
 __all__ = [
+    "NOTE_TEXTS",
     "SHIFT_COLUMNS",
     "AssociationTest",
     "GoldOddsAssociation",
@@ -63,6 +64,25 @@ _STATUS_TEXT = {
     "not_computable": "no shift",
 }
 
+NOTE_TEXTS: dict[str, str] = {
+    "method": "p_before: last sample strictly before the event time; p_after: last sample at "
+    "or before min(event + h, close) and after the event. shift_pp in percentage points; "
+    "dlogodds = change in natural log-odds with p clipped to [{eps}, {eps_high}]. z = shift / "
+    "SD of same-elapsed-time changes in the {window} before the event; p_emp two-sided over "
+    "the market's non-event changes, (1 + #{{|d| >= |shift|}}) / (1 + n_null); both on the "
+    "{scale} scale. Times UTC.",
+    **{
+        f"status_{status}": f"{{n}} row(s) {status} ({text}): {{parts}}"
+        for status, text in _STATUS_TEXT.items()
+    },
+    "time_unknown": "{n} event(s) have no known clock time: their event_time is a catalog "
+    "convention, so p_before may already include the news.",
+    "more_rows": "{n} more row(s) in .shifts.",
+}
+"""The sentences of :meth:`OddsStudyResults.summary`'s notes, by kind (``str.format`` fields;
+the Japanese page reads the values back and writes its own sentence). ``parts`` of a
+``status_*`` note counts the kinds of reason (``6 x [market closed <time> before ...]``)."""
+
 
 def horizon_label(td: Any) -> str:
     """Compact label of a duration: ``'1D'``, ``'6h'``, ``'30min'``, ``'90s'``."""
@@ -89,7 +109,7 @@ def _status_notes(details: pd.DataFrame) -> list[str]:
             continue
         counts = sub["reason"].map(_reason_kind).value_counts()
         parts = " | ".join(f"{n} x [{why}]" for why, n in counts.items())
-        notes.append(f"{len(sub)} row(s) {status} ({_STATUS_TEXT[status]}): {parts}")
+        notes.append(NOTE_TEXTS[f"status_{status}"].format(n=len(sub), parts=parts))
     return notes
 
 
@@ -259,23 +279,19 @@ class OddsStudyResults(Results):
     def _summary_notes(self) -> list[str]:
         s, d = self._settings, self._details
         notes = [
-            "p_before: last sample strictly before the event time; p_after: last sample at or "
-            "before min(event + h, close) and after the event. shift_pp in percentage points; "
-            f"dlogodds = change in natural log-odds with p clipped to [{s.get('eps')}, "
-            f"{1 - float(s.get('eps', 0))}]. z = shift / SD of same-elapsed-time changes in the "
-            f"{horizon_label(s.get('estimation_window'))} before the event; p_emp two-sided over "
-            "the market's non-event changes, (1 + #{|d| >= |shift|}) / (1 + n_null); both on "
-            f"the {s.get('scale')} scale. Times UTC.",
+            NOTE_TEXTS["method"].format(
+                eps=s.get("eps"),
+                eps_high=1 - float(s.get("eps", 0)),
+                window=horizon_label(s.get("estimation_window")),
+                scale=s.get("scale"),
+            ),
             *_status_notes(d),
         ]
         if "time_known" in d and len(d) and not d["time_known"].astype(bool).all():
             n = int(d.loc[~d["time_known"].astype(bool), "event_id"].nunique())
-            notes.append(
-                f"{n} event(s) have no known clock time: their event_time is a catalog "
-                "convention, so p_before may already include the news."
-            )
+            notes.append(NOTE_TEXTS["time_unknown"].format(n=n))
         if len(d) > 60:
-            notes.append(f"{len(d) - 60} more row(s) in .shifts.")
+            notes.append(NOTE_TEXTS["more_rows"].format(n=len(d) - 60))
         return notes
 
     def _repr_items(self) -> list[tuple[str, object]]:

@@ -19,7 +19,14 @@ import pandas as pd
 
 from eventstudy.exceptions import EventStudyError, WindowOverlapWarning
 
-__all__ = ["ODDS_HORIZON", "ReportInputs", "run_analyses"]
+__all__ = ["NOTE_TEXTS", "ODDS_HORIZON", "ReportInputs", "run_analyses"]
+
+NOTE_TEXTS: dict[str, str] = {
+    "odds_not_run": "Odds study not run: {error}",
+    "no_claims": "No claims file ({name}) beside the catalog: no claims tested.",
+}
+"""The sentences of :attr:`ReportInputs.notes`, by kind (``str.format`` fields; ``error``:
+the error's type and message; the Japanese page reads the values back)."""
 
 ODDS_HORIZON = "1D"
 """Horizon of the gold-vs-odds association (wall-clock, after the event)."""
@@ -182,7 +189,7 @@ def _odds(events: pd.DataFrame, root: Path) -> tuple[Any, str]:
     try:
         return run_odds_study(events, data_dir=root), ""
     except (EventStudyError, OSError) as exc:  # no or broken odds data: the gold report stands
-        return None, f"Odds study not run: {type(exc).__name__}: {exc}"
+        return None, NOTE_TEXTS["odds_not_run"].format(error=f"{type(exc).__name__}: {exc}")
 
 
 def _associations(catalog: Path, events: pd.DataFrame, gold: Any, odds: Any) -> dict[str, Any]:
@@ -212,7 +219,7 @@ def _claims(
     if not path.is_file():
         if asked:
             raise EventStudyError(f"claims file {path} not found")
-        return None, f"No claims file ({path.name}) beside the catalog: no claims tested."
+        return None, NOTE_TEXTS["no_claims"].format(name=path.name)
     same = study_mismatch(gold, events) is None
     return run_claims(path, events, root, gold_study=gold if same else None), ""
 

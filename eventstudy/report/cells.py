@@ -20,6 +20,10 @@ For the Japanese page, :func:`japanese_cells` rewrites a copy of a table before 
 The same templates give the Japanese of two fixed texts outside the tables: the caveat of the
 cross-sectional battery (:func:`shown_sentence`) and the verdict rules
 (:func:`verdict_rule_lines`); :func:`robustness_headings` names the robustness table's columns.
+The report's notes (kind ``report_note``: the analyses' ``NOTE_TEXTS``) are read the same
+way; a note's field that holds another template's sentence (an excluded event's reason, a
+claim's evidence, the HAC route's error scaling) shows that sentence in Japanese, and the odds
+study's per-status breakdown and an error's message stay English.
 
 What has no Japanese is shown as it is: a code outside its code set, a sentence that matches
 none of its templates. ``tests/test_report_ja_cells.py`` keeps that from happening silently:
@@ -72,6 +76,7 @@ SENTENCE_KINDS = (
     "claim_first_date",
     "claim_roll_day",
     "claim_series",
+    "report_note",
 )
 """The kinds of composed sentence (keys of ``SENTENCES_JA`` and of :func:`english_templates`)."""
 
@@ -84,12 +89,16 @@ def english_templates() -> dict[str, dict[str, str]]:
     (about 0.3 s), which an English page never needs for its cells.
     """
     from eventstudy.claims import comparisons, effects, threshold
+    from eventstudy.claims.results import NOTE_TEXTS as CLAIMS_NOTES
     from eventstudy.claims.sources import MISSING_TEXTS
     from eventstudy.data.needs import NOT_FETCHABLE_TEXT
     from eventstudy.gold.overlap import ACTION_TEXTS
     from eventstudy.gold.results import ENGINE_CAVEAT
     from eventstudy.gold.study import EVENT_REASON_TEXTS
+    from eventstudy.gold.study import NOTE_TEXTS as GOLD_NOTES
     from eventstudy.odds.association import METHOD_TEXTS, REASON_TEXTS
+    from eventstudy.odds.results import NOTE_TEXTS as ODDS_NOTES
+    from eventstudy.report.analyses import NOTE_TEXTS as REPORT_NOTES
 
     return {
         "overlap_action": ACTION_TEXTS,
@@ -108,6 +117,7 @@ def english_templates() -> dict[str, dict[str, str]]:
         "claim_series": comparisons.RESTS_ON_TEXTS
         | effects.RESTS_ON_TEXTS
         | threshold.RESTS_ON_TEXTS,
+        "report_note": REPORT_NOTES | GOLD_NOTES | ODDS_NOTES | CLAIMS_NOTES,
     }
 
 
@@ -136,6 +146,18 @@ _LIST_FIELDS: dict[str, str] = {"dates": "claim_first_date", "days": "claim_roll
 """Template fields that hold items joined by :data:`LIST_JOINER`, and the kind of sentence
 of one item (each shown in Japanese, an item no template wrote as it is)."""
 
+_SENTENCE_FIELDS: dict[str, str] = {
+    "event_reason": "event_reason",
+    "claim_reason": "claim_evidence",
+    "scaling": "report_note",
+}
+"""Template fields of the notes that hold a sentence of another template, and its kind (an
+excluded event's reason, a claim's evidence, the HAC route's error scaling)."""
+
+_SPANNING_FIELDS = frozenset({"event_reason", "claim_reason", "groups", "listed", "parts", "error"})
+"""Template fields whose value may hold :data:`JOINER` (sentences or items joined by it, an
+error message); the others never span it."""
+
 
 @functools.cache
 def _template_pattern(template: str) -> re.Pattern[str]:
@@ -145,7 +167,10 @@ def _template_pattern(template: str) -> re.Pattern[str]:
         parts.append(re.escape(literal))
         if field in seen:  # a field named twice holds the same text twice
             parts.append(f"(?P={field})")
-        elif field is not None:  # a value never spans a "; " (where sentences are joined)
+        elif field in _SPANNING_FIELDS:
+            parts.append(f"(?P<{field}>.+?)")
+            seen.add(field)
+        elif field is not None:  # other values never span a "; " (where sentences are joined)
             parts.append(f"(?P<{field}>(?:(?!{re.escape(JOINER)}).)+?)")
             seen.add(field)
     return re.compile("".join(parts), re.DOTALL)
@@ -183,7 +208,8 @@ def japanese_sentence(kind: str, text: str) -> str:
     ----------
     kind : str
         A key of :func:`english_templates` (``"overlap_action"``, ``"event_reason"``,
-        ``"association_method"``, ``"engine_caveat"``, ``"verdict_rule"``).
+        ``"association_method"``, ``"engine_caveat"``, ``"verdict_rule"``, ``"report_note"``
+        ...).
     text : str
         The English sentence, as in the CSV files.
 
@@ -220,9 +246,11 @@ def _one_sentence(kind: str, text: str) -> str | None:
 
 
 def _japanese_field(name: str, value: str) -> str:
-    """A field's value in a Japanese sentence: a code by its label, a list item by item."""
+    """A field's value in Japanese: a code's label, a list's items, a held sentence's."""
     if name in _CODE_FIELDS:
         return japanese_label(_CODE_FIELDS[name], value)
+    if name in _SENTENCE_FIELDS:
+        return japanese_sentence(_SENTENCE_FIELDS[name], value)
     if name in _LIST_FIELDS:
         items = value.split(LIST_JOINER)
         return LIST_JOINER.join(_one_sentence(_LIST_FIELDS[name], i) or i for i in items)

@@ -630,13 +630,14 @@ def _data_section(inputs: Any, lang: Lang) -> list[dict]:
     return blocks
 
 
-def _notes(inputs: Any) -> list[str]:
+def _notes(inputs: Any, lang: Lang) -> list[str]:
+    """The analyses' notes; on the Japanese page each from its Japanese template."""
     notes = list(inputs.notes) + list(inputs.gold.notes)
     if inputs.odds is not None:
         notes += inputs.odds._summary_notes()
     if inputs.claims is not None:
         notes += list(inputs.claims.notes)
-    return notes
+    return [shown_sentence(note, lang, "report_note") for note in notes]
 
 
 def build_page(
@@ -693,7 +694,7 @@ def build_page(
             )
     sections += [
         {"id": "data", "heading": h["data"], "blocks": _data_section(inputs, lang)},
-        {"id": "notes", "heading": h["notes"], "blocks": [R.notes(_notes(inputs))]},
+        {"id": "notes", "heading": h["notes"], "blocks": [R.notes(_notes(inputs, lang))]},
         {
             "id": "files",
             "heading": h["files"],

@@ -208,6 +208,78 @@ _NOINFO_JA = (
     "σ {sigma}、{n}取引日)"
 )
 
+_CAVEAT_JA = (
+    "クロスセクション検定: イベントの独立を仮定する。ここでは一つの資産でイベントが集中している"
+    "(推定期間とイベントウィンドウが重なる)ため、p値は楽観的。HACとプラセボの検定を優先すること"
+)
+
+_MASK_JA = (
+    "推定期間 {estimation_window} では、カタログの全イベントの {mask_window} の日と系列の"
+    "限月交代日をマスク(計{n_masked}取引日); 重なりの扱い '{overlap}'"
+)
+
+_ROLLS_JA = (
+    "先物系列の限月交代日{n}日(二つの限月にまたがるリターン、"
+    "eventstudy.data.quality.roll_dates)は全ての推定期間とプラセボの母集団から除く。"
+)
+
+_NOTES_JA = {
+    # the gold study (eventstudy.gold.study.NOTE_TEXTS)
+    "counts": "カタログのイベント{n}件: 分析{n_studied}件、エピソードに統合{n_merged}件、"
+    "対象外{n_excluded}件(理由は「分析対象外のイベントとその理由」の表)。",
+    "stage": "段階 '{stage}' で対象外{n}件: 例 {event_id}: {event_reason}",
+    "overlap": "{n_shared}件のイベントは、イベントウィンドウ {window} の中に他のイベントの0日目が"
+    "ある: それらのCARは同じ日を含む(重なりの表)。",
+    "clusters": "{n}件のイベントが他のイベントと0日目を共有し、{n_clusters}個のクラスターになる。"
+    "各クラスターはイベントをまたぐ平均と検定で一度だけ数える({groups}); "
+    "same_day0='separate' では一件ずつ数える。",
+    "mask_post": _MASK_JA + "; 重なりの表はイベント前のブロックのイベントだけを示す。",
+    "mask": _MASK_JA + "。",
+    "hac": "HACの経路: 金のリターンを{regressors}とメインウィンドウの各日のダミーにOLS回帰"
+    "({nobs}日); 誤差分散: {scaling}(Bartlett、maxlags={maxlags}); CARの分散 = パラメータの"
+    "部分(HAC γ'Vγ) + ウィンドウの誤差の和の分散(1日のダミーの残差はゼロなので、γ'Vγだけでは"
+    "小さすぎる)。",
+    "hac_garch": "各日をGARCH(1,1)の条件付きボラティリティで標準化(omega={omega}, "
+    "alpha={alpha}, beta={beta})し、標準化残差にニューイー・ウェスト",
+    "hac_given": "各日を与えられたボラティリティで標準化し、標準化残差にニューイー・ウェスト",
+    "hac_long_run": "標本全体で一つのニューイー・ウェスト長期分散",
+    "placebo_pseudo": "プラセボ: 統計量 '{statistic}'、擬似イベント{n}件({first}から{last}までの"
+    "イベントのない全ての0日目、イベントと同じく推定); グループ平均は、系列に沿ってグループを"
+    "まとめてずらしたものと比較({n_shifts}通りのずらし)。",
+    "placebo_bootstrap": "プラセボ: 統計量 '{statistic}'、イベント外の異常リターンの定常"
+    "ブートストラップ再標本{n_boot}個から{n}回抽出(平均ブロック長 {block}日、シード{seed})。",
+    "caveat": _CAVEAT_JA + "(engine_tests、グループのt検定)。",
+    "dropped_rows": "取引日カレンダーにない{gold}の価格行{n}行を除外(例 {date})。",
+    "usd": "ドル建ての効果は一次近似: CAR × ウィンドウ前日の{gold}終値。",
+    "rolls_flagged": _ROLLS_JA + "{n_flagged}件のメインウィンドウが限月交代日を含み、その"
+    "CARには限月間の価格差が入る(roll_day_in_window): {listed}。",
+    "rolls": _ROLLS_JA,
+    "in_memory": "データはメモリ上で与えられた(ファイルのないGoldData): データのバージョンなし。",
+    # the odds study (eventstudy.odds.results.NOTE_TEXTS)
+    "method": "p_before: イベント時刻より前の最後のサンプル; p_after: イベント後で"
+    "min(イベント + h, 終了)以前の最後のサンプル。shift_ppは%ポイント; dlogodds = 自然対数"
+    "オッズの変化(pを[{eps}, {eps_high}]に制限)。z = 変化 / イベント前{window}の同じ経過時間の"
+    "変化の標準偏差; p_empはマーケットのイベント外の変化に対する両側p値、"
+    "(1 + #{{|d| >= |shift|}}) / (1 + n_null); いずれも{scale}の尺度。時刻はUTC。",
+    "status_truncated": "「終了で打ち切り」{n}行(イベント + 期間より前にマーケットが終了; "
+    "変化は終了時点(t_after)まで): {parts}",
+    "status_stale": "「サンプルが古い」{n}行(使ったサンプルが目標時刻から許容幅より離れている): "
+    "{parts}",
+    "status_no_baseline": "「基準期間なし」{n}行(変化は計算済み; abnormal_zやempirical_pは"
+    "計算できず(履歴またはばらつきがない)): {parts}",
+    "status_not_computable": "「計算不能」{n}行(変化なし): {parts}",
+    "time_unknown": "{n}件のイベントは時刻が不明: event_timeはカタログの取り決めなので、"
+    "p_beforeにすでにニュースが含まれている可能性がある。",
+    "more_rows": "ほか{n}行は.shiftsにある。",
+    # the claims (eventstudy.claims.results.NOTE_TEXTS)
+    "no_data": "{claim_id}: データなし。{claim_reason}",
+    "noinfo_model": "到達の主張の情報がないモデル: made_onより前の{calibration}取引日; "
+    "ブートストラップ{n_boot}経路、シード{seed}。",
+    # the report (eventstudy.report.analyses.NOTE_TEXTS)
+    "odds_not_run": "オッズの分析は実行せず: {error}",
+    "no_claims": "カタログと同じ場所に主張のファイル({name})がない: 主張は検証せず。",
+}
+
 CODE_LABELS_JA: dict[str, dict[str, str]] = {
     "odds_status": {
         "ok": "計算済み",
@@ -303,11 +375,7 @@ SENTENCES_JA: dict[str, dict[str, str]] = {
         "too_few_pairs": "組が3未満のため計算できない (N = {n})",
         "no_variability": "xまたはyにばらつきがないため計算できない",
     },
-    "engine_caveat": {
-        "caveat": "クロスセクション検定: イベントの独立を仮定する。ここでは一つの資産で"
-        "イベントが集中している(推定期間とイベントウィンドウが重なる)ため、p値は楽観的。"
-        "HACとプラセボの検定を優先すること",
-    },
+    "engine_caveat": {"caveat": _CAVEAT_JA},
     "verdict_rule": {
         "threshold": "判定の根拠となる系列(最初に挙げた系列。主張の基準により日次終値または"
         "日中の高値・安値)がmade_onから期間末までのいずれかの取引日に水準に達すれば支持、"
@@ -379,6 +447,7 @@ SENTENCES_JA: dict[str, dict[str, str]] = {
         "market": "{series} 変化 {window}",
         "threshold": "{series} {field}",
     },
+    "report_note": _NOTES_JA,
 }
 """Japanese sentences of texts composed outside the report, with the English texts' fields:
 kind -> key of the English template -> Japanese template. The English templates are
@@ -396,7 +465,9 @@ evidence (``claim_evidence``: the ``REASON_TEXTS`` of :mod:`eventstudy.claims.th
 :data:`eventstudy.data.needs.NOT_FETCHABLE_TEXT`), the items of its lists
 (``claim_first_date``, ``claim_roll_day``: :mod:`eventstudy.claims.threshold`'s
 ``FIRST_DATE_TEXTS`` and ``ROLL_DAY_TEXTS``) and what a verdict rests on (``claim_series``:
-the modules' ``RESTS_ON_TEXTS``)."""
+the modules' ``RESTS_ON_TEXTS``); the report's notes (``report_note``: the ``NOTE_TEXTS``
+of :mod:`eventstudy.gold.study`, :mod:`eventstudy.odds.results`,
+:mod:`eventstudy.claims.results` and :mod:`eventstudy.report.analyses`)."""
 
 ROBUSTNESS_FITS_JA: dict[str, str] = {
     "constant mean, GC=F": "定数平均モデル、GC=F",
