@@ -45,7 +45,18 @@ def report_notes(repo_root: Path, snapshot_dir: Path, work: Path) -> dict[str, s
         analyses._claims(empty / "claims.csv", events, empty, False, None)[1],
     ]
     return {
-        name: "\n".join(notes).replace(str(snapshot_dir), "<data_dir>").replace(str(work), "<work>")
-        + "\n"
+        name: _placeholders("\n".join(notes), {"<data_dir>": snapshot_dir, "<work>": work}) + "\n"
         for name, notes in (("snapshot", snapshot), ("variants", variants))
     }
+
+
+def _placeholders(text: str, dirs: dict[str, Path]) -> str:
+    """``text`` with each directory written as its placeholder, as given and resolved.
+
+    A relative ``EVENTSTUDY_DATA`` made absolute keeps its ``..`` (``/repo/../shared/...``),
+    while some messages name the resolved path: both are the same directory.
+    """
+    for name, path in dirs.items():
+        for form in sorted({str(path), str(path.resolve())}, key=len, reverse=True):
+            text = text.replace(form, name)
+    return text
