@@ -110,7 +110,7 @@ def _warn_links(args: argparse.Namespace, catalog: Any) -> None:
     )
     from eventstudy.data.catalog import event_lines
 
-    at = event_lines(args.path)
+    at = event_lines(args.path, "polymarket")
     columns = (problems[c].tolist() for c in ("event_id", "slug", "message"))
     lines = (
         f"  - {args.path} line {at[event_id]} (event_id={event_id}), column polymarket: "

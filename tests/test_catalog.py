@@ -693,6 +693,14 @@ def test_a_header_off_by_a_name_is_one_problem_not_one_per_row(tmp_path, drop, a
     assert [p.column for p in problems if p.column is not None] == [drop or add]
 
 
+def test_an_unquoted_comma_in_every_row_is_not_blamed_on_a_correct_header(tmp_path) -> None:
+    rows = [_row(event_id=f"e{k}", title=f"Gold, event {k}") for k in range(3)]
+    text = re.sub(r'"(Gold, event \d)"', r"\1", _csv_text(rows))  # unquoted: a field more
+    problems = check_events(_write(tmp_path, text))
+    assert [p.line for p in problems] == [2, 3, 4]
+    assert all("must be in double quotes" in p.message for p in problems)
+
+
 def test_a_slug_listed_twice_is_a_problem(tmp_path: Path) -> None:
     path = _write(tmp_path, _csv_text([_row(polymarket="a-b c-d a-b")]))
     assert _found(path) == [(2, "polymarket", "a-b")]
@@ -1157,8 +1165,9 @@ def test_a_catalog_read_again_is_a_fresh_copy_and_an_edit_is_seen(tmp_path, even
 
 def test_event_lines_name_where_each_row_starts(tmp_path: Path) -> None:
     """A quoted line break moves the next rows down; an unreadable file gives {}."""
-    rows = [_row(event_id="a", description="two\nlines"), _row(event_id="b"), _row(event_id="c")]
+    rows = [_row(event_id="a", title="two\nlines"), _row(event_id="b"), _row(event_id="c")]
     path = _write(tmp_path, _csv_text(rows))
     assert catalog.event_lines(path) == {"a": 2, "b": 4, "c": 5}
+    assert catalog.event_lines(path, "polymarket") == {"a": 3, "b": 4, "c": 5}  # after the title
     assert catalog.event_lines(tmp_path / "missing.csv") == {}
     assert catalog.event_lines(_write(tmp_path, b"\xff\xfe", "utf16.csv")) == {}

@@ -298,3 +298,24 @@ def test_the_sentence_kinds_are_the_templates_kinds():
     from eventstudy.report.text import SENTENCES_JA
 
     assert set(SENTENCE_KINDS) == set(english_templates()) == set(SENTENCES_JA)
+
+
+def test_many_joined_sentences_are_translated_in_linear_time():
+    """A claim over many events: each part translated, without trying every run of parts."""
+    import time
+
+    from eventstudy.claims.effects import REASON_TEXTS
+    from eventstudy.report.cells import japanese_sentence
+
+    one = REASON_TEXTS["effect_gold_event"].format(
+        event="e", day0="2025-02-14", window="(-1, +1)", car="+0.60%", p="0.696",
+        car_textbook="+0.45%", p_placebo="0.780",
+    )  # fmt: skip
+    alone = japanese_sentence("claim_evidence", one)
+    assert alone != one
+    for n in (10, 200):
+        start = time.process_time()
+        assert japanese_sentence("claim_evidence", "; ".join([one] * n)) == "; ".join([alone] * n)
+        if n == 10:
+            small = time.process_time() - start
+    assert time.process_time() - start < 60 * max(small, 1e-3)  # 20x the parts: not 400x

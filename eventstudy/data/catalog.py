@@ -311,8 +311,8 @@ def validate_events(path: str | os.PathLike[str]) -> int:
     return len(check_catalog(path))
 
 
-def event_lines(path: str | os.PathLike[str]) -> dict[str, int]:
-    """The line on which each event's row starts in a catalog file, by ``event_id``.
+def event_lines(path: str | os.PathLike[str], column: str = "event_id") -> dict[str, int]:
+    """The line of each event's cell of ``column`` in a catalog file, by ``event_id``.
 
     For messages about events of a catalog already checked (e.g. ``eventstudy validate``'s
     market-link warnings), which hold ids, not lines. A file that cannot be read or parsed
@@ -321,6 +321,9 @@ def event_lines(path: str | os.PathLike[str]) -> dict[str, int]:
     Parameters
     ----------
     path : str or path-like
+    column : str, default "event_id"
+        The cell whose line is wanted: the row's first line for ``event_id``, further down
+        when a cell before it holds a line break.
 
     Returns
     -------
@@ -336,10 +339,14 @@ def event_lines(path: str | os.PathLike[str]) -> dict[str, int]:
     if not header:
         return {}
     names = [_norm_choice(c) for c in header]
-    if "event_id" not in names:
+    if "event_id" not in names or column not in names:
         return {}
-    at = names.index("event_id")
-    return {cells[at].strip(): line for line, cells in records if len(cells) > at}
+    at, to = names.index("event_id"), names.index(column)
+    return {
+        cells[at].strip(): line + sum(len(_LINE_BREAK.findall(c)) for c in cells[:to])
+        for line, cells in records
+        if len(cells) > max(at, to)
+    }
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -524,7 +531,7 @@ def _structure(
     columns, header_problems = _check_header(where, header, spec)
     problems += header_problems
     header_off = _header_field_count(where, header, records, spec.id_column)
-    if header_off is not None:  # one problem, not one per row
+    if header_problems and header_off is not None:  # one problem, not one per row
         return [*problems, header_off], [], columns, text
     rows: list[_Row] = []
     bare_cr = _bare_cr_lines(text)
@@ -893,8 +900,10 @@ def _header_field_count(
 ) -> CatalogProblem | None:
     """One problem when every row (two or more) has the same number of fields, not the header's.
 
-    Then the header, not each row, is what is wrong: a column name deleted or added (a
-    row-by-row "found 14 fields, expected 13" would repeat the same news on every line).
+    Used when the header has a problem too (a name missing or unknown): then the header, not
+    each row, is what is wrong (a row-by-row "found 14 fields, expected 13" would repeat the
+    same news on every line). With a correct header the rows keep their own messages (e.g.
+    an unquoted comma in every row).
     """
     counts = {len(cells) for _, cells in records}
     if len(records) < 2 or len(counts) != 1 or len(header) in counts:

@@ -222,9 +222,10 @@ def japanese_sentence(kind: str, text: str) -> str:
         template may hold the joiner itself); a part no template wrote stays as it is.
     """
     parts = text.split(JOINER)
+    longest = _longest_run(kind) or len(parts)
     out, start = [], 0
     while start < len(parts):
-        for stop in range(len(parts), start, -1):
+        for stop in range(min(len(parts), start + longest), start, -1):
             shown = _one_sentence(kind, JOINER.join(parts[start:stop]))
             if shown is not None:
                 break
@@ -233,6 +234,23 @@ def japanese_sentence(kind: str, text: str) -> str:
         out.append(shown)
         start = stop
     return JOINER.join(out)
+
+
+@functools.cache
+def _longest_run(kind: str) -> int | None:
+    """Most parts (split at :data:`JOINER`) one sentence of ``kind`` can have; None: any.
+
+    A template holding the joiner k times writes k + 1 parts; one with a field that may hold
+    the joiner (:data:`_SPANNING_FIELDS`) any number. Bounding the run keeps a cell of many
+    joined sentences (a claim over 60 events) linear in its parts, not quadratic.
+    """
+    most = 0
+    for template in english_templates()[kind].values():
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        if any(f in _SPANNING_FIELDS for f in fields):
+            return None
+        most = max(most, template.count(JOINER))
+    return most + 1
 
 
 def _one_sentence(kind: str, text: str) -> str | None:
