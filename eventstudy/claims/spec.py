@@ -74,7 +74,6 @@ import difflib
 import math
 import os
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,6 +100,7 @@ from eventstudy.data.catalog import (
     _check_required_columns,
     _norm_choice,
     _Problems,
+    _repeated,
     _replace_value,
     _Row,
     check_rows,
@@ -469,18 +469,6 @@ def _check_series(where: str, row: _Row, known: set[str]) -> _Problems:
             )
             problems.append(_cell_problem(where, row, "series", msg))
     return problems
-
-
-def _repeated(where: str, row: _Row, column: str, names: list[str], what: str) -> _Problems:
-    """A problem for each name listed more than once in ``column`` (``what``: series, horizon)."""
-    return [
-        _replace_value(
-            _cell_problem(where, row, column, f"{what} listed {n} times; name each {what} once"),
-            name,
-        )
-        for name, n in Counter(names).items()
-        if n > 1
-    ]
 
 
 def _check_window(where: str, row: _Row, known: set[str]) -> _Problems:

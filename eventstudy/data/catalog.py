@@ -334,19 +334,10 @@ def event_lines(path: str | os.PathLike[str], column: str = "event_id") -> dict[
         raw = Path(path).read_bytes()
     except OSError:
         return {}
-    text, problems = _decode(str(path), raw)
-    header, records, _ = (None, [], []) if problems else _split_records(str(path), text)
-    if not header:
+    _, rows, columns, _ = _structure(str(path), raw, EVENTS_TABLE)  # parsed, not checked
+    if columns is None or column not in columns:
         return {}
-    names = [_norm_choice(c) for c in header]
-    if "event_id" not in names or column not in names:
-        return {}
-    at, to = names.index("event_id"), names.index(column)
-    return {
-        cells[at].strip(): line + sum(len(_LINE_BREAK.findall(c)) for c in cells[:to])
-        for line, cells in records
-        if len(cells) > max(at, to)
-    }
+    return {row.cells["event_id"]: row.lines[column] for row in rows}
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -530,8 +521,10 @@ def _structure(
         return [_problem(where, 1, None, None, None, msg, spec.id_column)], [], None, text
     columns, header_problems = _check_header(where, header, spec)
     problems += header_problems
-    header_off = _header_field_count(where, header, records, spec.id_column)
-    if header_problems and header_off is not None:  # one problem, not one per row
+    header_off = (
+        _header_field_count(where, header, records, spec.id_column) if header_problems else None
+    )
+    if header_off is not None:  # the header is off by a name: one problem, not one per row
         return [*problems, header_off], [], columns, text
     rows: list[_Row] = []
     bare_cr = _bare_cr_lines(text)
@@ -1251,13 +1244,21 @@ def _check_polymarket(where: str, row: _Row, known: set[str]) -> _Problems:
     return problems + _link_count_problems(where, row, slugs)
 
 
+def _repeated(where: str, row: _Row, column: str, names: list[str], what: str) -> _Problems:
+    """A problem for each name listed more than once in ``column`` (``what``: market, series)."""
+    return [
+        _replace_value(
+            _cell_problem(where, row, column, f"{what} listed {n} times; name each {what} once"),
+            name,
+        )
+        for name, n in Counter(names).items()
+        if n > 1
+    ]
+
+
 def _link_count_problems(where: str, row: _Row, slugs: list[str]) -> _Problems:
     """A slug listed twice, and more than :data:`MAX_MARKET_LINKS` markets, in one cell."""
-    problems = []
-    for slug, count in Counter(slugs).items():
-        if count > 1:
-            msg = f"market slug listed {count} times; list each market once"
-            problems.append(_replace_value(_cell_problem(where, row, "polymarket", msg), slug))
+    problems = _repeated(where, row, "polymarket", slugs, "market")
     distinct = len(set(slugs))
     if distinct > MAX_MARKET_LINKS:
         msg = (
