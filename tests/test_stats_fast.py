@@ -348,11 +348,11 @@ def test_grank_counts_equal_the_float_comparisons(missing, seed, monkeypatch):
 def test_rademacher_signs_read_off_the_raw_stream_are_the_integers_draws(shape, seed):
     """Signs from the PCG64 raw outputs equal ``rng.integers(0, 2) * 2 - 1`` block by block
     (as the cached weights draw them), odd sizes included."""
-    from eventstudy.engine.stats.parametric import _BOOT_CHUNK, _rademacher_signs
+    from eventstudy.engine.stats.parametric import _rademacher_signs
 
     fast, slow = np.random.default_rng(seed), np.random.default_rng(seed)
-    for c0 in range(0, shape[0], _BOOT_CHUNK):
-        rows = min(shape[0], c0 + _BOOT_CHUNK) - c0
+    for c0 in range(0, shape[0], 128):
+        rows = min(shape[0], c0 + 128) - c0
         got = _rademacher_signs(fast, (rows, shape[1]))
         np.testing.assert_array_equal(got, slow.integers(0, 2, size=(rows, shape[1])) * 2 - 1)
         assert got.dtype == np.int8
@@ -527,3 +527,54 @@ def test_column_counts_equal_count_nonzero(seed, n, m, share):
     padded = np.zeros((n, -(-m // 8) * 8), dtype=bool)
     padded[:, :m] = mask
     np.testing.assert_array_equal(_column_counts(padded)[:m], np.count_nonzero(mask, axis=0))
+
+
+@pytest.fixture
+def small_tiles(monkeypatch):
+    """Blocks and tiles of a few rows and columns, so that small samples cross many of them."""
+    monkeypatch.setattr(par, "_TILE", (7, 5))
+    monkeypatch.setattr(par, "_BLOCK_BYTES", 64)
+
+
+@pytest.mark.parametrize("n", [3, 41, 400])
+def test_tiled_skew_t_moments_count_as_the_two_pass_bootstrap(small_tiles, n):
+    """Counts times the basis summed tile by tile: the p-values of the two-pass route."""
+    x = _sample(n, n, ties=False)
+    stat = par.skewness_adjusted_t(x)
+    tb_ref, _ = par.skew_t_bootstrap(x, 199, np.random.default_rng(4))
+
+    class _Prep:
+        def memo(self, key, compute):
+            return compute()
+
+    [(_, tb, _)] = par._skew_group(_Prep(), n, [(0, stat, x)], 199, 4)
+    for alt in ("two-sided", "greater", "less"):
+        assert par._skew_pvalue(tb, stat, alt) == par._skew_pvalue(tb_ref, stat, alt)
+    np.testing.assert_allclose(np.sort(tb), np.sort(tb_ref), rtol=1e-9, atol=1e-9)
+
+
+def test_draw_counts_in_blocks_are_the_bincounts_of_one_draw(small_tiles):
+    """Resamples drawn a few rows at a time consume the generator as one call does."""
+    draws = par.skew_t_draws(1001, 37, np.random.default_rng(3))
+    expected = np.stack([np.bincount(row, minlength=1001) for row in draws])
+    np.testing.assert_array_equal(par._draw_counts(1001, 37, 3), expected)
+
+
+@pytest.mark.parametrize("kind", ["rademacher", "mammen"])
+@pytest.mark.parametrize("n", [2, 13, 57])
+def test_tiled_wild_bootstrap_t_is_the_two_pass_t(small_tiles, kind, n):
+    """Weights drawn in small blocks are the generator's; t* summed over tiles is the t of
+    each weighted sample by the two-pass formula (1e-10)."""
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._core import resolve_options
+    from tests.test_speed import _study
+
+    prep = prepare(_study().panel)
+    opts = resolve_options("textbook", weights=kind, n_boot=61, seed=5)
+    compact = par._compact_weights(prep, opts, n)
+    weights = par._weights(np.random.default_rng(5), kind, (61, n))
+    np.testing.assert_array_equal(par._float_weights(compact, kind), weights)
+    x = _sample(n, n, ties=False)
+    got = par._boot_t(compact, kind, np.column_stack([x, 2 * x]))
+    np.testing.assert_allclose(got[:, 0], par._two_pass_t(weights, x), rtol=1e-10)
+    np.testing.assert_allclose(got[:, 1], got[:, 0], rtol=1e-12)

@@ -688,22 +688,22 @@ class EventStudy:
         # windows kept as runs (rows_est None) lie inside the data: every row is >= 0
         valid = ~masked if layout.rows_est is None else (layout.rows_est >= 0) & ~masked
         names = self._regressor_names()
+        n_masked = (
+            np.zeros(layout.cand.size, dtype=np.intp)  # no mask: nothing masked, no N x Le pass
+            if self._mask is None
+            else (masked & np.isfinite(y_est)).sum(axis=1)
+        )
         if layout.cand.size:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
-                fit = self.model.fit(
-                    y_est, x_est, y_ev, x_ev, valid,
+                fit = self.model.fit(  # y_est (gathered here) may take the residuals
+                    y_est, x_est, y_ev, x_ev, valid, overwrite_y=True,
                     regressor_names=names, forecast_steps=layout.ev_rel - est.end,
                 )  # fmt: skip
             self._exclude_after_fit(layout, fit, ledger)
         else:
             fit = _empty_fit(self.model.name, self.k, est.n_days, layout.ev_rel.size)
         keep = ledger.ok[layout.cand]
-        n_masked = (
-            np.zeros(layout.cand.size, dtype=np.intp)  # no mask: nothing masked, no N x Le pass
-            if self._mask is None
-            else (masked & np.isfinite(y_est)).sum(axis=1)
-        )
         return _kept_arrays(self, layout, fit, keep, y_ev, x_est, x_ev, own, n_masked)
 
     def _exclude_missing(self, layout: _Layout, missing: np.ndarray, ledger: _Ledger) -> None:

@@ -83,6 +83,8 @@ def fit_ols(
     x_est: np.ndarray,
     x_event: np.ndarray,
     valid: np.ndarray,
+    *,
+    overwrite_y: bool = False,
 ) -> NormalReturnFit:
     r"""OLS of ``y`` on a constant and the p columns of ``x`` for every event at once.
 
@@ -94,6 +96,10 @@ def fit_ols(
         ``1 + p`` names: the intercept's, then the regressors'.
     y_est, x_est, x_event, valid
         See :meth:`eventstudy.engine.models.base.NormalReturnModel.fit`.
+    overwrite_y : bool, default False
+        Write the residuals into ``y_est`` when it is a float64, C-contiguous, writable array
+        (each block of events reads its returns before writing its residuals), returned as
+        ``est_resid``; otherwise into a new array.
 
     Returns
     -------
@@ -133,7 +139,7 @@ def fit_ols(
         std_errors=np.empty((n_ev, k)),
         sigma2=np.empty(n_ev),
         var0=np.empty(n_ev),
-        resid=np.empty(y_est.shape),
+        resid=y_est if overwrite_y and _writable_c_float(y_est) else np.empty(y_est.shape),
         normal=np.empty((n_ev, n_win)),
         cov=np.empty((n_ev, n_win, n_win)),
         failed=np.full(n_ev, None, dtype=object),
@@ -235,16 +241,18 @@ def _fit_block(
         sinv = np.zeros((n_ev, 0, 0))
         b = np.zeros((n_ev, 0))
     alpha = ybar - np.einsum("np,np->n", xbar, b)
-    # resid = y - (alpha + X b), NaN where not used
+    # resid = y - (alpha + X b), NaN where not used; the fitted values in yc (no longer
+    # needed), as ``resid`` may be ``y_est`` itself (fit_ols's overwrite_y)
     resid = out.resid[blk]
+    fitted = yc
     if p == 1:
-        np.multiply(x1, b[:, :1], out=resid)
+        np.multiply(x1, b[:, :1], out=fitted)
     elif p:
-        np.einsum("nlp,np->nl", x_est, b, out=resid)
+        np.einsum("nlp,np->nl", x_est, b, out=fitted)
     else:
-        resid[...] = 0.0
-    np.add(alpha[:, None], resid, out=resid)
-    np.subtract(y_est, resid, out=resid)
+        fitted[...] = 0.0
+    np.add(alpha[:, None], fitted, out=fitted)
+    np.subtract(y_est, fitted, out=resid)
     if where is not True:
         np.copyto(resid, np.nan, where=~valid)
     dof = n - k
@@ -272,6 +280,11 @@ def _fit_block(
     out.std_errors[blk] = np.sqrt(np.column_stack([var_a, var_b]))
     out.sigma2[blk] = sigma2
     out.var0[blk] = ddof0_variance(resid, valid, n, work=yc)
+
+
+def _writable_c_float(a: np.ndarray) -> bool:
+    """Return True for a float64, C-contiguous, writable array (one that may take results)."""
+    return a.dtype == np.float64 and a.flags.c_contiguous and a.flags.writeable
 
 
 def _diagonal(a: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ class StackedWindows:
     valid: np.ndarray
     regressor_names: tuple[str, ...] = ()
     forecast_steps: np.ndarray | None = None
+    overwrite_y: bool = False  # the model may write its residuals into y_est
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class NormalReturnModel(ABC):
         *,
         regressor_names: tuple[str, ...] = (),
         forecast_steps: np.ndarray | None = None,
+        overwrite_y: bool = False,
     ) -> NormalReturnFit:
         """Fit the model on every event's estimation window at once.
 
@@ -129,6 +131,11 @@ class NormalReturnModel(ABC):
         forecast_steps : ndarray of int, shape (L2,), optional
             Steps ahead of each event offset from the last estimation offset (GARCH; default
             ``1..L2``).
+        overwrite_y : bool, default False
+            The model may write its estimation residuals into ``y_est`` (a float64,
+            C-contiguous, writable array) and return that array as ``est_resid``, sparing an
+            N x Le array; ``y_est`` then no longer holds the returns. The OLS models do; the
+            others ignore it.
 
         Returns
         -------
@@ -142,6 +149,7 @@ class NormalReturnModel(ABC):
             np.asarray(valid, dtype=bool),
             tuple(regressor_names),
             forecast_steps,
+            overwrite_y,
         )
         return self._fit(data)
 

@@ -25,4 +25,12 @@ class ConstantMean(NormalReturnModel):
     def _fit(self, data: StackedWindows) -> NormalReturnFit:
         none_est = np.zeros((*data.y_est.shape, 0))
         none_event = np.zeros((*data.y_event.shape, 0))
-        return fit_ols(self.name, ("mu",), data.y_est, none_est, none_event, data.valid)
+        return fit_ols(
+            self.name,
+            ("mu",),
+            data.y_est,
+            none_est,
+            none_event,
+            data.valid,
+            overwrite_y=data.overwrite_y,
+        )

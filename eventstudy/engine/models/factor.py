@@ -20,4 +20,12 @@ class FactorModel(NormalReturnModel):
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:
         names = ("alpha", *(f"b_{name}" for name in data.regressor_names))
-        return fit_ols(self.name, names, data.y_est, data.x_est, data.x_event, data.valid)
+        return fit_ols(
+            self.name,
+            names,
+            data.y_est,
+            data.x_est,
+            data.x_event,
+            data.valid,
+            overwrite_y=data.overwrite_y,
+        )

@@ -21,4 +21,12 @@ class MarketModel(NormalReturnModel):
 
     def _fit(self, data: StackedWindows) -> NormalReturnFit:
         x_est, x_event = data.x_est[:, :, :1], data.x_event[:, :, :1]  # the benchmark
-        return fit_ols(self.name, ("alpha", "beta"), data.y_est, x_est, x_event, data.valid)
+        return fit_ols(
+            self.name,
+            ("alpha", "beta"),
+            data.y_est,
+            x_est,
+            x_event,
+            data.valid,
+            overwrite_y=data.overwrite_y,
+        )

@@ -487,6 +487,14 @@ def event_variance(
     return v * scale[:, None, None], None
 
 
+def _block(v: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``v[:, cols][:, :, cols]``; a view (no copy of the N x w x w block) for a run of cols."""
+    lo, hi = int(cols[0]), int(cols[-1]) + 1
+    if hi - lo == cols.size and (np.diff(cols) == 1).all():
+        return v[:, lo:hi, lo:hi]
+    return v[:, cols][:, :, cols]
+
+
 def standardized_car(
     panel: PanelLike, target: Target, opts: Mapping[str, Any]
 ) -> tuple[np.ndarray, str | None]:
@@ -500,11 +508,10 @@ def standardized_car(
         if target.is_day:  # gamma' V gamma is one diagonal element: read it, no gather
             col = int(target.cols[0])
             var = v[:, col, col] if scale is None else v[:, col, col] * scale
-        else:
-            sub = v[:, target.cols][:, :, target.cols]
+        else:  # gamma' V gamma sums the window's block of V: a view when it is contiguous
+            var = _block(v, target.cols).sum(axis=(1, 2))
             if scale is not None:
-                sub = sub * scale[:, None, None]
-            var = sub.sum(axis=(1, 2))
+                var = var * scale
         car = window_car(prep, target)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(var > 0, car / np.sqrt(var), np.nan)

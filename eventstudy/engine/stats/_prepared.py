@@ -154,12 +154,13 @@ def sorted_ranks(
     """
     x = np.asarray(x, dtype=float)
     n, m = x.shape
-    xs = np.sort(x, axis=1)  # the values in ``order`` (a direct sort is faster than a gather)
+    flat = _flat_index(order)  # one index for the gather and the scatter
+    xs = sorted_by(x, order, flat)
     ranks = np.empty_like(x) if out is None else out
     pos = np.arange(m)
     tied = xs[:, 1:] == xs[:, :-1]  # NaN never ties
     if not tied.any():
-        _scatter_rows(ranks, order, pos + 1.0)
+        _scatter_rows(ranks, order, pos + 1.0, flat)
     else:
         start = np.ones((n, m), dtype=bool)
         start[:, 1:] = ~tied
@@ -167,27 +168,48 @@ def sorted_ranks(
         end = np.ones((n, m), dtype=bool)
         end[:, :-1] = start[:, 1:]
         last = np.minimum.accumulate(np.where(end, pos, m)[:, ::-1], axis=1)[:, ::-1]
-        _scatter_rows(ranks, order, (first + last) / 2.0 + 1.0)
+        _scatter_rows(ranks, order, (first + last) / 2.0 + 1.0, flat)
     missing = np.isnan(x)
     if missing.any():
         ranks[missing] = np.nan
     return ranks, xs
 
 
-def _scatter_rows(out: np.ndarray, order: np.ndarray, values: np.ndarray) -> None:
+def _flat_index(order: np.ndarray) -> np.ndarray:
+    """Position of ``order[i, j]`` in a C-ordered array of its shape: ``i * m + order[i, j]``."""
+    n, m = order.shape
+    return order + (np.arange(n, dtype=np.intp) * m)[:, None]
+
+
+def sorted_by(x: np.ndarray, order: np.ndarray, flat: np.ndarray | None = None) -> np.ndarray:
+    """Each row of ``x`` (n, m) in the order of its row of ``order``: ``np.sort(x, axis=1)``.
+
+    The same values as the sort when ``order`` sorts ``x`` (``np.argsort``; equal values are
+    equal whichever comes first), read by one flat gather: several times faster than sorting
+    again. ``flat``: :func:`_flat_index` of ``order``, when the caller has it.
+    """
+    if not x.flags.c_contiguous:
+        return np.take_along_axis(x, order.astype(np.intp), axis=1)
+    return x.reshape(-1).take(_flat_index(order) if flat is None else flat)
+
+
+def _scatter_rows(
+    out: np.ndarray, order: np.ndarray, values: np.ndarray, flat: np.ndarray | None = None
+) -> None:
     """``np.put_along_axis(out, order, values, axis=1)`` (``values`` broadcast to ``order``).
 
     On a C-contiguous ``out`` by one flat index (faster than put_along_axis's broadcast index
     arrays; the same assignments), with ``values`` cast to ``out``'s dtype before the scatter
     (the assignment casts them so: the same numbers; into a float32 ``out``, as the ranks of
-    the combined series, about 3x faster than a cast per scattered element).
+    the combined series, about 3x faster than a cast per scattered element). ``flat``:
+    :func:`_flat_index` of ``order``, when the caller has it.
     """
     n, m = order.shape
     if not out.flags.c_contiguous or out.shape != (n, m):
         np.put_along_axis(out, order, np.broadcast_to(values, (n, m)), axis=1)
         return
     values = np.broadcast_to(np.asarray(values, dtype=out.dtype), (n, m))
-    flat = order + (np.arange(n, dtype=np.intp) * m)[:, None]
+    flat = _flat_index(order) if flat is None else flat
     out.reshape(-1)[flat.ravel()] = values.ravel()
 
 

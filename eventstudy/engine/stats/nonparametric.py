@@ -39,7 +39,7 @@ from eventstudy.engine.stats._core import (
     t_result,
     window_car,
 )
-from eventstudy.engine.stats._prepared import row_ranks, sorted_ranks
+from eventstudy.engine.stats._prepared import row_ranks, sorted_by, sorted_ranks
 
 __all__ = [
     "binomial_sign_pvalue",
@@ -629,7 +629,7 @@ def _grank_counts(prep: PreparedPanel, opts: Opts, inputs: list[_GrankInput]) ->
     """
     base = _grank_base(prep, opts)
     values = np.column_stack([x.v for x in inputs])
-    p_all, q_all = _row_searchsorted(prep.panel.est_ar, base.s, values)
+    p_all, q_all = _row_searchsorted(prep.panel.est_ar, base.s, values, _combined_order(prep))
     levels = [np.unique(x.w[x.w != 0]) for x in inputs]
     ties = [bool((q_all[:, j] != p_all[:, j])[x.ok].any()) for j, x in enumerate(inputs)]
     below = [(q_all[:, j], x.w, levels[j]) for j, x in enumerate(inputs)]
@@ -679,11 +679,13 @@ def _below_counts(
 
 
 def _row_searchsorted(
-    est: np.ndarray, s: np.ndarray, v: np.ndarray
+    est: np.ndarray, s: np.ndarray, v: np.ndarray, combined: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Count, per event i and column k, the finite GSARs e_it / s_i below and not above v.
 
-    ``est`` holds the estimation residuals e_it (N, L1), ``s`` the s_i, ``v`` (N, K) values.
+    ``est`` holds the estimation residuals e_it (N, L1), ``s`` the s_i, ``v`` (N, K) values;
+    ``combined``, when given, the combined series' sorting permutation, whose estimation
+    days sort the GSARs (:func:`_gsar_order`: a gather instead of a sort).
 
     Returns ``(p, q)``: ``p[i, k]`` = #{t: g_it < v[i, k]}, ``q[i, k]`` = #{t: g_it <= v[i, k]}
     (0 where ``v`` is NaN). A binary search of every row at once in its sorted GSARs (sorted
@@ -697,7 +699,11 @@ def _row_searchsorted(
     for lo in range(0, n, _SEARCH_BLOCK):
         hi = min(n, lo + _SEARCH_BLOCK)
         rows = xs[: hi - lo]
-        rows[:, :width] = np.sort(_gsars(est, s, slice(lo, hi))[0], axis=1)
+        g = _gsars(est, s, slice(lo, hi))[0]
+        if combined is None:
+            rows[:, :width] = np.sort(g, axis=1)
+        else:
+            rows[:, :width] = sorted_by(g, _gsar_order(g, est[lo:hi], combined[lo:hi]))
         flat = rows.reshape(-1)
         q[lo:hi] = qb = _bisect_rows(flat, padded, v[lo:hi], "right")
         p[lo:hi] = qb

@@ -416,9 +416,23 @@ def _skew_t_rows(x: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, np.ndarr
 #: Bootstrap resamples of the skewness-adjusted t computed together (cache-sized blocks).
 _SKEW_CHUNK = 64
 
-#: Resamples per block of the count matrix in :func:`_skew_t_moments` (float64 block of
-#: ``_COUNT_CHUNK`` x N).
-_COUNT_CHUNK = 32
+#: Bytes of one block of bootstrap rows over all N events (resample counts or weights as
+#: float64, raw draws): small enough that the allocator serves every block from the pages of
+#: the one before. A whole-panel block (e.g. 128 x 100,000 floats) is a fresh mapping each
+#: time, and on a virtual machine the kernel's first touch of fresh pages can cost more than
+#: the arithmetic done in them.
+_BLOCK_BYTES = 1 << 23
+
+
+def _block_rows(n: int, itemsize: int = 8) -> int:
+    """Bootstrap rows of ``n`` values of ``itemsize`` bytes per block: even, at least 2.
+
+    About :data:`_BLOCK_BYTES` per block. Even, so that a block of Rademacher signs uses
+    whole 64-bit outputs of the generator (see :func:`_rademacher_signs`).
+    """
+    rows = max(2, _BLOCK_BYTES // max(1, n * itemsize))
+    return rows - rows % 2
+
 
 #: A moment-route :math:`t^b` within this relative distance of the observed statistic (or with
 #: a resample variance below ``_SKEW_VAR_FLOOR`` of its raw second moment) is recomputed by
@@ -434,14 +448,24 @@ def _draw_counts(n: int, n_boot: int, seed: Any) -> np.ndarray:
     The resamples are exactly those of ``skew_t_draws(n, n_boot, default_rng(seed))``; only
     their counts are kept (a resample's sums do not depend on the order of its draws).
     """
-    draws = skew_t_draws(n, n_boot, np.random.default_rng(seed))
+    rng = np.random.default_rng(seed)
+    n_b = max(3, n // 4)
     out = np.empty((n_boot, n), dtype=np.uint8)
-    for b, row in enumerate(draws):  # one bincount per resample: its counts stay in cache
-        counts = np.bincount(row, minlength=n)
-        if out.dtype == np.uint8 and draws.shape[1] > 255 and counts.max() > 255:
-            out = out.astype(np.uint16)  # a value drawn more than 255 times: wider counts
-        out[b] = counts
+    step = _block_rows(n_b, 4)
+    for lo in range(0, n_boot, step):  # the same draws as one call (the stream is consumed
+        block = skew_t_draws(n, min(step, n_boot - lo), rng)  # value by value), in blocks
+        for b, row in enumerate(block, start=lo):  # one bincount per resample, in cache
+            counts = np.bincount(row, minlength=n)
+            if out.dtype == np.uint8 and n_b > 255 and counts.max() > 255:
+                out = out.astype(np.uint16)  # a value drawn more than 255 times: wider counts
+            out[b] = counts
     return out
+
+
+#: (replications, events) of a tile of :func:`_skew_t_moments` and :func:`_boot_t`: the tile
+#: as floats (8 MiB) and its slice of the events' values stay in cache, where whole rows of
+#: events would stream the values from memory once per block of replications.
+_TILE = (256, 4096)
 
 
 def _skew_t_moments(counts: np.ndarray, xs: np.ndarray, n_b: int) -> tuple[np.ndarray, np.ndarray]:
@@ -458,12 +482,15 @@ def _skew_t_moments(counts: np.ndarray, xs: np.ndarray, n_b: int) -> tuple[np.nd
     y = xs - xs.mean(axis=0)
     y2 = y * y
     basis = np.hstack([y, y2, y2 * y])
-    sums = np.empty((counts.shape[0], 3 * k))
-    buffer = np.empty((min(_COUNT_CHUNK, counts.shape[0]), counts.shape[1]))  # reused
-    for lo in range(0, counts.shape[0], _COUNT_CHUNK):
-        block = buffer[: min(_COUNT_CHUNK, counts.shape[0] - lo)]
-        np.copyto(block, counts[lo : lo + _COUNT_CHUNK])  # the counts as floats, exactly
-        sums[lo : lo + _COUNT_CHUNK] = block @ basis
+    n_boot, n = counts.shape
+    sums = np.zeros((n_boot, 3 * k))
+    rows, cols = _TILE
+    buffer = np.empty((min(rows, n_boot), min(cols, n)))  # reused: no fresh pages
+    for lo in range(0, n_boot, rows):
+        for c0 in range(0, n, cols):  # a tile of counts times a slice of the basis in cache
+            block = buffer[: min(rows, n_boot - lo), : min(cols, n - c0)]
+            np.copyto(block, counts[lo : lo + rows, c0 : c0 + cols])  # as floats, exactly
+            sums[lo : lo + rows] += block @ basis[c0 : c0 + cols]
     s1, s2, s3 = sums[:, :k], sums[:, k : 2 * k], sums[:, 2 * k :]
     m = s1 / n_b
     ss = s2 - n_b * m * m
@@ -577,9 +604,6 @@ _MAMMEN_LO = -(math.sqrt(5) - 1) / 2
 _MAMMEN_HI = (math.sqrt(5) + 1) / 2
 _MAMMEN_P_LO = (math.sqrt(5) + 1) / (2 * math.sqrt(5))
 
-#: Bootstrap weights are turned into floats this many replications at a time.
-_BOOT_CHUNK = 128
-
 
 def _weights(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.ndarray:
     if kind == "mammen":
@@ -587,7 +611,9 @@ def _weights(rng: np.random.Generator, kind: str, shape: tuple[int, int]) -> np.
     return rng.choice(np.array([-1.0, 1.0]), size=shape)
 
 
-def _rademacher_signs(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
+def _rademacher_signs(
+    rng: np.random.Generator, shape: tuple[int, int], out: np.ndarray | None = None
+) -> np.ndarray:
     """``rng.integers(0, 2, size=shape) * 2 - 1`` as int8, the same draws and stream use.
 
     For a range of two values numpy's Generator takes the top bit of one 32-bit draw per
@@ -596,19 +622,22 @@ def _rademacher_signs(rng: np.random.Generator, shape: tuple[int, int]) -> np.nd
     draw. On a little-endian PCG64 with no half kept the bits are read straight off
     ``random_raw`` (about 3x faster, no int64 array), and after an odd number of values the
     unused half is kept in the generator's state as ``integers`` keeps it, so later draws
-    are the same too. Anywhere else ``rng.integers`` is used.
+    are the same too. Anywhere else ``rng.integers`` is used. Written into ``out`` (int8,
+    C-contiguous, ``shape``) when given.
     """
     size = shape[0] * shape[1]
+    signs = np.empty(shape, dtype=np.int8) if out is None else out
     bit_generator = rng.bit_generator
     if (
         sys.byteorder != "little"
         or type(bit_generator).__name__ != "PCG64"
         or bit_generator.state["has_uint32"]
     ):
-        return (rng.integers(0, 2, size=shape) * 2 - 1).astype(np.int8)
+        signs[...] = rng.integers(0, 2, size=shape) * 2 - 1
+        return signs
     raw = bit_generator.random_raw((size + 1) // 2)
     # the top bit of each little-endian 32-bit half is bit 7 of its byte 3: read the bytes
-    signs = np.right_shift(raw.view(np.uint8)[3::4][:size], 7).view(np.int8).reshape(shape)
+    np.right_shift(raw.view(np.uint8)[3::4][:size], 7, out=signs.view(np.uint8).reshape(-1))
     if size % 2:  # the last output's high half is what the next 32-bit draw would use
         state = dict(bit_generator.state)
         state["has_uint32"], state["uinteger"] = 1, int(raw[-1] >> np.uint64(32))
@@ -632,12 +661,13 @@ def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
         rng = np.random.default_rng(seed)
         dtype = np.int8 if kind == "rademacher" else np.bool_
         out: np.ndarray = np.empty((n_boot, n), dtype=dtype)
-        for c0 in range(0, n_boot, _BOOT_CHUNK):
-            c1 = min(n_boot, c0 + _BOOT_CHUNK)
+        step = _block_rows(n)
+        for c0 in range(0, n_boot, step):
+            c1 = min(n_boot, c0 + step)
             if kind == "mammen":
-                out[c0:c1] = rng.random((c1 - c0, n)) < _MAMMEN_P_LO
+                np.less(rng.random((c1 - c0, n)), _MAMMEN_P_LO, out=out[c0:c1])
             else:  # the draws of rng.choice([-1.0, 1.0], ...), without the float array
-                out[c0:c1] = _rademacher_signs(rng, (c1 - c0, n))
+                _rademacher_signs(rng, (c1 - c0, n), out=out[c0:c1])
         return out
 
     try:
@@ -652,22 +682,26 @@ def _boot_t(compact: np.ndarray, kind: str, x: np.ndarray) -> np.ndarray:
     r"""Cross-sectional t of every replication (rows) for every column of ``x`` (n, K).
 
     Mean and variance of :math:`w_b x` as matrix products: :math:`\bar x^*_b = w_b'x/n`,
-    :math:`s^{*2}_b = (\sum_i w_{bi}^2 x_i^2 - n \bar x^{*2}_b)/(n-1)`.
+    :math:`s^{*2}_b = (\sum_i w_{bi}^2 x_i^2 - n \bar x^{*2}_b)/(n-1)`, accumulated over
+    tiles of :data:`_TILE` (replications x events) of the weights as floats.
     """
-    n = x.shape[0]
-    out = np.empty((compact.shape[0], x.shape[1]))
+    n_boot, n = compact.shape
     x2 = x * x
-    ss_fixed = x2.sum(axis=0)
-    buffer = np.empty((min(_BOOT_CHUNK, compact.shape[0]), n))  # reused: no fresh pages
-    for c0 in range(0, compact.shape[0], _BOOT_CHUNK):
-        c1 = min(compact.shape[0], c0 + _BOOT_CHUNK)
-        w = _float_weights(compact[c0:c1], kind, out=buffer[: c1 - c0])
-        ss = (w * w) @ x2 if kind == "mammen" else ss_fixed  # Rademacher: w^2 = 1
-        mean = (w @ x) / n
-        var = np.maximum((ss - n * mean * mean) / (n - 1), 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[c0:c1] = mean / (np.sqrt(var) / math.sqrt(n))
-    return out
+    sums = np.zeros((n_boot, x.shape[1]))
+    ss = np.zeros((n_boot, x.shape[1])) if kind == "mammen" else x2.sum(axis=0)
+    rows, cols = _TILE
+    buffer = np.empty((min(rows, n_boot), min(cols, n)))  # reused: no fresh pages
+    for lo in range(0, n_boot, rows):
+        for c0 in range(0, n, cols):
+            tile = compact[lo : lo + rows, c0 : c0 + cols]
+            w = _float_weights(tile, kind, out=buffer[: tile.shape[0], : tile.shape[1]])
+            sums[lo : lo + rows] += w @ x[c0 : c0 + cols]
+            if kind == "mammen":  # Rademacher: w^2 = 1
+                ss[lo : lo + rows] += (w * w) @ x2[c0 : c0 + cols]
+    mean = sums / n
+    var = np.maximum((ss - n * mean * mean) / (n - 1), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return mean / (np.sqrt(var) / math.sqrt(n))
 
 
 def _two_pass_t(w: np.ndarray, x: np.ndarray) -> np.ndarray:
