@@ -720,6 +720,17 @@ def test_wild_bootstrap_is_reproducible_by_default():
     assert other["stat"].tolist() == first["stat"].tolist()  # the statistic is not random
 
 
+def test_wild_bootstrap_without_a_seed_draws_once_per_prepared_panel():
+    """seed=None: fresh entropy, drawn once per prepared panel (its calls share the weights)."""
+    panel = simulated_panel(np.random.default_rng(8), n_events=40, n_est=60, n_event=5)
+    prep = stats.prepare(panel)
+    first = stats.aar_tests(prep, tests=["wild_bootstrap"], seed=None, n_boot=199)
+    again = stats.aar_tests(prep, tests=["wild_bootstrap"], seed=None, n_boot=199)
+    assert first["pvalue"].tolist() == again["pvalue"].tolist()
+    fresh = stats.aar_tests(stats.prepare(panel), tests=["wild_bootstrap"], seed=None, n_boot=199)
+    assert fresh["pvalue"].tolist() != first["pvalue"].tolist()
+
+
 def test_kolari_pynnonen_degenerate_when_events_share_one_residual_series():
     # One asset, events whose estimation windows cover the same calendar days: the residual
     # series are identical, r_bar = 1, and the KP factor sqrt((1-r)/(1+(N-1)r)) is 0. That is

@@ -44,11 +44,7 @@ def test_skew_t_moment_route_counts_as_the_two_pass_bootstrap(seed, n, ties, alt
     n_boot = 199
     tb_ref, n_b = par.skew_t_bootstrap(x, n_boot, np.random.default_rng(seed % 97))
 
-    class _Prep:  # the memo interface of a PreparedPanel, without a panel
-        def memo(self, key, compute):
-            return compute()
-
-    [(_, tb, n_b2)] = par._skew_group(_Prep(), n, [(0, stat, x)], n_boot, seed % 97)
+    [(_, tb, n_b2)] = par._skew_group(n, [(0, stat, x)], n_boot, seed % 97)
     assert n_b2 == n_b and tb.size == tb_ref.size
     assert par._skew_pvalue(tb, stat, alt) == par._skew_pvalue(tb_ref, stat, alt)
     np.testing.assert_allclose(np.sort(tb), np.sort(tb_ref), rtol=1e-9, atol=1e-9)
@@ -61,11 +57,7 @@ def test_skew_t_statistic_tied_with_a_resample_is_counted_exactly():
     stat = par.skewness_adjusted_t(x)
     tb_ref, _ = par.skew_t_bootstrap(x, 999, np.random.default_rng(5))
 
-    class _Prep:
-        def memo(self, key, compute):
-            return compute()
-
-    [(_, tb, _)] = par._skew_group(_Prep(), x.size, [(0, stat, x)], 999, 5)
+    [(_, tb, _)] = par._skew_group(x.size, [(0, stat, x)], 999, 5)
     for alt in ("two-sided", "greater", "less"):
         assert par._skew_pvalue(tb, stat, alt) == par._skew_pvalue(tb_ref, stat, alt)
 
@@ -543,11 +535,7 @@ def test_tiled_skew_t_moments_count_as_the_two_pass_bootstrap(small_tiles, n):
     stat = par.skewness_adjusted_t(x)
     tb_ref, _ = par.skew_t_bootstrap(x, 199, np.random.default_rng(4))
 
-    class _Prep:
-        def memo(self, key, compute):
-            return compute()
-
-    [(_, tb, _)] = par._skew_group(_Prep(), n, [(0, stat, x)], 199, 4)
+    [(_, tb, _)] = par._skew_group(n, [(0, stat, x)], 199, 4)
     for alt in ("two-sided", "greater", "less"):
         assert par._skew_pvalue(tb, stat, alt) == par._skew_pvalue(tb_ref, stat, alt)
     np.testing.assert_allclose(np.sort(tb), np.sort(tb_ref), rtol=1e-9, atol=1e-9)
@@ -575,6 +563,6 @@ def test_tiled_wild_bootstrap_t_is_the_two_pass_t(small_tiles, kind, n):
     weights = par._weights(np.random.default_rng(5), kind, (61, n))
     np.testing.assert_array_equal(par._float_weights(compact, kind), weights)
     x = _sample(n, n, ties=False)
-    got = par._boot_t(compact, kind, np.column_stack([x, 2 * x]))
+    got = par._boot_t([compact[:30], compact[30:]], kind, np.column_stack([x, 2 * x]))
     np.testing.assert_allclose(got[:, 0], par._two_pass_t(weights, x), rtol=1e-10)
     np.testing.assert_allclose(got[:, 1], got[:, 0], rtol=1e-12)

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy import special as sc
 
-from eventstudy.engine.panel import AbnormalReturnPanel
+from eventstudy.engine.panel import AbnormalReturnPanel, window_block
 from eventstudy.engine.stats._prepared import PreparedPanel, as_prepared
 from eventstudy.exceptions import SpecificationError
 
@@ -487,14 +487,6 @@ def event_variance(
     return v * scale[:, None, None], None
 
 
-def _block(v: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """``v[:, cols][:, :, cols]``; a view (no copy of the N x w x w block) for a run of cols."""
-    lo, hi = int(cols[0]), int(cols[-1]) + 1
-    if hi - lo == cols.size and (np.diff(cols) == 1).all():
-        return v[:, lo:hi, lo:hi]
-    return v[:, cols][:, :, cols]
-
-
 def standardized_car(
     panel: PanelLike, target: Target, opts: Mapping[str, Any]
 ) -> tuple[np.ndarray, str | None]:
@@ -508,10 +500,11 @@ def standardized_car(
         if target.is_day:  # gamma' V gamma is one diagonal element: read it, no gather
             col = int(target.cols[0])
             var = v[:, col, col] if scale is None else v[:, col, col] * scale
-        else:  # gamma' V gamma sums the window's block of V: a view when it is contiguous
-            var = _block(v, target.cols).sum(axis=(1, 2))
+        else:  # gamma' V gamma sums the window's block of V
+            sub = window_block(v, target.cols)
             if scale is not None:
-                var = var * scale
+                sub = sub * scale[:, None, None]
+            var = sub.sum(axis=(1, 2))
         car = window_car(prep, target)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = np.where(var > 0, car / np.sqrt(var), np.nan)

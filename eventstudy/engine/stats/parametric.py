@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -446,20 +446,72 @@ def _draw_counts(n: int, n_boot: int, seed: Any) -> np.ndarray:
     """How often each of ``n`` values is drawn in each resample, ``(n_boot, n)`` uint8/uint16.
 
     The resamples are exactly those of ``skew_t_draws(n, n_boot, default_rng(seed))``; only
-    their counts are kept (a resample's sums do not depend on the order of its draws).
+    their counts are kept (a resample's sums do not depend on the order of its draws). The
+    rows of :func:`_count_blocks`, stacked.
+    """
+    blocks = [block.copy() for block in _count_blocks(n, n_boot, seed)]
+    wide = np.result_type(*(b.dtype for b in blocks)) if blocks else np.uint8
+    return np.concatenate([b.astype(wide) for b in blocks]) if blocks else np.empty((0, n), wide)
+
+
+def _count_blocks(n: int, n_boot: int, seed: Any) -> Iterator[np.ndarray]:
+    """The rows of :func:`_draw_counts`, :func:`_tile_rows` resamples at a time.
+
+    Each block is yielded in one reused buffer (read it before the next). The resamples are
+    drawn in blocks of about :data:`_BLOCK_BYTES`, which consume the generator as one call
+    does (value by value); one bincount per resample keeps its counts in cache.
     """
     rng = np.random.default_rng(seed)
     n_b = max(3, n // 4)
-    out = np.empty((n_boot, n), dtype=np.uint8)
-    step = _block_rows(n_b, 4)
-    for lo in range(0, n_boot, step):  # the same draws as one call (the stream is consumed
-        block = skew_t_draws(n, min(step, n_boot - lo), rng)  # value by value), in blocks
-        for b, row in enumerate(block, start=lo):  # one bincount per resample, in cache
-            counts = np.bincount(row, minlength=n)
-            if out.dtype == np.uint8 and n_b > 255 and counts.max() > 255:
-                out = out.astype(np.uint16)  # a value drawn more than 255 times: wider counts
-            out[b] = counts
-    return out
+    rows, step = _tile_rows(n), _block_rows(n_b, 4)
+    buffer = np.empty((min(rows, n_boot), n), dtype=np.uint8)
+    for lo in range(0, n_boot, rows):
+        size = min(rows, n_boot - lo)
+        for d0 in range(0, size, step):
+            for b, row in enumerate(skew_t_draws(n, min(step, size - d0), rng), start=d0):
+                counts = np.bincount(row, minlength=n)
+                if buffer.dtype == np.uint8 and n_b > 255 and counts.max() > 255:
+                    buffer = buffer.astype(np.uint16)  # a value drawn over 255 times
+                buffer[b] = counts
+        yield buffer[:size]
+
+
+def _tile_rows(n: int) -> int:
+    """Replications per block of :func:`_count_blocks` and :func:`_weight_blocks`.
+
+    At most the rows of a :data:`_TILE`, and about ``4 x`` :data:`_BLOCK_BYTES` of one-byte
+    values over ``n`` events; even (see :func:`_block_rows`).
+    """
+    rows = max(2, min(_TILE[0], 4 * _BLOCK_BYTES // max(1, n)))
+    return rows - rows % 2
+
+
+def _tile_products(
+    block: np.ndarray, values: np.ndarray, kind: str = "counts", squares: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(w @ values, (w * w) @ squares)`` of the floats ``w`` of ``block``, tile by tile.
+
+    ``block`` (rows, n) holds resample counts (``kind="counts"``) or compact bootstrap
+    weights (``"rademacher"``, ``"mammen"``; see :func:`_float_weights`). Each
+    :data:`_TILE` of it is turned into floats in a reused buffer and multiplied by the
+    matching rows of ``values`` (n, K), which stay in cache. The second product is None
+    without ``squares``.
+    """
+    rows, n = block.shape
+    out = np.zeros((rows, values.shape[1]))
+    out2 = None if squares is None else np.zeros((rows, squares.shape[1]))
+    cols = _TILE[1]
+    buffer = np.empty((rows, min(cols, n)))
+    for c0 in range(0, n, cols):
+        tile = buffer[:, : min(cols, n - c0)]
+        if kind == "counts":
+            np.copyto(tile, block[:, c0 : c0 + cols])  # the counts as floats, exactly
+        else:
+            _float_weights(block[:, c0 : c0 + cols], kind, out=tile)
+        out += tile @ values[c0 : c0 + cols]
+        if out2 is not None and squares is not None:
+            out2 += (tile * tile) @ squares[c0 : c0 + cols]
+    return out, out2
 
 
 #: (replications, events) of a tile of :func:`_skew_t_moments` and :func:`_boot_t`: the tile
@@ -468,8 +520,13 @@ def _draw_counts(n: int, n_boot: int, seed: Any) -> np.ndarray:
 _TILE = (256, 4096)
 
 
-def _skew_t_moments(counts: np.ndarray, xs: np.ndarray, n_b: int) -> tuple[np.ndarray, np.ndarray]:
-    r"""(:math:`t^b`, suspect) for every resample (rows) and sample (columns of ``xs``).
+def _skew_t_moments(
+    counts: Iterable[np.ndarray], xs: np.ndarray, n_b: int
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""(:math:`t^b`, suspect) for every resample and sample (columns of ``xs``).
+
+    ``counts``: the resamples' draw counts, blocks of rows in order (:func:`_count_blocks`,
+    or an array's row blocks).
 
     With :math:`y = x - \bar x` and :math:`S_k = \sum_j c_{bj} y_j^k` (``counts`` c), one
     matrix product gives each resample's :math:`\bar y^b = S_1/n_b`,
@@ -482,15 +539,8 @@ def _skew_t_moments(counts: np.ndarray, xs: np.ndarray, n_b: int) -> tuple[np.nd
     y = xs - xs.mean(axis=0)
     y2 = y * y
     basis = np.hstack([y, y2, y2 * y])
-    n_boot, n = counts.shape
-    sums = np.zeros((n_boot, 3 * k))
-    rows, cols = _TILE
-    buffer = np.empty((min(rows, n_boot), min(cols, n)))  # reused: no fresh pages
-    for lo in range(0, n_boot, rows):
-        for c0 in range(0, n, cols):  # a tile of counts times a slice of the basis in cache
-            block = buffer[: min(rows, n_boot - lo), : min(cols, n - c0)]
-            np.copyto(block, counts[lo : lo + rows, c0 : c0 + cols])  # as floats, exactly
-            sums[lo : lo + rows] += block @ basis[c0 : c0 + cols]
+    parts = [_tile_products(block, basis)[0] for block in counts]
+    sums = np.concatenate(parts) if parts else np.empty((0, 3 * k))
     s1, s2, s3 = sums[:, :k], sums[:, k : 2 * k], sums[:, 2 * k :]
     m = s1 / n_b
     ss = s2 - n_b * m * m
@@ -565,7 +615,7 @@ def _skew_t_batch(
         else:
             groups.setdefault(x.size, []).append((k, stat, x))
     for n, members in groups.items():
-        for k, tb, n_b in _skew_group(prep, n, members, n_boot, opts["seed"]):
+        for k, tb, n_b in _skew_group(n, members, n_boot, opts["seed"]):
             stat, x = next((m[1], m[2]) for m in members if m[0] == k)
             target = targets[k]
             out[k] = _skew_result(target, x, stat, tb, n_b, alt, default_estimate(prep, target))
@@ -573,7 +623,6 @@ def _skew_t_batch(
 
 
 def _skew_group(
-    prep: PreparedPanel,
     n: int,
     members: list[tuple[int, float, np.ndarray]],
     n_boot: int,
@@ -581,8 +630,8 @@ def _skew_group(
 ) -> list[tuple[int, np.ndarray, int]]:
     """``(k, finite t^b, n_b)`` of targets ``members`` (k, stat, x) sharing ``n`` events."""
     n_b = max(3, n // 4)
-    counts = prep.memo(("skew_t_counts", n, n_boot, seed), lambda: _draw_counts(n, n_boot, seed))
-    tb_all, suspect = _skew_t_moments(counts, np.column_stack([m[2] for m in members]), n_b)
+    xs = np.column_stack([m[2] for m in members])
+    tb_all, suspect = _skew_t_moments(_count_blocks(n, n_boot, seed), xs, n_b)
     results = []
     draws = None
     for j, (k, stat, x) in enumerate(members):
@@ -648,57 +697,63 @@ def _rademacher_signs(
 
 
 def _compact_weights(prep: PreparedPanel, opts: Opts, n: int) -> np.ndarray:
-    """Return the (n_boot, n) weights of ``default_rng(seed)`` in one byte each, cached per n.
+    """Return the (n_boot, n) weights of :func:`_weight_blocks`, stacked (one byte each).
 
-    The draws are exactly those of ``_weights(np.random.default_rng(seed), kind, (B, n))``
-    (taken in row chunks, which consume the generator identically): int8 signs for Rademacher,
-    booleans "low value" for Mammen. With ``seed=None`` the draw (fresh entropy) is made once per
-    prepared panel and shared by all its days and windows, as a fixed seed is.
+    The draws are exactly those of ``_weights(np.random.default_rng(seed), kind, (B, n))``:
+    int8 signs for Rademacher, booleans "low value" for Mammen.
+    """
+    blocks = [block.copy() for block in _weight_blocks(prep, opts, n)]
+    dtype = np.int8 if opts["weights"] == "rademacher" else np.bool_
+    return np.concatenate(blocks) if blocks else np.empty((0, n), dtype=dtype)
+
+
+def _weight_blocks(prep: PreparedPanel, opts: Opts, n: int) -> Iterator[np.ndarray]:
+    """The (n_boot, n) weights of ``default_rng(seed)``, :func:`_tile_rows` rows at a time.
+
+    One byte each (int8 signs for Rademacher, booleans "low value" for Mammen), yielded in
+    one reused buffer (read each block before the next). The draws are those of
+    ``_weights(np.random.default_rng(seed), kind, (B, n))``, taken in row chunks of about
+    :data:`_BLOCK_BYTES` (which consume the generator identically). With ``seed=None`` the
+    entropy is drawn once per prepared panel, so all its days and windows (and later calls)
+    share the weights, as with a fixed seed.
     """
     n_boot, kind, seed = int(opts["n_boot"]), opts["weights"], opts["seed"]
-
-    def compute() -> np.ndarray:
-        rng = np.random.default_rng(seed)
-        dtype = np.int8 if kind == "rademacher" else np.bool_
-        out: np.ndarray = np.empty((n_boot, n), dtype=dtype)
-        step = _block_rows(n)
-        for c0 in range(0, n_boot, step):
-            c1 = min(n_boot, c0 + step)
-            if kind == "mammen":
-                np.less(rng.random((c1 - c0, n)), _MAMMEN_P_LO, out=out[c0:c1])
-            else:  # the draws of rng.choice([-1.0, 1.0], ...), without the float array
-                _rademacher_signs(rng, (c1 - c0, n), out=out[c0:c1])
-        return out
-
-    try:
-        key = ("boot_weights", kind, n_boot, n, seed)
-        hash(key)
-    except TypeError:  # an unhashable seed (e.g. a list): no caching
-        return compute()
-    return prep.memo(key, compute)
-
-
-def _boot_t(compact: np.ndarray, kind: str, x: np.ndarray) -> np.ndarray:
-    r"""Cross-sectional t of every replication (rows) for every column of ``x`` (n, K).
-
-    Mean and variance of :math:`w_b x` as matrix products: :math:`\bar x^*_b = w_b'x/n`,
-    :math:`s^{*2}_b = (\sum_i w_{bi}^2 x_i^2 - n \bar x^{*2}_b)/(n-1)`, accumulated over
-    tiles of :data:`_TILE` (replications x events) of the weights as floats.
-    """
-    n_boot, n = compact.shape
-    x2 = x * x
-    sums = np.zeros((n_boot, x.shape[1]))
-    ss = np.zeros((n_boot, x.shape[1])) if kind == "mammen" else x2.sum(axis=0)
-    rows, cols = _TILE
-    buffer = np.empty((min(rows, n_boot), min(cols, n)))  # reused: no fresh pages
+    if seed is None:
+        seed = prep.memo(("boot_entropy",), lambda: np.random.SeedSequence().entropy)
+    rng = np.random.default_rng(seed)
+    rows, step = _tile_rows(n), _block_rows(n)
+    dtype = np.int8 if kind == "rademacher" else np.bool_
+    buffer: np.ndarray = np.empty((min(rows, n_boot), n), dtype=dtype)
     for lo in range(0, n_boot, rows):
-        for c0 in range(0, n, cols):
-            tile = compact[lo : lo + rows, c0 : c0 + cols]
-            w = _float_weights(tile, kind, out=buffer[: tile.shape[0], : tile.shape[1]])
-            sums[lo : lo + rows] += w @ x[c0 : c0 + cols]
-            if kind == "mammen":  # Rademacher: w^2 = 1
-                ss[lo : lo + rows] += (w * w) @ x2[c0 : c0 + cols]
-    mean = sums / n
+        block = buffer[: min(rows, n_boot - lo)]
+        for c0 in range(0, block.shape[0], step):
+            part = block[c0 : c0 + step]
+            if kind == "mammen":
+                np.less(rng.random(part.shape), _MAMMEN_P_LO, out=part)
+            else:  # the draws of rng.choice([-1.0, 1.0], ...), without the float array
+                _rademacher_signs(rng, part.shape, out=part)
+        yield block
+
+
+def _boot_t(blocks: Iterable[np.ndarray], kind: str, x: np.ndarray) -> np.ndarray:
+    r"""Cross-sectional t of every replication for every column of ``x`` (n, K).
+
+    ``blocks``: the compact weights (:func:`_weight_blocks`), blocks of replications in
+    order, or an array's row blocks. Mean and variance of :math:`w_b x` as matrix products
+    (:func:`_tile_products`): :math:`\bar x^*_b = w_b'x/n`,
+    :math:`s^{*2}_b = (\sum_i w_{bi}^2 x_i^2 - n \bar x^{*2}_b)/(n-1)`.
+    """
+    n = x.shape[0]
+    x2 = x * x
+    parts = [_tile_products(b, x, kind, x2 if kind == "mammen" else None) for b in blocks]
+    if not parts:
+        return np.empty((0, x.shape[1]))
+    mean = np.concatenate([p[0] for p in parts]) / n
+    ss = (  # Rademacher: w^2 = 1
+        np.concatenate([p[1] for p in parts if p[1] is not None])
+        if kind == "mammen"
+        else x2.sum(axis=0)
+    )
     var = np.maximum((ss - n * mean * mean) / (n - 1), 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return mean / (np.sqrt(var) / math.sqrt(n))
@@ -787,14 +842,13 @@ def _wild_bootstrap_batch(
         else:
             groups.setdefault(x.size, []).append((k, stat, x))
     for n, members in groups.items():
-        compact = _compact_weights(prep, opts, n)
-        tb_all = _boot_t(compact, opts["weights"], np.column_stack([m[2] for m in members]))
+        xs = np.column_stack([m[2] for m in members])
+        tb_all = _boot_t(_weight_blocks(prep, opts, n), opts["weights"], xs)
         for j, (k, stat, x) in enumerate(members):
             target = targets[k]
 
-            def recheck(
-                rows: np.ndarray, x: np.ndarray = x, compact: np.ndarray = compact
-            ) -> np.ndarray:
+            def recheck(rows: np.ndarray, x: np.ndarray = x, n: int = n) -> np.ndarray:
+                compact = _compact_weights(prep, opts, n)  # drawn again: rarely needed
                 return _two_pass_t(_float_weights(compact[rows], opts["weights"]), x)
 
             p = _boot_pvalue(tb_all[:, j], stat, alt, n_boot, recheck)
