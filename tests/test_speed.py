@@ -174,3 +174,35 @@ def test_block_calendars_map_positions_as_the_general_calendars():
     )
     positions = rng.integers(-80, 80, (500, 9))
     np.testing.assert_array_equal(fast.to_rows(col, positions), general.to_rows(col, positions))
+
+
+@pytest.mark.parametrize("convention", ["textbook", "estudy2"])
+def test_a_panel_of_row_windows_gives_the_numbers_of_its_arrays(convention):
+    """On the shared calendar the study's panel leaves its estimation dates and benchmark
+    returns as windows of the data (RowWindows, not copied); read whole, they are the
+    gathered rows, and every test of the battery gives the same bits from either."""
+    import dataclasses
+
+    from eventstudy.engine.stats import aar_caar_tests
+    from eventstudy.engine.windows import RowWindows
+
+    res = _study()
+    panel = res.panel
+    assert isinstance(panel.est_dates, RowWindows) and isinstance(panel.est_market, RowWindows)
+    arrays = dataclasses.replace(
+        panel, est_dates=np.asarray(panel.est_dates), est_market=np.asarray(panel.est_market)
+    )
+    day0 = res.events.loc[res.events["status"] == "studied", "day0_date"].to_numpy()
+    first, last = res.estimation_window.bounds  # business days (the study's bdate_range)
+    assert arrays.est_dates.shape == panel.est_ar.shape
+    np.testing.assert_array_equal(
+        arrays.est_dates[:, 0], np.busday_offset(day0.astype("datetime64[D]"), first)
+    )
+    np.testing.assert_array_equal(
+        arrays.est_dates[:, -1], np.busday_offset(day0.astype("datetime64[D]"), last)
+    )
+    windows = [(-1, 1), (0, 3)]
+    lazy = aar_caar_tests(panel, windows, convention=convention)
+    eager = aar_caar_tests(arrays, windows, convention=convention)
+    for a, b in zip(lazy, eager, strict=True):
+        pd.testing.assert_frame_equal(a, b)

@@ -132,3 +132,27 @@ def test_study_windows_as_runs_equal_the_row_gather():
     )
     for name in ("est_dates", "est_ar", "est_market", "ar", "cov"):
         np.testing.assert_array_equal(getattr(fast.arrays, name), getattr(slow.arrays, name))
+
+
+def test_row_windows_read_what_a_gather_of_the_rows_reads():
+    from eventstudy.engine.windows import RowWindows
+
+    values = np.arange(60.0).reshape(15, 4)
+    starts, cols = np.array([0, 7, 3, 11, 2]), np.array([1, 1, 3, 0, 1])
+    windows = RowWindows(values, starts, 4, cols)
+    expected = gather(values, starts[:, None] + np.arange(4), cols)
+    assert windows.shape == (5, 4) and len(windows) == 5 and windows.dtype == values.dtype
+    np.testing.assert_array_equal(np.asarray(windows), expected)
+    np.testing.assert_array_equal(windows[1:4], expected[1:4])
+    np.testing.assert_array_equal(windows[-1], expected[-1])
+    np.testing.assert_array_equal(windows[np.array([4, 0])], expected[[4, 0]])
+    np.testing.assert_array_equal(windows[:, 2], expected[:, 2])
+    mask = np.array([True, False, True, True, False])
+    np.testing.assert_array_equal(np.asarray(windows.rows(mask)), expected[mask])
+    np.testing.assert_array_equal(np.asarray(windows.with_values(-values)), -expected)
+    dates = np.arange(np.datetime64("2024-01-01"), np.datetime64("2024-01-16"))
+    by_date = RowWindows(dates, starts, 4)
+    assert by_date.dtype == np.dtype("datetime64[D]")
+    np.testing.assert_array_equal(by_date[1], dates[7:11])
+    with pytest.raises(ValueError, match="inside the rows"):
+        RowWindows(values, np.array([12]), 4)

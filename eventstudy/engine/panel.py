@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from eventstudy.engine.windows import RowWindows
+
 
 def window_block(cov: np.ndarray, cols: np.ndarray) -> np.ndarray:
     """``cov[:, cols][:, :, cols]``, the (N, w, w) block of a window's columns (1-D).
@@ -52,9 +54,12 @@ class AbnormalReturnPanel:
         Relative day of each estimation column.
     est_ar : ndarray of float, shape (N, Le)
         Estimation-window residuals (NaN where missing).
-    est_dates : ndarray of datetime64[D], shape (N, Le)
+    est_dates : ndarray of datetime64[D], shape (N, Le), or RowWindows
         Calendar date of each estimation cell (NaT where the event has no such day); used for
-        calendar-time alignment (e.g. the Kolari-Pynnonen correlation).
+        calendar-time alignment (e.g. the Kolari-Pynnonen correlation). A study whose
+        estimation windows are runs of rows of its data gives
+        :class:`~eventstudy.engine.windows.RowWindows` (the same dates, read when asked:
+        ``np.asarray(panel.est_dates)``, or a block of rows ``panel.est_dates[lo:hi]``).
     event_rel_days : ndarray of int, shape (L2,)
     event_ar : ndarray of float, shape (N, L2)
         Event-window abnormal returns (NaN where missing).
@@ -68,8 +73,9 @@ class AbnormalReturnPanel:
         2 market model, 1 + number of factors for a factor model).
     event_cov : ndarray of float, shape (N, L2, L2)
         Prediction-error-corrected covariance of the event-window ARs (see module notes).
-    est_market : ndarray of float, shape (N, Le) or None
-        Benchmark returns in the estimation window (None for models without a benchmark).
+    est_market : ndarray of float, shape (N, Le), RowWindows, or None
+        Benchmark returns in the estimation window (None for models without a benchmark);
+        RowWindows as ``est_dates``.
     event_market : ndarray of float, shape (N, L2) or None
         Benchmark returns in the event window.
     assets : ndarray of str, shape (N,) or None
@@ -81,7 +87,7 @@ class AbnormalReturnPanel:
     event_ids: np.ndarray
     est_rel_days: np.ndarray
     est_ar: np.ndarray
-    est_dates: np.ndarray
+    est_dates: np.ndarray | RowWindows
     event_rel_days: np.ndarray
     event_ar: np.ndarray
     event_dates: np.ndarray
@@ -89,7 +95,7 @@ class AbnormalReturnPanel:
     n_est: np.ndarray
     k: np.ndarray
     event_cov: np.ndarray
-    est_market: np.ndarray | None = None
+    est_market: np.ndarray | RowWindows | None = None
     event_market: np.ndarray | None = None
     assets: np.ndarray | None = None
 

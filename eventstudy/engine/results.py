@@ -31,7 +31,7 @@ import pandas as pd
 
 from eventstudy import _scipy_stats as sps
 from eventstudy.engine.panel import AbnormalReturnPanel, window_block
-from eventstudy.engine.windows import EstimationWindow, EventWindow
+from eventstudy.engine.windows import EstimationWindow, EventWindow, RowWindows
 from eventstudy.exceptions import SpecificationError
 from eventstudy.results import Results, tidy_frame, window_label
 
@@ -197,11 +197,13 @@ class FitArrays:
         Textbook covariance :math:`V_i` of the abnormal returns (NaN rows and columns for
         missing days).
     event_dates, est_dates : ndarray of datetime64[D]
-        Calendar date of each cell (NaT outside the data).
+        Calendar date of each cell (NaT outside the data); ``est_dates`` may be
+        :class:`~eventstudy.engine.windows.RowWindows` (windows that are runs of rows).
     est_ar : ndarray, shape (N, Le)
         Estimation residuals.
     est_market, event_market : ndarray or None
-        Benchmark returns on the estimation and event days (None without a benchmark).
+        Benchmark returns on the estimation and event days (None without a benchmark);
+        ``est_market`` may be RowWindows.
     sigma2, var0 : ndarray, shape (N,)
         Residual variance with divisor ``n - k`` and with divisor ``n`` (``np.var``).
     n_est, n_masked : ndarray of int, shape (N,)
@@ -223,8 +225,8 @@ class FitArrays:
     cov: np.ndarray
     event_dates: np.ndarray
     est_ar: np.ndarray
-    est_dates: np.ndarray
-    est_market: np.ndarray | None
+    est_dates: np.ndarray | RowWindows
+    est_market: np.ndarray | RowWindows | None
     event_market: np.ndarray | None
     sigma2: np.ndarray
     var0: np.ndarray

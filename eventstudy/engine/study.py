@@ -46,13 +46,13 @@ from typing import Any, Literal, TypeVar, get_args
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 
 from eventstudy.engine.models import NormalReturnFit, NormalReturnModel, normal_return_model
 from eventstudy.engine.results import ALTERNATIVES, VARIANCES, EventStudyResults, FitArrays
 from eventstudy.engine.windows import (
     EstimationWindow,
     EventWindow,
+    RowWindows,
     as_car_windows,
     as_estimation_window,
     as_event_window,
@@ -60,7 +60,6 @@ from eventstudy.engine.windows import (
     default_min_estimation_obs,
     gather,
     gather_runs,
-    take_windows,
 )
 from eventstudy.exceptions import ReturnsScaleWarning, SpecificationError
 
@@ -655,6 +654,28 @@ class EventStudy:
             return np.zeros((*shape, 0))
         return np.stack(regs, axis=2)
 
+    def _estimation_regressors(
+        self, layout: _Layout, shape: tuple[int, int]
+    ) -> np.ndarray | RowWindows:
+        """The estimation windows' (N, Le, p) regressors (:meth:`_regressors`).
+
+        When they are the benchmark alone on windows that are runs of rows and the model
+        reads them a block of events at a time (``regressors_by_block``), they are left as
+        :class:`~eventstudy.engine.windows.RowWindows` of the benchmark: not copied.
+        """
+        lazy = (
+            layout.est_start is not None
+            and self.model.regressors_by_block
+            and self.benchmark is not None
+            and self.model.uses_benchmark
+            and not (self.model.uses_factors and self.factors is not None)
+        )
+        if lazy:
+            assert self.benchmark is not None and layout.est_start is not None
+            values = self.benchmark.to_numpy(dtype=float)
+            return RowWindows(values, layout.est_start, layout.est_width, layout.bcol)
+        return self._regressors(layout.gather_estimation, layout.bcol, shape)
+
     def _masked(self, layout: _Layout) -> np.ndarray:
         """(N, Le) True where the estimation mask removes a day."""
         if self._mask is None:
@@ -677,7 +698,7 @@ class EventStudy:
         est_shape = (layout.cand.size, layout.est_width)
         y_est = layout.gather_estimation(values, layout.col)
         y_ev = gather(values, layout.rows_ev, layout.col)
-        x_est = self._regressors(layout.gather_estimation, layout.bcol, est_shape)
+        x_est = self._estimation_regressors(layout, est_shape)
         x_ev = self._regressors(
             lambda v, c: gather(v, layout.rows_ev, c), layout.bcol, layout.rows_ev.shape
         )
@@ -833,6 +854,15 @@ def _one_run(offsets: np.ndarray, n: int) -> bool:
     )
 
 
+def _estimation_market(
+    x_est: np.ndarray | RowWindows, keep: np.ndarray, all_kept: bool
+) -> np.ndarray | RowWindows:
+    """The kept events' benchmark returns in the estimation window (the first regressor)."""
+    if isinstance(x_est, RowWindows):
+        return x_est if all_kept else x_est.rows(keep)
+    return np.ascontiguousarray(x_est[:, :, 0] if all_kept else x_est[keep, :, 0])
+
+
 def _empty_fit(name: str, k: int, l1: int, l2: int) -> NormalReturnFit:
     return NormalReturnFit(
         model=name,
@@ -856,7 +886,7 @@ def _kept_arrays(
     fit: NormalReturnFit,
     keep: np.ndarray,
     y_ev: np.ndarray,
-    x_est: np.ndarray,
+    x_est: np.ndarray | RowWindows,
     x_ev: np.ndarray,
     own: np.ndarray,
     n_masked: np.ndarray,
@@ -881,7 +911,12 @@ def _kept_arrays(
         ar = np.where(kept(own), ar, np.nan)
         cov[blank] = np.nan  # ``cov`` is private to this fit (or a copy when rows were dropped)
         cov.transpose(0, 2, 1)[blank] = np.nan
-    has_market = x_est.shape[2] > 0 and study.benchmark is not None and study.model.uses_benchmark
+    lazy_market = isinstance(x_est, RowWindows)  # the benchmark's windows, not copied
+    has_market = (
+        (lazy_market or x_est.shape[2] > 0)
+        and study.benchmark is not None
+        and study.model.uses_benchmark
+    )
     ids, assets = study.events["event_id"].array, study.events["asset"].array
     sel = layout.cand[keep]
     return FitArrays(
@@ -900,13 +935,9 @@ def _kept_arrays(
         est_dates=(
             dates(kept(layout.estimation_rows()))
             if layout.est_start is None
-            else take_windows(
-                sliding_window_view(index_dates, layout.est_width),
-                kept(layout.est_start),
-                index_dates.dtype,
-            )
+            else RowWindows(index_dates, kept(layout.est_start), layout.est_width)
         ),
-        est_market=np.ascontiguousarray(kept(x_est[:, :, 0])) if has_market else None,
+        est_market=_estimation_market(x_est, keep, all_kept) if has_market else None,
         event_market=np.ascontiguousarray(kept(x_ev[:, :, 0])) if has_market else None,
         sigma2=kept(fit.sigma2),
         var0=kept(fit.resid_var_ddof0),

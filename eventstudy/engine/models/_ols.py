@@ -14,6 +14,7 @@ import numpy as np
 
 from eventstudy.engine._parallel import n_threads, run_all
 from eventstudy.engine.models.base import NormalReturnFit
+from eventstudy.engine.windows import RowWindows
 
 __all__ = ["ddof0_variance", "fit_ols", "nan_sum_squares"]
 
@@ -80,7 +81,7 @@ def fit_ols(
     name: str,
     param_names: tuple[str, ...],
     y_est: np.ndarray,
-    x_est: np.ndarray,
+    x_est: np.ndarray | RowWindows,
     x_event: np.ndarray,
     valid: np.ndarray,
     *,
@@ -95,7 +96,9 @@ def fit_ols(
     param_names : tuple of str
         ``1 + p`` names: the intercept's, then the regressors'.
     y_est, x_est, x_event, valid
-        See :meth:`eventstudy.engine.models.base.NormalReturnModel.fit`.
+        See :meth:`eventstudy.engine.models.base.NormalReturnModel.fit`; ``x_est`` may be
+        :class:`~eventstudy.engine.windows.RowWindows` (N, Le) of one regressor, read a block
+        of events at a time.
     overwrite_y : bool, default False
         Write the residuals into ``y_est`` when it is a float64, C-contiguous, writable array
         (each block of events reads its returns before writing its residuals), returned as
@@ -127,10 +130,11 @@ def fit_ols(
     rows, so neither the block size nor the threads change a number.
     """
     y_est = np.asarray(y_est, dtype=float)
-    x_est = np.asarray(x_est, dtype=float)
+    if not isinstance(x_est, RowWindows):
+        x_est = np.asarray(x_est, dtype=float)
     n_ev, n_est_rows = y_est.shape
     n_win = x_event.shape[1]
-    p = x_est.shape[2]
+    p = 1 if isinstance(x_est, RowWindows) else x_est.shape[2]
     k = 1 + p
     valid = np.broadcast_to(np.asarray(valid, dtype=bool), y_est.shape)
     out = _OLSOutput(
@@ -171,7 +175,7 @@ def fit_ols(
 
 def _fit_blocks(
     y_est: np.ndarray,
-    x_est: np.ndarray,
+    x_est: np.ndarray | RowWindows,
     x_event: np.ndarray,
     valid: np.ndarray,
     out: _OLSOutput,
@@ -179,7 +183,10 @@ def _fit_blocks(
 ) -> None:
     """:func:`_fit_block` of each of ``blocks`` (rows of :func:`fit_ols`'s inputs) in turn."""
     for blk in blocks:
-        _fit_block(y_est[blk], x_est[blk], x_event[blk], valid[blk], out, blk)
+        x_blk = x_est[blk]
+        if isinstance(x_est, RowWindows):
+            x_blk = x_blk[:, :, None]  # one regressor
+        _fit_block(y_est[blk], x_blk, x_event[blk], valid[blk], out, blk)
 
 
 def _fit_block(

@@ -19,6 +19,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from eventstudy.engine.windows import RowWindows
+
 __all__ = ["NormalReturnFit", "NormalReturnModel", "StackedWindows"]
 
 
@@ -27,7 +29,7 @@ class StackedWindows:
     """What a model is fitted on (see the module docstring for the shapes)."""
 
     y_est: np.ndarray
-    x_est: np.ndarray
+    x_est: np.ndarray | RowWindows  # RowWindows: one regressor (see regressors_by_block)
     y_event: np.ndarray
     x_event: np.ndarray
     valid: np.ndarray
@@ -97,6 +99,9 @@ class NormalReturnModel(ABC):
     """Benchmark returns, when given, are the first regressor."""
     uses_factors: ClassVar[bool] = False
     """The study's ``factors`` are regressors."""
+    regressors_by_block: ClassVar[bool] = False
+    """:meth:`fit` also takes ``x_est`` as :class:`~eventstudy.engine.windows.RowWindows` of
+    one regressor (N, Le) and reads it a block of events at a time (never whole)."""
 
     def n_params(self, n_regressors: int) -> int:
         """Return the number of estimated mean parameters k, given the number of regressors p."""
@@ -105,7 +110,7 @@ class NormalReturnModel(ABC):
     def fit(
         self,
         y_est: np.ndarray,
-        x_est: np.ndarray,
+        x_est: np.ndarray | RowWindows,
         y_event: np.ndarray,
         x_event: np.ndarray,
         valid: np.ndarray,
@@ -120,8 +125,9 @@ class NormalReturnModel(ABC):
         ----------
         y_est : ndarray, shape (N, Le)
             Asset returns (decimal) on the estimation offsets.
-        x_est : ndarray, shape (N, Le, p)
-            Regressors without a constant.
+        x_est : ndarray, shape (N, Le, p), or RowWindows
+            Regressors without a constant; a model with ``regressors_by_block`` also takes
+            :class:`~eventstudy.engine.windows.RowWindows` (N, Le) of one regressor.
         y_event, x_event : ndarray, shapes (N, L2) and (N, L2, p)
             The same on the event offsets.
         valid : ndarray of bool, shape (N, Le)
@@ -143,7 +149,7 @@ class NormalReturnModel(ABC):
         """
         data = StackedWindows(
             np.asarray(y_est, dtype=float),
-            np.asarray(x_est, dtype=float),
+            x_est if isinstance(x_est, RowWindows) else np.asarray(x_est, dtype=float),
             np.asarray(y_event, dtype=float),
             np.asarray(x_event, dtype=float),
             np.asarray(valid, dtype=bool),

@@ -34,7 +34,8 @@ class GarchMarketModel(NormalReturnModel):
         steps = data.forecast_steps
         if steps is None:
             steps = np.arange(1, data.y_event.shape[1] + 1)
-        return _fit_garch(data.y_est, data.x_est, data.y_event, data.x_event, data.valid, steps)
+        x_est = np.asarray(data.x_est, dtype=float)  # (RowWindows, if given, read whole)
+        return _fit_garch(data.y_est, x_est, data.y_event, data.x_event, data.valid, steps)
 
 
 def _fit_garch(

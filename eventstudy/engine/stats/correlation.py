@@ -25,6 +25,7 @@ import numpy as np
 
 from eventstudy.engine.panel import AbnormalReturnPanel
 from eventstudy.engine.stats._prepared import PreparedPanel, as_prepared
+from eventstudy.engine.windows import RowWindows
 from eventstudy.exceptions import SpecificationError
 
 #: Minimum number of common estimation days for a pair of events to enter the pairwise
@@ -116,14 +117,15 @@ def _standardized_cells(prep: PreparedPanel, alignment: str, min_overlap: int) -
 def _cells(prep: PreparedPanel, alignment: str, min_overlap: int, key_type: type) -> _Cells:
     """:func:`_standardized_cells` computed afresh, the keys of type ``key_type``."""
     x, days, lo, _ = _cell_grid(prep, alignment)
-    rows, keys, z, eligible = _row_cells(x, days, lo, min_overlap, key_type)
+    whole = None if days is None else np.asarray(days)  # every cell's day (RowWindows read)
+    rows, keys, z, eligible = _row_cells(x, whole, lo, min_overlap, key_type)
     n_keys = int(keys.max()) + 1 if keys.size else 0
     return rows, keys, z, eligible, n_keys
 
 
 def _cell_grid(
     prep: PreparedPanel, alignment: str
-) -> tuple[np.ndarray, np.ndarray | None, int, int]:
+) -> tuple[np.ndarray, np.ndarray | RowWindows | None, int, int]:
     """(residuals, day numbers or None for event time, first cell number, number of cells).
 
     Cells are the days of the valid cells (finite residual, a date) from the first to the last
@@ -133,7 +135,7 @@ def _cell_grid(
     x = np.asarray(panel.est_ar, dtype=float)
     if alignment != "calendar":
         return x, None, 0, x.shape[1]
-    days = np.asarray(panel.est_dates, dtype="datetime64[D]").view("int64")
+    days = _day_numbers(panel.est_dates)
     lo = hi = None
     for r0 in range(0, x.shape[0], _CELL_BLOCK):  # over valid cells, without N x L1 masks
         d = days[r0 : r0 + _CELL_BLOCK]
@@ -149,6 +151,13 @@ def _cell_grid(
 
 
 _NAT = np.datetime64("NaT").view("int64")
+
+
+def _day_numbers(dates: np.ndarray | RowWindows) -> np.ndarray | RowWindows:
+    """Dates as int64 day numbers (NaT as :data:`_NAT`); RowWindows stay windows, unread."""
+    if isinstance(dates, RowWindows):
+        return dates.with_values(np.asarray(dates.values, dtype="datetime64[D]").view("int64"))
+    return np.asarray(dates, dtype="datetime64[D]").view("int64")
 
 
 def _row_cells(

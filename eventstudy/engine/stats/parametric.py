@@ -44,6 +44,7 @@ from eventstudy.engine.stats._core import (
     window_car,
 )
 from eventstudy.engine.stats.correlation import kp_factor, mean_residual_correlation
+from eventstudy.engine.windows import RowWindows
 
 __all__ = [
     "bmp",
@@ -149,16 +150,42 @@ def _market_means(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
         panel = prep.panel
-        est = np.asarray(panel.est_market, dtype=float)
-        missing = np.isnan(est)  # one scan for the counts and the sums
-        has_nan = bool(missing.any())
-        n_est = est.shape[0] - missing.sum(axis=0) if has_nan else est.shape[0]
+        if isinstance(panel.est_market, RowWindows):
+            total, n_est = _blocked_column_sums(panel.est_market)
+        else:
+            est = np.asarray(panel.est_market, dtype=float)
+            missing = np.isnan(est)  # one scan for the counts and the sums
+            has_nan = bool(missing.any())
+            n_est = est.shape[0] - missing.sum(axis=0) if has_nan else est.shape[0]
+            total = nan_column_sum(est, has_nan)  # np.nansum(est, axis=0), no copy
         with np.errstate(invalid="ignore", divide="ignore"):  # no event on a day: NaN, dropped
-            m_est = nan_column_sum(est, has_nan) / n_est  # np.nanmean(est, axis=0), no copy
+            m_est = total / n_est  # np.nanmean(est, axis=0)
         m_ev = np.nanmean(np.asarray(panel.event_market, dtype=float), axis=0)
         return m_est[np.isfinite(m_est)], m_ev
 
     return prep.memo(("market_means",), compute)
+
+
+#: Rows per block of :func:`_blocked_column_sums`.
+_SUM_BLOCK = 2048
+
+
+def _blocked_column_sums(rows: RowWindows) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nansum(x, axis=0)`` and the non-NaN counts of the rows ``x``, read in blocks.
+
+    Each block is summed onto the running total placed as its first row, so the additions
+    run down the rows in order as one ``sum(axis=0)`` of the whole array does: the same bits.
+    """
+    total = np.zeros(rows.shape[1])
+    count = np.zeros(rows.shape[1], dtype=np.int64)
+    for r0 in range(0, rows.shape[0], _SUM_BLOCK):
+        block = np.asarray(rows[r0 : r0 + _SUM_BLOCK], dtype=float)
+        missing = np.isnan(block)
+        if missing.any():
+            block = np.where(missing, 0.0, block)
+        total = np.concatenate([total[None, :], block]).sum(axis=0)
+        count += block.shape[0] - missing.sum(axis=0)
+    return total, count
 
 
 def _lamb(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
