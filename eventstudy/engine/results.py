@@ -337,6 +337,7 @@ class EventStudyResults(Results):
     data_versions: Any = None
     notes: tuple[str, ...] = ()
     _test_cache: dict = field(default_factory=dict, repr=False)
+    _sums_cache: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ basic views
     @property
@@ -388,7 +389,14 @@ class EventStudyResults(Results):
         return _window_columns(self.arrays.event_rel_days, (start, end), self.arrays.extend)
 
     def _sums(self, window: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        return window_sums(self.arrays.ar, self._cov, self._columns(window))
+        """CAR and Var(CAR) of every event over ``window`` (cached: car and caar both read)."""
+        cols = self._columns(window)
+        key = (int(window[0]), int(window[1]))
+        if key not in self._sums_cache:
+            car, var = window_sums(self.arrays.ar, self._cov, cols)
+            car.flags.writeable = var.flags.writeable = False  # shared: never written
+            self._sums_cache[key] = (car, var)
+        return self._sums_cache[key]
 
     # ------------------------------------------------------------------ per event
     def _car_frame(self, window: tuple[int, int]) -> pd.DataFrame:
@@ -397,7 +405,7 @@ class EventStudyResults(Results):
         out = self._keys
         out["window_start"] = int(window[0])
         out["window_end"] = int(window[1])
-        out["car"] = car
+        out["car"] = car.copy()
         out["car_se"] = se
         out["tstat"] = t
         out["pvalue"] = p
