@@ -188,54 +188,105 @@ def test_gsar_order_from_the_combined_sort_equal_their_own_sort(missing):
     np.testing.assert_array_equal(sorted_ranks(g, _gsar_order(g, est, None))[0], row_ranks(g))
 
 
-@pytest.mark.parametrize("missing", [False, True])
-@pytest.mark.parametrize("sorted_first", [False, True])
-def test_grank_base_equals_the_plain_formulas(missing, sorted_first, monkeypatch):
-    """GRANK's blocked estimation-window pieces equal the whole-panel formulas: ranks of the
-    GSARs e / s = row_ranks (0 where missing), counts,
-    and positions floor(rank - 1); with or without the combined sort, blocks of 7 events."""
-    from eventstudy.engine.stats import nonparametric as nonpar
-    from eventstudy.engine.stats import prepare, resolve_options
-    from eventstudy.engine.stats._prepared import row_ranks
-    from tests.test_speed import _study
-
-    monkeypatch.setattr(nonpar, "_GSAR_BLOCK", 7)
-    prep = prepare(_study(n_events=50, missing=missing).panel)
-    if sorted_first:
-        nonpar._combined_sorted(prep)
-    opts = resolve_options()
-    base = nonpar._grank_base(prep, opts)
-    s = prep.panel.sigma.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        g = prep.panel.est_ar / s[:, None]
-    g = np.where(np.isfinite(g), g, np.nan)
-    ranks = row_ranks(g)
-    np.testing.assert_array_equal(base.s, s)
-    np.testing.assert_array_equal(base.fin, np.isfinite(g))
-    np.testing.assert_array_equal(base.k0, np.nan_to_num(ranks, nan=0.0))
-    np.testing.assert_array_equal(base.n0, np.isfinite(g).sum(axis=1))
-    np.testing.assert_array_equal(base.n_t, np.isfinite(g).sum(axis=0))
-    expected_pos = np.where(np.isfinite(g), np.floor(np.nan_to_num(ranks) - 1), 255)
-    np.testing.assert_array_equal(base.pos, expected_pos)
-
-
-def test_grank_ranks_keep_the_layout_of_the_estimation_returns():
-    """A column-major est_ar (a panel a user builds) gives column-major GSAR ranks, as the
-    whole-panel formula does: ``w @ k0`` then takes the same BLAS path, to the last bit."""
+def _grank_panel(n_events: int, seed: int, missing: bool):
+    """A study's panel with holes in est_ar (``missing``), s_i = 0 and s_i = NaN rows."""
     import dataclasses
 
-    from eventstudy.engine.stats import nonparametric as nonpar
-    from eventstudy.engine.stats import prepare, resolve_options
     from tests.test_speed import _study
 
-    panel = _study(n_events=40, missing=True).panel
-    for est in (np.ascontiguousarray(panel.est_ar), np.asfortranarray(panel.est_ar)):
-        prep = prepare(dataclasses.replace(panel, est_ar=est))
-        base = nonpar._grank_base(prep, resolve_options())
-        with np.errstate(invalid="ignore", divide="ignore"):
-            plain = est / prep.panel.sigma.astype(float)[:, None]
-        assert base.k0.flags.f_contiguous == plain.flags.f_contiguous
-        assert base.k0.flags.c_contiguous == plain.flags.c_contiguous
+    panel = _study(n_events=n_events, seed=seed, missing=missing).panel
+    est, sigma = panel.est_ar.copy(), panel.sigma.astype(float).copy()
+    if missing:  # cells an event lacks (the study's own panel has few or none)
+        est[np.random.default_rng(seed).random(est.shape) < 0.05] = np.nan
+        est[2, :] = np.nan  # an event without estimation days
+    sigma[5], sigma[6] = 0.0, np.nan
+    return dataclasses.replace(panel, est_ar=est, sigma=sigma)
+
+
+def _plain_gsars(panel) -> np.ndarray:
+    """The GSARs e_it / s_i, NaN where not finite."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = panel.est_ar / panel.sigma.astype(float)[:, None]
+    return np.where(np.isfinite(g), g, np.nan)
+
+
+def _tying_values(g: np.ndarray, rng: np.random.Generator, k: int) -> np.ndarray:
+    """(N, k) values, about 30% equal to a GSAR of their own event, some NaN."""
+    n = g.shape[0]
+    v = rng.normal(0, 1, (n, k))
+    for j in range(k):
+        pick = rng.random(n) < 0.3
+        v[pick, j] = g[np.arange(n), rng.integers(0, g.shape[1], n)][pick]
+    v[rng.random((n, k)) < 0.1] = np.nan
+    return v
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("sorted_first", [False, True])
+def test_gsar_blocks_equal_the_plain_formulas(missing, sorted_first, monkeypatch):
+    """Each block of the GRANK pass equals the whole-panel formulas: ranks of the GSARs e / s
+    = row_ranks (0 where missing), finite cells and their counts, positions floor(rank - 1)
+    (the dtype's max where missing, padding never below a bound), and the binary-search
+    counts p = #(g < v), q = #(g <= v) of values tying GSARs; with or without the combined
+    sort, s_i = 0 and NaN rows, blocks of 7 events."""
+    from eventstudy.engine.stats import nonparametric as nonpar
+    from eventstudy.engine.stats import prepare
+    from eventstudy.engine.stats._prepared import row_ranks
+
+    monkeypatch.setattr(nonpar, "_GRANK_BLOCK", 7)
+    panel = _grank_panel(50, 3, missing)
+    prep = prepare(panel)
+    combined = nonpar._combined_sorted(prep)[2] if sorted_first else None
+    g = _plain_gsars(panel)
+    ranks, fin = row_ranks(g), np.isfinite(g)
+    v = _tying_values(g, np.random.default_rng(0), 3)
+    est, s = panel.est_ar, panel.sigma.astype(float)
+    n, width = est.shape
+    buf = nonpar._GrankBuffers(n, width)
+    seen = 0
+    for rows in buf.blocks(n):
+        block = nonpar._gsar_block(est, s, rows, combined, v[rows], buf)
+        assert block.rows == rows and block.k0.shape[0] <= 7
+        np.testing.assert_array_equal(block.k0, np.nan_to_num(ranks[rows], nan=0.0))
+        np.testing.assert_array_equal(block.fin[:, :width], fin[rows])
+        assert not block.fin[:, width:].any()
+        np.testing.assert_array_equal(block.n0, fin[rows].sum(axis=1))
+        top = np.iinfo(block.pos.dtype).max
+        expected_pos = np.where(fin[rows], np.floor(np.nan_to_num(ranks[rows]) - 1), top)
+        np.testing.assert_array_equal(block.pos[:, :width], expected_pos)
+        assert (block.pos[:, width:] == top).all()
+        with np.errstate(invalid="ignore"):
+            below = (g[rows, :, None] < v[rows, None, :]).sum(axis=1)
+            not_above = (g[rows, :, None] <= v[rows, None, :]).sum(axis=1)
+        np.testing.assert_array_equal(block.p, below)
+        np.testing.assert_array_equal(block.q, not_above)
+        seen += rows.stop - rows.start
+    assert seen == n
+    assert missing == (not fin[~np.isin(np.arange(n), [5, 6])].all())
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2**31), n=st.integers(1, 1100), share=st.sampled_from([0.0, 0.3, 1.0]))
+def test_segment_counts_equal_count_nonzero(seed, n, share):
+    """GRANK's per-length column counts (eight columns per uint64 word, 255 rows at a time,
+    one reduceat) are np.count_nonzero's over each length's rows, for rows grouped afresh
+    (unsorted keys), events left out (key -1) and lengths with more than 255 rows."""
+    from eventstudy.engine.stats.nonparametric import _segment_counts, _segments
+
+    rng = np.random.default_rng(seed)
+    mask = np.zeros((n, 16), dtype=bool)
+    mask[:, :13] = rng.random((n, 13)) < share
+    key = rng.choice([-1, 3, 7, 250], size=n, p=[0.2, 0.1, 0.2, 0.5])
+    if rng.random() < 0.3:
+        key = np.sort(key)
+    seg = _segments(key)
+    assert seg.levels == sorted(set(key[key >= 0].tolist()))
+    if not seg.levels:  # every event left out: nothing to count (the pass skips the block)
+        return
+    rows = mask if seg.perm is None else mask[seg.perm]
+    got = _segment_counts(rows, seg)
+    expected = [np.count_nonzero(mask[key == level], axis=0) for level in seg.levels]
+    np.testing.assert_array_equal(got, np.array(expected).reshape(-1, 16))
 
 
 @pytest.mark.parametrize("n, m, block", [(5000, 271, 1024), (1025, 3, 1024), (10, 50, 3)])
@@ -290,49 +341,68 @@ def test_modified_rank_sums_equal_nansum_of_the_scores(missing, monkeypatch):
 
 @pytest.mark.parametrize("missing", [False, True])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_grank_counts_equal_the_float_comparisons(missing, seed, monkeypatch):
-    """Counts from binary search + sorted positions equal the direct comparisons
-    ``g > v`` and ``g == v`` (per event and weighted per day), with values tying a GSAR,
-    NaN values and events left out; counted in blocks of 7 events."""
-    from eventstudy.engine.stats import nonparametric, prepare
-
-    monkeypatch.setattr(nonparametric, "_COUNT_BLOCK", 7)
+@pytest.mark.parametrize("sorted_first", [False, True])
+def test_grank_counts_equal_the_float_comparisons(missing, seed, sorted_first, monkeypatch):
+    """The one-pass sums equal the plain formulas: w @ k0 with k0 = row_ranks of the GSARs
+    (0 where missing), ``w @ (g > v)``, ``w @ (g == v)`` (None without ties), the finite
+    GSARs per day and per event, and per event the counts of g > v and g == v; with values
+    tying a GSAR, NaN values, events left out (two ok masks: two groups of targets), missing
+    cells, s_i = 0 and NaN rows, with or without the combined sort; blocks of 7 events."""
+    from eventstudy.engine.stats import nonparametric as nonpar
+    from eventstudy.engine.stats import prepare
     from eventstudy.engine.stats._core import resolve_options
-    from eventstudy.engine.stats.nonparametric import (
-        _grank_base,
-        _grank_counts,
-        _GrankInput,
-    )
-    from tests.test_speed import _study
+    from eventstudy.engine.stats._prepared import row_ranks
 
-    prep = prepare(_study(n_events=80, seed=seed, missing=missing).panel)
-    opts = resolve_options("textbook")
-    base = _grank_base(prep, opts)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        g = prep.panel.est_ar / prep.panel.sigma[:, None]
-    g = np.where(np.isfinite(g), g, np.nan)  # the GSARs, unsorted
+    monkeypatch.setattr(nonpar, "_GRANK_BLOCK", 7)
+    panel = _grank_panel(80, seed, missing)
+    prep = prepare(panel)
+    if sorted_first:
+        nonpar._combined_sorted(prep)
+    g = _plain_gsars(panel)
+    fin = np.isfinite(g)
+    k0 = np.nan_to_num(row_ranks(g), nan=0.0)
     rng = np.random.default_rng(seed)
     n = prep.n_events
+    values = _tying_values(g, rng, 4)
+    masks = [rng.random(n) < 0.9, rng.random(n) < 0.8]
     inputs = []
-    for _ in range(4):
-        v = rng.normal(0, 1, n)
-        pick = rng.random(n) < 0.3  # tie a GSAR of the same event
-        cols = rng.integers(0, g.shape[1], n)
-        v[pick] = g[np.arange(n), cols][pick]
-        ok = np.isfinite(v) & (rng.random(n) < 0.9)
+    for j in range(4):
+        v = values[:, j]
+        ok = np.isfinite(v) & masks[j % 2] & (np.arange(n) != 5) & (np.arange(n) != 6)
         v[~ok] = np.nan
-        w = np.where(ok, 1.0 / (base.n0 + 2), 0.0)
-        inputs.append(_GrankInput(None, int(ok.sum()), ok, v, w, "", 0.0))  # type: ignore[arg-type]
-    for x, (above, eq, n_gt, n_eq) in zip(inputs, _grank_counts(prep, opts, inputs), strict=True):
+        inputs.append(nonpar._GrankInput(None, int(ok.sum()), ok, v, "", 0.0))  # type: ignore[arg-type]
+    got = nonpar._grank_counts(prep, resolve_options("textbook"), inputs)
+    for x, c in zip(inputs, got, strict=True):
+        w = np.where(x.ok, 1.0 / (fin.sum(axis=1) + 2), 0.0)
         gt_ref = g > x.v[:, None]
         eq_ref = g == x.v[:, None]
-        np.testing.assert_array_equal(n_gt[x.ok], gt_ref.sum(axis=1)[x.ok])
-        np.testing.assert_array_equal(n_eq[x.ok], eq_ref.sum(axis=1)[x.ok])
-        np.testing.assert_allclose(above, x.w @ gt_ref, rtol=1e-13)
+        np.testing.assert_array_equal(c.n0, fin.sum(axis=1))
+        np.testing.assert_array_equal(c.n_t, fin[x.ok].sum(axis=0))
+        np.testing.assert_array_equal(c.n_gt[x.ok], gt_ref.sum(axis=1)[x.ok])
+        np.testing.assert_array_equal(c.n_eq[x.ok], eq_ref.sum(axis=1)[x.ok])
+        np.testing.assert_allclose(c.wk0, w @ k0, rtol=1e-13)
+        np.testing.assert_allclose(c.above, w @ gt_ref, rtol=1e-13)
         if eq_ref[x.ok].any():
-            np.testing.assert_allclose(eq, x.w @ eq_ref, rtol=1e-13)
+            assert c.eq is not None
+            np.testing.assert_allclose(c.eq, w @ eq_ref, rtol=1e-13)
         else:
-            assert eq is None
+            assert c.eq is None
+
+
+def test_grank_does_not_depend_on_the_layout_of_the_estimation_returns():
+    """A column-major est_ar (a panel a user builds) gives the C-ordered panel's GRANK bit
+    for bit: the GSARs are written into C-ordered blocks and the sums are exact counts."""
+    import dataclasses
+
+    from eventstudy.engine import stats
+
+    panel = _grank_panel(40, 1, True)
+    got = [
+        stats.aar_tests(stats.prepare(dataclasses.replace(panel, est_ar=est)), tests=["grank"])
+        for est in (np.ascontiguousarray(panel.est_ar), np.asfortranarray(panel.est_ar))
+    ]
+    np.testing.assert_array_equal(got[0]["stat"].to_numpy(), got[1]["stat"].to_numpy())
+    assert np.isfinite(got[0]["stat"]).all()
 
 
 @pytest.mark.parametrize("shape", [(301, 57), (999, 3), (128, 1), (5, 1001)])
@@ -498,27 +568,6 @@ def test_float_weights_into_a_buffer_equal_the_fresh_arrays(kind):
     got = _float_weights(compact, kind, out=buffer[:6])
     np.testing.assert_array_equal(got, _float_weights(compact, kind))
     assert got.dtype == np.float64 and np.shares_memory(got, buffer)
-
-
-@SETTINGS
-@given(
-    seed=st.integers(0, 2**31),
-    n=st.integers(0, 1100),
-    m=st.integers(0, 40),
-    share=st.sampled_from([0.0, 0.3, 1.0]),
-)
-def test_column_counts_equal_count_nonzero(seed, n, m, share):
-    """GRANK's column counts (eight columns per uint64 word where rows are 8-byte multiples,
-    255 rows at a time) are np.count_nonzero's, full columns and row counts past 255 included."""
-    from eventstudy.engine.stats.nonparametric import _column_counts
-
-    mask = np.random.default_rng(seed).random((n, m)) < share
-    np.testing.assert_array_equal(_column_counts(mask), np.count_nonzero(mask, axis=0))
-    no_columns = np.zeros((n, 0), dtype=bool)
-    np.testing.assert_array_equal(_column_counts(no_columns), np.zeros(0, dtype=np.int32))
-    padded = np.zeros((n, -(-m // 8) * 8), dtype=bool)
-    padded[:, :m] = mask
-    np.testing.assert_array_equal(_column_counts(padded)[:m], np.count_nonzero(mask, axis=0))
 
 
 @pytest.fixture

@@ -45,9 +45,9 @@ class PreparedPanel:
     Cached values are keyed by what they depend on (e.g. ``("sigma", patell_ddof)``), so one
     :class:`PreparedPanel` serves any mix of tests and options. Memory: the largest entries are
     the ranks of the combined series and, when a test that reads it is expected
-    (:meth:`expect`), their sorting order (N x (L1 + L2), float32 and int16), GRANK's GSARs
-    (N x L1 floats, with their sorted order and positions in bytes), and ``n_boot`` x N bytes
-    each for the skewness-adjusted t resample counts and the wild bootstrap's weight signs.
+    (:meth:`expect`), their sorting order (N x (L1 + L2), float32 and int16), and ``n_boot``
+    x N bytes each for the skewness-adjusted t resample counts and the wild bootstrap's weight
+    signs (GRANK keeps nothing of N x L1: one blocked pass computes its sums).
     """
 
     __slots__ = ("_expected", "_key_locks", "_lock", "_memo", "panel")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -39,7 +38,7 @@ from eventstudy.engine.stats._core import (
     t_result,
     window_car,
 )
-from eventstudy.engine.stats._prepared import row_ranks, sorted_by, sorted_ranks
+from eventstudy.engine.stats._prepared import row_ranks, sorted_ranks
 
 __all__ = [
     "binomial_sign_pvalue",
@@ -470,66 +469,26 @@ def grank_t(z: float, t_points: int) -> float:
     return z * math.sqrt((t_points - 2) / den)
 
 
-class _GrankBase(NamedTuple):
-    """GRANK's estimation-window pieces (per ``patell_ddof``), see :func:`_grank_base`."""
+#: Events per block of the GRANK pass (:func:`_grank_counts`), and at most
+#: :data:`_GRANK_CELLS` padded cells per block: a block's GSARs, their sort, positions and
+#: comparisons stay in cache, and its buffers are reused from block to block.
+_GRANK_BLOCK = 1024
 
-    s: np.ndarray  # the s_i of the GSARs e_it / s_i (see _gsars)
-    fin: np.ndarray  # where the GSAR is finite
-    k0: np.ndarray  # within-event ranks of the finite GSARs, 0 elsewhere (float64)
-    n0: np.ndarray  # finite GSARs per event
-    n_t: np.ndarray  # finite GSARs per estimation day
-    pos: np.ndarray  # a position of each cell in its sorted row (see _grank_base); else max
+#: Padded cells (events x estimation days) per block of the GRANK pass, at most.
+_GRANK_CELLS = 1 << 18
 
 
-#: Events per block of :func:`_grank_base` (a block's GSARs and their sort stay in cache).
-_GSAR_BLOCK = 2048
+def _gsars(
+    est: np.ndarray, s: np.ndarray, rows: slice, out: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """GSARs :math:`g_{it} = e_{it} / s_i` of events ``rows`` and where they are finite.
 
-
-def _grank_base(prep: PreparedPanel, opts: Opts) -> _GrankBase:
-    """GRANK's estimation-window pieces, cached per ``patell_ddof``.
-
-    The s_i of the GSARs e_it/s_i (:func:`_gsars`), where the GSARs are finite, their
-    within-event ranks (0 where missing; float64, read by a matrix product), the number
-    of estimation days of each event and the number of events on each day; and each cell's
-    position in its sorted row (small integers: uint8 for up to 254 estimation days).
-    Computed :data:`_GSAR_BLOCK` events at a time (each row on its own: the blocks change
-    no number, and no N x L1 float64 temporary is made).
-
-    The position is read off the average rank, floor(rank - 1): a tied run occupying sorted
-    positions a..b gets a position in [a, b], which is all :func:`_grank_counts` needs (a
-    value v is above or below the whole run, so a count of GSARs <= v never falls inside it).
+    Written into the first rows of ``out`` (C-contiguous, whatever the layout of ``est``);
+    NaN where not finite (missing :math:`e_{it}`, :math:`s_i = 0` or not finite).
     """
-
-    def compute() -> _GrankBase:
-        s = sigma_used(prep, opts)
-        est = prep.panel.est_ar
-        # the layout of est_ar (as the unblocked ranks had): w @ k0 takes another BLAS path
-        # on a column-major array, and its last bit would differ
-        k0 = np.empty_like(est, dtype=float)
-        fin = np.empty(est.shape, dtype=bool)
-        combined = _combined_order(prep)
-        for lo in range(0, est.shape[0], _GSAR_BLOCK):
-            rows = slice(lo, min(est.shape[0], lo + _GSAR_BLOCK))
-            g, ok = _gsars(est, s, rows)
-            fin[rows] = ok
-            complete = bool(ok.all())
-            block = None if combined is None else combined[rows]
-            ranks = sorted_ranks(g, _gsar_order(g, est[rows], block), out=k0[rows])[0]
-            if not complete:
-                ranks[~ok] = 0.0  # ranks are NaN exactly where g is (never infinite)
-        dtype = next(t for t in (np.uint8, np.uint16, np.uint32) if est.shape[1] < np.iinfo(t).max)
-        pos: np.ndarray = k0.astype(dtype)  # floor of the average rank, 1-based
-        pos -= 1
-        pos[~fin] = np.iinfo(dtype).max
-        return _GrankBase(s, fin, k0, fin.sum(axis=1), fin.sum(axis=0), pos)
-
-    return prep.memo(("grank_base", opts["patell_ddof"]), compute)
-
-
-def _gsars(est: np.ndarray, s: np.ndarray, rows: slice) -> tuple[np.ndarray, np.ndarray]:
-    """GSARs e_it / s_i of events ``rows`` (NaN where not finite: s_i = 0, inf) and where finite."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        g = est[rows] / s[rows, None]
+    g = out[: rows.stop - rows.start]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        np.divide(est[rows], s[rows, None], out=g)
     ok = np.isfinite(g)
     if not ok.all():
         g[~ok] = np.nan
@@ -556,12 +515,24 @@ def _gsar_order(g: np.ndarray, est: np.ndarray, combined: np.ndarray | None) -> 
     is not NaN. Other rows (and all when ``combined`` is None) are sorted afresh.
     """
     if combined is None:
-        return np.argsort(g, axis=1)
+        return _argsort_rows(g)
     order = _estimation_order(combined, est.shape[1])
     same = (np.isnan(g) == np.isnan(est)).all(axis=1)
     if not same.all():
-        order[~same] = np.argsort(g[~same], axis=1)
+        order[~same] = _argsort_rows(g[~same])
     return order
+
+
+def _argsort_rows(g: np.ndarray) -> np.ndarray:
+    """A permutation sorting each row of ``g`` (no infinity; NaN last): ``np.argsort``.
+
+    NaN are sorted as +inf (the same sorted values: NaN last, in some order), which numpy
+    sorts several times faster than NaN.
+    """
+    missing = np.isnan(g)
+    if not missing.any():
+        return np.argsort(g, axis=1)
+    return np.argsort(np.where(missing, np.inf, g), axis=1)
 
 
 def _estimation_order(order: np.ndarray, n_est: int) -> np.ndarray:
@@ -573,15 +544,13 @@ def _estimation_order(order: np.ndarray, n_est: int) -> np.ndarray:
 class _GrankInput:
     """A target's GRANK inputs.
 
-    Events used ``ok``, SCAR* ``v`` (NaN where unused), weights ``w`` = 1/(T_i + 1) of the
-    events used (0 elsewhere) and the result's fixed fields.
+    Events used ``ok``, SCAR* ``v`` (NaN where unused) and the result's fixed fields.
     """
 
     target: Target
     n: int
     ok: np.ndarray
     v: np.ndarray
-    w: np.ndarray
     null: str
     est: float
 
@@ -604,115 +573,118 @@ def _grank_input(
         return nan_result("grank", n, null, alt, "zero cross-sectional SCAR variance", est, "t")
     v = np.full(prep.n_events, np.nan)
     v[ok] = scar[ok] / s_scar
-    n0 = _grank_base(prep, opts).n0
-    w = np.where(ok, 1.0 / (n0 + 2).astype(float), 0.0)
-    return _GrankInput(target, n, ok, v, w, null, est)
+    return _GrankInput(target, n, ok, v, null, est)
 
 
-#: Per target: (weighted column counts of v < g, of v == g or None, row counts of each).
-_GrankCounts = tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]
+class _GrankCounts(NamedTuple):
+    r"""One target's sums over its events, from the GRANK pass (:func:`_grank_counts`).
 
-
-def _grank_counts(prep: PreparedPanel, opts: Opts, inputs: list[_GrankInput]) -> list[_GrankCounts]:
-    r"""Count, for each target, the GSARs above and equal to SCAR*.
-
-    :math:`\sum_i w_i 1[v_i < g_{it}]` and :math:`\sum_i w_i 1[v_i = g_{it}]`
-    per estimation day t and :math:`\#\{t: v_i < g_{it}\}`, :math:`\#\{t: v_i = g_{it}\}` per
-    event i; the equal counts' column sums are None when no value ties.
-
-    With :math:`q_i = \#\{t: g_{it} \le v_i\}` and :math:`p_i = \#\{t: g_{it} < v_i\}` (binary
-    search in the sorted rows), :math:`g_{it} > v_i` exactly where the cell's sorted position
-    is at least :math:`q_i`, and :math:`g_{it} = v_i` where it lies in :math:`[p_i, q_i)`: the
-    comparisons run on the small integer positions, not on the floats. The weighted sums are
-    integer counts per distinct weight, times the weight, in ascending order of weights (the
-    weights 1/(T_i + 1) take a handful of values, one per estimation length).
+    With weights :math:`w_i = 1/(T_i + 1) = 1/(n_{0,i} + 2)` of the events used, GSARs
+    :math:`g_{it}`, their within-event average ranks :math:`k_{0,it}` (0 where missing) and
+    SCAR* :math:`v_i`.
     """
-    base = _grank_base(prep, opts)
-    values = np.column_stack([x.v for x in inputs])
-    p_all, q_all = _row_searchsorted(prep.panel.est_ar, base.s, values, _combined_order(prep))
-    levels = [np.unique(x.w[x.w != 0]) for x in inputs]
-    ties = [bool((q_all[:, j] != p_all[:, j])[x.ok].any()) for j, x in enumerate(inputs)]
-    below = [(q_all[:, j], x.w, levels[j]) for j, x in enumerate(inputs)]
-    below += [(p_all[:, j], x.w, levels[j]) for j, x in enumerate(inputs) if ties[j]]
-    counts = iter(_below_counts(base.pos, below))
-    le_all = [next(counts) for _ in inputs]
-    out = []
-    for j, x in enumerate(inputs):
-        q, p = q_all[:, j], p_all[:, j]
-        finite = prep.memo(
-            ("grank_finite", opts["patell_ddof"], np.packbits(x.ok).tobytes()),
-            partial(_level_counts, base.fin, x.w, levels[j]),
-        )
-        le = le_all[j]
-        above = _level_sum(finite - le, levels[j])
-        eq = _level_sum(le - next(counts), levels[j]) if ties[j] else None
-        out.append((above, eq, base.n0 - q, q - p))
-    return out
+
+    wk0: np.ndarray  # sum_i w_i k0_it per estimation day
+    above: np.ndarray  # sum_i w_i 1[v_i < g_it] per day
+    eq: np.ndarray | None  # sum_i w_i 1[v_i = g_it] per day; None when no value ties
+    n_t: np.ndarray  # finite GSARs per day among the events used
+    n0: np.ndarray  # finite GSARs per event (every event)
+    n_gt: np.ndarray  # #{t: g_it > v_i} per event (read where used)
+    n_eq: np.ndarray  # #{t: g_it = v_i} per event (read where used)
 
 
-#: Events per block of :func:`_below_counts` (a block of positions stays in cache).
-_COUNT_BLOCK = 2048
+class _GsarBlock(NamedTuple):
+    """One block of events of the GRANK pass, see :func:`_gsar_block`."""
+
+    rows: slice
+    n0: np.ndarray  # finite GSARs per event, (B,)
+    k0: np.ndarray  # within-event average ranks of the finite GSARs, 0 elsewhere, (B, L1)
+    fin: np.ndarray  # where the GSAR is finite, padded with False, (B, W8)
+    pos: np.ndarray  # a sorted position of each finite cell, the dtype's max elsewhere
+    p: np.ndarray  # #{t: g_it < v_ik}, (B, K)
+    q: np.ndarray  # #{t: g_it <= v_ik}, (B, K)
 
 
-def _below_counts(
-    pos: np.ndarray, specs: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
-) -> list[np.ndarray]:
-    """:func:`_level_counts` of ``pos < bound[:, None]`` for each ``(bound, w, levels)``.
+class _GrankBuffers:
+    """The GRANK pass's per-block arrays, made once and reused by every block.
 
-    One pass over ``pos`` for all specs, :data:`_COUNT_BLOCK` events at a time (the block is
-    compared with every bound while it is in cache); the counts are integers, so summing the
-    blocks' counts gives exactly the whole array's. The comparisons are written into rows
-    padded with False to a multiple of 8 columns, which :func:`_column_counts` sums eight
-    columns at a time.
+    ``g`` the GSARs and ``k0`` their ranks (B, L1); ``xs`` the sorted GSARs padded with NaN
+    to a power of two of columns (the binary search's width); ``fin``, ``pos`` and ``mask``
+    padded to a multiple of 8 columns with False, the position dtype's max and False (the
+    padding never counts). ``rows`` events per block (:data:`_GRANK_BLOCK`, fewer for long
+    estimation windows: :data:`_GRANK_CELLS`).
     """
-    width = pos.shape[1]
-    padded = np.zeros((min(_COUNT_BLOCK, pos.shape[0]), -(-width // 8) * 8), dtype=bool)
-    out = [np.zeros((len(levels), padded.shape[1]), dtype=np.int64) for _, _, levels in specs]
-    for lo in range(0, pos.shape[0], _COUNT_BLOCK):
-        block = pos[lo : lo + _COUNT_BLOCK]
-        mask = padded[: block.shape[0]]
-        for acc, (bound, w, levels) in zip(out, specs, strict=True):
-            bounds = bound[lo : lo + _COUNT_BLOCK, None].astype(pos.dtype)
-            np.less(block, bounds, out=mask[:, :width])
-            acc += _level_counts(mask, w[lo : lo + _COUNT_BLOCK], levels)
-    return [acc[:, :width] for acc in out]
+
+    def __init__(self, n: int, width: int) -> None:
+        padded = 1 << max(1, width).bit_length()  # room for every step of the search
+        self.rows = max(1, min(n, _GRANK_BLOCK, _GRANK_CELLS // padded))
+        w8 = -(-width // 8) * 8
+        dtype = next(t for t in (np.uint8, np.uint16, np.uint32) if width < np.iinfo(t).max)
+        self.g = np.empty((self.rows, width))
+        self.k0 = np.empty((self.rows, width))
+        self.xs = np.full((self.rows, padded), np.nan)
+        self.fin = np.zeros((self.rows, w8), dtype=bool)
+        self.pos = np.full((self.rows, w8), np.iinfo(dtype).max, dtype=dtype)
+        self.mask = np.zeros((self.rows, w8), dtype=bool)
+
+    def blocks(self, n: int) -> Iterator[slice]:
+        """The events' blocks, in order."""
+        return (slice(lo, min(n, lo + self.rows)) for lo in range(0, n, self.rows))
 
 
-def _row_searchsorted(
-    est: np.ndarray, s: np.ndarray, v: np.ndarray, combined: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Count, per event i and column k, the finite GSARs e_it / s_i below and not above v.
+def _gsar_block(
+    est: np.ndarray,
+    s: np.ndarray,
+    rows: slice,
+    combined: np.ndarray | None,
+    values: np.ndarray,
+    buf: _GrankBuffers,
+) -> _GsarBlock:
+    r"""GSARs, ranks, positions and search counts of the events ``rows`` (in ``buf``).
 
-    ``est`` holds the estimation residuals e_it (N, L1), ``s`` the s_i, ``v`` (N, K) values;
-    ``combined``, when given, the combined series' sorting permutation, whose estimation
-    days sort the GSARs (:func:`_gsar_order`: a gather instead of a sort).
-
-    Returns ``(p, q)``: ``p[i, k]`` = #{t: g_it < v[i, k]}, ``q[i, k]`` = #{t: g_it <= v[i, k]}
-    (0 where ``v`` is NaN). A binary search of every row at once in its sorted GSARs (sorted
-    here, :data:`_SEARCH_BLOCK` events at a time so that the searched rows stay in cache);
-    ``p`` is searched only where ``v`` equals a GSAR (elsewhere ``p = q``).
+    The GSARs :math:`g_{it} = e_{it}/s_i` (:func:`_gsars`), sorted by :func:`_gsar_order` (a
+    gather through the combined series' permutation ``combined`` when given, else argsort),
+    their within-event average ranks :math:`k_{0,it}` (:func:`sorted_ranks`, 0 where
+    missing), :math:`n_{0,i}` the finite GSARs, and each cell's position in its sorted row,
+    read off the average rank, floor(rank - 1): a tied run occupying sorted positions a..b
+    gets a position in [a, b], which is all the comparisons need (a value is above or below
+    the whole run, so a count of GSARs <= v never falls inside it). The counts
+    :math:`p_{ik} = \#\{t: g_{it} < v_{ik}\}`, :math:`q_{ik} = \#\{t: g_{it} \le v_{ik}\}` of
+    the values ``values`` (B, K) come from :func:`_search_block`.
     """
-    n, width = est.shape
-    padded = 1 << max(1, width).bit_length()  # room for every step of the search: NaN-filled
-    p, q = np.empty(v.shape, dtype=np.intp), np.empty(v.shape, dtype=np.intp)
-    xs = np.full((_SEARCH_BLOCK, padded), np.nan)
-    for lo in range(0, n, _SEARCH_BLOCK):
-        hi = min(n, lo + _SEARCH_BLOCK)
-        rows = xs[: hi - lo]
-        g = _gsars(est, s, slice(lo, hi))[0]
-        if combined is None:
-            rows[:, :width] = np.sort(g, axis=1)
-        else:
-            rows[:, :width] = sorted_by(g, _gsar_order(g, est[lo:hi], combined[lo:hi]))
-        flat = rows.reshape(-1)
-        q[lo:hi] = qb = _bisect_rows(flat, padded, v[lo:hi], "right")
-        p[lo:hi] = qb
-        start = (np.arange(hi - lo) * padded)[:, None]
-        tie = (qb > 0) & (flat[start + np.maximum(qb - 1, 0)] == v[lo:hi])
-        if tie.any():
-            r, c = np.nonzero(tie)
-            left = _bisect_rows(flat, padded, v[lo:hi], "left")  # rare: values tie
-            p[lo + r, c] = left[r, c]
+    g, ok = _gsars(est, s, rows, buf.g)
+    b, width = g.shape
+    block = None if combined is None else combined[rows]
+    k0, xs = sorted_ranks(g, _gsar_order(g, est[rows], block), out=buf.k0[:b])
+    complete = bool(ok.all())
+    if not complete:
+        k0[~ok] = 0.0  # ranks are NaN exactly where g is (never infinite)
+    fin, pos = buf.fin[:b], buf.pos[:b]
+    fin[:, :width] = ok
+    pos[:, :width] = k0  # the floor of the average rank, 1-based; 0 where missing
+    pos[:, :width] -= 1  # 0 - 1 wraps to the dtype's max
+    buf.xs[:b, :width] = xs
+    p, q = _search_block(buf.xs[:b], values)
+    return _GsarBlock(rows, ok.sum(axis=1), k0, fin, pos, p, q)
+
+
+def _search_block(xs: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Count, per row i and column k, the values of row i of ``xs`` below and not above v.
+
+    ``xs`` (B, 2^j) holds each event's sorted GSARs, NaN last; ``v`` (B, K) values. Returns
+    ``(p, q)``: ``p[i, k]`` = #{t: g_it < v[i, k]}, ``q[i, k]`` = #{t: g_it <= v[i, k]} (0
+    where ``v`` is NaN), by :func:`_bisect_rows`; ``p`` is searched only where ``v`` equals
+    a GSAR (elsewhere ``p = q``).
+    """
+    b, padded = xs.shape
+    flat = xs.reshape(-1)
+    q = _bisect_rows(flat, padded, v, "right")
+    p = q.copy()
+    start = (np.arange(b) * padded)[:, None]
+    tie = (q > 0) & (flat[start + np.maximum(q - 1, 0)] == v)
+    if tie.any():
+        r, c = np.nonzero(tie)
+        p[r, c] = _bisect_rows(flat, padded, v, "left")[r, c]  # rare: values tie
     return p, q
 
 
@@ -740,39 +712,153 @@ def _bisect_rows(xs: np.ndarray, width: int, v: np.ndarray, side: str) -> np.nda
     return idx - start + last
 
 
-#: Events per block of :func:`_row_searchsorted`.
-_SEARCH_BLOCK = 2048
+class _Segments(NamedTuple):
+    """A block's rows of the events used, grouped by estimation length (see :func:`_segments`).
 
-
-def _level_counts(mask: np.ndarray, w: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Column counts of ``mask`` over the rows of each weight in ``levels``, (len, L1) int."""
-    out = np.zeros((len(levels), mask.shape[1]), dtype=np.int64)
-    for li, value in enumerate(levels):
-        rows = w == value
-        out[li] = _column_counts(mask if rows.all() else mask[rows])
-    return out
-
-
-def _column_counts(mask: np.ndarray) -> np.ndarray:
-    """``np.count_nonzero(mask, axis=0)`` as int32, without an intp copy of ``mask``.
-
-    Rows of a multiple of 8 bytes (C-contiguous, little-endian) are summed as uint64 words,
-    each byte of a word counting one column, at most 255 rows at a time (so no byte carries
-    into the next), then the bytes are added; other masks by an int32 sum of the bytes.
-    Both are exact integer counts.
+    ``perm`` orders the block's rows so that each length's rows are contiguous (None when
+    they already are), the events used being rows ``first:`` after it; ``levels`` the
+    lengths :math:`n_{0,i}`, ``starts`` their first rows (from ``first``), ``pieces`` the
+    first rows of pieces of at most :data:`_LANE_ROWS` rows, ``pieces_of`` the first piece of
+    each length.
     """
-    n, m = mask.shape
-    if m == 0 or m % 8 or not mask.flags.c_contiguous or not np.little_endian:
-        return np.add.reduce(mask.view(np.uint8), axis=0, dtype=np.int32)
-    words = mask.view(np.uint64)
-    full = n - n % _LANE_ROWS
-    lanes = words[:full].reshape(-1, _LANE_ROWS, m // 8).sum(axis=1, dtype=np.uint64)
-    rest = words[full:].sum(axis=0, dtype=np.uint64, keepdims=True)
-    return np.add.reduce(np.vstack([lanes, rest]).view(np.uint8), axis=0, dtype=np.int32)
+
+    perm: np.ndarray | None
+    first: int
+    levels: list[int]
+    starts: np.ndarray
+    pieces: np.ndarray
+    pieces_of: np.ndarray | None
 
 
-#: Rows summed per uint64 word in :func:`_column_counts` (a byte counts up to 255).
+def _segments(key: np.ndarray) -> _Segments:
+    """Group a block's rows by ``key`` (:math:`n_{0,i}` of the events used, -1 elsewhere)."""
+    perm = None
+    if key.size > 1 and bool((key[1:] < key[:-1]).any()):
+        perm = np.argsort(key, kind="stable")
+        key = key[perm]
+    first = int(np.searchsorted(key, 0))
+    key = key[first:]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])[: key.size]
+    ends = np.r_[starts[1:], key.size][: starts.size]
+    pieces = [np.arange(a, b, _LANE_ROWS) for a, b in zip(starts, ends, strict=True)]
+    lanes = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.intp)
+    pieces_of = None
+    if lanes.size != starts.size:  # a length has more rows than a lane holds
+        pieces_of = np.cumsum([0, *(len(x) for x in pieces[:-1])])
+    return _Segments(perm, first, key[starts].tolist(), starts, lanes, pieces_of)
+
+
+def _segment_counts(mask: np.ndarray, seg: _Segments) -> np.ndarray:
+    """Column counts of ``mask`` (rows from ``seg.first``) over each length's rows, (S, W8).
+
+    ``mask`` has rows of a multiple of 8 bytes (C-contiguous): they are summed as uint64
+    words, each byte of a word counting one column, over pieces of at most
+    :data:`_LANE_ROWS` rows (so no byte carries into the next), by one ``np.add.reduceat``;
+    then the pieces of each length are added. Exact integer counts.
+    """
+    words = mask[seg.first :].view(np.uint64)
+    lanes = np.add.reduceat(words, seg.pieces, axis=0).view(np.uint8)
+    if seg.pieces_of is None:
+        return lanes.astype(np.int64)
+    return np.add.reduceat(lanes, seg.pieces_of, axis=0, dtype=np.int64)
+
+
+#: Rows summed per uint64 word in :func:`_segment_counts` (a byte counts up to 255).
 _LANE_ROWS = 255
+
+
+def _grow(a: np.ndarray, extra: int, axis: int) -> np.ndarray:
+    """``a`` with ``extra`` rows of zeros appended along ``axis``."""
+    shape = list(a.shape)
+    shape[axis] = extra
+    return np.concatenate([a, np.zeros(shape, dtype=a.dtype)], axis=axis)
+
+
+class _GrankGroup:
+    r"""The GRANK pass's sums for the targets sharing one ``ok`` mask (usually all targets).
+
+    Per estimation length :math:`n_{0,i}` (one row of each array per length, in ``index``;
+    weight :math:`w = 1/(n_{0,i} + 2)`), sums over the events used, added block by block:
+    ``fin`` the finite GSARs per day, ``k0`` the ranks :math:`\sum_i k_{0,it}` (integers and
+    halves: exact), and per target (columns ``cols`` of the pass's values) ``le`` the counts
+    :math:`\#\{i: g_{it} \le v_i\}` and ``eq`` the counts :math:`\#\{i: g_{it} = v_i\}`
+    (added where a value ties a GSAR). All exact, so the blocks change no number.
+    """
+
+    def __init__(self, ok: np.ndarray, cols: list[int], width: int) -> None:
+        self.ok, self.cols, self.width = ok, cols, width
+        w8 = -(-width // 8) * 8
+        self.index: dict[int, int] = {}
+        self.fin = np.zeros((0, w8), dtype=np.int64)
+        self.k0 = np.zeros((0, width))
+        self.le = np.zeros((len(cols), 0, w8), dtype=np.int64)
+        self.eq = np.zeros((len(cols), 0, w8), dtype=np.int64)
+        self.ties = np.zeros(len(cols), dtype=bool)
+
+    def _rows(self, levels: list[int]) -> np.ndarray:
+        """The sums' rows of ``levels``, adding zero rows for lengths not seen before."""
+        new = [lv for lv in levels if lv not in self.index]
+        if new:
+            self.index.update(
+                zip(new, range(len(self.index), len(self.index) + len(new)), strict=True)
+            )
+            self.fin, self.k0 = _grow(self.fin, len(new), 0), _grow(self.k0, len(new), 0)
+            self.le, self.eq = _grow(self.le, len(new), 1), _grow(self.eq, len(new), 1)
+        return np.array([self.index[lv] for lv in levels], dtype=np.intp)
+
+    def add(self, block: _GsarBlock, mask: np.ndarray) -> None:
+        r"""Add a block's counts and rank sums (``mask``: a bool buffer as ``block.pos``).
+
+        The block's rows are grouped by estimation length (:func:`_segments`), so that one
+        ``np.add.reduceat`` sums each length's rows. :math:`g_{it} \le v_i` exactly where the
+        cell's sorted position is below :math:`q_i`, and :math:`g_{it} = v_i` where it lies
+        in :math:`[p_i, q_i)`: the comparisons run on the small integer positions.
+        """
+        seg = _segments(np.where(self.ok[block.rows], block.n0, -1))
+        if not seg.levels:
+            return
+        fin, k0, pos = block.fin, block.k0, block.pos
+        p, q = block.p[:, self.cols], block.q[:, self.cols]
+        if seg.perm is not None:
+            fin, k0, pos, p, q = (a[seg.perm] for a in (fin, k0, pos, p, q))
+        rows = self._rows(seg.levels)
+        self.fin[rows] += _segment_counts(fin, seg)
+        self.k0[rows] += np.add.reduceat(k0[seg.first :], seg.starts, axis=0)
+        ties = (p != q).any(axis=0)
+        self.ties |= ties
+        mask = mask[: pos.shape[0]]
+        for j in range(len(self.cols)):
+            le = _below(pos, q[:, j], mask, seg)
+            self.le[j, rows] += le
+            if ties[j]:  # rare: a value equals a GSAR
+                self.eq[j, rows] += le - _below(pos, p[:, j], mask, seg)
+
+    def counts(self, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        r"""Target ``j``'s weighted sums per day: :math:`\sum_i w_i k_{0,it}`, above, equal.
+
+        Above: :math:`\sum_i w_i 1[v_i < g_{it}]`, the finite cells less those not above;
+        equal: :math:`\sum_i w_i 1[v_i = g_{it}]`, None when no value ties a GSAR. Each is
+        :func:`_level_sum` of the exact counts, in ascending order of the weights.
+        """
+        levels = sorted(self.index, reverse=True)  # ascending weights 1/(n0 + 2)
+        rows = np.array([self.index[lv] for lv in levels], dtype=np.intp)
+        weights = np.array([1.0 / float(lv + 2) for lv in levels])
+        width = self.width
+        wk0 = _level_sum(self.k0[rows], weights)
+        above = _level_sum(self.fin[rows, :width] - self.le[j, rows, :width], weights)
+        if not self.ties[j]:
+            return wk0, above, None
+        return wk0, above, _level_sum(self.eq[j, rows, :width], weights)
+
+    def n_t(self) -> np.ndarray:
+        """Finite GSARs per day among the events used."""
+        return self.fin[:, : self.width].sum(axis=0)
+
+
+def _below(pos: np.ndarray, bound: np.ndarray, mask: np.ndarray, seg: _Segments) -> np.ndarray:
+    """:func:`_segment_counts` of ``pos < bound[:, None]`` (written into ``mask``)."""
+    np.less(pos, bound.astype(pos.dtype)[:, None], out=mask)
+    return _segment_counts(mask, seg)
 
 
 def _level_sum(counts: np.ndarray, levels: np.ndarray) -> np.ndarray:
@@ -781,6 +867,48 @@ def _level_sum(counts: np.ndarray, levels: np.ndarray) -> np.ndarray:
     for value, c in zip(levels, counts, strict=True):
         out += value * c
     return out
+
+
+def _mask_groups(inputs: list[_GrankInput], width: int) -> list[_GrankGroup]:
+    """The targets grouped by their ``ok`` masks (columns: their positions in ``inputs``)."""
+    cols: dict[bytes, list[int]] = {}
+    for j, x in enumerate(inputs):
+        cols.setdefault(np.packbits(x.ok).tobytes(), []).append(j)
+    return [_GrankGroup(inputs[js[0]].ok, js, width) for js in cols.values()]
+
+
+def _grank_counts(prep: PreparedPanel, opts: Opts, inputs: list[_GrankInput]) -> list[_GrankCounts]:
+    r"""Every target's :class:`_GrankCounts`, from ONE blocked pass over the events.
+
+    Each block of events (:class:`_GrankBuffers`) gets its GSARs, their sort, ranks,
+    positions and the search counts of every target's SCAR* (:func:`_gsar_block`), which
+    are added to the sums of each group of targets sharing events (:class:`_GrankGroup`)
+    while in cache; no events x days array outlives its block. Per event:
+    :math:`n_{0,i}`, :math:`\#\{t: g_{it} > v_i\} = n_{0,i} - q_i` and
+    :math:`\#\{t: g_{it} = v_i\} = q_i - p_i`.
+    """
+    est = prep.panel.est_ar
+    s, combined = sigma_used(prep, opts), _combined_order(prep)
+    n, width = est.shape
+    buf, groups = _GrankBuffers(n, width), _mask_groups(inputs, width)
+    n0 = np.empty(n, dtype=np.int64)
+    n_gt = np.empty((n, len(inputs)), dtype=np.int32)
+    n_eq = np.empty((n, len(inputs)), dtype=np.int32)
+    for rows in buf.blocks(n):
+        values = np.column_stack([x.v[rows] for x in inputs])
+        block = _gsar_block(est, s, rows, combined, values, buf)
+        n0[rows] = block.n0
+        n_gt[rows] = block.n0[:, None] - block.q
+        n_eq[rows] = block.q - block.p
+        for group in groups:
+            group.add(block, buf.mask)
+    out: list[_GrankCounts | None] = [None] * len(inputs)
+    for group in groups:
+        n_t = group.n_t()
+        for jj, j in enumerate(group.cols):
+            wk0, above, eq = group.counts(jj)
+            out[j] = _GrankCounts(wk0, above, eq, n_t, n0, n_gt[:, j], n_eq[:, j])
+    return [x for x in out if x is not None]
 
 
 def _grank_batch(
@@ -792,31 +920,23 @@ def _grank_batch(
     if not todo:
         return [x for x in staged if isinstance(x, TestResult)]
     counts = iter(_grank_counts(prep, opts, todo))
-    return [
-        x if isinstance(x, TestResult) else _grank_result(prep, x, next(counts), alt, opts)
-        for x in staged
-    ]
+    return [x if isinstance(x, TestResult) else _grank_result(x, next(counts), alt) for x in staged]
 
 
-def _grank_result(
-    prep: PreparedPanel, x: _GrankInput, counts: _GrankCounts, alt: Alternative, opts: Opts
-) -> TestResult:
-    """GRANK t of one target from its comparison counts (Kolari & Pynnonen 2011, eq. 14).
+def _grank_result(x: _GrankInput, counts: _GrankCounts, alt: Alternative) -> TestResult:
+    r"""GRANK t of one target from its sums (Kolari & Pynnonen 2011, eq. 14).
 
     Ranks over the T_i = n0_i + 1 points (estimation GSARs and the cumulative SCAR*) follow
     from the estimation-only ranks k0: inserting v shifts a point's average rank by 1 if
     v < it and by 1/2 if v equals it (exactly the ranks of scipy.stats.rankdata on the
-    combined row).
+    combined row). Day t's mean scaled rank
+    :math:`\bar U_t = \sum_i [w_i (k_{0,it} + 1[v_i < g_{it}] + \tfrac12 1[v_i = g_{it}])
+    - \tfrac12] / n_t` over the events with a finite GSAR that day, the cumulative point's
+    :math:`\bar U_0` the mean of :math:`k_{v,i}/(T_i + 1) - 1/2`, and
+    :math:`Z = \bar U_0 / S_{\bar U}`.
     """
-    base = _grank_base(prep, opts)
-    fin, k0, n0, n_t_all = base.fin, base.k0, base.n0, base.n_t
-    above_cols, eq_cols, n_gt, n_eq = counts
-    ok, w, n, null, est = x.ok, x.w, x.n, x.null, x.est
-    n_t = n_t_all if ok.all() else n_t_all - fin[~ok].sum(axis=0)
-    wk0 = prep.memo(
-        ("grank_wk0", opts["patell_ddof"], np.packbits(ok).tobytes()),
-        lambda: w @ k0,
-    )
+    wk0, above_cols, eq_cols, n_t, n0, n_gt, n_eq = counts
+    ok, n, null, est = x.ok, x.n, x.null, x.est
     sum_u = wk0 + above_cols - 0.5 * n_t
     if eq_cols is not None:
         sum_u = sum_u + 0.5 * eq_cols
