@@ -179,18 +179,24 @@ def test_block_calendars_map_positions_as_the_general_calendars():
 @pytest.mark.parametrize("convention", ["textbook", "estudy2"])
 def test_a_panel_of_row_windows_gives_the_numbers_of_its_arrays(convention):
     """On the shared calendar the study's panel leaves its estimation dates and benchmark
-    returns as windows of the data (RowWindows, not copied); read whole, they are the
-    gathered rows, and every test of the battery gives the same bits from either."""
+    returns as windows of the data (RowWindows, not copied) and the market model's
+    covariances as their factors; read whole, they are the gathered rows and the
+    covariances, and every test of the battery gives the same bits from either."""
     import dataclasses
 
+    from eventstudy.engine.panel import PredictionErrorCov
     from eventstudy.engine.stats import aar_caar_tests
     from eventstudy.engine.windows import RowWindows
 
     res = _study()
     panel = res.panel
     assert isinstance(panel.est_dates, RowWindows) and isinstance(panel.est_market, RowWindows)
+    assert isinstance(panel.event_cov, PredictionErrorCov)
     arrays = dataclasses.replace(
-        panel, est_dates=np.asarray(panel.est_dates), est_market=np.asarray(panel.est_market)
+        panel,
+        est_dates=np.asarray(panel.est_dates),
+        est_market=np.asarray(panel.est_market),
+        event_cov=np.asarray(panel.event_cov),
     )
     day0 = res.events.loc[res.events["status"] == "studied", "day0_date"].to_numpy()
     first, last = res.estimation_window.bounds  # business days (the study's bdate_range)
@@ -206,3 +212,56 @@ def test_a_panel_of_row_windows_gives_the_numbers_of_its_arrays(convention):
     eager = aar_caar_tests(arrays, windows, convention=convention)
     for a, b in zip(lazy, eager, strict=True):
         pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_covariance_factors_give_the_bits_of_the_built_covariances(missing):
+    """The market model keeps V_i as factors: built whole they are the textbook
+    s^2 (I + 1/n + d d'/Sxx) computed in the order of the former in-place construction (same
+    bits), NaN on the rows and columns of missing days, and every reader (diagonal, window
+    blocks, kept rows, leading days) gives what the built array gives."""
+    from eventstudy.engine.panel import PredictionErrorCov, cov_diagonal, window_block
+
+    res = _study(missing=missing)
+    if missing:  # shared calendar: a missing return is a blank day inside the event window
+        rng = np.random.default_rng(5)
+        idx = pd.bdate_range("2015-01-01", periods=700)
+        mkt = pd.Series(rng.normal(0, 0.01, len(idx)), index=idx)
+        rets = pd.DataFrame(
+            0.8 * mkt.to_numpy()[:, None] + rng.normal(0, 0.015, (len(idx), 3)),
+            index=idx,
+            columns=list("ABC"),
+        )
+        pos = rng.integers(300, 680, 30)
+        events = pd.DataFrame(
+            {"event_id": [f"e{i}" for i in range(30)], "asset": list("ABC") * 10, "day0": idx[pos]}
+        )
+        for k in range(0, 30, 4):  # a missing event-window day for every fourth event
+            rets.loc[idx[pos[k] + 2], events["asset"][k]] = np.nan
+        win = EventWindow(-5, 5, calendar="shared", missing="keep")
+        res = EventStudy(rets, events, benchmark=mkt, event_window=win).fit()
+    cov = res.panel.event_cov
+    assert isinstance(cov, PredictionErrorCov)
+    d, s, inv_n, s2 = cov.dev, cov.inv_sxx, cov.inv_n, cov.sigma2
+    expected = (d * s[:, None])[:, :, None] * d[:, None, :]
+    expected += inv_n[:, None, None]
+    expected[:, np.arange(d.shape[1]), np.arange(d.shape[1])] += 1.0
+    expected *= s2[:, None, None]
+    ar = res.panel.event_ar
+    blank = ~np.isfinite(ar)
+    assert blank.any() == missing
+    expected[blank] = np.nan
+    expected.transpose(0, 2, 1)[blank] = np.nan
+    built = np.asarray(cov)
+    np.testing.assert_array_equal(built, expected)
+    np.testing.assert_array_equal(cov_diagonal(cov), np.diagonal(built, axis1=1, axis2=2))
+    for cols in (np.arange(4, 7), np.array([5]), np.array([0, 3, 9])):
+        lazy, eager = window_block(cov, cols), window_block(built, cols)
+        np.testing.assert_array_equal(lazy, eager)
+        np.testing.assert_array_equal(lazy.sum(axis=(1, 2)), eager.sum(axis=(1, 2)))
+    keep = np.arange(cov.shape[0]) % 3 != 1
+    np.testing.assert_array_equal(np.asarray(cov.rows(keep)), built[keep])
+    np.testing.assert_array_equal(np.asarray(cov.leading(4)), built[:, :4, :4])
+    sar = res.ar["sar"].to_numpy().reshape(ar.shape)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(sar, ar / np.sqrt(np.diagonal(built, axis1=1, axis2=2)))

@@ -23,20 +23,140 @@ Conventions
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from eventstudy.engine.windows import RowWindows
 
 
-def window_block(cov: np.ndarray, cols: np.ndarray) -> np.ndarray:
+class PredictionErrorCov:
+    r"""The market model's prediction-error covariances, built when read.
+
+    .. math:: V_i = s_i^2\Big[I + \tfrac{1}{n_i}\iota\iota' + \frac{d_i d_i'}{S_i}\Big],
+              \qquad d_{i\tau} = R_{m\tau} - \bar R_{m,i}
+
+    (Campbell, Lo & MacKinlay 1997, eq. 4.4.9, one regressor): an (N, L, L) array held as its
+    factors (N x L deviations and three numbers per event), 21 times smaller for a 21-day
+    event window; rows and columns of ``blank`` days are NaN. Every read computes its
+    entries with the operations, in the order, of the materialized array
+    (:func:`~eventstudy.engine.models._ols.fit_ols`): the same bits. ``np.asarray(v)`` reads
+    it whole; :meth:`diagonal` and :func:`window_block` read only what they need.
+
+    Parameters
+    ----------
+    dev : ndarray, shape (N, L)
+        :math:`d_{i\tau}`.
+    inv_sxx : ndarray, shape (N,)
+        :math:`1/S_i`, the inverse of the centred sum of squares of the regressor.
+    inv_n : ndarray, shape (N,)
+        :math:`1/n_i`.
+    sigma2 : ndarray, shape (N,)
+        :math:`s_i^2`.
+    blank : ndarray of bool, shape (N, L), optional
+        Days whose row and column are NaN.
+    """
+
+    ndim = 3
+    dtype = np.dtype(float)
+
+    def __init__(
+        self,
+        dev: np.ndarray,
+        inv_sxx: np.ndarray,
+        inv_n: np.ndarray,
+        sigma2: np.ndarray,
+        blank: np.ndarray | None = None,
+    ) -> None:
+        self.dev, self.inv_sxx, self.inv_n, self.sigma2 = dev, inv_sxx, inv_n, sigma2
+        self.blank = blank
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """``(N, L, L)``."""
+        n, width = self.dev.shape
+        return (n, width, width)
+
+    def __len__(self) -> int:
+        return self.dev.shape[0]
+
+    def __repr__(self) -> str:
+        return f"PredictionErrorCov(shape={self.shape})"
+
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
+        """The whole (N, L, L) array."""
+        cols = np.arange(self.dev.shape[1])
+        out = self._entries(cols, cols)
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        """Entries of the whole array (read whole first)."""
+        return np.asarray(self)[key]
+
+    def rows(self, index: np.ndarray | slice) -> PredictionErrorCov:
+        """The covariances of events ``index`` (positions or a mask), not built."""
+        blank = None if self.blank is None else self.blank[index]
+        return PredictionErrorCov(
+            self.dev[index], self.inv_sxx[index], self.inv_n[index], self.sigma2[index], blank
+        )
+
+    def leading(self, width: int) -> PredictionErrorCov:
+        """The covariances of the first ``width`` days (``v[:, :width, :width]``), not built."""
+        blank = None if self.blank is None else self.blank[:, :width]
+        return PredictionErrorCov(self.dev[:, :width], self.inv_sxx, self.inv_n, self.sigma2, blank)
+
+    def with_blank(self, blank: np.ndarray) -> PredictionErrorCov:
+        """The same covariances with the rows and columns of ``blank`` days NaN as well."""
+        both = blank if self.blank is None else (blank | self.blank)
+        return PredictionErrorCov(self.dev, self.inv_sxx, self.inv_n, self.sigma2, both)
+
+    def diagonal(self) -> np.ndarray:
+        """``np.diagonal(v, axis1=1, axis2=2)``: the (N, L) variances of each day."""
+        d = self.dev
+        out = d * self.inv_sxx[:, None]
+        out *= d
+        out += self.inv_n[:, None]
+        out += 1.0
+        out *= self.sigma2[:, None]
+        if self.blank is not None:
+            np.copyto(out, np.nan, where=self.blank)
+        return out
+
+    def _entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """``v[:, rows][:, :, cols]`` as a new C-ordered (N, len(rows), len(cols)) array."""
+        d = self.dev
+        out = (d[:, rows] * self.inv_sxx[:, None])[:, :, None] * d[:, None, cols]
+        out += self.inv_n[:, None, None]
+        same = rows[:, None] == cols[None, :]
+        if same.any():
+            out[:, same] += 1.0
+        out *= self.sigma2[:, None, None]
+        if self.blank is not None:
+            nan = self.blank[:, rows][:, :, None] | self.blank[:, None, cols]
+            np.copyto(out, np.nan, where=nan)
+        return out
+
+
+def cov_diagonal(cov: np.ndarray | PredictionErrorCov) -> np.ndarray:
+    """The (N, L) diagonals of covariances (N, L, L): an array's view, or built."""
+    if isinstance(cov, PredictionErrorCov):
+        return cov.diagonal()
+    return np.diagonal(cov, axis1=1, axis2=2)
+
+
+def window_block(cov: np.ndarray | PredictionErrorCov, cols: np.ndarray) -> np.ndarray:
     """``cov[:, cols][:, :, cols]``, the (N, w, w) block of a window's columns (1-D).
 
-    For a run of columns (a closed window) only that block is copied, in the memory layout
-    numpy gives the fancy index (event axis innermost), so that its sums add in the same
-    order and give the same bits, several times faster and without the (N, w, L) copy.
+    For a run of columns (a closed window) only that block is copied (or, from
+    :class:`PredictionErrorCov`, built), in the memory layout numpy gives the fancy index
+    (event axis innermost), so that its sums add in the same order and give the same bits,
+    several times faster and without the (N, w, L) copy.
     """
     cols = np.asarray(cols)
+    if isinstance(cov, PredictionErrorCov):
+        block = cov._entries(cols, cols)
+        return np.ascontiguousarray(block.transpose(2, 1, 0)).transpose(2, 1, 0)
     if cols.size and (np.diff(cols) == 1).all():
         sl = slice(int(cols[0]), int(cols[-1]) + 1)
         return np.ascontiguousarray(cov[:, sl, sl].transpose(2, 1, 0)).transpose(2, 1, 0)
@@ -71,8 +191,11 @@ class AbnormalReturnPanel:
     k : ndarray of int, shape (N,)
         Parameters estimated by the normal-return model (0 market-adjusted, 1 constant mean,
         2 market model, 1 + number of factors for a factor model).
-    event_cov : ndarray of float, shape (N, L2, L2)
+    event_cov : ndarray of float, shape (N, L2, L2), or PredictionErrorCov
         Prediction-error-corrected covariance of the event-window ARs (see module notes).
+        A market-model study gives :class:`PredictionErrorCov` (the same numbers, held as
+        factors and built when read: ``np.asarray(panel.event_cov)``,
+        :func:`cov_diagonal`, :func:`window_block`).
     est_market : ndarray of float, shape (N, Le), RowWindows, or None
         Benchmark returns in the estimation window (None for models without a benchmark);
         RowWindows as ``est_dates``.
@@ -94,7 +217,7 @@ class AbnormalReturnPanel:
     sigma: np.ndarray
     n_est: np.ndarray
     k: np.ndarray
-    event_cov: np.ndarray
+    event_cov: np.ndarray | PredictionErrorCov
     est_market: np.ndarray | RowWindows | None = None
     event_market: np.ndarray | None = None
     assets: np.ndarray | None = None

@@ -30,7 +30,12 @@ import numpy as np
 import pandas as pd
 
 from eventstudy import _scipy_stats as sps
-from eventstudy.engine.panel import AbnormalReturnPanel, window_block
+from eventstudy.engine.panel import (
+    AbnormalReturnPanel,
+    PredictionErrorCov,
+    cov_diagonal,
+    window_block,
+)
 from eventstudy.engine.windows import EstimationWindow, EventWindow, RowWindows
 from eventstudy.exceptions import SpecificationError
 from eventstudy.results import Results, tidy_frame, window_label
@@ -91,7 +96,9 @@ def pvalue(stat: Any, df: Any, alternative: str) -> np.ndarray:
     raise SpecificationError(f"alternative={alternative!r}; use one of {ALTERNATIVES}")
 
 
-def window_sums(ar: np.ndarray, cov: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def window_sums(
+    ar: np.ndarray, cov: np.ndarray | PredictionErrorCov, cols: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """CAR and Var(CAR) = γ'Vγ of every event over a window (CLM eqs. 4.4.13-4.4.16).
 
     Parameters
@@ -114,7 +121,7 @@ def window_sums(ar: np.ndarray, cov: np.ndarray, cols: np.ndarray) -> tuple[np.n
         gamma = cols.astype(float)
         missing = (cols & ~np.isfinite(ar)).any(axis=1)
         car = np.where(cols, np.nan_to_num(ar), 0.0).sum(axis=1)
-        var = np.einsum("nij,ni,nj->n", np.nan_to_num(cov), gamma, gamma)
+        var = np.einsum("nij,ni,nj->n", np.nan_to_num(np.asarray(cov)), gamma, gamma)
         return np.where(missing, np.nan, car), np.where(missing, np.nan, var)
     car = ar[:, cols].sum(axis=1)
     return car, window_block(cov, cols).sum(axis=(1, 2))
@@ -193,9 +200,10 @@ class FitArrays:
     ret, normal, ar : ndarray, shape (N, L)
         Returns, normal returns and abnormal returns (decimal); NaN when missing or outside the
         event's own window.
-    cov : ndarray, shape (N, L, L)
+    cov : ndarray, shape (N, L, L), or PredictionErrorCov
         Textbook covariance :math:`V_i` of the abnormal returns (NaN rows and columns for
-        missing days).
+        missing days); the market model's as its factors
+        (:class:`~eventstudy.engine.panel.PredictionErrorCov`).
     event_dates, est_dates : ndarray of datetime64[D]
         Calendar date of each cell (NaT outside the data); ``est_dates`` may be
         :class:`~eventstudy.engine.windows.RowWindows` (windows that are runs of rows).
@@ -222,7 +230,7 @@ class FitArrays:
     ret: np.ndarray
     normal: np.ndarray
     ar: np.ndarray
-    cov: np.ndarray
+    cov: np.ndarray | PredictionErrorCov
     event_dates: np.ndarray
     est_ar: np.ndarray
     est_dates: np.ndarray | RowWindows
@@ -346,7 +354,7 @@ class EventStudyResults(Results):
         return int(self.arrays.ar.shape[0])
 
     @cached_property
-    def _cov(self) -> np.ndarray:
+    def _cov(self) -> np.ndarray | PredictionErrorCov:
         """The covariance the per-event and cross-event variances read (``variance``)."""
         a = self.arrays
         if self.variance == "pyeventstudy":
@@ -425,7 +433,7 @@ class EventStudyResults(Results):
         a = self.arrays
         n, width = a.ar.shape
         with np.errstate(invalid="ignore"):
-            ar_se = np.sqrt(np.diagonal(self._cov, axis1=1, axis2=2))
+            ar_se = np.sqrt(cov_diagonal(self._cov))
             sar = a.ar / ar_se
         keys = self._keys
         out = keys.loc[keys.index.repeat(width)].reset_index(drop=True)
@@ -496,7 +504,7 @@ class EventStudyResults(Results):
     def aar(self) -> pd.DataFrame:
         """Average abnormal return per event-window day: the CAAR of each one-day window."""
         a = self.arrays
-        var = np.diagonal(self._cov, axis1=1, axis2=2)
+        var = cov_diagonal(self._cov)
         cs = cross_section(a.ar, var, self._agg_df, self.alternative)
         return pd.DataFrame(
             {
@@ -518,7 +526,8 @@ class EventStudyResults(Results):
         ones.
         """
         cum = np.cumsum(self.arrays.ar, axis=1)
-        var = np.diagonal(np.cumsum(np.cumsum(self._cov, axis=1), axis=2), axis1=1, axis2=2)
+        cov = np.asarray(self._cov)
+        var = np.diagonal(np.cumsum(np.cumsum(cov, axis=1), axis=2), axis1=1, axis2=2)
         return cum, var
 
     @cached_property
@@ -645,7 +654,11 @@ class EventStudyResults(Results):
             sigma=np.sqrt(a.sigma2),
             n_est=a.n_est,
             k=np.full(self.n_events, a.k, dtype=np.int64),
-            event_cov=np.ascontiguousarray(a.cov[:, :width, :width]),
+            event_cov=(
+                a.cov.leading(width)
+                if isinstance(a.cov, PredictionErrorCov)
+                else np.ascontiguousarray(a.cov[:, :width, :width])
+            ),
             est_market=a.est_market,
             event_market=None if a.event_market is None else a.event_market[:, :width],
             assets=a.assets.astype(str),

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.engine.models import NormalReturnFit, NormalReturnModel, normal_return_model
+from eventstudy.engine.panel import PredictionErrorCov
 from eventstudy.engine.results import ALTERNATIVES, VARIANCES, EventStudyResults, FitArrays
 from eventstudy.engine.windows import (
     EstimationWindow,
@@ -905,12 +906,19 @@ def _kept_arrays(
         return index_dates.take(rows)  # row -1 (outside the data) takes the NaT at the end
 
     ar = kept(y_ev) - kept(fit.normal_event)
-    cov = kept(fit.event_cov)
+    cov = fit.event_cov
+    if isinstance(cov, PredictionErrorCov):
+        cov = cov if all_kept else cov.rows(keep)
+    else:
+        cov = kept(cov)
     blank = ~np.isfinite(ar) | ~kept(own)
     if blank.any():  # panel contract: rows/columns of missing event days are NaN
         ar = np.where(kept(own), ar, np.nan)
-        cov[blank] = np.nan  # ``cov`` is private to this fit (or a copy when rows were dropped)
-        cov.transpose(0, 2, 1)[blank] = np.nan
+        if isinstance(cov, PredictionErrorCov):
+            cov = cov.with_blank(blank)
+        else:  # ``cov`` is private to this fit (or a copy when rows were dropped)
+            cov[blank] = np.nan
+            cov.transpose(0, 2, 1)[blank] = np.nan
     lazy_market = isinstance(x_est, RowWindows)  # the benchmark's windows, not copied
     has_market = (
         (lazy_market or x_est.shape[2] > 0)

@@ -14,6 +14,7 @@ import numpy as np
 
 from eventstudy.engine._parallel import n_threads, run_all
 from eventstudy.engine.models.base import NormalReturnFit
+from eventstudy.engine.panel import PredictionErrorCov
 from eventstudy.engine.windows import RowWindows
 
 __all__ = ["ddof0_variance", "fit_ols", "nan_sum_squares"]
@@ -73,7 +74,10 @@ class _OLSOutput:
     var0: np.ndarray
     resid: np.ndarray
     normal: np.ndarray
-    cov: np.ndarray
+    cov: np.ndarray | None  # None with one regressor: V is kept as its factors (below)
+    dev: np.ndarray  # (N, L2) event-window deviations of the regressor (one regressor)
+    inv_sxx: np.ndarray  # (N,) its inverse centred sum of squares
+    inv_n: np.ndarray  # (N,) 1 / n
     failed: np.ndarray
 
 
@@ -145,7 +149,10 @@ def fit_ols(
         var0=np.empty(n_ev),
         resid=y_est if overwrite_y and _writable_c_float(y_est) else np.empty(y_est.shape),
         normal=np.empty((n_ev, n_win)),
-        cov=np.empty((n_ev, n_win, n_win)),
+        cov=None if p == 1 else np.empty((n_ev, n_win, n_win)),
+        dev=np.empty((n_ev, n_win) if p == 1 else (0, n_win)),
+        inv_sxx=np.empty(n_ev if p == 1 else 0),
+        inv_n=np.empty(n_ev if p == 1 else 0),
         failed=np.full(n_ev, None, dtype=object),
     )
     step = max(1, _BLOCK_BYTES // (8 * max(n_est_rows * max(p, 1), n_win * n_win)))
@@ -168,7 +175,11 @@ def fit_ols(
         resid_var_ddof0=out.var0,
         est_resid=out.resid,
         normal_event=out.normal,
-        event_cov=out.cov,
+        event_cov=(
+            PredictionErrorCov(out.dev, out.inv_sxx, out.inv_n, out.sigma2)
+            if out.cov is None
+            else out.cov
+        ),
         failed=out.failed,
     )
 
@@ -269,17 +280,19 @@ def _fit_block(
         f"fewer usable estimation observations than the {k} parameters"
     )
     out.normal[blk] = alpha[:, None] + np.einsum("nlp,np->nl", x_event, b)
-    # V = s^2 (I + 1/n + D S^-1 D'), built in place
+    # V = s^2 (I + 1/n + D S^-1 D'): its factors with one regressor (PredictionErrorCov
+    # builds it, when read, with these operations), else built in place
     dev = x_event - xbar[:, None, :]
-    cov = out.cov[blk]
-    if p == 1:
-        d = dev[:, :, 0]
-        np.multiply((d * sinv[:, 0, :])[:, :, None], d[:, None, :], out=cov)
+    if out.cov is None:
+        out.dev[blk] = dev[:, :, 0]
+        out.inv_sxx[blk] = sinv[:, 0, 0]
+        out.inv_n[blk] = 1.0 / nf
     else:
+        cov = out.cov[blk]
         np.matmul(dev @ sinv, np.swapaxes(dev, 1, 2), out=cov)
-    cov += (1.0 / nf)[:, None, None]
-    _diagonal(cov)[:] += 1.0
-    cov *= sigma2[:, None, None]
+        cov += (1.0 / nf)[:, None, None]
+        _diagonal(cov)[:] += 1.0
+        cov *= sigma2[:, None, None]
     var_b = sigma2[:, None] * np.einsum("npp->np", sinv)
     var_a = sigma2 * (1.0 / nf + np.einsum("np,npq,nq->n", xbar, sinv, xbar))
     out.n[blk] = n

@@ -19,6 +19,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from eventstudy.engine.panel import PredictionErrorCov
 from eventstudy.engine.windows import RowWindows
 
 __all__ = ["NormalReturnFit", "NormalReturnModel", "StackedWindows"]
@@ -63,7 +64,7 @@ class NormalReturnFit:
         Estimation residuals (NaN where not used).
     normal_event : ndarray, shape (N, L2)
         Normal returns in the event window.
-    event_cov : ndarray, shape (N, L2, L2)
+    event_cov : ndarray, shape (N, L2, L2), or PredictionErrorCov
         :math:`V_i = s_i^2 (I + X^*_i (X_i'X_i)^{-1} X^{*\prime}_i)` (CLM eq. 4.4.9); for GARCH,
         the diagonal matrix of conditional variance forecasts.
     failed : ndarray of object, shape (N,)
@@ -80,7 +81,7 @@ class NormalReturnFit:
     resid_var_ddof0: np.ndarray
     est_resid: np.ndarray
     normal_event: np.ndarray
-    event_cov: np.ndarray
+    event_cov: np.ndarray | PredictionErrorCov
     failed: np.ndarray
 
 

@@ -14,7 +14,12 @@ from typing import Any, Literal
 import numpy as np
 from scipy import special as sc
 
-from eventstudy.engine.panel import AbnormalReturnPanel, window_block
+from eventstudy.engine.panel import (
+    AbnormalReturnPanel,
+    PredictionErrorCov,
+    cov_diagonal,
+    window_block,
+)
 from eventstudy.engine.stats._prepared import PreparedPanel, as_prepared
 from eventstudy.exceptions import SpecificationError
 
@@ -439,13 +444,14 @@ def sigma_used(panel: PanelLike, opts: Mapping[str, Any]) -> np.ndarray:
     return prep.memo(("sigma", "estudy2"), compute)
 
 
-def _variance_parts(
-    prep: PreparedPanel, opts: Mapping[str, Any]
-) -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
+_Variance = tuple[np.ndarray | PredictionErrorCov | None, np.ndarray | None, str | None]
+
+
+def _variance_parts(prep: PreparedPanel, opts: Mapping[str, Any]) -> _Variance:
     """(V or the panel's ``event_cov``, per-event scale or None, reason) for ``event_variance``."""
     panel = prep.panel
 
-    def compute() -> tuple[np.ndarray | None, np.ndarray | None, str | None]:
+    def compute() -> _Variance:
         s = sigma_used(prep, opts)
         if opts["pe_variance"] == "panel":
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -483,8 +489,16 @@ def event_variance(
     """
     v, scale, reason = _variance_parts(as_prepared(panel), opts)
     if v is None or scale is None:
-        return v, reason
-    return v * scale[:, None, None], None
+        return None if v is None else np.asarray(v), reason
+    return np.asarray(v) * scale[:, None, None], None
+
+
+def _variance_diagonal(
+    prep: PreparedPanel, opts: Mapping[str, Any], v: np.ndarray | PredictionErrorCov
+) -> np.ndarray:
+    """The (N, L2) diagonals of ``v`` (those of :func:`_variance_parts`), cached."""
+    key = ("variance_diagonal", opts["patell_ddof"], opts["pe_variance"])
+    return prep.memo(key, lambda: np.ascontiguousarray(cov_diagonal(v)))
 
 
 def standardized_car(
@@ -497,9 +511,9 @@ def standardized_car(
         v, scale, reason = _variance_parts(prep, opts)
         if v is None:
             return np.full(prep.n_events, np.nan), reason
-        if target.is_day:  # gamma' V gamma is one diagonal element: read it, no gather
-            col = int(target.cols[0])
-            var = v[:, col, col] if scale is None else v[:, col, col] * scale
+        if target.is_day:  # gamma' V gamma is one diagonal element
+            day = _variance_diagonal(prep, opts, v)[:, int(target.cols[0])]
+            var = day if scale is None else day * scale
         else:  # gamma' V gamma sums the window's block of V
             sub = window_block(v, target.cols)
             if scale is not None:
