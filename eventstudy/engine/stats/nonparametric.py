@@ -169,8 +169,9 @@ class _CombinedSort(NamedTuple):
 
     medians: np.ndarray  # (N,) as np.median (np.nanmedian when a day is missing) of each row
     order: np.ndarray | None  # (N, L1 + L2) int16 argsort of each row; None unless GRANK reads it
-    centred: tuple[np.ndarray, np.ndarray]  # n_t and sum_i (K_it - (M_i + 1)/2) per day
-    modified: tuple[np.ndarray, np.ndarray]  # n_t and sum_i (K_it/(M_i + 1) - 1/2) per day
+    n_t: np.ndarray  # (L1 + L2,) events ranked on day t, float
+    centred: np.ndarray  # sum_i (K_it - (M_i + 1)/2) per day
+    modified: np.ndarray  # sum_i (K_it/(M_i + 1) - 1/2) per day
 
 
 def _combined_sorted(prep: PreparedPanel) -> _CombinedSort:
@@ -192,15 +193,16 @@ def _combined_sorted(prep: PreparedPanel) -> _CombinedSort:
         m = _combined_counts(prep)
         centred = _CentredRankSums(m, width)
         modified = _ModifiedRankSums(m, width, min(n, _RANK_BLOCK))
-        nan_rule = not _combined_complete(prep)
+        nan_rule, n_t = not _combined_complete(prep), np.zeros(width)
         for rows, perm, ranks, xs in _ranked_blocks(est, event, nan_rule):
             medians[rows] = _sorted_medians(xs, nan_rule)
             if order is not None:
                 order[rows] = perm
             missing = np.isnan(ranks) if nan_rule else None
+            n_t += ranks.shape[0] - (0 if missing is None else missing.sum(axis=0))
             centred.add(rows, ranks, missing)
             modified.add(rows, ranks, missing)
-        return _CombinedSort(medians, order, centred.sums(), modified.sums())
+        return _CombinedSort(medians, order, n_t, centred.total, modified.total.sums())
 
     return prep.memo(("combined_sorted",), compute)
 
@@ -279,55 +281,46 @@ def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]
         if kind == "cz_sign":
             return _sign_sums(prep)
         sort = _combined_sorted(prep)
-        return sort.centred if kind == "corrado_rank" else sort.modified
+        return sort.n_t, (sort.centred if kind == "corrado_rank" else sort.modified)
 
     return prep.memo(("score_sums", kind), compute)
 
 
 class _CentredRankSums:
-    r"""Count and sum of Corrado's centred ranks :math:`K_{it} - (M_i + 1)/2` per day.
+    r"""Sum of Corrado's centred ranks :math:`K_{it} - (M_i + 1)/2` per day (events ranked).
 
-    Added block by block (:meth:`add`): :math:`n_t` = the events ranked on day t, and the sum
-    as :math:`\sum_i K_{it} - \sum_i (M_i + 1)/2` over those events (ranks float32, summed in
-    float64). Every term is a multiple of 1/2 and every partial sum is far below 2**52, so
-    the sums are exact whatever the order of addition: the sum of the differences, bit for
-    bit.
+    Added block by block (:meth:`add`) into ``total``: without missing days as
+    :math:`\sum_i K_{it} - \sum_i (M_i + 1)/2` (ranks float32, summed in float64), else as the
+    sum of the differences, a missing one as 0. Every term is a multiple of 1/2 and every
+    partial sum is far below 2**52, so the sums are exact whatever the order of addition:
+    the sum of the differences, bit for bit.
     """
 
     def __init__(self, m: np.ndarray, width: int) -> None:
         self.centre = (m.astype(float) + 1) / 2
-        self.n_t, self.ranks, self.centres = np.zeros(width), np.zeros(width), np.zeros(width)
+        self.total = np.zeros(width)
 
     def add(self, rows: slice, ranks: np.ndarray, missing: np.ndarray | None) -> None:
         """Add the ranks (B, L1 + L2) of events ``rows``, NaN where ``missing`` (None: none)."""
-        centre = self.centre[rows]
-        if missing is None or not missing.any():
-            self.n_t += ranks.shape[0]
-            self.ranks += np.add.reduce(ranks, axis=0, dtype=np.float64)
-            self.centres += centre.sum()
+        if missing is None:
+            self.total += np.add.reduce(ranks, axis=0, dtype=np.float64)
+            self.total -= self.centre[rows].sum()
             return
-        i, t = np.nonzero(missing)
-        self.n_t += ranks.shape[0] - missing.sum(axis=0)
-        self.ranks += np.add.reduce(np.where(missing, 0, ranks), axis=0, dtype=np.float64)
-        self.centres += centre.sum() - np.bincount(t, weights=centre[i], minlength=len(self.n_t))
-
-    def sums(self) -> tuple[np.ndarray, np.ndarray]:
-        r""":math:`n_t` and :math:`\sum_i (K_{it} - (M_i + 1)/2)` of the rows added."""
-        return self.n_t.copy(), self.ranks - self.centres
+        centred = ranks - self.centre[rows, None]  # float64
+        centred[missing] = 0.0
+        self.total += np.add.reduce(centred, axis=0)
 
 
 class _ModifiedRankSums:
-    r"""Count and sum of Corrado-Zivney's scores :math:`U_{it} - 1/2 = K_{it}/(M_i + 1) - 1/2`.
+    r"""Sum of Corrado-Zivney's scores :math:`U_{it} - 1/2 = K_{it}/(M_i + 1) - 1/2` per day.
 
-    Added block by block (:meth:`add`): :math:`n_t` = the events ranked on day t, and
-    ``np.nansum(scores, axis=0)`` of the whole N x (L1 + L2) float64 score array, bit for bit,
-    without that array: the scores are summed in float64 in numpy's order
-    (:class:`SequentialColumnSums`), a missing score as 0.
+    Added block by block (:meth:`add`) into ``total``: ``np.nansum(scores, axis=0)`` of the
+    whole N x (L1 + L2) float64 score array, bit for bit, without that array: the scores are
+    summed in float64 in numpy's order (:class:`SequentialColumnSums`), a missing score as 0.
     """
 
     def __init__(self, m: np.ndarray, width: int, block_rows: int) -> None:
         self.div = m.astype(float) + 1
-        self.n_t = np.zeros(width)
         self.total = SequentialColumnSums(block_rows, width)
 
     def add(self, rows: slice, ranks: np.ndarray, missing: np.ndarray | None) -> None:
@@ -335,16 +328,9 @@ class _ModifiedRankSums:
         scores = self.total.next_rows(ranks.shape[0])
         np.divide(ranks, self.div[rows, None], out=scores)  # float32 ranks, exact in float64
         scores -= 0.5
-        if missing is None:
-            self.n_t += ranks.shape[0]
-        else:
-            self.n_t += ranks.shape[0] - missing.sum(axis=0)
+        if missing is not None:
             scores[missing] = 0.0  # as np.nansum
         self.total.add(ranks.shape[0])
-
-    def sums(self) -> tuple[np.ndarray, np.ndarray]:
-        r""":math:`n_t` and :math:`\sum_i (K_{it}/(M_i + 1) - 1/2)` of the rows added."""
-        return self.n_t.copy(), self.total.sums()
 
 
 class SequentialColumnSums:
