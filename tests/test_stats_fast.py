@@ -128,64 +128,118 @@ def test_row_ranks_and_medians_equal_scipy_and_numpy(seed, n, m, ties, nan):
     np.testing.assert_array_equal(_sorted_medians(xs, nan_rule=has_nan), med)
 
 
+def _rank_panel(n_events: int, missing: bool, ties: bool):
+    """A study's panel; ``missing``: holes in both windows and an event without any value;
+    ``ties``: returns rounded to 3 decimals (many tied values within an event)."""
+    import dataclasses
+
+    from tests.test_speed import _study
+
+    panel = _study(n_events=n_events, missing=missing).panel
+    est, event = panel.est_ar.copy(), panel.event_ar.copy()
+    if missing:  # days an event lacks (the study's own panel has few or none)
+        rng = np.random.default_rng(1)
+        est[rng.random(est.shape) < 0.05] = np.nan
+        event[rng.random(event.shape) < 0.05] = np.nan
+        est[2, :] = np.nan  # an event without estimation days
+        est[4, :], event[4, :] = np.nan, np.nan  # an event without any day
+    if ties:
+        est, event = np.round(est, 3), np.round(event, 3)
+    return dataclasses.replace(panel, est_ar=est, event_ar=event)
+
+
+def _plain_rank_sums(full: np.ndarray) -> dict[str, np.ndarray]:
+    """Per day: the count of ranks and np.nansum over the whole score arrays of Corrado's
+    centred ranks K - (M + 1)/2 and Corrado-Zivney's K/(M + 1) - 1/2 (K = scipy's average
+    ranks)."""
+    from eventstudy.engine.stats._prepared import row_ranks
+
+    ranks = row_ranks(full)
+    m = np.isfinite(full).sum(axis=1).astype(float)[:, None]
+    return {
+        "n_t": np.isfinite(ranks).sum(axis=0).astype(float),
+        "centred": np.nansum(ranks - (m + 1) / 2, axis=0),
+        "modified": np.nansum(ranks / (m + 1) - 0.5, axis=0),
+    }
+
+
 @pytest.mark.parametrize("missing", [False, True])
 @pytest.mark.parametrize("ties", [False, True])
-def test_blocked_combined_ranks_equal_one_sort_of_the_whole_panel(missing, ties, monkeypatch):
-    """Ranks, medians and order of the combined series, ranked a block of events at a time
-    (blocks of 7 here), equal one argsort of the whole panel; the ranks-only path (no
-    medians or order kept) gives the same ranks."""
-    import dataclasses
+def test_blocked_combined_sort_equals_the_whole_panel_formulas(missing, ties, monkeypatch):
+    """The blocked pass over the combined series (blocks of 7 events) gives the whole-panel
+    numbers bit for bit: np.median / np.nanmedian of each row, and per day the count and the
+    nansum of the centred and of the modified rank scores; its permutation (kept only when
+    GRANK is expected) sorts every row; no events x days array of ranks is kept."""
     import warnings
 
     from eventstudy.engine.stats import nonparametric as nonpar
     from eventstudy.engine.stats import prepare
-    from eventstudy.engine.stats._prepared import sorted_ranks
-    from tests.test_speed import _study
 
     monkeypatch.setattr(nonpar, "_RANK_BLOCK", 7)
-    panel = _study(n_events=40, missing=missing).panel
-    if ties:
-        panel = dataclasses.replace(
-            panel, est_ar=np.round(panel.est_ar, 3), event_ar=np.round(panel.event_ar, 3)
-        )
+    panel = _rank_panel(40, missing, ties)
     full = np.hstack([panel.est_ar, panel.event_ar])
-    order = np.argsort(full, axis=1)
-    ranks, _ = sorted_ranks(full, order)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         med = np.nanmedian(full, axis=1) if missing else np.median(full, axis=1)
-    prep = prepare(panel)
-    prep.expect(["cz_sign"])
-    got_ranks, got_med, got_order = nonpar._combined_sorted(prep)
-    assert got_ranks.dtype == np.float32
-    np.testing.assert_array_equal(got_ranks, ranks.astype(np.float32))
-    np.testing.assert_array_equal(got_med, med)
-    np.testing.assert_array_equal(got_order, order.astype(np.int16))
-    assert nonpar._combined_ranks(prep) is got_ranks
-    alone = prepare(panel)
-    np.testing.assert_array_equal(nonpar._combined_ranks(alone), got_ranks)
-    assert ("combined_sorted",) not in alone
+    expected = _plain_rank_sums(full)
+    sorts = []
+    for expected_tests in (["cz_rank"], ["cz_sign", "grank"], []):
+        prep = prepare(panel)
+        prep.expect(expected_tests)
+        sort = nonpar._combined_sorted(prep)
+        np.testing.assert_array_equal(sort.medians, med)
+        for name in ("n_t", "centred", "modified"):
+            np.testing.assert_array_equal(getattr(sort, name), expected[name])
+        kept = [v for k in prep._memo.values() for v in (k if isinstance(k, tuple) else (k,))]
+        big = [v for v in kept if isinstance(v, np.ndarray) and v.ndim > 1]
+        assert all(v is sort.order for v in big)
+        sorts.append(sort)
+    assert sorts[0].order is None and sorts[2].order is None
+    order = sorts[1].order
+    assert order is not None and order.dtype == np.int16
+    np.testing.assert_array_equal(np.sort(order, axis=1), np.indices(full.shape)[1])
+    np.testing.assert_array_equal(np.take_along_axis(full, order, axis=1), np.sort(full, axis=1))
 
 
 @pytest.mark.parametrize("missing", [False, True])
-def test_gsar_order_from_the_combined_sort_equal_their_own_sort(missing):
+@pytest.mark.parametrize("ties", [False, True])
+def test_gsar_order_from_the_combined_sort_equal_their_own_sort(missing, ties, monkeypatch):
     """GRANK's estimation-day ranks read off the combined series' sort are row_ranks of the
-    GSARs, also for events whose s_i is not finite (sorted afresh)."""
+    GSARs, also for events whose s_i is not finite (sorted afresh), with missing days (NaN
+    sorted as +inf) and ties."""
+    from eventstudy.engine.stats import nonparametric as nonpar
     from eventstudy.engine.stats import prepare
     from eventstudy.engine.stats._prepared import row_ranks, sorted_ranks
-    from eventstudy.engine.stats.nonparametric import _combined_sorted, _gsar_order
-    from tests.test_speed import _study
 
-    prep = prepare(_study(n_events=50, missing=missing).panel)
+    monkeypatch.setattr(nonpar, "_RANK_BLOCK", 7)
+    prep = prepare(_rank_panel(50, missing, ties))
+    prep.expect(["grank", "cz_rank"])
     est = prep.panel.est_ar
     s = prep.panel.sigma.astype(float).copy()
     s[3] = np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         g = est / s[:, None]
     g = np.where(np.isfinite(g), g, np.nan)
-    order = _gsar_order(g, est, _combined_sorted(prep)[2])
+    combined = nonpar._combined_order(prep)
+    assert combined is not None
+    order = nonpar._gsar_order(g, est, combined)
     np.testing.assert_array_equal(sorted_ranks(g, order)[0], row_ranks(g))
-    np.testing.assert_array_equal(sorted_ranks(g, _gsar_order(g, est, None))[0], row_ranks(g))
+    order = nonpar._gsar_order(g, est, None)
+    np.testing.assert_array_equal(sorted_ranks(g, order)[0], row_ranks(g))
+
+
+@pytest.mark.parametrize("inf", [False, True])
+def test_argsort_rows_sorts_nan_last_as_numpy(inf):
+    """The rows' permutation sorts the values as np.sort does (NaN last), also when NaN are
+    sorted as +inf and when a value is +inf (then NaN are sorted as NaN)."""
+    from eventstudy.engine.stats.nonparametric import _argsort_rows
+
+    x = _matrix(3, 30, 57, True, 0.2)
+    if inf:
+        x[0, 1], x[5, 6] = np.inf, -np.inf
+    order = _argsort_rows(x)
+    np.testing.assert_array_equal(np.sort(order, axis=1), np.indices(x.shape)[1])
+    np.testing.assert_array_equal(np.take_along_axis(x, order, axis=1), np.sort(x, axis=1))
 
 
 def _grank_panel(n_events: int, seed: int, missing: bool):
@@ -236,7 +290,9 @@ def test_gsar_blocks_equal_the_plain_formulas(missing, sorted_first, monkeypatch
     monkeypatch.setattr(nonpar, "_GRANK_BLOCK", 7)
     panel = _grank_panel(50, 3, missing)
     prep = prepare(panel)
-    combined = nonpar._combined_sorted(prep)[2] if sorted_first else None
+    prep.expect(["grank"])
+    combined = nonpar._combined_sorted(prep).order if sorted_first else None
+    assert (combined is not None) == sorted_first
     g = _plain_gsars(panel)
     ranks, fin = row_ranks(g), np.isfinite(g)
     v = _tying_values(g, np.random.default_rng(0), 3)
@@ -291,47 +347,47 @@ def test_segment_counts_equal_count_nonzero(seed, n, share):
 
 @pytest.mark.parametrize("n, m, block", [(5000, 271, 1024), (1025, 3, 1024), (10, 50, 3)])
 def test_sequential_column_sums_equal_numpy_axis0_sums(n, m, block):
-    """Blocked column sums with the running total prepended are np.sum(axis=0) bit for bit
-    (numpy adds the rows of a C-contiguous array in order), unlike a pairwise order."""
-    from eventstudy.engine.stats.nonparametric import sequential_column_sums
+    """Blocked column sums with the running total as the buffer's first row are
+    np.sum(axis=0) bit for bit (numpy adds the rows of a C-contiguous array in order), unlike
+    a pairwise order; a short last block included."""
+    from eventstudy.engine.stats.nonparametric import SequentialColumnSums
 
     rng = np.random.default_rng(n + m)
     x = rng.standard_t(3, size=(n, m)) * 10.0 ** rng.integers(-5, 5, size=(n, 1))
-    got = sequential_column_sums((x[i : i + block] for i in range(0, n, block)), m)
-    np.testing.assert_array_equal(got, x.sum(axis=0))
-    np.testing.assert_array_equal(sequential_column_sums(iter([]), m), np.zeros(m))
+    sums = SequentialColumnSums(block, m)
+    np.testing.assert_array_equal(sums.sums(), np.zeros(m))
+    for i in range(0, n, block):
+        rows = x[i : i + block]
+        sums.next_rows(rows.shape[0])[...] = rows
+        sums.add(rows.shape[0])
+    np.testing.assert_array_equal(sums.sums(), x.sum(axis=0))
 
 
-@pytest.mark.parametrize("missing", [False, True])
-def test_modified_rank_sums_equal_nansum_of_the_scores(missing, monkeypatch):
-    """Corrado-Zivney day sums formed in blocks equal nansum of the whole score array."""
-    import dataclasses
-
+@pytest.mark.parametrize("holes", [0.0, 0.1, 1.0])
+@pytest.mark.parametrize("block", [7, 64])
+def test_rank_sum_accumulators_equal_nansum_of_the_scores(holes, block):
+    """Corrado's and Corrado-Zivney's day sums, added block by block from float32 ranks with
+    NaN (missing days; ``missing`` None for blocks without), equal the nansum of the whole
+    float64 score arrays K - (M + 1)/2 and K/(M + 1) - 1/2 bit for bit."""
     from eventstudy.engine.stats import nonparametric as nonpar
-    from eventstudy.engine.stats import prepare
-    from tests.test_speed import _study
+    from eventstudy.engine.stats._prepared import row_ranks
 
-    monkeypatch.setattr(nonpar, "_SCORE_BLOCK", 7)
-    panel = _study(n_events=50).panel
-    if missing:  # days an event lacks, in both windows (the study's own panel has none)
-        est, event = panel.est_ar.copy(), panel.event_ar.copy()
-        est[np.random.default_rng(1).random(est.shape) < 0.05] = np.nan
-        event[3, 2] = np.nan
-        panel = dataclasses.replace(panel, est_ar=est, event_ar=event)
-    prep = prepare(panel)
-    ranks, m = nonpar._combined_ranks(prep), nonpar._combined_counts(prep)
-    scores = ranks.astype(float) / (m.astype(float) + 1)[:, None] - 0.5
-    complete = nonpar._combined_complete(prep)
-    assert complete == (not np.isnan(ranks).any()) == (not missing)
-    n_t, total = nonpar._modified_rank_sums(ranks, m, complete)
-    np.testing.assert_array_equal(total, np.nansum(scores, axis=0))
-    np.testing.assert_array_equal(n_t, np.isfinite(scores).sum(axis=0).astype(float))
-    holes = ranks.copy()  # the NaN branch, on ranks that have NaN
-    holes[np.random.default_rng(5).random(holes.shape) < 0.1] = np.nan
-    scores = holes.astype(float) / (m.astype(float) + 1)[:, None] - 0.5
-    n_t, total = nonpar._modified_rank_sums(holes, m, False)
-    np.testing.assert_array_equal(total, np.nansum(scores, axis=0))
-    np.testing.assert_array_equal(n_t, np.isfinite(scores).sum(axis=0).astype(float))
+    full = _matrix(11, 50, 271, True, 0.05 if holes else 0.0)
+    full[np.random.default_rng(2).random(50) < holes] = np.nan  # events without any day
+    if holes:
+        full[:3, :4] = np.nan  # holes in the first block at least
+    ranks = row_ranks(full).astype(np.float32)
+    m = np.isfinite(full).sum(axis=1)
+    centred = nonpar._CentredRankSums(m, full.shape[1])
+    modified = nonpar._ModifiedRankSums(m, full.shape[1], block)
+    for lo in range(0, full.shape[0], block):
+        rows = slice(lo, min(full.shape[0], lo + block))
+        missing = np.isnan(ranks[rows]) if holes else None
+        centred.add(rows, ranks[rows], missing)
+        modified.add(rows, ranks[rows], missing)
+    expected = _plain_rank_sums(full)
+    np.testing.assert_array_equal(centred.total, expected["centred"])
+    np.testing.assert_array_equal(modified.total.sums(), expected["modified"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -357,7 +413,9 @@ def test_grank_counts_equal_the_float_comparisons(missing, seed, sorted_first, m
     panel = _grank_panel(80, seed, missing)
     prep = prepare(panel)
     if sorted_first:
-        nonpar._combined_sorted(prep)
+        prep.expect(["grank"])
+        assert nonpar._combined_sorted(prep).order is not None
+    assert (nonpar._combined_order(prep) is not None) == sorted_first
     g = _plain_gsars(panel)
     fin = np.isfinite(g)
     k0 = np.nan_to_num(row_ranks(g), nan=0.0)
@@ -439,24 +497,18 @@ def test_rademacher_signs_leave_the_generator_as_integers_does(shape, earlier):
 
 @pytest.mark.parametrize("missing", [False, True])
 @pytest.mark.parametrize("ties", [False, True])
-def test_rank_and_sign_day_sums_equal_the_score_matrix_sums(missing, ties):
-    """Corrado's centred-rank and the CZ sign day sums, formed without the score matrix, are
-    bit-identical to nansum over the matrix of scores (ties and missing days included)."""
+def test_rank_and_sign_day_sums_equal_the_score_matrix_sums(missing, ties, monkeypatch):
+    """Corrado's centred-rank, Corrado-Zivney's rank and the CZ sign day sums, formed
+    without the score matrix (blocks of 7 events), are bit-identical to the count and
+    nansum over the matrix of scores (ties and missing days included)."""
     import warnings
 
+    from eventstudy.engine.stats import nonparametric as nonpar
     from eventstudy.engine.stats import prepare
-    from eventstudy.engine.stats.nonparametric import _combined, _score_sums
-    from tests.test_speed import _study
 
-    panel = _study(n_events=70, missing=missing).panel
-    if ties:
-        import dataclasses
-
-        panel = dataclasses.replace(
-            panel, est_ar=np.round(panel.est_ar, 3), event_ar=np.round(panel.event_ar, 3)
-        )
-    prep = prepare(panel)
-    full = _combined(prep)
+    monkeypatch.setattr(nonpar, "_RANK_BLOCK", 7)
+    prep = prepare(_rank_panel(70, missing, ties))
+    full = nonpar._combined(prep)
     m = np.isfinite(full).sum(axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -464,11 +516,39 @@ def test_rank_and_sign_day_sums_equal_the_score_matrix_sums(missing, ties):
     ranks = sps_rank(full)
     for kind, scores in (
         ("corrado_rank", ranks - ((m + 1) / 2)[:, None]),
+        ("cz_rank", ranks / (m + 1.0)[:, None] - 0.5),
         ("cz_sign", np.sign(full - med[:, None])),
     ):
-        n_t, total = _score_sums(kind, prep)
+        n_t, total = nonpar._score_sums(kind, prep)
         np.testing.assert_array_equal(n_t, np.isfinite(scores).sum(axis=0))
         np.testing.assert_array_equal(total, np.nansum(scores, axis=0))
+
+
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("ties", [False, True])
+def test_each_rank_test_alone_gives_the_battery_numbers(missing, ties, monkeypatch):
+    """corrado_rank, cz_rank, cz_sign and grank, each alone, give bit for bit what they give
+    in the battery of all four (which sorts once for all, GRANK reading its permutation),
+    under both conventions."""
+    from eventstudy.engine import stats
+    from eventstudy.engine.stats import nonparametric as nonpar
+
+    monkeypatch.setattr(nonpar, "_RANK_BLOCK", 7)
+    panel = _rank_panel(60, missing, ties)
+    names = ["corrado_rank", "cz_rank", "cz_sign", "grank"]
+    for convention in ("textbook", "estudy2"):
+        prep = stats.prepare(panel)
+        both = stats.aar_caar_tests(prep, [(-1, 1), (0, 3)], tests=names, convention=convention)
+        assert nonpar._combined_sorted(prep).order is not None
+        for name in names:
+            alone = stats.aar_caar_tests(
+                stats.prepare(panel), [(-1, 1), (0, 3)], tests=[name], convention=convention
+            )
+            for got, full in zip(alone, both, strict=True):
+                ref = full[full["test"] == name]
+                for col in ("stat", "pvalue", "nobs"):
+                    np.testing.assert_array_equal(got[col].to_numpy(), ref[col].to_numpy())
+                assert np.isfinite(got["stat"].to_numpy()).any()
 
 
 def sps_rank(x: np.ndarray) -> np.ndarray:

@@ -44,10 +44,11 @@ class PreparedPanel:
     -----
     Cached values are keyed by what they depend on (e.g. ``("sigma", patell_ddof)``), so one
     :class:`PreparedPanel` serves any mix of tests and options. Memory: the largest entries are
-    the ranks of the combined series and, when a test that reads it is expected
-    (:meth:`expect`), their sorting order (N x (L1 + L2), float32 and int16), and ``n_boot``
-    x N bytes each for the skewness-adjusted t resample counts and the wild bootstrap's weight
-    signs (GRANK keeps nothing of N x L1: one blocked pass computes its sums).
+    the combined series' sorting order (N x (L1 + L2) int16, kept only when GRANK and a rank
+    test are expected, :meth:`expect`; the rank tests keep nothing of N x (L1 + L2): one
+    blocked pass of the sort forms their day sums), and ``n_boot`` x N bytes each for the
+    skewness-adjusted t resample counts and the wild bootstrap's weight signs (GRANK keeps
+    nothing of N x L1: one blocked pass computes its sums).
     """
 
     __slots__ = ("_expected", "_key_locks", "_lock", "_memo", "panel")

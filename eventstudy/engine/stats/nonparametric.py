@@ -10,7 +10,7 @@ series.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -160,60 +160,55 @@ def _aggregate(
     return np.where(n_t > 0, agg, np.nan)
 
 
-def _combined_sorted(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ranks, medians and sorting permutation of each event's combined series (cached).
+class _CombinedSort(NamedTuple):
+    r"""What the rank-type tests read of the sort of each event's combined series.
 
-    One sort of the combined series serves both rank tests (ranks, kept as float32: exact
-    for integers and halves far below 2**24, half the memory of float64), the Corrado-Zivney
-    sign test (medians) and GRANK (the estimation days' order, :func:`_estimation_order`).
-
-    Returns
-    -------
-    ranks : ndarray of float32, shape (N, L1 + L2)
-    medians : ndarray, shape (N,)
-        As ``np.median`` (``np.nanmedian`` when a day is missing) of each row.
-    order : ndarray of int16 (int32 when L1 + L2 > 32,767), shape (N, L1 + L2)
+    For event i with :math:`M_i` non-missing days and ranks :math:`K_{it}` (average ranks,
+    1 = smallest) over its combined series, and :math:`n_t` the events ranked on day t.
     """
 
-    def compute() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    medians: np.ndarray  # (N,) as np.median (np.nanmedian when a day is missing) of each row
+    order: np.ndarray | None  # (N, L1 + L2) int16 argsort of each row; None unless GRANK reads it
+    n_t: np.ndarray  # (L1 + L2,) events ranked on day t, float
+    centred: np.ndarray  # sum_i (K_it - (M_i + 1)/2) per day
+    modified: np.ndarray  # sum_i (K_it/(M_i + 1) - 1/2) per day
+
+
+def _combined_sorted(prep: PreparedPanel) -> _CombinedSort:
+    """Medians, day sums of the rank scores and (maybe) the order of the combined series.
+
+    Cached. One blocked sort of the combined series (:func:`_ranked_blocks`) serves both rank
+    tests (:class:`_CentredRankSums`, :class:`_ModifiedRankSums`, formed block by block: no
+    N x (L1 + L2) array of ranks is kept), the Corrado-Zivney sign test (medians) and GRANK
+    (the estimation days' order, :func:`_estimation_order`). The sorting permutation is kept
+    only when GRANK is expected on ``prep``; it is int16 (int32 when L1 + L2 > 32,767).
+    """
+
+    def compute() -> _CombinedSort:
         est, event = prep.panel.est_ar, prep.panel.event_ar
-        shape = (est.shape[0], est.shape[1] + event.shape[1])
-        ranks, medians = np.empty(shape, dtype=np.float32), np.empty(shape[0])
-        narrow = np.int16 if shape[1] <= np.iinfo(np.int16).max else np.int32
-        order = np.empty(shape, dtype=narrow)
-        nan_rule = not _combined_complete(prep)
-        for rows, perm, xs in _ranked_blocks(est, event, ranks):
+        n, width = est.shape[0], est.shape[1] + event.shape[1]
+        medians = np.empty(n)
+        narrow = np.int16 if width <= np.iinfo(np.int16).max else np.int32
+        order = np.empty((n, width), dtype=narrow) if prep.expects(("grank",)) else None
+        m = _combined_counts(prep)
+        centred = _CentredRankSums(m, width)
+        modified = _ModifiedRankSums(m, width, min(n, _RANK_BLOCK))
+        nan_rule, n_t = not _combined_complete(prep), np.zeros(width)
+        for rows, perm, ranks, xs in _ranked_blocks(est, event, nan_rule):
             medians[rows] = _sorted_medians(xs, nan_rule)
-            order[rows] = perm
-        return ranks, medians, order
+            if order is not None:
+                order[rows] = perm
+            missing = np.isnan(ranks) if nan_rule else None
+            n_t += ranks.shape[0] - (0 if missing is None else missing.sum(axis=0))
+            centred.add(rows, ranks, missing)
+            modified.add(rows, ranks, missing)
+        return _CombinedSort(medians, order, n_t, centred.total, modified.total.sums())
 
     return prep.memo(("combined_sorted",), compute)
 
 
-#: Tests that read more of the combined sort than the ranks (medians, order).
-_SORT_READERS = ("cz_sign", "grank")
-
-#: Tests that rank the combined series.
+#: Tests that read the combined sort.
 _RANK_TESTS = ("corrado_rank", "cz_rank", "cz_sign")
-
-
-def _combined_ranks(prep: PreparedPanel) -> np.ndarray:
-    """Ranks of each event's combined series, float32 (cached).
-
-    Those of :func:`_combined_sorted` when it is computed or a test expected on ``prep``
-    reads its medians or order; else the ranks alone (no medians, no stored permutation).
-    """
-    if ("combined_sorted",) in prep or prep.expects(_SORT_READERS):
-        return _combined_sorted(prep)[0]
-
-    def compute() -> np.ndarray:
-        est, event = prep.panel.est_ar, prep.panel.event_ar
-        ranks = np.empty((est.shape[0], est.shape[1] + event.shape[1]), dtype=np.float32)
-        for _ in _ranked_blocks(est, event, ranks):
-            pass
-        return ranks
-
-    return prep.memo(("combined_ranks",), compute)
 
 
 #: Events per block of :func:`_ranked_blocks` (a block's rows and their sorts stay in cache).
@@ -221,25 +216,29 @@ _RANK_BLOCK = 512
 
 
 def _ranked_blocks(
-    est: np.ndarray, event: np.ndarray, ranks: np.ndarray
-) -> Iterator[tuple[slice, np.ndarray, np.ndarray]]:
-    """Rank each event's combined series (``est`` then ``event`` columns) into ``ranks``.
+    est: np.ndarray, event: np.ndarray, may_miss: bool = True
+) -> Iterator[tuple[slice, np.ndarray, np.ndarray, np.ndarray]]:
+    """Rank each event's combined series (``est`` then ``event`` columns), a block at a time.
 
     :data:`_RANK_BLOCK` events at a time (every row is ranked on its own, so blocks change no
-    number; the combined rows, their permutation and sorted values are never whole-panel
-    arrays). Yields each block's rows, sorting permutation (``np.argsort``) and sorted
-    values, after writing its ranks (:func:`sorted_ranks`).
+    number; the combined rows, their permutation, ranks and sorted values are never
+    whole-panel arrays: each block reuses the buffers of the one before). Yields each
+    block's rows, a sorting permutation (:func:`_argsort_rows`; ``may_miss``: some value
+    may be NaN), average ranks (float32: integers and halves, exact far below 2**24; NaN
+    where the value is; :func:`sorted_ranks`) and sorted values (NaN last). The arrays
+    yielded are overwritten by the next block.
     """
     n, le = est.shape
-    buffer = np.empty((min(n, _RANK_BLOCK), ranks.shape[1]))
+    rows_max, width = min(n, _RANK_BLOCK), le + event.shape[1]
+    buffer, ranks = np.empty((rows_max, width)), np.empty((rows_max, width), dtype=np.float32)
     for lo in range(0, n, _RANK_BLOCK):
         rows = slice(lo, min(n, lo + _RANK_BLOCK))
         block = buffer[: rows.stop - lo]
         block[:, :le] = est[rows]
         block[:, le:] = event[rows]
-        perm = np.argsort(block, axis=1)
-        xs = sorted_ranks(block, perm, out=ranks[rows])[1]
-        yield rows, perm, xs
+        perm = _argsort_rows(block) if may_miss else np.argsort(block, axis=1)
+        out, xs = sorted_ranks(block, perm, out=ranks[: rows.stop - lo])
+        yield rows, perm, out, xs
 
 
 def _sorted_medians(xs: np.ndarray, nan_rule: bool) -> np.ndarray:
@@ -273,87 +272,101 @@ def _combined_complete(prep: PreparedPanel) -> bool:
 def _score_sums(kind: str, prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
     """Per day of the combined series: the number of scores of ``kind`` and their sum.
 
-    Cached; the two ``na_sums`` conventions both derive from it. Corrado's centred ranks and
-    the signs are multiples of 1/2 (sums below 2**52), so their sums are exact whatever the
-    order of addition: they are formed without an N x (L1 + L2) float64 array of scores.
+    Cached; the two ``na_sums`` conventions both derive from it. The rank tests' sums come
+    from the combined sort (:func:`_combined_sorted`), the signs' from its medians
+    (:func:`_sign_sums`); none is formed from an N x (L1 + L2) array of scores.
     """
 
     def compute() -> tuple[np.ndarray, np.ndarray]:
         if kind == "cz_sign":
             return _sign_sums(prep)
-        if kind == "corrado_rank":
-            return _centred_rank_sums(prep)
-        ranks, counts = _combined_ranks(prep), _combined_counts(prep)
-        return _modified_rank_sums(ranks, counts, _combined_complete(prep))
+        sort = _combined_sorted(prep)
+        return sort.n_t, (sort.centred if kind == "corrado_rank" else sort.modified)
 
     return prep.memo(("score_sums", kind), compute)
 
 
-#: Events per block of :func:`_modified_rank_sums`.
-_SCORE_BLOCK = 1024
+class _CentredRankSums:
+    r"""Sum of Corrado's centred ranks :math:`K_{it} - (M_i + 1)/2` per day (events ranked).
 
-
-def _modified_rank_sums(
-    ranks: np.ndarray, m: np.ndarray, complete: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    r"""Count and ``np.nansum`` of :math:`U_{it} - 1/2 = K_{it}/(M_i + 1) - 1/2` per day.
-
-    The scores are formed :data:`_SCORE_BLOCK` events at a time (no N x (L1 + L2) float64
-    array) and summed by :func:`sequential_column_sums`: the same numbers as
-    ``np.nansum(scores, axis=0)`` of the whole float64 score array. ``complete``: no rank is
-    NaN (:func:`_combined_complete`: a rank is NaN exactly where its abnormal return is), so
-    the blocks are not scanned for NaN.
+    Added block by block (:meth:`add`) into ``total``: without missing days as
+    :math:`\sum_i K_{it} - \sum_i (M_i + 1)/2` (ranks float32, summed in float64), else as the
+    sum of the differences, a missing one as 0. Every term is a multiple of 1/2 and every
+    partial sum is far below 2**52, so the sums are exact whatever the order of addition:
+    the sum of the differences, bit for bit.
     """
-    div = m.astype(float) + 1
-    n_t = np.zeros(ranks.shape[1])
 
-    def blocks() -> Iterator[np.ndarray]:
-        nonlocal n_t
-        for lo in range(0, ranks.shape[0], _SCORE_BLOCK):
-            block = ranks[lo : lo + _SCORE_BLOCK].astype(float)
-            block /= div[lo : lo + _SCORE_BLOCK, None]
-            block -= 0.5
-            if not complete:
-                n_t += np.isfinite(block).sum(axis=0)
-                block[np.isnan(block)] = 0.0  # as np.nansum
-            yield block
+    def __init__(self, m: np.ndarray, width: int) -> None:
+        self.centre = (m.astype(float) + 1) / 2
+        self.total = np.zeros(width)
 
-    total = sequential_column_sums(blocks(), ranks.shape[1])
-    return (np.full(ranks.shape[1], float(ranks.shape[0])) if complete else n_t), total
+    def add(self, rows: slice, ranks: np.ndarray, missing: np.ndarray | None) -> None:
+        """Add the ranks (B, L1 + L2) of events ``rows``, NaN where ``missing`` (None: none)."""
+        if missing is None:
+            self.total += np.add.reduce(ranks, axis=0, dtype=np.float64)
+            self.total -= self.centre[rows].sum()
+            return
+        centred = ranks - self.centre[rows, None]  # float64
+        centred[missing] = 0.0
+        self.total += np.add.reduce(centred, axis=0)
 
 
-def sequential_column_sums(blocks: Iterable[np.ndarray], width: int) -> np.ndarray:
-    """Column sums of the rows of ``blocks`` stacked, as ``np.sum(stacked, axis=0)`` adds them.
+class _ModifiedRankSums:
+    r"""Sum of Corrado-Zivney's scores :math:`U_{it} - 1/2 = K_{it}/(M_i + 1) - 1/2` per day.
+
+    Added block by block (:meth:`add`) into ``total``: ``np.nansum(scores, axis=0)`` of the
+    whole N x (L1 + L2) float64 score array, bit for bit, without that array: the scores are
+    summed in float64 in numpy's order (:class:`SequentialColumnSums`), a missing score as 0.
+    """
+
+    def __init__(self, m: np.ndarray, width: int, block_rows: int) -> None:
+        self.div = m.astype(float) + 1
+        self.total = SequentialColumnSums(block_rows, width)
+
+    def add(self, rows: slice, ranks: np.ndarray, missing: np.ndarray | None) -> None:
+        """Add the ranks (B, L1 + L2) of events ``rows``, NaN where ``missing`` (None: none)."""
+        scores = self.total.next_rows(ranks.shape[0])
+        np.divide(ranks, self.div[rows, None], out=scores)  # float32 ranks, exact in float64
+        scores -= 0.5
+        if missing is not None:
+            scores[missing] = 0.0  # as np.nansum
+        self.total.add(ranks.shape[0])
+
+
+class SequentialColumnSums:
+    """Column sums of rows given a block at a time, as ``np.sum(stacked, axis=0)`` adds them.
 
     numpy sums a C-contiguous 2-D array over axis 0 row after row (``acc = r_0; acc += r_1;
-    ...``); here each block is summed with the running total prepended as its first row, which
-    adds in that same order: the same numbers, bit for bit, without the stacked array.
+    ...``). Each block is written into the rows of a buffer (:meth:`next_rows`) below the
+    running total, and the buffer's rows are summed with the total as their first row
+    (:meth:`add`; the first block alone): the same additions in the same order, so the same
+    numbers bit for bit, without the stacked array.
+
+    Parameters
+    ----------
+    rows : int
+        Rows per block, at most.
+    width : int
+        Columns.
     """
-    total: np.ndarray | None = None
-    for block in blocks:
-        if total is None:
-            total = np.ascontiguousarray(block, dtype=float).sum(axis=0)
-        else:
-            total = np.vstack([total[None, :], block]).sum(axis=0)
-    return np.zeros(width) if total is None else total
 
+    def __init__(self, rows: int, width: int) -> None:
+        self._buffer = np.empty((rows + 1, width))  # row 0: the running total
+        self._started = False
 
-def _centred_rank_sums(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
-    """Count and sum of :math:`K_{it} - (M_i + 1)/2` per day of the combined series.
+    def next_rows(self, b: int) -> np.ndarray:
+        """Where to write the next block of ``b`` rows, (b, width)."""
+        return self._buffer[1 : b + 1]
 
-    Sum of the ranks (float32, summed in float64) minus the sum of the centres of the events
-    ranked that day; every term is a multiple of 1/2, so this is the sum of the differences.
-    """
-    ranks = _combined_ranks(prep)
-    centre = (_combined_counts(prep).astype(float) + 1) / 2
-    if _combined_complete(prep):
-        total = np.add.reduce(ranks, axis=0, dtype=np.float64) - centre.sum()
-        return np.full(ranks.shape[1], float(ranks.shape[0])), total
-    missing = np.isnan(ranks)
-    rows, cols = np.nonzero(missing)
-    centres = centre.sum() - np.bincount(cols, weights=centre[rows], minlength=ranks.shape[1])
-    total = np.nansum(ranks, axis=0, dtype=np.float64) - centres
-    return (ranks.shape[0] - missing.sum(axis=0)).astype(float), total
+    def add(self, b: int) -> None:
+        """Add the ``b`` rows written into :meth:`next_rows` to the running total."""
+        first = 1 if not self._started else 0
+        self._buffer[0] = self._buffer[first : b + 1].sum(axis=0)
+        self._started = True
+
+    def sums(self) -> np.ndarray:
+        """The column sums of all rows added (zeros before any)."""
+        return self._buffer[0].copy() if self._started else np.zeros(self._buffer.shape[1])
 
 
 def _sign_sums(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
@@ -362,7 +375,7 @@ def _sign_sums(prep: PreparedPanel) -> tuple[np.ndarray, np.ndarray]:
     A block of events at a time, estimation and event window apart (no combined copy); the
     sums are integer-valued, hence exact.
     """
-    med = _combined_sorted(prep)[1]
+    med = _combined_sorted(prep).medians
     counts, totals = [], []
     for part in (prep.panel.est_ar, prep.panel.event_ar):
         n_t, total = np.zeros(part.shape[1]), np.zeros(part.shape[1])
@@ -383,9 +396,9 @@ _SIGN_BLOCK = 4096
 def _daily_aggregate(kind: str, prep: PreparedPanel, na_sums: str) -> np.ndarray:
     """Daily aggregate of the scores of ``kind`` over the combined series (cached).
 
-    Only what a test asks for is computed: the ranks of the combined series once for both
-    rank tests (kept as float32), the day sums of each kind's scores once for both ``na_sums``
-    conventions.
+    Only what a test asks for is computed: one sort of the combined series for the three
+    tests (its day sums of both rank scores and its medians, :func:`_combined_sorted`), the
+    day sums of each kind's scores once for both ``na_sums`` conventions.
     """
     return prep.memo(
         ("daily_aggregate", kind, na_sums),
@@ -496,13 +509,14 @@ def _gsars(
 
 
 def _combined_order(prep: PreparedPanel) -> np.ndarray | None:
-    """The combined series' sorting permutation when it is (or will be) computed, else None.
+    """The combined series' sorting permutation when it is (or will be) kept, else None.
 
-    It is when a rank test ran or is expected to run (on a thread pool it may be running
-    now: the cache makes this wait for it).
+    The combined sort runs when a rank test ran or is expected to run (on a thread pool it
+    may be running now: the cache makes this wait for it), and keeps its permutation when
+    GRANK was expected by then (:func:`_combined_sorted`).
     """
     if ("combined_sorted",) in prep or prep.expects(_RANK_TESTS):
-        return _combined_sorted(prep)[2]
+        return _combined_sorted(prep).order
     return None
 
 
@@ -523,16 +537,16 @@ def _gsar_order(g: np.ndarray, est: np.ndarray, combined: np.ndarray | None) -> 
     return order
 
 
-def _argsort_rows(g: np.ndarray) -> np.ndarray:
-    """A permutation sorting each row of ``g`` (no infinity; NaN last): ``np.argsort``.
+def _argsort_rows(x: np.ndarray) -> np.ndarray:
+    """A permutation sorting each row of ``x`` ascending, NaN last: as ``np.argsort``.
 
-    NaN are sorted as +inf (the same sorted values: NaN last, in some order), which numpy
-    sorts several times faster than NaN.
+    Where no value is +inf, NaN are sorted as +inf (the same sorted values: NaN last, in
+    some order among themselves), which numpy sorts several times faster than NaN.
     """
-    missing = np.isnan(g)
-    if not missing.any():
-        return np.argsort(g, axis=1)
-    return np.argsort(np.where(missing, np.inf, g), axis=1)
+    missing = np.isnan(x)
+    if not missing.any() or np.isposinf(x).any():
+        return np.argsort(x, axis=1)
+    return np.argsort(np.where(missing, np.inf, x), axis=1)
 
 
 def _estimation_order(order: np.ndarray, n_est: int) -> np.ndarray:
