@@ -37,7 +37,7 @@ def test_every_results_class_uses_the_base():
             assert getattr(cls, method) is not getattr(Results, method, None), (cls, method)
 
 
-def _fit(model: str, seed: int = 3):
+def _fit(model: str, seed: int = 3, variance: str = "textbook"):
     rng = np.random.default_rng(seed)
     idx = pd.bdate_range("2022-01-03", periods=300)
     mkt = pd.Series(rng.normal(0, 0.01, 300), index=idx)
@@ -45,7 +45,7 @@ def _fit(model: str, seed: int = 3):
     events = pd.DataFrame({"event_id": ["x", "y"], "asset": "A", "day0": idx[[200, 260]]})
     return EventStudy(rets, events, model, benchmark=mkt,
                       estimation_window=EstimationWindow(120, -11), event_window=(-5, 5),
-                      car_windows=[(-1, 1), (0, 0)]).fit()  # fmt: skip
+                      car_windows=[(-1, 1), (0, 0)]).fit(variance=variance)  # fmt: skip
 
 
 def test_compare_puts_results_side_by_side():
@@ -68,3 +68,16 @@ def test_engine_summary_has_every_format_and_the_tidy_shape():
     assert "tabular" in smry.as_latex() and "[1]" in smry.as_text()
     assert list(res.to_frame().columns) == list(TIDY_COLUMNS)
     assert window_label(-1, 1) == "(-1, +1)" and window_label(0, 5) == "(0, +5)"
+
+
+def test_a_replaced_result_computes_its_own_numbers():
+    """dataclasses.replace gives empty caches: a result with another ``variance`` is not
+    served the window sums cached by the original (they are a fresh fit's)."""
+    import dataclasses
+
+    res = _fit("market")
+    textbook = res.car["car_se"].to_numpy()
+    replaced = dataclasses.replace(res, variance="pyeventstudy")
+    fresh = _fit("market", variance="pyeventstudy")
+    np.testing.assert_array_equal(replaced.car["car_se"], fresh.car["car_se"])
+    assert not np.array_equal(replaced.car["car_se"], textbook)

@@ -17,7 +17,7 @@ KEYS = ["test", "rel_day", "window_start", "window_end"]
 HEAVY = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "requests", "arch")
 
 
-def _study(n_events: int = 60, seed: int = 4, missing: bool = False):
+def _study(n_events: int = 60, seed: int = 4, missing: bool = False, model=None):
     rng = np.random.default_rng(seed)
     idx = pd.bdate_range("2015-01-01", periods=700)
     mkt = pd.Series(rng.normal(0, 0.01, len(idx)), index=idx)
@@ -36,7 +36,7 @@ def _study(n_events: int = 60, seed: int = 4, missing: bool = False):
         }
     )
     win = EventWindow(-5, 5, missing="keep")
-    return EventStudy(rets, events, benchmark=mkt, event_window=win).fit()
+    return EventStudy(rets, events, model or "market", benchmark=mkt, event_window=win).fit()
 
 
 @pytest.mark.parametrize("missing", [False, True])
@@ -265,3 +265,26 @@ def test_covariance_factors_give_the_bits_of_the_built_covariances(missing):
     sar = res.ar["sar"].to_numpy().reshape(ar.shape)
     with np.errstate(invalid="ignore"):
         np.testing.assert_array_equal(sar, ar / np.sqrt(np.diagonal(built, axis1=1, axis2=2)))
+
+
+def test_a_user_model_written_for_arrays_still_gets_arrays():
+    """A subclass of MarketModel with its own _fit (reading x_est as (N, Le, p)) and a model
+    overriding fit() without ``overwrite_y`` run as before, with the market model's numbers."""
+    from eventstudy.engine.models._ols import fit_ols
+    from eventstudy.engine.models.market import MarketModel
+
+    class OwnFit(MarketModel):
+        def _fit(self, data):
+            assert isinstance(data.x_est, np.ndarray) and data.x_est.ndim == 3
+            x_ev = data.x_event[:, :, :1]
+            return fit_ols(self.name, ("alpha", "beta"), data.y_est, data.x_est[:, :, :1], x_ev,
+                           data.valid)  # fmt: skip
+
+    class OldFit(MarketModel):
+        def fit(self, y_est, x_est, y_event, x_event, valid, *, regressor_names=(),
+                forecast_steps=None):  # fmt: skip
+            return super().fit(y_est, x_est, y_event, x_event, valid)
+
+    reference = _study().car
+    for model in (OwnFit(), OldFit()):
+        pd.testing.assert_frame_equal(_study(model=model).car, reference)

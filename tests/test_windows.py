@@ -147,6 +147,10 @@ def test_row_windows_read_what_a_gather_of_the_rows_reads():
     np.testing.assert_array_equal(windows[-1], expected[-1])
     np.testing.assert_array_equal(windows[np.array([4, 0])], expected[[4, 0]])
     np.testing.assert_array_equal(windows[:, 2], expected[:, 2])
+    assert windows[3, 1] == expected[3, 1] and windows[-1, 0] == expected[-1, 0]
+    np.testing.assert_array_equal(windows[0:2, 3], expected[0:2, 3])
+    with pytest.raises(ValueError, match="copy=False"):
+        np.array(windows, copy=False)
     mask = np.array([True, False, True, True, False])
     np.testing.assert_array_equal(np.asarray(windows.rows(mask)), expected[mask])
     np.testing.assert_array_equal(np.asarray(windows.with_values(-values)), -expected)

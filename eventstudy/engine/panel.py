@@ -85,13 +85,17 @@ class PredictionErrorCov:
         return f"PredictionErrorCov(shape={self.shape})"
 
     def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
-        """The whole (N, L, L) array."""
+        """The whole (N, L, L) array, built (``copy=False`` cannot be met)."""
+        if copy is False:
+            raise ValueError(
+                "PredictionErrorCov is built into a new array: copy=False is impossible"
+            )
         cols = np.arange(self.dev.shape[1])
         out = self._entries(cols, cols)
         return out if dtype is None else out.astype(dtype, copy=False)
 
     def __getitem__(self, key: Any) -> np.ndarray:
-        """Entries of the whole array (read whole first)."""
+        """Entries of the whole array (built whole first: for many reads, ``np.asarray`` once)."""
         return np.asarray(self)[key]
 
     def rows(self, index: np.ndarray | slice) -> PredictionErrorCov:
@@ -112,7 +116,10 @@ class PredictionErrorCov:
         return PredictionErrorCov(self.dev, self.inv_sxx, self.inv_n, self.sigma2, both)
 
     def diagonal(self) -> np.ndarray:
-        """``np.diagonal(v, axis1=1, axis2=2)``: the (N, L) variances of each day."""
+        """``np.diagonal(v, axis1=1, axis2=2)``: the (N, L) variances of each day.
+
+        (Not ``ndarray.diagonal()``, whose default axes are 0 and 1.)
+        """
         d = self.dev
         out = d * self.inv_sxx[:, None]
         out *= d

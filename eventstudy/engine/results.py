@@ -344,8 +344,10 @@ class EventStudyResults(Results):
     exclusions: pd.DataFrame
     data_versions: Any = None
     notes: tuple[str, ...] = ()
-    _test_cache: dict = field(default_factory=dict, repr=False)
-    _sums_cache: dict = field(default_factory=dict, repr=False)
+    # caches of this object's own numbers: not init fields, so dataclasses.replace (e.g.
+    # another ``variance``) starts with empty ones instead of sharing stale numbers
+    _test_cache: dict = field(default_factory=dict, repr=False, init=False)
+    _sums_cache: dict = field(default_factory=dict, repr=False, init=False)
 
     # ------------------------------------------------------------------ basic views
     @property

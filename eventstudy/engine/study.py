@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.engine.models import NormalReturnFit, NormalReturnModel, normal_return_model
+from eventstudy.engine.models.base import accepts_overwrite_y, reads_regressors_by_block
 from eventstudy.engine.panel import PredictionErrorCov
 from eventstudy.engine.results import ALTERNATIVES, VARIANCES, EventStudyResults, FitArrays
 from eventstudy.engine.windows import (
@@ -666,7 +667,7 @@ class EventStudy:
         """
         lazy = (
             layout.est_start is not None
-            and self.model.regressors_by_block
+            and reads_regressors_by_block(self.model)
             and self.benchmark is not None
             and self.model.uses_benchmark
             and not (self.model.uses_factors and self.factors is not None)
@@ -718,8 +719,9 @@ class EventStudy:
         if layout.cand.size:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
+                overwrite = {"overwrite_y": True} if accepts_overwrite_y(self.model) else {}
                 fit = self.model.fit(  # y_est (gathered here) may take the residuals
-                    y_est, x_est, y_ev, x_ev, valid, overwrite_y=True,
+                    y_est, x_est, y_ev, x_ev, valid, **overwrite,
                     regressor_names=names, forecast_steps=layout.ev_rel - est.end,
                 )  # fmt: skip
             self._exclude_after_fit(layout, fit, ledger)

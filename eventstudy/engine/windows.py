@@ -535,14 +535,17 @@ class RowWindows:
         return f"RowWindows(shape={self.shape}, dtype={self.dtype})"
 
     def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
-        """All rows, as a new array (``dtype``: converted)."""
+        """All rows, as a new array (``dtype``: converted; ``copy=False`` cannot be met)."""
+        if copy is False:
+            raise ValueError("RowWindows are read into a new array: copy=False is impossible")
         out = self._read(self.starts, self.cols)
         return out if dtype is None else out.astype(dtype, copy=False)
 
     def __getitem__(self, key: Any) -> np.ndarray:
         """Rows (then, for a tuple key, columns of them) as a new array."""
         if isinstance(key, tuple):
-            return self[key[0]][(slice(None), *key[1:])]
+            rows = self[key[0]]  # 1-D for an integer row, else 2-D
+            return rows[key[1:]] if rows.ndim == 1 else rows[(slice(None), *key[1:])]
         if isinstance(key, (int, np.integer)):
             return self[slice(int(key), int(key) + 1 or None)][0]
         return self._read(self.starts[key], self.cols[key])

@@ -22,7 +22,13 @@ import numpy as np
 from eventstudy.engine.panel import PredictionErrorCov
 from eventstudy.engine.windows import RowWindows
 
-__all__ = ["NormalReturnFit", "NormalReturnModel", "StackedWindows"]
+__all__ = [
+    "NormalReturnFit",
+    "NormalReturnModel",
+    "StackedWindows",
+    "accepts_overwrite_y",
+    "reads_regressors_by_block",
+]
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,10 @@ class NormalReturnModel(ABC):
     uses_factors: ClassVar[bool] = False
     """The study's ``factors`` are regressors."""
     regressors_by_block: ClassVar[bool] = False
-    """:meth:`fit` also takes ``x_est`` as :class:`~eventstudy.engine.windows.RowWindows` of
-    one regressor (N, Le) and reads it a block of events at a time (never whole)."""
+    """The class's own ``_fit`` also takes ``x_est`` as
+    :class:`~eventstudy.engine.windows.RowWindows` of one regressor (N, Le) and reads it a
+    block of events at a time (never whole). A subclass overriding ``_fit`` does not inherit
+    it (see :func:`reads_regressors_by_block`)."""
 
     def n_params(self, n_regressors: int) -> int:
         """Return the number of estimated mean parameters k, given the number of regressors p."""
@@ -167,3 +175,19 @@ class NormalReturnModel(ABC):
     def __repr__(self) -> str:
         """Return ``ClassName()``: models carry no state beyond their class."""
         return f"{type(self).__name__}()"
+
+
+def reads_regressors_by_block(model: NormalReturnModel) -> bool:
+    """Return True when the ``_fit`` the model runs was written to take RowWindows regressors.
+
+    The flag :attr:`NormalReturnModel.regressors_by_block` belongs to the class that defines
+    the ``_fit`` in use: a user's subclass of
+    :class:`~eventstudy.engine.models.market.MarketModel` with its own ``_fit`` gets arrays.
+    """
+    owner = next(c for c in type(model).__mro__ if "_fit" in vars(c))
+    return bool(vars(owner).get("regressors_by_block", False))
+
+
+def accepts_overwrite_y(model: NormalReturnModel) -> bool:
+    """Return True when the model's ``fit`` is the base one (it takes ``overwrite_y``)."""
+    return type(model).fit is NormalReturnModel.fit
