@@ -160,3 +160,16 @@ def test_row_windows_read_what_a_gather_of_the_rows_reads():
     np.testing.assert_array_equal(by_date[1], dates[7:11])
     with pytest.raises(ValueError, match="inside the rows"):
         RowWindows(values, np.array([12]), 4)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.3, 0.9, 1.0])
+def test_compact_rows_is_the_boolean_index_in_place(share, monkeypatch):
+    import eventstudy.engine.windows as windows
+
+    monkeypatch.setattr(windows, "_COMPACT_ROWS", 7)  # many blocks
+    a = np.arange(600.0).reshape(100, 3, 2)
+    keep = np.random.default_rng(3).random(100) < share
+    expected = a[keep]
+    got = windows.compact_rows(a, keep)
+    np.testing.assert_array_equal(got, expected)
+    assert got.size == 0 or np.shares_memory(got, a)  # no new array

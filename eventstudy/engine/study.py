@@ -59,6 +59,7 @@ from eventstudy.engine.windows import (
     as_estimation_window,
     as_event_window,
     check_order,
+    compact_rows,
     default_min_estimation_obs,
     gather,
     gather_runs,
@@ -896,9 +897,14 @@ def _kept_arrays(
 ) -> FitArrays:
     """Assemble the fitted arrays of the studied events, NaN outside each event's window."""
     all_kept = bool(keep.all())
+    copies: dict[int, np.ndarray] = {}
 
     def kept(a: np.ndarray) -> np.ndarray:
-        return a if all_kept else a[keep]
+        if all_kept:
+            return a
+        if id(a) not in copies:  # each array's kept rows made once
+            copies[id(a)] = a[keep]
+        return copies[id(a)]
 
     index_dates = np.concatenate(
         [study.returns.index.to_numpy().astype("datetime64[D]"), [np.datetime64("NaT")]]
@@ -906,6 +912,14 @@ def _kept_arrays(
 
     def dates(rows: np.ndarray) -> np.ndarray:
         return index_dates.take(rows)  # row -1 (outside the data) takes the NaT at the end
+
+    def est_dates(rows: np.ndarray) -> np.ndarray:
+        """The dates of the estimation rows (private), written over the rows themselves."""
+        if rows.dtype.itemsize != 8 or not rows.flags.c_contiguous:
+            return dates(kept(rows))
+        rows = rows if all_kept else compact_rows(rows, keep)
+        out = rows.view("datetime64[D]")  # 8 bytes each: index i is read before written
+        return index_dates.take(rows, out=out, mode="wrap")  # "wrap": -1 is the NaT
 
     ar = kept(y_ev) - kept(fit.normal_event)
     cov = fit.event_cov
@@ -941,9 +955,9 @@ def _kept_arrays(
         ar=ar,
         cov=cov,
         event_dates=dates(kept(layout.rows_ev)),
-        est_ar=kept(fit.est_resid),
+        est_ar=fit.est_resid if all_kept else compact_rows(fit.est_resid, keep),  # private
         est_dates=(
-            dates(kept(layout.estimation_rows()))
+            est_dates(layout.estimation_rows())
             if layout.est_start is None
             else RowWindows(index_dates, kept(layout.est_start), layout.est_width)
         ),

@@ -65,6 +65,7 @@ __all__ = [
     "as_car_windows",
     "as_estimation_window",
     "as_event_window",
+    "compact_rows",
     "default_min_estimation_obs",
     "gather",
 ]
@@ -569,6 +570,25 @@ class RowWindows:
             column = sliding_window_view(self.values[:, int(col)], self.length)
             out[where] = column[starts[where]]
         return out
+
+
+def compact_rows(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``a[keep]`` in ``a``'s own memory: the kept rows moved to the front, ``a[:k]`` returned.
+
+    For a private array (its other rows are overwritten): no fresh (k, ...) array, a block of
+    :data:`_COMPACT_ROWS` rows copied at a time. The rows read for positions ``lo..hi`` are
+    at or after ``lo`` and those of later blocks after ``hi``, so no row is overwritten
+    before it is read.
+    """
+    index = np.flatnonzero(keep)
+    for lo in range(0, index.size, _COMPACT_ROWS):
+        part = index[lo : lo + _COMPACT_ROWS]
+        a[lo : lo + part.size] = a[part]
+    return a[: index.size]
+
+
+#: Rows per block of :func:`compact_rows`.
+_COMPACT_ROWS = 4096
 
 
 #: Windows per task of :func:`take_windows` (below this many, one task).
