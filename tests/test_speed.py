@@ -288,3 +288,47 @@ def test_a_user_model_written_for_arrays_still_gets_arrays():
     reference = _study().car
     for model in (OwnFit(), OldFit()):
         pd.testing.assert_frame_equal(_study(model=model).car, reference)
+
+
+@pytest.mark.parametrize("calendar", ["asset", "shared"])
+def test_events_dropped_after_the_fit_leave_the_others_numbers(calendar, monkeypatch):
+    """Events excluded after the fit (too few estimation days) are compacted out of the
+    fitted arrays in place: every array of the others is what a study of the others alone
+    gives (each event is solved on its own rows), the estimation rows mapped in small blocks."""
+    import eventstudy.engine.study as study_module
+
+    monkeypatch.setattr(study_module, "_ROWS_BLOCK", 7)
+    rng = np.random.default_rng(6)
+    idx = pd.bdate_range("2015-01-01", periods=500)
+    mkt = pd.Series(rng.normal(0, 0.01, len(idx)), index=idx)
+    rets = pd.DataFrame(
+        0.8 * mkt.to_numpy()[:, None] + rng.normal(0, 0.015, (len(idx), 4)),
+        index=idx,
+        columns=list("ABCD"),
+    )
+    rets.iloc[rng.integers(0, len(idx), 30), 1] = np.nan  # asset B's calendar differs
+    pos = rng.integers(40, 480, 50)  # some day 0 too early for 125 estimation days
+    events = pd.DataFrame(
+        {"event_id": [f"e{i}" for i in range(50)], "asset": list("ABCD") * 12 + ["A", "B"],
+         "day0": idx[pos]}
+    )  # fmt: skip
+    win = EventWindow(-5, 5, calendar=calendar, missing="keep")
+    kw = {"benchmark": mkt, "event_window": win}
+    res = EventStudy(rets, events, **kw).fit()
+    studied = res.events["status"] == "studied"
+    assert 0 < (~studied).sum() < 25
+    alone = EventStudy(rets, events[studied.to_numpy()].reset_index(drop=True), **kw).fit()
+    for name in ("est_ar", "ar", "ret", "normal", "sigma2", "n_est", "params"):
+        np.testing.assert_array_equal(getattr(res.arrays, name), getattr(alone.arrays, name))
+    for name in ("est_dates", "cov", "est_market"):
+        np.testing.assert_array_equal(
+            np.asarray(getattr(res.arrays, name)), np.asarray(getattr(alone.arrays, name))
+        )
+    # windows reaching back before the data: NaT there, then the trading dates, ascending
+    dates = np.asarray(res.arrays.est_dates)
+    before = np.isnat(dates)
+    assert before[:, 0].any() and not before[:, -1].any()
+    assert (np.diff(before.astype(int), axis=1) <= 0).all()  # NaT only as a prefix
+    known = np.where(before, np.datetime64("1900-01-01"), dates)
+    assert ((np.diff(known, axis=1) > np.timedelta64(0, "D")) | before[:, :-1]).all()
+    assert np.isin(dates[~before], idx.to_numpy().astype("datetime64[D]")).all()

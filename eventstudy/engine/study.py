@@ -848,7 +848,16 @@ def _estimation_rows(
         start = (pos0[:, None] + offsets[:, :1])[:, 0]
         if start.min() >= 0 and start.max() + offsets.shape[1] <= calendars.n_rows:
             return None, start
-    return calendars.to_rows(col, pos0[:, None] + offsets), None
+    out = np.empty((pos0.size, offsets.shape[1]), dtype=np.int64)
+    for lo in range(0, pos0.size, _ROWS_BLOCK):  # the mapping's temporaries stay small
+        blk = slice(lo, lo + _ROWS_BLOCK)
+        offs = offsets if offsets.shape[0] == 1 else offsets[blk]
+        out[blk] = calendars.to_rows(col[blk], pos0[blk, None] + offs)
+    return out, None
+
+
+#: Events per block of :func:`_estimation_rows` (each block's N x Le temporaries in cache).
+_ROWS_BLOCK = 2048
 
 
 def _one_run(offsets: np.ndarray, n: int) -> bool:
