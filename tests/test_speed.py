@@ -17,6 +17,15 @@ KEYS = ["test", "rel_day", "window_start", "window_end"]
 HEAVY = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "requests", "arch")
 
 
+def _market_data(rng: np.random.Generator, days: int, assets: str):
+    """(index, benchmark, returns): business days, beta 0.8 plus noise for each asset."""
+    idx = pd.bdate_range("2015-01-01", periods=days)
+    mkt = pd.Series(rng.normal(0, 0.01, days), index=idx)
+    noise = rng.normal(0, 0.015, (days, len(assets)))
+    rets = pd.DataFrame(0.8 * mkt.to_numpy()[:, None] + noise, index=idx, columns=list(assets))
+    return idx, mkt, rets
+
+
 def _study(n_events: int = 60, seed: int = 4, missing: bool = False, model=None):
     rng = np.random.default_rng(seed)
     idx = pd.bdate_range("2015-01-01", periods=700)
@@ -225,13 +234,7 @@ def test_covariance_factors_give_the_bits_of_the_built_covariances(missing):
     res = _study(missing=missing)
     if missing:  # shared calendar: a missing return is a blank day inside the event window
         rng = np.random.default_rng(5)
-        idx = pd.bdate_range("2015-01-01", periods=700)
-        mkt = pd.Series(rng.normal(0, 0.01, len(idx)), index=idx)
-        rets = pd.DataFrame(
-            0.8 * mkt.to_numpy()[:, None] + rng.normal(0, 0.015, (len(idx), 3)),
-            index=idx,
-            columns=list("ABC"),
-        )
+        idx, mkt, rets = _market_data(rng, 700, "ABC")
         pos = rng.integers(300, 680, 30)
         events = pd.DataFrame(
             {"event_id": [f"e{i}" for i in range(30)], "asset": list("ABC") * 10, "day0": idx[pos]}
@@ -299,13 +302,7 @@ def test_events_dropped_after_the_fit_leave_the_others_numbers(calendar, monkeyp
 
     monkeypatch.setattr(study_module, "_ROWS_BLOCK", 7)
     rng = np.random.default_rng(6)
-    idx = pd.bdate_range("2015-01-01", periods=500)
-    mkt = pd.Series(rng.normal(0, 0.01, len(idx)), index=idx)
-    rets = pd.DataFrame(
-        0.8 * mkt.to_numpy()[:, None] + rng.normal(0, 0.015, (len(idx), 4)),
-        index=idx,
-        columns=list("ABCD"),
-    )
+    idx, mkt, rets = _market_data(rng, 500, "ABCD")
     rets.iloc[rng.integers(0, len(idx), 30), 1] = np.nan  # asset B's calendar differs
     pos = rng.integers(40, 480, 50)  # some day 0 too early for 125 estimation days
     events = pd.DataFrame(
