@@ -350,7 +350,7 @@ def test_sequential_column_sums_equal_numpy_axis0_sums(n, m, block):
     """Blocked column sums with the running total as the buffer's first row are
     np.sum(axis=0) bit for bit (numpy adds the rows of a C-contiguous array in order), unlike
     a pairwise order; a short last block included."""
-    from eventstudy.engine.stats.nonparametric import SequentialColumnSums
+    from eventstudy.engine.stats._core import SequentialColumnSums
 
     rng = np.random.default_rng(n + m)
     x = rng.standard_t(3, size=(n, m)) * 10.0 ** rng.integers(-5, 5, size=(n, 1))
@@ -508,7 +508,7 @@ def test_rank_and_sign_day_sums_equal_the_score_matrix_sums(missing, ties, monke
 
     monkeypatch.setattr(nonpar, "_RANK_BLOCK", 7)
     prep = prepare(_rank_panel(70, missing, ties))
-    full = nonpar._combined(prep)
+    full = np.hstack([prep.panel.est_ar, prep.panel.event_ar])
     m = np.isfinite(full).sum(axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

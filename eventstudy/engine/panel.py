@@ -163,11 +163,11 @@ def window_block(cov: np.ndarray | PredictionErrorCov, cols: np.ndarray) -> np.n
     cols = np.asarray(cols)
     if isinstance(cov, PredictionErrorCov):
         block = cov._entries(cols, cols)
-        return np.ascontiguousarray(block.transpose(2, 1, 0)).transpose(2, 1, 0)
-    if cols.size and (np.diff(cols) == 1).all():
-        sl = slice(int(cols[0]), int(cols[-1]) + 1)
-        return np.ascontiguousarray(cov[:, sl, sl].transpose(2, 1, 0)).transpose(2, 1, 0)
-    return cov[:, cols][:, :, cols]
+    elif cols.size and (np.diff(cols) == 1).all():
+        block = cov[:, int(cols[0]) : int(cols[-1]) + 1, int(cols[0]) : int(cols[-1]) + 1]
+    else:
+        return cov[:, cols][:, :, cols]
+    return np.ascontiguousarray(block.transpose(2, 1, 0)).transpose(2, 1, 0)
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, get_args
+from typing import Any, Literal, TypeVar, cast, get_args
 
 import numpy as np
 import pandas as pd
@@ -867,13 +867,8 @@ def _one_run(offsets: np.ndarray, n: int) -> bool:
     )
 
 
-def _estimation_market(
-    x_est: np.ndarray | RowWindows, keep: np.ndarray, all_kept: bool
-) -> np.ndarray | RowWindows:
-    """The kept events' benchmark returns in the estimation window (the first regressor)."""
-    if isinstance(x_est, RowWindows):
-        return x_est if all_kept else x_est.rows(keep)
-    return np.ascontiguousarray(x_est[:, :, 0] if all_kept else x_est[keep, :, 0])
+#: What :func:`_kept_arrays` keeps the rows of: arrays, or the lazy ones (``.rows``).
+_Kept = TypeVar("_Kept", bound=np.ndarray | PredictionErrorCov | RowWindows)
 
 
 def _empty_fit(name: str, k: int, l1: int, l2: int) -> NormalReturnFit:
@@ -906,14 +901,13 @@ def _kept_arrays(
 ) -> FitArrays:
     """Assemble the fitted arrays of the studied events, NaN outside each event's window."""
     all_kept = bool(keep.all())
-    copies: dict[int, np.ndarray] = {}
 
-    def kept(a: np.ndarray) -> np.ndarray:
+    def kept(a: _Kept) -> _Kept:
         if all_kept:
             return a
-        if id(a) not in copies:  # each array's kept rows made once
-            copies[id(a)] = a[keep]
-        return copies[id(a)]
+        if isinstance(a, PredictionErrorCov | RowWindows):
+            return cast(_Kept, a.rows(keep))  # the lazy ones: their rows, not built
+        return a[keep]
 
     index_dates = np.concatenate(
         [study.returns.index.to_numpy().astype("datetime64[D]"), [np.datetime64("NaT")]]
@@ -930,15 +924,12 @@ def _kept_arrays(
         out = rows.view("datetime64[D]")  # 8 bytes each: index i is read before written
         return index_dates.take(rows, out=out, mode="wrap")  # "wrap": -1 is the NaT
 
-    ar = kept(y_ev) - kept(fit.normal_event)
-    cov = fit.event_cov
-    if isinstance(cov, PredictionErrorCov):
-        cov = cov if all_kept else cov.rows(keep)
-    else:
-        cov = kept(cov)
-    blank = ~np.isfinite(ar) | ~kept(own)
+    ret, normal, own = kept(y_ev), kept(fit.normal_event), kept(own)  # each once
+    ar = ret - normal
+    cov = kept(fit.event_cov)
+    blank = ~np.isfinite(ar) | ~own
     if blank.any():  # panel contract: rows/columns of missing event days are NaN
-        ar = np.where(kept(own), ar, np.nan)
+        ar = np.where(own, ar, np.nan)
         if isinstance(cov, PredictionErrorCov):
             cov = cov.with_blank(blank)
         else:  # ``cov`` is private to this fit (or a copy when rows were dropped)
@@ -959,8 +950,8 @@ def _kept_arrays(
         event_rel_days=layout.ev_rel,
         nominal_length=study.event_window.length,
         extend=kept(layout.ext),
-        ret=np.where(kept(own), kept(y_ev), np.nan),
-        normal=np.where(kept(own), kept(fit.normal_event), np.nan),
+        ret=np.where(own, ret, np.nan),
+        normal=np.where(own, normal, np.nan),
         ar=ar,
         cov=cov,
         event_dates=dates(kept(layout.rows_ev)),
@@ -970,7 +961,13 @@ def _kept_arrays(
             if layout.est_start is None
             else RowWindows(index_dates, kept(layout.est_start), layout.est_width)
         ),
-        est_market=_estimation_market(x_est, keep, all_kept) if has_market else None,
+        est_market=(
+            kept(x_est)  # the benchmark's windows (RowWindows): one regressor
+            if isinstance(x_est, RowWindows)
+            else np.ascontiguousarray(kept(x_est[:, :, 0]))
+        )
+        if has_market
+        else None,
         event_market=np.ascontiguousarray(kept(x_ev[:, :, 0])) if has_market else None,
         sigma2=kept(fit.sigma2),
         var0=kept(fit.resid_var_ddof0),

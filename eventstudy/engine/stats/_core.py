@@ -420,6 +420,42 @@ def nan_column_sum(x: np.ndarray, has_nan: bool | None = None) -> np.ndarray:
     return np.nansum(x, axis=0)
 
 
+class SequentialColumnSums:
+    """Column sums of rows given a block at a time, as ``np.sum(stacked, axis=0)`` adds them.
+
+    numpy sums a C-contiguous 2-D array over axis 0 row after row (``acc = r_0; acc += r_1;
+    ...``). Each block is written into the rows of a buffer (:meth:`next_rows`) below the
+    running total, and the buffer's rows are summed with the total as their first row
+    (:meth:`add`; the first block alone): the same additions in the same order, so the same
+    numbers bit for bit, without the stacked array.
+
+    Parameters
+    ----------
+    rows : int
+        Rows per block, at most.
+    width : int
+        Columns.
+    """
+
+    def __init__(self, rows: int, width: int) -> None:
+        self._buffer = np.empty((rows + 1, width))  # row 0: the running total
+        self._started = False
+
+    def next_rows(self, b: int) -> np.ndarray:
+        """Where to write the next block of ``b`` rows, (b, width)."""
+        return self._buffer[1 : b + 1]
+
+    def add(self, b: int) -> None:
+        """Add the ``b`` rows written into :meth:`next_rows` to the running total."""
+        first = 1 if not self._started else 0
+        self._buffer[0] = self._buffer[first : b + 1].sum(axis=0)
+        self._started = True
+
+    def sums(self) -> np.ndarray:
+        """The column sums of all rows added (zeros before any)."""
+        return self._buffer[0].copy() if self._started else np.zeros(self._buffer.shape[1])
+
+
 def _nanmean_rows(x: np.ndarray) -> np.ndarray:
     n = np.isfinite(x).sum(axis=0)
     s = np.nansum(x, axis=0)

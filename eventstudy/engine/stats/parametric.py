@@ -26,6 +26,7 @@ from eventstudy.engine.stats._core import (
     DayOrWindow,
     InnerTest,
     PreparedPanel,
+    SequentialColumnSums,
     Target,
     TestResult,
     aar_series,
@@ -173,19 +174,21 @@ _SUM_BLOCK = 2048
 def _blocked_column_sums(rows: RowWindows) -> tuple[np.ndarray, np.ndarray]:
     """``np.nansum(x, axis=0)`` and the non-NaN counts of the rows ``x``, read in blocks.
 
-    Each block is summed onto the running total placed as its first row, so the additions
-    run down the rows in order as one ``sum(axis=0)`` of the whole array does: the same bits.
+    The blocks are summed in numpy's order (:class:`SequentialColumnSums`): the same bits as
+    one ``np.nansum`` of the whole array.
     """
-    total = np.zeros(rows.shape[1])
+    total = SequentialColumnSums(min(rows.shape[0], _SUM_BLOCK), rows.shape[1])
     count = np.zeros(rows.shape[1], dtype=np.int64)
     for r0 in range(0, rows.shape[0], _SUM_BLOCK):
-        block = np.asarray(rows[r0 : r0 + _SUM_BLOCK], dtype=float)
+        block = rows[r0 : r0 + _SUM_BLOCK]
         missing = np.isnan(block)
+        target = total.next_rows(block.shape[0])
+        np.copyto(target, block)
         if missing.any():
-            block = np.where(missing, 0.0, block)
-        total = np.concatenate([total[None, :], block]).sum(axis=0)
+            target[missing] = 0.0  # as np.nansum
+        total.add(block.shape[0])
         count += block.shape[0] - missing.sum(axis=0)
-    return total, count
+    return total.sums(), count
 
 
 def _lamb(prep: PreparedPanel, target: Target, alt: Alternative, opts: Opts) -> TestResult:
