@@ -207,6 +207,41 @@ def test_permutation_test_matches_reference(seed, nx, ny, ties):
         )
 
 
+def test_permutation_test_on_thousands_of_events_matches_reference():
+    """Above the size where the k-th smallest key is found in a band (thousands of events),
+    the Monte Carlo p-value is the reference's (argsort of every row of keys)."""
+    from eventstudy.gold.groups import _permutation_mean_difference
+
+    rng = np.random.default_rng(11)
+    x, y = rng.standard_normal(2500) + 0.04, rng.standard_normal(3500)
+    for seed in (1, 2):
+        got = _permutation_mean_difference(x, y, 99, seed)
+        assert got == ref._permutation_mean_difference(x, y, 99, seed)
+        assert 0 < got[1] < 1
+
+
+def test_kth_smallest_key_and_the_sums_of_the_smallest_keys():
+    """The band search gives np.partition's k-th value, also for rows whose k-th falls outside
+    the band; rows whose keys tie at the k-th take the first k of argpartition."""
+    from eventstudy.gold.groups import _kth_smallest_uniform, _smallest_key_sums
+
+    rng = np.random.default_rng(12)
+    keys = rng.random((40, 3000))
+    keys[3] *= 0.5  # the 1,500th smallest far below the band around 0.5
+    keys[7, :2000] = 0.9  # ties beyond the band
+    for k in (1, 17, 1500, 2999):
+        np.testing.assert_array_equal(
+            _kth_smallest_uniform(keys, k), np.partition(keys, k - 1, axis=1)[:, k - 1]
+        )
+    values = rng.standard_normal(3000)
+    keys[9, :3] = keys[9].min()  # four keys tie at the smallest (k = 1, 2, 3)
+    for k in (1, 2, 1500):  # row 7 ties at the 1,500th
+        first = np.argpartition(keys, k - 1, axis=1)[:, :k]
+        expected = values[first].sum(axis=1)
+        got = _smallest_key_sums(keys, k, values, np.empty_like(keys))
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+
+
 # --------------------------------------------------------------------------------------------
 # the whole composition
 # --------------------------------------------------------------------------------------------

@@ -270,6 +270,36 @@ def test_covariance_factors_give_the_bits_of_the_built_covariances(missing):
         np.testing.assert_array_equal(sar, ar / np.sqrt(np.diagonal(built, axis1=1, axis2=2)))
 
 
+def test_constant_mean_covariances_are_factors_with_the_former_bits():
+    """Without a regressor V_i = s^2 (I + 1/n) is kept as factors too (d = 0, 1/Sxx = 0):
+    built whole it is the former in-place construction (zeros + 1/n, 1 added on the
+    diagonal, times s^2), NaN on blank days, and the study's numbers are those of the array."""
+    import dataclasses
+
+    from eventstudy.engine.panel import PredictionErrorCov
+    from eventstudy.engine.stats import aar_caar_tests
+
+    res = _study(model="constant_mean", missing=True)
+    cov = res.panel.event_cov
+    assert isinstance(cov, PredictionErrorCov)
+    n, width = res.panel.event_ar.shape
+    expected = np.zeros((n, width, width))
+    expected += (1.0 / res.panel.n_est.astype(float))[:, None, None]
+    expected[:, np.arange(width), np.arange(width)] += 1.0
+    expected *= cov.sigma2[:, None, None]
+    blank = ~np.isfinite(res.panel.event_ar)
+    expected[blank] = np.nan
+    expected.transpose(0, 2, 1)[blank] = np.nan
+    np.testing.assert_array_equal(np.asarray(cov), expected)
+    arrays = dataclasses.replace(res.panel, event_cov=expected)
+    for a, b in zip(
+        aar_caar_tests(res.panel, [(-1, 1), (0, 3)]),
+        aar_caar_tests(arrays, [(-1, 1), (0, 3)]),
+        strict=True,
+    ):
+        pd.testing.assert_frame_equal(a, b)
+
+
 def test_a_user_model_written_for_arrays_still_gets_arrays():
     """A subclass of MarketModel with its own _fit (reading x_est as (N, Le, p)) and a model
     overriding fit() without ``overwrite_y`` run as before, with the market model's numbers."""

@@ -173,3 +173,106 @@ def test_compact_rows_is_the_boolean_index_in_place(share, monkeypatch):
     got = windows.compact_rows(a, keep)
     np.testing.assert_array_equal(got, expected)
     assert got.size == 0 or np.shares_memory(got, a)  # no new array
+
+
+def test_offset_runs_split_a_pattern_into_runs_of_consecutive_rows():
+    from eventstudy.engine.windows import offset_runs
+
+    assert offset_runs(np.array([0, 1, 2, 7, 8])) == [(0, 0, 3), (7, 3, 2)]
+    assert offset_runs(np.array([3])) == [(3, 0, 1)]
+    assert offset_runs(np.array([0, 2, 4])) == [(0, 0, 1), (2, 1, 1), (4, 2, 1)]
+
+
+@pytest.mark.parametrize("layout", ["F", "C", "one column"])
+def test_windows_of_a_pattern_of_rows_read_the_rows_they_name(layout):
+    """RowWindows and ``gather_runs`` with ``offsets`` (rows before and after a gap, as an
+    estimation window on both sides of an event) read ``values[start + offsets, col]``."""
+    from eventstudy.engine.windows import RowWindows
+
+    rng = np.random.default_rng(8)
+    values = rng.normal(size=(60, 3))
+    values = np.asfortranarray(values) if layout == "F" else np.ascontiguousarray(values)
+    offsets = np.array([0, 1, 2, 3, 9, 10, 13])
+    starts = rng.integers(0, 60 - 13, 11)
+    cols = np.zeros(11, dtype=np.intp) if layout == "one column" else rng.integers(0, 3, 11)
+    expected = values[starts[:, None] + offsets, cols[:, None]]
+    np.testing.assert_array_equal(gather_runs(values, starts, cols, 7, offsets), expected)
+    windows = RowWindows(values, starts, 7, cols, offsets)
+    np.testing.assert_array_equal(np.asarray(windows), expected)
+    np.testing.assert_array_equal(windows[2:5], expected[2:5])
+    np.testing.assert_array_equal(windows[3, 4], expected[3, 4])
+    keep = rng.random(11) < 0.5
+    np.testing.assert_array_equal(np.asarray(windows.rows(keep)), expected[keep])
+    np.testing.assert_array_equal(np.asarray(windows.with_values(2 * values)), 2 * expected)
+    # 0..L-1 is the plain window; a pattern must increase and fit inside the rows
+    assert RowWindows(values, starts, 4, cols, np.arange(4)).offsets is None
+    with pytest.raises(ValueError, match="increasing"):
+        RowWindows(values, starts, 3, cols, np.array([0, 2, 2]))
+    with pytest.raises(ValueError, match="inside the rows"):
+        RowWindows(values, np.array([50]), 7, None, offsets)
+
+
+@pytest.mark.parametrize("mask_kind", [None, "series", "frame"])
+@pytest.mark.parametrize("calendar", ["shared", "asset"])
+def test_study_windows_as_a_pattern_of_rows_equal_the_row_gather(calendar, mask_kind, monkeypatch):
+    """Estimation windows on both sides of the event (a post block), events whose windows
+    reach past both ends of the data, assets whose days are one block of rows (returns from
+    prices start on different rows), an estimation mask: the windows read as one pattern of
+    rows (the data padded with missing days at its ends) give every fitted array, exclusion
+    and test of the row-by-row path (forced here)."""
+    import pandas as pd
+
+    import eventstudy.engine.study as study_module
+    from eventstudy.engine.study import EventStudy
+    from eventstudy.engine.windows import RowWindows
+
+    rng = np.random.default_rng(9)
+    idx = pd.bdate_range("2020-01-01", periods=300)
+    mkt = pd.Series(rng.normal(0, 0.01, 300), index=idx)
+    rets = pd.DataFrame(rng.normal(0, 0.02, (300, 3)), index=idx, columns=["A", "B", "C"])
+    rets.iloc[:1] = np.nan
+    rets.iloc[:4, 1] = np.nan  # B's days start later: one block of rows each
+    pos = np.r_[rng.integers(5, 60, 6), rng.integers(100, 200, 6), rng.integers(240, 299, 6)]
+    events = pd.DataFrame(
+        {"event_id": [f"e{i}" for i in range(18)], "asset": list("ABC") * 6, "day0": idx[pos]}
+    )
+    mask = None
+    if mask_kind is not None:
+        masked = pd.Series(rng.random(300) < 0.1, index=idx)
+        mask = masked if mask_kind == "series" else pd.DataFrame({"A": masked, "C": ~masked})
+    est = EstimationWindow.from_bounds(-60, -11, post=(11, 60), mask=mask, min_obs=60)
+    win = EventWindow(-5, 5, calendar=calendar, missing="keep")
+
+    from eventstudy.engine.models.market import MarketModel
+
+    usable: list[np.ndarray] = []
+
+    class Recorded(MarketModel):  # what the study tells the model is usable
+        def fit(self, y_est, x_est, y_event, x_event, valid, **kw):
+            usable.append(np.array(valid))
+            return super().fit(y_est, x_est, y_event, x_event, valid, **kw)
+
+    def fit():
+        return EventStudy(
+            rets, events, model=Recorded(), benchmark=mkt, estimation_window=est,
+            event_window=win,
+        ).fit()  # fmt: skip
+
+    fast = fit()
+    assert fast.n_events > 0 and len(fast.exclusions) > 0  # early and late events drop out
+    assert np.isnat(np.asarray(fast.arrays.est_dates)).any()  # windows past the data's ends
+    monkeypatch.setattr(study_module, "_one_pattern", lambda offsets, n: False)
+    slow = fit()
+    assert isinstance(fast.arrays.est_dates, RowWindows)  # the pattern, not the rows
+    assert isinstance(slow.arrays.est_dates, np.ndarray)
+    np.testing.assert_array_equal(usable[0], usable[1])  # days outside the data are not
+    assert not usable[0].all()
+    pd.testing.assert_frame_equal(fast.events, slow.events)
+    pd.testing.assert_frame_equal(fast.exclusions, slow.exclusions)
+    for name in ("est_ar", "ar", "ret", "normal", "sigma2", "n_est", "n_masked", "params"):
+        np.testing.assert_array_equal(getattr(fast.arrays, name), getattr(slow.arrays, name))
+    for name in ("est_dates", "cov", "est_market"):
+        np.testing.assert_array_equal(
+            np.asarray(getattr(fast.arrays, name)), np.asarray(getattr(slow.arrays, name))
+        )
+    pd.testing.assert_frame_equal(fast.tests(), slow.tests())

@@ -32,13 +32,14 @@ from eventstudy.engine.windows import RowWindows
 
 
 class PredictionErrorCov:
-    r"""The market model's prediction-error covariances, built when read.
+    r"""Prediction-error covariances of a model with at most one regressor, built when read.
 
     .. math:: V_i = s_i^2\Big[I + \tfrac{1}{n_i}\iota\iota' + \frac{d_i d_i'}{S_i}\Big],
               \qquad d_{i\tau} = R_{m\tau} - \bar R_{m,i}
 
-    (Campbell, Lo & MacKinlay 1997, eq. 4.4.9, one regressor): an (N, L, L) array held as its
-    factors (N x L deviations and three numbers per event), 21 times smaller for a 21-day
+    (Campbell, Lo & MacKinlay 1997, eq. 4.4.9, one regressor: the market model; without one,
+    the constant-mean model, :math:`d = 0` and :math:`1/S = 0`): an (N, L, L) array held as
+    its factors (N x L deviations and three numbers per event), 21 times smaller for a 21-day
     event window; rows and columns of ``blank`` days are NaN. Every read computes its
     entries with the operations, in the order, of the materialized array
     (:func:`~eventstudy.engine.models._ols.fit_ols`): the same bits. ``np.asarray(v)`` reads
@@ -144,6 +145,27 @@ class PredictionErrorCov:
             np.copyto(out, np.nan, where=nan)
         return out
 
+    def _window_entries(self, cols: np.ndarray) -> np.ndarray:
+        """:meth:`_entries` ``(cols, cols)`` built in the layout of :func:`window_block`.
+
+        The same values, computed elementwise in the same order, but written straight into
+        memory with the event axis innermost (no C-ordered block to transpose and copy).
+        """
+        d = np.ascontiguousarray(self.dev[:, cols].T)  # (w, N)
+        scaled = (
+            d * self.inv_sxx
+        )  # d_it * (1 / S_xx,i): the transpose of (d[:, cols] * inv_sxx[:, None]).T
+        out = np.multiply(d[:, None, :], scaled[None, :, :])  # out[j, i] = v[:, i, j] so far
+        out += self.inv_n
+        same = cols[:, None] == cols[None, :]
+        if same.any():
+            out[same.T] += 1.0
+        out *= self.sigma2
+        if self.blank is not None:
+            blank = np.ascontiguousarray(self.blank[:, cols].T)
+            np.copyto(out, np.nan, where=blank[None, :, :] | blank[:, None, :])
+        return out.transpose(2, 1, 0)
+
 
 def cov_diagonal(cov: np.ndarray | PredictionErrorCov) -> np.ndarray:
     """The (N, L) diagonals of covariances (N, L, L): an array's view, or built."""
@@ -162,8 +184,8 @@ def window_block(cov: np.ndarray | PredictionErrorCov, cols: np.ndarray) -> np.n
     """
     cols = np.asarray(cols)
     if isinstance(cov, PredictionErrorCov):
-        block = cov._entries(cols, cols)
-    elif cols.size and (np.diff(cols) == 1).all():
+        return cov._window_entries(cols)
+    if cols.size and (np.diff(cols) == 1).all():
         block = cov[:, int(cols[0]) : int(cols[-1]) + 1, int(cols[0]) : int(cols[-1]) + 1]
     else:
         return cov[:, cols][:, :, cols]
@@ -200,8 +222,8 @@ class AbnormalReturnPanel:
         2 market model, 1 + number of factors for a factor model).
     event_cov : ndarray of float, shape (N, L2, L2), or PredictionErrorCov
         Prediction-error-corrected covariance of the event-window ARs (see module notes).
-        A market-model study gives :class:`PredictionErrorCov` (the same numbers, held as
-        factors and built when read: ``np.asarray(panel.event_cov)``,
+        A market-model or constant-mean study gives :class:`PredictionErrorCov` (the same
+        numbers, held as factors and built when read: ``np.asarray(panel.event_cov)``,
         :func:`cov_diagonal`, :func:`window_block`).
     est_market : ndarray of float, shape (N, Le), RowWindows, or None
         Benchmark returns in the estimation window (None for models without a benchmark);

@@ -603,7 +603,9 @@ class EventStudy:
         ev_rel = np.arange(win.start, win.end + int(ext.max(initial=0)) + 1, dtype=np.int64)
         cand = np.flatnonzero(ledger.ok)
         est_off = _est_offsets(est, win, ext[cand])
-        rows_est, est_start = _estimation_rows(calendars, col[cand], pos0[cand], est_off)
+        rows_est, est_start, est_pattern, est_pad = _estimation_rows(
+            calendars, col[cand], pos0[cand], est_off
+        )
         rows_ev = calendars.to_rows(col[cand], pos0[cand, None] + ev_rel[None, :])
         return _Layout(
             cand=cand,
@@ -613,6 +615,9 @@ class EventStudy:
             ev_rel=ev_rel,
             rows_est=rows_est,
             est_start=est_start,
+            est_offsets=est_pattern,
+            est_pad=est_pad,
+            n_rows=calendars.n_rows,
             est_width=est_off.shape[1],
             rows_ev=rows_ev,
             before_start=(rows_ev < 0) & ((pos0[cand, None] + ev_rel[None, :]) < 0),
@@ -674,15 +679,16 @@ class EventStudy:
             and not (self.model.uses_factors and self.factors is not None)
         )
         if lazy:
-            assert self.benchmark is not None and layout.est_start is not None
-            values = self.benchmark.to_numpy(dtype=float)
-            return RowWindows(values, layout.est_start, layout.est_width, layout.bcol)
+            assert self.benchmark is not None
+            return layout.estimation_windows(self.benchmark.to_numpy(dtype=float), layout.bcol)
         return self._regressors(layout.gather_estimation, layout.bcol, shape)
 
     def _masked(self, layout: _Layout) -> np.ndarray:
         """(N, Le) True where the estimation mask removes a day."""
         if self._mask is None:
             return np.zeros((layout.cand.size, layout.est_width), dtype=bool)
+        if layout.rows_est is None:  # runs of rows: windows of the mask, no N x Le row array
+            return self._masked_runs(layout)
         rows_est = layout.estimation_rows()
         inside = rows_est >= 0
         rows = np.maximum(rows_est, 0)
@@ -693,6 +699,22 @@ class EventStudy:
         mcol = names.get_indexer(self.returns.columns.astype(str)[layout.col])
         mcol = np.where(mcol < 0, values.shape[1] - 1, mcol)
         return values[rows, mcol[:, None]] & inside
+
+    def _masked_runs(self, layout: _Layout) -> np.ndarray:
+        """:meth:`_masked` of estimation windows that are one pattern of rows (``est_start``).
+
+        The mask read through :meth:`_Layout.estimation_windows` (runs of a sliding-window
+        view): the same values as the mask read at every row, without the (N, Le) rows.
+        """
+        assert self._mask is not None
+        if isinstance(self._mask, pd.Series):
+            return np.asarray(layout.estimation_windows(self._mask.to_numpy(dtype=bool)))
+        names = pd.Index(self._mask.columns.astype(str))
+        mcol = names.get_indexer(self.returns.columns.astype(str)[layout.col])
+        # a column of False for the assets the mask does not name
+        values = np.column_stack([self._mask.to_numpy(dtype=bool), np.zeros(len(self._mask), bool)])
+        mcol = np.where(mcol < 0, values.shape[1] - 1, mcol)
+        return np.asarray(layout.estimation_windows(values, mcol))
 
     def _estimate(self, layout: _Layout, ledger: _Ledger) -> FitArrays:
         """Gather the windows, exclude events with missing event returns, fit the model."""
@@ -709,8 +731,8 @@ class EventStudy:
         missing = (~np.isfinite(y_ev) | ~np.isfinite(x_ev).all(axis=2)) & own
         self._exclude_missing(layout, missing, ledger)
         masked = self._masked(layout)
-        # windows kept as runs (rows_est None) lie inside the data: every row is >= 0
-        valid = ~masked if layout.rows_est is None else (layout.rows_est >= 0) & ~masked
+        valid = ~masked
+        layout.clear_outside(valid)  # estimation days outside the data are not usable
         names = self._regressor_names()
         n_masked = (
             np.zeros(layout.cand.size, dtype=np.intp)  # no mask: nothing masked, no N x Le pass
@@ -812,8 +834,11 @@ class _Layout:
     ext: np.ndarray  # extension of the event window (episodes)
     ev_rel: np.ndarray  # offsets of the (extended) event window
     rows_est: np.ndarray | None  # (N, Le) estimation rows, -1 outside; None: runs (est_start)
-    est_start: np.ndarray | None  # (N,) first rows when the windows are runs start + 0..Le-1
-    # inside the data (rows_est then None: no N x Le index array), else None
+    est_start: np.ndarray | None  # (N,) first rows when the windows are one pattern of rows
+    # start + est_offsets inside the data (rows_est then None: no N x Le index array), else None
+    est_offsets: np.ndarray | None  # (Le,) that pattern; None: 0..Le-1 (one run)
+    est_pad: tuple[int, int]  # rows of padding before and after the data that est_start counts
+    n_rows: int  # rows of the data
     est_width: int  # Le, estimation days per event
     rows_ev: np.ndarray  # (N, L2) index rows of the event window, -1 outside the data
     before_start: np.ndarray  # (N, L2) event-window days before the first date of the data
@@ -824,46 +849,124 @@ class _Layout:
         if self.rows_est is not None:
             return self.rows_est
         assert self.est_start is not None
-        return self.est_start[:, None] + np.arange(self.est_width)
+        rows = self.est_start[:, None] + (self._pattern() - self.est_pad[0])
+        if any(self.est_pad):
+            rows = np.where((rows >= 0) & (rows < self.n_rows), rows, -1)
+        return rows
+
+    def clear_outside(self, flags: np.ndarray) -> None:
+        """Set the (N, Le) ``flags`` False on estimation days outside the data, in place.
+
+        With a pattern of rows only the events whose windows reach past an end are read.
+        """
+        if self.rows_est is not None:
+            flags &= self.rows_est >= 0
+            return
+        if not any(self.est_pad):
+            return
+        assert self.est_start is not None
+        first = self.est_start - self.est_pad[0]  # the windows' first rows in the data
+        pattern = self._pattern()
+        edge = np.flatnonzero((first < 0) | (first + pattern[-1] >= self.n_rows))
+        rows = first[edge, None] + pattern
+        flags[edge] &= (rows >= 0) & (rows < self.n_rows)
+
+    def _pattern(self) -> np.ndarray:
+        return np.arange(self.est_width) if self.est_offsets is None else self.est_offsets
 
     def gather_estimation(self, values: np.ndarray, cols: np.ndarray) -> np.ndarray:
         """:func:`~eventstudy.engine.windows.gather` of the estimation windows of ``cols``."""
         if self.rows_est is None:
             assert self.est_start is not None
-            return gather_runs(values, self.est_start, cols, self.est_width)
+            padded = _padded(values, *self.est_pad)
+            return gather_runs(padded, self.est_start, cols, self.est_width, self.est_offsets)
         return gather(values, self.rows_est, cols)
+
+    def estimation_windows(
+        self, values: np.ndarray, cols: np.ndarray | None = None, keep: np.ndarray | None = None
+    ) -> RowWindows:
+        """The estimation windows (``est_start`` set) of ``values`` as RowWindows, not read.
+
+        ``values`` (T, ...) has the data's rows (padded here as ``est_pad`` says: days
+        outside the data are missing); ``cols``: the column of each event (2-D ``values``);
+        ``keep``: a mask of the events.
+        """
+        assert self.est_start is not None
+        start = self.est_start if keep is None else self.est_start[keep]
+        if cols is not None and keep is not None:
+            cols = cols[keep]
+        padded = _padded(values, *self.est_pad)
+        return RowWindows(padded, start, self.est_width, cols, self.est_offsets)
+
+
+def _padded(values: np.ndarray, before: int, after: int) -> np.ndarray:
+    """``values`` with ``before`` and ``after`` rows of missing values (NaN, NaT, False) added.
+
+    ``values`` itself when both are 0; the copy keeps a column-major layout.
+    """
+    if not (before or after):
+        return values
+    kind = values.dtype.kind
+    if kind not in "fMb":
+        raise TypeError(f"no missing value to pad a {values.dtype} table with")
+    fill: Any = {"f": np.nan, "M": np.datetime64("NaT"), "b": False}[kind]
+    order: Literal["C", "F"] = "F" if values.ndim == 2 and values.flags.f_contiguous else "C"
+    shape = (before + values.shape[0] + after, *values.shape[1:])
+    out = np.full(shape, fill, dtype=values.dtype, order=order)
+    out[before : before + values.shape[0]] = values
+    return out
 
 
 def _estimation_rows(
     calendars: _Calendars, col: np.ndarray, pos0: np.ndarray, offsets: np.ndarray
-) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """``(None, starts)`` when the estimation windows are runs, else ``(rows, None)``.
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, tuple[int, int]]:
+    """``(None, starts, pattern, pad)`` for one pattern of rows, else ``(rows, None, None, pad)``.
 
-    ``offsets`` (1 or N, Le) are the windows' positions relative to day 0 (``pos0``). On the
-    shared calendar (positions are rows), with one run of consecutive offsets for every event
-    and every window inside the data, the windows are ``start_i + 0..Le-1``: only the starts
-    are returned (no N x Le index array); else the rows of :meth:`_Calendars.to_rows`.
+    ``offsets`` (1 or N, Le) are the windows' positions relative to day 0 (``pos0``). When
+    positions map to rows by a shift (the shared calendar: position = row; or every asset's
+    days one block of rows, ``calendars.offsets``: row = position + the asset's first row)
+    and every event has the same increasing offsets, the windows are ``start_i + pattern``
+    (``pattern = offsets - offsets[0]``, None for ``0..Le-1``): only the starts are returned
+    (no N x Le index array), counted on the data padded with ``pad = (before, after)``
+    missing rows so that every window lies inside (at most :data:`_MAX_PAD` x Le rows each
+    side); else the rows of :meth:`_Calendars.to_rows` (-1 outside the data).
     """
-    if calendars.rows is None and calendars.offsets is None and _one_run(offsets, pos0.size):
-        start = (pos0[:, None] + offsets[:, :1])[:, 0]
-        if start.min() >= 0 and start.max() + offsets.shape[1] <= calendars.n_rows:
-            return None, start
+    if calendars.rows is None and _one_pattern(offsets, pos0.size):
+        start = pos0 + offsets[0, 0]
+        shifted = calendars.offsets is not None
+        if shifted:  # an asset without days maps every position to -1: no pattern
+            assert calendars.offsets is not None
+            start = start + calendars.offsets[col]
+        has_days = not shifted or bool((calendars.counts[col] > 0).all())
+        pattern = offsets[0] - offsets[0, 0]
+        before = max(0, -int(start.min()))
+        after = max(0, int(start.max()) + int(pattern[-1]) + 1 - calendars.n_rows)
+        if has_days and max(before, after) <= _MAX_PAD * pattern.size:
+            one_run = bool(pattern[-1] == pattern.size - 1)
+            pad = (before, after)
+            rel = None if one_run else pattern.astype(np.intp)
+            return None, (start + before).astype(np.int64), rel, pad
     out = np.empty((pos0.size, offsets.shape[1]), dtype=np.int64)
     for lo in range(0, pos0.size, _ROWS_BLOCK):  # the mapping's temporaries stay small
         blk = slice(lo, lo + _ROWS_BLOCK)
         offs = offsets if offsets.shape[0] == 1 else offsets[blk]
         out[blk] = calendars.to_rows(col[blk], pos0[blk, None] + offs)
-    return out, None
+    return out, None, None, (0, 0)
+
+
+#: Padding of the data (rows each side, in estimation windows) up to which windows that reach
+#: outside it are still read as one pattern of rows (:func:`_estimation_rows`).
+_MAX_PAD = 2
 
 
 #: Events per block of :func:`_estimation_rows` (each block's N x Le temporaries in cache).
 _ROWS_BLOCK = 2048
 
 
-def _one_run(offsets: np.ndarray, n: int) -> bool:
-    """Return True when ``n`` > 0 events share ``offsets`` of one run of consecutive days."""
+def _one_pattern(offsets: np.ndarray, n: int) -> bool:
+    """Return True when ``n`` > 0 events share ``offsets`` (one row), increasing."""
     return bool(
-        n > 0 and offsets.shape[0] == 1 and offsets.shape[1] and (np.diff(offsets[0]) == 1).all()
+        n > 0 and offsets.shape[0] == 1 and offsets.shape[1] and (np.diff(offsets[0]) > 0).all()
     )
 
 
@@ -959,7 +1062,7 @@ def _kept_arrays(
         est_dates=(
             est_dates(layout.estimation_rows())
             if layout.est_start is None
-            else RowWindows(index_dates, kept(layout.est_start), layout.est_width)
+            else layout.estimation_windows(index_dates, keep=None if all_kept else keep)
         ),
         est_market=(
             kept(x_est)  # the benchmark's windows (RowWindows): one regressor

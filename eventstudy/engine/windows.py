@@ -435,49 +435,94 @@ def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray
 
 
 def gather_runs(
-    values: np.ndarray, starts: np.ndarray, cols: np.ndarray, length: int
+    values: np.ndarray,
+    starts: np.ndarray,
+    cols: np.ndarray,
+    length: int,
+    offsets: np.ndarray | None = None,
 ) -> np.ndarray:
-    """``gather(values, starts[:, None] + arange(length), cols)`` without the row array if it can.
+    """``gather(values, starts[:, None] + offsets, cols)`` without the row array if it can.
 
-    Every window ``starts[i] + 0..length-1`` must lie inside ``0..T-1``. The windows are
-    copied as runs of a sliding-window view (one column for all events, or column-major
-    ``values``); otherwise the rows are made and :func:`gather` reads them: the same values.
+    ``offsets`` (``length`` increasing ints; default ``0..length-1``) is every window's
+    pattern of rows after its start, e.g. the estimation days before and after an event
+    window. Every window must lie inside ``0..T-1``. The windows are copied run by run of
+    consecutive offsets, as rows of a sliding-window view (one column for all events, or
+    column-major ``values``); otherwise the rows are made and :func:`gather` reads them: the
+    same values.
     """
     values, starts, cols = np.asarray(values), np.asarray(starts), np.asarray(cols)
-    runs = _gather_runs(values, starts, cols, length)
+    runs = _gather_runs(values, starts, cols, length, offsets)
     if runs is not None:
         return runs
-    return gather(values, starts[:, None] + np.arange(length), cols)
+    pattern = np.arange(length) if offsets is None else offsets
+    return gather(values, starts[:, None] + pattern, cols)
 
 
 def _gather_runs(
-    values: np.ndarray, starts: np.ndarray, cols: np.ndarray, length: int
+    values: np.ndarray,
+    starts: np.ndarray,
+    cols: np.ndarray,
+    length: int,
+    offsets: np.ndarray | None = None,
 ) -> np.ndarray | None:
-    """``values[starts[i] + 0..length-1, cols[i]]`` for every i, or None when not applicable.
+    """``values[starts[i] + offsets, cols[i]]`` for every i, or None when not applicable.
 
     One column for all events, or column-major ``values`` (every column one run of memory):
-    each window is a row of a sliding-window view, copied by one fancy index.
+    each run of a window is a row of a sliding-window view (:func:`take_runs`).
     """
     if not (cols.size and length) or cols.min() < 0:
         return None
     if (cols == cols[0]).all():
-        return take_windows(sliding_window_view(values[:, cols[0]], length), starts)
+        return take_runs(values[:, cols[0]], starts, length, offsets)
     if not values.flags.f_contiguous:
         return None
-    windows = sliding_window_view(values.ravel(order="F"), length)
-    return take_windows(windows, starts + cols * values.shape[0])
+    return take_runs(values.ravel(order="F"), starts + cols * values.shape[0], length, offsets)
+
+
+def take_runs(
+    x: np.ndarray,
+    starts: np.ndarray,
+    length: int,
+    offsets: np.ndarray | None = None,
+    dtype: np.dtype | type = float,
+) -> np.ndarray:
+    """``x[starts[:, None] + offsets].astype(dtype)`` of a 1-D ``x``, copied run by run.
+
+    ``offsets`` as in :func:`gather_runs` (default ``0..length-1``). Each run of consecutive
+    offsets is a row of a sliding-window view of ``x``, copied by :func:`take_windows`: no
+    (N, length) index array.
+    """
+    if offsets is None:
+        return take_windows(sliding_window_view(x, length), starts, dtype)
+    out = np.empty((starts.size, length), dtype=dtype)
+    for first, col, size in offset_runs(offsets):
+        take_windows(sliding_window_view(x, size), starts + first, out=out[:, col : col + size])
+    return out
+
+
+def offset_runs(offsets: np.ndarray) -> list[tuple[int, int, int]]:
+    """The runs of consecutive values of increasing ``offsets``: ``(first, position, size)``.
+
+    E.g. ``[0, 1, 2, 7, 8]`` -> ``[(0, 0, 3), (7, 3, 2)]``.
+    """
+    offsets = np.asarray(offsets)
+    breaks = np.flatnonzero(np.diff(offsets) != 1) + 1
+    heads = np.concatenate([[0], breaks]).astype(int)
+    ends = np.concatenate([breaks, [offsets.size]]).astype(int)
+    return [(int(offsets[a]), int(a), int(b - a)) for a, b in zip(heads, ends, strict=True)]
 
 
 class RowWindows:
-    """Windows of a table's rows, read when asked: row i is ``values[starts[i] + 0..length-1]``.
+    """Windows of a table's rows, read when asked: row i is ``values[starts[i] + offsets]``.
 
-    What a study's estimation windows are when every event's window is ``length``
-    consecutive rows inside the data (the ``"shared"`` calendar, or one asset's dates): the
-    estimation dates (``est_dates``) or benchmark returns (``est_market``) of N events
-    without an N x ``length`` copy (200 MB each at 100,000 events of 250 days, on a machine
-    where the kernel's first touch of fresh memory costs more than reading it). Reading
-    copies: ``w[lo:hi]`` (a block of rows), ``w[i]`` (one row), ``w[rows]`` (rows by
-    position or mask) and ``np.asarray(w)`` (all) give ndarrays of ``values``'s dtype.
+    What a study's estimation windows are when every event's window is the same pattern of
+    rows inside the data (``length`` consecutive rows, or runs before and after the event
+    window; the ``"shared"`` calendar, or one asset's dates): the estimation dates
+    (``est_dates``) or benchmark returns (``est_market``) of N events without an N x
+    ``length`` copy (200 MB each at 100,000 events of 250 days, on a machine where the
+    kernel's first touch of fresh memory costs more than reading it). Reading copies:
+    ``w[lo:hi]`` (a block of rows), ``w[i]`` (one row), ``w[rows]`` (rows by position or
+    mask) and ``np.asarray(w)`` (all) give ndarrays of ``values``'s dtype.
 
     Parameters
     ----------
@@ -489,6 +534,8 @@ class RowWindows:
         Rows per window.
     cols : ndarray of int, shape (N,), optional
         Column of each window (2-D ``values``); default the first.
+    offsets : ndarray of int, shape (length,), optional
+        The rows of every window after its start, increasing; default ``0..length-1``.
     """
 
     ndim = 2
@@ -499,6 +546,7 @@ class RowWindows:
         starts: np.ndarray,
         length: int,
         cols: np.ndarray | None = None,
+        offsets: np.ndarray | None = None,
     ) -> None:
         values = np.asarray(values)
         self.values = values if values.ndim == 2 else values[:, None]
@@ -509,8 +557,10 @@ class RowWindows:
             if cols is None
             else np.broadcast_to(np.asarray(cols, dtype=np.intp), self.starts.shape)
         )
+        self.offsets = _pattern(offsets, self.length)
+        first, last = (0, self.length - 1) if self.offsets is None else self.offsets[[0, -1]]
         if self.starts.size and (
-            self.starts.min() < 0 or self.starts.max() + self.length > self.values.shape[0]
+            self.starts.min() + first < 0 or self.starts.max() + last >= self.values.shape[0]
         ):
             raise ValueError("every window must lie inside the rows of values")
 
@@ -553,23 +603,37 @@ class RowWindows:
 
     def rows(self, index: np.ndarray | slice) -> RowWindows:
         """The windows of rows ``index`` (positions or a mask), not read."""
-        return RowWindows(self.values, self.starts[index], self.length, self.cols[index])
+        return RowWindows(
+            self.values, self.starts[index], self.length, self.cols[index], self.offsets
+        )
 
     def with_values(self, values: np.ndarray) -> RowWindows:
         """The same windows over another table of the same rows (e.g. dates as day numbers)."""
-        return RowWindows(values, self.starts, self.length, self.cols)
+        return RowWindows(values, self.starts, self.length, self.cols, self.offsets)
 
     def _read(self, starts: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Copy the windows at ``starts`` of columns ``cols`` (a sliding-window view per column)."""
+        """Copy the windows at ``starts`` of columns ``cols`` (:func:`take_runs` per column)."""
         if cols.size and (cols == cols[0]).all():
-            column = sliding_window_view(self.values[:, int(cols[0])], self.length)
-            return take_windows(column, starts, self.dtype)
+            column = self.values[:, int(cols[0])]
+            return take_runs(column, starts, self.length, self.offsets, self.dtype)
         out = np.empty((starts.size, self.length), dtype=self.dtype)
         for col in np.unique(cols):
             where = cols == col
-            column = sliding_window_view(self.values[:, int(col)], self.length)
-            out[where] = column[starts[where]]
+            column = self.values[:, int(col)]
+            out[where] = take_runs(column, starts[where], self.length, self.offsets, self.dtype)
         return out
+
+
+def _pattern(offsets: np.ndarray | None, length: int) -> np.ndarray | None:
+    """``offsets`` as intp, None when absent or ``0..length-1``; checked increasing."""
+    if offsets is None:
+        return None
+    pattern = np.asarray(offsets, dtype=np.intp)
+    if pattern.shape != (length,) or (length > 1 and not (np.diff(pattern) > 0).all()):
+        raise ValueError(f"offsets must be {length} increasing integers")
+    if length and pattern[0] == 0 and pattern[-1] == length - 1:
+        return None  # one run from the start: the plain windows
+    return pattern
 
 
 def compact_rows(a: np.ndarray, keep: np.ndarray) -> np.ndarray:
@@ -596,7 +660,10 @@ _TAKE_CHUNK = 16_384
 
 
 def take_windows(
-    windows: np.ndarray, index: np.ndarray, dtype: np.dtype | type = float
+    windows: np.ndarray,
+    index: np.ndarray,
+    dtype: np.dtype | type = float,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """``windows[index].astype(dtype)``, chunks of rows copied on the engine's threads.
 
@@ -609,15 +676,18 @@ def take_windows(
     dtype : dtype, default float
         Of the result.
 
+    out : ndarray, shape (N, L), optional
+        Written into (e.g. columns of a wider array); ``dtype`` is then ignored.
+
     Returns
     -------
     ndarray, shape (N, L)
-        A new C-contiguous array (the same values as the fancy index).
+        ``out``, or a new C-contiguous array (the same values as the fancy index).
     """
-    out = np.empty((index.size, windows.shape[1]), dtype=dtype)
+    target = np.empty((index.size, windows.shape[1]), dtype=dtype) if out is None else out
 
     def copy(lo: int) -> None:
-        out[lo : lo + _TAKE_CHUNK] = windows[index[lo : lo + _TAKE_CHUNK]]
+        target[lo : lo + _TAKE_CHUNK] = windows[index[lo : lo + _TAKE_CHUNK]]
 
     run_all([partial(copy, lo) for lo in range(0, index.size, _TAKE_CHUNK)], n_threads())
-    return out
+    return target

@@ -243,13 +243,67 @@ def _permutation_mean_difference(
     hits = 0
     total = pooled.sum()
     # Permutation b puts x's label on the nx smallest of row b of rng.random((B, n)) (the first
-    # nx of its argsort): a partition finds that set in linear time. Rows are drawn in chunks,
-    # which consume the generator as one (B, n) draw does.
+    # nx of its argsort). Rows are drawn in chunks into one buffer, which consume the
+    # generator as one (B, n) draw does.
+    keys = np.empty((min(_PERM_CHUNK, n_permutations), n))
+    labels = np.empty_like(keys)
     for c0 in range(0, n_permutations, _PERM_CHUNK):
         rows = min(_PERM_CHUNK, n_permutations - c0)
-        keys = rng.random((rows, n))
-        first = np.argpartition(keys, nx - 1, axis=1)[:, :nx]
-        sx = pooled[first].sum(axis=1)
+        block = keys[:rows]
+        rng.random(out=block)
+        sx = _smallest_key_sums(block, nx, pooled, labels[:rows])
         d = sx / nx - (total - sx) / (n - nx)
         hits += int(np.sum(np.abs(d) >= abs(obs) - tol))
     return obs, float((1 + hits) / (1 + n_permutations))
+
+
+def _smallest_key_sums(
+    keys: np.ndarray, k: int, values: np.ndarray, work: np.ndarray
+) -> np.ndarray:
+    """Per row of ``keys``, the sum of ``values`` at its ``k`` smallest keys.
+
+    ``keys`` (rows, n) are uniform draws on [0, 1); ``work`` a float scratch array of its
+    shape. Each row's k-th smallest key (:func:`_kth_smallest_uniform`) bounds the set, whose
+    indicator times ``values`` is one matrix-vector product: about twice as fast as
+    ``values[np.argpartition(keys, k - 1)[:, :k]].sum(axis=1)`` at 16,000 values, the same
+    sums up to rounding (the permutation test's tolerance covers the order of addition). A
+    row whose keys tie at its k-th (a set not defined by the keys alone) takes the first k
+    of ``np.argpartition``, as before.
+    """
+    chosen = keys <= _kth_smallest_uniform(keys, k)[:, None]
+    np.copyto(work, chosen)
+    sums = work @ values
+    tied = np.flatnonzero(np.count_nonzero(chosen, axis=1) != k)
+    if tied.size:
+        first = np.argpartition(keys[tied], k - 1, axis=1)[:, :k]
+        sums[tied] = values[first].sum(axis=1)
+    return sums
+
+
+def _kth_smallest_uniform(keys: np.ndarray, k: int) -> np.ndarray:
+    r"""The ``k``-th smallest value (1-based) of each row of uniform draws ``keys`` (rows, n).
+
+    The k-th order statistic of n uniforms lies within a few standard deviations
+    (:math:`\sqrt{p(1-p)/n}`, p = k/n) of p: the keys below a band of 6 of them around p
+    are counted, the few inside it sorted, and the k-th read there (a partition of the
+    whole row where it falls outside the band: the same value).
+    """
+    rows, n = keys.shape
+    p = k / n
+    half = 6.0 * math.sqrt(p * (1.0 - p) / n) + 4.0 / n
+    lo, hi = p - half, p + half
+    below = np.count_nonzero(keys < lo, axis=1)
+    flat = np.flatnonzero((keys >= lo) & (keys < hi))  # row-major: rows in order
+    row = flat // n
+    counts = np.bincount(row, minlength=rows)
+    band = np.full((rows, max(1, int(counts.max(initial=0)))), np.inf)
+    band[row, np.arange(flat.size) - (np.cumsum(counts) - counts)[row]] = keys.ravel()[flat]
+    band.sort(axis=1)
+    rank = k - 1 - below  # 0-based position of the k-th inside the band
+    inside = (rank >= 0) & (rank < counts)
+    out = np.empty(rows)
+    out[inside] = band[inside, rank[inside]]
+    if not inside.all():
+        outside = np.flatnonzero(~inside)
+        out[outside] = np.partition(keys[outside], k - 1, axis=1)[:, k - 1]
+    return out

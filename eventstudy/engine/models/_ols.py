@@ -74,9 +74,9 @@ class _OLSOutput:
     var0: np.ndarray
     resid: np.ndarray
     normal: np.ndarray
-    cov: np.ndarray | None  # None with one regressor: V is kept as its factors (below)
-    dev: np.ndarray  # (N, L2) event-window deviations of the regressor (one regressor)
-    inv_sxx: np.ndarray  # (N,) its inverse centred sum of squares
+    cov: np.ndarray | None  # None with at most one regressor: V is kept as its factors
+    dev: np.ndarray  # (N, L2) event-window deviations of the regressor (0 without one)
+    inv_sxx: np.ndarray  # (N,) its inverse centred sum of squares (0 without a regressor)
     inv_n: np.ndarray  # (N,) 1 / n
     failed: np.ndarray
 
@@ -149,10 +149,10 @@ def fit_ols(
         var0=np.empty(n_ev),
         resid=y_est if overwrite_y and _writable_c_float(y_est) else np.empty(y_est.shape),
         normal=np.empty((n_ev, n_win)),
-        cov=None if p == 1 else np.empty((n_ev, n_win, n_win)),
-        dev=np.empty((n_ev, n_win) if p == 1 else (0, n_win)),
-        inv_sxx=np.empty(n_ev if p == 1 else 0),
-        inv_n=np.empty(n_ev if p == 1 else 0),
+        cov=None if p <= 1 else np.empty((n_ev, n_win, n_win)),
+        dev=np.empty((n_ev, n_win) if p <= 1 else (0, n_win)),
+        inv_sxx=np.empty(n_ev if p <= 1 else 0),
+        inv_n=np.empty(n_ev if p <= 1 else 0),
         failed=np.full(n_ev, None, dtype=object),
     )
     step = max(1, _BLOCK_BYTES // (8 * max(n_est_rows * max(p, 1), n_win * n_win)))
@@ -280,12 +280,13 @@ def _fit_block(
         f"fewer usable estimation observations than the {k} parameters"
     )
     out.normal[blk] = alpha[:, None] + np.einsum("nlp,np->nl", x_event, b)
-    # V = s^2 (I + 1/n + D S^-1 D'): its factors with one regressor (PredictionErrorCov
-    # builds it, when read, with these operations), else built in place
+    # V = s^2 (I + 1/n + D S^-1 D'): its factors with at most one regressor
+    # (PredictionErrorCov builds it, when read, with these operations; without a regressor
+    # D S^-1 D' is 0, as 0 x 0), else built in place
     dev = x_event - xbar[:, None, :]
     if out.cov is None:
-        out.dev[blk] = dev[:, :, 0]
-        out.inv_sxx[blk] = sinv[:, 0, 0]
+        out.dev[blk] = dev[:, :, 0] if p == 1 else 0.0
+        out.inv_sxx[blk] = sinv[:, 0, 0] if p == 1 else 0.0
         out.inv_n[blk] = 1.0 / nf
     else:
         cov = out.cov[blk]

@@ -518,15 +518,18 @@ def _tile_rows(n: int) -> int:
 
 
 def _tile_products(
-    block: np.ndarray, values: np.ndarray, kind: str = "counts", squares: np.ndarray | None = None
+    block: np.ndarray,
+    values: np.ndarray | _PowerColumns,
+    kind: str = "counts",
+    squares: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """``(w @ values, (w * w) @ squares)`` of the floats ``w`` of ``block``, tile by tile.
 
     ``block`` (rows, n) holds resample counts (``kind="counts"``) or compact bootstrap
     weights (``"rademacher"``, ``"mammen"``; see :func:`_float_weights`). Each
     :data:`_TILE` of it is turned into floats in a reused buffer and multiplied by the
-    matching rows of ``values`` (n, K), which stay in cache. The second product is None
-    without ``squares``.
+    matching rows of ``values`` (n, K; or :class:`_PowerColumns`, built tile by tile), which
+    stay in cache. The second product is None without ``squares``.
     """
     rows, n = block.shape
     out = np.zeros((rows, values.shape[1]))
@@ -551,6 +554,30 @@ def _tile_products(
 _TILE = (256, 4096)
 
 
+class _PowerColumns:
+    """The rows of ``[y, y**2, y**3]`` (``y = xs - xs.mean(axis=0)``), built when sliced.
+
+    ``basis[lo:hi]`` computes those rows into one reused buffer (read it before the next
+    slice): the values of ``np.hstack([y, y * y, (y * y) * y])[lo:hi]``, bit for bit, without
+    the (N, 3K) array, which on a large panel is fresh memory the kernel must first map.
+    """
+
+    def __init__(self, xs: np.ndarray) -> None:
+        self.xs, self.mean = xs, xs.mean(axis=0)
+        self.shape = (xs.shape[0], 3 * xs.shape[1])
+        self._buffer = np.empty((min(_TILE[1], xs.shape[0]), 3 * xs.shape[1]))
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        x = self.xs[rows]
+        k = x.shape[1]
+        out = self._buffer[: x.shape[0]]
+        y, y2, y3 = out[:, :k], out[:, k : 2 * k], out[:, 2 * k :]
+        np.subtract(x, self.mean, out=y)
+        np.multiply(y, y, out=y2)
+        np.multiply(y2, y, out=y3)
+        return out
+
+
 def _skew_t_moments(
     counts: Iterable[np.ndarray], xs: np.ndarray, n_b: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -567,9 +594,7 @@ def _skew_t_moments(
     recomputes them by the two-pass formula.
     """
     k = xs.shape[1]
-    y = xs - xs.mean(axis=0)
-    y2 = y * y
-    basis = np.hstack([y, y2, y2 * y])
+    basis = _PowerColumns(xs)
     parts = [_tile_products(block, basis)[0] for block in counts]
     sums = np.concatenate(parts) if parts else np.empty((0, 3 * k))
     s1, s2, s3 = sums[:, :k], sums[:, k : 2 * k], sums[:, 2 * k :]
