@@ -276,3 +276,35 @@ def test_study_windows_as_a_pattern_of_rows_equal_the_row_gather(calendar, mask_
             np.asarray(getattr(fast.arrays, name)), np.asarray(getattr(slow.arrays, name))
         )
     pd.testing.assert_frame_equal(fast.tests(), slow.tests())
+
+
+@pytest.mark.parametrize("layout", ["F", "C", "one column"])
+def test_gather_pattern_fills_the_rows_outside_the_data(layout):
+    """``gather_pattern`` reads windows reaching before and after the data (the row-by-row
+    gather with NaN, or False for a boolean table, outside), also when the windows are longer
+    than the data; no window, no rows."""
+    from eventstudy.engine.windows import RowWindows, gather_pattern
+
+    rng = np.random.default_rng(13)
+    values = rng.normal(size=(40, 3))
+    values = np.asfortranarray(values) if layout == "F" else np.ascontiguousarray(values)
+    offsets = np.array([0, 1, 2, 8, 9])
+    first = np.array([-9, -3, 0, 5, 30, 35, 39, 12])
+    cols = np.zeros(8, dtype=np.intp) if layout == "one column" else rng.integers(0, 3, 8)
+    rows = first[:, None] + offsets
+    expected = gather(values, rows, cols)  # NaN outside
+    got = gather_pattern(values, first, cols, 5, offsets)
+    np.testing.assert_array_equal(got, expected)
+    assert np.isnan(got[0]).sum() == 4 and np.isnan(got[5]).sum() == 2  # before, after
+    flags = np.asfortranarray(values > 0) if layout == "F" else values > 0
+    inside = (rows >= 0) & (rows < 40)
+    want = np.where(inside, flags[np.clip(rows, 0, 39), cols[:, None]], False)
+    got_flags = gather_pattern(flags, first, cols, 5, offsets, fill=False, dtype=bool)
+    assert got_flags.dtype == bool
+    np.testing.assert_array_equal(got_flags, want)
+    short = values[:6]  # windows longer than the data: row by row
+    np.testing.assert_array_equal(
+        gather_pattern(short, first, cols, 5, offsets), gather(short, rows, cols)
+    )
+    assert gather_pattern(values, first[:0], cols[:0], 5, offsets).shape == (0, 5)
+    assert RowWindows(values, first[:0], 0, None, np.array([], dtype=int)).shape == (0, 0)

@@ -62,7 +62,7 @@ from eventstudy.engine.windows import (
     compact_rows,
     default_min_estimation_obs,
     gather,
-    gather_runs,
+    gather_pattern,
 )
 from eventstudy.exceptions import ReturnsScaleWarning, SpecificationError
 
@@ -703,18 +703,24 @@ class EventStudy:
     def _masked_runs(self, layout: _Layout) -> np.ndarray:
         """:meth:`_masked` of estimation windows that are one pattern of rows (``est_start``).
 
-        The mask read through :meth:`_Layout.estimation_windows` (runs of a sliding-window
-        view): the same values as the mask read at every row, without the (N, Le) rows.
+        A Series through :meth:`_Layout.estimation_windows`, a frame (one column per asset,
+        perhaps thousands) by :func:`~eventstudy.engine.windows.gather_pattern` without
+        padding it: the same values as the mask read at every row, without the (N, Le) rows.
         """
         assert self._mask is not None
         if isinstance(self._mask, pd.Series):
             return np.asarray(layout.estimation_windows(self._mask.to_numpy(dtype=bool)))
         names = pd.Index(self._mask.columns.astype(str))
         mcol = names.get_indexer(self.returns.columns.astype(str)[layout.col])
-        # a column of False for the assets the mask does not name
-        values = np.column_stack([self._mask.to_numpy(dtype=bool), np.zeros(len(self._mask), bool)])
-        mcol = np.where(mcol < 0, values.shape[1] - 1, mcol)
-        return np.asarray(layout.estimation_windows(values, mcol))
+        # column-major (each column one run), a column of False for the assets not named
+        values = np.zeros((len(self._mask), len(names) + 1), dtype=bool, order="F")
+        values[:, :-1] = self._mask.to_numpy(dtype=bool)
+        mcol = np.where(mcol < 0, len(names), mcol)
+        assert layout.est_start is not None
+        first = layout.est_start - layout.est_pad[0]
+        return gather_pattern(
+            values, first, mcol, layout.est_width, layout.est_offsets, fill=False, dtype=bool
+        )
 
     def _estimate(self, layout: _Layout, ledger: _Ledger) -> FitArrays:
         """Gather the windows, exclude events with missing event returns, fit the model."""
@@ -730,15 +736,15 @@ class EventStudy:
         own = _window_columns(layout.ev_rel, win.bounds, layout.ext)
         missing = (~np.isfinite(y_ev) | ~np.isfinite(x_ev).all(axis=2)) & own
         self._exclude_missing(layout, missing, ledger)
-        masked = self._masked(layout)
-        valid = ~masked
+        if self._mask is None:  # nothing masked: no N x Le pass
+            valid = np.ones((layout.cand.size, layout.est_width), dtype=bool)
+            n_masked = np.zeros(layout.cand.size, dtype=np.intp)
+        else:
+            masked = self._masked(layout)
+            valid = ~masked
+            n_masked = (masked & np.isfinite(y_est)).sum(axis=1)
         layout.clear_outside(valid)  # estimation days outside the data are not usable
         names = self._regressor_names()
-        n_masked = (
-            np.zeros(layout.cand.size, dtype=np.intp)  # no mask: nothing masked, no N x Le pass
-            if self._mask is None
-            else (masked & np.isfinite(y_est)).sum(axis=1)
-        )
         if layout.cand.size:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
@@ -878,8 +884,8 @@ class _Layout:
         """:func:`~eventstudy.engine.windows.gather` of the estimation windows of ``cols``."""
         if self.rows_est is None:
             assert self.est_start is not None
-            padded = _padded(values, *self.est_pad)
-            return gather_runs(padded, self.est_start, cols, self.est_width, self.est_offsets)
+            first = self.est_start - self.est_pad[0]  # the data are not padded here
+            return gather_pattern(values, first, cols, self.est_width, self.est_offsets)
         return gather(values, self.rows_est, cols)
 
     def estimation_windows(
@@ -888,8 +894,8 @@ class _Layout:
         """The estimation windows (``est_start`` set) of ``values`` as RowWindows, not read.
 
         ``values`` (T, ...) has the data's rows (padded here as ``est_pad`` says: days
-        outside the data are missing); ``cols``: the column of each event (2-D ``values``);
-        ``keep``: a mask of the events.
+        outside the data are missing; a copy, so for narrow tables: dates, benchmarks);
+        ``cols``: the column of each event (2-D ``values``); ``keep``: a mask of the events.
         """
         assert self.est_start is not None
         start = self.est_start if keep is None else self.est_start[keep]
@@ -1028,11 +1034,14 @@ def _kept_arrays(
         return index_dates.take(rows, out=out, mode="wrap")  # "wrap": -1 is the NaT
 
     ret, normal, own = kept(y_ev), kept(fit.normal_event), kept(own)  # each once
+    all_own = bool(own.all())  # no event window shorter than the panel's (``extend``)
     ar = ret - normal
     cov = kept(fit.event_cov)
-    blank = ~np.isfinite(ar) | ~own
+    blank = ~np.isfinite(ar)
+    if not all_own:
+        blank |= ~own
     if blank.any():  # panel contract: rows/columns of missing event days are NaN
-        ar = np.where(own, ar, np.nan)
+        ar = ar if all_own else np.where(own, ar, np.nan)
         if isinstance(cov, PredictionErrorCov):
             cov = cov.with_blank(blank)
         else:  # ``cov`` is private to this fit (or a copy when rows were dropped)
@@ -1053,8 +1062,8 @@ def _kept_arrays(
         event_rel_days=layout.ev_rel,
         nominal_length=study.event_window.length,
         extend=kept(layout.ext),
-        ret=np.where(own, ret, np.nan),
-        normal=np.where(own, normal, np.nan),
+        ret=ret if all_own else np.where(own, ret, np.nan),  # private to this fit
+        normal=normal if all_own else np.where(own, normal, np.nan),
         ar=ar,
         cov=cov,
         event_dates=dates(kept(layout.rows_ev)),

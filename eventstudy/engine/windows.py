@@ -479,6 +479,53 @@ def _gather_runs(
     return take_runs(values.ravel(order="F"), starts + cols * values.shape[0], length, offsets)
 
 
+def gather_pattern(
+    values: np.ndarray,
+    first: np.ndarray,
+    cols: np.ndarray,
+    length: int,
+    offsets: np.ndarray | None = None,
+    fill: Any = np.nan,
+    dtype: np.dtype | type = float,
+) -> np.ndarray:
+    """``values[first[:, None] + offsets, cols[:, None]]``, ``fill`` on rows outside ``0..T-1``.
+
+    ``offsets`` as in :func:`gather_runs`; ``first`` may put windows partly before or after
+    the data. The windows are read as runs (:func:`take_runs`: one column for all events, or
+    column-major ``values``), those reaching past an end from a window moved inside and then
+    corrected row by row (a few events); otherwise (row-major values of several columns, or
+    windows longer than the data) all row by row. No copy of ``values``.
+    """
+    values, first, cols = np.asarray(values), np.asarray(first), np.asarray(cols)
+    n_rows = values.shape[0]
+    pattern = np.arange(length) if offsets is None else np.asarray(offsets)
+    span = int(pattern[-1]) + 1 if length else 0
+    one_column = bool(cols.size) and bool((cols == cols[0]).all())
+    if not first.size or span > n_rows or not (one_column or values.flags.f_contiguous):
+        return _rows_with_fill(values, first[:, None] + pattern, cols, fill, dtype)
+    inside = np.clip(first, 0, n_rows - span)  # the edge windows moved inside, fixed below
+    if one_column:
+        out = take_runs(values[:, cols[0]], inside, length, offsets, dtype)
+    else:
+        out = take_runs(values.ravel(order="F"), inside + cols * n_rows, length, offsets, dtype)
+    edge = np.flatnonzero(inside != first)
+    if edge.size:
+        out[edge] = _rows_with_fill(values, first[edge, None] + pattern, cols[edge], fill, dtype)
+    return out
+
+
+def _rows_with_fill(
+    values: np.ndarray, rows: np.ndarray, cols: np.ndarray, fill: Any, dtype: np.dtype | type
+) -> np.ndarray:
+    """``values[rows, cols[:, None]]`` as ``dtype``, ``fill`` where a row is outside the data."""
+    n_rows = values.shape[0]
+    got = values[np.clip(rows, 0, max(n_rows - 1, 0)), cols[:, None]] if n_rows else None
+    inside = (rows >= 0) & (rows < n_rows)
+    if got is None:
+        return np.full(rows.shape, fill, dtype=dtype)
+    return np.where(inside, got, fill).astype(dtype, copy=False)
+
+
 def take_runs(
     x: np.ndarray,
     starts: np.ndarray,
@@ -559,8 +606,10 @@ class RowWindows:
         )
         self.offsets = _pattern(offsets, self.length)
         first, last = (0, self.length - 1) if self.offsets is None else self.offsets[[0, -1]]
-        if self.starts.size and (
-            self.starts.min() + first < 0 or self.starts.max() + last >= self.values.shape[0]
+        if (
+            self.starts.size
+            and self.length
+            and (self.starts.min() + first < 0 or self.starts.max() + last >= self.values.shape[0])
         ):
             raise ValueError("every window must lie inside the rows of values")
 
@@ -612,10 +661,17 @@ class RowWindows:
         return RowWindows(values, self.starts, self.length, self.cols, self.offsets)
 
     def _read(self, starts: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Copy the windows at ``starts`` of columns ``cols`` (:func:`take_runs` per column)."""
+        """Copy the windows at ``starts`` of columns ``cols`` (:func:`take_runs`).
+
+        One column, or column-major values (every column a run of memory): one read; else
+        column by column.
+        """
         if cols.size and (cols == cols[0]).all():
             column = self.values[:, int(cols[0])]
             return take_runs(column, starts, self.length, self.offsets, self.dtype)
+        if self.values.flags.f_contiguous:
+            flat, n_rows = self.values.ravel(order="F"), self.values.shape[0]
+            return take_runs(flat, starts + cols * n_rows, self.length, self.offsets, self.dtype)
         out = np.empty((starts.size, self.length), dtype=self.dtype)
         for col in np.unique(cols):
             where = cols == col
@@ -626,7 +682,7 @@ class RowWindows:
 
 def _pattern(offsets: np.ndarray | None, length: int) -> np.ndarray | None:
     """``offsets`` as intp, None when absent or ``0..length-1``; checked increasing."""
-    if offsets is None:
+    if offsets is None or length == 0:
         return None
     pattern = np.asarray(offsets, dtype=np.intp)
     if pattern.shape != (length,) or (length > 1 and not (np.diff(pattern) > 0).all()):
