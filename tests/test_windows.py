@@ -14,7 +14,7 @@ from eventstudy.engine.windows import (
     check_order,
     default_min_estimation_obs,
     gather,
-    gather_runs,
+    gather_pattern,
 )
 from eventstudy.exceptions import SpecificationError
 
@@ -81,7 +81,7 @@ def test_post_event_block():
 
 @pytest.mark.parametrize("layout", ["F", "C", "one column"])
 def test_gather_of_consecutive_runs_equals_the_fancy_index(layout):
-    """``gather_runs`` (rows known to be start + 0..L-1) copies sliding-window runs: the
+    """``gather_pattern`` (rows known to be start + 0..L-1) copies sliding-window runs: the
     same array as the fancy index, for column-major, row-major (falls back) and one-column
     data."""
     rng = np.random.default_rng(5)
@@ -90,7 +90,7 @@ def test_gather_of_consecutive_runs_equals_the_fancy_index(layout):
     cols = np.zeros(6, dtype=np.intp) if layout == "one column" else rng.integers(0, 3, 6)
     starts = rng.integers(0, 40 - 7, 6)
     rows = starts[:, None] + np.arange(7)
-    got = gather_runs(values, starts, cols, 7)
+    got = gather_pattern(values, starts, cols, 7)
     np.testing.assert_array_equal(got, values[rows, cols[:, None]])
     np.testing.assert_array_equal(got, gather(values, rows, cols))
     assert got.flags.c_contiguous and got.dtype == float
@@ -98,7 +98,7 @@ def test_gather_of_consecutive_runs_equals_the_fancy_index(layout):
 
 @pytest.mark.parametrize("layout", ["F", "C", "one column"])
 def test_gather_runs_builds_rows_only_to_fall_back(layout):
-    """``gather_runs`` (starts and a length, no row array) gives ``gather`` at the rows
+    """``gather_pattern`` (starts and a length, no row array) gives ``gather`` at the rows
     ``start + 0..L-1``: runs for column-major and one-column data, the rows otherwise."""
     rng = np.random.default_rng(6)
     values = rng.normal(size=(50, 4))
@@ -106,7 +106,9 @@ def test_gather_runs_builds_rows_only_to_fall_back(layout):
     cols = np.full(9, 2) if layout == "one column" else rng.integers(0, 4, 9)
     starts = rng.integers(0, 50 - 8, 9)
     rows = starts[:, None] + np.arange(8)
-    np.testing.assert_array_equal(gather_runs(values, starts, cols, 8), gather(values, rows, cols))
+    np.testing.assert_array_equal(
+        gather_pattern(values, starts, cols, 8), gather(values, rows, cols)
+    )
 
 
 def test_study_windows_as_runs_equal_the_row_gather():
@@ -185,7 +187,7 @@ def test_offset_runs_split_a_pattern_into_runs_of_consecutive_rows():
 
 @pytest.mark.parametrize("layout", ["F", "C", "one column"])
 def test_windows_of_a_pattern_of_rows_read_the_rows_they_name(layout):
-    """RowWindows and ``gather_runs`` with ``offsets`` (rows before and after a gap, as an
+    """RowWindows and ``gather_pattern`` with ``offsets`` (rows before and after a gap, as an
     estimation window on both sides of an event) read ``values[start + offsets, col]``."""
     from eventstudy.engine.windows import RowWindows
 
@@ -196,7 +198,7 @@ def test_windows_of_a_pattern_of_rows_read_the_rows_they_name(layout):
     starts = rng.integers(0, 60 - 13, 11)
     cols = np.zeros(11, dtype=np.intp) if layout == "one column" else rng.integers(0, 3, 11)
     expected = values[starts[:, None] + offsets, cols[:, None]]
-    np.testing.assert_array_equal(gather_runs(values, starts, cols, 7, offsets), expected)
+    np.testing.assert_array_equal(gather_pattern(values, starts, cols, 7, offsets), expected)
     windows = RowWindows(values, starts, 7, cols, offsets)
     np.testing.assert_array_equal(np.asarray(windows), expected)
     np.testing.assert_array_equal(windows[2:5], expected[2:5])

@@ -91,8 +91,7 @@ class PredictionErrorCov:
             raise ValueError(
                 "PredictionErrorCov is built into a new array: copy=False is impossible"
             )
-        cols = np.arange(self.dev.shape[1])
-        out = self._entries(cols, cols)
+        out = np.ascontiguousarray(self._entries(np.arange(self.dev.shape[1])))
         return out if dtype is None else out.astype(dtype, copy=False)
 
     def __getitem__(self, key: Any) -> np.ndarray:
@@ -131,30 +130,14 @@ class PredictionErrorCov:
             np.copyto(out, np.nan, where=self.blank)
         return out
 
-    def _entries(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """``v[:, rows][:, :, cols]`` as a new C-ordered (N, len(rows), len(cols)) array."""
-        d = self.dev
-        out = (d[:, rows] * self.inv_sxx[:, None])[:, :, None] * d[:, None, cols]
-        out += self.inv_n[:, None, None]
-        same = rows[:, None] == cols[None, :]
-        if same.any():
-            out[:, same] += 1.0
-        out *= self.sigma2[:, None, None]
-        if self.blank is not None:
-            nan = self.blank[:, rows][:, :, None] | self.blank[:, None, cols]
-            np.copyto(out, np.nan, where=nan)
-        return out
+    def _entries(self, cols: np.ndarray) -> np.ndarray:
+        """``v[:, cols][:, :, cols]``, an (N, w, w) array with the event axis innermost.
 
-    def _window_entries(self, cols: np.ndarray) -> np.ndarray:
-        """:meth:`_entries` ``(cols, cols)`` built in the layout of :func:`window_block`.
-
-        The same values, computed elementwise in the same order, but written straight into
-        memory with the event axis innermost (no C-ordered block to transpose and copy).
+        The layout :func:`window_block` reads (the sums over a window add in that order),
+        written straight into memory: no C-ordered block to transpose and copy.
         """
         d = np.ascontiguousarray(self.dev[:, cols].T)  # (w, N)
-        scaled = (
-            d * self.inv_sxx
-        )  # d_it * (1 / S_xx,i): the transpose of (d[:, cols] * inv_sxx[:, None]).T
+        scaled = d * self.inv_sxx  # d_it / S_i: (d[:, cols] * inv_sxx[:, None]).T
         out = np.multiply(d[:, None, :], scaled[None, :, :])  # out[j, i] = v[:, i, j] so far
         out += self.inv_n
         same = cols[:, None] == cols[None, :]
@@ -184,7 +167,7 @@ def window_block(cov: np.ndarray | PredictionErrorCov, cols: np.ndarray) -> np.n
     """
     cols = np.asarray(cols)
     if isinstance(cov, PredictionErrorCov):
-        return cov._window_entries(cols)
+        return cov._entries(cols)
     if cols.size and (np.diff(cols) == 1).all():
         block = cov[:, int(cols[0]) : int(cols[-1]) + 1, int(cols[0]) : int(cols[-1]) + 1]
     else:

@@ -603,7 +603,7 @@ class EventStudy:
         ev_rel = np.arange(win.start, win.end + int(ext.max(initial=0)) + 1, dtype=np.int64)
         cand = np.flatnonzero(ledger.ok)
         est_off = _est_offsets(est, win, ext[cand])
-        rows_est, est_start, est_pattern, est_pad = _estimation_rows(
+        rows_est, est_start, est_pattern = _estimation_rows(
             calendars, col[cand], pos0[cand], est_off
         )
         rows_ev = calendars.to_rows(col[cand], pos0[cand, None] + ev_rel[None, :])
@@ -616,7 +616,6 @@ class EventStudy:
             rows_est=rows_est,
             est_start=est_start,
             est_offsets=est_pattern,
-            est_pad=est_pad,
             n_rows=calendars.n_rows,
             est_width=est_off.shape[1],
             rows_ev=rows_ev,
@@ -684,43 +683,35 @@ class EventStudy:
         return self._regressors(layout.gather_estimation, layout.bcol, shape)
 
     def _masked(self, layout: _Layout) -> np.ndarray:
-        """(N, Le) True where the estimation mask removes a day."""
-        if self._mask is None:
-            return np.zeros((layout.cand.size, layout.est_width), dtype=bool)
-        if layout.rows_est is None:  # runs of rows: windows of the mask, no N x Le row array
-            return self._masked_runs(layout)
-        rows_est = layout.estimation_rows()
-        inside = rows_est >= 0
-        rows = np.maximum(rows_est, 0)
-        if isinstance(self._mask, pd.Series):
-            return self._mask.to_numpy(dtype=bool)[rows] & inside
-        names = pd.Index(self._mask.columns.astype(str))
-        values = np.column_stack([self._mask.to_numpy(dtype=bool), np.zeros(len(self._mask), bool)])
-        mcol = names.get_indexer(self.returns.columns.astype(str)[layout.col])
-        mcol = np.where(mcol < 0, values.shape[1] - 1, mcol)
-        return values[rows, mcol[:, None]] & inside
+        """(N, Le) True where the estimation mask removes a day (False outside the data).
 
-    def _masked_runs(self, layout: _Layout) -> np.ndarray:
-        """:meth:`_masked` of estimation windows that are one pattern of rows (``est_start``).
+        Windows that are one pattern of rows are read as runs of the mask's columns
+        (:func:`~eventstudy.engine.windows.gather_pattern`, no N x Le row array).
+        """
+        table, col = self._mask_table(layout)
+        if layout.rows_est is None:
+            assert layout.est_start is not None
+            return gather_pattern(
+                table, layout.est_start, col, layout.est_width, layout.est_offsets,
+                fill=False, dtype=bool,
+            )  # fmt: skip
+        rows = layout.rows_est
+        return table[np.maximum(rows, 0), col[:, None]] & (rows >= 0)
 
-        A Series through :meth:`_Layout.estimation_windows`, a frame (one column per asset,
-        perhaps thousands) by :func:`~eventstudy.engine.windows.gather_pattern` without
-        padding it: the same values as the mask read at every row, without the (N, Le) rows.
+    def _mask_table(self, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
+        """The mask as a column-major (T, C) bool table, and each event's column of it.
+
+        A Series is one column for every asset; a frame's assets are matched by name, with
+        a last column of False for the assets it does not name.
         """
         assert self._mask is not None
         if isinstance(self._mask, pd.Series):
-            return np.asarray(layout.estimation_windows(self._mask.to_numpy(dtype=bool)))
+            return self._mask.to_numpy(dtype=bool)[:, None], np.zeros(layout.cand.size, np.intp)
         names = pd.Index(self._mask.columns.astype(str))
-        mcol = names.get_indexer(self.returns.columns.astype(str)[layout.col])
-        # column-major (each column one run), a column of False for the assets not named
-        values = np.zeros((len(self._mask), len(names) + 1), dtype=bool, order="F")
-        values[:, :-1] = self._mask.to_numpy(dtype=bool)
-        mcol = np.where(mcol < 0, len(names), mcol)
-        assert layout.est_start is not None
-        first = layout.est_start - layout.est_pad[0]
-        return gather_pattern(
-            values, first, mcol, layout.est_width, layout.est_offsets, fill=False, dtype=bool
-        )
+        table = np.zeros((len(self._mask), len(names) + 1), dtype=bool, order="F")
+        table[:, :-1] = self._mask.to_numpy(dtype=bool)
+        col = names.get_indexer(self.returns.columns.astype(str)[layout.col])
+        return table, np.where(col < 0, len(names), col)
 
     def _estimate(self, layout: _Layout, ledger: _Ledger) -> FitArrays:
         """Gather the windows, exclude events with missing event returns, fit the model."""
@@ -841,9 +832,9 @@ class _Layout:
     ev_rel: np.ndarray  # offsets of the (extended) event window
     rows_est: np.ndarray | None  # (N, Le) estimation rows, -1 outside; None: runs (est_start)
     est_start: np.ndarray | None  # (N,) first rows when the windows are one pattern of rows
-    # start + est_offsets inside the data (rows_est then None: no N x Le index array), else None
+    # start + est_offsets, perhaps reaching past an end of the data (rows_est then None: no
+    # N x Le index array), else None
     est_offsets: np.ndarray | None  # (Le,) that pattern; None: 0..Le-1 (one run)
-    est_pad: tuple[int, int]  # rows of padding before and after the data that est_start counts
     n_rows: int  # rows of the data
     est_width: int  # Le, estimation days per event
     rows_ev: np.ndarray  # (N, L2) index rows of the event window, -1 outside the data
@@ -855,10 +846,7 @@ class _Layout:
         if self.rows_est is not None:
             return self.rows_est
         assert self.est_start is not None
-        rows = self.est_start[:, None] + (self._pattern() - self.est_pad[0])
-        if any(self.est_pad):
-            rows = np.where((rows >= 0) & (rows < self.n_rows), rows, -1)
-        return rows
+        return _inside(self.est_start[:, None] + self._pattern(), self.n_rows)
 
     def clear_outside(self, flags: np.ndarray) -> None:
         """Set the (N, Le) ``flags`` False on estimation days outside the data, in place.
@@ -868,14 +856,12 @@ class _Layout:
         if self.rows_est is not None:
             flags &= self.rows_est >= 0
             return
-        if not any(self.est_pad):
-            return
         assert self.est_start is not None
-        first = self.est_start - self.est_pad[0]  # the windows' first rows in the data
-        pattern = self._pattern()
+        first, pattern = self.est_start, self._pattern()
         edge = np.flatnonzero((first < 0) | (first + pattern[-1] >= self.n_rows))
-        rows = first[edge, None] + pattern
-        flags[edge] &= (rows >= 0) & (rows < self.n_rows)
+        if edge.size:
+            rows = first[edge, None] + pattern
+            flags[edge] &= (rows >= 0) & (rows < self.n_rows)
 
     def _pattern(self) -> np.ndarray:
         return np.arange(self.est_width) if self.est_offsets is None else self.est_offsets
@@ -884,8 +870,7 @@ class _Layout:
         """:func:`~eventstudy.engine.windows.gather` of the estimation windows of ``cols``."""
         if self.rows_est is None:
             assert self.est_start is not None
-            first = self.est_start - self.est_pad[0]  # the data are not padded here
-            return gather_pattern(values, first, cols, self.est_width, self.est_offsets)
+            return gather_pattern(values, self.est_start, cols, self.est_width, self.est_offsets)
         return gather(values, self.rows_est, cols)
 
     def estimation_windows(
@@ -893,16 +878,18 @@ class _Layout:
     ) -> RowWindows:
         """The estimation windows (``est_start`` set) of ``values`` as RowWindows, not read.
 
-        ``values`` (T, ...) has the data's rows (padded here as ``est_pad`` says: days
-        outside the data are missing; a copy, so for narrow tables: dates, benchmarks);
-        ``cols``: the column of each event (2-D ``values``); ``keep``: a mask of the events.
+        ``values`` (T, ...) has the data's rows; where windows reach past an end it is padded
+        with missing days (a copy, so for narrow tables: dates, benchmarks). ``cols``: the
+        column of each event (2-D ``values``); ``keep``: a mask of the events.
         """
         assert self.est_start is not None
         start = self.est_start if keep is None else self.est_start[keep]
         if cols is not None and keep is not None:
             cols = cols[keep]
-        padded = _padded(values, *self.est_pad)
-        return RowWindows(padded, start, self.est_width, cols, self.est_offsets)
+        before = max(0, -int(start.min(initial=0)))
+        after = max(0, int(start.max(initial=0)) + int(self._pattern()[-1]) + 1 - self.n_rows)
+        padded = _padded(values, before, after)
+        return RowWindows(padded, start + before, self.est_width, cols, self.est_offsets)
 
 
 def _padded(values: np.ndarray, before: int, after: int) -> np.ndarray:
@@ -925,17 +912,16 @@ def _padded(values: np.ndarray, before: int, after: int) -> np.ndarray:
 
 def _estimation_rows(
     calendars: _Calendars, col: np.ndarray, pos0: np.ndarray, offsets: np.ndarray
-) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, tuple[int, int]]:
-    """``(None, starts, pattern, pad)`` for one pattern of rows, else ``(rows, None, None, pad)``.
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """``(None, starts, pattern)`` for one pattern of rows, else ``(rows, None, None)``.
 
     ``offsets`` (1 or N, Le) are the windows' positions relative to day 0 (``pos0``). When
     positions map to rows by a shift (the shared calendar: position = row; or every asset's
     days one block of rows, ``calendars.offsets``: row = position + the asset's first row)
     and every event has the same increasing offsets, the windows are ``start_i + pattern``
     (``pattern = offsets - offsets[0]``, None for ``0..Le-1``): only the starts are returned
-    (no N x Le index array), counted on the data padded with ``pad = (before, after)``
-    missing rows so that every window lies inside (at most :data:`_MAX_PAD` x Le rows each
-    side); else the rows of :meth:`_Calendars.to_rows` (-1 outside the data).
+    (no N x Le index array; windows may reach at most :data:`_MAX_PAD` x Le rows past either
+    end of the data); else the rows of :meth:`_Calendars.to_rows` (-1 outside the data).
     """
     if calendars.rows is None and _one_pattern(offsets, pos0.size):
         start = pos0 + offsets[0, 0]
@@ -949,19 +935,17 @@ def _estimation_rows(
         after = max(0, int(start.max()) + int(pattern[-1]) + 1 - calendars.n_rows)
         if has_days and max(before, after) <= _MAX_PAD * pattern.size:
             one_run = bool(pattern[-1] == pattern.size - 1)
-            pad = (before, after)
-            rel = None if one_run else pattern.astype(np.intp)
-            return None, (start + before).astype(np.int64), rel, pad
+            return None, start.astype(np.int64), None if one_run else pattern.astype(np.intp)
     out = np.empty((pos0.size, offsets.shape[1]), dtype=np.int64)
     for lo in range(0, pos0.size, _ROWS_BLOCK):  # the mapping's temporaries stay small
         blk = slice(lo, lo + _ROWS_BLOCK)
         offs = offsets if offsets.shape[0] == 1 else offsets[blk]
         out[blk] = calendars.to_rows(col[blk], pos0[blk, None] + offs)
-    return out, None, None, (0, 0)
+    return out, None, None
 
 
-#: Padding of the data (rows each side, in estimation windows) up to which windows that reach
-#: outside it are still read as one pattern of rows (:func:`_estimation_rows`).
+#: How far (in estimation windows) windows may reach past either end of the data and still be
+#: read as one pattern of rows (:func:`_estimation_rows`).
 _MAX_PAD = 2
 
 

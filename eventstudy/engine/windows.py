@@ -434,51 +434,6 @@ def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray
     return out
 
 
-def gather_runs(
-    values: np.ndarray,
-    starts: np.ndarray,
-    cols: np.ndarray,
-    length: int,
-    offsets: np.ndarray | None = None,
-) -> np.ndarray:
-    """``gather(values, starts[:, None] + offsets, cols)`` without the row array if it can.
-
-    ``offsets`` (``length`` increasing ints; default ``0..length-1``) is every window's
-    pattern of rows after its start, e.g. the estimation days before and after an event
-    window. Every window must lie inside ``0..T-1``. The windows are copied run by run of
-    consecutive offsets, as rows of a sliding-window view (one column for all events, or
-    column-major ``values``); otherwise the rows are made and :func:`gather` reads them: the
-    same values.
-    """
-    values, starts, cols = np.asarray(values), np.asarray(starts), np.asarray(cols)
-    runs = _gather_runs(values, starts, cols, length, offsets)
-    if runs is not None:
-        return runs
-    pattern = np.arange(length) if offsets is None else offsets
-    return gather(values, starts[:, None] + pattern, cols)
-
-
-def _gather_runs(
-    values: np.ndarray,
-    starts: np.ndarray,
-    cols: np.ndarray,
-    length: int,
-    offsets: np.ndarray | None = None,
-) -> np.ndarray | None:
-    """``values[starts[i] + offsets, cols[i]]`` for every i, or None when not applicable.
-
-    One column for all events, or column-major ``values`` (every column one run of memory):
-    each run of a window is a row of a sliding-window view (:func:`take_runs`).
-    """
-    if not (cols.size and length) or cols.min() < 0:
-        return None
-    if (cols == cols[0]).all():
-        return take_runs(values[:, cols[0]], starts, length, offsets)
-    if not values.flags.f_contiguous:
-        return None
-    return take_runs(values.ravel(order="F"), starts + cols * values.shape[0], length, offsets)
-
-
 def gather_pattern(
     values: np.ndarray,
     first: np.ndarray,
@@ -490,28 +445,50 @@ def gather_pattern(
 ) -> np.ndarray:
     """``values[first[:, None] + offsets, cols[:, None]]``, ``fill`` on rows outside ``0..T-1``.
 
-    ``offsets`` as in :func:`gather_runs`; ``first`` may put windows partly before or after
-    the data. The windows are read as runs (:func:`take_runs`: one column for all events, or
-    column-major ``values``), those reaching past an end from a window moved inside and then
-    corrected row by row (a few events); otherwise (row-major values of several columns, or
-    windows longer than the data) all row by row. No copy of ``values``.
+    ``offsets`` (``length`` increasing ints; default ``0..length-1``) is every window's
+    pattern of rows after its first, e.g. the estimation days before and after an event
+    window; ``first`` may put windows partly before or after the data. The windows are read
+    as runs (:func:`_take_by_column`: one column for all events, or column-major ``values``),
+    those reaching past an end from a window moved inside and then corrected row by row (a
+    few events); otherwise (row-major values of several columns, or windows longer than the
+    data) all row by row. No copy of ``values``, no (N, length) index array for the runs.
     """
     values, first, cols = np.asarray(values), np.asarray(first), np.asarray(cols)
     n_rows = values.shape[0]
     pattern = np.arange(length) if offsets is None else np.asarray(offsets)
     span = int(pattern[-1]) + 1 if length else 0
-    one_column = bool(cols.size) and bool((cols == cols[0]).all())
-    if not first.size or span > n_rows or not (one_column or values.flags.f_contiguous):
-        return _rows_with_fill(values, first[:, None] + pattern, cols, fill, dtype)
-    inside = np.clip(first, 0, n_rows - span)  # the edge windows moved inside, fixed below
-    if one_column:
-        out = take_runs(values[:, cols[0]], inside, length, offsets, dtype)
-    else:
-        out = take_runs(values.ravel(order="F"), inside + cols * n_rows, length, offsets, dtype)
-    edge = np.flatnonzero(inside != first)
-    if edge.size:
-        out[edge] = _rows_with_fill(values, first[edge, None] + pattern, cols[edge], fill, dtype)
-    return out
+    if first.size and span <= n_rows:
+        inside = np.clip(first, 0, n_rows - span)  # the edge windows moved inside, fixed below
+        out = _take_by_column(values, inside, cols, length, offsets, dtype)
+        if out is not None:
+            edge = np.flatnonzero(inside != first)
+            if edge.size:
+                rows = first[edge, None] + pattern
+                out[edge] = _rows_with_fill(values, rows, cols[edge], fill, dtype)
+            return out
+    return _rows_with_fill(values, first[:, None] + pattern, cols, fill, dtype)
+
+
+def _take_by_column(
+    values: np.ndarray,
+    starts: np.ndarray,
+    cols: np.ndarray,
+    length: int,
+    offsets: np.ndarray | None,
+    dtype: np.dtype | type,
+) -> np.ndarray | None:
+    """``values[starts[:, None] + offsets, cols[:, None]]`` read as runs, or None.
+
+    Every window must lie inside the rows. One column for all events, or column-major
+    ``values`` (every column one run of memory): :func:`take_runs` on that column or on the
+    flattened table; otherwise None (the caller reads another way).
+    """
+    if cols.size and (cols == cols[0]).all():
+        return take_runs(values[:, int(cols[0])], starts, length, offsets, dtype)
+    if values.flags.f_contiguous:
+        flat = values.ravel(order="F")
+        return take_runs(flat, starts + cols * values.shape[0], length, offsets, dtype)
+    return None
 
 
 def _rows_with_fill(
@@ -535,7 +512,7 @@ def take_runs(
 ) -> np.ndarray:
     """``x[starts[:, None] + offsets].astype(dtype)`` of a 1-D ``x``, copied run by run.
 
-    ``offsets`` as in :func:`gather_runs` (default ``0..length-1``). Each run of consecutive
+    ``offsets`` as in :func:`gather_pattern` (default ``0..length-1``). Each run of consecutive
     offsets is a row of a sliding-window view of ``x``, copied by :func:`take_windows`: no
     (N, length) index array.
     """
@@ -666,12 +643,9 @@ class RowWindows:
         One column, or column-major values (every column a run of memory): one read; else
         column by column.
         """
-        if cols.size and (cols == cols[0]).all():
-            column = self.values[:, int(cols[0])]
-            return take_runs(column, starts, self.length, self.offsets, self.dtype)
-        if self.values.flags.f_contiguous:
-            flat, n_rows = self.values.ravel(order="F"), self.values.shape[0]
-            return take_runs(flat, starts + cols * n_rows, self.length, self.offsets, self.dtype)
+        out = _take_by_column(self.values, starts, cols, self.length, self.offsets, self.dtype)
+        if out is not None:
+            return out
         out = np.empty((starts.size, self.length), dtype=self.dtype)
         for col in np.unique(cols):
             where = cols == col

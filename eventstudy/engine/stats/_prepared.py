@@ -46,9 +46,9 @@ class PreparedPanel:
     :class:`PreparedPanel` serves any mix of tests and options. Memory: the largest entries are
     the combined series' sorting order (N x (L1 + L2) int16, kept only when GRANK and a rank
     test are expected, :meth:`expect`; the rank tests keep nothing of N x (L1 + L2): one
-    blocked pass of the sort forms their day sums), and ``n_boot`` x N bytes each for the
-    skewness-adjusted t resample counts and the wild bootstrap's weight signs (GRANK keeps
-    nothing of N x L1: one blocked pass computes its sums).
+    blocked pass of the sort forms their day sums). GRANK keeps nothing of N x L1 (one
+    blocked pass computes its sums), and the bootstraps keep no ``n_boot`` x N draws (each
+    block of replications is drawn, used and overwritten).
     """
 
     __slots__ = ("_expected", "_key_locks", "_lock", "_memo", "panel")
