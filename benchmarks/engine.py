@@ -34,6 +34,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from machine_speed import page_policy  # benchmarks/machine_speed.py
 from scipy import special
 
 from eventstudy.engine.study import EventStudy
@@ -253,6 +254,7 @@ def main(argv=None) -> None:
         f"Each cell: wall s, CPU s (min of {args.repeat} runs; full: of "
         f"{max(1, args.repeat // 2)}; naive: of {min(args.repeat, 3)}); ratios of wall times."
     )
+    print(page_policy())
 
 
 if __name__ == "__main__":

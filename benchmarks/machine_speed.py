@@ -27,6 +27,25 @@ def python_loop_seconds(repeat: int = 3) -> float:
     return best
 
 
+def page_policy() -> str:
+    """One line: which memory pages this tree's engine asks for on this machine (its fit and
+    battery; ``eventstudy.engine._memory``), read as the engine reads it."""
+    try:
+        from eventstudy.engine import _memory
+    except ImportError:  # a tree before the page policy
+        return "memory pages: numpy's default (this tree has no page policy)"
+    import os
+
+    if os.environ.get("NUMPY_MADVISE_HUGEPAGE") is not None:
+        return f"memory pages: NUMPY_MADVISE_HUGEPAGE={os.environ['NUMPY_MADVISE_HUGEPAGE']}"
+    small = _memory._wanted()
+    return (
+        f"memory pages: {_memory.HUGEPAGES_ENV}={_memory.policy()}; free page reporting to a "
+        f"host: {'yes' if _memory.reports_free_pages() else 'no'}; the engine's fit and battery "
+        + ("use small pages" if small else "keep numpy's huge-page request")
+    )
+
+
 def yardstick() -> str:
     """One line for a benchmark's printout: the loop's time now."""
     return f"machine speed: a {STEPS:,d}-step Python loop took {python_loop_seconds():.2f} s"
@@ -34,3 +53,4 @@ def yardstick() -> str:
 
 if __name__ == "__main__":
     print(yardstick())
+    print(page_policy())

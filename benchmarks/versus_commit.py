@@ -31,7 +31,7 @@ import tempfile
 from io import BytesIO
 from pathlib import Path
 
-from machine_speed import yardstick  # benchmarks/machine_speed.py
+from machine_speed import page_policy, yardstick  # benchmarks/machine_speed.py
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         "seconds of the timed work (above wall when the engine's threads ran in parallel)"
     )
     print(f"{before} before the runs; {yardstick().split(': ', 1)[1]} after them")
+    print(f"this tree's {page_policy()}")
 
 
 if __name__ == "__main__":

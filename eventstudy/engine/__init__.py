@@ -8,5 +8,7 @@
 * :mod:`~eventstudy.engine.results`: :class:`EventStudyResults`.
 * :mod:`~eventstudy.engine.stats`: the test battery.
 
-No I/O and no plotting happen here.
+No data I/O and no plotting happen here; the engine reads only facts about the machine (its
+usable CPUs, and in :mod:`~eventstudy.engine._memory` whether its memory pages go back to a
+host).
 """

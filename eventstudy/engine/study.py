@@ -47,6 +47,7 @@ from typing import Any, Literal, TypeVar, cast, get_args
 import numpy as np
 import pandas as pd
 
+from eventstudy.engine._memory import small_pages
 from eventstudy.engine.models import NormalReturnFit, NormalReturnModel, normal_return_model
 from eventstudy.engine.models.base import accepts_overwrite_y, reads_regressors_by_block
 from eventstudy.engine.panel import PredictionErrorCov
@@ -534,8 +535,9 @@ class EventStudy:
         if self.model.name == "garch" and variance != "textbook":
             raise SpecificationError('variance="pyeventstudy" applies to OLS models, not "garch"')
         ledger = _Ledger(len(self.events))
-        layout = self._layout(ledger)
-        arrays = self._estimate(layout, ledger)
+        with small_pages():  # the windows and fits are the study's largest fresh arrays
+            layout = self._layout(ledger)
+            arrays = self._estimate(layout, ledger)
         return EventStudyResults(
             model=self.model.name,
             estimation_window=self.estimation_window,

@@ -9,6 +9,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from eventstudy.engine._memory import small_pages
 from eventstudy.engine._parallel import n_threads, run_all
 from eventstudy.engine.panel import AbnormalReturnPanel
 from eventstudy.engine.stats import nonparametric, parametric
@@ -210,7 +211,10 @@ def _run_all(
     order = sorted(range(len(names)), key=lambda k: rank.get(names[k], len(rank)))
     if threads <= 1:
         order = list(range(len(names)))
-    done = run_all([partial(_run_test, names[k], prep, targets, alt, opts) for k in order], threads)
+    with small_pages():
+        done = run_all(
+            [partial(_run_test, names[k], prep, targets, alt, opts) for k in order], threads
+        )
     by_test: list[list[TestResult]] = [[] for _ in names]
     for k, res in zip(order, done, strict=True):
         by_test[k] = res
