@@ -41,7 +41,8 @@ def page_policy() -> str:
     small = _memory._wanted()
     return (
         f"memory pages: {_memory.HUGEPAGES_ENV}={_memory.policy()}; free page reporting to a "
-        f"host: {'yes' if _memory.reports_free_pages() else 'no'}; the engine's fit and battery "
+        f"host: {'yes' if _memory.reports_free_pages() else 'no'}; "
+        "the engine's fit, CARs and battery "
         + ("use small pages" if small else "keep numpy's huge-page request")
     )
 

@@ -205,8 +205,9 @@ def test_a_child_forked_inside_starts_outside(monkeypatch):
 
 @pytest.mark.parametrize(("policy", "huge_inside"), [("off", False), ("numpy", True)])
 def test_the_fit_and_the_battery_run_inside(monkeypatch, policy, huge_inside):
-    """The study's estimation and every battery test (on the pool's threads) see the policy."""
-    from eventstudy.engine import study
+    """The study's estimation, every battery test (on the pool's threads) and the CARs'
+    covariance blocks see the policy."""
+    from eventstudy.engine import panel, study
     from eventstudy.engine.stats import battery
 
     monkeypatch.setenv(_memory.HUGEPAGES_ENV, policy)
@@ -228,6 +229,11 @@ def test_the_fit_and_the_battery_run_inside(monkeypatch, policy, huge_inside):
         res = _study(n_events=30)
         aar_tests(prepare(res.panel), tests=["csect_t", "patell", "corrado_rank"])
         assert len(seen) == 4  # the estimation, then three tests
+        monkeypatch.setattr(
+            panel.PredictionErrorCov, "_entries", spy(panel.PredictionErrorCov._entries)
+        )
+        res.car  # noqa: B018  (a CAR window's covariance block)
+        assert len(seen) > 4
         assert set(seen) == {huge_inside}
         assert _numpy_asks_hugepages() is True
     finally:

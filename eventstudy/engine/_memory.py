@@ -12,11 +12,12 @@ freed a moment before. Measured on such a 2-core guest (full battery at 100,000 
 battery halves and the wall time drops by 8-14 %; the kernel counted no compaction stalls, so
 it is not the kernel compacting memory for huge pages.
 
-:func:`small_pages` wraps the engine's large work (a study's fit, the test battery): inside it
-numpy's huge-page request is off, and numpy's own setting is restored when the last caller
-leaves. numpy's setting is one per process: while the engine's work runs, other threads'
-large arrays get small pages too, and a change a user makes to it meanwhile is undone when the
-engine restores it. No number depends on the page size; only the kernel's work differs.
+:func:`small_pages` wraps the engine's large work (a study's fit, the test battery, the
+covariance blocks of CAR windows): inside it numpy's huge-page request is off, and numpy's own
+setting is restored when the last caller leaves. numpy's setting is one per process: while the
+engine's work runs, other threads' large arrays get small pages too, and a change a user makes
+to it meanwhile is undone when the engine restores it. No number depends on the page size;
+only the kernel's work differs.
 
 ``EVENTSTUDY_HUGEPAGES`` chooses, read at each call:
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
+from eventstudy.engine._memory import small_pages
 from eventstudy.engine.windows import RowWindows
 
 
@@ -166,13 +167,14 @@ def window_block(cov: np.ndarray | PredictionErrorCov, cols: np.ndarray) -> np.n
     several times faster and without the (N, w, L) copy.
     """
     cols = np.asarray(cols)
-    if isinstance(cov, PredictionErrorCov):
-        return cov._entries(cols)
-    if cols.size and (np.diff(cols) == 1).all():
-        block = cov[:, int(cols[0]) : int(cols[-1]) + 1, int(cols[0]) : int(cols[-1]) + 1]
-    else:
-        return cov[:, cols][:, :, cols]
-    return np.ascontiguousarray(block.transpose(2, 1, 0)).transpose(2, 1, 0)
+    with small_pages():  # a fresh (N, w, w) array, written once
+        if isinstance(cov, PredictionErrorCov):
+            return cov._entries(cols)
+        if cols.size and (np.diff(cols) == 1).all():
+            block = cov[:, int(cols[0]) : int(cols[-1]) + 1, int(cols[0]) : int(cols[-1]) + 1]
+        else:
+            return cov[:, cols][:, :, cols]
+        return np.ascontiguousarray(block.transpose(2, 1, 0)).transpose(2, 1, 0)
 
 
 @dataclass(frozen=True)
