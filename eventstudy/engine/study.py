@@ -697,8 +697,7 @@ class EventStudy:
                 table, layout.est_start, col, layout.est_width, layout.est_offsets,
                 fill=False, dtype=bool,
             )  # fmt: skip
-        rows = layout.rows_est
-        return table[np.maximum(rows, 0), col[:, None]] & (rows >= 0)
+        return gather(table, layout.rows_est, col, fill=False, dtype=bool)
 
     def _mask_table(self, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
         """The mask as a column-major (T, C) bool table, and each event's column of it.
@@ -888,8 +887,7 @@ class _Layout:
         start = self.est_start if keep is None else self.est_start[keep]
         if cols is not None and keep is not None:
             cols = cols[keep]
-        before = max(0, -int(start.min(initial=0)))
-        after = max(0, int(start.max(initial=0)) + int(self._pattern()[-1]) + 1 - self.n_rows)
+        before, after = _reach(start, int(self._pattern()[-1]), self.n_rows)
         padded = _padded(values, before, after)
         return RowWindows(padded, start + before, self.est_width, cols, self.est_offsets)
 
@@ -927,14 +925,12 @@ def _estimation_rows(
     """
     if calendars.rows is None and _one_pattern(offsets, pos0.size):
         start = pos0 + offsets[0, 0]
-        shifted = calendars.offsets is not None
-        if shifted:  # an asset without days maps every position to -1: no pattern
-            assert calendars.offsets is not None
+        has_days = True
+        if calendars.offsets is not None:  # an asset without days maps every position to -1
             start = start + calendars.offsets[col]
-        has_days = not shifted or bool((calendars.counts[col] > 0).all())
+            has_days = bool((calendars.counts[col] > 0).all())
         pattern = offsets[0] - offsets[0, 0]
-        before = max(0, -int(start.min()))
-        after = max(0, int(start.max()) + int(pattern[-1]) + 1 - calendars.n_rows)
+        before, after = _reach(start, int(pattern[-1]), calendars.n_rows)
         if has_days and max(before, after) <= _MAX_PAD * pattern.size:
             one_run = bool(pattern[-1] == pattern.size - 1)
             return None, start.astype(np.int64), None if one_run else pattern.astype(np.intp)
@@ -944,6 +940,13 @@ def _estimation_rows(
         offs = offsets if offsets.shape[0] == 1 else offsets[blk]
         out[blk] = calendars.to_rows(col[blk], pos0[blk, None] + offs)
     return out, None, None
+
+
+def _reach(start: np.ndarray, last: int, n_rows: int) -> tuple[int, int]:
+    """Rows the windows ``start + 0..last`` reach before the data and after its ``n_rows``."""
+    before = max(0, -int(start.min(initial=0)))
+    after = max(0, int(start.max(initial=0)) + last + 1 - n_rows)
+    return before, after
 
 
 #: How far (in estimation windows) windows may reach past either end of the data and still be

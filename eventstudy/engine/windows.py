@@ -390,27 +390,39 @@ def default_min_estimation_obs(est: EstimationWindow, k: int) -> int:
     return max(k + 3, math.ceil(est.length / 2))
 
 
-def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Fancy-index ``values[rows, cols]`` with out-of-range rows giving NaN.
+def gather(
+    values: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    fill: Any = np.nan,
+    dtype: np.dtype | type = float,
+) -> np.ndarray:
+    """Fancy-index ``values[rows, cols]`` with out-of-range rows giving ``fill`` (NaN).
 
     Parameters
     ----------
     values : ndarray, shape (T, A)
         Wide data (dates x series).
     rows : ndarray of int, shape (N, L)
-        Row positions; positions outside ``0..T-1`` give NaN.
+        Row positions; positions outside ``0..T-1`` give ``fill``.
     cols : ndarray of int, shape (N,)
         Column of each event.
+    fill : scalar, default NaN
+        Value of the positions outside the data (e.g. False for a mask).
+    dtype : dtype, default float
+        Of the result.
 
     Returns
     -------
-    ndarray of float, shape (N, L)
+    ndarray of ``dtype``, shape (N, L)
         A new array.
     """
     values = np.asarray(values)
     rows = np.asarray(rows)
     cols = np.asarray(cols)
     n_rows, n_cols = values.shape
+    if not n_rows:
+        return np.full(rows.shape, fill, dtype=dtype)
     inside = None
     if rows.size and (rows.min() < 0 or rows.max() >= n_rows):
         inside = (rows >= 0) & (rows < n_rows)
@@ -428,9 +440,9 @@ def gather(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray
         out = values.ravel().take(flat)
     else:
         out = values[rows, cols[:, None]]
-    out = out.astype(float, copy=False)
+    out = out.astype(dtype, copy=False)
     if inside is not None:
-        np.copyto(out, np.nan, where=~inside)
+        np.copyto(out, fill, where=~inside)
     return out
 
 
@@ -464,9 +476,9 @@ def gather_pattern(
             edge = np.flatnonzero(inside != first)
             if edge.size:
                 rows = first[edge, None] + pattern
-                out[edge] = _rows_with_fill(values, rows, cols[edge], fill, dtype)
+                out[edge] = gather(values, rows, cols[edge], fill, dtype)
             return out
-    return _rows_with_fill(values, first[:, None] + pattern, cols, fill, dtype)
+    return gather(values, first[:, None] + pattern, cols, fill, dtype)
 
 
 def _take_by_column(
@@ -489,18 +501,6 @@ def _take_by_column(
         flat = values.ravel(order="F")
         return take_runs(flat, starts + cols * values.shape[0], length, offsets, dtype)
     return None
-
-
-def _rows_with_fill(
-    values: np.ndarray, rows: np.ndarray, cols: np.ndarray, fill: Any, dtype: np.dtype | type
-) -> np.ndarray:
-    """``values[rows, cols[:, None]]`` as ``dtype``, ``fill`` where a row is outside the data."""
-    n_rows = values.shape[0]
-    got = values[np.clip(rows, 0, max(n_rows - 1, 0)), cols[:, None]] if n_rows else None
-    inside = (rows >= 0) & (rows < n_rows)
-    if got is None:
-        return np.full(rows.shape, fill, dtype=dtype)
-    return np.where(inside, got, fill).astype(dtype, copy=False)
 
 
 def take_runs(
@@ -661,7 +661,7 @@ def _pattern(offsets: np.ndarray | None, length: int) -> np.ndarray | None:
     pattern = np.asarray(offsets, dtype=np.intp)
     if pattern.shape != (length,) or (length > 1 and not (np.diff(pattern) > 0).all()):
         raise ValueError(f"offsets must be {length} increasing integers")
-    if length and pattern[0] == 0 and pattern[-1] == length - 1:
+    if pattern[0] == 0 and pattern[-1] == length - 1:
         return None  # one run from the start: the plain windows
     return pattern
 
