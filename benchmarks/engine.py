@@ -7,34 +7,46 @@ Synthetic market-model data (seed fixed): 400 assets x 3,000 trading days, N eve
 random (asset, day 0) pairs; estimation window 250 days ending at -11, event window
 (-10, +10) = 21 days, CAR windows (-1, 1), (0, 0), (0, 5).
 
-Every implementation runs in this one process, side by side, with the BLAS and OpenMP thread
-pools pinned to one thread (threadpoolctl), and is timed as the minimum of ``--repeat`` runs
-(wall and CPU seconds). The engine runs the OLS blocks and the battery's tests on its own
-threads (``EVENTSTUDY_THREADS``, default min(2, CPUs); set it to 1 for a serial engine): CPU
-above wall is that pool at work; the floor and the naive loop are single-threaded. Columns:
+Every implementation runs in its own fresh process (this script started again with
+``--child``: imports, the data, one untimed run, then the timed runs), one after the other in
+this one run, with the BLAS and OpenMP thread pools pinned to one thread (threadpoolctl), and
+is timed as the minimum of ``--repeat`` runs (wall and CPU seconds). A fresh process each,
+because what ran before in a process changes the next one's time: in one shared process, the
+full battery at 100,000 events, timed after ten runs of the floor and the engine at that size,
+took 0.3-0.5 s longer than in a process of its own (alternating runs on a 2-core virtual
+machine), its kernel time per page fault 2-3 times higher. The engine runs the OLS blocks and
+the battery's tests on its own threads (``EVENTSTUDY_THREADS``, default min(2, CPUs); set it
+to 1 for a serial engine): CPU above wall is that pool at work; the floor and the naive loop
+are single-threaded. Columns:
 
 * floor -- the same four tests written as one bare-numpy pass: fancy-indexed windows,
   closed-form market model, AR, V = s^2 (I + 1/n + d d'/Sxx), CAR, AAR/CAAR with J1,
   cross-sectional t, Patell, BMP and Corrado (ranks by argsort); no labels, no checks.
 * engine4 -- ``EventStudy(...).fit()``, its CAR and CAAR frames and
   ``tests(["csect_t", "patell", "bmp", "corrado_rank"])``: the same work with labels,
-  exclusion ledger and tidy frames. Checked equal to the floor.
+  exclusion ledger and tidy frames. Checked equal to the floor (run once more, untimed, in
+  its process).
 * full -- the fit, CAR/CAAR frames and the full default battery (17 tests on 21 days and 3
-  windows); MB is its tracemalloc peak (numpy allocations included), in a separate run.
+  windows); MB is its tracemalloc peak (numpy allocations included), in a separate run after
+  the timed ones.
 * naive -- per event, ``statsmodels.OLS`` and the same per-event CARs, SEs and p-values (no
-  battery), checked equal to the engine; run only up to ``--naive-max`` events.
+  battery), checked equal to the engine (run once, untimed, in its process); run only up to
+  ``--naive-max`` events.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
+import sys
 import time
 import tracemalloc
 import warnings
 
 import numpy as np
 import pandas as pd
-from machine_speed import page_policy  # benchmarks/machine_speed.py
+from machine_speed import page_policy, yardstick  # benchmarks/machine_speed.py
 from scipy import special
 
 from eventstudy.engine.study import EventStudy
@@ -198,6 +210,7 @@ def timed(func, *args, repeat: int = 3):
     """(min wall s, min CPU s, last result) over ``repeat`` runs."""
     wall, cpu, result = np.inf, np.inf, None
     for _ in range(repeat):
+        result = None  # the last run's result freed first: one result in memory at a time
         w0, c0 = time.perf_counter(), time.process_time()
         result = func(*args)
         wall = min(wall, time.perf_counter() - w0)
@@ -213,47 +226,82 @@ def peak_mb(func, *args) -> float:
     return peak / 2**20
 
 
-def main(argv=None) -> None:
+#: What each column times (``--child`` runs one of them).
+IMPLEMENTATIONS = {
+    "floor": run_floor,
+    "engine4": run_engine,
+    "full": run_full,
+    "naive": run_naive,
+}
+
+
+def child(impl: str, n: int, repeat: int, memory: bool) -> dict:
+    """Time ``impl`` on ``n`` events in this (fresh) process; check it; return the figures."""
     from threadpoolctl import threadpool_limits
 
+    func = IMPLEMENTATIONS[impl]
+    warnings.simplefilter("ignore")
+    with threadpool_limits(limits=1):
+        data = make_data(n)
+        func(*data)  # warm-up, untimed: imports, caches, the process's memory at this size
+        wall, cpu, out = timed(func, *data, repeat=repeat)
+        if impl == "engine4":
+            check_floor(out, run_floor(*data))
+        elif impl == "naive":
+            check_naive(run_engine(*data)[0], out)
+        del out
+        mb = peak_mb(func, *data) if memory and impl == "full" else float("nan")
+    return {"wall": wall, "cpu": cpu, "tracemalloc_mb": mb}
+
+
+def _in_fresh_process(impl: str, n: int, repeat: int, memory: bool) -> dict:
+    """:func:`child` run by a new interpreter (this script with ``--child``)."""
+    argv = [sys.executable, __file__, "--child", impl, str(n), str(repeat)]
+    out = subprocess.run(
+        [*argv, *([] if memory else ["--no-memory"])], check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--naive-max", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc run")
+    parser.add_argument("--child", nargs=3, metavar=("IMPL", "N", "REPEAT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
+    if args.child:
+        impl, n, repeat = args.child
+        print(json.dumps(child(impl, int(n), int(repeat), not args.no_memory)))
+        return
     head = (
         f"{'N':>8} | {'floor':>13} | {'engine4':>13} {'/floor':>6} | {'full':>13} {'MB':>6} | "
         f"{'naive':>13} {'naive/engine4':>13}"
     )
     rows = [head, "-" * len(head)]
-    with threadpool_limits(limits=1):
-        run_full(*make_data(200))  # warm-up (imports, caches)
-        run_floor(*make_data(200))
-        run_naive(*make_data(20))
-        for n in args.sizes:
-            data = make_data(n)
-            f_w, f_c, floor = timed(run_floor, *data, repeat=args.repeat)
-            e_w, e_c, eng = timed(run_engine, *data, repeat=args.repeat)
-            check_floor(eng, floor)
-            a_w, a_c, _ = timed(run_full, *data, repeat=max(1, args.repeat // 2))
-            mb = float("nan") if args.no_memory else peak_mb(run_full, *data)
-            naive = "not run".rjust(13) + " " * 14
-            if n <= args.naive_max:
-                n_w, n_c, out = timed(run_naive, *data, repeat=min(args.repeat, 3))
-                check_naive(eng[0], out)
-                naive = f"{n_w:6.2f} {n_c:6.2f} {n_w / e_w:12.1f}x"
-            rows.append(
-                f"{n:>8,d} | {f_w:6.3f} {f_c:6.3f} | {e_w:6.3f} {e_c:6.3f} {e_w / f_w:5.2f}x | "
-                f"{a_w:6.3f} {a_c:6.3f} {mb:6.0f} | {naive}"
-            )
+    before = yardstick()
+    for n in args.sizes:
+        floor = _in_fresh_process("floor", n, args.repeat, False)
+        eng = _in_fresh_process("engine4", n, args.repeat, False)
+        full = _in_fresh_process("full", n, max(1, args.repeat // 2), not args.no_memory)
+        naive = "not run".rjust(13) + " " * 14
+        if n <= args.naive_max:
+            loop = _in_fresh_process("naive", n, min(args.repeat, 3), False)
+            naive = f"{loop['wall']:6.2f} {loop['cpu']:6.2f} {loop['wall'] / eng['wall']:12.1f}x"
+        rows.append(
+            f"{n:>8,d} | {floor['wall']:6.3f} {floor['cpu']:6.3f} | {eng['wall']:6.3f} "
+            f"{eng['cpu']:6.3f} {eng['wall'] / floor['wall']:5.2f}x | {full['wall']:6.3f} "
+            f"{full['cpu']:6.3f} {full['tracemalloc_mb']:6.0f} | {naive}"
+        )
     print("EventStudy vs bare-numpy floor and naive loop (1 BLAS thread; see the docstring)")
     print("\n".join(rows))
     print(
         f"Each cell: wall s, CPU s (min of {args.repeat} runs; full: of "
-        f"{max(1, args.repeat // 2)}; naive: of {min(args.repeat, 3)}); ratios of wall times."
+        f"{max(1, args.repeat // 2)}; naive: of {min(args.repeat, 3)}), each implementation in "
+        "a fresh process; ratios of wall times."
     )
+    print(f"{before} before the runs; {yardstick().split(': ', 1)[1]} after them")
     print(page_policy())
 
 
