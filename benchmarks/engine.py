@@ -10,14 +10,15 @@ random (asset, day 0) pairs; estimation window 250 days ending at -11, event win
 Every implementation runs in its own fresh process (this script started again with
 ``--child``: imports, the data, one untimed run, then the timed runs), one after the other in
 this one run, with the BLAS and OpenMP thread pools pinned to one thread (threadpoolctl), and
-is timed as the minimum of ``--repeat`` runs (wall and CPU seconds). A fresh process each,
-because what ran before in a process changes the next one's time: in one shared process, the
-full battery at 100,000 events, timed after ten runs of the floor and the engine at that size,
-took 0.3-0.5 s longer than in a process of its own (alternating runs on a 2-core virtual
-machine), its kernel time per page fault 2-3 times higher. The engine runs the OLS blocks and
-the battery's tests on its own threads (``EVENTSTUDY_THREADS``, default min(2, CPUs); set it
-to 1 for a serial engine): CPU above wall is that pool at work; the floor and the naive loop
-are single-threaded. Columns:
+is timed as the minimum of its runs (wall and CPU seconds): ``--repeat`` runs, half as many
+for ``full``, at most 3 for ``naive``; before each run, untimed, the garbage collector runs.
+A fresh process each, because what ran before in a process changes the next one's time: in
+one shared process, the full battery at 100,000 events, timed after ten runs of the floor and
+the engine at that size, took 0.3-0.5 s longer than in a process of its own (alternating runs
+on a 2-core virtual machine), its kernel time per page fault 2-3 times higher. The engine runs
+the OLS blocks and the battery's tests on its own threads (``EVENTSTUDY_THREADS``, default
+min(2, CPUs); set it to 1 for a serial engine): CPU above wall is that pool at work; the floor
+and the naive loop are single-threaded. Columns:
 
 * floor -- the same four tests written as one bare-numpy pass: fancy-indexed windows,
   closed-form market model, AR, V = s^2 (I + 1/n + d d'/Sxx), CAR, AAR/CAAR with J1,
@@ -25,7 +26,8 @@ are single-threaded. Columns:
 * engine4 -- ``EventStudy(...).fit()``, its CAR and CAAR frames and
   ``tests(["csect_t", "patell", "bmp", "corrado_rank"])``: the same work with labels,
   exclusion ledger and tidy frames. Checked equal to the floor (run once more, untimed, in
-  its process).
+  its process): AAR and its SE, the CAAR's J1 t, every event's CAR p-value and the four
+  tests' statistics.
 * full -- the fit, CAR/CAAR frames and the full default battery (17 tests on 21 days and 3
   windows); MB is its tracemalloc peak (numpy allocations included), in a separate run after
   the timed ones.
@@ -37,6 +39,7 @@ are single-threaded. Columns:
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import subprocess
 import sys
@@ -188,8 +191,24 @@ def run_naive(rets, mkt, events):
 
 
 def check_floor(engine_out, floor) -> None:
-    """The floor computes the engine's numbers (else the comparison would be unfair)."""
-    _, tests = engine_out
+    """The floor computes the engine's numbers (else the comparison would be unfair).
+
+    AAR and its standard error per day; per CAR window the CAAR's J1 t and every event's
+    p-value; and the four tests' statistics on every day and window.
+    """
+    res, tests = engine_out
+    aar = pd.DataFrame(res.aar).sort_values("rel_day")
+    np.testing.assert_allclose(aar["aar"], floor["aar"], rtol=1e-9, err_msg="aar")
+    np.testing.assert_allclose(aar["aar_se"], floor["aar_se"], rtol=1e-9, err_msg="aar_se")
+    caar = pd.DataFrame(res.caar).set_index(["window_start", "window_end"])["tstat"]
+    car = pd.DataFrame(res.car)
+    for a, b in CARS:
+        vals = floor[(a, b)]
+        np.testing.assert_allclose(caar[(a, b)], vals["caar_t"], rtol=1e-8, err_msg=f"J1 {a, b}")
+        rows = car[(car["window_start"] == a) & (car["window_end"] == b)].sort_values("event_id")
+        np.testing.assert_allclose(
+            rows["pvalue"], vals["p_event"], rtol=1e-6, atol=1e-12, err_msg=f"p {a, b}"
+        )
     for (a, b), vals in ((k, v) for k, v in floor.items() if isinstance(k, tuple)):
         rows = tests[(tests["window_start"] == a) & (tests["window_end"] == b)]
         rows = rows[rows["rel_day"].isna()] if a != b else rows[rows["rel_day"] == a]
@@ -207,10 +226,17 @@ def check_naive(res, naive) -> None:
 
 
 def timed(func, *args, repeat: int = 3):
-    """(min wall s, min CPU s, last result) over ``repeat`` runs."""
+    """(min wall s, min CPU s, last result) over ``repeat`` runs.
+
+    Before each run (untimed) the last result is dropped and the garbage collector run: the
+    engine's results sit in reference cycles (pandas frames), which would otherwise keep
+    their memory until a full collection, so that each run took fresh pages while the
+    floor's plain arrays were freed at once.
+    """
     wall, cpu, result = np.inf, np.inf, None
     for _ in range(repeat):
-        result = None  # the last run's result freed first: one result in memory at a time
+        result = None
+        gc.collect()
         w0, c0 = time.perf_counter(), time.process_time()
         result = func(*args)
         wall = min(wall, time.perf_counter() - w0)
@@ -250,6 +276,7 @@ def child(impl: str, n: int, repeat: int, memory: bool) -> dict:
         elif impl == "naive":
             check_naive(run_engine(*data)[0], out)
         del out
+        gc.collect()
         mb = peak_mb(func, *data) if memory and impl == "full" else float("nan")
     return {"wall": wall, "cpu": cpu, "tracemalloc_mb": mb}
 
@@ -257,8 +284,8 @@ def child(impl: str, n: int, repeat: int, memory: bool) -> dict:
 def _in_fresh_process(impl: str, n: int, repeat: int, memory: bool) -> dict:
     """:func:`child` run by a new interpreter (this script with ``--child``)."""
     argv = [sys.executable, __file__, "--child", impl, str(n), str(repeat)]
-    out = subprocess.run(
-        [*argv, *([] if memory else ["--no-memory"])], check=True, capture_output=True, text=True
+    out = subprocess.run(  # the child's stderr (a failed check's message) reaches the terminal
+        [*argv, *([] if memory else ["--no-memory"])], check=True, stdout=subprocess.PIPE, text=True
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
