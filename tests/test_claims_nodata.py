@@ -209,3 +209,33 @@ def test_nato_market_once_fetched_gets_real_verdicts(
         f"polymarket/prices/{NATO_YES}.csv",
     }
     assert res.data_versions["sha256"].str.fullmatch("[0-9a-f]{64}").all()
+
+
+def test_missing_data_is_raised_anew_and_keeps_no_reference_cycle(tmp_path: Path, events):
+    """The claims' cache keeps what is missing, not the exception: each use raises a new
+    MissingData (a kept one raised again would collect every raise's frames, which refer
+    back to the cache), and the cache is freed without the cycle collector."""
+    import gc
+    import weakref
+
+    from eventstudy.claims.claim import SeriesRef
+    from eventstudy.claims.context import Context
+    from eventstudy.claims.sources import MissingData
+
+    ctx = Context(root=tmp_path, events=events, n_boot=10, seed=1, calibration=10,
+                  roll_days=lambda frame: pd.DatetimeIndex([]), roll_window=3)  # fmt: skip
+    ref = SeriesRef("prices", "GC=F")
+    raised = []
+    for _ in range(2):
+        with pytest.raises(MissingData) as info:
+            ctx.series(ref)
+        raised.append(info.value)
+    assert raised[0] is not raised[1]
+    assert raised[0].missing == raised[1].missing and "GC=F" in raised[0].missing.path
+    alive = weakref.ref(ctx)
+    gc.disable()
+    try:
+        del ctx, raised, info
+        assert alive() is None
+    finally:
+        gc.enable()

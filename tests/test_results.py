@@ -81,3 +81,32 @@ def test_a_replaced_result_computes_its_own_numbers():
     fresh = _fit("market", variance="pyeventstudy")
     np.testing.assert_array_equal(replaced.car["car_se"], fresh.car["car_se"])
     assert not np.array_equal(replaced.car["car_se"], textbook)
+
+
+def test_results_are_freed_without_the_cycle_collector():
+    """The callable ``car``/``caar`` frames refer to their results; the results do not keep
+    them, so dropping the last reference frees a study at once, not at the next full garbage
+    collection (a loop of large studies would otherwise hold several of them in memory)."""
+    import gc
+    import weakref
+
+    res = _fit("market")
+    car, caar = res.car, res.caar
+    assert res.car is not car and res.car.equals(car)  # a new wrapper of the same table
+    car(window=(-2, 2)), caar(window=(0, 3)), res.aar, res.summary(), res.tests(["csect_t"])
+    alive = weakref.ref(res)
+    gc.disable()
+    try:
+        del res, car, caar
+        assert alive() is None
+    finally:
+        gc.enable()
+
+
+def test_a_kept_callable_frame_outlives_its_results():
+    res = _fit("market")
+    car, caar = res.car, res.caar
+    expected_car, expected_caar = car(window=(-2, 2)), caar(window=(0, 3))
+    del res
+    pd.testing.assert_frame_equal(car(window=(-2, 2)), expected_car)
+    pd.testing.assert_frame_equal(caar(window=(0, 3)), expected_caar)

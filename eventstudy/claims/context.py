@@ -60,7 +60,7 @@ class Context:
             try:
                 self._series[ref] = read_series(ref, self.root)
             except MissingData as exc:
-                self._series[ref] = exc
+                self._series[ref] = exc.missing
         return _value(self._series[ref])
 
     def give_gold(self, symbol: str, window: tuple[int, int], effects: GoldEffects) -> None:
@@ -91,13 +91,19 @@ class Context:
             except DataNotFoundError as exc:
                 rel = _relative(exc.path, self.root)
                 reason = MISSING_TEXTS["missing_gold"].format(path=rel)
-                self._gold[key] = MissingData(MissingFile(rel, reason, exc.fetch_command or ""))
+                self._gold[key] = MissingFile(rel, reason, exc.fetch_command or "")
         return _value(self._gold[key])
 
 
 def _value(value: Any) -> Any:
-    if isinstance(value, MissingData):
-        raise value
+    """``value``, or a new :class:`MissingData` raised for a cached :class:`MissingFile`.
+
+    The cache keeps what is missing, not the exception: a kept exception raised again would
+    add each raise's frames to its traceback, and those frames refer back to this context (a
+    reference cycle keeping the claims' data alive until a full garbage collection).
+    """
+    if isinstance(value, MissingFile):
+        raise MissingData(value)
     return value
 
 

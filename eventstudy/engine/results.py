@@ -423,11 +423,20 @@ class EventStudyResults(Results):
         return out
 
     @cached_property
-    def car(self) -> WindowFrame:
-        """CARs over the study's CAR windows; call it with ``window=`` for any other."""
+    def _car_table(self) -> pd.DataFrame:
         frames = [self._car_frame(w) for w in self.car_windows]
-        frame = pd.concat(frames, ignore_index=True) if frames else self._car_frame((0, 0))[:0]
-        return _wrap(frame, self._car_frame)
+        return pd.concat(frames, ignore_index=True) if frames else self._car_frame((0, 0))[:0]
+
+    @property
+    def car(self) -> WindowFrame:
+        """CARs over the study's CAR windows; call it with ``window=`` for any other.
+
+        The table is computed once; each access wraps it in a new callable frame (sharing
+        its data), which refers to this object: were the callable frame kept here, the two
+        would form a reference cycle and the study's arrays would outlive it until a full
+        garbage collection.
+        """
+        return _wrap(self._car_table, self._car_frame)
 
     @cached_property
     def ar(self) -> pd.DataFrame:
@@ -496,11 +505,17 @@ class EventStudyResults(Results):
         )
 
     @cached_property
-    def caar(self) -> WindowFrame:
-        """CAAR per CAR window; call it with ``window=`` for any other sub-window."""
+    def _caar_table(self) -> pd.DataFrame:
         rows = [self.caar_window(w) for w in self.car_windows]
-        frame = pd.concat(rows, ignore_index=True) if rows else self.caar_window((0, 0))[:0]
-        return _wrap(frame, self.caar_window)
+        return pd.concat(rows, ignore_index=True) if rows else self.caar_window((0, 0))[:0]
+
+    @property
+    def caar(self) -> WindowFrame:
+        """CAAR per CAR window; call it with ``window=`` for any other sub-window.
+
+        Computed once, wrapped anew at each access (as :attr:`car`).
+        """
+        return _wrap(self._caar_table, self.caar_window)
 
     @cached_property
     def aar(self) -> pd.DataFrame:
