@@ -215,8 +215,9 @@ def test_missing_data_is_raised_anew_and_keeps_no_reference_cycle(tmp_path: Path
     """The claims' cache keeps what is missing, not the exception: each use raises a new
     MissingData (a kept one raised again would collect every raise's frames, which refer
     back to the cache), and the cache is freed without the cycle collector."""
-    import gc
     import weakref
+
+    from _gc import cycle_collector_off
 
     from eventstudy.claims.claim import SeriesRef
     from eventstudy.claims.context import Context
@@ -233,9 +234,6 @@ def test_missing_data_is_raised_anew_and_keeps_no_reference_cycle(tmp_path: Path
     assert raised[0] is not raised[1]
     assert raised[0].missing == raised[1].missing and "GC=F" in raised[0].missing.path
     alive = weakref.ref(ctx)
-    gc.disable()
-    try:
+    with cycle_collector_off():
         del ctx, raised, info
         assert alive() is None
-    finally:
-        gc.enable()

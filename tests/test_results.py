@@ -87,20 +87,18 @@ def test_results_are_freed_without_the_cycle_collector():
     """The callable ``car``/``caar`` frames refer to their results; the results do not keep
     them, so dropping the last reference frees a study at once, not at the next full garbage
     collection (a loop of large studies would otherwise hold several of them in memory)."""
-    import gc
     import weakref
+
+    from _gc import cycle_collector_off
 
     res = _fit("market")
     car, caar = res.car, res.caar
     assert res.car is not car and res.car.equals(car)  # a new wrapper of the same table
     car(window=(-2, 2)), caar(window=(0, 3)), res.aar, res.summary(), res.tests(["csect_t"])
     alive = weakref.ref(res)
-    gc.disable()
-    try:
+    with cycle_collector_off():
         del res, car, caar
         assert alive() is None
-    finally:
-        gc.enable()
 
 
 def test_a_kept_callable_frame_outlives_its_results():
