@@ -212,9 +212,11 @@ def test_nato_market_once_fetched_gets_real_verdicts(
 
 
 def test_missing_data_is_raised_anew_and_keeps_no_reference_cycle(tmp_path: Path, events):
-    """The claims' cache keeps what is missing, not the exception: each use raises a new
-    MissingData (a kept one raised again would collect every raise's frames, which refer
-    back to the cache), and the cache is freed without the cycle collector."""
+    """The claims' cache keeps what is missing, not the exception: a kept exception raised
+    again would collect every raise's frames, which refer back to the cache. Each use's
+    traceback is as long as the first's, and the cache is freed without the cycle
+    collector."""
+    import traceback
     import weakref
 
     from _gc import cycle_collector_off
@@ -226,13 +228,14 @@ def test_missing_data_is_raised_anew_and_keeps_no_reference_cycle(tmp_path: Path
     ctx = Context(root=tmp_path, events=events, n_boot=10, seed=1, calibration=10,
                   roll_days=lambda frame: pd.DatetimeIndex([]), roll_window=3)  # fmt: skip
     ref = SeriesRef("prices", "GC=F")
-    raised = []
+    raised, depth = [], []
     for _ in range(2):
         with pytest.raises(MissingData) as info:
             ctx.series(ref)
         raised.append(info.value)
-    assert raised[0] is not raised[1]
+        depth.append(len(traceback.extract_tb(info.value.__traceback__)))
     assert raised[0].missing == raised[1].missing and "GC=F" in raised[0].missing.path
+    assert depth[1] == depth[0]  # the second raise's traceback holds no frames of the first
     alive = weakref.ref(ctx)
     with cycle_collector_off():
         del ctx, raised, info

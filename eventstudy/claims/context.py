@@ -1,8 +1,9 @@
 """What every claim handler shares: the run's context, the outcome record, evidence rows.
 
-:class:`Context` reads each series (and runs each gold study) once per run and remembers a
-:class:`~eventstudy.claims.sources.MissingData` as such, so every claim that needs a missing
-file says ``no data`` the same way. :class:`Outcome` is what a handler returns;
+:class:`Context` reads each series (and runs each gold study) once per run and remembers what
+is missing (the :class:`~eventstudy.claims.sources.MissingFile`), raising a new
+:class:`~eventstudy.claims.sources.MissingData` for it at each use, so every claim that needs a
+missing file says ``no data`` the same way. :class:`Outcome` is what a handler returns;
 :func:`evidence_row` makes one row of the tidy evidence table.
 """
 

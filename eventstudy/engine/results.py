@@ -4,7 +4,8 @@ r"""Results of an event study: estimates and one covariance, everything else der
 holds the abnormal returns of the studied events and their covariance matrices
 (:class:`FitArrays`); CARs, CAARs, AARs, their standard errors, t statistics, p-values, paths
 and the test battery are derived from them when first asked for (``functools.cached_property``
-for the frames, methods for anything with an argument). Each formula exists once:
+for the tables, methods for anything with an argument; ``car`` and ``caar`` wrap their cached
+tables in a new callable frame at each access). Each formula exists once:
 
 * per event, over a window with indicator :math:`\gamma`: :math:`CAR_i = \gamma'AR_i`,
   :math:`\widehat{Var}(CAR_i) = \gamma'V_i\gamma` (:func:`window_sums`), and
