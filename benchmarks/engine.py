@@ -11,11 +11,12 @@ Every implementation runs in its own fresh process (this script started again wi
 ``--child``: imports, the data, one untimed run, then the timed runs), one after the other in
 this one run, with the BLAS and OpenMP thread pools pinned to one thread (threadpoolctl), and
 is timed as the minimum of its runs (wall and CPU seconds): ``--repeat`` runs, half as many
-for ``full``, at most 3 for ``naive``; before each run, untimed, the garbage collector runs.
-A fresh process each, because what ran before in a process changes the next one's time: in
-one shared process, the full battery at 100,000 events, timed after ten runs of the floor and
-the engine at that size, took 0.3-0.5 s longer than in a process of its own (alternating runs
-on a 2-core virtual machine), its kernel time per page fault 2-3 times higher. The engine runs
+for ``full``, at most 3 for ``naive``; before each run, untimed, the garbage collector runs
+(for the small cycles pandas itself leaves). A fresh process each, so that no column depends
+on what ran before it: when the engine's results still lived on in reference cycles (before
+9042565), the full battery at 100,000 events, timed in one shared process after ten runs of
+the floor and the engine at that size, took 0.3-0.5 s longer than in a process of its own
+(alternating runs on a 2-core virtual machine); since, the two measure alike. The engine runs
 the OLS blocks and the battery's tests on its own threads (``EVENTSTUDY_THREADS``, default
 min(2, CPUs); set it to 1 for a serial engine): CPU above wall is that pool at work; the floor
 and the naive loop are single-threaded. Columns:
@@ -228,10 +229,8 @@ def check_naive(res, naive) -> None:
 def timed(func, *args, repeat: int = 3):
     """(min wall s, min CPU s, last result) over ``repeat`` runs.
 
-    Before each run (untimed) the last result is dropped and the garbage collector run: the
-    engine's results sit in reference cycles (pandas frames), which would otherwise keep
-    their memory until a full collection, so that each run took fresh pages while the
-    floor's plain arrays were freed at once.
+    Before each run (untimed) the last result is dropped and the garbage collector run, so
+    that no run pays for memory an earlier one left in reference cycles.
     """
     wall, cpu, result = np.inf, np.inf, None
     for _ in range(repeat):
