@@ -50,7 +50,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from machine_speed import page_policy, yardstick  # benchmarks/machine_speed.py
+from machine_speed import page_policy, yardstick, yardstick_around  # benchmarks/machine_speed.py
 from scipy import special
 
 from eventstudy.engine.study import EventStudy
@@ -283,9 +283,10 @@ def child(impl: str, n: int, repeat: int, memory: bool) -> dict:
 def _in_fresh_process(impl: str, n: int, repeat: int, memory: bool) -> dict:
     """:func:`child` run by a new interpreter (this script with ``--child``)."""
     argv = [sys.executable, __file__, "--child", impl, str(n), str(repeat)]
-    out = subprocess.run(  # the child's stderr (a failed check's message) reaches the terminal
-        [*argv, *([] if memory else ["--no-memory"])], check=True, stdout=subprocess.PIPE, text=True
-    )
+    if not memory:
+        argv.append("--no-memory")
+    # the child's stderr (a failed check's message) reaches the terminal
+    out = subprocess.run(argv, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -306,14 +307,15 @@ def main(argv=None) -> None:
         f"{'naive':>13} {'naive/engine4':>13}"
     )
     rows = [head, "-" * len(head)]
+    full_repeat, naive_repeat = max(1, args.repeat // 2), min(args.repeat, 3)
     before = yardstick()
     for n in args.sizes:
         floor = _in_fresh_process("floor", n, args.repeat, False)
         eng = _in_fresh_process("engine4", n, args.repeat, False)
-        full = _in_fresh_process("full", n, max(1, args.repeat // 2), not args.no_memory)
+        full = _in_fresh_process("full", n, full_repeat, not args.no_memory)
         naive = "not run".rjust(13) + " " * 14
         if n <= args.naive_max:
-            loop = _in_fresh_process("naive", n, min(args.repeat, 3), False)
+            loop = _in_fresh_process("naive", n, naive_repeat, False)
             naive = f"{loop['wall']:6.2f} {loop['cpu']:6.2f} {loop['wall'] / eng['wall']:12.1f}x"
         rows.append(
             f"{n:>8,d} | {floor['wall']:6.3f} {floor['cpu']:6.3f} | {eng['wall']:6.3f} "
@@ -323,11 +325,10 @@ def main(argv=None) -> None:
     print("EventStudy vs bare-numpy floor and naive loop (1 BLAS thread; see the docstring)")
     print("\n".join(rows))
     print(
-        f"Each cell: wall s, CPU s (min of {args.repeat} runs; full: of "
-        f"{max(1, args.repeat // 2)}; naive: of {min(args.repeat, 3)}), each implementation in "
-        "a fresh process; ratios of wall times."
+        f"Each cell: wall s, CPU s (min of {args.repeat} runs; full: of {full_repeat}; naive: "
+        f"of {naive_repeat}), each implementation in a fresh process; ratios of wall times."
     )
-    print(f"{before} before the runs; {yardstick().split(': ', 1)[1]} after them")
+    print(yardstick_around(before))
     print(page_policy())
 
 

@@ -52,6 +52,13 @@ def yardstick() -> str:
     return f"machine speed: a {STEPS:,d}-step Python loop took {python_loop_seconds():.2f} s"
 
 
+def yardstick_around(before: str) -> str:
+    """The line a benchmark prints after its runs: ``before`` (:func:`yardstick` taken before
+    them) and the loop's time now."""
+    now = f"a {STEPS:,d}-step Python loop took {python_loop_seconds():.2f} s"
+    return f"{before} before the runs; {now} after them"
+
+
 if __name__ == "__main__":
     print(yardstick())
     print(page_policy())

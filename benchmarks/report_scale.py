@@ -57,7 +57,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from catalog_scale import _exponent  # benchmarks/catalog_scale.py
-from machine_speed import yardstick  # benchmarks/machine_speed.py
+from machine_speed import yardstick, yardstick_around  # benchmarks/machine_speed.py
 from versus_commit import _export  # benchmarks/versus_commit.py
 
 REPO = Path(__file__).resolve().parents[1]
@@ -438,7 +438,7 @@ def main(argv: list[str] | None = None) -> None:
                 pairs[label] = _ratios(*runs.values())
             print(f"{label}: done", file=sys.stderr)
     _print(args, cases, results)
-    print(f"{before} before the runs; {yardstick().split(': ', 1)[1]} after them")
+    print(yardstick_around(before))
     for label, ratios in pairs.items():
         if ratios:
             wall, cpu = (float(np.median(r)) for r in zip(*ratios, strict=True))

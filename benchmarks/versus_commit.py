@@ -31,7 +31,7 @@ import tempfile
 from io import BytesIO
 from pathlib import Path
 
-from machine_speed import page_policy, yardstick  # benchmarks/machine_speed.py
+from machine_speed import page_policy, yardstick, yardstick_around  # benchmarks/machine_speed.py
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         "resident memory of the process (data, imports and the timed work); CPU: process "
         "seconds of the timed work (above wall when the engine's threads ran in parallel)"
     )
-    print(f"{before} before the runs; {yardstick().split(': ', 1)[1]} after them")
+    print(yardstick_around(before))
     print(f"this tree's {page_policy()}")
 
 
