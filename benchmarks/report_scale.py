@@ -345,7 +345,7 @@ def _claims(events: pd.DataFrame, links: list[str], path: Path) -> None:
          "series": f"polymarket:{links[linked].split()[0]}", "window": "3D",
          "sensitivity": "1D 7D"},
     ]  # fmt: skip
-    frame = pd.DataFrame(rows).reindex(columns=list(COLUMNS)).fillna("")
+    frame = pd.DataFrame(rows).reindex(columns=list(COLUMNS)).astype(object).fillna("")
     frame = frame.assign(text="synthetic claim", source="benchmarks/report_scale.py",
                          made_on="2025-01-15", alpha=0.05)  # fmt: skip
     frame.to_csv(path, index=False, lineterminator="\n")
