@@ -12,7 +12,8 @@ sessions after a random head (so many share a day 0, windows overlap and other e
 every estimation window). Categories (one in five a ``gold_market`` label), directions and
 known/unknown clock times are drawn at random; ``day0`` is given (the calendar reaches far
 before the exchange calendars). The study is :func:`eventstudy.gold_event_study` with its
-defaults (constant mean, mask policy, 200 x 50 placebo draws, timing sensitivity, groups).
+defaults (constant mean, mask policy, the pseudo-event placebo on every eligible
+non-event day, timing sensitivity, groups).
 
 Each side runs in a fresh Python process with BLAS pinned to one thread; a cell is the
 minimum wall time of ``--repeat`` runs after one warm-up (imports excluded), and the CPU time
@@ -36,6 +37,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from machine_speed import yardstick, yardstick_around  # benchmarks/machine_speed.py
 from versus_commit import _export  # benchmarks/versus_commit.py
 
 REPO = Path(__file__).resolve().parents[1]
@@ -143,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base", default=None, help="an earlier commit to time side by side")
     parser.add_argument("--base-timeout", type=float, default=300.0)
     args = parser.parse_args(argv)
+    before = yardstick()
     sides = {"this tree": REPO}
     with tempfile.TemporaryDirectory() as tmp:
         if args.base:
@@ -160,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
                 if results[name][n]:
                     results[name][n]["n"] = n
     _print(args, results)
+    print(yardstick_around(before))
 
 
 def _print(args, results) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalog_scale import synthetic_catalog
+from machine_speed import yardstick, yardstick_around
 
 
 def _best(run: Callable[[], object], repeat: int) -> tuple[float, float]:
@@ -79,6 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     from threadpoolctl import threadpool_limits
 
     warnings.simplefilter("ignore")
+    before = yardstick()
     rows = []
     with threadpool_limits(limits=1):
         for n in args.draws:
@@ -88,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     for n, m in rows:
         print(f"{n:>8,} | {m['placebo']:6.2f} ({m['placebo_cpu']:5.2f}) | "
               f"{m['study']:6.2f} ({m['study_cpu']:5.2f}) | {int(m['pseudo']):,}")  # fmt: skip
+    print(yardstick_around(before))
 
 
 if __name__ == "__main__":

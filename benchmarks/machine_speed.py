@@ -1,8 +1,9 @@
 """How fast this machine runs plain Python right now: a yardstick printed beside timings.
 
-Run: ``python benchmarks/machine_speed.py``. The benchmarks that compare against a target
-(``report_scale.py``, ``versus_commit.py``) print it before and after their runs. On a shared
-virtual machine the same work can take 40 % longer from one minute to the next (the 2-core
+Run: ``python benchmarks/machine_speed.py``. Every benchmark timed against a target or an
+earlier commit (``engine.py``, ``catalog_scale.py``, ``report_scale.py``, ``gold_placebo.py``,
+``startup.py``, ``batched.py``, ``versus_commit.py``) prints it before and after its runs. On
+a shared virtual machine the same work can take 40 % longer from one minute to the next (the 2-core
 machines this project is timed on do): read a timing together with the yardstick measured
 around it, and a ratio only between runs that alternated.
 """

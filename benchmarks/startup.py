@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 
+from machine_speed import yardstick, yardstick_around  # benchmarks/machine_speed.py
+
 HEAVY = ("numpy", "pandas", "scipy", "statsmodels", "matplotlib", "requests", "arch")
 
 STEPS = {
@@ -51,6 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args(argv)
+    before = yardstick()
     print(f"{'step (fresh process)':<32} {'wall s':>7}  heavy packages loaded")
     for name, code in STEPS.items():
         runs = [_child(code) for _ in range(args.repeat)]
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{name:<32} {best:7.3f}  {', '.join(runs[-1]['loaded']) or '-'}")
     print(f"{'python -m eventstudy --help':<32} {_cli(args.repeat):7.3f}")
     print(f"min of {args.repeat} processes each; targets: import eventstudy < 0.3 s, --help fast")
+    print(yardstick_around(before))
 
 
 if __name__ == "__main__":

@@ -262,6 +262,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import time
 
     started = time.perf_counter()  # the analysis stack's imports count: the run needs them
+    if args.n_boot is not None:
+        print(
+            "warning: --n-boot has no effect and will be removed: the gold study's placebo fits "
+            "a pseudo-event on every eligible non-event day (no bootstrap resamples)",
+            file=sys.stderr,
+        )
     from eventstudy.report.compose import run_report
 
     with _progress_bar(args.quiet) as tick:
@@ -272,7 +278,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
             claims=args.claims,
             lang=args.lang,
             self_contained=args.self_contained,
-            n_boot=args.n_boot,
             robustness=not args.no_robustness,
             strict=args.strict,
             all_figures=args.all_figures,
@@ -591,9 +596,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="draw every event's odds and CAR paths (default: those that moved most)",
     )
-    p.add_argument(
-        "--n-boot", type=int, default=200, help="placebo bootstrap resamples (default 200)"
-    )
+    p.add_argument("--n-boot", type=int, default=None, help=argparse.SUPPRESS)  # no effect
     p.add_argument(
         "--no-robustness",
         action="store_true",

@@ -20,9 +20,7 @@ def report_notes(repo_root: Path, snapshot_dir: Path, work: Path) -> dict[str, s
     from eventstudy.gold.study import gold_event_study
     from eventstudy.report import analyses
 
-    inputs = analyses.run_analyses(
-        repo_root / "events.csv", snapshot_dir, n_boot=30, robustness=False
-    )
+    inputs = analyses.run_analyses(repo_root / "events.csv", snapshot_dir, robustness=False)
     snapshot = [*inputs.notes, *inputs.gold.notes, *inputs.odds._summary_notes()]
     snapshot += inputs.claims.notes
     events = load_events(repo_root / "events.csv").head(12)

@@ -80,7 +80,6 @@ def snapshot_report_run(snapshot_dir, tmp_path_factory):
         catalog=REPO / "events.csv",
         data_dir=snapshot_dir,
         out=tmp_path_factory.mktemp("snapshot_report") / "report",
-        n_boot=30,
         robustness=True,
     )
 

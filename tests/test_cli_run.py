@@ -37,15 +37,47 @@ def fake_build(monkeypatch, tmp_path):
 
 def test_run_passes_its_options_and_ends_with_a_summary(fake_build, tmp_path, capsys):
     code = main(["run", "--catalog", "x.csv", "--out", str(tmp_path / "report"), "--lang",
-                 "ja", "--self-contained", "--n-boot", "50", "--no-robustness"])  # fmt: skip
+                 "ja", "--self-contained", "--no-robustness"])  # fmt: skip
     assert code == 0
     assert fake_build["catalog"] == "x.csv" and fake_build["lang"] == "ja"
     assert fake_build["self_contained"] is True and fake_build["robustness"] is False
-    assert fake_build["n_boot"] == 50 and fake_build["all_figures"] is False
+    assert fake_build["all_figures"] is False and "n_boot" not in fake_build
     captured = capsys.readouterr()
     assert "- first finding" in captured.out and "- second" in captured.out
     assert f"report written to {tmp_path / 'report' / 'index.html'}" in captured.out
     assert captured.err == ""  # no progress bar when stderr is not a terminal
+
+
+def test_n_boot_is_accepted_with_a_warning_and_not_passed_on(fake_build, tmp_path, capsys):
+    # It sized the stationary-bootstrap placebo; the report's gold study uses pseudo-events.
+    code = main(["run", "--out", str(tmp_path / "report"), "--n-boot", "50", "-q"])
+    assert code == 0 and "n_boot" not in fake_build
+    err = capsys.readouterr().err
+    assert err.startswith("warning: --n-boot has no effect and will be removed")
+    assert "pseudo-event" in err
+
+
+def test_n_boot_is_not_in_the_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "--n-boot" not in capsys.readouterr().out
+
+
+def test_run_report_and_run_analyses_warn_that_n_boot_has_no_effect(tmp_path):
+    from eventstudy.exceptions import EventStudyError
+    from eventstudy.report.analyses import run_analyses
+    from eventstudy.report.compose import run_report
+
+    missing = tmp_path / "no-such-catalog.csv"
+    for call in (
+        lambda: run_report(catalog=missing, out=tmp_path / "r", n_boot=30, fetch_missing=False),
+        lambda: run_analyses(missing, tmp_path, n_boot=30),
+    ):
+        with (
+            pytest.warns(FutureWarning, match="n_boot has no effect"),
+            pytest.raises((EventStudyError, OSError)),
+        ):
+            call()
 
 
 def test_quiet_run_prints_only_the_path(fake_build, tmp_path, capsys):

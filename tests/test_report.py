@@ -331,7 +331,6 @@ def test_report_without_polymarket_data_says_why(snapshot_dir, repo_root, tmp_pa
         catalog=repo_root / "events.csv",
         data_dir=data,
         out=tmp_path / "report",
-        n_boot=10,
         robustness=False,
         fetch_missing=False,
     ).index

@@ -43,7 +43,7 @@ def hostile(repo_root, snapshot_dir, tmp_path_factory):
     claims["text"] = CLAIM
     claims.to_csv(root / "claims.csv", index=False, encoding="utf-8")
     run = run_report(catalog=root / "events.csv", data_dir=snapshot_dir,
-                       out=root / "report", n_boot=10, robustness=False)  # fmt: skip
+                       out=root / "report", robustness=False)  # fmt: skip
     return run
 
 

@@ -1,7 +1,8 @@
 r"""The engine in batches: bounded memory on one machine, or many machines through Dask.
 
-A study of millions of (event, asset) pairs does not fit one panel: the prediction-error
-covariances alone are N x L2 x L2 floats (3.5 GB per million pairs for a 21-day window).
+A study of millions of (event, asset) pairs does not fit one panel: a fitted panel holds about
+3.3 KB per pair with 250 estimation days and a 21-day event window, most of it the estimation
+residuals (3.3 GB per million pairs; ``benchmarks/batched.py`` measures it).
 :func:`run_batched` cuts the events into batches, runs the same
 :class:`~eventstudy.engine.study.EventStudy` on each (every pair is fitted on its own
 estimation window, so a pair's numbers do not depend on the batch it is in), keeps what each

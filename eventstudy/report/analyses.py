@@ -62,7 +62,7 @@ class ReportInputs:
     notes : tuple of str
         Why a part is missing (no odds data, no claims file, ...).
     settings : dict
-        Data directory, catalog, claims file, bootstrap size.
+        Data directory, catalog, claims file.
     """
 
     catalog: Path
@@ -82,7 +82,7 @@ def run_analyses(
     data_dir: str | os.PathLike[str] | None = None,
     *,
     claims: str | os.PathLike[str] | None = None,
-    n_boot: int = 200,
+    n_boot: int | None = None,
     robustness: bool = True,
     strict: bool = False,
     progress: Progress | None = None,
@@ -97,8 +97,10 @@ def run_analyses(
         See :func:`eventstudy.data.store.resolve_data_dir`.
     claims : str or path-like, optional
         Claims file; default ``claims.csv`` beside the catalog when it exists.
-    n_boot : int, default 200
-        Placebo bootstrap resamples of the gold study.
+    n_boot : int, optional
+        Deprecated, no effect (a FutureWarning when given): the gold study's placebo fits a
+        pseudo-event on every eligible non-event day, with no bootstrap resamples. To be
+        removed.
     robustness : bool, default True
         Also refit the gold study's units under the market and factor models and on GLD.
     strict : bool, default False
@@ -122,6 +124,7 @@ def run_analyses(
     from eventstudy.data.catalog import load_events
     from eventstudy.data.store import resolve_data_dir
 
+    _warn_n_boot(n_boot)
     step = progress or (lambda _name: None)
     catalog = Path(catalog)
     root = resolve_data_dir(data_dir).resolve()
@@ -134,7 +137,7 @@ def run_analyses(
     odds, odds_note = _odds(events, root)
     tell("odds", {"odds": odds, "events": events})
     step("gold study")
-    gold = _gold(events, root, n_boot)
+    gold = _gold(events, root)
     tell("gold", {"gold": gold})
     associations = _associations(catalog, events, gold, odds) if odds is not None else {}
     tell("association", {"associations": associations})
@@ -147,18 +150,31 @@ def run_analyses(
     step("data versions")
     versions = _data_versions(root, gold, refits, odds, claims_res, strict)
     notes = tuple(n for n in (odds_note, claims_note) if n)
-    settings = {"data_dir": str(root), "catalog": str(catalog), "n_boot": n_boot,
+    settings = {"data_dir": str(root), "catalog": str(catalog),
                 "claims": str(claims_path) if claims_res is not None else ""}  # fmt: skip
     return ReportInputs(catalog, events, gold, refits, odds, associations, claims_res,
                         versions, notes, settings)  # fmt: skip
 
 
-def _gold(events: pd.DataFrame, root: Path, n_boot: int) -> Any:
+N_BOOT_NO_EFFECT = (
+    "n_boot has no effect and will be removed: the gold study's placebo fits a pseudo-event "
+    "on every eligible non-event day (no bootstrap resamples)"
+)
+"""Why ``n_boot`` (``--n-boot``) is ignored: it sized the stationary-bootstrap placebo, which
+the report no longer runs (the gold study's default placebo became pseudo-events)."""
+
+
+def _warn_n_boot(n_boot: int | None) -> None:
+    if n_boot is not None:
+        warnings.warn(N_BOOT_NO_EFFECT, FutureWarning, stacklevel=3)
+
+
+def _gold(events: pd.DataFrame, root: Path) -> Any:
     from eventstudy.gold.study import gold_event_study
 
     with warnings.catch_warnings():  # the report shows the overlap table and notes instead
         warnings.simplefilter("ignore", WindowOverlapWarning)
-        return gold_event_study(events, data_dir=root, n_boot=n_boot)
+        return gold_event_study(events, data_dir=root)
 
 
 def _robustness(events: pd.DataFrame, root: Path, gold: Any) -> dict[str, Any]:

@@ -33,13 +33,14 @@ import logging
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eventstudy._languages import Lang, check_lang
-from eventstudy.report.analyses import ReportInputs, run_analyses
+from eventstudy.report.analyses import N_BOOT_NO_EFFECT, ReportInputs, run_analyses
 from eventstudy.report.drawing import FigureDrawer
 from eventstudy.report.figures import Figure, draw_figures
 from eventstudy.report.page import build_page, extra_tables
@@ -73,7 +74,7 @@ def run_report(
     claims: str | os.PathLike[str] | None = None,
     lang: Lang = "en",
     self_contained: bool = False,
-    n_boot: int = 200,
+    n_boot: int | None = None,
     robustness: bool = True,
     strict: bool = False,
     all_figures: bool = False,
@@ -98,8 +99,9 @@ def run_report(
         Language of the headings, findings and captions.
     self_contained : bool, default False
         Embed the figures in ``index.html`` (one file that can be sent by mail).
-    n_boot : int, default 200
-        Placebo bootstrap resamples of the gold study.
+    n_boot : int, optional
+        Deprecated, no effect (a FutureWarning when given); see
+        :func:`eventstudy.report.analyses.run_analyses`.
     robustness : bool, default True
         Also refit the gold units under the market and factor models and on GLD.
     strict : bool, default False
@@ -136,6 +138,8 @@ def run_report(
 
     progress = _logged(progress or (lambda _name: None))
     check_lang(lang)
+    if n_boot is not None:
+        warnings.warn(N_BOOT_NO_EFFECT, FutureWarning, stacklevel=2)
     with (
         _fewer_collections(),
         report_directory(out) as build,
@@ -146,7 +150,7 @@ def run_report(
             progress("data")
             data = _ensure(catalog, claims, data_dir, offline)
         inputs = run_analyses(
-            catalog, data_dir, claims=claims, n_boot=n_boot, robustness=robustness,
+            catalog, data_dir, claims=claims, robustness=robustness,
             strict=strict, progress=progress, ready=drawer.ready,
         )  # fmt: skip
         run = write_report(inputs, build, lang=lang, self_contained=self_contained,
