@@ -10,6 +10,8 @@ mark, quotes, commas and line breaks, very long fields, Excel's dates and times.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from pathlib import Path
 
@@ -199,3 +201,85 @@ def test_a_second_byte_order_mark_is_the_exact_readers(repo_root: Path) -> None:
     assert _catalog_fast.read_fast("events.csv", raw) is None
     problems, _ = _exact("events.csv", raw)
     assert [p.column for p in problems] == ["\ufeffevent_id", "event_id"]
+
+
+def _csv_reads_strictly(raw: bytes) -> bool:
+    """The reference: ``csv``'s strict reader reads ``raw`` (UTF-8) without an error."""
+    try:
+        for _ in csv.reader(io.StringIO(raw.decode("utf-8"), newline=""), strict=True):
+            pass
+    except csv.Error:
+        return False
+    return True
+
+
+QUOTING = [
+    b"", b'"', b'""', b'"""', b'""""', b'"a"', b'"a"b', b'"a" ,b', b'a"b', b'a"b"', b'a,"b"',
+    b'a,"b', b'a,"b""', b'a,"b"""', b'"a""b"', b'"a\nb",c', b'"a"\r\nb', b'"a"\rb', b'x"\n"y"',
+    b'"NATO Brussels" summit', b'"""NATO Brussels"" summit"', b'a,b"c,"d"', b'a"b,"c',
+    b'"a,""b",c\n', b'\n"a"', b'\r"a"\r', b'"\xc3\xa9",\xe6\x97\xa5"',
+]  # fmt: skip
+"""Quoting as analysts get it wrong and right: a value going on after its closing quote,
+unclosed quotes, doubled quotes, quotes inside unquoted values, every kind of line break."""
+
+
+@pytest.mark.parametrize("raw", QUOTING)
+def test_strict_quoting_is_csvs(raw: bytes) -> None:
+    assert _catalog_fast._strictly_quoted(raw) is _csv_reads_strictly(raw)
+
+
+@settings(max_examples=_examples(500), deadline=None)
+@given(parts=st.lists(st.sampled_from(['"', '""', ",", "\n", "\r", "\r\n", "a", "é", " "])))
+def test_strict_quoting_is_csvs_on_any_text(parts: list[str]) -> None:
+    raw = "".join(parts).encode("utf-8")
+    assert _catalog_fast._strictly_quoted(raw) is _csv_reads_strictly(raw)
+
+
+@settings(max_examples=_examples(300), deadline=None)
+@given(
+    parts=st.lists(st.sampled_from(['"', ",", "\n", "\r\n", "ab", "日本"])), limit=st.integers(1, 6)
+)
+def test_strict_quoting_never_clears_a_value_longer_than_csvs_limit(parts, limit) -> None:
+    # Conservative on lengths: what it clears, csv reads; what csv rejects, it rejects.
+    raw = "".join(parts).encode("utf-8")
+    default = csv.field_size_limit(limit)
+    try:
+        if _catalog_fast._strictly_quoted(raw):
+            assert _csv_reads_strictly(raw)
+    finally:
+        csv.field_size_limit(default)
+
+
+def test_a_value_longer_than_the_limit_goes_to_the_exact_reader(tmp_path: Path) -> None:
+    row = {**BASE, "event_id": "long", "description": "x" * (csv.field_size_limit() + 1)}
+    path = tmp_path / "events.csv"
+    path.write_bytes(csv_text([row]).encode("utf-8"))
+    with pytest.raises(catalog.CatalogError, match="longer than"):
+        catalog.load_events(path)
+
+
+def _lines_row_by_row(raw: bytes, column: str) -> dict[str, int]:
+    """The reference: each checked row's line of ``column`` (``_make_row``'s, cell by cell)."""
+    _, rows, columns, _ = catalog._structure("events.csv", raw, catalog.EVENTS_TABLE)
+    if columns is None or column not in columns or "event_id" not in columns:
+        return {}
+    return {row.cells["event_id"]: row.lines[column] for row in rows}
+
+
+@settings(max_examples=_examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=catalogs(), column=st.sampled_from(catalog.COLUMNS))
+def test_event_lines_are_the_rows_lines(raw: bytes, column: str, tmp_path_factory) -> None:
+    path = tmp_path_factory.mktemp("lines") / "events.csv"
+    path.write_bytes(raw)
+    assert catalog.event_lines(path, column) == _lines_row_by_row(raw, column)
+
+
+def test_event_lines_count_a_cr_and_an_lf_in_two_cells_as_two_breaks(tmp_path: Path) -> None:
+    # polymarket ends with CR and the next cell, description, starts with LF: two line breaks,
+    # not one CRLF (sources, the cell after them, is two lines below the record's first).
+    row = {**BASE, "event_id": "e", "polymarket": "MARKETS", "description": "DESCRIPTION"}
+    text = csv_text([row]).replace("MARKETS", '"x\r"').replace("DESCRIPTION", '"\nb"')
+    raw = text.encode("utf-8")
+    (tmp_path / "events.csv").write_bytes(raw)
+    lines = catalog.event_lines(tmp_path / "events.csv", "sources")
+    assert lines == _lines_row_by_row(raw, "sources") == {"e": 4}

@@ -334,10 +334,21 @@ def event_lines(path: str | os.PathLike[str], column: str = "event_id") -> dict[
         raw = Path(path).read_bytes()
     except OSError:
         return {}
-    _, rows, columns, _ = _structure(str(path), raw, EVENTS_TABLE)  # parsed, not checked
-    if columns is None or column not in columns:
+    _, columns, records, _ = _records(str(path), raw, EVENTS_TABLE)  # parsed, not checked
+    if columns is None or column not in columns or "event_id" not in columns:
         return {}
-    return {row.cells["event_id"]: row.lines[column] for row in rows}
+    n_columns, at_id, at_column = len(columns), columns.index("event_id"), columns.index(column)
+    lines: dict[str, int] = {}
+    for line, cells in records:
+        if len(cells) != n_columns:
+            continue  # not a row (the checks report its field count)
+        # The line breaks of the cells before the column (as _make_row counts them, cell by
+        # cell: the NUL between cells keeps a CR ending one and an LF starting the next apart).
+        before = "\0".join(cells[:at_column])
+        if "\n" in before or "\r" in before:
+            line += len(_LINE_BREAK.findall(before))
+        lines[cells[at_id].strip()] = line
+    return lines
 
 
 def load_events(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -501,12 +512,32 @@ def _structure(
     where: str, raw: bytes, spec: TableSpec
 ) -> tuple[_Problems, list[_Row], list[str] | None, str]:
     """:func:`read_table` on bytes, also returning the decoded text."""
+    problems, columns, records, text = _records(where, raw, spec)
+    rows: list[_Row] = []
+    bare_cr = _bare_cr_lines(text) if records else frozenset()
+    for line, cells in records:
+        row, row_problems = _make_row(where, line, cells, columns or [], spec.id_column, bare_cr)
+        problems += row_problems
+        if row is not None:
+            rows.append(row)
+    return problems, rows, columns, text
+
+
+def _records(
+    where: str, raw: bytes, spec: TableSpec
+) -> tuple[_Problems, list[str] | None, list[tuple[int, list[str]]], str]:
+    """The steps of :func:`_structure` before its rows: text, header, records, problems.
+
+    Returns ``(problems, columns, records, text)``: ``columns`` the header's normalised names
+    (None when the file cannot be read as a table of this kind), ``records`` each record's
+    first line and cells (none when the rows cannot be read: a problem says why).
+    """
     text, problems = _decode(where, raw, spec.id_column)
     if problems:
-        return problems, [], None, ""  # every other check would read garbage
+        return problems, None, [], ""  # every other check would read garbage
     header, records, problems = _split_records(where, text, spec.columns)
     if header is None:
-        return problems, [], None, text
+        return problems, None, [], text
     separator = _other_separator(header, spec.columns)
     if separator is not None:
         origin = (
@@ -518,22 +549,15 @@ def _structure(
             f"the columns are separated by {separator} instead of commas ({origin}); save the "
             "file as 'CSV UTF-8 (Comma delimited)'"
         )
-        return [_problem(where, 1, None, None, None, msg, spec.id_column)], [], None, text
+        return [_problem(where, 1, None, None, None, msg, spec.id_column)], None, [], text
     columns, header_problems = _check_header(where, header, spec)
     problems += header_problems
     header_off = (
         _header_field_count(where, header, records, spec.id_column) if header_problems else None
     )
     if header_off is not None:  # the header is off by a name: one problem, not one per row
-        return [*problems, header_off], [], columns, text
-    rows: list[_Row] = []
-    bare_cr = _bare_cr_lines(text)
-    for line, cells in records:
-        row, row_problems = _make_row(where, line, cells, columns, spec.id_column, bare_cr)
-        problems += row_problems
-        if row is not None:
-            rows.append(row)
-    return problems, rows, columns, text
+        return [*problems, header_off], columns, [], text
+    return problems, columns, records, text
 
 
 def _decode(where: str, raw: bytes, id_column: str = "event_id") -> tuple[str, _Problems]:
@@ -763,7 +787,7 @@ def _split_records(
     try:
         for cells in reader:
             start, line_after = line_after + 1, reader.line_num
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # every cell blank (one join: no loop a cell)
                 if header is not None and len(cells) > 1:
                     blank_rows.append(start)
                 continue  # blank line, or a row of empty cells (checked below)
