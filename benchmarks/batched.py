@@ -8,7 +8,9 @@ Data as ``benchmarks/engine.py`` (400 assets x 3,000 days, market model, event w
 (-10, +10), estimation window 250 days). Part 1 streams ``--events`` synthetic events,
 generated chunk by chunk (the events table itself is never built whole), through
 :func:`eventstudy.engine.batched.run_batched` in this process with ``keep_car=False``: only
-the combined CAAR/AAR and tests are kept. It is timed with nothing watching it; its memory is
+the combined CAAR/AAR and tests are kept; it is run again without ``corrado_rank``, whose
+sort of every pair's combined series is its costliest piece. It is timed with nothing watching
+it; its memory is
 the process's peak resident set (``getrusage``, numpy included; what the data and imports took
 before is printed beside it), against what a whole panel would take: the memory an
 :class:`~eventstudy.engine.study.EventStudy` fit of ``--sample`` events holds (tracemalloc,
@@ -39,7 +41,7 @@ import pandas as pd  # noqa: E402
 from engine import N_ASSETS, N_DAYS, SEED, make_data  # noqa: E402  (benchmarks/engine.py)
 from machine_speed import yardstick, yardstick_around  # noqa: E402
 
-from eventstudy.engine.batched import run_batched  # noqa: E402
+from eventstudy.engine.batched import BATCHED_TESTS, run_batched  # noqa: E402
 from eventstudy.engine.study import EventStudy  # noqa: E402
 from eventstudy.engine.windows import EstimationWindow  # noqa: E402
 
@@ -88,10 +90,12 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
 
 
-def stream(rets, mkt, n: int, batch: int):
+def stream(rets, mkt, n: int, batch: int, tests=None):
     """``run_batched`` over ``n`` streamed events in this process: (results, wall s)."""
     t0 = time.perf_counter()
-    res = run_batched(rets, event_chunks(rets, n, batch), benchmark=mkt, keep_car=False, **KW)
+    res = run_batched(
+        rets, event_chunks(rets, n, batch), benchmark=mkt, keep_car=False, tests=tests, **KW
+    )
     return res, time.perf_counter() - t0
 
 
@@ -141,6 +145,9 @@ def main(argv=None) -> None:
           f"whole panel at once: about {per_event * args.events / 1e9:.1f} GB "
           f"({per_event / 1e3:.1f} KB per event held by a fit of {args.sample:,d})")  # fmt: skip
     print(res.caar.to_string(index=False))
+    no_rank = [t for t in BATCHED_TESTS if t != "corrado_rank"]
+    wall_no_rank = stream(rets, mkt, args.events, args.batch_size, tests=no_rank)[1]
+    print(f"   the same without corrado_rank (no sort of each pair's series): {wall_no_rank:.1f} s")
     local, t_local = stream(rets, mkt, args.cluster_events, args.batch_size)
     print(f"\n2. {args.cluster_events:,d} events: in-process loop {t_local:.1f} s")
     times = {}

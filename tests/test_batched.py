@@ -112,3 +112,43 @@ def test_the_core_never_imports_dask():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_batches_with_missing_event_days_give_the_local_numbers():
+    # Missing returns kept as NaN in the event window (shared calendar: asset A3's own
+    # holidays, days after the end of the data): the rank test's counts then differ by day
+    # and by target, and some pairs have no return on a day.
+    from eventstudy.engine.windows import EventWindow
+
+    rets, mkt, events = _data()
+    kw = {**KW, "event_window": EventWindow(-5, 5, calendar="shared", missing="keep")}
+    local = EventStudy(rets, events, benchmark=mkt, **kw).fit()
+    ranks = local.tests(["corrado_rank"])
+    assert len(set(ranks["nobs"])) > 1  # the case this test is for
+    for batch_size in (1, 29):
+        _check(run_batched(rets, events, benchmark=mkt, batch_size=batch_size, **kw), local)
+
+
+def test_only_the_tests_asked_for_and_no_rank_sort_without_corrado(local, monkeypatch):
+    from eventstudy.engine import batched
+
+    rets, mkt, events = _data()
+    sorted_batches = []
+    real = batched._rank_sums
+    monkeypatch.setattr(batched, "_rank_sums", lambda prep: sorted_batches.append(1) or real(prep))
+    res = run_batched(rets, events, benchmark=mkt, batch_size=100, tests=["t", "pt"], **KW)
+    assert set(res.tests["test"]) == {"csect_t", "patell"}  # aliases as the battery takes them
+    assert sorted_batches == []  # Corrado's sort is skipped when it is not asked for
+    mine = res.tests.sort_values(KEYS, ignore_index=True)
+    ref = local.tests(["csect_t", "patell"]).sort_values(KEYS, ignore_index=True)
+    np.testing.assert_allclose(mine["stat"], ref["stat"], rtol=1e-12)
+    ranked = run_batched(rets, events, benchmark=mkt, batch_size=100, tests=["rank"], **KW)
+    assert set(ranked.tests["test"]) == {"corrado_rank"} and len(sorted_batches) == 3
+
+
+def test_a_test_that_does_not_combine_is_named():
+    from eventstudy.exceptions import SpecificationError
+
+    rets, mkt, events = _data(20)
+    with pytest.raises(SpecificationError, match="grank do not combine across batches"):
+        run_batched(rets, events, benchmark=mkt, tests=["bmp", "grank"], **KW)

@@ -373,15 +373,50 @@ def _rank_like(
     if kind == "corrado_rank" and not target.is_day and opts["car_rank"] == "estudy2":
         return _car_rank_estudy2(prep, target, alt, opts)
     agg = _daily_aggregate(kind, prep, opts["na_sums"])
-    le = prep.panel.est_ar.shape[1]
-    cols = le + target.cols
     nobs = int((np.isfinite(prep.panel.event_ar[:, target.cols]).any(axis=1)).sum())
-    days = np.isfinite(agg)
+    mean_obs = None
     if opts["rank_sd_divisor"] == "mean_obs":
         m = _combined_counts(prep)
-        divisor = float(m[m > 0].mean())
-    else:
-        divisor = float(days.sum())
+        mean_obs = float(m[m > 0].mean())
+    est_days = prep.panel.est_ar.shape[1]
+    return rank_result(kind, agg, est_days, target, nobs, mean_obs, alt, null, est)
+
+
+def rank_result(
+    kind: str,
+    agg: np.ndarray,
+    est_days: int,
+    target: Target,
+    nobs: int,
+    mean_obs: float | None,
+    alt: Alternative,
+    null: str,
+    est: float,
+) -> TestResult:
+    """A rank test's result from the daily aggregate of its scores.
+
+    Also what :mod:`eventstudy.engine.batched` computes from the day sums of many batches.
+
+    Parameters
+    ----------
+    kind : {"corrado_rank", "cz_rank"}
+    agg : ndarray, shape (L1 + L2,)
+        Daily aggregate over the combined estimation + event series (:func:`_aggregate`);
+        NaN on days without a score.
+    est_days : int
+        L1, the estimation days before the event window's columns.
+    target : Target
+    nobs : int
+        Events with a finite AR on some day of the target.
+    mean_obs : float or None
+        ``rank_sd_divisor="mean_obs"``: the mean of the events' non-missing days (estudy2's
+        divisor of the rank SD); None: the number of days with a score.
+    alt, null, est
+        As the result records them.
+    """
+    cols = est_days + target.cols
+    days = np.isfinite(agg)
+    divisor = float(days.sum()) if mean_obs is None else mean_obs
     s = math.sqrt(float(np.sum(agg[days] ** 2)) / divisor) if divisor > 0 else math.nan
     if not s > 0 or nobs < 1:
         return nan_result(kind, nobs, null, alt, "no events or zero rank variance", est)
