@@ -152,3 +152,24 @@ def test_a_test_that_does_not_combine_is_named():
     rets, mkt, events = _data(20)
     with pytest.raises(SpecificationError, match="grank do not combine across batches"):
         run_batched(rets, events, benchmark=mkt, tests=["bmp", "grank"], **KW)
+
+
+def test_events_with_extended_windows_give_the_local_numbers():
+    # ``extend`` lengthens some events' CARs (and so CAAR / AAR) but not the battery's
+    # cross-section over a target's days: csect_t and sign read the latter.
+    rets, mkt, events = _data()
+    events = events.assign(extend=0)
+    events.loc[events.index[-5:], "extend"] = 3
+    local = EventStudy(rets, events, benchmark=mkt, **KW).fit()
+    for batch_size in (50, 1000):
+        _check(run_batched(rets, events, benchmark=mkt, batch_size=batch_size, **KW), local)
+
+
+def test_combine_refuses_corrado_without_every_batchs_rank_sums(local):
+    from eventstudy.engine.batched import combine, summarize
+
+    summaries = [summarize(local), summarize(local, ranks=False)]
+    with pytest.raises(ValueError, match="corrado_rank needs every batch's rank sums"):
+        combine(summaries, KW["car_windows"])
+    without = combine(summaries, KW["car_windows"], tests=("csect_t",))
+    assert set(without.tests["test"]) == {"csect_t"}

@@ -283,3 +283,21 @@ def test_event_lines_count_a_cr_and_an_lf_in_two_cells_as_two_breaks(tmp_path: P
     (tmp_path / "events.csv").write_bytes(raw)
     lines = catalog.event_lines(tmp_path / "events.csv", "sources")
     assert lines == _lines_row_by_row(raw, "sources") == {"e": 4}
+
+
+def test_event_lines_of_a_column_named_twice_are_the_last_ones(tmp_path: Path) -> None:
+    # As a row's cells keep it (the header's problem is reported by the checks).
+    lines = ["event_id,polymarket,title,polymarket", 'e1,"a\nb",t,zz']
+    raw = ("\n".join(lines) + "\n").encode("utf-8")
+    path = tmp_path / "events.csv"
+    path.write_bytes(raw)
+    assert catalog.event_lines(path, "polymarket") == _lines_row_by_row(raw, "polymarket")
+    assert catalog.event_lines(path, "polymarket") == {"e1": 3}  # the second, after "a\nb"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 1 << 24])
+def test_longest_line_in_chunks(chunk: int, monkeypatch) -> None:
+    monkeypatch.setattr(_catalog_fast, "_LINE_CHUNK", chunk)
+    for raw in [b"", b"a", b"ab\r\nc", b"\r\r\n", b"abc\r", b"a\rbcd\nef", b"xy\n" * 5 + b"z" * 9]:
+        expected = max(map(len, raw.splitlines()), default=0)
+        assert _catalog_fast._longest_line(raw) == expected, raw

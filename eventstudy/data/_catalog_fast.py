@@ -398,11 +398,23 @@ def _strictly_quoted(raw: bytes) -> bool:
 
 
 def _longest_line(raw: bytes) -> int:
-    """Bytes of the longest line of ``raw`` (CR, LF and CRLF end lines; ends not counted)."""
+    """Bytes of the longest line of ``raw`` (CR, LF and CRLF end lines; ends not counted).
+
+    Read :data:`_LINE_CHUNK` bytes at a time, so the scan's arrays stay small.
+    """
     codes = np.frombuffer(raw, dtype=np.uint8)
-    ends = np.flatnonzero((codes == 10) | (codes == 13))
-    bounds = np.concatenate(([-1], ends, [len(raw)]))
-    return int((np.diff(bounds) - 1).max())
+    longest, last_end = 0, -1
+    for lo in range(0, codes.size, _LINE_CHUNK):
+        part = codes[lo : lo + _LINE_CHUNK]
+        ends = np.flatnonzero((part == 10) | (part == 13)) + lo
+        if ends.size:
+            gaps = np.diff(ends, prepend=last_end) - 1
+            longest, last_end = max(longest, int(gaps.max())), int(ends[-1])
+    return max(longest, codes.size - last_end - 1)
+
+
+_LINE_CHUNK = 1 << 24
+"""Bytes per step of :func:`_longest_line` (16 MiB)."""
 
 
 def _screen_bytes(raw: bytes) -> tuple[int, bytes, str] | None:

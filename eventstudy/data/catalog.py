@@ -337,7 +337,9 @@ def event_lines(path: str | os.PathLike[str], column: str = "event_id") -> dict[
     _, columns, records, _ = _records(str(path), raw, EVENTS_TABLE)  # parsed, not checked
     if columns is None or column not in columns or "event_id" not in columns:
         return {}
-    n_columns, at_id, at_column = len(columns), columns.index("event_id"), columns.index(column)
+    n_columns = len(columns)
+    # A column named twice (a header problem of its own): the last one, as a row's cells keep it.
+    at_id, at_column = (n_columns - 1 - columns[::-1].index(c) for c in ("event_id", column))
     lines: dict[str, int] = {}
     for line, cells in records:
         if len(cells) != n_columns:

@@ -27,7 +27,9 @@ Combined here, to round-off (checked against the local run to 1e-12):
 * per pair: CAR, its standard error, t and p-value over every CAR window (the engine's
   ``car`` frame), and the exclusions;
 * per CAR window and per event-window day: CAAR / AAR with CLM's :math:`J_1` (sums of CARs
-  and of :math:`\gamma'V_i\gamma`, counts);
+  and of :math:`\gamma'V_i\gamma`, counts), over the engine's windows (an event's ``extend``
+  days included, as in ``EventStudyResults.caar`` and ``.aar``); the tests below are on the
+  nominal window's days and the battery's cross-section, as ``EventStudyResults.tests``;
 * ``csect_t`` and ``bmp`` (count, mean and sum of squared deviations of the CARs, resp. the
   standardized CARs, merged by Chan et al.'s pairwise update), ``patell`` (sums of SCARs and
   of :math:`(n_i-k)/(n_i-k-2)`), ``sign`` (counts of positive CARs; exact binomial p-value);
@@ -120,13 +122,14 @@ class Moments:
 class Pieces:
     """The additive pieces of one target (an event-window day or a CAR window)."""
 
-    car: Moments = field(default_factory=Moments)
+    car: Moments = field(default_factory=Moments)  # CAAR / AAR: the engine's CARs
     var_sum: float = 0.0  # sum of gamma'V gamma over events with a CAR
     scar: Moments = field(default_factory=Moments)  # BMP: events with a finite SCAR
     patell_scar: float = 0.0  # Patell: sum of SCARs over events with finite SCAR and q
     patell_q: float = 0.0
     patell_n: int = 0
-    positive: int = 0  # sign test: events with CAR > 0
+    cross: Moments = field(default_factory=Moments)  # csect_t: the battery's AR / CAR
+    positive: int = 0  # sign test: events whose battery AR / CAR is > 0
     ranked: int = 0  # Corrado: events with a finite AR on some day of the target
 
     def __add__(self, other: Pieces) -> Pieces:
@@ -144,16 +147,12 @@ class RankSums:
     centred : ndarray, shape (L1 + L2,)
         Sum over those events of :math:`K_{it} - (M_i + 1)/2` (exact: multiples of 1/2).
     n_events : int
-        Events of the panel (estudy2's ``na_sums`` reads it).
-    obs_sum, obs_count : int
-        Sum and number of the events' non-missing days :math:`M_i > 0` (estudy2's divisor).
+        Events of the panel.
     """
 
     n_t: np.ndarray
     centred: np.ndarray
     n_events: int
-    obs_sum: int
-    obs_count: int
 
     def __add__(self, other: RankSums) -> RankSums:
         return _fieldwise_sum(self, other)
@@ -219,7 +218,13 @@ def summarize(
         battery's ``convention="textbook"``) on the nominal event window.
     """
     from eventstudy.engine import stats
-    from eventstudy.engine.stats._core import as_target, resolve_options, standardized_car
+    from eventstudy.engine.panel import cov_diagonal
+    from eventstudy.engine.stats._core import (
+        as_target,
+        resolve_options,
+        standardized_car,
+        window_car,
+    )
     from eventstudy.engine.stats.parametric import _q
 
     pieces: dict[tuple, Pieces] = {}
@@ -230,13 +235,25 @@ def summarize(
         opts = resolve_options("textbook")
         q = _q(prep)
         event_ar = prep.panel.event_ar
-        days = [(("day", int(d)), (int(d), int(d))) for d in prep.panel.event_rel_days]
+        # AAR: each day of the engine's event window (with the days ``extend`` adds), its ARs
+        # and their variances, as EventStudyResults.aar reads them.
+        ar, ar_var = results.arrays.ar, cov_diagonal(results._cov)
+        rel_days = [int(d) for d in results.arrays.event_rel_days]
+        day_sums = {d: (ar[:, j], ar_var[:, j]) for j, d in enumerate(rel_days)}
+        nominal = [int(d) for d in prep.panel.event_rel_days]
+        none = np.full(ar.shape[0], np.nan)
+        for d in sorted(set(rel_days) - set(nominal)):  # only extended windows have these days:
+            pieces[("day", d)] = _pieces(*day_sums[d], none, none, none, 0)  # no test on them
+        days = [(("day", d), (d, d)) for d in nominal]
         for key, window in [*days, *((w, w) for w in results.car_windows)]:
-            car, var = results._sums(window)
+            car, var = day_sums[key[1]] if key[0] == "day" else results._sums(window)
             target = as_target(prep, window)
+            # The battery's AR / CAR over the target's days: an event's ``extend`` days are in
+            # the engine's CAR (and so in CAAR / AAR), not in the battery's cross-section.
+            cross = window_car(prep, target)
             scar, _ = standardized_car(prep, target, opts)
             ranked = int(np.isfinite(event_ar[:, target.cols]).any(axis=1).sum())
-            pieces[key] = _pieces(car, var, scar, q, ranked)
+            pieces[key] = _pieces(car, var, cross, scar, q, ranked)
             targets[key] = target
         targets["est_days"] = prep.panel.est_ar.shape[1]
         rank_sums = _rank_sums(prep) if ranks else None
@@ -255,15 +272,19 @@ def _rank_sums(prep: Any) -> RankSums:
     from eventstudy.engine.stats import nonparametric
 
     n_t, centred = nonparametric._score_sums("corrado_rank", prep)
-    m = nonparametric._combined_counts(prep)
-    used = m[m > 0]
-    return RankSums(n_t.copy(), centred.copy(), prep.n_events, int(used.sum()), int(used.size))
+    return RankSums(n_t.copy(), centred.copy(), prep.n_events)
 
 
 def _pieces(
-    car: np.ndarray, var: np.ndarray, scar: np.ndarray, q: np.ndarray, ranked: int
+    car: np.ndarray,
+    var: np.ndarray,
+    cross: np.ndarray,
+    scar: np.ndarray,
+    q: np.ndarray,
+    ranked: int,
 ) -> Pieces:
     ok = np.isfinite(car)
+    x = cross[np.isfinite(cross)]
     fin = np.isfinite(scar)
     pat = fin & np.isfinite(q)
     return Pieces(
@@ -273,7 +294,8 @@ def _pieces(
         patell_scar=float(scar[pat].sum()),
         patell_q=float(q[pat].sum()),
         patell_n=int(pat.sum()),
-        positive=int((car[ok] > 0).sum()),
+        cross=Moments.of(x),
+        positive=int((x > 0).sum()),
         ranked=ranked,
     )
 
@@ -391,8 +413,10 @@ class BatchedResults:
     aar : DataFrame
         Per event-window day: ``rel_day, aar, aar_se, tstat, pvalue, n``.
     tests : DataFrame
-        :data:`BATCHED_TESTS` on every day and CAR window, in the columns of
-        :meth:`EventStudyResults.tests` (textbook conventions, two-sided).
+        The tests asked for (default all of :data:`BATCHED_TESTS`) on every day and CAR
+        window, in the columns of :meth:`EventStudyResults.tests`, with the battery's
+        textbook options (``convention="textbook"``; the estudy2 options are not combined),
+        two-sided.
     n_events : int
     n_batches : int
     """
@@ -423,9 +447,14 @@ def combine(
     for s in summaries:
         for key, p in s.pieces.items():
             total[key] = total.get(key, Pieces()) + p
+        targets = targets or s.targets  # the same in every batch that studied a pair
         if s.ranks is not None:
             ranks = s.ranks if ranks is None else ranks + s.ranks
-            targets = targets or s.targets
+        elif s.n_events and "corrado_rank" in tests:
+            raise ValueError(
+                "corrado_rank needs every batch's rank sums: a batch was summarized with "
+                "summarize(..., ranks=False)"
+            )
         if s.car is not None:
             cars.append(s.car)
         excl.append(s.exclusions)
@@ -440,7 +469,8 @@ def combine(
         "caar",
     )
     rank = _RankTest(ranks, targets)
-    rows = [_test_rows(total[("day", d)], d, (d, d), rank.on(("day", d))) for d in days]
+    tested = [d for d in days if ("day", d) in targets]  # not the days only ``extend`` adds
+    rows = [_test_rows(total[("day", d)], d, (d, d), rank.on(("day", d))) for d in tested]
     rows += [_test_rows(total[w], None, w, rank.on(w)) for w in windows if w in total]
     kept = [r for group in rows for r in group if r["test"] in tests]
     table = pd.DataFrame(kept, columns=TEST_COLUMNS)
@@ -513,10 +543,10 @@ def _test_rows(
     alt: Alternative = "two-sided"
     base = {"rel_day": rel_day, "window_start": window[0], "window_end": window[1],
             "alternative": alt}  # fmt: skip
-    t_cs = p.car.t_of_mean()
+    t_cs = p.cross.t_of_mean()
     t_bmp = p.scar.t_of_mean()
     z_pat = p.patell_scar / math.sqrt(p.patell_q) if p.patell_n else math.nan
-    n = p.car.n
+    n = p.cross.n
     z_sign = (p.positive - 0.5 * n) / math.sqrt(0.25 * n) if n else math.nan
     # the sign test's p-value is the engine's default: exact binomial
     sign_exact = (f"binomial({n}, 1/2)", binomial_sign_pvalue(p.positive, n, alt)) if n else None
