@@ -4,21 +4,20 @@ Run: ``python benchmarks/batched.py`` (``--events 1000000 --cluster-events 20000
 --batch-size 50000``). Needs the ``dask`` and ``bench`` extras
 (``pip install -e ".[dask,bench]"``).
 
-Data as ``benchmarks/engine.py`` (400 assets x 3,000 days, market model, event window
-(-10, +10), estimation window 250 days). Part 1 streams ``--events`` synthetic events,
-generated chunk by chunk (the events table itself is never built whole), through
-:func:`eventstudy.engine.batched.run_batched` in this process with ``keep_car=False``: only
-the combined CAAR/AAR and tests are kept; it is run again without ``corrado_rank``, whose
-sort of every pair's combined series is its costliest piece. It is timed with nothing watching
-it; its memory is
-the process's peak resident set (``getrusage``, numpy included; what the data and imports took
-before is printed beside it), against what a whole panel would take: the memory an
+Data as ``benchmarks/engine.py`` (400 assets x 3,000 days, market model, event window (-10,
++10), estimation window 250 days). Part 1 streams ``--events`` synthetic events, generated
+chunk by chunk (the events table itself is never built whole), through
+:func:`eventstudy.engine.batched.run_batched` in this process with ``keep_car=False``: only the
+combined CAAR/AAR and tests are kept; it is run again without ``corrado_rank``, whose sort of
+every pair's combined series is its costliest piece. It is timed with nothing watching it; its
+memory is the process's peak resident set (``getrusage``, numpy included; what the data and
+imports took before is printed beside it), against what a whole panel would take: the memory an
 :class:`~eventstudy.engine.study.EventStudy` fit of ``--sample`` events holds (tracemalloc,
-after the fit), per event, times the number of events. Part 2 runs ``--cluster-events`` in
-this process and then on a local Dask cluster of 1 and 2 worker processes (one thread each;
-the machine has two cores), and checks the cluster's results equal the in-process loop's to
-1e-12. BLAS is pinned to one thread in every process. Wall seconds, one run each (the
-cluster start-up is excluded), with the yardstick of ``machine_speed.py`` around the runs.
+after the fit), per event, times the number of events. Part 2 runs ``--cluster-events`` in this
+process and then on a local Dask cluster of 1 and 2 worker processes (one thread each; the
+machine has two cores), and checks the cluster's results equal the in-process loop's to 1e-12.
+BLAS is pinned to one thread in every process. Wall seconds, one run each (the cluster start-up
+is excluded), with the yardstick of ``machine_speed.py`` around the runs.
 
 tracemalloc is not on while anything is timed: it traces every allocation, and the streamed
 run (pandas frames built batch by batch) took about three times as long under it.

@@ -262,14 +262,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     import time
 
     started = time.perf_counter()  # the analysis stack's imports count: the run needs them
-    if args.n_boot is not None:
-        print(
-            "warning: --n-boot has no effect and will be removed: the gold study's placebo fits "
-            "a pseudo-event on every eligible non-event day (no bootstrap resamples)",
-            file=sys.stderr,
-        )
+    from eventstudy.report.analyses import N_BOOT_NO_EFFECT
     from eventstudy.report.compose import run_report
 
+    if args.n_boot is not None:
+        print(f"warning: --n-boot {N_BOOT_NO_EFFECT}", file=sys.stderr)
     with _progress_bar(args.quiet) as tick:
         run = run_report(
             catalog=args.catalog,

@@ -61,7 +61,8 @@ import numpy as np
 import pandas as pd
 
 from eventstudy.engine.results import TEST_COLUMNS, pvalue
-from eventstudy.engine.stats.nonparametric import binomial_sign_pvalue
+from eventstudy.engine.stats._core import TestResult
+from eventstudy.engine.stats.nonparametric import _aggregate, binomial_sign_pvalue, rank_result
 from eventstudy.engine.study import (
     DEFAULT_CAR_WINDOWS,
     DEFAULT_ESTIMATION_WINDOW,
@@ -184,8 +185,10 @@ class BatchSummary:
     ranks : RankSums or None
         Corrado's day sums (None when the batch studied no pair).
     targets : dict
-        The :class:`~eventstudy.engine.stats._core.Target` of each key of ``pieces`` (its
-        columns of the event window) and ``"est_days"``: L1.
+        The :class:`~eventstudy.engine.stats._core.Target` of each key of ``pieces`` that the
+        battery tests (its columns of the event window).
+    est_days : int
+        L1, the estimation days before the event window in the rank series.
     """
 
     car: pd.DataFrame | None
@@ -193,7 +196,8 @@ class BatchSummary:
     pieces: dict[tuple, Pieces]
     n_events: int
     ranks: RankSums | None = None
-    targets: dict[Any, Any] = field(default_factory=dict)
+    targets: dict[tuple, Any] = field(default_factory=dict)
+    est_days: int = 0
 
 
 def summarize(
@@ -228,8 +232,8 @@ def summarize(
     from eventstudy.engine.stats.parametric import _q
 
     pieces: dict[tuple, Pieces] = {}
-    targets: dict[Any, Any] = {}
-    rank_sums = None
+    targets: dict[tuple, Any] = {}
+    rank_sums, est_days = None, 0
     if results.n_events:
         prep = stats.prepare(results.panel)
         opts = resolve_options("textbook")
@@ -255,7 +259,7 @@ def summarize(
             ranked = int(np.isfinite(event_ar[:, target.cols]).any(axis=1).sum())
             pieces[key] = _pieces(car, var, cross, scar, q, ranked)
             targets[key] = target
-        targets["est_days"] = prep.panel.est_ar.shape[1]
+        est_days = prep.panel.est_ar.shape[1]
         rank_sums = _rank_sums(prep) if ranks else None
     return BatchSummary(
         car=pd.DataFrame(results.car) if keep_car else None,
@@ -264,6 +268,7 @@ def summarize(
         n_events=results.n_events,
         ranks=rank_sums,
         targets=targets,
+        est_days=est_days,
     )
 
 
@@ -442,12 +447,14 @@ def combine(
     """
     total: dict[tuple, Pieces] = {}
     ranks: RankSums | None = None
-    targets: dict[Any, Any] = {}
+    targets: dict[tuple, Any] = {}
+    est_days = 0
     cars, excl, n_events, n_batches = [], [], 0, 0
     for s in summaries:
         for key, p in s.pieces.items():
             total[key] = total.get(key, Pieces()) + p
-        targets = targets or s.targets  # the same in every batch that studied a pair
+        if s.targets and not targets:  # the same in every batch that studied a pair
+            targets, est_days = s.targets, s.est_days
         if s.ranks is not None:
             ranks = s.ranks if ranks is None else ranks + s.ranks
         elif s.n_events and "corrado_rank" in tests:
@@ -468,10 +475,18 @@ def combine(
         {"window_start": [w[0] for w in windows], "window_end": [w[1] for w in windows]},
         "caar",
     )
-    rank = _RankTest(ranks, targets)
+    agg = None if ranks is None else _aggregate("corrado_rank", (ranks.n_t, ranks.centred),
+                                                ranks.n_events, "textbook")  # fmt: skip
+
+    def corrado(key: tuple) -> TestResult | None:
+        if agg is None:
+            return None
+        return rank_result("corrado_rank", agg, est_days, targets[key], total[key].ranked,
+                           None, "two-sided", "", math.nan)  # fmt: skip
+
     tested = [d for d in days if ("day", d) in targets]  # not the days only ``extend`` adds
-    rows = [_test_rows(total[("day", d)], d, (d, d), rank.on(("day", d))) for d in tested]
-    rows += [_test_rows(total[w], None, w, rank.on(w)) for w in windows if w in total]
+    rows = [_test_rows(total[("day", d)], d, (d, d), corrado(("day", d))) for d in tested]
+    rows += [_test_rows(total[w], None, w, corrado(w)) for w in windows if w in total]
     kept = [r for group in rows for r in group if r["test"] in tests]
     table = pd.DataFrame(kept, columns=TEST_COLUMNS)
     for col in ("rel_day", "window_start", "window_end"):
@@ -511,34 +526,11 @@ def _mean_frame(pieces: list[Pieces], keys: dict, name: str) -> pd.DataFrame:
     )  # fmt: skip
 
 
-class _RankTest:
-    """Corrado's test on each target from the batches' combined day sums (textbook options)."""
-
-    def __init__(self, ranks: RankSums | None, targets: dict[Any, Any]) -> None:
-        from eventstudy.engine.stats.nonparametric import _aggregate
-
-        self.ranks, self.targets = ranks, targets
-        if ranks is not None:
-            sums = (ranks.n_t, ranks.centred)
-            self.agg = _aggregate("corrado_rank", sums, ranks.n_events, "textbook")
-
-    def on(self, key: Any) -> Callable[[int], Any] | None:
-        """``result(nobs)`` of the target ``key``; None without any ranked pair."""
-        from eventstudy.engine.stats.nonparametric import rank_result
-
-        if self.ranks is None or key not in self.targets:
-            return None
-        target, est_days = self.targets[key], self.targets["est_days"]
-        return lambda nobs: rank_result(
-            "corrado_rank", self.agg, est_days, target, nobs, None, "two-sided", "", math.nan
-        )
-
-
 def _test_rows(
     p: Pieces,
     rel_day: int | None,
     window: tuple[int, int],
-    corrado: Callable[[int], Any] | None = None,
+    corrado: TestResult | None = None,
 ) -> list[dict]:
     alt: Alternative = "two-sided"
     base = {"rel_day": rel_day, "window_start": window[0], "window_end": window[1],
@@ -569,10 +561,10 @@ def _test_rows(
             "reason": None if ok else "too few events or zero variance",
         })  # fmt: skip
     if corrado is not None:
-        r = corrado(p.ranked)
         out.append({
-            **base, "test": "corrado_rank", "stat": r.stat, "pvalue": r.pvalue, "dist": r.dist,
-            "df": math.nan if r.df is None else float(r.df), "nobs": r.nobs, "reason": r.reason,
+            **base, "test": "corrado_rank", "stat": corrado.stat, "pvalue": corrado.pvalue,
+            "dist": corrado.dist, "df": math.nan if corrado.df is None else float(corrado.df),
+            "nobs": corrado.nobs, "reason": corrado.reason,
         })  # fmt: skip
     return out
 

@@ -124,7 +124,7 @@ def run_analyses(
     from eventstudy.data.catalog import load_events
     from eventstudy.data.store import resolve_data_dir
 
-    _warn_n_boot(n_boot)
+    warn_n_boot(n_boot)
     step = progress or (lambda _name: None)
     catalog = Path(catalog)
     root = resolve_data_dir(data_dir).resolve()
@@ -157,16 +157,17 @@ def run_analyses(
 
 
 N_BOOT_NO_EFFECT = (
-    "n_boot has no effect and will be removed: the gold study's placebo fits a pseudo-event "
-    "on every eligible non-event day (no bootstrap resamples)"
+    "has no effect and will be removed: the gold study's placebo fits a pseudo-event on every "
+    "eligible non-event day (no bootstrap resamples)"
 )
 """Why ``n_boot`` (``--n-boot``) is ignored: it sized the stationary-bootstrap placebo, which
 the report no longer runs (the gold study's default placebo became pseudo-events)."""
 
 
-def _warn_n_boot(n_boot: int | None) -> None:
+def warn_n_boot(n_boot: int | None) -> None:
+    """A FutureWarning, pointing at the caller's caller, when ``n_boot`` is given."""
     if n_boot is not None:
-        warnings.warn(N_BOOT_NO_EFFECT, FutureWarning, stacklevel=3)
+        warnings.warn(f"n_boot {N_BOOT_NO_EFFECT}", FutureWarning, stacklevel=3)
 
 
 def _gold(events: pd.DataFrame, root: Path) -> Any:

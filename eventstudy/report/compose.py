@@ -33,14 +33,13 @@ import logging
 import os
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from eventstudy._languages import Lang, check_lang
-from eventstudy.report.analyses import N_BOOT_NO_EFFECT, ReportInputs, run_analyses
+from eventstudy.report.analyses import ReportInputs, run_analyses, warn_n_boot
 from eventstudy.report.drawing import FigureDrawer
 from eventstudy.report.figures import Figure, draw_figures
 from eventstudy.report.page import build_page, extra_tables
@@ -138,8 +137,7 @@ def run_report(
 
     progress = _logged(progress or (lambda _name: None))
     check_lang(lang)
-    if n_boot is not None:
-        warnings.warn(N_BOOT_NO_EFFECT, FutureWarning, stacklevel=2)
+    warn_n_boot(n_boot)
     with (
         _fewer_collections(),
         report_directory(out) as build,
